@@ -1,0 +1,22 @@
+.PHONY: demo test lint lock messages worker
+
+demo:  ## Install what is needed and start the demo at http://127.0.0.1:8000 (SQLite)
+	scripts/demo.sh
+
+test:  ## Install what is needed and run the whole suite (throwaway PostgreSQL unless DATABASE_URL is set)
+	scripts/test.sh
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+lock:  ## Regenerate the pinned dependency locks from requirements*.in
+	.venv/bin/python -m pip install --quiet uv
+	.venv/bin/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.lock
+	.venv/bin/uv pip compile --quiet --python-version 3.11 requirements-dev.in -o requirements-dev.lock
+
+messages:  ## Recompile the Vietnamese translations of every app (needs gettext)
+	for dir in tinhso/*/locale; do (cd $$dir/.. && $(CURDIR)/.venv/bin/django-admin compilemessages -v 0); done
+
+worker:  ## Run a background task worker
+	.venv/bin/python manage.py db_worker

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Install what tinhso needs on a Debian machine with Python 3.11.
+#   scripts/bootstrap.sh demo   -> .venv with the runtime packages
+#   scripts/bootstrap.sh test   -> plus test tools, chromium and the PostgreSQL server binaries
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-demo}
+PYTHON=${PYTHON:-python3}
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "Need root to run: $*" >&2; exit 1; fi
+}
+
+apt_updated=no
+apt_install() {
+    if [ $apt_updated = no ]; then
+        as_root apt-get update -qq
+        apt_updated=yes
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [ ! -x .venv/bin/python ]; then
+    if ! "$PYTHON" -m venv .venv 2>/dev/null; then
+        rm -rf .venv
+        apt_install python3-venv
+        "$PYTHON" -m venv .venv
+    fi
+fi
+
+lock_files=(-r requirements.lock)
+[ "$mode" = test ] && lock_files+=(-r requirements-dev.lock)
+stamp=".venv/.installed-$mode-$(cat requirements.lock requirements-dev.lock | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "${lock_files[@]}"
+    touch "$stamp"
+fi
+
+if [ "$mode" = test ]; then
+    missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium fonts-noto-core)
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+    command -v msgfmt >/dev/null || missing+=(gettext)
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "Installing Debian packages: ${missing[*]}"
+        apt_install "${missing[@]}"
+    fi
+fi

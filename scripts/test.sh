@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, migrations check, unit + integration tests on PostgreSQL,
+# browser tests in Debian's chromium, and a smoke test of the SQLite demo.
+# Uses DATABASE_URL when set; otherwise starts a throwaway PostgreSQL and removes it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/bootstrap.sh test
+
+if [ -z "${DATABASE_URL:-}" ]; then
+    pgdir=$(mktemp -d /tmp/tinhso-testdb.XXXXXX)
+    trap 'scripts/pg-throwaway.sh stop "$pgdir"' EXIT
+    export "$(scripts/pg-throwaway.sh start "$pgdir")"
+fi
+echo "Test database: ${DATABASE_URL%%\?*}"
+
+export SECRET_KEY=${SECRET_KEY:-test-only-secret-key}
+export DEBUG=0
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.venv/bin/ruff check .
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
+    || { echo "Models changed without migrations: run manage.py makemigrations" >&2; exit 1; }
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,107 @@
+"""The platform's one permission layer: named rules, ``can`` and ``require``.
+
+Apps register a predicate per action name::
+
+    @rule("dossiers.receive")
+    def receive(user, dossier) -> bool: ...
+
+``can(user, action, obj)`` then answers in this order: an unknown action name raises
+``UnknownAction`` (a typo must neither allow nor deny silently); anonymous and deactivated
+users are refused everything except the rules registered with ``public=True`` (whose predicate
+then decides, with an anonymous user); superusers and province administrators may do
+everything; everyone else gets what the predicate says.
+
+A user's memberships are read once per user object (per request) and cached on it.
+"""
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+
+from tinhso.accounts.models import Membership, Role, officer_agencies
+
+__all__ = [
+    "UnknownAction",
+    "agency_ids_in_scope",
+    "can",
+    "has_role",
+    "is_province_admin",
+    "officer_agencies",
+    "registered_actions",
+    "require",
+    "rule",
+]
+
+
+class UnknownAction(LookupError):
+    """``can``/``require`` was asked about an action no rule is registered for."""
+
+
+_RULES: dict[str, tuple[Callable, bool]] = {}
+
+
+def rule(action: str, public: bool = False):
+    """Register ``predicate(user, obj) -> bool`` for ``action``; ``public`` asks the predicate
+    about anonymous users too instead of refusing them."""
+
+    def register(predicate):
+        if action in _RULES and _RULES[action][0] is not predicate:
+            raise ValueError(f"A permission rule for {action!r} is already registered.")
+        _RULES[action] = (predicate, public)
+        return predicate
+
+    return register
+
+
+def registered_actions() -> list[str]:
+    return sorted(_RULES)
+
+
+def _memberships(user):
+    """The user's valid memberships as (agency_id, role) pairs, cached on the user object."""
+    cached = getattr(user, "_tinhso_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.active().filter(user=user).values_list("agency_id", "role"))
+        user._tinhso_memberships = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return any(role in roles for _, role in _memberships(user))
+
+
+def is_province_admin(user) -> bool:
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    return user.is_superuser or has_role(user, Role.PROVINCE_ADMIN)
+
+
+def agency_ids_in_scope(user, *roles: str) -> set[int]:
+    """Ids of the agencies where ``user`` holds one of ``roles`` (any role if none), with their
+    descendants: an agency admin of a department manages its sub-departments too."""
+    from tinhso.agencies.models import Agency
+
+    direct = {agency_id for agency_id, role in _memberships(user) if not roles or role in roles}
+    scope: set[int] = set()
+    for agency in Agency.objects.filter(pk__in=direct):
+        scope.update(agency.descendants(include_self=True).values_list("pk", flat=True))
+    return scope
+
+
+def can(user, action: str, obj=None) -> bool:
+    try:
+        predicate, public = _RULES[action]
+    except KeyError:
+        raise UnknownAction(f"No permission rule is registered for {action!r}.") from None
+    signed_in = user is not None and user.is_authenticated and user.is_active
+    if not signed_in:
+        return public and bool(predicate(user, obj))
+    if is_province_admin(user):
+        return True
+    return bool(predicate(user, obj))
+
+
+def require(user, action: str, obj=None) -> None:
+    """Raise ``PermissionDenied`` unless ``can(user, action, obj)``."""
+    if not can(user, action, obj):
+        raise PermissionDenied(action)

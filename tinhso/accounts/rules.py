@@ -1,0 +1,76 @@
+"""Permission rules for the foundation's own actions (units, agencies, accounts, audit).
+
+Superusers and province administrators pass every rule before these predicates run
+(see ``tinhso.accounts.permissions.can``).
+"""
+
+from tinhso.accounts.models import Membership, Role, User
+from tinhso.accounts.permissions import agency_ids_in_scope, rule
+
+
+def _agency_id(obj):
+    """The agency an object belongs to: an Agency itself, or anything with ``agency_id``."""
+    from tinhso.agencies.models import Agency
+
+    if isinstance(obj, Agency):
+        return obj.pk
+    return getattr(obj, "agency_id", None)
+
+
+@rule("units.view", public=True)
+def view_units(user, unit):
+    """The list of administrative units is public information."""
+    return True
+
+
+@rule("units.change")
+def change_units(user, unit):
+    """Only province administrators (handled before this rule) change administrative units."""
+    return False
+
+
+@rule("agencies.view", public=True)
+def view_agencies(user, agency):
+    """The directory of agencies is public information."""
+    return True
+
+
+@rule("agencies.change")
+def change_agency(user, agency):
+    """An agency administrator changes their agency and its descendants; creating top-level
+    agencies (no object) is for province administrators."""
+    agency_id = _agency_id(agency)
+    return agency_id is not None and agency_id in agency_ids_in_scope(user, Role.AGENCY_ADMIN)
+
+
+@rule("accounts.view_person")
+def view_person(user, person):
+    """Anyone sees their own record; an agency administrator sees the officers of their subtree."""
+    if not isinstance(person, User):
+        return False
+    if person.pk == user.pk:
+        return True
+    scope = agency_ids_in_scope(user, Role.AGENCY_ADMIN)
+    return bool(scope) and person.active_memberships().filter(agency_id__in=scope).exists()
+
+
+@rule("accounts.manage_officers")
+def manage_officers(user, obj):
+    """An agency administrator grants and ends memberships in their subtree, except the
+    province administrator role; ``obj`` is a Membership, an Agency or an officer (User)."""
+    scope = agency_ids_in_scope(user, Role.AGENCY_ADMIN)
+    if not scope:
+        return False
+    if isinstance(obj, Membership):
+        return obj.role != Role.PROVINCE_ADMIN and obj.agency_id in scope
+    if isinstance(obj, User):
+        memberships = obj.active_memberships()
+        return memberships.exists() and not memberships.exclude(agency_id__in=scope).exists()
+    agency_id = _agency_id(obj)
+    return agency_id is not None and agency_id in scope
+
+
+@rule("audit.view")
+def view_audit(user, entry):
+    """The audit trail is read by province administrators only."""
+    return False

@@ -1,0 +1,28 @@
+"""The integration API, ``/api/v1/``, with its OpenAPI 3 document.
+
+Each app owns a router in its ``api.py``; this module mounts them.
+"""
+
+from ninja import NinjaAPI
+
+from tinhso.accounts.api import auth_router, me_router
+from tinhso.accounts.api_auth import BearerToken
+from tinhso.agencies.api import router as agencies_router
+from tinhso.core.api import install_error_handlers
+from tinhso.units.api import router as units_router
+
+api = NinjaAPI(
+    title="tinhso API",
+    version="1",
+    description=(
+        "API của nền tảng Tỉnh số: đơn vị hành chính, cơ quan, tài khoản. "
+        "Xác thực bằng Bearer token lấy từ POST /api/v1/auth/token."
+    ),
+    urls_namespace="api-v1",
+    auth=BearerToken(),
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/me", me_router)
+api.add_router("/units", units_router)
+api.add_router("/agencies", agencies_router)

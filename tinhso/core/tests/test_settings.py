@@ -1,0 +1,26 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_check(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TINHSO_DEMO", "SECRET_KEY"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_check(SECRET_KEY="x" * 60 + "production-secret-key-for-the-check", ALLOWED_HOSTS="dichvucong.example.vn")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_check()
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr

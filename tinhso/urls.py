@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from tinhso.api import api
+
+urlpatterns = [
+    path("", include("tinhso.core.urls")),
+    path("tai-khoan/", include("tinhso.accounts.urls")),
+    path("don-vi-hanh-chinh/", include("tinhso.units.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "tinhso.core.views.bad_request"
+handler403 = "tinhso.core.views.permission_denied"
+handler404 = "tinhso.core.views.page_not_found"
+handler500 = "tinhso.core.views.server_error"
+
+admin.site.site_header = settings.PLATFORM_NAME
+admin.site.site_title = settings.PLATFORM_NAME
