@@ -67,17 +67,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     username = models.CharField(_("username"), max_length=150, unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
-    kind = models.CharField(_("kind of account"), max_length=16, choices=UserKind.choices, default=UserKind.CITIZEN)
-    cccd = models.CharField(
-        _("citizen ID (CCCD)"), max_length=12, unique=True, null=True, blank=True
+    kind = models.CharField(
+        _("kind of account"), max_length=16, choices=UserKind.choices, default=UserKind.CITIZEN
     )
+    cccd = models.CharField(_("citizen ID (CCCD)"), max_length=12, unique=True, null=True, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
     email = models.EmailField(_("email"), blank=True)
     tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
     is_staff = models.BooleanField(
-        _("may use the administration site"), default=False, help_text=_("For the province's IT administrators.")
+        _("may use the administration site"),
+        default=False,
+        help_text=_("For the province's IT administrators."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     totp_secret = models.CharField(_("authenticator secret"), max_length=64, blank=True, editable=False)
@@ -165,9 +167,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(self.totp_secret and self.totp_confirmed_at)
 
     @property
+    def second_factor_mandatory(self) -> bool:
+        """Officers and administrators must use TOTP."""
+        return self.is_officer or self.is_staff or self.is_superuser
+
+    @property
     def requires_second_factor(self) -> bool:
-        """Officers and administrators must use TOTP; citizens only once they enabled it."""
-        return self.is_officer or self.is_staff or self.is_superuser or self.totp_enabled
+        """Officers and administrators always; citizens once they turned TOTP on."""
+        return self.second_factor_mandatory or self.totp_enabled
 
     def is_locked(self, now=None) -> bool:
         return bool(self.locked_until and self.locked_until > (now or timezone.now()))
@@ -182,21 +189,26 @@ def mask_cccd(number: str | None) -> str:
 
 class MembershipQuerySet(models.QuerySet):
     def active(self, on=None):
-        """Valid on ``on``: ``valid_from <= on`` and ``on < valid_to`` (the end date is exclusive)."""
+        """Valid on ``on`` (default today): from ``valid_from`` to ``valid_to`` inclusive, like
+        every validity period of the platform."""
         on = on or timezone.localdate()
-        return self.filter(Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        return self.filter(Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
 class Membership(models.Model):
     """An officer's role in an agency over a period; an officer may hold several."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("officer"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("officer")
+    )
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("agency")
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
-    valid_to = models.DateField(_("valid until"), null=True, blank=True, help_text=_("The first day it no longer applies."))
+    valid_to = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("The last day it applies.")
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -212,9 +224,9 @@ class Membership(models.Model):
                 violation_error_message=_("This person already has this role in this agency."),
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="accounts_membership_period",
-                violation_error_message=_("The end date must be after the start date."),
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 
@@ -223,20 +235,22 @@ class Membership(models.Model):
 
     def overlaps(self):
         """Other memberships of the same person, agency and role whose period overlaps this one."""
-        others = Membership.objects.filter(user_id=self.user_id, agency_id=self.agency_id, role=self.role).exclude(
-            pk=self.pk
-        )
-        others = others.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=self.valid_from))
+        others = Membership.objects.filter(
+            user_id=self.user_id, agency_id=self.agency_id, role=self.role
+        ).exclude(pk=self.pk)
+        others = others.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from))
         if self.valid_to:
-            others = others.filter(valid_from__lt=self.valid_to)
+            others = others.filter(valid_from__lte=self.valid_to)
         return others
 
     def clean(self):
         super().clean()
-        if self.valid_to and self.valid_from and self.valid_to <= self.valid_from:
-            raise ValidationError({"valid_to": _("The end date must be after the start date.")})
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end date cannot be before the start date.")})
         if self.user_id and self.agency_id and self.role and self.overlaps().exists():
-            raise ValidationError(_("This person already has this role in this agency for an overlapping period."))
+            raise ValidationError(
+                _("This person already has this role in this agency for an overlapping period.")
+            )
 
 
 class ExternalIdentity(models.Model):
@@ -272,7 +286,9 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A bearer token for the API; only its SHA-256 hash is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("account"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("account")
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -301,4 +317,3 @@ def officer_agencies(user, on=None, roles=None):
     if roles:
         memberships = memberships.filter(role__in=roles)
     return Agency.objects.filter(pk__in=memberships.values("agency_id"))
-

@@ -16,6 +16,7 @@ A user's memberships are read once per user object (per request) and cached on i
 
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from tinhso.accounts.models import Membership, Role, officer_agencies
@@ -93,7 +94,9 @@ def can(user, action: str, obj=None) -> bool:
         predicate, public = _RULES[action]
     except KeyError:
         raise UnknownAction(f"No permission rule is registered for {action!r}.") from None
-    signed_in = user is not None and user.is_authenticated and user.is_active
+    if user is None:
+        user = AnonymousUser()
+    signed_in = user.is_authenticated and user.is_active
     if not signed_in:
         return public and bool(predicate(user, obj))
     if is_province_admin(user):

@@ -5,7 +5,7 @@ Superusers and province administrators pass every rule before these predicates r
 """
 
 from tinhso.accounts.models import Membership, Role, User
-from tinhso.accounts.permissions import agency_ids_in_scope, rule
+from tinhso.accounts.permissions import agency_ids_in_scope, has_role, rule
 
 
 def _agency_id(obj):
@@ -52,6 +52,14 @@ def view_person(user, person):
         return True
     scope = agency_ids_in_scope(user, Role.AGENCY_ADMIN)
     return bool(scope) and person.active_memberships().filter(agency_id__in=scope).exists()
+
+
+@rule("accounts.register_citizen", public=True)
+def register_citizen(user, obj):
+    """People register themselves; at the counter a one-stop officer registers them."""
+    if not user.is_authenticated:
+        return True
+    return has_role(user, Role.ONE_STOP_OFFICER)
 
 
 @rule("accounts.manage_officers")

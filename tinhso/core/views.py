@@ -13,18 +13,26 @@ from tinhso.core.text import format_weekday_date
 from tinhso.units.models import AdministrativeUnit
 
 
+def province_display_name(province: AdministrativeUnit) -> str:
+    """"tỉnh Đồng Tháp" in Vietnamese, "Đồng Tháp province" in English."""
+    for prefix, template in (("Tỉnh ", _("%(name)s province")), ("Thành phố ", _("%(name)s city"))):
+        if province.name.startswith(prefix):
+            return template % {"name": province.name.removeprefix(prefix)}
+    return province.name
+
+
 def home(request):
     today = timezone.localdate()
-    province = AdministrativeUnit.objects.current(on=today).filter(code=settings.PROVINCE_CODE).first()
+    province = AdministrativeUnit.objects.valid_on(today).filter(code=settings.PROVINCE_CODE, level=1).first()
     memberships = []
     if request.user.is_authenticated:
         memberships = request.user.active_memberships().select_related("agency")
     context = {
-        "province_name": province.name if province else settings.PLATFORM_NAME,
+        "province_name": province_display_name(province) if province else settings.PLATFORM_NAME,
         "commune_count": (
-            AdministrativeUnit.objects.current(on=today).filter(parent=province).count() if province else 0
+            AdministrativeUnit.objects.valid_on(today).filter(parent=province).count() if province else 0
         ),
-        "agency_count": Agency.objects.current(on=today).count(),
+        "agency_count": Agency.objects.valid_on(today).count(),
         "today_text": format_weekday_date(today),
         "memberships": memberships,
     }

@@ -24,12 +24,12 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tinhso.core.text import nfc
-from tinhso.units.models import AdministrativeUnit, Level, division_type_from_text
+from tinhso.core.text import format_date, nfc
+from tinhso.units.models import AdministrativeUnit, division_type_from_text
 from tinhso.units.validity import today
 
 REQUIRED_COLUMNS = ["code", "name", "division_type", "level"]
@@ -71,7 +71,7 @@ def parse_date(text: str) -> datetime.date | None:
             return datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(_("“%(value)s” is not a date (use YYYY-MM-DD or DD/MM/YYYY).") % {"value": text})
+    raise ValueError(_("“%(value)s” is not a date (use YYYY-MM-DD or DD/MM/YYYY)") % {"value": text})
 
 
 def parse_rows(text: str) -> list[Row]:
@@ -93,7 +93,9 @@ def parse_rows(text: str) -> list[Row]:
             problems.append(_("the name is empty"))
         division_type = division_type_from_text(values.get("division_type", ""))
         if division_type is None:
-            problems.append(_("unknown division type “%(value)s”") % {"value": values.get("division_type", "")})
+            problems.append(
+                _("unknown division type “%(value)s”") % {"value": values.get("division_type", "")}
+            )
         level = values.get("level", "")
         if level not in {"1", "2", "3"}:
             problems.append(_("the level must be 1, 2 or 3, not “%(value)s”") % {"value": level})
@@ -122,6 +124,13 @@ def parse_rows(text: str) -> list[Row]:
     if errors:
         raise LegacyImportError(errors)
     return rows
+
+
+def field_label(name: str) -> str:
+    try:
+        return str(AdministrativeUnit._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def unit_on(code: str, on: datetime.date) -> AdministrativeUnit | None:
@@ -157,13 +166,14 @@ def import_legacy_units(text: str) -> ImportResult:
                 if unit.parent is None:
                     errors.append(
                         _("Line %(line)d: no unit with code %(code)s is valid on %(date)s (parent_code).")
-                        % {"line": row.line, "code": row.parent_code, "date": last_day.strftime("%d/%m/%Y")}
+                        % {"line": row.line, "code": row.parent_code, "date": format_date(last_day)}
                     )
                     continue
             if row.successor_code:
                 if row.valid_to is None:
                     errors.append(
-                        _("Line %(line)d: a unit with a successor needs an end date (valid_to).") % {"line": row.line}
+                        _("Line %(line)d: a unit with a successor needs an end date (valid_to).")
+                        % {"line": row.line}
                     )
                     continue
                 next_day = row.valid_to + datetime.timedelta(days=1)
@@ -171,21 +181,21 @@ def import_legacy_units(text: str) -> ImportResult:
                 if unit.successor is None:
                     errors.append(
                         _("Line %(line)d: no unit with code %(code)s is valid on %(date)s (successor_code).")
-                        % {"line": row.line, "code": row.successor_code, "date": next_day.strftime("%d/%m/%Y")}
+                        % {"line": row.line, "code": row.successor_code, "date": format_date(next_day)}
                     )
                     continue
             try:
-                unit.full_clean(validate_constraints=False)
+                unit.full_clean()
             except ValidationError as exc:
                 for field_name, messages in exc.message_dict.items():
+                    label = field_label(field_name)
                     errors.extend(
                         _("Line %(line)d: %(field)s: %(message)s")
-                        % {"line": row.line, "field": field_name, "message": message}
+                        % {"line": row.line, "field": label, "message": message}
                         for message in messages
                     )
                 continue
             unit.save()
         if errors:
-            transaction.set_rollback(True)
             raise LegacyImportError(errors)
     return ImportResult(created=created, updated=updated)

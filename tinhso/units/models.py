@@ -48,7 +48,12 @@ LEVEL_TYPES = {
         DivisionType.DISTRICT_TOWN,
         DivisionType.PROVINCIAL_CITY,
     },
-    Level.COMMUNE: {DivisionType.COMMUNE, DivisionType.WARD, DivisionType.TOWNSHIP, DivisionType.SPECIAL_ZONE},
+    Level.COMMUNE: {
+        DivisionType.COMMUNE,
+        DivisionType.WARD,
+        DivisionType.TOWNSHIP,
+        DivisionType.SPECIAL_ZONE,
+    },
 }
 
 # The Vietnamese names of the division types, as written in official lists and CSV files.
@@ -69,7 +74,7 @@ VIETNAMESE_TYPE_NAMES = {
 
 
 def division_type_from_text(text: str) -> DivisionType | None:
-    """"phường", "Thành phố thuộc tỉnh" or a choice value such as "ward" → DivisionType."""
+    """ "phường", "Thành phố thuộc tỉnh" or a choice value such as "ward" → DivisionType."""
     key = fold(text)
     if key in DivisionType.values:
         return DivisionType(key)

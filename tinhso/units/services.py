@@ -41,7 +41,7 @@ def search_units(
     on: datetime.date | None = None,
     limit: int = 20,
 ) -> list[AdministrativeUnit]:
-    """"dong thap" finds "Tỉnh Đồng Tháp", "my tho" finds "Phường Mỹ Tho"."""
+    """ "dong thap" finds "Tỉnh Đồng Tháp", "my tho" finds "Phường Mỹ Tho"."""
     return list(units_matching(query, level=level, parent=parent, on=on)[:limit])
 
 

@@ -82,7 +82,9 @@ class ValidityModel(models.Model):
                 violation_error_message=_("A record with this code and no start date already exists."),
             ),
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
                 name="%(app_label)s_%(class)s_valid_to_after_valid_from",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
@@ -100,7 +102,9 @@ class ValidityModel(models.Model):
 
     def is_valid_on(self, on: datetime.date | None = None) -> bool:
         on = on or today()
-        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
 
     @property
     def period(self) -> str:
@@ -134,7 +138,9 @@ class ValidityModel(models.Model):
             )
             if clash is not None:
                 errors.setdefault("code", []).append(
-                    gettext("Code %(code)s is already used by “%(name)s” in an overlapping period (%(period)s).")
+                    gettext(
+                        "Code %(code)s is already used by “%(name)s” in an overlapping period (%(period)s)."
+                    )
                     % {"code": self.code, "name": str(clash), "period": clash.period}
                 )
         return errors
@@ -153,7 +159,9 @@ def resolve_chain(record, on: datetime.date | None = None):
         if current.is_valid_on(on):
             return current
         if current.pk in seen:
-            raise ValueError(gettext("The successor links of “%(name)s” form a cycle.") % {"name": str(record)})
+            raise ValueError(
+                gettext("The successor links of “%(name)s” form a cycle.") % {"name": str(record)}
+            )
         seen.add(current.pk)
         current = current.successor
     return None

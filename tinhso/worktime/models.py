@@ -7,6 +7,7 @@ fixes each year.
 """
 
 import datetime
+import itertools
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -95,7 +96,7 @@ def validate_periods(periods: list[tuple[int, datetime.time, datetime.time]]) ->
                 % {"weekday": Weekday(weekday).label, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
             )
     by_day = sorted(periods)
-    for (day_a, _start_a, end_a), (day_b, start_b, _end_b) in zip(by_day, by_day[1:], strict=False):
+    for (day_a, _start_a, end_a), (day_b, start_b, _end_b) in itertools.pairwise(by_day):
         if day_a == day_b and start_b < end_a:
             errors.append(gettext("%(weekday)s: two periods overlap.") % {"weekday": Weekday(day_a).label})
     if errors:
@@ -138,9 +139,7 @@ class CalendarException(models.Model):
         calendar = get_calendar()
         day = format_weekday_date(self.date)
         if self.kind == self.Kind.WORKING_DAY and calendar.base_periods(self.date):
-            raise ValidationError(
-                {"kind": gettext("%(day)s is already a working day.") % {"day": day}}
-            )
+            raise ValidationError({"kind": gettext("%(day)s is already a working day.") % {"day": day}})
         if self.kind == self.Kind.DAY_OFF and not calendar.base_periods(self.date):
             holiday = calendar.holiday_name(self.date)
             if holiday:

@@ -61,7 +61,9 @@ def sync(rows: list[AdministrativeUnit]) -> tuple[int, int]:
     return len(to_create), len(to_update)
 
 
-def new_unit(code: str, name: str, level: Level, division_type: DivisionType, parent=None) -> AdministrativeUnit:
+def new_unit(
+    code: str, name: str, level: Level, division_type: DivisionType, parent=None
+) -> AdministrativeUnit:
     return AdministrativeUnit(
         code=code,
         name=name,
@@ -79,7 +81,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--province",
-            help="Load all provincial units but only this province's communes (official code, e.g. 82 for Đồng Tháp).",
+            help="Load all provincial units but only this province's communes (code, e.g. 82 for Đồng Tháp).",
         )
 
     @transaction.atomic
@@ -93,7 +95,9 @@ class Command(BaseCommand):
             codes = {wanted}
         created, updated = sync(
             [
-                new_unit(province_code(p.code), province_name(p), Level.PROVINCE, PACKAGE_TYPES[p.division_type])
+                new_unit(
+                    province_code(p.code), province_name(p), Level.PROVINCE, PACKAGE_TYPES[p.division_type]
+                )
                 for p in provinces
             ]
         )
@@ -116,7 +120,7 @@ class Command(BaseCommand):
         ]
         ward_created, ward_updated = sync(wards)
         self.stdout.write(
-            _("%(provinces)d provincial units and %(communes)d communes: %(created)d created, %(updated)d updated.")
+            _("%(provinces)d provinces, %(communes)d communes: %(created)d created, %(updated)d updated.")
             % {
                 "provinces": len(provinces),
                 "communes": len(wards),

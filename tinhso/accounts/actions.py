@@ -1,0 +1,304 @@
+"""Business actions on accounts: each checks permission, validates, writes in one transaction
+and records the audit entry. Bad input raises ``ValidationError`` (Vietnamese messages) and
+leaves nothing behind."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.accounts import otp
+from tinhso.accounts.models import ApiToken, ExternalIdentity, Membership, User, UserKind, hash_token
+from tinhso.accounts.permissions import require
+from tinhso.audit.services import record
+from tinhso.core.text import nfc
+
+
+def _check_password(user: User, password: str | None) -> None:
+    if not password:
+        return
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
+def _save_new_user(user: User, password: str | None) -> User:
+    """Validate and insert ``user``; a duplicate that slips past ``full_clean`` becomes a
+    ValidationError too (two people registering the same CCCD at once)."""
+    user.full_clean(exclude=["password"])
+    _check_password(user, password)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("An account with this username or citizen ID already exists.")) from exc
+    return user
+
+
+def _person_changes(user: User) -> dict:
+    """What the audit keeps about a new account: no CCCD in clear, no password."""
+    return {
+        "username": user.display_username,
+        "full_name": user.full_name,
+        "kind": user.kind,
+        "cccd": user.masked_cccd,
+    }
+
+
+def register_citizen(
+    actor,
+    *,
+    cccd: str,
+    full_name: str,
+    date_of_birth: datetime.date,
+    gender: str,
+    password: str,
+    phone: str = "",
+    email: str = "",
+    request=None,
+) -> User:
+    """A citizen's account, signed in with their CCCD. ``actor`` is None (or anonymous) when
+    people register themselves, a one-stop officer when registered at the counter."""
+    require(actor, "accounts.register_citizen")
+    if not password:
+        raise ValidationError({"password": _("Choose a password.")})
+    user = User(
+        username=nfc(cccd),
+        cccd=nfc(cccd),
+        full_name=full_name,
+        kind=UserKind.CITIZEN,
+        date_of_birth=date_of_birth,
+        gender=gender,
+        phone=phone,
+        email=email,
+    )
+    with transaction.atomic():
+        _save_new_user(user, password)
+        by = actor if actor is not None and actor.is_authenticated else user
+        record(by, "accounts.register_citizen", user, _person_changes(user), request)
+    return user
+
+
+def create_officer(
+    actor,
+    *,
+    username: str,
+    full_name: str,
+    memberships,
+    password: str | None = None,
+    email: str = "",
+    phone: str = "",
+    cccd: str | None = None,
+    date_of_birth: datetime.date | None = None,
+    gender: str = "",
+    request=None,
+) -> User:
+    """An officer's account with its first memberships: ``memberships`` is a list of
+    ``(agency, role)`` or ``(agency, role, valid_from)``. The actor must be allowed to manage
+    officers in every one of those agencies (an agency admin only in their own subtree)."""
+    planned = [Membership(agency=item[0], role=item[1], valid_from=_day(item[2:])) for item in memberships]
+    if not planned:
+        raise ValidationError(_("An officer must belong to at least one agency."))
+    for membership in planned:
+        require(actor, "accounts.manage_officers", membership)
+    user = User(
+        username=username,
+        full_name=full_name,
+        kind=UserKind.OFFICER,
+        email=email,
+        phone=phone,
+        cccd=cccd,
+        date_of_birth=date_of_birth,
+        gender=gender,
+    )
+    with transaction.atomic():
+        _save_new_user(user, password)
+        record(actor, "accounts.create_officer", user, _person_changes(user), request)
+        for membership in planned:
+            membership.user = user
+            _save_membership(actor, membership, request)
+    return user
+
+
+def _day(rest) -> datetime.date:
+    return rest[0] if rest else timezone.localdate()
+
+
+def _save_membership(actor, membership: Membership, request) -> Membership:
+    membership.full_clean()
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("This person already has this role in this agency.")) from exc
+    record(
+        actor,
+        "accounts.add_membership",
+        membership,
+        {
+            "user": membership.user_id,
+            "agency": membership.agency.code,
+            "role": membership.role,
+            "valid_from": membership.valid_from,
+            "valid_to": membership.valid_to,
+        },
+        request,
+    )
+    return membership
+
+
+def add_membership(
+    actor,
+    user: User,
+    agency,
+    role: str,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    request=None,
+) -> Membership:
+    """Give ``user`` (an officer) ``role`` in ``agency`` from ``valid_from`` (default today)."""
+    membership = Membership(
+        user=user, agency=agency, role=role, valid_from=valid_from or timezone.localdate(), valid_to=valid_to
+    )
+    require(actor, "accounts.manage_officers", membership)
+    if user.kind != UserKind.OFFICER:
+        raise ValidationError(_("Only officer accounts can hold a role in an agency."))
+    with transaction.atomic():
+        # Serialise changes to one person's roles, so that the overlap check holds.
+        User.objects.select_for_update().filter(pk=user.pk).exists()
+        return _save_membership(actor, membership, request)
+
+
+def end_membership(
+    actor, membership: Membership, last_day: datetime.date | None = None, request=None
+) -> Membership:
+    """End a membership: ``last_day`` (default today) is the last day it applies. To cut
+    someone's access at once, deactivate the account."""
+    require(actor, "accounts.manage_officers", membership)
+    last_day = last_day or timezone.localdate()
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if membership.valid_to is not None and membership.valid_to <= last_day:
+            raise ValidationError(_("This membership already ends on or before that day."))
+        if last_day < membership.valid_from:
+            raise ValidationError(_("The end date cannot be before the start date."))
+        previous = membership.valid_to
+        membership.valid_to = last_day
+        membership.save(update_fields=["valid_to"])
+        record(actor, "accounts.end_membership", membership, {"valid_to": [previous, last_day]}, request)
+    return membership
+
+
+def enable_totp(user: User, secret: str, code: str, request=None) -> User:
+    """Turn on two-step verification with a new authenticator ``secret`` once ``code`` proves
+    the person's app generates the right codes."""
+    step = otp.matching_step(secret, code)
+    if step is None:
+        raise ValidationError(
+            {"code": _("The code is not correct. Enter the 6-digit code shown by your app.")}
+        )
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.totp_secret = secret
+        user.totp_confirmed_at = timezone.now()
+        user.totp_last_step = step
+        user.failed_login_count = 0
+        user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step", "failed_login_count"])
+        record(user, "accounts.totp_enabled", user, request=request)
+    return user
+
+
+def disable_totp(user: User, code: str, request=None) -> User:
+    """Citizens may turn two-step verification off again (with a current code); officers may not."""
+    if user.second_factor_mandatory:
+        raise PermissionDenied(_("Officers must keep two-step verification on."))
+    step = otp.matching_step(user.totp_secret, code)
+    with transaction.atomic():
+        if step is None or not otp.consume_step(user, step):
+            raise ValidationError(
+                {"code": _("The code is not correct. Enter the 6-digit code shown by your app.")}
+            )
+        User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, totp_last_step=None)
+        user.refresh_from_db()
+        record(user, "accounts.totp_disabled", user, request=request)
+    return user
+
+
+def issue_api_token(user: User, name: str = "", request=None) -> tuple[str, ApiToken]:
+    """A new bearer token for ``user``; the clear token is returned once and never stored."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        api_token = ApiToken.objects.create(
+            user=user,
+            name=nfc(name)[:100],
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + datetime.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
+        )
+        record(user, "accounts.issue_api_token", api_token, {"name": api_token.name}, request)
+    return token, api_token
+
+
+def revoke_api_token(actor, api_token: ApiToken, request=None) -> ApiToken:
+    """Revoke a token: its owner may, and whoever manages the owner's memberships."""
+    if actor is None or actor.pk != api_token.user_id:
+        require(actor, "accounts.manage_officers", api_token.user)
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=api_token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        api_token.refresh_from_db()
+        record(actor, "accounts.revoke_api_token", api_token, request=request)
+    return api_token
+
+
+def sign_in_external(provider: str, claims: dict, request=None) -> User:
+    """The account for a person authenticated by an OpenID Connect provider: matched by the
+    provider's ``sub``; a first visit creates a citizen account (never matched by e-mail,
+    which would let a provider take over someone else's account)."""
+    subject = str(claims["sub"])
+    with transaction.atomic():
+        identity = (
+            ExternalIdentity.objects.select_for_update()
+            .select_related("user")
+            .filter(provider=provider, subject=subject)
+            .first()
+        )
+        if identity is None:
+            user = _user_from_claims(provider, subject, claims)
+            identity = ExternalIdentity.objects.create(user=user, provider=provider, subject=subject)
+            record(user, "accounts.register_external", user, {"provider": provider}, request)
+        identity.last_login_at = timezone.now()
+        identity.save(update_fields=["last_login_at"])
+        user = identity.user
+        if user.is_active and not user.is_locked() and not user.requires_second_factor:
+            record(user, "accounts.login", user, {"method": "oidc", "provider": provider}, request)
+    return user
+
+
+def _user_from_claims(provider: str, subject: str, claims: dict) -> User:
+    digest = hashlib.sha256(f"{provider}\n{subject}".encode()).hexdigest()[:24]
+    name = nfc(claims.get("name")) or nfc(f"{claims.get('family_name', '')} {claims.get('given_name', '')}")
+    email = claims.get("email", "") if claims.get("email_verified") else ""
+    user = User(
+        username=f"sso-{digest}",
+        full_name=(name or nfc(claims.get("preferred_username")) or _("Citizen"))[:200],
+        kind=UserKind.CITIZEN,
+        email=email,
+    )
+    if user.email:
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError:
+            user.email = ""
+    user.set_unusable_password()
+    user.save()
+    return user

@@ -1,0 +1,209 @@
+"""Administration of accounts, memberships and API tokens, for province administrators.
+
+Access follows the platform's permission layer (``is_province_admin``), not Django's model
+permissions; forms validate CCCD, phone and tax code through ``User.clean``; every change is
+audited.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from tinhso.accounts.models import ApiToken, ExternalIdentity, Membership, User
+from tinhso.accounts.permissions import is_province_admin
+from tinhso.audit.services import record
+
+
+class ProvinceAdminMixin:
+    """Only superusers and province administrators see and change these objects."""
+
+    def has_module_permission(self, request):
+        return is_province_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_province_admin(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_province_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_province_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_province_admin(request.user)
+
+
+class AuditedAdminMixin:
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        action = "accounts.admin_change" if change else "accounts.admin_create"
+        record(request.user, action, obj, {"fields": sorted(form.changed_data)}, request)
+
+    def delete_model(self, request, obj):
+        record(request.user, "accounts.admin_delete", obj, {"label": str(obj)}, request)
+        super().delete_model(request, obj)
+
+
+class AccountCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("username", "full_name", "kind")
+
+
+class AccountChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["agency"]
+    fields = ["agency", "role", "valid_from", "valid_to"]
+
+
+@admin.register(User)
+class UserAdmin(ProvinceAdminMixin, AuditedAdminMixin, BaseUserAdmin):
+    form = AccountChangeForm
+    add_form = AccountCreationForm
+    inlines = [MembershipInline]
+    list_display = ["full_name", "display_username", "kind", "is_active", "totp_enabled", "locked_until"]
+    list_filter = ["kind", "is_active", "is_staff"]
+    search_fields = ["full_name", "username", "email", "phone", "tax_code"]
+    ordering = ["full_name"]
+    readonly_fields = ["last_login", "date_joined", "totp_confirmed_at", "failed_login_count", "locked_until"]
+    filter_horizontal = ["groups", "user_permissions"]
+    fieldsets = [
+        (None, {"fields": ["username", "password", "kind"]}),
+        (
+            _("Person"),
+            {"fields": ["full_name", "cccd", "date_of_birth", "gender", "phone", "email", "tax_code"]},
+        ),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        (
+            _("Sign-in"),
+            {
+                "fields": [
+                    "last_login",
+                    "date_joined",
+                    "totp_confirmed_at",
+                    "failed_login_count",
+                    "locked_until",
+                ]
+            },
+        ),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "full_name", "kind", "usable_password", "password1", "password2"],
+            },
+        ),
+    ]
+    actions = ["unlock", "reset_totp"]
+
+    @admin.display(description=_("username"))
+    def display_username(self, obj):
+        return obj.display_username
+
+    @admin.display(description=_("two-step verification"), boolean=True)
+    def totp_enabled(self, obj):
+        return obj.totp_enabled
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save()
+        for membership in instances:
+            record(
+                request.user,
+                "accounts.add_membership"
+                if membership in formset.new_objects
+                else "accounts.change_membership",
+                membership,
+                {"agency": membership.agency.code, "role": membership.role, "valid_to": membership.valid_to},
+                request,
+            )
+        for membership in formset.deleted_objects:
+            record(
+                request.user, "accounts.delete_membership", form.instance, {"role": membership.role}, request
+            )
+
+    @admin.action(description=_("Unlock the selected accounts"))
+    def unlock(self, request, queryset):
+        with transaction.atomic():
+            users = list(queryset.select_for_update().filter(locked_until__gt=timezone.now()))
+            for user in users:
+                User.objects.filter(pk=user.pk).update(locked_until=None, failed_login_count=0)
+                record(request.user, "accounts.unlock", user, request=request)
+        self.message_user(
+            request, ngettext("%d account unlocked.", "%d accounts unlocked.", len(users)) % len(users)
+        )
+
+    @admin.action(description=_("Reset two-step verification (lost phone)"))
+    def reset_totp(self, request, queryset):
+        count = 0
+        with transaction.atomic():
+            for user in queryset.select_for_update().exclude(totp_confirmed_at=None):
+                User.objects.filter(pk=user.pk).update(
+                    totp_secret="", totp_confirmed_at=None, totp_last_step=None
+                )
+                record(request.user, "accounts.totp_reset", user, request=request)
+                count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Two-step verification was reset for %d account: set it up again at the next sign-in.",
+                "Two-step verification was reset for %d accounts: set it up again at the next sign-in.",
+                count,
+            )
+            % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Membership)
+class MembershipAdmin(ProvinceAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "agency", "role", "valid_from", "valid_to"]
+    list_filter = ["role"]
+    search_fields = ["user__full_name", "user__username", "agency__name", "agency__code"]
+    autocomplete_fields = ["user", "agency"]
+    date_hierarchy = "valid_from"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ProvinceAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    search_fields = ["user__full_name", "user__username", "name"]
+    readonly_fields = ["user", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        with transaction.atomic():
+            tokens = list(queryset.select_for_update().filter(revoked_at__isnull=True))
+            for token in tokens:
+                ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+                record(request.user, "accounts.revoke_api_token", token, request=request)
+        self.message_user(
+            request, ngettext("%d token revoked.", "%d tokens revoked.", len(tokens)) % len(tokens)
+        )
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(ProvinceAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "provider", "created_at", "last_login_at"]
+    list_filter = ["provider"]
+    search_fields = ["user__full_name", "user__username"]
+    readonly_fields = ["user", "provider", "subject", "created_at", "last_login_at"]
+
+    def has_add_permission(self, request, *args):
+        return False

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from tinhso.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.account, name="account"),
+    path("dang-nhap/", views.login_view, name="login"),
+    path("dang-xuat/", views.logout_view, name="logout"),
+    path("xac-thuc-hai-buoc/", views.totp_verify, name="totp_verify"),
+    path("xac-thuc-hai-buoc/dang-ky/", views.totp_enroll, name="totp_enroll"),
+    path("xac-thuc-hai-buoc/tat/", views.totp_disable, name="totp_disable"),
+    path("sso/<slug:provider>/", views.oidc_login, name="oidc_login"),
+    path("sso/<slug:provider>/callback/", views.oidc_callback, name="oidc_callback"),
+]

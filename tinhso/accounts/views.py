@@ -1,0 +1,208 @@
+"""Sign-in, two-step verification, single sign-on and the account page."""
+
+import logging
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from joserfc.errors import JoseError
+
+from tinhso.accounts import actions, oidc, otp, signin
+from tinhso.accounts.forms import SignInForm, TotpCodeForm
+from tinhso.accounts.middleware import mark_second_factor_done, second_factor_done
+from tinhso.audit.services import record
+from tinhso.core.text import format_datetime
+
+logger = logging.getLogger(__name__)
+
+BACKEND = "tinhso.accounts.backends.LockoutModelBackend"
+PENDING_SECRET_KEY = "accounts_totp_pending_secret"
+OIDC_NEXT_KEY = "accounts_oidc_next"
+
+
+def _next_url(request, fallback=None) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return resolve_url(fallback or settings.LOGIN_REDIRECT_URL)
+
+
+def _after_sign_in(request, user, next_url):
+    """Log ``user`` in; send them to the TOTP step when they need one."""
+    login(request, user, backend=BACKEND)
+    if user.requires_second_factor:
+        target = "accounts:totp_verify" if user.totp_enabled else "accounts:totp_enroll"
+        return redirect(f"{reverse(target)}?{urlencode({'next': next_url})}")
+    return HttpResponseRedirect(next_url)
+
+
+@never_cache
+@sensitive_post_parameters("password")
+def login_view(request):
+    next_url = _next_url(request)
+    if request.user.is_authenticated and (
+        not request.user.requires_second_factor or second_factor_done(request)
+    ):
+        return HttpResponseRedirect(next_url)
+    form = SignInForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _after_sign_in(request, form.user, next_url)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": next_url, "providers": oidc.providers()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        record(request.user, "accounts.logout", request.user, request=request)
+    logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@never_cache
+@login_required
+def totp_verify(request):
+    user = request.user
+    next_url = _next_url(request)
+    if second_factor_done(request) or not user.requires_second_factor:
+        return HttpResponseRedirect(next_url)
+    if not user.totp_enabled:
+        return redirect(f"{reverse('accounts:totp_enroll')}?{urlencode({'next': next_url})}")
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = signin.check_second_factor(user, form.cleaned_data["code"], request)
+        if result.ok:
+            mark_second_factor_done(request, user)
+            return HttpResponseRedirect(next_url)
+        if result.status == signin.LOCKED:
+            logout(request)
+            messages.error(
+                request, SignInForm.error_messages["locked"] % {"time": format_datetime(result.locked_until)}
+            )
+            return redirect("accounts:login")
+        form.add_error(
+            "code", _("The code is not correct or was already used. Wait for a new code and try again.")
+        )
+    return render(
+        request,
+        "accounts/totp_verify.html",
+        {"form": form, "next": next_url},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+def totp_enroll(request):
+    """Show a new secret (QR code and text) and turn TOTP on once a code from it is given."""
+    user = request.user
+    next_url = _next_url(request, "accounts:account")
+    if user.totp_enabled:
+        if second_factor_done(request):
+            messages.info(request, _("Two-step verification is already on."))
+            return redirect("accounts:account")
+        return redirect(f"{reverse('accounts:totp_verify')}?{urlencode({'next': next_url})}")
+    secret = request.session.get(PENDING_SECRET_KEY) or otp.new_secret()
+    request.session[PENDING_SECRET_KEY] = secret
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.enable_totp(user, secret, form.cleaned_data["code"], request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            del request.session[PENDING_SECRET_KEY]
+            mark_second_factor_done(request, user)
+            messages.success(request, _("Two-step verification is on."))
+            return HttpResponseRedirect(next_url)
+    uri = otp.provisioning_uri(user, secret)
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr": otp.qr_data_uri(uri),
+        "secret": otp.format_secret(secret),
+        "required": user.second_factor_mandatory,
+    }
+    return render(request, "accounts/totp_enroll.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def totp_disable(request):
+    form = TotpCodeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["code"])
+        actions.disable_totp(request.user, form.cleaned_data["code"], request)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Two-step verification is off."))
+    return redirect("accounts:account")
+
+
+@never_cache
+@login_required
+def account(request):
+    user = request.user
+    context = {
+        "person": user,
+        "memberships": user.active_memberships().order_by("agency__name", "role"),
+        "providers": dict(oidc.providers()),
+        "identities": user.external_identities.all(),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+def _sso_error(request, provider, status=502):
+    name = dict(oidc.providers()).get(provider, provider)
+    return render(request, "accounts/sso_error.html", {"provider_name": name}, status=status)
+
+
+def oidc_login(request, provider):
+    oidc.provider_settings(provider)
+    request.session[OIDC_NEXT_KEY] = _next_url(request)
+    redirect_uri = request.build_absolute_uri(reverse("accounts:oidc_callback", args=[provider]))
+    try:
+        return oidc.client(provider).authorize_redirect(request, redirect_uri)
+    except (requests.RequestException, oidc.ProviderError, ValueError) as exc:
+        logger.warning("Single sign-on with %s is not available: %s", provider, exc)
+        return _sso_error(request, provider)
+
+
+@never_cache
+def oidc_callback(request, provider):
+    oidc.provider_settings(provider)
+    try:
+        token = oidc.client(provider).authorize_access_token(request)
+    except (AuthlibBaseError, JoseError, requests.RequestException, oidc.ProviderError, ValueError) as exc:
+        logger.warning("Single sign-on with %s failed: %s", provider, exc)
+        return _sso_error(request, provider, status=400)
+    claims = token.get("userinfo")
+    if not claims or not claims.get("sub"):
+        return _sso_error(request, provider, status=400)
+    user = actions.sign_in_external(provider, dict(claims), request)
+    if not user.is_active or user.is_locked():
+        messages.error(request, _("This account cannot sign in at the moment. Contact the administrator."))
+        return redirect("accounts:login")
+    return _after_sign_in(
+        request, user, request.session.pop(OIDC_NEXT_KEY, None) or resolve_url(settings.LOGIN_REDIRECT_URL)
+    )

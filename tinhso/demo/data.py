@@ -1,0 +1,70 @@
+"""The demo province: Đồng Tháp since 1 July 2025 (it took in the former Tiền Giang).
+
+Names of departments follow the provincial apparatus after the 2025 reorganisation. The level-1
+agency code H20 (UBND tỉnh Đồng Tháp, "000.00.00.H20" in the QCVN 102 form) is the real one; the
+codes below it are generated for the demo and marked ``is_demo_code``.
+"""
+
+PROVINCE_CODE = "82"
+PROVINCE_AGENCY_CODE = "H20"
+DEMO_PASSWORD = "Tinhso@2026"
+
+# (code suffix, name, short name, kind) under UBND tỉnh.
+PROVINCIAL_AGENCIES = [
+    ("01", "Văn phòng Ủy ban nhân dân tỉnh Đồng Tháp", "Văn phòng UBND tỉnh", "office"),
+    ("02", "Sở Nội vụ tỉnh Đồng Tháp", "Sở Nội vụ", "department"),
+    ("03", "Sở Tài chính tỉnh Đồng Tháp", "Sở Tài chính", "department"),
+    ("04", "Sở Tư pháp tỉnh Đồng Tháp", "Sở Tư pháp", "department"),
+    ("05", "Sở Công Thương tỉnh Đồng Tháp", "Sở Công Thương", "department"),
+    ("06", "Sở Xây dựng tỉnh Đồng Tháp", "Sở Xây dựng", "department"),
+    ("07", "Sở Nông nghiệp và Môi trường tỉnh Đồng Tháp", "Sở Nông nghiệp và Môi trường", "department"),
+    ("08", "Sở Khoa học và Công nghệ tỉnh Đồng Tháp", "Sở Khoa học và Công nghệ", "department"),
+    ("09", "Sở Giáo dục và Đào tạo tỉnh Đồng Tháp", "Sở Giáo dục và Đào tạo", "department"),
+    ("10", "Sở Y tế tỉnh Đồng Tháp", "Sở Y tế", "department"),
+    ("11", "Sở Văn hóa, Thể thao và Du lịch tỉnh Đồng Tháp", "Sở Văn hóa, Thể thao và Du lịch", "department"),
+    ("12", "Thanh tra tỉnh Đồng Tháp", "Thanh tra tỉnh", "department"),
+    ("13", "Trung tâm Phục vụ hành chính công tỉnh Đồng Tháp", "Trung tâm PVHCC tỉnh", "service_centre"),
+]
+
+# Internal divisions: (parent suffix, own suffix, name).
+DIVISIONS = [
+    ("04", "01", "Văn phòng Sở Tư pháp"),
+    ("04", "02", "Phòng Hành chính tư pháp"),
+    ("04", "03", "Phòng Bổ trợ tư pháp"),
+    ("06", "01", "Phòng Quản lý hoạt động xây dựng"),
+    ("07", "01", "Phòng Quản lý đất đai"),
+]
+
+# The communes with demo officers (the other communes get their People's Committee and one-stop
+# centre but no officers).
+MY_THO = "Phường Mỹ Tho"
+CAO_LANH = "Phường Cao Lãnh"
+
+# username, full name, agency key, role, gender.
+# Agency keys: "province", a provincial suffix ("04"), or ("commune", name) / ("desk", name).
+OFFICERS = [
+    ("admin.tinh", "Nguyễn Thành Công", "province", "province_admin", "male"),
+    ("lanhdao.tinh", "Phạm Thị Hồng Hạnh", "province", "leader", "female"),
+    ("theodoi.vp", "Võ Minh Triết", "01", "dashboard_viewer", "male"),
+    ("motcua.tinh", "Lê Thị Thu Trang", "13", "one_stop_officer", "female"),
+    ("chuyenvien.stp", "Trần Quốc Bảo", "04", "specialist", "male"),
+    ("lanhdao.stp", "Huỳnh Văn Sáu", "04", "leader", "male"),
+    ("vanthu.stp", "Đặng Ngọc Mai", "04", "document_clerk", "female"),
+    ("quantri.mytho", "Nguyễn Hữu Phước", ("commune", MY_THO), "agency_admin", "male"),
+    ("lanhdao.mytho", "Trương Văn Lợi", ("commune", MY_THO), "leader", "male"),
+    ("chuyenvien.mytho", "Bùi Thị Kim Ngân", ("commune", MY_THO), "specialist", "female"),
+    ("motcua.mytho", "Đỗ Thanh Tâm", ("desk", MY_THO), "one_stop_officer", "male"),
+    ("motcua.caolanh", "Lâm Thị Diễm", ("desk", CAO_LANH), "one_stop_officer", "female"),
+]
+
+# CCCD, full name, date of birth, gender, phone, email.
+CITIZENS = [
+    ("087095001234", "Nguyễn Văn An", "1995-03-14", "male", "0912345678", "nguyenvanan@example.vn"),
+    ("082190004567", "Trần Thị Bích Ngọc", "1990-11-02", "female", "0387654321", "bichngoc@example.vn"),
+    ("087303008910", "Lê Hoàng Minh Thư", "2003-07-21", "female", "0779123456", ""),
+]
+
+# Tax code, company name, phone, email.
+BUSINESSES = [
+    ("0312345673", "Công ty TNHH Nông sản Sông Tiền", "0901234567", "lienhe@nongsansongtien.example.vn"),
+]

@@ -1,0 +1,116 @@
+"""Load the demo province (Đồng Tháp) and print the demo accounts. Safe to run again."""
+
+import datetime
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tinhso.accounts.models import Membership, User, UserKind
+from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.demo import data
+from tinhso.units.models import TWO_TIER_START, AdministrativeUnit, Level
+
+ROLE_LABELS = {
+    "province_admin": "quản trị tỉnh",
+    "leader": "lãnh đạo",
+    "dashboard_viewer": "xem bảng điều hành",
+    "one_stop_officer": "cán bộ một cửa",
+    "specialist": "chuyên viên",
+    "document_clerk": "văn thư",
+    "agency_admin": "quản trị cơ quan",
+}
+
+
+class Command(BaseCommand):
+    help = "Load the Đồng Tháp demo province: units, agencies, officers and citizens."
+
+    def handle(self, *args, **options):
+        if not AdministrativeUnit.objects.filter(level=Level.COMMUNE).exists():
+            self.stdout.write("Đang nạp đơn vị hành chính 2025 / loading the 2025 administrative units…")
+            call_command("import_units", verbosity=0)
+        if not Agency.objects.filter(code=data.PROVINCE_AGENCY_CODE).exists():
+            self.stdout.write("Đang tạo tỉnh trình diễn Đồng Tháp / creating the Đồng Tháp demo province…")
+            with transaction.atomic():
+                agencies = self.create_agencies()
+                self.create_people(agencies)
+        self.print_accounts()
+
+    def create_agencies(self) -> dict:
+        province = AdministrativeUnit.objects.valid_on().get(code=data.PROVINCE_CODE, level=Level.PROVINCE)
+        start = TWO_TIER_START
+
+        def agency(code, name, short_name, kind, parent, unit, demo=True):
+            return Agency.objects.create(
+                code=code, name=name, short_name=short_name, kind=kind, parent=parent, unit=unit,
+                valid_from=start, is_demo_code=demo,
+            )
+
+        root = agency(
+            data.PROVINCE_AGENCY_CODE, "Ủy ban nhân dân tỉnh Đồng Tháp", "UBND tỉnh Đồng Tháp",
+            AgencyKind.PROVINCIAL_PC, None, province, demo=False,
+        )
+        agencies = {"province": root}
+        for suffix, name, short_name, kind in data.PROVINCIAL_AGENCIES:
+            agencies[suffix] = agency(f"{root.code}.{suffix}", name, short_name, kind, root, province)
+        for parent_suffix, suffix, name in data.DIVISIONS:
+            parent = agencies[parent_suffix]
+            agency(f"{parent.code}.{suffix}", name, name, AgencyKind.DIVISION, parent, province)
+        communes = AdministrativeUnit.objects.valid_on().filter(parent=province).order_by("code")
+        for index, commune in enumerate(communes, start=1):
+            # "Phường Mỹ Tho" → "phường Mỹ Tho" inside an agency name.
+            in_name = commune.name[0].lower() + commune.name[1:]
+            committee = agency(
+                f"{root.code}.{200 + index}", f"Ủy ban nhân dân {in_name}", f"UBND {in_name}",
+                AgencyKind.COMMUNE_PC, root, commune,
+            )
+            desk = agency(
+                f"{committee.code}.01", f"Trung tâm Phục vụ hành chính công {in_name}",
+                f"Trung tâm PVHCC {in_name}", AgencyKind.ONE_STOP_DESK, committee, commune,
+            )
+            agencies[("commune", commune.name)] = committee
+            agencies[("desk", commune.name)] = desk
+        return agencies
+
+    def create_people(self, agencies: dict) -> None:
+        for username, full_name, agency_key, role, gender in data.OFFICERS:
+            officer = User.objects.create_user(
+                username, data.DEMO_PASSWORD, full_name=full_name, kind=UserKind.OFFICER, gender=gender,
+                email=f"{username}@dongthap.example.vn",
+                is_staff=role in {"province_admin", "agency_admin"},
+                is_superuser=role == "province_admin",
+            )
+            Membership.objects.create(user=officer, agency=agencies[agency_key], role=role,
+                                      valid_from=TWO_TIER_START)
+        for cccd, full_name, born, gender, phone, email in data.CITIZENS:
+            User.objects.create_user(
+                cccd, data.DEMO_PASSWORD, full_name=full_name, kind=UserKind.CITIZEN, cccd=cccd,
+                date_of_birth=datetime.date.fromisoformat(born), gender=gender, phone=phone, email=email,
+            )
+        for tax_code, name, phone, email in data.BUSINESSES:
+            User.objects.create_user(
+                tax_code, data.DEMO_PASSWORD, full_name=name, kind=UserKind.BUSINESS, tax_code=tax_code,
+                phone=phone, email=email,
+            )
+
+    def print_accounts(self) -> None:
+        write = self.stdout.write
+        write("")
+        write("Tài khoản trình diễn / demo accounts")
+        write(f"Mật khẩu / password: {data.DEMO_PASSWORD}")
+        write("Cán bộ đăng nhập hai lớp: lần đầu quét mã QR bằng ứng dụng xác thực (TOTP).")
+        write("Officers use two-factor sign-in: the first sign-in shows a QR code for an authenticator app.")
+        write("")
+        for username, full_name, agency_key, role, _gender in data.OFFICERS:
+            membership = (
+                Membership.objects.filter(user__username=username, role=role).select_related("agency").first()
+            )
+            agency_name = membership.agency.short_name if membership else ""
+            write(f"  {username:<18} {full_name:<22} {ROLE_LABELS[role]:<18} {agency_name}")
+        for cccd, full_name, *_rest in data.CITIZENS:
+            write(f"  {cccd:<18} {full_name:<22} {'công dân':<18} (CCCD)")
+        for tax_code, name, *_rest in data.BUSINESSES:
+            write(f"  {tax_code:<18} {name:<40} (doanh nghiệp, MST)")
+        write("")
+        write("Quản trị / administration: http://127.0.0.1:8000/quan-tri/  (admin.tinh)")
+        write("API: http://127.0.0.1:8000/api/v1/docs")

@@ -1,0 +1,20 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+
+@pytest.fixture
+def client():
+    """HTTPS, as in production (SECURE_SSL_REDIRECT is on outside the demo)."""
+    return Client(secure=True)
+
+
+@pytest.fixture
+def dong_thap(db):
+    """All 34 provincial units and the 102 communes and wards of Đồng Tháp (code 82)."""
+    call_command("import_units", province="82", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def legacy_sample(dong_thap):
+    call_command("import_legacy_units", "tinhso/units/data/legacy_sample.csv", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -1,0 +1,322 @@
+"""Working time in Vietnam: the clock that dossier and feedback deadlines run on.
+
+A day is a working day when it has office hours: the weekly schedule gives the hours
+(default 07:30–11:30 and 13:30–17:00, Monday to Friday), public holidays from the
+``holidays`` package (Labour Code 2019 art. 112, lunar dates and compensatory days included)
+take them away, and the ``CalendarException`` rows override both: an extra day off, or a
+make-up working day (a make-up day keeps its weekday's hours, or, when that weekday has none,
+e.g. a Saturday, the hours of the first weekday of the week that has some).
+
+Working periods are half-open, ``[start, end)``: 11:30 and 17:00 are not working moments.
+Every function takes and returns timezone-aware datetimes (naive ones are refused with
+``ValueError``); results are in Asia/Ho_Chi_Minh.
+
+Conventions:
+
+- ``add_working_days(start, n)``: ``start`` first moves to the next working moment; the result
+  is the same time of day ``n`` working days later. When that time is not a working moment on
+  the target day (its hours differ, e.g. another schedule applies), the result moves forward
+  to the start of the day's next working period, or, past the day's last period, to its end:
+  the deadline stays on the counted day and never gives less time than the nominal one.
+- ``add_working_hours(start, h)``: the earliest moment at which ``h`` hours of working time
+  have passed since ``start`` (so 16:00 + 1 h is 17:00 the same day, not 07:30 the next);
+  ``h == 0`` gives ``start`` moved to the next working moment.
+- ``working_time_between(a, b)``: the working time in ``[a, b)``, negative when ``b < a``.
+
+The calendar data is loaded once per process and kept; saving or deleting a schedule or an
+exception clears it in the process that saved it (signals), and every process re-checks a
+cheap fingerprint of the tables every ``WORKTIME_CACHE_SECONDS`` (default 30 s), so a change
+made elsewhere is seen within that time.
+"""
+
+import bisect
+import datetime
+import threading
+import time as _time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.db.models import Count, Max
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+_T = datetime.time
+DEFAULT_DAY = ((_T(7, 30), _T(11, 30)), (_T(13, 30), _T(17, 0)))
+DEFAULT_WEEK = {0: DEFAULT_DAY, 1: DEFAULT_DAY, 2: DEFAULT_DAY, 3: DEFAULT_DAY, 4: DEFAULT_DAY}
+DAY_OFF = "day_off"
+WORKING_DAY = "working_day"
+
+# How far ahead to look for a working day before deciding the calendar has none.
+_MAX_SEARCH_YEARS = 10
+
+Periods = tuple[tuple[datetime.time, datetime.time], ...]
+
+
+def _local(dt: datetime.datetime) -> datetime.datetime:
+    if not isinstance(dt, datetime.datetime):
+        raise TypeError("A datetime is required.")
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError("Naive datetimes are refused: give a timezone-aware datetime.")
+    return dt.astimezone(VN_TZ)
+
+
+def _as_date(d: datetime.date) -> datetime.date:
+    if isinstance(d, datetime.datetime):
+        return _local(d).date()
+    return d
+
+
+def _combine(day: datetime.date, at: datetime.time) -> datetime.datetime:
+    return datetime.datetime.combine(day, at, tzinfo=VN_TZ)
+
+
+def _duration(hours: float | Decimal | int) -> datetime.timedelta:
+    if isinstance(hours, bool) or not isinstance(hours, int | float | Decimal):
+        raise TypeError("Hours must be a number.")
+    micro = (Decimal(str(hours)) * 3_600_000_000).to_integral_value()
+    if micro < 0:
+        raise ValueError("Hours cannot be negative.")
+    return datetime.timedelta(microseconds=int(micro))
+
+
+class WorkCalendar:
+    """The calendar computed from one snapshot of the data; cheap to query, built lazily."""
+
+    def __init__(self, schedules, exceptions: dict[datetime.date, str]):
+        # schedules: [(valid_from | None, valid_to | None, {weekday: Periods})]
+        self._schedules = schedules
+        self._exceptions = exceptions
+        self._holidays: dict[int, dict[datetime.date, str]] = {}
+        self._periods: dict[datetime.date, Periods] = {}
+        # ((first year, last year) covered, working-day ordinals sorted, ordinal -> position),
+        # replaced as a whole so that readers in other threads see a consistent snapshot.
+        self._days: tuple = (None, [], {})
+        self._lock = threading.Lock()
+
+    # Days -----------------------------------------------------------------
+
+    def week(self, day: datetime.date) -> dict[int, Periods]:
+        for valid_from, valid_to, week in self._schedules:
+            if (valid_from is None or valid_from <= day) and (valid_to is None or day <= valid_to):
+                return week
+        return DEFAULT_WEEK
+
+    def holiday_name(self, day: datetime.date) -> str:
+        year = self._holidays.get(day.year)
+        if year is None:
+            year = dict(holidays.country_holidays("VN", years=day.year, language="vi"))
+            self._holidays[day.year] = year
+        return year.get(day, "")
+
+    def base_periods(self, day: datetime.date) -> Periods:
+        """Office hours from the schedule and the public holidays only, ignoring exceptions."""
+        if self.holiday_name(day):
+            return ()
+        return self.week(day).get(day.weekday(), ())
+
+    def periods(self, day: datetime.date) -> Periods:
+        cached = self._periods.get(day)
+        if cached is not None:
+            return cached
+        kind = self._exceptions.get(day)
+        if kind == DAY_OFF:
+            result = ()
+        elif kind == WORKING_DAY:
+            week = self.week(day)
+            result = week.get(day.weekday()) or next((week[d] for d in sorted(week) if week[d]), DEFAULT_DAY)
+        else:
+            result = self.base_periods(day)
+        self._periods[day] = result
+        return result
+
+    # Working-day index -----------------------------------------------------
+
+    def _cover(self, first_year: int, last_year: int) -> tuple[list[int], dict[int, int]]:
+        """The working days (ordinals, sorted) and their positions, covering at least the years given."""
+        years, workdays, index = self._days
+        if years and years[0] <= first_year and last_year <= years[1]:
+            return workdays, index
+        with self._lock:
+            if self._days[0]:
+                first_year = min(first_year, self._days[0][0])
+                last_year = max(last_year, self._days[0][1])
+            day = datetime.date(first_year, 1, 1)
+            end = datetime.date(last_year, 12, 31)
+            workdays = []
+            while day <= end:
+                if self.periods(day):
+                    workdays.append(day.toordinal())
+                day += datetime.timedelta(days=1)
+            index = {ordinal: i for i, ordinal in enumerate(workdays)}
+            self._days = ((first_year, last_year), workdays, index)
+        return workdays, index
+
+    def next_working_day(self, day: datetime.date, include: bool = True) -> datetime.date:
+        """The first working day on or after ``day`` (after it when ``include`` is false)."""
+        ordinal = day.toordinal()
+        find = bisect.bisect_left if include else bisect.bisect_right
+        for extra in range(_MAX_SEARCH_YEARS):
+            workdays, _index = self._cover(day.year, day.year + 1 + extra)
+            i = find(workdays, ordinal)
+            if i < len(workdays):
+                return datetime.date.fromordinal(workdays[i])
+        raise ValueError("The calendar has no working day in the next ten years.")
+
+    def shift_working_day(self, day: datetime.date, count: int) -> datetime.date:
+        """The working day ``count`` (>= 0) working days after the working day ``day``."""
+        last_year = day.year + 1
+        while True:
+            workdays, index = self._cover(day.year, last_year)
+            i = index[day.toordinal()] + count
+            if i < len(workdays):
+                return datetime.date.fromordinal(workdays[i])
+            if last_year - day.year > _MAX_SEARCH_YEARS + count // 100:
+                raise ValueError("The calendar has too few working days ahead.")
+            last_year += 1 + count // 250
+
+    def working_days_between(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
+        """Working days from ``first`` to ``last`` inclusive."""
+        workdays, _index = self._cover(first.year, last.year)
+        lo = bisect.bisect_left(workdays, first.toordinal())
+        hi = bisect.bisect_right(workdays, last.toordinal())
+        return [datetime.date.fromordinal(o) for o in workdays[lo:hi]]
+
+    # Moments ---------------------------------------------------------------
+
+    def next_working_moment(self, dt: datetime.datetime) -> datetime.datetime:
+        local = _local(dt)
+        day, at = local.date(), local.time()
+        for start, end in self.periods(day):
+            if at < end:
+                return local if at >= start else _combine(day, start)
+        following = self.next_working_day(day, include=False)
+        return _combine(following, self.periods(following)[0][0])
+
+    def add_working_days(self, start: datetime.datetime, days: int) -> datetime.datetime:
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise TypeError("Days must be an integer.")
+        if days < 0:
+            raise ValueError("Days cannot be negative.")
+        moment = self.next_working_moment(start)
+        at = moment.time()
+        target = self.shift_working_day(moment.date(), days)
+        periods = self.periods(target)
+        for period_start, period_end in periods:
+            if at < period_end:
+                return _combine(target, max(at, period_start))
+        return _combine(target, periods[-1][1])
+
+    def add_working_hours(self, start: datetime.datetime, hours) -> datetime.datetime:
+        remaining = _duration(hours)
+        moment = self.next_working_moment(start)
+        if not remaining:
+            return moment
+        day = moment.date()
+        while True:
+            for period_start, period_end in self.periods(day):
+                end = _combine(day, period_end)
+                if end <= moment:
+                    continue
+                begin = max(moment, _combine(day, period_start))
+                available = end - begin
+                if remaining <= available:
+                    return begin + remaining
+                remaining -= available
+            day = self.next_working_day(day, include=False)
+
+    def working_time_between(self, a: datetime.datetime, b: datetime.datetime) -> datetime.timedelta:
+        a, b = _local(a), _local(b)
+        if b < a:
+            return -self.working_time_between(b, a)
+        total = datetime.timedelta()
+        for day in self.working_days_between(a.date(), b.date()):
+            for period_start, period_end in self.periods(day):
+                begin = max(a, _combine(day, period_start))
+                end = min(b, _combine(day, period_end))
+                if end > begin:
+                    total += end - begin
+        return total
+
+
+# The per-process cache -------------------------------------------------------
+
+_cache: dict = {"calendar": None, "fingerprint": None, "checked": 0.0}
+
+
+def _fingerprint() -> tuple:
+    from tinhso.worktime.models import CalendarException, WorkPeriod, WorkSchedule
+
+    return tuple(
+        tuple(model.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
+        for model in (WorkSchedule, WorkPeriod, CalendarException)
+    )
+
+
+def _load() -> WorkCalendar:
+    from tinhso.worktime.models import CalendarException, WorkSchedule
+
+    schedules = []
+    for schedule in WorkSchedule.objects.prefetch_related("periods"):
+        week: dict[int, list] = {}
+        for period in schedule.periods.all():
+            week.setdefault(period.weekday, []).append((period.start, period.end))
+        schedules.append(
+            (schedule.valid_from, schedule.valid_to, {d: tuple(sorted(p)) for d, p in week.items()})
+        )
+    exceptions = dict(CalendarException.objects.values_list("date", "kind"))
+    return WorkCalendar(schedules, exceptions)
+
+
+def get_calendar() -> WorkCalendar:
+    """The process's calendar, reloaded when the data changed (see the module docstring)."""
+    calendar = _cache["calendar"]
+    now = _time.monotonic()
+    if calendar is not None and now - _cache["checked"] < getattr(settings, "WORKTIME_CACHE_SECONDS", 30):
+        return calendar
+    fingerprint = _fingerprint()
+    if calendar is None or fingerprint != _cache["fingerprint"]:
+        calendar = _load()
+        _cache.update(calendar=calendar, fingerprint=fingerprint)
+    _cache["checked"] = now
+    return calendar
+
+
+def invalidate() -> None:
+    """Forget the loaded calendar; the next call reloads it (called by the signals)."""
+    _cache.update(calendar=None, fingerprint=None, checked=0.0)
+
+
+# The public functions ---------------------------------------------------------
+
+
+def is_working_day(d: datetime.date) -> bool:
+    """Whether ``d`` (a date, or an aware datetime taken in Vietnam time) has office hours."""
+    return bool(get_calendar().periods(_as_date(d)))
+
+
+def working_periods(d: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The office hours of ``d`` as aware ``(start, end)`` pairs; empty on a day off."""
+    day = _as_date(d)
+    return [(_combine(day, start), _combine(day, end)) for start, end in get_calendar().periods(day)]
+
+
+def next_working_moment(dt: datetime.datetime) -> datetime.datetime:
+    """``dt`` itself when it is inside office hours, else the start of the next working period."""
+    return get_calendar().next_working_moment(dt)
+
+
+def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
+    """The same time of day ``days`` working days later (see the module docstring)."""
+    return get_calendar().add_working_days(start, days)
+
+
+def add_working_hours(start: datetime.datetime, hours: float | Decimal) -> datetime.datetime:
+    """The moment when ``hours`` of working time have passed since ``start``."""
+    return get_calendar().add_working_hours(start, hours)
+
+
+def working_time_between(a: datetime.datetime, b: datetime.datetime) -> datetime.timedelta:
+    """The working time in ``[a, b)``; negative when ``b`` is before ``a``."""
+    return get_calendar().working_time_between(a, b)
