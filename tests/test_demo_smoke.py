@@ -26,7 +26,11 @@ def test_demo_starts_on_sqlite_and_serves_the_vietnamese_home_page(tmp_path):
     log = tmp_path / "demo.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            ["scripts/demo.sh"], cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT,
+            ["scripts/demo.sh"],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:

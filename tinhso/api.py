@@ -9,6 +9,7 @@ from tinhso.accounts.api import auth_router, me_router
 from tinhso.accounts.api_auth import BearerToken
 from tinhso.agencies.api import router as agencies_router
 from tinhso.core.api import install_error_handlers
+from tinhso.procedures.api import router as procedures_router
 from tinhso.units.api import router as units_router
 
 api = NinjaAPI(
@@ -26,3 +27,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/me", me_router)
 api.add_router("/units", units_router)
 api.add_router("/agencies", agencies_router)
+api.add_router("/procedures", procedures_router)

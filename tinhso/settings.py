@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tinhso.accounts",
     "tinhso.audit",
     "tinhso.worktime",
+    "tinhso.procedures",
     "tinhso.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -143,6 +144,15 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Vietnamese writes dates day first: 11/12/2025 is 11 December (Django's vi locale has no input formats).
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+DATETIME_INPUT_FORMATS = [
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tinhso.core.urls")),
     path("tai-khoan/", include("tinhso.accounts.urls")),
     path("don-vi-hanh-chinh/", include("tinhso.units.urls")),
+    path("thu-tuc/", include("tinhso.procedures.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),

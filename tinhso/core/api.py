@@ -1,4 +1,4 @@
-"""Structured JSON errors for the API: ``{"error": {"code", "message", "fields"?}}``, messages in Vietnamese."""
+"""Structured JSON errors for the API: ``{"error": {"code", "message", "fields"?}}``, in Vietnamese."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -17,7 +17,10 @@ def error_response(api: NinjaAPI, request, status: int, code: str, message: str,
 
 def _validation_fields(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in ValidationError(errors).messages] for field, errors in exc.error_dict.items()}
+        return {
+            field: [str(m) for m in ValidationError(errors).messages]
+            for field, errors in exc.error_dict.items()
+        }
     return {"__all__": [str(m) for m in exc.messages]}
 
 

@@ -50,7 +50,7 @@ def format_long_date(value: datetime.date, place: str = "") -> str:
 
 
 def format_weekday_date(value: datetime.date) -> str:
-    """"Thứ Ba, 02/09/2025"."""
+    """ "Thứ Ba, 02/09/2025"."""
     return f"{WEEKDAYS[value.weekday()]}, {format_date(value)}"
 
 

@@ -14,7 +14,7 @@ from tinhso.units.models import AdministrativeUnit
 
 
 def province_display_name(province: AdministrativeUnit) -> str:
-    """"tỉnh Đồng Tháp" in Vietnamese, "Đồng Tháp province" in English."""
+    """ "tỉnh Đồng Tháp" in Vietnamese, "Đồng Tháp province" in English."""
     for prefix, template in (("Tỉnh ", _("%(name)s province")), ("Thành phố ", _("%(name)s city"))):
         if province.name.startswith(prefix):
             return template % {"name": province.name.removeprefix(prefix)}
@@ -47,7 +47,7 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any database failure makes us unhealthy
+    except Exception as exc:  # any database failure makes us unhealthy
         return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
@@ -59,7 +59,9 @@ def _error(request, status, title, message):
 
 
 def bad_request(request, exception=None):
-    return _error(request, 400, _("Bad request"), _("The request could not be understood. Please check and try again."))
+    return _error(
+        request, 400, _("Bad request"), _("The request could not be understood. Please check and try again.")
+    )
 
 
 def permission_denied(request, exception=None):

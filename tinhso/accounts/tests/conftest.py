@@ -11,10 +11,17 @@ from tinhso.units.models import AdministrativeUnit, DivisionType, Level
 PASSWORD = "Sen-hồng-Tháp-Mười-2025"
 
 
+class HttpsClient(Client):
+    """Every request over HTTPS, as in production (SECURE_SSL_REDIRECT, secure cookies)."""
+
+    def generic(self, *args, **kwargs):
+        kwargs["secure"] = True
+        return super().generic(*args, **kwargs)
+
+
 @pytest.fixture
 def client():
-    """HTTPS, as in production (SECURE_SSL_REDIRECT is on outside the demo)."""
-    return Client(secure=True)
+    return HttpsClient()
 
 
 @pytest.fixture

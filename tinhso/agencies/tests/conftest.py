@@ -11,8 +11,8 @@ from tinhso.units.models import AdministrativeUnit
 
 @pytest.fixture
 def client():
-    """HTTPS, as in production (SECURE_SSL_REDIRECT is on outside the demo)."""
-    return Client(secure=True)
+    """HTTPS behind the reverse proxy, as in production (SECURE_SSL_REDIRECT is on outside the demo)."""
+    return Client(headers={"X-Forwarded-Proto": "https"})
 
 
 @pytest.fixture

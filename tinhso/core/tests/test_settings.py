@@ -11,12 +11,18 @@ def run_check(**env):
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_production_settings_pass_the_deployment_checklist():
-    result = run_check(SECRET_KEY="x" * 60 + "production-secret-key-for-the-check", ALLOWED_HOSTS="dichvucong.example.vn")
+    result = run_check(
+        SECRET_KEY="x" * 60 + "production-secret-key-for-the-check", ALLOWED_HOSTS="dichvucong.example.vn"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -31,7 +31,10 @@ def test_vietnamese_dates():
     day = datetime.date(2025, 9, 2)
     assert text.format_date(day) == "02/09/2025"
     assert text.format_weekday_date(day) == "Thứ Ba, 02/09/2025"
-    assert text.format_long_date(datetime.date(2026, 3, 5), "Đồng Tháp") == "Đồng Tháp, ngày 05 tháng 03 năm 2026"
+    assert (
+        text.format_long_date(datetime.date(2026, 3, 5), "Đồng Tháp")
+        == "Đồng Tháp, ngày 05 tháng 03 năm 2026"
+    )
     assert text.format_long_date(datetime.date(2026, 3, 5)) == "Ngày 05 tháng 03 năm 2026"
 
 

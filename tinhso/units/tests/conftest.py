@@ -5,8 +5,8 @@ from django.test import Client
 
 @pytest.fixture
 def client():
-    """HTTPS, as in production (SECURE_SSL_REDIRECT is on outside the demo)."""
-    return Client(secure=True)
+    """HTTPS behind the reverse proxy, as in production (SECURE_SSL_REDIRECT is on outside the demo)."""
+    return Client(headers={"X-Forwarded-Proto": "https"})
 
 
 @pytest.fixture

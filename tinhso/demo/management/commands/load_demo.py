@@ -42,13 +42,24 @@ class Command(BaseCommand):
 
         def agency(code, name, short_name, kind, parent, unit, demo=True):
             return Agency.objects.create(
-                code=code, name=name, short_name=short_name, kind=kind, parent=parent, unit=unit,
-                valid_from=start, is_demo_code=demo,
+                code=code,
+                name=name,
+                short_name=short_name,
+                kind=kind,
+                parent=parent,
+                unit=unit,
+                valid_from=start,
+                is_demo_code=demo,
             )
 
         root = agency(
-            data.PROVINCE_AGENCY_CODE, "Ủy ban nhân dân tỉnh Đồng Tháp", "UBND tỉnh Đồng Tháp",
-            AgencyKind.PROVINCIAL_PC, None, province, demo=False,
+            data.PROVINCE_AGENCY_CODE,
+            "Ủy ban nhân dân tỉnh Đồng Tháp",
+            "UBND tỉnh Đồng Tháp",
+            AgencyKind.PROVINCIAL_PC,
+            None,
+            province,
+            demo=False,
         )
         agencies = {"province": root}
         for suffix, name, short_name, kind in data.PROVINCIAL_AGENCIES:
@@ -61,12 +72,20 @@ class Command(BaseCommand):
             # "Phường Mỹ Tho" → "phường Mỹ Tho" inside an agency name.
             in_name = commune.name[0].lower() + commune.name[1:]
             committee = agency(
-                f"{root.code}.{200 + index}", f"Ủy ban nhân dân {in_name}", f"UBND {in_name}",
-                AgencyKind.COMMUNE_PC, root, commune,
+                f"{root.code}.{200 + index}",
+                f"Ủy ban nhân dân {in_name}",
+                f"UBND {in_name}",
+                AgencyKind.COMMUNE_PC,
+                root,
+                commune,
             )
             desk = agency(
-                f"{committee.code}.01", f"Trung tâm Phục vụ hành chính công {in_name}",
-                f"Trung tâm PVHCC {in_name}", AgencyKind.ONE_STOP_DESK, committee, commune,
+                f"{committee.code}.01",
+                f"Trung tâm Phục vụ hành chính công {in_name}",
+                f"Trung tâm PVHCC {in_name}",
+                AgencyKind.ONE_STOP_DESK,
+                committee,
+                commune,
             )
             agencies[("commune", commune.name)] = committee
             agencies[("desk", commune.name)] = desk
@@ -75,22 +94,39 @@ class Command(BaseCommand):
     def create_people(self, agencies: dict) -> None:
         for username, full_name, agency_key, role, gender in data.OFFICERS:
             officer = User.objects.create_user(
-                username, data.DEMO_PASSWORD, full_name=full_name, kind=UserKind.OFFICER, gender=gender,
+                username,
+                data.DEMO_PASSWORD,
+                full_name=full_name,
+                kind=UserKind.OFFICER,
+                gender=gender,
                 email=f"{username}@dongthap.example.vn",
                 is_staff=role in {"province_admin", "agency_admin"},
                 is_superuser=role == "province_admin",
             )
-            Membership.objects.create(user=officer, agency=agencies[agency_key], role=role,
-                                      valid_from=TWO_TIER_START)
+            Membership.objects.create(
+                user=officer, agency=agencies[agency_key], role=role, valid_from=TWO_TIER_START
+            )
         for cccd, full_name, born, gender, phone, email in data.CITIZENS:
             User.objects.create_user(
-                cccd, data.DEMO_PASSWORD, full_name=full_name, kind=UserKind.CITIZEN, cccd=cccd,
-                date_of_birth=datetime.date.fromisoformat(born), gender=gender, phone=phone, email=email,
+                cccd,
+                data.DEMO_PASSWORD,
+                full_name=full_name,
+                kind=UserKind.CITIZEN,
+                cccd=cccd,
+                date_of_birth=datetime.date.fromisoformat(born),
+                gender=gender,
+                phone=phone,
+                email=email,
             )
         for tax_code, name, phone, email in data.BUSINESSES:
             User.objects.create_user(
-                tax_code, data.DEMO_PASSWORD, full_name=name, kind=UserKind.BUSINESS, tax_code=tax_code,
-                phone=phone, email=email,
+                tax_code,
+                data.DEMO_PASSWORD,
+                full_name=name,
+                kind=UserKind.BUSINESS,
+                tax_code=tax_code,
+                phone=phone,
+                email=email,
             )
 
     def print_accounts(self) -> None:
@@ -101,7 +137,7 @@ class Command(BaseCommand):
         write("Cán bộ đăng nhập hai lớp: lần đầu quét mã QR bằng ứng dụng xác thực (TOTP).")
         write("Officers use two-factor sign-in: the first sign-in shows a QR code for an authenticator app.")
         write("")
-        for username, full_name, agency_key, role, _gender in data.OFFICERS:
+        for username, full_name, _agency_key, role, _gender in data.OFFICERS:
             membership = (
                 Membership.objects.filter(user__username=username, role=role).select_related("agency").first()
             )
