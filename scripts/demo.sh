@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh demo
 
 port=${DEMO_PORT:-8000}
-mkdir -p var
+mkdir -p var/static
 export TINHSO_DEMO=1
 export DATABASE_URL=${DEMO_DATABASE_URL:-sqlite:///$(pwd)/${DEMO_DB:-var/demo.sqlite3}}
 export ALLOWED_HOSTS=127.0.0.1,localhost

@@ -14,9 +14,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 echo "Test database: ${DATABASE_URL%%\?*}"
 
-export SECRET_KEY=${SECRET_KEY:-test-only-secret-key}
-export DEBUG=0
+export DJANGO_SETTINGS_MODULE=tinhso.settings_test
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
+unset DEBUG
 
 .venv/bin/ruff check .
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \

@@ -21,7 +21,15 @@ def free_port() -> int:
 @pytest.mark.smoke
 def test_demo_starts_on_sqlite_and_serves_the_vietnamese_home_page(tmp_path):
     port = free_port()
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
+    test_only = {
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "DJANGO_SETTINGS_MODULE",
+        "SECURE_HTTPS",
+        "STATIC_MANIFEST",
+    }
+    environment = {k: v for k, v in os.environ.items() if k not in test_only}
     environment.update(DEMO_PORT=str(port), DEMO_DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     log = tmp_path / "demo.log"
     with log.open("w") as output:

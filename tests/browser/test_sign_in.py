@@ -79,10 +79,10 @@ def test_officer_enrolls_totp_then_sees_their_agency(live_server, phone_page, of
 def test_ten_wrong_passwords_lock_the_account_with_a_clear_message(live_server, page, officer, settings):
     for _attempt in range(10):
         sign_in(page, live_server.url, "motcua.mytho", "sai-mat-khau")
-    assert "tạm khóa" in page.locator("main").inner_text()
+    assert "bị khóa" in page.locator("main").inner_text()
     # Even the right password is refused while locked.
     sign_in(page, live_server.url, "motcua.mytho", PASSWORD)
-    assert "tạm khóa" in page.locator("main").inner_text()
+    assert "bị khóa" in page.locator("main").inner_text()
     assert page.get_by_role("heading", level=1).inner_text() == "Đăng nhập"
     officer.refresh_from_db()
     assert officer.is_locked()

@@ -103,6 +103,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return f"{self.full_name} ({self.display_username})" if self.full_name else self.display_username
 
+    def clean_fields(self, exclude=None):
+        self.normalize()
+        super().clean_fields(exclude)
+
     def clean(self):
         super().clean()
         self.normalize()

@@ -28,18 +28,19 @@ GENESIS_HASH = "0" * 64
 
 def canonical_value(value):
     """Integral floats become ints, recursively; everything else is left alone."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    if kind is dict:
         return {key: canonical_value(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if kind is list:
         return [canonical_value(item) for item in value]
     return value
 
 
 def canonical_json(payload) -> bytes:
-    text = json.dumps(canonical_value(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
+    """Sorted keys, no whitespace, UTF-8; the caller passes ``data`` through ``canonical_value``."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def sha256_hex(payload: bytes) -> str:
@@ -68,7 +69,7 @@ def entry_hash(
                 "action": action,
                 "actor": actor_label,
                 "at": utc_iso(at),
-                "data": data,
+                "data": canonical_value(data),
                 "ip": ip,
                 "object_id": object_id,
                 "object_type": object_type,

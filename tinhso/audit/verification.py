@@ -13,6 +13,7 @@ anchors too is caught by comparing the latest anchor hash with a copy published 
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tinhso.audit.hashing import GENESIS_HASH, entry_hash, root_hash
@@ -89,12 +90,16 @@ class Report:
 
 
 def verify_trail(published_anchor: str | None = None) -> Report:
-    """Check every entry and anchor; ``published_anchor`` is a hash kept out of band."""
+    """Check every entry and anchor; ``published_anchor`` is a hash kept out of band.
+
+    Runs in one transaction, so that PostgreSQL streams rows through a plain server-side cursor.
+    """
     report = Report()
-    report.broken = _verify_entries(report) or _verify_anchors(report, published_anchor)
-    if report.broken is None:
-        last = AuditAnchor.objects.order_by("-id").values_list("last_entry_id", flat=True).first() or 0
-        report.unanchored = AuditEntry.objects.filter(id__gt=last).count()
+    with transaction.atomic():
+        report.broken = _verify_entries(report) or _verify_anchors(report, published_anchor)
+        if report.broken is None:
+            last = AuditAnchor.objects.order_by("-id").values_list("last_entry_id", flat=True).first() or 0
+            report.unanchored = AuditEntry.objects.filter(id__gt=last).count()
     return report
 
 

@@ -30,10 +30,18 @@ def units(db):
         code="82", name="Tỉnh Đồng Tháp", level=Level.PROVINCE, division_type=DivisionType.PROVINCE
     )
     my_tho = AdministrativeUnit.objects.create(
-        code="28315", name="Xã Mỹ Thọ", level=Level.COMMUNE, division_type=DivisionType.COMMUNE, parent=province
+        code="28315",
+        name="Xã Mỹ Thọ",
+        level=Level.COMMUNE,
+        division_type=DivisionType.COMMUNE,
+        parent=province,
     )
     cao_lanh = AdministrativeUnit.objects.create(
-        code="29869", name="Phường Cao Lãnh", level=Level.COMMUNE, division_type=DivisionType.WARD, parent=province
+        code="29869",
+        name="Phường Cao Lãnh",
+        level=Level.COMMUNE,
+        division_type=DivisionType.WARD,
+        parent=province,
     )
     return province, my_tho, cao_lanh
 
@@ -42,15 +50,25 @@ def units(db):
 def agencies(units):
     """UBND tỉnh (H22) with two communes; commune A has a one-stop desk under it."""
     province, my_tho, cao_lanh = units
-    pc = Agency.objects.create(code="H22", name="Ủy ban nhân dân tỉnh Đồng Tháp", kind=AgencyKind.PROVINCIAL_PC, unit=province)
+    pc = Agency.objects.create(
+        code="H22", name="Ủy ban nhân dân tỉnh Đồng Tháp", kind=AgencyKind.PROVINCIAL_PC, unit=province
+    )
     commune_a = Agency.objects.create(
         code="H22.50", name="Ủy ban nhân dân xã Mỹ Thọ", kind=AgencyKind.COMMUNE_PC, parent=pc, unit=my_tho
     )
     desk_a = Agency.objects.create(
-        code="H22.50.1", name="Bộ phận Một cửa xã Mỹ Thọ", kind=AgencyKind.ONE_STOP_DESK, parent=commune_a, unit=my_tho
+        code="H22.50.1",
+        name="Bộ phận Một cửa xã Mỹ Thọ",
+        kind=AgencyKind.ONE_STOP_DESK,
+        parent=commune_a,
+        unit=my_tho,
     )
     commune_b = Agency.objects.create(
-        code="H22.51", name="Ủy ban nhân dân phường Cao Lãnh", kind=AgencyKind.COMMUNE_PC, parent=pc, unit=cao_lanh
+        code="H22.51",
+        name="Ủy ban nhân dân phường Cao Lãnh",
+        kind=AgencyKind.COMMUNE_PC,
+        parent=pc,
+        unit=cao_lanh,
     )
     return {"province": pc, "a": commune_a, "desk_a": desk_a, "b": commune_b}
 
@@ -71,10 +89,16 @@ def make_officer(username, full_name, memberships=(), password=PASSWORD, totp_se
 def officers(agencies):
     """A province admin, an agency admin of commune A, a one-stop officer of A's desk, one of B."""
     return {
-        "province_admin": make_officer("quantri.tinh", "Trần Quốc Bảo", [(agencies["province"], Role.PROVINCE_ADMIN)]),
+        "province_admin": make_officer(
+            "quantri.tinh", "Trần Quốc Bảo", [(agencies["province"], Role.PROVINCE_ADMIN)]
+        ),
         "admin_a": make_officer("quantri.mytho", "Lê Thị Hồng Nhung", [(agencies["a"], Role.AGENCY_ADMIN)]),
-        "officer_a": make_officer("motcua.mytho", "Nguyễn Văn An", [(agencies["desk_a"], Role.ONE_STOP_OFFICER)]),
-        "officer_b": make_officer("motcua.caolanh", "Phạm Minh Tuấn", [(agencies["b"], Role.ONE_STOP_OFFICER)]),
+        "officer_a": make_officer(
+            "motcua.mytho", "Nguyễn Văn An", [(agencies["desk_a"], Role.ONE_STOP_OFFICER)]
+        ),
+        "officer_b": make_officer(
+            "motcua.caolanh", "Phạm Minh Tuấn", [(agencies["b"], Role.ONE_STOP_OFFICER)]
+        ),
     }
 
 

@@ -55,7 +55,13 @@ def test_anonymous_gets_only_public_reads(agencies):
     assert can(anonymous, "agencies.view", agencies["a"])
     assert can(anonymous, "units.view")
     assert can(None, "agencies.view")
-    for action in ["units.change", "agencies.change", "accounts.view_person", "accounts.manage_officers", "audit.view"]:
+    for action in [
+        "units.change",
+        "agencies.change",
+        "accounts.view_person",
+        "accounts.manage_officers",
+        "audit.view",
+    ]:
         assert not can(anonymous, action, agencies["a"])
         with pytest.raises(PermissionDenied):
             require(anonymous, action, agencies["a"])
@@ -112,7 +118,9 @@ def test_ended_memberships_and_inactive_accounts_give_nothing(officers, agencies
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     Membership.objects.filter(user=admin_a).update(valid_to=yesterday)
     assert not can(fresh(admin_a), "agencies.change", agencies["a"])
-    Membership.objects.filter(user=admin_a).update(valid_from=timezone.localdate() + datetime.timedelta(days=1), valid_to=None)
+    Membership.objects.filter(user=admin_a).update(
+        valid_from=timezone.localdate() + datetime.timedelta(days=1), valid_to=None
+    )
     assert not can(fresh(admin_a), "agencies.change", agencies["a"])
     province_admin = officers["province_admin"]
     province_admin.is_active = False

@@ -72,7 +72,9 @@ class TestPassword:
             assert "Vui lòng thử lại sau" in page.content.decode()
         citizen.refresh_from_db()
         assert citizen.is_locked()
-        assert citizen.locked_until == pytest.approx(timezone.now() + datetime.timedelta(minutes=15), abs=datetime.timedelta(seconds=60))
+        assert citizen.locked_until == pytest.approx(
+            timezone.now() + datetime.timedelta(minutes=15), abs=datetime.timedelta(seconds=60)
+        )
         # The right password during the lock is refused too, and nobody is signed in.
         page = sign_in(client, "087195001234", PASSWORD)
         assert LOCKED_TEXT in page.content.decode()
@@ -161,7 +163,9 @@ class TestOfficerTwoFactor:
         secret = client.session[PENDING_SECRET_KEY]
         assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in html
 
-        wrong = client.post("/tai-khoan/xac-thuc-hai-buoc/dang-ky/", {"code": "000000", "next": "/tai-khoan/"})
+        wrong = client.post(
+            "/tai-khoan/xac-thuc-hai-buoc/dang-ky/", {"code": "000000", "next": "/tai-khoan/"}
+        )
         if pyotp.TOTP(secret).verify("000000", valid_window=1):
             pytest.skip("000000 happens to be the current code")
         assert wrong.status_code == 400
@@ -198,7 +202,9 @@ class TestOfficerTwoFactor:
         assert "Mã không đúng hoặc đã được dùng" in replay.content.decode()
         assert other.get("/tai-khoan/").status_code == 302
         # The next step's code is fine.
-        assert other.post("/tai-khoan/xac-thuc-hai-buoc/", {"code": current_code(secret, 1)}).status_code == 302
+        assert (
+            other.post("/tai-khoan/xac-thuc-hai-buoc/", {"code": current_code(secret, 1)}).status_code == 302
+        )
 
     def test_wrong_codes_count_towards_the_lock(self, client, agencies, settings):
         secret = pyotp.random_base32()
@@ -245,7 +251,9 @@ class TestCitizenTwoFactor:
         assert client.get("/tai-khoan/").status_code == 200
 
         # Turning it off needs a fresh code; a used one is refused.
-        refused = client.post("/tai-khoan/xac-thuc-hai-buoc/tat/", {"code": current_code(secret, 1)}, follow=True)
+        refused = client.post(
+            "/tai-khoan/xac-thuc-hai-buoc/tat/", {"code": current_code(secret, 1)}, follow=True
+        )
         assert "Mã không đúng" in refused.content.decode()
         citizen.refresh_from_db()
         assert citizen.totp_enabled
@@ -260,7 +268,9 @@ class TestCitizenTwoFactor:
         officer = make_officer("motcua.ba", "Châu Thị Ba", totp_secret=secret)
         sign_in(client, "motcua.ba", PASSWORD)
         client.post("/tai-khoan/xac-thuc-hai-buoc/", {"code": current_code(secret)})
-        response = client.post("/tai-khoan/xac-thuc-hai-buoc/tat/", {"code": current_code(secret, 1)}, follow=True)
+        response = client.post(
+            "/tai-khoan/xac-thuc-hai-buoc/tat/", {"code": current_code(secret, 1)}, follow=True
+        )
         assert "Cán bộ bắt buộc phải giữ xác thực hai bước." in response.content.decode()
         officer.refresh_from_db()
         assert officer.totp_enabled

@@ -38,7 +38,9 @@ class TestCccd:
         assert validate_cccd(number, born, gender) == number
         assert validate_cccd(number) == number
 
-    @pytest.mark.parametrize("number", ["08719500123", "0871950012345", "", None, "08719500123a", "087 195 001 234"])
+    @pytest.mark.parametrize(
+        "number", ["08719500123", "0871950012345", "", None, "08719500123a", "087 195 001 234"]
+    )
     def test_wrong_length_or_letters(self, number):
         with pytest.raises(ValidationError) as exc:
             validate_cccd(number)
@@ -70,7 +72,15 @@ class TestCccd:
 class TestPhone:
     @pytest.mark.parametrize(
         "raw",
-        ["0912 345 678", "+84 912-345-678", "84912345678", "(091) 2345678", "0912.345.678", "+84912345678", "0084912345678"],
+        [
+            "0912 345 678",
+            "+84 912-345-678",
+            "84912345678",
+            "(091) 2345678",
+            "0912.345.678",
+            "+84912345678",
+            "0084912345678",
+        ],
     )
     def test_common_forms_become_e164(self, raw):
         assert normalize_phone(raw) == "+84912345678"
@@ -85,7 +95,10 @@ class TestPhone:
     @pytest.mark.parametrize(
         ("raw", "expected"),
         [
-            ("02773 851 234", "Số điện thoại di động Việt Nam có 10 chữ số, ví dụ 0912 345 678."),  # landline, 11 digits
+            (
+                "02773 851 234",
+                "Số điện thoại di động Việt Nam có 10 chữ số, ví dụ 0912 345 678.",
+            ),  # landline, 11 digits
             ("0912 345 67", "Số điện thoại di động Việt Nam có 10 chữ số, ví dụ 0912 345 678."),
             ("0212345678", "021 không phải là đầu số di động Việt Nam."),  # old landline-like prefix
             ("0951234567", "095 không phải là đầu số di động Việt Nam."),  # never allocated
@@ -124,9 +137,18 @@ class TestTaxCode:
         [
             ("0100047517", "Mã số thuế không hợp lệ: chữ số kiểm tra không đúng. Vui lòng kiểm tra lại."),
             ("0300588568-001", "Mã số thuế không hợp lệ: chữ số kiểm tra không đúng. Vui lòng kiểm tra lại."),
-            ("010004751", "Mã số thuế gồm 10 chữ số, hoặc 13 chữ số với đơn vị phụ thuộc, viết dạng 0123456789-001."),
-            ("0100047516-01", "Mã số thuế gồm 10 chữ số, hoặc 13 chữ số với đơn vị phụ thuộc, viết dạng 0123456789-001."),
-            ("01000A7516", "Mã số thuế gồm 10 chữ số, hoặc 13 chữ số với đơn vị phụ thuộc, viết dạng 0123456789-001."),
+            (
+                "010004751",
+                "Mã số thuế gồm 10 chữ số, hoặc 13 chữ số với đơn vị phụ thuộc, viết dạng 0123456789-001.",
+            ),
+            (
+                "0100047516-01",
+                "Mã số thuế gồm 10 chữ số, hoặc 13 chữ số với đơn vị phụ thuộc, viết dạng 0123456789-001.",
+            ),
+            (
+                "01000A7516",
+                "Mã số thuế gồm 10 chữ số, hoặc 13 chữ số với đơn vị phụ thuộc, viết dạng 0123456789-001.",
+            ),
             ("0100109106-000", "Mã số thuế không hợp lệ."),
         ],
     )

@@ -9,6 +9,15 @@ from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.units.models import AdministrativeUnit
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages render without a collectstatic manifest (production uses the hashed manifest)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def client():
     """HTTPS behind the reverse proxy, as in production (SECURE_SSL_REDIRECT is on outside the demo)."""

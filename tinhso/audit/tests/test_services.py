@@ -95,7 +95,8 @@ def test_ip_is_none_when_the_address_is_not_an_address(officer, department):
 
 
 @pytest.mark.parametrize(
-    "action", ["", "created", "Agency.Created", "agency.", "agency created", "a." + "b" * 70]
+    "action",
+    ["", "created", "Agency.Created", "agency.", "agency created", "agency.created\n", "a." + "b" * 70],
 )
 def test_bad_action_names_are_refused(officer, department, action):
     with pytest.raises(ValueError, match="Invalid audit action"):

@@ -7,7 +7,20 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_check(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "TINHSO_DEMO", "SECRET_KEY"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "TINHSO_DEMO",
+            "SECRET_KEY",
+            "DJANGO_SETTINGS_MODULE",
+            "SECURE_HTTPS",
+            "STATIC_MANIFEST",
+            "ALLOWED_HOSTS",
+        }
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -1,6 +1,17 @@
+import io
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages render without a collectstatic manifest (production uses the hashed manifest)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
@@ -12,9 +23,9 @@ def client():
 @pytest.fixture
 def dong_thap(db):
     """All 34 provincial units and the 102 communes and wards of Đồng Tháp (code 82)."""
-    call_command("import_units", province="82", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("import_units", province="82", stdout=io.StringIO())
 
 
 @pytest.fixture
 def legacy_sample(dong_thap):
-    call_command("import_legacy_units", "tinhso/units/data/legacy_sample.csv", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("import_legacy_units", "tinhso/units/data/legacy_sample.csv", stdout=io.StringIO())

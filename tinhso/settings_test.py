@@ -1,0 +1,18 @@
+"""Settings for the test suite: the production settings, served over plain HTTP on loopback.
+
+DEBUG stays off so the tests see what production does; only HTTPS-only cookies and redirects
+and the hashed static manifest (which needs collectstatic) are turned off.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("SECURE_HTTPS", "0")
+os.environ.setdefault("STATIC_MANIFEST", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from tinhso.settings import *  # noqa: E402, F403
+
+WHITENOISE_USE_FINDERS = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
