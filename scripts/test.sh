@@ -10,7 +10,8 @@ scripts/bootstrap.sh test
 if [ -z "${DATABASE_URL:-}" ]; then
     pgdir=$(mktemp -d /tmp/tinhso-testdb.XXXXXX)
     trap 'scripts/pg-throwaway.sh stop "$pgdir"' EXIT
-    export "$(scripts/pg-throwaway.sh start "$pgdir")"
+    database_setting=$(scripts/pg-throwaway.sh start "$pgdir")
+    export "${database_setting:?the throwaway PostgreSQL did not start}"
 fi
 echo "Test database: ${DATABASE_URL%%\?*}"
 

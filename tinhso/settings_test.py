@@ -11,7 +11,7 @@ os.environ.setdefault("SECURE_HTTPS", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from tinhso.settings import *  # noqa: E402, F403
+from tinhso.settings import *  # noqa: F403
 
 WHITENOISE_USE_FINDERS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]

@@ -53,4 +53,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            return error_response(api, request, 400, "malformed", _("The request body is not valid JSON."))
         return error_response(api, request, exc.status_code, "error", str(exc))

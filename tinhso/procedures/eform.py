@@ -130,7 +130,7 @@ class _Checker:
             where = _("%(parent)s, field %(position)s") % {"parent": parent, "position": position}
             self.error(
                 where,
-                _("“name” must start with a lower-case letter and use only a-z, 0-9 and _ (e.g. “ngay_sinh”)."),
+                _("“name” must start with a lower-case letter and use only a-z, 0-9 and _ (“ngay_sinh”)."),
             )
         if not _is_text(field.get("label")):
             self.error(where, _("the field needs a label."))
@@ -146,7 +146,8 @@ class _Checker:
         if unknown:
             self.error(
                 where,
-                _("keys not allowed for type “%(type)s”: %(keys)s.") % {"type": kind, "keys": ", ".join(unknown)},
+                _("keys not allowed for type “%(type)s”: %(keys)s.")
+                % {"type": kind, "keys": ", ".join(unknown)},
             )
         for key in sorted(BOOLEAN_KEYS & set(field)):
             if not isinstance(field[key], bool):
@@ -200,12 +201,16 @@ class _Checker:
                 )
                 continue
             if choice["value"] in values:
-                self.error(where, _("the choice value “%(value)s” is used twice.") % {"value": choice["value"]})
+                self.error(
+                    where, _("the choice value “%(value)s” is used twice.") % {"value": choice["value"]}
+                )
             values.add(choice["value"])
 
     def check_group(self, where: str, field: dict, depth: int) -> None:
         if depth + 1 >= MAX_GROUP_DEPTH:
-            self.error(where, _("groups can be nested at most %(depth)s levels deep.") % {"depth": MAX_GROUP_DEPTH})
+            self.error(
+                where, _("groups can be nested at most %(depth)s levels deep.") % {"depth": MAX_GROUP_DEPTH}
+            )
             return
         repeatable = field.get("repeatable") is True
         for key in ("min_items", "max_items"):
@@ -234,4 +239,3 @@ def validate_eform(definition) -> None:
     errors = eform_errors(definition)
     if errors:
         raise ValidationError(errors, code="invalid_eform")
-

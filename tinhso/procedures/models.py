@@ -161,6 +161,15 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
 
+    def save(self, *args, **kwargs):
+        """Normalise the text and refuse an invalid e-form definition, whatever the caller."""
+        self.normalise()
+        try:
+            validate_eform(self.eform)
+        except ValidationError as exc:
+            raise ValidationError({"eform": exc.messages}) from exc
+        super().save(*args, **kwargs)
+
     def normalise(self) -> None:
         for name in ("code", "name", "applicants", "result_type", "result"):
             setattr(self, name, nfc(getattr(self, name)))
@@ -174,7 +183,9 @@ class Procedure(models.Model):
         self.normalise()
         errors: dict[str, list] = {}
         if not CODE_PATTERN.match(self.code):
-            errors["code"] = [gettext("A procedure code uses letters, digits, dots and dashes (2–30 characters).")]
+            errors["code"] = [
+                gettext("A procedure code uses letters, digits, dots and dashes (2–30 characters).")
+            ]
         elif not self.is_demo_code and not NATIONAL_CODE.match(self.code):
             errors["code"] = [
                 gettext("A national procedure code looks like 1.001193; mark other codes as generated.")
@@ -193,15 +204,6 @@ class Procedure(models.Model):
             errors["eform"] = exc.messages
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        """Normalise the text and refuse an invalid e-form definition, whatever the caller."""
-        self.normalise()
-        try:
-            validate_eform(self.eform)
-        except ValidationError as exc:
-            raise ValidationError({"eform": exc.messages}) from exc
-        super().save(*args, **kwargs)
 
     @property
     def is_free(self) -> bool:
@@ -259,14 +261,14 @@ class Fee(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.name, self.unit, self.note = nfc(self.name), nfc(self.unit), nfc_lines(self.note)
+        super().save(*args, **kwargs)
+
     def clean(self):
         self.name, self.unit, self.note = nfc(self.name), nfc(self.unit), nfc_lines(self.note)
         if self.kind == FeeKind.PER_UNIT and not self.unit:
             raise ValidationError({"unit": gettext("Say what the amount is per (e.g. “trang”, “bản”).")})
-
-    def save(self, *args, **kwargs):
-        self.name, self.unit, self.note = nfc(self.name), nfc(self.unit), nfc_lines(self.note)
-        super().save(*args, **kwargs)
 
 
 class RequiredDocument(models.Model):

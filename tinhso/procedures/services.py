@@ -75,9 +75,7 @@ def search_procedures(
 def agencies_with_procedures() -> QuerySet[Agency]:
     """Agencies linked to at least one current procedure, for the catalogue's agency filter."""
     return (
-        Agency.objects.filter(procedures__in=Procedure.objects.current())
-        .distinct()
-        .order_by("name_folded")
+        Agency.objects.filter(procedures__in=Procedure.objects.current()).distinct().order_by("name_folded")
     )
 
 

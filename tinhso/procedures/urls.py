@@ -1,3 +1,11 @@
+from django.urls import path
+
+from tinhso.procedures import views
+
 app_name = "procedures"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/mau/<int:pk>/", views.template, name="template"),
+]

@@ -19,6 +19,7 @@ def run_check(**env):
             "SECURE_HTTPS",
             "STATIC_MANIFEST",
             "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
     environment.update(env)

@@ -70,3 +70,21 @@ def test_openapi_document_and_browsable_docs(client):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+@pytest.mark.django_db
+def test_malformed_json_gets_a_structured_vietnamese_error(client):
+    response = client.post("/api/v1/auth/token", data="{không phải json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {"code": "malformed", "message": "Nội dung yêu cầu không phải JSON hợp lệ."}
+    }
+
+
+def test_password_rules_speak_vietnamese():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        validate_password("ngan")
+    assert "Mật khẩu quá ngắn: cần ít nhất 10 ký tự." in refused.value.messages
