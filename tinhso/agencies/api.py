@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from tinhso.agencies import actions
 from tinhso.agencies.codes import InvalidAgencyCode, parse_agency_code
@@ -173,7 +174,7 @@ def create_agency(request, payload: AgencyIn):
     data = payload.dict()
     data["parent"] = related(Agency, data["parent"], "parent")
     data["unit"] = related(AdministrativeUnit, data["unit"], "unit")
-    return 201, actions.create_agency(actor_of(request), request=request, **data)
+    return Status(201, actions.create_agency(actor_of(request), request=request, **data))
 
 
 @router.patch("/{code}", response=AgencyDetail, summary="Change an agency")

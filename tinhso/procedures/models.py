@@ -53,6 +53,7 @@ class Level(models.TextChoices):
 class TimeUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
     WORKING_HOURS = "working_hours", _("working hours")
+    DAYS = "days", _("days")
 
 
 class OnlineLevel(models.TextChoices):
@@ -207,7 +208,8 @@ class Procedure(models.Model):
 
     @property
     def is_free(self) -> bool:
-        return not any(fee.amount for fee in self.fees.all())
+        """No fee with an amount, and none that depends on the case."""
+        return not any(fee.amount or fee.kind == FeeKind.BY_OPTION for fee in self.fees.all())
 
     def implemented_by(self) -> list[str]:
         """Names of the implementing agencies; a commune procedure with none: every commune PC."""
