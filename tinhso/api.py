@@ -9,6 +9,9 @@ from tinhso.accounts.api import auth_router, me_router
 from tinhso.accounts.api_auth import BearerToken
 from tinhso.agencies.api import router as agencies_router
 from tinhso.core.api import install_error_handlers
+from tinhso.dossiers.api import router as dossiers_router
+from tinhso.feedback.api import router as feedback_router
+from tinhso.payments.api import router as payments_router
 from tinhso.procedures.api import router as procedures_router
 from tinhso.units.api import router as units_router
 
@@ -28,3 +31,6 @@ api.add_router("/me", me_router)
 api.add_router("/units", units_router)
 api.add_router("/agencies", agencies_router)
 api.add_router("/procedures", procedures_router)
+api.add_router("/feedback", feedback_router)
+api.add_router("/dossiers", dossiers_router)
+api.add_router("/payments", payments_router)
