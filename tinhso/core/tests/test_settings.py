@@ -44,3 +44,33 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_check()
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_object_storage_is_a_matter_of_configuration():
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    environment.update(
+        STORAGE_S3_BUCKET="tinhso-files",
+        STORAGE_S3_ENDPOINT="http://127.0.0.1:9000",
+        STORAGE_S3_ACCESS_KEY="minio",
+        STORAGE_S3_SECRET_KEY="minio-secret",
+        SECRET_KEY="x" * 50,
+    )
+    code = (
+        'from django.core.files.storage import storages; s = storages["default"]; '
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, s.default_acl, s.querystring_auth)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == [
+        "S3Storage",
+        "tinhso-files",
+        "http://127.0.0.1:9000",
+        "private",
+        "True",
+    ], result.stderr
