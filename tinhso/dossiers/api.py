@@ -1,3 +1,250 @@
-from ninja import Router
+"""``/api/v1/dossiers``: submit and follow dossiers (bearer token), public tracking.
+
+``POST /`` creates a dossier (submitted, or a draft with ``"submit": false``) in one call; files
+are uploaded first to the caller's document store (``POST /documents``) and referenced by id.
+An ``Idempotency-Key`` header makes retries safe: the same key and body return the same dossier
+(200) instead of creating another; the same key with another body is refused (409).
+"""
+
+import datetime
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+
+from tinhso.accounts.permissions import can
+from tinhso.audit.services import client_ip
+from tinhso.dossiers import actions, tracking
+from tinhso.dossiers.models import Dossier
 
 router = Router(tags=["dossiers"])
+
+
+class ErrorOut(Schema):
+    error: dict
+
+
+class AddressIn(Schema):
+    commune: str
+    detail: str = ""
+
+
+class ApplicantIn(Schema):
+    phone: str = ""
+    email: str = ""
+    address: AddressIn | None = None
+
+
+class AttachmentIn(Schema):
+    personal_document: int
+    required_document: int | None = None
+
+
+class DossierIn(Schema):
+    procedure: str
+    receiving_agency: str
+    applicant: ApplicantIn
+    form_data: dict = {}
+    attachments: list[AttachmentIn] = []
+    submit: bool = True
+
+
+class HistoryOut(Schema):
+    status: int
+    label: str
+    at: datetime.datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    required_document: int | None
+
+
+class DossierSummaryOut(Schema):
+    id: int
+    code: str | None
+    procedure: str
+    procedure_name: str
+    receiving_agency: str
+    status: int
+    status_label: str
+    is_draft: bool
+    submitted_at: datetime.datetime | None
+    due_at: datetime.datetime | None
+
+
+class DossierOut(DossierSummaryOut):
+    form_data: dict
+    attachments: list[AttachmentOut]
+    history: list[HistoryOut]
+
+
+class TrackOut(Schema):
+    code: str
+    procedure_name: str
+    receiving_agency_name: str
+    status: int
+    status_label: str
+    submitted_at: datetime.datetime
+    due_at: datetime.datetime | None
+    history: list[HistoryOut]
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class WithdrawIn(Schema):
+    reason: str
+
+
+def _history(dossier) -> list[dict]:
+    return [
+        {"status": change.to_status, "label": change.get_to_status_display(), "at": change.at}
+        for change in dossier.status_changes.order_by("at", "pk")
+    ]
+
+
+def _summary(dossier) -> dict:
+    return {
+        "id": dossier.pk,
+        "code": dossier.code,
+        "procedure": dossier.procedure.code,
+        "procedure_name": dossier.procedure.name,
+        "receiving_agency": dossier.receiving_agency.code,
+        "status": dossier.status,
+        "status_label": dossier.get_status_display(),
+        "is_draft": dossier.is_draft,
+        "submitted_at": dossier.submitted_at,
+        "due_at": dossier.due_at,
+    }
+
+
+def _detail(dossier) -> dict:
+    return {
+        **_summary(dossier),
+        "form_data": dossier.form_data,
+        "attachments": [
+            {
+                "id": item.pk,
+                "name": item.original_name,
+                "content_type": item.content_type,
+                "size": item.size,
+                "sha256": item.sha256,
+                "required_document": item.required_document_id,
+            }
+            for item in dossier.attachments.all()
+        ],
+        "history": _history(dossier),
+    }
+
+
+def _error(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": str(message)}}
+
+
+@router.post("/", response={200: DossierOut, 201: DossierOut, 409: ErrorOut}, summary="Submit a dossier")
+def create_dossier(request, payload: DossierIn):
+    body = payload.dict()
+    key = request.headers.get("Idempotency-Key", "").strip()[:255]
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    try:
+        dossier, created = actions.create_dossier(
+            request.auth,
+            procedure_code=payload.procedure,
+            agency_code=payload.receiving_agency,
+            applicant=body["applicant"],
+            form_data=payload.form_data,
+            attachments=body["attachments"],
+            submit=payload.submit,
+            idempotency_key=key,
+            request_hash=digest,
+        )
+    except actions.IdempotencyConflict:
+        return 409, _error(
+            "idempotency_conflict", _("This Idempotency-Key was already used with a different request.")
+        )
+    return (201 if created else 200), _detail(dossier)
+
+
+@router.get("/", response=list[DossierSummaryOut], summary="My dossiers and drafts")
+def my_dossiers(request):
+    dossiers = Dossier.objects.filter(applicant=request.auth).select_related("procedure", "receiving_agency")
+    return [_summary(dossier) for dossier in dossiers.order_by("-created_at")[:200]]
+
+
+@router.post("/documents", response={201: DocumentOut}, summary="Add a file to my document store")
+def upload_document(request, file: File[UploadedFile]):
+    document = actions.add_personal_document(request.auth, file)
+    return 201, {
+        "id": document.pk,
+        "title": document.title,
+        "content_type": document.content_type,
+        "size": document.size,
+        "sha256": document.sha256,
+    }
+
+
+@router.get(
+    "/track", auth=None, response={200: TrackOut, 404: ErrorOut, 429: ErrorOut}, summary="Track a dossier"
+)
+def track(request, code: str, factor: str):
+    try:
+        dossier = tracking.find_dossier(code, factor, client_ip(request) or "unknown")
+    except tracking.TooManyAttempts:
+        return 429, _error("too_many_attempts", _("Too many attempts. Please try again in 15 minutes."))
+    if dossier is None:
+        return 404, _error(
+            "not_found", _("No dossier matches this code and phone number or citizen ID digits.")
+        )
+    return 200, {
+        "code": dossier.code,
+        "procedure_name": dossier.procedure.name,
+        "receiving_agency_name": dossier.receiving_agency.name,
+        "status": dossier.status,
+        "status_label": dossier.get_status_display(),
+        "submitted_at": dossier.submitted_at,
+        "due_at": dossier.due_at,
+        "history": _history(dossier),
+    }
+
+
+def _visible(request, code: str) -> Dossier:
+    dossier = (
+        Dossier.objects.filter(code=code, is_draft=False)
+        .select_related("procedure", "receiving_agency")
+        .prefetch_related("attachments")
+        .first()
+    )
+    if dossier is None or not can(request.auth, "dossiers.view", dossier):
+        raise Http404
+    return dossier
+
+
+@router.get("/{code}", response=DossierOut, summary="One dossier (its applicant or a permitted officer)")
+def get_dossier(request, code: str):
+    return _detail(_visible(request, code))
+
+
+@router.post("/{code}/withdraw", response=DossierOut, summary="Withdraw a dossier (status 7)")
+def withdraw(request, code: str, payload: WithdrawIn):
+    dossier = _visible(request, code)
+    try:
+        dossier = actions.withdraw_dossier(request.auth, dossier, payload.reason)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise ValidationError({"status": exc.messages}) from exc
+        raise
+    return _detail(dossier)

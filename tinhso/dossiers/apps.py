@@ -6,3 +6,6 @@ class DossiersConfig(AppConfig):
     name = "tinhso.dossiers"
     label = "dossiers"
     verbose_name = _("Dossiers")
+
+    def ready(self):
+        from tinhso.dossiers import rules  # noqa: F401 - registers the permission rules

@@ -6,3 +6,6 @@ class FeedbackConfig(AppConfig):
     name = "tinhso.feedback"
     label = "feedback"
     verbose_name = _("Citizen feedback")
+
+    def ready(self):
+        from tinhso.feedback import rules  # noqa: F401 - registers the permission rules

@@ -27,8 +27,10 @@ EARTH_RADIUS_M = 6_371_000
 
 
 def province_boundary() -> list[tuple[float, float]]:
-    return [(float(lat), float(lng)) for lat, lng in getattr(settings, "PROVINCE_BOUNDARY", None)
-            or DEFAULT_PROVINCE_BOUNDARY]
+    return [
+        (float(lat), float(lng))
+        for lat, lng in getattr(settings, "PROVINCE_BOUNDARY", None) or DEFAULT_PROVINCE_BOUNDARY
+    ]
 
 
 def in_province(lat: float, lng: float) -> bool:

@@ -31,7 +31,9 @@ class Category(models.Model):
     description = models.TextField(_("description"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=255, blank=True, help_text=_("Comma-separated."))
     time_limit = models.PositiveIntegerField(_("time limit"), default=5)
-    time_unit = models.CharField(_("time unit"), max_length=8, choices=TimeUnit.choices, default=TimeUnit.DAYS)
+    time_unit = models.CharField(
+        _("time unit"), max_length=8, choices=TimeUnit.choices, default=TimeUnit.DAYS
+    )
     attributes = models.JSONField(
         _("Open311 attributes"),
         default=list,
@@ -125,7 +127,8 @@ class ReportQuerySet(models.QuerySet):
 
 
 class Report(models.Model):
-    code = models.CharField(_("reference"), max_length=20, unique=True, editable=False, null=True)
+    # NULL until the row exists: the reference is made from the primary key (unique, never reused).
+    code = models.CharField(_("reference"), max_length=20, unique=True, editable=False, null=True)  # noqa: DJ001
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="reports", verbose_name=_("category")
@@ -239,6 +242,9 @@ class Photo(models.Model):
         verbose_name_plural = _("photos")
         ordering = ["pk"]
 
+    def __str__(self):
+        return f"{self.report} / {self.pk}"
+
 
 class StateChange(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="history")
@@ -250,6 +256,9 @@ class StateChange(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.report}: {self.from_state} → {self.to_state}"
 
 
 class Answer(models.Model):
@@ -266,6 +275,9 @@ class Answer(models.Model):
     class Meta:
         ordering = ["created_at"]
 
+    def __str__(self):
+        return f"{self.report} / {self.pk}"
+
 
 class Rating(models.Model):
     answer = models.OneToOneField(Answer, on_delete=models.CASCADE, related_name="rating")
@@ -281,6 +293,9 @@ class Rating(models.Model):
             models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="feedback_rating_range")
         ]
 
+    def __str__(self):
+        return f"{self.answer}: {self.stars}/5"
+
 
 class Follower(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followers")
@@ -289,6 +304,9 @@ class Follower(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "user"], name="feedback_follower_unique")]
+
+    def __str__(self):
+        return f"{self.user} → {self.report}"
 
 
 def hash_api_key(key: str) -> str:

@@ -6,3 +6,6 @@ class PaymentsConfig(AppConfig):
     name = "tinhso.payments"
     label = "payments"
     verbose_name = _("Payments")
+
+    def ready(self):
+        from tinhso.payments import rules  # noqa: F401 - registers the permission rules

@@ -531,24 +531,36 @@ def read_catalogue(path: Path | str, text: str | None = None) -> Catalogue:
     return check_document(document, positions, base_dir=path.parent)
 
 
-def _sync_templates(checked: CheckedProcedure, old_documents: list[RequiredDocument]) -> None:
+def _sync_templates(checked: CheckedProcedure, stored: list[RequiredDocument]) -> None:
     """Keep a stored template when the file brings the same bytes at the same position."""
     for index, (document, template) in enumerate(zip(checked.documents, checked.templates, strict=True)):
         if template is None:
             continue
         name, content = template
-        old = old_documents[index] if index < len(old_documents) else None
+        old = stored[index] if index < len(stored) else None
         if old is not None and old.template:
-            with old.template.open("rb") as stored:
-                if stored.read() == content:
+            with old.template.open("rb") as file:
+                if file.read() == content:
                     document.template = old.template.name
                     continue
         document.template.save(name, ContentFile(content), save=False)
 
 
+def _replace_rows(procedure: Procedure, new_rows: list, stored: list) -> None:
+    """Write ``new_rows`` over the stored rows position by position, keeping their ids (payments
+    and dossier attachments refer to fees and documents), then add or delete the difference."""
+    for index, row in enumerate(new_rows):
+        row.procedure = procedure
+        if index < len(stored):
+            row.pk = stored[index].pk
+        row.save()
+    for row in stored[len(new_rows) :]:
+        row.delete()
+
+
 def save_catalogue(catalogue: Catalogue) -> list[tuple[Procedure, bool]]:
     """Write a checked catalogue: fields, then each procedure with its agencies, fees and
-    documents (replacing the stored ones). Returns (procedure, created) pairs. Call it inside
+    documents (overwriting the stored ones in place). Returns (procedure, created) pairs. Call it inside
     a transaction."""
     fields = {item.code: item for item in ProcedureField.objects.all()}
     for code, item in catalogue.fields.items():
@@ -561,15 +573,9 @@ def save_catalogue(catalogue: Catalogue) -> list[tuple[Procedure, bool]]:
         procedure.field = fields[checked.field_code]
         procedure.save()
         procedure.agencies.set(checked.agencies)
-        old_documents = list(procedure.documents.all())
-        _sync_templates(checked, old_documents)
-        procedure.fees.all().delete()
-        procedure.documents.all().delete()
-        for fee in checked.fees:
-            fee.procedure = procedure
-        for document in checked.documents:
-            document.procedure = procedure
-        Fee.objects.bulk_create(checked.fees)
-        RequiredDocument.objects.bulk_create(checked.documents)
+        stored_documents = list(procedure.documents.all())
+        _sync_templates(checked, stored_documents)
+        _replace_rows(procedure, checked.fees, list(procedure.fees.all()))
+        _replace_rows(procedure, checked.documents, stored_documents)
         saved.append((procedure, created))
     return saved

@@ -207,7 +207,7 @@ class _Checker:
             values.add(choice["value"])
 
     def check_group(self, where: str, field: dict, depth: int) -> None:
-        if depth + 1 >= MAX_GROUP_DEPTH:
+        if depth >= MAX_GROUP_DEPTH:
             self.error(
                 where, _("groups can be nested at most %(depth)s levels deep.") % {"depth": MAX_GROUP_DEPTH}
             )

@@ -15,7 +15,7 @@ class CatalogueSearchForm(forms.Form):
     field = forms.ChoiceField(label=_("Field"), required=False)
     agency = forms.ChoiceField(label=_("Implementing agency"), required=False)
     level = forms.ChoiceField(
-        label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices]
+        label=_("Level of implementation"), required=False, choices=[("", _("All levels")), *Level.choices]
     )
     online_level = forms.ChoiceField(
         label=_("Online service"), required=False, choices=[("", _("All")), *OnlineLevel.choices]

@@ -34,6 +34,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 agencies = self.create_agencies()
                 self.create_people(agencies)
+        call_command("load_procedures", verbosity=0)
         self.print_accounts()
 
     def create_agencies(self) -> dict:

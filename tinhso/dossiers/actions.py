@@ -1,0 +1,710 @@
+"""Business actions on dossiers: each checks permission, changes state in one transaction and
+writes the audit entry. Status changes all go through ``apply_status_change`` (the national
+transition rules of ``tinhso.dossiers.status``, the history, the outbox event).
+
+Public for other apps (payments, back office):
+
+- ``change_status(actor, dossier, to_status, note="", expected_version=None)``
+- ``request_payment(actor, dossier, note="", expected_version=None)`` → status 6
+- ``mark_paid(actor, dossier, note="")`` → records ``paid_at``; a dossier in status 6 goes back
+  to the status it was in when the payment was requested (``actor`` None = the gateway)
+- ``request_supplement(actor, dossier, missing, note)`` / ``answer_supplement_request(...)``
+- ``lock_dossier``, ``apply_status_change``, ``record_due_time_change``, ``compute_due_at``:
+  building blocks for the back office's own actions (receive, process, extend, stop…).
+
+Supplement requests and the clock (Decree 118/2025/NĐ-CP, keeping the rule of Decree
+61/2018/NĐ-CP): an officer who finds an accepted dossier incomplete notifies the applicant once,
+listing everything missing (Form 02); the processing time is then counted again from the start
+once the complete dossier is received. So a request during processing clears the due time
+(recorded as a ``supplement`` change), and the answer sets a new due time of the procedure's full
+processing time from the moment of the answer (recorded as ``supplemented``). A request at
+reception (status 1) changes no due time: the clock only starts at acceptance.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.permissions import require
+from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.audit.services import record
+from tinhso.core.text import nfc
+from tinhso.dossiers import answers
+from tinhso.dossiers.codes import issue_code
+from tinhso.dossiers.files import check_and_store, clean_file_name
+from tinhso.dossiers.models import (
+    Attachment,
+    Channel,
+    Dossier,
+    DossierEvent,
+    DossierStatusChange,
+    DueTimeChange,
+    DueTimeChangeKind,
+    PersonalDocument,
+    SupplementRequest,
+)
+from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
+from tinhso.dossiers.tasks import STATUS_CHANGED, SUBMITTED, notify_applicant
+from tinhso.procedures.models import Level, OnlineLevel, Procedure, TimeUnit
+from tinhso.worktime.calendar import add_working_days, add_working_hours
+
+MAX_NOTE = 2000
+
+
+# Building blocks ---------------------------------------------------------------------------
+
+
+def lock_dossier(dossier: Dossier, expected_version: int | None = None) -> Dossier:
+    """The dossier re-read under a row lock; refuses when someone changed it since
+    ``expected_version`` (optimistic check for forms showing an older state)."""
+    locked = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure", "receiving_agency")
+        .get(pk=dossier.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise ValidationError(
+            _("Someone else has just changed this dossier. Reload the page and try again."), code="stale"
+        )
+    return locked
+
+
+def apply_status_change(
+    dossier: Dossier, to_status: int, actor=None, note: str = "", at: datetime.datetime | None = None
+) -> DossierStatusChange:
+    """Move a locked dossier to ``to_status`` (checked against the national rules), bump its
+    version, keep the history and write the outbox event. The caller saves other fields,
+    audits, and holds the transaction."""
+    at = at or timezone.now()
+    from_status = dossier.status
+    check_transition(from_status, to_status)
+    dossier.status = to_status
+    dossier.version = F("version") + 1
+    dossier.save(update_fields=["status", "version", "updated_at"])
+    dossier.refresh_from_db(fields=["version"])
+    DossierEvent.objects.create(
+        dossier=dossier,
+        code=dossier.code,
+        status=to_status,
+        agency_code=dossier.receiving_agency.code,
+        occurred_at=at,
+    )
+    return DossierStatusChange.objects.create(
+        dossier=dossier, from_status=from_status, to_status=to_status, at=at, actor=actor, note=nfc(note)
+    )
+
+
+def record_due_time_change(
+    dossier: Dossier, kind: str, new_due_at, reason: str = "", actor=None, at=None
+) -> DueTimeChange:
+    """Set the dossier's due time and keep the change with its reason."""
+    change = DueTimeChange.objects.create(
+        dossier=dossier,
+        kind=kind,
+        old_due_at=dossier.due_at,
+        new_due_at=new_due_at,
+        reason=nfc(reason),
+        at=at or timezone.now(),
+        actor=actor,
+    )
+    dossier.due_at = new_due_at
+    dossier.save(update_fields=["due_at", "updated_at"])
+    return change
+
+
+def compute_due_at(procedure: Procedure, start: datetime.datetime) -> datetime.datetime:
+    """The due time of ``procedure``'s full processing time counted from ``start``."""
+    if procedure.processing_unit == TimeUnit.WORKING_HOURS:
+        return add_working_hours(start, procedure.processing_time)
+    if procedure.processing_unit == TimeUnit.DAYS:
+        return start + datetime.timedelta(days=procedure.processing_time)
+    return add_working_days(start, procedure.processing_time)
+
+
+def _note(text: str, required: bool, message: str) -> str:
+    text = nfc(text)
+    if required and not text:
+        raise ValidationError({"note": [message]})
+    if len(text) > MAX_NOTE:
+        raise ValidationError({"note": [_("Write at most %(limit)s characters.") % {"limit": MAX_NOTE}]})
+    return text
+
+
+# Drafts ------------------------------------------------------------------------------------
+
+
+def receiving_agencies(procedure: Procedure):
+    """Where a dossier of ``procedure`` may be submitted: its implementing agencies; for a
+    commune procedure without any, every commune one-stop centre of the province (dossiers are
+    accepted whatever the applicant's commune)."""
+    linked = procedure.agencies.all()
+    if linked.exists() or procedure.level != Level.COMMUNE:
+        return Agency.objects.valid_on().filter(pk__in=linked.values("pk")).order_by("name_folded")
+    return Agency.objects.valid_on().filter(kind=AgencyKind.ONE_STOP_DESK).order_by("name_folded")
+
+
+def applicant_fields() -> list[dict]:
+    """The page every dossier starts with: how to reach the applicant, their address."""
+    return [
+        {
+            "name": "phone",
+            "label": _("Mobile phone number"),
+            "type": "text",
+            "format": "phone",
+            "required": True,
+            "hint": _("We send news of your dossier to this number; it also lets you track the dossier."),
+        },
+        {"name": "email", "label": _("Email address (optional)"), "type": "text", "format": "email"},
+        {"name": "address", "label": _("Permanent address"), "type": "address", "required": True},
+    ]
+
+
+def applicant_answers(dossier: Dossier) -> dict:
+    data = {"phone": dossier.applicant_phone, "email": dossier.applicant_email}
+    if dossier.applicant_unit_id:
+        data["address"] = {"commune": dossier.applicant_unit.code, "detail": dossier.applicant_address}
+    return {key: value for key, value in data.items() if value}
+
+
+def start_draft(
+    actor, procedure: Procedure, receiving_agency: Agency, channel: str = Channel.ONLINE
+) -> Dossier:
+    require(actor, "dossiers.submit", procedure)
+    if not procedure.submit_online or procedure.online_level == OnlineLevel.NONE:
+        raise ValidationError(_("This procedure cannot be submitted online."), code="not_online")
+    if not Procedure.objects.current().filter(pk=procedure.pk).exists():
+        raise ValidationError(_("This procedure is no longer applied."), code="not_current")
+    if not receiving_agencies(procedure).filter(pk=receiving_agency.pk).exists():
+        raise ValidationError({"receiving_agency": [_("Choose an agency from the list.")]})
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            procedure=procedure,
+            applicant=actor,
+            applicant_name=actor.full_name,
+            applicant_cccd=actor.cccd or "",
+            applicant_phone=actor.phone,
+            applicant_email=actor.email,
+            receiving_agency=receiving_agency,
+            channel=channel,
+        )
+        record(actor, "dossiers.start_draft", dossier, {"procedure": procedure.code})
+    return dossier
+
+
+def _draft(actor, dossier: Dossier) -> Dossier:
+    require(actor, "dossiers.edit_draft", dossier)
+    locked = lock_dossier(dossier)
+    if not locked.is_draft:
+        raise ValidationError(_("This dossier has already been submitted."), code="submitted")
+    return locked
+
+
+def save_applicant(actor, dossier: Dossier, values: dict) -> Dossier:
+    """Store the applicant page's checked answers (phone, email, address) on the draft."""
+    with transaction.atomic():
+        draft = _draft(actor, dossier)
+        address = values.get("address") or {}
+        unit = None
+        if address.get("commune"):
+            from tinhso.units.services import unit_by_code
+
+            unit = unit_by_code(address["commune"])
+        draft.applicant_phone = values.get("phone", "")
+        draft.applicant_email = values.get("email", "")
+        draft.applicant_unit = unit
+        draft.applicant_address = address.get("detail", "")
+        draft.version = F("version") + 1
+        draft.save()
+    draft.refresh_from_db()
+    return draft
+
+
+def save_answers(actor, dossier: Dossier, values: dict, fields: list[dict]) -> Dossier:
+    """Replace the answers of ``fields`` (one page) in the draft with ``values``."""
+    with transaction.atomic():
+        draft = _draft(actor, dossier)
+        data = dict(draft.form_data or {})
+        for field in fields:
+            data.pop(field["name"], None)
+        data.update(values)
+        draft.form_data = data
+        draft.version = F("version") + 1
+        draft.save(update_fields=["form_data", "version", "updated_at"])
+    draft.refresh_from_db()
+    return draft
+
+
+def delete_draft(actor, dossier: Dossier) -> None:
+    with transaction.atomic():
+        draft = _draft(actor, dossier)
+        record(actor, "dossiers.delete_draft", draft, {"procedure": draft.procedure.code})
+        draft.delete()
+
+
+def _personal_copy(owner, stored, title: str) -> PersonalDocument:
+    document, _created = PersonalDocument.objects.get_or_create(
+        owner=owner,
+        sha256=stored.sha256,
+        defaults={
+            "title": title,
+            "file": stored.name,
+            "content_type": stored.content_type,
+            "size": stored.size,
+        },
+    )
+    return document
+
+
+def _store_attachment(actor, dossier, upload, required_document=None, supplement=None) -> Attachment:
+    stored = check_and_store(upload)
+    name = clean_file_name(getattr(upload, "name", ""))
+    if dossier.applicant_id:
+        _personal_copy(dossier.applicant, stored, name)
+    return Attachment.objects.create(
+        dossier=dossier,
+        required_document=required_document,
+        supplement=supplement,
+        original_name=name,
+        file=stored.name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor,
+    )
+
+
+def _reuse(actor, dossier, document: PersonalDocument, required_document=None, supplement=None) -> Attachment:
+    if document.owner_id != dossier.applicant_id:
+        raise PermissionDenied("dossiers.reuse_document")
+    return Attachment.objects.create(
+        dossier=dossier,
+        required_document=required_document,
+        supplement=supplement,
+        original_name=document.title,
+        file=document.file.name,
+        content_type=document.content_type,
+        size=document.size,
+        sha256=document.sha256,
+        uploaded_by=actor,
+    )
+
+
+def _check_component(dossier, required_document):
+    if required_document is not None and required_document.procedure_id != dossier.procedure_id:
+        raise ValidationError(_("This document is not part of the procedure."), code="component")
+
+
+def add_attachment(actor, dossier: Dossier, upload, required_document=None) -> Attachment:
+    """Check and store an uploaded file for a component of the draft; it also goes to the
+    applicant's personal document store."""
+    with transaction.atomic():
+        draft = _draft(actor, dossier)
+        _check_component(draft, required_document)
+        return _store_attachment(actor, draft, upload, required_document)
+
+
+def reuse_personal_document(actor, dossier: Dossier, document: PersonalDocument, required_document=None):
+    """Attach a file of the applicant's personal document store without uploading it again."""
+    with transaction.atomic():
+        draft = _draft(actor, dossier)
+        _check_component(draft, required_document)
+        return _reuse(actor, draft, document, required_document)
+
+
+def remove_attachment(actor, dossier: Dossier, attachment: Attachment) -> None:
+    """Take a file off a draft (it stays in the personal document store)."""
+    with transaction.atomic():
+        draft = _draft(actor, dossier)
+        draft.attachments.filter(pk=attachment.pk).delete()
+
+
+def missing_documents(dossier: Dossier) -> list:
+    """The required components of the procedure with no file attached."""
+    attached = set(dossier.attachments.values_list("required_document_id", flat=True))
+    return [doc for doc in dossier.procedure.documents.all() if doc.is_required and doc.pk not in attached]
+
+
+def dossier_errors(dossier: Dossier) -> dict[str, list[str]]:
+    """Everything that stops a draft from being submitted, as field → messages."""
+    errors: dict[str, list[str]] = {}
+    applicant_errors = answers.validate_answers(
+        [{"title": "", "fields": applicant_fields()}], applicant_answers(dossier)
+    )
+    if applicant_errors:
+        errors["applicant"] = list(applicant_errors.values())
+    pages = (dossier.procedure.eform or {}).get("pages", [])
+    for name, message in answers.validate_answers(pages, dossier.form_data).items():
+        errors.setdefault(f"form_data.{name}", []).append(message)
+    for document in missing_documents(dossier):
+        errors.setdefault("attachments", []).append(_("Attach “%(document)s”.") % {"document": document.name})
+    return errors
+
+
+def submit_dossier(actor, draft: Dossier) -> Dossier:
+    """Submit a draft: check everything again, issue the code, status 1, audit, and enqueue the
+    applicant's notification, all in one transaction. The due time starts at acceptance."""
+    with transaction.atomic():
+        dossier = _draft(actor, draft)
+        errors = dossier_errors(dossier)
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        dossier.code = issue_code(dossier.receiving_agency, now)
+        dossier.is_draft = False
+        dossier.submitted_at = now
+        dossier.version = F("version") + 1
+        dossier.save(update_fields=["code", "is_draft", "submitted_at", "version", "updated_at"])
+        dossier.refresh_from_db(fields=["version"])
+        DossierStatusChange.objects.create(
+            dossier=dossier, from_status=None, to_status=Status.NEW, at=now, actor=actor
+        )
+        DossierEvent.objects.create(
+            dossier=dossier,
+            code=dossier.code,
+            status=Status.NEW,
+            agency_code=dossier.receiving_agency.code,
+            occurred_at=now,
+        )
+        record(actor, "dossiers.submit", dossier, {"code": dossier.code, "status": Status.NEW})
+        notify_applicant.enqueue(dossier.pk, SUBMITTED)
+    return dossier
+
+
+# After submission --------------------------------------------------------------------------
+
+
+def change_status(actor, dossier: Dossier, to_status: int, note: str = "", expected_version=None) -> Dossier:
+    """A generic status change by an officer of the receiving agency (or the system, actor None)."""
+    if actor is not None:
+        require(actor, "dossiers.change_status", dossier)
+    with transaction.atomic():
+        locked = lock_dossier(dossier, expected_version)
+        from_status = locked.status
+        apply_status_change(locked, to_status, actor, note)
+        record(
+            actor, "dossiers.change_status", locked, {"status": [from_status, to_status], "note": nfc(note)}
+        )
+        notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+    return locked
+
+
+def withdraw_dossier(actor, dossier: Dossier, reason: str, expected_version=None) -> Dossier:
+    """The applicant asks to withdraw (status 7), giving a reason."""
+    require(actor, "dossiers.withdraw", dossier)
+    reason = _note(reason, True, _("Say why you withdraw the dossier."))
+    with transaction.atomic():
+        locked = lock_dossier(dossier, expected_version)
+        if locked.status not in WITHDRAWABLE:
+            raise ValidationError(
+                _("A dossier in status “%(status)s” can no longer be withdrawn.")
+                % {"status": locked.status_label},
+                code="not_withdrawable",
+            )
+        from_status = locked.status
+        apply_status_change(locked, Status.WITHDRAWN, actor, reason)
+        record(
+            actor, "dossiers.withdraw", locked, {"status": [from_status, Status.WITHDRAWN], "reason": reason}
+        )
+    return locked
+
+
+def request_supplement(actor, dossier: Dossier, missing: list[str], note: str = "", expected_version=None):
+    """Ask the applicant to complete the dossier (status 5, Form 02), listing every missing item."""
+    require(actor, "dossiers.request_supplement", dossier)
+    items = [nfc(item) for item in missing if nfc(item)]
+    if not items:
+        raise ValidationError({"missing": [_("List what is missing from the dossier.")]})
+    note = _note(note, False, "")
+    with transaction.atomic():
+        locked = lock_dossier(dossier, expected_version)
+        from_status = locked.status
+        now = timezone.now()
+        apply_status_change(locked, Status.SUPPLEMENT, actor, "; ".join(items), now)
+        request = SupplementRequest.objects.create(
+            dossier=locked,
+            missing=items,
+            note=note,
+            requested_at=now,
+            requested_by=actor,
+            from_status=from_status,
+        )
+        if locked.due_at is not None:
+            record_due_time_change(
+                locked,
+                DueTimeChangeKind.SUPPLEMENT,
+                None,
+                _(
+                    "Incomplete dossier: the processing time starts again once the complete dossier "
+                    "is received."
+                ),
+                actor,
+                now,
+            )
+        record(
+            actor,
+            "dossiers.request_supplement",
+            locked,
+            {"status": [from_status, Status.SUPPLEMENT], "missing": items, "note": note},
+        )
+        notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+    return request
+
+
+def open_supplement_request(dossier: Dossier) -> SupplementRequest | None:
+    return dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-requested_at").first()
+
+
+def answer_supplement_request(
+    actor, dossier: Dossier, attachments: list, note: str = "", expected_version=None
+):
+    """The applicant sends what was missing: ``attachments`` are uploaded files and/or documents
+    of their personal store. Back to status 1 (request at reception) or 4 with a new due time."""
+    require(actor, "dossiers.answer_supplement", dossier)
+    note = _note(note, False, "")
+    if not attachments and not note:
+        raise ValidationError({"attachments": [_("Add the missing documents or write an answer.")]})
+    with transaction.atomic():
+        locked = lock_dossier(dossier, expected_version)
+        request = open_supplement_request(locked)
+        if locked.status != Status.SUPPLEMENT or request is None:
+            raise ValidationError(_("No supplement is requested for this dossier."), code="no_request")
+        for item in attachments:
+            if isinstance(item, PersonalDocument):
+                _reuse(actor, locked, item, supplement=request)
+            else:
+                _store_attachment(actor, locked, item, supplement=request)
+        now = timezone.now()
+        request.answered_at, request.answer_note = now, note
+        request.save(update_fields=["answered_at", "answer_note"])
+        resumed = Status.NEW if request.from_status == Status.NEW else Status.PROCESSING
+        apply_status_change(locked, resumed, actor, note, now)
+        if resumed == Status.PROCESSING:
+            record_due_time_change(
+                locked,
+                DueTimeChangeKind.SUPPLEMENTED,
+                compute_due_at(locked.procedure, now),
+                _("The complete dossier was received: the processing time starts again."),
+                actor,
+                now,
+            )
+        record(
+            actor,
+            "dossiers.answer_supplement",
+            locked,
+            {"status": [Status.SUPPLEMENT, resumed], "files": len(attachments), "note": note},
+        )
+    return locked
+
+
+def request_payment(actor, dossier: Dossier, note: str = "", expected_version=None) -> Dossier:
+    """Ask the applicant to pay (status 6); the dossier returns to its status once paid."""
+    if actor is not None:
+        require(actor, "dossiers.change_status", dossier)
+    with transaction.atomic():
+        locked = lock_dossier(dossier, expected_version)
+        from_status = locked.status
+        apply_status_change(locked, Status.PAYMENT, actor, note)
+        locked.resume_status = from_status
+        locked.save(update_fields=["resume_status", "updated_at"])
+        record(actor, "dossiers.request_payment", locked, {"status": [from_status, Status.PAYMENT]})
+        notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+    return locked
+
+
+def mark_paid(actor, dossier: Dossier, note: str = "") -> Dossier:
+    """Record that the fees are paid (``actor`` None: the payment gateway). Idempotent: a dossier
+    already paid and not waiting for payment is left as it is."""
+    if actor is not None:
+        require(actor, "dossiers.change_status", dossier)
+    with transaction.atomic():
+        locked = lock_dossier(dossier)
+        waiting = locked.status == Status.PAYMENT
+        if locked.paid_at is not None and not waiting:
+            return locked
+        now = timezone.now()
+        locked.paid_at = now
+        changes = {"paid_at": now}
+        if waiting:
+            resumed = locked.resume_status or Status.NEW
+            apply_status_change(locked, resumed, actor, note, now)
+            locked.resume_status = None
+            changes["status"] = [Status.PAYMENT, resumed]
+        locked.save(update_fields=["paid_at", "resume_status", "updated_at"])
+        record(actor, "dossiers.mark_paid", locked, changes)
+    return locked
+
+
+# One-call creation (the API) ---------------------------------------------------------------
+
+
+def add_personal_document(actor, upload) -> PersonalDocument:
+    """Check and store a file in the actor's personal document store (the same file twice is
+    kept once)."""
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied("dossiers.personal_documents")
+    with transaction.atomic():
+        stored = check_and_store(upload)
+        return _personal_copy(actor, stored, clean_file_name(getattr(upload, "name", "")))
+
+
+def create_dossier(
+    actor,
+    *,
+    procedure_code: str,
+    agency_code: str,
+    applicant: dict,
+    form_data: dict,
+    attachments: list[dict],
+    submit: bool = True,
+    idempotency_key: str = "",
+    request_hash: str = "",
+) -> tuple[Dossier, bool]:
+    """Create a dossier in one call (draft, or submitted with its code when ``submit``).
+
+    ``applicant`` = {"phone", "email", "address": {"commune", "detail"}}; ``attachments`` =
+    [{"personal_document": id, "required_document": id | None}]. With an ``idempotency_key``
+    the same key returns the dossier it created before (``created`` False) and never creates a
+    second one; a key reused with another request body is refused. Returns (dossier, created).
+    """
+    from tinhso.dossiers.models import IdempotencyKey
+    from tinhso.units.services import unit_by_code
+
+    if idempotency_key:
+        previous = (
+            IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("dossier").first()
+        )
+        if previous is not None and previous.dossier_id:
+            return _replay(previous, request_hash), False
+    procedure = (
+        Procedure.objects.current().filter(code=nfc(procedure_code)).prefetch_related("documents").first()
+    )
+    if procedure is None:
+        raise ValidationError({"procedure": [_("No procedure in force has this code.")]})
+    require(actor, "dossiers.submit", procedure)
+    if not procedure.submit_online or procedure.online_level == OnlineLevel.NONE:
+        raise ValidationError({"procedure": [_("This procedure cannot be submitted online.")]})
+    agency = receiving_agencies(procedure).filter(code=nfc(agency_code)).first()
+    if agency is None:
+        raise ValidationError({"receiving_agency": [_("Choose an agency from the list.")]})
+
+    errors: dict[str, list[str]] = {}
+    context = answers.Context()
+    source = answers.to_source(applicant_fields(), applicant)
+    contact, contact_errors = answers.parse_fields(applicant_fields(), source, context=context)
+    pages = (procedure.eform or {}).get("pages", [])
+    fields = [field for page in pages for field in page["fields"]]
+    values, value_errors = answers.parse_fields(fields, answers.to_source(fields, form_data), context=context)
+    documents = {doc.pk: doc for doc in procedure.documents.all()}
+    wanted = [item.get("personal_document") for item in attachments]
+    store = PersonalDocument.objects.in_bulk([pk for pk in wanted if isinstance(pk, int)])
+    rows = []
+    for position, item in enumerate(attachments):
+        document = store.get(item.get("personal_document"))
+        component_id = item.get("required_document")
+        if document is None or document.owner_id != actor.pk:
+            errors.setdefault(f"attachments.{position}", []).append(_("This document is not in your store."))
+        elif component_id is not None and component_id not in documents:
+            errors.setdefault(f"attachments.{position}", []).append(
+                _("This document is not part of the procedure.")
+            )
+        else:
+            rows.append((document, documents.get(component_id)))
+    if submit:
+        for name, message in contact_errors.items():
+            errors.setdefault(f"applicant.{name}", []).append(message)
+        for name, message in value_errors.items():
+            errors.setdefault(f"form_data.{name}", []).append(message)
+        attached = {component.pk for _doc, component in rows if component is not None}
+        for document in documents.values():
+            if document.is_required and document.pk not in attached:
+                errors.setdefault("attachments", []).append(
+                    _("Attach “%(document)s”.") % {"document": document.name}
+                )
+    if errors:
+        raise ValidationError(errors)
+
+    address = contact.get("address") or {}
+    unit = (
+        unit_by_code(address["commune"])
+        if address.get("commune") and "applicant.address.commune" not in errors
+        else None
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        key = None
+        if idempotency_key:
+            try:
+                with transaction.atomic():
+                    key = IdempotencyKey.objects.create(
+                        user=actor, key=idempotency_key, request_hash=request_hash
+                    )
+            except IntegrityError:
+                # Another request with this key is being handled or has just finished.
+                previous = IdempotencyKey.objects.select_related("dossier").get(
+                    user=actor, key=idempotency_key
+                )
+                return _replay(previous, request_hash), False
+        dossier = Dossier(
+            procedure=procedure,
+            applicant=actor,
+            applicant_name=actor.full_name,
+            applicant_cccd=actor.cccd or "",
+            applicant_phone=contact.get("phone", "") if "applicant.phone" not in errors else "",
+            applicant_email=contact.get("email", ""),
+            applicant_unit=unit,
+            applicant_address=address.get("detail", ""),
+            receiving_agency=agency,
+            channel=Channel.ONLINE,
+            form_data=values,
+            is_draft=not submit,
+        )
+        if submit:
+            dossier.code = issue_code(agency, now)
+            dossier.submitted_at = now
+        dossier.save()
+        Attachment.objects.bulk_create(
+            Attachment(
+                dossier=dossier,
+                required_document=component,
+                original_name=document.title,
+                file=document.file.name,
+                content_type=document.content_type,
+                size=document.size,
+                sha256=document.sha256,
+                uploaded_by=actor,
+            )
+            for document, component in rows
+        )
+        if submit:
+            DossierStatusChange.objects.create(dossier=dossier, to_status=Status.NEW, at=now, actor=actor)
+            DossierEvent.objects.create(
+                dossier=dossier,
+                code=dossier.code,
+                status=Status.NEW,
+                agency_code=agency.code,
+                occurred_at=now,
+            )
+            record(actor, "dossiers.submit", dossier, {"code": dossier.code, "status": Status.NEW})
+            notify_applicant.enqueue(dossier.pk, SUBMITTED)
+        else:
+            record(actor, "dossiers.start_draft", dossier, {"procedure": procedure.code})
+        if key is not None:
+            key.dossier = dossier
+            key.save(update_fields=["dossier"])
+    return dossier, True
+
+
+def _replay(previous, request_hash: str) -> Dossier:
+    if previous.request_hash != request_hash:
+        raise IdempotencyConflict
+    if previous.dossier is None:
+        raise IdempotencyConflict
+    return previous.dossier
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was used before with another request body."""

@@ -1,0 +1,108 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.dossiers.actions import MAX_NOTE
+
+
+def error_list(form) -> list[dict]:
+    """A Django form's errors for the error summary: links to the fields."""
+    items = [{"href": "", "text": error} for error in form.non_field_errors()]
+    for field in form:
+        items += [{"href": f"#{field.id_for_label}", "text": error} for error in field.errors]
+    return items
+
+
+class StartForm(forms.Form):
+    receiving_agency = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Where do you want to submit the dossier?"),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose where to submit the dossier."),
+            "invalid_choice": _("Choose an agency from the list."),
+        },
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receiving_agency"].queryset = agencies
+        if len(agencies) > 8:
+            self.fields["receiving_agency"].widget = forms.Select()
+            self.fields["receiving_agency"].empty_label = _("— choose —")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Upload a file"), required=False, help_text=_("PDF, JPEG or PNG."))
+    reuse = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Or use a document from your document store"),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+
+    def __init__(self, *args, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reuse"].queryset = documents
+        self.fields["reuse"].label_from_instance = lambda doc: doc.title
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("reuse") and not self.errors:
+            raise forms.ValidationError(_("Choose a file to upload or a document from your store."))
+        return data
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you withdraw the dossier?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_NOTE,
+        error_messages={"required": _("Say why you withdraw the dossier.")},
+    )
+
+
+class SupplementForm(forms.Form):
+    file_1 = forms.FileField(label=_("File 1"), required=False)
+    file_2 = forms.FileField(label=_("File 2"), required=False)
+    file_3 = forms.FileField(label=_("File 3"), required=False)
+    reuse = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("Documents from your document store"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Your answer (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=MAX_NOTE,
+    )
+
+    def __init__(self, *args, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reuse"].queryset = documents
+        self.fields["reuse"].label_from_instance = lambda doc: doc.title
+
+    def files_and_documents(self) -> list:
+        data = self.cleaned_data
+        uploads = [data[name] for name in ("file_1", "file_2", "file_3") if data.get(name)]
+        return uploads + list(data.get("reuse") or [])
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(
+        label=_("Dossier code"),
+        max_length=60,
+        help_text=_("As written on your receipt, e.g. H20.04-261122-0001."),
+        error_messages={"required": _("Enter the dossier code.")},
+    )
+    factor = forms.CharField(
+        label=_("Phone number or last digits of the citizen ID"),
+        max_length=20,
+        help_text=_(
+            "The applicant's mobile phone number, or at least the last 4 digits of their citizen ID."
+        ),
+        error_messages={"required": _("Enter the phone number or the last digits of the citizen ID.")},
+    )

@@ -1,0 +1,304 @@
+"""Dossiers (hồ sơ thủ tục hành chính), shared by online submission and the one-stop back office.
+
+A dossier starts as a draft of its applicant (no code, ``is_draft``); submitting issues the
+Circular 01/2018/TT-VPCP code and national status 1. Every status change is kept in
+``DossierStatusChange`` and emitted as a ``DossierEvent`` (the transactional outbox); every change
+of the due time in ``DueTimeChange``. Files live in Django storage under random names and are
+only served through permission-checked views.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.accounts.models import mask_cccd
+from tinhso.dossiers.status import Status
+
+__all__ = [
+    "Attachment",
+    "Channel",
+    "Dossier",
+    "DossierCodeCounter",
+    "DossierEvent",
+    "DossierStatusChange",
+    "DueTimeChange",
+    "DueTimeChangeKind",
+    "IdempotencyKey",
+    "PersonalDocument",
+    "Status",
+    "SupplementRequest",
+]
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("online")
+    DIRECT = "direct", _("in person")
+    POSTAL = "postal", _("by post")
+
+
+class Dossier(models.Model):
+    code = models.CharField(_("dossier code"), max_length=60, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey(
+        "procedures.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+    )
+    # The applicant as they were when submitting (an account may change later; a walk-in has none).
+    applicant_name = models.CharField(_("applicant name"), max_length=200)
+    applicant_cccd = models.CharField(_("applicant citizen ID"), max_length=12, blank=True)
+    applicant_phone = models.CharField(_("applicant phone"), max_length=16, blank=True)
+    applicant_email = models.EmailField(_("applicant email"), blank=True)
+    applicant_unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("applicant commune"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    applicant_address = models.CharField(_("applicant address"), max_length=255, blank=True)
+    receiving_agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("receiving agency"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    status = models.PositiveSmallIntegerField(
+        _("status"), choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    # Where a dossier goes back to once the fee requested in status 6 is paid.
+    resume_status = models.PositiveSmallIntegerField(choices=Status.choices, null=True, blank=True)
+    is_draft = models.BooleanField(_("draft"), default=True, db_index=True)
+    form_data = models.JSONField(_("e-form answers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("fees paid at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("result returned at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-submitted_at", "-created_at"]
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"], name="dossiers_applicant_idx"),
+            models.Index(fields=["receiving_agency", "status"], name="dossiers_agency_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_draft=True) | Q(code__isnull=False, submitted_at__isnull=False),
+                name="dossiers_submitted_has_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__gte=1, status__lte=10), name="dossiers_status_national"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"#{self.pk}"
+
+    @property
+    def masked_cccd(self) -> str:
+        return mask_cccd(self.applicant_cccd)
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+class DossierStatusChange(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.PositiveSmallIntegerField(_("from"), choices=Status.choices, null=True, blank=True)
+    to_status = models.PositiveSmallIntegerField(_("to"), choices=Status.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["dossier", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} → {self.to_status}"
+
+
+class DueTimeChangeKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("acceptance")
+    SUPPLEMENT = "supplement", _("supplement request")
+    SUPPLEMENTED = "supplemented", _("supplement received")
+    EXTENSION = "extension", _("extension")
+    STOP = "stop", _("stop")
+
+
+class DueTimeChange(models.Model):
+    """Every change of a dossier's due time, with its reason (Decree 118/2025/NĐ-CP)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="due_time_changes")
+    kind = models.CharField(_("kind"), max_length=20, choices=DueTimeChangeKind.choices)
+    old_due_at = models.DateTimeField(_("old due time"), null=True, blank=True)
+    new_due_at = models.DateTimeField(_("new due time"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("due time change")
+        verbose_name_plural = _("due time changes")
+        ordering = ["dossier", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier}: {self.kind}"
+
+
+class SupplementRequest(models.Model):
+    """A request to complete the dossier (Form 02) and the applicant's answer."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
+    missing = models.JSONField(_("missing items"), default=list)
+    note = models.TextField(_("note"), blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The status the dossier came from: 1 (at reception) or 2/4 (during processing).
+    from_status = models.PositiveSmallIntegerField(choices=Status.choices)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_note = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("supplement request")
+        verbose_name_plural = _("supplement requests")
+        ordering = ["dossier", "requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier}: {', '.join(self.missing)}"
+
+
+class PersonalDocument(models.Model):
+    """A file in a person's document store: one they uploaded or a result they received."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("uploaded")
+        RESULT = "result", _("result of a dossier")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_documents"
+    )
+    title = models.CharField(_("title"), max_length=255)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("dossier")
+    )
+    file = models.FileField(_("file"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal document")
+        verbose_name_plural = _("personal documents")
+        ordering = ["owner", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "sha256"], name="dossiers_personal_document_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attachment(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    required_document = models.ForeignKey(
+        "procedures.RequiredDocument",
+        verbose_name=_("document component"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    supplement = models.ForeignKey(
+        SupplementRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["dossier", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierCodeCounter(models.Model):
+    """The last daily sequence number issued by a receiving agency on a (local) day."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossiers_code_counter_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.value}"
+
+
+class DossierEvent(models.Model):
+    """Transactional outbox: one row per status change, written in the same transaction, for the
+    national-portal sync and other subscribers; ``published_at`` is set once delivered."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    code = models.CharField(max_length=60)
+    status = models.PositiveSmallIntegerField(choices=Status.choices)
+    agency_code = models.CharField(max_length=35)
+    occurred_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.status}"
+
+
+class IdempotencyKey(models.Model):
+    """An API client's ``Idempotency-Key``: the same key never creates a second dossier."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="dossiers_idempotency_key_once")]
+
+    def __str__(self) -> str:
+        return self.key

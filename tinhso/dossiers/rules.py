@@ -1,0 +1,59 @@
+"""Permission rules for dossiers. Superusers and province administrators pass every rule first
+(``tinhso.accounts.permissions.can``). Actions taken by the system (``actor`` None, e.g. the
+payment gateway's IPN) are not checked here: their callers have verified the request.
+"""
+
+from tinhso.accounts.models import Role, UserKind
+from tinhso.accounts.permissions import agency_ids_in_scope, rule
+
+PROCESSING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
+
+
+def _owns(user, dossier) -> bool:
+    return dossier is not None and dossier.applicant_id is not None and dossier.applicant_id == user.pk
+
+
+def _officer_in_scope(user, dossier, *roles) -> bool:
+    return (
+        dossier is not None
+        and user.kind == UserKind.OFFICER
+        and dossier.receiving_agency_id in agency_ids_in_scope(user, *roles)
+    )
+
+
+@rule("dossiers.submit")
+def submit(user, procedure) -> bool:
+    """Citizens and businesses submit online for themselves."""
+    return user.kind in (UserKind.CITIZEN, UserKind.BUSINESS)
+
+
+@rule("dossiers.edit_draft")
+def edit_draft(user, dossier) -> bool:
+    return _owns(user, dossier) and dossier.is_draft
+
+
+@rule("dossiers.view")
+def view(user, dossier) -> bool:
+    """The applicant, and officers of the receiving agency (or above it)."""
+    return _owns(user, dossier) or _officer_in_scope(user, dossier)
+
+
+@rule("dossiers.withdraw")
+def withdraw(user, dossier) -> bool:
+    return _owns(user, dossier) and not dossier.is_draft
+
+
+@rule("dossiers.answer_supplement")
+def answer_supplement(user, dossier) -> bool:
+    return _owns(user, dossier) and not dossier.is_draft
+
+
+@rule("dossiers.request_supplement")
+def request_supplement(user, dossier) -> bool:
+    return _officer_in_scope(user, dossier, *PROCESSING_ROLES)
+
+
+@rule("dossiers.change_status")
+def change_status(user, dossier) -> bool:
+    """Officers handling dossiers of the receiving agency (payment requests, generic changes)."""
+    return _officer_in_scope(user, dossier, *PROCESSING_ROLES)

@@ -1,0 +1,196 @@
+"""Real Đồng Tháp data for the dossier tests (also used by the browser test)."""
+
+import datetime
+
+from tinhso.accounts.models import Membership, Role, User, UserKind
+from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.procedures.models import Field, Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
+from tinhso.units.models import AdministrativeUnit, DivisionType
+from tinhso.units.models import Level as UnitLevel
+
+START = datetime.date(2025, 7, 1)
+PASSWORD = "Mật-khẩu-Đồng-Tháp-2026"
+
+# A minimal valid PDF (one empty page), built byte by byte with a correct cross-reference table.
+_OBJECTS = [
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+]
+
+
+def minimal_pdf() -> bytes:
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(_OBJECTS, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(_OBJECTS) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(_OBJECTS) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+EFORM = {
+    "version": 1,
+    "pages": [
+        {
+            "title": "Thông tin người được khai sinh",
+            "fields": [
+                {"name": "ho_ten", "label": "Họ, chữ đệm, tên", "type": "text", "required": True},
+                {
+                    "name": "ngay_sinh",
+                    "label": "Ngày sinh",
+                    "type": "date",
+                    "required": True,
+                    "not_future": True,
+                },
+                {
+                    "name": "gioi_tinh",
+                    "label": "Giới tính",
+                    "type": "choice",
+                    "required": True,
+                    "choices": [{"value": "nam", "label": "Nam"}, {"value": "nu", "label": "Nữ"}],
+                },
+            ],
+        },
+        {
+            "title": "Nơi sinh",
+            "fields": [{"name": "noi_sinh", "label": "Nơi sinh", "type": "address", "required": True}],
+        },
+        {
+            "title": "Anh chị em ruột",
+            "fields": [
+                {
+                    "name": "anh_chi_em",
+                    "label": "Anh chị em",
+                    "type": "group",
+                    "repeatable": True,
+                    "min_items": 0,
+                    "max_items": 5,
+                    "fields": [
+                        {"name": "ho_ten", "label": "Họ và tên", "type": "text", "required": True},
+                        {
+                            "name": "nam_sinh",
+                            "label": "Năm sinh",
+                            "type": "number",
+                            "integer": True,
+                            "min": 1900,
+                            "max": 2100,
+                        },
+                    ],
+                }
+            ],
+        },
+    ],
+}
+
+# Answers that pass EFORM, as stored.
+ANSWERS = {
+    "ho_ten": "Nguyễn Ngọc Hân",
+    "ngay_sinh": "2026-01-05",
+    "gioi_tinh": "nu",
+    "noi_sinh": {"province": "82", "commune": "28261", "detail": "Bệnh viện Đa khoa Tiền Giang"},
+    "anh_chi_em": [{"ho_ten": "Nguyễn Minh Khang", "nam_sinh": 2020}],
+}
+
+
+def make_province() -> dict:
+    """Tỉnh Đồng Tháp with two wards, the provincial PC and two commune one-stop centres."""
+    province = AdministrativeUnit.objects.create(
+        code="82",
+        name="Tỉnh Đồng Tháp",
+        level=UnitLevel.PROVINCE,
+        division_type=DivisionType.PROVINCE,
+        valid_from=START,
+    )
+    my_tho = AdministrativeUnit.objects.create(
+        code="28261",
+        name="Phường Mỹ Tho",
+        level=UnitLevel.COMMUNE,
+        division_type=DivisionType.WARD,
+        parent=province,
+        valid_from=START,
+    )
+    cao_lanh = AdministrativeUnit.objects.create(
+        code="29869",
+        name="Phường Cao Lãnh",
+        level=UnitLevel.COMMUNE,
+        division_type=DivisionType.WARD,
+        parent=province,
+        valid_from=START,
+    )
+    root = Agency.objects.create(
+        code="H20",
+        name="Ủy ban nhân dân tỉnh Đồng Tháp",
+        kind=AgencyKind.PROVINCIAL_PC,
+        unit=province,
+        valid_from=START,
+    )
+    agencies = {"province": root}
+    for key, suffix, unit in (("my_tho", "201", my_tho), ("cao_lanh", "202", cao_lanh)):
+        in_name = unit.name[0].lower() + unit.name[1:]
+        committee = Agency.objects.create(
+            code=f"H20.{suffix}",
+            name=f"Ủy ban nhân dân {in_name}",
+            kind=AgencyKind.COMMUNE_PC,
+            parent=root,
+            unit=unit,
+            valid_from=START,
+        )
+        agencies[key] = Agency.objects.create(
+            code=f"H20.{suffix}.01",
+            name=f"Trung tâm Phục vụ hành chính công {in_name}",
+            kind=AgencyKind.ONE_STOP_DESK,
+            parent=committee,
+            unit=unit,
+            valid_from=START,
+        )
+    return {"province": province, "my_tho": my_tho, "cao_lanh": cao_lanh, "agencies": agencies}
+
+
+def make_procedure(code="1.001193", eform=None, documents=True) -> Procedure:
+    field, _created = Field.objects.get_or_create(code="ho-tich", defaults={"name": "Hộ tịch"})
+    procedure = Procedure.objects.create(
+        code=code,
+        name="Thủ tục đăng ký khai sinh",
+        field=field,
+        level=Level.COMMUNE,
+        processing_time=3,
+        processing_unit=TimeUnit.WORKING_DAYS,
+        result_type="Giấy khai sinh",
+        submit_online=True,
+        online_level=OnlineLevel.FULL,
+        eform=EFORM if eform is None else eform,
+    )
+    if documents:
+        RequiredDocument.objects.create(procedure=procedure, position=1, name="Giấy chứng sinh")
+        RequiredDocument.objects.create(
+            procedure=procedure, position=2, name="Giấy tờ chứng minh nơi cư trú", is_required=False
+        )
+    return procedure
+
+
+def make_citizen(
+    cccd="087095001234", name="Nguyễn Văn An", born="1995-03-14", phone="0912345678", email="an@example.vn"
+) -> User:
+    return User.objects.create_user(
+        cccd,
+        PASSWORD,
+        full_name=name,
+        kind=UserKind.CITIZEN,
+        cccd=cccd,
+        date_of_birth=datetime.date.fromisoformat(born),
+        gender="male" if int(cccd[3]) % 2 == 0 else "female",
+        phone=phone,
+        email=email,
+    )
+
+
+def make_officer(agency, username="motcua.mytho", role=Role.ONE_STOP_OFFICER) -> User:
+    officer = User.objects.create_user(username, PASSWORD, full_name="Đỗ Thanh Tâm", kind=UserKind.OFFICER)
+    Membership.objects.create(user=officer, agency=agency, role=role, valid_from=START)
+    return officer

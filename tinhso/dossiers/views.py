@@ -1,0 +1,501 @@
+"""Citizen pages: online submission (one thing per page, check your answers, confirmation),
+my dossiers, withdrawal, supplement answers and public tracking. Views stay thin: every change
+goes through ``tinhso.dossiers.actions``."""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tinhso.accounts.permissions import can
+from tinhso.audit.services import client_ip
+from tinhso.dossiers import actions, answers, tracking
+from tinhso.dossiers.forms import (
+    StartForm,
+    SupplementForm,
+    TrackForm,
+    UploadForm,
+    WithdrawForm,
+    error_list,
+)
+from tinhso.dossiers.models import Attachment, Dossier, PersonalDocument
+from tinhso.dossiers.status import WITHDRAWABLE, Status
+from tinhso.procedures.models import Procedure
+
+
+def _pages(dossier) -> list[dict]:
+    return (dossier.procedure.eform or {}).get("pages", [])
+
+
+def _draft_or_404(request, pk) -> Dossier:
+    return get_object_or_404(
+        Dossier.objects.select_related("procedure", "receiving_agency", "applicant_unit"),
+        pk=pk,
+        applicant=request.user,
+        is_draft=True,
+    )
+
+
+def _mine_or_404(request, code) -> Dossier:
+    return get_object_or_404(
+        Dossier.objects.select_related("procedure", "receiving_agency"),
+        code=code,
+        applicant=request.user,
+        is_draft=False,
+    )
+
+
+def _message_errors(exc: ValidationError) -> list[dict]:
+    return [{"href": "", "text": message} for message in exc.messages]
+
+
+def _summary(errors: dict[str, str]) -> list[dict]:
+    return [{"href": "#" + answers.input_id(name), "text": text} for name, text in errors.items()]
+
+
+def _step_urls(dossier) -> list[str]:
+    urls = [reverse("dossiers:applicant", args=[dossier.pk])]
+    urls += [reverse("dossiers:page", args=[dossier.pk, n]) for n in range(1, len(_pages(dossier)) + 1)]
+    if dossier.procedure.documents.exists():
+        urls.append(reverse("dossiers:documents", args=[dossier.pk]))
+    urls.append(reverse("dossiers:check", args=[dossier.pk]))
+    return urls
+
+
+def _after(request, dossier, current: str) -> str:
+    if request.GET.get("next") == "check":
+        return reverse("dossiers:check", args=[dossier.pk])
+    urls = _step_urls(dossier)
+    return urls[urls.index(current) + 1]
+
+
+def _back(dossier, current: str) -> str:
+    urls = _step_urls(dossier)
+    index = urls.index(current)
+    return urls[index - 1] if index else reverse("dossiers:mine")
+
+
+# Starting ---------------------------------------------------------------------------------
+
+
+@login_required
+def start(request, procedure_code):
+    procedure = get_object_or_404(Procedure.objects.current(), code=procedure_code)
+    agencies = actions.receiving_agencies(procedure)
+    form = StartForm(request.POST or None, agencies=agencies)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = actions.start_draft(request.user, procedure, form.cleaned_data["receiving_agency"])
+        except ValidationError as exc:
+            errors = _message_errors(exc)
+        else:
+            return redirect("dossiers:applicant", draft.pk)
+    online = procedure.submit_online and can(request.user, "dossiers.submit", procedure)
+    return render(
+        request,
+        "dossiers/start.html",
+        {"procedure": procedure, "form": form, "errors": errors or error_list(form), "online": online},
+    )
+
+
+# The e-form, one page at a time -----------------------------------------------------------
+
+
+def _render_page(request, dossier, fields, source, errors, title, hint, current, status=200):
+    context = answers.Context()
+    return render(
+        request,
+        "dossiers/page.html",
+        {
+            "dossier": dossier,
+            "title": title,
+            "hint": hint,
+            "nodes": answers.build_nodes(fields, source, errors, context=context),
+            "errors": _summary(errors),
+            "back": _back(dossier, current),
+            "action": request.get_full_path(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def applicant(request, pk):
+    dossier = _draft_or_404(request, pk)
+    fields = actions.applicant_fields()
+    current = reverse("dossiers:applicant", args=[pk])
+    title = _("Your contact details")
+    hint = _("The dossier is submitted in the name of %(name)s.") % {"name": dossier.applicant_name}
+    if request.method == "POST":
+        values, errors = answers.parse_fields(fields, request.POST)
+        if "save_draft" in request.POST:
+            valid = {k: v for k, v in values.items() if not any(e.split(".")[0] == k for e in errors)}
+            actions.save_applicant(request.user, dossier, valid)
+            messages.success(
+                request, _("Your draft has been saved. You can come back to it from “My dossiers”.")
+            )
+            return redirect("dossiers:mine")
+        if not errors:
+            actions.save_applicant(request.user, dossier, values)
+            return redirect(_after(request, dossier, current))
+        return _render_page(request, dossier, fields, request.POST, errors, title, hint, current, 400)
+    source = answers.to_source(fields, actions.applicant_answers(dossier))
+    return _render_page(request, dossier, fields, source, {}, title, hint, current)
+
+
+@login_required
+def page(request, pk, number):
+    dossier = _draft_or_404(request, pk)
+    pages = _pages(dossier)
+    if not 1 <= number <= len(pages):
+        raise Http404
+    definition = pages[number - 1]
+    fields = definition["fields"]
+    current = reverse("dossiers:page", args=[pk, number])
+    title, hint = definition["title"], definition.get("hint", "")
+    if request.method == "POST":
+        values, errors = answers.parse_fields(fields, request.POST)
+        if request.POST.get("add") or request.POST.get("remove"):
+            if request.POST.get("add"):
+                answers.add_item(values, request.POST["add"])
+            else:
+                answers.remove_item(values, request.POST["remove"])
+            actions.save_answers(request.user, dossier, values, fields)
+            return redirect(request.get_full_path())
+        if "save_draft" in request.POST:
+            actions.save_answers(request.user, dossier, values, fields)
+            messages.success(
+                request, _("Your draft has been saved. You can come back to it from “My dossiers”.")
+            )
+            return redirect("dossiers:mine")
+        if not errors:
+            actions.save_answers(request.user, dossier, values, fields)
+            return redirect(_after(request, dossier, current))
+        return _render_page(request, dossier, fields, request.POST, errors, title, hint, current, 400)
+    source = answers.to_source(fields, dossier.form_data)
+    return _render_page(request, dossier, fields, source, {}, title, hint, current)
+
+
+# Documents --------------------------------------------------------------------------------
+
+
+@login_required
+def documents(request, pk):
+    dossier = _draft_or_404(request, pk)
+    current = reverse("dossiers:documents", args=[pk])
+    errors = []
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            attachment = get_object_or_404(Attachment, pk=request.POST["remove"], dossier=dossier)
+            actions.remove_attachment(request.user, dossier, attachment)
+            return redirect(current)
+        missing = actions.missing_documents(dossier)
+        if not missing:
+            return redirect(_after(request, dossier, current))
+        errors = [
+            {"href": f"#doc-{doc.pk}", "text": _("Attach “%(document)s”.") % {"document": doc.name}}
+            for doc in missing
+        ]
+    attached: dict[int | None, list] = {}
+    for attachment in dossier.attachments.all():
+        attached.setdefault(attachment.required_document_id, []).append(attachment)
+    components = [(doc, attached.get(doc.pk, [])) for doc in dossier.procedure.documents.all()]
+    return render(
+        request,
+        "dossiers/documents.html",
+        {"dossier": dossier, "components": components, "errors": errors, "back": _back(dossier, current)},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def upload(request, pk, document_pk):
+    dossier = _draft_or_404(request, pk)
+    component = get_object_or_404(dossier.procedure.documents, pk=document_pk)
+    store = PersonalDocument.objects.filter(owner=request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, documents=store)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data.get("file"):
+                actions.add_attachment(request.user, dossier, form.cleaned_data["file"], component)
+            else:
+                actions.reuse_personal_document(request.user, dossier, form.cleaned_data["reuse"], component)
+        except ValidationError as exc:
+            errors = [{"href": "#id_file", "text": message} for message in exc.messages]
+        else:
+            return redirect("dossiers:documents", dossier.pk)
+    errors = errors or error_list(form)
+    return render(
+        request,
+        "dossiers/upload.html",
+        {
+            "dossier": dossier,
+            "component": component,
+            "form": form,
+            "errors": errors,
+            "has_store": store.exists(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+# Check your answers, submit, confirmation -------------------------------------------------
+
+
+def _check_rows(dossier) -> list[dict]:
+    context = answers.Context()
+    sections = [
+        {
+            "title": _("Your contact details"),
+            "change": reverse("dossiers:applicant", args=[dossier.pk]),
+            "rows": answers.display_rows(
+                actions.applicant_fields(), actions.applicant_answers(dossier), context
+            ),
+        }
+    ]
+    for number, definition in enumerate(_pages(dossier), start=1):
+        sections.append(
+            {
+                "title": definition["title"],
+                "change": reverse("dossiers:page", args=[dossier.pk, number]),
+                "rows": answers.display_rows(definition["fields"], dossier.form_data, context),
+            }
+        )
+    return sections
+
+
+def _check_errors(dossier, errors: dict[str, list[str]]) -> list[dict]:
+    items = []
+    for key, messages_ in errors.items():
+        if key == "applicant":
+            href = reverse("dossiers:applicant", args=[dossier.pk])
+        elif key == "attachments":
+            href = reverse("dossiers:documents", args=[dossier.pk])
+        else:
+            number = answers.first_page_with_errors(_pages(dossier), {key.removeprefix("form_data."): ""})
+            href = reverse("dossiers:page", args=[dossier.pk, number or 1])
+        items += [{"href": href + "?next=check", "text": message} for message in messages_]
+    return items
+
+
+@login_required
+def check(request, pk):
+    dossier = Dossier.objects.filter(pk=pk, applicant=request.user).first()
+    if dossier is not None and not dossier.is_draft:
+        return redirect("dossiers:confirmation", dossier.code)  # e.g. a double-clicked submit
+    dossier = _draft_or_404(request, pk)
+    status = 200
+    if request.method == "POST":
+        try:
+            submitted = actions.submit_dossier(request.user, dossier)
+        except ValidationError as exc:
+            errors = (
+                _check_errors(dossier, exc.message_dict)
+                if hasattr(exc, "error_dict")
+                else _message_errors(exc)
+            )
+            status = 400
+        else:
+            return redirect("dossiers:confirmation", submitted.code)
+    else:
+        errors = _check_errors(dossier, actions.dossier_errors(dossier))
+    return render(
+        request,
+        "dossiers/check.html",
+        {
+            "dossier": dossier,
+            "sections": _check_rows(dossier),
+            "attachments": dossier.attachments.select_related("required_document"),
+            "has_documents": dossier.procedure.documents.exists(),
+            "errors": errors,
+            "back": _back(dossier, reverse("dossiers:check", args=[pk])),
+        },
+        status=status,
+    )
+
+
+def qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
+@login_required
+def confirmation(request, code):
+    dossier = _mine_or_404(request, code)
+    url = request.build_absolute_uri(reverse("dossiers:track_code", args=[dossier.code]))
+    return render(
+        request, "dossiers/confirmation.html", {"dossier": dossier, "qr": qr_data_uri(url), "track_url": url}
+    )
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    dossier = _draft_or_404(request, pk)
+    actions.delete_draft(request.user, dossier)
+    messages.success(request, _("The draft has been deleted."))
+    return redirect("dossiers:mine")
+
+
+# After submission -------------------------------------------------------------------------
+
+
+@login_required
+def mine(request):
+    dossiers = Dossier.objects.filter(applicant=request.user).select_related("procedure", "receiving_agency")
+    return render(
+        request,
+        "dossiers/mine.html",
+        {
+            "drafts": dossiers.filter(is_draft=True).order_by("-updated_at"),
+            "submitted": dossiers.filter(is_draft=False).order_by("-submitted_at"),
+        },
+    )
+
+
+@login_required
+def detail(request, code):
+    dossier = _mine_or_404(request, code)
+    return render(
+        request,
+        "dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "history": tracking.history(dossier),
+            "attachments": dossier.attachments.select_related("required_document"),
+            "supplement": actions.open_supplement_request(dossier)
+            if dossier.status == Status.SUPPLEMENT
+            else None,
+            "can_withdraw": dossier.status in WITHDRAWABLE,
+        },
+    )
+
+
+@login_required
+def withdraw(request, code):
+    dossier = _mine_or_404(request, code)
+    if dossier.status not in WITHDRAWABLE:
+        messages.error(request, _("This dossier can no longer be withdrawn."))
+        return redirect("dossiers:detail", code)
+    form = WithdrawForm(request.POST or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.withdraw_dossier(request.user, dossier, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            errors = _message_errors(exc)
+        else:
+            messages.success(request, _("Your request to withdraw the dossier has been recorded."))
+            return redirect("dossiers:detail", code)
+    errors = errors or error_list(form)
+    return render(
+        request,
+        "dossiers/withdraw.html",
+        {"dossier": dossier, "form": form, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def supplement(request, code):
+    dossier = _mine_or_404(request, code)
+    request_ = actions.open_supplement_request(dossier)
+    if dossier.status != Status.SUPPLEMENT or request_ is None:
+        raise Http404
+    form = SupplementForm(
+        request.POST or None,
+        request.FILES or None,
+        documents=PersonalDocument.objects.filter(owner=request.user),
+    )
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.answer_supplement_request(
+                request.user, dossier, form.files_and_documents(), form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            errors = _message_errors(exc)
+        else:
+            messages.success(request, _("Your additional documents have been sent."))
+            return redirect("dossiers:detail", code)
+    errors = errors or error_list(form)
+    return render(
+        request,
+        "dossiers/supplement.html",
+        {"dossier": dossier, "request_": request_, "form": form, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+def _file_response(stored, content_type: str, name: str):
+    response = FileResponse(stored.open("rb"), content_type=content_type, as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def attachment(request, pk):
+    item = get_object_or_404(Attachment.objects.select_related("dossier"), pk=pk)
+    if not can(request.user, "dossiers.view", item.dossier):
+        raise Http404
+    return _file_response(item.file, item.content_type, item.original_name)
+
+
+@login_required
+def personal_document(request, pk):
+    document = get_object_or_404(PersonalDocument, pk=pk, owner=request.user)
+    return _file_response(document.file, document.content_type, document.title)
+
+
+@login_required
+def personal_documents(request):
+    return render(
+        request,
+        "dossiers/personal_documents.html",
+        {"documents": PersonalDocument.objects.filter(owner=request.user)},
+    )
+
+
+# Public tracking --------------------------------------------------------------------------
+
+
+def track(request, code=None):
+    initial = {"code": code} if code else None
+    form = TrackForm(request.POST or None, initial=initial)
+    errors, dossier, status = [], None, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            dossier = tracking.find_dossier(
+                form.cleaned_data["code"], form.cleaned_data["factor"], client_ip(request) or "unknown"
+            )
+        except tracking.TooManyAttempts:
+            errors = [{"href": "", "text": _("Too many attempts. Please try again in 15 minutes.")}]
+            status = 429
+        else:
+            if dossier is None:
+                errors = [
+                    {
+                        "href": "#id_code",
+                        "text": _("No dossier matches this code and phone number or citizen ID digits."),
+                    }
+                ]
+                status = 404
+    elif request.method == "POST":
+        errors, status = error_list(form), 400
+    return render(
+        request,
+        "dossiers/track.html",
+        {
+            "form": form,
+            "errors": errors,
+            "dossier": dossier,
+            "history": tracking.history(dossier) if dossier else [],
+        },
+        status=status,
+    )

@@ -1,0 +1,474 @@
+"""The business actions of citizen feedback: one function per step.
+
+Each checks permission, validates, changes the report in one transaction while holding a row
+lock on it (so two officers cannot both move it), records the state change and the audit entry,
+and enqueues the notifications in the same transaction (database-backed task queue).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.permissions import require
+from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.audit.services import record
+from tinhso.core.text import fold, nfc
+from tinhso.feedback import geo
+from tinhso.feedback.models import (
+    DESCRIPTION_MAX_LENGTH,
+    OPEN_STATES,
+    Answer,
+    Category,
+    Channel,
+    Follower,
+    Photo,
+    Rating,
+    Report,
+    State,
+    StateChange,
+)
+from tinhso.feedback.photos import clean_photo, max_photos
+from tinhso.feedback.tasks import notify_escalation, notify_report
+from tinhso.units.models import AdministrativeUnit, Level
+
+
+def reopen_days() -> int:
+    """How many days after the answer the reporter may reopen the report."""
+    return getattr(settings, "FEEDBACK_REOPEN_DAYS", 7)
+
+
+def province_communes():
+    """The communes valid today under the platform's province, for choosing a report's place."""
+    return AdministrativeUnit.objects.valid_on().filter(
+        level=Level.COMMUNE, parent__code=settings.PROVINCE_CODE
+    )
+
+
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update(of=("self",)).select_related("category").get(pk=report.pk)
+
+
+def _transition(report: Report, to_state: str, actor, note: str = "", at=None) -> None:
+    at = at or timezone.now()
+    StateChange.objects.create(
+        report=report, from_state=report.state, to_state=to_state, actor=actor, note=note, at=at
+    )
+    report.state = to_state
+
+
+def _refuse_state(report: Report, *allowed: str) -> None:
+    if report.state not in allowed:
+        raise ValidationError(
+            _("This report is %(state)s: this step is not possible now.")
+            % {"state": report.get_state_display()},
+            code="state",
+        )
+
+
+def _text(value: str, field: str, required: bool = True, limit: int = DESCRIPTION_MAX_LENGTH) -> str:
+    """NFC text with its length checked; line breaks are kept."""
+    lines = [nfc(line) for line in str(value or "").replace("\r\n", "\n").split("\n")]
+    text = "\n".join(lines).strip()
+    if required and not text:
+        raise ValidationError({field: _("This field is required.")})
+    if len(text) > limit:
+        raise ValidationError(
+            {field: _("At most %(limit)d characters (now %(count)d).") % {"limit": limit, "count": len(text)}}
+        )
+    return text
+
+
+def validate_location(latitude, longitude, address: str, commune) -> tuple:
+    """(latitude, longitude, address, commune), checked; the errors say which field is wrong."""
+    errors: dict[str, list[str]] = {}
+    address = nfc(address)
+    given = [v for v in (latitude, longitude) if v not in (None, "")]
+    lat = lng = None
+    if given:
+        lat = geo.parse_coordinate(latitude, -90, 90)
+        lng = geo.parse_coordinate(longitude, -180, 180)
+        if lat is None:
+            errors["latitude"] = [_("The latitude must be a number, e.g. 10.3600.")]
+        if lng is None:
+            errors["longitude"] = [_("The longitude must be a number, e.g. 106.3600.")]
+        if lat is not None and lng is not None and not geo.in_province(float(lat), float(lng)):
+            errors["latitude"] = [_("This place is outside the province.")]
+    elif not address:
+        errors["address"] = [_("Place the pin on the map, type the coordinates or write the address.")]
+    if len(address) > 255:
+        errors["address"] = [
+            _("At most %(limit)d characters (now %(count)d).") % {"limit": 255, "count": len(address)}
+        ]
+    if commune is None:
+        errors["commune"] = [_("Choose the commune or ward.")]
+    elif not province_communes().filter(pk=commune.pk).exists():
+        errors["commune"] = [_("This commune is not in the province.")]
+    if errors:
+        raise ValidationError(errors)
+    return lat, lng, address, commune
+
+
+def _validate_attributes(category: Category, values: dict | None) -> dict:
+    """The Open311 attributes of the category: required ones present, list values known."""
+    values = values or {}
+    clean, errors = {}, {}
+    for attribute in category.attributes:
+        code = attribute["code"]
+        value = values.get(code)
+        value = [nfc(v) for v in value if nfc(v)] if isinstance(value, list | tuple) else nfc(value)
+        if not value:
+            if attribute.get("required"):
+                errors[f"attribute[{code}]"] = [_("This field is required.")]
+            continue
+        keys = {str(v["key"]) for v in attribute.get("values", [])}
+        chosen = value if isinstance(value, list) else [value]
+        if keys and any(v not in keys for v in chosen):
+            errors[f"attribute[{code}]"] = [_("Choose one of the listed values.")]
+        elif (
+            attribute.get("datatype") == "number" and geo.parse_coordinate(chosen[0], -(10**9), 10**9) is None
+        ):
+            errors[f"attribute[{code}]"] = [_("Enter a number.")]
+        clean[code] = value if attribute.get("datatype") == "multivaluelist" else chosen[0]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _create_report(actor, *, channel, entered_by=None, request=None, **fields) -> Report:
+    category = fields["category"]
+    if category is None or not category.is_active:
+        raise ValidationError({"category": _("Choose a category.")})
+    description = _text(fields.get("description"), "description")
+    lat, lng, address, commune = validate_location(
+        fields.get("latitude"), fields.get("longitude"), fields.get("address", ""), fields.get("commune")
+    )
+    attributes = _validate_attributes(category, fields.get("attributes"))
+    contact_email = nfc(fields.get("contact_email", "")).lower()
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError:
+            raise ValidationError({"contact_email": _("Enter a valid email address.")}) from None
+    uploads = list(fields.get("photos") or [])
+    if len(uploads) > max_photos():
+        raise ValidationError({"photos": _("At most %(count)d photos.") % {"count": max_photos()}})
+    photo_errors, cleaned = [], []
+    for upload in uploads:
+        try:
+            cleaned.append(clean_photo(upload))
+        except ValidationError as exc:
+            photo_errors.extend(exc.messages)
+    if photo_errors:
+        raise ValidationError({"photos": photo_errors})
+
+    reporter = actor if channel != Channel.HOTLINE and getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    with transaction.atomic():
+        report = Report.objects.create(
+            category=category,
+            description=description,
+            public_description=description,
+            search_text=fold(f"{category.name} {description} {address} {commune.name}"),
+            latitude=lat,
+            longitude=lng,
+            address=address,
+            commune=commune,
+            attributes=attributes,
+            media_url=fields.get("media_url", ""),
+            anonymous=bool(fields.get("anonymous")),
+            contact_name=nfc(fields.get("contact_name", ""))[:200],
+            contact_phone=nfc(fields.get("contact_phone", ""))[:20],
+            contact_email=contact_email,
+            reporter=reporter,
+            entered_by=entered_by,
+            channel=channel,
+            received_at=now,
+            due_at=category.deadline_from(now),
+        )
+        report.code = f"PA-{timezone.localtime(now):%y%m%d}-{report.pk:06d}"
+        report.escalate_at = report.due_at
+        report.save(update_fields=["code", "escalate_at"])
+        for content, width, height in cleaned:
+            Photo.objects.create(report=report, file=content, width=width, height=height, size=content.size)
+        StateChange.objects.create(
+            report=report, to_state=State.RECEIVED, actor=actor if reporter or entered_by else None, at=now
+        )
+        record(
+            actor if getattr(actor, "is_authenticated", False) else None,
+            "feedback.submit",
+            report,
+            {"channel": channel, "category": category.service_code, "photos": len(cleaned)},
+            request,
+        )
+        notify_report.enqueue(report.pk, "received")
+    return report
+
+
+def submit_report(user, *, request=None, channel=Channel.WEB, **fields) -> Report:
+    """A citizen (signed in or not), an app or an Open311 client files a report.
+
+    Fields: category, description, commune, latitude, longitude, address, photos (uploaded files),
+    anonymous, contact_name, contact_phone, contact_email, attributes, media_url.
+    """
+    require(user, "feedback.submit")
+    return _create_report(user, channel=channel, request=request, **fields)
+
+
+def enter_hotline_report(operator, *, request=None, **fields) -> Report:
+    """A 1022 hotline operator enters a report received by phone or chat for the caller."""
+    require(operator, "feedback.hotline_enter")
+    return _create_report(operator, channel=Channel.HOTLINE, entered_by=operator, request=request, **fields)
+
+
+def propose_agency(report: Report) -> Agency | None:
+    """The routing table's proposal: category × commune, else the category's default rule,
+    else the People's Committee of the report's commune."""
+    rules = report.category.routing_rules.select_related("agency")
+    rule = rules.filter(commune=report.commune).first() or rules.filter(commune__isnull=True).first()
+    if rule:
+        return rule.agency
+    return Agency.objects.valid_on().filter(kind=AgencyKind.COMMUNE_PC, unit=report.commune).first()
+
+
+def _check_agency(agency) -> None:
+    if agency is None or not Agency.objects.valid_on().filter(pk=agency.pk).exists():
+        raise ValidationError({"agency": _("Choose an agency that exists today.")})
+
+
+def assign_report(user, report: Report, agency: Agency, note: str = "", request=None) -> Report:
+    _check_agency(agency)
+    with transaction.atomic():
+        report = _locked(report)
+        require(user, "feedback.route", report)
+        _refuse_state(report, State.RECEIVED)
+        _transition(report, State.ASSIGNED, user, nfc(note))
+        report.assigned_agency = agency
+        report.save()
+        record(user, "feedback.assign", report, {"agency": agency.code}, request)
+    return report
+
+
+def reassign(user, report: Report, agency: Agency, reason: str, request=None) -> Report:
+    _check_agency(agency)
+    reason = _text(reason, "reason", limit=1000)
+    with transaction.atomic():
+        report = _locked(report)
+        require(user, "feedback.route", report)
+        _refuse_state(report, State.ASSIGNED, State.IN_PROGRESS, State.REOPENED)
+        if report.assigned_agency_id == agency.pk:
+            raise ValidationError({"agency": _("The report is already with this agency.")})
+        old = report.assigned_agency.code if report.assigned_agency_id else None
+        _transition(report, State.ASSIGNED, user, reason)
+        report.assigned_agency = agency
+        report.save()
+        record(user, "feedback.reassign", report, {"agency": [old, agency.code], "reason": reason}, request)
+    return report
+
+
+def start_work(user, report: Report, request=None) -> Report:
+    with transaction.atomic():
+        report = _locked(report)
+        require(user, "feedback.work", report)
+        _refuse_state(report, State.ASSIGNED, State.REOPENED)
+        _transition(report, State.IN_PROGRESS, user)
+        report.save()
+        record(user, "feedback.start_work", report, None, request)
+    return report
+
+
+def answer_report(user, report: Report, text: str, request=None) -> Answer:
+    """The agency's officer writes the answer; it waits for a leader's approval."""
+    text = _text(text, "text")
+    with transaction.atomic():
+        report = _locked(report)
+        require(user, "feedback.work", report)
+        _refuse_state(report, State.ASSIGNED, State.IN_PROGRESS, State.REOPENED)
+        if report.answers.filter(approved_at__isnull=True).exists():
+            raise ValidationError(_("An answer is already waiting for a leader's approval."), code="pending")
+        if report.state != State.IN_PROGRESS:
+            _transition(report, State.IN_PROGRESS, user)
+            report.save()
+        answer = Answer.objects.create(
+            report=report, text=text, officer=user, agency=report.assigned_agency, created_at=timezone.now()
+        )
+        record(user, "feedback.answer", report, {"answer": answer.pk}, request)
+    return answer
+
+
+def approve_answer(user, report: Report, public_description: str | None = None, request=None) -> Report:
+    """A leader approves the pending answer: the report is answered and published (its public
+    description, moderated, without the reporter's contact details)."""
+    with transaction.atomic():
+        report = _locked(report)
+        require(user, "feedback.approve", report)
+        _refuse_state(report, State.IN_PROGRESS)
+        answer = report.answers.filter(approved_at__isnull=True).order_by("-created_at").first()
+        if answer is None:
+            raise ValidationError(_("There is no answer waiting for approval."), code="no_answer")
+        now = timezone.now()
+        answer.approved_by, answer.approved_at = user, now
+        answer.save()
+        if public_description is not None:
+            report.public_description = _text(public_description, "public_description")
+        _transition(report, State.ANSWERED, user, at=now)
+        report.answered_at = now
+        report.published, report.published_at = True, report.published_at or now
+        report.search_text = fold(f"{report.category.name} {report.public_description} {report.address}")
+        report.save()
+        record(user, "feedback.approve_answer", report, {"answer": answer.pk, "published": True}, request)
+        notify_report.enqueue(report.pk, "answered")
+    return report
+
+
+def reject_report(user, report: Report, reason: str, request=None) -> Report:
+    """Refuse a report that is not a matter for the authorities (spam, duplicate, private dispute)."""
+    reason = _text(reason, "reason", limit=1000)
+    with transaction.atomic():
+        report = _locked(report)
+        if not report.assigned_agency_id:
+            require(user, "feedback.route", report)
+        else:
+            require(user, "feedback.approve", report)
+        _refuse_state(report, *OPEN_STATES)
+        now = timezone.now()
+        _transition(report, State.REJECTED, user, reason, at=now)
+        report.rejection_reason, report.closed_at = reason, now
+        report.save()
+        record(user, "feedback.reject", report, {"reason": reason}, request)
+        notify_report.enqueue(report.pk, "rejected")
+    return report
+
+
+def moderate(user, report: Report, public_description: str, published: bool, request=None) -> Report:
+    """Set the published text (personal data removed) and whether the report is public."""
+    text = _text(public_description, "public_description")
+    with transaction.atomic():
+        report = _locked(report)
+        require(user, "feedback.moderate", report)
+        changes = {
+            "published": [report.published, bool(published)],
+            "text_changed": text != report.public_description,
+        }
+        report.public_description = text
+        report.published = bool(published)
+        if published and not report.published_at:
+            report.published_at = timezone.now()
+        report.search_text = fold(f"{report.category.name} {text} {report.address}")
+        report.save()
+        record(user, "feedback.moderate", report, changes, request)
+    return report
+
+
+def rate_answer(user, report: Report, stars, comment: str = "", request=None) -> Rating:
+    """The reporter rates the answer (1–5); the report is then closed."""
+    try:
+        stars = int(stars)
+    except (TypeError, ValueError):
+        stars = 0
+    if not 1 <= stars <= 5:
+        raise ValidationError({"stars": _("Choose from 1 to 5 stars.")})
+    comment = _text(comment, "comment", required=False, limit=1000)
+    with transaction.atomic():
+        report = _locked(report)
+        require(user, "feedback.rate", report)
+        _refuse_state(report, State.ANSWERED)
+        answer = report.current_answer
+        if answer is None or Rating.objects.filter(answer=answer).exists():
+            raise ValidationError(_("This answer has already been rated."), code="rated")
+        rating = Rating.objects.create(answer=answer, stars=stars, comment=comment, user=user)
+        now = timezone.now()
+        _transition(report, State.CLOSED, user, at=now)
+        report.closed_at = now
+        report.save()
+        record(user, "feedback.rate", report, {"stars": stars}, request)
+    return rating
+
+
+def reopen_report(user, report: Report, reason: str, request=None) -> Report:
+    """The reporter reopens an answered report within ``FEEDBACK_REOPEN_DAYS`` days."""
+    reason = _text(reason, "reason", limit=1000)
+    with transaction.atomic():
+        report = _locked(report)
+        require(user, "feedback.reopen", report)
+        _refuse_state(report, State.ANSWERED, State.CLOSED)
+        now = timezone.now()
+        if report.answered_at is None or now > report.answered_at + datetime.timedelta(days=reopen_days()):
+            raise ValidationError(
+                _("A report can be reopened only within %(days)d days of the answer.")
+                % {"days": reopen_days()},
+                code="too_late",
+            )
+        _transition(report, State.REOPENED, user, reason, at=now)
+        report.closed_at = None
+        report.due_at = report.escalate_at = report.category.deadline_from(now)
+        report.save()
+        record(user, "feedback.reopen", report, {"reason": reason}, request)
+    return report
+
+
+def follow_report(user, report: Report, request=None) -> Follower:
+    """Follow a report (e.g. instead of filing a duplicate) to be told when it is answered."""
+    require(user, "feedback.follow", report)
+    with transaction.atomic():
+        follower, created = Follower.objects.get_or_create(report=report, user=user)
+        if created:
+            record(user, "feedback.follow", report, None, request)
+    return follower
+
+
+def _escalation_target(report: Report) -> Agency | None:
+    current = report.escalated_to or report.assigned_agency
+    if current is None:
+        return Agency.objects.valid_on().filter(kind=AgencyKind.PROVINCIAL_PC, parent__isnull=True).first()
+    return current.parent or current
+
+
+def escalate_overdue(now=None) -> list[Report]:
+    """Escalate every open report past its escalation time to the next agency level up; the next
+    escalation comes one more time limit later. Returns the reports escalated."""
+    now = now or timezone.now()
+    escalated = []
+    with transaction.atomic():
+        due = (
+            Report.objects.open()
+            .filter(escalate_at__lte=now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("category", "assigned_agency", "escalated_to")
+        )
+        for report in due:
+            target = _escalation_target(report)
+            report.escalation_level += 1
+            report.escalated_to = target
+            report.escalate_at = report.category.deadline_from(report.escalate_at)
+            report.save()
+            record(
+                None,
+                "feedback.escalate",
+                report,
+                {"level": report.escalation_level, "to": target.code if target else None},
+            )
+            notify_escalation.enqueue(report.pk)
+            escalated.append(report)
+    return escalated
+
+
+def close_answered(now=None) -> int:
+    """Close the answered reports whose reopening time has passed."""
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(days=reopen_days())
+    closed = 0
+    with transaction.atomic():
+        for report in Report.objects.filter(state=State.ANSWERED, answered_at__lt=limit).select_for_update(
+            skip_locked=True
+        ):
+            _transition(report, State.CLOSED, None, at=now)
+            report.closed_at = now
+            report.save()
+            record(None, "feedback.close", report, {"reason": "reopen_period_over"})
+            closed += 1
+    return closed

@@ -1,0 +1,219 @@
+"""Demo data of citizen feedback for Đồng Tháp: categories, routing table, a few answered and
+published reports in Mỹ Tho and Cao Lãnh, and an Open311 api_key. Safe to run again.
+
+In demo mode (TINHSO_DEMO=1) the api_key is derived from SECRET_KEY, so it is the same on every
+run and can be printed again; otherwise a fresh key is created once and printed only then."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tinhso.accounts.models import User
+from tinhso.agencies.models import Agency
+from tinhso.feedback import actions
+from tinhso.feedback.models import Category, Open311ApiKey, Report, RoutingRule, TimeUnit, hash_api_key
+
+DEMO_KEY_NAME = "Dữ liệu trình diễn"
+
+# service code, name, group, keywords, limit, unit, agency code suffix of the default rule or None.
+CATEGORIES = [
+    (
+        "hu-hong-duong",
+        "Hư hỏng đường giao thông",
+        "Hạ tầng",
+        "ổ gà, sụt lún, đường hư",
+        5,
+        TimeUnit.DAYS,
+        "06",
+    ),
+    ("ngap-ung", "Ngập úng", "Hạ tầng", "ngập, triều cường, cống nghẹt", 16, TimeUnit.HOURS, "07"),
+    (
+        "rac-thai",
+        "Rác thải, vệ sinh môi trường",
+        "Môi trường",
+        "rác, xả thải, ô nhiễm",
+        3,
+        TimeUnit.DAYS,
+        "07",
+    ),
+    ("tieng-on", "Tiếng ồn", "Môi trường", "karaoke, ồn ào, công trình ban đêm", 3, TimeUnit.DAYS, None),
+    ("chieu-sang", "Chiếu sáng công cộng", "Hạ tầng", "đèn đường, hư đèn", 5, TimeUnit.DAYS, "06"),
+    ("cay-xanh", "Cây xanh", "Hạ tầng", "cây ngã, cành gãy, cắt tỉa", 3, TimeUnit.DAYS, "06"),
+    (
+        "trat-tu-do-thi",
+        "Trật tự đô thị",
+        "Đô thị",
+        "lấn chiếm vỉa hè, xây dựng trái phép",
+        5,
+        TimeUnit.DAYS,
+        None,
+    ),
+    ("an-toan-thuc-pham", "An toàn thực phẩm", "Y tế", "ngộ độc, thực phẩm bẩn", 3, TimeUnit.DAYS, "10"),
+    (
+        "cham-tre-ho-so",
+        "Chậm trễ giải quyết hồ sơ",
+        "Hành chính công",
+        "trễ hẹn, thủ tục",
+        5,
+        TimeUnit.DAYS,
+        "01",
+    ),
+]
+
+ROAD_ATTRIBUTES = [
+    {
+        "code": "muc_do",
+        "datatype": "singlevaluelist",
+        "required": False,
+        "description": "Mức độ nguy hiểm",
+        "order": 2,
+        "values": [{"key": "thap", "name": "Thấp"}, {"key": "cao", "name": "Cao, dễ gây tai nạn"}],
+    }
+]
+
+# category, commune, description, address, lat, long, answer.
+REPORTS = [
+    (
+        "hu-hong-duong",
+        "Phường Mỹ Tho",
+        "Đường Ấp Bắc đoạn gần chợ có nhiều ổ gà lớn, trời mưa đọng nước, xe máy dễ té ngã.",
+        "Đường Ấp Bắc, gần chợ Mỹ Tho",
+        "10.360500",
+        "106.356900",
+        "UBND phường Mỹ Tho đã phối hợp đơn vị thi công vá các ổ gà trên đường Ấp Bắc trong ngày 05/12/2025. "
+        "Cảm ơn người dân đã phản ánh.",
+    ),
+    (
+        "chieu-sang",
+        "Phường Mỹ Tho",
+        "Ba trụ đèn đường trên đường Nam Kỳ Khởi Nghĩa không sáng đã hơn một tuần, buổi tối rất tối.",
+        "Đường Nam Kỳ Khởi Nghĩa",
+        "10.354800",
+        "106.364100",
+        "Đơn vị quản lý chiếu sáng đã thay bóng đèn và sửa đường dây cho 3 trụ đèn. "
+        "Hệ thống đã hoạt động bình thường.",
+    ),
+    (
+        "rac-thai",
+        "Phường Cao Lãnh",
+        "Bãi đất trống cạnh bờ kênh bị đổ rác thải sinh hoạt, bốc mùi hôi, nhiều ruồi muỗi.",
+        "Bờ kênh Đình Trung, khóm 3",
+        "10.459700",
+        "105.633500",
+        "UBND phường Cao Lãnh đã tổ chức thu gom, dọn sạch bãi rác, đặt biển cấm đổ rác "
+        "và giao tổ dân phố giám sát.",
+    ),
+]
+
+
+def demo_key() -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), b"tinhso open311 demo key", hashlib.sha256).hexdigest()[:32]
+
+
+class Command(BaseCommand):
+    help = "Load the citizen-feedback demo data (after load_demo) and print an Open311 api_key."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            categories = self.load_categories()
+            root = Agency.objects.filter(code="H20").first()
+            if root is None:
+                self.stdout.write("Chưa có cơ quan trình diễn: chạy load_demo trước / run load_demo first.")
+            else:
+                self.load_routing(categories, root)
+                if not Report.objects.exists():
+                    self.load_reports(categories)
+        self.print_key()
+
+    def load_categories(self) -> dict:
+        categories = {}
+        for order, (code, name, group, keywords, limit, unit, _agency) in enumerate(CATEGORIES, start=1):
+            categories[code], _created = Category.objects.update_or_create(
+                service_code=code,
+                defaults={
+                    "name": name,
+                    "group": group,
+                    "keywords": keywords,
+                    "time_limit": limit,
+                    "time_unit": unit,
+                    "order": order,
+                    "description": f"Phản ánh về {name.lower()} trên địa bàn tỉnh Đồng Tháp.",
+                    "attributes": ROAD_ATTRIBUTES if code == "hu-hong-duong" else [],
+                },
+            )
+        return categories
+
+    def load_routing(self, categories: dict, root: Agency) -> None:
+        for code, *_rest, suffix in CATEGORIES:
+            if suffix:
+                agency = Agency.objects.filter(code=f"{root.code}.{suffix}").first()
+                if agency:
+                    RoutingRule.objects.get_or_create(
+                        category=categories[code], commune=None, defaults={"agency": agency}
+                    )
+        # Local roads are the ward's: Mỹ Tho and Cao Lãnh handle their own.
+        for committee in Agency.objects.filter(
+            parent=root, kind="commune_pc", unit__name__in=["Phường Mỹ Tho", "Phường Cao Lãnh"]
+        ):
+            RoutingRule.objects.get_or_create(
+                category=categories["hu-hong-duong"], commune=committee.unit, defaults={"agency": committee}
+            )
+
+    def load_reports(self, categories: dict) -> None:
+        users = {
+            u.username: u
+            for u in User.objects.filter(
+                username__in=[
+                    "087095001234",
+                    "082190004567",
+                    "motcua.tinh",
+                    "chuyenvien.mytho",
+                    "lanhdao.mytho",
+                    "lanhdao.tinh",
+                ]
+            )
+        }
+        if len(users) < 6:
+            return
+        citizens = [users["087095001234"], users["082190004567"]]
+        for index, (code, commune_name, text, address, lat, lng, answer) in enumerate(REPORTS):
+            commune = actions.province_communes().filter(name=commune_name).first()
+            if commune is None:
+                continue
+            report = actions.submit_report(
+                citizens[index % 2],
+                category=categories[code],
+                description=text,
+                commune=commune,
+                latitude=lat,
+                longitude=lng,
+                address=address,
+            )
+            agency = actions.propose_agency(report)
+            committee = Agency.objects.filter(kind="commune_pc", unit=commune).first() or agency
+            actions.assign_report(users["motcua.tinh"], report, committee)
+            officer, leader = (
+                (users["chuyenvien.mytho"], users["lanhdao.mytho"])
+                if commune_name == "Phường Mỹ Tho"
+                else (users["lanhdao.tinh"], users["lanhdao.tinh"])
+            )
+            actions.start_work(officer, report)
+            actions.answer_report(officer, report, answer)
+            actions.approve_answer(leader, report)
+
+    def print_key(self) -> None:
+        if settings.DEMO:
+            key = demo_key()
+            if not Open311ApiKey.objects.filter(key_hash=hash_api_key(key)).exists():
+                Open311ApiKey.issue(DEMO_KEY_NAME, key)
+        elif Open311ApiKey.objects.filter(name=DEMO_KEY_NAME).exists():
+            self.stdout.write(
+                "Open311 api_key đã được tạo trước đây / was created before (only its hash is kept)."
+            )
+            return
+        else:
+            _obj, key = Open311ApiKey.issue(DEMO_KEY_NAME)
+        self.stdout.write(f"Open311 api_key: {key}")

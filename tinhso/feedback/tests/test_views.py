@@ -1,0 +1,110 @@
+"""Pages: public list and search, report page, photos, officer pages and their permissions."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tinhso.feedback import actions
+from tinhso.feedback.models import Report
+from tinhso.feedback.tests.test_actions import jpeg_with_gps
+
+
+def test_public_list_search_is_accent_insensitive_and_hides_contacts(client, place, answered, submit):
+    submit(description="Chưa được kiểm duyệt, không hiện")
+    page = client.get("/phan-anh/", {"q": "AP BAC o ga"}).content.decode()
+    assert answered.code in page and "Chưa được kiểm duyệt" not in page
+    assert client.get("/phan-anh/", {"q": "karaoke"}).content.decode().count(answered.code) == 0
+    detail = client.get(f"/phan-anh/{answered.code}/").content.decode()
+    assert "Đã vá ổ gà" in detail and "nguyenvanan@example.vn" not in detail and "Nguyễn Văn An" not in detail
+
+
+def test_unpublished_report_and_its_photo_are_hidden(client, place, submit, login):
+    upload = SimpleUploadedFile("o-ga.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    report = submit(photos=[upload])
+    photo = report.photos.get()
+    assert client.get(f"/phan-anh/{report.code}/").status_code == 404
+    assert client.get(f"/phan-anh/anh/{photo.pk}/").status_code == 404
+    login(client, place["citizen"])
+    assert client.get(f"/phan-anh/anh/{photo.pk}/")["Content-Type"] == "image/jpeg"
+
+
+def test_officer_of_another_agency_gets_404_by_changing_the_code(client, place, submit, login):
+    report = submit()
+    actions.assign_report(place["router"], report, place["pc_my_tho"])
+    login(client, place["other_officer"])
+    assert client.get(f"/phan-anh/can-bo/{report.code}/").status_code == 404
+    assert client.post(f"/phan-anh/can-bo/{report.code}/answer/", {"text": "Của tôi"}).status_code == 404
+    assert not report.answers.exists()
+
+
+def test_officer_pages_route_answer_approve(client, place, submit, login):
+    report = submit(description='<script>alert("x")</script> Ổ gà')
+    login(client, place["router"])
+    inbox = client.get("/phan-anh/can-bo/dieu-phoi/").content.decode()
+    assert report.code in inbox
+    page = client.get(f"/phan-anh/can-bo/{report.code}/").content.decode()
+    assert "&lt;script&gt;" in page and '<script>alert("x")' not in page
+    assert "Ủy ban nhân dân phường Mỹ Tho" in page  # the routing table's proposal
+    client.post(f"/phan-anh/can-bo/{report.code}/assign/", {"agency": place["pc_my_tho"].pk})
+    login(client, place["officer"])
+    assert report.code in client.get("/phan-anh/can-bo/co-quan/").content.decode()
+    client.post(f"/phan-anh/can-bo/{report.code}/answer/", {"text": "Đã vá <b>ổ gà</b>."})
+    login(client, place["leader"])
+    assert report.code in client.get("/phan-anh/can-bo/phe-duyet/").content.decode()
+    client.post(f"/phan-anh/can-bo/{report.code}/approve/", {"public_description": "Ổ gà đường Ấp Bắc"})
+    report.refresh_from_db()
+    assert report.state == "answered" and report.published
+    public = client.get(f"/phan-anh/{report.code}/").content.decode()
+    assert "Đã vá &lt;b&gt;ổ gà&lt;/b&gt;." in public
+
+
+def test_form_refuses_a_place_outside_the_province_and_stores_nothing(client, place):
+    response = client.post(
+        "/phan-anh/gui/",
+        {
+            "category": place["roads"].pk,
+            "description": "Ổ gà",
+            "latitude": "10.7769",
+            "longitude": "106.7009",
+            "commune": place["my_tho"].pk,
+        },
+    )
+    assert response.status_code == 200 and not Report.objects.exists()
+    assert "field-error" in response.content.decode()
+
+
+def test_form_files_a_report_without_javascript(client, place):
+    response = client.post(
+        "/phan-anh/gui/",
+        {
+            "category": place["roads"].pk,
+            "description": "Ổ gà trước nhà số 12",
+            "address": "12 Ấp Bắc",
+            "commune": place["my_tho"].pk,
+        },
+    )
+    report = Report.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/phan-anh/da-gui/{report.code}/"
+
+
+def test_duplicate_nearby_is_shown_before_filing(client, place, submit, login):
+    existing = submit()
+    login(client, place["citizen"])
+    data = {
+        "category": place["roads"].pk,
+        "description": "Ổ gà nữa",
+        "latitude": "10.3606",
+        "longitude": "106.3570",
+        "commune": place["my_tho"].pk,
+    }
+    page = client.post("/phan-anh/gui/", data).content.decode()
+    assert existing.code in page and Report.objects.count() == 1
+    client.post("/phan-anh/gui/", {**data, "confirm_new": "on"})
+    assert Report.objects.count() == 2
+
+
+@pytest.mark.parametrize("group_by", ["category", "agency", "commune"])
+def test_stats_api(client, place, answered, group_by):
+    data = client.get("/api/v1/feedback/stats", {"group_by": group_by, "from": "2020-01-01"}).json()
+    assert data["group_by"] == group_by and data["rows"][0]["answered"] == 1
+    assert data["rows"][0]["on_time_rate"] == 1.0
+    assert client.get("/api/v1/feedback/stats", {"from": "2025-12-08", "to": "2025-12-01"}).status_code == 400

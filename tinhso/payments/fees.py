@@ -1,0 +1,70 @@
+"""What a procedure costs: its fees (``procedures.Fee``) turned into receipt lines and a total."""
+
+from collections.abc import Collection, Mapping
+from dataclasses import asdict, dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+
+from tinhso.procedures.models import FeeKind
+
+MAX_QUANTITY = 1000
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    fee_id: int
+    name: str
+    unit_amount: int
+    quantity: int
+    unit: str
+    amount: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FeeBreakdown:
+    lines: list[FeeLine]
+    total: int
+
+    def as_items(self) -> list[dict]:
+        return [line.as_dict() for line in self.lines]
+
+
+def compute_fees(
+    procedure,
+    quantities: Mapping[int, int] | None = None,
+    options: Collection[int] | None = None,
+) -> FeeBreakdown:
+    """The fee lines of ``procedure``: each fixed fee once; a per-unit fee times its quantity in
+    ``quantities`` (by fee id, default 1, from 1 to 1000); a fee "depending on the case" only when
+    its id is in ``options``. Zero-amount lines are left out."""
+    quantities = quantities or {}
+    options = set(options or ())
+    lines = []
+    for fee in procedure.fees.all():
+        quantity = 1
+        if fee.kind == FeeKind.PER_UNIT:
+            quantity = quantities.get(fee.pk, 1)
+            if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+                raise ValidationError(
+                    gettext("The quantity for “%(fee)s” must be a whole number from 1 to %(max)d.")
+                    % {"fee": fee.name, "max": MAX_QUANTITY},
+                    code="quantity",
+                )
+        elif fee.kind == FeeKind.BY_OPTION and fee.pk not in options:
+            continue
+        if fee.amount:
+            lines.append(
+                FeeLine(
+                    fee_id=fee.pk,
+                    name=fee.name,
+                    unit_amount=fee.amount,
+                    quantity=quantity,
+                    unit=fee.unit,
+                    amount=fee.amount * quantity,
+                )
+            )
+    return FeeBreakdown(lines=lines, total=sum(line.amount for line in lines))

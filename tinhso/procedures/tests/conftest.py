@@ -1,0 +1,70 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.procedures.management.commands.load_procedures import DEMO_CATALOGUE
+from tinhso.units.models import AdministrativeUnit, Level
+
+DEPARTMENTS = [
+    ("02", "Sở Nội vụ tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("03", "Sở Tài chính tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("04", "Sở Tư pháp tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("05", "Sở Công Thương tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("06", "Sở Xây dựng tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("07", "Sở Nông nghiệp và Môi trường tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("10", "Sở Y tế tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("13", "Trung tâm Phục vụ hành chính công tỉnh Đồng Tháp", AgencyKind.SERVICE_CENTRE),
+]
+
+
+@pytest.fixture
+def client():
+    """HTTPS behind the reverse proxy, as in production (SECURE_SSL_REDIRECT is on outside the demo)."""
+    return Client(headers={"X-Forwarded-Proto": "https"})
+
+
+@pytest.fixture
+def agencies(db):
+    """A demo-like tree: UBND tỉnh H20, its departments H20.02…H20.13, and two wards' People's
+    Committees with their one-stop desks (built here, independent of load_demo)."""
+    call_command("import_units", province="82", stdout=io.StringIO())
+    province = AdministrativeUnit.objects.valid_on().get(code="82", level=Level.PROVINCE)
+    my_tho = AdministrativeUnit.objects.valid_on().get(code="28261")
+    cao_lanh = AdministrativeUnit.objects.valid_on().get(name="Phường Cao Lãnh")
+    root = Agency.objects.create(
+        code="H20", name="Ủy ban nhân dân tỉnh Đồng Tháp", kind=AgencyKind.PROVINCIAL_PC, unit=province
+    )
+    tree = {"province": root}
+    for suffix, name, kind in DEPARTMENTS:
+        tree[suffix] = Agency.objects.create(
+            code=f"H20.{suffix}", name=name, kind=kind, parent=root, unit=province
+        )
+    for number, unit in ((201, my_tho), (202, cao_lanh)):
+        in_name = unit.name[0].lower() + unit.name[1:]
+        committee = Agency.objects.create(
+            code=f"H20.{number}",
+            name=f"Ủy ban nhân dân {in_name}",
+            kind=AgencyKind.COMMUNE_PC,
+            parent=root,
+            unit=unit,
+        )
+        desk = Agency.objects.create(
+            code=f"H20.{number}.01",
+            name=f"Trung tâm Phục vụ hành chính công {in_name}",
+            kind=AgencyKind.ONE_STOP_DESK,
+            parent=committee,
+            unit=unit,
+        )
+        tree[unit.name] = committee
+        tree[("desk", unit.name)] = desk
+    return tree
+
+
+@pytest.fixture
+def catalogue(agencies):
+    """The shipped Đồng Tháp demo catalogue, loaded with the command the demo uses."""
+    call_command("load_procedures", stdout=io.StringIO())
+    return DEMO_CATALOGUE

@@ -1,0 +1,109 @@
+import json
+
+import pytest
+
+from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from tinhso.accounts.models import Membership, Role
+from tinhso.accounts.permissions import can
+from tinhso.audit.models import AuditEntry
+from tinhso.procedures.models import Field, Procedure
+
+
+def officer(django_user_model, username, agency, role):
+    user = django_user_model.objects.create_user(
+        username=username, full_name="Nguyễn Thành Công", kind="officer", is_staff=True
+    )
+    Membership.objects.create(user=user, agency=agency, role=role)
+    return user
+
+
+def sign_in(client, user):
+    client.force_login(user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = user.pk
+    session.save()
+
+
+@pytest.fixture
+def province_admin(django_user_model, agencies):
+    return officer(django_user_model, "admin.tinh", agencies["province"], Role.PROVINCE_ADMIN)
+
+
+@pytest.fixture
+def justice_admin(django_user_model, agencies):
+    return officer(django_user_model, "quantri.stp", agencies["04"], Role.AGENCY_ADMIN)
+
+
+def form_data(field, **changes):
+    data = {
+        "code": "1.004873",
+        "name": "Cấp Giấy xác nhận tình trạng hôn nhân",
+        "field": field.pk,
+        "level": "commune",
+        "processing_time": "3",
+        "processing_unit": "working_days",
+        "result_type": "Giấy xác nhận",
+        "legal_basis": json.dumps(["Luật Hộ tịch số 60/2014/QH13"]),
+        "submit_direct": "on",
+        "submit_online": "on",
+        "online_level": "full",
+        "eform": "{}",
+        "is_active": "on",
+        "fees-TOTAL_FORMS": "1",
+        "fees-INITIAL_FORMS": "0",
+        "fees-0-position": "1",
+        "fees-0-name": "Lệ phí cấp Giấy xác nhận tình trạng hôn nhân",
+        "fees-0-amount": "15000",
+        "fees-0-kind": "fixed",
+        "documents-TOTAL_FORMS": "1",
+        "documents-INITIAL_FORMS": "0",
+        "documents-0-position": "1",
+        "documents-0-name": "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân",
+        "documents-0-originals": "1",
+        "documents-0-copies": "0",
+        "documents-0-is_required": "on",
+    }
+    return data | changes
+
+
+def test_only_province_admins_change_the_catalogue(province_admin, justice_admin):
+    assert can(province_admin, "procedures.change")
+    assert not can(justice_admin, "procedures.change")
+    assert not can(None, "procedures.change")
+
+
+def test_province_admin_adds_a_procedure_with_fees_and_documents(client, province_admin):
+    field = Field.objects.create(code="ho-tich", name="Hộ tịch")
+    sign_in(client, province_admin)
+    assert client.get("/quan-tri/procedures/procedure/").status_code == 200
+    response = client.post("/quan-tri/procedures/procedure/add/", form_data(field))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    procedure = Procedure.objects.get(code="1.004873")
+    assert procedure.fees.get().amount == 15000
+    assert procedure.documents.get().name == "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân"
+    entry = AuditEntry.objects.get(action="procedures.create")
+    assert entry.data["fees"][0]["amount"] == 15000
+
+
+def test_admin_refuses_bad_input_in_vietnamese(client, province_admin):
+    field = Field.objects.create(code="ho-tich", name="Hộ tịch")
+    sign_in(client, province_admin)
+    bad_eform = json.dumps(
+        {"version": 1, "pages": [{"title": "Tờ khai", "fields": [{"name": "x", "type": "text"}]}]}
+    )
+    response = client.post(
+        "/quan-tri/procedures/procedure/add/",
+        form_data(field, eform=bad_eform, **{"fees-0-amount": "-15000"}),
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Trang 1, trường “x”: trường cần có nhãn." in page
+    assert "Phí, lệ phí không được là số âm." in page
+    assert not Procedure.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="procedures.").exists()
+
+
+def test_agency_admin_cannot_use_the_catalogue_admin(client, justice_admin):
+    sign_in(client, justice_admin)
+    assert client.get("/quan-tri/procedures/procedure/").status_code == 403
+    assert client.post("/quan-tri/procedures/procedure/add/", {}).status_code == 403

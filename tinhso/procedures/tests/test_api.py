@@ -1,0 +1,56 @@
+def test_list_search_and_filters(client, catalogue):
+    body = client.get("/api/v1/procedures/", {"q": "dang ky khai sinh"}).json()
+    assert body["items"][0]["code"] == "1.001193"
+    first = body["items"][0]
+    assert first["field"] == {"code": "ho-tich", "name": "Hộ tịch"}
+    assert first["level"] == "commune"
+    assert first["online_level"] == "full"
+    assert first["online_level_label"] == "trực tuyến toàn trình"
+    assert first["processing_time"]["text"] == "1 ngày làm việc"
+    assert first["is_free"] is False  # trích lục copies cost 8.000 đ
+    body = client.get("/api/v1/procedures/", {"agency": "H20.10", "limit": 1}).json()
+    assert body["count"] == 2 and len(body["items"]) == 1
+    body = client.get("/api/v1/procedures/", {"level": "province", "online_level": "partial"}).json()
+    assert body["count"] > 0
+    assert all(item["level"] == "province" and item["online_level"] == "partial" for item in body["items"])
+
+
+def test_bad_filter_is_a_structured_error(client, catalogue):
+    response = client.get("/api/v1/procedures/", {"level": "district"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid"
+
+
+def test_fields(client, catalogue):
+    body = client.get("/api/v1/procedures/fields").json()
+    by_code = {item["code"]: item for item in body}
+    assert by_code["ho-tich"] == {"code": "ho-tich", "name": "Hộ tịch", "procedure_count": 9}
+    assert by_code["ly-lich-tu-phap"]["procedure_count"] == 2
+
+
+def test_detail(client, catalogue):
+    body = client.get("/api/v1/procedures/DT-004").json()
+    assert body["is_demo_code"] is True
+    assert body["agencies"] == [{"code": "H20.04", "name": "Sở Tư pháp tỉnh Đồng Tháp"}]
+    assert body["fees"][0] == {
+        "name": "Phí cung cấp thông tin lý lịch tư pháp",
+        "amount": 200000,
+        "amount_text": "200.000 đ",
+        "kind": "fixed",
+        "unit": "lần",
+        "note": "Thông tư 244/2016/TT-BTC.",
+    }
+    assert body["documents"][0]["template_url"] is None
+    assert body["processing_time"]["unit"] == "days"
+    assert body["submission"]["online"] is True
+    assert body["legacy_online_level"] == 4
+    assert body["eform"]["pages"][0]["title"] == "Người được cấp Phiếu"
+    commune = client.get("/api/v1/procedures/1.001193").json()
+    assert commune["agencies"] == []
+    assert commune["implemented_by"] == ["Ủy ban nhân dân các xã, phường"]
+
+
+def test_unknown_code_is_a_structured_404(client, catalogue):
+    response = client.get("/api/v1/procedures/9.999999")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
