@@ -40,6 +40,15 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 
+# PDFs (WeasyPrint) need Pango and a font with every Vietnamese glyph.
+missing=()
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    apt_install "${missing[@]}"
+fi
+
 if [ "$mode" = test ]; then
     missing=()
     [ -x /usr/bin/chromium ] || missing+=(chromium fonts-noto-core)

@@ -11,6 +11,7 @@ from tinhso.agencies.api import router as agencies_router
 from tinhso.core.api import install_error_handlers
 from tinhso.dossiers.api import router as dossiers_router
 from tinhso.feedback.api import router as feedback_router
+from tinhso.motcua.api import router as motcua_router
 from tinhso.payments.api import router as payments_router
 from tinhso.procedures.api import router as procedures_router
 from tinhso.units.api import router as units_router
@@ -34,3 +35,4 @@ api.add_router("/procedures", procedures_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/payments", payments_router)
+api.add_router("/mot-cua", motcua_router)

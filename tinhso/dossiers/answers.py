@@ -115,22 +115,23 @@ NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 
 
 def _parse_number(field, source, name, errors, context):
-    raw = nfc(source.get(name, "")).replace(" ", "")
+    typed = nfc(source.get(name, ""))
+    raw = typed.replace(" ", "")
     if not raw:
         _required(field, name, errors)
         return None
     label = field["label"]
     if not NUMBER.match(raw):
         errors[name] = _("“%(label)s” must be a number.") % {"label": label}
-        return raw
+        return typed
     try:
         number = Decimal(raw.replace(",", "."))
     except InvalidOperation:
         errors[name] = _("“%(label)s” must be a number.") % {"label": label}
-        return raw
+        return typed
     if field.get("integer") and number != number.to_integral_value():
         errors[name] = _("“%(label)s” must be a whole number.") % {"label": label}
-        return raw
+        return typed
     if "min" in field and number < Decimal(str(field["min"])):
         errors[name] = _("“%(label)s” must be at least %(min)s.") % {"label": label, "min": field["min"]}
     elif "max" in field and number > Decimal(str(field["max"])):

@@ -32,6 +32,10 @@ def sandbox_settings(settings):
 
 @pytest.fixture
 def agency(db):
+    return make_agency()
+
+
+def make_agency():
     province = AdministrativeUnit.objects.create(
         code="82", name="Tỉnh Đồng Tháp", level=UnitLevel.PROVINCE, division_type=DivisionType.PROVINCE
     )
@@ -49,6 +53,10 @@ def agency(db):
 
 @pytest.fixture
 def procedure(db):
+    return make_procedure()
+
+
+def make_procedure():
     """Cấp bản sao trích lục hộ tịch: 8.000 đ per copy, plus a case-dependent fee."""
     field = Field.objects.create(code="ho-tich", name="Hộ tịch")
     procedure = Procedure.objects.create(
@@ -81,6 +89,10 @@ def procedure(db):
 
 @pytest.fixture
 def citizen(db):
+    return make_citizen()
+
+
+def make_citizen():
     return User.objects.create_user(
         "079203001234", PASSWORD, full_name="Nguyễn Thị Thu Hà", kind=UserKind.CITIZEN
     )

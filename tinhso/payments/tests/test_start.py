@@ -95,7 +95,7 @@ def test_pay_page(dossier, citizen_client, other_citizen):
     per_copy, _postal = fee_ids(dossier.procedure)
     refused = citizen_client.post(url, {f"quantity_{per_copy}": "0"})
     assert refused.status_code == 200
-    assert "Có lỗi cần xử lý" in refused.content.decode()
+    assert "Có lỗi cần sửa" in refused.content.decode()
     assert not Payment.objects.exists()
 
     stranger = Client()

@@ -1,0 +1,125 @@
+"""Uploads: the type comes from the bytes, size limits, ClamAV over its INSTREAM protocol."""
+
+import socketserver
+import struct
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tinhso.dossiers import actions
+from tinhso.dossiers.files import check_and_store, scan_file, sniff_content_type
+from tinhso.dossiers.models import Attachment, PersonalDocument
+from tinhso.dossiers.tests import factories
+
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+class FakeClamd(socketserver.BaseRequestHandler):
+    """clamd's INSTREAM: ``zINSTREAM\\0``, chunks of <4-byte length><data>, a zero length."""
+
+    def handle(self):
+        command = b""
+        while not command.endswith(b"\0"):
+            command += self.request.recv(1)
+        assert command == b"zINSTREAM\0"
+        data = b""
+        while True:
+            (length,) = struct.unpack("!L", self._read(4))
+            if length == 0:
+                break
+            data += self._read(length)
+        self.server.scanned.append(data)
+        reply = b"stream: Eicar-Signature FOUND\0" if EICAR in data else b"stream: OK\0"
+        self.request.sendall(reply)
+
+    def _read(self, size):
+        data = b""
+        while len(data) < size:
+            data += self.request.recv(size - len(data))
+        return data
+
+
+@pytest.fixture
+def clamd(settings):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), FakeClamd)
+    server.scanned = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.CLAMAV_SOCKET = f"127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def upload(name, content):
+    return SimpleUploadedFile(name, content)
+
+
+def test_the_type_is_sniffed_from_the_bytes():
+    assert sniff_content_type(factories.minimal_pdf()) == ("application/pdf", "pdf")
+    assert sniff_content_type(b"\xff\xd8\xff\xe0\x00\x10JFIF") == ("image/jpeg", "jpg")
+    assert sniff_content_type(factories.PNG_BYTES) == ("image/png", "png")
+    assert sniff_content_type(b"MZ\x90\x00") is None
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", "Tệp phải là tài liệu PDF, JPEG hoặc PNG."),  # an .exe
+        (b"<html><script>alert(1)</script></html>", "Tệp phải là tài liệu PDF, JPEG hoặc PNG."),
+        (b"PDF-1.4 not really", "Tệp phải là tài liệu PDF, JPEG hoặc PNG."),
+        (b"", "Tệp không có nội dung."),
+    ],
+)
+def test_a_file_named_pdf_that_is_not_a_pdf_is_refused(content, message, tmp_path, settings):
+    with pytest.raises(ValidationError) as caught:
+        check_and_store(upload("giay-chung-sinh.pdf", content))
+    assert caught.value.messages == [message]
+    assert not list((tmp_path / "media").rglob("*.*"))
+
+
+def test_a_file_over_the_limit_is_refused(settings, tmp_path):
+    content = factories.minimal_pdf() + b"0" * (11 * 1024 * 1024)
+    with pytest.raises(ValidationError) as caught:
+        check_and_store(upload("ban-ve.pdf", content))
+    assert caught.value.messages == ["Tệp lớn hơn 10 MB."]
+    settings.DOSSIER_MAX_UPLOAD_MB = 12
+    assert check_and_store(upload("ban-ve.pdf", content)).size == len(content)
+
+
+def test_files_are_stored_under_random_names_with_their_hash():
+    first = check_and_store(upload("giay-chung-sinh.pdf", factories.minimal_pdf()))
+    second = check_and_store(upload("giay-chung-sinh.pdf", factories.minimal_pdf()))
+    assert first.name != second.name
+    assert "giay-chung-sinh" not in first.name and first.name.endswith(".pdf")
+    assert len(first.name.rsplit("/", 1)[-1]) == len("0123456789abcdef0123456789abcdef.pdf")
+    assert first.sha256 == second.sha256 and first.content_type == "application/pdf"
+
+
+def test_clamd_is_asked_and_the_eicar_test_file_is_refused(clamd, tmp_path):
+    clean = check_and_store(upload("anh.png", factories.PNG_BYTES))
+    assert clean.content_type == "image/png"
+    assert clamd.scanned == [factories.PNG_BYTES]
+    with pytest.raises(ValidationError) as caught:
+        check_and_store(upload("virus.pdf", b"%PDF-1.4\n" + EICAR))
+    assert caught.value.messages == ["Tệp có chứa virus nên bị từ chối."]
+    assert len(list((tmp_path / "media").rglob("*.*"))) == 1
+
+
+def test_when_clamd_cannot_be_reached_the_file_is_refused(settings):
+    settings.CLAMAV_SOCKET = "127.0.0.1:9"
+    with pytest.raises(ValidationError) as caught:
+        scan_file(upload("a.pdf", factories.minimal_pdf()))
+    assert caught.value.messages == ["Chưa kiểm tra được virus cho tệp. Vui lòng thử lại sau."]
+
+
+@pytest.mark.django_db
+def test_a_refused_upload_creates_nothing(citizen, procedure, desk, clamd):
+    draft = actions.start_draft(citizen, procedure, desk)
+    with pytest.raises(ValidationError):
+        actions.add_attachment(
+            citizen, draft, upload("virus.pdf", b"%PDF-1.4\n" + EICAR), procedure.documents.first()
+        )
+    assert not Attachment.objects.exists() and not PersonalDocument.objects.exists()
