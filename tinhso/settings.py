@@ -6,6 +6,7 @@ The demo (``make demo``) sets ``TINHSO_DEMO=1`` to run over plain HTTP on SQLite
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -246,6 +247,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Payment gateway (VNPAY API 2.1.0). The defaults are the local sandbox gateway.
+VNPAY = {
+    "TMN_CODE": os.environ.get("VNPAY_TMN_CODE", "TINHSO01"),
+    "HASH_SECRET": os.environ.get("VNPAY_HASH_SECRET", "TINHSOSANDBOXSECRETKEYDEMO2025"),
+    "PAYMENT_URL": os.environ.get("VNPAY_PAYMENT_URL", "/thanh-toan/sandbox/paymentv2/vpcpay.html"),
+    "API_URL": os.environ.get("VNPAY_API_URL", "/thanh-toan/sandbox/merchant_webapi/api/transaction"),
+}
+# The local sandbox gateway (/thanh-toan/sandbox/): the demo and the tests only.
+VNPAY_SANDBOX_ENABLED = env_bool("VNPAY_SANDBOX_ENABLED", DEMO)
+VNPAY_SANDBOX = {
+    "TMN_CODE": VNPAY["TMN_CODE"],
+    "HASH_SECRET": VNPAY["HASH_SECRET"],
+    "IPN_URL": os.environ.get("VNPAY_SANDBOX_IPN_URL", ""),
+}
+_gateway = urlsplit(VNPAY["PAYMENT_URL"])
+if _gateway.scheme and _gateway.netloc:
+    # The pay form is redirected to the gateway, which CSP form-action must allow.
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {_gateway.scheme}://{_gateway.netloc}"
+    )
 
 # Platform identity.
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Tỉnh số")

@@ -14,5 +14,6 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 from tinhso.settings import *  # noqa: F403
 
 WHITENOISE_USE_FINDERS = True
+VNPAY_SANDBOX_ENABLED = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
