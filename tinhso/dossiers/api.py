@@ -13,7 +13,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from tinhso.accounts.permissions import can
@@ -173,10 +173,13 @@ def create_dossier(request, payload: DossierIn):
             request_hash=digest,
         )
     except actions.IdempotencyConflict:
-        return 409, _error(
-            "idempotency_conflict", _("This Idempotency-Key was already used with a different request.")
+        return Status(
+            409,
+            _error(
+                "idempotency_conflict", _("This Idempotency-Key was already used with a different request.")
+            ),
         )
-    return (201 if created else 200), _detail(dossier)
+    return Status(201 if created else 200, _detail(dossier))
 
 
 @router.get("/", response=list[DossierSummaryOut], summary="My dossiers and drafts")
@@ -188,13 +191,16 @@ def my_dossiers(request):
 @router.post("/documents", response={201: DocumentOut}, summary="Add a file to my document store")
 def upload_document(request, file: File[UploadedFile]):
     document = actions.add_personal_document(request.auth, file)
-    return 201, {
-        "id": document.pk,
-        "title": document.title,
-        "content_type": document.content_type,
-        "size": document.size,
-        "sha256": document.sha256,
-    }
+    return Status(
+        201,
+        {
+            "id": document.pk,
+            "title": document.title,
+            "content_type": document.content_type,
+            "size": document.size,
+            "sha256": document.sha256,
+        },
+    )
 
 
 @router.get(
@@ -204,21 +210,26 @@ def track(request, code: str, factor: str):
     try:
         dossier = tracking.find_dossier(code, factor, client_ip(request) or "unknown")
     except tracking.TooManyAttempts:
-        return 429, _error("too_many_attempts", _("Too many attempts. Please try again in 15 minutes."))
-    if dossier is None:
-        return 404, _error(
-            "not_found", _("No dossier matches this code and phone number or citizen ID digits.")
+        return Status(
+            429, _error("too_many_attempts", _("Too many attempts. Please try again in 15 minutes."))
         )
-    return 200, {
-        "code": dossier.code,
-        "procedure_name": dossier.procedure.name,
-        "receiving_agency_name": dossier.receiving_agency.name,
-        "status": dossier.status,
-        "status_label": dossier.get_status_display(),
-        "submitted_at": dossier.submitted_at,
-        "due_at": dossier.due_at,
-        "history": _history(dossier),
-    }
+    if dossier is None:
+        return Status(
+            404, _error("not_found", _("No dossier matches this code and phone number or citizen ID digits."))
+        )
+    return Status(
+        200,
+        {
+            "code": dossier.code,
+            "procedure_name": dossier.procedure.name,
+            "receiving_agency_name": dossier.receiving_agency.name,
+            "status": dossier.status,
+            "status_label": dossier.get_status_display(),
+            "submitted_at": dossier.submitted_at,
+            "due_at": dossier.due_at,
+            "history": _history(dossier),
+        },
+    )
 
 
 def _visible(request, code: str) -> Dossier:

@@ -74,3 +74,26 @@ def test_object_storage_is_a_matter_of_configuration():
         "private",
         "True",
     ], result.stderr
+
+
+def test_a_real_payment_gateway_is_the_only_other_origin_forms_may_reach():
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    environment.update(SECRET_KEY="x" * 50, VNPAY_PAYMENT_URL="https://pay.vnpay.vn/vpcpay.html")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.conf import settings; print(settings.CONTENT_SECURITY_POLICY)",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    policy = result.stdout
+    assert "form-action 'self' https://pay.vnpay.vn;" in policy, result.stderr
+    assert "script-src 'self';" in policy
