@@ -4,6 +4,7 @@ Production defaults are safe: DEBUG off, secure cookies, a strict Content-Securi
 The demo (``make demo``) sets ``TINHSO_DEMO=1`` to run over plain HTTP on SQLite.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -164,6 +165,9 @@ DATETIME_INPUT_FORMATS = [
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
+# Leaflet's JS and CSS, as installed by the django-leaflet package (its Django app needs GDAL,
+# which the platform does not use, so only its static files are taken).
+STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 # Files: local disk by default; an S3-compatible store (MinIO...) when STORAGE_S3_BUCKET is set.

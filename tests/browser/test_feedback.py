@@ -135,8 +135,8 @@ def test_report_answer_publish_and_rate_on_a_phone(live_server, phone_page, worl
     assert report.photos.count() == 1 and report.latitude is not None
     sign_out(page)
 
-    from tinhso.feedback import actions
     from tinhso.accounts.models import User as Account
+    from tinhso.feedback import actions
 
     router = Account.objects.create_superuser("admin.tinh", PASSWORD)
     actions.assign_report(router, report, world["committee"])

@@ -11,7 +11,7 @@ DEMO_PASSWORD = "Tinhso@2026"
 
 # (code suffix, name, short name, kind) under UBND tỉnh.
 PROVINCIAL_AGENCIES = [
-    ("01", "Văn phòng Ủy ban nhân dân tỉnh Đồng Tháp", "Văn phòng UBND tỉnh", "office"),
+    ("01", "Văn phòng Ủy ban nhân dân tỉnh Đồng Tháp", "Văn phòng UBND tỉnh", "pc_office"),
     ("02", "Sở Nội vụ tỉnh Đồng Tháp", "Sở Nội vụ", "department"),
     ("03", "Sở Tài chính tỉnh Đồng Tháp", "Sở Tài chính", "department"),
     ("04", "Sở Tư pháp tỉnh Đồng Tháp", "Sở Tư pháp", "department"),

@@ -6,3 +6,6 @@ class SigningConfig(AppConfig):
     name = "tinhso.signing"
     label = "signing"
     verbose_name = _("Electronic signatures")
+
+    def ready(self):
+        from tinhso.signing import rules  # noqa: F401 - registers the permission rules

@@ -6,3 +6,6 @@ class WorkflowsConfig(AppConfig):
     name = "tinhso.workflows"
     label = "workflows"
     verbose_name = _("Processing workflows")
+
+    def ready(self):
+        from tinhso.workflows import actions, signals  # noqa: F401  (rules and receivers)

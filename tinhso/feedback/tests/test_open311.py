@@ -248,9 +248,9 @@ def test_get_requests_lists_published_with_filters(client, place, answered, subm
     jsonschema.validate(data, {"type": "array", "items": REQUEST})
     assert [r["service_request_id"] for r in data] == [answered.code]
     item = data[0]
-    assert (
-        item["status"] == "closed" and item["status_notes"].startswith("Đã trả lời") or item["status_notes"]
-    )
+    assert (item["status"] == "closed" and item["status_notes"].startswith("Đã trả lời")) or item[
+        "status_notes"
+    ]
     assert item["lat"] == 10.3605 and item["agency_responsible"] == "Ủy ban nhân dân phường Mỹ Tho"
     assert item["requested_datetime"].endswith("+07:00")
 

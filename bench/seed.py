@@ -1,0 +1,418 @@
+"""Seed a province's history of dossiers with PostgreSQL COPY, streaming in chunks.
+
+Run inside Django (``DJANGO_SETTINGS_MODULE=bench.settings``) after ``migrate`` and
+``load_demo``::
+
+    python -m bench.seed --dossiers 1000000
+
+Dossiers are generated day by day over three years ending today, so each (agency, day)
+sequence is numbered in submission order and its counter row is written once the day is done:
+codes follow ``<agency code>-<YYMMDD>-<seq>``, are unique, and the counters hold the seeded
+maxima, so live submissions during the run continue after them. Memory stays constant whatever
+the size: citizens are derived from their index, and only one day is held at a time.
+
+Written: citizens (``accounts_user``), dossiers, their status history, outbox events (published)
+and due-time changes, code counters. Not written for the seeded history: audit entries,
+attachments, supplement requests (the live phases write all of them).
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import random
+import sys
+import time
+from functools import lru_cache
+
+import django
+
+FAMILY = "Nguyễn Trần Lê Phạm Huỳnh Hoàng Võ Phan Trương Bùi Đặng Đỗ Ngô Hồ Dương Lý".split()
+MIDDLE = "Văn Thị Minh Ngọc Thanh Hoàng Hữu Thu Quốc Kim".split()
+GIVEN = "An Bình Châu Dũng Hà Hân Hùng Khang Lan Linh Mai Nam Phúc Quân Tâm Thảo Trang Tuấn Vy Yến".split()
+HAMLETS = "Tân Thuận|Mỹ Hòa|An Bình|Long Hưng|Phú Điền|Bình Thạnh|Tân Hội|Mỹ Xương".split("|")
+LOCAL = datetime.timezone(datetime.timedelta(hours=7))
+YEARS = 3
+CHUNK = 20_000
+ONLINE_WEEKEND_SHARE = 0.25
+
+
+class Table:
+    """Rows of one model in PostgreSQL's COPY text format. Columns not given explicitly get the
+    model field's default, so new fields with defaults need no change here."""
+
+    def __init__(self, model, columns: list[str]):
+        self.model = model
+        fields = [field for field in model._meta.concrete_fields if field.column not in columns]
+        self.fixed = []
+        for field in fields:
+            if field.primary_key:
+                continue
+            default = field.get_default()
+            if default is None and not field.null:
+                raise RuntimeError(f"bench.seed: give a value for {model._meta.label}.{field.name}")
+            self.fixed.append((field.column, encode(default)))
+        self.columns = list(columns) + [column for column, _value in self.fixed]
+        self.tail = "".join("\t" + value for _column, value in self.fixed)
+        self.lines: list[str] = []
+
+    def add(self, *values) -> None:
+        self.lines.append("\t".join(map(encode, values)) + self.tail + "\n")
+
+    def flush(self, cursor) -> int:
+        if not self.lines:
+            return 0
+        table = self.model._meta.db_table
+        with cursor.copy(f'COPY "{table}" ({", ".join(self.columns)}) FROM STDIN') as copy:
+            copy.write("".join(self.lines).encode())
+        count, self.lines = len(self.lines), []
+        return count
+
+
+def encode(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class Progress:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, total: int, label: str):
+        self.total, self.label, self.start, self.shown = total, label, time.monotonic(), 0.0
+
+    def update(self, done: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.shown < 0.5:
+            return
+        self.shown = now
+        elapsed = max(now - self.start, 1e-6)
+        rate = done / elapsed
+        share = done / self.total if self.total else 1
+        eta = (self.total - done) / rate if rate else 0
+        bar = "#" * int(share * 30)
+        sys.stderr.write(
+            f"\r{self.label} [{bar:<30}] {share:6.1%} {done:,}/{self.total:,} {rate:,.0f}/s ETA {eta:4.0f}s "
+        )
+        sys.stderr.flush()
+
+    def close(self, done: int) -> None:
+        self.update(done, force=True)
+        sys.stderr.write("\n")
+
+
+def person(index: int) -> tuple[str, str, str, datetime.date, str]:
+    """(full name, CCCD, E.164 phone, date of birth, gender) of citizen number ``index``."""
+    digest = hashlib.blake2b(index.to_bytes(8, "little"), digest_size=8).digest()
+    a, b, c, d = digest[0], digest[1], digest[2], int.from_bytes(digest[3:8], "little")
+    female = a % 2 == 1
+    middle = "Thị" if female and b % 3 else MIDDLE[b % len(MIDDLE)]
+    name = f"{FAMILY[a % len(FAMILY)]} {middle} {GIVEN[c % len(GIVEN)]}"
+    born = datetime.date(1950 + d % 56, 1 + d % 12, 1 + d % 28)
+    century_gender = (0 if born.year < 2000 else 2) + (1 if female else 0)
+    # Province prefix by block of a million; the sequence part is the index itself, so unique.
+    prefix = ("087", "082", "089", "086", "084", "083", "080", "092", "094", "095")[index // 1_000_000 % 10]
+    cccd = f"{prefix}{century_gender}{born.year % 100:02d}{index % 1_000_000:06d}"
+    phone = f"+849{d % 100_000_000:08d}"
+    return name, cccd, phone, born, "female" if female else "male"
+
+
+def local_phone(e164: str) -> str:
+    return "0" + e164[3:]
+
+
+def day_weights(days: list[datetime.date], is_working_day) -> list[float]:
+    """Relative volume per calendar day: working days carry the load (Mondays and month ends more,
+    rising over the years); on other days only online submissions arrive."""
+    rng = random.Random(7)
+    weights = []
+    for position, day in enumerate(days):
+        trend = 0.8 + 0.4 * position / max(len(days) - 1, 1)
+        if is_working_day(day):
+            weight = 1.0 + (0.3 if day.weekday() == 0 else 0) + (0.2 if day.day >= 25 else 0)
+        else:
+            weight = 0.12
+        weights.append(weight * trend * rng.uniform(0.85, 1.15))
+    return weights
+
+
+def allocate(total: int, weights: list[float]) -> list[int]:
+    """Integers proportional to ``weights`` summing exactly to ``total``."""
+    scale = total / sum(weights)
+    counts, carried = [], 0.0
+    for weight in weights:
+        carried += weight * scale
+        count = int(carried)
+        carried -= count
+        counts.append(count)
+    counts[-1] += total - sum(counts)
+    return counts
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    options = parser.parse_args(argv)
+    django.setup()
+    return seed(options.dossiers, options.seed)
+
+
+def seed(total: int, rng_seed: int = 2026) -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    from tinhso.accounts.models import User
+    from tinhso.agencies.models import Agency, AgencyKind
+    from tinhso.dossiers.models import (
+        Dossier,
+        DossierCodeCounter,
+        DossierEvent,
+        DossierStatusChange,
+        DueTimeChange,
+    )
+    from tinhso.procedures.models import Procedure, TimeUnit
+    from tinhso.units.models import AdministrativeUnit
+    from tinhso.units.models import Level as UnitLevel
+    from tinhso.worktime.calendar import add_working_days, add_working_hours, is_working_day
+
+    started = time.monotonic()
+    rng = random.Random(rng_seed)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    days = [today - datetime.timedelta(days=offset) for offset in range(365 * YEARS - 1, -1, -1)]
+    working = {day: is_working_day(day) for day in days}
+
+    desks = list(Agency.objects.filter(kind=AgencyKind.ONE_STOP_DESK).values_list("pk", "code"))
+    desk_weights = [rng.paretovariate(1.5) for _desk in desks]
+    procedures = []
+    for procedure in Procedure.objects.prefetch_related("agencies"):
+        linked = [(agency.pk, agency.code) for agency in procedure.agencies.all()]
+        procedures.append(
+            (procedure.pk, procedure.processing_time, procedure.processing_unit, linked, procedure.name)
+        )
+    if not procedures or not desks:
+        raise RuntimeError("bench.seed: load the demo agencies and procedures first (manage.py load_demo).")
+    rng.shuffle(procedures)
+    # A few procedures (civil status, certification) carry most of the volume.
+    procedure_weights = [1 / (rank + 1) ** 0.9 for rank in range(len(procedures))]
+    communes = list(
+        AdministrativeUnit.objects.valid_on().filter(level=UnitLevel.COMMUNE).values_list("pk", "code")
+    )
+
+    citizens = max(total // 10, 100)
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT coalesce(max(id), 0) FROM "accounts_user"')
+        first_user = cursor.fetchone()[0] + 1
+        cursor.execute('SELECT coalesce(max(id), 0) FROM "dossiers_dossier"')
+        next_dossier = cursor.fetchone()[0] + 1
+        cursor.execute('SELECT cccd FROM "accounts_user" WHERE cccd IS NOT NULL')
+        taken = {row[0] for row in cursor.fetchall()}
+    raw = connection.connection
+    raw.autocommit = True
+    cursor = raw.cursor()
+    try:
+        cursor.execute("SET session_replication_role = replica")  # ids are consistent by construction
+        checked = False
+    except Exception:  # not a superuser: keep the foreign-key checks
+        checked = True
+
+    users = Table(
+        User,
+        ["id", "password", "username", "full_name", "kind", "cccd", "date_of_birth", "gender", "phone"]
+        + ["email", "date_joined"],
+    )
+    joined = now - datetime.timedelta(days=365 * YEARS + 30)
+    progress = Progress(citizens, "citizens")
+    for index in range(citizens):
+        name, cccd, phone, born, gender = person(index)
+        if cccd in taken:
+            continue
+        users.add(
+            first_user + index, "!bench", cccd, name, "citizen", cccd, born.isoformat(), gender, phone,
+            f"cd{index}@example.vn", joined,
+        )
+        if len(users.lines) >= CHUNK:
+            users.flush(cursor)
+            progress.update(index + 1)
+    users.flush(cursor)
+    progress.close(citizens)
+
+    dossiers = Table(
+        Dossier,
+        ["id", "code", "procedure_id", "applicant_id", "applicant_name", "applicant_cccd", "applicant_phone"]
+        + ["applicant_email", "applicant_unit_id", "applicant_address", "receiving_agency_id", "channel"]
+        + ["status", "is_draft", "form_data", "created_at", "updated_at", "submitted_at", "received_at"]
+        + ["due_at", "paid_at", "finished_at", "returned_at", "version"],
+    )
+    changes = Table(DossierStatusChange, ["dossier_id", "from_status", "to_status", "at"])
+    events = Table(DossierEvent, ["dossier_id", "code", "status", "agency_code", "occurred_at", "published_at"])
+    due_changes = Table(DueTimeChange, ["dossier_id", "kind", "old_due_at", "new_due_at", "at"])
+    counters = Table(DossierCodeCounter, ["agency_id", "day", "value"])
+    tables = (dossiers, changes, events, due_changes, counters)
+
+    @lru_cache(maxsize=100_000)
+    def due(received: datetime.datetime, amount: int, unit: str) -> datetime.datetime:
+        if unit == TimeUnit.WORKING_HOURS:
+            return add_working_hours(received, amount)
+        if unit == TimeUnit.DAYS:
+            return received + datetime.timedelta(days=amount)
+        return add_working_days(received, amount)
+
+    def counter_time(day: datetime.date, online: bool) -> datetime.datetime:
+        if online:
+            minute = rng.randrange(6 * 60, 23 * 60)
+        else:
+            minute = rng.choice((rng.randrange(450, 690), rng.randrange(810, 1020)))
+        return datetime.datetime(day.year, day.month, day.day, minute // 60, minute % 60, rng.randrange(60),
+                                 tzinfo=LOCAL)
+
+    counts = allocate(total, day_weights(days, working.__getitem__))
+    cum_procedures = list(_cumulative(procedure_weights))
+    cum_desks = list(_cumulative(desk_weights))
+    progress = Progress(total, "dossiers")
+    done = 0
+    for position, (day, count) in enumerate(zip(days, counts, strict=True)):
+        if not count:
+            continue
+        online_share = 0.35 + 0.3 * position / len(days)
+        items = []
+        for procedure in rng.choices(procedures, cum_weights=cum_procedures, k=count):
+            online = not working[day] or rng.random() < online_share
+            channel = "online" if online else ("postal" if rng.random() < 0.08 else "direct")
+            if procedure[3]:
+                agency = rng.choice(procedure[3])
+            else:
+                agency = rng.choices(desks, cum_weights=cum_desks)[0]
+            items.append((counter_time(day, online), procedure, agency, channel))
+        items.sort(key=lambda item: item[0])
+        sequences: dict[int, int] = {}
+        for submitted, procedure, agency, channel in items:
+            sequence = sequences[agency[0]] = sequences.get(agency[0], 0) + 1
+            code = f"{agency[1]}-{day:%y%m%d}-{sequence:04d}"
+            _one_dossier(
+                next_dossier, code, submitted, procedure, agency, channel, now, rng, due, communes,
+                citizens, first_user, dossiers, changes, events, due_changes,
+            )
+            next_dossier += 1
+        for agency_id, value in sequences.items():
+            counters.add(agency_id, day.isoformat(), value)
+        done += count
+        if len(dossiers.lines) >= CHUNK:
+            for table in tables:
+                table.flush(cursor)
+            progress.update(done)
+    for table in tables:
+        table.flush(cursor)
+    progress.close(done)
+
+    sys.stderr.write("analyse and reset sequences…\n")
+    cursor.execute("SET session_replication_role = DEFAULT")
+    for model in (User, Dossier, DossierStatusChange, DossierEvent, DueTimeChange, DossierCodeCounter):
+        table = model._meta.db_table
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608 - model tables
+            f'(SELECT coalesce(max(id), 0) + 1 FROM "{table}"), false)'
+        )
+        cursor.execute(f'VACUUM ANALYZE "{table}"')
+    cursor.close()
+    return {
+        "dossiers": total,
+        "citizens": citizens,
+        "seconds": round(time.monotonic() - started, 1),
+        "foreign_keys_checked_while_loading": checked,
+    }
+
+
+def _cumulative(weights):
+    total = 0.0
+    for weight in weights:
+        total += weight
+        yield total
+
+
+def _one_dossier(
+    pk, code, submitted, procedure, agency, channel, now, rng, due, communes, citizens, first_user,
+    dossiers, changes, events, due_changes,
+):
+    """One dossier with its status path cut at ``now``: most are long finished and returned,
+    recent ones are still being received or processed."""
+    procedure_id, amount, unit, _linked, _name = procedure
+    online = channel == "online"
+    if online:
+        index = rng.randrange(citizens)
+        applicant_id = first_user + index
+    else:
+        index = citizens + pk
+        applicant_id = None
+    name, cccd, phone, born, _gender = person(index)
+    commune_id, commune_code = rng.choice(communes)
+    outcome = rng.random()
+    received = submitted if not online else submitted + datetime.timedelta(hours=rng.uniform(0.5, 30))
+    due_at = due(received.replace(minute=0, second=0, microsecond=0), amount, unit)
+    span = due_at - received
+    late = rng.random() < 0.08
+    finished = received + span * (rng.uniform(1.0, 1.4) if late else rng.uniform(0.2, 0.95))
+    returned = finished + datetime.timedelta(hours=rng.uniform(1, 72))
+    paid = None
+    if outcome < 0.03:
+        path = [(3, received)]
+        received = due_at = None
+    elif outcome < 0.05:
+        path = [(2, received), (4, received + span * 0.1), (7, received + span * 0.3)]
+    elif outcome < 0.055:
+        path = [(2, received), (4, received + span * 0.1), (8, received + span * 0.5)]
+    elif outcome < 0.13:
+        asked = received + span * 0.2
+        answered = asked + datetime.timedelta(days=rng.uniform(1, 10))
+        due_again = answered + span
+        finished = answered + span * rng.uniform(0.2, 0.95)
+        returned = finished + datetime.timedelta(hours=rng.uniform(1, 72))
+        path = [(2, received), (4, received + span * 0.1), (5, asked), (4, answered), (9, finished),
+                (10, returned)]
+        if answered <= now:
+            due_at = due_again
+    elif outcome < 0.25:
+        paid = received + datetime.timedelta(hours=rng.uniform(1, 48))
+        path = [(2, received), (6, received + span * 0.05), (4, paid), (9, finished), (10, returned)]
+    else:
+        path = [(2, received), (4, received + span * 0.1), (9, finished), (10, returned)]
+    steps = [(1, submitted)] + [(status, at) for status, at in path if at <= now]
+    status, updated = steps[-1]
+    if received is not None and received > now:
+        received = due_at = None
+    finished_at = next((at for status_, at in steps if status_ == 9), None)
+    returned_at = next((at for status_, at in steps if status_ == 10), None)
+    form_data = {
+        "ho_ten": name,
+        "ngay_sinh": born.isoformat(),
+        "noi_cu_tru": {"province": "82", "commune": commune_code, "detail": f"Ấp {HAMLETS[pk % 8]}"},
+    }
+    dossiers.add(
+        pk, code, procedure_id, applicant_id, name, cccd, phone, "", commune_id,
+        f"Số {pk % 200 + 1}, ấp {HAMLETS[pk % 8]}", agency[0], channel, status, False, form_data,
+        submitted, updated, submitted, received, due_at, paid if paid and paid <= now else None,
+        finished_at, returned_at, len(steps),
+    )
+    previous = None
+    for to_status, at in steps:
+        changes.add(pk, previous, to_status, at)
+        published = at + datetime.timedelta(seconds=30)
+        events.add(pk, code, to_status, agency[1], at, published if published <= now else None)
+        previous = to_status
+    if received is not None:
+        due_changes.add(pk, "acceptance", None, due(received.replace(minute=0, second=0, microsecond=0), amount, unit), received)
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))

@@ -1,0 +1,109 @@
+"""Business actions of the signing app.
+
+``issue_signed_result(actor, dossier, pdf_bytes, title) -> SignedDocument`` is what the back
+office calls when a leader signs a dossier's electronic result: the verification QR code is
+stamped on the last page, the PDF is signed with the receiving agency's certificate (PAdES
+B-B), stored under a random name, registered for the public verification page, audited, and
+copied into the applicant's personal document store as a result of the dossier.
+"""
+
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.permissions import require
+from tinhso.audit.services import record
+from tinhso.core.text import nfc
+from tinhso.dossiers.models import PersonalDocument, Status
+from tinhso.signing.models import SignedDocument
+from tinhso.signing.pdf import active_certificate, sign_pdf
+from tinhso.signing.stamp import stamp_verification
+
+# A result is not signed for a dossier that was refused, withdrawn or stopped.
+CLOSED_WITHOUT_RESULT = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
+MAX_TITLE = 255
+
+
+def verification_url(document_id) -> str:
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("signing:verify", args=[document_id])
+
+
+def _province_name(agency) -> str:
+    unit = agency.unit
+    while unit.parent_id is not None:
+        unit = unit.parent
+    return unit.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+
+
+def issue_signed_result(actor, dossier, pdf_bytes: bytes, title: str) -> SignedDocument:
+    require(actor, "signing.sign", dossier)
+    title = nfc(title)
+    if not title:
+        raise ValidationError(_("Enter the title of the result."), code="title")
+    if len(title) > MAX_TITLE:
+        raise ValidationError(_("The title is too long."), code="title")
+    if dossier.is_draft or dossier.status in CLOSED_WITHOUT_RESULT:
+        raise ValidationError(_("This dossier cannot receive a result."), code="status")
+    agency = dossier.receiving_agency
+    certificate = active_certificate(agency)
+    document_id = uuid.uuid4()
+    stamped = stamp_verification(pdf_bytes, verification_url(document_id), document_id)
+    signer_name = nfc(actor.full_name) or actor.get_username()
+    signed = sign_pdf(
+        stamped,
+        agency,
+        reason=_("Electronic result of dossier %(code)s") % {"code": dossier.code},
+        location=_province_name(agency),
+        signer_name=signer_name,
+    )
+    digest = hashlib.sha256(signed).hexdigest()
+    now = timezone.now()
+    name = default_storage.save(f"ket-qua/{now:%Y/%m}/{secrets.token_hex(16)}.pdf", ContentFile(signed))
+    try:
+        with transaction.atomic():
+            document = SignedDocument.objects.create(
+                id=document_id,
+                title=title,
+                agency=agency,
+                dossier=dossier,
+                certificate=certificate,
+                file=name,
+                size=len(signed),
+                sha256=digest,
+                signed_at=now,
+                signer=actor,
+                signer_name=signer_name,
+            )
+            if dossier.applicant_id:
+                PersonalDocument.objects.get_or_create(
+                    owner_id=dossier.applicant_id,
+                    sha256=digest,
+                    defaults={
+                        "title": title,
+                        "source": PersonalDocument.Source.RESULT,
+                        "dossier": dossier,
+                        "file": name,
+                        "content_type": "application/pdf",
+                        "size": len(signed),
+                    },
+                )
+            record(
+                actor,
+                "signing.issue_result",
+                document,
+                {"dossier": dossier.code, "title": title, "sha256": digest, "certificate": certificate.fingerprint},
+            )
+    except Exception:
+        default_storage.delete(name)
+        raise
+    return document

@@ -1,0 +1,179 @@
+"""The project's local demo certification authority (for the demo and the tests only).
+
+``demo_ca()`` creates the root once and returns it afterwards; ``issue_agency_certificate``
+gives an agency a signing certificate issued by it (subject CN = agency name, O = the top agency,
+L = the province, C = VN; key usage digitalSignature + nonRepudiation). A real installation
+imports the certificates issued by a licensed CA instead.
+"""
+
+import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tinhso.signing import keys
+from tinhso.signing.models import AgencyCertificate, TrustRoot
+
+KEY_SIZE = 2048
+CA_YEARS = 10
+AGENCY_YEARS = 3
+MAX_NAME = 64  # RFC 5280 upper bound for CN, O and L
+
+
+def _attribute(oid, value: str) -> x509.NameAttribute:
+    return x509.NameAttribute(oid, value[:MAX_NAME])
+
+
+def _new_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
+
+
+def demo_ca_name() -> str:
+    return f"CA thử nghiệm {settings.PLATFORM_NAME}"
+
+
+@transaction.atomic
+def demo_ca() -> TrustRoot:
+    """The demo root CA, created on first use."""
+    existing = TrustRoot.objects.select_for_update().filter(is_demo=True).exclude(private_key_encrypted="")
+    root = existing.order_by("created_at").first()
+    if root is not None:
+        return root
+    key = _new_key()
+    name = x509.Name(
+        [
+            _attribute(NameOID.COUNTRY_NAME, "VN"),
+            _attribute(NameOID.ORGANIZATION_NAME, settings.PLATFORM_NAME),
+            _attribute(NameOID.COMMON_NAME, demo_ca_name()),
+        ]
+    )
+    now = timezone.now()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=365 * CA_YEARS))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return TrustRoot.objects.create(
+        name=demo_ca_name(),
+        certificate_pem=keys.certificate_pem(certificate),
+        private_key_encrypted=keys.encrypt_private_key(key),
+        is_demo=True,
+    )
+
+
+def _province_name(agency) -> str:
+    unit = agency.unit
+    while unit.parent_id is not None:
+        unit = unit.parent
+    return unit.name
+
+
+def agency_subject(agency) -> x509.Name:
+    ancestors = agency.ancestors()
+    organization = ancestors[0].name if ancestors else agency.name
+    return x509.Name(
+        [
+            _attribute(NameOID.COUNTRY_NAME, "VN"),
+            _attribute(NameOID.LOCALITY_NAME, _province_name(agency)),
+            _attribute(NameOID.ORGANIZATION_NAME, organization),
+            _attribute(NameOID.ORGANIZATIONAL_UNIT_NAME, agency.code),
+            _attribute(NameOID.COMMON_NAME, agency.name),
+        ]
+    )
+
+
+def issue_certificate(
+    agency,
+    issuer: TrustRoot,
+    not_before: datetime.datetime | None = None,
+    not_after: datetime.datetime | None = None,
+):
+    """(certificate, private key) for ``agency`` signed by ``issuer`` (which must hold its key)."""
+    issuer_key = keys.decrypt_private_key(issuer.private_key_encrypted)
+    issuer_certificate = issuer.certificate
+    key = _new_key()
+    not_before = not_before or timezone.now() - datetime.timedelta(minutes=5)
+    not_after = not_after or min(
+        not_before + datetime.timedelta(days=365 * AGENCY_YEARS), issuer_certificate.not_valid_after_utc
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(agency_subject(agency))
+        .issuer_name(issuer_certificate.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_certificate.public_key()),
+            critical=False,
+        )
+        .sign(issuer_key, hashes.SHA256())
+    )
+    return certificate, key
+
+
+@transaction.atomic
+def issue_agency_certificate(agency, issuer: TrustRoot | None = None, **validity) -> AgencyCertificate:
+    """A new active certificate for ``agency`` (the previous active one is deactivated)."""
+    issuer = issuer or demo_ca()
+    certificate, key = issue_certificate(agency, issuer, **validity)
+    AgencyCertificate.objects.filter(agency=agency, is_active=True).update(is_active=False)
+    return AgencyCertificate.objects.create(
+        agency=agency,
+        certificate_pem=keys.certificate_pem(certificate),
+        chain_pem=issuer.certificate_pem,
+        private_key_encrypted=keys.encrypt_private_key(key),
+        valid_from=certificate.not_valid_before_utc,
+        valid_to=certificate.not_valid_after_utc,
+    )
+
+
+def ensure_agency_certificate(agency, issuer: TrustRoot | None = None) -> tuple[AgencyCertificate, bool]:
+    """The agency's active, currently valid certificate, issuing one if needed: (cert, created)."""
+    current = AgencyCertificate.objects.filter(agency=agency, is_active=True).first()
+    if current is not None and current.is_valid_at():
+        return current, False
+    return issue_agency_certificate(agency, issuer), True

@@ -1,0 +1,41 @@
+"""Create the local demo CA and signing certificates for agencies (demo and tests only)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.signing import ca
+
+ONE_STOP_KINDS = (AgencyKind.SERVICE_CENTRE, AgencyKind.ONE_STOP_DESK, AgencyKind.COMMUNE_PC, AgencyKind.DEPARTMENT)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo certification authority (once) and a signing certificate for each agency "
+        "given by code, or for every current one-stop agency with --all-one-stop. Idempotent: an "
+        "agency that already has a valid active certificate keeps it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("codes", nargs="*", help="electronic codes of agencies, e.g. H20.201.01")
+        parser.add_argument(
+            "--all-one-stop",
+            action="store_true",
+            help="every current service centre, one-stop desk, commune People's Committee and department",
+        )
+
+    def handle(self, *args, codes, all_one_stop, **options):
+        if not codes and not all_one_stop:
+            raise CommandError("Give agency codes or --all-one-stop.")
+        root = ca.demo_ca()
+        self.stdout.write(f"Demo CA: {root.name} (SHA-256 {root.fingerprint})")
+        agencies = list(Agency.objects.filter(code__in=codes)) if codes else []
+        missing = set(codes) - {agency.code for agency in agencies}
+        if missing:
+            raise CommandError(f"Unknown agency codes: {', '.join(sorted(missing))}")
+        if all_one_stop:
+            agencies += list(Agency.objects.current().filter(kind__in=ONE_STOP_KINDS))
+        created = 0
+        for agency in {agency.pk: agency for agency in agencies}.values():
+            _certificate, new = ca.ensure_agency_certificate(agency, root)
+            created += new
+        self.stdout.write(f"{created} certificate(s) issued, {len(agencies) - created} already present.")

@@ -1,0 +1,378 @@
+"""The workflow engine and the flow administration actions.
+
+- ``flow_version_for(procedure)``: the published version a new dossier of ``procedure`` starts on.
+- ``start_flow(dossier)``: put a submitted dossier on its flow (idempotent; done on submission).
+- ``available_actions(user, dossier)``: the actions ``user`` may take now.
+- ``perform_action(actor, dossier, action_key, note="", assignee=None, agency=None,
+  expected_version=None)``: take one, under a row lock, moving the national status with it.
+- ``publish_version(actor, version)`` / ``new_version(actor, flow)``: versioning.
+- ``classify_result(finished_at, due_at)``: "early", "on_time" or "late".
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.models import Role, UserKind
+from tinhso.accounts.permissions import agency_ids_in_scope, can, require, rule
+from tinhso.agencies.models import Agency
+from tinhso.audit.services import record
+from tinhso.core.text import fold, nfc
+from tinhso.dossiers.actions import (
+    apply_status_change,
+    compute_due_at,
+    lock_dossier,
+    missing_documents,
+    record_due_time_change,
+)
+from tinhso.dossiers.models import Dossier, DueTimeChangeKind
+from tinhso.dossiers.status import FINAL, Status
+from tinhso.dossiers.tasks import STATUS_CHANGED, notify_applicant
+from tinhso.workflows.models import (
+    Action,
+    Condition,
+    DossierFlow,
+    DurationUnit,
+    Flow,
+    FlowVersion,
+    StepRecord,
+)
+from tinhso.workflows.validation import validate_version
+from tinhso.worktime.calendar import add_working_days, add_working_hours
+
+EARLY, ON_TIME, LATE = "early", "on_time", "late"
+# While the applicant has to act (complete the dossier, pay), the flow waits.
+WAITING_FOR_APPLICANT = frozenset({Status.SUPPLEMENT, Status.PAYMENT})
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the permission rule ``workflows.perform_action`` is asked about."""
+
+    flow: DossierFlow
+    action: Action
+
+
+@rule("workflows.perform_action")
+def _may_perform(user, step: Step) -> bool:
+    """An officer holding one of the action's roles in the agency the dossier is at (or above)."""
+    return user.kind == UserKind.OFFICER and step.flow.current_agency_id in agency_ids_in_scope(
+        user, *step.action.roles
+    )
+
+
+@rule("workflows.manage")
+def _may_manage(user, obj) -> bool:
+    """Only province administrators (who pass every rule) edit and publish flows."""
+    return False
+
+
+# Versions ------------------------------------------------------------------------------------
+
+
+def flow_version_for(procedure) -> FlowVersion:
+    """The published version of the procedure's own flow, else of the default shared flow
+    (created, the generic one, when the platform has none yet)."""
+    for flow in Flow.objects.filter(procedure=procedure).order_by("pk"):
+        version = flow.published_version()
+        if version is not None:
+            return version
+    default = Flow.objects.filter(is_default=True, procedure__isnull=True).order_by("pk").first()
+    version = default.published_version() if default else None
+    if version is None:
+        from tinhso.workflows.demo import ensure_generic_flow
+
+        version = ensure_generic_flow().published_version()
+    return version
+
+
+def publish_version(actor, version: FlowVersion) -> FlowVersion:
+    """Check and publish a draft version; from then on it never changes."""
+    if actor is not None:
+        require(actor, "workflows.manage", version)
+    with transaction.atomic():
+        locked = FlowVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.is_published:
+            raise ValidationError(_("This version is already published."), code="published")
+        validate_version(locked)
+        locked.is_published = True
+        locked.published_at = timezone.now()
+        locked.save(update_fields=["is_published", "published_at"])
+        record(actor, "workflows.publish", locked, {"flow": locked.flow.key, "number": locked.number})
+    return locked
+
+
+def new_version(actor, flow: Flow) -> FlowVersion:
+    """A draft copy of the flow's latest version, to edit and publish."""
+    if actor is not None:
+        require(actor, "workflows.manage", flow)
+    with transaction.atomic():
+        Flow.objects.select_for_update().get(pk=flow.pk)
+        latest = flow.versions.order_by("-number").first()
+        version = FlowVersion.objects.create(flow=flow, number=(latest.number + 1) if latest else 1)
+        if latest is not None:
+            states = {}
+            for state in latest.states.all():
+                old_pk = state.pk
+                state.pk, state.version = None, version
+                state.save()
+                states[old_pk] = state
+            for action in latest.actions.all():
+                action.pk, action.version = None, version
+                action.from_state = states[action.from_state_id]
+                action.to_state = states[action.to_state_id]
+                action.save()
+        record(actor, "workflows.new_version", version, {"flow": flow.key, "number": version.number})
+    return version
+
+
+# Running dossiers ----------------------------------------------------------------------------
+
+
+def waiting_roles(state) -> str:
+    roles = sorted({role for action in state.actions_out.all() for role in action.roles})
+    return "," + ",".join(roles) + "," if roles else ""
+
+
+def start_flow(dossier: Dossier, at: datetime.datetime | None = None) -> DossierFlow:
+    """Put a submitted dossier on the current flow of its procedure, at the start state, with
+    its receiving agency (idempotent)."""
+    existing = DossierFlow.objects.filter(dossier=dossier).first()
+    if existing is not None:
+        return existing
+    version = flow_version_for(dossier.procedure)
+    state = version.start_state()
+    return DossierFlow.objects.create(
+        dossier=dossier,
+        version=version,
+        state=state,
+        current_agency_id=dossier.receiving_agency_id,
+        waiting_roles=waiting_roles(state),
+        search_name=fold(dossier.applicant_name)[:200],
+        step_started_at=at or dossier.submitted_at or timezone.now(),
+    )
+
+
+def step_due(action: Action, start: datetime.datetime, dossier_due: datetime.datetime | None):
+    """When the step ``action`` starts is due: its own duration, else the dossier's due time."""
+    if action.duration is None:
+        return dossier_due
+    if action.duration_unit == DurationUnit.WORKING_DAYS:
+        return add_working_days(start, int(action.duration))
+    return add_working_hours(start, Decimal(action.duration))
+
+
+def classify_result(finished_at: datetime.datetime, due_at: datetime.datetime | None) -> str:
+    """Early: finished on a day before the due day; on time: by the due time; late: after."""
+    if due_at is None or finished_at <= due_at:
+        if due_at is not None and timezone.localdate(finished_at) < timezone.localdate(due_at):
+            return EARLY
+        return ON_TIME
+    return LATE
+
+
+def _is_leader_in_scope(user, agency_id) -> bool:
+    return agency_id in agency_ids_in_scope(user, Role.LEADER)
+
+
+def result_signed(dossier: Dossier) -> bool:
+    """Whether the electronic result of ``dossier`` has been signed (``tinhso.signing``)."""
+    from tinhso.signing.models import SignedDocument
+
+    return SignedDocument.objects.filter(dossier=dossier).exists()
+
+
+def condition_failures(action: Action, dossier: Dossier, flow: DossierFlow) -> list[str]:
+    """The Vietnamese reasons why the conditions of ``action`` do not hold (empty: they do)."""
+    failures = []
+    for condition in action.conditions or []:
+        if condition == Condition.PAYMENT_RECEIVED:
+            if dossier.paid_at is None and not dossier.procedure.is_free:
+                failures.append(_("The fees have not been paid yet."))
+        elif condition == Condition.ALL_DOCUMENTS_PRESENT:
+            if missing_documents(dossier):
+                failures.append(_("Some required documents are missing."))
+        elif condition == Condition.RESULT_SIGNED:
+            if not result_signed(dossier):
+                failures.append(_("The result has not been signed yet."))
+        elif condition == Condition.ASSIGNED and flow.assignee_id is None:
+            failures.append(_("The dossier has not been assigned to an officer."))
+    return failures
+
+
+def _may_take(user, flow: DossierFlow, action: Action) -> bool:
+    if not can(user, "workflows.perform_action", Step(flow, action)):
+        return False
+    if flow.assignee_id and flow.assignee_id != user.pk:
+        return _is_leader_in_scope(user, flow.current_agency_id) or user.is_superuser
+    return True
+
+
+def available_actions(user, dossier: Dossier) -> list[Action]:
+    """The actions ``user`` may take on ``dossier`` now (conditions not yet met included: the
+    page explains them when taken)."""
+    flow = DossierFlow.objects.filter(dossier=dossier).select_related("state").first()
+    if flow is None or dossier.status in FINAL or dossier.status in WAITING_FOR_APPLICANT:
+        return []
+    actions = flow.version.actions.filter(from_state=flow.state).select_related("to_state", "target_agency")
+    return [action for action in actions if _may_take(user, flow, action)]
+
+
+def _target_agency(action: Action, flow: DossierFlow, dossier: Dossier, agency: Agency | None) -> Agency:
+    if action.target_agency_id:
+        return action.target_agency
+    if action.returns_to_receiving_agency:
+        return dossier.receiving_agency
+    if action.transfers_to_agency_kind:
+        if (
+            agency is None
+            or agency.kind != action.transfers_to_agency_kind
+            or not Agency.objects.valid_on().filter(pk=agency.pk).exists()
+        ):
+            raise ValidationError({"agency": [_("Choose the agency to send the dossier to.")]})
+        return agency
+    return flow.current_agency
+
+
+def _check_assignee(action: Action, assignee, agency: Agency):
+    if not action.assign_role:
+        return None
+    if assignee is None:
+        raise ValidationError({"assignee": [_("Choose the officer who handles the next step.")]})
+    if assignee.kind != UserKind.OFFICER or agency.pk not in agency_ids_in_scope(assignee, action.assign_role):
+        raise ValidationError({"assignee": [_("This officer cannot handle the dossier in this agency.")]})
+    return assignee
+
+
+def _enter_status(locked: Dossier, code: int, actor, note: str, now) -> None:
+    """Move the dossier's national status and apply what the new status means for its dates."""
+    apply_status_change(locked, code, actor, note, now)
+    if code == Status.ACCEPTED:
+        locked.received_at = now
+        locked.save(update_fields=["received_at", "updated_at"])
+        record_due_time_change(
+            locked,
+            DueTimeChangeKind.ACCEPTANCE,
+            compute_due_at(locked.procedure, now),
+            _("Dossier accepted: the processing time starts."),
+            actor,
+            now,
+        )
+    elif code == Status.FINISHED:
+        locked.finished_at = now
+        locked.save(update_fields=["finished_at", "updated_at"])
+    elif code == Status.RETURNED:
+        locked.returned_at = now
+        locked.save(update_fields=["returned_at", "updated_at"])
+    notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+
+
+def perform_action(
+    actor,
+    dossier: Dossier,
+    action_key: str,
+    note: str = "",
+    assignee=None,
+    agency: Agency | None = None,
+    expected_version: int | None = None,
+    at: datetime.datetime | None = None,
+) -> DossierFlow:
+    """Take the action ``action_key`` on ``dossier``: one transaction holding the dossier and its
+    flow locked, so of two officers acting at once exactly one wins. Refusals (wrong role,
+    agency or state, conditions unmet) change nothing and are audited."""
+    try:
+        return _perform(actor, dossier, action_key, nfc(note), assignee, agency, expected_version, at)
+    except (PermissionDenied, ValidationError) as error:
+        record(
+            actor,
+            "workflows.refused",
+            dossier,
+            {"action": action_key, "reason": getattr(error, "messages", None) or str(error)},
+        )
+        raise
+
+
+def _perform(actor, dossier, action_key, note, assignee, agency, expected_version, at) -> DossierFlow:
+    if len(note) > MAX_NOTE:
+        raise ValidationError({"note": [_("Write at most %(limit)s characters.") % {"limit": MAX_NOTE}]})
+    with transaction.atomic():
+        locked = lock_dossier(dossier, expected_version)
+        flow = (
+            DossierFlow.objects.select_for_update(of=("self",))
+            .select_related("state", "current_agency", "version")
+            .get(dossier=locked)
+        )
+        action = (
+            flow.version.actions.filter(from_state=flow.state, key=action_key)
+            .select_related("to_state", "target_agency")
+            .first()
+        )
+        if action is None:
+            raise ValidationError(
+                _("This action is not possible in the dossier's current state (%(state)s).")
+                % {"state": flow.state.name},
+                code="wrong_state",
+            )
+        if not _may_take(actor, flow, action):
+            raise PermissionDenied("workflows.perform_action")
+        if locked.status in FINAL or locked.status in WAITING_FOR_APPLICANT:
+            raise ValidationError(
+                _("A dossier in status “%(status)s” cannot be processed now.") % {"status": locked.status_label},
+                code="wrong_status",
+            )
+        failures = condition_failures(action, locked, flow)
+        if failures:
+            raise ValidationError(failures, code="conditions")
+        target = _target_agency(action, flow, locked, agency)
+        next_assignee = _check_assignee(action, assignee, target)
+
+        now = at or timezone.now()
+        to_state = action.to_state
+        if to_state.status_code != locked.status:
+            _enter_status(locked, to_state.status_code, actor, note or action.name, now)
+        finished = to_state.status_code in (Status.FINISHED, Status.RETURNED)
+        if to_state.status_code == Status.FINISHED:
+            flow.timing = classify_result(now, locked.due_at)
+        StepRecord.objects.create(
+            dossier=locked,
+            action=action,
+            action_name=action.name,
+            from_state=flow.state,
+            to_state=to_state,
+            from_user=actor,
+            to_user=next_assignee,
+            from_agency=flow.current_agency,
+            to_agency=target,
+            at=now,
+            step_started_at=flow.step_started_at,
+            step_due_at=flow.step_due_at,
+            on_time=None if flow.step_due_at is None else now <= flow.step_due_at,
+            note=note,
+        )
+        previous = flow.state
+        flow.state = to_state
+        flow.current_agency = target
+        flow.assignee = next_assignee
+        flow.waiting_roles = waiting_roles(to_state)
+        flow.step_started_at = now
+        flow.step_due_at = None if finished or to_state.is_end else step_due(action, now, locked.due_at)
+        flow.save()
+        record(
+            actor,
+            "workflows.perform_action",
+            locked,
+            {
+                "action": action.key,
+                "state": [previous.key, to_state.key],
+                "agency": target.code,
+                "assignee": next_assignee.username if next_assignee else None,
+                "note": note,
+            },
+        )
+    return flow
