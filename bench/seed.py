@@ -20,17 +20,62 @@ import argparse
 import datetime
 import hashlib
 import json
+import multiprocessing
+import os
 import random
 import sys
 import time
 from functools import lru_cache
 
 import django
+import psycopg
+from psycopg.types.json import Jsonb
 
-FAMILY = "Nguyễn Trần Lê Phạm Huỳnh Hoàng Võ Phan Trương Bùi Đặng Đỗ Ngô Hồ Dương Lý".split()
-MIDDLE = "Văn Thị Minh Ngọc Thanh Hoàng Hữu Thu Quốc Kim".split()
-GIVEN = "An Bình Châu Dũng Hà Hân Hùng Khang Lan Linh Mai Nam Phúc Quân Tâm Thảo Trang Tuấn Vy Yến".split()
-HAMLETS = "Tân Thuận|Mỹ Hòa|An Bình|Long Hưng|Phú Điền|Bình Thạnh|Tân Hội|Mỹ Xương".split("|")
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Huỳnh",
+    "Hoàng",
+    "Võ",
+    "Phan",
+    "Trương",
+    "Bùi",
+    "Đặng",
+    "Đỗ",
+    "Ngô",
+    "Hồ",
+    "Dương",
+    "Lý",
+]
+MIDDLE = ["Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hoàng", "Hữu", "Thu", "Quốc", "Kim"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Hà",
+    "Hân",
+    "Hùng",
+    "Khang",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Vy",
+    "Yến",
+]
+HAMLETS = ["Tân Thuận", "Mỹ Hòa", "An Bình", "Long Hưng", "Phú Điền", "Bình Thạnh", "Tân Hội", "Mỹ Xương"]
+# Common mobile prefixes (Viettel, VinaPhone, MobiFone).
+PHONE_PREFIXES = ["090", "091", "093", "094", "096", "097", "098", "086", "088", "089", "070", "079", "077"]
+PHONE_PREFIXES += ["076", "078", "083", "084", "085", "081", "082", "032", "033", "034", "035", "036", "037"]
 LOCAL = datetime.timezone(datetime.timedelta(hours=7))
 YEARS = 3
 CHUNK = 20_000
@@ -38,51 +83,36 @@ ONLINE_WEEKEND_SHARE = 0.25
 
 
 class Table:
-    """Rows of one model in PostgreSQL's COPY text format. Columns not given explicitly get the
-    model field's default, so new fields with defaults need no change here."""
+    """Rows of one model for PostgreSQL COPY. Columns not given explicitly get the model field's
+    default, so a new field with a default needs no change here."""
 
     def __init__(self, model, columns: list[str]):
-        self.model = model
-        fields = [field for field in model._meta.concrete_fields if field.column not in columns]
-        self.fixed = []
-        for field in fields:
-            if field.primary_key:
+        self.table = model._meta.db_table
+        tail_columns, tail = [], []
+        for field in model._meta.concrete_fields:
+            if field.column in columns or field.primary_key:
                 continue
             default = field.get_default()
             if default is None and not field.null:
                 raise RuntimeError(f"bench.seed: give a value for {model._meta.label}.{field.name}")
-            self.fixed.append((field.column, encode(default)))
-        self.columns = list(columns) + [column for column, _value in self.fixed]
-        self.tail = "".join("\t" + value for _column, value in self.fixed)
-        self.lines: list[str] = []
+            tail_columns.append(field.column)
+            tail.append(Jsonb(default) if isinstance(default, dict | list) else default)
+        self.columns = list(columns) + tail_columns
+        self.tail = tuple(tail)
+        self.rows: list[tuple] = []
 
     def add(self, *values) -> None:
-        self.lines.append("\t".join(map(encode, values)) + self.tail + "\n")
+        self.rows.append(values + self.tail)
 
     def flush(self, cursor) -> int:
-        if not self.lines:
+        if not self.rows:
             return 0
-        table = self.model._meta.db_table
-        with cursor.copy(f'COPY "{table}" ({", ".join(self.columns)}) FROM STDIN') as copy:
-            copy.write("".join(self.lines).encode())
-        count, self.lines = len(self.lines), []
+        columns = ", ".join(f'"{column}"' for column in self.columns)
+        with cursor.copy(f'COPY "{self.table}" ({columns}) FROM STDIN') as copy:
+            for row in self.rows:
+                copy.write_row(row)
+        count, self.rows = len(self.rows), []
         return count
-
-
-def encode(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, datetime.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 class Progress:
@@ -123,7 +153,7 @@ def person(index: int) -> tuple[str, str, str, datetime.date, str]:
     # Province prefix by block of a million; the sequence part is the index itself, so unique.
     prefix = ("087", "082", "089", "086", "084", "083", "080", "092", "094", "095")[index // 1_000_000 % 10]
     cccd = f"{prefix}{century_gender}{born.year % 100:02d}{index % 1_000_000:06d}"
-    phone = f"+849{d % 100_000_000:08d}"
+    phone = f"+84{PHONE_PREFIXES[d % len(PHONE_PREFIXES)][1:]}{d // 7 % 10_000_000:07d}"
     return name, cccd, phone, born, "female" if female else "male"
 
 
@@ -163,12 +193,13 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--jobs", type=int, default=2, help="loading processes")
     options = parser.parse_args(argv)
     django.setup()
-    return seed(options.dossiers, options.seed)
+    return seed(options.dossiers, options.seed, options.jobs)
 
 
-def seed(total: int, rng_seed: int = 2026) -> dict:
+def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
     from django.db import connection
     from django.utils import timezone
 
@@ -218,9 +249,9 @@ def seed(total: int, rng_seed: int = 2026) -> dict:
         next_dossier = cursor.fetchone()[0] + 1
         cursor.execute('SELECT cccd FROM "accounts_user" WHERE cccd IS NOT NULL')
         taken = {row[0] for row in cursor.fetchall()}
-    raw = connection.connection
-    raw.autocommit = True
-    cursor = raw.cursor()
+    connection.close()
+    main_connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+    cursor = main_connection.cursor()
     try:
         cursor.execute("SET session_replication_role = replica")  # ids are consistent by construction
         checked = False
@@ -229,8 +260,19 @@ def seed(total: int, rng_seed: int = 2026) -> dict:
 
     users = Table(
         User,
-        ["id", "password", "username", "full_name", "kind", "cccd", "date_of_birth", "gender", "phone"]
-        + ["email", "date_joined"],
+        [
+            "id",
+            "password",
+            "username",
+            "full_name",
+            "kind",
+            "cccd",
+            "date_of_birth",
+            "gender",
+            "phone",
+            "email",
+            "date_joined",
+        ],
     )
     joined = now - datetime.timedelta(days=365 * YEARS + 30)
     progress = Progress(citizens, "citizens")
@@ -239,29 +281,33 @@ def seed(total: int, rng_seed: int = 2026) -> dict:
         if cccd in taken:
             continue
         users.add(
-            first_user + index, "!bench", cccd, name, "citizen", cccd, born.isoformat(), gender, phone,
-            f"cd{index}@example.vn", joined,
+            first_user + index,
+            "!bench",
+            cccd,
+            name,
+            "citizen",
+            cccd,
+            born,
+            gender,
+            phone,
+            f"cd{index}@example.vn",
+            joined,
         )
-        if len(users.lines) >= CHUNK:
+        if len(users.rows) >= CHUNK:
             users.flush(cursor)
             progress.update(index + 1)
     users.flush(cursor)
     progress.close(citizens)
 
-    dossiers = Table(
-        Dossier,
-        ["id", "code", "procedure_id", "applicant_id", "applicant_name", "applicant_cccd", "applicant_phone"]
-        + ["applicant_email", "applicant_unit_id", "applicant_address", "receiving_agency_id", "channel"]
-        + ["status", "is_draft", "form_data", "created_at", "updated_at", "submitted_at", "received_at"]
-        + ["due_at", "paid_at", "finished_at", "returned_at", "version"],
-    )
-    changes = Table(DossierStatusChange, ["dossier_id", "from_status", "to_status", "at"])
-    events = Table(DossierEvent, ["dossier_id", "code", "status", "agency_code", "occurred_at", "published_at"])
-    due_changes = Table(DueTimeChange, ["dossier_id", "kind", "old_due_at", "new_due_at", "at"])
-    counters = Table(DossierCodeCounter, ["agency_id", "day", "value"])
-    tables = (dossiers, changes, events, due_changes, counters)
+    counts = allocate(total, day_weights(days, working.__getitem__))
+    first_ids, next_id = [], next_dossier
+    for count in counts:
+        first_ids.append(next_id)
+        next_id += count
+    cum_procedures = list(_cumulative(procedure_weights))
+    cum_desks = list(_cumulative(desk_weights))
 
-    @lru_cache(maxsize=100_000)
+    @lru_cache(maxsize=200_000)
     def due(received: datetime.datetime, amount: int, unit: str) -> datetime.datetime:
         if unit == TimeUnit.WORKING_HOURS:
             return add_working_hours(received, amount)
@@ -269,52 +315,109 @@ def seed(total: int, rng_seed: int = 2026) -> dict:
             return received + datetime.timedelta(days=amount)
         return add_working_days(received, amount)
 
-    def counter_time(day: datetime.date, online: bool) -> datetime.datetime:
-        if online:
-            minute = rng.randrange(6 * 60, 23 * 60)
-        else:
-            minute = rng.choice((rng.randrange(450, 690), rng.randrange(810, 1020)))
-        return datetime.datetime(day.year, day.month, day.day, minute // 60, minute % 60, rng.randrange(60),
-                                 tzinfo=LOCAL)
-
-    counts = allocate(total, day_weights(days, working.__getitem__))
-    cum_procedures = list(_cumulative(procedure_weights))
-    cum_desks = list(_cumulative(desk_weights))
-    progress = Progress(total, "dossiers")
-    done = 0
-    for position, (day, count) in enumerate(zip(days, counts, strict=True)):
-        if not count:
-            continue
-        online_share = 0.35 + 0.3 * position / len(days)
-        items = []
-        for procedure in rng.choices(procedures, cum_weights=cum_procedures, k=count):
-            online = not working[day] or rng.random() < online_share
-            channel = "online" if online else ("postal" if rng.random() < 0.08 else "direct")
-            if procedure[3]:
-                agency = rng.choice(procedure[3])
-            else:
-                agency = rng.choices(desks, cum_weights=cum_desks)[0]
-            items.append((counter_time(day, online), procedure, agency, channel))
-        items.sort(key=lambda item: item[0])
-        sequences: dict[int, int] = {}
-        for submitted, procedure, agency, channel in items:
-            sequence = sequences[agency[0]] = sequences.get(agency[0], 0) + 1
-            code = f"{agency[1]}-{day:%y%m%d}-{sequence:04d}"
-            _one_dossier(
-                next_dossier, code, submitted, procedure, agency, channel, now, rng, due, communes,
-                citizens, first_user, dossiers, changes, events, due_changes,
-            )
-            next_dossier += 1
-        for agency_id, value in sequences.items():
-            counters.add(agency_id, day.isoformat(), value)
-        done += count
-        if len(dossiers.lines) >= CHUNK:
+    def seed_days(positions: range, done) -> None:
+        """Dossiers of the days at ``positions``, in their own connection (one worker)."""
+        tables = (
+            Table(
+                Dossier,
+                [
+                    "id",
+                    "code",
+                    "procedure_id",
+                    "applicant_id",
+                    "applicant_name",
+                    "applicant_cccd",
+                    "applicant_phone",
+                    "applicant_email",
+                    "applicant_unit_id",
+                    "applicant_address",
+                    "receiving_agency_id",
+                    "channel",
+                    "status",
+                    "is_draft",
+                    "form_data",
+                    "created_at",
+                    "updated_at",
+                    "submitted_at",
+                    "received_at",
+                    "due_at",
+                    "paid_at",
+                    "finished_at",
+                    "returned_at",
+                    "version",
+                ],
+            ),
+            Table(DossierStatusChange, ["dossier_id", "from_status", "to_status", "at"]),
+            Table(
+                DossierEvent, ["dossier_id", "code", "status", "agency_code", "occurred_at", "published_at"]
+            ),
+            Table(DueTimeChange, ["dossier_id", "kind", "old_due_at", "new_due_at", "at"]),
+            Table(DossierCodeCounter, ["agency_id", "day", "value"]),
+        )
+        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as worker:
+            cursor = worker.cursor()
+            if not checked:
+                cursor.execute("SET session_replication_role = replica")
+            pending = 0
+            for position in positions:
+                day, count = days[position], counts[position]
+                if not count:
+                    continue
+                day_rng = random.Random(rng_seed * 100_003 + position)
+                _one_day(
+                    day,
+                    count,
+                    first_ids[position],
+                    working[day],
+                    0.35 + 0.3 * position / len(days),
+                    procedures,
+                    cum_procedures,
+                    desks,
+                    cum_desks,
+                    communes,
+                    citizens,
+                    first_user,
+                    now,
+                    day_rng,
+                    due,
+                    tables,
+                )
+                pending += count
+                if len(tables[0].rows) >= CHUNK:
+                    for table in tables:
+                        table.flush(cursor)
+                    with done.get_lock():
+                        done.value += pending
+                    pending = 0
             for table in tables:
                 table.flush(cursor)
-            progress.update(done)
-    for table in tables:
-        table.flush(cursor)
-    progress.close(done)
+            with done.get_lock():
+                done.value += pending
+
+    jobs = max(1, min(jobs, len(days)))
+    bounds, running, share = [0], 0, total / jobs
+    for position, count in enumerate(counts):
+        running += count
+        if running >= share * len(bounds) and len(bounds) < jobs:
+            bounds.append(position + 1)
+    bounds.append(len(days))
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    done = context.Value("q", 0)
+    workers = [
+        context.Process(target=seed_days, args=(range(bounds[i], bounds[i + 1]), done))
+        for i in range(len(bounds) - 1)
+    ]
+    for process in workers:
+        process.start()
+    progress = Progress(total, "dossiers")
+    while any(process.is_alive() for process in workers):
+        progress.update(done.value)
+        time.sleep(0.5)
+    progress.close(done.value)
+    failed = [process.exitcode for process in workers if process.exitcode]
+    if failed:
+        raise RuntimeError(f"bench.seed: a loading worker failed (exit codes {failed})")
 
     sys.stderr.write("analyse and reset sequences…\n")
     cursor.execute("SET session_replication_role = DEFAULT")
@@ -325,10 +428,11 @@ def seed(total: int, rng_seed: int = 2026) -> dict:
             f'(SELECT coalesce(max(id), 0) + 1 FROM "{table}"), false)'
         )
         cursor.execute(f'VACUUM ANALYZE "{table}"')
-    cursor.close()
+    main_connection.close()
     return {
         "dossiers": total,
         "citizens": citizens,
+        "jobs": jobs,
         "seconds": round(time.monotonic() - started, 1),
         "foreign_keys_checked_while_loading": checked,
     }
@@ -341,9 +445,86 @@ def _cumulative(weights):
         yield total
 
 
+def _one_day(
+    day,
+    count,
+    first_id,
+    working,
+    online_share,
+    procedures,
+    cum_procedures,
+    desks,
+    cum_desks,
+    communes,
+    citizens,
+    first_user,
+    now,
+    rng,
+    due,
+    tables,
+):
+    """The dossiers submitted on ``day``, numbered per agency in submission order."""
+    items = []
+    for procedure in rng.choices(procedures, cum_weights=cum_procedures, k=count):
+        online = not working or rng.random() < online_share
+        channel = "online" if online else ("postal" if rng.random() < 0.08 else "direct")
+        agency = rng.choice(procedure[3]) if procedure[3] else rng.choices(desks, cum_weights=cum_desks)[0]
+        if online:
+            minute = rng.randrange(6 * 60, 23 * 60)
+        else:
+            minute = rng.choice((rng.randrange(450, 690), rng.randrange(810, 1020)))
+        submitted = datetime.datetime(
+            day.year, day.month, day.day, minute // 60, minute % 60, rng.randrange(60), tzinfo=LOCAL
+        )
+        if submitted > now:  # today: only up to now
+            start = submitted.replace(hour=0, minute=0, second=0)
+            submitted = start + (now - start) * rng.random()
+        items.append((submitted, procedure, agency, channel))
+    items.sort(key=lambda item: item[0])
+    sequences: dict[int, int] = {}
+    dossiers, changes, events, due_changes, counters = tables
+    for offset, (submitted, procedure, agency, channel) in enumerate(items):
+        sequence = sequences[agency[0]] = sequences.get(agency[0], 0) + 1
+        code = f"{agency[1]}-{day:%y%m%d}-{sequence:04d}"
+        _one_dossier(
+            first_id + offset,
+            code,
+            submitted,
+            procedure,
+            agency,
+            channel,
+            now,
+            rng,
+            due,
+            communes,
+            citizens,
+            first_user,
+            dossiers,
+            changes,
+            events,
+            due_changes,
+        )
+    for agency_id, value in sequences.items():
+        counters.add(agency_id, day, value)
+
+
 def _one_dossier(
-    pk, code, submitted, procedure, agency, channel, now, rng, due, communes, citizens, first_user,
-    dossiers, changes, events, due_changes,
+    pk,
+    code,
+    submitted,
+    procedure,
+    agency,
+    channel,
+    now,
+    rng,
+    due,
+    communes,
+    citizens,
+    first_user,
+    dossiers,
+    changes,
+    events,
+    due_changes,
 ):
     """One dossier with its status path cut at ``now``: most are long finished and returned,
     recent ones are still being received or processed."""
@@ -378,8 +559,14 @@ def _one_dossier(
         due_again = answered + span
         finished = answered + span * rng.uniform(0.2, 0.95)
         returned = finished + datetime.timedelta(hours=rng.uniform(1, 72))
-        path = [(2, received), (4, received + span * 0.1), (5, asked), (4, answered), (9, finished),
-                (10, returned)]
+        path = [
+            (2, received),
+            (4, received + span * 0.1),
+            (5, asked),
+            (4, answered),
+            (9, finished),
+            (10, returned),
+        ]
         if answered <= now:
             due_at = due_again
     elif outcome < 0.25:
@@ -399,10 +586,30 @@ def _one_dossier(
         "noi_cu_tru": {"province": "82", "commune": commune_code, "detail": f"Ấp {HAMLETS[pk % 8]}"},
     }
     dossiers.add(
-        pk, code, procedure_id, applicant_id, name, cccd, phone, "", commune_id,
-        f"Số {pk % 200 + 1}, ấp {HAMLETS[pk % 8]}", agency[0], channel, status, False, form_data,
-        submitted, updated, submitted, received, due_at, paid if paid and paid <= now else None,
-        finished_at, returned_at, len(steps),
+        pk,
+        code,
+        procedure_id,
+        applicant_id,
+        name,
+        cccd,
+        phone,
+        "",
+        commune_id,
+        f"Số {pk % 200 + 1}, ấp {HAMLETS[pk % 8]}",
+        agency[0],
+        channel,
+        status,
+        False,
+        Jsonb(form_data),
+        submitted,
+        updated,
+        submitted,
+        received,
+        due_at,
+        paid if paid and paid <= now else None,
+        finished_at,
+        returned_at,
+        len(steps),
     )
     previous = None
     for to_status, at in steps:
@@ -411,7 +618,13 @@ def _one_dossier(
         events.add(pk, code, to_status, agency[1], at, published if published <= now else None)
         previous = to_status
     if received is not None:
-        due_changes.add(pk, "acceptance", None, due(received.replace(minute=0, second=0, microsecond=0), amount, unit), received)
+        due_changes.add(
+            pk,
+            "acceptance",
+            None,
+            due(received.replace(minute=0, second=0, microsecond=0), amount, unit),
+            received,
+        )
 
 
 if __name__ == "__main__":

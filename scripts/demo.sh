@@ -14,6 +14,7 @@ export ALLOWED_HOSTS=127.0.0.1,localhost
 unset DEBUG
 
 .venv/bin/python manage.py migrate --no-input -v 0
+.venv/bin/python manage.py createcachetable
 .venv/bin/python manage.py load_demo
 echo
 echo "Tỉnh số đang chạy tại / is running at: http://127.0.0.1:$port/  (Ctrl+C để dừng / to stop)"

@@ -249,7 +249,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Payment gateway (VNPAY API 2.1.0). The defaults are the local sandbox gateway.
@@ -272,6 +276,26 @@ if _gateway.scheme and _gateway.netloc:
     CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
         "form-action 'self'", f"form-action 'self' {_gateway.scheme}://{_gateway.netloc}"
     )
+
+# Dossiers: uploads, antivirus (ClamAV clamd socket "/run/clamav/clamd.ctl" or "host:3310"), SMS,
+# and the public tracking page's rate limit.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")  # for links in e-mails and SMS
+DOSSIER_MAX_UPLOAD_MB = int(os.environ.get("DOSSIER_MAX_UPLOAD_MB", "10"))
+CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET") or None
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "log")  # "log" or "http"
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "")
+TRACKING_MAX_ATTEMPTS = int(os.environ.get("TRACKING_MAX_ATTEMPTS", "10"))
+TRACKING_WINDOW_MINUTES = int(os.environ.get("TRACKING_WINDOW_MINUTES", "15"))
+
+# A cache shared by every app server and process (rate limits): a database table by default.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "tinhso_cache"),
+    }
+}
 
 # Platform identity.
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Tỉnh số")

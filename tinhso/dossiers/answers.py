@@ -104,10 +104,14 @@ def _parse_text(field, source, name, errors, context):
             case "phone":
                 value = normalize_phone(value)
             case "email":
-                validate_email(value)
                 value = value.lower()
+                validate_email(value)
     except ValidationError as exc:
-        errors[name] = exc.messages[0]
+        errors[name] = (
+            _("Enter an email address in the right format, like ten@example.vn.")
+            if exc.code == "invalid" and field.get("format") == "email"
+            else exc.messages[0]
+        )
     return value
 
 

@@ -6,3 +6,6 @@ class MotcuaConfig(AppConfig):
     name = "tinhso.motcua"
     label = "motcua"
     verbose_name = _("One-stop back office")
+
+    def ready(self):
+        from tinhso.motcua import actions  # noqa: F401  (permission rules)

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from tinhso.official_forms import views
+
 app_name = "official_forms"
 
-urlpatterns = []
+urlpatterns = [
+    path("so-theo-doi/", views.register, name="register"),
+    path("ho-so/<str:code>/mau-<int:number>.pdf", views.dossier_form, name="dossier_form"),
+]

@@ -101,7 +101,12 @@ def issue_signed_result(actor, dossier, pdf_bytes: bytes, title: str) -> SignedD
                 actor,
                 "signing.issue_result",
                 document,
-                {"dossier": dossier.code, "title": title, "sha256": digest, "certificate": certificate.fingerprint},
+                {
+                    "dossier": dossier.code,
+                    "title": title,
+                    "sha256": digest,
+                    "certificate": certificate.fingerprint,
+                },
             )
     except Exception:
         default_storage.delete(name)

@@ -26,7 +26,8 @@ class CheckForm(forms.Form):
         limit = max_check_bytes()
         if upload.size > limit:
             raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)}, code="too_large"
+                _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)},
+                code="too_large",
             )
         upload.seek(0)
         content = upload.read()

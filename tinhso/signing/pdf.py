@@ -13,8 +13,9 @@ from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tinhso.signing import keys
 from tinhso.signing.models import AgencyCertificate, TrustRoot
@@ -88,11 +89,17 @@ class VerificationResult:
     agency: object = None
     signed_at: object = None
     signature_count: int = 0
-    messages: list[str] = field(default_factory=list)
+    messages: list = field(default_factory=list)  # lazy translations
+
+    @property
+    def message(self) -> str:
+        """The findings in the active language."""
+        return " ".join(str(message) for message in self.messages)
 
     @property
     def message_vi(self) -> str:
-        return " ".join(self.messages)
+        with translation.override("vi"):
+            return self.message
 
 
 def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
@@ -101,25 +108,27 @@ def verify_pdf(pdf_bytes: bytes) -> VerificationResult:
 
     result = VerificationResult()
     if not pdf_bytes.startswith(PDF_MAGIC):
-        result.messages.append(_("The file is not a PDF document."))
+        result.messages.append(gettext_lazy("The file is not a PDF document."))
         return result
     try:
         reader = PdfFileReader(BytesIO(pdf_bytes), strict=False)
         signatures = list(reader.embedded_signatures)
     except Exception:  # pyHanko raises many kinds of errors on a damaged file
         logger.info("Unreadable PDF submitted for verification", exc_info=True)
-        result.messages.append(_("The PDF file is damaged and cannot be read."))
+        result.messages.append(gettext_lazy("The PDF file is damaged and cannot be read."))
         return result
     result.signature_count = len(signatures)
     if not signatures:
-        result.messages.append(_("The document carries no digital signature."))
+        result.messages.append(gettext_lazy("The document carries no digital signature."))
         return result
     result.signed = True
     try:
         statuses = [_validate(signature) for signature in signatures]
     except Exception:
         logger.info("PDF signature could not be validated", exc_info=True)
-        result.messages.append(_("The signature cannot be read: the document is damaged or was altered."))
+        result.messages.append(
+            gettext_lazy("The signature cannot be read: the document is damaged or was altered.")
+        )
         return result
     _fill(result, signatures[-1], statuses)
     return result
@@ -166,15 +175,19 @@ def _fill(result: VerificationResult, last_signature, statuses) -> None:
     result.agency = certificate.agency if certificate else None
     if not result.intact:
         result.messages.append(
-            _("The signature does not match the content: the document was changed after it was signed.")
+            gettext_lazy(
+                "The signature does not match the content: the document was changed after it was signed."
+            )
         )
     elif result.modified_after_signing:
-        result.messages.append(_("Content was added to the document after it was signed."))
-    if not result.trusted:
+        result.messages.append(gettext_lazy("Content was added to the document after it was signed."))
+    if result.intact and not result.trusted:
         result.messages.append(
-            _("The signing certificate was not issued by a trusted certification authority.")
+            gettext_lazy("The signing certificate was not issued by a trusted certification authority.")
         )
     if result.valid:
         result.messages.append(
-            _("The digital signature is valid and the document has not been changed since it was signed.")
+            gettext_lazy(
+                "The digital signature is valid and the document has not been changed since it was signed."
+            )
         )

@@ -30,7 +30,13 @@ def stamp_verification(pdf_bytes: bytes, url: str, document_id) -> bytes:
         raise ValidationError(_("The PDF document is damaged and cannot be signed."), code="bad_pdf") from exc
     html = render_to_string(
         "signing/stamp.html",
-        {"width": width, "height": height, "qr": qr_svg(url, scale=2), "url": url, "document_id": document_id},
+        {
+            "width": width,
+            "height": height,
+            "qr": qr_svg(url, scale=2),
+            "url": url,
+            "document_id": document_id,
+        },
     )
     overlay = PdfReader(BytesIO(HTML(string=html).write_pdf())).pages[0]
     last.merge_page(overlay)

@@ -60,7 +60,7 @@ def test_each_kind_of_bad_answer_gets_a_vietnamese_message(province):
     [
         ({"format": "cccd"}, "08709500123", "Số căn cước công dân (CCCD) gồm đúng 12 chữ số."),
         ({"format": "phone"}, "0212345678", "021 không phải là đầu số di động Việt Nam."),
-        ({"format": "email"}, "an@", "Nhập địa chỉ email."),
+        ({"format": "email"}, "an@", "Hãy nhập địa chỉ thư điện tử đúng dạng, ví dụ ten@example.vn."),
         ({"max_length": 5}, "Nguyễn Văn An", "“Trường” không được dài quá 5 ký tự."),
     ],
 )

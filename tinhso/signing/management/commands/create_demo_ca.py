@@ -5,7 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.signing import ca
 
-ONE_STOP_KINDS = (AgencyKind.SERVICE_CENTRE, AgencyKind.ONE_STOP_DESK, AgencyKind.COMMUNE_PC, AgencyKind.DEPARTMENT)
+# The agencies that receive dossiers or decide on them.
+ONE_STOP_KINDS = (
+    AgencyKind.PROVINCIAL_PC,
+    AgencyKind.DEPARTMENT,
+    AgencyKind.SERVICE_CENTRE,
+    AgencyKind.COMMUNE_PC,
+    AgencyKind.ONE_STOP_DESK,
+)
 
 
 class Command(BaseCommand):
@@ -20,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all-one-stop",
             action="store_true",
-            help="every current service centre, one-stop desk, commune People's Committee and department",
+            help="every current People's Committee, department, service centre and one-stop desk",
         )
 
     def handle(self, *args, codes, all_one_stop, **options):
@@ -28,12 +35,12 @@ class Command(BaseCommand):
             raise CommandError("Give agency codes or --all-one-stop.")
         root = ca.demo_ca()
         self.stdout.write(f"Demo CA: {root.name} (SHA-256 {root.fingerprint})")
-        agencies = list(Agency.objects.filter(code__in=codes)) if codes else []
+        agencies = list(Agency.objects.valid_on().filter(code__in=codes)) if codes else []
         missing = set(codes) - {agency.code for agency in agencies}
         if missing:
             raise CommandError(f"Unknown agency codes: {', '.join(sorted(missing))}")
         if all_one_stop:
-            agencies += list(Agency.objects.current().filter(kind__in=ONE_STOP_KINDS))
+            agencies += list(Agency.objects.valid_on().filter(kind__in=ONE_STOP_KINDS))
         created = 0
         for agency in {agency.pk: agency for agency in agencies}.values():
             _certificate, new = ca.ensure_agency_certificate(agency, root)

@@ -1,0 +1,284 @@
+"""The one-stop back office's business actions. Moves along the flow go through
+``tinhso.workflows.actions.perform_action``; the others (refuse, supplement, payment, extend,
+stop, counter reception) are here, built on the dossier app's building blocks.
+
+- ``accept_dossier(actor, dossier, assignee=None, note="", expected_version=None)`` → status 2
+- ``refuse_dossier(actor, dossier, reason, expected_version=None)`` → status 3 (Form 03)
+- ``ask_for_supplement(actor, dossier, missing, note="")`` → status 5 (Form 02)
+- ``ask_for_payment(actor, dossier, note="")`` → status 6; ``record_cash_payment(actor, dossier)``
+- ``extend_dossier(actor, dossier, new_due_at, reason)`` (Form 04)
+- ``stop_dossier(actor, dossier, reason)`` → status 8 (Form 05)
+- ``receive_at_counter(actor, agency, procedure, applicant, uploads)``: a walk-in's dossier,
+  created, coded and accepted at once
+- ``sign_result(actor, dossier, pdf_bytes, title)``: the leader signs the electronic result
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.models import Role, UserKind
+from tinhso.accounts.permissions import agency_ids_in_scope, require, rule
+from tinhso.accounts.validators import validate_cccd
+from tinhso.audit.services import record
+from tinhso.core.text import nfc
+from tinhso.dossiers import actions as dossier_actions
+from tinhso.dossiers.codes import issue_code
+from tinhso.dossiers.files import check_and_store, clean_file_name
+from tinhso.dossiers.models import (
+    Attachment,
+    Channel,
+    Dossier,
+    DossierEvent,
+    DossierStatusChange,
+    DueTimeChangeKind,
+)
+from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
+from tinhso.dossiers.tasks import STATUS_CHANGED, notify_applicant
+from tinhso.motcua.models import Extension
+from tinhso.workflows.actions import perform_action
+from tinhso.workflows.models import DossierFlow
+
+MAX_TEXT = 2000
+
+
+def _officer_in(user, agency_ids, *roles) -> bool:
+    return user.kind == UserKind.OFFICER and bool(set(agency_ids) & agency_ids_in_scope(user, *roles))
+
+
+def _agencies_of(dossier) -> list[int]:
+    flow = DossierFlow.objects.filter(dossier=dossier).values_list("current_agency_id", flat=True).first()
+    return [dossier.receiving_agency_id] + ([flow] if flow else [])
+
+
+@rule("motcua.view")
+def _may_view(user, dossier) -> bool:
+    """Officers of the receiving agency or of the agency the dossier is at (or above them)."""
+    return dossier is not None and _officer_in(user, _agencies_of(dossier))
+
+
+@rule("motcua.receive")
+def _may_receive(user, dossier) -> bool:
+    """One-stop officers of the receiving agency check, accept or refuse."""
+    return dossier is not None and _officer_in(user, [dossier.receiving_agency_id], Role.ONE_STOP_OFFICER)
+
+
+@rule("motcua.receive_at_counter")
+def _may_receive_at_counter(user, agency) -> bool:
+    return agency is not None and _officer_in(user, [agency.pk], Role.ONE_STOP_OFFICER)
+
+
+@rule("motcua.extend")
+def _may_extend(user, dossier) -> bool:
+    """Leaders of the agency handling the dossier extend (Form 04) or stop it (Form 05)."""
+    return dossier is not None and _officer_in(user, _agencies_of(dossier), Role.LEADER)
+
+
+def _text(value: str, field: str, message: str) -> str:
+    value = nfc(value)
+    if not value:
+        raise ValidationError({field: [message]})
+    if len(value) > MAX_TEXT:
+        raise ValidationError({field: [_("Write at most %(limit)s characters.") % {"limit": MAX_TEXT}]})
+    return value
+
+
+def _close_flow(dossier: Dossier) -> None:
+    DossierFlow.objects.filter(dossier=dossier).update(waiting_roles="", step_due_at=None)
+
+
+def _audited(actor, dossier, name: str, function, *args, **kwargs):
+    """Run ``function``; a refusal is audited before it propagates."""
+    try:
+        return function(*args, **kwargs)
+    except (PermissionDenied, ValidationError) as error:
+        record(actor, "motcua.refused", dossier, {"action": name, "reason": getattr(error, "messages", str(error))})
+        raise
+
+
+def accept_dossier(actor, dossier: Dossier, assignee=None, note: str = "", expected_version=None) -> Dossier:
+    """Accept a dossier (status 2, due time from now): the flow's action from its current state
+    into status 2."""
+    flow = DossierFlow.objects.select_related("state").filter(dossier=dossier).first()
+    action = (
+        flow.version.actions.filter(from_state=flow.state, to_state__status_code=Status.ACCEPTED).first()
+        if flow is not None
+        else None
+    )
+    if action is None:
+        exc = ValidationError(_("This dossier cannot be accepted in its current state."), code="wrong_state")
+        record(actor, "motcua.refused", dossier, {"action": "accept", "reason": exc.messages})
+        raise exc
+    perform_action(actor, dossier, action.key, note=note, assignee=assignee, expected_version=expected_version)
+    dossier.refresh_from_db()
+    return dossier
+
+
+def _refuse(actor, dossier, reason, expected_version):
+    require(actor, "motcua.receive", dossier)
+    reason = _text(reason, "reason", _("Give the reason for refusing the dossier."))
+    with transaction.atomic():
+        locked = dossier_actions.lock_dossier(dossier, expected_version)
+        if locked.status not in (Status.NEW, Status.SUPPLEMENT):
+            raise ValidationError(
+                _("Only a dossier that has not been accepted can be refused."), code="wrong_state"
+            )
+        from_status = locked.status
+        dossier_actions.apply_status_change(locked, Status.REFUSED, actor, reason)
+        _close_flow(locked)
+        record(actor, "motcua.refuse", locked, {"status": [from_status, Status.REFUSED], "reason": reason})
+        notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+    return locked
+
+
+def refuse_dossier(actor, dossier: Dossier, reason: str, expected_version=None) -> Dossier:
+    """Refuse to accept the dossier (status 3), with the reason printed on Form 03."""
+    return _audited(actor, dossier, "refuse", _refuse, actor, dossier, reason, expected_version)
+
+
+def ask_for_supplement(actor, dossier: Dossier, missing: list[str], note: str = "", expected_version=None):
+    """Status 5, listing exactly what is missing (Form 02); the dossier app applies the clock rule."""
+    if dossier.status in FINAL:
+        raise ValidationError(_("This dossier is closed."), code="closed")
+    return _audited(
+        actor, dossier, "supplement", dossier_actions.request_supplement, actor, dossier, missing, note, expected_version
+    )
+
+
+def ask_for_payment(actor, dossier: Dossier, note: str = "", expected_version=None) -> Dossier:
+    """Status 6: the applicant must pay the fees before the dossier goes on."""
+    return _audited(
+        actor, dossier, "payment", dossier_actions.request_payment, actor, dossier, nfc(note), expected_version
+    )
+
+
+def record_cash_payment(actor, dossier: Dossier, note: str = "") -> Dossier:
+    """The fees were paid in cash at the counter."""
+    note = nfc(note) or _("Fees paid in cash at the counter.")
+    return _audited(actor, dossier, "cash_payment", dossier_actions.mark_paid, actor, dossier, note)
+
+
+def _extend(actor, dossier, new_due_at, reason):
+    require(actor, "motcua.extend", dossier)
+    reason = _text(reason, "reason", _("Give the reason for the extension."))
+    with transaction.atomic():
+        locked = dossier_actions.lock_dossier(dossier)
+        if locked.status not in CLOCK_RUNNING or locked.due_at is None:
+            raise ValidationError(_("Only a dossier being processed can be extended."), code="wrong_state")
+        if new_due_at is None or new_due_at <= locked.due_at:
+            raise ValidationError({"new_due_at": [_("The new due time must be after the current one.")]})
+        flow = DossierFlow.objects.select_for_update().get(dossier=locked)
+        now = timezone.now()
+        extension = Extension.objects.create(
+            dossier=locked,
+            agency=flow.current_agency,
+            old_due_at=locked.due_at,
+            new_due_at=new_due_at,
+            reason=reason,
+            at=now,
+            actor=actor,
+        )
+        dossier_actions.record_due_time_change(locked, DueTimeChangeKind.EXTENSION, new_due_at, reason, actor, now)
+        flow.alert_level = DossierFlow.ALERT_NONE
+        flow.save(update_fields=["alert_level"])
+        record(
+            actor,
+            "motcua.extend",
+            locked,
+            {"due_at": [extension.old_due_at, new_due_at], "reason": reason, "agency": flow.current_agency.code},
+        )
+    return extension
+
+
+def extend_dossier(actor, dossier: Dossier, new_due_at: datetime.datetime, reason: str) -> Extension:
+    """Extend the due time with an apology to the applicant (Form 04), counted against the
+    agency handling the dossier."""
+    return _audited(actor, dossier, "extend", _extend, actor, dossier, new_due_at, reason)
+
+
+def _stop(actor, dossier, reason):
+    require(actor, "motcua.extend", dossier)
+    reason = _text(reason, "reason", _("Give the reason for stopping."))
+    with transaction.atomic():
+        locked = dossier_actions.lock_dossier(dossier)
+        from_status = locked.status
+        now = timezone.now()
+        dossier_actions.apply_status_change(locked, Status.STOPPED, actor, reason, now)
+        dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
+        _close_flow(locked)
+        record(actor, "motcua.stop", locked, {"status": [from_status, Status.STOPPED], "reason": reason})
+        notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+    return locked
+
+
+def stop_dossier(actor, dossier: Dossier, reason: str) -> Dossier:
+    """Stop processing (status 8, Form 05)."""
+    return _audited(actor, dossier, "stop", _stop, actor, dossier, reason)
+
+
+def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list, assignee=None) -> Dossier:
+    """A walk-in citizen's dossier: created with the applicant's details as given, coded,
+    attached documents (``uploads`` = [(required_document or None, file)]), and accepted.
+
+    ``applicant`` = {"name", "cccd", "phone", "email", "address"}."""
+    require(actor, "motcua.receive_at_counter", agency)
+    errors: dict[str, list[str]] = {}
+    name = nfc(applicant.get("name", ""))
+    if not name:
+        errors["name"] = [_("Enter the applicant's full name.")]
+    cccd = nfc(applicant.get("cccd", ""))
+    if cccd:
+        try:
+            validate_cccd(cccd)
+        except ValidationError as error:
+            errors["cccd"] = error.messages
+    for required_document, _upload in uploads:
+        if required_document is not None and required_document.procedure_id != procedure.pk:
+            errors["documents"] = [_("This document is not part of the procedure.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        now = timezone.now()
+        dossier = Dossier.objects.create(
+            code=issue_code(agency, now),
+            procedure=procedure,
+            applicant_name=name,
+            applicant_cccd=cccd,
+            applicant_phone=nfc(applicant.get("phone", "")),
+            applicant_email=nfc(applicant.get("email", "")),
+            applicant_address=nfc(applicant.get("address", "")),
+            receiving_agency=agency,
+            channel=Channel.DIRECT,
+            is_draft=False,
+            submitted_at=now,
+        )
+        for required_document, upload in uploads:
+            stored = check_and_store(upload)
+            Attachment.objects.create(
+                dossier=dossier,
+                required_document=required_document,
+                original_name=clean_file_name(getattr(upload, "name", "")),
+                file=stored.name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                uploaded_by=actor,
+            )
+        DossierStatusChange.objects.create(dossier=dossier, to_status=Status.NEW, at=now, actor=actor)
+        DossierEvent.objects.create(
+            dossier=dossier, code=dossier.code, status=Status.NEW, agency_code=agency.code, occurred_at=now
+        )
+        record(actor, "motcua.receive_at_counter", dossier, {"code": dossier.code, "files": len(uploads)})
+        accept_dossier(actor, dossier, assignee=assignee)
+    dossier.refresh_from_db()
+    return dossier
+
+
+def sign_result(actor, dossier: Dossier, pdf_bytes: bytes, title: str):
+    """The leader signs the dossier's electronic result (``tinhso.signing``)."""
+    from tinhso.signing.actions import issue_signed_result
+
+    return _audited(actor, dossier, "sign", issue_signed_result, actor, dossier, pdf_bytes, title)

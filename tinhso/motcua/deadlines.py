@@ -1,0 +1,69 @@
+"""The deadline sweep: dossiers due soon or overdue are marked on their flow (once each) and
+the assignee and the leaders of the agency holding them are told by email."""
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.models import Membership, Role
+from tinhso.core.text import format_datetime
+from tinhso.dossiers.status import CLOCK_RUNNING
+from tinhso.motcua.inbox import soon_limit
+from tinhso.workflows.models import DossierFlow
+
+
+def _leader_emails(agency) -> set[str]:
+    """Leaders of the agency and of the agencies above it."""
+    ancestors = [int(pk) for pk in agency.path.strip("/").split("/") if pk]
+    return set(
+        Membership.objects.active()
+        .filter(role=Role.LEADER, agency_id__in=ancestors or [agency.pk])
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
+def _message(flow: DossierFlow, level: int):
+    dossier = flow.dossier
+    values = {"code": dossier.code, "procedure": dossier.procedure.name, "due": format_datetime(dossier.due_at)}
+    if level == DossierFlow.ALERT_OVERDUE:
+        subject = _("Overdue dossier %(code)s") % values
+        body = _("Dossier %(code)s (“%(procedure)s”) was due on %(due)s and is overdue.") % values
+    else:
+        subject = _("Dossier %(code)s is due soon") % values
+        body = _("Dossier %(code)s (“%(procedure)s”) is due on %(due)s.") % values
+    recipients = _leader_emails(flow.current_agency)
+    if flow.assignee_id and flow.assignee.email:
+        recipients.add(flow.assignee.email)
+    return subject, body, settings.DEFAULT_FROM_EMAIL, sorted(recipients)
+
+
+def sweep_deadlines(now=None) -> dict[str, int]:
+    """Mark and notify; returns how many dossiers became due soon and overdue."""
+    now = now or timezone.now()
+    running = Q(dossier__status__in=CLOCK_RUNNING, dossier__due_at__isnull=False)
+    found = {"due_soon": 0, "overdue": 0}
+    messages = []
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        flows = (
+            DossierFlow.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("dossier__procedure", "current_agency", "assignee")
+            .filter(running)
+        )
+        for level, key, condition in (
+            (DossierFlow.ALERT_OVERDUE, "overdue", Q(dossier__due_at__lt=now)),
+            (DossierFlow.ALERT_DUE_SOON, "due_soon", Q(dossier__due_at__gte=now, dossier__due_at__lt=soon_limit(now))),
+        ):
+            for flow in flows.filter(condition, alert_level__lt=level):
+                flow.alert_level = level
+                flow.save(update_fields=["alert_level"])
+                found[key] += 1
+                message = _message(flow, level)
+                if message[3]:
+                    messages.append(message)
+    if messages:
+        send_mass_mail(messages)
+    return found

@@ -1,0 +1,80 @@
+"""The officers' inbox: the dossiers an officer's agencies and roles may act on, in one
+query on the flow's indexed (current agency, state) columns."""
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from tinhso.accounts.models import Role
+from tinhso.accounts.permissions import agency_ids_in_scope
+from tinhso.core.text import fold, nfc
+from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.status import CLOCK_RUNNING, FINAL
+from tinhso.worktime.calendar import add_working_days
+
+HANDLING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
+DUE_TODAY, DUE_SOON, OVERDUE = "due_today", "due_soon", "overdue"
+
+
+def actionable(user) -> QuerySet[Dossier]:
+    """Open dossiers waiting for one of ``user``'s roles in an agency of theirs. A specialist
+    sees the unassigned ones and those assigned to them."""
+    condition = Q(pk__in=[])
+    for role in HANDLING_ROLES:
+        agencies = agency_ids_in_scope(user, role)
+        if not agencies:
+            continue
+        part = Q(flow__current_agency_id__in=agencies, flow__waiting_roles__contains=f",{role},")
+        if role == Role.SPECIALIST:
+            part &= Q(flow__assignee__isnull=True) | Q(flow__assignee=user)
+        condition |= part
+    return Dossier.objects.filter(condition, is_draft=False).exclude(status__in=FINAL)
+
+
+def soon_limit(now: datetime.datetime) -> datetime.datetime:
+    """Due soon: due within one working day from now."""
+    return add_working_days(now, 1)
+
+
+def deadline_q(kind: str, now: datetime.datetime | None = None) -> Q:
+    now = now or timezone.now()
+    running = Q(status__in=CLOCK_RUNNING, due_at__isnull=False)
+    if kind == OVERDUE:
+        return running & Q(due_at__lt=now)
+    if kind == DUE_SOON:
+        return running & Q(due_at__gte=now, due_at__lt=soon_limit(now))
+    if kind == DUE_TODAY:
+        start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        return running & Q(due_at__gte=start, due_at__lt=start + datetime.timedelta(days=1))
+    raise ValueError(kind)
+
+
+def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
+    """By dossier code, CCCD (exact), or the applicant's name typed with or without accents."""
+    text = nfc(text)
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(code__iexact=text) | Q(applicant_cccd=text) | Q(flow__search_name__contains=fold(text))
+    )
+
+
+def counts(queryset: QuerySet[Dossier], now: datetime.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return queryset.aggregate(
+        total=Count("pk"),
+        due_today=Count("pk", filter=deadline_q(DUE_TODAY, now)),
+        due_soon=Count("pk", filter=deadline_q(DUE_SOON, now)),
+        overdue=Count("pk", filter=deadline_q(OVERDUE, now)),
+    )
+
+
+def overdue_in_agency(user) -> QuerySet[Dossier]:
+    """For leaders: every overdue dossier at an agency they lead, whoever holds it."""
+    agencies = agency_ids_in_scope(user, Role.LEADER)
+    return (
+        Dossier.objects.filter(deadline_q(OVERDUE), flow__current_agency_id__in=agencies, is_draft=False)
+        .select_related("procedure", "flow__assignee")
+        .order_by("due_at")
+    )

@@ -1,0 +1,366 @@
+"""Back-office pages. Thin: each POST calls one business action; refusals come back as
+Vietnamese messages, permission failures as 403, dossiers out of scope as 404."""
+
+import importlib
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from tinhso.accounts.models import Role, User, UserKind
+from tinhso.accounts.permissions import agency_ids_in_scope, can, has_role
+from tinhso.agencies.models import Agency
+from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.status import Status
+from tinhso.motcua import actions, inbox
+from tinhso.procedures.models import Procedure
+from tinhso.workflows.actions import available_actions, perform_action
+from tinhso.workflows.models import Action, DossierFlow
+
+FORM_NUMBERS = range(1, 8)
+
+
+def _officer(request):
+    if request.user.kind != UserKind.OFFICER:
+        raise PermissionDenied("motcua")
+
+
+def _dossier(request, pk) -> Dossier:
+    """The dossier, or 404 when the officer may not see it (no hint that it exists)."""
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("procedure", "receiving_agency"), pk=pk, is_draft=False
+    )
+    if not can(request.user, "motcua.view", dossier):
+        raise Http404
+    return dossier
+
+
+def _errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+class InboxFilter(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Code, applicant name or citizen ID"), required=False, max_length=100)
+    procedure = forms.ModelChoiceField(
+        label=gettext_lazy("Procedure"), queryset=Procedure.objects.all(), required=False
+    )
+    status = forms.TypedChoiceField(
+        label=gettext_lazy("Status"), choices=[("", "—")] + Status.choices, coerce=int, required=False
+    )
+    deadline = forms.ChoiceField(
+        label=gettext_lazy("Deadline"),
+        required=False,
+        choices=[
+            ("", "—"),
+            (inbox.DUE_TODAY, gettext_lazy("due today")),
+            (inbox.DUE_SOON, gettext_lazy("due soon")),
+            (inbox.OVERDUE, gettext_lazy("overdue")),
+        ],
+    )
+
+
+@login_required
+def inbox_view(request):
+    _officer(request)
+    base = inbox.actionable(request.user)
+    form = InboxFilter(request.GET or None)
+    rows = base
+    if form.is_valid():
+        rows = inbox.search(rows, form.cleaned_data["q"])
+        if form.cleaned_data["procedure"]:
+            rows = rows.filter(procedure=form.cleaned_data["procedure"])
+        if form.cleaned_data["status"]:
+            rows = rows.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["deadline"]:
+            rows = rows.filter(inbox.deadline_q(form.cleaned_data["deadline"]))
+    rows = rows.select_related("procedure", "flow__state", "flow__assignee").order_by("due_at", "submitted_at")
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    is_leader = has_role(request.user, Role.LEADER)
+    return render(
+        request,
+        "motcua/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": inbox.counts(base),
+            "overdue": inbox.overdue_in_agency(request.user)[:50] if is_leader else None,
+            "may_receive": has_role(request.user, Role.ONE_STOP_OFFICER),
+            "now": timezone.now(),
+        },
+    )
+
+
+def form_renderer():
+    """``render_form(number, dossier, **context) -> bytes`` of ``tinhso.official_forms``, or
+    None while that app does not provide it."""
+    for name in ("tinhso.official_forms.render", "tinhso.official_forms.rendering", "tinhso.official_forms"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "render_form"):
+            return module.render_form
+    return None
+
+
+@login_required
+def dossier_view(request, pk):
+    _officer(request)
+    dossier = _dossier(request, pk)
+    flow = DossierFlow.objects.select_related("state", "current_agency", "assignee").filter(dossier=dossier).first()
+    user = request.user
+    return render(
+        request,
+        "motcua/dossier.html",
+        {
+            "dossier": dossier,
+            "flow": flow,
+            "actions": available_actions(user, dossier),
+            "attachments": dossier.attachments.select_related("required_document"),
+            "history": dossier.status_changes.select_related("actor"),
+            "steps": dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency"),
+            "due_changes": dossier.due_time_changes.all(),
+            "may_receive": can(user, "motcua.receive", dossier) and dossier.status in (Status.NEW,),
+            "may_supplement": can(user, "dossiers.request_supplement", dossier)
+            and dossier.status in (Status.NEW, Status.ACCEPTED, Status.PROCESSING),
+            "may_payment": can(user, "dossiers.change_status", dossier)
+            and dossier.status in (Status.NEW, Status.ACCEPTED, Status.PROCESSING),
+            "may_cash": can(user, "dossiers.change_status", dossier)
+            and dossier.paid_at is None
+            and dossier.status in (Status.NEW, Status.PAYMENT),
+            "may_extend": can(user, "motcua.extend", dossier)
+            and dossier.status in (Status.ACCEPTED, Status.PROCESSING, Status.PAYMENT),
+            "forms_ready": form_renderer() is not None,
+            "form_numbers": FORM_NUMBERS,
+        },
+    )
+
+
+class ActionForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    assignee = forms.ModelChoiceField(label=gettext_lazy("Officer handling the next step"), queryset=User.objects.none(), required=False)
+    agency = forms.ModelChoiceField(label=gettext_lazy("Send to agency"), queryset=Agency.objects.none(), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, action: Action, dossier: Dossier, flow: DossierFlow, **kwargs):
+        super().__init__(*args, **kwargs)
+        if action.assign_role:
+            target = dossier.receiving_agency if action.returns_to_receiving_agency else flow.current_agency
+            self.fields["assignee"].queryset = User.objects.filter(
+                kind=UserKind.OFFICER,
+                memberships__role=action.assign_role,
+                memberships__agency__in=_ancestors(target),
+            ).distinct()
+            self.fields["assignee"].required = True
+        else:
+            del self.fields["assignee"]
+        if action.transfers_to_agency_kind:
+            self.fields["agency"].queryset = Agency.objects.valid_on().filter(kind=action.transfers_to_agency_kind)
+            self.fields["agency"].required = True
+        else:
+            del self.fields["agency"]
+
+
+def _ancestors(agency):
+    ids = [int(pk) for pk in agency.path.strip("/").split("/") if pk] or [agency.pk]
+    return Agency.objects.filter(pk__in=ids)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_view(request, pk, key):
+    _officer(request)
+    dossier = _dossier(request, pk)
+    flow = get_object_or_404(DossierFlow.objects.select_related("state", "current_agency"), dossier=dossier)
+    action = flow.version.actions.filter(key=key).first()
+    if action is None:
+        raise Http404
+    form = ActionForm(
+        request.POST or None, action=action, dossier=dossier, flow=flow, initial={"version": dossier.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform_action(
+                request.user,
+                dossier,
+                key,
+                note=form.cleaned_data["note"],
+                assignee=form.cleaned_data.get("assignee"),
+                agency=form.cleaned_data.get("agency"),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            _errors(request, error)
+            return redirect("motcua:dossier", pk=dossier.pk)
+        messages.success(request, _("Done: %(action)s.") % {"action": action.name})
+        return redirect("motcua:dossier", pk=dossier.pk)
+    return render(request, "motcua/action.html", {"dossier": dossier, "action": action, "form": form})
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+
+class SupplementForm(forms.Form):
+    missing = forms.CharField(
+        label=gettext_lazy("What is missing (one item a line)"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ExtendForm(forms.Form):
+    new_due_at = forms.DateTimeField(label=gettext_lazy("New due time"), help_text=gettext_lazy("e.g. 25/02/2026 16:00"))
+    reason = forms.CharField(label=gettext_lazy("Reason and apology"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class SignForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title of the result"), max_length=255)
+    file = forms.FileField(label=gettext_lazy("Result (PDF)"))
+
+
+def _side_action(request, pk, form_class, title, run):
+    _officer(request)
+    dossier = _dossier(request, pk)
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(request.user, dossier, form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": title})
+            return redirect("motcua:dossier", pk=dossier.pk)
+    return render(request, "motcua/side_action.html", {"dossier": dossier, "form": form, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refuse_view(request, pk):
+    return _side_action(
+        request, pk, ReasonForm, _("Refuse the dossier"), lambda u, d, c: actions.refuse_dossier(u, d, c["reason"])
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplement_view(request, pk):
+    def run(user, dossier, data):
+        actions.ask_for_supplement(user, dossier, data["missing"].splitlines(), data["note"])
+
+    return _side_action(request, pk, SupplementForm, _("Ask for supplementary documents"), run)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_view(request, pk):
+    return _side_action(
+        request, pk, NoteForm, _("Ask for the fees"), lambda u, d, c: actions.ask_for_payment(u, d, c["note"])
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cash_view(request, pk):
+    return _side_action(
+        request, pk, NoteForm, _("Record a cash payment"), lambda u, d, c: actions.record_cash_payment(u, d, c["note"])
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extend_view(request, pk):
+    def run(user, dossier, data):
+        actions.extend_dossier(user, dossier, data["new_due_at"], data["reason"])
+
+    return _side_action(request, pk, ExtendForm, _("Extend the due time"), run)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stop_view(request, pk):
+    return _side_action(
+        request, pk, ReasonForm, _("Stop processing"), lambda u, d, c: actions.stop_dossier(u, d, c["reason"])
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_view(request, pk):
+    def run(user, dossier, data):
+        actions.sign_result(user, dossier, data["file"].read(), data["title"])
+
+    return _side_action(request, pk, SignForm, _("Sign the electronic result"), run)
+
+
+@login_required
+def form_pdf(request, pk, number):
+    _officer(request)
+    dossier = _dossier(request, pk)
+    render_form = form_renderer()
+    if render_form is None or number not in FORM_NUMBERS:
+        raise Http404
+    pdf = render_form(number, dossier)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="mau-{number:02d}-{dossier.code}.pdf"'
+    return response
+
+
+class CounterForm(forms.Form):
+    procedure = forms.ModelChoiceField(label=gettext_lazy("Procedure"), queryset=Procedure.objects.current())
+    name = forms.CharField(label=gettext_lazy("Applicant's full name"), max_length=200)
+    cccd = forms.CharField(label=gettext_lazy("Citizen ID (CCCD)"), max_length=12, required=False)
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=16, required=False)
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=255, required=False)
+    document = forms.FileField(label=gettext_lazy("Scanned documents (PDF)"), required=False)
+    paid = forms.BooleanField(label=gettext_lazy("The fees were paid in cash"), required=False)
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"] = forms.ModelChoiceField(label=gettext_lazy("Receiving agency"), queryset=agencies)
+        if agencies.count() == 1:
+            self.fields["agency"].initial = agencies.first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def counter_view(request):
+    _officer(request)
+    agencies = Agency.objects.filter(pk__in=agency_ids_in_scope(request.user, Role.ONE_STOP_OFFICER))
+    if not agencies.exists():
+        raise PermissionDenied("motcua.receive_at_counter")
+    form = CounterForm(request.POST or None, request.FILES or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        uploads = [(None, data["document"])] if data["document"] else []
+        try:
+            dossier = actions.receive_at_counter(request.user, data["agency"], data["procedure"], data, uploads)
+            if data["paid"]:
+                actions.record_cash_payment(request.user, dossier)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Dossier %(code)s received.") % {"code": dossier.code})
+            return redirect("motcua:dossier", pk=dossier.pk)
+    return render(request, "motcua/counter.html", {"form": form})

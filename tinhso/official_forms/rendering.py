@@ -1,0 +1,358 @@
+"""The seven forms of Circular 03/2025/TT-VPCP (Appendix I) as A4 Vietnamese PDFs.
+
+``render_form(number, dossier, **context) -> bytes`` renders forms 01–06 of one dossier;
+``render_register_pdf(rows, agency, period)`` and ``render_register_xlsx(rows, agency, period)``
+render form 07, the tracking book, from ``register_rows(agency, start, end)`` or rows the caller
+builds. Each paper carries the national motto, the agency, the number, the dateline, the
+signature block and the dossier's QR code leading to the public tracking page.
+
+Context each form takes (anything not given is read from the dossier's records):
+
+- 01: ``documents`` [{"name", "form", "quantity"}], ``officer_name``, ``result_place``,
+  ``book``, ``entry``
+- 02: ``missing`` [str] (default: the last supplement request), ``reason``, ``officer_name``,
+  ``contact_phone``
+- 03: ``reason`` (default: the note of the change to status 3), ``officer_name``
+- 04: ``new_due_at``, ``old_due_at``, ``reason`` (default: the last extension), ``signer_name``,
+  ``signer_title``
+- 05: ``reason``, ``stopped_at`` (default: the change to status 8), ``signer_name``,
+  ``signer_title``
+- 06: ``rows`` [{"from", "to", "at", "due_at", "result" (optional: "early" / "on_time" /
+  "late", else computed from ``at`` and ``due_at``), "note"}], ``coordinating_agencies``
+- all: ``number`` (số, ký hiệu), ``date`` (the dateline, default today), ``place``
+
+The Circular's text for forms 04 and 05 was not available; their wording follows the
+Circular 01/2018/TT-VPCP forms they replace (Mẫu 04 "Phiếu xin lỗi và hẹn lại ngày trả kết
+quả") and Decree 118/2025/NĐ-CP.
+"""
+
+import datetime
+from io import BytesIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+
+from tinhso.core.text import format_date, format_long_date
+from tinhso.dossiers.models import Channel, DueTimeChangeKind, Status
+from tinhso.signing.stamp import qr_svg
+
+TITLES = {
+    1: "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+    2: "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+    3: "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+    4: "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
+    5: "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
+    6: "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+    7: "SỔ THEO DÕI HỒ SƠ",
+}
+TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
+STEP_RESULTS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+CHANNEL_FORMS = {Channel.ONLINE: "Bản điện tử", Channel.DIRECT: "Bản chính", Channel.POSTAL: "Bản sao"}
+PLACE_PREFIXES = ("Tỉnh ", "Thành phố ")
+
+
+def tracking_url(dossier) -> str:
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("dossiers:track_code", args=[dossier.code])
+
+
+def clock(value: datetime.datetime | None) -> str:
+    """ "08 giờ 30 phút, ngày 05 tháng 01 năm 2026", the form's way of writing a moment."""
+    if value is None:
+        return "…"
+    value = timezone.localtime(value)
+    return f"{value:%H} giờ {value:%M} phút, {format_long_date(value.date()).lower()}"
+
+
+def province_name(agency) -> str:
+    """ "Đồng Tháp" for an agency anywhere in Tỉnh Đồng Tháp."""
+    unit = agency.unit
+    while unit.parent_id is not None:
+        unit = unit.parent
+    name = unit.name
+    for prefix in PLACE_PREFIXES:
+        name = name.removeprefix(prefix)
+    return name
+
+
+def step_result(at: datetime.datetime, due_at: datetime.datetime | None) -> str:
+    """Early / on time / late of one handoff against the step's due time (same day = on time)."""
+    if due_at is None:
+        return ""
+    if at > due_at:
+        return "late"
+    if timezone.localtime(at).date() < timezone.localtime(due_at).date():
+        return "early"
+    return "on_time"
+
+
+def _header(agency, context: dict) -> dict:
+    moment = context.get("date") or timezone.localdate()
+    parent = agency.parent
+    return {
+        "agency": agency,
+        "parent_name": parent.name if parent else "",
+        "number": context.get("number") or "……",
+        "dateline": format_long_date(moment, context.get("place") or province_name(agency)),
+    }
+
+
+def _documents(dossier) -> list[dict]:
+    counted: dict[str, int] = {}
+    for attachment in dossier.attachments.select_related("required_document").filter(supplement=None):
+        name = attachment.required_document.name if attachment.required_document else attachment.original_name
+        counted[name] = counted.get(name, 0) + 1
+    form = CHANNEL_FORMS.get(dossier.channel, "")
+    return [{"name": name, "form": form, "quantity": quantity} for name, quantity in counted.items()]
+
+
+def _last_status_change(dossier, status: int):
+    return dossier.status_changes.filter(to_status=status).order_by("-at", "-pk").first()
+
+
+def _require(value, message: str):
+    if not value:
+        raise ValidationError(message, code="missing_context")
+    return value
+
+
+def _form_01(dossier, context: dict) -> dict:
+    procedure = dossier.procedure
+    return {
+        "documents": context.get("documents") or _documents(dossier),
+        "processing_time": f"{procedure.processing_time} {TIME_UNITS.get(procedure.processing_unit, '')}",
+        "received": clock(dossier.received_at or dossier.submitted_at),
+        "due": clock(context.get("due_at") or dossier.due_at),
+        "result_place": context.get("result_place") or dossier.receiving_agency.name,
+    }
+
+
+def _form_02(dossier, context: dict) -> dict:
+    missing = context.get("missing")
+    request = dossier.supplement_requests.order_by("-requested_at", "-pk").first()
+    if not missing and request is not None:
+        missing = request.missing
+    return {
+        "missing": _require(missing, _("Form 02 needs the list of missing items.")),
+        "reason": context.get("reason") or (request.note if request else ""),
+    }
+
+
+def _form_03(dossier, context: dict) -> dict:
+    change = _last_status_change(dossier, Status.REFUSED)
+    reason = context.get("reason") or (change.note if change else "")
+    return {"reason": _require(reason, _("Form 03 needs the reason for the refusal."))}
+
+
+def _form_04(dossier, context: dict) -> dict:
+    change = dossier.due_time_changes.filter(kind=DueTimeChangeKind.EXTENSION).order_by("-at", "-pk").first()
+    new_due_at = context.get("new_due_at") or (change.new_due_at if change else None)
+    old_due_at = context.get("old_due_at") or (change.old_due_at if change else None)
+    reason = context.get("reason") or (change.reason if change else "")
+    return {
+        "new_due": clock(_require(new_due_at, _("Form 04 needs the new due time."))),
+        "old_due": clock(old_due_at),
+        "reason": _require(reason, _("Form 04 needs the reason for the extension.")),
+    }
+
+
+def _form_05(dossier, context: dict) -> dict:
+    change = _last_status_change(dossier, Status.STOPPED)
+    reason = context.get("reason") or (change.note if change else "")
+    stopped_at = context.get("stopped_at") or (change.at if change else None)
+    return {
+        "reason": _require(reason, _("Form 05 needs the reason for stopping.")),
+        "stopped": clock(stopped_at or timezone.now()),
+    }
+
+
+def _form_06(dossier, context: dict) -> dict:
+    rows = []
+    for row in _require(context.get("rows"), _("Form 06 needs the handoffs of the dossier.")):
+        result = row.get("result") or step_result(row["at"], row.get("due_at"))
+        rows.append(
+            {
+                "from": row.get("from", ""),
+                "to": row.get("to", ""),
+                "at": clock(row["at"]),
+                "due": clock(row["due_at"]) if row.get("due_at") else "",
+                "result": STEP_RESULTS.get(result, ""),
+                "note": row.get("note", ""),
+            }
+        )
+    return {"rows": rows, "coordinating_agencies": context.get("coordinating_agencies") or ""}
+
+
+BUILDERS = {1: _form_01, 2: _form_02, 3: _form_03, 4: _form_04, 5: _form_05, 6: _form_06}
+
+
+def render_form(number: int, dossier, **context) -> bytes:
+    """The PDF of form ``number`` (1–6) for ``dossier``; ``ValidationError`` when the dossier's
+    records lack what the form must state (e.g. Form 03 without a reason)."""
+    if number not in BUILDERS:
+        raise ValueError(f"Unknown form number {number!r}; forms 1–6 are per dossier, 7 is the register.")
+    if not dossier.code:
+        raise ValidationError(_("A draft dossier has no forms."), code="draft")
+    url = tracking_url(dossier)
+    values = {
+        **context,
+        **_header(dossier.receiving_agency, context),
+        **BUILDERS[number](dossier, context),
+        "form_number": f"{number:02d}",
+        "title": TITLES[number],
+        "dossier": dossier,
+        "tracking_url": url,
+        "qr": qr_svg(url),
+    }
+    html = render_to_string(f"official_forms/form_{number:02d}.html", values)
+    return HTML(string=html).write_pdf()
+
+
+# Form 07: the tracking book ------------------------------------------------------------------
+
+REGISTER_COLUMNS = [
+    ("index", "TT"),
+    ("code", "Mã hồ sơ"),
+    ("procedure", "Tên thủ tục hành chính"),
+    ("quantity", "Số lượng hồ sơ (bộ)"),
+    ("applicant", "Tên cá nhân, tổ chức"),
+    ("contact", "Địa chỉ, số điện thoại"),
+    ("handling_agency", "Cơ quan chủ trì giải quyết"),
+    ("received_at", "Nhận hồ sơ"),
+    ("due_at", "Hẹn trả kết quả"),
+    ("transferred_at", "Chuyển hồ sơ đến cơ quan giải quyết"),
+    ("result_received_at", "Nhận kết quả từ cơ quan giải quyết"),
+    ("returned_at", "Trả kết quả cho cá nhân, tổ chức"),
+    ("signature", "Ký nhận"),
+    ("note", "Ghi chú"),
+]
+DATE_COLUMNS = ("received_at", "due_at", "transferred_at", "result_received_at", "returned_at")
+
+
+def register_rows(
+    agency, start: datetime.date, end: datetime.date, include_children: bool = True
+) -> list[dict]:
+    """Form 07 rows: dossiers received by ``agency`` (and its sub-agencies) from ``start`` to
+    ``end`` inclusive (local days), in order of reception."""
+    from tinhso.dossiers.models import Dossier
+
+    agencies = agency.descendants(include_self=True) if include_children else [agency]
+    tz = timezone.get_current_timezone()
+    begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    finish = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    dossiers = (
+        Dossier.objects.filter(
+            receiving_agency__in=agencies, is_draft=False, received_at__gte=begin, received_at__lt=finish
+        )
+        .select_related("procedure", "receiving_agency")
+        .order_by("received_at", "pk")
+    )
+    return [
+        {
+            "code": dossier.code,
+            "procedure": dossier.procedure.name,
+            "quantity": 1,
+            "applicant": dossier.applicant_name,
+            "contact": ", ".join(
+                part for part in (dossier.applicant_address, dossier.applicant_phone) if part
+            ),
+            "handling_agency": dossier.receiving_agency.name,
+            "received_at": dossier.received_at,
+            "due_at": dossier.due_at,
+            "result_received_at": dossier.finished_at,
+            "returned_at": dossier.returned_at,
+            "note": dossier.status_label
+            if dossier.status in (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED)
+            else "",
+        }
+        for dossier in dossiers
+    ]
+
+
+def _period_text(period) -> str:
+    start, end = period
+    return f"Từ ngày {format_date(start)} đến ngày {format_date(end)}"
+
+
+def _register_cells(rows) -> list[list]:
+    table = []
+    for index, row in enumerate(rows, start=1):
+        cells = []
+        for key, _label in REGISTER_COLUMNS:
+            value = index if key == "index" else row.get(key, "")
+            cells.append("" if value is None else value)
+        table.append(cells)
+    return table
+
+
+def render_register_pdf(rows: list[dict], agency, period: tuple[datetime.date, datetime.date]) -> bytes:
+    """Form 07 as an A4 landscape PDF."""
+    table = [
+        [
+            (
+                timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+                if isinstance(value, datetime.datetime)
+                else value
+            )
+            for value in cells
+        ]
+        for cells in _register_cells(rows)
+    ]
+    html = render_to_string(
+        "official_forms/form_07.html",
+        {
+            **_header(agency, {}),
+            "title": TITLES[7],
+            "form_number": "07",
+            "period": _period_text(period),
+            "columns": REGISTER_COLUMNS,
+            "table": table,
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def render_register_xlsx(rows: list[dict], agency, period: tuple[datetime.date, datetime.date]) -> bytes:
+    """Form 07 as an Excel workbook (dates as real Excel date-times, local time)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "So theo doi ho so"
+    width = len(REGISTER_COLUMNS)
+    sheet.append([agency.name.upper()])
+    sheet.append([TITLES[7]])
+    sheet.append([_period_text(period)])
+    sheet.append([])
+    sheet.append([label for _key, label in REGISTER_COLUMNS])
+    for line in (1, 2, 3):
+        sheet.merge_cells(start_row=line, start_column=1, end_row=line, end_column=width)
+        sheet.cell(line, 1).font = Font(bold=line < 3, size=14 if line == 2 else 11)
+        sheet.cell(line, 1).alignment = Alignment(horizontal="center")
+    thin = Side(style="thin")
+    for cell in sheet[5]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
+    date_columns = {index for index, (key, _label) in enumerate(REGISTER_COLUMNS) if key in DATE_COLUMNS}
+    for cells in _register_cells(rows):
+        values = [
+            timezone.localtime(value).replace(tzinfo=None) if isinstance(value, datetime.datetime) else value
+            for value in cells
+        ]
+        sheet.append(values)
+        for index in date_columns:
+            sheet.cell(sheet.max_row, index + 1).number_format = "dd/mm/yyyy hh:mm"
+    for index, (key, _label) in enumerate(REGISTER_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = 6 if key == "index" else 18
+    sheet.freeze_panes = "A6"
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -1,0 +1,28 @@
+import pytest
+
+from tinhso.signing.tests import factories
+
+
+@pytest.fixture
+def agencies(db):
+    return factories.make_province()
+
+
+@pytest.fixture
+def desk(agencies):
+    return agencies["my_tho"]
+
+
+@pytest.fixture
+def procedure(db):
+    return factories.make_procedure()
+
+
+@pytest.fixture
+def citizen(db):
+    return factories.make_citizen()
+
+
+@pytest.fixture
+def dossier(procedure, desk, citizen):
+    return factories.make_dossier(procedure, desk, applicant=citizen)

@@ -1,0 +1,193 @@
+import datetime
+import unicodedata
+import zlib
+from io import BytesIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from pypdf import PdfReader
+
+from tinhso.dossiers.models import DossierStatusChange, DueTimeChange, DueTimeChangeKind, Status, SupplementRequest
+from tinhso.official_forms.rendering import render_form
+from tinhso.signing.tests.factories import local
+
+pytestmark = pytest.mark.django_db
+
+TRACKING = "http://127.0.0.1:8000/ho-so/tra-cuu/H20.201.01-260105-0001/"
+
+
+def read(pdf: bytes) -> str:
+    """The PDF's text, NFC, whitespace collapsed (lines wrap anywhere)."""
+    reader = PdfReader(BytesIO(pdf))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def link_targets(pdf: bytes) -> list[str]:
+    reader = PdfReader(BytesIO(pdf))
+    targets = []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action and "/URI" in action:
+                targets.append(str(action["/URI"]))
+    return targets
+
+
+def assert_common(text: str, pdf: bytes, title: str):
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "ỦY BAN NHÂN DÂN PHƯỜNG MỸ THO",
+        "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG PHƯỜNG MỸ THO",
+        "Đồng Tháp, ngày",
+        title,
+        "H20.201.01-260105-0001",
+    ):
+        assert nfc(expected) in text, expected
+    assert TRACKING in link_targets(pdf)
+    assert TRACKING in text.replace(" ", "")
+
+
+def test_form_01_receipt(dossier):
+    pdf = render_form(1, dossier, officer_name="Đỗ Thanh Tâm", number="15/TNHS", date=datetime.date(2026, 1, 5))
+    text = read(pdf)
+
+    assert_common(text, pdf, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
+    assert nfc("Đồng Tháp, ngày 05 tháng 01 năm 2026") in text
+    assert "Số: 15/TNHS" in text
+    assert nfc("tiếp nhận hồ sơ của: Nguyễn Văn An") in text
+    assert nfc("Thủ tục đăng ký khai sinh") in text
+    assert nfc("Giấy chứng sinh Bản điện tử 1") in text
+    assert nfc("3 ngày làm việc") in text
+    assert nfc("Thời gian nhận hồ sơ: 08 giờ 30 phút, ngày 05 tháng 01 năm 2026") in text
+    assert nfc("Thời gian trả kết quả giải quyết hồ sơ: 08 giờ 30 phút, ngày 08 tháng 01 năm 2026") in text
+    assert nfc("NGƯỜI TIẾP NHẬN HỒ SƠ") in text
+    assert nfc("Đỗ Thanh Tâm") in text
+    assert "087095001234" not in text  # the full CCCD is not needed on the receipt
+
+
+def test_form_02_lists_exactly_what_is_missing(dossier):
+    SupplementRequest.objects.create(
+        dossier=dossier,
+        missing=["Bản sao Giấy chứng nhận kết hôn của cha mẹ", "Văn bản ủy quyền có chứng thực"],
+        note="Hồ sơ thiếu giấy tờ chứng minh quan hệ cha mẹ",
+        requested_at=local(2026, 1, 5, 9),
+        from_status=Status.NEW,
+    )
+    text = read(render_form(2, dossier))
+
+    assert nfc("PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ") in text
+    assert nfc("1. Bản sao Giấy chứng nhận kết hôn của cha mẹ") in text
+    assert nfc("2. Văn bản ủy quyền có chứng thực") in text
+    assert nfc("Lý do: Hồ sơ thiếu giấy tờ chứng minh quan hệ cha mẹ") in text
+
+
+def test_form_02_without_missing_items_is_refused(dossier):
+    with pytest.raises(ValidationError):
+        render_form(2, dossier)
+
+
+def test_form_03_states_the_refusal_reason(dossier):
+    DossierStatusChange.objects.create(
+        dossier=dossier,
+        from_status=Status.NEW,
+        to_status=Status.REFUSED,
+        at=local(2026, 1, 5, 9),
+        note="Yêu cầu không thuộc thẩm quyền giải quyết của Ủy ban nhân dân phường",
+    )
+    pdf = render_form(3, dossier)
+    text = read(pdf)
+
+    assert_common(text, pdf, "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ")
+    assert nfc("Yêu cầu không thuộc thẩm quyền giải quyết của Ủy ban nhân dân phường") in text
+
+
+def test_form_03_without_a_reason_is_refused(dossier):
+    with pytest.raises(ValidationError) as error:
+        render_form(3, dossier)
+    assert error.value.code == "missing_context"
+
+
+def test_form_04_apology_and_new_due_time(dossier):
+    DueTimeChange.objects.create(
+        dossier=dossier,
+        kind=DueTimeChangeKind.EXTENSION,
+        old_due_at=local(2026, 1, 8, 8, 30),
+        new_due_at=local(2026, 1, 13, 16, 0),
+        reason="Cần xác minh thông tin nơi cư trú với Công an phường",
+        at=local(2026, 1, 7, 15),
+    )
+    pdf = render_form(4, dossier, signer_name="Lê Văn Hùng", signer_title="Giám đốc")
+    text = read(pdf)
+
+    assert_common(text, pdf, "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT")
+    assert nfc("Kính gửi: Ông/Bà Nguyễn Văn An") in text
+    assert nfc("08 giờ 30 phút, ngày 08 tháng 01 năm 2026") in text
+    assert nfc("đề nghị gia hạn thời gian giải quyết hồ sơ đến 16 giờ 00 phút, ngày 13 tháng 01 năm 2026") in text
+    assert nfc("Lý do: Cần xác minh thông tin nơi cư trú với Công an phường") in text
+    assert nfc("xin lỗi") in text
+    assert nfc("GIÁM ĐỐC") in text
+    assert nfc("Lê Văn Hùng") in text
+
+
+def test_form_05_stop(dossier):
+    text = read(
+        render_form(5, dossier, reason="Người nộp hồ sơ đề nghị dừng giải quyết", stopped_at=local(2026, 1, 6, 10))
+    )
+    assert nfc("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ") in text
+    assert nfc("dừng giải quyết hồ sơ nêu trên kể từ 10 giờ 00 phút, ngày 06 tháng 01 năm 2026") in text
+    assert nfc("Lý do: Người nộp hồ sơ đề nghị dừng giải quyết") in text
+
+
+def test_form_06_handoffs_with_on_time_and_late_steps(dossier):
+    rows = [
+        {
+            "from": "Bộ phận Một cửa (Đỗ Thanh Tâm)",
+            "to": "Công chức Tư pháp - Hộ tịch (Phạm Thị Lan)",
+            "at": local(2026, 1, 5, 8, 45),
+            "due_at": local(2026, 1, 5, 16, 30),
+        },
+        {
+            "from": "Công chức Tư pháp - Hộ tịch (Phạm Thị Lan)",
+            "to": "Chủ tịch UBND phường (Lê Văn Hùng)",
+            "at": local(2026, 1, 6, 10, 0),
+            "due_at": local(2026, 1, 7, 16, 30),
+        },
+        {
+            "from": "Chủ tịch UBND phường (Lê Văn Hùng)",
+            "to": "Bộ phận Một cửa (Đỗ Thanh Tâm)",
+            "at": local(2026, 1, 8, 9, 15),
+            "due_at": local(2026, 1, 8, 8, 0),
+            "note": "Chờ ký số",
+        },
+    ]
+    pdf = render_form(6, dossier, rows=rows)
+    text = read(pdf)
+
+    assert_common(text, pdf, "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ")
+    assert nfc("Công chức Tư pháp - Hộ tịch (Phạm Thị Lan)") in text
+    assert nfc("08 giờ 45 phút, ngày 05 tháng 01 năm 2026") in text
+    assert text.count(nfc("Đúng hạn")) == 1
+    assert text.count(nfc("Trước hạn")) == 1
+    assert text.count(nfc("Quá hạn")) == 1
+    assert text.index(nfc("Đúng hạn")) < text.index(nfc("Trước hạn")) < text.index(nfc("Quá hạn"))
+    assert nfc("Chờ ký số") in text
+
+
+def test_a_qr_code_is_drawn(dossier):
+    pdf = render_form(1, dossier)
+    page = PdfReader(BytesIO(pdf)).pages[0]
+    content = page.get_contents().get_data()
+    # segno draws the modules as one path of many short segments
+    assert content.count(b" l") + content.count(b" re") > 50 or b"Do" in content
+    assert len(zlib.compress(content)) > 500
+
+
+def test_unknown_form_number(dossier):
+    with pytest.raises(ValueError):
+        render_form(8, dossier)

@@ -1,0 +1,77 @@
+"""Downloads of the one-stop forms: one dossier's Forms 01–05 and an agency's Form 07.
+
+Form 06 is filled from the handoffs the back office keeps: it renders it with ``render_form(6,
+dossier, rows=...)`` in its own views.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from tinhso.accounts.models import UserKind
+from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin
+from tinhso.agencies.models import Agency
+from tinhso.dossiers.models import Dossier
+from tinhso.official_forms.forms import RegisterForm
+from tinhso.official_forms.rendering import (
+    register_rows,
+    render_form,
+    render_register_pdf,
+    render_register_xlsx,
+)
+from tinhso.official_forms.rules import PrintRequest
+
+DOSSIER_FORMS = frozenset({1, 2, 3, 4, 5})
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def dossier_form(request, code, number):
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("procedure", "receiving_agency__parent", "receiving_agency__unit"),
+        code=code,
+        is_draft=False,
+    )
+    if number not in DOSSIER_FORMS or not can(
+        request.user, "official_forms.print", PrintRequest(dossier, number)
+    ):
+        raise Http404
+    context = {}
+    if request.user.kind == UserKind.OFFICER:
+        context["officer_name"] = request.user.full_name
+    try:
+        content = render_form(number, dossier, **context)
+    except ValidationError as error:
+        # The dossier has no such paper yet (e.g. Form 03 of a dossier that was not refused).
+        raise Http404(error.messages[0]) from error
+    return _download(content, "application/pdf", f"mau-{number:02d}-{dossier.code}.pdf")
+
+
+@login_required
+def register(request):
+    if is_province_admin(request.user):
+        agencies = Agency.objects.all()
+    elif request.user.kind == UserKind.OFFICER:
+        agencies = Agency.objects.filter(pk__in=agency_ids_in_scope(request.user))
+    else:
+        raise Http404
+    form = RegisterForm(request.GET or None, agencies=agencies.order_by("path"))
+    if request.GET and form.is_valid():
+        agency = form.cleaned_data["agency"]
+        if not can(request.user, "official_forms.print_register", agency):
+            raise Http404
+        period = (form.cleaned_data["start"], form.cleaned_data["end"])
+        rows = register_rows(agency, *period)
+        name = f"so-theo-doi-ho-so-{agency.code}-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}"
+        if form.cleaned_data["format"] == "xlsx":
+            return _download(render_register_xlsx(rows, agency, period), XLSX, f"{name}.xlsx")
+        return _download(render_register_pdf(rows, agency, period), "application/pdf", f"{name}.pdf")
+    return render(request, "official_forms/register.html", {"form": form}, status=400 if form.errors else 200)
