@@ -19,7 +19,7 @@ Context each form takes (anything not given is read from the dossier's records):
   ``signer_title``
 - 06: ``rows`` [{"from", "to", "at", "due_at", "result" (optional: "early" / "on_time" /
   "late", else computed from ``at`` and ``due_at``), "note"}], ``coordinating_agencies``
-- all: ``number`` (số, ký hiệu), ``date`` (the dateline, default today), ``place``
+- all: ``reference`` (số, ký hiệu), ``date`` (the dateline, default today), ``place``
 
 The Circular's text for forms 04 and 05 was not available; their wording follows the
 Circular 01/2018/TT-VPCP forms they replace (Mẫu 04 "Phiếu xin lỗi và hẹn lại ngày trả kết
@@ -97,7 +97,7 @@ def _header(agency, context: dict) -> dict:
     return {
         "agency": agency,
         "parent_name": parent.name if parent else "",
-        "number": context.get("number") or "……",
+        "reference": context.get("reference") or "……",
         "dateline": format_long_date(moment, context.get("place") or province_name(agency)),
     }
 

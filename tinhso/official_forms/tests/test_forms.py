@@ -54,7 +54,7 @@ def assert_common(text: str, pdf: bytes, title: str):
 
 
 def test_form_01_receipt(dossier):
-    pdf = render_form(1, dossier, officer_name="Đỗ Thanh Tâm", number="15/TNHS", date=datetime.date(2026, 1, 5))
+    pdf = render_form(1, dossier, officer_name="Đỗ Thanh Tâm", reference="15/TNHS", date=datetime.date(2026, 1, 5))
     text = read(pdf)
 
     assert_common(text, pdf, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")

@@ -1,0 +1,101 @@
+"""Reception: accept (due time in working time across Tết 2026), supplements, refusal, counter."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tinhso.audit.models import AuditEntry
+from tinhso.dossiers.models import DueTimeChange, SupplementRequest
+from tinhso.dossiers.status import Status
+from tinhso.dossiers.tests import factories
+from tinhso.motcua import actions
+from tinhso.workflows.actions import perform_action
+from tinhso.workflows.models import DossierFlow
+
+pytestmark = pytest.mark.django_db
+TZ = datetime.timezone(datetime.timedelta(hours=7))
+
+
+def test_accepting_sets_the_due_time_from_acceptance(submitted, officer, specialist):
+    actions.accept_dossier(officer, submitted, assignee=specialist)
+    submitted.refresh_from_db()
+    assert submitted.status == Status.ACCEPTED
+    change = DueTimeChange.objects.get(dossier=submitted)
+    assert change.kind == "acceptance" and change.new_due_at == submitted.due_at
+    assert submitted.events.filter(status=Status.ACCEPTED).exists()
+
+
+def test_due_time_crosses_the_weekend_and_tet_2026(submitted, officer, specialist):
+    # Friday 13/02/2026 10:00 + 3 working days: weekend, Tết (16–20/02), weekend → Wed 25/02 10:00.
+    accepted_at = datetime.datetime(2026, 2, 13, 10, 0, tzinfo=TZ)
+    perform_action(officer, submitted, "tiep_nhan", assignee=specialist, at=accepted_at)
+    submitted.refresh_from_db()
+    assert submitted.due_at == datetime.datetime(2026, 2, 25, 10, 0, tzinfo=TZ)
+    flow = DossierFlow.objects.get(dossier=submitted)
+    # The step lasts 4 working hours: 10:00 Friday → 15:30 Friday (lunch 11:30–13:30).
+    assert flow.step_due_at == datetime.datetime(2026, 2, 13, 15, 30, tzinfo=TZ)
+
+
+def test_supplement_request_lists_what_is_missing(submitted, officer):
+    actions.ask_for_supplement(officer, submitted, ["Bản sao Giấy chứng sinh có chứng thực", ""], "Ảnh chụp mờ")
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUPPLEMENT
+    assert SupplementRequest.objects.get(dossier=submitted).missing == ["Bản sao Giấy chứng sinh có chứng thực"]
+    with pytest.raises(ValidationError):
+        actions.accept_dossier(officer, submitted)
+
+
+def test_refusal_needs_a_reason_and_closes_the_dossier(submitted, officer, specialist):
+    with pytest.raises(ValidationError) as caught:
+        actions.refuse_dossier(officer, submitted, "  ")
+    assert caught.value.message_dict["reason"] == ["Nêu lý do từ chối tiếp nhận hồ sơ."]
+    actions.refuse_dossier(officer, submitted, "Thủ tục không thuộc thẩm quyền của Ủy ban nhân dân phường")
+    submitted.refresh_from_db()
+    assert submitted.status == Status.REFUSED
+    assert DossierFlow.objects.get(dossier=submitted).waiting_roles == ""
+    with pytest.raises(ValidationError):
+        actions.refuse_dossier(officer, submitted, "Lần hai")
+
+
+def test_only_the_receiving_agency_receives(submitted, other_officer, specialist):
+    with pytest.raises(PermissionDenied):
+        actions.refuse_dossier(specialist, submitted, "Không đủ điều kiện")
+    with pytest.raises(PermissionDenied):
+        actions.accept_dossier(other_officer, submitted)
+    submitted.refresh_from_db()
+    assert submitted.status == Status.NEW
+    assert AuditEntry.objects.filter(action__in=["motcua.refused", "workflows.refused"]).count() == 2
+
+
+def test_a_walk_in_dossier_is_created_coded_and_accepted(procedure, officer, specialist, desk):
+    upload = SimpleUploadedFile("giay-chung-sinh.pdf", factories.minimal_pdf(), content_type="application/pdf")
+    dossier = actions.receive_at_counter(
+        officer,
+        desk,
+        procedure,
+        {"name": "Trần Thị Bích Ngọc", "cccd": "082190004567", "phone": "0387654321", "address": "Ấp Mỹ Phú"},
+        [(procedure.documents.get(position=1), upload)],
+        assignee=specialist,
+    )
+    assert dossier.code.startswith("H20.201.01-") and dossier.channel == "direct"
+    assert dossier.status == Status.ACCEPTED and dossier.due_at is not None
+    assert dossier.attachments.count() == 1
+    actions.record_cash_payment(officer, dossier)
+    dossier.refresh_from_db()
+    assert dossier.paid_at is not None
+
+
+def test_a_walk_in_with_a_wrong_cccd_creates_nothing(procedure, officer, desk):
+    from tinhso.dossiers.models import Dossier
+
+    with pytest.raises(ValidationError) as caught:
+        actions.receive_at_counter(officer, desk, procedure, {"name": "Trần Thị Bích Ngọc", "cccd": "12345"}, [])
+    assert "cccd" in caught.value.message_dict
+    assert not Dossier.objects.exists()
+
+
+def test_an_officer_of_another_desk_may_not_receive_for_this_one(procedure, other_officer, desk):
+    with pytest.raises(PermissionDenied):
+        actions.receive_at_counter(other_officer, desk, procedure, {"name": "Trần Văn Hải"}, [])
