@@ -247,6 +247,10 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
         first_user = cursor.fetchone()[0] + 1
         cursor.execute('SELECT coalesce(max(id), 0) FROM "dossiers_dossier"')
         next_dossier = cursor.fetchone()[0] + 1
+        # Counters already used (the demo data submits a few dossiers): seeding continues them.
+        cursor.execute('SELECT agency_id, day, value FROM "dossiers_dossiercodecounter"')
+        existing = {(agency_id, day): value for agency_id, day, value in cursor.fetchall()}
+        cursor.execute('DELETE FROM "dossiers_dossiercodecounter"')
         cursor.execute('SELECT cccd FROM "accounts_user" WHERE cccd IS NOT NULL')
         taken = {row[0] for row in cursor.fetchall()}
     connection.close()
@@ -381,6 +385,7 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
                     day_rng,
                     due,
                     tables,
+                    existing,
                 )
                 pending += count
                 if len(tables[0].rows) >= CHUNK:
@@ -462,6 +467,7 @@ def _one_day(
     rng,
     due,
     tables,
+    existing,
 ):
     """The dossiers submitted on ``day``, numbered per agency in submission order."""
     items = []
@@ -481,7 +487,7 @@ def _one_day(
             submitted = start + (now - start) * rng.random()
         items.append((submitted, procedure, agency, channel))
     items.sort(key=lambda item: item[0])
-    sequences: dict[int, int] = {}
+    sequences = {agency_id: value for (agency_id, used_day), value in existing.items() if used_day == day}
     dossiers, changes, events, due_changes, counters = tables
     for offset, (submitted, procedure, agency, channel) in enumerate(items):
         sequence = sequences[agency[0]] = sequences.get(agency[0], 0) + 1

@@ -91,9 +91,9 @@ def prepare(base_url: str, out: Path, rng_seed: int = 11) -> dict:
     rng = random.Random(rng_seed)
     out.mkdir(parents=True, exist_ok=True)
     communes = list(
-        AdministrativeUnit.objects.valid_on().filter(level=Level.COMMUNE, parent__code="82").values_list(
-            "code", flat=True
-        )
+        AdministrativeUnit.objects.valid_on()
+        .filter(level=Level.COMMUNE, parent__code="82")
+        .values_list("code", flat=True)
     )
     session = requests.Session()
     citizens = []

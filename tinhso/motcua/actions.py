@@ -95,7 +95,12 @@ def _audited(actor, dossier, name: str, function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
     except (PermissionDenied, ValidationError) as error:
-        record(actor, "motcua.refused", dossier, {"action": name, "reason": getattr(error, "messages", str(error))})
+        record(
+            actor,
+            "motcua.refused",
+            dossier,
+            {"action": name, "reason": getattr(error, "messages", str(error))},
+        )
         raise
 
 
@@ -112,7 +117,9 @@ def accept_dossier(actor, dossier: Dossier, assignee=None, note: str = "", expec
         exc = ValidationError(_("This dossier cannot be accepted in its current state."), code="wrong_state")
         record(actor, "motcua.refused", dossier, {"action": "accept", "reason": exc.messages})
         raise exc
-    perform_action(actor, dossier, action.key, note=note, assignee=assignee, expected_version=expected_version)
+    perform_action(
+        actor, dossier, action.key, note=note, assignee=assignee, expected_version=expected_version
+    )
     dossier.refresh_from_db()
     return dossier
 
@@ -144,14 +151,29 @@ def ask_for_supplement(actor, dossier: Dossier, missing: list[str], note: str = 
     if dossier.status in FINAL:
         raise ValidationError(_("This dossier is closed."), code="closed")
     return _audited(
-        actor, dossier, "supplement", dossier_actions.request_supplement, actor, dossier, missing, note, expected_version
+        actor,
+        dossier,
+        "supplement",
+        dossier_actions.request_supplement,
+        actor,
+        dossier,
+        missing,
+        note,
+        expected_version,
     )
 
 
 def ask_for_payment(actor, dossier: Dossier, note: str = "", expected_version=None) -> Dossier:
     """Status 6: the applicant must pay the fees before the dossier goes on."""
     return _audited(
-        actor, dossier, "payment", dossier_actions.request_payment, actor, dossier, nfc(note), expected_version
+        actor,
+        dossier,
+        "payment",
+        dossier_actions.request_payment,
+        actor,
+        dossier,
+        nfc(note),
+        expected_version,
     )
 
 
@@ -181,14 +203,20 @@ def _extend(actor, dossier, new_due_at, reason):
             at=now,
             actor=actor,
         )
-        dossier_actions.record_due_time_change(locked, DueTimeChangeKind.EXTENSION, new_due_at, reason, actor, now)
+        dossier_actions.record_due_time_change(
+            locked, DueTimeChangeKind.EXTENSION, new_due_at, reason, actor, now
+        )
         flow.alert_level = DossierFlow.ALERT_NONE
         flow.save(update_fields=["alert_level"])
         record(
             actor,
             "motcua.extend",
             locked,
-            {"due_at": [extension.old_due_at, new_due_at], "reason": reason, "agency": flow.current_agency.code},
+            {
+                "due_at": [extension.old_due_at, new_due_at],
+                "reason": reason,
+                "agency": flow.current_agency.code,
+            },
         )
     return extension
 

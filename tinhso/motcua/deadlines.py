@@ -28,7 +28,11 @@ def _leader_emails(agency) -> set[str]:
 
 def _message(flow: DossierFlow, level: int):
     dossier = flow.dossier
-    values = {"code": dossier.code, "procedure": dossier.procedure.name, "due": format_datetime(dossier.due_at)}
+    values = {
+        "code": dossier.code,
+        "procedure": dossier.procedure.name,
+        "due": format_datetime(dossier.due_at),
+    }
     if level == DossierFlow.ALERT_OVERDUE:
         subject = _("Overdue dossier %(code)s") % values
         body = _("Dossier %(code)s (“%(procedure)s”) was due on %(due)s and is overdue.") % values
@@ -55,7 +59,11 @@ def sweep_deadlines(now=None) -> dict[str, int]:
         )
         for level, key, condition in (
             (DossierFlow.ALERT_OVERDUE, "overdue", Q(dossier__due_at__lt=now)),
-            (DossierFlow.ALERT_DUE_SOON, "due_soon", Q(dossier__due_at__gte=now, dossier__due_at__lt=soon_limit(now))),
+            (
+                DossierFlow.ALERT_DUE_SOON,
+                "due_soon",
+                Q(dossier__due_at__gte=now, dossier__due_at__lt=soon_limit(now)),
+            ),
         ):
             for flow in flows.filter(condition, alert_level__lt=level):
                 flow.alert_level = level

@@ -49,12 +49,14 @@ def _errors(request, error: ValidationError) -> None:
 
 
 class InboxFilter(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Code, applicant name or citizen ID"), required=False, max_length=100)
+    q = forms.CharField(
+        label=gettext_lazy("Code, applicant name or citizen ID"), required=False, max_length=100
+    )
     procedure = forms.ModelChoiceField(
         label=gettext_lazy("Procedure"), queryset=Procedure.objects.all(), required=False
     )
     status = forms.TypedChoiceField(
-        label=gettext_lazy("Status"), choices=[("", "—")] + Status.choices, coerce=int, required=False
+        label=gettext_lazy("Status"), choices=[("", "—"), *Status.choices], coerce=int, required=False
     )
     deadline = forms.ChoiceField(
         label=gettext_lazy("Deadline"),
@@ -82,7 +84,9 @@ def inbox_view(request):
             rows = rows.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["deadline"]:
             rows = rows.filter(inbox.deadline_q(form.cleaned_data["deadline"]))
-    rows = rows.select_related("procedure", "flow__state", "flow__assignee").order_by("due_at", "submitted_at")
+    rows = rows.select_related("procedure", "flow__state", "flow__assignee").order_by(
+        "due_at", "submitted_at"
+    )
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     is_leader = has_role(request.user, Role.LEADER)
     return render(
@@ -116,7 +120,11 @@ def form_renderer():
 def dossier_view(request, pk):
     _officer(request)
     dossier = _dossier(request, pk)
-    flow = DossierFlow.objects.select_related("state", "current_agency", "assignee").filter(dossier=dossier).first()
+    flow = (
+        DossierFlow.objects.select_related("state", "current_agency", "assignee")
+        .filter(dossier=dossier)
+        .first()
+    )
     user = request.user
     return render(
         request,
@@ -146,9 +154,15 @@ def dossier_view(request, pk):
 
 
 class ActionForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    assignee = forms.ModelChoiceField(label=gettext_lazy("Officer handling the next step"), queryset=User.objects.none(), required=False)
-    agency = forms.ModelChoiceField(label=gettext_lazy("Send to agency"), queryset=Agency.objects.none(), required=False)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    assignee = forms.ModelChoiceField(
+        label=gettext_lazy("Officer handling the next step"), queryset=User.objects.none(), required=False
+    )
+    agency = forms.ModelChoiceField(
+        label=gettext_lazy("Send to agency"), queryset=Agency.objects.none(), required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, action: Action, dossier: Dossier, flow: DossierFlow, **kwargs):
@@ -164,7 +178,9 @@ class ActionForm(forms.Form):
         else:
             del self.fields["assignee"]
         if action.transfers_to_agency_kind:
-            self.fields["agency"].queryset = Agency.objects.valid_on().filter(kind=action.transfers_to_agency_kind)
+            self.fields["agency"].queryset = Agency.objects.valid_on().filter(
+                kind=action.transfers_to_agency_kind
+            )
             self.fields["agency"].required = True
         else:
             del self.fields["agency"]
@@ -207,23 +223,35 @@ def action_view(request, pk, key):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
 
 
 class SupplementForm(forms.Form):
     missing = forms.CharField(
-        label=gettext_lazy("What is missing (one item a line)"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000
+        label=gettext_lazy("What is missing (one item a line)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
     )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
 
 class ExtendForm(forms.Form):
-    new_due_at = forms.DateTimeField(label=gettext_lazy("New due time"), help_text=gettext_lazy("e.g. 25/02/2026 16:00"))
-    reason = forms.CharField(label=gettext_lazy("Reason and apology"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    new_due_at = forms.DateTimeField(
+        label=gettext_lazy("New due time"), help_text=gettext_lazy("e.g. 25/02/2026 16:00")
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason and apology"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
 
 class SignForm(forms.Form):
@@ -254,7 +282,11 @@ def _side_action(request, pk, form_class, title, run):
 @require_http_methods(["GET", "POST"])
 def refuse_view(request, pk):
     return _side_action(
-        request, pk, ReasonForm, _("Refuse the dossier"), lambda u, d, c: actions.refuse_dossier(u, d, c["reason"])
+        request,
+        pk,
+        ReasonForm,
+        _("Refuse the dossier"),
+        lambda u, d, c: actions.refuse_dossier(u, d, c["reason"]),
     )
 
 
@@ -279,7 +311,11 @@ def payment_view(request, pk):
 @require_http_methods(["GET", "POST"])
 def cash_view(request, pk):
     return _side_action(
-        request, pk, NoteForm, _("Record a cash payment"), lambda u, d, c: actions.record_cash_payment(u, d, c["note"])
+        request,
+        pk,
+        NoteForm,
+        _("Record a cash payment"),
+        lambda u, d, c: actions.record_cash_payment(u, d, c["note"]),
     )
 
 
@@ -334,7 +370,9 @@ class CounterForm(forms.Form):
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"] = forms.ModelChoiceField(label=gettext_lazy("Receiving agency"), queryset=agencies)
+        self.fields["agency"] = forms.ModelChoiceField(
+            label=gettext_lazy("Receiving agency"), queryset=agencies
+        )
         if agencies.count() == 1:
             self.fields["agency"].initial = agencies.first()
 
@@ -351,7 +389,9 @@ def counter_view(request):
         data = form.cleaned_data
         uploads = [(None, data["document"])] if data["document"] else []
         try:
-            dossier = actions.receive_at_counter(request.user, data["agency"], data["procedure"], data, uploads)
+            dossier = actions.receive_at_counter(
+                request.user, data["agency"], data["procedure"], data, uploads
+            )
             if data["paid"]:
                 actions.record_cash_payment(request.user, dossier)
         except ValidationError as error:

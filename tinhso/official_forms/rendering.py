@@ -231,6 +231,12 @@ REGISTER_COLUMNS = [
     ("signature", "Ký nhận"),
     ("note", "Ghi chú"),
 ]
+# The book is always kept in Vietnamese, whatever the officer's interface language.
+REGISTER_NOTES = {
+    Status.REFUSED: "Không được tiếp nhận",
+    Status.WITHDRAWN: "Công dân rút hồ sơ",
+    Status.STOPPED: "Dừng giải quyết",
+}
 DATE_COLUMNS = ("received_at", "due_at", "transferred_at", "result_received_at", "returned_at")
 
 
@@ -266,9 +272,7 @@ def register_rows(
             "due_at": dossier.due_at,
             "result_received_at": dossier.finished_at,
             "returned_at": dossier.returned_at,
-            "note": dossier.status_label
-            if dossier.status in (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED)
-            else "",
+            "note": REGISTER_NOTES.get(dossier.status, ""),
         }
         for dossier in dossiers
     ]

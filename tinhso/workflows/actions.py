@@ -245,7 +245,9 @@ def _check_assignee(action: Action, assignee, agency: Agency):
         return None
     if assignee is None:
         raise ValidationError({"assignee": [_("Choose the officer who handles the next step.")]})
-    if assignee.kind != UserKind.OFFICER or agency.pk not in agency_ids_in_scope(assignee, action.assign_role):
+    if assignee.kind != UserKind.OFFICER or agency.pk not in agency_ids_in_scope(
+        assignee, action.assign_role
+    ):
         raise ValidationError({"assignee": [_("This officer cannot handle the dossier in this agency.")]})
     return assignee
 
@@ -323,7 +325,8 @@ def _perform(actor, dossier, action_key, note, assignee, agency, expected_versio
             raise PermissionDenied("workflows.perform_action")
         if locked.status in FINAL or locked.status in WAITING_FOR_APPLICANT:
             raise ValidationError(
-                _("A dossier in status “%(status)s” cannot be processed now.") % {"status": locked.status_label},
+                _("A dossier in status “%(status)s” cannot be processed now.")
+                % {"status": locked.status_label},
                 code="wrong_status",
             )
         failures = condition_failures(action, locked, flow)

@@ -29,27 +29,45 @@ GENERIC = {
     "name": "Quy trình chung (tiếp nhận – xử lý – phê duyệt – trả kết quả)",
     "default": True,
     "procedures": [],
-    "states": _RECEPTION
-    + [
+    "states": [
+        *_RECEPTION,
         ("da_tiep_nhan", "Đã tiếp nhận, chờ xử lý", Status.ACCEPTED, False, False),
         ("dang_xu_ly", "Chuyên viên đang xử lý", Status.PROCESSING, False, False),
         ("cho_phe_duyet", "Chờ lãnh đạo phê duyệt", Status.PROCESSING, False, False),
-    ]
-    + _RESULT,
+        *_RESULT,
+    ],
     "actions": [
         _action(
-            "tiep_nhan", "Tiếp nhận và chuyển xử lý", "cho_tiep_nhan", "da_tiep_nhan", [OFFICER],
-            assign_role=SPECIALIST, duration=4, unit=HOURS,
+            "tiep_nhan",
+            "Tiếp nhận và chuyển xử lý",
+            "cho_tiep_nhan",
+            "da_tiep_nhan",
+            [OFFICER],
+            assign_role=SPECIALIST,
+            duration=4,
+            unit=HOURS,
         ),
         _action("xu_ly", "Bắt đầu xử lý", "da_tiep_nhan", "dang_xu_ly", [SPECIALIST]),
         _action(
-            "trinh_lanh_dao", "Trình lãnh đạo phê duyệt", "dang_xu_ly", "cho_phe_duyet", [SPECIALIST],
-            duration=1, unit=DAYS,
+            "trinh_lanh_dao",
+            "Trình lãnh đạo phê duyệt",
+            "dang_xu_ly",
+            "cho_phe_duyet",
+            [SPECIALIST],
+            duration=1,
+            unit=DAYS,
         ),
         _action("tra_lai", "Trả lại chuyên viên xử lý lại", "cho_phe_duyet", "dang_xu_ly", [LEADER]),
         _action(
-            "phe_duyet", "Phê duyệt kết quả", "cho_phe_duyet", "da_xu_ly", [LEADER],
-            conditions=["payment_received"], returns=True, duration=4, unit=HOURS,
+            "phe_duyet",
+            "Phê duyệt kết quả",
+            "cho_phe_duyet",
+            "da_xu_ly",
+            [LEADER],
+            conditions=["payment_received"],
+            returns=True,
+            duration=4,
+            unit=HOURS,
         ),
         _action("tra_ket_qua", "Trả kết quả cho người nộp", "da_xu_ly", "da_tra", [OFFICER]),
     ],
@@ -60,26 +78,45 @@ SAME_DAY_CERTIFICATION = {
     "name": "Chứng thực trong ngày tại Trung tâm Phục vụ hành chính công cấp xã",
     "default": False,
     "procedures": ["2.000815", "2.000884", "2.000942", "2.000635"],
-    "states": _RECEPTION
-    + [
+    "states": [
+        *_RECEPTION,
         ("da_tiep_nhan", "Đã tiếp nhận, chờ chứng thực", Status.ACCEPTED, False, False),
         ("cho_ky", "Chờ lãnh đạo ký chứng thực", Status.PROCESSING, False, False),
         ("xu_ly_lai", "Chuyên viên kiểm tra lại", Status.PROCESSING, False, False),
-    ]
-    + _RESULT,
+        *_RESULT,
+    ],
     "actions": [
         _action(
-            "tiep_nhan", "Tiếp nhận và chuyển chứng thực", "cho_tiep_nhan", "da_tiep_nhan", [OFFICER],
-            assign_role=SPECIALIST, duration=1, unit=HOURS,
+            "tiep_nhan",
+            "Tiếp nhận và chuyển chứng thực",
+            "cho_tiep_nhan",
+            "da_tiep_nhan",
+            [OFFICER],
+            assign_role=SPECIALIST,
+            duration=1,
+            unit=HOURS,
         ),
         _action(
-            "trinh_ky", "Kiểm tra xong, trình ký", "da_tiep_nhan", "cho_ky", [SPECIALIST], duration=1, unit=HOURS,
+            "trinh_ky",
+            "Kiểm tra xong, trình ký",
+            "da_tiep_nhan",
+            "cho_ky",
+            [SPECIALIST],
+            duration=1,
+            unit=HOURS,
         ),
         _action("tra_lai", "Trả lại kiểm tra lại", "cho_ky", "xu_ly_lai", [LEADER]),
         _action("trinh_ky_lai", "Trình ký lại", "xu_ly_lai", "cho_ky", [SPECIALIST], duration=1, unit=HOURS),
         _action(
-            "ky", "Ký chứng thực", "cho_ky", "da_xu_ly", [LEADER],
-            conditions=["payment_received"], returns=True, duration=1, unit=HOURS,
+            "ky",
+            "Ký chứng thực",
+            "cho_ky",
+            "da_xu_ly",
+            [LEADER],
+            conditions=["payment_received"],
+            returns=True,
+            duration=1,
+            unit=HOURS,
         ),
         _action("tra_ket_qua", "Trả kết quả tại quầy", "da_xu_ly", "da_tra", [OFFICER]),
     ],
@@ -90,33 +127,60 @@ PROVINCIAL_LICENCE = {
     "name": "Cấp giấy phép cấp tỉnh có lấy ý kiến cơ quan liên quan",
     "default": False,
     "procedures": ["DT-007", "DT-011", "DT-010", "1.013225"],
-    "states": _RECEPTION
-    + [
+    "states": [
+        *_RECEPTION,
         ("da_tiep_nhan", "Đã tiếp nhận, chờ thẩm định", Status.ACCEPTED, False, False),
         ("tham_dinh", "Chuyên viên thẩm định", Status.PROCESSING, False, False),
         ("lay_y_kien", "Đang lấy ý kiến cơ quan liên quan", Status.PROCESSING, False, False),
         ("cho_ky", "Chờ lãnh đạo ký giấy phép", Status.PROCESSING, False, False),
-    ]
-    + _RESULT,
+        *_RESULT,
+    ],
     "actions": [
         _action(
-            "tiep_nhan", "Tiếp nhận và chuyển phòng chuyên môn", "cho_tiep_nhan", "da_tiep_nhan", [OFFICER],
-            assign_role=SPECIALIST, duration=4, unit=HOURS,
+            "tiep_nhan",
+            "Tiếp nhận và chuyển phòng chuyên môn",
+            "cho_tiep_nhan",
+            "da_tiep_nhan",
+            [OFFICER],
+            assign_role=SPECIALIST,
+            duration=4,
+            unit=HOURS,
         ),
-        _action("tham_dinh", "Bắt đầu thẩm định", "da_tiep_nhan", "tham_dinh", [SPECIALIST], duration=5, unit=DAYS),
         _action(
-            "xin_y_kien", "Gửi lấy ý kiến cơ quan khác (liên thông)", "tham_dinh", "lay_y_kien", [SPECIALIST],
-            kind="commune_pc", duration=3, unit=DAYS,
+            "tham_dinh", "Bắt đầu thẩm định", "da_tiep_nhan", "tham_dinh", [SPECIALIST], duration=5, unit=DAYS
         ),
         _action(
-            "gui_y_kien", "Gửi lại ý kiến cho cơ quan chủ trì", "lay_y_kien", "tham_dinh", [SPECIALIST, LEADER],
-            returns=True, duration=2, unit=DAYS,
+            "xin_y_kien",
+            "Gửi lấy ý kiến cơ quan khác (liên thông)",
+            "tham_dinh",
+            "lay_y_kien",
+            [SPECIALIST],
+            kind="commune_pc",
+            duration=3,
+            unit=DAYS,
+        ),
+        _action(
+            "gui_y_kien",
+            "Gửi lại ý kiến cho cơ quan chủ trì",
+            "lay_y_kien",
+            "tham_dinh",
+            [SPECIALIST, LEADER],
+            returns=True,
+            duration=2,
+            unit=DAYS,
         ),
         _action("trinh_ky", "Trình lãnh đạo ký", "tham_dinh", "cho_ky", [SPECIALIST], duration=1, unit=DAYS),
         _action("tra_lai", "Trả lại thẩm định lại", "cho_ky", "tham_dinh", [LEADER]),
         _action(
-            "ky", "Ký giấy phép", "cho_ky", "da_xu_ly", [LEADER],
-            conditions=["payment_received"], returns=True, duration=4, unit=HOURS,
+            "ky",
+            "Ký giấy phép",
+            "cho_ky",
+            "da_xu_ly",
+            [LEADER],
+            conditions=["payment_received"],
+            returns=True,
+            duration=4,
+            unit=HOURS,
         ),
         _action("tra_ket_qua", "Trả kết quả", "da_xu_ly", "da_tra", [OFFICER]),
     ],
@@ -134,7 +198,9 @@ def _signature(version: FlowVersion) -> tuple:
 
 
 def _wanted(definition: dict) -> tuple:
-    states = sorted((key, name, int(code), start, end) for key, name, code, start, end in definition["states"])
+    states = sorted(
+        (key, name, int(code), start, end) for key, name, code, start, end in definition["states"]
+    )
     actions = sorted(
         (a["key"], a["name"], a["from"], a["to"], tuple(a["roles"])) for a in definition["actions"]
     )
@@ -146,7 +212,11 @@ def load_flow(definition: dict, procedure=None) -> tuple[Flow, bool]:
     with transaction.atomic():
         flow, _created = Flow.objects.select_for_update().get_or_create(
             key=definition["key"],
-            defaults={"name": definition["name"], "is_default": definition["default"], "procedure": procedure},
+            defaults={
+                "name": definition["name"],
+                "is_default": definition["default"],
+                "procedure": procedure,
+            },
         )
         latest = flow.published_version()
         if latest is not None and _signature(latest) == _wanted(definition):

@@ -94,14 +94,6 @@ class State(models.Model):
     is_start = models.BooleanField(_("start state"), default=False)
     is_end = models.BooleanField(_("end state"), default=False)
 
-    def save(self, *args, **kwargs):
-        _refuse_if_published(self.version)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse_if_published(self.version)
-        return super().delete(*args, **kwargs)
-
     class Meta:
         verbose_name = _("state")
         verbose_name_plural = _("states")
@@ -110,6 +102,14 @@ class State(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        _refuse_if_published(self.version)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_published(self.version)
+        return super().delete(*args, **kwargs)
 
 
 class Action(models.Model):
@@ -156,14 +156,6 @@ class Action(models.Model):
     returns_to_receiving_agency = models.BooleanField(_("back to the receiving agency"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    def save(self, *args, **kwargs):
-        _refuse_if_published(self.version)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse_if_published(self.version)
-        return super().delete(*args, **kwargs)
-
     class Meta:
         verbose_name = _("action")
         verbose_name_plural = _("actions")
@@ -175,9 +167,19 @@ class Action(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        _refuse_if_published(self.version)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_published(self.version)
+        return super().delete(*args, **kwargs)
+
     @property
     def transfers(self) -> bool:
-        return bool(self.transfers_to_agency_kind or self.target_agency_id or self.returns_to_receiving_agency)
+        return bool(
+            self.transfers_to_agency_kind or self.target_agency_id or self.returns_to_receiving_agency
+        )
 
 
 class DossierFlow(models.Model):

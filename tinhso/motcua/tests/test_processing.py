@@ -5,8 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tinhso.accounts.models import Membership, Role
-from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.accounts.models import Role
 from tinhso.dossiers.models import DueTimeChange
 from tinhso.dossiers.status import Status
 from tinhso.dossiers.tests import factories
@@ -39,12 +38,18 @@ def test_extension_by_the_leader_is_recorded_and_counted_against_the_agency(acce
     with pytest.raises(PermissionDenied):
         actions.extend_dossier(specialist, accepted, new_due, "Cần xác minh")
     with pytest.raises(ValidationError):
-        actions.extend_dossier(leader, accepted, accepted.due_at - datetime.timedelta(hours=1), "Cần xác minh")
-    extension = actions.extend_dossier(leader, accepted, new_due, "Cần xác minh thông tin tại nơi cư trú; xin lỗi ông/bà")
+        actions.extend_dossier(
+            leader, accepted, accepted.due_at - datetime.timedelta(hours=1), "Cần xác minh"
+        )
+    extension = actions.extend_dossier(
+        leader, accepted, new_due, "Cần xác minh thông tin tại nơi cư trú; xin lỗi ông/bà"
+    )
     accepted.refresh_from_db()
     assert accepted.due_at == new_due
     assert extension.agency == DossierFlow.objects.get(dossier=accepted).current_agency
-    assert DueTimeChange.objects.filter(dossier=accepted, kind="extension", reason__startswith="Cần xác minh").exists()
+    assert DueTimeChange.objects.filter(
+        dossier=accepted, kind="extension", reason__startswith="Cần xác minh"
+    ).exists()
     assert Extension.objects.count() == 1
 
 

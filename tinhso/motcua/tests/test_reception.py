@@ -34,15 +34,19 @@ def test_due_time_crosses_the_weekend_and_tet_2026(submitted, officer, specialis
     submitted.refresh_from_db()
     assert submitted.due_at == datetime.datetime(2026, 2, 25, 10, 0, tzinfo=TZ)
     flow = DossierFlow.objects.get(dossier=submitted)
-    # The step lasts 4 working hours: 10:00 Friday → 15:30 Friday (lunch 11:30–13:30).
-    assert flow.step_due_at == datetime.datetime(2026, 2, 13, 15, 30, tzinfo=TZ)
+    # The step lasts 4 working hours: 10:00 Friday → 16:00 Friday (lunch 11:30–13:30).
+    assert flow.step_due_at == datetime.datetime(2026, 2, 13, 16, 0, tzinfo=TZ)
 
 
 def test_supplement_request_lists_what_is_missing(submitted, officer):
-    actions.ask_for_supplement(officer, submitted, ["Bản sao Giấy chứng sinh có chứng thực", ""], "Ảnh chụp mờ")
+    actions.ask_for_supplement(
+        officer, submitted, ["Bản sao Giấy chứng sinh có chứng thực", ""], "Ảnh chụp mờ"
+    )
     submitted.refresh_from_db()
     assert submitted.status == Status.SUPPLEMENT
-    assert SupplementRequest.objects.get(dossier=submitted).missing == ["Bản sao Giấy chứng sinh có chứng thực"]
+    assert SupplementRequest.objects.get(dossier=submitted).missing == [
+        "Bản sao Giấy chứng sinh có chứng thực"
+    ]
     with pytest.raises(ValidationError):
         actions.accept_dossier(officer, submitted)
 
@@ -70,7 +74,9 @@ def test_only_the_receiving_agency_receives(submitted, other_officer, specialist
 
 
 def test_a_walk_in_dossier_is_created_coded_and_accepted(procedure, officer, specialist, desk):
-    upload = SimpleUploadedFile("giay-chung-sinh.pdf", factories.minimal_pdf(), content_type="application/pdf")
+    upload = SimpleUploadedFile(
+        "giay-chung-sinh.pdf", factories.minimal_pdf(), content_type="application/pdf"
+    )
     dossier = actions.receive_at_counter(
         officer,
         desk,
@@ -91,7 +97,9 @@ def test_a_walk_in_with_a_wrong_cccd_creates_nothing(procedure, officer, desk):
     from tinhso.dossiers.models import Dossier
 
     with pytest.raises(ValidationError) as caught:
-        actions.receive_at_counter(officer, desk, procedure, {"name": "Trần Thị Bích Ngọc", "cccd": "12345"}, [])
+        actions.receive_at_counter(
+            officer, desk, procedure, {"name": "Trần Thị Bích Ngọc", "cccd": "12345"}, []
+        )
     assert "cccd" in caught.value.message_dict
     assert not Dossier.objects.exists()
 

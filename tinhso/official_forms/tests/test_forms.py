@@ -1,13 +1,20 @@
 import datetime
+import re
 import unicodedata
-import zlib
 from io import BytesIO
 
 import pytest
+import segno
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
-from tinhso.dossiers.models import DossierStatusChange, DueTimeChange, DueTimeChangeKind, Status, SupplementRequest
+from tinhso.dossiers.models import (
+    DossierStatusChange,
+    DueTimeChange,
+    DueTimeChangeKind,
+    Status,
+    SupplementRequest,
+)
 from tinhso.official_forms.rendering import render_form
 from tinhso.signing.tests.factories import local
 
@@ -54,7 +61,9 @@ def assert_common(text: str, pdf: bytes, title: str):
 
 
 def test_form_01_receipt(dossier):
-    pdf = render_form(1, dossier, officer_name="Đỗ Thanh Tâm", reference="15/TNHS", date=datetime.date(2026, 1, 5))
+    pdf = render_form(
+        1, dossier, officer_name="Đỗ Thanh Tâm", reference="15/TNHS", date=datetime.date(2026, 1, 5)
+    )
     text = read(pdf)
 
     assert_common(text, pdf, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
@@ -128,7 +137,10 @@ def test_form_04_apology_and_new_due_time(dossier):
     assert_common(text, pdf, "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT")
     assert nfc("Kính gửi: Ông/Bà Nguyễn Văn An") in text
     assert nfc("08 giờ 30 phút, ngày 08 tháng 01 năm 2026") in text
-    assert nfc("đề nghị gia hạn thời gian giải quyết hồ sơ đến 16 giờ 00 phút, ngày 13 tháng 01 năm 2026") in text
+    assert (
+        nfc("đề nghị gia hạn thời gian giải quyết hồ sơ đến 16 giờ 00 phút, ngày 13 tháng 01 năm 2026")
+        in text
+    )
     assert nfc("Lý do: Cần xác minh thông tin nơi cư trú với Công an phường") in text
     assert nfc("xin lỗi") in text
     assert nfc("GIÁM ĐỐC") in text
@@ -137,7 +149,9 @@ def test_form_04_apology_and_new_due_time(dossier):
 
 def test_form_05_stop(dossier):
     text = read(
-        render_form(5, dossier, reason="Người nộp hồ sơ đề nghị dừng giải quyết", stopped_at=local(2026, 1, 6, 10))
+        render_form(
+            5, dossier, reason="Người nộp hồ sơ đề nghị dừng giải quyết", stopped_at=local(2026, 1, 6, 10)
+        )
     )
     assert nfc("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ") in text
     assert nfc("dừng giải quyết hồ sơ nêu trên kể từ 10 giờ 00 phút, ngày 06 tháng 01 năm 2026") in text
@@ -179,13 +193,34 @@ def test_form_06_handoffs_with_on_time_and_late_steps(dossier):
     assert nfc("Chờ ký số") in text
 
 
-def test_a_qr_code_is_drawn(dossier):
-    pdf = render_form(1, dossier)
-    page = PdfReader(BytesIO(pdf)).pages[0]
-    content = page.get_contents().get_data()
-    # segno draws the modules as one path of many short segments
-    assert content.count(b" l") + content.count(b" re") > 50 or b"Do" in content
-    assert len(zlib.compress(content)) > 500
+def drawn_qr_modules(pdf: bytes) -> set[tuple[int, int]]:
+    """The dark modules of the QR code as WeasyPrint drew segno's SVG path: one horizontal
+    stroke ``x1 y m x2 y l`` per run of dark modules, starting on row 2 (the quiet zone)."""
+    content = PdfReader(BytesIO(pdf)).pages[0].get_contents().get_data().decode("latin-1")
+    start = re.search(r"\n\d+ 2\.5 m\n", content).start()
+    block = content[start : content.index("\nB\n", start)]
+    modules = set()
+    for x1, y, x2 in re.findall(r"([\d.]+) ([\d.]+) m\n([\d.]+) \2 l", block):
+        row = int(float(y))
+        modules.update((row, column) for column in range(int(float(x1)), int(float(x2))))
+    return modules
+
+
+def test_the_qr_code_encodes_the_tracking_url(dossier):
+    expected = segno.make(TRACKING, error="m", micro=False)
+    border = 2
+    dark = {
+        (row + border, column + border)
+        for row, line in enumerate(expected.matrix)
+        for column, value in enumerate(line)
+        if value
+    }
+
+    assert drawn_qr_modules(render_form(1, dossier)) == dark
+    other = segno.make(TRACKING.replace("0001", "0002"), error="m", micro=False)
+    assert {
+        (r + border, c + border) for r, line in enumerate(other.matrix) for c, v in enumerate(line) if v
+    } != dark
 
 
 def test_unknown_form_number(dossier):

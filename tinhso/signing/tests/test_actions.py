@@ -41,14 +41,20 @@ def test_a_leader_issues_a_signed_result(leader, dossier, certificate, result_pd
     assert copy.sha256 == document.sha256
     entry = AuditEntry.objects.get(action="signing.issue_result")
     assert entry.object_id == str(document.pk)
-    assert entry.changes["dossier"] == dossier.code
+    assert entry.data["dossier"] == dossier.code
 
 
 @pytest.mark.parametrize("who", ["one_stop_officer", "other_leader", "citizen"])
-def test_only_a_leader_of_the_receiving_agency_signs(who, agencies, dossier, certificate, result_pdf, citizen):
+def test_only_a_leader_of_the_receiving_agency_signs(
+    who, agencies, dossier, certificate, result_pdf, citizen
+):
     actor = {
-        "one_stop_officer": lambda: factories.make_officer(agencies["my_tho"], "motcua.mytho", factories.OFFICER),
-        "other_leader": lambda: factories.make_officer(agencies["cao_lanh"], "lanhdao.caolanh", factories.LEADER),
+        "one_stop_officer": lambda: factories.make_officer(
+            agencies["my_tho"], "motcua.mytho", factories.OFFICER
+        ),
+        "other_leader": lambda: factories.make_officer(
+            agencies["cao_lanh"], "lanhdao.caolanh", factories.LEADER
+        ),
         "citizen": lambda: citizen,
     }[who]()
 

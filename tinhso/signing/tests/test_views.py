@@ -73,7 +73,9 @@ def test_uploading_a_pdf_signed_outside_the_trusted_roots(client, desk, certific
 
 
 def test_uploading_a_non_pdf_is_refused(client, db):
-    fake = SimpleUploadedFile("ket-qua.pdf", b"MZ\x90\x00\x03 an executable renamed", content_type="application/pdf")
+    fake = SimpleUploadedFile(
+        "ket-qua.pdf", b"MZ\x90\x00\x03 an executable renamed", content_type="application/pdf"
+    )
 
     response = client.post("/xac-thuc-ket-qua/kiem-tra/", {"file": fake})
 

@@ -71,7 +71,9 @@ def submit(citizen, procedure, desk):
     )
     fields = [field for page in procedure.eform["pages"] for field in page["fields"]]
     actions.save_answers(citizen, draft, factories.ANSWERS, fields)
-    upload = SimpleUploadedFile("giay-chung-sinh.pdf", factories.minimal_pdf(), content_type="application/pdf")
+    upload = SimpleUploadedFile(
+        "giay-chung-sinh.pdf", factories.minimal_pdf(), content_type="application/pdf"
+    )
     actions.add_attachment(citizen, draft, upload, procedure.documents.get(position=1))
     draft.refresh_from_db()
     return actions.submit_dossier(citizen, draft)

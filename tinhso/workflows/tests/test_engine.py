@@ -9,7 +9,13 @@ from django.db import connection
 
 from tinhso.audit.models import AuditEntry
 from tinhso.dossiers.status import Status
-from tinhso.workflows.actions import available_actions, classify_result, new_version, perform_action, publish_version
+from tinhso.workflows.actions import (
+    available_actions,
+    classify_result,
+    new_version,
+    perform_action,
+    publish_version,
+)
 from tinhso.workflows.models import DossierFlow, StepRecord
 from tinhso.workflows.tests.conftest import submit
 
@@ -43,7 +49,13 @@ def test_the_full_generic_flow(submitted, officer, specialist, leader):
     assert submitted.status == Status.RETURNED and submitted.returned_at is not None
     records = list(StepRecord.objects.filter(dossier=submitted))
     assert [r.action.key for r in records] == [
-        "tiep_nhan", "xu_ly", "trinh_lanh_dao", "tra_lai", "trinh_lanh_dao", "phe_duyet", "tra_ket_qua"
+        "tiep_nhan",
+        "xu_ly",
+        "trinh_lanh_dao",
+        "tra_lai",
+        "trinh_lanh_dao",
+        "phe_duyet",
+        "tra_ket_qua",
     ]
     assert records[0].to_user == specialist and records[1].on_time is True
     assert list(submitted.status_changes.values_list("to_status", flat=True)) == [1, 2, 4, 9, 10]
@@ -51,7 +63,9 @@ def test_the_full_generic_flow(submitted, officer, specialist, leader):
         perform_action(officer, submitted, "tra_ket_qua")
 
 
-def test_wrong_role_wrong_agency_and_wrong_state_are_refused_and_audited(submitted, officer, specialist, other_officer):
+def test_wrong_role_wrong_agency_and_wrong_state_are_refused_and_audited(
+    submitted, officer, specialist, other_officer
+):
     with pytest.raises(PermissionDenied):
         perform_action(specialist, submitted, "tiep_nhan")
     with pytest.raises(PermissionDenied):
@@ -112,10 +126,17 @@ def test_classification():
 def test_two_officers_at_once_exactly_one_wins(submitted, officer, specialist):
     from tinhso.accounts.models import User
 
-    second = User.objects.create_user("motcua2.mytho", "Mật-khẩu-Đồng-Tháp-2026", full_name="Võ Văn Bình", kind="officer")
+    second = User.objects.create_user(
+        "motcua2.mytho", "Mật-khẩu-Đồng-Tháp-2026", full_name="Võ Văn Bình", kind="officer"
+    )
     from tinhso.accounts.models import Membership
 
-    Membership.objects.create(user=second, agency=submitted.receiving_agency, role="one_stop_officer", valid_from=datetime.date(2025, 7, 1))
+    Membership.objects.create(
+        user=second,
+        agency=submitted.receiving_agency,
+        role="one_stop_officer",
+        valid_from=datetime.date(2025, 7, 1),
+    )
     barrier = threading.Barrier(2)
     outcomes = []
 

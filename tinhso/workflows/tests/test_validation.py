@@ -13,11 +13,27 @@ pytestmark = pytest.mark.django_db
 def draft_flow():
     flow = Flow.objects.create(key="thu-nghiem", name="Quy trình thử nghiệm")
     version = FlowVersion.objects.create(flow=flow, number=1)
-    start = State.objects.create(version=version, key="moi", name="Chờ tiếp nhận", status_code=1, is_start=True)
+    start = State.objects.create(
+        version=version, key="moi", name="Chờ tiếp nhận", status_code=1, is_start=True
+    )
     accepted = State.objects.create(version=version, key="nhan", name="Đã tiếp nhận", status_code=2)
     done = State.objects.create(version=version, key="xong", name="Đã xử lý xong", status_code=9, is_end=True)
-    Action.objects.create(version=version, key="tiep_nhan", name="Tiếp nhận", from_state=start, to_state=accepted, roles=["one_stop_officer"])
-    Action.objects.create(version=version, key="xu_ly", name="Xử lý xong", from_state=accepted, to_state=done, roles=["specialist"])
+    Action.objects.create(
+        version=version,
+        key="tiep_nhan",
+        name="Tiếp nhận",
+        from_state=start,
+        to_state=accepted,
+        roles=["one_stop_officer"],
+    )
+    Action.objects.create(
+        version=version,
+        key="xu_ly",
+        name="Xử lý xong",
+        from_state=accepted,
+        to_state=done,
+        roles=["specialist"],
+    )
     return version, {"start": start, "accepted": accepted, "done": done}
 
 
@@ -39,7 +55,14 @@ def test_a_valid_flow_is_published():
 def test_unreachable_end_is_refused():
     version, states = draft_flow()
     stuck = State.objects.create(version=version, key="treo", name="Treo", status_code=4)
-    Action.objects.create(version=version, key="treo", name="Chuyển treo", from_state=states["accepted"], to_state=stuck, roles=["specialist"])
+    Action.objects.create(
+        version=version,
+        key="treo",
+        name="Chuyển treo",
+        from_state=states["accepted"],
+        to_state=stuck,
+        roles=["specialist"],
+    )
     assert "Không thể đi tới trạng thái kết thúc từ trạng thái “Treo”." in messages_of(version)
 
 
@@ -50,7 +73,7 @@ def test_unreachable_state_is_refused():
 
 
 def test_action_without_role_is_refused():
-    version, states = draft_flow()
+    version, _states = draft_flow()
     Action.objects.filter(version=version, key="xu_ly").update(roles=[])
     assert "Không vai trò nào được thực hiện thao tác “Xử lý xong”." in messages_of(version)
 
@@ -68,7 +91,7 @@ def test_invalid_status_code_is_refused():
 
 
 def test_a_published_version_is_immutable_and_edits_go_to_a_new_version():
-    version, states = draft_flow()
+    version, _states = draft_flow()
     publish_version(None, version)
     state = State.objects.get(version=version, key="nhan")
     state.name = "Đổi tên"

@@ -35,6 +35,7 @@ class Command(BaseCommand):
                 agencies = self.create_agencies()
                 self.create_people(agencies)
         call_command("load_procedures", verbosity=0)
+        call_command("load_demo_flows", verbosity=0)
         call_command("load_feedback_demo", stdout=self.stdout)
         call_command("load_dossier_demo", stdout=self.stdout)
         self.print_accounts()

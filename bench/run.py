@@ -1,0 +1,474 @@
+"""``make bench``: seed a province, load the production stack from a separate process, measure
+the machine's own floors in the same run, and write the report under ``bench/results/``.
+
+Settings (environment or options): ``BENCH_DOSSIERS`` (1,000,000), ``BENCH_PHASE_SECONDS`` (20),
+``BENCH_MAX_REQUESTS`` (200,000 per phase), ``BENCH_WARMUP_SECONDS`` (3), ``BENCH_WORKERS``
+(2 × cores + 1), ``BENCH_SERVER_URL`` (use this PostgreSQL server, in a database of its own that
+is dropped afterwards, instead of a throwaway server). The benchmark never fails a build: targets
+that are missed are reported with ``met: false``.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bench import report
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+# Endpoints of phases whose code is written by other issues; measured once they exist.
+STATISTICS_PATH = "/api/v1/statistics/dossiers"
+OFFICER_ACTION_HINT = "/api/v1/mot-cua/"
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Stack:
+    """The processes and the database of one run; everything is stopped by ``close``."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.processes: list[subprocess.Popen] = []
+        self.cleanups: list = []
+
+    def start(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
+        output = (self.workdir / f"{name}.log").open("w")
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.processes.append(process)
+        return process
+
+    def close(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        for cleanup in reversed(self.cleanups):
+            try:
+                cleanup()
+            except Exception as exc:  # cleaning up must not hide the report
+                log(f"cleanup failed: {exc}")
+
+
+def database(stack: Stack, server_url: str | None) -> str:
+    """A fresh database: on ``server_url``'s server, or on a throwaway server."""
+    import psycopg
+
+    if server_url:
+        base, _sep, name = server_url.rpartition("/")
+        name = re.sub(r"\W", "_", name.split("?")[0]) + "_bench"
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+        def drop():
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        stack.cleanups.append(drop)
+        return f"{base}/{name}"
+    pgdir = Path(tempfile.mkdtemp(prefix="tinhso-bench-pg."))
+    stack.cleanups.append(lambda: subprocess.run([str(ROOT / "scripts/pg-throwaway.sh"), "stop", str(pgdir)]))
+    output = subprocess.run(
+        [str(ROOT / "scripts/pg-throwaway.sh"), "start", str(pgdir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return output.strip().split("DATABASE_URL=", 1)[1]
+
+
+def run(command: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the application server stopped while starting")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the application server did not answer {url}")
+
+
+def wrk(base_url: str, mode: str, seconds: float, connections: int, max_requests: int, **env) -> dict:
+    """One wrk run (one thread: the generator stays light); the Lua script's summary."""
+    environment = {
+        **os.environ,
+        "BENCH_MODE": mode,
+        "BENCH_MAX": str(max(1, max_requests // 1)),
+        **{key: str(value) for key, value in env.items()},
+    }
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
+    command += ["-s", str(BENCH / "lua" / "phase.lua"), base_url]
+    completed = subprocess.run(command, env=environment, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(f"wrk failed: {completed.stderr[-2000:]}")
+    output = completed.stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_RESULT "))
+    result = json.loads(line.split(" ", 1)[1])
+    seconds_run = result["duration_us"] / 1e6
+    return {
+        "requests": result["requests"],
+        "seconds": round(seconds_run, 2),
+        "throughput_rps": round(result["requests"] / seconds_run, 1) if seconds_run else 0.0,
+        "p50_ms": result["p50_us"] / 1000,
+        "p95_ms": result["p95_us"] / 1000,
+        "p99_ms": result["p99_us"] / 1000,
+        "max_ms": result["max_us"] / 1000,
+        "errors": result["non2xx"] + result["socket_errors"] + result["timeouts"],
+        "non_2xx": result["non2xx"],
+        "socket_errors": result["socket_errors"],
+        "timeouts": result["timeouts"],
+        "first_error": result["first_error"],
+        "connections": connections,
+    }
+
+
+def pgbench(
+    database_url: str, script: Path, seconds: float, clients: int, workdir: Path, **variables
+) -> dict:
+    """One pgbench run of a custom script; percentiles from its per-transaction log."""
+    logs = workdir / f"pgbench-{script.stem}"
+    shutil.rmtree(logs, ignore_errors=True)
+    logs.mkdir()
+    command = ["pgbench", "-n", "-j", "1", "-c", str(clients), "-T", str(max(1, round(seconds)))]
+    command += ["-f", str(script), "--log", f"--log-prefix={logs}/tx", "-d", database_url]
+    for name, value in variables.items():
+        command += ["-D", f"{name}={value}"]
+    if os.geteuid() == 0:
+        os.chmod(logs, 0o777)
+    output = subprocess.run(command, capture_output=True, text=True)
+    if output.returncode != 0:
+        raise RuntimeError(f"pgbench {script.name} failed: {output.stderr[-2000:]}")
+    latencies = []
+    for path in logs.iterdir():
+        for line in path.read_text().splitlines():
+            fields = line.split()
+            if len(fields) >= 3 and fields[2].isdigit():
+                latencies.append(int(fields[2]))
+    latencies.sort()
+    failed = (
+        int(m.group(1)) if (m := re.search(r"number of failed transactions: (\d+)", output.stdout)) else 0
+    )
+    tps = re.search(r"tps = ([\d.]+)", output.stdout)
+
+    def percentile(share: float) -> float:
+        return latencies[min(len(latencies) - 1, int(share * len(latencies)))] / 1000 if latencies else 0.0
+
+    return {
+        "requests": len(latencies),
+        "seconds": round(seconds, 2),
+        "throughput_rps": round(float(tps.group(1)), 1) if tps else 0.0,
+        "p50_ms": percentile(0.50),
+        "p95_ms": percentile(0.95),
+        "p99_ms": percentile(0.99),
+        "errors": failed,
+        "connections": clients,
+    }
+
+
+def sql(database_url: str, query: str, *params):
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        cursor = connection.execute(query, params or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def worker_memory(master: subprocess.Popen) -> list[int]:
+    """Peak resident memory (VmHWM, KiB) of each gunicorn worker."""
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master.pid}$", text, re.M) and (
+            m := re.search(r"^VmHWM:\s+(\d+)", text, re.M)
+        ):
+            peaks.append(int(m.group(1)))
+    return sorted(peaks)
+
+
+def machine() -> dict:
+    meminfo = Path("/proc/meminfo").read_text()
+    total_kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = bool(
+        subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+    )
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split(" [")[0]
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(total_kib / 1024 / 1024, 1),
+        "cpu": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        ),
+        "python": platform.python_version(),
+        "wrk": wrk_version,
+        "commit": commit,
+        "working_tree_dirty": dirty,
+        "note": "The load generator (wrk, one thread), the application server, the task worker and "
+        "PostgreSQL share this machine's cores.",
+    }
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dossiers", type=int, default=int(os.environ.get("BENCH_DOSSIERS", 1_000_000)))
+    parser.add_argument(
+        "--phase-seconds", type=float, default=float(os.environ.get("BENCH_PHASE_SECONDS", 20))
+    )
+    parser.add_argument(
+        "--max-requests", type=int, default=int(os.environ.get("BENCH_MAX_REQUESTS", 200_000))
+    )
+    parser.add_argument(
+        "--warmup-seconds", type=float, default=float(os.environ.get("BENCH_WARMUP_SECONDS", 3))
+    )
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2 * os.cpu_count() + 1))
+    )
+    parser.add_argument("--server-url", default=os.environ.get("BENCH_SERVER_URL"))
+    parser.add_argument("--results", type=Path, default=BENCH / "results")
+    options = parser.parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="tinhso-bench."))
+    if os.geteuid() == 0:
+        os.chmod(workdir, 0o755)
+    stack = Stack(workdir)
+    try:
+        results = measure(options, stack, workdir)
+    finally:
+        stack.close()
+    paths = report.write(results, options.results)
+    print(report.markdown(results))
+    log(f"report: {', '.join(str(path) for path in paths)}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return results
+
+
+def measure(options, stack: Stack, workdir: Path) -> dict:
+    started = datetime.datetime.now(datetime.UTC)
+    database_url = database(stack, options.server_url)
+    smtp_port, http_port = free_port(), free_port()
+    env = {
+        key: value for key, value in os.environ.items() if key not in {"TINHSO_DEMO", "DEBUG", "DATABASE_URL"}
+    }
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_HTTPS="0",
+        STATIC_MANIFEST="0",
+        MEDIA_ROOT=str(workdir / "media"),
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    timings = {}
+    clock = time.monotonic()
+    run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    run([PYTHON, "manage.py", "load_demo"], env, stdout=subprocess.DEVNULL)
+    timings["schema_and_demo_seconds"] = round(time.monotonic() - clock, 1)
+    log(f"seeding {options.dossiers:,} dossiers")
+    seeded = json.loads(
+        run(
+            [PYTHON, "-m", "bench.seed", "--dossiers", str(options.dossiers)],
+            env,
+            capture_output=False,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+    )
+    size_after_seed = sql(database_url, "SELECT pg_database_size(current_database())")[0][0]
+
+    stack.start(
+        "smtp",
+        [PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}", "-c", "aiosmtpd.handlers.Sink"],
+        env,
+    )
+    gunicorn = stack.start(
+        "gunicorn",
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "tinhso.wsgi",
+            "--workers",
+            str(options.workers),
+            "--bind",
+            f"127.0.0.1:{http_port}",
+            "--timeout",
+            "60",
+        ],
+        env,
+    )
+    stack.start("db_worker", [PYTHON, "manage.py", "db_worker"], env)
+    base_url = f"http://127.0.0.1:{http_port}"
+    wait_until_up(f"{base_url}/healthz", gunicorn)
+    log("preparing the workload")
+    workload = json.loads(
+        run(
+            [PYTHON, "-m", "bench.workload", "--base-url", base_url, "--out", str(workdir)],
+            env,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+    )
+    with urllib.request.urlopen(f"{base_url}/api/v1/openapi.json", timeout=10) as response:  # noqa: S310
+        api_paths = json.load(response)["paths"]
+
+    seconds, conns, limit = options.phase_seconds, 2 * options.workers, options.max_requests
+    phases = {}
+
+    def phase(name: str, endpoint: str, mode: str, **env_vars) -> None:
+        log(f"phase {name}: {endpoint}")
+        if options.warmup_seconds:
+            wrk(base_url, mode, options.warmup_seconds, conns, limit, BENCH_RUN=f"warm-{name}", **env_vars)
+        phases[name] = {
+            "endpoint": endpoint,
+            **wrk(base_url, mode, seconds, conns, limit, BENCH_RUN=name, **env_vars),
+        }
+
+    phase("framework_floor", "GET /healthz (SELECT 1)", "get", BENCH_PATH="/healthz")
+    phase("tracking", "GET /api/v1/dossiers/track?code=&factor=", "track", BENCH_INPUT=workdir / "track.tsv")
+    phase("submissions", "POST /api/v1/dossiers/", "submit", BENCH_INPUT=workdir / "submit.tsv")
+    phase("procedure_search", "GET /api/v1/procedures/?q=", "search", BENCH_INPUT=workdir / "search.tsv")
+    statistics = [path for path in api_paths if path.rstrip("/").endswith("statistics/dossiers")]
+    officer = [path for path in api_paths if path.startswith(OFFICER_ACTION_HINT) and "{" in path]
+    for name, found, expected in (
+        ("statistics_province_year", statistics, STATISTICS_PATH),
+        ("statistics_agency_year", statistics, STATISTICS_PATH),
+        ("officer_actions", officer, OFFICER_ACTION_HINT + "…/{code}/…"),
+    ):
+        phases[name] = {
+            "endpoint": found[0] if found else expected,
+            "note": "not measured: endpoint present, phase not wired yet"
+            if found
+            else "not measured: endpoint missing",
+        }
+
+    log("database floors (pgbench)")
+    ids = sql(
+        database_url,
+        "SELECT d.procedure_id, d.receiving_agency_id, d.applicant_id, d.applicant_unit_id, t.token_hash, "
+        "a.personal_document_id, a.required_document_id, f.version_id, f.state_id "
+        "FROM dossiers_dossier d JOIN accounts_apitoken t ON t.user_id = d.applicant_id "
+        "JOIN LATERAL (SELECT p.id AS personal_document_id, x.required_document_id FROM dossiers_attachment x "
+        "JOIN dossiers_personaldocument p ON p.owner_id = d.applicant_id WHERE x.dossier_id = d.id LIMIT 1) a ON true "
+        "JOIN workflows_dossierflow f ON f.dossier_id = d.id ORDER BY d.id DESC LIMIT 1",
+    )[0]
+    sql(database_url, "CREATE SEQUENCE IF NOT EXISTS bench_floor_seq")
+    low, high = sql(
+        database_url, "SELECT min(id), max(id) FROM dossiers_dossier WHERE code NOT LIKE 'FLOOR-%'"
+    )[0]
+    phases["database_floor_lookup"] = {
+        "endpoint": "pgbench bench/pgbench/lookup.sql",
+        **pgbench(
+            database_url,
+            BENCH / "pgbench" / "lookup.sql",
+            seconds,
+            options.workers,
+            workdir,
+            low=low,
+            high=high,
+        ),
+    }
+    names = ("proc", "agency", "user", "unit", "token_hash", "doc", "reqdoc", "flow_version", "flow_state")
+    phases["database_floor_submission"] = {
+        "endpoint": "pgbench bench/pgbench/submit.sql",
+        **pgbench(
+            database_url,
+            BENCH / "pgbench" / "submit.sql",
+            seconds,
+            options.workers,
+            workdir,
+            **dict(zip(names, ids, strict=True)),
+        ),
+    }
+    memory = worker_memory(gunicorn)
+    floor_ids = "SELECT id FROM dossiers_dossier WHERE code LIKE 'FLOOR-%'"
+    for statement in (
+        "DELETE FROM django_tasks_database_dbtaskresult WHERE queue_name = 'bench-floor'",
+        f"DELETE FROM audit_auditentry WHERE object_type = 'dossiers.dossier' AND object_id IN "
+        f"(SELECT id::text FROM ({floor_ids}) f)",
+        "DELETE FROM dossiers_idempotencykey WHERE key LIKE 'floor-%'",
+        *(
+            f"DELETE FROM {table} WHERE dossier_id IN ({floor_ids})"  # noqa: S608 - fixed names
+            for table in (
+                "dossiers_attachment",
+                "dossiers_dossierstatuschange",
+                "dossiers_dossierevent",
+                "workflows_dossierflow",
+            )
+        ),
+        floor_ids.replace("SELECT id", "DELETE"),
+    ):
+        sql(database_url, statement)
+    dossiers, size = sql(
+        database_url, "SELECT (SELECT count(*) FROM dossiers_dossier), pg_database_size(current_database())"
+    )[0]
+    return report.build(
+        started=started,
+        machine=machine(),
+        settings={
+            "dossiers": options.dossiers,
+            "phase_seconds": seconds,
+            "max_requests_per_phase": limit,
+            "warmup_seconds": options.warmup_seconds,
+            "gunicorn_workers": options.workers,
+            "connections": conns,
+            "pgbench_clients": options.workers,
+        },
+        seeding={**seeded, "schema_and_demo_seconds": timings["schema_and_demo_seconds"]},
+        workload={key: value for key, value in workload.items() if key != "submission_queries"},
+        submission_sql={k: workload["submission_queries"][k] for k in ("status", "count", "writes")},
+        phases=phases,
+        memory_kib=memory,
+        database={"dossiers": dossiers, "size_bytes": size, "size_bytes_after_seed": size_after_seed},
+        results_dir=options.results,
+    )
+
+
+if __name__ == "__main__":
+    main()

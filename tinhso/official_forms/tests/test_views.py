@@ -1,0 +1,83 @@
+import pytest
+
+from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from tinhso.dossiers.models import DossierStatusChange, Status
+from tinhso.signing.tests import factories
+from tinhso.signing.tests.factories import local
+
+pytestmark = pytest.mark.django_db
+
+URL = "/bieu-mau/ho-so/H20.201.01-260105-0001/mau-{}.pdf"
+
+
+def login(client, user):
+    client.force_login(user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = user.pk
+    session.save()
+
+
+def test_an_officer_of_the_agency_prints_forms(client, dossier, desk):
+    login(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
+
+    response = client.get(URL.format(1))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert "mau-01-H20.201.01-260105-0001.pdf" in response["Content-Disposition"]
+
+
+def test_an_officer_of_another_agency_cannot(client, dossier, agencies):
+    login(client, factories.make_officer(agencies["cao_lanh"], "motcua.caolanh", factories.OFFICER))
+    assert client.get(URL.format(1)).status_code == 404
+
+
+def test_the_applicant_gets_forms_01_to_03_only(client, dossier, citizen):
+    DossierStatusChange.objects.create(
+        dossier=dossier, from_status=Status.NEW, to_status=Status.STOPPED, at=local(2026, 1, 6), note="Dừng"
+    )
+    login(client, citizen)
+    assert client.get(URL.format(1)).status_code == 200
+    assert client.get(URL.format(5)).status_code == 404
+
+
+def test_another_citizen_cannot(client, dossier):
+    login(client, factories.make_citizen(cccd="082190004567", name="Trần Thị Bích Ngọc", phone="0387654321"))
+    assert client.get(URL.format(1)).status_code == 404
+
+
+def test_a_form_the_dossier_does_not_have_is_not_found(client, dossier, desk):
+    login(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
+    assert client.get(URL.format(3)).status_code == 404  # never refused
+    assert client.get(URL.format(6)).status_code == 404  # the back office renders Form 06
+
+
+def test_register_download(client, dossier, desk, agencies):
+    login(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
+    query = {"agency": desk.pk, "start": "01/01/2026", "end": "31/01/2026", "format": "xlsx"}
+
+    response = client.get("/bieu-mau/so-theo-doi/", query)
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"PK")
+    pdf = client.get("/bieu-mau/so-theo-doi/", {**query, "format": "pdf"})
+    assert pdf.content.startswith(b"%PDF-")
+    other = client.get("/bieu-mau/so-theo-doi/", {**query, "agency": agencies["cao_lanh"].pk})
+    assert other.status_code == 400
+    assert "Lựa chọn không hợp lệ" in other.content.decode() or "hợp lệ" in other.content.decode()
+
+
+def test_register_refuses_a_reversed_period(client, dossier, desk):
+    login(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
+    response = client.get(
+        "/bieu-mau/so-theo-doi/",
+        {"agency": desk.pk, "start": "31/01/2026", "end": "01/01/2026", "format": "pdf"},
+    )
+    assert response.status_code == 400
+    assert "Ngày kết thúc không được trước ngày bắt đầu." in response.content.decode()
+
+
+def test_citizens_have_no_register(client, citizen):
+    login(client, citizen)
+    assert client.get("/bieu-mau/so-theo-doi/").status_code == 404
