@@ -1,4 +1,4 @@
-.PHONY: demo test lint lock messages worker
+.PHONY: demo test lint lock messages worker bench
 
 demo:  ## Install what is needed and start the demo at http://127.0.0.1:8000 (SQLite)
 	scripts/demo.sh
@@ -20,3 +20,6 @@ messages:  ## Recompile the Vietnamese translations of every app (needs gettext)
 
 worker:  ## Run a background task worker
 	.venv/bin/python manage.py db_worker
+
+bench:  ## Benchmark on a throwaway PostgreSQL (BENCH_DOSSIERS=1000000 by default); results in bench/results/
+	scripts/bench.sh

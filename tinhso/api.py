@@ -14,6 +14,7 @@ from tinhso.feedback.api import router as feedback_router
 from tinhso.motcua.api import router as motcua_router
 from tinhso.payments.api import router as payments_router
 from tinhso.procedures.api import router as procedures_router
+from tinhso.statistics.api import router as statistics_router
 from tinhso.units.api import router as units_router
 
 api = NinjaAPI(
@@ -36,3 +37,4 @@ api.add_router("/feedback", feedback_router)
 api.add_router("/dossiers", dossiers_router)
 api.add_router("/payments", payments_router)
 api.add_router("/mot-cua", motcua_router)
+api.add_router("/statistics", statistics_router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tinhso.motcua",
     "tinhso.signing",
     "tinhso.official_forms",
+    "tinhso.statistics",
     "tinhso.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -296,6 +297,13 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_LOCATION", "tinhso_cache"),
     }
 }
+
+# Signed results: extra trusted root certificates (PEM files) besides those stored in the database,
+# and the upload limit of the public signature check. Agency keys are encrypted with a key derived
+# from SECRET_KEY: when it changes, keep the old one in SECRET_KEY_FALLBACKS.
+SIGNING_TRUST_ROOT_FILES = env_list("SIGNING_TRUST_ROOT_FILES")
+SIGNING_MAX_CHECK_MB = int(os.environ.get("SIGNING_MAX_CHECK_MB", "20"))
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 # Platform identity.
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Tỉnh số")

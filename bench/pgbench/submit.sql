@@ -2,7 +2,7 @@
 -- (bench/run.py records the live statement count next to this script's): the reads it makes
 -- before the transaction, then the same inserts and updates in one transaction.
 -- Variables come from bench/run.py (-D); codes and keys come from a sequence so they stay unique.
-SELECT t.id, t.user_id, u.* FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id WHERE t.expires_at > now() AND t.revoked_at IS NULL AND u.is_active AND t.token_hash = :'token_hash' ORDER BY t.created_at DESC LIMIT 1;
+SELECT t.id, t.user_id, u.* FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id WHERE t.expires_at > now() AND t.revoked_at IS NULL AND u.is_active AND t.token_hash = :token_hash ORDER BY t.created_at DESC LIMIT 1;
 SELECT k.*, d.* FROM dossiers_idempotencykey k LEFT JOIN dossiers_dossier d ON d.id = k.dossier_id WHERE k.user_id = :user AND k.key = 'none' LIMIT 1;
 SELECT * FROM procedures_procedure WHERE is_active AND (valid_from IS NULL OR valid_from <= current_date) AND (valid_to IS NULL OR valid_to >= current_date) AND id = :proc ORDER BY name_folded, code LIMIT 1;
 SELECT * FROM procedures_requireddocument WHERE procedure_id = :proc ORDER BY position;
@@ -21,9 +21,9 @@ INSERT INTO dossiers_attachment (dossier_id, required_document_id, supplement_id
 INSERT INTO dossiers_dossierstatuschange (dossier_id, from_status, to_status, at, actor_id, note) VALUES (:dossier, NULL, 1, now(), :user, '') RETURNING id;
 INSERT INTO dossiers_dossierevent (dossier_id, code, status, agency_code, occurred_at, published_at) VALUES (:dossier, 'FLOOR-' || :n, 1, 'H20.201.01', now(), NULL) RETURNING id;
 SELECT pg_advisory_xact_lock(:dossier);
-SELECT sequence, hash FROM audit_auditentry WHERE object_id = :dossier::text AND object_type = 'dossiers.dossier' ORDER BY 1 DESC LIMIT 1;
-INSERT INTO audit_auditentry (object_type, object_id, sequence, action, actor_id, actor_label, at, data, ip, prev_hash, hash) VALUES ('dossiers.dossier', :dossier::text, 1, 'dossiers.submit', :user, 'Lê Thị Thu Trang (#1)', now(), '{"code": "FLOOR", "status": 1}', NULL, repeat('0', 64), md5(:n::text) || md5(:n::text)) RETURNING id;
-INSERT INTO django_tasks_database_dbtaskresult (id, status, enqueued_at, started_at, finished_at, args_kwargs, priority, task_path, worker_ids, queue_name, backend_name, run_after, return_value, exception_class_path, traceback) VALUES (md5(:n::text)::uuid, 'READY', now(), NULL, NULL, '{"args": [1, "submitted"], "kwargs": {}}', 0, 'tinhso.dossiers.tasks.notify_applicant', '[]', 'bench-floor', 'default', '9999-01-01 00:00:00+00', NULL, '', '');
+SELECT sequence, hash FROM audit_auditentry WHERE object_id = CAST(:dossier AS text) AND object_type = 'dossiers.dossier' ORDER BY 1 DESC LIMIT 1;
+INSERT INTO audit_auditentry (object_type, object_id, sequence, action, actor_id, actor_label, at, data, ip, prev_hash, hash) VALUES ('dossiers.dossier', CAST(:dossier AS text), 1, 'dossiers.submit', :user, 'Lê Thị Thu Trang (#1)', now(), '{"code": "FLOOR", "status": 1}', NULL, repeat('0', 64), md5(CAST(:n AS text)) || md5(CAST(:n AS text))) RETURNING id;
+INSERT INTO django_tasks_database_dbtaskresult (id, status, enqueued_at, started_at, finished_at, args_kwargs, priority, task_path, worker_ids, queue_name, backend_name, run_after, return_value, exception_class_path, traceback) VALUES (md5(CAST(:n AS text))::uuid, 'READY', now(), NULL, NULL, '{"args": [1, "submitted"], "kwargs": {}}', 0, 'tinhso.dossiers.tasks.notify_applicant', '[]', 'bench-floor', 'default', '9999-01-01 00:00:00+00', NULL, '', '');
 UPDATE dossiers_idempotencykey SET dossier_id = :dossier WHERE id = :key_id;
 COMMIT;
 SELECT * FROM dossiers_attachment WHERE dossier_id = :dossier ORDER BY uploaded_at, id;

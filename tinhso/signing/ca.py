@@ -10,7 +10,7 @@ import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.db import transaction
@@ -19,18 +19,23 @@ from django.utils import timezone
 from tinhso.signing import keys
 from tinhso.signing.models import AgencyCertificate, TrustRoot
 
-KEY_SIZE = 2048
 CA_YEARS = 10
 AGENCY_YEARS = 3
-MAX_NAME = 64  # RFC 5280 upper bound for CN, O and L
+MAX_NAME = 64  # RFC 5280 upper bound for CN, O and L, counted in UTF-8 bytes by cryptography
+
+
+def _fit(value: str) -> str:
+    """Cut ``value`` to at most MAX_NAME UTF-8 bytes without splitting a character."""
+    return value.encode()[:MAX_NAME].decode(errors="ignore")
 
 
 def _attribute(oid, value: str) -> x509.NameAttribute:
-    return x509.NameAttribute(oid, value[:MAX_NAME])
+    return x509.NameAttribute(oid, _fit(value))
 
 
 def _new_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
+    """ECDSA P-256: as strong as RSA-3072, and fast enough to give every demo agency a key."""
+    return ec.generate_private_key(ec.SECP256R1())
 
 
 def demo_ca_name() -> str:
@@ -96,14 +101,17 @@ def _province_name(agency) -> str:
 
 def agency_subject(agency) -> x509.Name:
     ancestors = agency.ancestors()
-    organization = ancestors[0].name if ancestors else agency.name
+    top = ancestors[0] if ancestors else agency
+    organization = top.name if _fit(top.name) == top.name else top.short_name
     return x509.Name(
         [
             _attribute(NameOID.COUNTRY_NAME, "VN"),
             _attribute(NameOID.LOCALITY_NAME, _province_name(agency)),
             _attribute(NameOID.ORGANIZATION_NAME, organization),
             _attribute(NameOID.ORGANIZATIONAL_UNIT_NAME, agency.code),
-            _attribute(NameOID.COMMON_NAME, agency.name),
+            _attribute(
+                NameOID.COMMON_NAME, agency.name if _fit(agency.name) == agency.name else agency.short_name
+            ),
         ]
     )
 

@@ -35,7 +35,7 @@ def verify(request, pk):
 @require_http_methods(["GET", "POST"])
 def check(request):
     """Anyone may upload a PDF to check its signatures."""
-    form = CheckForm(request.POST or None, request.FILES or None)
+    form = CheckForm(request.POST, request.FILES) if request.method == "POST" else CheckForm()
     result = registered = None
     status = 200
     if request.method == "POST":

@@ -36,6 +36,7 @@ class Command(BaseCommand):
                 self.create_people(agencies)
         call_command("load_procedures", verbosity=0)
         call_command("load_demo_flows", verbosity=0)
+        call_command("create_demo_ca", "--all-one-stop", verbosity=0)
         call_command("load_feedback_demo", stdout=self.stdout)
         call_command("load_dossier_demo", stdout=self.stdout)
         self.print_accounts()

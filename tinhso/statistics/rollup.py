@@ -1,0 +1,291 @@
+"""Keeping the rollups: draining the dossier outbox, and rebuilding from the dossier tables.
+
+The outbox (``dossiers.DossierEvent``) has one ``published_at`` flag, which belongs to the
+national-portal sync. This consumer never touches it: it records the ids it has counted in
+``ProcessedEvent`` (primary key = event id) and keeps a low-water mark in ``RollupCursor``.
+A batch is claimed with ``FOR UPDATE SKIP LOCKED`` (workers share the work) and inserted into
+``ProcessedEvent`` with ``ON CONFLICT DO NOTHING``: only the ids this worker inserted are counted,
+so no event is counted twice even if two workers read it. ``advance_cursor`` moves the mark
+over events counted more than ``CURSOR_LAG`` ago and deletes their ``ProcessedEvent`` rows; an
+event whose transaction stays open longer than that could be missed (``--rebuild`` repairs it).
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from tinhso.dossiers.models import Attachment, DossierEvent, DueTimeChange, DueTimeChangeKind
+from tinhso.dossiers.status import Status
+from tinhso.procedures.models import OnlineLevel
+from tinhso.statistics.models import COUNTERS, DailyRollup, MonthlyRollup, ProcessedEvent, RollupCursor
+from tinhso.workflows.actions import classify_result
+
+CURSOR_LAG = datetime.timedelta(hours=1)
+CLOSING = {Status.FINISHED, Status.WITHDRAWN, Status.STOPPED}
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _cursor_row(lock: str) -> RollupCursor:
+    """The cursor row, locked ``share`` by drainers and ``update`` by ``advance_cursor``."""
+    RollupCursor.objects.get_or_create(pk=1)
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT low_water FROM statistics_rollupcursor WHERE id = 1 FOR {lock}")
+            return RollupCursor(pk=1, low_water=cursor.fetchone()[0])
+    return RollupCursor.objects.get(pk=1)
+
+
+def _claim(low_water: int, batch: int) -> list[int]:
+    """Ids of uncounted events this worker now owns (locked, and marked as counted)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.id FROM dossiers_dossierevent e WHERE e.id > %s AND NOT EXISTS "
+            "(SELECT 1 FROM statistics_processedevent p WHERE p.event_id = e.id) ORDER BY e.id LIMIT %s"
+            + (" FOR UPDATE OF e SKIP LOCKED" if _postgres() else ""),
+            [low_water, batch],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return []
+        now = timezone.now()
+        if _postgres():
+            cursor.execute(
+                "INSERT INTO statistics_processedevent (event_id, processed_at) "
+                "SELECT unnest(%s::bigint[]), %s ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+                [ids, now],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        claimed = []
+        for event_id in ids:
+            cursor.execute(
+                "INSERT INTO statistics_processedevent (event_id, processed_at) VALUES (%s, %s) "
+                "ON CONFLICT (event_id) DO NOTHING",
+                [event_id, now],
+            )
+            if cursor.rowcount:
+                claimed.append(event_id)
+        return claimed
+
+
+def _contributions(event_ids: list[int]) -> dict:
+    """{(day, agency_id, procedure_id, channel): {counter: n}} for the given events."""
+    events = list(
+        DossierEvent.objects.filter(pk__in=event_ids).select_related("dossier", "dossier__procedure")
+    )
+    dossier_ids = {event.dossier_id for event in events}
+    first_acceptance = dict(
+        DossierEvent.objects.filter(dossier_id__in=dossier_ids, status=Status.ACCEPTED)
+        .values("dossier_id")
+        .annotate(first=Min("id"))
+        .values_list("dossier_id", "first")
+    )
+    first_upload = dict(
+        Attachment.objects.filter(dossier_id__in=dossier_ids)
+        .values("dossier_id")
+        .annotate(first=Min("uploaded_at"))
+        .values_list("dossier_id", "first")
+    )
+    due_before_stop = dict(
+        DueTimeChange.objects.filter(dossier_id__in=dossier_ids, kind=DueTimeChangeKind.STOP)
+        .order_by("dossier_id", "pk")
+        .values_list("dossier_id", "old_due_at")
+    )
+    paid_online = _paid_online(dossier_ids)
+    deltas: dict = defaultdict(lambda: defaultdict(int))
+    for event in events:
+        dossier = event.dossier
+        key = (dossier.receiving_agency_id, dossier.procedure_id, dossier.channel)
+        day = timezone.localdate(event.occurred_at)
+        accepted_id = first_acceptance.get(dossier.pk)
+        counts = deltas[(day, *key)]
+        if event.status == Status.ACCEPTED and accepted_id == event.pk:
+            counts["received"] += 1
+            if dossier.procedure.online_level == OnlineLevel.FULL:
+                counts["received_full_process"] += 1
+                counts["received_full_process_online"] += dossier.channel == "online"
+            upload = first_upload.get(dossier.pk)
+            counts["digitised"] += upload is not None and upload <= event.occurred_at
+        elif event.status == Status.REFUSED:
+            counts["refused"] += 1
+        elif event.status == Status.RETURNED:
+            counts["returned"] += 1
+        elif event.status in CLOSING and accepted_id is not None and accepted_id < event.pk:
+            due = due_before_stop.get(dossier.pk) if event.status == Status.STOPPED else dossier.due_at
+            if event.status == Status.FINISHED:
+                counts[f"resolved_{classify_result(event.occurred_at, due)}"] += 1
+                counts["fee_paid"] += dossier.paid_at is not None
+                counts["paid_online"] += dossier.pk in paid_online
+            else:
+                counts["withdrawn" if event.status == Status.WITHDRAWN else "stopped"] += 1
+            if due is not None and event.occurred_at > due:
+                counts["closed_late"] += 1
+                deltas[(timezone.localdate(due), *key)]["overdue_from"] += 1
+    return deltas
+
+
+def _paid_online(dossier_ids) -> set[int]:
+    from tinhso.payments.models import Payment, PaymentStatus
+
+    return set(
+        Payment.objects.filter(dossier_id__in=dossier_ids, status=PaymentStatus.PAID).values_list(
+            "dossier_id", flat=True
+        )
+    )
+
+
+def _upsert(deltas: dict) -> None:
+    """Add ``deltas`` to the daily and monthly rows, in key order (no deadlock between workers)."""
+    monthly: dict = defaultdict(lambda: defaultdict(int))
+    for (day, *key), counts in deltas.items():
+        for name, value in counts.items():
+            monthly[(day.replace(day=1), *key)][name] += value
+    columns = ", ".join(COUNTERS)
+    updates = ", ".join(f"{name} = {{table}}.{name} + excluded.{name}" for name in COUNTERS)
+    placeholders = ", ".join(["%s"] * (4 + len(COUNTERS)))
+    with connection.cursor() as cursor:
+        for model, rows in ((DailyRollup, deltas), (MonthlyRollup, monthly)):
+            table = model._meta.db_table
+            cursor.executemany(
+                f"INSERT INTO {table} (day, agency_id, procedure_id, channel, {columns}) "
+                f"VALUES ({placeholders}) ON CONFLICT (day, agency_id, procedure_id, channel) "
+                f"DO UPDATE SET {updates.format(table=table)}",
+                [
+                    [*key, *(int(counts.get(name, 0)) for name in COUNTERS)]
+                    for key, counts in sorted(rows.items())
+                ],
+            )
+
+
+def apply_pending_events(batch: int = 1000) -> int:
+    """Count up to ``batch`` outbox events not counted yet, in one transaction; returns how many.
+    Safe with several workers at once."""
+    with transaction.atomic():
+        low_water = _cursor_row("SHARE").low_water
+        event_ids = _claim(low_water, batch)
+        if event_ids:
+            _upsert(_contributions(event_ids))
+    return len(event_ids)
+
+
+def drain(batch: int = 1000) -> int:
+    """Apply pending events until none is left, then move the low-water mark."""
+    total = 0
+    while count := apply_pending_events(batch):
+        total += count
+    advance_cursor()
+    return total
+
+
+def advance_cursor(lag: datetime.timedelta = CURSOR_LAG) -> int:
+    """Move the low-water mark over the contiguous run of events counted more than ``lag`` ago
+    (an event still being written then would have a transaction open for ``lag``) and forget
+    their ``ProcessedEvent`` rows. Returns the new mark."""
+    with transaction.atomic():
+        cursor_row = _cursor_row("UPDATE")
+        low_water = cursor_row.low_water
+        uncounted = (
+            DossierEvent.objects.filter(pk__gt=low_water)
+            .exclude(pk__in=ProcessedEvent.objects.filter(event_id__gt=low_water).values("event_id"))
+            .aggregate(first=Min("pk"))["first"]
+        )
+        counted = ProcessedEvent.objects.filter(event_id__gt=low_water, processed_at__lt=timezone.now() - lag)
+        if uncounted is not None:
+            counted = counted.filter(event_id__lt=uncounted)
+        new_mark = counted.aggregate(last=Max("event_id"))["last"]
+        if new_mark is None:
+            return low_water
+        RollupCursor.objects.filter(pk=1).update(low_water=new_mark)
+        ProcessedEvent.objects.filter(event_id__lte=new_mark).delete()
+    return new_mark
+
+
+REBUILD_SQL = """
+WITH d AS (
+    SELECT d.id, d.receiving_agency_id AS agency, d.procedure_id AS proc, d.channel, d.status,
+           d.received_at, d.finished_at, d.returned_at, d.paid_at,
+           (p.online_level = 'full') AS full_process,
+           CASE WHEN d.status = 8 THEN (SELECT t.old_due_at FROM dossiers_duetimechange t
+                WHERE t.dossier_id = d.id AND t.kind = 'stop' ORDER BY t.id LIMIT 1)
+                ELSE d.due_at END AS due,
+           CASE WHEN d.status IN (3, 7, 8) THEN COALESCE((SELECT max(s.at)
+                FROM dossiers_dossierstatuschange s WHERE s.dossier_id = d.id AND s.to_status = d.status),
+                d.updated_at) END AS ended_at
+    FROM dossiers_dossier d JOIN procedures_procedure p ON p.id = d.procedure_id
+    WHERE NOT d.is_draft
+), closed AS (
+    SELECT d.*, COALESCE(d.finished_at, d.ended_at) AS closed_at FROM d
+    WHERE d.received_at IS NOT NULL AND (d.finished_at IS NOT NULL OR d.status IN (7, 8))
+), parts AS (
+    SELECT (received_at AT TIME ZONE %(tz)s)::date AS day, agency, proc, channel,
+           1 AS received, full_process::int AS received_full_process,
+           (full_process AND channel = 'online')::int AS received_full_process_online,
+           (EXISTS (SELECT 1 FROM dossiers_attachment a
+                    WHERE a.dossier_id = d.id AND a.uploaded_at <= d.received_at))::int AS digitised,
+           0 AS resolved_early, 0 AS resolved_on_time, 0 AS resolved_late, 0 AS withdrawn,
+           0 AS stopped, 0 AS refused, 0 AS returned, 0 AS fee_paid, 0 AS paid_online,
+           0 AS closed_late, 0 AS overdue_from
+    FROM d WHERE received_at IS NOT NULL
+    UNION ALL
+    SELECT (closed_at AT TIME ZONE %(tz)s)::date, agency, proc, channel, 0, 0, 0, 0,
+           (finished_at IS NOT NULL AND due IS NOT NULL AND finished_at <= due
+            AND (finished_at AT TIME ZONE %(tz)s)::date < (due AT TIME ZONE %(tz)s)::date)::int,
+           (finished_at IS NOT NULL AND (due IS NULL OR (finished_at <= due
+            AND (finished_at AT TIME ZONE %(tz)s)::date >= (due AT TIME ZONE %(tz)s)::date)))::int,
+           (finished_at IS NOT NULL AND finished_at > due)::int,
+           (finished_at IS NULL AND status = 7)::int, (finished_at IS NULL AND status = 8)::int, 0, 0,
+           (finished_at IS NOT NULL AND paid_at IS NOT NULL)::int,
+           (finished_at IS NOT NULL AND EXISTS (SELECT 1 FROM payments_payment y
+                WHERE y.dossier_id = closed.id AND y.status = 'paid'))::int,
+           (closed_at > due)::int, 0
+    FROM closed
+    UNION ALL
+    SELECT (due AT TIME ZONE %(tz)s)::date, agency, proc, channel,
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1
+    FROM closed WHERE closed_at > due
+    UNION ALL
+    SELECT (ended_at AT TIME ZONE %(tz)s)::date, agency, proc, channel,
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0
+    FROM d WHERE status = 3
+    UNION ALL
+    SELECT (returned_at AT TIME ZONE %(tz)s)::date, agency, proc, channel,
+           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0
+    FROM d WHERE returned_at IS NOT NULL
+)
+INSERT INTO statistics_dailyrollup (day, agency_id, procedure_id, channel, {columns})
+SELECT day, agency, proc, channel, {sums} FROM parts GROUP BY day, agency, proc, channel
+"""
+
+MONTHLY_SQL = """
+INSERT INTO statistics_monthlyrollup (day, agency_id, procedure_id, channel, {columns})
+SELECT date_trunc('month', day)::date, agency_id, procedure_id, channel, {sums}
+FROM statistics_dailyrollup GROUP BY 1, agency_id, procedure_id, channel
+"""
+
+
+def rebuild() -> None:
+    """Recompute every rollup from the dossier tables. On PostgreSQL this is set-based SQL;
+    elsewhere (the SQLite demo) the whole outbox is counted again."""
+    with transaction.atomic():
+        _cursor_row("UPDATE")
+        DailyRollup.objects.all().delete()
+        MonthlyRollup.objects.all().delete()
+        ProcessedEvent.objects.all().delete()
+        last_event = DossierEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+        if not _postgres():
+            RollupCursor.objects.filter(pk=1).update(low_water=0)
+        else:
+            columns = ", ".join(COUNTERS)
+            sums = ", ".join(f"sum({name})" for name in COUNTERS)
+            with connection.cursor() as cursor:
+                cursor.execute(REBUILD_SQL.format(columns=columns, sums=sums), {"tz": settings.TIME_ZONE})
+                cursor.execute(MONTHLY_SQL.format(columns=columns, sums=sums))
+            RollupCursor.objects.filter(pk=1).update(low_water=last_event)
+    if not _postgres():
+        drain()
