@@ -283,7 +283,10 @@ def main(argv=None) -> dict:
     paths = report.write(results, options.results)
     print(report.markdown(results))
     log(f"report: {', '.join(str(path) for path in paths)}")
-    shutil.rmtree(workdir, ignore_errors=True)
+    if any(phase.get("errors") for phase in results["phases"].values()):
+        log(f"errors in the phases: server logs kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     return results
 
 
@@ -310,6 +313,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     timings = {}
     clock = time.monotonic()
     run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    run([PYTHON, "manage.py", "createcachetable"], env)
     run([PYTHON, "manage.py", "load_demo"], env, stdout=subprocess.DEVNULL)
     timings["schema_and_demo_seconds"] = round(time.monotonic() - clock, 1)
     log(f"seeding {options.dossiers:,} dossiers")

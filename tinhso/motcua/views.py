@@ -1,8 +1,6 @@
 """Back-office pages. Thin: each POST calls one business action; refusals come back as
 Vietnamese messages, permission failures as 403, dossiers out of scope as 404."""
 
-import importlib
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,11 +19,13 @@ from tinhso.agencies.models import Agency
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
+from tinhso.official_forms.rendering import render_form
 from tinhso.procedures.models import Procedure
 from tinhso.workflows.actions import available_actions, perform_action
 from tinhso.workflows.models import Action, DossierFlow
 
-FORM_NUMBERS = range(1, 8)
+# Forms 01–06 are printed per dossier; Form 07, the tracking book, covers a period (official_forms).
+FORM_NUMBERS = range(1, 7)
 
 
 def _officer(request):
@@ -103,19 +103,6 @@ def inbox_view(request):
     )
 
 
-def form_renderer():
-    """``render_form(number, dossier, **context) -> bytes`` of ``tinhso.official_forms``, or
-    None while that app does not provide it."""
-    for name in ("tinhso.official_forms.render", "tinhso.official_forms.rendering", "tinhso.official_forms"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "render_form"):
-            return module.render_form
-    return None
-
-
 @login_required
 def dossier_view(request, pk):
     _officer(request)
@@ -147,7 +134,6 @@ def dossier_view(request, pk):
             and dossier.status in (Status.NEW, Status.PAYMENT),
             "may_extend": can(user, "motcua.extend", dossier)
             and dossier.status in (Status.ACCEPTED, Status.PROCESSING, Status.PAYMENT),
-            "forms_ready": form_renderer() is not None,
             "form_numbers": FORM_NUMBERS,
         },
     )
@@ -345,14 +331,43 @@ def sign_view(request, pk):
     return _side_action(request, pk, SignForm, _("Sign the electronic result"), run)
 
 
+def handoff_rows(dossier) -> list[dict]:
+    """Form 06 rows: each handoff of the dossier with its step due time."""
+    records = dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency")
+    return [
+        {
+            "from": _party(record.from_user, record.from_agency),
+            "to": _party(record.to_user, record.to_agency),
+            "at": record.at,
+            "due_at": record.step_due_at,
+            "note": record.action_name,
+        }
+        for record in records.order_by("at", "pk")
+    ]
+
+
+def _party(user, agency) -> str:
+    names = [
+        name
+        for name in (user.full_name if user else "", agency.short_name or agency.name if agency else "")
+        if name
+    ]
+    return " — ".join(names)
+
+
 @login_required
 def form_pdf(request, pk, number):
     _officer(request)
     dossier = _dossier(request, pk)
-    render_form = form_renderer()
-    if render_form is None or number not in FORM_NUMBERS:
+    if number not in FORM_NUMBERS:
         raise Http404
-    pdf = render_form(number, dossier)
+    context = {"rows": handoff_rows(dossier)} if number == 6 else {}
+    try:
+        pdf = render_form(number, dossier, **context)
+    except ValidationError as refusal:
+        for message in refusal.messages:
+            messages.error(request, message)
+        return redirect("motcua:dossier", pk=dossier.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="mau-{number:02d}-{dossier.code}.pdf"'
     return response

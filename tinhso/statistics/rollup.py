@@ -37,19 +37,23 @@ def _cursor_row(lock: str) -> RollupCursor:
     RollupCursor.objects.get_or_create(pk=1)
     if _postgres():
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT low_water FROM statistics_rollupcursor WHERE id = 1 FOR {lock}")
+            sql = f"SELECT low_water FROM statistics_rollupcursor WHERE id = 1 FOR {lock}"  # noqa: S608 (constant)
+            cursor.execute(sql)
             return RollupCursor(pk=1, low_water=cursor.fetchone()[0])
     return RollupCursor.objects.get(pk=1)
+
+
+CLAIM_SQL = (
+    "SELECT e.id FROM dossiers_dossierevent e WHERE e.id > %s AND NOT EXISTS "
+    "(SELECT 1 FROM statistics_processedevent p WHERE p.event_id = e.id) ORDER BY e.id LIMIT %s"
+)
 
 
 def _claim(low_water: int, batch: int) -> list[int]:
     """Ids of uncounted events this worker now owns (locked, and marked as counted)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT e.id FROM dossiers_dossierevent e WHERE e.id > %s AND NOT EXISTS "
-            "(SELECT 1 FROM statistics_processedevent p WHERE p.event_id = e.id) ORDER BY e.id LIMIT %s"
-            + (" FOR UPDATE OF e SKIP LOCKED" if _postgres() else ""),
-            [low_water, batch],
+            CLAIM_SQL + (" FOR UPDATE OF e SKIP LOCKED" if _postgres() else ""), [low_water, batch]
         )
         ids = [row[0] for row in cursor.fetchall()]
         if not ids:
@@ -152,10 +156,13 @@ def _upsert(deltas: dict) -> None:
     with connection.cursor() as cursor:
         for model, rows in ((DailyRollup, deltas), (MonthlyRollup, monthly)):
             table = model._meta.db_table
-            cursor.executemany(
-                f"INSERT INTO {table} (day, agency_id, procedure_id, channel, {columns}) "
+            sql = (
+                f"INSERT INTO {table} (day, agency_id, procedure_id, channel, {columns}) "  # noqa: S608
                 f"VALUES ({placeholders}) ON CONFLICT (day, agency_id, procedure_id, channel) "
-                f"DO UPDATE SET {updates.format(table=table)}",
+                f"DO UPDATE SET {updates.format(table=table)}"
+            )
+            cursor.executemany(
+                sql,
                 [
                     [*key, *(int(counts.get(name, 0)) for name in COUNTERS)]
                     for key, counts in sorted(rows.items())

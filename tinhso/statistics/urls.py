@@ -1,3 +1,9 @@
+from django.urls import path
+
+from tinhso.statistics import views
+
 app_name = "statistics"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.report, name="report"),
+]

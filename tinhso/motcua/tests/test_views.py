@@ -57,3 +57,45 @@ def test_another_agency_gets_404_and_a_wrong_role_403(signed_in, other_officer, 
 def test_a_citizen_cannot_open_the_back_office(signed_in, citizen, submitted):
     client = signed_in(citizen)
     assert client.get(reverse("motcua:inbox")).status_code == 403
+
+
+def pdf_text(content: bytes) -> str:
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return unicodedata.normalize("NFC", text)
+
+
+def test_forms_01_and_06_print_from_the_dossier_page(signed_in, officer, specialist, submitted):
+    client = signed_in(officer)
+    url = reverse("motcua:action", args=[submitted.pk, "tiep_nhan"])
+    client.post(url, {"assignee": specialist.pk, "version": submitted.version, "note": ""})
+    submitted.refresh_from_db()
+
+    receipt = client.get(reverse("motcua:form", args=[submitted.pk, 1]))
+    assert receipt.status_code == 200
+    assert receipt["Content-Type"] == "application/pdf"
+    text = pdf_text(receipt.content)
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text.upper()
+    assert submitted.code in text
+
+    control = client.get(reverse("motcua:form", args=[submitted.pk, 6]))
+    assert control.status_code == 200
+    text = pdf_text(control.content)
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text.upper()
+    assert specialist.full_name in text
+
+
+def test_a_form_the_records_cannot_fill_is_refused_with_a_message(signed_in, officer, submitted):
+    client = signed_in(officer)
+    response = client.get(reverse("motcua:form", args=[submitted.pk, 3]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("motcua:dossier", args=[submitted.pk])
+    assert list(response.context["messages"])
+
+
+def test_another_agency_cannot_print_a_form(signed_in, other_officer, submitted):
+    client = signed_in(other_officer)
+    assert client.get(reverse("motcua:form", args=[submitted.pk, 1])).status_code == 404

@@ -1,0 +1,61 @@
+"""Smoke test of `make bench`: the same harness with a few thousand dossiers and phases of a
+second, on the test PostgreSQL server (in a database of its own, dropped afterwards). It checks
+the report's structure and that no request failed; it never asserts timings."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {
+    "tracking_lookups_vs_framework_floor",
+    "submissions_vs_lower_floor",
+    "statistics_province_year_p50_at_1m",
+    "procedure_search_p50",
+    "cost_growth_tracking_p50_10m_vs_1m",
+    "cost_growth_submissions_p50_10m_vs_1m",
+    "officer_actions_errors",
+    "errors_in_measured_phases",
+}
+
+
+@pytest.mark.smoke
+@pytest.mark.skipif(not shutil.which("wrk") or not shutil.which("pgbench"), reason="needs wrk and pgbench")
+def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith("postgres"):
+        pytest.skip("needs the test PostgreSQL server (DATABASE_URL)")
+    environment = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--dossiers", "3000", "--phase-seconds", "1"]
+        + ["--warmup-seconds", "0", "--workers", "2", "--max-requests", "300"]
+        + ["--server-url", server.split("?")[0] + "_smoke", "--results", str(tmp_path)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=170,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    report = json.loads((tmp_path / "latest.json").read_text())
+    assert "| Phase |" in (tmp_path / "latest.md").read_text()
+    assert report["machine"]["cores"] >= 1 and report["machine"]["commit"]
+    assert report["seeding"]["dossiers"] == 3000
+    assert report["database"]["dossiers"] > 3000 and report["database"]["size_bytes"] > 0
+    assert report["memory"]["peak_rss_per_worker_mib"]
+    assert {target["name"] for target in report["targets"]} == TARGETS
+    for target in report["targets"]:
+        assert set(target) >= {"name", "measured", "target", "unit", "met"}
+        assert isinstance(target["met"], bool)
+    for name in ("framework_floor", "tracking", "submissions", "procedure_search"):
+        phase = report["phases"][name]
+        assert phase["requests"] > 0, name
+        assert phase["errors"] == 0, (name, phase["first_error"])
+    for name in ("database_floor_lookup", "database_floor_submission"):
+        assert report["phases"][name]["requests"] > 0 and report["phases"][name]["errors"] == 0
+    assert report["submission_sql"]["status"] == 201 and report["submission_sql"]["writes"] > 0

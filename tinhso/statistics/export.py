@@ -1,0 +1,79 @@
+"""The one-stop report as an XLSX workbook with Vietnamese headers."""
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from tinhso.core.text import format_date
+
+
+def report_rows(report: dict) -> list[tuple[str, object]]:
+    """(label, value) lines of the report, as shown on the page and in the workbook."""
+    received, resolved, progress = report["received"], report["resolved"], report["in_progress"]
+    rates, indicators = report["rates"], report["indicators_766"]
+
+    def percent(value):
+        return _("not available") if value is None else value
+
+    return [
+        (_("Carried over from the previous period"), report["carried_over"]),
+        (_("Newly received"), received["total"]),
+        (_("— online"), received["online"]),
+        (_("— in person"), received["direct"]),
+        (_("— by post"), received["postal"]),
+        (_("Total to process"), report["to_process"]),
+        (_("Resolved"), resolved["total"]),
+        (_("— early"), resolved["early"]),
+        (_("— on time"), resolved["on_time"]),
+        (_("— late"), resolved["late"]),
+        (_("In progress"), progress["total"]),
+        (_("— not yet due"), progress["not_yet_due"]),
+        (_("— overdue"), progress["overdue"]),
+        (_("Withdrawn"), report["withdrawn"]),
+        (_("Stopped"), report["stopped"]),
+        (_("Refused"), report["refused"]),
+        (_("Results returned"), report["returned"]),
+        (_("On-time rate (%)"), percent(rates["on_time"])),
+        (_("Online rate (%)"), percent(rates["online"])),
+        (_("Full-process online rate (%)"), percent(rates["full_process_online"])),
+        (_("Decision 766 — processing progress (%)"), percent(indicators["processing_progress"])),
+        (_("Decision 766 — online service (%)"), percent(indicators["online_service"])),
+        (_("Decision 766 — online payment (%)"), percent(indicators["online_payment"])),
+        (_("Decision 766 — digitisation (%)"), percent(indicators["digitisation"])),
+        (_("Decision 766 — satisfaction (%)"), percent(indicators["satisfaction"])),
+    ]
+
+
+def report_scope(report: dict) -> str:
+    agency = report["agency"]
+    name = agency.name if agency is not None else _("The whole province")
+    if agency is not None and report["include_children"]:
+        name = _("%(agency)s and its subordinate agencies") % {"agency": name}
+    return name
+
+
+def report_xlsx(report: dict) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("One-stop report")
+    sheet.append([_("Report on the handling of administrative procedure dossiers")])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([_("Agency"), report_scope(report)])
+    if report["field"] is not None:
+        sheet.append([_("Field"), report["field"].name])
+    if report["procedure"] is not None:
+        sheet.append([_("Procedure"), report["procedure"].name])
+    sheet.append([_("Period"), f"{format_date(report['date_from'])} – {format_date(report['date_to'])}"])
+    sheet.append([])
+    sheet.append([_("Indicator"), _("Value")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for label, value in report_rows(report):
+        sheet.append([label, value])
+    sheet.column_dimensions["A"].width = 48
+    sheet.column_dimensions["B"].width = 40
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -1,0 +1,55 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.procedures.models import Field, Procedure
+
+DATE_FORMAT = "%d/%m/%Y"
+
+
+class ReportForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=None, required=False, empty_label=_("The whole province")
+    )
+    include_children = forms.BooleanField(label=_("Include its subordinate agencies"), required=False)
+    field = forms.ModelChoiceField(
+        label=_("Field"), queryset=Field.objects.order_by("name"), required=False, empty_label=_("All fields")
+    )
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"),
+        queryset=Procedure.objects.order_by("name"),
+        required=False,
+        empty_label=_("All procedures"),
+    )
+    date_from = forms.DateField(
+        label=_("From"), input_formats=[DATE_FORMAT], help_text=_("dd/mm/yyyy, e.g. 01/01/2026")
+    )
+    date_to = forms.DateField(
+        label=_("To"), input_formats=[DATE_FORMAT], help_text=_("dd/mm/yyyy, e.g. 31/12/2026")
+    )
+
+    def __init__(self, *args, agencies, province_wide: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.province_wide = province_wide
+        self.fields["agency"].queryset = agencies.order_by("path")
+        self.fields["agency"].required = not province_wide
+        for name in ("date_from", "date_to"):
+            self.fields[name].widget.format = DATE_FORMAT
+        today = timezone.localdate()
+        self.initial.setdefault("date_from", today.replace(month=1, day=1))
+        self.initial.setdefault("date_to", today)
+        self.initial.setdefault("include_children", True)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end of the period must not be before its start."))
+        if start and end and (end - start) > datetime.timedelta(days=3660):
+            self.add_error("date_from", _("Choose a period of at most ten years."))
+        procedure, field = data.get("procedure"), data.get("field")
+        if procedure and field and procedure.field_id != field.pk:
+            self.add_error("procedure", _("This procedure is not in the chosen field."))
+        return data
