@@ -1,3 +1,143 @@
-from ninja import Router
+"""The back office over the API: an officer's inbox and the flow actions on a dossier.
+
+Bearer-token authenticated like the rest of ``/api/v1/``; every handler calls the same
+functions as the pages (``tinhso.motcua.inbox``, ``tinhso.workflows.actions``).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from tinhso.accounts.models import User, UserKind
+from tinhso.accounts.permissions import can
+from tinhso.agencies.models import Agency
+from tinhso.dossiers.models import Dossier
+from tinhso.motcua import inbox
+from tinhso.workflows.actions import available_actions, perform_action
 
 router = Router(tags=["one-stop back office"])
+
+
+class InboxFilter(Schema):
+    q: str = ""
+    deadline: str = ""
+    procedure: str = ""
+
+
+class InboxDossierOut(Schema):
+    id: int
+    code: str
+    procedure: str
+    applicant_name: str
+    status: int
+    status_label: str
+    due_at: datetime.datetime | None
+    state: str
+
+
+class ActionOut(Schema):
+    key: str
+    name: str
+    to_state: str
+    status: int
+
+
+class ActionIn(Schema):
+    note: str = ""
+    assignee: str = ""
+    agency: str = ""
+    version: int | None = None
+
+
+class FlowOut(Schema):
+    code: str
+    status: int
+    status_label: str
+    state: str
+    due_at: datetime.datetime | None
+    version: int
+    actions: list[ActionOut]
+
+
+def _officer(request) -> User:
+    if request.auth.kind != UserKind.OFFICER:
+        raise PermissionDenied("motcua")
+    return request.auth
+
+
+def _dossier(request, pk: int) -> Dossier:
+    dossier = get_object_or_404(Dossier.objects.select_related("procedure"), pk=pk, is_draft=False)
+    if not can(request.auth, "motcua.view", dossier):
+        raise Http404
+    return dossier
+
+
+def _actions(user, dossier) -> list[dict]:
+    return [
+        {"key": a.key, "name": a.name, "to_state": a.to_state.key, "status": a.to_state.status_code}
+        for a in available_actions(user, dossier)
+    ]
+
+
+def _flow(user, dossier: Dossier) -> dict:
+    dossier.refresh_from_db()
+    return {
+        "code": dossier.code,
+        "status": dossier.status,
+        "status_label": dossier.get_status_display(),
+        "state": dossier.flow.state.name,
+        "due_at": dossier.due_at,
+        "version": dossier.version,
+        "actions": _actions(user, dossier),
+    }
+
+
+@router.get("/dossiers", response=list[InboxDossierOut], summary="Dossiers waiting for me")
+@paginate(LimitOffsetPagination)
+def inbox_dossiers(request, filters: Query[InboxFilter]):
+    queryset = inbox.actionable(_officer(request))
+    if filters.deadline in {inbox.DUE_TODAY, inbox.DUE_SOON, inbox.OVERDUE}:
+        queryset = queryset.filter(inbox.deadline_q(filters.deadline))
+    if filters.procedure:
+        queryset = queryset.filter(procedure__code=filters.procedure)
+    queryset = inbox.search(queryset, filters.q).select_related("procedure", "flow__state")
+    return [
+        {
+            "id": d.pk,
+            "code": d.code,
+            "procedure": d.procedure.code,
+            "applicant_name": d.applicant_name,
+            "status": d.status,
+            "status_label": d.get_status_display(),
+            "due_at": d.due_at,
+            "state": d.flow.state.name,
+        }
+        for d in queryset.order_by("due_at", "pk")
+    ]
+
+
+@router.get("/dossiers/{pk}", response=FlowOut, summary="A dossier's step and the actions I may take")
+def dossier_flow(request, pk: int):
+    return _flow(_officer(request), _dossier(request, pk))
+
+
+@router.post("/dossiers/{pk}/actions/{key}", response=FlowOut, summary="Take a flow action")
+def take_action(request, pk: int, key: str, payload: ActionIn):
+    officer = _officer(request)
+    dossier = _dossier(request, pk)
+    assignee = get_object_or_404(User, username=payload.assignee) if payload.assignee else None
+    agency = get_object_or_404(Agency, code=payload.agency) if payload.agency else None
+    perform_action(
+        officer,
+        dossier,
+        key,
+        note=payload.note,
+        assignee=assignee,
+        agency=agency,
+        expected_version=payload.version,
+    )
+    return _flow(officer, dossier)

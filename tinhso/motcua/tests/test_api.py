@@ -1,0 +1,69 @@
+"""The back office over the API: inbox, a dossier's actions, taking one, refusals."""
+
+import pytest
+
+from tinhso.accounts.actions import issue_api_token
+from tinhso.dossiers.status import Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bearer(client):
+    def as_user(user):
+        token, _ = issue_api_token(user, "kiểm thử")
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    return as_user
+
+
+def test_inbox_lists_the_dossier_and_filters(client, bearer, officer, submitted):
+    headers = bearer(officer)
+    listed = client.get("/api/v1/mot-cua/dossiers", **headers).json()
+    assert listed["count"] == 1
+    assert listed["items"][0]["code"] == submitted.code
+    assert listed["items"][0]["status_label"] == "Mới đăng ký"
+    found = client.get("/api/v1/mot-cua/dossiers", {"q": "nguyen van an"}, **headers).json()
+    assert found["count"] == 1
+    overdue = client.get("/api/v1/mot-cua/dossiers", {"deadline": "overdue"}, **headers).json()
+    assert overdue["count"] == 0
+
+
+def test_officer_accepts_and_the_specialist_sees_the_next_step(
+    client, bearer, officer, specialist, submitted
+):
+    headers = bearer(officer)
+    flow = client.get(f"/api/v1/mot-cua/dossiers/{submitted.pk}", **headers).json()
+    assert "tiep_nhan" in [action["key"] for action in flow["actions"]]
+    response = client.post(
+        f"/api/v1/mot-cua/dossiers/{submitted.pk}/actions/tiep_nhan",
+        {"assignee": specialist.username, "version": flow["version"]},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == Status.ACCEPTED
+    assert body["due_at"] is not None
+    specialist_view = client.get(f"/api/v1/mot-cua/dossiers/{submitted.pk}", **bearer(specialist)).json()
+    assert specialist_view["actions"]
+
+
+def test_refusals_are_structured_and_change_nothing(
+    client, bearer, officer, other_officer, specialist, citizen, submitted
+):
+    url = f"/api/v1/mot-cua/dossiers/{submitted.pk}/actions/tiep_nhan"
+    body = {"assignee": specialist.username}
+    other = client.post(url, body, content_type="application/json", **bearer(other_officer))
+    assert other.status_code == 404
+    assert other.json()["error"]["code"] == "not_found"
+    wrong_role = client.post(url, body, content_type="application/json", **bearer(specialist))
+    assert wrong_role.status_code == 403
+    assert client.get("/api/v1/mot-cua/dossiers", **bearer(citizen)).status_code == 403
+    stale = client.post(
+        url, {**body, "version": submitted.version + 5}, content_type="application/json", **bearer(officer)
+    )
+    assert stale.status_code == 422
+    assert client.get("/api/v1/mot-cua/dossiers").status_code == 401
+    submitted.refresh_from_db()
+    assert submitted.status == Status.NEW
