@@ -12,10 +12,7 @@ def _ratio(a, b):
 
 
 def _target(name, measured, target, unit, better, note="", **extra) -> dict:
-    if measured is None:
-        met = False
-    else:
-        met = measured >= target if better == "higher" else measured <= target
+    met = False if measured is None else measured >= target if better == "higher" else measured <= target
     entry = {"name": name, "measured": measured, "target": target, "unit": unit, "met": met}
     if note:
         entry["note"] = note
@@ -92,7 +89,7 @@ def targets(phases: dict, dossiers: int, results_dir: Path) -> list[dict]:
             note=officer.get("note", ""),
         )
     )
-    errors = sum(phases[name]["errors"] for name in MEASURED_PHASES + ("framework_floor",))
+    errors = sum(phases[name]["errors"] for name in (*MEASURED_PHASES, "framework_floor"))
     found.append(_target("errors_in_measured_phases", errors, 0, "errors", "lower"))
     return found
 
@@ -153,21 +150,26 @@ def _cell(value, digits=1) -> str:
 
 def markdown(results: dict) -> str:
     machine, settings = results["machine"], results["settings"]
+    dirty = " (uncommitted changes)" if machine["working_tree_dirty"] else ""
+    seeding = results["seeding"]
     lines = [
         f"# tinhso benchmark, {settings['dossiers']:,} dossiers",
         "",
-        f"{results['date']} · commit `{machine['commit'][:12]}`{' (uncommitted changes)' if machine['working_tree_dirty'] else ''}"
-        f" · {machine['cores']} cores, {machine['memory_gib']} GiB ({machine['cpu']}) · Python {machine['python']}",
+        f"{results['date']} · commit `{machine['commit'][:12]}`{dirty} · {machine['cores']} cores, "
+        f"{machine['memory_gib']} GiB ({machine['cpu']}) · Python {machine['python']} · load average "
+        f"{machine.get('load_average_before_phases')} before the phases, "
+        f"{machine.get('load_average_after_phases')} after",
         "",
-        f"{machine['note']} gunicorn {settings['gunicorn_workers']} sync workers, DEBUG off, "
-        f"task worker running; wrk {settings['connections']} connections; pgbench {settings['pgbench_clients']} "
-        f"clients; each phase {settings['phase_seconds']:g} s (at most {settings['max_requests_per_phase']:,} "
+        f"{machine['note']} gunicorn {settings['gunicorn_workers']} sync workers, DEBUG off, task worker "
+        f"running; wrk {settings['connections']} connections; pgbench {settings['pgbench_clients']} clients; "
+        f"each phase {settings['phase_seconds']:g} s (at most {settings['max_requests_per_phase']:,} "
         f"requests) after a {settings['warmup_seconds']:g} s warm-up.",
         "",
-        f"Seeding: {results['seeding']['dossiers']:,} dossiers and {results['seeding']['citizens']:,} citizens in "
-        f"{results['seeding']['seconds']:,} s (schema and demo data {results['seeding']['schema_and_demo_seconds']} s).",
+        f"Seeding: {seeding['dossiers']:,} dossiers and {seeding['citizens']:,} citizens in "
+        f"{seeding['seconds']:,} s (schema and demo data {seeding['schema_and_demo_seconds']} s).",
         "",
-        "| Phase | Endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | × framework floor | × database floor |",
+        "| Phase | Endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | × framework floor "
+        "| × database floor |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, phase in results["phases"].items():
@@ -175,16 +177,18 @@ def markdown(results: dict) -> str:
             lines.append(f"| {name} | `{phase['endpoint']}` | {phase['note']} | | | | | | |")
             continue
         lines.append(
-            f"| {name} | `{phase['endpoint']}` | {_cell(phase['throughput_rps'])} | {_cell(phase['p50_ms'])} | "
-            f"{_cell(phase['p95_ms'])} | {_cell(phase['p99_ms'])} | {phase['errors']} | "
-            f"{_cell(phase.get('ratio_to_framework_floor'), 2)} | {_cell(phase.get('ratio_to_database_floor'), 2)} |"
+            f"| {name} | `{phase['endpoint']}` | {_cell(phase['throughput_rps'])} | "
+            f"{_cell(phase['p50_ms'])} | {_cell(phase['p95_ms'])} | {_cell(phase['p99_ms'])} | "
+            f"{phase['errors']} | {_cell(phase.get('ratio_to_framework_floor'), 2)} | "
+            f"{_cell(phase.get('ratio_to_database_floor'), 2)} |"
         )
     database, memory = results["database"], results["memory"]
+    peaks = ", ".join(f"{value} MiB" for value in memory["peak_rss_per_worker_mib"])
     lines += [
         "",
-        f"Peak RSS per gunicorn worker: {', '.join(f'{v} MiB' for v in memory['peak_rss_per_worker_mib'])}. "
-        f"Database: {database['size_mib']:,} MiB for {database['dossiers']:,} dossiers, "
-        f"{_cell(database['size_mib_per_million_dossiers'])} MiB per million dossiers.",
+        f"Peak RSS per gunicorn worker: {peaks}. Database: {database['size_mib']:,} MiB for "
+        f"{database['dossiers']:,} dossiers, {_cell(database['size_mib_per_million_dossiers'])} MiB per "
+        "million dossiers.",
         f"One real submission runs {results['submission_sql']['count']} SQL statements "
         f"({results['submission_sql']['writes']} writes); bench/pgbench/submit.sql reproduces them.",
         "",

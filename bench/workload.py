@@ -80,7 +80,7 @@ def answer(field: dict, rng: random.Random, commune: str):
     return item
 
 
-def prepare(base_url: str, out: Path, rng_seed: int = 11) -> dict:
+def prepare(base_url: str, out: Path, citizens_count: int = CITIZENS, rng_seed: int = 11) -> dict:
     from django.db import connection
 
     from tinhso.accounts.models import User, UserKind
@@ -97,7 +97,7 @@ def prepare(base_url: str, out: Path, rng_seed: int = 11) -> dict:
     )
     session = requests.Session()
     citizens = []
-    for index in range(CITIZENS):
+    for index in range(citizens_count):
         cccd = f"08719900{index:04d}"
         if not User.objects.filter(username=cccd).exists():
             User.objects.create_user(
@@ -212,9 +212,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--citizens", type=int, default=CITIZENS)
     options = parser.parse_args(argv)
     django.setup()
-    print(json.dumps(prepare(options.base_url.rstrip("/"), options.out), ensure_ascii=False))
+    print(
+        json.dumps(prepare(options.base_url.rstrip("/"), options.out, options.citizens), ensure_ascii=False)
+    )
 
 
 if __name__ == "__main__":

@@ -32,9 +32,27 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
         pytest.skip("needs the test PostgreSQL server (DATABASE_URL)")
     environment = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
     completed = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--dossiers", "3000", "--phase-seconds", "1"]
-        + ["--warmup-seconds", "0", "--workers", "2", "--max-requests", "300"]
-        + ["--server-url", server.split("?")[0] + "_smoke", "--results", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--dossiers",
+            "3000",
+            "--phase-seconds",
+            "1",
+            "--warmup-seconds",
+            "0",
+            "--workers",
+            "2",
+            "--max-requests",
+            "300",
+            "--citizens",
+            "2",
+            "--server-url",
+            server.split("?")[0] + "_smoke",
+            "--results",
+            str(tmp_path),
+        ],
         cwd=ROOT,
         env=environment,
         capture_output=True,

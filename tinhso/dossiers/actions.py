@@ -344,6 +344,21 @@ def dossier_errors(dossier: Dossier) -> dict[str, list[str]]:
     return errors
 
 
+def record_new_dossier(dossier: Dossier, actor, at) -> None:
+    """The first history row (status 1) and outbox event of a dossier that has just got its code,
+    whether submitted online or received at the counter."""
+    DossierStatusChange.objects.create(
+        dossier=dossier, from_status=None, to_status=Status.NEW, at=at, actor=actor
+    )
+    DossierEvent.objects.create(
+        dossier=dossier,
+        code=dossier.code,
+        status=Status.NEW,
+        agency_code=dossier.receiving_agency.code,
+        occurred_at=at,
+    )
+
+
 def submit_dossier(actor, draft: Dossier) -> Dossier:
     """Submit a draft: check everything again, issue the code, status 1, audit, and enqueue the
     applicant's notification, all in one transaction. The due time starts at acceptance."""
@@ -359,16 +374,7 @@ def submit_dossier(actor, draft: Dossier) -> Dossier:
         dossier.version = F("version") + 1
         dossier.save(update_fields=["code", "is_draft", "submitted_at", "version", "updated_at"])
         dossier.refresh_from_db(fields=["version"])
-        DossierStatusChange.objects.create(
-            dossier=dossier, from_status=None, to_status=Status.NEW, at=now, actor=actor
-        )
-        DossierEvent.objects.create(
-            dossier=dossier,
-            code=dossier.code,
-            status=Status.NEW,
-            agency_code=dossier.receiving_agency.code,
-            occurred_at=now,
-        )
+        record_new_dossier(dossier, actor, now)
         record(actor, "dossiers.submit", dossier, {"code": dossier.code, "status": Status.NEW})
         notify_applicant.enqueue(dossier.pk, SUBMITTED)
     return dossier

@@ -32,8 +32,6 @@ from tinhso.dossiers.models import (
     Attachment,
     Channel,
     Dossier,
-    DossierEvent,
-    DossierStatusChange,
     DueTimeChangeKind,
 )
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
@@ -295,10 +293,7 @@ def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list,
                 sha256=stored.sha256,
                 uploaded_by=actor,
             )
-        DossierStatusChange.objects.create(dossier=dossier, to_status=Status.NEW, at=now, actor=actor)
-        DossierEvent.objects.create(
-            dossier=dossier, code=dossier.code, status=Status.NEW, agency_code=agency.code, occurred_at=now
-        )
+        dossier_actions.record_new_dossier(dossier, actor, now)
         record(actor, "motcua.receive_at_counter", dossier, {"code": dossier.code, "files": len(uploads)})
         accept_dossier(actor, dossier, assignee=assignee)
     dossier.refresh_from_db()

@@ -1,0 +1,101 @@
+"""The report page, its XLSX export, the permission rule and the JSON API."""
+
+from io import BytesIO
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from tinhso.accounts.models import Role
+from tinhso.dossiers.tests import factories
+from tinhso.statistics.rollup import drain
+from tinhso.statistics.tests.conftest import token_for, walk_in
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/statistics/one-stop"
+
+
+@pytest.fixture
+def data(officer, other_officer, desk, other_desk, procedure):
+    walk_in(officer, desk, procedure)
+    walk_in(officer, desk, procedure, "Phan Văn Trị")
+    walk_in(other_officer, other_desk, procedure)
+    drain()
+
+
+def sign_in(client, user):
+    """Signed in with the second factor done (officers must use it)."""
+    client.force_login(user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = user.pk
+    session.save()
+
+
+def period():
+    today = timezone.localdate()
+    return {"date_from": today.replace(day=1).strftime("%d/%m/%Y"), "date_to": today.strftime("%d/%m/%Y")}
+
+
+def test_leader_sees_the_report_of_their_agency(client, leader, desk, data):
+    sign_in(client, leader)
+    response = client.get("/thong-ke/", {"agency": desk.parent.pk, "include_children": "on", **period()})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Tiếp nhận mới" in text and "Ủy ban nhân dân phường Mỹ Tho" in text
+    assert response.context["report"]["received"]["total"] == 2
+    assert response.context["report"]["received"]["direct"] == 2
+
+
+def test_officer_of_another_agency_is_refused(client, other_desk, desk, data):
+    viewer = factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER)
+    sign_in(client, viewer)
+    response = client.get("/thong-ke/", {"agency": desk.parent.pk, **period()})
+    assert response.status_code == 200 and response.context["report"] is None
+    assert "Hãy chọn một lựa chọn hợp lệ" in response.content.decode()
+    assert client.get(API, {"agency": desk.parent.code}, **token_for(viewer)).status_code == 403
+    sign_in(client, factories.make_officer(desk, "motcua.khac", Role.ONE_STOP_OFFICER))
+    assert client.get("/thong-ke/").status_code == 403
+
+
+def test_bad_dates_are_explained_in_vietnamese(client, leader, desk, data):
+    sign_in(client, leader)
+    response = client.get(
+        "/thong-ke/", {"agency": desk.parent.pk, "date_from": "31/12/2026", "date_to": "2026-01-01"}
+    )
+    text = response.content.decode()
+    assert response.context["report"] is None
+    assert "Nhập một ngày hợp lệ" in text
+
+
+def test_xlsx_export_reads_back(client, leader, desk, data):
+    sign_in(client, leader)
+    response = client.get(
+        "/thong-ke/", {"agency": desk.pk, "include_children": "on", "export": "xlsx", **period()}
+    )
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    values = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert values["Tiếp nhận mới"] == 2
+    assert values["— trực tiếp"] == 2
+    assert values["Quyết định 766 — mức độ hài lòng (%)"] == "chưa có dữ liệu"
+    assert "Trung tâm Phục vụ hành chính công phường Mỹ Tho" in values["Cơ quan"]
+
+
+def test_api_for_the_province_and_one_agency(client, desk, data):
+    admin = factories.make_officer(desk, "quantri.tinh", Role.PROVINCE_ADMIN)
+    headers = token_for(admin)
+    whole = client.get(API, **headers).json()
+    assert whole["agency"] is None and whole["received"]["total"] == 3
+    one = client.get(API, {"agency": desk.code, "include_children": "false"}, **headers).json()
+    assert one["received"] == {"total": 2, "online": 0, "direct": 2, "postal": 0}
+    assert one["indicators_766"]["satisfaction"] is None
+    assert (
+        client.get("/api/v1/statistics/dossiers", {"agency": desk.code}, **headers).json()["received"][
+            "total"
+        ]
+        == 2
+    )
+    assert client.get(API, {"agency": "H99.999"}, **headers).status_code == 404
+    assert client.get(API, {"from": "2026-02-01", "to": "2026-01-01"}, **headers).status_code == 422
+    assert client.get(API).status_code == 401
