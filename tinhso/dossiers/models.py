@@ -95,6 +95,10 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="dossiers_applicant_idx"),
             models.Index(fields=["receiving_agency", "status"], name="dossiers_agency_status_idx"),
+            # Open (received, not closed) dossiers by due time: "overdue now" in the statistics.
+            models.Index(
+                fields=["status", "due_at"], name="dossiers_open_due_idx", condition=Q(status__in=[2, 4, 5, 6])
+            ),
         ]
         constraints = [
             models.CheckConstraint(

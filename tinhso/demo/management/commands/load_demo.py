@@ -39,6 +39,7 @@ class Command(BaseCommand):
         call_command("create_demo_ca", "--all-one-stop", verbosity=0)
         call_command("load_feedback_demo", stdout=self.stdout)
         call_command("load_dossier_demo", stdout=self.stdout)
+        call_command("rollup_statistics", "--rebuild", verbosity=0)
         self.print_accounts()
 
     def create_agencies(self) -> dict:
