@@ -51,7 +51,7 @@ def test_procedure_page_shows_everything(client, catalogue):
     assert "Luật Lý lịch tư pháp số 28/2009/QH12" in page
     assert "Trung tâm Phục vụ hành chính công tỉnh Đồng Tháp" in page
     assert "Quá trình cư trú" in page
-    assert "Nộp hồ sơ" not in page  # no submit button until online submission exists
+    assert 'href="/ho-so/nop/DT-004/">Nộp hồ sơ trực tuyến</a>' in page
 
 
 def test_commune_procedure_page(client, catalogue):
