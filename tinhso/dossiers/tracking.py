@@ -1,9 +1,12 @@
 """Public tracking ("Tra cứu hồ sơ"): a dossier code plus a second factor, rate-limited.
 
 The second factor is the applicant's mobile phone (any usual writing) or at least the last four
-digits of their citizen ID. A wrong factor gives the same answer as an unknown code. Attempts
-are counted in the cache per client address and per code: ``TRACKING_MAX_ATTEMPTS`` (default 10)
-per ``TRACKING_WINDOW_MINUTES`` (default 15).
+digits of their citizen ID. A wrong factor gives the same answer as an unknown code. Failed
+attempts are counted in the shared cache per client address and per code; past
+``TRACKING_MAX_ATTEMPTS`` (default 10) within ``TRACKING_WINDOW_MINUTES`` (default 15) every
+attempt is refused, right or wrong. Successful lookups are not counted: they tell nothing to
+someone who already holds the factor, and many citizens share one carrier address (CGNAT) on a
+deadline day.
 """
 
 import re
@@ -39,13 +42,21 @@ def _count(key: str, window: int) -> int:
         return 1
 
 
+def _keys(client: str, code: str) -> list[str]:
+    return [f"dossiers:track:ip:{client}", f"dossiers:track:code:{code.upper()}"]
+
+
 def check_rate(client: str, code: str) -> None:
-    """Count one attempt; raise ``TooManyAttempts`` past the limit for the client or the code."""
-    limit, window = _limit()
-    by_client = _count(f"dossiers:track:ip:{client}", window)
-    by_code = _count(f"dossiers:track:code:{code.upper()}", window)
-    if by_client > limit or by_code > limit:
+    """Raise ``TooManyAttempts`` once the client or the code has used up its failed attempts."""
+    limit, _window = _limit()
+    if any(count >= limit for count in cache.get_many(_keys(client, code)).values()):
         raise TooManyAttempts
+
+
+def count_failure(client: str, code: str) -> None:
+    _limit_count, window = _limit()
+    for key in _keys(client, code):
+        _count(key, window)
 
 
 def factor_matches(dossier: Dossier, factor: str) -> bool:
@@ -75,6 +86,7 @@ def find_dossier(code: str, factor: str, client: str) -> Dossier | None:
         .first()
     )
     if dossier is None or not factor_matches(dossier, factor):
+        count_failure(client, code)
         return None
     return dossier
 

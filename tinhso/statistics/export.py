@@ -12,7 +12,7 @@ from tinhso.core.text import format_date
 def report_rows(report: dict) -> list[tuple[str, object]]:
     """(label, value) lines of the report, as shown on the page and in the workbook."""
     received, resolved, progress = report["received"], report["resolved"], report["in_progress"]
-    rates, indicators = report["rates"], report["indicators_766"]
+    rates, indicators, rated = report["rates"], report["indicators_766"], report["satisfaction"]
 
     def percent(value):
         return _("not available") if value is None else value
@@ -43,6 +43,8 @@ def report_rows(report: dict) -> list[tuple[str, object]]:
         (_("Decision 766 — online payment (%)"), percent(indicators["online_payment"])),
         (_("Decision 766 — digitisation (%)"), percent(indicators["digitisation"])),
         (_("Decision 766 — satisfaction (%)"), percent(indicators["satisfaction"])),
+        (_("— satisfaction ratings received"), rated["ratings"]),
+        (_("— average rating (stars out of 5)"), percent(rated["average_stars"])),
     ]
 
 

@@ -15,21 +15,27 @@ Definitions (a "received" dossier is one accepted for processing, status 2; the 
   due before it (the ``overdue_from`` and ``closed_late`` counters). A due time moved later
   (extension, supplement) after the end is taken as it is now;
 - on-time rate: (early + on time) / resolved; online rate: online / newly received;
-  full-process online rate: received online / received, for full-process online procedures.
+  full-process online rate: received online / received, for full-process online procedures;
+- satisfaction (Decision 766/QĐ-TTg, criterion "mức độ hài lòng": the rate of satisfied people
+  in receiving and resolving procedures): of the ratings applicants gave in the period (by
+  ``rated_at``, 1–5 stars, one per dossier, in scope by the dossier's receiving agency and
+  procedure), the share of 4 or 5 stars ("satisfied" or "very satisfied"), with the average
+  number of stars and how many ratings there were. None when nobody rated.
 """
 
 import datetime
 from collections import defaultdict
 
-from django.db.models import Q, Sum
+from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
 from tinhso.agencies.models import Agency
-from tinhso.dossiers.models import Channel, Dossier
+from tinhso.dossiers.models import Channel, Dossier, DossierRating
 from tinhso.dossiers.status import Status
 from tinhso.statistics.models import COUNTERS, DailyRollup, MonthlyRollup
 
 OPEN = (Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT)
+SATISFIED_STARS = 4
 
 
 def _month_after(day: datetime.date) -> datetime.date:
@@ -80,6 +86,24 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def satisfaction(dossiers, date_from: datetime.date, date_to: datetime.date) -> dict:
+    """The ratings given from ``date_from`` to ``date_to`` (local days) on ``dossiers``: how many,
+    the share (%) of 4–5 stars and the average number of stars (None without ratings)."""
+    ratings = DossierRating.objects.filter(
+        dossier__in=dossiers,
+        rated_at__gte=_start_of(date_from),
+        rated_at__lt=_start_of(date_to + datetime.timedelta(days=1)),
+    ).aggregate(
+        count=Count("pk"), satisfied=Count("pk", filter=Q(stars__gte=SATISFIED_STARS)), average=Avg("stars")
+    )
+    average = ratings["average"]
+    return {
+        "ratings": ratings["count"],
+        "satisfied": _rate(ratings["satisfied"], ratings["count"]),
+        "average_stars": round(float(average), 2) if average is not None else None,
+    }
+
+
 def one_stop_report(
     agency: Agency | None = None,
     include_children: bool = True,
@@ -95,20 +119,21 @@ def one_stop_report(
     date_to = date_to or today
     date_from = date_from or date_to.replace(month=1, day=1)
     scope = Q()
-    dossiers = Dossier.objects.filter(status__in=OPEN, received_at__isnull=False)
+    in_scope = Dossier.objects.all()
     if agency is not None:
         if include_children:
             scope &= Q(agency__path__startswith=agency.path)
-            dossiers = dossiers.filter(receiving_agency__path__startswith=agency.path)
+            in_scope = in_scope.filter(receiving_agency__path__startswith=agency.path)
         else:
             scope &= Q(agency=agency)
-            dossiers = dossiers.filter(receiving_agency=agency)
+            in_scope = in_scope.filter(receiving_agency=agency)
     if procedure is not None:
         scope &= Q(procedure=procedure)
-        dossiers = dossiers.filter(procedure=procedure)
+        in_scope = in_scope.filter(procedure=procedure)
     elif field is not None:
         scope &= Q(procedure__field=field)
-        dossiers = dossiers.filter(procedure__field=field)
+        in_scope = in_scope.filter(procedure__field=field)
+    dossiers = in_scope.filter(status__in=OPEN, received_at__isnull=False)
 
     before = _sum(scope, None, date_from - datetime.timedelta(days=1))
     period = _sum(scope, date_from, date_to)
@@ -130,6 +155,7 @@ def one_stop_report(
     resolved = early + on_time + late
     by_channel = {channel: period[channel]["received"] for channel in Channel.values}
     full_process = _total(period, "received_full_process")
+    rated = satisfaction(in_scope, date_from, date_to)
     return {
         "agency": agency,
         "include_children": include_children,
@@ -156,6 +182,7 @@ def one_stop_report(
             "online_service": _rate(by_channel[Channel.ONLINE], received),
             "online_payment": _rate(_total(period, "paid_online"), _total(period, "fee_paid")),
             "digitisation": _rate(_total(period, "digitised"), received),
-            "satisfaction": None,
+            "satisfaction": rated["satisfied"],
         },
+        "satisfaction": rated,
     }

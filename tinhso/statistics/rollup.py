@@ -245,12 +245,12 @@ WITH d AS (
             AND (finished_at AT TIME ZONE %(tz)s)::date < (due AT TIME ZONE %(tz)s)::date)::int,
            (finished_at IS NOT NULL AND (due IS NULL OR (finished_at <= due
             AND (finished_at AT TIME ZONE %(tz)s)::date >= (due AT TIME ZONE %(tz)s)::date)))::int,
-           (finished_at IS NOT NULL AND finished_at > due)::int,
+           COALESCE(finished_at IS NOT NULL AND finished_at > due, false)::int,
            (finished_at IS NULL AND status = 7)::int, (finished_at IS NULL AND status = 8)::int, 0, 0,
            (finished_at IS NOT NULL AND paid_at IS NOT NULL)::int,
            (finished_at IS NOT NULL AND EXISTS (SELECT 1 FROM payments_payment y
                 WHERE y.dossier_id = closed.id AND y.status = 'paid'))::int,
-           (closed_at > due)::int, 0
+           COALESCE(closed_at > due, false)::int, 0
     FROM closed
     UNION ALL
     SELECT (due AT TIME ZONE %(tz)s)::date, agency, proc, channel,

@@ -214,3 +214,16 @@ def test_parallel_workers_count_each_event_once(officer, desk, procedure):
     assert sum(counted) == events
     assert ProcessedEvent.objects.count() == events
     assert report()["received"]["total"] == 12
+
+
+def test_rebuild_counts_dossiers_that_never_had_a_due_time(officer, desk, procedure):
+    """A dossier closed without a due time (e.g. loaded from an older system) is neither late
+    nor on time; the rebuild must not choke on the missing due time."""
+    dossier = walk_in(officer, desk, procedure)
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=None)
+    dossier.refresh_from_db()
+    finish(dossier, timezone.now() + datetime.timedelta(days=2))  # closed on another day than received
+    rebuild()
+    totals = report()["resolved"]
+    assert totals["late"] == 0
+    assert totals["total"] == 1
