@@ -582,6 +582,8 @@ def _one_dossier(
         path = [(2, received), (4, received + span * 0.1), (9, finished), (10, returned)]
     steps = [(1, submitted)] + [(status, at) for status, at in path if at <= now]
     status, updated = steps[-1]
+    # A stop (Form 05) ends the clock: the due time moves to the stop record.
+    stopped_due, due_at = (due_at, None) if status == 8 else (None, due_at)
     if received is not None and received > now:
         received = due_at = None
     finished_at = next((at for status_, at in steps if status_ == 9), None)
@@ -631,6 +633,8 @@ def _one_dossier(
             due(received.replace(minute=0, second=0, microsecond=0), amount, unit),
             received,
         )
+    if status == 8:
+        due_changes.add(pk, "stop", stopped_due, None, updated)
 
 
 if __name__ == "__main__":

@@ -124,6 +124,9 @@ def prepare(base_url: str, out: Path, citizens_count: int = CITIZENS, rng_seed: 
         upload.raise_for_status()
         citizens.append((token, upload.json()["id"]))
 
+    statistics_token = officer_token(session, base_url)
+    (out / "statistics.token").write_text(statistics_token)
+
     usable, skipped = [], {}
     procedures = Procedure.objects.current().filter(submit_online=True).exclude(online_level=OnlineLevel.NONE)
     for procedure in procedures.prefetch_related("documents"):
@@ -180,6 +183,38 @@ def prepare(base_url: str, out: Path, citizens_count: int = CITIZENS, rng_seed: 
         "track_codes": len(rows),
         "submission_queries": queries,
     }
+
+
+def officer_token(session, base_url: str) -> str:
+    """A bearer token of a province dashboard viewer (officers sign in with TOTP)."""
+    import pyotp
+    from django.utils import timezone
+
+    from tinhso.accounts.models import Membership, Role, User, UserKind
+    from tinhso.agencies.models import Agency
+
+    user = User.objects.filter(username="bench.thongke").first()
+    if user is None:
+        user = User.objects.create_user(
+            "bench.thongke",
+            PASSWORD,
+            full_name="Phạm Minh Quân",
+            kind=UserKind.OFFICER,
+            gender="male",
+            email="thongke@dongthap.example.vn",
+            totp_secret=pyotp.random_base32(),
+            totp_confirmed_at=timezone.now(),
+        )
+        for root in Agency.objects.filter(parent__isnull=True):
+            Membership.objects.create(
+                user=user, agency=root, role=Role.DASHBOARD_VIEWER, valid_from=datetime.date(2025, 7, 1)
+            )
+    response = session.post(
+        f"{base_url}/api/v1/auth/token",
+        json={"username": user.username, "password": PASSWORD, "totp": pyotp.TOTP(user.totp_secret).now()},
+    )
+    response.raise_for_status()
+    return response.json()["access_token"]
 
 
 def capture_submission(token: str, bodies: Path) -> dict:

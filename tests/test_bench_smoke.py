@@ -70,7 +70,8 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
     for target in report["targets"]:
         assert set(target) >= {"name", "measured", "target", "unit", "met"}
         assert isinstance(target["met"], bool)
-    for name in ("framework_floor", "tracking", "submissions", "procedure_search"):
+    measured = ("framework_floor", "tracking", "submissions", "procedure_search", "statistics_province_year")
+    for name in (*measured, "statistics_agency_year"):
         phase = report["phases"][name]
         assert phase["requests"] > 0, name
         assert phase["errors"] == 0, (name, phase["first_error"])

@@ -1,7 +1,8 @@
 -- One load phase for wrk. Environment:
 --   BENCH_MODE   track | submit | search | get
 --   BENCH_INPUT  input file (track: "code<TAB>phone", submit: "token<TAB>json body",
---                search: url-encoded query per line); BENCH_PATH for "get"
+--                search: url-encoded query per line); BENCH_PATH for "get",
+--                with BENCH_TOKEN as bearer token when set
 --   BENCH_MAX    requests per thread (0 = bounded by duration only)
 --   BENCH_RUN    run id, makes Idempotency-Keys unique across runs
 -- Every response that is not 2xx is counted; done() prints one line "BENCH_RESULT {json}".
@@ -59,7 +60,8 @@ function request()
    elseif mode == "search" then
       return wrk.format("GET", "/api/v1/procedures/?q=" .. next_line()[1])
    end
-   return wrk.format("GET", fixed_path)
+   local token = os.getenv("BENCH_TOKEN")
+   return wrk.format("GET", fixed_path, token and {["Authorization"] = "Bearer " .. token} or nil)
 end
 
 function response(status, headers, body)

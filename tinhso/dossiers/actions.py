@@ -9,6 +9,7 @@ Public for other apps (payments, back office):
 - ``mark_paid(actor, dossier, note="")`` → records ``paid_at``; a dossier in status 6 goes back
   to the status it was in when the payment was requested (``actor`` None = the gateway)
 - ``request_supplement(actor, dossier, missing, note)`` / ``answer_supplement_request(...)``
+- ``rate_dossier(actor, dossier, stars, comment="")`` → ``DossierRating``; ``can_be_rated(dossier)``
 - ``lock_dossier``, ``apply_status_change``, ``record_due_time_change``, ``compute_due_at``:
   building blocks for the back office's own actions (receive, process, extend, stop…).
 
@@ -41,6 +42,7 @@ from tinhso.dossiers.models import (
     Channel,
     Dossier,
     DossierEvent,
+    DossierRating,
     DossierStatusChange,
     DueTimeChange,
     DueTimeChangeKind,
@@ -53,6 +55,7 @@ from tinhso.procedures.models import Level, OnlineLevel, Procedure, TimeUnit
 from tinhso.worktime.calendar import add_working_days, add_working_hours
 
 MAX_NOTE = 2000
+MAX_RATING_COMMENT = 1000
 
 
 # Building blocks ---------------------------------------------------------------------------
@@ -542,6 +545,52 @@ def mark_paid(actor, dossier: Dossier, note: str = "") -> Dossier:
         locked.save(update_fields=["paid_at", "resume_status", "updated_at"])
         record(actor, "dossiers.mark_paid", locked, changes)
     return locked
+
+
+# Satisfaction ------------------------------------------------------------------------------
+
+
+def can_be_rated(dossier: Dossier) -> bool:
+    """Whether the applicant has the result, so may rate the dossier: status 10 (result
+    returned), or status 9 when the electronic result is already in their document store (the
+    result was sent online; the counter never hands it over, so the dossier may stay in 9)."""
+    if dossier.is_draft or dossier.applicant_id is None:
+        return False
+    if dossier.status == Status.RETURNED:
+        return True
+    return (
+        dossier.status == Status.FINISHED
+        and PersonalDocument.objects.filter(
+            owner_id=dossier.applicant_id, dossier=dossier, source=PersonalDocument.Source.RESULT
+        ).exists()
+    )
+
+
+def rate_dossier(actor, dossier: Dossier, stars, comment: str = "") -> DossierRating:
+    """The applicant rates their satisfaction with the dossier, once, after the result:
+    ``stars`` 1–5 and an optional comment of at most 1,000 characters."""
+    require(actor, "dossiers.rate", dossier)
+    errors: dict[str, list[str]] = {}
+    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+        errors["stars"] = [_("Choose a rating from 1 to 5 stars.")]
+    comment = nfc(comment)
+    if len(comment) > MAX_RATING_COMMENT:
+        errors["comment"] = [_("Write at most %(limit)s characters.") % {"limit": MAX_RATING_COMMENT}]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = lock_dossier(dossier)
+        if not can_be_rated(locked):
+            raise ValidationError(
+                _("You can rate a dossier once you have received its result."), code="not_ratable"
+            )
+        if DossierRating.objects.filter(dossier=locked).exists():
+            raise ValidationError(_("You have already rated this dossier."), code="already_rated")
+        rating = DossierRating.objects.create(
+            dossier=locked, stars=stars, comment=comment, rated_at=timezone.now()
+        )
+        record(actor, "dossiers.rate", locked, {"stars": stars, "comment": comment})
+    return rating
 
 
 # One-call creation (the API) ---------------------------------------------------------------

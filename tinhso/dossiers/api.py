@@ -110,6 +110,18 @@ class WithdrawIn(Schema):
     reason: str
 
 
+class RatingIn(Schema):
+    stars: int
+    comment: str = ""
+
+
+class RatingOut(Schema):
+    dossier_code: str
+    stars: int
+    comment: str
+    rated_at: datetime.datetime
+
+
 def _history(dossier) -> list[dict]:
     return [
         {"status": change.to_status, "label": change.get_to_status_display(), "at": change.at}
@@ -259,3 +271,27 @@ def withdraw(request, code: str, payload: WithdrawIn):
             raise ValidationError({"status": exc.messages}) from exc
         raise
     return _detail(dossier)
+
+
+@router.post(
+    "/{code}/rating",
+    response={201: RatingOut},
+    summary="Rate satisfaction with a dossier (its applicant, once, after the result)",
+)
+def rate(request, code: str, payload: RatingIn):
+    dossier = _visible(request, code)
+    try:
+        rating = actions.rate_dossier(request.auth, dossier, payload.stars, payload.comment)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise ValidationError({"status": exc.messages}) from exc
+        raise
+    return Status(
+        201,
+        {
+            "dossier_code": dossier.code,
+            "stars": rating.stars,
+            "comment": rating.comment,
+            "rated_at": rating.rated_at,
+        },
+    )

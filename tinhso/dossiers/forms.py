@@ -1,14 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.dossiers.actions import MAX_NOTE
+from tinhso.dossiers.actions import MAX_NOTE, MAX_RATING_COMMENT
 
 
 def error_list(form) -> list[dict]:
     """A Django form's errors for the error summary: links to the fields."""
     items = [{"href": "", "text": error} for error in form.non_field_errors()]
     for field in form:
-        items += [{"href": f"#{field.id_for_label}", "text": error} for error in field.errors]
+        # A group of radios has no single input to label: link to its fieldset.
+        anchor = field.id_for_label or field.auto_id
+        items += [{"href": f"#{anchor}", "text": error} for error in field.errors]
     return items
 
 
@@ -105,4 +107,30 @@ class TrackForm(forms.Form):
             "The applicant's mobile phone number, or at least the last 4 digits of their citizen ID."
         ),
         error_messages={"required": _("Enter the phone number or the last digits of the citizen ID.")},
+    )
+
+
+class RatingForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("How satisfied are you with how your dossier was handled?"),
+        choices=[
+            (5, _("5 stars — very satisfied")),
+            (4, _("4 stars — satisfied")),
+            (3, _("3 stars — neither satisfied nor dissatisfied")),
+            (2, _("2 stars — dissatisfied")),
+            (1, _("1 star — very dissatisfied")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a rating from 1 to 5 stars."),
+            "invalid_choice": _("Choose a rating from 1 to 5 stars."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=MAX_RATING_COMMENT,
+        error_messages={"max_length": _("Write at most %(limit_value)s characters.")},
     )

@@ -21,6 +21,7 @@ __all__ = [
     "Dossier",
     "DossierCodeCounter",
     "DossierEvent",
+    "DossierRating",
     "DossierStatusChange",
     "DueTimeChange",
     "DueTimeChangeKind",
@@ -97,7 +98,9 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_agency", "status"], name="dossiers_agency_status_idx"),
             # Open (received, not closed) dossiers by due time: "overdue now" in the statistics.
             models.Index(
-                fields=["status", "due_at"], name="dossiers_open_due_idx", condition=Q(status__in=[2, 4, 5, 6])
+                fields=["status", "due_at"],
+                name="dossiers_open_due_idx",
+                condition=Q(status__in=[2, 4, 5, 6]),
             ),
         ]
         constraints = [
@@ -290,6 +293,29 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.status}"
+
+
+class DossierRating(models.Model):
+    """The applicant's satisfaction with a dossier once its result is out: 1–5 stars and an
+    optional comment, given once (the Decision 766/QĐ-TTg satisfaction indicator reads these)."""
+
+    dossier = models.OneToOneField(
+        Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="rating"
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        ordering = ["-rated_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="dossiers_rating_stars_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier}: {self.stars}"
 
 
 class IdempotencyKey(models.Model):

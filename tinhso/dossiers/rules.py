@@ -48,6 +48,12 @@ def answer_supplement(user, dossier) -> bool:
     return _owns(user, dossier) and not dossier.is_draft
 
 
+@rule("dossiers.rate")
+def rate(user, dossier) -> bool:
+    """Only the applicant rates their dossier (when and how often: ``actions.rate_dossier``)."""
+    return _owns(user, dossier) and not dossier.is_draft
+
+
 @rule("dossiers.request_supplement")
 def request_supplement(user, dossier) -> bool:
     return _officer_in_scope(user, dossier, *PROCESSING_ROLES)

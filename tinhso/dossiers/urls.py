@@ -21,5 +21,6 @@ urlpatterns = [
     path("<str:code>/da-nop/", views.confirmation, name="confirmation"),
     path("<str:code>/rut/", views.withdraw, name="withdraw"),
     path("<str:code>/bo-sung/", views.supplement, name="supplement"),
+    path("<str:code>/danh-gia/", views.rate, name="rate"),
     path("<str:code>/", views.detail, name="detail"),
 ]

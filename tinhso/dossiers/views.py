@@ -16,6 +16,7 @@ from tinhso.accounts.permissions import can
 from tinhso.audit.services import client_ip
 from tinhso.dossiers import actions, answers, tracking
 from tinhso.dossiers.forms import (
+    RatingForm,
     StartForm,
     SupplementForm,
     TrackForm,
@@ -23,8 +24,9 @@ from tinhso.dossiers.forms import (
     WithdrawForm,
     error_list,
 )
-from tinhso.dossiers.models import Attachment, Dossier, PersonalDocument
+from tinhso.dossiers.models import Attachment, Dossier, DossierRating, PersonalDocument
 from tinhso.dossiers.status import WITHDRAWABLE, Status
+from tinhso.payments.actions import owes_fees
 from tinhso.procedures.models import Procedure
 
 
@@ -330,7 +332,9 @@ def confirmation(request, code):
     dossier = _mine_or_404(request, code)
     url = request.build_absolute_uri(reverse("dossiers:track_code", args=[dossier.code]))
     return render(
-        request, "dossiers/confirmation.html", {"dossier": dossier, "qr": qr_data_uri(url), "track_url": url}
+        request,
+        "dossiers/confirmation.html",
+        {"dossier": dossier, "qr": qr_data_uri(url), "track_url": url, "owes_fees": owes_fees(dossier)},
     )
 
 
@@ -359,9 +363,9 @@ def mine(request):
     )
 
 
-@login_required
-def detail(request, code):
-    dossier = _mine_or_404(request, code)
+def _render_detail(request, dossier, rating_form=None, status=200):
+    rating = DossierRating.objects.filter(dossier=dossier).first()
+    ratable = rating is None and actions.can_be_rated(dossier)
     return render(
         request,
         "dossiers/detail.html",
@@ -373,8 +377,36 @@ def detail(request, code):
             if dossier.status == Status.SUPPLEMENT
             else None,
             "can_withdraw": dossier.status in WITHDRAWABLE,
+            "owes_fees": owes_fees(dossier),
+            "rating": rating,
+            "rating_form": (rating_form or RatingForm()) if ratable else None,
+            "errors": error_list(rating_form) if rating_form is not None else [],
         },
+        status=status,
     )
+
+
+@login_required
+def detail(request, code):
+    return _render_detail(request, _mine_or_404(request, code))
+
+
+@login_required
+@require_POST
+def rate(request, code):
+    dossier = _mine_or_404(request, code)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.rate_dossier(
+                request.user, dossier, form.cleaned_data["stars"], form.cleaned_data["comment"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Thank you for rating how your dossier was handled."))
+        return redirect("dossiers:detail", code)
+    return _render_detail(request, dossier, form, status=400)
 
 
 @login_required

@@ -11,6 +11,8 @@ stop, counter reception) are here, built on the dossier app's building blocks.
 - ``receive_at_counter(actor, agency, procedure, applicant, uploads)``: a walk-in's dossier,
   created, coded and accepted at once
 - ``sign_result(actor, dossier, pdf_bytes, title)``: the leader signs the electronic result
+- ``record_forged_form(actor, dossier, action_key, fields, request=None)``: audit a form whose
+  hidden field or choices were tampered with (the page refuses it)
 """
 
 import datetime
@@ -298,6 +300,18 @@ def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list,
         accept_dossier(actor, dossier, assignee=assignee)
     dossier.refresh_from_db()
     return dossier
+
+
+def record_forged_form(actor, dossier: Dossier, action_key: str, fields: list[str], request=None) -> None:
+    """A posted action form carried values its page never offered (a choice outside the list, a
+    malformed hidden field): nothing is done, the attempt is audited."""
+    record(
+        actor,
+        "motcua.refused",
+        dossier,
+        {"action": action_key, "reason": "forged form", "fields": sorted(fields)},
+        request=request,
+    )
 
 
 def sign_result(actor, dossier: Dossier, pdf_bytes: bytes, title: str):

@@ -205,7 +205,22 @@ def action_view(request, pk, key):
             return redirect("motcua:dossier", pk=dossier.pk)
         messages.success(request, _("Done: %(action)s.") % {"action": action.name})
         return redirect("motcua:dossier", pk=dossier.pk)
+    if request.method == "POST":
+        forged = _forged_fields(form)
+        if forged:
+            actions.record_forged_form(request.user, dossier, key, forged, request=request)
     return render(request, "motcua/action.html", {"dossier": dossier, "action": action, "form": form})
+
+
+def _forged_fields(form) -> list[str]:
+    """Fields whose posted value the page cannot have produced: a hidden field that is not
+    valid, or a value outside a list of choices."""
+    return [
+        name
+        for name, errors in form.errors.as_data().items()
+        if name in form.fields
+        and (form.fields[name].widget.is_hidden or any(e.code == "invalid_choice" for e in errors))
+    ]
 
 
 class ReasonForm(forms.Form):
@@ -390,6 +405,22 @@ class CounterForm(forms.Form):
         )
         if agencies.count() == 1:
             self.fields["agency"].initial = agencies.first()
+        # Accepting usually hands the dossier to a specialist (the flow's reception action says
+        # which role; ``perform_action`` checks the choice).
+        above = Agency.objects.none()
+        for agency in agencies:
+            above = above | _ancestors(agency)
+        self.fields["assignee"] = forms.ModelChoiceField(
+            label=gettext_lazy("Officer handling the next step"),
+            queryset=User.objects.filter(
+                kind=UserKind.OFFICER,
+                memberships__role__in=[Role.SPECIALIST, Role.LEADER],
+                memberships__agency__in=above,
+            )
+            .distinct()
+            .order_by("full_name"),
+            required=False,
+        )
 
 
 @login_required
@@ -405,7 +436,7 @@ def counter_view(request):
         uploads = [(None, data["document"])] if data["document"] else []
         try:
             dossier = actions.receive_at_counter(
-                request.user, data["agency"], data["procedure"], data, uploads
+                request.user, data["agency"], data["procedure"], data, uploads, assignee=data["assignee"]
             )
             if data["paid"]:
                 actions.record_cash_payment(request.user, dossier)

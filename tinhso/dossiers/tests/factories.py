@@ -1,6 +1,9 @@
 """Real Đồng Tháp data for the dossier tests (also used by the browser test)."""
 
 import datetime
+import io
+
+from django.core.management import call_command
 
 from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.agencies.models import Agency, AgencyKind
@@ -150,6 +153,36 @@ def make_province() -> dict:
             valid_from=START,
         )
     return {"province": province, "my_tho": my_tho, "cao_lanh": cao_lanh, "agencies": agencies}
+
+
+# The provincial departments the demo catalogue assigns procedures to.
+DEPARTMENTS = [
+    ("02", "Sở Nội vụ tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("03", "Sở Tài chính tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("04", "Sở Tư pháp tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("05", "Sở Công Thương tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("06", "Sở Xây dựng tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("07", "Sở Nông nghiệp và Môi trường tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("10", "Sở Y tế tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
+    ("13", "Trung tâm Phục vụ hành chính công tỉnh Đồng Tháp", AgencyKind.SERVICE_CENTRE),
+]
+
+
+def make_demo_catalogue() -> dict:
+    """``make_province`` plus the provincial departments, and the real demo catalogue of
+    procedures loaded with the command the demo uses."""
+    tree = make_province()
+    for suffix, name, kind in DEPARTMENTS:
+        tree["agencies"][suffix] = Agency.objects.create(
+            code=f"H20.{suffix}",
+            name=name,
+            kind=kind,
+            parent=tree["agencies"]["province"],
+            unit=tree["province"],
+            valid_from=START,
+        )
+    call_command("load_procedures", stdout=io.StringIO())
+    return tree
 
 
 def make_procedure(code="1.001193", eform=None, documents=True) -> Procedure:

@@ -107,3 +107,66 @@ def test_a_walk_in_with_a_wrong_cccd_creates_nothing(procedure, officer, desk):
 def test_an_officer_of_another_desk_may_not_receive_for_this_one(procedure, other_officer, desk):
     with pytest.raises(PermissionDenied):
         actions.receive_at_counter(other_officer, desk, procedure, {"name": "Trần Văn Hải"}, [])
+
+
+@pytest.fixture
+def fresh_calendar():
+    from tinhso.worktime import calendar
+
+    calendar.invalidate()
+    yield
+    calendar.invalidate()
+
+
+def test_due_time_counts_the_make_up_saturday_10_january_2026(
+    fresh_calendar, submitted, citizen, procedure, desk, officer, specialist
+):
+    from tinhso.workflows.tests.conftest import submit
+    from tinhso.worktime import calendar
+    from tinhso.worktime.models import CalendarException
+
+    # The data migration ships Saturday 10/01/2026 as a working day (swapped with Friday 02/01).
+    assert CalendarException.objects.get(date=datetime.date(2026, 1, 10)).kind == "working_day"
+    # Thursday 08/01/2026 10:00 + 3 working days: Friday 09, Saturday 10, Monday 12 → Mon 12/01 10:00.
+    accepted_at = datetime.datetime(2026, 1, 8, 10, 0, tzinfo=TZ)
+    perform_action(officer, submitted, "tiep_nhan", assignee=specialist, at=accepted_at)
+    submitted.refresh_from_db()
+    assert submitted.due_at == datetime.datetime(2026, 1, 12, 10, 0, tzinfo=TZ)
+
+    # Accepted Friday 09/01 at 16:00: the 4-hour step ends on the Saturday at 10:30, and the
+    # dossier (3 working days: Saturday 10, Monday 12, Tuesday 13) is due Tuesday 13/01 16:00.
+    later = submit(citizen, procedure, desk)
+    perform_action(
+        officer, later, "tiep_nhan", assignee=specialist, at=datetime.datetime(2026, 1, 9, 16, 0, tzinfo=TZ)
+    )
+    flow = DossierFlow.objects.get(dossier=later)
+    assert flow.step_due_at == datetime.datetime(2026, 1, 10, 10, 30, tzinfo=TZ)
+    later.refresh_from_db()
+    assert later.due_at == datetime.datetime(2026, 1, 13, 16, 0, tzinfo=TZ)
+
+    # Without the make-up day the same acceptance would be due a day later: the Saturday counts.
+    CalendarException.objects.filter(date=datetime.date(2026, 1, 10)).delete()
+    calendar.invalidate()
+    third = submit(citizen, procedure, desk)
+    perform_action(officer, third, "tiep_nhan", assignee=specialist, at=accepted_at)
+    third.refresh_from_db()
+    assert third.due_at == datetime.datetime(2026, 1, 13, 10, 0, tzinfo=TZ)
+
+
+def test_due_time_counts_a_make_up_saturday_the_province_adds(fresh_calendar, submitted, officer, specialist):
+    from tinhso.worktime import calendar
+    from tinhso.worktime.models import CalendarException
+
+    # Saturday 22/08/2026 is shipped as a working day; a province adds Saturday 15/08 too.
+    CalendarException.objects.create(date=datetime.date(2026, 8, 15), kind="working_day", name="Làm bù")
+    calendar.invalidate()
+    # Friday 14/08/2026 14:00 + 3 working days: Saturday 15, Monday 17, Tuesday 18 → Tue 18/08 14:00.
+    perform_action(
+        officer,
+        submitted,
+        "tiep_nhan",
+        assignee=specialist,
+        at=datetime.datetime(2026, 8, 14, 14, 0, tzinfo=TZ),
+    )
+    submitted.refresh_from_db()
+    assert submitted.due_at == datetime.datetime(2026, 8, 18, 14, 0, tzinfo=TZ)

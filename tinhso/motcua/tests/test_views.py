@@ -99,3 +99,99 @@ def test_a_form_the_records_cannot_fill_is_refused_with_a_message(signed_in, off
 def test_another_agency_cannot_print_a_form(signed_in, other_officer, submitted):
     client = signed_in(other_officer)
     assert client.get(reverse("motcua:form", args=[submitted.pk, 1])).status_code == 404
+
+
+def test_the_counter_page_accepts_a_walk_in_and_hands_it_to_the_chosen_specialist(
+    signed_in, officer, specialist, procedure, desk
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tinhso.dossiers.models import Dossier
+    from tinhso.dossiers.tests import factories
+    from tinhso.workflows.models import DossierFlow
+
+    client = signed_in(officer)
+    page = client.get(reverse("motcua:counter"))
+    assert page.status_code == 200
+    assert list(page.context["form"].fields["assignee"].queryset) == [specialist]
+    data = {
+        "procedure": procedure.pk,
+        "agency": desk.pk,
+        "name": "Trần Thị Bích Ngọc",
+        "cccd": "082190004567",
+        "phone": "0387654321",
+        "address": "Ấp Mỹ Phú, phường Mỹ Tho",
+    }
+    missing = client.post(reverse("motcua:counter"), data)
+    assert missing.status_code == 200
+    assert missing.context["form"].errors["assignee"] == ["Chọn cán bộ xử lý bước tiếp theo."]
+    assert not Dossier.objects.exists()
+
+    scan = SimpleUploadedFile("don-de-nghi.pdf", factories.minimal_pdf(), content_type="application/pdf")
+    response = client.post(reverse("motcua:counter"), {**data, "assignee": specialist.pk, "document": scan})
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "motcua:dossier", args=[dossier.pk]
+    )
+    assert dossier.status == Status.ACCEPTED and dossier.channel == "direct"
+    assert dossier.attachments.get().original_name == "don-de-nghi.pdf"
+    assert DossierFlow.objects.get(dossier=dossier).assignee == specialist
+
+
+def _unchanged(dossier, status, version):
+    from tinhso.workflows.models import DossierFlow, StepRecord
+
+    dossier.refresh_from_db()
+    flow = DossierFlow.objects.get(dossier=dossier)
+    return (
+        dossier.status == status
+        and dossier.version == version
+        and flow.state.key == "cho_tiep_nhan"
+        and flow.assignee is None
+        and not StepRecord.objects.filter(dossier=dossier).exists()
+    )
+
+
+def test_a_forged_action_form_is_refused_changes_nothing_and_is_audited(
+    signed_in, officer, specialist, leader, citizen, procedure, desk, submitted
+):
+    from tinhso.audit.models import AuditEntry
+    from tinhso.workflows.tests.conftest import submit
+
+    other = submit(citizen, procedure, desk)
+    other.refresh_from_db()
+    # Make the other dossier's version differ from this one's, as if it had moved on.
+    type(other).objects.filter(pk=other.pk).update(version=submitted.version + 3)
+    client = signed_in(officer)
+    status, version = submitted.status, submitted.version
+    audited = AuditEntry.objects.filter(object_id=str(submitted.pk))
+
+    # Another dossier's version in the hidden field.
+    url = reverse("motcua:action", args=[submitted.pk, "tiep_nhan"])
+    response = client.post(url, {"assignee": specialist.pk, "version": version + 3, "note": ""}, follow=True)
+    assert "Hồ sơ vừa được người khác cập nhật" in response.content.decode()
+    assert _unchanged(submitted, status, version)
+    assert audited.filter(action="workflows.refused", data__action="tiep_nhan").count() == 1
+
+    # An action of the flow that is not available in the dossier's current state.
+    forged_key = reverse("motcua:action", args=[submitted.pk, "tham_dinh_xong"])
+    assert client.post(forged_key, {"version": version}).status_code == 404
+    later = reverse("motcua:action", args=[submitted.pk, "xu_ly"])
+    response = client.post(later, {"version": version, "note": ""}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("motcua:dossier", args=[submitted.pk])
+    assert _unchanged(submitted, status, version)
+    assert audited.filter(action="workflows.refused", data__action="xu_ly").count() == 1
+
+    # A choice the page never offered (a leader is not a specialist) and a missing hidden field.
+    response = client.post(url, {"assignee": leader.pk, "version": version})
+    assert response.status_code == 200 and "assignee" in response.context["form"].errors
+    response = client.post(url, {"assignee": specialist.pk})
+    assert response.status_code == 200
+    assert _unchanged(submitted, status, version)
+    refusals = audited.filter(action="motcua.refused", data__reason="forged form")
+    assert sorted(entry.data["fields"] for entry in refusals) == [["assignee"], ["version"]]
+
+    # The honest form still works afterwards.
+    client.post(url, {"assignee": specialist.pk, "version": version, "note": ""})
+    submitted.refresh_from_db()
+    assert submitted.status == Status.ACCEPTED
