@@ -243,9 +243,10 @@ def test_online_and_counter_dossiers_from_reception_to_return(live_server, signe
 
         document = SignedDocument.objects.get(dossier=dossier)
         with document.file.open("rb") as handle:
-            # pyHanko validates with asyncio.run(), which cannot run inside Playwright's loop.
-            with ThreadPoolExecutor(1) as worker:
-                result = worker.submit(verify_pdf, handle.read()).result()
+            signed = handle.read()
+        # pyHanko validates with asyncio.run(), which cannot run inside Playwright's event loop.
+        with ThreadPoolExecutor(1) as worker:
+            result = worker.submit(verify_pdf, signed).result()
         assert result.valid and result.intact and not result.modified_after_signing
         assert result.agency == province["desk"]
         # The public page the QR code leads to, opened by anyone (not signed in).

@@ -76,7 +76,7 @@ def test_the_journey_through_the_api(client, citizen):
                 "dien_thoai": "0912345678",
             },
             "so_ban_sao": 2,
-            "hinh_thuc_nhan": "ban_dien_tu",
+            "hinh_thuc_nhan": "dien_tu",
         },
         "attachments": [{"personal_document": uploaded.json()["id"], "required_document": form_component.pk}],
     }
