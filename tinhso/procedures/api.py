@@ -61,6 +61,7 @@ class AgencyOut(Schema):
 
 
 class FeeOut(Schema):
+    id: int = Field(description="Fee line id, for payment quantities and options.")
     name: str
     amount: int = Field(description="VND.")
     amount_text: str = Field(description="e.g. “200.000 đ”.")
@@ -70,6 +71,7 @@ class FeeOut(Schema):
 
 
 class DocumentOut(Schema):
+    id: int = Field(description="Document component id, for a dossier's attachments.")
     name: str
     originals: int
     copies: int
@@ -125,6 +127,7 @@ class ProcedureDetail(ProcedureSummary):
     def resolve_fees(procedure: Procedure) -> list[dict]:
         return [
             {
+                "id": fee.pk,
                 "name": fee.name,
                 "amount": fee.amount,
                 "amount_text": format_money(fee.amount),
@@ -140,6 +143,7 @@ class ProcedureDetail(ProcedureSummary):
         request = context["request"]
         return [
             {
+                "id": document.pk,
                 "name": document.name,
                 "originals": document.originals,
                 "copies": document.copies,

@@ -13,7 +13,7 @@ from tinhso.dossiers.models import Dossier, Status
 from tinhso.dossiers.tests import factories
 from tinhso.payments import sandbox
 from tinhso.payments.models import PaymentStatus, SandboxTransaction
-from tinhso.procedures.models import FeeKind, Procedure
+from tinhso.procedures.models import FeeKind
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -47,11 +47,8 @@ def test_the_journey_through_the_api(client, citizen):
     assert [doc["name"] for doc in procedure["documents"] if doc["required"]] == [
         "Tờ khai cấp bản sao Trích lục hộ tịch theo mẫu"
     ]
-    # The procedure API does not give the ids of its document components and fees yet (asked
-    # of the procedures app); a client needs them to attach files and choose quantities.
-    catalogue = Procedure.objects.get(code="2.000635")
-    form_component = catalogue.documents.get(is_required=True)
-    per_copy = catalogue.fees.get(kind=FeeKind.PER_UNIT)
+    form_component = next(doc["id"] for doc in procedure["documents"] if doc["required"])
+    per_copy = next(fee["id"] for fee in procedure["fees"] if fee["kind"] == FeeKind.PER_UNIT)
 
     uploaded = client.post(
         f"{API}/dossiers/documents",
@@ -78,7 +75,7 @@ def test_the_journey_through_the_api(client, citizen):
             "so_ban_sao": 2,
             "hinh_thuc_nhan": "dien_tu",
         },
-        "attachments": [{"personal_document": uploaded.json()["id"], "required_document": form_component.pk}],
+        "attachments": [{"personal_document": uploaded.json()["id"], "required_document": form_component}],
     }
     created = post_json(client, f"{API}/dossiers/", body, **auth, HTTP_IDEMPOTENCY_KEY="trich-luc-2026-1")
     assert created.status_code == 201, created.content
@@ -88,7 +85,7 @@ def test_the_journey_through_the_api(client, citizen):
     assert Dossier.objects.filter(procedure__code="2.000635").count() == 1
 
     started = post_json(
-        client, f"{API}/payments/", {"dossier_code": code, "quantities": {str(per_copy.pk): 2}}, **auth
+        client, f"{API}/payments/", {"dossier_code": code, "quantities": {str(per_copy): 2}}, **auth
     )
     assert started.status_code == 201, started.content
     payment = started.json()

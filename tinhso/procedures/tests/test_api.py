@@ -1,3 +1,6 @@
+from tinhso.procedures.models import Procedure
+
+
 def test_list_search_and_filters(client, catalogue):
     body = client.get("/api/v1/procedures/", {"q": "dang ky khai sinh"}).json()
     assert body["items"][0]["code"] == "1.001193"
@@ -32,7 +35,10 @@ def test_detail(client, catalogue):
     body = client.get("/api/v1/procedures/DT-004").json()
     assert body["is_demo_code"] is True
     assert body["agencies"] == [{"code": "H20.04", "name": "Sở Tư pháp tỉnh Đồng Tháp"}]
+    stored = Procedure.objects.get(code="DT-004")
+    fee = stored.fees.order_by("position", "pk").first()
     assert body["fees"][0] == {
+        "id": fee.pk,
         "name": "Phí cung cấp thông tin lý lịch tư pháp",
         "amount": 200000,
         "amount_text": "200.000 đ",
@@ -41,6 +47,10 @@ def test_detail(client, catalogue):
         "note": "Thông tư 244/2016/TT-BTC.",
     }
     assert body["documents"][0]["template_url"] is None
+    assert (
+        body["documents"][0]["id"]
+        == Procedure.objects.get(code="DT-004").documents.order_by("position", "pk").first().pk
+    )
     assert body["processing_time"]["unit"] == "days"
     assert body["submission"]["online"] is True
     assert body["legacy_online_level"] == 4
