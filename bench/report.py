@@ -9,6 +9,7 @@ MEASURED_PHASES = (
     "procedure_search",
     "statistics_province_year",
     "statistics_agency_year",
+    "officer_actions",
 )
 MIB = 1024 * 1024
 

@@ -36,7 +36,6 @@ BENCH = ROOT / "bench"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 # Endpoints of phases whose code is written by other issues; measured once they exist.
 STATISTICS_PATH = "/api/v1/statistics/dossiers"
-OFFICER_ACTION_HINT = "/api/v1/mot-cua/"
 
 
 def log(message: str) -> None:
@@ -379,9 +378,6 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
             text=True,
         ).stdout
     )
-    with urllib.request.urlopen(f"{base_url}/api/v1/openapi.json", timeout=10) as response:  # noqa: S310
-        api_paths = json.load(response)["paths"]
-
     load_before = [round(value, 2) for value in os.getloadavg()]
     seconds, conns, limit = options.phase_seconds, 2 * options.workers, options.max_requests
     phases = {}
@@ -417,13 +413,34 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
             phases[name] = {"endpoint": f"GET {path}", "note": note}
         else:
             phase(name, f"GET {path}", "get", BENCH_PATH=path, BENCH_TOKEN=token)
-    officer = [path for path in api_paths if path.startswith(OFFICER_ACTION_HINT) and "actions" in path]
-    phases["officer_actions"] = {
-        "endpoint": officer[0] if officer else OFFICER_ACTION_HINT + "…/actions/…",
-        "note": "not measured: phase not wired yet (seeded dossiers have no workflow state)"
-        if officer
-        else "not measured: endpoint missing",
-    }
+    log("preparing the officer actions")
+    officer_work = json.loads(
+        run(
+            [PYTHON, "-m", "bench.officers", "--out", str(workdir)], env, stdout=subprocess.PIPE, text=True
+        ).stdout
+    )
+    endpoint = (
+        "POST /api/v1/mot-cua/dossiers/{id}/actions/{key} (reception of a dossier submitted in the run)"
+    )
+    # Each dossier can be received once: no warm-up, and fewer requests than dossiers, leaving
+    # room for the requests still in flight when wrk stops.
+    budget = officer_work["dossiers"] - conns - 5
+    if budget < 10:
+        phases["officer_actions"] = {"endpoint": endpoint, "note": "not measured: too few dossiers submitted"}
+    else:
+        log(f"phase officer_actions: {endpoint}")
+        phases["officer_actions"] = {
+            "endpoint": endpoint,
+            **wrk(
+                base_url,
+                "action",
+                seconds,
+                conns,
+                min(limit, budget) if limit else budget,
+                BENCH_RUN="officer_actions",
+                BENCH_INPUT=workdir / "actions.tsv",
+            ),
+        }
 
     log("database floors (pgbench)")
     ids = sql(

@@ -54,6 +54,7 @@ if [ "$mode" = test ]; then
     [ -x /usr/bin/chromium ] || missing+=(chromium fonts-noto-core)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
     command -v msgfmt >/dev/null || missing+=(gettext)
+    command -v wrk >/dev/null || missing+=(wrk)  # the benchmark's smoke test
     if [ ${#missing[@]} -gt 0 ]; then
         echo "Installing Debian packages: ${missing[*]}"
         apt_install "${missing[@]}"

@@ -25,11 +25,12 @@ TARGETS = {
 
 
 @pytest.mark.smoke
-@pytest.mark.skipif(not shutil.which("wrk") or not shutil.which("pgbench"), reason="needs wrk and pgbench")
 def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
+    assert shutil.which("wrk") and shutil.which("pgbench"), (
+        "scripts/bootstrap.sh test installs wrk and pgbench"
+    )
     server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith("postgres"):
-        pytest.skip("needs the test PostgreSQL server (DATABASE_URL)")
+    assert server.startswith("postgres"), "the benchmark needs the test PostgreSQL server (DATABASE_URL)"
     environment = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
     completed = subprocess.run(
         [
@@ -78,3 +79,6 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
     for name in ("database_floor_lookup", "database_floor_submission"):
         assert report["phases"][name]["requests"] > 0 and report["phases"][name]["errors"] == 0
     assert report["submission_sql"]["status"] == 201 and report["submission_sql"]["writes"] > 0
+    officer = report["phases"]["officer_actions"]
+    assert officer.get("errors", 0) == 0, officer.get("first_error")
+    assert officer.get("requests", 0) > 0 or "too few dossiers" in officer["note"]

@@ -1,7 +1,8 @@
 -- One load phase for wrk. Environment:
---   BENCH_MODE   track | submit | search | get
+--   BENCH_MODE   track | submit | search | action | get
 --   BENCH_INPUT  input file (track: "code<TAB>phone", submit: "token<TAB>json body",
---                search: url-encoded query per line); BENCH_PATH for "get",
+--                search: url-encoded query per line, action: "token<TAB>path<TAB>json body",
+--                each line used once); BENCH_PATH for "get",
 --                with BENCH_TOKEN as bearer token when set
 --   BENCH_MAX    requests per thread (0 = bounded by duration only)
 --   BENCH_RUN    run id, makes Idempotency-Keys unique across runs
@@ -57,6 +58,11 @@ function request()
          ["Idempotency-Key"] = "bench-" .. run_id .. "-" .. thread_id .. "-" .. counter,
       }
       return wrk.format("POST", "/api/v1/dossiers/", headers, item[2])
+   elseif mode == "action" then
+      local item = next_line()
+      local path, body = item[2]:match("^([^\t]*)\t(.*)$")
+      local headers = {["Authorization"] = "Bearer " .. item[1], ["Content-Type"] = "application/json"}
+      return wrk.format("POST", path, headers, body)
    elseif mode == "search" then
       return wrk.format("GET", "/api/v1/procedures/?q=" .. next_line()[1])
    end

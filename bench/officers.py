@@ -1,0 +1,88 @@
+"""The officer-actions phase's work: the dossiers submitted during the run, each with the
+first action of its flow (reception) for a one-stop officer of its receiving agency.
+
+Run inside Django after the submission phase::
+
+    python -m bench.officers --out DIR
+
+Writes ``DIR/actions.tsv`` ("token<TAB>path<TAB>json body" per dossier) and prints a JSON summary.
+Officers and their tokens are made directly (their TOTP sign-in is not what is measured).
+"""
+
+import argparse
+import datetime
+import json
+import secrets
+from pathlib import Path
+
+import django
+
+
+def officer(username: str, agency, role: str):
+    from tinhso.accounts.models import Membership, User, UserKind
+
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"full_name": f"Cán bộ {agency.short_name}"[:200], "kind": UserKind.OFFICER},
+    )
+    if created:
+        Membership.objects.create(user=user, agency=agency, role=role, valid_from=datetime.date(2025, 7, 1))
+    return user
+
+
+def token_for(user) -> str:
+    from django.utils import timezone
+
+    from tinhso.accounts.models import ApiToken, hash_token
+
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        name="bench",
+        token_hash=hash_token(token),
+        expires_at=timezone.now() + datetime.timedelta(hours=6),
+    )
+    return token
+
+
+def prepare(out: Path) -> dict:
+    from tinhso.accounts.models import Role
+    from tinhso.dossiers.models import Dossier
+    from tinhso.dossiers.status import Status
+    from tinhso.workflows.actions import available_actions
+
+    dossiers = (
+        Dossier.objects.filter(status=Status.NEW, is_draft=False, flow__isnull=False)
+        .exclude(code__startswith="FLOOR-")
+        .select_related("receiving_agency__parent")
+        .order_by("pk")
+    )
+    agents: dict[int, tuple] = {}
+    lines = []
+    for dossier in dossiers:
+        agency = dossier.receiving_agency
+        if agency.pk not in agents:
+            desk = officer(f"bench.motcua.{agency.code}", agency, Role.ONE_STOP_OFFICER)
+            specialist = officer(f"bench.chuyenvien.{agency.code}", agency.parent or agency, Role.SPECIALIST)
+            actions = available_actions(desk, dossier)
+            agents[agency.pk] = (token_for(desk), specialist.username, actions[0].key if actions else None)
+        token, assignee, key = agents[agency.pk]
+        if key is None:
+            continue
+        path = f"/api/v1/mot-cua/dossiers/{dossier.pk}/actions/{key}"
+        body = json.dumps({"assignee": assignee, "note": "Tiếp nhận hồ sơ (đo tải)"}, ensure_ascii=False)
+        lines.append(f"{token}\t{path}\t{body}")
+    (out / "actions.tsv").write_text("\n".join(lines) + "\n")
+    return {"dossiers": len(lines), "agencies": len(agents)}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    options = parser.parse_args(argv)
+    django.setup()
+    print(json.dumps(prepare(options.out)))
+
+
+if __name__ == "__main__":
+    main()
