@@ -1,5 +1,8 @@
 """Maintained counters for the one-stop report: daily and monthly rollups keyed by (day, receiving
-agency, procedure, channel), fed by draining the dossier outbox (``tinhso.statistics.rollup``).
+agency, procedure, channel), fed by draining the dossier outbox (``tinhso.statistics.rollup``),
+and the same counters without the procedure (``AgencyDailyRollup``, ``AgencyMonthlyRollup``),
+kept in the same transactions, for reports not filtered by field or procedure: a few hundred
+rows a month for the whole province instead of one per agency, procedure and channel.
 
 The outbox's ``published_at`` belongs to the national-portal sync, so this app keeps its own
 record of the events it has counted: ``ProcessedEvent`` rows above a low-water mark kept in
@@ -93,6 +96,38 @@ class MonthlyRollup(Rollup):
                 fields=["day", "agency", "procedure", "channel"], name="statistics_monthly_key"
             )
         ]
+
+
+class AgencyDailyRollup(Rollup):
+    """The daily counters of all procedures of one (day, agency, channel)."""
+
+    procedure = None
+
+    class Meta:
+        verbose_name = _("daily statistics by agency")
+        verbose_name_plural = _("daily statistics by agency")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "agency", "channel"], name="statistics_agency_daily_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.channel}"
+
+
+class AgencyMonthlyRollup(Rollup):
+    """The monthly counters of all procedures of one (month, agency, channel)."""
+
+    procedure = None
+
+    class Meta:
+        verbose_name = _("monthly statistics by agency")
+        verbose_name_plural = _("monthly statistics by agency")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "agency", "channel"], name="statistics_agency_monthly_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.channel}"
 
 
 class ProcessedEvent(models.Model):

@@ -32,7 +32,13 @@ from django.utils import timezone
 from tinhso.agencies.models import Agency
 from tinhso.dossiers.models import Channel, Dossier, DossierRating
 from tinhso.dossiers.status import Status
-from tinhso.statistics.models import COUNTERS, DailyRollup, MonthlyRollup
+from tinhso.statistics.models import (
+    COUNTERS,
+    AgencyDailyRollup,
+    AgencyMonthlyRollup,
+    DailyRollup,
+    MonthlyRollup,
+)
 
 OPEN = (Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT)
 SATISFIED_STARS = 4
@@ -42,9 +48,13 @@ def _month_after(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def _sum(scope: Q, first: datetime.date | None, last: datetime.date) -> dict:
+def _sum(scope: Q, first: datetime.date | None, last: datetime.date, by_procedure: bool) -> dict:
     """Counters summed over the days ``first``–``last`` (``first`` None: since the beginning),
-    per channel: whole months from the monthly rollup, the rest from the daily one."""
+    per channel: whole months from the monthly rollup, the rest from the daily one; from the
+    rollups by procedure when ``scope`` filters on it (``by_procedure``), else by agency."""
+    daily_rollup, monthly_rollup = (
+        (DailyRollup, MonthlyRollup) if by_procedure else (AgencyDailyRollup, AgencyMonthlyRollup)
+    )
     months_from = first if first is None or first.day == 1 else _month_after(first)
     months_to = (
         _month_after(last) if _month_after(last) - datetime.timedelta(days=1) == last else last.replace(day=1)
@@ -52,13 +62,13 @@ def _sum(scope: Q, first: datetime.date | None, last: datetime.date) -> dict:
     queries = []
     if months_from is None or months_from < months_to:
         monthly = Q(day__lt=months_to) & (Q() if months_from is None else Q(day__gte=months_from))
-        queries.append(MonthlyRollup.objects.filter(scope & monthly))
+        queries.append(monthly_rollup.objects.filter(scope & monthly))
         daily = Q(day__gte=months_to, day__lte=last)
         if months_from is not None:
             daily |= Q(day__gte=first, day__lt=months_from)
     else:
         daily = Q(day__gte=first, day__lte=last)
-    queries.append(DailyRollup.objects.filter(scope & daily))
+    queries.append(daily_rollup.objects.filter(scope & daily))
     totals: dict = defaultdict(lambda: defaultdict(int))
     for query in queries:
         for row in query.values("channel").annotate(**{name: Sum(name) for name in COUNTERS}):
@@ -135,8 +145,9 @@ def one_stop_report(
         in_scope = in_scope.filter(procedure__field=field)
     dossiers = in_scope.filter(status__in=OPEN, received_at__isnull=False)
 
-    before = _sum(scope, None, date_from - datetime.timedelta(days=1))
-    period = _sum(scope, date_from, date_to)
+    by_procedure = procedure is not None or field is not None
+    before = _sum(scope, None, date_from - datetime.timedelta(days=1), by_procedure)
+    period = _sum(scope, date_from, date_to, by_procedure)
     carried_over = _total(before, "received") - _closed(before)
     received = _total(period, "received")
     in_progress = carried_over + received - _closed(period)

@@ -21,7 +21,15 @@ from django.utils import timezone
 from tinhso.dossiers.models import Attachment, DossierEvent, DueTimeChange, DueTimeChangeKind
 from tinhso.dossiers.status import Status
 from tinhso.procedures.models import OnlineLevel
-from tinhso.statistics.models import COUNTERS, DailyRollup, MonthlyRollup, ProcessedEvent, RollupCursor
+from tinhso.statistics.models import (
+    COUNTERS,
+    AgencyDailyRollup,
+    AgencyMonthlyRollup,
+    DailyRollup,
+    MonthlyRollup,
+    ProcessedEvent,
+    RollupCursor,
+)
 from tinhso.workflows.actions import classify_result
 
 CURSOR_LAG = datetime.timedelta(hours=1)
@@ -144,21 +152,40 @@ def _paid_online(dossier_ids) -> set[int]:
     )
 
 
-def _upsert(deltas: dict) -> None:
-    """Add ``deltas`` to the daily and monthly rows, in key order (no deadlock between workers)."""
-    monthly: dict = defaultdict(lambda: defaultdict(int))
-    for (day, *key), counts in deltas.items():
+def _coarser(deltas: dict, monthly: bool, by_procedure: bool) -> dict:
+    """``deltas`` added up by month (``monthly``) and/or over all procedures."""
+    coarse: dict = defaultdict(lambda: defaultdict(int))
+    for (day, agency, procedure, channel), counts in deltas.items():
+        key = (
+            day.replace(day=1) if monthly else day,
+            agency,
+            *([procedure] if by_procedure else []),
+            channel,
+        )
         for name, value in counts.items():
-            monthly[(day.replace(day=1), *key)][name] += value
+            coarse[key][name] += value
+    return coarse
+
+
+def _upsert(deltas: dict) -> None:
+    """Add ``deltas`` to the daily and monthly rows, with and without the procedure, in key order
+    (no deadlock between workers)."""
+    fine, coarse = "day, agency_id, procedure_id, channel", "day, agency_id, channel"
+    tables = (
+        (DailyRollup, fine, deltas),
+        (MonthlyRollup, fine, _coarser(deltas, monthly=True, by_procedure=True)),
+        (AgencyDailyRollup, coarse, _coarser(deltas, monthly=False, by_procedure=False)),
+        (AgencyMonthlyRollup, coarse, _coarser(deltas, monthly=True, by_procedure=False)),
+    )
     columns = ", ".join(COUNTERS)
     updates = ", ".join(f"{name} = {{table}}.{name} + excluded.{name}" for name in COUNTERS)
-    placeholders = ", ".join(["%s"] * (4 + len(COUNTERS)))
     with connection.cursor() as cursor:
-        for model, rows in ((DailyRollup, deltas), (MonthlyRollup, monthly)):
+        for model, key_columns, rows in tables:
             table = model._meta.db_table
+            placeholders = ", ".join(["%s"] * (key_columns.count(",") + 1 + len(COUNTERS)))
             sql = (
-                f"INSERT INTO {table} (day, agency_id, procedure_id, channel, {columns}) "  # noqa: S608
-                f"VALUES ({placeholders}) ON CONFLICT (day, agency_id, procedure_id, channel) "
+                f"INSERT INTO {table} ({key_columns}, {columns}) "  # noqa: S608
+                f"VALUES ({placeholders}) ON CONFLICT ({key_columns}) "
                 f"DO UPDATE SET {updates.format(table=table)}"
             )
             cursor.executemany(
@@ -269,11 +296,22 @@ INSERT INTO statistics_dailyrollup (day, agency_id, procedure_id, channel, {colu
 SELECT day, agency, proc, channel, {sums} FROM parts GROUP BY day, agency, proc, channel
 """
 
-MONTHLY_SQL = """
+COARSER_SQL = (
+    """
 INSERT INTO statistics_monthlyrollup (day, agency_id, procedure_id, channel, {columns})
 SELECT date_trunc('month', day)::date, agency_id, procedure_id, channel, {sums}
 FROM statistics_dailyrollup GROUP BY 1, agency_id, procedure_id, channel
-"""
+""",
+    """
+INSERT INTO statistics_agencydailyrollup (day, agency_id, channel, {columns})
+SELECT day, agency_id, channel, {sums} FROM statistics_dailyrollup GROUP BY day, agency_id, channel
+""",
+    """
+INSERT INTO statistics_agencymonthlyrollup (day, agency_id, channel, {columns})
+SELECT date_trunc('month', day)::date, agency_id, channel, {sums}
+FROM statistics_agencydailyrollup GROUP BY 1, agency_id, channel
+""",
+)
 
 
 def rebuild() -> None:
@@ -281,8 +319,8 @@ def rebuild() -> None:
     elsewhere (the SQLite demo) the whole outbox is counted again."""
     with transaction.atomic():
         _cursor_row("UPDATE")
-        DailyRollup.objects.all().delete()
-        MonthlyRollup.objects.all().delete()
+        for model in (DailyRollup, MonthlyRollup, AgencyDailyRollup, AgencyMonthlyRollup):
+            model.objects.all().delete()
         ProcessedEvent.objects.all().delete()
         last_event = DossierEvent.objects.aggregate(last=Max("pk"))["last"] or 0
         if not _postgres():
@@ -292,7 +330,8 @@ def rebuild() -> None:
             sums = ", ".join(f"sum({name})" for name in COUNTERS)
             with connection.cursor() as cursor:
                 cursor.execute(REBUILD_SQL.format(columns=columns, sums=sums), {"tz": settings.TIME_ZONE})
-                cursor.execute(MONTHLY_SQL.format(columns=columns, sums=sums))
+                for sql in COARSER_SQL:
+                    cursor.execute(sql.format(columns=columns, sums=sums))
             RollupCursor.objects.filter(pk=1).update(low_water=last_event)
     if not _postgres():
         drain()
