@@ -11,10 +11,9 @@ from django.conf import settings
 
 from tests.browser.accessibility import serious_violations
 from tinhso.accounts.models import Membership, Role, User, UserKind
-from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.dossiers.tests import factories
 from tinhso.feedback.models import Category, Report, RoutingRule, TimeUnit
 from tinhso.feedback.tests.test_actions import jpeg_with_gps
-from tinhso.units.models import AdministrativeUnit, DivisionType, Level
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,36 +32,7 @@ def world(settings, tmp_path):
     settings.PROVINCE_CODE = "82"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    province = AdministrativeUnit.objects.create(
-        code="82",
-        name="Tỉnh Đồng Tháp",
-        level=Level.PROVINCE,
-        division_type=DivisionType.PROVINCE,
-        valid_from=START,
-    )
-    ward = AdministrativeUnit.objects.create(
-        code="28261",
-        name="Phường Mỹ Tho",
-        level=Level.COMMUNE,
-        division_type=DivisionType.WARD,
-        parent=province,
-        valid_from=START,
-    )
-    root = Agency.objects.create(
-        code="H20",
-        name="Ủy ban nhân dân tỉnh Đồng Tháp",
-        kind=AgencyKind.PROVINCIAL_PC,
-        unit=province,
-        valid_from=START,
-    )
-    committee = Agency.objects.create(
-        code="H20.201",
-        name="Ủy ban nhân dân phường Mỹ Tho",
-        kind=AgencyKind.COMMUNE_PC,
-        unit=ward,
-        parent=root,
-        valid_from=START,
-    )
+    committee = factories.make_province()["agencies"]["my_tho"].parent  # UBND phường Mỹ Tho
     roads = Category.objects.create(
         name="Hư hỏng đường giao thông", service_code="hu-hong-duong", time_limit=5, time_unit=TimeUnit.DAYS
     )

@@ -4,11 +4,9 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from tinhso.accounts.models import Membership, Role, User, UserKind
-from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.dossiers.models import Attachment, Channel, Dossier, Status
+from tinhso.dossiers.tests import factories as dossier_factories
 from tinhso.procedures.models import Field, Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
-from tinhso.units.models import AdministrativeUnit, DivisionType
-from tinhso.units.models import Level as UnitLevel
 
 START = datetime.date(2025, 7, 1)
 PASSWORD = "Mật-khẩu-Đồng-Tháp-2026"
@@ -20,52 +18,8 @@ def local(year, month, day, hour=0, minute=0) -> datetime.datetime:
 
 
 def make_province() -> dict:
-    """Tỉnh Đồng Tháp, Phường Mỹ Tho and Phường Cao Lãnh with their one-stop centres."""
-    province = AdministrativeUnit.objects.create(
-        code="82",
-        name="Tỉnh Đồng Tháp",
-        level=UnitLevel.PROVINCE,
-        division_type=DivisionType.PROVINCE,
-        valid_from=START,
-    )
-    root = Agency.objects.create(
-        code="H20",
-        name="Ủy ban nhân dân tỉnh Đồng Tháp",
-        kind=AgencyKind.PROVINCIAL_PC,
-        unit=province,
-        valid_from=START,
-    )
-    agencies = {"province": root}
-    for key, code, name, suffix in (
-        ("my_tho", "28261", "Phường Mỹ Tho", "201"),
-        ("cao_lanh", "29869", "Phường Cao Lãnh", "202"),
-    ):
-        unit = AdministrativeUnit.objects.create(
-            code=code,
-            name=name,
-            level=UnitLevel.COMMUNE,
-            division_type=DivisionType.WARD,
-            parent=province,
-            valid_from=START,
-        )
-        in_name = "p" + name[1:]
-        committee = Agency.objects.create(
-            code=f"H20.{suffix}",
-            name=f"Ủy ban nhân dân {in_name}",
-            kind=AgencyKind.COMMUNE_PC,
-            parent=root,
-            unit=unit,
-            valid_from=START,
-        )
-        agencies[key] = Agency.objects.create(
-            code=f"H20.{suffix}.01",
-            name=f"Trung tâm Phục vụ hành chính công {in_name}",
-            kind=AgencyKind.ONE_STOP_DESK,
-            parent=committee,
-            unit=unit,
-            valid_from=START,
-        )
-    return agencies
+    """Tỉnh Đồng Tháp, Phường Mỹ Tho and Phường Cao Lãnh with their one-stop centres, by key."""
+    return dossier_factories.make_province()["agencies"]
 
 
 def make_procedure() -> Procedure:
