@@ -298,7 +298,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     }
     env.update(
         DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="tinhso.settings",
         SECRET_KEY=secrets.token_urlsafe(40),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_HTTPS="0",

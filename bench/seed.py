@@ -1,6 +1,6 @@
 """Seed a province's history of dossiers with PostgreSQL COPY, streaming in chunks.
 
-Run inside Django (``DJANGO_SETTINGS_MODULE=bench.settings``) after ``migrate`` and
+Run inside Django (``DJANGO_SETTINGS_MODULE=tinhso.settings``) after ``migrate`` and
 ``load_demo``::
 
     python -m bench.seed --dossiers 1000000

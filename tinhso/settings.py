@@ -110,6 +110,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL binds the parameters and prepares a statement after five uses: the planner's work is
+# done once per connection for the hot queries (tracking, submission, statistics). Behind
+# PgBouncer in transaction mode set DB_PREPARED_STATEMENTS=0 (or PgBouncer's
+# max_prepared_statements).
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1"
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

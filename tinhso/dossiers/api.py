@@ -122,11 +122,8 @@ class RatingOut(Schema):
     rated_at: datetime.datetime
 
 
-def _history(dossier) -> list[dict]:
-    return [
-        {"status": change.to_status, "label": change.get_to_status_display(), "at": change.at}
-        for change in dossier.status_changes.order_by("at", "pk")
-    ]
+def _history(steps) -> list[dict]:
+    return [{"status": step.status, "label": step.label, "at": step.at} for step in steps]
 
 
 def _summary(dossier) -> dict:
@@ -159,7 +156,7 @@ def _detail(dossier) -> dict:
             }
             for item in dossier.attachments.all()
         ],
-        "history": _history(dossier),
+        "history": _history(tracking.history(dossier)),
     }
 
 
@@ -233,13 +230,13 @@ def track(request, code: str, factor: str):
         200,
         {
             "code": dossier.code,
-            "procedure_name": dossier.procedure.name,
-            "receiving_agency_name": dossier.receiving_agency.name,
+            "procedure_name": dossier.procedure_name,
+            "receiving_agency_name": dossier.receiving_agency_name,
             "status": dossier.status,
-            "status_label": dossier.get_status_display(),
+            "status_label": dossier.status_label,
             "submitted_at": dossier.submitted_at,
             "due_at": dossier.due_at,
-            "history": _history(dossier),
+            "history": _history(dossier.history),
         },
     )
 

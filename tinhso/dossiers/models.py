@@ -332,3 +332,21 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class TrackingFailure(models.Model):
+    """Failed public tracking attempts of one client address or one dossier code in a window.
+
+    Kept in the database rather than the cache so that the check rides on the lookup's own query.
+    """
+
+    key = models.CharField(max_length=150, primary_key=True)
+    failures = models.PositiveIntegerField()
+    window_ends = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("failed tracking attempts")
+        verbose_name_plural = _("failed tracking attempts")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

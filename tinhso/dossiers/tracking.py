@@ -2,22 +2,29 @@
 
 The second factor is the applicant's mobile phone (any usual writing) or at least the last four
 digits of their citizen ID. A wrong factor gives the same answer as an unknown code. Failed
-attempts are counted in the shared cache per client address and per code; past
+attempts are counted per client address and per code (``TrackingFailure``); past
 ``TRACKING_MAX_ATTEMPTS`` (default 10) within ``TRACKING_WINDOW_MINUTES`` (default 15) every
 attempt is refused, right or wrong. Successful lookups are not counted: they tell nothing to
 someone who already holds the factor, and many citizens share one carrier address (CGNAT) on a
 deadline day.
+
+This is the surge path of the portal: the limit check, the dossier, its procedure and agency and
+its status history come back in one SQL statement (plain SQL that SQLite and PostgreSQL both run).
 """
 
+import datetime
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
 
 from tinhso.accounts.validators import normalize_phone
 from tinhso.core.text import nfc
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, TrackingFailure
+from tinhso.dossiers.status import Status
 
 MIN_CCCD_DIGITS = 4
 
@@ -26,70 +33,126 @@ class TooManyAttempts(Exception):
     pass
 
 
-def _limit() -> tuple[int, int]:
+@dataclass(frozen=True)
+class StatusStep:
+    status: int
+    at: datetime.datetime
+
+    @property
+    def label(self) -> str:
+        return str(Status(self.status).label)
+
+
+@dataclass(frozen=True)
+class TrackedDossier:
+    """What the public may see of a dossier once the second factor matched."""
+
+    code: str
+    procedure_name: str
+    receiving_agency_name: str
+    status: int
+    submitted_at: datetime.datetime | None
+    due_at: datetime.datetime | None
+    history: tuple[StatusStep, ...]
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
+
+def _limit() -> tuple[int, datetime.timedelta]:
     return (
         int(getattr(settings, "TRACKING_MAX_ATTEMPTS", 10)),
-        int(getattr(settings, "TRACKING_WINDOW_MINUTES", 15)) * 60,
+        datetime.timedelta(minutes=int(getattr(settings, "TRACKING_WINDOW_MINUTES", 15))),
     )
 
 
-def _count(key: str, window: int) -> int:
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        return 1
-
-
 def _keys(client: str, code: str) -> list[str]:
-    return [f"dossiers:track:ip:{client}", f"dossiers:track:code:{code.upper()}"]
+    return [f"ip:{client}"[:150], f"code:{code}"[:150]]
 
 
-def check_rate(client: str, code: str) -> None:
-    """Raise ``TooManyAttempts`` once the client or the code has used up its failed attempts."""
-    limit, _window = _limit()
-    if any(count >= limit for count in cache.get_many(_keys(client, code)).values()):
-        raise TooManyAttempts
+def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
+    """SQLite hands back naive UTC datetimes from plain SQL; PostgreSQL aware ones."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=datetime.UTC)
+    return value
 
 
-def count_failure(client: str, code: str) -> None:
-    _limit_count, window = _limit()
-    for key in _keys(client, code):
-        _count(key, window)
+# Table names are those of the models (TrackingFailure, Dossier, Procedure, Agency,
+# DossierStatusChange); the tests run this statement on PostgreSQL and the demo on SQLite.
+LOOKUP_SQL = """
+SELECT f.failures, d.code, d.status, d.submitted_at, d.due_at, d.applicant_phone, d.applicant_cccd,
+       p.name, a.name, h.to_status, h.at
+FROM (SELECT COALESCE(MAX(failures), 0) AS failures FROM dossiers_trackingfailure
+      WHERE "key" IN (%s, %s) AND window_ends > %s) f
+LEFT JOIN dossiers_dossier d ON d.code = %s AND NOT d.is_draft
+LEFT JOIN procedures_procedure p ON p.id = d.procedure_id
+LEFT JOIN agencies_agency a ON a.id = d.receiving_agency_id
+LEFT JOIN dossiers_dossierstatuschange h ON h.dossier_id = d.id
+ORDER BY h.at, h.id
+"""
+COUNT_FAILURE_SQL = """
+INSERT INTO dossiers_trackingfailure ("key", failures, window_ends) VALUES (%s, 1, %s), (%s, 1, %s)
+ON CONFLICT ("key") DO UPDATE SET failures = dossiers_trackingfailure.failures + 1
+"""
 
 
-def factor_matches(dossier: Dossier, factor: str) -> bool:
+def factor_matches(phone: str, cccd: str, factor: str) -> bool:
+    """Whether ``factor`` is the applicant's phone or the last digits (≥ 4) of their CCCD."""
     factor = nfc(factor)
     digits = re.sub(r"\D", "", factor)
-    if dossier.applicant_phone:
+    if phone:
         try:
-            if normalize_phone(factor) == dossier.applicant_phone:
+            if normalize_phone(factor) == phone:
                 return True
         except ValidationError:
             pass
     return (
-        bool(dossier.applicant_cccd)
+        bool(cccd)
         and len(digits) >= MIN_CCCD_DIGITS
         and digits == factor.replace(" ", "")
-        and dossier.applicant_cccd.endswith(digits)
+        and cccd.endswith(digits)
     )
 
 
-def find_dossier(code: str, factor: str, client: str) -> Dossier | None:
+def count_failure(client: str, code: str) -> None:
+    """One more failure for the client and the code (ended windows are deleted first, so a
+    window starts at the first failure and is not extended by the next ones)."""
+    _attempts, window = _limit()
+    now = timezone.now()
+    client_key, code_key = _keys(client, code)
+    with transaction.atomic():
+        TrackingFailure.objects.filter(window_ends__lte=now).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(COUNT_FAILURE_SQL, [client_key, now + window, code_key, now + window])
+
+
+def find_dossier(code: str, factor: str, client: str) -> TrackedDossier | None:
     """The submitted dossier with ``code`` if ``factor`` matches, else None (rate-limited)."""
-    code = nfc(code).upper()
-    check_rate(client, code)
-    dossier = (
-        Dossier.objects.filter(code=code, is_draft=False)
-        .select_related("procedure", "receiving_agency")
-        .first()
-    )
-    if dossier is None or not factor_matches(dossier, factor):
+    code = nfc(code).strip().upper()
+    attempts, _window = _limit()
+    with connection.cursor() as cursor:
+        cursor.execute(LOOKUP_SQL, [*_keys(client, code), timezone.now(), code])
+        rows = cursor.fetchall()
+    failures, found_code, status, submitted_at, due_at, phone, cccd, procedure, agency = rows[0][:9]
+    if failures >= attempts:
+        raise TooManyAttempts
+    if found_code is None or not factor_matches(phone, cccd, factor):
         count_failure(client, code)
         return None
-    return dossier
+    return TrackedDossier(
+        code=found_code,
+        procedure_name=procedure,
+        receiving_agency_name=agency,
+        status=status,
+        submitted_at=_aware(submitted_at),
+        due_at=_aware(due_at),
+        history=tuple(StatusStep(row[9], _aware(row[10])) for row in rows if row[9] is not None),
+    )
 
 
-def history(dossier: Dossier):
-    return dossier.status_changes.order_by("at", "pk")
+def history(dossier: Dossier) -> list[StatusStep]:
+    return [
+        StatusStep(to_status, at)
+        for to_status, at in dossier.status_changes.order_by("at", "pk").values_list("to_status", "at")
+    ]

@@ -527,7 +527,7 @@ def track(request, code=None):
             "form": form,
             "errors": errors,
             "dossier": dossier,
-            "history": tracking.history(dossier) if dossier else [],
+            "history": dossier.history if dossier else [],
         },
         status=status,
     )
