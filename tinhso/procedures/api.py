@@ -178,7 +178,7 @@ def list_procedures(request, filters: Query[ProcedureFilters]):
         agency=filters.agency,
         level=filters.level,
         online_level=filters.online_level,
-    ).prefetch_related("fees")
+    )
 
 
 @router.get("/fields", response=list[FieldWithCount], auth=None, summary="Fields of procedures")

@@ -1,30 +1,145 @@
-"""Finding procedures: accent-insensitive search on the folded name and on the code."""
+"""Finding procedures: accent-insensitive search on the folded name and on the code.
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+The search runs on an in-memory copy of the procedures in force (a province has a couple of
+thousand), built once per server process and kept while the catalogue stays the same: each
+search reads the one-row ``CatalogueVersion`` (changed by database triggers on every write to
+procedures, fees, fields and their agencies) and the date, and rebuilds the copy when either
+moved. No query is built per search beyond that read.
+"""
+
+import datetime
+import threading
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.core.text import fold, nfc
-from tinhso.procedures.models import Field, Level, Procedure
+from tinhso.procedures.models import (
+    FeeKind,
+    Field,
+    Level,
+    OnlineLevel,
+    Procedure,
+    TimeUnit,
+)
+from tinhso.units.validity import today
 
 COMMUNE_KINDS = (AgencyKind.COMMUNE_PC, AgencyKind.ONE_STOP_DESK)
 
 
-def _field_filter(field: Field | str) -> Q:
-    return Q(field=field) if isinstance(field, Field) else Q(field__code=field)
+@dataclass(frozen=True)
+class FieldEntry:
+    code: str
+    name: str
 
 
-def _agency_filter(agency: Agency | str) -> Q:
-    """Procedures an agency implements: those linked to it, and for a commune People's
-    Committee (or its one-stop desk) every commune procedure that names no agency."""
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """What a search result shows of a procedure (the same names as the model's fields)."""
+
+    pk: int
+    code: str
+    is_demo_code: bool
+    name: str
+    name_folded: str
+    field: FieldEntry
+    level: str
+    online_level: str
+    processing_time: int
+    processing_unit: str
+    processing_note: str
+    is_free: bool
+    agency_ids: frozenset[int]
+
+    def get_level_display(self) -> str:
+        return str(Level(self.level).label)
+
+    def get_online_level_display(self) -> str:
+        return str(OnlineLevel(self.online_level).label)
+
+    def get_processing_unit_display(self) -> str:
+        return str(TimeUnit(self.processing_unit).label)
+
+
+class _Catalogue:
+    """The procedures in force on ``day``, as of catalogue ``version``, sorted by name."""
+
+    def __init__(self, version: int | None, day: datetime.date):
+        self.version, self.day = version, day
+        procedures = (
+            Procedure.objects.current(day).select_related("field").prefetch_related("fees", "agencies")
+        )
+        self.entries = sorted(
+            (
+                CatalogueEntry(
+                    pk=procedure.pk,
+                    code=procedure.code,
+                    is_demo_code=procedure.is_demo_code,
+                    name=procedure.name,
+                    name_folded=procedure.name_folded,
+                    field=FieldEntry(procedure.field.code, procedure.field.name),
+                    level=procedure.level,
+                    online_level=procedure.online_level,
+                    processing_time=procedure.processing_time,
+                    processing_unit=procedure.processing_unit,
+                    processing_note=procedure.processing_note,
+                    is_free=not any(
+                        fee.amount or fee.kind == FeeKind.BY_OPTION for fee in procedure.fees.all()
+                    ),
+                    agency_ids=frozenset(agency.pk for agency in procedure.agencies.all()),
+                )
+                for procedure in procedures
+            ),
+            key=lambda entry: (entry.name_folded, entry.code),
+        )
+
+
+_catalogue: _Catalogue | None = None
+_lock = threading.Lock()
+
+
+def _version() -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM procedures_catalogueversion WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def catalogue() -> list[CatalogueEntry]:
+    """The procedures in force today, sorted by name; rebuilt when the catalogue changed.
+
+    Inside a transaction that wrote to the catalogue the version is that transaction's own, so a
+    copy built there is never reused after a rollback."""
+    global _catalogue
+    version, day = _version(), today()
+    with _lock:
+        current = _catalogue
+        if current is None or current.version != version or current.day != day:
+            current = _catalogue = _Catalogue(version, day)
+    return current.entries
+
+
+def _implemented_by(agency: Agency | str):
+    """A test on entries: procedures an agency implements, those linked to it, and for a commune
+    People's Committee (or its one-stop desk) every commune procedure that names no agency."""
     if not isinstance(agency, Agency):
-        found = Agency.objects.filter(code=nfc(agency)).valid_on().first()
-        if found is None:
-            return Q(pk__in=[])
-        agency = found
-    query = Q(agencies=agency)
-    if agency.kind in COMMUNE_KINDS:
-        query |= Q(level=Level.COMMUNE, agencies__isnull=True)
-    return query
+        agency = Agency.objects.filter(code=nfc(agency)).valid_on().first()
+        if agency is None:
+            return lambda entry: False
+    commune = agency.kind in COMMUNE_KINDS
+    return lambda entry: (
+        agency.pk in entry.agency_ids or (commune and entry.level == Level.COMMUNE and not entry.agency_ids)
+    )
+
+
+def _rank(entry: CatalogueEntry, code: str, phrase: str) -> int:
+    if entry.code.casefold() == code:
+        return 0
+    if entry.name_folded.startswith(phrase):
+        return 1
+    return 2 if phrase in entry.name_folded else 3
 
 
 def search_procedures(
@@ -33,43 +148,36 @@ def search_procedures(
     agency: Agency | str | None = None,
     level: str | None = None,
     online_level: str | None = None,
-) -> QuerySet[Procedure]:
-    """Current procedures matching ``query`` in their name (accents optional, "dang ky khai sinh")
-    or code ("1.001193", or a prefix of it), filtered by field (object or code), implementing
-    agency (object or code), level and online level.
+) -> list[CatalogueEntry]:
+    """Procedures in force matching ``query`` in their name (accents optional, "dang ky khai
+    sinh") or code ("1.001193", or a prefix of it), filtered by field (object or code),
+    implementing agency (object or code), level and online level.
 
-    Ranked: names starting with the query, then names containing it as a phrase, then names
-    containing all its words; each rank by name. All in the database, on ``name_folded``.
+    Ranked: the code itself, then names starting with the query, then names containing it as a
+    phrase, then names containing all its words; each rank by name, then code.
     """
-    procedures = Procedure.objects.current().select_related("field")
-    words = fold(query).split()
-    if words:
-        phrase = " ".join(words)
-        by_name = Q()
-        for word in words:
-            by_name &= Q(name_folded__contains=word)
-        code = nfc(query)
-        procedures = procedures.filter(by_name | Q(code__istartswith=code)).annotate(
-            rank=Case(
-                When(code__iexact=code, then=Value(0)),
-                When(name_folded__startswith=phrase, then=Value(1)),
-                When(name_folded__contains=phrase, then=Value(2)),
-                default=Value(3),
-                output_field=IntegerField(),
-            )
-        )
-        ordering = ["rank", "name_folded", "code"]
-    else:
-        ordering = ["name_folded", "code"]
+    entries = catalogue()
     if field:
-        procedures = procedures.filter(_field_filter(field))
-    if agency:
-        procedures = procedures.filter(pk__in=Procedure.objects.filter(_agency_filter(agency)).values("pk"))
+        field_code = field.code if isinstance(field, Field) else field
+        entries = [entry for entry in entries if entry.field.code == field_code]
     if level:
-        procedures = procedures.filter(level=level)
+        entries = [entry for entry in entries if entry.level == level]
     if online_level:
-        procedures = procedures.filter(online_level=online_level)
-    return procedures.order_by(*ordering)
+        entries = [entry for entry in entries if entry.online_level == online_level]
+    if agency:
+        implements = _implemented_by(agency)
+        entries = [entry for entry in entries if implements(entry)]
+    words = fold(query).split()
+    if not words:
+        return entries
+    phrase, code = " ".join(words), nfc(query).strip().casefold()
+    found = [
+        entry
+        for entry in entries
+        if all(word in entry.name_folded for word in words)
+        or (code and entry.code.casefold().startswith(code))
+    ]
+    return sorted(found, key=lambda entry: _rank(entry, code, phrase))
 
 
 def agencies_with_procedures() -> QuerySet[Agency]:
