@@ -22,9 +22,11 @@ def user_for_token(token: str):
     )
     if api_token is None:
         return None
-    ApiToken.objects.filter(pk=api_token.pk).filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)
-    ).update(last_used_at=now)
+    stale = now - LAST_USED_PRECISION
+    if api_token.last_used_at is None or api_token.last_used_at < stale:
+        ApiToken.objects.filter(pk=api_token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+        ).update(last_used_at=now)
     return api_token.user
 
 

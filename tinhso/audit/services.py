@@ -6,8 +6,10 @@ hash of the object), so two writers on the same object take turns while writers 
 objects never wait for each other: there is no global lock. The lock is held until the caller's
 transaction ends, which keeps the chain's order equal to the commit order. Callers must use the
 default READ COMMITTED isolation, so the previous entry committed by another writer is seen once
-the lock is granted. On SQLite (the demo) the database serialises writers by itself; the unique
-(object_type, object_id, sequence) constraint refuses any duplicate on every database.
+the lock is granted. An object created in the caller's transaction is invisible to other writers:
+its first entry needs neither the lock nor the look-up (``record(..., new=True)``). On SQLite
+(the demo) the database serialises writers by itself; the unique (object_type, object_id,
+sequence) constraint refuses any duplicate on every database.
 """
 
 import hashlib
@@ -72,11 +74,16 @@ def _advisory_lock(using: str, key: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def record(actor, action: str, obj, changes: dict | None = None, request=None) -> AuditEntry:
+def record(
+    actor, action: str, obj, changes: dict | None = None, request=None, *, new: bool = False
+) -> AuditEntry:
     """Append an entry about ``obj`` to its chain; ``actor`` None means the system.
 
     ``changes`` is any JSON-able dict, e.g. ``{"name": ["old", "new"]}``. Call it inside the
     business action's ``transaction.atomic``: if that transaction rolls back, so does the entry.
+    ``new`` says that ``obj`` was created in this transaction, so no other writer can see it yet:
+    its chain starts here without the lock and the look-up of a previous entry (the unique
+    constraint would still refuse a second first entry).
     """
     if not ACTION_PATTERN.fullmatch(action) or len(action) > 64:
         raise ValueError(f"Invalid audit action name: {action!r}.")
@@ -85,14 +92,16 @@ def record(actor, action: str, obj, changes: dict | None = None, request=None) -
     object_type, object_id = object_key(obj)
     using = router.db_for_write(AuditEntry)
     with transaction.atomic(using=using, savepoint=False):
-        _advisory_lock(using, lock_key(object_type, object_id))
-        previous = (
-            AuditEntry.objects.using(using)
-            .filter(object_type=object_type, object_id=object_id)
-            .order_by("-sequence")
-            .values_list("sequence", "hash")
-            .first()
-        )
+        previous = None
+        if not new:
+            _advisory_lock(using, lock_key(object_type, object_id))
+            previous = (
+                AuditEntry.objects.using(using)
+                .filter(object_type=object_type, object_id=object_id)
+                .order_by("-sequence")
+                .values_list("sequence", "hash")
+                .first()
+            )
         sequence, prev_hash = (previous[0] + 1, previous[1]) if previous else (1, GENESIS_HASH)
         entry = AuditEntry(
             object_type=object_type,

@@ -26,7 +26,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,7 @@ from tinhso.dossiers.models import (
     DossierStatusChange,
     DueTimeChange,
     DueTimeChangeKind,
+    IdempotencyKey,
     PersonalDocument,
     SupplementRequest,
 )
@@ -144,10 +145,11 @@ def receiving_agencies(procedure: Procedure):
     """Where a dossier of ``procedure`` may be submitted: its implementing agencies; for a
     commune procedure without any, every commune one-stop centre of the province (dossiers are
     accepted whatever the applicant's commune)."""
-    linked = procedure.agencies.all()
-    if linked.exists() or procedure.level != Level.COMMUNE:
-        return Agency.objects.valid_on().filter(pk__in=linked.values("pk")).order_by("name_folded")
-    return Agency.objects.valid_on().filter(kind=AgencyKind.ONE_STOP_DESK).order_by("name_folded")
+    links = Procedure.agencies.through.objects.filter(procedure=procedure)
+    allowed = Q(pk__in=links.values("agency_id"))
+    if procedure.level == Level.COMMUNE:
+        allowed |= Q(kind=AgencyKind.ONE_STOP_DESK) & ~Exists(links)
+    return Agency.objects.valid_on().filter(allowed).order_by("name_folded")
 
 
 def applicant_fields() -> list[dict]:
@@ -624,15 +626,15 @@ def create_dossier(
     [{"personal_document": id, "required_document": id | None}]. With an ``idempotency_key``
     the same key returns the dossier it created before (``created`` False) and never creates a
     second one; a key reused with another request body is refused. Returns (dossier, created).
+
+    The key is stored last, in the creating transaction: a concurrent request with the same key
+    waits on its unique constraint, then rolls everything back and answers like a retry.
     """
-    from tinhso.dossiers.models import IdempotencyKey
     from tinhso.units.services import unit_by_code
 
     if idempotency_key:
-        previous = (
-            IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("dossier").first()
-        )
-        if previous is not None and previous.dossier_id:
+        previous = _idempotency_key(actor, idempotency_key)
+        if previous is not None:
             return _replay(previous, request_hash), False
     procedure = (
         Procedure.objects.current().filter(code=nfc(procedure_code)).prefetch_related("documents").first()
@@ -683,82 +685,95 @@ def create_dossier(
         raise ValidationError(errors)
 
     address = contact.get("address") or {}
-    unit = (
-        unit_by_code(address["commune"])
-        if address.get("commune") and "applicant.address.commune" not in errors
-        else None
-    )
+    commune = address.get("commune")
+    unit_id = context.commune_ids.get(commune) if commune else None
+    if commune and unit_id is None:
+        # Only a draft gets here: its address may name a commune that is not current.
+        unit = unit_by_code(commune)
+        unit_id = unit.pk if unit else None
     now = timezone.now()
-    with transaction.atomic():
-        key = None
-        if idempotency_key:
-            try:
-                with transaction.atomic():
-                    key = IdempotencyKey.objects.create(
-                        user=actor, key=idempotency_key, request_hash=request_hash
-                    )
-            except IntegrityError:
-                # Another request with this key is being handled or has just finished.
-                previous = IdempotencyKey.objects.select_related("dossier").get(
-                    user=actor, key=idempotency_key
+    try:
+        with transaction.atomic():
+            dossier = Dossier(
+                procedure=procedure,
+                applicant=actor,
+                applicant_name=actor.full_name,
+                applicant_cccd=actor.cccd or "",
+                applicant_phone=contact.get("phone", "") if "applicant.phone" not in errors else "",
+                applicant_email=contact.get("email", ""),
+                applicant_unit_id=unit_id,
+                applicant_address=address.get("detail", ""),
+                receiving_agency=agency,
+                channel=Channel.ONLINE,
+                form_data=values,
+                is_draft=not submit,
+            )
+            if submit:
+                dossier.code = issue_code(agency, now)
+                dossier.submitted_at = now
+            dossier.save()
+            stored = Attachment.objects.bulk_create(
+                Attachment(
+                    dossier=dossier,
+                    required_document=component,
+                    original_name=document.title,
+                    file=document.file.name,
+                    content_type=document.content_type,
+                    size=document.size,
+                    sha256=document.sha256,
+                    uploaded_by=actor,
                 )
-                return _replay(previous, request_hash), False
-        dossier = Dossier(
-            procedure=procedure,
-            applicant=actor,
-            applicant_name=actor.full_name,
-            applicant_cccd=actor.cccd or "",
-            applicant_phone=contact.get("phone", "") if "applicant.phone" not in errors else "",
-            applicant_email=contact.get("email", ""),
-            applicant_unit=unit,
-            applicant_address=address.get("detail", ""),
-            receiving_agency=agency,
-            channel=Channel.ONLINE,
-            form_data=values,
-            is_draft=not submit,
-        )
-        if submit:
-            dossier.code = issue_code(agency, now)
-            dossier.submitted_at = now
-        dossier.save()
-        Attachment.objects.bulk_create(
-            Attachment(
-                dossier=dossier,
-                required_document=component,
-                original_name=document.title,
-                file=document.file.name,
-                content_type=document.content_type,
-                size=document.size,
-                sha256=document.sha256,
-                uploaded_by=actor,
+                for document, component in rows
             )
-            for document, component in rows
-        )
-        if submit:
-            DossierStatusChange.objects.create(dossier=dossier, to_status=Status.NEW, at=now, actor=actor)
-            DossierEvent.objects.create(
-                dossier=dossier,
-                code=dossier.code,
-                status=Status.NEW,
-                agency_code=agency.code,
-                occurred_at=now,
-            )
-            record(actor, "dossiers.submit", dossier, {"code": dossier.code, "status": Status.NEW})
-            notify_applicant.enqueue(dossier.pk, SUBMITTED)
-        else:
-            record(actor, "dossiers.start_draft", dossier, {"procedure": procedure.code})
-        if key is not None:
-            key.dossier = dossier
-            key.save(update_fields=["dossier"])
+            if submit:
+                DossierStatusChange.objects.create(dossier=dossier, to_status=Status.NEW, at=now, actor=actor)
+                DossierEvent.objects.create(
+                    dossier=dossier,
+                    code=dossier.code,
+                    status=Status.NEW,
+                    agency_code=agency.code,
+                    occurred_at=now,
+                )
+                record(
+                    actor, "dossiers.submit", dossier, {"code": dossier.code, "status": Status.NEW}, new=True
+                )
+                notify_applicant.enqueue(dossier.pk, SUBMITTED)
+            else:
+                record(actor, "dossiers.start_draft", dossier, {"procedure": procedure.code}, new=True)
+            if idempotency_key:
+                IdempotencyKey.objects.create(
+                    user=actor, key=idempotency_key, request_hash=request_hash, dossier=dossier
+                )
+    except IntegrityError:
+        previous = _idempotency_key(actor, idempotency_key) if idempotency_key else None
+        if previous is None:
+            raise
+        # Another request with this key has just created its dossier; this one was rolled back.
+        return _replay(previous, request_hash), False
+    _keep_attachments(dossier, stored)
     return dossier, True
 
 
-def _replay(previous, request_hash: str) -> Dossier:
-    if previous.request_hash != request_hash:
+def _keep_attachments(dossier: Dossier, rows: list[Attachment]) -> None:
+    """Make ``dossier.attachments.all()`` the rows just written, as ``prefetch_related`` would,
+    so that the response does not read them back."""
+    queryset = dossier.attachments.all()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    dossier._prefetched_objects_cache = {"attachments": queryset}
+
+
+def _idempotency_key(actor, key: str) -> tuple[str, int | None] | None:
+    """(request hash, dossier id) stored with ``key``, or None."""
+    return (
+        IdempotencyKey.objects.filter(user=actor, key=key).values_list("request_hash", "dossier_id").first()
+    )
+
+
+def _replay(previous: tuple[str, int | None], request_hash: str) -> Dossier:
+    stored_hash, dossier_id = previous
+    if stored_hash != request_hash or dossier_id is None:
         raise IdempotencyConflict
-    if previous.dossier is None:
-        raise IdempotencyConflict
-    return previous.dossier
+    return Dossier.objects.select_related("procedure", "receiving_agency").get(pk=dossier_id)
 
 
 class IdempotencyConflict(Exception):

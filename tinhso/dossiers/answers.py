@@ -37,9 +37,13 @@ def province_code() -> str:
     return settings.PROVINCE_CODE
 
 
+def _current_communes():
+    return units_matching(level=Level.COMMUNE, parent=province_code())
+
+
 def communes() -> dict[str, str]:
     """Code → name of the installation's current communes and wards, by name."""
-    return dict(units_matching(level=Level.COMMUNE, parent=province_code()).values_list("code", "name"))
+    return dict(_current_communes().values_list("code", "name"))
 
 
 class Context:
@@ -47,12 +51,25 @@ class Context:
 
     def __init__(self):
         self._communes = None
+        self._commune_ids = None
+
+    def _load_communes(self) -> None:
+        rows = list(_current_communes().values_list("code", "name", "pk"))
+        self._communes = {code: name for code, name, _pk in rows}
+        self._commune_ids = {code: pk for code, _name, pk in rows}
 
     @property
     def communes(self) -> dict[str, str]:
         if self._communes is None:
-            self._communes = communes()
+            self._load_communes()
         return self._communes
+
+    @property
+    def commune_ids(self) -> dict[str, int]:
+        """Code → id of the same communes (to store a checked address without reading it again)."""
+        if self._commune_ids is None:
+            self._load_communes()
+        return self._commune_ids
 
 
 def _join(prefix: str, name: str) -> str:

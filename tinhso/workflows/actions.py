@@ -10,11 +10,13 @@
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +42,7 @@ from tinhso.workflows.models import (
     DurationUnit,
     Flow,
     FlowVersion,
+    State,
     StepRecord,
 )
 from tinhso.workflows.validation import validate_version
@@ -79,12 +82,13 @@ def _may_manage(user, obj) -> bool:
 def flow_version_for(procedure) -> FlowVersion:
     """The published version of the procedure's own flow, else of the default shared flow
     (created, the generic one, when the platform has none yet)."""
-    for flow in Flow.objects.filter(procedure=procedure).order_by("pk"):
-        version = flow.published_version()
-        if version is not None:
-            return version
-    default = Flow.objects.filter(is_default=True, procedure__isnull=True).order_by("pk").first()
-    version = default.published_version() if default else None
+    default = Flow.objects.filter(is_default=True, procedure__isnull=True).order_by("pk").values("pk")[:1]
+    version = (
+        FlowVersion.objects.filter(is_published=True)
+        .filter(Q(flow__procedure=procedure) | Q(flow=Subquery(default)))
+        .order_by(F("flow__procedure").asc(nulls_last=True), "flow_id", "-number")
+        .first()
+    )
     if version is None:
         from tinhso.workflows.demo import ensure_generic_flow
 
@@ -140,20 +144,29 @@ def waiting_roles(state) -> str:
     return "," + ",".join(roles) + "," if roles else ""
 
 
-def start_flow(dossier: Dossier, at: datetime.datetime | None = None) -> DossierFlow:
+@functools.lru_cache(maxsize=256)
+def _start(version_id: int, published_at: datetime.datetime) -> tuple[int, str]:
+    """(start state id, waiting roles) of a published version. A published version never
+    changes, so each process reads them once."""
+    state = State.objects.prefetch_related("actions_out").get(version_id=version_id, is_start=True)
+    return state.pk, waiting_roles(state)
+
+
+def start_flow(dossier: Dossier, at: datetime.datetime | None = None, *, new: bool = False) -> DossierFlow:
     """Put a submitted dossier on the current flow of its procedure, at the start state, with
-    its receiving agency (idempotent)."""
-    existing = DossierFlow.objects.filter(dossier=dossier).first()
-    if existing is not None:
-        return existing
+    its receiving agency (idempotent; ``new``: the dossier was just created, so has no flow)."""
+    if not new:
+        existing = DossierFlow.objects.filter(dossier=dossier).first()
+        if existing is not None:
+            return existing
     version = flow_version_for(dossier.procedure)
-    state = version.start_state()
+    state_id, roles = _start(version.pk, version.published_at)
     return DossierFlow.objects.create(
         dossier=dossier,
         version=version,
-        state=state,
+        state_id=state_id,
         current_agency_id=dossier.receiving_agency_id,
-        waiting_roles=waiting_roles(state),
+        waiting_roles=roles,
         search_name=fold(dossier.applicant_name)[:200],
         step_started_at=at or dossier.submitted_at or timezone.now(),
     )

@@ -14,4 +14,4 @@ def start_flow_on_submission(sender, instance: Dossier, created: bool, update_fi
         return
     from tinhso.workflows.actions import start_flow
 
-    start_flow(instance)
+    start_flow(instance, new=created)

@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tinhso.accounts.models import ApiToken, hash_token
+from tinhso.audit.models import AuditEntry
+from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, IdempotencyKey
 from tinhso.dossiers.tests import factories
 
@@ -84,6 +86,37 @@ def test_the_same_idempotency_key_never_creates_a_second_dossier(client, auth, p
     )
     assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_conflict"
     assert Dossier.objects.count() == 1
+
+
+def test_a_key_stored_meanwhile_by_a_concurrent_request_rolls_this_one_back(
+    client, auth, procedure, monkeypatch
+):
+    """The key is stored last: a request that did not see it at the start (another one with the
+    same key was still running) fails on its unique constraint, keeps nothing and replays."""
+    document_id = upload(client, auth)
+    first = post(client, body(procedure, document_id), auth, HTTP_IDEMPOTENCY_KEY="k-race")
+    draft = post(client, body(procedure, document_id, submit=False), auth, HTTP_IDEMPOTENCY_KEY="k-draft")
+    stored = actions._idempotency_key
+    missed = []
+
+    def not_yet_committed(actor, key):
+        """The first look-up of each request misses the key; the one after the conflict sees it."""
+        missed.append(key)
+        return None if len(missed) % 2 else stored(actor, key)
+
+    monkeypatch.setattr(actions, "_idempotency_key", not_yet_committed)
+    again = post(client, body(procedure, document_id), auth, HTTP_IDEMPOTENCY_KEY="k-race")
+    assert again.status_code == 200 and again.json()["code"] == first.json()["code"]
+    conflict = post(client, body(procedure, document_id), auth, HTTP_IDEMPOTENCY_KEY="k-draft")
+    assert conflict.status_code == 409
+    assert missed == ["k-race", "k-race", "k-draft", "k-draft"]
+    assert Dossier.objects.count() == 2 and IdempotencyKey.objects.count() == 2
+    assert AuditEntry.objects.filter(action="dossiers.submit").count() == 1
+    monkeypatch.undo()
+    # The rolled-back submissions gave their numbers back.
+    following = post(client, body(procedure, document_id), auth, HTTP_IDEMPOTENCY_KEY="k-next")
+    assert following.json()["code"].endswith("-0002")
+    assert draft.json()["code"] is None
 
 
 def test_validation_errors_are_structured_and_create_nothing(client, auth, procedure):
