@@ -2,7 +2,9 @@
 agency, procedure, channel), fed by draining the dossier outbox (``tinhso.statistics.rollup``),
 and the same counters without the procedure (``AgencyDailyRollup``, ``AgencyMonthlyRollup``),
 kept in the same transactions, for reports not filtered by field or procedure: a few hundred
-rows a month for the whole province instead of one per agency, procedure and channel.
+rows a month for the whole province instead of one per agency, procedure and channel; and
+without the agency either (``ProvinceDailyRollup``, ``ProvinceMonthlyRollup``: three rows a day
+or a month) for reports on the whole province.
 
 The outbox's ``published_at`` belongs to the national-portal sync, so this app keeps its own
 record of the events it has counted: ``ProcessedEvent`` rows above a low-water mark kept in
@@ -128,6 +130,40 @@ class AgencyMonthlyRollup(Rollup):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.channel}"
+
+
+class ProvinceDailyRollup(Rollup):
+    """The daily counters of the whole province by channel, for reports on the whole province."""
+
+    agency = None
+    procedure = None
+
+    class Meta:
+        verbose_name = _("daily statistics of the province")
+        verbose_name_plural = _("daily statistics of the province")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel"], name="statistics_province_daily_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}"
+
+
+class ProvinceMonthlyRollup(Rollup):
+    """The monthly counters of the whole province by channel."""
+
+    agency = None
+    procedure = None
+
+    class Meta:
+        verbose_name = _("monthly statistics of the province")
+        verbose_name_plural = _("monthly statistics of the province")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel"], name="statistics_province_monthly_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}"
 
 
 class ProcessedEvent(models.Model):

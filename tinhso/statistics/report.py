@@ -26,7 +26,8 @@ Definitions (a "received" dossier is one accepted for processing, status 2; the 
 import datetime
 from collections import defaultdict
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db import connection
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from tinhso.agencies.models import Agency
@@ -38,6 +39,8 @@ from tinhso.statistics.models import (
     AgencyMonthlyRollup,
     DailyRollup,
     MonthlyRollup,
+    ProvinceDailyRollup,
+    ProvinceMonthlyRollup,
 )
 
 OPEN = (Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT)
@@ -48,33 +51,71 @@ def _month_after(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def _sum(scope: Q, first: datetime.date | None, last: datetime.date, by_procedure: bool) -> dict:
-    """Counters summed over the days ``first``–``last`` (``first`` None: since the beginning),
-    per channel: whole months from the monthly rollup, the rest from the daily one; from the
-    rollups by procedure when ``scope`` filters on it (``by_procedure``), else by agency."""
-    daily_rollup, monthly_rollup = (
-        (DailyRollup, MonthlyRollup) if by_procedure else (AgencyDailyRollup, AgencyMonthlyRollup)
-    )
+def _spans(first: datetime.date | None, last: datetime.date) -> tuple[list, list]:
+    """The days ``first``–``last`` (``first`` None: since the beginning) as whole months (read
+    from the monthly rollup) and the remaining days (from the daily one): two lists of
+    ``(from, to_exclusive)`` ranges, None meaning unbounded."""
     months_from = first if first is None or first.day == 1 else _month_after(first)
-    months_to = (
-        _month_after(last) if _month_after(last) - datetime.timedelta(days=1) == last else last.replace(day=1)
-    )
-    queries = []
-    if months_from is None or months_from < months_to:
-        monthly = Q(day__lt=months_to) & (Q() if months_from is None else Q(day__gte=months_from))
-        queries.append(monthly_rollup.objects.filter(scope & monthly))
-        daily = Q(day__gte=months_to, day__lte=last)
-        if months_from is not None:
-            daily |= Q(day__gte=first, day__lt=months_from)
-    else:
-        daily = Q(day__gte=first, day__lte=last)
-    queries.append(daily_rollup.objects.filter(scope & daily))
-    totals: dict = defaultdict(lambda: defaultdict(int))
-    for query in queries:
-        for row in query.values("channel").annotate(**{name: Sum(name) for name in COUNTERS}):
-            for name in COUNTERS:
-                totals[row["channel"]][name] += row[name] or 0
-    return totals
+    end = last + datetime.timedelta(days=1)
+    months_to = end if end.day == 1 else last.replace(day=1)
+    if months_from is not None and months_from >= months_to:
+        return [], [(first, end)]
+    days = [(months_to, end)] + ([(first, months_from)] if months_from is not None else [])
+    return [(months_from, months_to)], days
+
+
+def _scope_sql(agency, include_children: bool, field, procedure) -> tuple[str, list]:
+    """The report's scope as a condition on a rollup row."""
+    conditions, params = ["TRUE"], []
+    if agency is not None and include_children:
+        conditions.append("agency_id IN (SELECT id FROM agencies_agency WHERE path LIKE %s)")
+        params.append(agency.path + "%")  # paths are digits and slashes
+    elif agency is not None:
+        conditions.append("agency_id = %s")
+        params.append(agency.pk)
+    if procedure is not None:
+        conditions.append("procedure_id = %s")
+        params.append(procedure.pk)
+    elif field is not None:
+        conditions.append("procedure_id IN (SELECT id FROM procedures_procedure WHERE field_id = %s)")
+        params.append(field.pk)
+    return " AND ".join(conditions), params
+
+
+def _sums(scope: tuple[str, list], date_from: datetime.date, date_to: datetime.date, rollups: tuple):
+    """Counters per channel before ``date_from`` (since the beginning) and over
+    ``date_from``–``date_to``, in one statement: whole months from the monthly rollup, the other
+    days from the daily one (``rollups``: the monthly and the daily model)."""
+    monthly, daily = rollups
+    condition, scope_params = scope
+    columns = ", ".join(COUNTERS)
+    branches, params = [], []
+    for part, (first, last) in (
+        ("before", (None, date_from - datetime.timedelta(days=1))),
+        ("period", (date_from, date_to)),
+    ):
+        for model, ranges in zip((monthly, daily), _spans(first, last), strict=True):
+            for low, high in ranges:
+                days = ("day >= %s AND " if low is not None else "") + "day < %s"
+                branches.append(
+                    f"SELECT '{part}' AS part, channel, {columns} "  # noqa: S608 - names from COUNTERS
+                    f"FROM {model._meta.db_table} WHERE {condition} AND {days}"
+                )
+                params += [*scope_params, *([low] if low is not None else []), high]
+    sums = ", ".join(f"COALESCE(SUM({name}), 0)" for name in COUNTERS)
+    totals: dict = {
+        "before": defaultdict(lambda: defaultdict(int)),
+        "period": defaultdict(lambda: defaultdict(int)),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT part, channel, {sums} FROM ({' UNION ALL '.join(branches)}) AS spans "  # noqa: S608
+            "GROUP BY part, channel",
+            params,
+        )
+        for part, channel, *values in cursor.fetchall():
+            totals[part][channel] = defaultdict(int, zip(COUNTERS, values, strict=True))
+    return totals["before"], totals["period"]
 
 
 def _total(per_channel: dict, name: str) -> int:
@@ -128,26 +169,28 @@ def one_stop_report(
     today = timezone.localdate()
     date_to = date_to or today
     date_from = date_from or date_to.replace(month=1, day=1)
-    scope = Q()
     in_scope = Dossier.objects.all()
     if agency is not None:
         if include_children:
-            scope &= Q(agency__path__startswith=agency.path)
             in_scope = in_scope.filter(receiving_agency__path__startswith=agency.path)
         else:
-            scope &= Q(agency=agency)
             in_scope = in_scope.filter(receiving_agency=agency)
     if procedure is not None:
-        scope &= Q(procedure=procedure)
         in_scope = in_scope.filter(procedure=procedure)
     elif field is not None:
-        scope &= Q(procedure__field=field)
         in_scope = in_scope.filter(procedure__field=field)
     dossiers = in_scope.filter(status__in=OPEN, received_at__isnull=False)
 
-    by_procedure = procedure is not None or field is not None
-    before = _sum(scope, None, date_from - datetime.timedelta(days=1), by_procedure)
-    period = _sum(scope, date_from, date_to, by_procedure)
+    # The coarsest rollups that still tell the scope apart.
+    if procedure is not None or field is not None:
+        rollups = (MonthlyRollup, DailyRollup)
+    elif agency is not None:
+        rollups = (AgencyMonthlyRollup, AgencyDailyRollup)
+    else:
+        rollups = (ProvinceMonthlyRollup, ProvinceDailyRollup)
+    before, period = _sums(
+        _scope_sql(agency, include_children, field, procedure), date_from, date_to, rollups
+    )
     carried_over = _total(before, "received") - _closed(before)
     received = _total(period, "received")
     in_progress = carried_over + received - _closed(period)

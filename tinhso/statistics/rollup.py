@@ -28,6 +28,8 @@ from tinhso.statistics.models import (
     DailyRollup,
     MonthlyRollup,
     ProcessedEvent,
+    ProvinceDailyRollup,
+    ProvinceMonthlyRollup,
     RollupCursor,
 )
 from tinhso.workflows.actions import classify_result
@@ -152,13 +154,13 @@ def _paid_online(dossier_ids) -> set[int]:
     )
 
 
-def _coarser(deltas: dict, monthly: bool, by_procedure: bool) -> dict:
-    """``deltas`` added up by month (``monthly``) and/or over all procedures."""
+def _coarser(deltas: dict, monthly: bool, by_procedure: bool, by_agency: bool = True) -> dict:
+    """``deltas`` added up by month (``monthly``) and/or over all procedures, all agencies."""
     coarse: dict = defaultdict(lambda: defaultdict(int))
     for (day, agency, procedure, channel), counts in deltas.items():
         key = (
             day.replace(day=1) if monthly else day,
-            agency,
+            *([agency] if by_agency else []),
             *([procedure] if by_procedure else []),
             channel,
         )
@@ -176,6 +178,8 @@ def _upsert(deltas: dict) -> None:
         (MonthlyRollup, fine, _coarser(deltas, monthly=True, by_procedure=True)),
         (AgencyDailyRollup, coarse, _coarser(deltas, monthly=False, by_procedure=False)),
         (AgencyMonthlyRollup, coarse, _coarser(deltas, monthly=True, by_procedure=False)),
+        (ProvinceDailyRollup, "day, channel", _coarser(deltas, False, by_procedure=False, by_agency=False)),
+        (ProvinceMonthlyRollup, "day, channel", _coarser(deltas, True, by_procedure=False, by_agency=False)),
     )
     columns = ", ".join(COUNTERS)
     updates = ", ".join(f"{name} = {{table}}.{name} + excluded.{name}" for name in COUNTERS)
@@ -311,6 +315,14 @@ INSERT INTO statistics_agencymonthlyrollup (day, agency_id, channel, {columns})
 SELECT date_trunc('month', day)::date, agency_id, channel, {sums}
 FROM statistics_agencydailyrollup GROUP BY 1, agency_id, channel
 """,
+    """
+INSERT INTO statistics_provincedailyrollup (day, channel, {columns})
+SELECT day, channel, {sums} FROM statistics_agencydailyrollup GROUP BY day, channel
+""",
+    """
+INSERT INTO statistics_provincemonthlyrollup (day, channel, {columns})
+SELECT day, channel, {sums} FROM statistics_agencymonthlyrollup GROUP BY day, channel
+""",
 )
 
 
@@ -319,7 +331,14 @@ def rebuild() -> None:
     elsewhere (the SQLite demo) the whole outbox is counted again."""
     with transaction.atomic():
         _cursor_row("UPDATE")
-        for model in (DailyRollup, MonthlyRollup, AgencyDailyRollup, AgencyMonthlyRollup):
+        for model in (
+            DailyRollup,
+            MonthlyRollup,
+            AgencyDailyRollup,
+            AgencyMonthlyRollup,
+            ProvinceDailyRollup,
+            ProvinceMonthlyRollup,
+        ):
             model.objects.all().delete()
         ProcessedEvent.objects.all().delete()
         last_event = DossierEvent.objects.aggregate(last=Max("pk"))["last"] or 0

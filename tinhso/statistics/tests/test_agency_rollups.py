@@ -1,4 +1,5 @@
-"""The rollups by agency (no procedure) agree with the rollups by procedure they summarise."""
+"""The rollups by agency (no procedure) and of the province (no agency either) agree with the
+rollups they summarise, and give the same reports."""
 
 import datetime
 import random
@@ -17,6 +18,8 @@ from tinhso.statistics.models import (
     AgencyMonthlyRollup,
     DailyRollup,
     MonthlyRollup,
+    ProvinceDailyRollup,
+    ProvinceMonthlyRollup,
 )
 from tinhso.statistics.report import one_stop_report
 from tinhso.statistics.rollup import _upsert, drain, rebuild
@@ -24,6 +27,7 @@ from tinhso.statistics.tests.conftest import accept, finish, walk_in
 from tinhso.workflows.tests.conftest import submit
 
 pytestmark = pytest.mark.django_db
+COARSE = (AgencyDailyRollup, AgencyMonthlyRollup, ProvinceDailyRollup, ProvinceMonthlyRollup)
 
 
 def rows(model) -> dict:
@@ -31,7 +35,7 @@ def rows(model) -> dict:
         tuple(row[: -len(COUNTERS)]): row[-len(COUNTERS) :]
         for row in model.objects.values_list(
             "day",
-            "agency_id",
+            *([] if model in (ProvinceDailyRollup, ProvinceMonthlyRollup) else ["agency_id"]),
             *(["procedure_id"] if model in (DailyRollup, MonthlyRollup) else []),
             "channel",
             *COUNTERS,
@@ -44,6 +48,14 @@ def without_procedure(fine: dict) -> dict:
     for (day, agency, _procedure, channel), counts in fine.items():
         for position, count in enumerate(counts):
             totals[(day, agency, channel)][position] += count
+    return {key: tuple(counts) for key, counts in totals.items()}
+
+
+def without_agency(coarse: dict) -> dict:
+    totals: dict = defaultdict(lambda: [0] * len(COUNTERS))
+    for (day, _agency, channel), counts in coarse.items():
+        for position, count in enumerate(counts):
+            totals[(day, channel)][position] += count
     return {key: tuple(counts) for key, counts in totals.items()}
 
 
@@ -67,6 +79,8 @@ def test_agency_rollups_sum_the_procedure_rollups_and_give_the_same_report(provi
     generate(agencies, procedures)
     assert rows(AgencyDailyRollup) == without_procedure(rows(DailyRollup))
     assert rows(AgencyMonthlyRollup) == without_procedure(rows(MonthlyRollup))
+    assert rows(ProvinceDailyRollup) == without_agency(rows(AgencyDailyRollup))
+    assert rows(ProvinceMonthlyRollup) == without_agency(rows(AgencyMonthlyRollup))
 
     field = procedures[0].field  # all three procedures are in it: the report by field reads the fine rollups
     rng = random.Random(766)
@@ -103,7 +117,7 @@ def test_rebuild_equals_incremental_for_agency_rollups(
     dossier_actions.withdraw_dossier(citizen, online, "Đã giải quyết ở nơi khác")
     motcua.refuse_dossier(officer, submit(citizen, procedure, desk), "Sai thẩm quyền")
     drain()
-    incremental = (rows(AgencyDailyRollup), rows(AgencyMonthlyRollup))
+    incremental = tuple(rows(model) for model in COARSE)
     assert sum(counts[COUNTERS.index("received")] for counts in incremental[0].values()) == 3
     assert {key[1:] for key in incremental[0]} == {
         (desk.pk, "direct"),
@@ -111,4 +125,4 @@ def test_rebuild_equals_incremental_for_agency_rollups(
         (desk.pk, "online"),
     }
     rebuild()
-    assert (rows(AgencyDailyRollup), rows(AgencyMonthlyRollup)) == incremental
+    assert tuple(rows(model) for model in COARSE) == incremental
