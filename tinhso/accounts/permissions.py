@@ -62,7 +62,8 @@ def _memberships(user):
     """The user's valid memberships as (agency_id, role) pairs, cached on the user object."""
     cached = getattr(user, "_tinhso_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.active().filter(user=user).values_list("agency_id", "role"))
+        memberships = Membership.objects.active().filter(user=user).order_by()  # unordered: no joins
+        cached = list(memberships.values_list("agency_id", "role"))
         user._tinhso_memberships = cached
     return cached
 

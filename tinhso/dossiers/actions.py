@@ -636,9 +636,7 @@ def create_dossier(
         previous = _idempotency_key(actor, idempotency_key)
         if previous is not None:
             return _replay(previous, request_hash), False
-    procedure = (
-        Procedure.objects.current().filter(code=nfc(procedure_code)).prefetch_related("documents").first()
-    )
+    procedure = Procedure.objects.current().filter(code=nfc(procedure_code)).first()
     if procedure is None:
         raise ValidationError({"procedure": [_("No procedure in force has this code.")]})
     require(actor, "dossiers.submit", procedure)

@@ -141,7 +141,8 @@ def _summary(dossier) -> dict:
     }
 
 
-def _detail(dossier) -> dict:
+def _detail(dossier, history=None) -> dict:
+    """The dossier as ``DossierOut``; ``history`` (status steps) when the caller knows it."""
     return {
         **_summary(dossier),
         "form_data": dossier.form_data,
@@ -156,7 +157,7 @@ def _detail(dossier) -> dict:
             }
             for item in dossier.attachments.all()
         ],
-        "history": _history(tracking.history(dossier)),
+        "history": _history(tracking.history(dossier) if history is None else history),
     }
 
 
@@ -188,7 +189,11 @@ def create_dossier(request, payload: DossierIn):
                 "idempotency_conflict", _("This Idempotency-Key was already used with a different request.")
             ),
         )
-    return Status(201 if created else 200, _detail(dossier))
+    if not created:
+        return Status(200, _detail(dossier))
+    # A dossier just created has one status step if submitted, none as a draft.
+    history = [tracking.StatusStep(dossier.status, dossier.submitted_at)] if not dossier.is_draft else []
+    return Status(201, _detail(dossier, history))
 
 
 @router.get("/", response=list[DossierSummaryOut], summary="My dossiers and drafts")
