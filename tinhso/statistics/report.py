@@ -27,11 +27,10 @@ import datetime
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from tinhso.agencies.models import Agency
-from tinhso.dossiers.models import Channel, Dossier, DossierRating
+from tinhso.dossiers.models import Channel
 from tinhso.dossiers.status import Status
 from tinhso.statistics.models import (
     COUNTERS,
@@ -64,14 +63,15 @@ def _spans(first: datetime.date | None, last: datetime.date) -> tuple[list, list
     return [(months_from, months_to)], days
 
 
-def _scope_sql(agency, include_children: bool, field, procedure) -> tuple[str, list]:
-    """The report's scope as a condition on a rollup row."""
+def _scope_sql(agency, include_children: bool, field, procedure, agency_column="agency_id"):
+    """The report's scope as a condition on a rollup row (or, with ``receiving_agency_id``, on a
+    dossier), with its parameters."""
     conditions, params = ["TRUE"], []
     if agency is not None and include_children:
-        conditions.append("agency_id IN (SELECT id FROM agencies_agency WHERE path LIKE %s)")
+        conditions.append(f"{agency_column} IN (SELECT id FROM agencies_agency WHERE path LIKE %s)")  # noqa: S608
         params.append(agency.path + "%")  # paths are digits and slashes
     elif agency is not None:
-        conditions.append("agency_id = %s")
+        conditions.append(f"{agency_column} = %s")
         params.append(agency.pk)
     if procedure is not None:
         conditions.append("procedure_id = %s")
@@ -137,20 +137,41 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def satisfaction(dossiers, date_from: datetime.date, date_to: datetime.date) -> dict:
-    """The ratings given from ``date_from`` to ``date_to`` (local days) on ``dossiers``: how many,
-    the share (%) of 4–5 stars and the average number of stars (None without ratings)."""
-    ratings = DossierRating.objects.filter(
-        dossier__in=dossiers,
-        rated_at__gte=_start_of(date_from),
-        rated_at__lt=_start_of(date_to + datetime.timedelta(days=1)),
-    ).aggregate(
-        count=Count("pk"), satisfied=Count("pk", filter=Q(stars__gte=SATISFIED_STARS)), average=Avg("stars")
+def _open_and_rated(
+    scope: tuple[str, list],
+    overdue_before: datetime.datetime,
+    date_from: datetime.date,
+    date_to: datetime.date,
+) -> tuple[int, dict]:
+    """In one statement: the dossiers in ``scope`` still open (received, not closed) with a due
+    time before ``overdue_before``; and the ratings given from ``date_from`` to ``date_to``
+    (local days) on dossiers in ``scope``: how many, the share (%) of 4–5 stars and the average
+    number of stars (None without ratings)."""
+    condition, params = scope
+    open_statuses = ", ".join(str(int(status)) for status in OPEN)
+    rated_dossiers = (
+        ""
+        if condition == "TRUE"
+        else f" AND dossier_id IN (SELECT id FROM dossiers_dossier WHERE {condition})"  # noqa: S608
     )
-    average = ratings["average"]
-    return {
-        "ratings": ratings["count"],
-        "satisfied": _rate(ratings["satisfied"], ratings["count"]),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM dossiers_dossier WHERE {condition} "  # noqa: S608 - fixed SQL
+            f"AND received_at IS NOT NULL AND status IN ({open_statuses}) AND due_at < %s), "
+            f"COUNT(*), COALESCE(SUM(CASE WHEN stars >= {SATISFIED_STARS} THEN 1 ELSE 0 END), 0), AVG(stars) "
+            f"FROM dossiers_dossierrating WHERE rated_at >= %s AND rated_at < %s{rated_dossiers}",
+            [
+                *params,
+                overdue_before,
+                _start_of(date_from),
+                _start_of(date_to + datetime.timedelta(days=1)),
+                *(params if rated_dossiers else []),
+            ],
+        )
+        overdue, ratings, satisfied, average = cursor.fetchone()
+    return overdue, {
+        "ratings": ratings,
+        "satisfied": _rate(satisfied, ratings),
         "average_stars": round(float(average), 2) if average is not None else None,
     }
 
@@ -169,18 +190,6 @@ def one_stop_report(
     today = timezone.localdate()
     date_to = date_to or today
     date_from = date_from or date_to.replace(month=1, day=1)
-    in_scope = Dossier.objects.all()
-    if agency is not None:
-        if include_children:
-            in_scope = in_scope.filter(receiving_agency__path__startswith=agency.path)
-        else:
-            in_scope = in_scope.filter(receiving_agency=agency)
-    if procedure is not None:
-        in_scope = in_scope.filter(procedure=procedure)
-    elif field is not None:
-        in_scope = in_scope.filter(procedure__field=field)
-    dossiers = in_scope.filter(status__in=OPEN, received_at__isnull=False)
-
     # The coarsest rollups that still tell the scope apart.
     if procedure is not None or field is not None:
         rollups = (MonthlyRollup, DailyRollup)
@@ -194,12 +203,18 @@ def one_stop_report(
     carried_over = _total(before, "received") - _closed(before)
     received = _total(period, "received")
     in_progress = carried_over + received - _closed(period)
-    if date_to >= today:
-        overdue = dossiers.filter(due_at__lt=timezone.now()).count()
+    past = date_to < today
+    open_overdue, rated = _open_and_rated(
+        _scope_sql(agency, include_children, field, procedure, agency_column="receiving_agency_id"),
+        _start_of(date_to + datetime.timedelta(days=1)) if past else timezone.now(),
+        date_from,
+        date_to,
+    )
+    if not past:
+        overdue = open_overdue
     else:
-        end = _start_of(date_to + datetime.timedelta(days=1))
         overdue = (
-            dossiers.filter(due_at__lt=end).count()
+            open_overdue
             + _total(before, "overdue_from")
             + _total(period, "overdue_from")
             - _total(before, "closed_late")
@@ -209,7 +224,6 @@ def one_stop_report(
     resolved = early + on_time + late
     by_channel = {channel: period[channel]["received"] for channel in Channel.values}
     full_process = _total(period, "received_full_process")
-    rated = satisfaction(in_scope, date_from, date_to)
     return {
         "agency": agency,
         "include_children": include_children,
