@@ -102,6 +102,13 @@ class Dossier(models.Model):
                 name="dossiers_open_due_idx",
                 condition=Q(status__in=[2, 4, 5, 6]),
             ),
+            # The same for one agency's report: only the overdue entries are read, not every open
+            # dossier of the agency.
+            models.Index(
+                fields=["receiving_agency", "due_at"],
+                name="dossiers_agency_open_due_idx",
+                condition=Q(status__in=[2, 4, 5, 6], received_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
