@@ -724,14 +724,7 @@ def create_dossier(
                 for document, component in rows
             )
             if submit:
-                DossierStatusChange.objects.create(dossier=dossier, to_status=Status.NEW, at=now, actor=actor)
-                DossierEvent.objects.create(
-                    dossier=dossier,
-                    code=dossier.code,
-                    status=Status.NEW,
-                    agency_code=agency.code,
-                    occurred_at=now,
-                )
+                record_new_dossier(dossier, actor, now)
                 record(
                     actor, "dossiers.submit", dossier, {"code": dossier.code, "status": Status.NEW}, new=True
                 )
