@@ -23,6 +23,7 @@ reception (status 1) changes no due time: the clock only starts at acceptance.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +34,7 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record
+from tinhso.core.reference import ReferenceCache
 from tinhso.core.text import nfc
 from tinhso.dossiers import answers
 from tinhso.dossiers.codes import issue_code
@@ -52,7 +54,7 @@ from tinhso.dossiers.models import (
 )
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
 from tinhso.dossiers.tasks import STATUS_CHANGED, SUBMITTED, notify_applicant
-from tinhso.procedures.models import Level, OnlineLevel, Procedure, TimeUnit
+from tinhso.procedures.models import Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
 from tinhso.worktime.calendar import add_working_days, add_working_hours
 
 MAX_NOTE = 2000
@@ -150,6 +152,36 @@ def receiving_agencies(procedure: Procedure):
     if procedure.level == Level.COMMUNE:
         allowed |= Q(kind=AgencyKind.ONE_STOP_DESK) & ~Exists(links)
     return Agency.objects.valid_on().filter(allowed).order_by("name_folded")
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A procedure in force as an online submission uses it (shared by the requests of a server
+    process: read only)."""
+
+    procedure: Procedure
+    documents: dict[int, RequiredDocument]
+    agencies: dict[str, Agency]  # where it may be submitted, by code
+
+
+_in_force = ReferenceCache("catalogue", lambda day: {})
+
+
+def procedure_in_force(code: str) -> InForce | None:
+    """The procedure in force with ``code``, its documents and receiving agencies, read once per
+    server process while the catalogue stays the same."""
+    known = _in_force.get()
+    found = known.get(code)
+    if found is None:
+        procedure = Procedure.objects.current().filter(code=code).first()
+        if procedure is None:
+            return None
+        found = known[code] = InForce(
+            procedure,
+            {document.pk: document for document in procedure.documents.all()},
+            {agency.code: agency for agency in receiving_agencies(procedure)},
+        )
+    return found
 
 
 def applicant_fields() -> list[dict]:
@@ -636,13 +668,14 @@ def create_dossier(
         previous = _idempotency_key(actor, idempotency_key)
         if previous is not None:
             return _replay(previous, request_hash), False
-    procedure = Procedure.objects.current().filter(code=nfc(procedure_code)).first()
-    if procedure is None:
+    in_force = procedure_in_force(nfc(procedure_code))
+    if in_force is None:
         raise ValidationError({"procedure": [_("No procedure in force has this code.")]})
+    procedure = in_force.procedure
     require(actor, "dossiers.submit", procedure)
     if not procedure.submit_online or procedure.online_level == OnlineLevel.NONE:
         raise ValidationError({"procedure": [_("This procedure cannot be submitted online.")]})
-    agency = receiving_agencies(procedure).filter(code=nfc(agency_code)).first()
+    agency = in_force.agencies.get(nfc(agency_code))
     if agency is None:
         raise ValidationError({"receiving_agency": [_("Choose an agency from the list.")]})
 
@@ -653,7 +686,7 @@ def create_dossier(
     pages = (procedure.eform or {}).get("pages", [])
     fields = [field for page in pages for field in page["fields"]]
     values, value_errors = answers.parse_fields(fields, answers.to_source(fields, form_data), context=context)
-    documents = {doc.pk: doc for doc in procedure.documents.all()}
+    documents = in_force.documents
     wanted = [item.get("personal_document") for item in attachments]
     store = PersonalDocument.objects.in_bulk([pk for pk in wanted if isinstance(pk, int)])
     rows = []

@@ -23,6 +23,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.validators import normalize_phone, validate_cccd
+from tinhso.core.reference import ReferenceCache
 from tinhso.core.text import format_date, nfc
 from tinhso.units.models import Level
 from tinhso.units.services import units_matching
@@ -37,24 +38,25 @@ def province_code() -> str:
     return settings.PROVINCE_CODE
 
 
-def _current_communes():
-    return units_matching(level=Level.COMMUNE, parent=province_code())
+def _current_communes(day: datetime.date) -> list[tuple[str, str, int]]:
+    """(code, name, id) of the installation's communes and wards valid on ``day``, by name."""
+    units = units_matching(level=Level.COMMUNE, parent=province_code(), on=day)
+    return list(units.values_list("code", "name", "pk"))
 
 
-def communes() -> dict[str, str]:
-    """Code → name of the installation's current communes and wards, by name."""
-    return dict(_current_communes().values_list("code", "name"))
+_communes = ReferenceCache("units", _current_communes)
 
 
 class Context:
-    """What one parse or render needs more than once (the commune list is read once)."""
+    """What one parse or render needs more than once: the communes, from a per-process copy
+    that is read again when the units change (``tinhso.core.reference``)."""
 
     def __init__(self):
         self._communes = None
         self._commune_ids = None
 
     def _load_communes(self) -> None:
-        rows = list(_current_communes().values_list("code", "name", "pk"))
+        rows = _communes.get()
         self._communes = {code: name for code, name, _pk in rows}
         self._commune_ids = {code: pk for code, _name, pk in rows}
 

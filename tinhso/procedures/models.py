@@ -298,18 +298,3 @@ class RequiredDocument(models.Model):
     def save(self, *args, **kwargs):
         self.name, self.note = nfc(self.name), nfc_lines(self.note)
         super().save(*args, **kwargs)
-
-
-class CatalogueVersion(models.Model):
-    """One row whose ``version`` changes (to a random value) whenever a procedure, its fees, its
-    field or its agencies change, by database triggers, so that bulk updates and imports count
-    too. Each server process keeps the searchable catalogue in memory while it stays the same."""
-
-    version = models.BigIntegerField()
-
-    class Meta:
-        verbose_name = _("catalogue version")
-        verbose_name_plural = _("catalogue version")
-
-    def __str__(self) -> str:
-        return str(self.version)

@@ -1,20 +1,18 @@
 """Finding procedures: accent-insensitive search on the folded name and on the code.
 
 The search runs on an in-memory copy of the procedures in force (a province has a couple of
-thousand), built once per server process and kept while the catalogue stays the same: each
-search reads the one-row ``CatalogueVersion`` (changed by database triggers on every write to
-procedures, fees, fields and their agencies) and the date, and rebuilds the copy when either
-moved. No query is built per search beyond that read.
+thousand), built once per server process and kept while the catalogue stays the same
+(``tinhso.core.reference``: the "catalogue" version changes on every write to procedures, fees,
+fields, required documents and agencies). No query is built per search beyond reading it.
 """
 
 import datetime
-import threading
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.core.reference import ReferenceCache
 from tinhso.core.text import fold, nfc
 from tinhso.procedures.models import (
     FeeKind,
@@ -24,7 +22,6 @@ from tinhso.procedures.models import (
     Procedure,
     TimeUnit,
 )
-from tinhso.units.validity import today
 
 COMMUNE_KINDS = (AgencyKind.COMMUNE_PC, AgencyKind.ONE_STOP_DESK)
 
@@ -63,62 +60,38 @@ class CatalogueEntry:
         return str(TimeUnit(self.processing_unit).label)
 
 
-class _Catalogue:
-    """The procedures in force on ``day``, as of catalogue ``version``, sorted by name."""
-
-    def __init__(self, version: int | None, day: datetime.date):
-        self.version, self.day = version, day
-        procedures = (
-            Procedure.objects.current(day).select_related("field").prefetch_related("fees", "agencies")
-        )
-        self.entries = sorted(
-            (
-                CatalogueEntry(
-                    pk=procedure.pk,
-                    code=procedure.code,
-                    is_demo_code=procedure.is_demo_code,
-                    name=procedure.name,
-                    name_folded=procedure.name_folded,
-                    field=FieldEntry(procedure.field.code, procedure.field.name),
-                    level=procedure.level,
-                    online_level=procedure.online_level,
-                    processing_time=procedure.processing_time,
-                    processing_unit=procedure.processing_unit,
-                    processing_note=procedure.processing_note,
-                    is_free=not any(
-                        fee.amount or fee.kind == FeeKind.BY_OPTION for fee in procedure.fees.all()
-                    ),
-                    agency_ids=frozenset(agency.pk for agency in procedure.agencies.all()),
-                )
-                for procedure in procedures
-            ),
-            key=lambda entry: (entry.name_folded, entry.code),
-        )
+def _build_catalogue(day: datetime.date) -> list[CatalogueEntry]:
+    """The procedures in force on ``day``, sorted by name."""
+    procedures = Procedure.objects.current(day).select_related("field").prefetch_related("fees", "agencies")
+    return sorted(
+        (
+            CatalogueEntry(
+                pk=procedure.pk,
+                code=procedure.code,
+                is_demo_code=procedure.is_demo_code,
+                name=procedure.name,
+                name_folded=procedure.name_folded,
+                field=FieldEntry(procedure.field.code, procedure.field.name),
+                level=procedure.level,
+                online_level=procedure.online_level,
+                processing_time=procedure.processing_time,
+                processing_unit=procedure.processing_unit,
+                processing_note=procedure.processing_note,
+                is_free=not any(fee.amount or fee.kind == FeeKind.BY_OPTION for fee in procedure.fees.all()),
+                agency_ids=frozenset(agency.pk for agency in procedure.agencies.all()),
+            )
+            for procedure in procedures
+        ),
+        key=lambda entry: (entry.name_folded, entry.code),
+    )
 
 
-_catalogue: _Catalogue | None = None
-_lock = threading.Lock()
-
-
-def _version() -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version FROM procedures_catalogueversion WHERE id = 1")
-        row = cursor.fetchone()
-    return row[0] if row else None
+_catalogue = ReferenceCache("catalogue", _build_catalogue)
 
 
 def catalogue() -> list[CatalogueEntry]:
-    """The procedures in force today, sorted by name; rebuilt when the catalogue changed.
-
-    Inside a transaction that wrote to the catalogue the version is that transaction's own, so a
-    copy built there is never reused after a rollback."""
-    global _catalogue
-    version, day = _version(), today()
-    with _lock:
-        current = _catalogue
-        if current is None or current.version != version or current.day != day:
-            current = _catalogue = _Catalogue(version, day)
-    return current.entries
+    """The procedures in force today, sorted by name (a per-process copy)."""
+    return _catalogue.get()
 
 
 def _implemented_by(agency: Agency | str):

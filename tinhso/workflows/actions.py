@@ -24,6 +24,7 @@ from tinhso.accounts.models import Role, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, require, rule
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
+from tinhso.core.reference import ReferenceCache
 from tinhso.core.text import fold, nfc
 from tinhso.dossiers.actions import (
     apply_status_change,
@@ -79,9 +80,17 @@ def _may_manage(user, obj) -> bool:
 # Versions ------------------------------------------------------------------------------------
 
 
+_flow_versions = ReferenceCache("flows", lambda day: {})
+
+
 def flow_version_for(procedure) -> FlowVersion:
     """The published version of the procedure's own flow, else of the default shared flow
-    (created, the generic one, when the platform has none yet)."""
+    (created, the generic one, when the platform has none yet). Each server process keeps the
+    answer per procedure while the flows stay the same."""
+    known = _flow_versions.get()
+    version = known.get(procedure.pk)
+    if version is not None:
+        return version
     default = Flow.objects.filter(is_default=True, procedure__isnull=True).order_by("pk").values("pk")[:1]
     version = (
         FlowVersion.objects.filter(is_published=True)
@@ -92,7 +101,9 @@ def flow_version_for(procedure) -> FlowVersion:
     if version is None:
         from tinhso.workflows.demo import ensure_generic_flow
 
-        version = ensure_generic_flow().published_version()
+        # Not kept: created in this transaction, it is gone if the transaction rolls back.
+        return ensure_generic_flow().published_version()
+    known[procedure.pk] = version
     return version
 
 
