@@ -9,7 +9,8 @@ someone who already holds the factor, and many citizens share one carrier addres
 deadline day.
 
 This is the surge path of the portal: the limit check, the dossier, its procedure and agency and
-its status history come back in one SQL statement (plain SQL that SQLite and PostgreSQL both run).
+its status history come back in one SQL statement (plain SQL that SQLite and PostgreSQL both run):
+a first row with the check and the dossier, then one row per status change.
 """
 
 import datetime
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from tinhso.accounts.validators import normalize_phone
 from tinhso.core.text import nfc
@@ -71,8 +73,11 @@ def _keys(client: str, code: str) -> list[str]:
     return [f"ip:{client}"[:150], f"code:{code}"[:150]]
 
 
-def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
-    """SQLite hands back naive UTC datetimes from plain SQL; PostgreSQL aware ones."""
+def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
+    """SQLite hands back naive UTC datetimes from plain SQL (text for a column of the second part
+    of a UNION); PostgreSQL aware ones."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=datetime.UTC)
     return value
@@ -81,15 +86,22 @@ def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
 # Table names are those of the models (TrackingFailure, Dossier, Procedure, Agency,
 # DossierStatusChange); the tests run this statement on PostgreSQL and the demo on SQLite.
 LOOKUP_SQL = """
-SELECT f.failures, d.code, d.status, d.submitted_at, d.due_at, d.applicant_phone, d.applicant_cccd,
-       p.name, a.name, h.to_status, h.at
+WITH d AS (
+    SELECT id, code, status, submitted_at, due_at, applicant_phone, applicant_cccd, procedure_id,
+           receiving_agency_id
+    FROM dossiers_dossier WHERE code = %s AND NOT is_draft
+)
+SELECT 0 AS part, f.failures, d.code, d.status, d.submitted_at, d.due_at, d.applicant_phone,
+       d.applicant_cccd, p.name, a.name, NULL AS to_status, NULL AS at, NULL AS change_id
 FROM (SELECT COALESCE(MAX(failures), 0) AS failures FROM dossiers_trackingfailure
       WHERE "key" IN (%s, %s) AND window_ends > %s) f
-LEFT JOIN dossiers_dossier d ON d.code = %s AND NOT d.is_draft
+LEFT JOIN d ON 1 = 1
 LEFT JOIN procedures_procedure p ON p.id = d.procedure_id
 LEFT JOIN agencies_agency a ON a.id = d.receiving_agency_id
-LEFT JOIN dossiers_dossierstatuschange h ON h.dossier_id = d.id
-ORDER BY h.at, h.id
+UNION ALL
+SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, h.to_status, h.at, h.id
+FROM dossiers_dossierstatuschange h JOIN d ON h.dossier_id = d.id
+ORDER BY part, at, change_id
 """
 COUNT_FAILURE_SQL = """
 INSERT INTO dossiers_trackingfailure ("key", failures, window_ends) VALUES (%s, 1, %s), (%s, 1, %s)
@@ -132,9 +144,9 @@ def find_dossier(code: str, factor: str, client: str) -> TrackedDossier | None:
     code = nfc(code).strip().upper()
     attempts, _window = _limit()
     with connection.cursor() as cursor:
-        cursor.execute(LOOKUP_SQL, [*_keys(client, code), timezone.now(), code])
+        cursor.execute(LOOKUP_SQL, [code, *_keys(client, code), timezone.now()])
         rows = cursor.fetchall()
-    failures, found_code, status, submitted_at, due_at, phone, cccd, procedure, agency = rows[0][:9]
+    failures, found_code, status, submitted_at, due_at, phone, cccd, procedure, agency = rows[0][1:10]
     if failures >= attempts:
         raise TooManyAttempts
     if found_code is None or not factor_matches(phone, cccd, factor):
@@ -147,7 +159,7 @@ def find_dossier(code: str, factor: str, client: str) -> TrackedDossier | None:
         status=status,
         submitted_at=_aware(submitted_at),
         due_at=_aware(due_at),
-        history=tuple(StatusStep(row[9], _aware(row[10])) for row in rows if row[9] is not None),
+        history=tuple(StatusStep(row[10], _aware(row[11])) for row in rows[1:]),
     )
 
 

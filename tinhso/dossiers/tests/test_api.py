@@ -188,3 +188,25 @@ def test_withdraw_and_track(client, auth, procedure):
     assert "applicant" not in tracked.json() and "form_data" not in tracked.json()
     wrong = client.get(BASE + "track", {"code": code, "factor": "0999999999"})
     assert wrong.status_code == 404 and wrong.json()["error"]["code"] == "not_found"
+
+
+def test_tracking_answer_is_what_the_documented_schema_describes(client, auth, procedure):
+    """The lookup renders its answer without ninja's response validation: it must still be
+    exactly ``TrackOut`` (the same keys, the same values once validated and dumped)."""
+    from ninja.responses import NinjaJSONEncoder
+
+    from tinhso.dossiers.api import HistoryOut, TrackOut
+
+    code = post(client, body(procedure, upload(client, auth)), auth).json()["code"]
+    client.post(BASE + code + "/withdraw", {"reason": "Nộp nhầm"}, "application/json", **auth)
+    tracked = client.get(BASE + "track", {"code": code, "factor": "0912345678"})
+    assert tracked.status_code == 200 and tracked["Content-Type"] == "application/json; charset=utf-8"
+    answer = tracked.json()
+    assert set(answer) == set(TrackOut.model_fields)
+    validated = TrackOut.model_validate(answer).model_dump()
+    assert tracked.content.decode() == json.dumps(validated, cls=NinjaJSONEncoder)
+    dossier = Dossier.objects.get(code=code)
+    assert answer["status"] == dossier.status == 7 and answer["status_label"] == "Công dân yêu cầu rút hồ sơ"
+    assert answer["procedure_name"] == dossier.procedure.name
+    assert [step["status"] for step in answer["history"]] == [1, 7]
+    assert set(answer["history"][0]) == set(HistoryOut.model_fields)
