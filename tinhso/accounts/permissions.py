@@ -19,7 +19,7 @@ from collections.abc import Callable
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from tinhso.accounts.models import Membership, Role, officer_agencies
+from tinhso.accounts.models import Membership, Role, UserKind, officer_agencies
 
 __all__ = [
     "UnknownAction",
@@ -59,7 +59,11 @@ def registered_actions() -> list[str]:
 
 
 def _memberships(user):
-    """The user's valid memberships as (agency_id, role) pairs, cached on the user object."""
+    """The user's valid memberships as (agency_id, role) pairs, cached on the user object.
+    Only officers hold roles (``accounts.actions.add_membership``): citizens and businesses
+    need no query."""
+    if getattr(user, "kind", UserKind.OFFICER) != UserKind.OFFICER:
+        return []
     cached = getattr(user, "_tinhso_memberships", None)
     if cached is None:
         memberships = Membership.objects.active().filter(user=user).order_by()  # unordered: no joins

@@ -112,6 +112,17 @@ def test_plain_officers_and_citizens(officers, agencies, citizen):
     assert can(citizen, "agencies.view", agencies["a"])
 
 
+def test_only_officers_hold_roles_so_a_citizen_check_reads_nothing(
+    officers, agencies, citizen, django_assert_num_queries
+):
+    # Even a membership written around the actions (which refuse it) gives a citizen no role.
+    Membership.objects.create(user=citizen, agency=agencies["a"], role=Role.PROVINCE_ADMIN)
+    with django_assert_num_queries(0):
+        assert not can(citizen, "agencies.change", agencies["a"])
+        assert can(citizen, "accounts.view_person", citizen)
+    assert can(officers["province_admin"], "agencies.change", agencies["a"])
+
+
 def test_ended_memberships_and_inactive_accounts_give_nothing(officers, agencies):
     admin_a = officers["admin_a"]
     assert can(admin_a, "agencies.change", agencies["a"])
