@@ -26,7 +26,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -688,7 +688,7 @@ def create_dossier(
     values, value_errors = answers.parse_fields(fields, answers.to_source(fields, form_data), context=context)
     documents = in_force.documents
     wanted = [item.get("personal_document") for item in attachments]
-    store = PersonalDocument.objects.in_bulk([pk for pk in wanted if isinstance(pk, int)])
+    store = PersonalDocument.objects.order_by().in_bulk([pk for pk in wanted if isinstance(pk, int)])
     rows = []
     for position, item in enumerate(attachments):
         document = store.get(item.get("personal_document"))
@@ -787,10 +787,14 @@ def _keep_attachments(dossier: Dossier, rows: list[Attachment]) -> None:
 
 
 def _idempotency_key(actor, key: str) -> tuple[str, int | None] | None:
-    """(request hash, dossier id) stored with ``key``, or None."""
-    return (
-        IdempotencyKey.objects.filter(user=actor, key=key).values_list("request_hash", "dossier_id").first()
-    )
+    """(request hash, dossier id) stored with ``key``, or None (plain SQL: every submission
+    through the API with a key asks)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT request_hash, dossier_id FROM dossiers_idempotencykey WHERE user_id = %s AND \"key\" = %s",
+            [actor.pk, key],
+        )
+        return cursor.fetchone()
 
 
 def _replay(previous: tuple[str, int | None], request_hash: str) -> Dossier:

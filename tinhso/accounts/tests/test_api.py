@@ -124,5 +124,6 @@ def test_bearer_auth_refuses_bad_expired_and_revoked_tokens(client, citizen):
     )
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     ApiToken.objects.update(revoked_at=None)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     User.objects.filter(pk=citizen.pk).update(is_active=False)
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
