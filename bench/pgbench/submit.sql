@@ -6,9 +6,9 @@
 -- per token), nor the reads of the procedure, its documents and agencies, the communes and the
 -- flow version, which each server process keeps while their version stays the same.
 -- Variables come from bench/run.py (-D); codes and keys come from a sequence so they stay unique.
-SELECT t.id, t.user_id, u.* FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id WHERE t.expires_at > now() AND t.revoked_at IS NULL AND u.is_active AND t.token_hash = :token_hash ORDER BY t.created_at DESC LIMIT 1;
+SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id WHERE t.token_hash = :token_hash AND t.revoked_at IS NULL AND t.expires_at > now() AND u.is_active;
 SELECT nextval('bench_floor_seq') AS n \gset
-SELECT request_hash, dossier_id FROM dossiers_idempotencykey WHERE key = 'floor-' || :n AND user_id = :user ORDER BY id LIMIT 1;
+SELECT request_hash, dossier_id FROM dossiers_idempotencykey WHERE user_id = :user AND key = 'floor-' || :n;
 SELECT version FROM core_referenceversion WHERE name = 'catalogue';
 SELECT version FROM core_referenceversion WHERE name = 'units';
 SELECT * FROM dossiers_personaldocument WHERE id IN (:doc) AND owner_id = :user;
