@@ -5,6 +5,7 @@ from django.urls import include, path
 from tinhso.api import api
 
 urlpatterns = [
+    path("api/v1/", api.urls),  # first: the API's surge paths resolve without trying the pages
     path("", include("tinhso.core.urls")),
     path("tai-khoan/", include("tinhso.accounts.urls")),
     path("don-vi-hanh-chinh/", include("tinhso.units.urls")),
@@ -20,7 +21,6 @@ urlpatterns = [
     path("open311/v2/", include("tinhso.feedback.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]
 
 handler400 = "tinhso.core.views.bad_request"

@@ -791,7 +791,7 @@ def _idempotency_key(actor, key: str) -> tuple[str, int | None] | None:
     through the API with a key asks)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT request_hash, dossier_id FROM dossiers_idempotencykey WHERE user_id = %s AND \"key\" = %s",
+            'SELECT request_hash, dossier_id FROM dossiers_idempotencykey WHERE user_id = %s AND "key" = %s',
             [actor.pk, key],
         )
         return cursor.fetchone()

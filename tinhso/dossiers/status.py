@@ -3,8 +3,11 @@ and the only transitions allowed between them. Internal workflow states of the b
 richer, but each maps to one of these codes, and every change goes through ``check_transition``.
 """
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +23,18 @@ class Status(models.IntegerChoices):
     STOPPED = 8, _("Processing stopped")
     FINISHED = 9, _("Processing finished")
     RETURNED = 10, _("Result returned")
+
+
+@functools.cache
+def _labels(language: str) -> dict[int, str]:
+    with translation.override(language):
+        return {status.value: str(status.label) for status in Status}
+
+
+def status_label(status: int) -> str:
+    """The label of ``status`` in the active language (each language translated once per process:
+    the public tracking page shows one per history step)."""
+    return _labels(translation.get_language())[status]
 
 
 # From each status, the statuses it may move to.

@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 from tinhso.accounts.validators import normalize_phone
 from tinhso.core.text import nfc
 from tinhso.dossiers.models import Dossier, TrackingFailure
-from tinhso.dossiers.status import Status
+from tinhso.dossiers.status import status_label
 
 MIN_CCCD_DIGITS = 4
 
@@ -42,7 +42,7 @@ class StatusStep:
 
     @property
     def label(self) -> str:
-        return str(Status(self.status).label)
+        return status_label(self.status)
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class TrackedDossier:
 
     @property
     def status_label(self) -> str:
-        return str(Status(self.status).label)
+        return status_label(self.status)
 
 
 def _limit() -> tuple[int, datetime.timedelta]:
