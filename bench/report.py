@@ -200,7 +200,8 @@ def markdown(results: dict) -> str:
         "million dossiers.",
         f"One real submission runs {results['submission_sql']['count']} SQL statements "
         f"({results['submission_sql']['writes']} writes) in a fresh process; bench/pgbench/submit.sql "
-        "replays them as a warm process runs them (the flow's start state is cached per process).",
+        "replays them as a warm process runs them (the procedure, its documents and agencies, the "
+        "communes and the flow are then read from the process's reference copies).",
         "",
         "| Target | Measured | Target | Unit | Met |",
         "|---|---:|---:|---|---|",
