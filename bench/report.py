@@ -32,7 +32,7 @@ def _previous(results_dir: Path, dossiers: int) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def targets(phases: dict, dossiers: int, results_dir: Path) -> list[dict]:
+def targets(phases: dict, dossiers: int, results_dir: Path, commit: str = "") -> list[dict]:
     floor = phases["framework_floor"].get("throughput_rps")
     db_submit = phases["database_floor_submission"].get("throughput_rps")
     lower_floor = min(value for value in (floor, db_submit) if value) if (floor or db_submit) else None
@@ -67,18 +67,17 @@ def targets(phases: dict, dossiers: int, results_dir: Path) -> list[dict]:
         )
     )
     found.append(_target("procedure_search_p50", phases["procedure_search"]["p50_ms"], 10, "ms", "lower"))
+    this_run = {"phases": phases, "machine": {"commit": commit}}
     small, large = (
-        (_previous(results_dir, 1_000_000), {"phases": phases})
+        (_previous(results_dir, 1_000_000), this_run)
         if at_ten_million
-        else (
-            {"phases": phases} if dossiers == 1_000_000 else None,
-            _previous(results_dir, 10_000_000),
-        )
+        else (this_run if dossiers == 1_000_000 else None, _previous(results_dir, 10_000_000))
     )
     for phase in ("tracking", "submissions"):
         if small and large:
             measured = _ratio(large["phases"][phase]["p50_ms"], small["phases"][phase]["p50_ms"])
-            note = "p50 at 10,000,000 dossiers / p50 at 1,000,000"
+            commits = [run.get("machine", {}).get("commit", "")[:12] for run in (large, small)]
+            note = "p50 at 10,000,000 dossiers (commit {}) / p50 at 1,000,000 (commit {})".format(*commits)
         else:
             measured = None
             note = "not measured: needs runs at 1,000,000 and 10,000,000 dossiers (BENCH_DOSSIERS)"
@@ -145,7 +144,7 @@ def build(
             if dossiers
             else None,
         },
-        "targets": targets(phases, settings["dossiers"], results_dir),
+        "targets": targets(phases, settings["dossiers"], results_dir, machine.get("commit", "")),
     }
 
 
@@ -208,6 +207,8 @@ def markdown(results: dict) -> str:
     ]
     for target in results["targets"]:
         measured = _cell(target["measured"], 3) if target["measured"] is not None else target.get("note", "–")
+        if target["measured"] is not None and target.get("note"):
+            measured += f" ({target['note']})"
         lines.append(
             f"| {target['name']} | {measured} | {target['target']} | {target['unit']} | "
             f"{'yes' if target['met'] else 'no'} |"
