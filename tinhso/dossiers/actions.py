@@ -213,9 +213,11 @@ def start_draft(
     require(actor, "dossiers.submit", procedure)
     if not procedure.submit_online or procedure.online_level == OnlineLevel.NONE:
         raise ValidationError(_("This procedure cannot be submitted online."), code="not_online")
-    if not Procedure.objects.current().filter(pk=procedure.pk).exists():
+    in_force = procedure_in_force(procedure.code)
+    if in_force is None or in_force.procedure.pk != procedure.pk:
         raise ValidationError(_("This procedure is no longer applied."), code="not_current")
-    if not receiving_agencies(procedure).filter(pk=receiving_agency.pk).exists():
+    allowed = in_force.agencies.get(receiving_agency.code)
+    if allowed is None or allowed.pk != receiving_agency.pk:
         raise ValidationError({"receiving_agency": [_("Choose an agency from the list.")]})
     with transaction.atomic():
         dossier = Dossier.objects.create(
