@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tinhso.audit.hashing import GENESIS_HASH, root_hash
 from tinhso.audit.models import AuditAnchor, AuditEntry
+from tinhso.core.rows import insert
 from tinhso.core.text import nfc
 
 ACTION_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
@@ -116,7 +117,7 @@ def record(
             prev_hash=prev_hash,
         )
         entry.hash = entry.compute_hash()
-        entry.save(using=using)
+        insert(entry)
     return entry
 
 

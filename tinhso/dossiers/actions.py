@@ -385,8 +385,10 @@ def dossier_errors(dossier: Dossier) -> dict[str, list[str]]:
 
 
 def record_new_dossier(dossier: Dossier, actor, at) -> None:
-    """The first history row (status 1) and outbox event of a dossier that has just got its code,
-    whether submitted online or received at the counter."""
+    """The first history row (status 1), outbox event and flow of a dossier that has just got its
+    code, whether submitted online or received at the counter."""
+    from tinhso.workflows.actions import start_flow
+
     insert(DossierStatusChange(dossier=dossier, from_status=None, to_status=Status.NEW, at=at, actor=actor))
     insert(
         DossierEvent(
@@ -397,6 +399,7 @@ def record_new_dossier(dossier: Dossier, actor, at) -> None:
             occurred_at=at,
         )
     )
+    start_flow(dossier, at, new=True)
 
 
 def submit_dossier(actor, draft: Dossier) -> Dossier:
@@ -745,7 +748,7 @@ def create_dossier(
             if submit:
                 dossier.code = issue_code(agency, now)
                 dossier.submitted_at = now
-            dossier.save()
+            insert(dossier)
             stored = insert(
                 *(
                     Attachment(

@@ -25,6 +25,7 @@ from tinhso.accounts.permissions import agency_ids_in_scope, can, require, rule
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
 from tinhso.core.reference import ReferenceCache
+from tinhso.core.rows import insert
 from tinhso.core.text import fold, nfc
 from tinhso.dossiers.actions import (
     apply_status_change,
@@ -172,15 +173,18 @@ def start_flow(dossier: Dossier, at: datetime.datetime | None = None, *, new: bo
             return existing
     version = flow_version_for(dossier.procedure)
     state_id, roles = _start(version.pk, version.published_at)
-    return DossierFlow.objects.create(
-        dossier=dossier,
-        version=version,
-        state_id=state_id,
-        current_agency_id=dossier.receiving_agency_id,
-        waiting_roles=roles,
-        search_name=fold(dossier.applicant_name)[:200],
-        step_started_at=at or dossier.submitted_at or timezone.now(),
+    (flow,) = insert(
+        DossierFlow(
+            dossier=dossier,
+            version=version,
+            state_id=state_id,
+            current_agency_id=dossier.receiving_agency_id,
+            waiting_roles=roles,
+            search_name=fold(dossier.applicant_name)[:200],
+            step_started_at=at or dossier.submitted_at or timezone.now(),
+        )
     )
+    return flow
 
 
 def step_due(action: Action, start: datetime.datetime, dossier_due: datetime.datetime | None):

@@ -8,4 +8,4 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Processing workflows")
 
     def ready(self):
-        from tinhso.workflows import actions, signals  # noqa: F401  (rules and receivers)
+        from tinhso.workflows import actions  # noqa: F401  (rules)

@@ -12,6 +12,7 @@ from tinhso.payments import vnpay
 from tinhso.procedures.models import Fee, FeeKind, Field, Level, OnlineLevel, Procedure
 from tinhso.units.models import AdministrativeUnit, DivisionType
 from tinhso.units.models import Level as UnitLevel
+from tinhso.workflows.actions import start_flow
 
 PASSWORD = "Sen-hồng-Tháp-Mười-2025"
 
@@ -114,7 +115,7 @@ def leader(agency):
 
 def make_dossier(procedure, agency, applicant, code="H22.50-260305-0001", status=Status.PAYMENT):
     now = timezone.now()
-    return Dossier.objects.create(
+    dossier = Dossier.objects.create(
         code=code,
         procedure=procedure,
         applicant=applicant,
@@ -126,6 +127,8 @@ def make_dossier(procedure, agency, applicant, code="H22.50-260305-0001", status
         is_draft=False,
         submitted_at=now,
     )
+    start_flow(dossier, new=True)
+    return dossier
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.dossiers.models import Attachment, Channel, Dossier, Status
 from tinhso.dossiers.tests import factories as dossier_factories
 from tinhso.procedures.models import Field, Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
+from tinhso.workflows.actions import start_flow
 
 START = datetime.date(2025, 7, 1)
 PASSWORD = "Mật-khẩu-Đồng-Tháp-2026"
@@ -70,6 +71,7 @@ def make_dossier(procedure, agency, applicant=None, code="H20.201.01-260105-0001
     dossier = Dossier.objects.create(
         code=code, procedure=procedure, receiving_agency=agency, applicant=applicant, **values
     )
+    start_flow(dossier, values["submitted_at"], new=True)
     Attachment.objects.create(
         dossier=dossier,
         required_document=procedure.documents.get(position=1),
