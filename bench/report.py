@@ -190,6 +190,14 @@ def markdown(results: dict) -> str:
             f"{phase['errors']} | {_cell(phase.get('ratio_to_framework_floor'), 2)} | "
             f"{_cell(phase.get('ratio_to_database_floor'), 2)} |"
         )
+    for name, phase in results["phases"].items():
+        if sent := phase.get("notifications"):
+            lines += [
+                "",
+                f"{name}: the task worker had {sent['tasks_queued_at_end']:,} notifications still queued "
+                f"when the phase ended and sent them in the next {sent['seconds_to_send_them']:g} s "
+                f"({sent['tasks_left_after_waiting']:,} left); the next phase started after that.",
+            ]
     database, memory = results["database"], results["memory"]
     peaks = ", ".join(f"{value} MiB" for value in memory["peak_rss_per_worker_mib"])
     lines += [

@@ -209,6 +209,26 @@ def sql(database_url: str, query: str, *params):
         return cursor.fetchall() if cursor.description else []
 
 
+def drain_tasks(database_url: str, seconds: float = 900) -> dict:
+    """Wait until the task worker has sent every notification the phase queued, so that the next
+    phase (and the pgbench floors) does not share the machine with it. A surge of submissions
+    outruns the one worker, which catches up afterwards: how far behind it was is reported."""
+    query = (
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+        "WHERE queue_name = 'default' AND status IN ('READY', 'RUNNING')"
+    )
+    started = time.monotonic()
+    waiting = left = sql(database_url, query)[0][0]
+    while left and time.monotonic() - started < seconds:
+        time.sleep(0.5)
+        left = sql(database_url, query)[0][0]
+    return {
+        "tasks_queued_at_end": waiting,
+        "seconds_to_send_them": round(time.monotonic() - started, 1),
+        "tasks_left_after_waiting": left,
+    }
+
+
 def worker_memory(master: subprocess.Popen) -> list[int]:
     """Peak resident memory (VmHWM, KiB) of each gunicorn worker."""
     peaks = []
@@ -394,6 +414,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     phase("framework_floor", "GET /healthz (SELECT 1)", "get", BENCH_PATH="/healthz")
     phase("tracking", "GET /api/v1/dossiers/track?code=&factor=", "track", BENCH_INPUT=workdir / "track.tsv")
     phase("submissions", "POST /api/v1/dossiers/", "submit", BENCH_INPUT=workdir / "submit.tsv")
+    phases["submissions"]["notifications"] = drain_tasks(database_url)
     phase("procedure_search", "GET /api/v1/procedures/?q=", "search", BENCH_INPUT=workdir / "search.tsv")
     token = (workdir / "statistics.token").read_text()
     today = datetime.datetime.now(datetime.UTC).date()
@@ -440,6 +461,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
                 BENCH_RUN="officer_actions",
                 BENCH_INPUT=workdir / "actions.tsv",
             ),
+            "notifications": drain_tasks(database_url),
         }
 
     log("database floors (pgbench)")

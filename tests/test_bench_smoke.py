@@ -79,6 +79,8 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
     for name in ("database_floor_lookup", "database_floor_submission"):
         assert report["phases"][name]["requests"] > 0 and report["phases"][name]["errors"] == 0
     assert report["submission_sql"]["status"] == 201 and report["submission_sql"]["writes"] > 0
+    # The running task worker sent every confirmation before the next phase started.
+    assert report["phases"]["submissions"]["notifications"]["tasks_left_after_waiting"] == 0
     officer = report["phases"]["officer_actions"]
     assert officer.get("errors", 0) == 0, officer.get("first_error")
     assert officer.get("requests", 0) > 0 or "too few dossiers" in officer["note"]
