@@ -156,6 +156,16 @@ def _cell(value, digits=1) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+# The parts of the stack whose CPU time a phase reports, in the order of the report's column.
+CPU_PARTS = ("application server", "task worker", "postgresql", "load generator")
+
+
+def _cpu(parts: dict | None) -> str:
+    if not parts:
+        return "–"
+    return " · ".join(_cell(parts.get(name), 2) for name in CPU_PARTS)
+
+
 def markdown(results: dict) -> str:
     machine, settings = results["machine"], results["settings"]
     dirty = " (uncommitted changes)" if machine["working_tree_dirty"] else ""
@@ -177,18 +187,18 @@ def markdown(results: dict) -> str:
         f"{seeding['seconds']:,} s (schema and demo data {seeding['schema_and_demo_seconds']} s).",
         "",
         "| Phase | Endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | × framework floor "
-        "| × database floor |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"| × database floor | CPU ms per request ({' · '.join(CPU_PARTS)}) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, phase in results["phases"].items():
         if "note" in phase:
-            lines.append(f"| {name} | `{phase['endpoint']}` | {phase['note']} | | | | | | |")
+            lines.append(f"| {name} | `{phase['endpoint']}` | {phase['note']} | | | | | | | |")
             continue
         lines.append(
             f"| {name} | `{phase['endpoint']}` | {_cell(phase['throughput_rps'])} | "
             f"{_cell(phase['p50_ms'])} | {_cell(phase['p95_ms'])} | {_cell(phase['p99_ms'])} | "
             f"{phase['errors']} | {_cell(phase.get('ratio_to_framework_floor'), 2)} | "
-            f"{_cell(phase.get('ratio_to_database_floor'), 2)} |"
+            f"{_cell(phase.get('ratio_to_database_floor'), 2)} | {_cpu(phase.get('cpu_ms_per_request'))} |"
         )
     for name, phase in results["phases"].items():
         if sent := phase.get("notifications"):

@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -209,6 +210,55 @@ def sql(database_url: str, query: str, *params):
         return cursor.fetchall() if cursor.description else []
 
 
+class CpuMeter:
+    """CPU time (user + system) each part of the stack spends during a phase, from Linux's /proc:
+    a process tree's own time plus that of its children that have ended. The load generator is
+    the harness's own child (wrk or pgbench)."""
+
+    LOAD_GENERATOR = "load generator"
+
+    def __init__(self, roots: dict[str, int]):
+        self.names = {pid: name for name, pid in roots.items() if Path(f"/proc/{pid}").exists()}
+
+    def sample(self) -> dict[str, float]:
+        tick = os.sysconf("SC_CLK_TCK")
+        parents, times = {}, {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid = int(stat.parent.name)
+            parents[pid] = int(fields[1])
+            times[pid] = sum(int(value) for value in fields[11:15]) / tick  # utime stime cutime cstime
+        totals = dict.fromkeys(self.names.values(), 0.0)
+        for pid, seconds in times.items():
+            root = pid
+            while root and root not in self.names:
+                root = parents.get(root, 0)
+            if root:
+                totals[self.names[root]] += seconds
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        totals[self.LOAD_GENERATOR] = children.ru_utime + children.ru_stime
+        return totals
+
+    def per_request(self, before: dict[str, float], requests: int) -> dict[str, float]:
+        after = self.sample()
+        return {name: round((after[name] - before[name]) * 1000 / max(requests, 1), 2) for name in after}
+
+
+def postmaster_pid(database_url: str) -> int:
+    """The PostgreSQL server's process id when it runs on this machine, else 0."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+        try:
+            return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            return 0
+
+
 def drain_tasks(database_url: str, seconds: float = 900) -> dict:
     """Wait until the task worker has sent every notification the phase queued, so that the next
     phase (and the pgbench floors) does not share the machine with it. A surge of submissions
@@ -357,7 +407,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     rollup_error = rollup.stderr.strip().splitlines()[-1] if rollup.returncode else ""
     size_after_seed = sql(database_url, "SELECT pg_database_size(current_database())")[0][0]
 
-    stack.start(
+    smtp = stack.start(
         "smtp",
         [PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}", "-c", "aiosmtpd.handlers.Sink"],
         env,
@@ -376,7 +426,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
         ],
         env,
     )
-    stack.start("db_worker", [PYTHON, "manage.py", "db_worker"], env)
+    worker = stack.start("db_worker", [PYTHON, "manage.py", "db_worker"], env)
     base_url = f"http://127.0.0.1:{http_port}"
     wait_until_up(f"{base_url}/healthz", gunicorn)
     log("preparing the workload")
@@ -402,13 +452,27 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     seconds, conns, limit = options.phase_seconds, 2 * options.workers, options.max_requests
     phases = {}
 
+    cpu = CpuMeter(
+        {
+            "application server": gunicorn.pid,
+            "task worker": worker.pid,
+            "mail server": smtp.pid,
+            "postgresql": postmaster_pid(database_url),
+        }
+    )
+
+    def measured(run_phase, *args, **kwargs) -> dict:
+        before = cpu.sample()
+        result = run_phase(*args, **kwargs)
+        return {**result, "cpu_ms_per_request": cpu.per_request(before, result["requests"])}
+
     def phase(name: str, endpoint: str, mode: str, **env_vars) -> None:
         log(f"phase {name}: {endpoint}")
         if options.warmup_seconds:
             wrk(base_url, mode, options.warmup_seconds, conns, limit, BENCH_RUN=f"warm-{name}", **env_vars)
         phases[name] = {
             "endpoint": endpoint,
-            **wrk(base_url, mode, seconds, conns, limit, BENCH_RUN=name, **env_vars),
+            **measured(wrk, base_url, mode, seconds, conns, limit, BENCH_RUN=name, **env_vars),
         }
 
     phase("framework_floor", "GET /healthz (SELECT 1)", "get", BENCH_PATH="/healthz")
@@ -452,7 +516,8 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
         log(f"phase officer_actions: {endpoint}")
         phases["officer_actions"] = {
             "endpoint": endpoint,
-            **wrk(
+            **measured(
+                wrk,
                 base_url,
                 "action",
                 seconds,
@@ -481,7 +546,8 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     )[0]
     phases["database_floor_lookup"] = {
         "endpoint": "pgbench bench/pgbench/lookup.sql",
-        **pgbench(
+        **measured(
+            pgbench,
             database_url,
             BENCH / "pgbench" / "lookup.sql",
             seconds,
@@ -494,7 +560,8 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     names = ("proc", "agency", "user", "unit", "token_hash", "doc", "reqdoc", "flow_version", "flow_state")
     phases["database_floor_submission"] = {
         "endpoint": "pgbench bench/pgbench/submit.sql",
-        **pgbench(
+        **measured(
+            pgbench,
             database_url,
             BENCH / "pgbench" / "submit.sql",
             seconds,
