@@ -156,8 +156,9 @@ def _cell(value, digits=1) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-# The parts of the stack whose CPU time a phase reports, in the order of the report's column.
-CPU_PARTS = ("application server", "task worker", "postgresql", "load generator")
+# The parts of the stack whose CPU time a phase reports, in the order of the report's column (the
+# mail server stands in for the province's SMTP relay, but it runs on this machine too).
+CPU_PARTS = ("application server", "task worker", "mail server", "postgresql", "load generator")
 
 
 def _cpu(parts: dict | None) -> str:
