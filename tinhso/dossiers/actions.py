@@ -317,10 +317,9 @@ def _store_attachment(actor, dossier, upload, required_document=None, supplement
     )
 
 
-def _reuse(actor, dossier, document: PersonalDocument, required_document=None, supplement=None) -> Attachment:
-    if document.owner_id != dossier.applicant_id:
-        raise PermissionDenied("dossiers.reuse_document")
-    return Attachment.objects.create(
+def _attachment_of(actor, dossier, document: PersonalDocument, required_document=None, supplement=None):
+    """An unsaved attachment of ``dossier`` pointing at the stored file of ``document``."""
+    return Attachment(
         dossier=dossier,
         required_document=required_document,
         supplement=supplement,
@@ -331,6 +330,14 @@ def _reuse(actor, dossier, document: PersonalDocument, required_document=None, s
         sha256=document.sha256,
         uploaded_by=actor,
     )
+
+
+def _reuse(actor, dossier, document: PersonalDocument, required_document=None, supplement=None) -> Attachment:
+    if document.owner_id != dossier.applicant_id:
+        raise PermissionDenied("dossiers.reuse_document")
+    attachment = _attachment_of(actor, dossier, document, required_document, supplement)
+    attachment.save()
+    return attachment
 
 
 def _check_component(dossier, required_document):
@@ -750,19 +757,7 @@ def create_dossier(
                 dossier.submitted_at = now
             insert(dossier)
             stored = insert(
-                *(
-                    Attachment(
-                        dossier=dossier,
-                        required_document=component,
-                        original_name=document.title,
-                        file=document.file.name,
-                        content_type=document.content_type,
-                        size=document.size,
-                        sha256=document.sha256,
-                        uploaded_by=actor,
-                    )
-                    for document, component in rows
-                )
+                *(_attachment_of(actor, dossier, document, component) for document, component in rows)
             )
             if submit:
                 record_new_dossier(dossier, actor, now)
