@@ -18,6 +18,16 @@ def stored(model, pk) -> dict:
     return row
 
 
+def event(dossier, status: int) -> DossierEvent:
+    return DossierEvent(
+        dossier=dossier,
+        code=dossier.code,
+        status=status,
+        agency_code="H20.268.01",
+        occurred_at=dossier.submitted_at,
+    )
+
+
 def attachment(dossier, citizen, name: str) -> Attachment:
     return Attachment(
         dossier=dossier,
@@ -31,23 +41,9 @@ def attachment(dossier, citizen, name: str) -> Attachment:
 
 
 def test_rows_are_stored_as_save_stores_them(submitted, citizen):
-    by_orm = DossierEvent(
-        dossier=submitted,
-        code=submitted.code,
-        status=2,
-        agency_code="H20.268.01",
-        occurred_at=submitted.submitted_at,
-    )
+    by_orm = event(submitted, 2)
     by_orm.save()
-    (plain,) = insert(
-        DossierEvent(
-            dossier=submitted,
-            code=submitted.code,
-            status=2,
-            agency_code="H20.268.01",
-            occurred_at=submitted.submitted_at,
-        )
-    )
+    (plain,) = insert(event(submitted, 2))
     assert plain.pk is not None and plain.pk != by_orm.pk and not plain._state.adding
     assert stored(DossierEvent, plain.pk) == stored(DossierEvent, by_orm.pk)
     assert stored(DossierEvent, plain.pk)["published_at"] is None
@@ -76,15 +72,7 @@ def test_a_refused_row_changes_nothing(submitted, citizen):
     insert(IdempotencyKey(user=citizen, key="khóa-1", request_hash="a" * 64, dossier=submitted))
     events = DossierEvent.objects.count()
     with pytest.raises(IntegrityError), transaction.atomic():
-        insert(
-            DossierEvent(
-                dossier=submitted,
-                code=submitted.code,
-                status=3,
-                agency_code="H20",
-                occurred_at=submitted.submitted_at,
-            )
-        )
+        insert(event(submitted, 3))
         insert(IdempotencyKey(user=citizen, key="khóa-1", request_hash="b" * 64, dossier=submitted))
     assert DossierEvent.objects.count() == events
     assert IdempotencyKey.objects.get(key="khóa-1").request_hash == "a" * 64
