@@ -205,9 +205,11 @@ def markdown(results: dict) -> str:
         if sent := phase.get("notifications"):
             lines += [
                 "",
-                f"{name}: the task worker had {sent['tasks_queued_at_end']:,} notifications still queued "
-                f"when the phase ended and sent them in the next {sent['seconds_to_send_them']:g} s "
-                f"({sent['tasks_left_after_waiting']:,} left); the next phase started after that.",
+                f"{name}: {sent['queued_at_end']:,} notifications were still waiting when the phase ended; "
+                f"the task worker sent them in the next {sent['seconds_to_send_them']:g} s "
+                f"({sent['left_after_waiting']:,} left) and the next phase started after that "
+                f"({sent['sent_so_far']:,} sent so far in the run by {sent['sender_tasks_so_far']:,} "
+                "sender tasks).",
             ]
     database, memory = results["database"], results["memory"]
     peaks = ", ".join(f"{value} MiB" for value in memory["peak_rss_per_worker_mib"])

@@ -259,23 +259,35 @@ def postmaster_pid(database_url: str) -> int:
             return 0
 
 
-def drain_tasks(database_url: str, seconds: float = 900) -> dict:
+def drain_notifications(database_url: str, seconds: float = 900) -> dict:
     """Wait until the task worker has sent every notification the phase queued, so that the next
-    phase (and the pgbench floors) does not share the machine with it. A surge of submissions
-    outruns the one worker, which catches up afterwards: how far behind it was is reported."""
-    query = (
-        "SELECT count(*) FROM django_tasks_database_dbtaskresult "
-        "WHERE queue_name = 'default' AND status IN ('READY', 'RUNNING')"
+    phase (and the pgbench floors) does not share the machine with it. Reported: how many were
+    still waiting when the phase ended and how long the worker took to send them, and so far in
+    the run how many notifications were sent by how many sender tasks (each server process wakes
+    the sender at most once a second, and a task sends all that is due)."""
+    waiting_sql = (
+        "SELECT (SELECT count(*) FROM dossiers_notification "
+        "WHERE state = 'pending' AND next_attempt_at <= now()) + "
+        "(SELECT count(*) FROM django_tasks_database_dbtaskresult "
+        "WHERE queue_name = 'default' AND status IN ('READY', 'RUNNING'))"
     )
     started = time.monotonic()
-    waiting = left = sql(database_url, query)[0][0]
+    waiting = left = sql(database_url, waiting_sql)[0][0]
     while left and time.monotonic() - started < seconds:
         time.sleep(0.5)
-        left = sql(database_url, query)[0][0]
+        left = sql(database_url, waiting_sql)[0][0]
+    [(sent, tasks)] = sql(
+        database_url,
+        "SELECT (SELECT count(*) FROM dossiers_notification WHERE state = 'sent'), "
+        "(SELECT count(*) FROM django_tasks_database_dbtaskresult "
+        "WHERE task_path = 'tinhso.dossiers.tasks.send_notifications')",
+    )
     return {
-        "tasks_queued_at_end": waiting,
+        "queued_at_end": waiting,
         "seconds_to_send_them": round(time.monotonic() - started, 1),
-        "tasks_left_after_waiting": left,
+        "left_after_waiting": left,
+        "sent_so_far": sent,
+        "sender_tasks_so_far": tasks,
     }
 
 
@@ -478,7 +490,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     phase("framework_floor", "GET /healthz (SELECT 1)", "get", BENCH_PATH="/healthz")
     phase("tracking", "GET /api/v1/dossiers/track?code=&factor=", "track", BENCH_INPUT=workdir / "track.tsv")
     phase("submissions", "POST /api/v1/dossiers/", "submit", BENCH_INPUT=workdir / "submit.tsv")
-    phases["submissions"]["notifications"] = drain_tasks(database_url)
+    phases["submissions"]["notifications"] = drain_notifications(database_url)
     phase("procedure_search", "GET /api/v1/procedures/?q=", "search", BENCH_INPUT=workdir / "search.tsv")
     token = (workdir / "statistics.token").read_text()
     today = datetime.datetime.now(datetime.UTC).date()
@@ -526,7 +538,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
                 BENCH_RUN="officer_actions",
                 BENCH_INPUT=workdir / "actions.tsv",
             ),
-            "notifications": drain_tasks(database_url),
+            "notifications": drain_notifications(database_url),
         }
 
     log("database floors (pgbench)")

@@ -50,11 +50,12 @@ from tinhso.dossiers.models import (
     DueTimeChange,
     DueTimeChangeKind,
     IdempotencyKey,
+    Notification,
     PersonalDocument,
     SupplementRequest,
 )
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
-from tinhso.dossiers.tasks import STATUS_CHANGED, SUBMITTED, notify_applicant
+from tinhso.dossiers.tasks import queue_notification
 from tinhso.procedures.models import Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
 from tinhso.worktime.calendar import add_working_days, add_working_hours
 
@@ -426,7 +427,7 @@ def submit_dossier(actor, draft: Dossier) -> Dossier:
         dossier.refresh_from_db(fields=["version"])
         record_new_dossier(dossier, actor, now)
         record(actor, "dossiers.submit", dossier, {"code": dossier.code, "status": Status.NEW})
-        notify_applicant.enqueue(dossier.pk, SUBMITTED)
+        queue_notification(dossier, Notification.Kind.SUBMITTED)
     return dossier
 
 
@@ -444,7 +445,7 @@ def change_status(actor, dossier: Dossier, to_status: int, note: str = "", expec
         record(
             actor, "dossiers.change_status", locked, {"status": [from_status, to_status], "note": nfc(note)}
         )
-        notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+        queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
 
 
@@ -506,7 +507,7 @@ def request_supplement(actor, dossier: Dossier, missing: list[str], note: str = 
             locked,
             {"status": [from_status, Status.SUPPLEMENT], "missing": items, "note": note},
         )
-        notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+        queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return request
 
 
@@ -567,7 +568,7 @@ def request_payment(actor, dossier: Dossier, note: str = "", expected_version=No
         locked.resume_status = from_status
         locked.save(update_fields=["resume_status", "updated_at"])
         record(actor, "dossiers.request_payment", locked, {"status": [from_status, Status.PAYMENT]})
-        notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+        queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
 
 
@@ -764,7 +765,7 @@ def create_dossier(
                 record(
                     actor, "dossiers.submit", dossier, {"code": dossier.code, "status": Status.NEW}, new=True
                 )
-                notify_applicant.enqueue(dossier.pk, SUBMITTED)
+                queue_notification(dossier, Notification.Kind.SUBMITTED)
             else:
                 record(actor, "dossiers.start_draft", dossier, {"procedure": procedure.code}, new=True)
             if idempotency_key:

@@ -26,6 +26,7 @@ __all__ = [
     "DueTimeChange",
     "DueTimeChangeKind",
     "IdempotencyKey",
+    "Notification",
     "PersonalDocument",
     "Status",
     "SupplementRequest",
@@ -300,6 +301,49 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.status}"
+
+
+class Notification(models.Model):
+    """A message owed to the applicant about their dossier (e-mail and SMS). It is written in the
+    transaction of the change it tells of, so it is never lost nor sent for a change that rolled
+    back, and the task worker sends what is due in batches (``dossiers.tasks``)."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("dossier submitted")
+        STATUS_CHANGED = "status_changed", _("status changed")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.PositiveSmallIntegerField(_("status told"), choices=Status.choices)
+    created_at = models.DateTimeField(_("queued at"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    channels = models.CharField(_("delivered by"), max_length=20, blank=True)  # "email,sms"
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="dossiers_notification_due",
+                condition=Q(state="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind} {self.state}"
 
 
 class DossierRating(models.Model):

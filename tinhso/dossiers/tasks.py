@@ -1,38 +1,70 @@
-"""Background tasks: telling the applicant about their dossier by email and SMS."""
+"""Telling the applicant about their dossier by e-mail and SMS.
 
+An action queues a ``Notification`` row in its own transaction (``queue_notification``). Once
+that commits, the server process wakes the sender, the ``send_notifications`` task, which sends
+every notification that is due, a batch per transaction. A process wakes it at most once per
+``WAKE_WINDOW`` and defers it by that window: the task then starts after every notification the
+process queued in the window had committed, and a surge of submissions costs the task worker one
+task per window and process instead of one per message. Several workers share the batches
+(``FOR UPDATE SKIP LOCKED``). A channel that fails is tried again later (``RETRY_DELAYS``), the
+channels already delivered are not sent twice, and after the last attempt the notification is
+marked failed with its error. ``manage.py send_notifications`` (every minute from cron) sends the
+retries that fall due and anything whose wake-up died with its process.
+"""
+
+import datetime
+import logging
+import threading
+import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tinhso.core.rows import insert
 from tinhso.dossiers import mailer
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, Notification
 from tinhso.dossiers.sms import get_provider
 from tinhso.dossiers.status import status_label
 
-SUBMITTED = "submitted"
-STATUS_CHANGED = "status_changed"
-# What the messages say, read in plain SQL: the worker sends one notification per submission and
-# status change, and building this query through the ORM cost it more than the query itself.
-MESSAGE_SQL = """
-SELECT d.code, d.status, d.applicant_name, d.applicant_email, d.applicant_phone, p.name, a.name
-FROM dossiers_dossier d
+logger = logging.getLogger(__name__)
+
+WAKE_WINDOW = datetime.timedelta(seconds=1)
+BATCH = 200
+RETRY_DELAYS = [datetime.timedelta(minutes=minutes) for minutes in (1, 5, 30, 120)]
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+
+# The notifications due and what their messages say, in one statement. The partial index on
+# ``next_attempt_at`` of pending rows gives them in order without reading the sent ones.
+DUE_SQL = """
+SELECT n.id, n.kind, n.status, n.attempts, n.channels,
+       d.code, d.applicant_name, d.applicant_email, d.applicant_phone, p.name, a.name
+FROM dossiers_notification n
+JOIN dossiers_dossier d ON d.id = n.dossier_id
 JOIN procedures_procedure p ON p.id = d.procedure_id
 JOIN agencies_agency a ON a.id = d.receiving_agency_id
-WHERE d.id = %s
+WHERE n.state = 'pending' AND n.next_attempt_at <= %s
+ORDER BY n.next_attempt_at, n.id
+LIMIT %s
 """
 
 
 @dataclass(frozen=True)
-class Recipient:
-    """The dossier as its notifications speak of it."""
+class Due:
+    """A notification due, with the dossier as its messages speak of it."""
 
-    code: str
+    id: int
+    kind: str
     status: int
+    attempts: int
+    channels: str
+    code: str
     name: str
     email: str
     phone: str
@@ -40,22 +72,54 @@ class Recipient:
     agency: str
 
 
+def queue_notification(dossier: Dossier, kind: str) -> None:
+    """Owe the applicant a message that ``dossier`` (as it now stands) was submitted or changed
+    status. Call it inside the action's transaction; nothing is queued for an applicant who gave
+    neither an e-mail address nor a phone number."""
+    if not (dossier.applicant_email or dossier.applicant_phone):
+        return
+    now = timezone.now()
+    insert(
+        Notification(dossier=dossier, kind=kind, status=dossier.status, created_at=now, next_attempt_at=now)
+    )
+    transaction.on_commit(wake_sender)
+
+
+_wake_lock = threading.Lock()
+_next_wake = 0.0
+
+
+def wake_sender() -> None:
+    """Enqueue ``send_notifications`` unless this process did so less than ``WAKE_WINDOW`` ago.
+    A backend that cannot defer a task (the immediate one of the tests) runs it at once."""
+    global _next_wake
+    if not send_notifications.get_backend().supports_defer:
+        send_notifications.enqueue()
+        return
+    with _wake_lock:
+        now = time.monotonic()
+        if now < _next_wake:
+            return
+        _next_wake = now + WAKE_WINDOW.total_seconds()
+    send_notifications.using(run_after=timezone.now() + WAKE_WINDOW).enqueue()
+
+
 def tracking_url(code: str) -> str:
     base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
     return base + reverse("dossiers:track_code", args=[code])
 
 
-def _message(recipient: Recipient, kind: str) -> tuple[str, str, str]:
+def _message(due: Due) -> tuple[str, str, str]:
     """(email subject, email body, SMS text)."""
     values = {
-        "code": recipient.code,
-        "procedure": recipient.procedure,
-        "agency": recipient.agency,
-        "status": status_label(recipient.status),
-        "url": tracking_url(recipient.code),
-        "name": recipient.name,
+        "code": due.code,
+        "procedure": due.procedure,
+        "agency": due.agency,
+        "status": status_label(due.status),
+        "url": tracking_url(due.code),
+        "name": due.name,
     }
-    if kind == SUBMITTED:
+    if due.kind == Notification.Kind.SUBMITTED:
         subject = _("Dossier %(code)s has been submitted") % values
         body = (
             _(
@@ -80,22 +144,77 @@ def _message(recipient: Recipient, kind: str) -> tuple[str, str, str]:
     return subject, body, sms
 
 
-@task()
-def notify_applicant(dossier_id: int, kind: str) -> list[str]:
-    """Email and text the applicant; returns the channels used."""
+def _deliver(due: Due, sms_provider) -> tuple[str, list[str]]:
+    """Send the channels not delivered yet; returns (channels delivered so far, errors)."""
+    subject, body, sms = _message(due)
+    delivered = set(filter(None, due.channels.split(",")))
+    errors = []
+    if due.email and "email" not in delivered:
+        try:
+            mailer.send(subject, body, due.email)
+            delivered.add("email")
+        except Exception as exc:  # one bad address or a server refusal must not stop the batch
+            logger.warning("E-mail for notification %s failed: %s", due.id, exc)
+            errors.append(f"email: {type(exc).__name__}: {exc}")
+    if due.phone and "sms" not in delivered:
+        try:
+            sms_provider.send(due.phone, sms)
+            delivered.add("sms")
+        except Exception as exc:
+            logger.warning("SMS for notification %s failed: %s", due.id, exc)
+            errors.append(f"sms: {type(exc).__name__}: {exc}")
+    return ",".join(sorted(delivered)), errors
+
+
+def _claim(now: datetime.datetime, batch: int) -> list[Due]:
+    sql = DUE_SQL
+    if connection.vendor == "postgresql":
+        sql += " FOR UPDATE OF n SKIP LOCKED"
     with connection.cursor() as cursor:
-        cursor.execute(MESSAGE_SQL, [dossier_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise Dossier.DoesNotExist(f"No dossier {dossier_id}.")
-    recipient = Recipient(*row)
-    sent = []
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body, sms = _message(recipient, kind)
-        if recipient.email:
-            mailer.send(subject, body, recipient.email)
-            sent.append("email")
-        if recipient.phone:
-            get_provider().send(recipient.phone, sms)
-            sent.append("sms")
-    return sent
+        cursor.execute(sql, [now, batch])
+        return [Due(*row) for row in cursor.fetchall()]
+
+
+def send_batch(batch: int = BATCH) -> int:
+    """Send up to ``batch`` due notifications in one transaction and record how each went;
+    returns how many were tried."""
+    with transaction.atomic():
+        now = timezone.now()
+        due = _claim(now, batch)
+        if not due:
+            return 0
+        sent = defaultdict(list)  # channels delivered → ids
+        sms_provider = get_provider()
+        with translation.override(settings.LANGUAGE_CODE):
+            for notification in due:
+                channels, errors = _deliver(notification, sms_provider)
+                if not errors:
+                    sent[channels].append(notification.id)
+                    continue
+                attempts = notification.attempts + 1
+                given_up = attempts >= MAX_ATTEMPTS
+                Notification.objects.filter(pk=notification.id).update(
+                    attempts=attempts,
+                    channels=channels,
+                    last_error="\n".join(errors),
+                    state=Notification.State.FAILED if given_up else Notification.State.PENDING,
+                    next_attempt_at=now if given_up else now + RETRY_DELAYS[attempts - 1],
+                )
+        for channels, ids in sent.items():
+            Notification.objects.filter(pk__in=ids).update(
+                state=Notification.State.SENT, sent_at=now, channels=channels, attempts=F("attempts") + 1
+            )
+    return len(due)
+
+
+def send_pending(batch: int = BATCH) -> int:
+    """Send every notification due, batch after batch; returns how many were tried."""
+    total = 0
+    while (count := send_batch(batch)) == batch:
+        total += count
+    return total + count
+
+
+@task()
+def send_notifications() -> int:
+    return send_pending()

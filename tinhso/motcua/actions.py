@@ -35,9 +35,10 @@ from tinhso.dossiers.models import (
     Channel,
     Dossier,
     DueTimeChangeKind,
+    Notification,
 )
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
-from tinhso.dossiers.tasks import STATUS_CHANGED, notify_applicant
+from tinhso.dossiers.tasks import queue_notification
 from tinhso.motcua.models import Extension
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
@@ -137,7 +138,7 @@ def _refuse(actor, dossier, reason, expected_version):
         dossier_actions.apply_status_change(locked, Status.REFUSED, actor, reason)
         _close_flow(locked)
         record(actor, "motcua.refuse", locked, {"status": [from_status, Status.REFUSED], "reason": reason})
-        notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+        queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
 
 
@@ -238,7 +239,7 @@ def _stop(actor, dossier, reason):
         dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
         _close_flow(locked)
         record(actor, "motcua.stop", locked, {"status": [from_status, Status.STOPPED], "reason": reason})
-        notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+        queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
 
 

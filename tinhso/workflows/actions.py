@@ -34,9 +34,9 @@ from tinhso.dossiers.actions import (
     missing_documents,
     record_due_time_change,
 )
-from tinhso.dossiers.models import Dossier, DueTimeChangeKind
+from tinhso.dossiers.models import Dossier, DueTimeChangeKind, Notification
 from tinhso.dossiers.status import FINAL, Status
-from tinhso.dossiers.tasks import STATUS_CHANGED, notify_applicant
+from tinhso.dossiers.tasks import queue_notification
 from tinhso.workflows.models import (
     Action,
     Condition,
@@ -300,7 +300,7 @@ def _enter_status(locked: Dossier, code: int, actor, note: str, now) -> None:
     elif code == Status.RETURNED:
         locked.returned_at = now
         locked.save(update_fields=["returned_at", "updated_at"])
-    notify_applicant.enqueue(locked.pk, STATUS_CHANGED)
+    queue_notification(locked, Notification.Kind.STATUS_CHANGED)
 
 
 def perform_action(

@@ -1,20 +1,35 @@
 """Notifications: email through a real SMTP server (aiosmtpd), SMS through an HTTP provider."""
 
+import datetime
 import email
+import io
 import json
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.utils import translation
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
-from tinhso.dossiers import actions
+from tinhso.dossiers import actions, tasks
+from tinhso.dossiers.models import Notification
 from tinhso.dossiers.sms import LogSmsProvider, SmsError, get_provider
-from tinhso.dossiers.tasks import STATUS_CHANGED, notify_applicant
+from tinhso.dossiers.status import Status, status_label
+from tinhso.dossiers.tasks import (
+    MAX_ATTEMPTS,
+    RETRY_DELAYS,
+    WAKE_WINDOW,
+    queue_notification,
+    send_batch,
+    send_pending,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -102,9 +117,13 @@ def sms_gateway(settings):
     server.server_close()
 
 
-def test_submitting_sends_an_email_and_an_sms(smtp, sms_gateway, citizen, ready_draft, settings):
+def test_submitting_sends_an_email_and_an_sms_once_committed(
+    smtp, sms_gateway, citizen, ready_draft, settings, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://dichvucong.dongthap.example.vn"
-    dossier = actions.submit_dossier(citizen, ready_draft)
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = actions.submit_dossier(citizen, ready_draft)
+        assert smtp.messages == [] and sms_gateway.received == []  # nothing before the commit
     assert len(smtp.messages) == 1
     envelope = smtp.messages[0]
     assert envelope.rcpt_tos == ["an@example.vn"]
@@ -117,48 +136,184 @@ def test_submitting_sends_an_email_and_an_sms(smtp, sms_gateway, citizen, ready_
     assert authorization == "Bearer bi-mat"
     assert payload["to"] == "+84912345678" and payload["sender"] == "DONGTHAP"
     assert dossier.code in payload["text"]
+    notification = Notification.objects.get(dossier=dossier)
+    assert (notification.kind, notification.status) == (Notification.Kind.SUBMITTED, Status.NEW)
+    assert (notification.state, notification.channels, notification.attempts) == ("sent", "email,sms", 1)
+    assert notification.sent_at is not None and notification.last_error == ""
+
+
+def test_nothing_is_owed_for_a_change_that_rolled_back(
+    smtp, citizen, ready_draft, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        actions.submit_dossier(citizen, ready_draft)
+        raise RuntimeError("the request failed after the submission")
+    assert callbacks == [] and smtp.messages == []
+    assert not Notification.objects.exists()
+
+
+def test_an_applicant_without_email_or_phone_is_owed_nothing(submitted):
+    Notification.objects.all().delete()
+    submitted.applicant_email = submitted.applicant_phone = ""
+    queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
+    assert not Notification.objects.exists()
 
 
 def test_notifications_share_one_smtp_connection(smtp, submitted):
-    assert notify_applicant.enqueue(submitted.pk, STATUS_CHANGED).status == "SUCCESSFUL"
+    queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
+    assert send_pending() == 2
     assert len(smtp.messages) == 2
     assert len(smtp.connections) == 1
 
 
 def test_a_connection_the_server_closed_is_opened_again(impatient_smtp, submitted):
+    assert send_pending() == 1
     time.sleep(0.5)
-    assert notify_applicant.enqueue(submitted.pk, STATUS_CHANGED).status == "SUCCESSFUL"
+    queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
+    assert send_pending() == 1
     assert len(impatient_smtp.messages) == 2
     assert len(impatient_smtp.connections) == 2
 
 
 def test_a_server_closing_with_421_gets_the_message_over_a_new_connection(smtp, submitted):
+    assert send_pending() == 1
     smtp.closing = True
-    assert notify_applicant.enqueue(submitted.pk, STATUS_CHANGED).status == "SUCCESSFUL"
+    queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
+    assert send_pending() == 1
     assert len(smtp.messages) == 2
     assert len(smtp.connections) == 2
 
 
-def test_a_refused_message_fails_the_task_and_the_next_one_is_delivered(smtp, sms_gateway, submitted):
+def fall_due(notification):
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
+
+
+def test_a_refused_message_is_tried_again_later_without_sending_the_sms_twice(smtp, sms_gateway, submitted):
     smtp.answer = "554 Transaction failed"
-    result = notify_applicant.enqueue(submitted.pk, STATUS_CHANGED)
-    assert result.status == "FAILED"
-    assert result.errors[0].exception_class_path == "smtplib.SMTPDataError"
-    assert smtp.attempts == 2  # the submission's message, then this one once: no second try
-    assert len(sms_gateway.received) == 1  # the submission's SMS only, as before
+    before = timezone.now()
+    assert send_pending() == 1
+    notification = Notification.objects.get()
+    assert (notification.state, notification.attempts, notification.channels) == ("pending", 1, "sms")
+    assert notification.last_error.startswith("email: SMTPDataError")
+    assert notification.next_attempt_at >= before + RETRY_DELAYS[0]
+    assert notification.sent_at is None
+    assert send_pending() == 0  # not due yet
+
     smtp.answer = "250 OK"
-    assert notify_applicant.enqueue(submitted.pk, STATUS_CHANGED).status == "SUCCESSFUL"
-    assert len(smtp.messages) == 2
+    fall_due(notification)
+    assert send_pending() == 1
+    notification.refresh_from_db()
+    assert (notification.state, notification.attempts, notification.channels) == ("sent", 2, "email,sms")
+    assert len(smtp.messages) == 1
+    assert len(sms_gateway.received) == 1
 
 
-def test_a_status_change_is_told_from_one_query(submitted, mailoutbox, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        assert notify_applicant.call(submitted.pk, STATUS_CHANGED) == ["email", "sms"]
+def test_a_notification_is_given_up_after_the_last_attempt(smtp, sms_gateway, submitted):
+    smtp.answer = "554 Transaction failed"
+    sms_gateway.status = 503
+    notification = Notification.objects.get()
+    delays = []
+    for _attempt in range(MAX_ATTEMPTS):
+        fall_due(notification)
+        started = timezone.now()
+        assert send_pending() == 1
+        notification.refresh_from_db()
+        delays.append(notification.next_attempt_at - started)
+    assert (notification.state, notification.attempts, notification.channels) == ("failed", MAX_ATTEMPTS, "")
+    assert "email: SMTPDataError" in notification.last_error and "sms: SmsError" in notification.last_error
+    assert [delay.total_seconds() // 60 for delay in delays[:-1]] == [1, 5, 30, 120]
+    fall_due(notification)
+    assert send_pending() == 0
+    assert smtp.attempts == MAX_ATTEMPTS and len(sms_gateway.received) == MAX_ATTEMPTS
+
+
+def test_a_batch_is_read_in_one_statement_and_each_message_tells_its_own_status(
+    submitted, mailoutbox, django_assert_num_queries
+):
+    submitted.status = Status.ACCEPTED  # as the dossier stood when each change was queued
+    queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
+    submitted.status = Status.PROCESSING
+    queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
+    # savepoint, the due notifications with their dossiers, one update of the sent ones, release
+    with django_assert_num_queries(4):
+        assert send_batch() == 3
     with translation.override("vi"):
-        status = submitted.status_label
-    message = mailoutbox[-1]
-    assert message.subject == f"Hồ sơ {submitted.code}: {status}"
-    assert "Nguyễn Văn An" in message.body and "Thủ tục đăng ký khai sinh" in message.body
+        accepted, processing = status_label(Status.ACCEPTED), status_label(Status.PROCESSING)
+    subjects = [message.subject for message in mailoutbox]
+    assert subjects == [
+        f"Hồ sơ {submitted.code} đã được nộp",
+        f"Hồ sơ {submitted.code}: {accepted}",
+        f"Hồ sơ {submitted.code}: {processing}",
+    ]
+    assert "Nguyễn Văn An" in mailoutbox[1].body and "Thủ tục đăng ký khai sinh" in mailoutbox[1].body
+    assert set(Notification.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def test_the_command_sends_what_is_due(submitted, mailoutbox):
+    out = io.StringIO()
+    call_command("send_notifications", stdout=out)
+    assert out.getvalue().strip() == "Notifications tried: 1."
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection after the batch
+def test_a_process_wakes_the_worker_once_per_window_and_the_worker_sends(
+    settings, submitted, mailoutbox, monkeypatch
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    Notification.objects.all().delete()
+    mailoutbox.clear()
+    clock = [1000.0]
+    monkeypatch.setattr(tasks.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(tasks, "_next_wake", 0.0)
+    with transaction.atomic():
+        queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
+        assert not DBTaskResult.objects.exists()  # the wake-up waits for the commit
+    for _change in range(2):
+        with transaction.atomic():
+            queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
+    [wake] = DBTaskResult.objects.all()
+    assert wake.task_path == "tinhso.dossiers.tasks.send_notifications"
+    deferred = wake.run_after - wake.enqueued_at
+    assert WAKE_WINDOW - datetime.timedelta(seconds=0.1) < deferred <= WAKE_WINDOW
+    clock[0] += WAKE_WINDOW.total_seconds()
+    tasks.wake_sender()
+    assert DBTaskResult.objects.count() == 2
+
+    assert mailoutbox == []
+    DBTaskResult.objects.update(run_after=timezone.now())
+    call_command("db_worker", "--batch", "--queue-name", "default", verbosity=0)
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"] * 2
+    assert len(mailoutbox) == 3
+    assert set(Notification.objects.values_list("state", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent PostgreSQL connections")
+def test_workers_sending_at_once_send_each_message_once(settings, submitted, mailoutbox):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    for _change in range(59):
+        queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
+    Notification.objects.update(state=Notification.State.PENDING, attempts=0, channels="")
+    mailoutbox.clear()
+    barrier = threading.Barrier(4)
+
+    def worker(_n):
+        try:
+            barrier.wait()
+            return send_pending(batch=5)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        tried = list(pool.map(worker, range(4)))
+    assert sum(tried) == 60
+    assert len(mailoutbox) == 60
+    assert set(Notification.objects.values_list("state", "attempts")) == {("sent", 1)}
 
 
 def test_the_sms_provider_reports_failures(sms_gateway):
