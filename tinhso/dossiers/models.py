@@ -315,7 +315,7 @@ class Notification(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("waiting to be sent")
         SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
+        FAILED = "failed", _("could not be sent")
 
     dossier = models.ForeignKey(
         Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="notifications"
@@ -344,6 +344,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind} {self.state}"
+
+    @property
+    def channel_names(self) -> str:
+        """The channels delivered so far, for people: "e-mail, SMS"."""
+        names = {"email": _("e-mail"), "sms": _("SMS")}
+        return ", ".join(str(names[channel]) for channel in self.channels.split(",") if channel)
 
 
 class DossierRating(models.Model):

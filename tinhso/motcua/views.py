@@ -124,6 +124,7 @@ def dossier_view(request, pk):
             "history": dossier.status_changes.select_related("actor"),
             "steps": dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency"),
             "due_changes": dossier.due_time_changes.all(),
+            "notifications": dossier.notifications.all(),
             "may_receive": can(user, "motcua.receive", dossier) and dossier.status in (Status.NEW,),
             "may_supplement": can(user, "dossiers.request_supplement", dossier)
             and dossier.status in (Status.NEW, Status.ACCEPTED, Status.PROCESSING),

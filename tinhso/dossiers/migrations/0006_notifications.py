@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('submitted', 'dossier submitted'), ('status_changed', 'status changed')], max_length=20, verbose_name='kind')),
                 ('status', models.PositiveSmallIntegerField(choices=[(1, 'Newly registered'), (2, 'Accepted'), (3, 'Not accepted'), (4, 'Being processed'), (5, 'Supplementary documents requested'), (6, 'Financial obligation requested'), (7, 'Withdrawal requested by the citizen'), (8, 'Processing stopped'), (9, 'Processing finished'), (10, 'Result returned')], verbose_name='status told')),
                 ('created_at', models.DateTimeField(verbose_name='queued at')),
-                ('state', models.CharField(choices=[('pending', 'waiting to be sent'), ('sent', 'sent'), ('failed', 'failed')], default='pending', max_length=10, verbose_name='state')),
+                ('state', models.CharField(choices=[('pending', 'waiting to be sent'), ('sent', 'sent'), ('failed', 'could not be sent')], default='pending', max_length=10, verbose_name='state')),
                 ('next_attempt_at', models.DateTimeField(verbose_name='next attempt at')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
                 ('channels', models.CharField(blank=True, max_length=20, verbose_name='delivered by')),

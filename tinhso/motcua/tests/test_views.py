@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.dossiers.status import Status
+from tinhso.dossiers.tasks import send_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,16 @@ def test_another_agency_gets_404_and_a_wrong_role_403(signed_in, other_officer, 
     assert response.status_code == 403
     submitted.refresh_from_db()
     assert submitted.status == Status.NEW
+
+
+def test_the_dossier_page_shows_what_the_applicant_was_told(signed_in, officer, submitted, mailoutbox):
+    client = signed_in(officer)
+    url = reverse("motcua:dossier", args=[submitted.pk])
+    page = client.get(url).content.decode()
+    assert "Thông báo cho người nộp hồ sơ" in page and "Chờ gửi" in page
+    assert send_pending() == 1
+    page = client.get(url).content.decode()
+    assert "Đã gửi" in page and "thư điện tử, tin nhắn SMS" in page and "Mới đăng ký" in page
 
 
 def test_a_citizen_cannot_open_the_back_office(signed_in, citizen, submitted):
