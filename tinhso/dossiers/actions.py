@@ -744,7 +744,7 @@ def create_dossier(
                 applicant=actor,
                 applicant_name=actor.full_name,
                 applicant_cccd=actor.cccd or "",
-                applicant_phone=contact.get("phone", "") if "applicant.phone" not in errors else "",
+                applicant_phone=contact.get("phone", "") if "phone" not in contact_errors else "",
                 applicant_email=contact.get("email", ""),
                 applicant_unit_id=unit_id,
                 applicant_address=address.get("detail", ""),

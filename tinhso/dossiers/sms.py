@@ -30,13 +30,17 @@ class LogSmsProvider:
 
 
 class HttpSmsProvider:
+    """Posts each message to the gateway; a provider keeps its HTTP connection between the
+    messages of one batch."""
+
     def __init__(self, url: str, token: str = "", sender: str = "", timeout: float = 10):
         self.url, self.token, self.sender, self.timeout = url, token, sender, timeout
+        self.session = requests.Session()
 
     def send(self, phone: str, text: str) -> None:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            response = requests.post(
+            response = self.session.post(
                 self.url,
                 json={"to": phone, "text": text, "sender": self.sender},
                 headers=headers,

@@ -82,7 +82,7 @@ def queue_notification(dossier: Dossier, kind: str) -> None:
     insert(
         Notification(dossier=dossier, kind=kind, status=dossier.status, created_at=now, next_attempt_at=now)
     )
-    transaction.on_commit(wake_sender)
+    transaction.on_commit(wake_sender, robust=True)  # if waking fails, cron sends it
 
 
 _wake_lock = threading.Lock()

@@ -171,6 +171,14 @@ def test_a_draft_then_permissions(client, auth, procedure, other_citizen, desk):
     assert client.get(BASE + submitted["code"], **officer).status_code == 200
 
 
+def test_a_draft_keeps_no_phone_number_that_is_not_valid(client, auth, procedure):
+    applicant = {"phone": "0912 345 678 901 234 567", "address": {"commune": "28261", "detail": "12 Ấp Bắc"}}
+    data = body(procedure, upload(client, auth), applicant=applicant, submit=False)
+    response = post(client, data, auth)
+    assert response.status_code == 201, response.content
+    assert Dossier.objects.get(pk=response.json()["id"]).applicant_phone == ""
+
+
 def test_withdraw_and_track(client, auth, procedure):
     code = post(client, body(procedure, upload(client, auth)), auth).json()["code"]
     missing_reason = client.post(BASE + code + "/withdraw", {"reason": " "}, "application/json", **auth)

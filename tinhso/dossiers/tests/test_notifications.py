@@ -9,7 +9,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -92,10 +92,14 @@ def impatient_smtp(settings):
 
 
 class SmsGateway(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keeps connections open, as real gateways do
+
     def do_POST(self):
         length = int(self.headers["Content-Length"])
         self.server.received.append((self.headers.get("Authorization"), json.loads(self.rfile.read(length))))
+        self.server.peers.append(self.client_address)
         self.send_response(self.server.status)
+        self.send_header("Content-Length", "0")
         self.end_headers()
 
     def log_message(self, *args):
@@ -104,8 +108,9 @@ class SmsGateway(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def sms_gateway(settings):
-    server = HTTPServer(("127.0.0.1", 0), SmsGateway)
-    server.received, server.status = [], 200
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SmsGateway)
+    server.daemon_threads = True
+    server.received, server.peers, server.status = [], [], 200
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.SMS_PROVIDER = "http"
@@ -186,6 +191,14 @@ def test_a_server_closing_with_421_gets_the_message_over_a_new_connection(smtp, 
     assert send_pending() == 1
     assert len(smtp.messages) == 2
     assert len(smtp.connections) == 2
+
+
+def test_the_text_messages_of_a_batch_share_one_connection_to_the_gateway(sms_gateway, submitted):
+    for _change in range(2):
+        queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
+    assert send_pending() == 3
+    assert len(sms_gateway.received) == 3
+    assert len(set(sms_gateway.peers)) == 1
 
 
 def fall_due(notification):
