@@ -312,8 +312,14 @@ def machine() -> dict:
     commit = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
+    # The results of an earlier run waiting to be committed are not a change to the code measured.
     dirty = bool(
-        subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+        subprocess.run(
+            ["git", "status", "--porcelain", "--", ".", ":(exclude)bench/results"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout
     )
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split(" [")[0]
     return {
