@@ -411,7 +411,7 @@ def record_new_dossier(dossier: Dossier, actor, at) -> None:
 
 
 def submit_dossier(actor, draft: Dossier) -> Dossier:
-    """Submit a draft: check everything again, issue the code, status 1, audit, and enqueue the
+    """Submit a draft: check everything again, issue the code, status 1, audit, and queue the
     applicant's notification, all in one transaction. The due time starts at acceptance."""
     with transaction.atomic():
         dossier = _draft(actor, draft)
