@@ -466,6 +466,7 @@ def withdraw_dossier(actor, dossier: Dossier, reason: str, expected_version=None
         record(
             actor, "dossiers.withdraw", locked, {"status": [from_status, Status.WITHDRAWN], "reason": reason}
         )
+        queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
 
 
@@ -554,6 +555,7 @@ def answer_supplement_request(
             locked,
             {"status": [Status.SUPPLEMENT, resumed], "files": len(attachments), "note": note},
         )
+        queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
 
 
@@ -592,6 +594,8 @@ def mark_paid(actor, dossier: Dossier, note: str = "") -> Dossier:
             changes["status"] = [Status.PAYMENT, resumed]
         locked.save(update_fields=["paid_at", "resume_status", "updated_at"])
         record(actor, "dossiers.mark_paid", locked, changes)
+        if waiting:
+            queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
 
 

@@ -18,13 +18,14 @@ stop, counter reception) are here, built on the dossier app's building blocks.
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Role, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, require, rule
-from tinhso.accounts.validators import validate_cccd
+from tinhso.accounts.validators import normalize_phone, validate_cccd
 from tinhso.audit.services import record
 from tinhso.core.text import nfc
 from tinhso.dossiers import actions as dossier_actions
@@ -249,7 +250,8 @@ def stop_dossier(actor, dossier: Dossier, reason: str) -> Dossier:
 
 
 def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list, assignee=None) -> Dossier:
-    """A walk-in citizen's dossier: created with the applicant's details as given, coded,
+    """A walk-in citizen's dossier: created with the applicant's details (the phone number stored
+    as +84…, like an online applicant's, so tracking and SMS work the same), coded,
     attached documents (``uploads`` = [(required_document or None, file)]), and accepted.
 
     ``applicant`` = {"name", "cccd", "phone", "email", "address"}."""
@@ -264,6 +266,18 @@ def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list,
             validate_cccd(cccd)
         except ValidationError as error:
             errors["cccd"] = error.messages
+    phone = nfc(applicant.get("phone", ""))
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError as error:
+            errors["phone"] = error.messages
+    email = nfc(applicant.get("email", ""))
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            errors["email"] = error.messages
     for required_document, _upload in uploads:
         if required_document is not None and required_document.procedure_id != procedure.pk:
             errors["documents"] = [_("This document is not part of the procedure.")]
@@ -276,8 +290,8 @@ def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list,
             procedure=procedure,
             applicant_name=name,
             applicant_cccd=cccd,
-            applicant_phone=nfc(applicant.get("phone", "")),
-            applicant_email=nfc(applicant.get("email", "")),
+            applicant_phone=phone,
+            applicant_email=email,
             applicant_address=nfc(applicant.get("address", "")),
             receiving_agency=agency,
             channel=Channel.DIRECT,

@@ -168,6 +168,27 @@ def test_an_applicant_without_email_or_phone_is_owed_nothing(submitted):
     assert not Notification.objects.exists()
 
 
+def test_every_status_change_the_applicant_did_not_see_coming_is_told(submitted, desk):
+    """Withdrawal and a supplement's answer (the applicant's own acts, confirmed) and a payment
+    recorded by the gateway each owe a message telling the status the dossier is now in."""
+    from tinhso.dossiers.tests import factories
+    from tinhso.dossiers.tests.conftest import pdf_upload
+
+    def told() -> list[int]:
+        return list(Notification.objects.order_by("id").values_list("status", flat=True))
+
+    officer = factories.make_officer(desk)
+    actions.request_supplement(officer, submitted, ["Giấy chứng sinh bản rõ nét"], "")
+    actions.answer_supplement_request(submitted.applicant, submitted, [pdf_upload()], "")
+    assert told() == [Status.NEW, Status.SUPPLEMENT, Status.NEW]
+    actions.request_payment(officer, submitted, "Lệ phí 8.000 đ")
+    actions.mark_paid(None, submitted)
+    actions.mark_paid(None, submitted)  # a replayed payment notice changes nothing and tells nothing
+    assert told()[3:] == [Status.PAYMENT, Status.NEW]
+    actions.withdraw_dossier(submitted.applicant, submitted, "Tôi nộp nhầm thủ tục")
+    assert told()[5:] == [Status.WITHDRAWN]
+
+
 def test_notifications_share_one_smtp_connection(smtp, submitted):
     queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
     assert send_pending() == 2

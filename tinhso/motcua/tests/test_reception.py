@@ -86,6 +86,7 @@ def test_a_walk_in_dossier_is_created_coded_and_accepted(procedure, officer, spe
         assignee=specialist,
     )
     assert dossier.code.startswith("H20.201.01-") and dossier.channel == "direct"
+    assert dossier.applicant_phone == "+84387654321"
     assert dossier.status == Status.ACCEPTED and dossier.due_at is not None
     assert dossier.attachments.count() == 1
     actions.record_cash_payment(officer, dossier)
@@ -102,6 +103,31 @@ def test_a_walk_in_with_a_wrong_cccd_creates_nothing(procedure, officer, desk):
         )
     assert "cccd" in caught.value.message_dict
     assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("phone", "0123"), ("phone", "không có"), ("phone", "0112345678"), ("email", "ngoc@")],
+)
+def test_a_walk_in_with_a_wrong_phone_or_email_creates_nothing(procedure, officer, desk, field, value):
+    from tinhso.dossiers.models import Dossier
+
+    with pytest.raises(ValidationError) as caught:
+        actions.receive_at_counter(officer, desk, procedure, {"name": "Trần Thị Bích Ngọc", field: value}, [])
+    assert list(caught.value.message_dict) == [field]
+    assert not Dossier.objects.exists()
+
+
+def test_a_walk_in_found_by_tracking_with_the_phone_written_any_usual_way(
+    procedure, officer, specialist, desk
+):
+    from tinhso.dossiers.tracking import find_dossier
+
+    applicant = {"name": "Lê Văn Tâm", "phone": "0912.345.678", "email": "tam@example.vn"}
+    dossier = actions.receive_at_counter(officer, desk, procedure, applicant, [], assignee=specialist)
+    assert dossier.applicant_phone == "+84912345678" and dossier.applicant_email == "tam@example.vn"
+    for written in ("0912 345 678", "+84 912 345 678"):
+        assert find_dossier(dossier.code, written, "127.0.0.1").code == dossier.code
 
 
 def test_an_officer_of_another_desk_may_not_receive_for_this_one(procedure, other_officer, desk):
