@@ -211,6 +211,18 @@ def markdown(results: dict) -> str:
                 f"({sent['sent_so_far']:,} sent so far in the run by {sent['sender_tasks_so_far']:,} "
                 "sender tasks).",
             ]
+    reads = [
+        f"{name} {_cell(phase['disk_kib_read_per_request'], 1)}"
+        for name, phase in results["phases"].items()
+        if phase.get("disk_kib_read_per_request")
+    ]
+    if cache := machine.get("memory_before_phases"):
+        lines += [
+            "",
+            f"Page cache before the phases: {cache['page_cache_mib']:,} MiB "
+            f"({cache['free_mib']:,} MiB free). Read from disk during the phases, KiB per request "
+            f"(whole machine): {', '.join(reads) or 'nothing'}.",
+        ]
     database, memory = results["database"], results["memory"]
     peaks = ", ".join(f"{value} MiB" for value in memory["peak_rss_per_worker_mib"])
     lines += [

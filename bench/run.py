@@ -247,6 +247,25 @@ class CpuMeter:
         return {name: round((after[name] - before[name]) * 1000 / max(requests, 1), 2) for name in after}
 
 
+def disk_kib_read() -> int:
+    """KiB this machine has read from its block devices since boot (``pgpgin``): a phase that
+    reads from disk works on data that is not in the page cache."""
+    for line in Path("/proc/vmstat").read_text().splitlines():
+        name, _sep, value = line.partition(" ")
+        if name == "pgpgin":
+            return int(value)
+    return 0
+
+
+def memory_mib() -> dict[str, int]:
+    """The page cache and the free memory, in MiB (from /proc/meminfo)."""
+    values = {}
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        name, _sep, value = line.partition(":")
+        values[name] = int(value.split()[0]) // 1024
+    return {"page_cache_mib": values.get("Cached", 0), "free_mib": values.get("MemFree", 0)}
+
+
 def postmaster_pid(database_url: str) -> int:
     """The PostgreSQL server's process id when it runs on this machine, else 0."""
     import psycopg
@@ -467,6 +486,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
         ).stdout
     )
     load_before = [round(value, 2) for value in os.getloadavg()]
+    memory_before = memory_mib()
     seconds, conns, limit = options.phase_seconds, 2 * options.workers, options.max_requests
     phases = {}
 
@@ -480,9 +500,14 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     )
 
     def measured(run_phase, *args, **kwargs) -> dict:
-        before = cpu.sample()
+        before, read_before = cpu.sample(), disk_kib_read()
         result = run_phase(*args, **kwargs)
-        return {**result, "cpu_ms_per_request": cpu.per_request(before, result["requests"])}
+        read = (disk_kib_read() - read_before) / max(result["requests"], 1)
+        return {
+            **result,
+            "cpu_ms_per_request": cpu.per_request(before, result["requests"]),
+            "disk_kib_read_per_request": round(read, 2),
+        }
 
     def phase(name: str, endpoint: str, mode: str, **env_vars) -> None:
         log(f"phase {name}: {endpoint}")
@@ -599,6 +624,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
         machine={
             **machine(),
             "load_average_before_phases": load_before,
+            "memory_before_phases": memory_before,
             "load_average_after_phases": [round(value, 2) for value in os.getloadavg()],
         },
         settings={

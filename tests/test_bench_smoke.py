@@ -79,6 +79,9 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
     for name in ("database_floor_lookup", "database_floor_submission"):
         assert report["phases"][name]["requests"] > 0 and report["phases"][name]["errors"] == 0
     assert report["submission_sql"]["status"] == 201 and report["submission_sql"]["writes"] > 0
+    assert report["machine"]["memory_before_phases"]["page_cache_mib"] > 0
+    for name in (*measured, "database_floor_lookup"):
+        assert report["phases"][name]["disk_kib_read_per_request"] >= 0, name
     # Each part of the stack was found and its CPU time counted (the amounts are not asserted).
     parts = report["phases"]["submissions"]["cpu_ms_per_request"]
     assert set(parts) == {"application server", "task worker", "mail server", "postgresql", "load generator"}
