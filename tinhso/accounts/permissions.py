@@ -11,13 +11,15 @@ users are refused everything except the rules registered with ``public=True`` (w
 then decides, with an anonymous user); superusers and province administrators may do
 everything; everyone else gets what the predicate says.
 
-A user's memberships are read once per user object (per request) and cached on it.
+A user's memberships, and the agencies they reach, are read once per user object (per request)
+and cached on it.
 """
 
 from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from tinhso.accounts.models import Membership, Role, UserKind, officer_agencies
 
@@ -82,16 +84,28 @@ def is_province_admin(user) -> bool:
     return user.is_superuser or has_role(user, Role.PROVINCE_ADMIN)
 
 
-def agency_ids_in_scope(user, *roles: str) -> set[int]:
-    """Ids of the agencies where ``user`` holds one of ``roles`` (any role if none), with their
-    descendants: an agency admin of a department manages its sub-departments too."""
-    from tinhso.agencies.models import Agency
+# Every agency under (or equal to) one of the given agencies, by the stored paths.
+SUBTREES_SQL = """
+SELECT DISTINCT below.id FROM agencies_agency top
+JOIN agencies_agency below ON below.path LIKE top.path || '%%'
+WHERE top.id IN ({ids})
+"""
 
-    direct = {agency_id for agency_id, role in _memberships(user) if not roles or role in roles}
-    scope: set[int] = set()
-    for agency in Agency.objects.filter(pk__in=direct):
-        scope.update(agency.descendants(include_self=True).values_list("pk", flat=True))
-    return scope
+
+def agency_ids_in_scope(user, *roles: str) -> frozenset[int]:
+    """Ids of the agencies where ``user`` holds one of ``roles`` (any role if none), with their
+    descendants: an agency admin of a department manages its sub-departments too. Read in one
+    statement and cached on the user object with the memberships."""
+    direct = sorted({agency_id for agency_id, role in _memberships(user) if not roles or role in roles})
+    if not direct:
+        return frozenset()
+    scopes = user.__dict__.setdefault("_tinhso_scopes", {})
+    key = tuple(direct)
+    if key not in scopes:
+        with connection.cursor() as cursor:
+            cursor.execute(SUBTREES_SQL.format(ids=", ".join(["%s"] * len(direct))), direct)
+            scopes[key] = frozenset(row[0] for row in cursor.fetchall())
+    return scopes[key]
 
 
 def can(user, action: str, obj=None) -> bool:

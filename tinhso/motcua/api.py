@@ -18,6 +18,7 @@ from tinhso.agencies.models import Agency
 from tinhso.dossiers.models import Dossier
 from tinhso.motcua import inbox
 from tinhso.workflows.actions import available_actions, perform_action
+from tinhso.workflows.models import DossierFlow
 
 router = Router(tags=["one-stop back office"])
 
@@ -76,23 +77,21 @@ def _dossier(request, pk: int) -> Dossier:
     return dossier
 
 
-def _actions(user, dossier) -> list[dict]:
-    return [
-        {"key": a.key, "name": a.name, "to_state": a.to_state.key, "status": a.to_state.status_code}
-        for a in available_actions(user, dossier)
-    ]
-
-
-def _flow(user, dossier: Dossier) -> dict:
+def _flow(user, dossier: Dossier, flow: DossierFlow | None = None) -> dict:
+    """The dossier's step and the actions ``user`` may take (``flow``: the flow just moved)."""
     dossier.refresh_from_db()
+    flow = flow or DossierFlow.objects.select_related("state", "version").get(dossier=dossier)
     return {
         "code": dossier.code,
         "status": dossier.status,
         "status_label": dossier.get_status_display(),
-        "state": dossier.flow.state.name,
+        "state": flow.state.name,
         "due_at": dossier.due_at,
         "version": dossier.version,
-        "actions": _actions(user, dossier),
+        "actions": [
+            {"key": a.key, "name": a.name, "to_state": a.to_state.key, "status": a.to_state.status_code}
+            for a in available_actions(user, dossier, flow)
+        ],
     }
 
 
@@ -131,7 +130,7 @@ def take_action(request, pk: int, key: str, payload: ActionIn):
     dossier = _dossier(request, pk)
     assignee = get_object_or_404(User, username=payload.assignee) if payload.assignee else None
     agency = get_object_or_404(Agency, code=payload.agency) if payload.agency else None
-    perform_action(
+    flow = perform_action(
         officer,
         dossier,
         key,
@@ -140,4 +139,4 @@ def take_action(request, pk: int, key: str, payload: ActionIn):
         agency=agency,
         expected_version=payload.version,
     )
-    return _flow(officer, dossier)
+    return _flow(officer, dossier, flow)

@@ -2,7 +2,7 @@
 
 - ``flow_version_for(procedure)``: the published version a new dossier of ``procedure`` starts on.
 - ``start_flow(dossier)``: put a submitted dossier on its flow (idempotent; done on submission).
-- ``available_actions(user, dossier)``: the actions ``user`` may take now.
+- ``available_actions(user, dossier, flow=None)``: the actions ``user`` may take now.
 - ``perform_action(actor, dossier, action_key, note="", assignee=None, agency=None,
   expected_version=None)``: take one, under a row lock, moving the national status with it.
 - ``publish_version(actor, version)`` / ``new_version(actor, flow)``: versioning.
@@ -156,12 +156,38 @@ def waiting_roles(state) -> str:
     return "," + ",".join(roles) + "," if roles else ""
 
 
+# A published version never changes, so each process reads what these two answer once.
+
+
 @functools.lru_cache(maxsize=256)
 def _start(version_id: int, published_at: datetime.datetime) -> tuple[int, str]:
-    """(start state id, waiting roles) of a published version. A published version never
-    changes, so each process reads them once."""
+    """(start state id, waiting roles) of a published version."""
     state = State.objects.prefetch_related("actions_out").get(version_id=version_id, is_start=True)
     return state.pk, waiting_roles(state)
+
+
+@functools.lru_cache(maxsize=1024)
+def _waiting_in(state_id: int, published_at: datetime.datetime) -> str:
+    """The waiting roles of a state of a published version."""
+    return waiting_roles(State.objects.prefetch_related("actions_out").get(pk=state_id))
+
+
+def _read_actions_out(state_id: int) -> dict[str, Action]:
+    actions = Action.objects.filter(from_state_id=state_id).select_related("to_state", "target_agency")
+    return {action.key: action for action in actions.order_by("position", "pk")}
+
+
+@functools.lru_cache(maxsize=1024)
+def _published_actions_out(state_id: int, published_at: datetime.datetime) -> dict[str, Action]:
+    return _read_actions_out(state_id)
+
+
+def actions_out(flow: DossierFlow) -> dict[str, Action]:
+    """The actions out of the flow's current state by key, in the flow's order (read once per
+    process for a published version; the instances are shared: do not change them)."""
+    if flow.version.published_at is None:
+        return _read_actions_out(flow.state_id)
+    return _published_actions_out(flow.state_id, flow.version.published_at)
 
 
 def start_flow(dossier: Dossier, at: datetime.datetime | None = None, *, new: bool = False) -> DossierFlow:
@@ -242,14 +268,14 @@ def _may_take(user, flow: DossierFlow, action: Action) -> bool:
     return True
 
 
-def available_actions(user, dossier: Dossier) -> list[Action]:
+def available_actions(user, dossier: Dossier, flow: DossierFlow | None = None) -> list[Action]:
     """The actions ``user`` may take on ``dossier`` now (conditions not yet met included: the
-    page explains them when taken)."""
-    flow = DossierFlow.objects.filter(dossier=dossier).select_related("state").first()
+    page explains them when taken). ``flow``: the dossier's flow, if the caller holds it."""
+    if flow is None:
+        flow = DossierFlow.objects.filter(dossier=dossier).select_related("state", "version").first()
     if flow is None or dossier.status in FINAL or dossier.status in WAITING_FOR_APPLICANT:
         return []
-    actions = flow.version.actions.filter(from_state=flow.state).select_related("to_state", "target_agency")
-    return [action for action in actions if _may_take(user, flow, action)]
+    return [action for action in actions_out(flow).values() if _may_take(user, flow, action)]
 
 
 def _target_agency(action: Action, flow: DossierFlow, dossier: Dossier, agency: Agency | None) -> Agency:
@@ -338,11 +364,7 @@ def _perform(actor, dossier, action_key, note, assignee, agency, expected_versio
             .select_related("state", "current_agency", "version")
             .get(dossier=locked)
         )
-        action = (
-            flow.version.actions.filter(from_state=flow.state, key=action_key)
-            .select_related("to_state", "target_agency")
-            .first()
-        )
+        action = actions_out(flow).get(action_key)
         if action is None:
             raise ValidationError(
                 _("This action is not possible in the dossier's current state (%(state)s).")
@@ -390,7 +412,7 @@ def _perform(actor, dossier, action_key, note, assignee, agency, expected_versio
         flow.state = to_state
         flow.current_agency = target
         flow.assignee = next_assignee
-        flow.waiting_roles = waiting_roles(to_state)
+        flow.waiting_roles = _waiting_in(to_state.pk, flow.version.published_at)
         flow.step_started_at = now
         flow.step_due_at = None if finished or to_state.is_end else step_due(action, now, locked.due_at)
         flow.save()

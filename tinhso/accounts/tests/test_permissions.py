@@ -147,3 +147,33 @@ def test_officer_agencies(officers, agencies):
     assert set(officer_agencies(user)) == {agencies["a"], agencies["b"]}
     assert set(officer_agencies(user, roles=[Role.LEADER])) == {agencies["b"]}
     assert list(officer_agencies(AnonymousUser())) == []
+
+
+def test_the_agencies_in_scope_are_the_subtrees_read_in_one_query_per_request(
+    officers, agencies, django_assert_num_queries
+):
+    from tinhso.accounts.permissions import agency_ids_in_scope
+
+    user = fresh(
+        make_officer(
+            "chuyenvien.hai",
+            "Đặng Thị Hải",
+            [
+                (agencies["a"], Role.SPECIALIST),
+                (agencies["b"], Role.LEADER),
+                (agencies["desk_a"], Role.LEADER),
+            ],
+        )
+    )
+    with django_assert_num_queries(2):  # the memberships, then the subtrees
+        assert agency_ids_in_scope(user) == {agencies["a"].pk, agencies["desk_a"].pk, agencies["b"].pk}
+    with django_assert_num_queries(1):  # another set of agencies: its subtrees
+        assert agency_ids_in_scope(user, Role.LEADER) == {agencies["desk_a"].pk, agencies["b"].pk}
+    with django_assert_num_queries(0):
+        assert agency_ids_in_scope(user, Role.SPECIALIST, Role.LEADER, Role.ONE_STOP_OFFICER) == {
+            agencies["a"].pk,
+            agencies["desk_a"].pk,
+            agencies["b"].pk,
+        }
+        assert agency_ids_in_scope(user, Role.AGENCY_ADMIN) == set()
+    assert agency_ids_in_scope(fresh(officers["officer_a"])) == {agencies["desk_a"].pk}

@@ -67,3 +67,26 @@ def test_refusals_are_structured_and_change_nothing(
     assert client.get("/api/v1/mot-cua/dossiers").status_code == 401
     submitted.refresh_from_db()
     assert submitted.status == Status.NEW
+
+
+def test_an_action_reads_each_thing_once(
+    client, bearer, officer, specialist, citizen, procedure, desk, django_assert_max_num_queries
+):
+    """The token, the dossier for the permission check, the locked dossier and flow, each user's
+    memberships and agencies once; the published flow's actions come from the process's copy. The
+    statements of a warm process are counted so a re-read slipping back in shows here."""
+    from tinhso.motcua.tests.fixtures import submit
+
+    first, second = submit(citizen, procedure, desk), submit(citizen, procedure, desk)
+    body, headers = {"assignee": specialist.username, "note": "Tiếp nhận"}, bearer(officer)
+
+    def accept(dossier):
+        url = f"/api/v1/mot-cua/dossiers/{dossier.pk}/actions/tiep_nhan"
+        return client.post(url, body, content_type="application/json", **headers)
+
+    assert accept(first).status_code == 200
+    with django_assert_max_num_queries(27):
+        response = accept(second)
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == Status.ACCEPTED and response.json()["state"]
+    assert [action["key"] for action in response.json()["actions"]] == []  # now the specialist's turn
