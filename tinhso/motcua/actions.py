@@ -260,24 +260,15 @@ def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list,
     name = nfc(applicant.get("name", ""))
     if not name:
         errors["name"] = [_("Enter the applicant's full name.")]
-    cccd = nfc(applicant.get("cccd", ""))
-    if cccd:
-        try:
-            validate_cccd(cccd)
-        except ValidationError as error:
-            errors["cccd"] = error.messages
-    phone = nfc(applicant.get("phone", ""))
-    if phone:
-        try:
-            phone = normalize_phone(phone)
-        except ValidationError as error:
-            errors["phone"] = error.messages
-    email = nfc(applicant.get("email", ""))
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError as error:
-            errors["email"] = error.messages
+    contact = {}
+    # Each check raises on a wrong value; validate_cccd and normalize_phone return the stored form.
+    for field, check in (("cccd", validate_cccd), ("phone", normalize_phone), ("email", validate_email)):
+        contact[field] = nfc(applicant.get(field, ""))
+        if contact[field]:
+            try:
+                contact[field] = check(contact[field]) or contact[field]
+            except ValidationError as error:
+                errors[field] = error.messages
     for required_document, _upload in uploads:
         if required_document is not None and required_document.procedure_id != procedure.pk:
             errors["documents"] = [_("This document is not part of the procedure.")]
@@ -289,9 +280,9 @@ def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list,
             code=issue_code(agency, now),
             procedure=procedure,
             applicant_name=name,
-            applicant_cccd=cccd,
-            applicant_phone=phone,
-            applicant_email=email,
+            applicant_cccd=contact["cccd"],
+            applicant_phone=contact["phone"],
+            applicant_email=contact["email"],
             applicant_address=nfc(applicant.get("address", "")),
             receiving_agency=agency,
             channel=Channel.DIRECT,
