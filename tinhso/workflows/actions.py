@@ -151,25 +151,20 @@ def new_version(actor, flow: Flow) -> FlowVersion:
 # Running dossiers ----------------------------------------------------------------------------
 
 
-def waiting_roles(state) -> str:
-    roles = sorted({role for action in state.actions_out.all() for role in action.roles})
+def waiting_roles(actions) -> str:
+    """The roles that may take one of ``actions``, as ``DossierFlow.waiting_roles`` stores them."""
+    roles = sorted({role for action in actions for role in action.roles})
     return "," + ",".join(roles) + "," if roles else ""
 
 
-# A published version never changes, so each process reads what these two answer once.
+# A published version never changes, so each process reads its states and actions once.
 
 
 @functools.lru_cache(maxsize=256)
 def _start(version_id: int, published_at: datetime.datetime) -> tuple[int, str]:
     """(start state id, waiting roles) of a published version."""
     state = State.objects.prefetch_related("actions_out").get(version_id=version_id, is_start=True)
-    return state.pk, waiting_roles(state)
-
-
-@functools.lru_cache(maxsize=1024)
-def _waiting_in(state_id: int, published_at: datetime.datetime) -> str:
-    """The waiting roles of a state of a published version."""
-    return waiting_roles(State.objects.prefetch_related("actions_out").get(pk=state_id))
+    return state.pk, waiting_roles(state.actions_out.all())
 
 
 def _read_actions_out(state_id: int) -> dict[str, Action]:
@@ -182,12 +177,12 @@ def _published_actions_out(state_id: int, published_at: datetime.datetime) -> di
     return _read_actions_out(state_id)
 
 
-def actions_out(flow: DossierFlow) -> dict[str, Action]:
-    """The actions out of the flow's current state by key, in the flow's order (read once per
+def actions_out(state_id: int, version: FlowVersion) -> dict[str, Action]:
+    """The actions out of a state of ``version`` by key, in the flow's order (read once per
     process for a published version; the instances are shared: do not change them)."""
-    if flow.version.published_at is None:
-        return _read_actions_out(flow.state_id)
-    return _published_actions_out(flow.state_id, flow.version.published_at)
+    if version.published_at is None:
+        return _read_actions_out(state_id)
+    return _published_actions_out(state_id, version.published_at)
 
 
 def start_flow(dossier: Dossier, at: datetime.datetime | None = None, *, new: bool = False) -> DossierFlow:
@@ -275,7 +270,8 @@ def available_actions(user, dossier: Dossier, flow: DossierFlow | None = None) -
         flow = DossierFlow.objects.filter(dossier=dossier).select_related("state", "version").first()
     if flow is None or dossier.status in FINAL or dossier.status in WAITING_FOR_APPLICANT:
         return []
-    return [action for action in actions_out(flow).values() if _may_take(user, flow, action)]
+    actions = actions_out(flow.state_id, flow.version).values()
+    return [action for action in actions if _may_take(user, flow, action)]
 
 
 def _target_agency(action: Action, flow: DossierFlow, dossier: Dossier, agency: Agency | None) -> Agency:
@@ -364,7 +360,7 @@ def _perform(actor, dossier, action_key, note, assignee, agency, expected_versio
             .select_related("state", "current_agency", "version")
             .get(dossier=locked)
         )
-        action = actions_out(flow).get(action_key)
+        action = actions_out(flow.state_id, flow.version).get(action_key)
         if action is None:
             raise ValidationError(
                 _("This action is not possible in the dossier's current state (%(state)s).")
@@ -412,7 +408,7 @@ def _perform(actor, dossier, action_key, note, assignee, agency, expected_versio
         flow.state = to_state
         flow.current_agency = target
         flow.assignee = next_assignee
-        flow.waiting_roles = _waiting_in(to_state.pk, flow.version.published_at)
+        flow.waiting_roles = waiting_roles(actions_out(to_state.pk, flow.version).values())
         flow.step_started_at = now
         flow.step_due_at = None if finished or to_state.is_end else step_due(action, now, locked.due_at)
         flow.save()
