@@ -5,6 +5,7 @@ The demo (``make demo``) sets ``TINHSO_DEMO=1`` to run over plain HTTP on SQLite
 """
 
 import importlib.util
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -233,6 +234,15 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated,
+# e.g. "127.0.0.1,10.0.0.0/24"): the client's address for rate limits and the audit
+# (``tinhso.core.net.client_ip``). Empty: the connecting address is the client. A wrong entry
+# stops the start with ipaddress's message.
+TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(proxy.strip(), strict=False))
+    for proxy in os.environ.get("TRUSTED_PROXIES", "").split(",")
+    if proxy.strip()
+]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 # Joining the browsers' HSTS preload list is a decision for the province's domain owner.
@@ -296,7 +306,8 @@ SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "log")  # "log" or "http"
 SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "")
-TRACKING_MAX_ATTEMPTS = int(os.environ.get("TRACKING_MAX_ATTEMPTS", "10"))
+TRACKING_MAX_ATTEMPTS = int(os.environ.get("TRACKING_MAX_ATTEMPTS", "10"))  # per (address, code)
+TRACKING_MAX_ATTEMPTS_PER_ADDRESS = int(os.environ.get("TRACKING_MAX_ATTEMPTS_PER_ADDRESS", "50"))
 TRACKING_WINDOW_MINUTES = int(os.environ.get("TRACKING_WINDOW_MINUTES", "15"))
 
 # A cache shared by every app server and process (rate limits): a database table by default.

@@ -13,7 +13,6 @@ sequence) constraint refuses any duplicate on every database.
 """
 
 import hashlib
-import ipaddress
 import json
 import re
 
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from tinhso.audit.hashing import GENESIS_HASH, root_hash
 from tinhso.audit.models import AuditAnchor, AuditEntry
+from tinhso.core.net import client_ip
 from tinhso.core.rows import insert
 from tinhso.core.text import nfc
 
@@ -51,16 +51,6 @@ def actor_label(actor) -> str:
         return ""
     name = nfc(getattr(actor, "full_name", "")) or actor.get_username()
     return f"{name} (#{actor.pk})"
-
-
-def client_ip(request) -> str | None:
-    """The connecting address as the database will give it back, or None."""
-    if request is None:
-        return None
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
 
 
 def _normalised_data(changes) -> dict:

@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from ninja.responses import NinjaJSONEncoder
 
 from tinhso.accounts.permissions import can
-from tinhso.audit.services import client_ip
+from tinhso.core.net import client_ip
 from tinhso.dossiers import actions, tracking
 from tinhso.dossiers.models import Dossier
 

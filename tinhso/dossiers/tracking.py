@@ -2,11 +2,14 @@
 
 The second factor is the applicant's mobile phone (any usual writing) or at least the last four
 digits of their citizen ID. A wrong factor gives the same answer as an unknown code. Failed
-attempts are counted per client address and per code (``TrackingFailure``); past
-``TRACKING_MAX_ATTEMPTS`` (default 10) within ``TRACKING_WINDOW_MINUTES`` (default 15) every
-attempt is refused, right or wrong. Successful lookups are not counted: they tell nothing to
-someone who already holds the factor, and many citizens share one carrier address (CGNAT) on a
-deadline day.
+attempts are counted per (client address, code) and per client address (``TrackingFailure``);
+past ``TRACKING_MAX_ATTEMPTS`` (default 10) for one code, or ``TRACKING_MAX_ATTEMPTS_PER_ADDRESS``
+(default 50) for any codes, within ``TRACKING_WINDOW_MINUTES`` (default 15), every attempt from
+that address is refused, right or wrong. Nothing is counted per code alone: whoever guesses
+from one address never locks out the owner, who asks from another with the right factor.
+Successful lookups are not counted: they tell nothing to someone who already holds the factor,
+and many citizens share one carrier address (CGNAT) on a deadline day. The address is
+``tinhso.core.net.client_ip`` (behind the configured trusted proxies).
 
 This is the surge path of the portal: the limit check, the dossier, its procedure and agency and
 its status history come back in one SQL statement (plain SQL that SQLite and PostgreSQL both run):
@@ -62,15 +65,18 @@ class TrackedDossier:
         return status_label(self.status)
 
 
-def _limit() -> tuple[int, datetime.timedelta]:
+def _limit() -> tuple[int, int, datetime.timedelta]:
+    """Failures allowed per (address, code), per address, and the window."""
     return (
         int(getattr(settings, "TRACKING_MAX_ATTEMPTS", 10)),
+        int(getattr(settings, "TRACKING_MAX_ATTEMPTS_PER_ADDRESS", 50)),
         datetime.timedelta(minutes=int(getattr(settings, "TRACKING_WINDOW_MINUTES", 15))),
     )
 
 
 def _keys(client: str, code: str) -> list[str]:
-    return [f"ip:{client}"[:150], f"code:{code}"[:150]]
+    """The keys of the (address, code) pair and of the address."""
+    return [f"ipcode:{client}|{code}"[:150], f"ip:{client}"[:150]]
 
 
 def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
@@ -91,15 +97,16 @@ WITH d AS (
            receiving_agency_id
     FROM dossiers_dossier WHERE code = %s AND NOT is_draft
 )
-SELECT 0 AS part, f.failures, d.code, d.status, d.submitted_at, d.due_at, d.applicant_phone,
-       d.applicant_cccd, p.name, a.name, NULL AS to_status, NULL AS at, NULL AS change_id
-FROM (SELECT COALESCE(MAX(failures), 0) AS failures FROM dossiers_trackingfailure
-      WHERE "key" IN (%s, %s) AND window_ends > %s) f
+SELECT 0 AS part, f.failures, f.address_failures, d.code, d.status, d.submitted_at, d.due_at,
+       d.applicant_phone, d.applicant_cccd, p.name, a.name, NULL AS to_status, NULL AS at, NULL AS change_id
+FROM (SELECT COALESCE(MAX(CASE WHEN "key" = %s THEN failures END), 0) AS failures,
+             COALESCE(MAX(CASE WHEN "key" = %s THEN failures END), 0) AS address_failures
+      FROM dossiers_trackingfailure WHERE "key" IN (%s, %s) AND window_ends > %s) f
 LEFT JOIN d ON 1 = 1
 LEFT JOIN procedures_procedure p ON p.id = d.procedure_id
 LEFT JOIN agencies_agency a ON a.id = d.receiving_agency_id
 UNION ALL
-SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, h.to_status, h.at, h.id
+SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, h.to_status, h.at, h.id
 FROM dossiers_dossierstatuschange h JOIN d ON h.dossier_id = d.id
 ORDER BY part, at, change_id
 """
@@ -128,26 +135,29 @@ def factor_matches(phone: str, cccd: str, factor: str) -> bool:
 
 
 def count_failure(client: str, code: str) -> None:
-    """One more failure for the client and the code (ended windows are deleted first, so a
-    window starts at the first failure and is not extended by the next ones)."""
-    _attempts, window = _limit()
+    """One more failure for the (client, code) pair and the client (ended windows are deleted
+    first, so a window starts at the first failure and is not extended by the next ones)."""
+    *_attempts, window = _limit()
     now = timezone.now()
-    client_key, code_key = _keys(client, code)
+    pair_key, client_key = _keys(client, code)
     with transaction.atomic():
         TrackingFailure.objects.filter(window_ends__lte=now).delete()
         with connection.cursor() as cursor:
-            cursor.execute(COUNT_FAILURE_SQL, [client_key, now + window, code_key, now + window])
+            cursor.execute(COUNT_FAILURE_SQL, [pair_key, now + window, client_key, now + window])
 
 
 def find_dossier(code: str, factor: str, client: str) -> TrackedDossier | None:
     """The submitted dossier with ``code`` if ``factor`` matches, else None (rate-limited)."""
     code = nfc(code).strip().upper()
-    attempts, _window = _limit()
+    attempts, address_attempts, _window = _limit()
+    keys = _keys(client, code)
     with connection.cursor() as cursor:
-        cursor.execute(LOOKUP_SQL, [code, *_keys(client, code), timezone.now()])
+        cursor.execute(LOOKUP_SQL, [code, *keys, *keys, timezone.now()])
         rows = cursor.fetchall()
-    failures, found_code, status, submitted_at, due_at, phone, cccd, procedure, agency = rows[0][1:10]
-    if failures >= attempts:
+    failures, address_failures, found_code, status, submitted_at, due_at, phone, cccd, procedure, agency = (
+        rows[0][1:11]
+    )
+    if failures >= attempts or address_failures >= address_attempts:
         raise TooManyAttempts
     if found_code is None or not factor_matches(phone, cccd, factor):
         count_failure(client, code)
@@ -159,7 +169,7 @@ def find_dossier(code: str, factor: str, client: str) -> TrackedDossier | None:
         status=status,
         submitted_at=_aware(submitted_at),
         due_at=_aware(due_at),
-        history=tuple(StatusStep(row[10], _aware(row[11])) for row in rows[1:]),
+        history=tuple(StatusStep(row[11], _aware(row[12])) for row in rows[1:]),
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tinhso.accounts.permissions import can
-from tinhso.audit.services import client_ip
+from tinhso.core.net import client_ip
 from tinhso.dossiers import actions, answers, tracking
 from tinhso.dossiers.forms import (
     RatingForm,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.accounts.permissions import require
 from tinhso.audit.services import record
+from tinhso.core.net import client_ip
 from tinhso.core.text import nfc
 from tinhso.dossiers.actions import lock_dossier, mark_paid
 from tinhso.dossiers.models import Dossier
@@ -47,10 +48,6 @@ def fees_due(
     return compute_fees(dossier.procedure, quantities, options)
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "127.0.0.1"
-
-
 def new_txn_ref() -> str:
     """``yyMMddHHmmss`` in GMT+7 and 8 random digits: unique, and readable by a cashier."""
     return f"{timezone.now().astimezone(vnpay.GMT7):%y%m%d%H%M%S}{secrets.randbelow(10**8):08d}"
@@ -65,7 +62,7 @@ def payment_url(payment: Payment, request) -> str:
         txn_ref=payment.txn_ref,
         order_info=payment.order_info,
         return_url=request.build_absolute_uri(reverse("payments:return")),
-        ip_addr=client_ip(request),
+        ip_addr=client_ip(request) or "127.0.0.1",
         created_at=payment.created_at,
         expires_at=payment.expires_at,
     )
