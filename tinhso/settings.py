@@ -141,9 +141,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sign-in lockout: this many failures within the window lock the account for the lock time.
+# Sign-in: wrong passwords throttle the address (per username and overall, growing delays up to
+# the lock time); wrong second-factor codes lock the account (growing, up to the maximum lock).
+# See tinhso.accounts.signin. Officers enrol their authenticator with a one-time code.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+LOGIN_THROTTLE_SECONDS = int(os.environ.get("LOGIN_THROTTLE_SECONDS", "30"))
+SECOND_FACTOR_MAX_LOCK_HOURS = int(os.environ.get("SECOND_FACTOR_MAX_LOCK_HOURS", "24"))
+ENROLMENT_CODE_HOURS = int(os.environ.get("ENROLMENT_CODE_HOURS", "72"))
 
 # Single sign-on through any OpenID Connect provider (a province's Keycloak, VNeID...).
 OIDC_PROVIDERS = {}

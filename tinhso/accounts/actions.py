@@ -13,8 +13,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts import otp
-from tinhso.accounts.models import ApiToken, ExternalIdentity, Membership, User, UserKind, hash_token
+from tinhso.accounts import otp, signin
+from tinhso.accounts.models import (
+    ApiToken,
+    EnrolmentCode,
+    ExternalIdentity,
+    Membership,
+    RecoveryCode,
+    User,
+    UserKind,
+    hash_token,
+)
 from tinhso.accounts.permissions import require
 from tinhso.audit.services import record
 from tinhso.core.text import nfc
@@ -200,23 +209,127 @@ def end_membership(
     return membership
 
 
-def enable_totp(user: User, secret: str, code: str, request=None) -> User:
+ENROLMENT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ENROLMENT_LENGTH = 12
+RECOVERY_CODE_COUNT = 10
+
+
+def _normalise_enrolment_code(code: str) -> str:
+    return "".join((code or "").split()).replace("-", "").upper()
+
+
+def issue_enrolment_code(actor, officer: User, request=None, *, from_console: bool = False) -> str:
+    """A one-time code with which ``officer`` sets up two-step verification, valid
+    ``ENROLMENT_CODE_HOURS`` (default 72) hours. The clear code is returned once, to be given
+    to the officer out of band (in person, by phone); only its hash is stored, and it replaces
+    any code not used yet. Issued by an administrator of the officer's agency (or the province
+    administrator), never by the officer; ``from_console`` is ``manage.py issue_enrolment_code``
+    on the server, for the first administrator."""
+    if not from_console:
+        require(actor, "accounts.manage_officers", officer)
+        if actor.pk == officer.pk:
+            raise PermissionDenied(_("Ask another administrator for your own enrolment code."))
+    if not officer.second_factor_mandatory:
+        raise ValidationError(_("Only officers and administrators need an enrolment code."))
+    if officer.totp_enabled:
+        raise ValidationError(
+            _("This account already uses two-step verification: reset it first if the phone was lost.")
+        )
+    code = "".join(secrets.choice(ENROLMENT_ALPHABET) for _i in range(ENROLMENT_LENGTH))
+    now = timezone.now()
+    with transaction.atomic():
+        EnrolmentCode.objects.filter(user=officer, used_at__isnull=True, expires_at__gt=now).update(
+            expires_at=now
+        )
+        enrolment = EnrolmentCode.objects.create(
+            user=officer,
+            code_hash=hash_token(code),
+            issued_by=None if from_console else actor,
+            expires_at=now + datetime.timedelta(hours=settings.ENROLMENT_CODE_HOURS),
+        )
+        record(
+            None if from_console else actor,
+            "accounts.issue_enrolment_code",
+            officer,
+            {"expires_at": enrolment.expires_at, "from_console": from_console},
+            request,
+        )
+    return "-".join(code[i : i + 4] for i in range(0, ENROLMENT_LENGTH, 4))
+
+
+def _valid_enrolment_code(user: User, code: str) -> EnrolmentCode | None:
+    return EnrolmentCode.objects.filter(
+        user=user,
+        code_hash=hash_token(_normalise_enrolment_code(code)),
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).first()
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Replace ``user``'s recovery codes with new ones; the clear codes are returned once."""
+    codes = [
+        "".join(secrets.choice(signin.RECOVERY_ALPHABET) for _i in range(signin.RECOVERY_LENGTH))
+        for _n in range(RECOVERY_CODE_COUNT)
+    ]
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=hash_token(code)) for code in codes)
+    return [f"{code[:5]}-{code[5:]}" for code in codes]
+
+
+def enable_totp(user: User, secret: str, code: str, request=None, *, enrolment_code: str = "") -> list[str]:
     """Turn on two-step verification with a new authenticator ``secret`` once ``code`` proves
-    the person's app generates the right codes."""
+    the person's app generates the right codes; returns the new recovery codes (shown once).
+
+    Officers and administrators also need a valid ``enrolment_code`` from an administrator
+    (``issue_enrolment_code``): the password alone must not be enough to choose the
+    authenticator. A wrong enrolment code counts as a wrong second-factor code."""
+    if user.is_locked():
+        raise ValidationError(
+            _("This account is temporarily locked after too many wrong codes. Try again later.")
+        )
     step = otp.matching_step(secret, code)
     if step is None:
         raise ValidationError(
             {"code": _("The code is not correct. Enter the 6-digit code shown by your app.")}
         )
+    enrolment = None
+    if user.second_factor_mandatory:
+        enrolment = _valid_enrolment_code(user, enrolment_code)
+        if enrolment is None:
+            signin.second_factor_failure(user, "enrolment", request)
+            raise ValidationError(
+                {
+                    "enrolment_code": _(
+                        "This enrolment code is not valid: it is wrong, used or expired. "
+                        "Ask your agency administrator for a new one."
+                    )
+                }
+            )
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        if user.totp_enabled:
+            raise ValidationError(_("Two-step verification is already on."))
+        if enrolment is not None and not EnrolmentCode.objects.filter(
+            pk=enrolment.pk, used_at__isnull=True
+        ).update(used_at=timezone.now()):
+            raise ValidationError({"enrolment_code": _("This enrolment code was used just now.")})
         user.totp_secret = secret
         user.totp_confirmed_at = timezone.now()
         user.totp_last_step = step
-        user.failed_login_count = 0
-        user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step", "failed_login_count"])
-        record(user, "accounts.totp_enabled", user, request=request)
-    return user
+        user.second_factor_failures = 0
+        user.save(
+            update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step", "second_factor_failures"]
+        )
+        recovery_codes = _new_recovery_codes(user)
+        record(
+            user,
+            "accounts.totp_enabled",
+            user,
+            {"enrolment_code": enrolment.pk if enrolment else None, "recovery_codes": len(recovery_codes)},
+            request,
+        )
+    return recovery_codes
 
 
 def disable_totp(user: User, code: str, request=None) -> User:
@@ -230,8 +343,42 @@ def disable_totp(user: User, code: str, request=None) -> User:
                 {"code": _("The code is not correct. Enter the 6-digit code shown by your app.")}
             )
         User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, totp_last_step=None)
+        RecoveryCode.objects.filter(user=user).delete()
         user.refresh_from_db()
         record(user, "accounts.totp_disabled", user, request=request)
+    return user
+
+
+def reset_second_factor(actor, user: User, request=None) -> User:
+    """Forget ``user``'s authenticator, recovery codes and unused enrolment codes (a lost phone),
+    and lift a second-factor lock: they set it up again with a new enrolment code."""
+    require(actor, "accounts.manage_officers", user)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        had_totp = user.totp_enabled
+        User.objects.filter(pk=user.pk).update(
+            totp_secret="",
+            totp_confirmed_at=None,
+            totp_last_step=None,
+            second_factor_failures=0,
+            locked_until=None,
+        )
+        RecoveryCode.objects.filter(user=user).delete()
+        EnrolmentCode.objects.filter(user=user, used_at__isnull=True).update(expires_at=timezone.now())
+        user.refresh_from_db()
+        record(actor, "accounts.totp_reset", user, {"had_totp": had_totp}, request)
+    return user
+
+
+def unlock_account(actor, user: User, request=None) -> User:
+    """Lift a lock after wrong second-factor codes (the administrator has checked with the owner)."""
+    require(actor, "accounts.manage_officers", user)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        previous = user.locked_until
+        User.objects.filter(pk=user.pk).update(locked_until=None, second_factor_failures=0)
+        user.refresh_from_db()
+        record(actor, "accounts.unlock", user, {"locked_until": previous}, request)
     return user
 
 

@@ -5,14 +5,18 @@ permissions; forms validate CCCD, phone and tax code through ``User.clean``; eve
 audited.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from tinhso.accounts import actions
 from tinhso.accounts.models import ApiToken, ExternalIdentity, Membership, User
 from tinhso.accounts.permissions import is_province_admin
 from tinhso.audit.services import record
@@ -76,7 +80,13 @@ class UserAdmin(ProvinceAdminMixin, AuditedAdminMixin, BaseUserAdmin):
     list_filter = ["kind", "is_active", "is_staff"]
     search_fields = ["full_name", "username", "email", "phone", "tax_code"]
     ordering = ["full_name"]
-    readonly_fields = ["last_login", "date_joined", "totp_confirmed_at", "failed_login_count", "locked_until"]
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "totp_confirmed_at",
+        "second_factor_failures",
+        "locked_until",
+    ]
     filter_horizontal = ["groups", "user_permissions"]
     fieldsets = [
         (None, {"fields": ["username", "password", "kind"]}),
@@ -92,7 +102,7 @@ class UserAdmin(ProvinceAdminMixin, AuditedAdminMixin, BaseUserAdmin):
                     "last_login",
                     "date_joined",
                     "totp_confirmed_at",
-                    "failed_login_count",
+                    "second_factor_failures",
                     "locked_until",
                 ]
             },
@@ -107,7 +117,7 @@ class UserAdmin(ProvinceAdminMixin, AuditedAdminMixin, BaseUserAdmin):
             },
         ),
     ]
-    actions = ["unlock", "reset_totp"]
+    actions = ["unlock", "reset_totp", "issue_enrolment_code"]
 
     @admin.display(description=_("username"))
     def display_username(self, obj):
@@ -136,35 +146,51 @@ class UserAdmin(ProvinceAdminMixin, AuditedAdminMixin, BaseUserAdmin):
 
     @admin.action(description=_("Unlock the selected accounts"))
     def unlock(self, request, queryset):
-        with transaction.atomic():
-            users = list(queryset.select_for_update().filter(locked_until__gt=timezone.now()))
-            for user in users:
-                User.objects.filter(pk=user.pk).update(locked_until=None, failed_login_count=0)
-                record(request.user, "accounts.unlock", user, request=request)
+        users = list(queryset.filter(locked_until__gt=timezone.now()))
+        for user in users:
+            actions.unlock_account(request.user, user, request)
         self.message_user(
             request, ngettext("%d account unlocked.", "%d accounts unlocked.", len(users)) % len(users)
         )
 
     @admin.action(description=_("Reset two-step verification (lost phone)"))
     def reset_totp(self, request, queryset):
-        count = 0
-        with transaction.atomic():
-            for user in queryset.select_for_update().exclude(totp_confirmed_at=None):
-                User.objects.filter(pk=user.pk).update(
-                    totp_secret="", totp_confirmed_at=None, totp_last_step=None
-                )
-                record(request.user, "accounts.totp_reset", user, request=request)
-                count += 1
+        users = list(queryset.exclude(totp_confirmed_at=None))
+        for user in users:
+            actions.reset_second_factor(request.user, user, request)
         self.message_user(
             request,
             ngettext(
-                "Two-step verification was reset for %d account: set it up again at the next sign-in.",
-                "Two-step verification was reset for %d accounts: set it up again at the next sign-in.",
-                count,
+                "Two-step verification was reset for %d account: issue an enrolment code to set it up again.",
+                "Two-step verification was reset for %d accounts: issue enrolment codes to set it up again.",
+                len(users),
             )
-            % count,
+            % len(users),
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Issue a one-time enrolment code for two-step verification"))
+    def issue_enrolment_code(self, request, queryset):
+        """The codes are shown on the answer page only (not kept in messages or the session)."""
+        issued = []
+        for user in queryset:
+            try:
+                issued.append((user, actions.issue_enrolment_code(request.user, user, request)))
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(
+                    request, f"{user.display_username}: {' '.join(_messages(exc))}", messages.ERROR
+                )
+        if not issued:
+            return None
+        return render(
+            request,
+            "accounts/enrolment_codes.html",
+            {"issued": issued, "hours": settings.ENROLMENT_CODE_HOURS},
+        )
+
+
+def _messages(exc) -> list[str]:
+    return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
 
 
 @admin.register(Membership)

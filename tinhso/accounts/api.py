@@ -1,9 +1,11 @@
 """``/api/v1/auth/token`` (bearer tokens) and ``/api/v1/me``.
 
 Errors are ``{"error": {"code", "message"}}`` with a Vietnamese message: 401 for wrong
-credentials or a missing/wrong TOTP code, 423 Locked (with ``Retry-After``) while an account is
-locked after too many failures (423 rather than 429: the account is locked, whoever asks), 422
-for a body that is not valid.
+credentials or a missing/wrong TOTP code, 429 Too Many Requests (with ``Retry-After``) when the
+caller's address made too many wrong attempts (the same for existing and unknown usernames),
+423 Locked (with ``Retry-After``) when the right password was given for an account locked after
+wrong second-factor codes, 422 for a body that is not valid. The rules are those of the sign-in
+page (``tinhso.accounts.signin``).
 """
 
 import datetime
@@ -25,7 +27,11 @@ me_router = Router(tags=["me"])
 class TokenRequest(Schema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=1024)
-    totp: str | None = Field(default=None, max_length=10, description="Required for officers.")
+    totp: str | None = Field(
+        default=None,
+        max_length=20,
+        description="Required for officers: the current TOTP code, or one of the recovery codes.",
+    )
     name: str = Field(default="", max_length=100, description="A label for the token, e.g. the app's name.")
 
 
@@ -48,29 +54,43 @@ def _error(status: int, code: str, message: str, headers=None) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status, headers=headers)
 
 
-def _locked(locked_until: datetime.datetime) -> JsonResponse:
-    seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+def _locked(result: signin.SignInResult) -> JsonResponse:
+    seconds = str(max(1, math.ceil((result.locked_until - timezone.now()).total_seconds())))
+    if result.status == signin.THROTTLED:
+        return _error(
+            429,
+            "too_many_attempts",
+            _("Too many failed sign-in attempts from this connection. Try again later."),
+            headers={"Retry-After": seconds},
+        )
     return _error(
         423,
         "locked",
         _("This account is temporarily locked after too many failed sign-in attempts. Try again later."),
-        headers={"Retry-After": str(seconds)},
+        headers={"Retry-After": seconds},
     )
 
 
 @auth_router.post(
     "/token",
     auth=None,
-    response={200: TokenResponse, 401: ErrorResponse, 422: ErrorResponse, 423: ErrorResponse},
+    response={
+        200: TokenResponse,
+        401: ErrorResponse,
+        422: ErrorResponse,
+        423: ErrorResponse,
+        429: ErrorResponse,
+    },
     summary="Get a bearer token",
 )
 def create_token(request, payload: TokenRequest):
     """Exchange a username and password (and, for officers, a current TOTP code) for a
-    bearer token valid ``API_TOKEN_TTL_HOURS`` hours. Wrong passwords and codes count towards
-    the account lockout, as on the sign-in page."""
+    bearer token valid ``API_TOKEN_TTL_HOURS`` hours. Wrong passwords count towards the
+    address's throttle and wrong codes towards the account's second-factor lock, as on the
+    sign-in page."""
     result = signin.check_password(payload.username, payload.password, request)
-    if result.status == signin.LOCKED:
-        return _locked(result.locked_until)
+    if result.status in (signin.LOCKED, signin.THROTTLED):
+        return _locked(result)
     if not result.ok:
         return _error(401, "invalid_credentials", _("The username or password is incorrect."))
     user: User = result.user
@@ -87,7 +107,7 @@ def create_token(request, payload: TokenRequest):
             )
         result = signin.check_second_factor(user, payload.totp, request, method="api")
         if result.status == signin.LOCKED:
-            return _locked(result.locked_until)
+            return _locked(result)
         if not result.ok:
             return _error(401, "invalid_totp", _("The verification code is not correct or was already used."))
     token, _api_token = actions.issue_api_token(user, payload.name, request)

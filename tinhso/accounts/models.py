@@ -85,7 +85,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_secret = models.CharField(_("authenticator secret"), max_length=64, blank=True, editable=False)
     totp_confirmed_at = models.DateTimeField(_("two-step verification enabled at"), null=True, blank=True)
     totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
-    failed_login_count = models.PositiveIntegerField(_("consecutive failed sign-ins"), default=0)
+    second_factor_failures = models.PositiveIntegerField(
+        _("consecutive wrong second-factor codes"),
+        default=0,
+        help_text=_("Wrong verification, recovery or enrolment codes since the last right one."),
+    )
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
@@ -313,3 +317,63 @@ def officer_agencies(user, on=None, roles=None):
     if roles:
         memberships = memberships.filter(role__in=roles)
     return Agency.objects.filter(pk__in=memberships.values("agency_id"))
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code with which an officer sets up their authenticator app: issued by an
+    administrator of their agency, given to them out of band, stored hashed, single use."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="enrolment_codes", verbose_name=_("officer")
+    )
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issued by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} — {format_datetime(self.created_at)}"
+
+
+class RecoveryCode(models.Model):
+    """One of the single-use codes that stand in for the authenticator app; stored hashed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="accounts_recovery_code_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.pk}"
+
+
+class SignInThrottle(models.Model):
+    """Failed password attempts per client address and per (address, username), shared by every
+    server process through the database (``tinhso.accounts.signin``). The username is kept only
+    as a hash inside ``key``."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
+
+    def __str__(self):
+        return self.key

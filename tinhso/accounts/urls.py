@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from tinhso.accounts import views
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("xac-thuc-hai-buoc/", views.totp_verify, name="totp_verify"),
     path("xac-thuc-hai-buoc/dang-ky/", views.totp_enroll, name="totp_enroll"),
     path("xac-thuc-hai-buoc/tat/", views.totp_disable, name="totp_disable"),
+    path("can-bo/", views.officers_security, name="officers_security"),
+    re_path(
+        r"^can-bo/(?P<pk>[0-9]+)/(?P<action>cap-ma-dang-ky|dat-lai|mo-khoa)/$",
+        views.officer_security_action,
+        name="officer_security_action",
+    ),
     path("sso/<slug:provider>/", views.oidc_login, name="oidc_login"),
     path("sso/<slug:provider>/callback/", views.oidc_callback, name="oidc_callback"),
 ]

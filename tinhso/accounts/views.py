@@ -10,8 +10,9 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,8 +21,10 @@ from django.views.decorators.http import require_POST
 from joserfc.errors import JoseError
 
 from tinhso.accounts import actions, oidc, otp, signin
-from tinhso.accounts.forms import SignInForm, TotpCodeForm
+from tinhso.accounts.forms import SecondFactorForm, SignInForm, TotpCodeForm, TotpEnrolForm
 from tinhso.accounts.middleware import mark_second_factor_done, second_factor_done
+from tinhso.accounts.models import Membership, Role, User, UserKind
+from tinhso.accounts.permissions import agency_ids_in_scope, is_province_admin
 from tinhso.audit.services import record
 from tinhso.core.text import format_datetime
 
@@ -75,6 +78,13 @@ def logout_view(request):
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
+def _locked_out(request, locked_until):
+    """Sign out an account just locked after wrong codes, with the time the lock ends."""
+    logout(request)
+    messages.error(request, SignInForm.error_messages["locked"] % {"time": format_datetime(locked_until)})
+    return redirect("accounts:login")
+
+
 @never_cache
 @login_required
 def totp_verify(request):
@@ -84,18 +94,14 @@ def totp_verify(request):
         return HttpResponseRedirect(next_url)
     if not user.totp_enabled:
         return redirect(f"{reverse('accounts:totp_enroll')}?{urlencode({'next': next_url})}")
-    form = TotpCodeForm(request.POST or None)
+    form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = signin.check_second_factor(user, form.cleaned_data["code"], request)
         if result.ok:
             mark_second_factor_done(request, user)
             return HttpResponseRedirect(next_url)
         if result.status == signin.LOCKED:
-            logout(request)
-            messages.error(
-                request, SignInForm.error_messages["locked"] % {"time": format_datetime(result.locked_until)}
-            )
-            return redirect("accounts:login")
+            return _locked_out(request, result.locked_until)
         form.add_error(
             "code", _("The code is not correct or was already used. Wait for a new code and try again.")
         )
@@ -120,17 +126,28 @@ def totp_enroll(request):
         return redirect(f"{reverse('accounts:totp_verify')}?{urlencode({'next': next_url})}")
     secret = request.session.get(PENDING_SECRET_KEY) or otp.new_secret()
     request.session[PENDING_SECRET_KEY] = secret
-    form = TotpCodeForm(request.POST or None)
+    form = TotpEnrolForm(request.POST or None, needs_enrolment_code=user.second_factor_mandatory)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.enable_totp(user, secret, form.cleaned_data["code"], request)
+            recovery_codes = actions.enable_totp(
+                user,
+                secret,
+                form.cleaned_data["code"],
+                request,
+                enrolment_code=form.cleaned_data.get("enrolment_code", ""),
+            )
         except ValidationError as exc:
+            user.refresh_from_db()
+            if user.is_locked():
+                return _locked_out(request, user.locked_until)
             form.add_error(None, exc)
         else:
             del request.session[PENDING_SECRET_KEY]
             mark_second_factor_done(request, user)
             messages.success(request, _("Two-step verification is on."))
-            return HttpResponseRedirect(next_url)
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": recovery_codes, "next": next_url}
+            )
     uri = otp.provisioning_uri(user, secret)
     context = {
         "form": form,
@@ -168,6 +185,7 @@ def account(request):
         "memberships": user.active_memberships().order_by("agency__name", "role"),
         "providers": dict(oidc.providers()),
         "identities": user.external_identities.all(),
+        "manages_officers": is_province_admin(user) or bool(agency_ids_in_scope(user, Role.AGENCY_ADMIN)),
     }
     return render(request, "accounts/account.html", context)
 
@@ -206,3 +224,59 @@ def oidc_callback(request, provider):
     return _after_sign_in(
         request, user, request.session.pop(OIDC_NEXT_KEY, None) or resolve_url(settings.LOGIN_REDIRECT_URL)
     )
+
+
+def _managed_officers(user):
+    """The officers whose second factor ``user`` manages: every officer for a province
+    administrator, the officers of their subtree for an agency administrator."""
+    officers = User.objects.filter(kind=UserKind.OFFICER)
+    if not is_province_admin(user):
+        scope = agency_ids_in_scope(user, Role.AGENCY_ADMIN)
+        if not scope:
+            raise PermissionDenied
+        officers = officers.filter(
+            pk__in=Membership.objects.active().filter(agency_id__in=scope).values("user_id")
+        ).exclude(pk__in=Membership.objects.active().exclude(agency_id__in=scope).values("user_id"))
+    return officers.order_by("full_name", "username")
+
+
+@never_cache
+@login_required
+def officers_security(request):
+    """Agency administrators: their officers' two-step verification, enrolment codes and resets."""
+    officers = _managed_officers(request.user)
+    return render(request, "accounts/officers_security.html", {"officers": officers, "now": timezone.now()})
+
+
+# URL slug → action: issue an enrolment code, reset the second factor, unlock.
+OFFICER_ACTIONS = {
+    "cap-ma-dang-ky": actions.issue_enrolment_code,
+    "dat-lai": actions.reset_second_factor,
+    "mo-khoa": actions.unlock_account,
+}
+
+
+@never_cache
+@require_POST
+@login_required
+def officer_security_action(request, pk, action):
+    """Issue an enrolment code (shown once, on this answer only), reset or unlock."""
+    officer = get_object_or_404(_managed_officers(request.user), pk=pk)
+    try:
+        result = OFFICER_ACTIONS[action](request.user, officer, request)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        return redirect("accounts:officers_security")
+    if action == "cap-ma-dang-ky":
+        return render(
+            request,
+            "accounts/enrolment_codes.html",
+            {"issued": [(officer, result)], "hours": settings.ENROLMENT_CODE_HOURS},
+        )
+    if action == "dat-lai":
+        messages.success(
+            request, _("Two-step verification was reset: issue an enrolment code to set it up again.")
+        )
+    else:
+        messages.success(request, _("The account is unlocked."))
+    return redirect("accounts:officers_security")

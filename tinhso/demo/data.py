@@ -8,6 +8,9 @@ codes below it are generated for the demo and marked ``is_demo_code``.
 PROVINCE_CODE = "82"
 PROVINCE_AGENCY_CODE = "H20"
 DEMO_PASSWORD = "Tinhso@2026"
+# The authenticator key of every demo officer (enrolled by the loader with enrolment codes, as an
+# administrator would): add it once to an authenticator app. Demo only.
+DEMO_TOTP_SECRET = "TINHSODEMODONGTHAPTOTPKEYSECRET2"
 
 # (code suffix, name, short name, kind) under UBND tỉnh.
 PROVINCIAL_AGENCIES = [

@@ -118,3 +118,9 @@ def citizen(db):
 def current_code(secret, offset_steps=0):
     totp = pyotp.TOTP(secret)
     return totp.at(datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=30 * offset_steps))
+
+
+def wrong_code(secret):
+    """A 6-digit code valid in none of the steps the server accepts now."""
+    valid = {current_code(secret, offset) for offset in (-2, -1, 0, 1, 2)}
+    return next(f"{n:06d}" for n in range(1000) if f"{n:06d}" not in valid)

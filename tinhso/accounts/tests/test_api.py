@@ -5,9 +5,9 @@ import pyotp
 import pytest
 from django.utils import timezone
 
-from tinhso.accounts.models import ApiToken, User, hash_token
+from tinhso.accounts.models import ApiToken, SignInThrottle, User, hash_token
 
-from .conftest import PASSWORD, current_code, make_officer
+from .conftest import PASSWORD, current_code, make_officer, wrong_code
 
 pytestmark = pytest.mark.django_db
 TOKEN_URL = "/api/v1/auth/token"
@@ -86,17 +86,107 @@ def test_bad_credentials(client, citizen):
         }
 
 
-def test_lockout_applies_to_the_api(client, citizen, settings):
+def test_wrong_passwords_throttle_the_address_on_the_api(client, citizen, settings):
     for i in range(settings.LOGIN_MAX_FAILURES - 1):
         assert post_token(client, {"username": "087195001234", "password": f"Sai-{i}"}).status_code == 401
-    locked = post_token(client, {"username": "087195001234", "password": "Sai-cuối"})
-    assert locked.status_code == 423
-    assert locked.json()["error"]["code"] == "locked"
-    assert "tạm thời bị khóa" in locked.json()["error"]["message"]
-    assert 0 < int(locked["Retry-After"]) <= settings.LOGIN_LOCK_MINUTES * 60
+    throttled = post_token(client, {"username": "087195001234", "password": "Sai-cuối"})
+    assert throttled.status_code == 429
+    assert throttled.json()["error"]["code"] == "too_many_attempts"
+    assert "từ kết nối này" in throttled.json()["error"]["message"]
+    assert 0 < int(throttled["Retry-After"]) <= settings.LOGIN_LOCK_MINUTES * 60
     right = post_token(client, {"username": "087195001234", "password": PASSWORD})
+    assert right.status_code == 429
+    assert not ApiToken.objects.exists()
+    # The owner, from their own address, is not kept out.
+    owner = client.post(
+        TOKEN_URL,
+        json.dumps({"username": "087195001234", "password": PASSWORD}),
+        content_type="application/json",
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert owner.status_code == 200
+
+
+def test_unknown_and_existing_usernames_get_the_same_api_answers(client, citizen, settings):
+    def answers(username, address):
+        responses = [
+            client.post(
+                TOKEN_URL,
+                json.dumps({"username": username, "password": f"Sai-{i}"}),
+                content_type="application/json",
+                REMOTE_ADDR=address,
+            )
+            for i in range(settings.LOGIN_MAX_FAILURES + 2)
+        ]
+        return [
+            (response.status_code, response.json(), response.has_header("Retry-After"))
+            for response in responses
+        ]
+
+    assert answers("087195001234", "203.0.113.1") == answers("079201004567", "203.0.113.2")
+
+
+def test_sixty_wrong_codes_with_the_right_password_lock_the_officer(client, agencies, settings, mailoutbox):
+    """The test of the issue: 60 wrong codes on the API, each with the right password, were
+    never locked. Now the fifth locks the account, audited, and the next ones are refused."""
+    from tinhso.accounts.models import Role
+    from tinhso.accounts.tasks import notify_second_factor_locked
+
+    secret = pyotp.random_base32()
+    officer = make_officer(
+        "motcua.api", "Đinh Công Lý", [(agencies["desk_a"], Role.ONE_STOP_OFFICER)], totp_secret=secret
+    )
+    User.objects.filter(pk=officer.pk).update(email="ly.dc@dongthap.example.vn")
+    wrong = wrong_code(secret)
+    statuses = [
+        post_token(client, {"username": "motcua.api", "password": PASSWORD, "totp": wrong}).status_code
+        for _ in range(60)
+    ]
+    assert statuses == [401] * (settings.LOGIN_MAX_FAILURES - 1) + [423] * (61 - settings.LOGIN_MAX_FAILURES)
+    officer.refresh_from_db()
+    assert officer.is_locked()
+    assert officer.second_factor_failures == settings.LOGIN_MAX_FAILURES
+    assert officer.locked_until == pytest.approx(
+        timezone.now() + datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES),
+        abs=datetime.timedelta(seconds=60),
+    )
+    right = post_token(client, {"username": "motcua.api", "password": PASSWORD, "totp": current_code(secret)})
     assert right.status_code == 423
     assert not ApiToken.objects.exists()
+    # A wrong password is told nothing about the lock.
+    assert post_token(client, {"username": "motcua.api", "password": "Sai-mật-khẩu"}).status_code == 401
+
+    # The next wrong code after the lock ends locks for twice as long.
+    User.objects.filter(pk=officer.pk).update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
+    assert (
+        post_token(client, {"username": "motcua.api", "password": PASSWORD, "totp": wrong}).status_code == 423
+    )
+    officer.refresh_from_db()
+    assert officer.locked_until == pytest.approx(
+        timezone.now() + datetime.timedelta(minutes=2 * settings.LOGIN_LOCK_MINUTES),
+        abs=datetime.timedelta(seconds=60),
+    )
+
+    # Alerted: the officer and the administrators of their agencies are e-mailed.
+    assert notify_second_factor_locked.call(officer.pk) == 1
+    assert mailoutbox[-1].to == ["ly.dc@dongthap.example.vn"]
+    assert "motcua.api" in mailoutbox[-1].subject and "khóa" in mailoutbox[-1].subject
+
+
+def test_a_recovery_code_works_once_on_the_api(client, agencies):
+    from tinhso.accounts import actions
+    from tinhso.accounts.models import Role
+
+    admin = make_officer("quantri.api", "Lê Văn Tám", [(agencies["a"], Role.AGENCY_ADMIN)])
+    officer = make_officer("motcua.api", "Đinh Công Lý", [(agencies["desk_a"], Role.ONE_STOP_OFFICER)])
+    secret = pyotp.random_base32()
+    enrolment = actions.issue_enrolment_code(admin, officer)
+    recovery = actions.enable_totp(officer, secret, current_code(secret), enrolment_code=enrolment)
+    first = post_token(client, {"username": "motcua.api", "password": PASSWORD, "totp": recovery[3].upper()})
+    assert first.status_code == 200
+    again = post_token(client, {"username": "motcua.api", "password": PASSWORD, "totp": recovery[3]})
+    assert again.status_code == 401
+    assert User.objects.get(pk=officer.pk).second_factor_failures == 1
 
 
 @pytest.mark.parametrize(
@@ -107,7 +197,7 @@ def test_bad_body_is_422(client, citizen, body):
     response = client.post(TOKEN_URL, body, content_type="application/json")
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid"
-    assert User.objects.get(pk=citizen.pk).failed_login_count == 0
+    assert not SignInThrottle.objects.exists()
 
 
 def test_bearer_auth_refuses_bad_expired_and_revoked_tokens(client, citizen):

@@ -6,18 +6,20 @@ import pyotp
 import pytest
 from django.contrib.auth import authenticate
 from django.db import connection
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from tinhso.accounts import signin
-from tinhso.accounts.models import User
+from tinhso.accounts import actions, signin
+from tinhso.accounts.models import SignInThrottle, User
 from tinhso.accounts.views import PENDING_SECRET_KEY
 from tinhso.audit.models import AuditEntry
 
-from .conftest import PASSWORD, HttpsClient, current_code, make_officer
+from .conftest import PASSWORD, HttpsClient, current_code, make_officer, wrong_code
 
 LOGIN = "/tai-khoan/dang-nhap/"
 LOCKED_TEXT = "Tài khoản tạm thời bị khóa do đăng nhập sai quá nhiều lần."
+THROTTLED_TEXT = "Có quá nhiều lần đăng nhập sai từ kết nối này."
 INVALID_TEXT = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
@@ -29,8 +31,18 @@ def audit_actions(user):
     )
 
 
-def sign_in(client, username, password, next_url=""):
-    return client.post(LOGIN, {"username": username, "password": password, "next": next_url})
+STRANGER = "203.0.113.66"
+OWNER = "198.51.100.7"
+
+
+def sign_in(client, username, password, next_url="", **extra):
+    return client.post(LOGIN, {"username": username, "password": password, "next": next_url}, **extra)
+
+
+def _main(page) -> str:
+    """The page's main content, without the CSRF token and other per-request parts."""
+    html = page.content.decode()
+    return html[html.index("<main") : html.index("</main>")].split("csrfmiddlewaretoken")[0]
 
 
 @pytest.mark.django_db
@@ -60,55 +72,92 @@ class TestPassword:
         assert INVALID_TEXT in unknown and INVALID_TEXT in wrong
         assert LOCKED_TEXT not in unknown
 
-    def test_ten_wrong_passwords_lock_the_account(self, client, citizen, settings):
+    def test_wrong_passwords_throttle_the_address_not_the_account(self, client, citizen, settings):
+        """Five wrong passwords used to lock any citizen (usernames are CCCD numbers) for
+        everyone: now only the address they came from waits, and the owner signs in elsewhere."""
         settings.LOGIN_MAX_FAILURES = 5
-        settings.LOGIN_LOCK_MINUTES = 15
-        pages = [sign_in(client, "087195001234", f"Sai-mật-khẩu-{i}") for i in range(10)]
+        settings.LOGIN_THROTTLE_SECONDS = 30
+        pages = [
+            sign_in(client, "087195001234", f"Sai-mật-khẩu-{i}", REMOTE_ADDR=STRANGER) for i in range(10)
+        ]
         assert all(page.status_code == 400 for page in pages)
         for page in pages[:4]:
             assert INVALID_TEXT in page.content.decode()
         for page in pages[4:]:
-            assert LOCKED_TEXT in page.content.decode()
-            assert "Vui lòng thử lại sau" in page.content.decode()
-        citizen.refresh_from_db()
-        assert citizen.is_locked()
-        assert citizen.locked_until == pytest.approx(
-            timezone.now() + datetime.timedelta(minutes=15), abs=datetime.timedelta(seconds=60)
-        )
-        # The right password during the lock is refused too, and nobody is signed in.
-        page = sign_in(client, "087195001234", PASSWORD)
-        assert LOCKED_TEXT in page.content.decode()
+            assert THROTTLED_TEXT in page.content.decode()
+            assert LOCKED_TEXT not in page.content.decode()
+        # The right password from the stranger's address is refused too, and nobody is signed in.
+        page = sign_in(client, "087195001234", PASSWORD, REMOTE_ADDR=STRANGER)
+        assert THROTTLED_TEXT in page.content.decode()
         assert "_auth_user_id" not in client.session
-        actions = audit_actions(citizen)
-        assert actions.count("accounts.login_failed") == 5
-        assert actions.count("accounts.locked") == 1
-        assert actions.count("accounts.login_refused_locked") == 6
-        assert "accounts.login" not in actions
+        citizen.refresh_from_db()
+        assert not citizen.is_locked()
+        # Attempts past the limit are refused without checking the password.
+        assert audit_actions(citizen).count("accounts.login_failed") == 5
+        owner = sign_in(HttpsClient(), "087195001234", PASSWORD, REMOTE_ADDR=OWNER)
+        assert owner.status_code == 302
 
-    def test_lock_expires(self, client, citizen, settings):
+    def test_the_delays_grow_up_to_the_lock_time(self, client, citizen, settings):
+        settings.LOGIN_MAX_FAILURES = 3
+        settings.LOGIN_THROTTLE_SECONDS = 30
+        settings.LOGIN_LOCK_MINUTES = 15
+        key = signin._throttle_keys("087195001234", RequestFactory().get("/", REMOTE_ADDR=STRANGER))[0][0]
+        delays = []
+        for i in range(9):
+            SignInThrottle.objects.filter(key=key).update(locked_until=None)
+            sign_in(client, "087195001234", f"Sai-{i}", REMOTE_ADDR=STRANGER)
+            row = SignInThrottle.objects.get(key=key)
+            delays.append(
+                round((row.locked_until - row.last_failure_at).total_seconds()) if row.locked_until else 0
+            )
+        assert delays == [0, 0, 30, 60, 120, 240, 480, 900, 900]
+        # The owner's right password from their own address is never refused.
+        assert sign_in(HttpsClient(), "087195001234", PASSWORD, REMOTE_ADDR=OWNER).status_code == 302
+
+    def test_the_wait_ends(self, client, citizen, settings):
         for i in range(settings.LOGIN_MAX_FAILURES):
             sign_in(client, "087195001234", f"Sai-{i}")
-        User.objects.filter(pk=citizen.pk).update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
+        assert THROTTLED_TEXT in sign_in(client, "087195001234", PASSWORD).content.decode()
+        SignInThrottle.objects.update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
         assert sign_in(client, "087195001234", PASSWORD).status_code == 302
-        citizen.refresh_from_db()
-        assert citizen.failed_login_count == 0 and citizen.locked_until is None
 
-    def test_a_success_resets_the_counter(self, client, citizen, settings):
+    def test_a_success_resets_the_pair_but_not_the_address(self, client, citizen, settings):
         for i in range(settings.LOGIN_MAX_FAILURES - 1):
             sign_in(client, "087195001234", f"Sai-{i}")
         assert sign_in(client, "087195001234", PASSWORD).status_code == 302
-        citizen.refresh_from_db()
-        assert citizen.failed_login_count == 0
+        client.post("/tai-khoan/dang-xuat/")
+        for i in range(settings.LOGIN_MAX_FAILURES - 1):
+            assert INVALID_TEXT in sign_in(client, "087195001234", f"Sai-lại-{i}").content.decode()
+        assert SignInThrottle.objects.get(key="ip:127.0.0.1").failures == 2 * (
+            settings.LOGIN_MAX_FAILURES - 1
+        )
+
+    def test_spraying_usernames_from_one_address_is_throttled(self, client, citizen, settings):
+        settings.LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+        usernames = ["087195001234"] + [f"0871950{n:05d}" for n in range(29)]
+        answers = [sign_in(client, username, "Tinhso@2026", REMOTE_ADDR=STRANGER) for username in usernames]
+        assert [THROTTLED_TEXT in answer.content.decode() for answer in answers] == [False] * 19 + [True] * 11
+        assert (
+            THROTTLED_TEXT in sign_in(client, "087195001234", PASSWORD, REMOTE_ADDR=STRANGER).content.decode()
+        )
+        assert sign_in(HttpsClient(), "087195001234", PASSWORD, REMOTE_ADDR=OWNER).status_code == 302
+
+    def test_unknown_and_existing_usernames_get_the_same_answers(self, client, citizen, settings):
+        def answers(username, address):
+            pages = [sign_in(HttpsClient(), username, f"Sai-{i}", REMOTE_ADDR=address) for i in range(8)]
+            return [(page.status_code, re.sub(r"\d\d:\d\d.*?\d{4}", "", _main(page))) for page in pages]
+
+        assert answers("087195001234", "203.0.113.1") == answers("079201004567", "203.0.113.2")
 
     def test_inactive_account_cannot_sign_in(self, client, citizen):
         User.objects.filter(pk=citizen.pk).update(is_active=False)
         assert INVALID_TEXT in sign_in(client, "087195001234", PASSWORD).content.decode()
 
-    def test_backend_applies_the_lockout(self, citizen, settings):
+    def test_backend_applies_the_throttle(self, citizen, settings):
         for i in range(settings.LOGIN_MAX_FAILURES):
             assert authenticate(username="087195001234", password=f"Sai-{i}") is None
         assert authenticate(username="087195001234", password=PASSWORD) is None
-        User.objects.filter(pk=citizen.pk).update(locked_until=None)
+        SignInThrottle.objects.all().delete()
         assert authenticate(username="087195001234", password=PASSWORD) == citizen
 
     def test_logout_is_post_only(self, client, citizen):
@@ -120,7 +169,7 @@ class TestPassword:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_wrong_passwords_cannot_bypass_the_lock(citizen, settings):
+def test_parallel_wrong_passwords_cannot_bypass_the_throttle(citizen, settings):
     settings.LOGIN_MAX_FAILURES = 3
     results = []
     barrier = threading.Barrier(8)
@@ -137,10 +186,8 @@ def test_parallel_wrong_passwords_cannot_bypass_the_lock(citizen, settings):
         thread.start()
     for thread in threads:
         thread.join()
-    citizen.refresh_from_db()
-    assert citizen.is_locked()
     assert results.count(signin.INVALID) == 2
-    assert results.count(signin.LOCKED) == 6
+    assert results.count(signin.THROTTLED) == 6
     assert audit_actions(citizen).count("accounts.login_failed") == 3
 
 
@@ -163,8 +210,11 @@ class TestOfficerTwoFactor:
         secret = client.session[PENDING_SECRET_KEY]
         assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in html
 
+        assert "Mã đăng ký" in html
+        enrolment_code = actions.issue_enrolment_code(officers["admin_a"], officers["officer_a"])
         wrong = client.post(
-            "/tai-khoan/xac-thuc-hai-buoc/dang-ky/", {"code": "000000", "next": "/tai-khoan/"}
+            "/tai-khoan/xac-thuc-hai-buoc/dang-ky/",
+            {"code": "000000", "enrolment_code": enrolment_code, "next": "/tai-khoan/"},
         )
         if pyotp.TOTP(secret).verify("000000", valid_window=1):
             pytest.skip("000000 happens to be the current code")
@@ -173,9 +223,13 @@ class TestOfficerTwoFactor:
         assert not User.objects.get(pk=officers["officer_a"].pk).totp_enabled
 
         done = client.post(
-            "/tai-khoan/xac-thuc-hai-buoc/dang-ky/", {"code": current_code(secret), "next": "/tai-khoan/"}
+            "/tai-khoan/xac-thuc-hai-buoc/dang-ky/",
+            {"code": current_code(secret), "enrolment_code": enrolment_code.lower(), "next": "/tai-khoan/"},
         )
-        assert done.status_code == 302 and done["Location"] == "/tai-khoan/"
+        assert done.status_code == 200
+        recovery = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", done.content.decode())
+        assert len(recovery) == 10
+        assert 'href="/tai-khoan/"' in done.content.decode()
         officer = User.objects.get(pk=officers["officer_a"].pk)
         assert officer.totp_enabled and officer.totp_secret == secret
         account = client.get("/tai-khoan/").content.decode()
@@ -206,19 +260,28 @@ class TestOfficerTwoFactor:
             other.post("/tai-khoan/xac-thuc-hai-buoc/", {"code": current_code(secret, 1)}).status_code == 302
         )
 
-    def test_wrong_codes_count_towards_the_lock(self, client, agencies, settings):
+    def test_wrong_codes_lock_the_account_and_a_right_password_does_not_reset_them(
+        self, client, agencies, settings
+    ):
+        """12 wrong codes over 3 sign-ins used to pass: each right password reset the count."""
         secret = pyotp.random_base32()
         officer = make_officer("vanthu.mytho", "Trương Thị Mai", totp_secret=secret)
+        wrong = wrong_code(secret)
+        for _attempt in range(settings.LOGIN_MAX_FAILURES - 1):
+            other = HttpsClient()
+            assert sign_in(other, "vanthu.mytho", PASSWORD).status_code == 302
+            assert other.post("/tai-khoan/xac-thuc-hai-buoc/", {"code": wrong}).status_code == 400
         sign_in(client, "vanthu.mytho", PASSWORD)
-        valid = {current_code(secret, offset) for offset in (-1, 0, 1)}
-        wrong = next(f"{n:06d}" for n in range(1000) if f"{n:06d}" not in valid)
-        for _ in range(settings.LOGIN_MAX_FAILURES - 1):
-            assert client.post("/tai-khoan/xac-thuc-hai-buoc/", {"code": wrong}).status_code == 400
         last = client.post("/tai-khoan/xac-thuc-hai-buoc/", {"code": wrong}, follow=True)
         assert LOCKED_TEXT in last.content.decode()
         assert "_auth_user_id" not in client.session
         officer.refresh_from_db()
         assert officer.is_locked()
+        assert officer.second_factor_failures == settings.LOGIN_MAX_FAILURES
+        # During the lock even the right password and code are refused.
+        refused = sign_in(HttpsClient(), "vanthu.mytho", PASSWORD)
+        assert LOCKED_TEXT in refused.content.decode()
+        assert audit_actions(officer).count("accounts.locked") == 1
 
     def test_code_format_is_checked(self, client, agencies):
         make_officer("chuyenvien.mytho", "Lý Văn Sáu", totp_secret=pyotp.random_base32())

@@ -2,10 +2,12 @@
 
 import datetime
 
+import pyotp
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from tinhso.accounts import actions, otp
 from tinhso.accounts.models import Membership, User, UserKind
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.demo import data
@@ -34,6 +36,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 agencies = self.create_agencies()
                 self.create_people(agencies)
+        self.enrol_officers()
         call_command("load_procedures", verbosity=0)
         call_command("load_demo_flows", verbosity=0)
         call_command("create_demo_ca", "--all-one-stop", verbosity=0)
@@ -135,13 +138,30 @@ class Command(BaseCommand):
                 email=email,
             )
 
+    def enrol_officers(self) -> None:
+        """Set up two-step verification of the demo officers not enrolled yet, as in production:
+        the province administrator's code from the console, the others' from the province
+        administrator, all with the demo authenticator key."""
+        admin = User.objects.get(username=data.OFFICERS[0][0])
+        code = pyotp.TOTP(data.DEMO_TOTP_SECRET).now()
+        for username, *_rest in data.OFFICERS:
+            officer = User.objects.get(username=username)
+            if officer.totp_enabled:
+                continue
+            enrolment_code = actions.issue_enrolment_code(admin, officer, from_console=officer.pk == admin.pk)
+            actions.enable_totp(officer, data.DEMO_TOTP_SECRET, code, enrolment_code=enrolment_code)
+
     def print_accounts(self) -> None:
         write = self.stdout.write
         write("")
         write("Tài khoản trình diễn / demo accounts")
         write(f"Mật khẩu / password: {data.DEMO_PASSWORD}")
-        write("Cán bộ đăng nhập hai lớp: lần đầu quét mã QR bằng ứng dụng xác thực (TOTP).")
-        write("Officers use two-factor sign-in: the first sign-in shows a QR code for an authenticator app.")
+        secret = otp.format_secret(data.DEMO_TOTP_SECRET)
+        write(f"Cán bộ đăng nhập hai lớp: thêm khóa {secret} vào ứng dụng xác thực (TOTP), dùng chung.")
+        write(f"Officers sign in with a TOTP code: add the key {secret} to an authenticator app (shared),")
+        write(
+            f"  or: .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{data.DEMO_TOTP_SECRET}').now())\""
+        )
         write("")
         for username, full_name, _agency_key, role, _gender in data.OFFICERS:
             membership = (
