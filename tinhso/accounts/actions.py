@@ -229,15 +229,16 @@ def issue_enrolment_code(actor, officer: User, request=None, *, from_console: bo
         require(actor, "accounts.manage_officers", officer)
         if actor.pk == officer.pk:
             raise PermissionDenied(_("Ask another administrator for your own enrolment code."))
-    if not officer.second_factor_mandatory:
-        raise ValidationError(_("Only officers and administrators need an enrolment code."))
-    if officer.totp_enabled:
-        raise ValidationError(
-            _("This account already uses two-step verification: reset it first if the phone was lost.")
-        )
     code = "".join(secrets.choice(ENROLMENT_ALPHABET) for _i in range(ENROLMENT_LENGTH))
     now = timezone.now()
     with transaction.atomic():
+        officer = User.objects.select_for_update().get(pk=officer.pk)
+        if not officer.second_factor_mandatory:
+            raise ValidationError(_("Only officers and administrators need an enrolment code."))
+        if officer.totp_enabled:
+            raise ValidationError(
+                _("This account already uses two-step verification: reset it first if the phone was lost.")
+            )
         EnrolmentCode.objects.filter(user=officer, used_at__isnull=True, expires_at__gt=now).update(
             expires_at=now
         )
