@@ -90,6 +90,9 @@ def _count_password_failure(keys, now) -> datetime.datetime | None:
     base = datetime.timedelta(seconds=settings.LOGIN_THROTTLE_SECONDS)
     cap = datetime.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
     until = None
+    # Counts that would start again from zero anyway are deleted (a lock ends at most ``cap``
+    # after the last failure), so the table holds only recent failures.
+    SignInThrottle.objects.filter(last_failure_at__lt=now - 2 * cap).delete()
     for key, allowed in keys:
         with transaction.atomic():
             row = SignInThrottle.objects.select_for_update().filter(key=key).first()
