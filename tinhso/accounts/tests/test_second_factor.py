@@ -266,3 +266,21 @@ class TestAdministration:
             "bao.tq@dongthap.example.vn",
             "nhung.lth@dongthap.example.vn",
         ]
+
+
+def test_a_second_factor_lock_queues_the_alert_once(officers, settings, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from tinhso.accounts import signin
+
+    secret, _codes = enrol_directly(officers["admin_a"], officers["officer_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        results = [
+            signin.check_second_factor(officers["officer_a"], wrong_code(secret)).status
+            for _ in range(settings.LOGIN_MAX_FAILURES + 3)
+        ]
+    assert results == [signin.INVALID] * (settings.LOGIN_MAX_FAILURES - 1) + [signin.LOCKED] * 4
+    queued = DBTaskResult.objects.filter(task_path__endswith="notify_second_factor_locked")
+    assert [row.args_kwargs["args"] for row in queued] == [[officers["officer_a"].pk]]
+    assert audit(officers["officer_a"]).count("accounts.locked") == 1
+    assert audit(officers["officer_a"]).count("accounts.second_factor_failed") == settings.LOGIN_MAX_FAILURES
