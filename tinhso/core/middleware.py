@@ -4,7 +4,7 @@ from django.utils.cache import patch_vary_headers
 
 
 class ContentSecurityPolicyMiddleware:
-    """Send the platform's Content-Security-Policy (settings.CONTENT_SECURITY_POLICY)."""
+    """Send the platform's Content-Security-Policy and Permissions-Policy (settings of the same names)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -12,6 +12,7 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
 
 
