@@ -3,9 +3,23 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+
+# Lists answer at most this many items at a time, from an offset at most this large (beyond it
+# PostgreSQL's bigint arithmetic on OFFSET + LIMIT overflows; no list is that long).
+MAX_LIMIT = 1000
+MAX_OFFSET = 2**31 - 1
+
+
+class Pagination(LimitOffsetPagination):
+    """``limit`` and ``offset`` within bounds; outside them the usual 422 with the field named."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def error_response(api: NinjaAPI, request, status: int, code: str, message: str, fields=None):

@@ -5,8 +5,9 @@ import datetime
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from tinhso.core.api import Pagination
 from tinhso.core.text import format_money
 from tinhso.procedures.models import Level, OnlineLevel, Procedure, TimeUnit
 from tinhso.procedures.services import fields_in_use, search_procedures
@@ -170,7 +171,7 @@ class ProcedureFilters(Schema):
 
 
 @router.get("/", response=list[ProcedureSummary], auth=None, summary="Search the catalogue")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_procedures(request, filters: Query[ProcedureFilters]):
     return search_procedures(
         filters.q,
