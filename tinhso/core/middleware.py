@@ -2,6 +2,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.http.request import RawPostDataException
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -88,6 +89,8 @@ class RejectNulBytesMiddleware:
 
     No text the platform stores may hold one (PostgreSQL refuses it in text columns), so such a request
     is refused before any view sees it; uploaded files' contents are data and are not looked at.
+    Reading a form here means a view that wants the raw body (a JSON endpoint sent a form) cannot have
+    it: that is the client's mistake, answered 400 too.
     """
 
     def __init__(self, get_response):
@@ -97,3 +100,8 @@ class RejectNulBytesMiddleware:
         if _carries_nul(request):
             raise BadRequest("NUL byte in the request")
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RawPostDataException):
+            raise BadRequest("A form sent where the raw body is read") from exception
+        return None

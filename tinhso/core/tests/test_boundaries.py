@@ -242,3 +242,12 @@ def test_a_database_outage_answers_503_with_retry_after(database_down, path, mac
         assert "tạm thời gián đoạn" in error
     else:
         assert "Dịch vụ tạm thời gián đoạn" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/api/v1/auth/token", "/thanh-toan/sandbox/merchant_webapi/api/transaction"]
+)
+def test_a_form_sent_to_an_endpoint_that_reads_json_is_a_400(path):
+    response = Client(raise_request_exception=False).post(path, {"username": "087095001234"})
+    assert response.status_code == 400
