@@ -22,7 +22,7 @@ from tinhso.units.validity import today
 router = Router(tags=["agencies"])
 
 
-class UnitRef(Schema):
+class AgencyUnitRef(Schema):
     code: str
     name: str
 
@@ -36,7 +36,7 @@ class AgencyRef(Schema):
 
 class AgencyOut(AgencyRef):
     kind_label: str = Field(description="The kind in the request language, e.g. “sở”.")
-    unit: UnitRef
+    unit: AgencyUnitRef
     parent: AgencyRef | None
     valid_from: datetime.date | None
     valid_to: datetime.date | None

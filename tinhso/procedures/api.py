@@ -56,7 +56,7 @@ class ProcedureSummary(Schema):
         }
 
 
-class AgencyOut(Schema):
+class ProcedureAgencyOut(Schema):
     code: str
     name: str
 
@@ -71,7 +71,7 @@ class FeeOut(Schema):
     note: str
 
 
-class DocumentOut(Schema):
+class RequiredDocumentOut(Schema):
     id: int = Field(description="Document component id, for a dossier's attachments.")
     name: str
     originals: int
@@ -90,7 +90,7 @@ class Submission(Schema):
 
 class ProcedureDetail(ProcedureSummary):
     legacy_online_level: int | None = Field(description="The old level 1–4, before Decree 42/2022.")
-    agencies: list[AgencyOut]
+    agencies: list[ProcedureAgencyOut]
     implemented_by: list[str]
     applicants: str
     result_type: str
@@ -99,7 +99,7 @@ class ProcedureDetail(ProcedureSummary):
     legal_basis: list[str]
     submission: Submission
     fees: list[FeeOut]
-    documents: list[DocumentOut]
+    documents: list[RequiredDocumentOut]
     eform: dict = Field(description="The e-form definition (schema in tinhso/procedures/eform.py).")
     note: str
     is_active: bool
