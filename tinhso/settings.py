@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tinhso.core.middleware.VietnameseFirstLocaleMiddleware",
     "tinhso.core.middleware.RejectNulBytesMiddleware",
+    "tinhso.core.middleware.StructuredMachineErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

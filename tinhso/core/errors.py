@@ -5,8 +5,10 @@ inside the API); other machine interfaces (Open311) register their own format fo
 """
 
 from collections.abc import Callable
+from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 ErrorFormat = Callable[[HttpRequest, int, str, str], HttpResponse]
 
@@ -28,6 +30,17 @@ def machine_error(request: HttpRequest, status: int, code: str, message: str) ->
         if request.path.startswith(prefix):
             return render(request, status, code, message)
     return None
+
+
+def status_error(status: int) -> tuple[str, str]:
+    """The code and message of an error known only by its status."""
+    known = {
+        400: ("bad_request", _("The request could not be understood. Please check and try again.")),
+        403: ("forbidden", _("You do not have permission to do this.")),
+        404: ("not_found", _("Not found.")),
+        405: ("method_not_allowed", _("This method is not allowed here.")),
+    }
+    return known.get(status, ("error", HTTPStatus(status).phrase))
 
 
 register_error_format("/api/", api_error)

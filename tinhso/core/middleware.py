@@ -6,6 +6,8 @@ from django.http.request import RawPostDataException
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from tinhso.core.errors import machine_error, status_error
+
 
 class ContentSecurityPolicyMiddleware:
     """Send the platform's Content-Security-Policy and Permissions-Policy (settings of the same names)."""
@@ -105,3 +107,26 @@ class RejectNulBytesMiddleware:
         if isinstance(exception, RawPostDataException):
             raise BadRequest("A form sent where the raw body is read") from exception
         return None
+
+
+class StructuredMachineErrorsMiddleware:
+    """Under the machine interfaces (``/api/``, ``/open311/``), an error answered without a structured
+    body (a router's bare 405...) is answered with the interface's structured error instead."""
+
+    STRUCTURED = ("application/json", "text/xml", "application/xml")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith(self.STRUCTURED):
+            return response
+        code, message = status_error(response.status_code)
+        structured = machine_error(request, response.status_code, code, message)
+        if structured is None:
+            return response
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                structured[header] = response[header]
+        return structured

@@ -251,3 +251,23 @@ def test_a_database_outage_answers_503_with_retry_after(database_down, path, mac
 def test_a_form_sent_to_an_endpoint_that_reads_json_is_a_400(path):
     response = Client(raise_request_exception=False).post(path, {"username": "087095001234"})
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("delete", "/api/v1/units/"), ("get", "/api/v1/auth/token"), ("put", "/api/v1/procedures/1.001234")],
+)
+def test_a_method_the_api_does_not_take_is_a_json_405(client, method, path):
+    response = getattr(client, method)(path)
+    assert response.status_code == 405 and response["Allow"]
+    assert response.json()["error"] == {
+        "code": "method_not_allowed",
+        "message": "Phương thức này không được hỗ trợ ở đây.",
+    }
+
+
+@pytest.mark.django_db
+def test_open311_answers_a_method_it_does_not_take_in_its_own_format(client):
+    response = client.delete("/open311/v2/services.xml")
+    assert response.status_code == 405 and b"<code>405</code>" in response.content
