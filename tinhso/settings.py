@@ -53,10 +53,10 @@ def required_settings(environ, demo: bool) -> dict[str, str]:
     """
     values, missing = {}, []
     for name, demo_value in DEMO_SETTINGS.items():
-        value = environ.get(name, "").strip()
+        value = environ.get(name, "")
         if demo:
-            values[name] = value or demo_value
-        elif not value or (name in DEMO_SECRETS and value == demo_value):
+            values[name] = value if value.strip() else demo_value
+        elif not value.strip() or (name in DEMO_SECRETS and value == demo_value):
             missing.append(name)
         else:
             values[name] = value
