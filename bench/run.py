@@ -413,6 +413,10 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
         MEDIA_ROOT=str(workdir / "media"),
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(smtp_port),
+        DEFAULT_FROM_EMAIL="Tỉnh số <no-reply@bench.invalid>",
+        SITE_URL=f"http://127.0.0.1:{http_port}",
+        VNPAY_TMN_CODE="BENCH001",
+        VNPAY_HASH_SECRET=secrets.token_urlsafe(32),
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )

@@ -3,12 +3,10 @@
 Each app owns a router in its ``api.py``; this module mounts them.
 """
 
-from ninja import NinjaAPI
-
 from tinhso.accounts.api import auth_router, me_router
 from tinhso.accounts.api_auth import BearerToken
 from tinhso.agencies.api import router as agencies_router
-from tinhso.core.api import install_error_handlers
+from tinhso.core.api import PlatformAPI, install_error_handlers
 from tinhso.dossiers.api import router as dossiers_router
 from tinhso.feedback.api import router as feedback_router
 from tinhso.motcua.api import router as motcua_router
@@ -17,7 +15,7 @@ from tinhso.procedures.api import router as procedures_router
 from tinhso.statistics.api import router as statistics_router
 from tinhso.units.api import router as units_router
 
-api = NinjaAPI(
+api = PlatformAPI(
     title="tinhso API",
     version="1",
     description=(

@@ -31,12 +31,47 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEMO = env_bool("TINHSO_DEMO", False)
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or DEMO:
-        SECRET_KEY = "tinhso-insecure-development-key-do-not-use-in-production"
-    else:
-        raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
+# Settings that must be real outside the demo. The demo's values are public (they are in this file),
+# so outside the demo each must come from the environment, and the two secrets may not be the demo's:
+# a payment notification signed with a published secret would be accepted.
+DEMO_SETTINGS = {
+    "SECRET_KEY": "tinhso-insecure-development-key-do-not-use-in-production",
+    "DATABASE_URL": f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "SITE_URL": "http://127.0.0.1:8000",
+    "EMAIL_HOST": "localhost",
+    "DEFAULT_FROM_EMAIL": "tinhso <no-reply@localhost>",
+    # The local sandbox gateway's merchant (tinhso.payments.sandbox).
+    "VNPAY_TMN_CODE": "TINHSO01",
+    "VNPAY_HASH_SECRET": "TINHSOSANDBOXSECRETKEYDEMO2025",
+}
+DEMO_SECRETS = ("SECRET_KEY", "VNPAY_HASH_SECRET")
+
+
+def required_settings(environ, demo: bool) -> dict[str, str]:
+    """The values of DEMO_SETTINGS: from the environment, the demo's own values only in the demo.
+
+    Raises ImproperlyConfigured naming every setting that is missing (or a published demo secret).
+    """
+    values, missing = {}, []
+    for name, demo_value in DEMO_SETTINGS.items():
+        value = environ.get(name, "")
+        if demo:
+            values[name] = value if value.strip() else demo_value
+        elif not value.strip() or (name in DEMO_SECRETS and value == demo_value):
+            missing.append(name)
+        else:
+            values[name] = value
+    if missing:
+        raise ImproperlyConfigured(
+            "Refusing to start: set " + ", ".join(missing) + " in the environment (each must be this "
+            "installation's own value; the demo's published values are not accepted). "
+            "Only the demo (TINHSO_DEMO=1) runs without them."
+        )
+    return values
+
+
+_required = required_settings(os.environ, DEMO)
+SECRET_KEY = _required["SECRET_KEY"]
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or DEMO) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -75,6 +110,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tinhso.core.middleware.VietnameseFirstLocaleMiddleware",
+    "tinhso.core.middleware.RejectNulBytesMiddleware",
+    "tinhso.core.middleware.StructuredMachineErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,7 +143,7 @@ TEMPLATES = [
 # Database: PostgreSQL in production and tests, SQLite for the demo.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        _required["DATABASE_URL"],
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -213,12 +250,12 @@ if os.environ.get("STORAGE_S3_BUCKET"):
 WHITENOISE_USE_FINDERS = DEBUG or DEMO
 
 # Mail.
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_HOST = _required["EMAIL_HOST"]
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tinhso <no-reply@localhost>")
+DEFAULT_FROM_EMAIL = _required["DEFAULT_FROM_EMAIL"]
 if DEMO and not os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
@@ -267,6 +304,13 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+# Browser features no page uses are turned off; the feedback form asks for the location.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(self), geolocation=(self), gyroscope=(), magnetometer=(), microphone=(), midi=(), "
+    "payment=(), picture-in-picture=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
+
 # Audit: how often the latest hashes are anchored (minutes), see tinhso.audit.
 AUDIT_ANCHOR_MINUTES = int(os.environ.get("AUDIT_ANCHOR_MINUTES", "60"))
 
@@ -282,10 +326,10 @@ LOGGING = {
     },
 }
 
-# Payment gateway (VNPAY API 2.1.0). The defaults are the local sandbox gateway.
+# Payment gateway (VNPAY API 2.1.0). The default URLs are the local sandbox gateway's.
 VNPAY = {
-    "TMN_CODE": os.environ.get("VNPAY_TMN_CODE", "TINHSO01"),
-    "HASH_SECRET": os.environ.get("VNPAY_HASH_SECRET", "TINHSOSANDBOXSECRETKEYDEMO2025"),
+    "TMN_CODE": _required["VNPAY_TMN_CODE"],
+    "HASH_SECRET": _required["VNPAY_HASH_SECRET"],
     "PAYMENT_URL": os.environ.get("VNPAY_PAYMENT_URL", "/thanh-toan/sandbox/paymentv2/vpcpay.html"),
     "API_URL": os.environ.get("VNPAY_API_URL", "/thanh-toan/sandbox/merchant_webapi/api/transaction"),
 }
@@ -305,7 +349,7 @@ if _gateway.scheme and _gateway.netloc:
 
 # Dossiers: uploads, antivirus (ClamAV clamd socket "/run/clamav/clamd.ctl" or "host:3310"), SMS,
 # and the public tracking page's rate limit.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")  # for links in e-mails and SMS
+SITE_URL = _required["SITE_URL"]  # for links in e-mails and SMS
 DOSSIER_MAX_UPLOAD_MB = int(os.environ.get("DOSSIER_MAX_UPLOAD_MB", "10"))
 CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET") or None
 SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "log")  # "log" or "http"

@@ -7,6 +7,11 @@ and the hashed static manifest (which needs collectstatic) are turned off.
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("SITE_URL", "http://testserver")
+os.environ.setdefault("EMAIL_HOST", "localhost")
+os.environ.setdefault("DEFAULT_FROM_EMAIL", "Tỉnh số <no-reply@testserver>")
+os.environ.setdefault("VNPAY_TMN_CODE", "TESTTMN1")
+os.environ.setdefault("VNPAY_HASH_SECRET", "test-only-vnpay-hash-secret")
 os.environ.setdefault("SECURE_HTTPS", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")

@@ -114,14 +114,14 @@ def create_token(request, payload: TokenRequest):
     return {"access_token": token, "token_type": "Bearer", "expires_in": settings.API_TOKEN_TTL_HOURS * 3600}
 
 
-class AgencyOut(Schema):
+class MembershipAgencyOut(Schema):
     id: int
     code: str
     name: str
 
 
 class MembershipOut(Schema):
-    agency: AgencyOut
+    agency: MembershipAgencyOut
     role: str
     role_label: str
     valid_from: datetime.date

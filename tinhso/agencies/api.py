@@ -8,12 +8,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from tinhso.agencies import actions
 from tinhso.agencies.codes import InvalidAgencyCode, parse_agency_code
 from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.core.api import Pagination
 from tinhso.core.text import fold
 from tinhso.units.models import AdministrativeUnit
 from tinhso.units.validity import today
@@ -21,7 +22,7 @@ from tinhso.units.validity import today
 router = Router(tags=["agencies"])
 
 
-class UnitRef(Schema):
+class AgencyUnitRef(Schema):
     code: str
     name: str
 
@@ -35,7 +36,7 @@ class AgencyRef(Schema):
 
 class AgencyOut(AgencyRef):
     kind_label: str = Field(description="The kind in the request language, e.g. “sở”.")
-    unit: UnitRef
+    unit: AgencyUnitRef
     parent: AgencyRef | None
     valid_from: datetime.date | None
     valid_to: datetime.date | None
@@ -145,7 +146,7 @@ def related(model, code: str | None, field: str, on: datetime.date | None = None
 
 
 @router.get("/", response=list[AgencyOut], auth=None, summary="List and search agencies")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_agencies(request, filters: Query[AgencyFilters]):
     agencies = Agency.objects.valid_on(filters.on).select_related("parent", "unit")
     words = fold(filters.q).split()

@@ -3,9 +3,82 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+
+# Lists answer at most this many items at a time, from an offset at most this large (beyond it
+# PostgreSQL's bigint arithmetic on OFFSET + LIMIT overflows; no list is that long).
+MAX_LIMIT = 1000
+MAX_OFFSET = 2**31 - 1
+
+
+class PageQuery(Schema):
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class Pagination(LimitOffsetPagination):
+    """``limit`` and ``offset`` within bounds; outside them the usual 422 with the field named."""
+
+    Input = PageQuery
+
+
+class ApiErrorDetail(Schema):
+    code: str = Field(description="e.g. not_found, invalid, forbidden, unavailable.")
+    message: str = Field(description="In Vietnamese (English when the language cookie says so).")
+    fields: dict[str, list[str]] | None = Field(None, description="422: the messages of each invalid field.")
+
+
+class ApiError(Schema):
+    error: ApiErrorDetail
+
+
+# The errors every operation may answer, by what the operation has (see declare_error_responses).
+ERROR_RESPONSES = {
+    "400": ("always", "Malformed request: a body that is not JSON, a NUL byte, a form where JSON is read."),
+    "401": ("security", "No valid bearer token."),
+    "403": ("security", "The token's account may not do this."),
+    "404": ("target", "Not found (or not visible to this account)."),
+    "422": ("input", "A parameter or the body is not valid; `fields` says which."),
+    "503": ("always", "The database cannot be reached; retry after `Retry-After` seconds."),
+}
+
+
+def declare_error_responses(schema: dict) -> dict:
+    """Declare in an OpenAPI document the error statuses each operation answers, with ApiError.
+
+    Every operation can answer 400 and 503; those with a security requirement 401 and 403; those
+    with path parameters or a body 404; those with parameters or a body 422. Statuses an operation
+    declares itself are kept.
+    """
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    error_schema = ApiError.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(error_schema.pop("$defs", {}))
+    components["ApiError"] = error_schema
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            parameters = operation.get("parameters", [])
+            has = {
+                "always": True,
+                "security": bool(operation.get("security")),
+                "target": any(p["in"] == "path" for p in parameters) or "requestBody" in operation,
+                "input": bool(parameters) or "requestBody" in operation,
+            }
+            responses = operation.setdefault("responses", {})
+            for status, (condition, description) in ERROR_RESPONSES.items():
+                if has[condition] and status not in responses and int(status) not in responses:
+                    responses[status] = {"description": description, "content": content}
+    return schema
+
+
+class PlatformAPI(NinjaAPI):
+    """The platform's API: its OpenAPI document declares the error statuses (declare_error_responses)."""
+
+    def get_openapi_schema(self, **kwargs):
+        return declare_error_responses(super().get_openapi_schema(**kwargs))
 
 
 def error_response(api: NinjaAPI, request, status: int, code: str, message: str, fields=None):

@@ -99,7 +99,7 @@ class TrackOut(Schema):
     history: list[HistoryOut]
 
 
-class DocumentOut(Schema):
+class PersonalDocumentOut(Schema):
     id: int
     title: str
     content_type: str
@@ -203,7 +203,7 @@ def my_dossiers(request):
     return [_summary(dossier) for dossier in dossiers.order_by("-created_at")[:200]]
 
 
-@router.post("/documents", response={201: DocumentOut}, summary="Add a file to my document store")
+@router.post("/documents", response={201: PersonalDocumentOut}, summary="Add a file to my document store")
 def upload_document(request, file: File[UploadedFile]):
     document = actions.add_personal_document(request.auth, file)
     return Status(

@@ -8,4 +8,7 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Citizen feedback")
 
     def ready(self):
-        from tinhso.feedback import rules  # noqa: F401 - registers the permission rules
+        from tinhso.core.errors import register_error_format
+        from tinhso.feedback import open311, rules  # noqa: F401 - registers the permission rules
+
+        register_error_format("/open311/", open311.error_for_request)

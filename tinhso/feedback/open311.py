@@ -86,6 +86,12 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
     return render(fmt, [{"code": status, "description": str(description)}], "errors", "error", status)
 
 
+def error_for_request(request, status: int, code: str, message: str) -> HttpResponse:
+    """An error answered outside the views (refused at the boundary, unknown path, outage), in the
+    format the path asks for (JSON unless it ends in ``.xml``)."""
+    return error("xml" if request.path.endswith(".xml") else "json", status, message)
+
+
 def handles_errors(view):
     def wrapper(request, fmt, *args, **kwargs):
         try:

@@ -94,6 +94,11 @@ def report_detail(request, code):
     return render(request, "feedback/detail.html", context)
 
 
+# The codes of the reports this browser session filed (the last few), for their confirmation page.
+FILED_SESSION_KEY = "feedback_filed"
+FILED_REMEMBERED = 20
+
+
 def _report_fields(form, request) -> dict:
     data = form.cleaned_data
     return {
@@ -129,6 +134,8 @@ def _file_report(request, hotline: bool):
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
+                filed = request.session.get(FILED_SESSION_KEY, [])[-(FILED_REMEMBERED - 1) :]
+                request.session[FILED_SESSION_KEY] = [*filed, report.code]
                 return redirect("feedback:submitted", code=report.code)
     context = {
         "form": form,
@@ -152,7 +159,13 @@ def hotline(request):
 
 
 def submitted(request, code):
+    """The confirmation page: for the session that filed the report or the reporter's account only
+    (codes are sequential), others get 404."""
     report = get_object_or_404(Report.objects.select_related("category"), code=code)
+    user_id = request.user.pk if request.user.is_authenticated else None
+    filed_here = code in request.session.get(FILED_SESSION_KEY, [])
+    if not filed_here and (user_id is None or user_id not in (report.reporter_id, report.entered_by_id)):
+        raise Http404
     return render(request, "feedback/submitted.html", {"report": report})
 
 

@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tinhso.accounts.models import User, UserKind
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
+from tinhso.core.api import Pagination
 from tinhso.dossiers.models import Dossier
 from tinhso.motcua import inbox
 from tinhso.workflows.actions import available_actions, perform_action
@@ -96,7 +97,7 @@ def _flow(user, dossier: Dossier, flow: DossierFlow | None = None) -> dict:
 
 
 @router.get("/dossiers", response=list[InboxDossierOut], summary="Dossiers waiting for me")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def inbox_dossiers(request, filters: Query[InboxFilter]):
     queryset = inbox.actionable(_officer(request))
     if filters.deadline in {inbox.DUE_TODAY, inbox.DUE_SOON, inbox.OVERDUE}:

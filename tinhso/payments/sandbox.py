@@ -72,13 +72,8 @@ def enabled() -> bool:
 
 
 def merchant() -> Merchant:
-    """The one merchant registered with the sandbox (by default the platform's default settings)."""
-    values = {
-        "TMN_CODE": vnpay.DEFAULTS["TMN_CODE"],
-        "HASH_SECRET": vnpay.DEFAULTS["HASH_SECRET"],
-        "IPN_URL": "",
-        **getattr(settings, "VNPAY_SANDBOX", {}),
-    }
+    """The one merchant registered with the sandbox: ``settings.VNPAY_SANDBOX`` (the platform's)."""
+    values = {"IPN_URL": "", **settings.VNPAY_SANDBOX}
     return Merchant(values["TMN_CODE"], values["HASH_SECRET"], values["IPN_URL"])
 
 

@@ -139,18 +139,9 @@ class Config:
     api_url: str
 
 
-# The defaults point at the local sandbox gateway (see ``tinhso.payments.sandbox``).
-DEFAULTS = {
-    "TMN_CODE": "TINHSO01",
-    "HASH_SECRET": "TINHSOSANDBOXSECRETKEYDEMO2025",
-    "PAYMENT_URL": "/thanh-toan/sandbox/paymentv2/vpcpay.html",
-    "API_URL": "/thanh-toan/sandbox/merchant_webapi/api/transaction",
-}
-
-
 def config() -> Config:
-    """The merchant's connection to the gateway: ``settings.VNPAY`` over the sandbox defaults."""
-    values = {**DEFAULTS, **getattr(settings, "VNPAY", {})}
+    """The merchant's connection to the gateway: ``settings.VNPAY`` (the demo's is the local sandbox)."""
+    values = settings.VNPAY
     return Config(
         tmn_code=values["TMN_CODE"],
         hash_secret=values["HASH_SECRET"],

@@ -5,8 +5,9 @@ import datetime
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from tinhso.core.api import Pagination
 from tinhso.core.text import format_money
 from tinhso.procedures.models import Level, OnlineLevel, Procedure, TimeUnit
 from tinhso.procedures.services import fields_in_use, search_procedures
@@ -55,7 +56,7 @@ class ProcedureSummary(Schema):
         }
 
 
-class AgencyOut(Schema):
+class ProcedureAgencyOut(Schema):
     code: str
     name: str
 
@@ -70,7 +71,7 @@ class FeeOut(Schema):
     note: str
 
 
-class DocumentOut(Schema):
+class RequiredDocumentOut(Schema):
     id: int = Field(description="Document component id, for a dossier's attachments.")
     name: str
     originals: int
@@ -89,7 +90,7 @@ class Submission(Schema):
 
 class ProcedureDetail(ProcedureSummary):
     legacy_online_level: int | None = Field(description="The old level 1–4, before Decree 42/2022.")
-    agencies: list[AgencyOut]
+    agencies: list[ProcedureAgencyOut]
     implemented_by: list[str]
     applicants: str
     result_type: str
@@ -98,7 +99,7 @@ class ProcedureDetail(ProcedureSummary):
     legal_basis: list[str]
     submission: Submission
     fees: list[FeeOut]
-    documents: list[DocumentOut]
+    documents: list[RequiredDocumentOut]
     eform: dict = Field(description="The e-form definition (schema in tinhso/procedures/eform.py).")
     note: str
     is_active: bool
@@ -170,7 +171,7 @@ class ProcedureFilters(Schema):
 
 
 @router.get("/", response=list[ProcedureSummary], auth=None, summary="Search the catalogue")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_procedures(request, filters: Query[ProcedureFilters]):
     return search_procedures(
         filters.q,

@@ -5,8 +5,9 @@ import datetime
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from tinhso.core.api import Pagination
 from tinhso.units.models import AdministrativeUnit
 from tinhso.units.services import unit_by_code, units_matching
 
@@ -43,7 +44,7 @@ class UnitFilters(Schema):
 
 
 @router.get("/", response=list[UnitOut], auth=None, summary="Search administrative units")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_units(request, filters: Query[UnitFilters]):
     return units_matching(filters.q, level=filters.level, parent=filters.parent, on=filters.on)
 

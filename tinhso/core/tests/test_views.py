@@ -38,6 +38,15 @@ def test_every_page_sends_a_strict_content_security_policy(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/phan-anh/gui/", "/api/v1/procedures/", "/khong-ton-tai/"])
+def test_every_answer_turns_off_browser_features_the_platform_does_not_use(client, path):
+    features = dict(item.strip().split("=", 1) for item in client.get(path)["Permissions-Policy"].split(","))
+    assert features["geolocation"] == "(self)"  # the feedback form places the report
+    for feature in ("camera", "microphone", "payment", "usb", "display-capture"):
+        assert features[feature] == "()"
+
+
+@pytest.mark.django_db
 def test_unknown_page_gets_the_vietnamese_404(client):
     response = client.get("/khong-ton-tai/")
     assert response.status_code == 404

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from tinhso.feedback.models import Open311ApiKey, Report
 
@@ -309,3 +310,35 @@ def test_script_tags_are_escaped_in_json_and_xml(client, place, api_key):
     xml = client.get(BASE + f"requests/{report.code}.xml").content.decode()
     assert "<script>" not in xml and "&lt;script&gt;" in xml
     assert ET.fromstring(xml).findtext("request/description") == text
+
+
+def test_officers_open_route_and_answer_a_report_filed_through_open311(client, place, api_key, login):
+    """An Open311 report has no reporter account: its contact details come from the request."""
+    assert post(client, "json", **valid_post(api_key)).status_code == 201
+    report = Report.objects.get()
+    assert report.reporter is None
+    officer_page = f"/phan-anh/can-bo/{report.code}/"
+    login(client, place["router"])
+    page = client.get(officer_page)
+    assert page.status_code == 200
+    assert "An Nguyễn Văn" in page.content.decode() and "an.nguyen@example.vn" in page.content.decode()
+    client.post(officer_page + "assign/", {"agency": place["pc_my_tho"].pk})
+    login(client, place["officer"])
+    assert client.get(officer_page).status_code == 200
+    client.post(officer_page + "start/")
+    client.post(officer_page + "answer/", {"text": "Đã vá ổ gà trên đường Ấp Bắc."})
+    login(client, place["leader"])
+    assert client.get(officer_page).status_code == 200
+    client.post(officer_page + "approve/", {"public_description": "Ổ gà đường Ấp Bắc"})
+    report.refresh_from_db()
+    assert report.state == "answered" and report.published
+    assert get_json(client, f"requests/{report.code}")[0]["status"] == "closed"
+
+
+def test_officers_open_an_anonymous_visitors_report_without_contact_details(client, place, submit, login):
+    report = submit(user=AnonymousUser(), contact_name="")
+    assert report.reporter is None and not report.anonymous
+    login(client, place["router"])
+    page = client.get(f"/phan-anh/can-bo/{report.code}/")
+    assert page.status_code == 200
+    assert "không cung cấp tên" in page.content.decode()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from tinhso.feedback import actions
 from tinhso.feedback.models import Report
@@ -84,6 +85,30 @@ def test_form_files_a_report_without_javascript(client, place):
     )
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/phan-anh/da-gui/{report.code}/"
+    assert report.code in client.get(response["Location"]).content.decode()
+
+
+def test_the_confirmation_page_is_only_for_whoever_filed_the_report(client, place, submit, login):
+    """Codes are sequential: the page answers the filing session or the reporter's account, else 404."""
+    client.post(
+        "/phan-anh/gui/",
+        {
+            "category": place["roads"].pk,
+            "description": "Ổ gà trước nhà số 12",
+            "address": "12 Ấp Bắc",
+            "commune": place["my_tho"].pk,
+        },
+    )
+    visitors = Report.objects.get()
+    page = f"/phan-anh/da-gui/{visitors.code}/"
+    assert client.get(page).status_code == 200
+    assert Client().get(page).status_code == 404
+    citizens = submit()
+    assert client.get(f"/phan-anh/da-gui/{citizens.code}/").status_code == 404
+    assert login(Client(), place["citizen"]).get(f"/phan-anh/da-gui/{citizens.code}/").status_code == 200
+    officer = login(Client(), place["officer"])
+    assert officer.get(f"/phan-anh/da-gui/{citizens.code}/").status_code == 404
+    assert officer.get(page).status_code == 404
 
 
 def test_duplicate_nearby_is_shown_before_filing(client, place, submit, login):

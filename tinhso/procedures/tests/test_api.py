@@ -1,3 +1,5 @@
+from jsonschema import Draft202012Validator
+
 from tinhso.procedures.models import Procedure
 
 
@@ -64,3 +66,23 @@ def test_unknown_code_is_a_structured_404(client, catalogue):
     response = client.get("/api/v1/procedures/9.999999")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_detail_answers_as_the_openapi_document_says(client, catalogue):
+    """The procedure's agencies and documents have their own components (they once collapsed into
+    the agencies API's AgencyOut and the dossiers API's DocumentOut, and the answer broke its schema)."""
+    document = client.get("/api/v1/openapi.json").json()
+    operation = document["paths"]["/api/v1/procedures/{code}"]["get"]
+
+    def validator(status):
+        schema = operation["responses"][str(status)]["content"]["application/json"]["schema"]
+        return Draft202012Validator({**schema, "components": document["components"]})
+
+    for code in Procedure.objects.values_list("code", flat=True):
+        response = client.get(f"/api/v1/procedures/{code}")
+        assert response.status_code == 200
+        errors = [error.message for error in validator(200).iter_errors(response.json())]
+        assert errors == [], (code, errors)
+    missing = client.get("/api/v1/procedures/1.999999")
+    assert missing.status_code == 404
+    validator(404).validate(missing.json())
