@@ -450,7 +450,9 @@ def change_status(actor, dossier: Dossier, to_status: int, note: str = "", expec
 
 
 def withdraw_dossier(actor, dossier: Dossier, reason: str, expected_version=None) -> Dossier:
-    """The applicant asks to withdraw (status 7), giving a reason."""
+    """The applicant asks to withdraw (status 7), giving a reason. This is a request: the
+    competent body then stops the dossier or refuses the request (Decree 118/2025/NĐ-CP
+    Art. 21(1); ``tinhso.motcua.actions.grant_withdrawal`` / ``refuse_withdrawal``)."""
     require(actor, "dossiers.withdraw", dossier)
     reason = _note(reason, True, _("Say why you withdraw the dossier."))
     with transaction.atomic():

@@ -51,8 +51,9 @@ from tinhso.workflows.validation import validate_version
 from tinhso.worktime.calendar import add_working_days, add_working_hours
 
 EARLY, ON_TIME, LATE = "early", "on_time", "late"
-# While the applicant has to act (complete the dossier, pay), the flow waits.
-WAITING_FOR_APPLICANT = frozenset({Status.SUPPLEMENT, Status.PAYMENT})
+# While the applicant has to act (complete the dossier, pay) or has asked to withdraw it (the
+# request is decided first), the flow waits.
+WAITING_FOR_APPLICANT = frozenset({Status.SUPPLEMENT, Status.PAYMENT, Status.WITHDRAWN})
 MAX_NOTE = 2000
 
 
