@@ -13,8 +13,8 @@ Context each form takes (anything not given is read from the dossier's records):
 - 02: ``missing`` [str] (default: the last supplement request), ``reason``, ``officer_name``,
   ``contact_phone``
 - 03: ``reason`` (default: the note of the change to status 3), ``officer_name``
-- 04: ``new_due_at``, ``old_due_at``, ``reason`` (default: the last extension), ``signer_name``,
-  ``signer_title``
+- 04: ``new_due_at``, ``old_due_at``, ``reason``, ``issuer`` (the agency that is late; default:
+  the last extension's), ``signer_name``, ``signer_title``
 - 05: ``reason``, ``stopped_at`` (default: the change to status 8), ``signer_name``,
   ``signer_title``
 - 06: ``rows`` [{"from", "to", "at", "due_at", "result" (optional: "early" / "on_time" /
@@ -150,11 +150,17 @@ def _form_03(dossier, context: dict) -> dict:
 
 
 def _form_04(dossier, context: dict) -> dict:
+    """Written in the name of the agency that is late, the one the extension is counted against
+    (Decree 61/2018/NĐ-CP Art. 19(9)(a), kept by Decree 118/2025/NĐ-CP), not always the desk."""
     change = dossier.due_time_changes.filter(kind=DueTimeChangeKind.EXTENSION).order_by("-at", "-pk").first()
     new_due_at = context.get("new_due_at") or (change.new_due_at if change else None)
     old_due_at = context.get("old_due_at") or (change.old_due_at if change else None)
     reason = context.get("reason") or (change.reason if change else "")
+    extension = (
+        dossier.extensions.select_related("agency__parent", "agency__unit").order_by("-at", "-pk").first()
+    )
     return {
+        "issuer": context.get("issuer") or (extension.agency if extension else None),
         "new_due": clock(_require(new_due_at, _("Form 04 needs the new due time."))),
         "old_due": clock(old_due_at),
         "reason": _require(reason, _("Form 04 needs the reason for the extension.")),
@@ -199,10 +205,12 @@ def render_form(number: int, dossier, **context) -> bytes:
     if not dossier.code:
         raise ValidationError(_("A draft dossier has no forms."), code="draft")
     url = tracking_url(dossier)
+    built = BUILDERS[number](dossier, context)
+    issuer = built.pop("issuer", None) or dossier.receiving_agency
     values = {
         **context,
-        **_header(dossier.receiving_agency, context),
-        **BUILDERS[number](dossier, context),
+        **_header(issuer, context),
+        **built,
         "form_number": f"{number:02d}",
         "title": TITLES[number],
         "dossier": dossier,

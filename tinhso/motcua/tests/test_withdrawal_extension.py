@@ -173,7 +173,9 @@ def test_an_extension_is_refused_too_late_and_a_second_time(accepted, leader):
     assert AuditEntry.objects.filter(action="motcua.refused", object_id=str(accepted.pk)).count() == 2
 
 
-def test_form_04_is_written_in_the_name_of_the_agency_that_is_late(citizen, procedure, desk, officer, specialist):
+def test_form_04_is_written_in_the_name_of_the_agency_that_is_late(
+    citizen, procedure, desk, officer, specialist
+):
     load_flow(dict(PROVINCIAL_LICENCE, key="giay-phep-thu-nghiem"), procedure)
     other_pc = desk.parent.parent.children.get(code="H20.202")
     consulted_leader = factories.make_officer(other_pc, "lanhdao.caolanh", Role.LEADER)
