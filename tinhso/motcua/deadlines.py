@@ -1,5 +1,7 @@
 """The deadline sweep: dossiers due soon or overdue are marked on their flow (once each) and
-the assignee and the leaders of the agency holding them are told by email."""
+the assignee and the leaders of the agency holding them are told by email; so are online
+dossiers not examined within their examination time (status 1, ``ONLINE_EXAMINATION_HOURS``).
+A dossier waiting for payment of a procedure whose law does not count that time is not due."""
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -10,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Membership, Role
 from tinhso.core.text import format_datetime
-from tinhso.dossiers.status import CLOCK_RUNNING
+from tinhso.dossiers.models import Channel
+from tinhso.dossiers.status import CLOCK_RUNNING, Status
 from tinhso.motcua.inbox import soon_limit
 from tinhso.workflows.models import DossierFlow
 
@@ -24,6 +27,34 @@ def _leader_emails(agency) -> set[str]:
         .exclude(user__email="")
         .values_list("user__email", flat=True)
     )
+
+
+def _one_stop_emails(agency) -> set[str]:
+    return set(
+        Membership.objects.active()
+        .filter(role=Role.ONE_STOP_OFFICER, agency=agency)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
+def _examination_message(flow: DossierFlow):
+    dossier = flow.dossier
+    values = {
+        "code": dossier.code,
+        "procedure": dossier.procedure.name,
+        "due": format_datetime(flow.step_due_at),
+    }
+    subject = _("Online dossier %(code)s not examined in time") % values
+    body = (
+        _(
+            "Dossier %(code)s (“%(procedure)s”) was submitted online and should have been examined "
+            "by %(due)s: accept it, ask for what is missing or refuse it."
+        )
+        % values
+    )
+    recipients = _one_stop_emails(dossier.receiving_agency) | _leader_emails(dossier.receiving_agency)
+    return subject, body, settings.DEFAULT_FROM_EMAIL, sorted(recipients)
 
 
 def _message(flow: DossierFlow, level: int):
@@ -46,10 +77,12 @@ def _message(flow: DossierFlow, level: int):
 
 
 def sweep_deadlines(now=None) -> dict[str, int]:
-    """Mark and notify; returns how many dossiers became due soon and overdue."""
+    """Mark and notify; returns how many dossiers became due soon, overdue and not examined in time."""
     now = now or timezone.now()
-    running = Q(dossier__status__in=CLOCK_RUNNING, dossier__due_at__isnull=False)
-    found = {"due_soon": 0, "overdue": 0}
+    running = Q(dossier__status__in=CLOCK_RUNNING, dossier__due_at__isnull=False) & ~Q(
+        dossier__status=Status.PAYMENT, dossier__procedure__excludes_financial_obligations=True
+    )
+    found = {"due_soon": 0, "overdue": 0, "not_examined": 0}
     messages = []
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         flows = (
@@ -72,6 +105,23 @@ def sweep_deadlines(now=None) -> dict[str, int]:
                 message = _message(flow, level)
                 if message[3]:
                     messages.append(message)
+        waiting = (
+            DossierFlow.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("dossier__procedure", "dossier__receiving_agency")
+            .filter(
+                dossier__status=Status.NEW,
+                dossier__channel=Channel.ONLINE,
+                step_due_at__lt=now,
+                alert_level__lt=DossierFlow.ALERT_OVERDUE,
+            )
+        )
+        for flow in waiting:
+            flow.alert_level = DossierFlow.ALERT_OVERDUE
+            flow.save(update_fields=["alert_level"])
+            found["not_examined"] += 1
+            message = _examination_message(flow)
+            if message[3]:
+                messages.append(message)
     if messages:
         send_mass_mail(messages)
     return found

@@ -50,6 +50,7 @@ TITLES = {
     6: "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
     7: "SỔ THEO DÕI HỒ SƠ",
 }
+SAME_DAY = "Trong ngày (tiếp nhận sau 15 giờ: ngày làm việc tiếp theo)"
 TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
 STEP_RESULTS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 CHANNEL_FORMS = {Channel.ONLINE: "Bản điện tử", Channel.DIRECT: "Bản chính", Channel.POSTAL: "Bản sao"}
@@ -125,7 +126,9 @@ def _form_01(dossier, context: dict) -> dict:
     procedure = dossier.procedure
     return {
         "documents": context.get("documents") or _documents(dossier),
-        "processing_time": f"{procedure.processing_time} {TIME_UNITS.get(procedure.processing_unit, '')}",
+        "processing_time": SAME_DAY
+        if procedure.processing_unit == "same_day"
+        else f"{procedure.processing_time} {TIME_UNITS.get(procedure.processing_unit, '')}",
         "received": clock(dossier.received_at or dossier.submitted_at),
         "due": clock(context.get("due_at") or dossier.due_at),
         "result_place": context.get("result_place") or dossier.receiving_agency.name,

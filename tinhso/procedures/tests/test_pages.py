@@ -59,7 +59,7 @@ def test_commune_procedure_page(client, catalogue):
     assert "Ủy ban nhân dân các xã, phường" in page
     assert "Cấp xã" in page or "cấp xã" in page
     assert "Miễn" in page and "8.000 đ/bản" in page
-    assert "1 ngày làm việc" in page
+    assert "trong ngày (tiếp nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)" in page
     page = client.get("/thu-tuc/1.001731/").content.decode()
     assert "Không mất phí, lệ phí." in page
     page = client.get("/thu-tuc/2.000884/").content.decode()

@@ -17,4 +17,7 @@ class Command(BaseCommand):
             self.stdout.write("Enqueued.")
             return
         found = sweep_deadlines()
-        self.stdout.write(f"Due soon: {found['due_soon']}, overdue: {found['overdue']}.")
+        self.stdout.write(
+            f"Due soon: {found['due_soon']}, overdue: {found['overdue']}, "
+            f"not examined in time: {found['not_examined']}."
+        )
