@@ -47,6 +47,7 @@ CSV_COLUMNS = [
     "submit_postal",
     "submission_place",
     "online_level",
+    "partial_online_justification",
     "legacy_online_level",
     "fees",
     "documents",
@@ -66,7 +67,7 @@ CSV_BOOLEAN_COLUMNS = {
     "active",
 }
 # Columns added later: a file without them is read with their default.
-CSV_OPTIONAL_COLUMNS = {"excludes_financial_obligations"}
+CSV_OPTIONAL_COLUMNS = {"excludes_financial_obligations", "partial_online_justification"}
 TRUE_WORDS = {"1", "true", "co", "có", "x", "yes"}
 FALSE_WORDS = {"0", "false", "khong", "không", "", "no"}
 
@@ -127,6 +128,11 @@ def procedure_record(procedure: Procedure) -> dict:
             "place": procedure.submission_place,
         },
         "online_level": procedure.online_level,
+        **(
+            {"partial_online_justification": procedure.partial_online_justification}
+            if procedure.partial_online_justification
+            else {}
+        ),
         "legacy_online_level": procedure.legacy_online_level,
         "fees": [
             {"name": fee.name, "amount": fee.amount, "kind": fee.kind, "unit": fee.unit, "note": fee.note}
@@ -197,6 +203,7 @@ def to_csv(document: dict) -> str:
             "excludes_financial_obligations": record["processing_time"].get(
                 "excludes_financial_obligations", False
             ),
+            "partial_online_justification": record.get("partial_online_justification", ""),
             "submit_direct": record["submission"]["direct"],
             "submit_online": record["submission"]["online"],
             "submit_postal": record["submission"]["postal"],
@@ -291,9 +298,10 @@ def parse_csv(text: str) -> tuple[dict, list[str]]:
         if errors:
             continue
         fields[values["field_code"]] = values["field_name"]
+        optional = {column for column in CSV_OPTIONAL_COLUMNS if not values[column]}
         procedures.append(
             {
-                **{key: values[key] for key in CSV_COLUMNS if key in values},
+                **{key: values[key] for key in CSV_COLUMNS if key in values and key not in optional},
                 "field": values["field_code"],
                 "processing_time": {
                     "amount": _number_or_text(values["processing_time"]),
@@ -425,6 +433,7 @@ def _check_procedure(
         "submit_postal": read.get(submission, "postal", bool, False, label="submission.postal"),
         "submission_place": read.get(submission, "place", str, "", label="submission.place"),
         "online_level": read.get(record, "online_level", str, "none"),
+        "partial_online_justification": read.get(record, "partial_online_justification", str, ""),
         "legacy_online_level": read.get(record, "legacy_online_level", int, None),
         "eform": read.get(record, "eform", dict, {}),
         "note": read.get(record, "note", str, ""),

@@ -151,6 +151,14 @@ class Procedure(models.Model):
         default=OnlineLevel.NONE,
         db_index=True,
     )
+    partial_online_justification = models.TextField(
+        _("why the service is only partly online"),
+        blank=True,
+        help_text=_(
+            "A partial online service must be publicly justified (Decree 224/2026/NĐ-CP art. 14): "
+            "shown on the procedure's page."
+        ),
+    )
     legacy_online_level = models.PositiveSmallIntegerField(
         _("old online service level (1–4)"),
         null=True,
@@ -201,7 +209,13 @@ class Procedure(models.Model):
     def normalise(self) -> None:
         for name in ("code", "name", "applicants", "result_type", "result"):
             setattr(self, name, nfc(getattr(self, name)))
-        for name in ("processing_note", "conditions", "submission_place", "note"):
+        for name in (
+            "processing_note",
+            "conditions",
+            "submission_place",
+            "partial_online_justification",
+            "note",
+        ):
             setattr(self, name, nfc_lines(getattr(self, name)))
         if isinstance(self.legal_basis, list):
             self.legal_basis = [nfc(item) if isinstance(item, str) else item for item in self.legal_basis]

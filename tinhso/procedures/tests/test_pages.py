@@ -91,3 +91,14 @@ def test_template_download(client, catalogue, settings, tmp_path):
     other = RequiredDocument.objects.filter(procedure__code="1.001193").exclude(pk=document.pk).first()
     assert client.get(f"/thu-tuc/1.001193/mau/{other.pk}/").status_code == 404
     assert client.get(f"/thu-tuc/1.000894/mau/{document.pk}/").status_code == 404
+
+
+def test_a_partial_online_service_shows_its_public_justification(client, catalogue):
+    """Decree 224/2026/NĐ-CP art. 14: a service only partly online must say why, publicly."""
+    page = client.get("/thu-tuc/1.000894/").content.decode()
+    assert "Cơ quan chưa công khai lý do dịch vụ này chưa được cung cấp trực tuyến toàn trình." in page
+    Procedure.objects.filter(code="1.000894").update(
+        partial_online_justification="Hai bên nam, nữ phải có mặt khi trao Giấy chứng nhận kết hôn"
+    )
+    page = client.get("/thu-tuc/1.000894/").content.decode()
+    assert "Lý do chưa cung cấp trực tuyến toàn trình: Hai bên nam, nữ phải có mặt" in page
