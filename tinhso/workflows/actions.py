@@ -243,7 +243,7 @@ def start_flow(dossier: Dossier, at: datetime.datetime | None = None, *, new: bo
 def restart_examination(dossier: Dossier, at: datetime.datetime) -> None:
     """The applicant completed the dossier at reception: its examination time starts again."""
     DossierFlow.objects.filter(dossier=dossier).update(
-        step_started_at=at, step_due_at=examination_due(dossier, at), alert_level=DossierFlow.ALERT_NONE
+        step_started_at=at, step_due_at=examination_due(dossier, at), step_alert_sent=False
     )
 
 
@@ -450,12 +450,14 @@ def _perform(actor, dossier, action_key, note, assignee, agency, expected_versio
         flow.waiting_roles = waiting_roles(actions_out(to_state.pk, flow.version).values())
         flow.step_started_at = now
         flow.step_due_at = None if finished or to_state.is_end else step_due(action, now, locked.due_at)
-        if to_state.status_code == Status.ACCEPTED and previous.status_code != Status.ACCEPTED:
-            # The examination alert, if any, is over; the dossier's own deadline alerts start.
-            flow.alert_level = DossierFlow.ALERT_NONE
-            if locked.channel == Channel.DIRECT:
-                transfer = transfer_due(now)
-                flow.step_due_at = min(flow.step_due_at or transfer, transfer)
+        flow.step_alert_sent = False
+        if (
+            to_state.status_code == Status.ACCEPTED
+            and previous.status_code != Status.ACCEPTED
+            and locked.channel == Channel.DIRECT
+        ):
+            transfer = transfer_due(now)
+            flow.step_due_at = min(flow.step_due_at or transfer, transfer)
         flow.save()
         record(
             actor,

@@ -52,13 +52,23 @@ def test_paper_dossiers_are_transferred_the_same_day_or_next_morning_after_15_00
     assert transfer_due(vn(2026, 8, 28, 15, 30)) == vn(2026, 9, 3, 8, 30)  # 31/8, 1/9, 2/9/2026 off
 
 
-def test_a_counter_dossier_gets_its_transfer_due_time(officer, desk, procedure, specialist):
+def test_a_counter_dossier_gets_its_transfer_due_time_and_an_alert_once(
+    officer, leader, desk, procedure, specialist, mailoutbox
+):
     upload = SimpleUploadedFile("to-khai.pdf", factories.minimal_pdf(), content_type="application/pdf")
     dossier = actions.receive_at_counter(
         officer, desk, procedure, {"name": "Trần Thị Bích Ngọc"}, [(None, upload)], assignee=specialist
     )
     flow = DossierFlow.objects.get(dossier=dossier)
     assert flow.step_due_at is not None and flow.step_due_at <= transfer_due(dossier.received_at)
+    assert sweep_deadlines()["not_transferred"] == 0
+    DossierFlow.objects.filter(pk=flow.pk).update(step_due_at=timezone.now() - datetime.timedelta(minutes=1))
+    mailoutbox.clear()
+    assert sweep_deadlines() == {"due_soon": 0, "overdue": 0, "not_examined": 0, "not_transferred": 1}
+    assert sweep_deadlines()["not_transferred"] == 0
+    (message,) = mailoutbox
+    assert dossier.code in message.subject and "chuyển" in message.subject
+    assert {officer.email, leader.email} <= set(message.to)
 
 
 def test_an_online_dossier_must_be_examined_within_8_working_hours(
@@ -69,13 +79,13 @@ def test_an_online_dossier_must_be_examined_within_8_working_hours(
     assert sweep_deadlines()["not_examined"] == 0
 
     DossierFlow.objects.filter(pk=flow.pk).update(step_due_at=timezone.now() - datetime.timedelta(minutes=1))
-    assert sweep_deadlines() == {"due_soon": 0, "overdue": 0, "not_examined": 1}
+    assert sweep_deadlines() == {"due_soon": 0, "overdue": 0, "not_examined": 1, "not_transferred": 0}
     assert sweep_deadlines()["not_examined"] == 0
     (message,) = mailoutbox
     assert submitted.code in message.subject and officer.email in message.to
 
     actions.accept_dossier(officer, submitted, assignee=specialist)
-    assert DossierFlow.objects.get(dossier=submitted).alert_level == DossierFlow.ALERT_NONE
+    assert DossierFlow.objects.get(dossier=submitted).step_alert_sent is False
 
 
 def test_a_supplement_request_is_made_once_at_reception_and_once_in_processing(

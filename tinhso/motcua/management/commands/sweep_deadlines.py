@@ -19,5 +19,6 @@ class Command(BaseCommand):
         found = sweep_deadlines()
         self.stdout.write(
             f"Due soon: {found['due_soon']}, overdue: {found['overdue']}, "
-            f"not examined in time: {found['not_examined']}."
+            f"not examined in time: {found['not_examined']}, "
+            f"not transferred in time: {found['not_transferred']}."
         )
