@@ -119,6 +119,17 @@ def test_only_the_desk_or_the_handling_leader_decides_and_only_on_a_request(
     assert accepted.status == Status.STOPPED
 
 
+def test_a_withdrawal_request_waits_in_the_desks_and_the_leaders_inbox(accepted, citizen, officer, leader):
+    from tinhso.motcua.inbox import actionable
+
+    assert not actionable(officer).filter(pk=accepted.pk).exists()
+    dossier_actions.withdraw_dossier(citizen, accepted, "Không cần nữa")
+    assert actionable(officer).filter(pk=accepted.pk).exists()
+    assert actionable(leader).filter(pk=accepted.pk).exists()
+    actions.grant_withdrawal(officer, accepted)
+    assert not actionable(officer).filter(pk=accepted.pk).exists()
+
+
 def test_the_dossier_page_offers_both_decisions(signed_in, accepted, citizen, officer):
     client = signed_in(officer)
     page = reverse("motcua:dossier", args=[accepted.pk])
