@@ -78,6 +78,13 @@ CCCD_PROVINCE_CODES = {
     "096": "Cà Mau",
 }
 
+# A citizen whose birth was registered abroad has the code of that country instead: "mã tỉnh,
+# thành phố trực thuộc trung ương hoặc mã quốc gia nơi công dân đăng ký khai sinh" (Decree
+# 137/2015/NĐ-CP Art. 13; Circular 07/2016/TT-BCA Art. 7 as amended by Circular 59/2021/TT-BCA).
+# The province codes take 001–096; the country list of the Circular's appendix could not be read,
+# so every code from 100 up is taken as a country code and 000–099 must be a listed province.
+CCCD_FIRST_COUNTRY_CODE = 100
+
 MALE = "male"
 FEMALE = "female"
 
@@ -88,13 +95,14 @@ def cccd_century_and_gender(digit: int) -> tuple[int, str]:
 
 
 def validate_cccd(value, date_of_birth: datetime.date | None = None, gender: str | None = None) -> str:
-    """Check a 12-digit citizen ID; return it. ``gender`` is "male"/"female" when known."""
+    """Check a 12-digit citizen ID (province or country of birth registration, century and
+    gender, year of birth); return it. ``gender`` is "male"/"female" when known."""
     number = str(value or "").strip()
     if not re.fullmatch(r"\d{12}", number):
         raise ValidationError(_("A citizen ID (CCCD) number has exactly 12 digits."), code="cccd_format")
-    if number[:3] not in CCCD_PROVINCE_CODES:
+    if number[:3] not in CCCD_PROVINCE_CODES and int(number[:3]) < CCCD_FIRST_COUNTRY_CODE:
         raise ValidationError(
-            _("The first three digits %(code)s are not a province code for a citizen ID."),
+            _("The first three digits %(code)s are neither a province nor a country code of a citizen ID."),
             code="cccd_province",
             params={"code": number[:3]},
         )

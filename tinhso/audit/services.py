@@ -112,7 +112,8 @@ def record(
 
 
 def record_personal_data_read(actor, person, fields: list[str], purpose: str, request=None) -> AuditEntry:
-    """Log that ``actor`` read the listed personal-data ``fields`` of ``person`` (Decree 13/2023).
+    """Log that ``actor`` read the listed personal-data ``fields`` of ``person`` (Law 91/2025/QH15
+    on personal data protection, Decree 356/2025/NĐ-CP).
 
     Only the field names and the purpose are kept, never the values read.
     """
@@ -132,7 +133,8 @@ def history_for(obj):
 
 
 def personal_data_reads_about(person):
-    """What was read about ``person``, by whom, when and why, newest first (Decree 13/2023)."""
+    """What was read about ``person``, by whom, when and why, newest first (Law 91/2025/QH15 on
+    personal data protection, Decree 356/2025/NĐ-CP)."""
     return history_for(person).filter(action=PERSONAL_DATA_READ).select_related("actor").order_by("-at")
 
 

@@ -24,6 +24,7 @@ reception (status 1) changes no due time: the clock only starts at acceptance.
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -57,7 +58,13 @@ from tinhso.dossiers.models import (
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
 from tinhso.dossiers.tasks import queue_notification
 from tinhso.procedures.models import Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
-from tinhso.worktime.calendar import add_working_days, add_working_hours
+from tinhso.worktime.calendar import (
+    add_working_days,
+    add_working_hours,
+    end_of_days,
+    same_day_due,
+    working_time_between,
+)
 
 MAX_NOTE = 2000
 MAX_RATING_COMMENT = 1000
@@ -125,11 +132,16 @@ def record_due_time_change(
 
 
 def compute_due_at(procedure: Procedure, start: datetime.datetime) -> datetime.datetime:
-    """The due time of ``procedure``'s full processing time counted from ``start``."""
+    """The due time of ``procedure``'s full processing time counted from ``start``: calendar days
+    end at the end of the last day, or of the next working day when it is a day off (Civil Code
+    2015 arts. 147–148); same-day procedures by the end of the day, the next working day when
+    received after 15:00."""
     if procedure.processing_unit == TimeUnit.WORKING_HOURS:
         return add_working_hours(start, procedure.processing_time)
     if procedure.processing_unit == TimeUnit.DAYS:
-        return start + datetime.timedelta(days=procedure.processing_time)
+        return end_of_days(start, procedure.processing_time)
+    if procedure.processing_unit == TimeUnit.SAME_DAY:
+        return same_day_due(start)
     return add_working_days(start, procedure.processing_time)
 
 
@@ -450,7 +462,9 @@ def change_status(actor, dossier: Dossier, to_status: int, note: str = "", expec
 
 
 def withdraw_dossier(actor, dossier: Dossier, reason: str, expected_version=None) -> Dossier:
-    """The applicant asks to withdraw (status 7), giving a reason."""
+    """The applicant asks to withdraw (status 7), giving a reason. This is a request: the
+    competent body then stops the dossier or refuses the request (Decree 118/2025/NĐ-CP
+    Art. 21(1); ``tinhso.motcua.actions.grant_withdrawal`` / ``refuse_withdrawal``)."""
     require(actor, "dossiers.withdraw", dossier)
     reason = _note(reason, True, _("Say why you withdraw the dossier."))
     with transaction.atomic():
@@ -470,8 +484,18 @@ def withdraw_dossier(actor, dossier: Dossier, reason: str, expected_version=None
     return locked
 
 
+# Supplement requests: once at reception, in full (Decree 118/2025/NĐ-CP Art. 17(2)(a) as
+# amended by Decree 309/2026/NĐ-CP Art. 8(1): "đầy đủ trong một lần"), and once during
+# processing, within 3 working days of reception (Decree 61/2018/NĐ-CP Art. 19(4); the Decree
+# 118/2025 article was not available): a later one is recorded as late.
+SUPPLEMENT_AT_RECEPTION = (Status.NEW,)
+SUPPLEMENT_IN_PROCESSING = (Status.ACCEPTED, Status.PROCESSING)
+SUPPLEMENT_WORKING_DAYS = 3
+
+
 def request_supplement(actor, dossier: Dossier, missing: list[str], note: str = "", expected_version=None):
-    """Ask the applicant to complete the dossier (status 5, Form 02), listing every missing item."""
+    """Ask the applicant to complete the dossier (status 5, Form 02), listing every missing item:
+    once at reception and once during processing; refused a second time."""
     require(actor, "dossiers.request_supplement", dossier)
     items = [nfc(item) for item in missing if nfc(item)]
     if not items:
@@ -482,6 +506,15 @@ def request_supplement(actor, dossier: Dossier, missing: list[str], note: str = 
         from_status = locked.status
         now = timezone.now()
         apply_status_change(locked, Status.SUPPLEMENT, actor, "; ".join(items), now)
+        stage = SUPPLEMENT_AT_RECEPTION if from_status == Status.NEW else SUPPLEMENT_IN_PROCESSING
+        if SupplementRequest.objects.filter(dossier=locked, from_status__in=stage).exists():
+            raise ValidationError(
+                _(
+                    "The applicant has already been asked once to complete this dossier: everything "
+                    "missing must be asked for in one request."
+                ),
+                code="already_requested",
+            )
         request = SupplementRequest.objects.create(
             dossier=locked,
             missing=items,
@@ -489,6 +522,9 @@ def request_supplement(actor, dossier: Dossier, missing: list[str], note: str = 
             requested_at=now,
             requested_by=actor,
             from_status=from_status,
+            is_late=stage == SUPPLEMENT_IN_PROCESSING
+            and locked.received_at is not None
+            and now > add_working_days(locked.received_at, SUPPLEMENT_WORKING_DAYS),
         )
         if locked.due_at is not None:
             record_due_time_change(
@@ -506,7 +542,12 @@ def request_supplement(actor, dossier: Dossier, missing: list[str], note: str = 
             actor,
             "dossiers.request_supplement",
             locked,
-            {"status": [from_status, Status.SUPPLEMENT], "missing": items, "note": note},
+            {
+                "status": [from_status, Status.SUPPLEMENT],
+                "missing": items,
+                "note": note,
+                "late": request.is_late,
+            },
         )
         queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return request
@@ -540,6 +581,10 @@ def answer_supplement_request(
         request.save(update_fields=["answered_at", "answer_note"])
         resumed = Status.NEW if request.from_status == Status.NEW else Status.PROCESSING
         apply_status_change(locked, resumed, actor, note, now)
+        if resumed == Status.NEW:
+            from tinhso.workflows.actions import restart_examination
+
+            restart_examination(locked, now)
         if resumed == Status.PROCESSING:
             record_due_time_change(
                 locked,
@@ -574,6 +619,24 @@ def request_payment(actor, dossier: Dossier, note: str = "", expected_version=No
     return locked
 
 
+def _exclude_payment_time(dossier: Dossier, actor, now: datetime.datetime) -> None:
+    """The procedure's law does not count the time taken by the financial obligations ("không
+    kể thời gian thực hiện nghĩa vụ tài chính", e.g. Land Law 2024 procedures under Decree
+    101/2024/NĐ-CP): the due time moves on by the working time the dossier waited in status 6."""
+    asked = dossier.status_changes.filter(to_status=Status.PAYMENT).order_by("-at", "-pk").first()
+    waited = working_time_between(asked.at, now)
+    if waited <= datetime.timedelta(0):
+        return
+    record_due_time_change(
+        dossier,
+        DueTimeChangeKind.PAID,
+        add_working_hours(dossier.due_at, Decimal(waited.total_seconds()) / 3600),
+        _("The time taken by the financial obligations is not counted."),
+        actor,
+        now,
+    )
+
+
 def mark_paid(actor, dossier: Dossier, note: str = "") -> Dossier:
     """Record that the fees are paid (``actor`` None: the payment gateway). Idempotent: a dossier
     already paid and not waiting for payment is left as it is."""
@@ -593,6 +656,8 @@ def mark_paid(actor, dossier: Dossier, note: str = "") -> Dossier:
             locked.resume_status = None
             changes["status"] = [Status.PAYMENT, resumed]
         locked.save(update_fields=["paid_at", "resume_status", "updated_at"])
+        if waiting and locked.procedure.excludes_financial_obligations and locked.due_at is not None:
+            _exclude_payment_time(locked, actor, now)
         record(actor, "dossiers.mark_paid", locked, changes)
         if waiting:
             queue_notification(locked, Notification.Kind.STATUS_CHANGED)

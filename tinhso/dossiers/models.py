@@ -158,6 +158,7 @@ class DueTimeChangeKind(models.TextChoices):
     SUPPLEMENTED = "supplemented", _("supplement received")
     EXTENSION = "extension", _("extension")
     STOP = "stop", _("stop")
+    PAID = "paid", _("time for financial obligations not counted")
 
 
 class DueTimeChange(models.Model):
@@ -196,6 +197,9 @@ class SupplementRequest(models.Model):
     from_status = models.PositiveSmallIntegerField(choices=Status.choices)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answer_note = models.TextField(_("answer"), blank=True)
+    # Made during processing more than 3 working days after reception (Decree 61/2018/NĐ-CP
+    # Art. 19(4)): allowed, but counted as late (Decision 766/QĐ-TTg indicator 2.1).
+    is_late = models.BooleanField(_("late"), default=False)
 
     class Meta:
         verbose_name = _("supplement request")

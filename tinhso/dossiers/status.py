@@ -64,8 +64,13 @@ TRANSITIONS: dict[int, frozenset[int]] = {
         {Status.NEW, Status.ACCEPTED, Status.PROCESSING, Status.FINISHED, Status.WITHDRAWN, Status.STOPPED}
     ),
     Status.FINISHED: frozenset({Status.RETURNED}),
+    # A withdrawal is the citizen's request: the competent body stops the dossier (8, Form 05)
+    # or, when it has already decided, refuses the request and the dossier goes back to where it
+    # was (Decree 118/2025/NĐ-CP Art. 21(1); Circular 03/2025/TT-VPCP Art. 7).
+    Status.WITHDRAWN: frozenset(
+        {Status.NEW, Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT, Status.STOPPED}
+    ),
     Status.REFUSED: frozenset(),
-    Status.WITHDRAWN: frozenset(),
     Status.STOPPED: frozenset(),
     Status.RETURNED: frozenset(),
 }

@@ -6,8 +6,11 @@ stop, counter reception) are here, built on the dossier app's building blocks.
 - ``refuse_dossier(actor, dossier, reason, expected_version=None)`` → status 3 (Form 03)
 - ``ask_for_supplement(actor, dossier, missing, note="")`` → status 5 (Form 02)
 - ``ask_for_payment(actor, dossier, note="")`` → status 6; ``record_cash_payment(actor, dossier)``
-- ``extend_dossier(actor, dossier, new_due_at, reason)`` (Form 04)
+- ``extend_dossier(actor, dossier, new_due_at, reason)`` (Form 04): once, at least one working
+  day before the due time, in the name of the agency that is late
 - ``stop_dossier(actor, dossier, reason)`` → status 8 (Form 05)
+- ``grant_withdrawal(actor, dossier, note="")`` → status 8 (Form 05) on the applicant's request;
+  ``refuse_withdrawal(actor, dossier, reason)`` → back to the status before the request
 - ``receive_at_counter(actor, agency, procedure, applicant, uploads)``: a walk-in's dossier,
   created, coded and accepted at once
 - ``sign_result(actor, dossier, pdf_bytes, title)``: the leader signs the electronic result
@@ -27,7 +30,7 @@ from tinhso.accounts.models import Role, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, require, rule
 from tinhso.accounts.validators import normalize_phone, validate_cccd
 from tinhso.audit.services import record
-from tinhso.core.text import nfc
+from tinhso.core.text import format_datetime, nfc
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.codes import issue_code
 from tinhso.dossiers.files import check_and_store, clean_file_name
@@ -43,6 +46,7 @@ from tinhso.dossiers.tasks import queue_notification
 from tinhso.motcua.models import Extension
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
+from tinhso.worktime.calendar import add_working_days
 
 MAX_TEXT = 2000
 
@@ -77,6 +81,17 @@ def _may_receive_at_counter(user, agency) -> bool:
 def _may_extend(user, dossier) -> bool:
     """Leaders of the agency handling the dossier extend (Form 04) or stop it (Form 05)."""
     return dossier is not None and _officer_in(user, _agencies_of(dossier), Role.LEADER)
+
+
+@rule("motcua.decide_withdrawal")
+def _may_decide_withdrawal(user, dossier) -> bool:
+    """One-stop officers of the receiving agency, or leaders of the agency handling the dossier,
+    decide on the applicant's withdrawal request (Circular 03/2025/TT-VPCP Art. 7: the one-stop
+    desk that received the dossier checks it with the competent body)."""
+    return dossier is not None and (
+        _officer_in(user, [dossier.receiving_agency_id], Role.ONE_STOP_OFFICER)
+        or _officer_in(user, _agencies_of(dossier), Role.LEADER)
+    )
 
 
 def _text(value: str, field: str, message: str) -> str:
@@ -185,6 +200,23 @@ def record_cash_payment(actor, dossier: Dossier, note: str = "") -> Dossier:
     return _audited(actor, dossier, "cash_payment", dossier_actions.mark_paid, actor, dossier, note)
 
 
+def may_extend_at(now: datetime.datetime, due_at: datetime.datetime) -> bool:
+    """Whether an extension issued at ``now`` is in time: at least one working day before the due
+    time (Decree 61/2018/NĐ-CP Art. 19(9)(a), kept by Decree 118/2025/NĐ-CP: "chậm nhất 01
+    ngày trước ngày hết hạn"), i.e. one working day after ``now`` is not past ``due_at``."""
+    return add_working_days(now, 1) <= due_at
+
+
+def _late_agency(actor, dossier, flow):
+    """The agency in whose name the apology is written: the agency at fault for the delay
+    (Decree 61/2018/NĐ-CP Art. 19(9)(a), "cơ quan … để quá hạn"), i.e. the one whose leader asks,
+    the agency holding the dossier first."""
+    for agency in (flow.current_agency, dossier.receiving_agency):
+        if agency is not None and _officer_in(actor, [agency.pk], Role.LEADER):
+            return agency
+    return flow.current_agency
+
+
 def _extend(actor, dossier, new_due_at, reason):
     require(actor, "motcua.extend", dossier)
     reason = _text(reason, "reason", _("Give the reason for the extension."))
@@ -192,13 +224,28 @@ def _extend(actor, dossier, new_due_at, reason):
         locked = dossier_actions.lock_dossier(dossier)
         if locked.status not in CLOCK_RUNNING or locked.due_at is None:
             raise ValidationError(_("Only a dossier being processed can be extended."), code="wrong_state")
+        if Extension.objects.filter(dossier=locked).exists():
+            raise ValidationError(
+                _("This dossier has already been extended once; the due time may be extended only once."),
+                code="already_extended",
+            )
+        now = timezone.now()
+        if not may_extend_at(now, locked.due_at):
+            raise ValidationError(
+                _(
+                    "An extension must be issued at least one working day before the due time "
+                    "(%(due)s); it is too late to extend this dossier."
+                )
+                % {"due": format_datetime(locked.due_at)},
+                code="too_late",
+            )
         if new_due_at is None or new_due_at <= locked.due_at:
             raise ValidationError({"new_due_at": [_("The new due time must be after the current one.")]})
-        flow = DossierFlow.objects.select_for_update().get(dossier=locked)
-        now = timezone.now()
+        flow = DossierFlow.objects.select_for_update().select_related("current_agency").get(dossier=locked)
+        agency = _late_agency(actor, locked, flow)
         extension = Extension.objects.create(
             dossier=locked,
-            agency=flow.current_agency,
+            agency=agency,
             old_due_at=locked.due_at,
             new_due_at=new_due_at,
             reason=reason,
@@ -214,18 +261,15 @@ def _extend(actor, dossier, new_due_at, reason):
             actor,
             "motcua.extend",
             locked,
-            {
-                "due_at": [extension.old_due_at, new_due_at],
-                "reason": reason,
-                "agency": flow.current_agency.code,
-            },
+            {"due_at": [extension.old_due_at, new_due_at], "reason": reason, "agency": agency.code},
         )
     return extension
 
 
 def extend_dossier(actor, dossier: Dossier, new_due_at: datetime.datetime, reason: str) -> Extension:
-    """Extend the due time with an apology to the applicant (Form 04), counted against the
-    agency handling the dossier."""
+    """Extend the due time with an apology to the applicant (Form 04), in the name of and
+    counted against the agency that is late; refused a second time or later than one working
+    day before the due time."""
     return _audited(actor, dossier, "extend", _extend, actor, dossier, new_due_at, reason)
 
 
@@ -247,6 +291,69 @@ def _stop(actor, dossier, reason):
 def stop_dossier(actor, dossier: Dossier, reason: str) -> Dossier:
     """Stop processing (status 8, Form 05)."""
     return _audited(actor, dossier, "stop", _stop, actor, dossier, reason)
+
+
+def _withdrawal_request(dossier: Dossier):
+    """The applicant's pending withdrawal request (its status change: the reason, the status the
+    dossier was in); refuses when there is none."""
+    if dossier.status != Status.WITHDRAWN:
+        raise ValidationError(_("The applicant has not asked to withdraw this dossier."), code="no_request")
+    return dossier.status_changes.filter(to_status=Status.WITHDRAWN).order_by("-at", "-pk").first()
+
+
+def _grant_withdrawal(actor, dossier, note):
+    require(actor, "motcua.decide_withdrawal", dossier)
+    note = nfc(note)
+    if len(note) > MAX_TEXT:
+        raise ValidationError({"note": [_("Write at most %(limit)s characters.") % {"limit": MAX_TEXT}]})
+    with transaction.atomic():
+        locked = dossier_actions.lock_dossier(dossier)
+        request = _withdrawal_request(locked)
+        reason = _("Stopped at the applicant's request: %(reason)s") % {"reason": request.note}
+        if note:
+            reason = f"{reason} {note}"
+        now = timezone.now()
+        dossier_actions.apply_status_change(locked, Status.STOPPED, actor, reason, now)
+        if locked.due_at is not None:
+            dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
+        _close_flow(locked)
+        record(
+            actor,
+            "motcua.grant_withdrawal",
+            locked,
+            {"status": [Status.WITHDRAWN, Status.STOPPED], "reason": reason},
+        )
+        queue_notification(locked, Notification.Kind.STATUS_CHANGED)
+    return locked
+
+
+def grant_withdrawal(actor, dossier: Dossier, note: str = "") -> Dossier:
+    """Stop the dossier the applicant asked to withdraw (status 7 → 8); the stop notice is
+    Form 05 (Decree 118/2025/NĐ-CP Art. 21(1); Circular 03/2025/TT-VPCP Art. 7)."""
+    return _audited(actor, dossier, "grant_withdrawal", _grant_withdrawal, actor, dossier, note)
+
+
+def _refuse_withdrawal(actor, dossier, reason):
+    require(actor, "motcua.decide_withdrawal", dossier)
+    reason = _text(reason, "reason", _("Give the reason for refusing the withdrawal."))
+    with transaction.atomic():
+        locked = dossier_actions.lock_dossier(dossier)
+        resumed = _withdrawal_request(locked).from_status
+        dossier_actions.apply_status_change(locked, resumed, actor, reason)
+        record(
+            actor,
+            "motcua.refuse_withdrawal",
+            locked,
+            {"status": [Status.WITHDRAWN, resumed], "reason": reason},
+        )
+        queue_notification(locked, Notification.Kind.STATUS_CHANGED)
+    return locked
+
+
+def refuse_withdrawal(actor, dossier: Dossier, reason: str) -> Dossier:
+    """Refuse the applicant's withdrawal request because the competent body has already decided
+    (Circular 03/2025/TT-VPCP Art. 7): the dossier goes on from where it was, due time unchanged."""
+    return _audited(actor, dossier, "refuse_withdrawal", _refuse_withdrawal, actor, dossier, reason)
 
 
 def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list, assignee=None) -> Dossier:

@@ -10,7 +10,7 @@ from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import agency_ids_in_scope
 from tinhso.core.text import fold, nfc
 from tinhso.dossiers.models import Dossier
-from tinhso.dossiers.status import CLOCK_RUNNING, FINAL
+from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
 from tinhso.worktime.calendar import add_working_days
 
 HANDLING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
@@ -19,7 +19,9 @@ DUE_TODAY, DUE_SOON, OVERDUE = "due_today", "due_soon", "overdue"
 
 def actionable(user) -> QuerySet[Dossier]:
     """Open dossiers waiting for one of ``user``'s roles in an agency of theirs. A specialist
-    sees the unassigned ones and those assigned to them."""
+    sees the unassigned ones and those assigned to them. A withdrawal request waits for the
+    one-stop officers of the receiving agency and the leaders of the agency holding the dossier,
+    who decide on it."""
     condition = Q(pk__in=[])
     for role in HANDLING_ROLES:
         agencies = agency_ids_in_scope(user, role)
@@ -29,6 +31,10 @@ def actionable(user) -> QuerySet[Dossier]:
         if role == Role.SPECIALIST:
             part &= Q(flow__assignee__isnull=True) | Q(flow__assignee=user)
         condition |= part
+        if role == Role.ONE_STOP_OFFICER:
+            condition |= Q(status=Status.WITHDRAWN, receiving_agency_id__in=agencies)
+        elif role == Role.LEADER:
+            condition |= Q(status=Status.WITHDRAWN, flow__current_agency_id__in=agencies)
     return Dossier.objects.filter(condition, is_draft=False).exclude(status__in=FINAL)
 
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("ho-so/<int:pk>/thu-phi-tai-quay/", views.cash_view, name="cash"),
     path("ho-so/<int:pk>/gia-han/", views.extend_view, name="extend"),
     path("ho-so/<int:pk>/dung-xu-ly/", views.stop_view, name="stop"),
+    path("ho-so/<int:pk>/dung-theo-yeu-cau-rut/", views.grant_withdrawal_view, name="grant_withdrawal"),
+    path("ho-so/<int:pk>/tu-choi-rut/", views.refuse_withdrawal_view, name="refuse_withdrawal"),
     path("ho-so/<int:pk>/ky-ket-qua/", views.sign_view, name="sign"),
     path("ho-so/<int:pk>/bieu-mau/<int:number>/", views.form_pdf, name="form"),
 ]

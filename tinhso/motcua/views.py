@@ -135,6 +135,8 @@ def dossier_view(request, pk):
             and dossier.status in (Status.NEW, Status.PAYMENT),
             "may_extend": can(user, "motcua.extend", dossier)
             and dossier.status in (Status.ACCEPTED, Status.PROCESSING, Status.PAYMENT),
+            "may_decide_withdrawal": dossier.status == Status.WITHDRAWN
+            and can(user, "motcua.decide_withdrawal", dossier),
             "form_numbers": FORM_NUMBERS,
         },
     )
@@ -335,6 +337,30 @@ def extend_view(request, pk):
 def stop_view(request, pk):
     return _side_action(
         request, pk, ReasonForm, _("Stop processing"), lambda u, d, c: actions.stop_dossier(u, d, c["reason"])
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_withdrawal_view(request, pk):
+    return _side_action(
+        request,
+        pk,
+        NoteForm,
+        _("Stop the dossier as the applicant asked"),
+        lambda u, d, c: actions.grant_withdrawal(u, d, c["note"]),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refuse_withdrawal_view(request, pk):
+    return _side_action(
+        request,
+        pk,
+        ReasonForm,
+        _("Refuse the withdrawal"),
+        lambda u, d, c: actions.refuse_withdrawal(u, d, c["reason"]),
     )
 
 

@@ -13,8 +13,8 @@ Context each form takes (anything not given is read from the dossier's records):
 - 02: ``missing`` [str] (default: the last supplement request), ``reason``, ``officer_name``,
   ``contact_phone``
 - 03: ``reason`` (default: the note of the change to status 3), ``officer_name``
-- 04: ``new_due_at``, ``old_due_at``, ``reason`` (default: the last extension), ``signer_name``,
-  ``signer_title``
+- 04: ``new_due_at``, ``old_due_at``, ``reason``, ``issuer`` (the agency that is late; default:
+  the last extension's), ``signer_name``, ``signer_title``
 - 05: ``reason``, ``stopped_at`` (default: the change to status 8), ``signer_name``,
   ``signer_title``
 - 06: ``rows`` [{"from", "to", "at", "due_at", "result" (optional: "early" / "on_time" /
@@ -50,6 +50,7 @@ TITLES = {
     6: "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
     7: "SỔ THEO DÕI HỒ SƠ",
 }
+SAME_DAY = "Trong ngày (tiếp nhận sau 15 giờ: ngày làm việc tiếp theo)"
 TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
 STEP_RESULTS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 CHANNEL_FORMS = {Channel.ONLINE: "Bản điện tử", Channel.DIRECT: "Bản chính", Channel.POSTAL: "Bản sao"}
@@ -125,7 +126,9 @@ def _form_01(dossier, context: dict) -> dict:
     procedure = dossier.procedure
     return {
         "documents": context.get("documents") or _documents(dossier),
-        "processing_time": f"{procedure.processing_time} {TIME_UNITS.get(procedure.processing_unit, '')}",
+        "processing_time": SAME_DAY
+        if procedure.processing_unit == "same_day"
+        else f"{procedure.processing_time} {TIME_UNITS.get(procedure.processing_unit, '')}",
         "received": clock(dossier.received_at or dossier.submitted_at),
         "due": clock(context.get("due_at") or dossier.due_at),
         "result_place": context.get("result_place") or dossier.receiving_agency.name,
@@ -150,11 +153,17 @@ def _form_03(dossier, context: dict) -> dict:
 
 
 def _form_04(dossier, context: dict) -> dict:
+    """Written in the name of the agency that is late, the one the extension is counted against
+    (Decree 61/2018/NĐ-CP Art. 19(9)(a), kept by Decree 118/2025/NĐ-CP), not always the desk."""
     change = dossier.due_time_changes.filter(kind=DueTimeChangeKind.EXTENSION).order_by("-at", "-pk").first()
     new_due_at = context.get("new_due_at") or (change.new_due_at if change else None)
     old_due_at = context.get("old_due_at") or (change.old_due_at if change else None)
     reason = context.get("reason") or (change.reason if change else "")
+    extension = (
+        dossier.extensions.select_related("agency__parent", "agency__unit").order_by("-at", "-pk").first()
+    )
     return {
+        "issuer": context.get("issuer") or (extension.agency if extension else None),
         "new_due": clock(_require(new_due_at, _("Form 04 needs the new due time."))),
         "old_due": clock(old_due_at),
         "reason": _require(reason, _("Form 04 needs the reason for the extension.")),
@@ -199,10 +208,12 @@ def render_form(number: int, dossier, **context) -> bytes:
     if not dossier.code:
         raise ValidationError(_("A draft dossier has no forms."), code="draft")
     url = tracking_url(dossier)
+    built = BUILDERS[number](dossier, context)
+    issuer = built.pop("issuer", None) or dossier.receiving_agency
     values = {
         **context,
-        **_header(dossier.receiving_agency, context),
-        **BUILDERS[number](dossier, context),
+        **_header(issuer, context),
+        **built,
         "form_number": f"{number:02d}",
         "title": TITLES[number],
         "dossier": dossier,

@@ -68,7 +68,17 @@ class ProcedureAdmin(CatalogueAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
     readonly_fields = ["updated_at"]
     fieldsets = [
         (None, {"fields": ["code", "is_demo_code", "name", "field", "level", "agencies", "applicants"]}),
-        (None, {"fields": ["processing_time", "processing_unit", "processing_note"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "processing_time",
+                    "processing_unit",
+                    "processing_note",
+                    "excludes_financial_obligations",
+                ]
+            },
+        ),
         (None, {"fields": ["result_type", "result", "conditions", "legal_basis"]}),
         (
             None,
@@ -79,6 +89,7 @@ class ProcedureAdmin(CatalogueAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
                     "submit_postal",
                     "submission_place",
                     "online_level",
+                    "partial_online_justification",
                     "legacy_online_level",
                 ]
             },

@@ -51,7 +51,7 @@ class ProcedureSummary(Schema):
         return {
             "amount": procedure.processing_time,
             "unit": procedure.processing_unit,
-            "text": f"{procedure.processing_time} {procedure.get_processing_unit_display()}",
+            "text": procedure.processing_time_display,
             "note": procedure.processing_note,
         }
 

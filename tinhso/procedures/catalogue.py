@@ -37,6 +37,7 @@ CSV_COLUMNS = [
     "processing_time",
     "processing_unit",
     "processing_note",
+    "excludes_financial_obligations",
     "result_type",
     "result",
     "conditions",
@@ -46,6 +47,7 @@ CSV_COLUMNS = [
     "submit_postal",
     "submission_place",
     "online_level",
+    "partial_online_justification",
     "legacy_online_level",
     "fees",
     "documents",
@@ -56,7 +58,16 @@ CSV_COLUMNS = [
     "valid_to",
 ]
 CSV_JSON_COLUMNS = {"agencies", "legal_basis", "fees", "documents", "eform"}
-CSV_BOOLEAN_COLUMNS = {"is_demo_code", "submit_direct", "submit_online", "submit_postal", "active"}
+CSV_BOOLEAN_COLUMNS = {
+    "is_demo_code",
+    "excludes_financial_obligations",
+    "submit_direct",
+    "submit_online",
+    "submit_postal",
+    "active",
+}
+# Columns added later: a file without them is read with their default.
+CSV_OPTIONAL_COLUMNS = {"excludes_financial_obligations", "partial_online_justification"}
 TRUE_WORDS = {"1", "true", "co", "có", "x", "yes"}
 FALSE_WORDS = {"0", "false", "khong", "không", "", "no"}
 
@@ -104,6 +115,7 @@ def procedure_record(procedure: Procedure) -> dict:
             "amount": procedure.processing_time,
             "unit": procedure.processing_unit,
             "note": procedure.processing_note,
+            **({"excludes_financial_obligations": True} if procedure.excludes_financial_obligations else {}),
         },
         "result_type": procedure.result_type,
         "result": procedure.result,
@@ -116,6 +128,11 @@ def procedure_record(procedure: Procedure) -> dict:
             "place": procedure.submission_place,
         },
         "online_level": procedure.online_level,
+        **(
+            {"partial_online_justification": procedure.partial_online_justification}
+            if procedure.partial_online_justification
+            else {}
+        ),
         "legacy_online_level": procedure.legacy_online_level,
         "fees": [
             {"name": fee.name, "amount": fee.amount, "kind": fee.kind, "unit": fee.unit, "note": fee.note}
@@ -183,6 +200,10 @@ def to_csv(document: dict) -> str:
             "processing_time": record["processing_time"]["amount"],
             "processing_unit": record["processing_time"]["unit"],
             "processing_note": record["processing_time"]["note"],
+            "excludes_financial_obligations": record["processing_time"].get(
+                "excludes_financial_obligations", False
+            ),
+            "partial_online_justification": record.get("partial_online_justification", ""),
             "submit_direct": record["submission"]["direct"],
             "submit_online": record["submission"]["online"],
             "submit_postal": record["submission"]["postal"],
@@ -243,7 +264,11 @@ def _csv_boolean(value: str, column: str, errors: list[str]) -> bool:
 def parse_csv(text: str) -> tuple[dict, list[str]]:
     """The CSV rows turned into the JSON document's shape, and each row's line label."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
-    missing = [column for column in CSV_COLUMNS if column not in (reader.fieldnames or [])]
+    missing = [
+        column
+        for column in CSV_COLUMNS
+        if column not in (reader.fieldnames or []) and column not in CSV_OPTIONAL_COLUMNS
+    ]
     if missing:
         raise CatalogueError([_("Missing CSV columns: %(columns)s.") % {"columns": ", ".join(missing)}])
     fields: dict[str, str] = {}
@@ -256,7 +281,7 @@ def parse_csv(text: str) -> tuple[dict, list[str]]:
         errors: list[str] = []
         values = {}
         for column in CSV_COLUMNS:
-            cell = row[column] or ""
+            cell = row.get(column) or ""
             if column in CSV_JSON_COLUMNS:
                 try:
                     values[column] = json.loads(cell) if cell.strip() else ([] if column != "eform" else {})
@@ -273,14 +298,20 @@ def parse_csv(text: str) -> tuple[dict, list[str]]:
         if errors:
             continue
         fields[values["field_code"]] = values["field_name"]
+        optional = {column for column in CSV_OPTIONAL_COLUMNS if not values[column]}
         procedures.append(
             {
-                **{key: values[key] for key in CSV_COLUMNS if key in values},
+                **{key: values[key] for key in CSV_COLUMNS if key in values and key not in optional},
                 "field": values["field_code"],
                 "processing_time": {
                     "amount": _number_or_text(values["processing_time"]),
                     "unit": values["processing_unit"],
                     "note": values["processing_note"],
+                    **(
+                        {"excludes_financial_obligations": True}
+                        if values["excludes_financial_obligations"]
+                        else {}
+                    ),
                 },
                 "submission": {
                     "direct": values["submit_direct"],
@@ -386,6 +417,13 @@ def _check_procedure(
         "processing_time": read.get(time, "amount", int, 0, required=True, label="processing_time.amount"),
         "processing_unit": read.get(time, "unit", str, "working_days", label="processing_time.unit"),
         "processing_note": read.get(time, "note", str, "", label="processing_time.note"),
+        "excludes_financial_obligations": read.get(
+            time,
+            "excludes_financial_obligations",
+            bool,
+            False,
+            label="processing_time.excludes_financial_obligations",
+        ),
         "result_type": read.get(record, "result_type", str, "", required=True),
         "result": read.get(record, "result", str, ""),
         "conditions": read.get(record, "conditions", str, ""),
@@ -395,6 +433,7 @@ def _check_procedure(
         "submit_postal": read.get(submission, "postal", bool, False, label="submission.postal"),
         "submission_place": read.get(submission, "place", str, "", label="submission.place"),
         "online_level": read.get(record, "online_level", str, "none"),
+        "partial_online_justification": read.get(record, "partial_online_justification", str, ""),
         "legacy_online_level": read.get(record, "legacy_online_level", int, None),
         "eform": read.get(record, "eform", dict, {}),
         "note": read.get(record, "note", str, ""),

@@ -51,13 +51,28 @@ class Level(models.TextChoices):
 
 
 class TimeUnit(models.TextChoices):
+    """How a procedure's processing time is counted: working days or hours (the province's
+    calendar), calendar days (Civil Code 2015 arts. 147–148: to the end of the last day, moved to
+    the next working day's end when it is a day off), or "trong ngày; sau 15 giờ thì ngày làm việc
+    tiếp theo" (e.g. Law on Civil Status 2014 art. 16(1); Decree 23/2015/NĐ-CP art. 7(1))."""
+
     WORKING_DAYS = "working_days", _("working days")
     WORKING_HOURS = "working_hours", _("working hours")
     DAYS = "days", _("days")
+    SAME_DAY = "same_day", _("the same day (after 15:00, the next working day)")
+
+
+def processing_time_text(amount: int, unit: str) -> str:
+    """ "15 ngày làm việc"; a same-day procedure is only its unit ("trong ngày …")."""
+    label = TimeUnit(unit).label
+    return str(label) if unit == TimeUnit.SAME_DAY else f"{amount} {label}"
 
 
 class OnlineLevel(models.TextChoices):
-    """Decree 42/2022/NĐ-CP: full-process ("toàn trình") or partial ("một phần") online service."""
+    """Full-process ("toàn trình") or partial ("một phần") online service. Decree 224/2026/NĐ-CP
+    (in force 1/7/2026, repealing Decree 42/2022/NĐ-CP) art. 14: full-process is the default and a
+    partial service needs a public justification; the old levels 1–4 are kept in
+    ``legacy_online_level`` for old data and targets."""
 
     FULL = "full", _("full-process online service")
     PARTIAL = "partial", _("partial online service")
@@ -111,6 +126,14 @@ class Procedure(models.Model):
         _("unit of processing time"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
     )
     processing_note = models.TextField(_("note on processing time"), blank=True)
+    excludes_financial_obligations = models.BooleanField(
+        _("time for financial obligations not counted"),
+        default=False,
+        help_text=_(
+            "Tick when the procedure's law excludes the time the applicant takes to pay "
+            "(“không kể thời gian thực hiện nghĩa vụ tài chính”, e.g. land procedures)."
+        ),
+    )
     result_type = models.CharField(
         _("type of result"), max_length=100, help_text=_("e.g. Giấy chứng nhận, Trích lục, Giấy phép.")
     )
@@ -122,11 +145,19 @@ class Procedure(models.Model):
     submit_postal = models.BooleanField(_("submission by post"), default=False)
     submission_place = models.TextField(_("where to submit"), blank=True)
     online_level = models.CharField(
-        _("online service (Decree 42/2022)"),
+        _("online service (Decree 224/2026)"),
         max_length=10,
         choices=OnlineLevel.choices,
         default=OnlineLevel.NONE,
         db_index=True,
+    )
+    partial_online_justification = models.TextField(
+        _("why the service is only partly online"),
+        blank=True,
+        help_text=_(
+            "A partial online service must be publicly justified (Decree 224/2026/NĐ-CP art. 14): "
+            "shown on the procedure's page."
+        ),
     )
     legacy_online_level = models.PositiveSmallIntegerField(
         _("old online service level (1–4)"),
@@ -171,10 +202,20 @@ class Procedure(models.Model):
             raise ValidationError({"eform": exc.messages}) from exc
         super().save(*args, **kwargs)
 
+    @property
+    def processing_time_display(self) -> str:
+        return processing_time_text(self.processing_time, self.processing_unit)
+
     def normalise(self) -> None:
         for name in ("code", "name", "applicants", "result_type", "result"):
             setattr(self, name, nfc(getattr(self, name)))
-        for name in ("processing_note", "conditions", "submission_place", "note"):
+        for name in (
+            "processing_note",
+            "conditions",
+            "submission_place",
+            "partial_online_justification",
+            "note",
+        ):
             setattr(self, name, nfc_lines(getattr(self, name)))
         if isinstance(self.legal_basis, list):
             self.legal_basis = [nfc(item) if isinstance(item, str) else item for item in self.legal_basis]

@@ -21,6 +21,7 @@ from tinhso.procedures.models import (
     OnlineLevel,
     Procedure,
     TimeUnit,
+    processing_time_text,
 )
 
 COMMUNE_KINDS = (AgencyKind.COMMUNE_PC, AgencyKind.ONE_STOP_DESK)
@@ -58,6 +59,10 @@ class CatalogueEntry:
 
     def get_processing_unit_display(self) -> str:
         return str(TimeUnit(self.processing_unit).label)
+
+    @property
+    def processing_time_display(self) -> str:
+        return processing_time_text(self.processing_time, self.processing_unit)
 
 
 def _build_catalogue(day: datetime.date) -> list[CatalogueEntry]:

@@ -42,7 +42,8 @@ from tinhso.statistics.models import (
     ProvinceMonthlyRollup,
 )
 
-OPEN = (Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT)
+# A dossier whose applicant asked to withdraw it (7) stays open until the request is decided.
+OPEN = (Status.ACCEPTED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT, Status.WITHDRAWN)
 SATISFIED_STARS = 4
 
 

@@ -18,7 +18,13 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from tinhso.dossiers.models import Attachment, DossierEvent, DueTimeChange, DueTimeChangeKind
+from tinhso.dossiers.models import (
+    Attachment,
+    DossierEvent,
+    DossierStatusChange,
+    DueTimeChange,
+    DueTimeChangeKind,
+)
 from tinhso.dossiers.status import Status
 from tinhso.procedures.models import OnlineLevel
 from tinhso.statistics.models import (
@@ -35,7 +41,9 @@ from tinhso.statistics.models import (
 from tinhso.workflows.actions import classify_result
 
 CURSOR_LAG = datetime.timedelta(hours=1)
-CLOSING = {Status.FINISHED, Status.WITHDRAWN, Status.STOPPED}
+# A withdrawal (7) is only the applicant's request: the dossier closes when it is stopped (8),
+# counted as withdrawn when the stop granted that request.
+CLOSING = {Status.FINISHED, Status.STOPPED}
 
 
 def _postgres() -> bool:
@@ -111,6 +119,11 @@ def _contributions(event_ids: list[int]) -> dict:
         .order_by("dossier_id", "pk")
         .values_list("dossier_id", "old_due_at")
     )
+    withdrawn = set(
+        DossierStatusChange.objects.filter(
+            dossier_id__in=dossier_ids, from_status=Status.WITHDRAWN, to_status=Status.STOPPED
+        ).values_list("dossier_id", flat=True)
+    )
     paid_online = _paid_online(dossier_ids)
     deltas: dict = defaultdict(lambda: defaultdict(int))
     for event in events:
@@ -137,7 +150,7 @@ def _contributions(event_ids: list[int]) -> dict:
                 counts["fee_paid"] += dossier.paid_at is not None
                 counts["paid_online"] += dossier.pk in paid_online
             else:
-                counts["withdrawn" if event.status == Status.WITHDRAWN else "stopped"] += 1
+                counts["withdrawn" if dossier.pk in withdrawn else "stopped"] += 1
             if due is not None and event.occurred_at > due:
                 counts["closed_late"] += 1
                 deltas[(timezone.localdate(due), *key)]["overdue_from"] += 1
@@ -252,14 +265,16 @@ WITH d AS (
            CASE WHEN d.status = 8 THEN (SELECT t.old_due_at FROM dossiers_duetimechange t
                 WHERE t.dossier_id = d.id AND t.kind = 'stop' ORDER BY t.id LIMIT 1)
                 ELSE d.due_at END AS due,
-           CASE WHEN d.status IN (3, 7, 8) THEN COALESCE((SELECT max(s.at)
+           CASE WHEN d.status IN (3, 8) THEN COALESCE((SELECT max(s.at)
                 FROM dossiers_dossierstatuschange s WHERE s.dossier_id = d.id AND s.to_status = d.status),
-                d.updated_at) END AS ended_at
+                d.updated_at) END AS ended_at,
+           (d.status = 8 AND EXISTS (SELECT 1 FROM dossiers_dossierstatuschange s
+                WHERE s.dossier_id = d.id AND s.from_status = 7 AND s.to_status = 8)) AS withdrawn
     FROM dossiers_dossier d JOIN procedures_procedure p ON p.id = d.procedure_id
     WHERE NOT d.is_draft
 ), closed AS (
     SELECT d.*, COALESCE(d.finished_at, d.ended_at) AS closed_at FROM d
-    WHERE d.received_at IS NOT NULL AND (d.finished_at IS NOT NULL OR d.status IN (7, 8))
+    WHERE d.received_at IS NOT NULL AND (d.finished_at IS NOT NULL OR d.status = 8)
 ), parts AS (
     SELECT (received_at AT TIME ZONE %(tz)s)::date AS day, agency, proc, channel,
            1 AS received, full_process::int AS received_full_process,
@@ -277,7 +292,7 @@ WITH d AS (
            (finished_at IS NOT NULL AND (due IS NULL OR (finished_at <= due
             AND (finished_at AT TIME ZONE %(tz)s)::date >= (due AT TIME ZONE %(tz)s)::date)))::int,
            COALESCE(finished_at IS NOT NULL AND finished_at > due, false)::int,
-           (finished_at IS NULL AND status = 7)::int, (finished_at IS NULL AND status = 8)::int, 0, 0,
+           (finished_at IS NULL AND withdrawn)::int, (finished_at IS NULL AND NOT withdrawn)::int, 0, 0,
            (finished_at IS NOT NULL AND paid_at IS NOT NULL)::int,
            (finished_at IS NOT NULL AND EXISTS (SELECT 1 FROM payments_payment y
                 WHERE y.dossier_id = closed.id AND y.status = 'paid'))::int,

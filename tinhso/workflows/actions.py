@@ -34,7 +34,7 @@ from tinhso.dossiers.actions import (
     missing_documents,
     record_due_time_change,
 )
-from tinhso.dossiers.models import Dossier, DueTimeChangeKind, Notification
+from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Notification
 from tinhso.dossiers.status import FINAL, Status
 from tinhso.dossiers.tasks import queue_notification
 from tinhso.workflows.models import (
@@ -48,12 +48,43 @@ from tinhso.workflows.models import (
     StepRecord,
 )
 from tinhso.workflows.validation import validate_version
-from tinhso.worktime.calendar import add_working_days, add_working_hours
+from tinhso.worktime.calendar import (
+    SAME_DAY_CUTOFF,
+    add_working_days,
+    add_working_hours,
+    is_working_day,
+    next_working_moment,
+    working_periods,
+)
 
 EARLY, ON_TIME, LATE = "early", "on_time", "late"
-# While the applicant has to act (complete the dossier, pay), the flow waits.
-WAITING_FOR_APPLICANT = frozenset({Status.SUPPLEMENT, Status.PAYMENT})
+# While the applicant has to act (complete the dossier, pay) or has asked to withdraw it (the
+# request is decided first), the flow waits.
+WAITING_FOR_APPLICANT = frozenset({Status.SUPPLEMENT, Status.PAYMENT, Status.WITHDRAWN})
 MAX_NOTE = 2000
+# An online dossier is examined (accepted, refused or sent back to be completed) within 8 working
+# hours of its submission: the due time of the reception step. The rule is the one of the 2025–2026
+# sector decrees (e.g. Decree 216/2026/NĐ-CP for criminal-record certificates); the general
+# article of Decree 118/2025/NĐ-CP could not be read.
+ONLINE_EXAMINATION_HOURS = 8
+
+
+def examination_due(dossier: Dossier, at: datetime.datetime) -> datetime.datetime | None:
+    """When the online dossier submitted (or completed) at ``at`` must have been examined."""
+    if dossier.channel != Channel.ONLINE:
+        return None
+    return add_working_hours(at, ONLINE_EXAMINATION_HOURS)
+
+
+def transfer_due(accepted_at: datetime.datetime) -> datetime.datetime:
+    """When a paper dossier received at the counter at ``accepted_at`` must be transferred: the
+    same working day, or "đầu giờ ngày làm việc tiếp theo" when received after 15:00 (Decree
+    118/2025/NĐ-CP Art. 18(2) as amended by Decree 309/2026/NĐ-CP Art. 9), read here as the end of
+    the first working hour of the next working day."""
+    local = timezone.localtime(accepted_at)
+    if is_working_day(local) and local.time() <= SAME_DAY_CUTOFF:
+        return working_periods(local)[-1][1]
+    return add_working_hours(next_working_moment(local.replace(hour=23, minute=59)), 1)
 
 
 @dataclass(frozen=True)
@@ -203,9 +234,17 @@ def start_flow(dossier: Dossier, at: datetime.datetime | None = None, *, new: bo
             waiting_roles=roles,
             search_name=fold(dossier.applicant_name)[:200],
             step_started_at=at or dossier.submitted_at or timezone.now(),
+            step_due_at=examination_due(dossier, at or dossier.submitted_at or timezone.now()),
         )
     )
     return flow
+
+
+def restart_examination(dossier: Dossier, at: datetime.datetime) -> None:
+    """The applicant completed the dossier at reception: its examination time starts again."""
+    DossierFlow.objects.filter(dossier=dossier).update(
+        step_started_at=at, step_due_at=examination_due(dossier, at), step_alert_sent=False
+    )
 
 
 def step_due(action: Action, start: datetime.datetime, dossier_due: datetime.datetime | None):
@@ -411,6 +450,14 @@ def _perform(actor, dossier, action_key, note, assignee, agency, expected_versio
         flow.waiting_roles = waiting_roles(actions_out(to_state.pk, flow.version).values())
         flow.step_started_at = now
         flow.step_due_at = None if finished or to_state.is_end else step_due(action, now, locked.due_at)
+        flow.step_alert_sent = False
+        if (
+            to_state.status_code == Status.ACCEPTED
+            and previous.status_code != Status.ACCEPTED
+            and locked.channel == Channel.DIRECT
+        ):
+            transfer = transfer_due(now)
+            flow.step_due_at = min(flow.step_due_at or transfer, transfer)
         flow.save()
         record(
             actor,

@@ -184,7 +184,9 @@ class Action(models.Model):
 
 class DossierFlow(models.Model):
     """Where a dossier is in its flow: the version it started with, the current state, agency,
-    officer and step times. ``alert_level`` remembers which deadline warnings were sent."""
+    officer and step times. ``alert_level`` remembers which deadline warnings were sent, and
+    ``step_alert_sent`` whether the current step's own warning (online dossier not examined,
+    paper dossier not transferred in time) was."""
 
     ALERT_NONE, ALERT_DUE_SOON, ALERT_OVERDUE = 0, 1, 2
 
@@ -209,6 +211,7 @@ class DossierFlow(models.Model):
     step_started_at = models.DateTimeField(_("step started at"))
     step_due_at = models.DateTimeField(_("step due at"), null=True, blank=True)
     alert_level = models.PositiveSmallIntegerField(default=ALERT_NONE)
+    step_alert_sent = models.BooleanField(default=False)
     timing = models.CharField(_("result timing"), max_length=10, blank=True)
 
     class Meta:

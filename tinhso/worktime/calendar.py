@@ -22,6 +22,13 @@ Conventions:
   have passed since ``start`` (so 16:00 + 1 h is 17:00 the same day, not 07:30 the next);
   ``h == 0`` gives ``start`` moved to the next working moment.
 - ``working_time_between(a, b)``: the working time in ``[a, b)``, negative when ``b < a``.
+- ``end_of_days(start, n)``: a period of ``n`` calendar days under the Civil Code 2015: it starts
+  the day after ``start`` (art. 147(1)), ends at 24:00 of its last day (art. 148(1), (6)), and
+  when that day is a weekly rest day or a holiday, at 24:00 of the next working day (art. 148(5)).
+  The end is returned as 23:59:59.999999 local time, the last moment of the day.
+- ``same_day_due(received)``: "trong ngày; sau 15 giờ thì ngày làm việc tiếp theo": the end of
+  the office hours of the reception day when received on a working day by 15:00, else the end
+  of the office hours of the next working day.
 
 The calendar data is loaded once per process and kept; saving or deleting a schedule or an
 exception clears it in the process that saved it (signals), and every process re-checks a
@@ -45,6 +52,9 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _T = datetime.time
 DEFAULT_DAY = ((_T(7, 30), _T(11, 30)), (_T(13, 30), _T(17, 0)))
 DEFAULT_WEEK = {0: DEFAULT_DAY, 1: DEFAULT_DAY, 2: DEFAULT_DAY, 3: DEFAULT_DAY, 4: DEFAULT_DAY}
+# Same-day procedures: a request received after 15:00 is settled the next working day (e.g.
+# Law on Civil Status 2014 art. 16(1), Decree 23/2015/NĐ-CP art. 7(1)).
+SAME_DAY_CUTOFF = _T(15, 0)
 DAY_OFF = "day_off"
 WORKING_DAY = "working_day"
 
@@ -226,6 +236,23 @@ class WorkCalendar:
                 remaining -= available
             day = self.next_working_day(day, include=False)
 
+    def end_of_days(self, start: datetime.datetime, days: int) -> datetime.datetime:
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise TypeError("Days must be an integer.")
+        if days < 0:
+            raise ValueError("Days cannot be negative.")
+        last = _local(start).date() + datetime.timedelta(days=days)
+        if not self.periods(last):
+            last = self.next_working_day(last)
+        return _combine(last, datetime.time.max)
+
+    def same_day_due(self, received: datetime.datetime) -> datetime.datetime:
+        local = _local(received)
+        day = local.date()
+        if not self.periods(day) or local.time() > SAME_DAY_CUTOFF:
+            day = self.next_working_day(day, include=False)
+        return _combine(day, self.periods(day)[-1][1])
+
     def working_time_between(self, a: datetime.datetime, b: datetime.datetime) -> datetime.timedelta:
         a, b = _local(a), _local(b)
         if b < a:
@@ -315,6 +342,17 @@ def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
 def add_working_hours(start: datetime.datetime, hours: float | Decimal) -> datetime.datetime:
     """The moment when ``hours`` of working time have passed since ``start``."""
     return get_calendar().add_working_hours(start, hours)
+
+
+def end_of_days(start: datetime.datetime, days: int) -> datetime.datetime:
+    """The end of a period of ``days`` calendar days from ``start`` (Civil Code 2015 arts. 147–148;
+    see the module docstring)."""
+    return get_calendar().end_of_days(start, days)
+
+
+def same_day_due(received: datetime.datetime) -> datetime.datetime:
+    """The due time of a same-day procedure received at ``received`` (see the module docstring)."""
+    return get_calendar().same_day_due(received)
 
 
 def working_time_between(a: datetime.datetime, b: datetime.datetime) -> datetime.timedelta:

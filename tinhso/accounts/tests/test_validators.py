@@ -32,6 +32,9 @@ class TestCccd:
             ("079201004567", datetime.date(2001, 1, 1), "male"),  # 2 = man, 21st century
             ("092310000001", datetime.date(2010, 6, 1), "female"),  # 3 = woman, 21st century
             ("096499000001", datetime.date(2199, 1, 1), "male"),  # 4 = man, 22nd century
+            # Births registered abroad carry a country code (Circular 07/2016/TT-BCA Art. 7).
+            ("100301000123", datetime.date(2001, 5, 2), "female"),
+            ("840098765432", datetime.date(1998, 7, 9), "male"),
         ],
     )
     def test_valid_numbers(self, number, born, gender):
@@ -46,11 +49,13 @@ class TestCccd:
             validate_cccd(number)
         assert message(exc) == "Số căn cước công dân (CCCD) gồm đúng 12 chữ số."
 
-    @pytest.mark.parametrize("prefix", ["000", "003", "039", "097", "099", "100"])
+    @pytest.mark.parametrize("prefix", ["000", "003", "039", "097", "099"])
     def test_unknown_province_code(self, prefix):
         with pytest.raises(ValidationError) as exc:
             validate_cccd(prefix + "195001234")
-        assert message(exc) == f"Ba chữ số đầu {prefix} không phải là mã tỉnh của số căn cước công dân."
+        assert message(exc) == (
+            f"Ba chữ số đầu {prefix} không phải là mã tỉnh hay mã quốc gia của số căn cước công dân."
+        )
 
     def test_century_digit_inconsistent_with_date_of_birth(self):
         # 2 = born in the 21st century, but the date of birth is in 1995.

@@ -21,8 +21,20 @@ def test_the_ten_national_statuses_have_their_vietnamese_names():
 
 def test_every_status_has_its_rules_and_final_statuses_lead_nowhere():
     assert set(TRANSITIONS) == set(Status)
-    assert {Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED} == FINAL
+    assert {Status.REFUSED, Status.STOPPED, Status.RETURNED} == FINAL
     assert WITHDRAWABLE.isdisjoint(FINAL | {Status.FINISHED})
+
+
+def test_a_withdrawal_is_a_request_the_competent_body_grants_or_refuses():
+    """Decree 118/2025/NĐ-CP Art. 21(1), Circular 03/2025/TT-VPCP Art. 7: status 7 is the
+    citizen's request; it ends in 8 (stopped, Form 05) or goes back to where the dossier was."""
+    assert Status.WITHDRAWN not in FINAL
+    assert can_transition(Status.WITHDRAWN, Status.STOPPED)
+    for earlier in WITHDRAWABLE:
+        assert can_transition(earlier, Status.WITHDRAWN)
+        assert can_transition(Status.WITHDRAWN, earlier)
+    assert not can_transition(Status.WITHDRAWN, Status.FINISHED)
+    assert not can_transition(Status.WITHDRAWN, Status.REFUSED)
 
 
 @pytest.mark.parametrize(
@@ -39,7 +51,8 @@ def test_every_status_has_its_rules_and_final_statuses_lead_nowhere():
         (Status.FINISHED, Status.RETURNED, True),
         (Status.FINISHED, Status.WITHDRAWN, False),
         (Status.RETURNED, Status.PROCESSING, False),
-        (Status.WITHDRAWN, Status.NEW, False),
+        (Status.WITHDRAWN, Status.STOPPED, True),
+        (Status.WITHDRAWN, Status.RETURNED, False),
         (Status.REFUSED, Status.ACCEPTED, False),
     ],
 )

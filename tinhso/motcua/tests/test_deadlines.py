@@ -54,7 +54,7 @@ def test_overdue_and_due_soon_dossiers_are_marked_once_and_notified(
     )
     smtp.messages.clear()
 
-    assert sweep_deadlines() == {"due_soon": 1, "overdue": 1}
+    assert sweep_deadlines() == {"due_soon": 1, "overdue": 1, "not_examined": 0, "not_transferred": 0}
     assert DossierFlow.objects.get(dossier=late).alert_level == DossierFlow.ALERT_OVERDUE
     assert DossierFlow.objects.get(dossier=soon).alert_level == DossierFlow.ALERT_DUE_SOON
     subjects = sorted(str(message["Subject"]) for _to, message in smtp.messages)

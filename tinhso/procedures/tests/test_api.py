@@ -11,7 +11,10 @@ def test_list_search_and_filters(client, catalogue):
     assert first["level"] == "commune"
     assert first["online_level"] == "full"
     assert first["online_level_label"] == "trực tuyến toàn trình"
-    assert first["processing_time"]["text"] == "1 ngày làm việc"
+    assert (
+        first["processing_time"]["text"]
+        == "trong ngày (tiếp nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
+    )
     assert first["is_free"] is False  # trích lục copies cost 8.000 đ
     body = client.get("/api/v1/procedures/", {"agency": "H20.10", "limit": 1}).json()
     assert body["count"] == 2 and len(body["items"]) == 1

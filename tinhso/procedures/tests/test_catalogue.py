@@ -1,3 +1,4 @@
+import csv
 import io
 import json
 import unicodedata
@@ -217,3 +218,45 @@ def test_templates_travel_with_the_file(agencies, tmp_path, settings):
     exported = json.loads(out.read_text(encoding="utf-8"))
     template = exported["procedures"][0]["documents"][0]["template"]
     assert (out.parent / template).read_bytes() == b"PK mau to khai"
+
+
+def test_time_rules_and_the_partial_online_justification_travel_in_json_and_csv(agencies, tmp_path):
+    """Same-day processing, financial-obligation time left out, and the public reason a service is
+    only partly online (Decree 224/2026/NĐ-CP art. 14) survive JSON → database → CSV → database;
+    a CSV written before these columns existed still loads."""
+    reason = "Cần đối chiếu bản chính giấy tờ tùy thân tại Bộ phận Một cửa"
+    document = small_document(
+        processing_time={"amount": 1, "unit": "same_day", "note": "", "excludes_financial_obligations": True},
+        online_level="partial",
+        partial_online_justification=reason,
+    )
+    call_command("import_procedures", str(write(tmp_path, document)), stdout=io.StringIO())
+    procedure = Procedure.objects.get(code="1.004873")
+    assert (procedure.processing_unit, procedure.excludes_financial_obligations) == ("same_day", True)
+    assert procedure.partial_online_justification == reason
+    csv_text = export("csv")
+    Procedure.objects.all().delete()
+    (tmp_path / "catalogue.csv").write_text(csv_text, encoding="utf-8")
+    call_command("import_procedures", str(tmp_path / "catalogue.csv"), stdout=io.StringIO())
+    procedure = Procedure.objects.get(code="1.004873")
+    assert procedure.excludes_financial_obligations and procedure.partial_online_justification == reason
+
+    header, row = csv_text.lstrip("\ufeff").split("\r\n")[:2]
+    names = header.split(",")
+    cells = next(csv.reader([row]))
+    old = [
+        i
+        for i, name in enumerate(names)
+        if name not in ("excludes_financial_obligations", "partial_online_justification")
+    ]
+    old_csv = (
+        ",".join(names[i] for i in old)
+        + "\r\n"
+        + ",".join('"' + cells[i].replace('"', '""') + '"' for i in old)
+        + "\r\n"
+    )
+    Procedure.objects.all().delete()
+    (tmp_path / "old.csv").write_text(old_csv, encoding="utf-8")
+    call_command("import_procedures", str(tmp_path / "old.csv"), stdout=io.StringIO())
+    procedure = Procedure.objects.get(code="1.004873")
+    assert not procedure.excludes_financial_obligations and procedure.partial_online_justification == ""

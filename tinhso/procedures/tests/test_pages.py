@@ -59,7 +59,7 @@ def test_commune_procedure_page(client, catalogue):
     assert "Ủy ban nhân dân các xã, phường" in page
     assert "Cấp xã" in page or "cấp xã" in page
     assert "Miễn" in page and "8.000 đ/bản" in page
-    assert "1 ngày làm việc" in page
+    assert "trong ngày (tiếp nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)" in page
     page = client.get("/thu-tuc/1.001731/").content.decode()
     assert "Không mất phí, lệ phí." in page
     page = client.get("/thu-tuc/2.000884/").content.decode()
@@ -91,3 +91,14 @@ def test_template_download(client, catalogue, settings, tmp_path):
     other = RequiredDocument.objects.filter(procedure__code="1.001193").exclude(pk=document.pk).first()
     assert client.get(f"/thu-tuc/1.001193/mau/{other.pk}/").status_code == 404
     assert client.get(f"/thu-tuc/1.000894/mau/{document.pk}/").status_code == 404
+
+
+def test_a_partial_online_service_shows_its_public_justification(client, catalogue):
+    """Decree 224/2026/NĐ-CP art. 14: a service only partly online must say why, publicly."""
+    page = client.get("/thu-tuc/1.000894/").content.decode()
+    assert "Cơ quan chưa công khai lý do dịch vụ này chưa được cung cấp trực tuyến toàn trình." in page
+    Procedure.objects.filter(code="1.000894").update(
+        partial_online_justification="Hai bên nam, nữ phải có mặt khi trao Giấy chứng nhận kết hôn"
+    )
+    page = client.get("/thu-tuc/1.000894/").content.decode()
+    assert "Lý do chưa cung cấp trực tuyến toàn trình: Hai bên nam, nữ phải có mặt" in page

@@ -123,10 +123,13 @@ def test_overdue_at_the_end_of_a_past_period(officer, desk, procedure):
 def test_withdrawn_stopped_and_refused(citizen, procedure, desk, officer, leader):
     withdrawn = accept(officer, submit(citizen, procedure, desk))
     dossier_actions.withdraw_dossier(citizen, withdrawn, "Tôi nộp nhầm thủ tục")
+    motcua.grant_withdrawal(officer, withdrawn)
     stopped = walk_in(officer, desk, procedure)
     motcua.stop_dossier(leader, stopped, "Người nộp đề nghị dừng do đã chuyển nơi cư trú")
     motcua.refuse_dossier(officer, submit(citizen, procedure, desk), "Hồ sơ không thuộc thẩm quyền")
-    dossier_actions.withdraw_dossier(citizen, submit(citizen, procedure, desk), "Không cần nữa")
+    motcua.grant_withdrawal(
+        officer, dossier_actions.withdraw_dossier(citizen, submit(citizen, procedure, desk), "Không cần nữa")
+    )
     drain()
     result = report()
     assert result["received"]["total"] == 2

@@ -17,4 +17,8 @@ class Command(BaseCommand):
             self.stdout.write("Enqueued.")
             return
         found = sweep_deadlines()
-        self.stdout.write(f"Due soon: {found['due_soon']}, overdue: {found['overdue']}.")
+        self.stdout.write(
+            f"Due soon: {found['due_soon']}, overdue: {found['overdue']}, "
+            f"not examined in time: {found['not_examined']}, "
+            f"not transferred in time: {found['not_transferred']}."
+        )
