@@ -1,0 +1,58 @@
+"""``manage.py run_worker``: the task worker (``db_worker`` of django-tasks-db) that outlives
+database outages.
+
+``db_worker`` exits on the first ``OperationalError`` or ``InterfaceError`` (PostgreSQL restarted,
+failed over, the network gone) and stays down. This command runs the same worker loop and, when the
+database goes away, closes the connections, waits and starts the loop again: 1 s, then twice as
+long each time, at most ``--max-delay`` seconds (default 60), logging each retry. A loop that ran
+longer than the longest delay before failing starts again from 1 s. The worker keeps its id, so the
+jobs it had claimed stay attributed to it. SIGTERM and SIGINT still stop it, also while it waits.
+"""
+
+import logging
+import time
+
+from django.db import InterfaceError, OperationalError, connections
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+logger = logging.getLogger("tinhso.worker")
+
+FIRST_DELAY = 1.0
+
+
+class Command(DbWorkerCommand):
+    help = (
+        "Run a database background worker that reconnects with growing delays when the database "
+        "goes away (instead of exiting like db_worker)."
+    )
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--max-delay",
+            type=float,
+            default=60.0,
+            help="The longest wait between two reconnection attempts, in seconds (default: %(default)s).",
+        )
+
+    def handle(self, *args, max_delay, **options):
+        delay = FIRST_DELAY
+        retries = 0
+        while True:
+            started = time.monotonic()
+            try:
+                return super().handle(*args, **options)
+            except (OperationalError, InterfaceError) as error:
+                if time.monotonic() - started > max_delay:
+                    delay = FIRST_DELAY
+                retries += 1
+                logger.warning(
+                    "The database is unreachable (%s: %s); retry %d in %.0f s.",
+                    type(error).__name__,
+                    str(error).strip().splitlines()[0] if str(error).strip() else "",
+                    retries,
+                    delay,
+                )
+                connections.close_all()
+                time.sleep(delay)
+                delay = min(delay * 2, max_delay)
