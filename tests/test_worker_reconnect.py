@@ -106,3 +106,31 @@ def test_db_worker_alone_dies_with_the_database(server, tmp_path):
     finally:
         if worker.poll() is None:
             worker.kill()
+
+
+def test_a_job_left_running_by_a_killed_worker_runs_again_when_that_worker_restarts(server, tmp_path):
+    """kill -9 in the middle of a job leaves it "running": the worker restarted with the same id
+    (as systemd does) runs it again; a job of another worker is left alone."""
+    mine, theirs = enqueue(server), enqueue(server)
+    server.sql(
+        "UPDATE django_tasks_database_dbtaskresult SET status = 'RUNNING', started_at = now(), "
+        f"worker_ids = CASE id WHEN '{mine}' THEN '[\"host-1\"]' ELSE '[\"host-2\"]' END::jsonb"
+    )
+    with (tmp_path / "worker.log").open("w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--worker-id", "host-1", "--interval", "0.2"],
+            cwd=ROOT,
+            env=environment(server),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: status(server, mine) == "SUCCESSFUL", 30, "the abandoned job")
+        assert status(server, theirs) == "RUNNING"
+        assert (
+            f"Job {mine} (tinhso.statistics.tasks.update_rollups) was abandoned"
+            in (tmp_path / "worker.log").read_text()
+        )
+    finally:
+        worker.terminate()
+        worker.wait(10)
