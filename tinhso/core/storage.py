@@ -4,9 +4,10 @@ A file is written before the row that points at it commits. When that transactio
 savepoint the file was written in) rolls back, nothing would point at the file any more. The
 storage classes here register an ``on_commit`` callback for every file saved inside a transaction;
 Django runs it on commit and drops it unrun on rollback (``run_on_commit`` is filtered or
-cleared), and a callback dropped unrun deletes its file. When the connection itself was lost the
-commit may have happened on the server: the file is then kept, and ``manage.py sweep_orphan_files``
-removes it later if no row points at it.
+cleared), and a callback dropped unrun deletes its file. When in doubt the file is kept, and
+``manage.py sweep_orphan_files`` removes it later if no row points at it: when the connection was
+lost (the commit may have happened on the server), or when the commit happened but an earlier
+callback failed.
 """
 
 import datetime
@@ -37,7 +38,10 @@ class _DeleteUnlessCommitted:
         self.committed = True
 
     def __del__(self):
-        if self.committed or _connection_lost(self.connection):
+        # Also kept: the transaction committed but an earlier on_commit callback raised, so this
+        # one never ran (Django sets the flag on commit and clears it once every hook has run).
+        connection = self.connection
+        if self.committed or connection.run_commit_hooks_on_set_autocommit_on or _connection_lost(connection):
             return
         try:
             self.storage.delete(self.name)
