@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from tests.pgserver import ROOT, Server, private_directory, wait_for
 
@@ -134,3 +135,9 @@ def test_a_job_left_running_by_a_killed_worker_runs_again_when_that_worker_resta
     finally:
         worker.terminate()
         worker.wait(10)
+
+
+@pytest.mark.parametrize("max_delay", ["0", "-5", "nan"])
+def test_a_maximum_delay_under_a_second_is_refused(max_delay):
+    with pytest.raises(CommandError, match="--max-delay must be at least 1 s"):
+        call_command("run_worker", "--max-delay", max_delay)

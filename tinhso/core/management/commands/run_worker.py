@@ -19,6 +19,7 @@ stopped).
 import logging
 import time
 
+from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
@@ -56,6 +57,8 @@ class Command(DbWorkerCommand):
         )
 
     def handle(self, *args, max_delay, **options):
+        if not max_delay >= FIRST_DELAY:
+            raise CommandError(f"--max-delay must be at least {FIRST_DELAY:.0f} s.")
         delay = FIRST_DELAY
         retries = 0
         while True:
