@@ -59,7 +59,12 @@ printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' | as_owner tee "
 as_owner touch "$work/pg_ident.conf"
 as_owner "$bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 300 \
     -o "-c config_file=$work/postgresql.conf -c archive_mode=off" start \
-    >/dev/null || { tail -20 "$work/server.log" >&2; fail "the server did not start"; }
+    >/dev/null || {
+    tail -20 "$work/server.log" >&2
+    grep -q "recovery ended before configured recovery target" "$work/server.log" &&
+        fail "the archive ends before $target_time (nothing was committed after it yet?)"
+    fail "the server did not start"
+}
 
 psql_drill() { "$bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U "$user" -d "$database" "$@"; }
 for _ in $(seq 600); do
