@@ -102,11 +102,13 @@ class Server:
         dump = subprocess.run(
             [
                 pg_bin("pg_dump"),
-                *("--schema-only", "--no-owner", "-h", test["HOST"], "-p", str(test["PORT"])),
-                *("-U", test["USER"], test["NAME"]),
+                *("--schema-only", "--no-owner", "-U", test["USER"], test["NAME"]),
+                *(("-h", test["HOST"]) if test["HOST"] else ()),
+                *(("-p", str(test["PORT"])) if test["PORT"] else ()),
             ],
             check=True,
             capture_output=True,
+            env={**os.environ, **({"PGPASSWORD": test["PASSWORD"]} if test["PASSWORD"] else {})},
         ).stdout
         subprocess.run(
             [pg_bin("psql"), "-q", "-v", "ON_ERROR_STOP=1", self.url()],
