@@ -70,7 +70,10 @@ class S3Storage(RollbackAware, DjangoS3Storage):
 
 def stored_names(storage, directory: str = ""):
     """Every file name under ``directory`` of ``storage``, walking its folders."""
-    folders, files = storage.listdir(directory)
+    try:
+        folders, files = storage.listdir(directory)
+    except FileNotFoundError:  # nothing was ever stored
+        return
     for name in files:
         yield f"{directory}/{name}" if directory else name
     for folder in folders:

@@ -210,6 +210,14 @@ def test_the_orphan_sweep_removes_only_old_files_no_row_points_at(citizen, tmp_p
     }
 
 
+@pytest.mark.django_db
+def test_the_orphan_sweep_of_a_new_installation_finds_nothing(tmp_path):
+    assert not (tmp_path / "media").exists()
+    out = StringIO()
+    call_command("sweep_orphan_files", stdout=out)
+    assert out.getvalue() == "0 orphan files (0 bytes) deleted.\n"
+
+
 def test_the_orphan_sweep_refuses_a_grace_period_shorter_than_an_hour(tmp_path):
     default_storage.save("dossiers/orphan.pdf", ContentFile(b"%PDF-1.4"))
     with pytest.raises(CommandError):
