@@ -18,8 +18,8 @@ lock:  ## Regenerate the pinned dependency locks from requirements*.in
 messages:  ## Recompile the Vietnamese translations of every app (needs gettext)
 	for dir in tinhso/*/locale; do (cd $$dir/.. && $(CURDIR)/.venv/bin/django-admin compilemessages -v 0); done
 
-worker:  ## Run a background task worker
-	.venv/bin/python manage.py db_worker
+worker:  ## Run a background task worker (waits for the database when it goes away)
+	.venv/bin/python manage.py run_worker
 
 bench:  ## Benchmark on a throwaway PostgreSQL (BENCH_DOSSIERS=1000000 by default); results in bench/results/
 	scripts/bench.sh

@@ -225,8 +225,9 @@ STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").submodule_search_lo
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 # Files: local disk by default; an S3-compatible store (MinIO...) when STORAGE_S3_BUCKET is set.
+# Both delete a file saved in a transaction that rolls back (tinhso.core.storage).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "tinhso.core.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -237,7 +238,7 @@ STORAGES = {
 }
 if os.environ.get("STORAGE_S3_BUCKET"):
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "tinhso.core.storage.S3Storage",
         "OPTIONS": {
             "bucket_name": os.environ["STORAGE_S3_BUCKET"],
             "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT"),

@@ -40,7 +40,7 @@ from tinhso.core.rows import insert
 from tinhso.core.text import nfc
 from tinhso.dossiers import answers
 from tinhso.dossiers.codes import issue_code
-from tinhso.dossiers.files import check_and_store, clean_file_name
+from tinhso.dossiers.files import StoredFile, check_and_store, clean_file_name
 from tinhso.dossiers.models import (
     Attachment,
     Channel,
@@ -312,8 +312,17 @@ def _personal_copy(owner, stored, title: str) -> PersonalDocument:
     return document
 
 
+def _stored_copy(owner, sha256: str) -> StoredFile | None:
+    """The file ``owner`` already keeps with this content, so that a re-upload is not stored twice."""
+    document = PersonalDocument.objects.filter(owner=owner, sha256=sha256).first()
+    if document is None:
+        return None
+    return StoredFile(document.file.name, document.content_type, document.size, document.sha256)
+
+
 def _store_attachment(actor, dossier, upload, required_document=None, supplement=None) -> Attachment:
-    stored = check_and_store(upload)
+    owner = dossier.applicant if dossier.applicant_id else None
+    stored = check_and_store(upload, reuse=(lambda sha256: _stored_copy(owner, sha256)) if owner else None)
     name = clean_file_name(getattr(upload, "name", ""))
     if dossier.applicant_id:
         _personal_copy(dossier.applicant, stored, name)
@@ -719,7 +728,7 @@ def add_personal_document(actor, upload) -> PersonalDocument:
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied("dossiers.personal_documents")
     with transaction.atomic():
-        stored = check_and_store(upload)
+        stored = check_and_store(upload, reuse=lambda sha256: _stored_copy(actor, sha256))
         return _personal_copy(actor, stored, clean_file_name(getattr(upload, "name", "")))
 
 

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 import socket
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -97,11 +98,13 @@ def scan_file(fileobj) -> None:
         )
 
 
-def check_and_store(upload) -> StoredFile:
+def check_and_store(upload, reuse: Callable[[str], StoredFile | None] | None = None) -> StoredFile:
     """Check an uploaded file (a Django ``File``) and save it under a random name.
 
     Refuses, with a Vietnamese message: an empty file, one over the size limit, one that is not
     really a PDF, JPEG or PNG, one with a virus. Nothing is stored when it is refused.
+    ``reuse(sha256)`` may give a file already stored with the same content: it is returned and
+    nothing is written again.
     """
     size = upload.size
     if not size:
@@ -122,6 +125,8 @@ def check_and_store(upload) -> StoredFile:
     while chunk := upload.read(CHUNK):
         digest.update(chunk)
     upload.seek(0)
+    if reuse is not None and (stored := reuse(digest.hexdigest())) is not None:
+        return stored
     now = timezone.now()
     name = default_storage.save(f"dossiers/{now:%Y/%m}/{secrets.token_hex(16)}.{extension}", upload)
     return StoredFile(name=name, content_type=content_type, size=size, sha256=digest.hexdigest())

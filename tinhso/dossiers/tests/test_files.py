@@ -1,12 +1,19 @@
 """Uploads: the type comes from the bytes, size limits, ClamAV over its INSTREAM protocol."""
 
+import os
 import socketserver
 import struct
 import threading
+import time
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from tinhso.dossiers import actions
 from tinhso.dossiers.files import check_and_store, scan_file, sniff_content_type
@@ -123,3 +130,96 @@ def test_a_refused_upload_creates_nothing(citizen, procedure, desk, clamd):
             citizen, draft, upload("virus.pdf", b"%PDF-1.4\n" + EICAR), procedure.documents.first()
         )
     assert not Attachment.objects.exists() and not PersonalDocument.objects.exists()
+
+
+# Orphan files (issue 16, finding 8) ---------------------------------------------------------
+
+
+def stored_files(tmp_path):
+    return sorted(path for path in (tmp_path / "media").rglob("*") if path.is_file())
+
+
+def pdf(name="giay-chung-sinh.pdf"):
+    return upload(name, factories.minimal_pdf())
+
+
+def test_the_same_file_uploaded_twice_is_stored_once(citizen, tmp_path):
+    first = actions.add_personal_document(citizen, pdf())
+    second = actions.add_personal_document(citizen, pdf("ban-sao.pdf"))
+    assert second == first and PersonalDocument.objects.filter(owner=citizen).count() == 1
+    assert [path.name for path in stored_files(tmp_path)] == [first.file.name.rsplit("/", 1)[-1]]
+
+
+def test_a_file_attached_again_reuses_the_copy_already_stored(citizen, procedure, desk, tmp_path):
+    document = actions.add_personal_document(citizen, pdf())
+    draft = actions.start_draft(citizen, procedure, desk)
+    attachment = actions.add_attachment(citizen, draft, pdf(), procedure.documents.get(position=1))
+    assert attachment.file.name == document.file.name and attachment.original_name == "giay-chung-sinh.pdf"
+    assert len(stored_files(tmp_path)) == 1
+
+
+def test_another_owner_gets_a_copy_of_their_own(citizen, other_citizen, tmp_path):
+    mine = actions.add_personal_document(citizen, pdf())
+    theirs = actions.add_personal_document(other_citizen, pdf())
+    assert mine.file.name != theirs.file.name and len(stored_files(tmp_path)) == 2
+
+
+def test_a_file_written_in_a_transaction_that_rolls_back_is_deleted(citizen, tmp_path):
+    """A caller's transaction fails after the action stored the file: the file goes with it."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        actions.add_personal_document(citizen, pdf())
+        assert len(stored_files(tmp_path)) == 1
+        raise RuntimeError("a later step of the same transaction failed")
+    assert not PersonalDocument.objects.exists()
+    assert stored_files(tmp_path) == []
+
+
+def test_only_the_files_of_the_savepoint_rolled_back_are_deleted(citizen, other_citizen, tmp_path):
+    with transaction.atomic():
+        kept = actions.add_personal_document(citizen, pdf())
+        with pytest.raises(RuntimeError), transaction.atomic():
+            actions.add_personal_document(other_citizen, pdf())
+            raise RuntimeError
+    assert [path.name for path in stored_files(tmp_path)] == [kept.file.name.rsplit("/", 1)[-1]]
+
+
+def age(path, hours):
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+def test_the_orphan_sweep_removes_only_old_files_no_row_points_at(citizen, tmp_path):
+    document = actions.add_personal_document(citizen, pdf())
+    old_orphan = default_storage.save("dossiers/2026/01/orphan.pdf", ContentFile(b"%PDF-1.4 old"))
+    young_orphan = default_storage.save("feedback/young.jpg", ContentFile(b"\xff\xd8\xff young"))
+    media = tmp_path / "media"
+    for name in (document.file.name, old_orphan):
+        age(media / name, 48)
+
+    out = StringIO()
+    call_command("sweep_orphan_files", "--dry-run", stdout=out)
+    assert out.getvalue().splitlines() == [old_orphan, "1 orphan files (12 bytes) would be deleted."]
+    assert len(stored_files(tmp_path)) == 3
+
+    out = StringIO()
+    call_command("sweep_orphan_files", stdout=out)
+    assert out.getvalue() == "1 orphan files (12 bytes) deleted.\n"
+    assert {path.relative_to(media).as_posix() for path in stored_files(tmp_path)} == {
+        document.file.name,
+        young_orphan,
+    }
+
+
+@pytest.mark.django_db
+def test_the_orphan_sweep_of_a_new_installation_finds_nothing(tmp_path):
+    assert not (tmp_path / "media").exists()
+    out = StringIO()
+    call_command("sweep_orphan_files", stdout=out)
+    assert out.getvalue() == "0 orphan files (0 bytes) deleted.\n"
+
+
+def test_the_orphan_sweep_refuses_a_grace_period_shorter_than_an_hour(tmp_path):
+    default_storage.save("dossiers/orphan.pdf", ContentFile(b"%PDF-1.4"))
+    with pytest.raises(CommandError):
+        call_command("sweep_orphan_files", "--grace-hours", "0")
+    assert len(stored_files(tmp_path)) == 1

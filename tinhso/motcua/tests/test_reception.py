@@ -94,6 +94,23 @@ def test_a_walk_in_dossier_is_created_coded_and_accepted(procedure, officer, spe
     assert dossier.paid_at is not None
 
 
+def test_a_walk_in_whose_second_file_is_refused_leaves_no_file_on_disk(
+    procedure, officer, desk, settings, tmp_path
+):
+    """The first file is written before the second is refused: the rollback takes it away."""
+    from tinhso.dossiers.models import Dossier
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    uploads = [
+        (None, SimpleUploadedFile("don.pdf", factories.minimal_pdf())),
+        (None, SimpleUploadedFile("anh.pdf", b"MZ\x90\x00 not a document")),
+    ]
+    with pytest.raises(ValidationError):
+        actions.receive_at_counter(officer, desk, procedure, {"name": "Trần Thị Bích Ngọc"}, uploads)
+    assert not Dossier.objects.exists()
+    assert not [path for path in (tmp_path / "media").rglob("*") if path.is_file()]
+
+
 def test_a_walk_in_with_a_wrong_cccd_creates_nothing(procedure, officer, desk):
     from tinhso.dossiers.models import Dossier
 
