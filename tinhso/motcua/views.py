@@ -16,11 +16,15 @@ from django.views.decorators.http import require_http_methods
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, has_role
 from tinhso.agencies.models import Agency
+from tinhso.audit.services import record_personal_data_read
+from tinhso.dossiers import answers
+from tinhso.dossiers.actions import applicant_answers, applicant_fields
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
-from tinhso.official_forms.rendering import render_form
+from tinhso.official_forms.rendering import available_forms, render_form
 from tinhso.procedures.models import Procedure
+from tinhso.signing.actions import CLOSED_WITHOUT_RESULT
 from tinhso.workflows.actions import available_actions, perform_action
 from tinhso.workflows.models import Action, DossierFlow
 
@@ -36,7 +40,9 @@ def _officer(request):
 def _dossier(request, pk) -> Dossier:
     """The dossier, or 404 when the officer may not see it (no hint that it exists)."""
     dossier = get_object_or_404(
-        Dossier.objects.select_related("procedure", "receiving_agency"), pk=pk, is_draft=False
+        Dossier.objects.select_related("procedure", "receiving_agency", "applicant", "applicant_unit"),
+        pk=pk,
+        is_draft=False,
     )
     if not can(request.user, "motcua.view", dossier):
         raise Http404
@@ -103,10 +109,42 @@ def inbox_view(request):
     )
 
 
+# What the dossier page shows of the applicant, for the personal-data read log.
+READ_FIELDS = ["full_name", "cccd", "phone", "email", "address", "form_data", "attachments"]
+
+
+def answer_sections(dossier: Dossier) -> list[dict]:
+    """The applicant's contact details and each page of the e-form as labelled, readable answers
+    (dates dd/mm/yyyy, choices by label, groups nested), as the applicant checked them."""
+    context = answers.Context()
+    identity = [
+        {"label": _("Full name"), "text": dossier.applicant_name, "items": []},
+        {"label": _("Citizen ID (CCCD)"), "text": dossier.masked_cccd, "items": []},
+    ]
+    contact = answers.display_rows(applicant_fields(), applicant_answers(dossier), context)
+    sections = [{"title": _("Applicant"), "rows": identity + contact}]
+    for page in (dossier.procedure.eform or {}).get("pages", []):
+        sections.append(
+            {"title": page["title"], "rows": answers.display_rows(page["fields"], dossier.form_data, context)}
+        )
+    return sections
+
+
+def log_dossier_read(request, dossier: Dossier) -> None:
+    """Record that the officer read the applicant's personal data (Law 91/2025/QH15 on personal
+    data protection and Decree 356/2025/NĐ-CP: who read what, when and why). A walk-in applicant has
+    no account: the read is logged on the dossier."""
+    record_personal_data_read(
+        request.user, dossier.applicant or dossier, READ_FIELDS, "motcua.handle_dossier", request
+    )
+
+
 @login_required
 def dossier_view(request, pk):
     _officer(request)
     dossier = _dossier(request, pk)
+    log_dossier_read(request, dossier)
+    results = list(dossier.signed_documents.order_by("signed_at"))
     flow = (
         DossierFlow.objects.select_related("state", "current_agency", "assignee")
         .filter(dossier=dossier)
@@ -120,6 +158,7 @@ def dossier_view(request, pk):
             "dossier": dossier,
             "flow": flow,
             "actions": available_actions(user, dossier),
+            "sections": answer_sections(dossier),
             "attachments": dossier.attachments.select_related("required_document"),
             "history": dossier.status_changes.select_related("actor"),
             "steps": dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency"),
@@ -135,7 +174,11 @@ def dossier_view(request, pk):
             and dossier.status in (Status.NEW, Status.PAYMENT),
             "may_extend": can(user, "motcua.extend", dossier)
             and dossier.status in (Status.ACCEPTED, Status.PROCESSING, Status.PAYMENT),
-            "form_numbers": FORM_NUMBERS,
+            "results": results,
+            "may_sign": not results
+            and dossier.status not in CLOSED_WITHOUT_RESULT
+            and can(user, "signing.sign", dossier),
+            "form_numbers": available_forms(dossier),
         },
     )
 

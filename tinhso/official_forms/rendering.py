@@ -188,6 +188,20 @@ def _form_06(dossier, context: dict) -> dict:
     return {"rows": rows, "coordinating_agencies": context.get("coordinating_agencies") or ""}
 
 
+def available_forms(dossier) -> list[int]:
+    """The per-dossier forms its records can fill: 01 always, 02 after a supplement request, 03
+    after a refusal, 04 after an extension, 05 after a stop, 06 once the dossier was handed on."""
+    changes = set(dossier.status_changes.values_list("to_status", flat=True))
+    present = {
+        2: dossier.supplement_requests.exists(),
+        3: Status.REFUSED in changes,
+        4: dossier.due_time_changes.filter(kind=DueTimeChangeKind.EXTENSION).exists(),
+        5: Status.STOPPED in changes,
+        6: dossier.step_records.exists(),
+    }
+    return [1, *(number for number, found in present.items() if found)]
+
+
 BUILDERS = {1: _form_01, 2: _form_02, 3: _form_03, 4: _form_04, 5: _form_05, 6: _form_06}
 
 

@@ -206,3 +206,103 @@ def test_a_forged_action_form_is_refused_changes_nothing_and_is_audited(
     client.post(url, {"assignee": specialist.pk, "version": version, "note": ""})
     submitted.refresh_from_db()
     assert submitted.status == Status.ACCEPTED
+
+
+def test_the_dossier_page_shows_the_applicants_answers_and_logs_the_read(
+    signed_in, officer, specialist, citizen, submitted
+):
+    from tinhso.audit.models import AuditEntry
+    from tinhso.audit.services import PERSONAL_DATA_READ
+
+    client = signed_in(specialist)
+    page = client.get(reverse("motcua:dossier", args=[submitted.pk])).content.decode()
+    # Labels from the procedure's e-form, dates dd/mm/yyyy, choices by label, groups nested.
+    for text in (
+        "Thông tin người được khai sinh",
+        "Họ, chữ đệm, tên",
+        "Nguyễn Ngọc Hân",
+        "05/01/2026",
+        "<dd>Nữ</dd>",
+        "Bệnh viện Đa khoa Tiền Giang, Phường Mỹ Tho, Tỉnh Đồng Tháp",
+        '<dl class="pairs nested"><dt>Họ và tên</dt>',
+        "Nguyễn Minh Khang",
+        "2020",
+        "+84912345678",
+        "an@example.vn",
+        "giay-chung-sinh.pdf",
+        "Giấy chứng sinh",
+    ):
+        assert text in page, text
+    assert "2026-01-05" not in page and "<dd>nu</dd>" not in page
+    assert submitted.applicant_cccd not in page and submitted.masked_cccd in page
+    reads = AuditEntry.objects.filter(action=PERSONAL_DATA_READ, object_id=str(citizen.pk))
+    assert reads.count() == 1
+    entry = reads.get()
+    assert entry.actor == specialist and "form_data" in entry.data["fields"]
+    assert entry.data["purpose"] == "motcua.handle_dossier"
+
+
+def test_an_officer_out_of_scope_reads_nothing_and_nothing_is_logged(signed_in, other_officer, submitted):
+    from tinhso.audit.models import AuditEntry
+    from tinhso.audit.services import PERSONAL_DATA_READ
+
+    client = signed_in(other_officer)
+    assert client.get(reverse("motcua:dossier", args=[submitted.pk])).status_code == 404
+    assert not AuditEntry.objects.filter(action=PERSONAL_DATA_READ).exists()
+
+
+def test_after_signing_the_page_shows_the_result_and_no_longer_offers_to_sign(
+    signed_in, officer, specialist, leader, citizen, submitted
+):
+    from weasyprint import HTML
+
+    from tinhso.signing import ca
+
+    ca.issue_agency_certificate(submitted.receiving_agency)
+    client = signed_in(officer)
+    client.post(
+        reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]),
+        {"assignee": specialist.pk, "version": submitted.version, "note": ""},
+    )
+    client = signed_in(leader)
+    url = reverse("motcua:dossier", args=[submitted.pk])
+    sign_url = reverse("motcua:sign", args=[submitted.pk])
+    assert sign_url in client.get(url).content.decode()
+    pdf = HTML(string="<p>GIẤY KHAI SINH</p>").write_pdf()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("ket-qua.pdf", pdf, content_type="application/pdf")
+    response = client.post(sign_url, {"title": "Giấy khai sinh", "file": upload})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert sign_url not in page
+    document = submitted.signed_documents.get()
+    download = reverse("signing:download", args=[document.pk])
+    assert download in page and "Kết quả đã ký số" in page
+    answer = client.get(download)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    assert '.pdf"' in answer["Content-Disposition"]
+
+    # The applicant's copy in "Kho giấy tờ" downloads as a .pdf too.
+    client = signed_in(citizen)
+    stored = citizen.personal_documents.get(source="result")
+    answer = client.get(reverse("dossiers:personal_document", args=[stored.pk]))
+    assert answer["Content-Type"] == "application/pdf"
+    assert answer["Content-Disposition"].endswith(".pdf")
+    assert "Gi%E1%BA%A5y%20khai%20sinh.pdf" in answer["Content-Disposition"]
+
+
+def test_forms_02_to_05_are_linked_only_once_the_dossier_has_their_event(signed_in, officer, submitted):
+    client = signed_in(officer)
+    url = reverse("motcua:dossier", args=[submitted.pk])
+    page = client.get(url).content.decode()
+    assert reverse("motcua:form", args=[submitted.pk, 1]) in page
+    for number in (2, 3, 4, 5, 6):
+        assert reverse("motcua:form", args=[submitted.pk, number]) not in page
+    client.post(reverse("motcua:supplement", args=[submitted.pk]), {"missing": "Giấy chứng sinh bản chính"})
+    page = client.get(url).content.decode()
+    form_02 = reverse("motcua:form", args=[submitted.pk, 2])
+    assert form_02 in page
+    answer = client.get(form_02)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    assert "Giấy chứng sinh bản chính" in pdf_text(answer.content)
