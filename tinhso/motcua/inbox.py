@@ -11,10 +11,12 @@ from tinhso.accounts.permissions import agency_ids_in_scope
 from tinhso.core.text import fold, nfc
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL
+from tinhso.procedures.models import Procedure
 from tinhso.worktime.calendar import add_working_days
 
 HANDLING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
 DUE_TODAY, DUE_SOON, OVERDUE = "due_today", "due_soon", "overdue"
+DEADLINES = (DUE_TODAY, DUE_SOON, OVERDUE)
 
 
 def actionable(user) -> QuerySet[Dossier]:
@@ -51,12 +53,42 @@ def deadline_q(kind: str, now: datetime.datetime | None = None) -> Q:
 
 
 def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
-    """By dossier code, CCCD (exact), or the applicant's name typed with or without accents."""
+    """By part of the dossier code, the CCCD (exact), the procedure's code (exact), or part of the
+    applicant's name or of the procedure's name typed with or without accents."""
     text = nfc(text)
     if not text:
         return queryset
+    folded = fold(text)
     return queryset.filter(
-        Q(code__iexact=text) | Q(applicant_cccd=text) | Q(flow__search_name__contains=fold(text))
+        Q(code__icontains=text)
+        | Q(applicant_cccd=text)
+        | Q(procedure__code__iexact=text)
+        | Q(flow__search_name__contains=folded)
+        | Q(procedure__name_folded__contains=folded)
+    )
+
+
+def filtered(
+    user,
+    q: str = "",
+    procedure: Procedure | str | None = None,
+    status: int | None = None,
+    deadline: str = "",
+) -> QuerySet[Dossier]:
+    """``user``'s inbox narrowed by the filters the page and the API share, in due order (the
+    oldest due first); ``procedure`` is a procedure or its code. Unknown deadline kinds are
+    ignored."""
+    rows = search(actionable(user), q)
+    if isinstance(procedure, Procedure):
+        rows = rows.filter(procedure=procedure)
+    elif procedure:
+        rows = rows.filter(procedure__code=procedure)
+    if status:
+        rows = rows.filter(status=status)
+    if deadline in DEADLINES:
+        rows = rows.filter(deadline_q(deadline))
+    return rows.select_related("procedure", "flow__state", "flow__assignee").order_by(
+        "due_at", "submitted_at", "pk"
     )
 
 

@@ -56,7 +56,7 @@ def _errors(request, error: ValidationError) -> None:
 
 class InboxFilter(forms.Form):
     q = forms.CharField(
-        label=gettext_lazy("Code, applicant name or citizen ID"), required=False, max_length=100
+        label=gettext_lazy("Code, applicant name, citizen ID or procedure"), required=False, max_length=100
     )
     procedure = forms.ModelChoiceField(
         label=gettext_lazy("Procedure"), queryset=Procedure.objects.all(), required=False
@@ -81,18 +81,8 @@ def inbox_view(request):
     _officer(request)
     base = inbox.actionable(request.user)
     form = InboxFilter(request.GET or None)
-    rows = base
-    if form.is_valid():
-        rows = inbox.search(rows, form.cleaned_data["q"])
-        if form.cleaned_data["procedure"]:
-            rows = rows.filter(procedure=form.cleaned_data["procedure"])
-        if form.cleaned_data["status"]:
-            rows = rows.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["deadline"]:
-            rows = rows.filter(inbox.deadline_q(form.cleaned_data["deadline"]))
-    rows = rows.select_related("procedure", "flow__state", "flow__assignee").order_by(
-        "due_at", "submitted_at"
-    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = inbox.filtered(request.user, **filters)
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     is_leader = has_role(request.user, Role.LEADER)
     return render(
