@@ -289,7 +289,9 @@ if _gateway.scheme and _gateway.netloc:
 
 # Dossiers: uploads, antivirus (ClamAV clamd socket "/run/clamav/clamd.ctl" or "host:3310"), SMS,
 # and the public tracking page's rate limit.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")  # for links in e-mails and SMS
+# The public address, for links in papers, e-mails and SMS (``tinhso.core.links.site_url``); unset:
+# the address of the request, or http://127.0.0.1:8000 where there is none.
+SITE_URL = os.environ.get("SITE_URL", "")
 DOSSIER_MAX_UPLOAD_MB = int(os.environ.get("DOSSIER_MAX_UPLOAD_MB", "10"))
 CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET") or None
 SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "log")  # "log" or "http"

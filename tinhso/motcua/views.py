@@ -22,7 +22,7 @@ from tinhso.dossiers.actions import applicant_answers, applicant_fields
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
-from tinhso.official_forms.rendering import available_forms, render_form
+from tinhso.official_forms.rendering import available_forms, render_form, step_result
 from tinhso.procedures.models import Procedure
 from tinhso.signing.actions import CLOSED_WITHOUT_RESULT
 from tinhso.workflows.actions import available_actions, perform_action
@@ -381,18 +381,28 @@ def sign_view(request, pk):
 
 
 def handoff_rows(dossier) -> list[dict]:
-    """Form 06 rows: each handoff of the dossier with its step due time."""
-    records = dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency")
-    return [
-        {
+    """Form 06 rows, one per step: who handed the dossier to whom and when, the receiving side's
+    step due time (set by the flow at the handoff) and how that step ended (early, on time,
+    late; empty while it runs)."""
+    records = list(
+        dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency").order_by(
+            "at", "pk"
+        )
+    )
+    flow = DossierFlow.objects.filter(dossier=dossier).values_list("step_due_at", flat=True).first()
+    rows = []
+    for index, record in enumerate(records):
+        following = records[index + 1] if index + 1 < len(records) else None
+        row = {
             "from": _party(record.from_user, record.from_agency),
             "to": _party(record.to_user, record.to_agency),
             "at": record.at,
-            "due_at": record.step_due_at,
+            "due_at": following.step_due_at if following else flow,
             "note": record.action_name,
         }
-        for record in records.order_by("at", "pk")
-    ]
+        row["result"] = step_result(following.at, following.step_due_at) if following else ""
+        rows.append(row)
+    return rows
 
 
 def _party(user, agency) -> str:
@@ -412,7 +422,7 @@ def form_pdf(request, pk, number):
         raise Http404
     context = {"rows": handoff_rows(dossier)} if number == 6 else {}
     try:
-        pdf = render_form(number, dossier, **context)
+        pdf = render_form(number, dossier, request=request, officer_name=request.user.full_name, **context)
     except ValidationError as refusal:
         for message in refusal.messages:
             messages.error(request, message)

@@ -306,3 +306,25 @@ def test_forms_02_to_05_are_linked_only_once_the_dossier_has_their_event(signed_
     answer = client.get(form_02)
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
     assert "Giấy chứng sinh bản chính" in pdf_text(answer.content)
+
+
+def test_form_06_fills_each_steps_due_time_and_form_01_the_receiver(
+    signed_in, officer, specialist, submitted
+):
+    from tinhso.official_forms.rendering import clock
+    from tinhso.workflows.models import DossierFlow
+
+    officer.full_name = "Lâm Thị Diễm"
+    officer.save()
+    client = signed_in(officer)
+    url = reverse("motcua:action", args=[submitted.pk, "tiep_nhan"])
+    client.post(url, {"assignee": specialist.pk, "version": submitted.version, "note": ""})
+    flow = DossierFlow.objects.get(dossier=submitted)
+    assert flow.step_due_at is not None
+    text = " ".join(pdf_text(client.get(reverse("motcua:form", args=[submitted.pk, 6])).content).split())
+    assert clock(flow.step_due_at) in text
+
+    client = signed_in(specialist)
+    text = " ".join(pdf_text(client.get(reverse("motcua:form", args=[submitted.pk, 1])).content).split())
+    assert "Lâm Thị Diễm" in text and specialist.full_name not in text
+    assert "http://testserver/ho-so/tra-cuu/" in text.replace(" ", "")
