@@ -28,6 +28,7 @@ class InboxFilter(Schema):
     deadline: str = ""
     procedure: str = ""
     status: int | None = None
+    waiting: str = ""
 
 
 class InboxDossierOut(Schema):

@@ -19,18 +19,30 @@ DUE_TODAY, DUE_SOON, OVERDUE = "due_today", "due_soon", "overdue"
 DEADLINES = (DUE_TODAY, DUE_SOON, OVERDUE)
 
 
-def actionable(user) -> QuerySet[Dossier]:
-    """Open dossiers waiting for one of ``user``'s roles in an agency of theirs. A specialist
-    sees the unassigned ones and those assigned to them."""
+# The inbox's "waiting for" filter: the step's role.
+TO_RECEIVE, TO_PROCESS, TO_SIGN = "receive", "process", "sign"
+WAITING_ROLES = {TO_RECEIVE: Role.ONE_STOP_OFFICER, TO_PROCESS: Role.SPECIALIST, TO_SIGN: Role.LEADER}
+
+
+def _waiting_for(user, role) -> Q | None:
+    """Flows waiting for ``role`` in an agency where ``user`` holds it (None: they hold it nowhere).
+    A specialist sees the unassigned ones and those assigned to them."""
+    agencies = agency_ids_in_scope(user, role)
+    if not agencies:
+        return None
+    part = Q(flow__current_agency_id__in=agencies, flow__waiting_roles__contains=f",{role},")
+    if role == Role.SPECIALIST:
+        part &= Q(flow__assignee__isnull=True) | Q(flow__assignee=user)
+    return part
+
+
+def actionable(user, roles=HANDLING_ROLES) -> QuerySet[Dossier]:
+    """Open dossiers waiting for one of ``user``'s ``roles`` in an agency of theirs."""
     condition = Q(pk__in=[])
-    for role in HANDLING_ROLES:
-        agencies = agency_ids_in_scope(user, role)
-        if not agencies:
-            continue
-        part = Q(flow__current_agency_id__in=agencies, flow__waiting_roles__contains=f",{role},")
-        if role == Role.SPECIALIST:
-            part &= Q(flow__assignee__isnull=True) | Q(flow__assignee=user)
-        condition |= part
+    for role in roles:
+        part = _waiting_for(user, role)
+        if part is not None:
+            condition |= part
     return Dossier.objects.filter(condition, is_draft=False).exclude(status__in=FINAL)
 
 
@@ -74,11 +86,13 @@ def filtered(
     procedure: Procedure | str | None = None,
     status: int | None = None,
     deadline: str = "",
+    waiting: str = "",
 ) -> QuerySet[Dossier]:
     """``user``'s inbox narrowed by the filters the page and the API share, in due order (the
-    oldest due first); ``procedure`` is a procedure or its code. Unknown deadline kinds are
-    ignored."""
-    rows = search(actionable(user), q)
+    oldest due first); ``procedure`` is a procedure or its code, ``waiting`` one of
+    ``WAITING_ROLES``. Unknown deadline and waiting kinds are ignored."""
+    roles = (WAITING_ROLES[waiting],) if waiting in WAITING_ROLES else HANDLING_ROLES
+    rows = search(actionable(user, roles), q)
     if isinstance(procedure, Procedure):
         rows = rows.filter(procedure=procedure)
     elif procedure:
@@ -97,6 +111,24 @@ def counts(queryset: QuerySet[Dossier], now: datetime.datetime | None = None) ->
     return queryset.aggregate(
         total=Count("pk"),
         due_today=Count("pk", filter=deadline_q(DUE_TODAY, now)),
+        due_soon=Count("pk", filter=deadline_q(DUE_SOON, now)),
+        overdue=Count("pk", filter=deadline_q(OVERDUE, now)),
+    )
+
+
+def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The officer's start page: how many dossiers wait for them to receive, process and sign
+    (for the roles they hold), and how many of all are due soon and overdue."""
+    now = now or timezone.now()
+    base = actionable(user)
+    figures = {}
+    for kind, role in WAITING_ROLES.items():
+        part = _waiting_for(user, role)
+        if part is not None:
+            figures[kind] = Count("pk", filter=part)
+    return base.aggregate(
+        total=Count("pk"),
+        **figures,
         due_soon=Count("pk", filter=deadline_q(DUE_SOON, now)),
         overdue=Count("pk", filter=deadline_q(OVERDUE, now)),
     )

@@ -25,11 +25,21 @@ from tinhso.motcua import actions, inbox
 from tinhso.official_forms.rendering import available_forms, render_form, step_result
 from tinhso.procedures.models import Procedure
 from tinhso.signing.actions import CLOSED_WITHOUT_RESULT
+from tinhso.statistics.rules import visible as statistics_visible
 from tinhso.workflows.actions import available_actions, perform_action
 from tinhso.workflows.models import Action, DossierFlow
 
 # Forms 01–06 are printed per dossier; Form 07, the tracking book, covers a period (official_forms).
 FORM_NUMBERS = range(1, 7)
+
+
+FEEDBACK_LINKS = [
+    ("feedback:routing_inbox", gettext_lazy("Reports to route"), "feedback.route"),
+    ("feedback:agency_inbox", gettext_lazy("Reports of my agency"), "feedback.work"),
+    ("feedback:approvals", gettext_lazy("Answers waiting for approval"), "feedback.approve"),
+    ("feedback:overdue", gettext_lazy("Overdue reports"), "feedback.view_overdue"),
+    ("feedback:hotline", gettext_lazy("Enter a hotline report"), "feedback.hotline_enter"),
+]
 
 
 def _officer(request):
@@ -64,6 +74,16 @@ class InboxFilter(forms.Form):
     status = forms.TypedChoiceField(
         label=gettext_lazy("Status"), choices=[("", "—"), *Status.choices], coerce=int, required=False
     )
+    waiting = forms.ChoiceField(
+        label=gettext_lazy("Waiting for"),
+        required=False,
+        choices=[
+            ("", "—"),
+            (inbox.TO_RECEIVE, gettext_lazy("reception")),
+            (inbox.TO_PROCESS, gettext_lazy("processing")),
+            (inbox.TO_SIGN, gettext_lazy("a leader's approval or signature")),
+        ],
+    )
     deadline = forms.ChoiceField(
         label=gettext_lazy("Deadline"),
         required=False,
@@ -73,6 +93,24 @@ class InboxFilter(forms.Form):
             (inbox.DUE_SOON, gettext_lazy("due soon")),
             (inbox.OVERDUE, gettext_lazy("overdue")),
         ],
+    )
+
+
+@login_required
+def start_view(request):
+    """The officer's start page: what waits for them, by role and deadline, each count opening
+    the inbox filtered to it, and the way into each back office they may use."""
+    _officer(request)
+    user = request.user
+    return render(
+        request,
+        "motcua/start.html",
+        {
+            "counts": inbox.start_counts(user),
+            "may_receive": has_role(user, Role.ONE_STOP_OFFICER),
+            "feedback": [(url, label) for url, label, permission in FEEDBACK_LINKS if can(user, permission)],
+            "may_see_statistics": statistics_visible(user),
+        },
     )
 
 

@@ -3,7 +3,7 @@ agencies and everything under them (the whole province: those of a top-level age
 province administrators see everything (``tinhso.accounts.permissions.can``)."""
 
 from tinhso.accounts.models import Role
-from tinhso.accounts.permissions import agency_ids_in_scope, rule
+from tinhso.accounts.permissions import agency_ids_in_scope, can, rule
 from tinhso.agencies.models import Agency
 
 VIEWER_ROLES = (Role.LEADER, Role.DASHBOARD_VIEWER, Role.AGENCY_ADMIN)
@@ -16,6 +16,11 @@ def visible_agencies(user):
     if is_province_admin(user):
         return Agency.objects.all()
     return Agency.objects.filter(pk__in=agency_ids_in_scope(user, *VIEWER_ROLES))
+
+
+def visible(user) -> bool:
+    """Whether ``user`` may open the statistics at all (the menu shows the link)."""
+    return can(user, "statistics.view", None) or visible_agencies(user).exists()
 
 
 @rule("statistics.view")

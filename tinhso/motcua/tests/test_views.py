@@ -328,3 +328,48 @@ def test_form_06_fills_each_steps_due_time_and_form_01_the_receiver(
     text = " ".join(pdf_text(client.get(reverse("motcua:form", args=[submitted.pk, 1])).content).split())
     assert "Lâm Thị Diễm" in text and specialist.full_name not in text
     assert "http://testserver/ho-so/tra-cuu/" in text.replace(" ", "")
+
+
+def test_the_start_page_counts_by_role_and_each_count_opens_the_filtered_inbox(
+    signed_in, officer, specialist, leader, submitted
+):
+    client = signed_in(officer)
+    page = client.get(reverse("motcua:start"))
+    assert page.status_code == 200
+    counts = page.context["counts"]
+    assert (
+        counts["total"] == 1 and counts["receive"] == 1 and "process" not in counts and "sign" not in counts
+    )
+    html = page.content.decode()
+    assert f"{reverse('motcua:inbox')}?waiting=receive" in html
+    assert f"{reverse('motcua:inbox')}?deadline=overdue" in html
+    listed = client.get(reverse("motcua:inbox"), {"waiting": "receive"}).context["page"]
+    assert [d.code for d in listed] == [submitted.code]
+    assert not list(client.get(reverse("motcua:inbox"), {"waiting": "process"}).context["page"])
+    client.post(
+        reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]),
+        {"assignee": specialist.pk, "version": submitted.version, "note": ""},
+    )
+    assert client.get(reverse("motcua:start")).context["counts"]["receive"] == 0
+
+    client = signed_in(specialist)
+    counts = client.get(reverse("motcua:start")).context["counts"]
+    assert counts["process"] == 1 and counts["total"] == 1
+    listed = client.get(reverse("motcua:inbox"), {"waiting": "process"}).context["page"]
+    assert [d.code for d in listed] == [submitted.code]
+
+    client = signed_in(leader)
+    counts = client.get(reverse("motcua:start")).context["counts"]
+    assert counts["sign"] == 0 and counts["total"] == 0
+
+
+def test_one_navigation_for_the_back_offices(signed_in, officer, leader, citizen):
+    page = signed_in(officer).get(reverse("motcua:inbox")).content.decode()
+    assert 'aria-label="Bàn làm việc"' in page
+    assert reverse("motcua:start") in page and reverse("motcua:counter") in page
+    assert "/phan-anh/can-bo/co-quan/" in page
+    assert "/thong-ke/" not in page
+    page = signed_in(leader).get(reverse("motcua:start")).content.decode()
+    assert "/thong-ke/" in page and reverse("motcua:counter") not in page
+    page = signed_in(citizen).get("/").content.decode()
+    assert 'aria-label="Bàn làm việc"' not in page
