@@ -267,6 +267,11 @@ def render_form(number: int, dossier, request=None, **context) -> bytes:
     """The PDF of form ``number`` (1–6) for ``dossier``; ``ValidationError`` when the dossier's
     records lack what the form must state (e.g. Form 03 without a reason). ``request``: the
     officer's, whose address the QR code uses when ``SITE_URL`` is not configured."""
+    return HTML(string=form_html(number, dossier, request, **context)).write_pdf()
+
+
+def form_html(number: int, dossier, request=None, **context) -> str:
+    """The HTML the PDF of ``render_form`` is printed from."""
     if number not in BUILDERS:
         raise ValueError(f"Unknown form number {number!r}; forms 1–6 are per dossier, 7 is the register.")
     if not dossier.code:
@@ -283,8 +288,7 @@ def render_form(number: int, dossier, request=None, **context) -> bytes:
         "tracking_url": url,
         "qr": qr_svg(url),
     }
-    html = render_to_string(f"official_forms/form_{number:02d}.html", values)
-    return HTML(string=html).write_pdf()
+    return render_to_string(f"official_forms/form_{number:02d}.html", values)
 
 
 # Form 07: the tracking book ------------------------------------------------------------------

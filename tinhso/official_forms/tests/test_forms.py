@@ -303,3 +303,42 @@ def test_form_01_names_the_receiver_the_full_address_and_the_chosen_result_chann
         )
         in text
     )
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", []):
+        yield from _boxes(child)
+
+
+def test_the_rule_under_the_national_motto_keeps_clear_of_its_letters(dossier):
+    """Issue 20 finding 10: the line under "Độc lập - Tự do - Hạnh phúc" (whose "ạ" has a dot
+    below the baseline) is at least 4 pt below the motto's line, as laid out in the PDF."""
+    from weasyprint import HTML
+
+    from tinhso.official_forms.rendering import form_html
+
+    page = HTML(string=form_html(1, dossier)).render().pages[0]
+    boxes = list(_boxes(page._page_box))
+    motto = next(
+        box
+        for box in boxes
+        if type(box).__name__ == "LineBox"
+        and "Hạnh phúc" in "".join(getattr(child, "text", "") for child in _boxes(box))
+    )
+    rules = [
+        box
+        for box in boxes
+        if getattr(box, "element", None) is not None
+        and "rule" in (box.element.get("class") or "").split()
+        and box.position_y > motto.position_y
+    ]
+    rule = min(rules, key=lambda box: box.position_y)
+    gap_px = rule.border_box_y() - (motto.position_y + motto.height)
+    assert gap_px * 0.75 >= 4  # CSS px → pt
+
+
+def test_the_national_name_stays_on_one_line(dossier):
+    reader = PdfReader(BytesIO(render_form(1, dossier)))
+    lines = [nfc(line) for line in reader.pages[0].extract_text().splitlines()]
+    assert nfc("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") in lines
