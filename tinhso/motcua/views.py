@@ -151,7 +151,8 @@ def answer_sections(dossier: Dossier) -> list[dict]:
     ]
     contact = answers.display_rows(applicant_fields(), applicant_answers(dossier), context)
     sections = [{"title": _("Applicant"), "rows": identity + contact}]
-    for page in (dossier.procedure.eform or {}).get("pages", []):
+    # A dossier received on paper at the counter has no e-form answers: its scans say it all.
+    for page in (dossier.procedure.eform or {}).get("pages", []) if dossier.form_data else []:
         sections.append(
             {"title": page["title"], "rows": answers.display_rows(page["fields"], dossier.form_data, context)}
         )

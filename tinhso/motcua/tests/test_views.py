@@ -373,3 +373,19 @@ def test_one_navigation_for_the_back_offices(signed_in, officer, leader, citizen
     assert "/thong-ke/" in page and reverse("motcua:counter") not in page
     page = signed_in(citizen).get("/").content.decode()
     assert 'aria-label="Bàn làm việc"' not in page
+
+
+def test_a_walk_in_dossier_shows_no_empty_e_form(signed_in, officer, specialist, procedure, desk):
+    from tinhso.motcua import actions as motcua_actions
+
+    dossier = motcua_actions.receive_at_counter(
+        officer,
+        desk,
+        procedure,
+        {"name": "Trần Thị Bích Ngọc", "phone": "0387654321"},
+        [],
+        assignee=specialist,
+    )
+    page = signed_in(officer).get(reverse("motcua:dossier", args=[dossier.pk])).content.decode()
+    assert "Trần Thị Bích Ngọc" in page and "+84387654321" in page
+    assert "Thông tin người được khai sinh" not in page and "không có tờ khai điện tử" in page
