@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from tinhso.dossiers.actions import applicant_answers, applicant_fields
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
+from tinhso.motcua.models import DraftResult
 from tinhso.official_forms.rendering import available_forms, render_form, step_result
 from tinhso.procedures.models import Procedure
 from tinhso.signing.actions import CLOSED_WITHOUT_RESULT
@@ -204,6 +205,10 @@ def dossier_view(request, pk):
             "may_extend": can(user, "motcua.extend", dossier)
             and dossier.status in (Status.ACCEPTED, Status.PROCESSING, Status.PAYMENT),
             "results": results,
+            "drafts": dossier.draft_results.select_related("uploaded_by"),
+            "may_draft": not results
+            and dossier.status in (Status.ACCEPTED, Status.PROCESSING)
+            and can(user, "motcua.attach_draft", dossier),
             "may_sign": not results
             and dossier.status not in CLOSED_WITHOUT_RESULT
             and can(user, "signing.sign", dossier),
@@ -330,13 +335,22 @@ class NoteForm(forms.Form):
 
 class SignForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title of the result"), max_length=255)
-    file = forms.FileField(label=gettext_lazy("Result (PDF)"))
+    file = forms.FileField(
+        label=gettext_lazy("Result (PDF)"),
+        required=False,
+        help_text=gettext_lazy("Leave empty to sign the draft result shown above."),
+    )
 
 
-def _side_action(request, pk, form_class, title, run):
+class DraftForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title of the result"), max_length=255)
+    file = forms.FileField(label=gettext_lazy("Draft result (PDF)"))
+
+
+def _side_action(request, pk, form_class, title, run, initial=None, draft=None):
     _officer(request)
     dossier = _dossier(request, pk)
-    form = form_class(request.POST or None, request.FILES or None)
+    form = form_class(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             run(request.user, dossier, form.cleaned_data)
@@ -349,7 +363,9 @@ def _side_action(request, pk, form_class, title, run):
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": title})
             return redirect("motcua:dossier", pk=dossier.pk)
-    return render(request, "motcua/side_action.html", {"dossier": dossier, "form": form, "title": title})
+    return render(
+        request, "motcua/side_action.html", {"dossier": dossier, "form": form, "title": title, "draft": draft}
+    )
 
 
 @login_required
@@ -410,13 +426,52 @@ def stop_view(request, pk):
     )
 
 
+def _latest_draft(pk) -> DraftResult | None:
+    return DraftResult.objects.filter(dossier_id=pk).order_by("-uploaded_at", "-pk").first()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_view(request, pk):
-    def run(user, dossier, data):
-        actions.sign_result(user, dossier, data["file"].read(), data["title"])
+    """The leader signs the uploaded PDF, or else the specialist's latest draft result."""
+    draft = _latest_draft(pk)
 
-    return _side_action(request, pk, SignForm, _("Sign the electronic result"), run)
+    def run(user, dossier, data):
+        if data["file"]:
+            content = data["file"].read()
+        elif draft is not None:
+            with draft.file.open("rb") as stored:
+                content = stored.read()
+        else:
+            raise ValidationError({"file": [_("Choose the PDF of the result.")]})
+        actions.sign_result(user, dossier, content, data["title"])
+
+    initial = {"title": draft.title} if draft else None
+    return _side_action(request, pk, SignForm, _("Sign the electronic result"), run, initial, draft)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_view(request, pk):
+    def run(user, dossier, data):
+        actions.attach_draft_result(user, dossier, data["file"], data["title"])
+
+    return _side_action(request, pk, DraftForm, _("Attach a draft result"), run)
+
+
+@login_required
+def draft_file(request, pk, draft_pk):
+    _officer(request)
+    dossier = _dossier(request, pk)
+    draft = get_object_or_404(DraftResult, pk=draft_pk, dossier=dossier)
+    response = FileResponse(
+        draft.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"du-thao-{dossier.code}.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def handoff_rows(dossier) -> list[dict]:

@@ -389,3 +389,71 @@ def test_a_walk_in_dossier_shows_no_empty_e_form(signed_in, officer, specialist,
     page = signed_in(officer).get(reverse("motcua:dossier", args=[dossier.pk])).content.decode()
     assert "Trần Thị Bích Ngọc" in page and "+84387654321" in page
     assert "Thông tin người được khai sinh" not in page and "không có tờ khai điện tử" in page
+
+
+def test_the_specialist_attaches_a_draft_that_the_leader_signs(
+    signed_in, officer, specialist, leader, citizen, submitted
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from weasyprint import HTML
+
+    from tinhso.audit.models import AuditEntry
+    from tinhso.signing import ca
+
+    ca.issue_agency_certificate(submitted.receiving_agency)
+    signed_in(officer).post(
+        reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]),
+        {"assignee": specialist.pk, "version": submitted.version, "note": ""},
+    )
+    client = signed_in(specialist)
+    dossier_url = reverse("motcua:dossier", args=[submitted.pk])
+    draft_url = reverse("motcua:draft", args=[submitted.pk])
+    assert draft_url in client.get(dossier_url).content.decode()
+
+    # Not a PDF: refused, nothing kept, the refusal audited.
+    png = SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    refused = client.post(draft_url, {"title": "Giấy khai sinh", "file": png})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["file"] == ["Dự thảo kết quả phải là tệp PDF."]
+    assert not submitted.draft_results.exists()
+    assert AuditEntry.objects.filter(action="motcua.refused", data__action="attach_draft").exists()
+
+    pdf = HTML(string="<p>DỰ THẢO GIẤY KHAI SINH</p>").write_pdf()
+    upload = SimpleUploadedFile("du-thao.pdf", pdf, content_type="application/pdf")
+    assert (
+        client.post(draft_url, {"title": "Giấy khai sinh của Nguyễn Ngọc Hân", "file": upload}).status_code
+        == 302
+    )
+    draft = submitted.draft_results.get()
+    assert draft.uploaded_by == specialist
+    submitted.refresh_from_db()
+    client.post(
+        reverse("motcua:action", args=[submitted.pk, "xu_ly"]), {"version": submitted.version, "note": ""}
+    )
+    submitted.refresh_from_db()
+    client.post(
+        reverse("motcua:action", args=[submitted.pk, "trinh_lanh_dao"]),
+        {"version": submitted.version, "note": ""},
+    )
+
+    client = signed_in(leader)
+    page = client.get(dossier_url).content.decode()
+    assert reverse("motcua:draft_file", args=[submitted.pk, draft.pk]) in page
+    answer = client.get(reverse("motcua:draft_file", args=[submitted.pk, draft.pk]))
+    assert answer["Content-Type"] == "application/pdf" and b"".join(answer.streaming_content) == pdf
+    sign_url = reverse("motcua:sign", args=[submitted.pk])
+    form = client.get(sign_url).context["form"]
+    assert form.initial["title"] == "Giấy khai sinh của Nguyễn Ngọc Hân"
+    assert client.post(sign_url, {"title": form.initial["title"]}).status_code == 302
+    result = submitted.signed_documents.get()
+    assert result.title == "Giấy khai sinh của Nguyễn Ngọc Hân"
+    assert "DỰ THẢO GIẤY KHAI SINH" in pdf_text(result.file.open("rb").read())
+
+
+def test_another_agency_cannot_read_or_attach_a_draft(signed_in, other_officer, submitted):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = signed_in(other_officer)
+    upload = SimpleUploadedFile("du-thao.pdf", b"%PDF-1.4", content_type="application/pdf")
+    response = client.post(reverse("motcua:draft", args=[submitted.pk]), {"title": "x", "file": upload})
+    assert response.status_code == 404 and not submitted.draft_results.exists()
