@@ -281,7 +281,7 @@ def test_after_signing_the_page_shows_the_result_and_no_longer_offers_to_sign(
     assert download in page and "Kết quả đã ký số" in page
     answer = client.get(download)
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
-    assert '.pdf"' in answer["Content-Disposition"]
+    assert f'filename="ket-qua-{submitted.code}.pdf"' in answer["Content-Disposition"]
 
     # The applicant's copy in "Kho giấy tờ" downloads as a .pdf too.
     client = signed_in(citizen)
