@@ -119,3 +119,12 @@ def test_routing_page_preselects_the_proposed_agency(client, place, submit, logi
     page = client.get(f"/phan-anh/can-bo/{report.code}/").content.decode()
     selected = re.findall(r'<option value="(\d+)"[^>]*selected', page)
     assert selected == [str(place["pc_my_tho"].pk)]
+
+
+def test_a_report_from_another_system_without_a_name_opens_for_the_router(client, place, submit, login):
+    """An Open311 report has no account and may have no contact name: the page still opens."""
+    report = submit(user=None, contact_name="")
+    login(client, place["router"])
+    response = client.get(f"/phan-anh/can-bo/{report.code}/")
+    assert response.status_code == 200
+    assert report.code in response.content.decode()
