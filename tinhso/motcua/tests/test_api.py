@@ -138,3 +138,10 @@ def test_the_inbox_api_reads_one_page_from_the_database(
     assert answer["count"] == 3 and len(answer["items"]) == 2
     listing = [q["sql"] for q in queries.captured_queries if '"dossiers_dossier"."code"' in q["sql"]]
     assert len(listing) == 1 and "LIMIT 2 OFFSET 1" in listing[0]
+
+
+def test_the_api_filters_by_the_role_a_dossier_waits_for(client, bearer, officer, submitted):
+    headers = bearer(officer)
+    waiting = client.get("/api/v1/mot-cua/dossiers", {"waiting": "receive"}, **headers).json()
+    assert [item["code"] for item in waiting["items"]] == [submitted.code]
+    assert client.get("/api/v1/mot-cua/dossiers", {"waiting": "sign"}, **headers).json()["count"] == 0
