@@ -11,6 +11,7 @@ mkdir -p var/static
 export TINHSO_DEMO=1
 export DATABASE_URL=${DEMO_DATABASE_URL:-sqlite:///$(pwd)/${DEMO_DB:-var/demo.sqlite3}}
 export ALLOWED_HOSTS=127.0.0.1,localhost
+export SITE_URL=${SITE_URL:-http://127.0.0.1:$port}
 unset DEBUG
 
 .venv/bin/python manage.py migrate --no-input -v 0

@@ -350,7 +350,8 @@ if _gateway.scheme and _gateway.netloc:
 
 # Dossiers: uploads, antivirus (ClamAV clamd socket "/run/clamav/clamd.ctl" or "host:3310"), SMS,
 # and the public tracking page's rate limit.
-SITE_URL = _required["SITE_URL"]  # for links in e-mails and SMS
+# The public address, for links in papers, e-mails and SMS (``tinhso.core.links.site_url``).
+SITE_URL = _required["SITE_URL"]
 DOSSIER_MAX_UPLOAD_MB = int(os.environ.get("DOSSIER_MAX_UPLOAD_MB", "10"))
 CLAMAV_SOCKET = os.environ.get("CLAMAV_SOCKET") or None
 SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "log")  # "log" or "http"

@@ -204,6 +204,16 @@ def test_online_and_counter_dossiers_from_reception_to_return(live_server, signe
     specialist_page = signed_in(specialist)
     consulted_page = signed_in(province["consulted"])
     consulted_pc = province["consulted_pc"]
+    # The specialist reads the citizen's answers, on a phone as well (issue 20 findings 2, 17).
+    specialist_page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/mot-cua/", f"/mot-cua/ho-so/{online.pk}/"):
+        specialist_page.goto(url + path)
+        assert specialist_page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert serious_violations(specialist_page) == []
+    main = specialist_page.locator("main").inner_text()
+    for answer in ("Nguyễn Ngọc Hân", "05/01/2026", "Nữ", "Nguyễn Minh Khang", "giay-chung-sinh.pdf"):
+        assert answer in main, answer
+    specialist_page.set_viewport_size({"width": 1280, "height": 900})
     for dossier in (online, walk_in):
         take(specialist_page, url, dossier, "Bắt đầu thẩm định")
         take(
@@ -240,6 +250,14 @@ def test_online_and_counter_dossiers_from_reception_to_return(live_server, signe
         take(leader_page, url, dossier, "Ký giấy phép")
         dossier.refresh_from_db()
         assert dossier.status == Status.FINISHED
+        # The page shows the signed result and no longer offers to sign (issue 20 finding 3).
+        open_dossier(leader_page, url, dossier)
+        assert leader_page.get_by_role("link", name="Ký số kết quả điện tử").count() == 0
+        with leader_page.expect_download() as caught:
+            leader_page.get_by_role(
+                "link", name=f"Giấy phép xây dựng — hồ sơ {dossier.code}", exact=False
+            ).click()
+        assert caught.value.suggested_filename.endswith(".pdf")
 
         document = SignedDocument.objects.get(dossier=dossier)
         with document.file.open("rb") as handle:

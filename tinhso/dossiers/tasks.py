@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tinhso.core.links import site_url
 from tinhso.core.rows import insert
 from tinhso.dossiers import mailer
 from tinhso.dossiers.models import Dossier, Notification
@@ -105,7 +106,7 @@ def wake_sender() -> None:
 
 
 def tracking_url(code: str) -> str:
-    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base = site_url()
     return base + reverse("dossiers:track_code", args=[code])
 
 

@@ -2,6 +2,8 @@
 my dossiers, withdrawal, supplement answers and public tracking. Views stay thin: every change
 goes through ``tinhso.dossiers.actions``."""
 
+import mimetypes
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -482,7 +484,14 @@ def attachment(request, pk):
 @login_required
 def personal_document(request, pk):
     document = get_object_or_404(PersonalDocument, pk=pk, owner=request.user)
-    return _file_response(document.file, document.content_type, document.title)
+    return _file_response(document.file, document.content_type, download_name(document))
+
+
+def download_name(document: PersonalDocument) -> str:
+    """The title as a file name with the extension of its type ("Giấy khai sinh.pdf")."""
+    extension = mimetypes.guess_extension(document.content_type) or ""
+    title = document.title.replace("/", "-").replace("\\", "-")
+    return title if not extension or title.lower().endswith(extension) else title + extension
 
 
 @login_required

@@ -14,6 +14,8 @@ stop, counter reception) are here, built on the dossier app's building blocks.
 - ``receive_at_counter(actor, agency, procedure, applicant, uploads)``: a walk-in's dossier,
   created, coded and accepted at once
 - ``sign_result(actor, dossier, pdf_bytes, title)``: the leader signs the electronic result
+- ``attach_draft_result(actor, dossier, upload, title)``: the specialist's draft of the result,
+  sent with the dossier to the leader who signs it
 - ``record_forged_form(actor, dossier, action_key, fields, request=None)``: audit a form whose
   hidden field or choices were tampered with (the page refuses it)
 """
@@ -21,6 +23,7 @@ stop, counter reception) are here, built on the dossier app's building blocks.
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -43,7 +46,7 @@ from tinhso.dossiers.models import (
 )
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
 from tinhso.dossiers.tasks import queue_notification
-from tinhso.motcua.models import Extension
+from tinhso.motcua.models import DraftResult, Extension
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
 from tinhso.worktime.calendar import add_working_days
@@ -432,3 +435,42 @@ def sign_result(actor, dossier: Dossier, pdf_bytes: bytes, title: str):
     from tinhso.signing.actions import issue_signed_result
 
     return _audited(actor, dossier, "sign", issue_signed_result, actor, dossier, pdf_bytes, title)
+
+
+@rule("motcua.attach_draft")
+def _may_attach_draft(user, dossier) -> bool:
+    """Specialists and leaders of the agency handling the dossier prepare its result."""
+    return dossier is not None and _officer_in(user, _agencies_of(dossier), Role.SPECIALIST, Role.LEADER)
+
+
+def attach_draft_result(actor, dossier: Dossier, upload, title: str) -> DraftResult:
+    """Attach a draft of the result (a PDF) for the leader to read and sign."""
+    return _audited(actor, dossier, "attach_draft", _attach_draft_result, actor, dossier, upload, title)
+
+
+def _attach_draft_result(actor, dossier: Dossier, upload, title: str) -> DraftResult:
+    require(actor, "motcua.attach_draft", dossier)
+    title = _text(title, "title", _("Enter the title of the result."))
+    if len(title) > 255:
+        raise ValidationError({"title": [_("Write at most %(limit)s characters.") % {"limit": 255}]})
+    if dossier.status not in (Status.ACCEPTED, Status.PROCESSING):
+        raise ValidationError(_("A draft result is attached while the dossier is being processed."))
+    stored = check_and_store(upload)
+    try:
+        if stored.content_type != "application/pdf":
+            raise ValidationError({"file": [_("The draft result must be a PDF document.")]})
+        with transaction.atomic():
+            draft = DraftResult.objects.create(
+                dossier=dossier,
+                title=title,
+                file=stored.name,
+                size=stored.size,
+                sha256=stored.sha256,
+                uploaded_at=timezone.now(),
+                uploaded_by=actor,
+            )
+            record(actor, "motcua.attach_draft_result", dossier, {"title": title, "sha256": stored.sha256})
+    except Exception:
+        default_storage.delete(stored.name)
+        raise
+    return draft

@@ -11,30 +11,44 @@ from tinhso.accounts.permissions import agency_ids_in_scope
 from tinhso.core.text import fold, nfc
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
+from tinhso.procedures.models import Procedure
 from tinhso.worktime.calendar import add_working_days
 
 HANDLING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
 DUE_TODAY, DUE_SOON, OVERDUE = "due_today", "due_soon", "overdue"
+DEADLINES = (DUE_TODAY, DUE_SOON, OVERDUE)
 
 
-def actionable(user) -> QuerySet[Dossier]:
-    """Open dossiers waiting for one of ``user``'s roles in an agency of theirs. A specialist
-    sees the unassigned ones and those assigned to them. A withdrawal request waits for the
-    one-stop officers of the receiving agency and the leaders of the agency holding the dossier,
-    who decide on it."""
+# The inbox's "waiting for" filter: the step's role.
+TO_RECEIVE, TO_PROCESS, TO_SIGN = "receive", "process", "sign"
+WAITING_ROLES = {TO_RECEIVE: Role.ONE_STOP_OFFICER, TO_PROCESS: Role.SPECIALIST, TO_SIGN: Role.LEADER}
+
+
+def _waiting_for(user, role) -> Q | None:
+    """Dossiers waiting for ``role`` in an agency where ``user`` holds it (None: they hold it
+    nowhere). A specialist sees the unassigned ones and those assigned to them. A withdrawal
+    request waits for the one-stop officers of the receiving agency and the leaders of the agency
+    holding the dossier, who decide on it."""
+    agencies = agency_ids_in_scope(user, role)
+    if not agencies:
+        return None
+    part = Q(flow__current_agency_id__in=agencies, flow__waiting_roles__contains=f",{role},")
+    if role == Role.SPECIALIST:
+        part &= Q(flow__assignee__isnull=True) | Q(flow__assignee=user)
+    elif role == Role.ONE_STOP_OFFICER:
+        part |= Q(status=Status.WITHDRAWN, receiving_agency_id__in=agencies)
+    elif role == Role.LEADER:
+        part |= Q(status=Status.WITHDRAWN, flow__current_agency_id__in=agencies)
+    return part
+
+
+def actionable(user, roles=HANDLING_ROLES) -> QuerySet[Dossier]:
+    """Open dossiers waiting for one of ``user``'s ``roles`` in an agency of theirs."""
     condition = Q(pk__in=[])
-    for role in HANDLING_ROLES:
-        agencies = agency_ids_in_scope(user, role)
-        if not agencies:
-            continue
-        part = Q(flow__current_agency_id__in=agencies, flow__waiting_roles__contains=f",{role},")
-        if role == Role.SPECIALIST:
-            part &= Q(flow__assignee__isnull=True) | Q(flow__assignee=user)
-        condition |= part
-        if role == Role.ONE_STOP_OFFICER:
-            condition |= Q(status=Status.WITHDRAWN, receiving_agency_id__in=agencies)
-        elif role == Role.LEADER:
-            condition |= Q(status=Status.WITHDRAWN, flow__current_agency_id__in=agencies)
+    for role in roles:
+        part = _waiting_for(user, role)
+        if part is not None:
+            condition |= part
     return Dossier.objects.filter(condition, is_draft=False).exclude(status__in=FINAL)
 
 
@@ -57,12 +71,44 @@ def deadline_q(kind: str, now: datetime.datetime | None = None) -> Q:
 
 
 def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
-    """By dossier code, CCCD (exact), or the applicant's name typed with or without accents."""
+    """By part of the dossier code, the CCCD (exact), the procedure's code (exact), or part of the
+    applicant's name or of the procedure's name typed with or without accents."""
     text = nfc(text)
     if not text:
         return queryset
+    folded = fold(text)
     return queryset.filter(
-        Q(code__iexact=text) | Q(applicant_cccd=text) | Q(flow__search_name__contains=fold(text))
+        Q(code__icontains=text)
+        | Q(applicant_cccd=text)
+        | Q(procedure__code__iexact=text)
+        | Q(flow__search_name__contains=folded)
+        | Q(procedure__name_folded__contains=folded)
+    )
+
+
+def filtered(
+    user,
+    q: str = "",
+    procedure: Procedure | str | None = None,
+    status: int | None = None,
+    deadline: str = "",
+    waiting: str = "",
+) -> QuerySet[Dossier]:
+    """``user``'s inbox narrowed by the filters the page and the API share, in due order (the
+    oldest due first); ``procedure`` is a procedure or its code, ``waiting`` one of
+    ``WAITING_ROLES``. Unknown deadline and waiting kinds are ignored."""
+    roles = (WAITING_ROLES[waiting],) if waiting in WAITING_ROLES else HANDLING_ROLES
+    rows = search(actionable(user, roles), q)
+    if isinstance(procedure, Procedure):
+        rows = rows.filter(procedure=procedure)
+    elif procedure:
+        rows = rows.filter(procedure__code=procedure)
+    if status:
+        rows = rows.filter(status=status)
+    if deadline in DEADLINES:
+        rows = rows.filter(deadline_q(deadline))
+    return rows.select_related("procedure", "flow__state", "flow__assignee").order_by(
+        "due_at", "submitted_at", "pk"
     )
 
 
@@ -71,6 +117,24 @@ def counts(queryset: QuerySet[Dossier], now: datetime.datetime | None = None) ->
     return queryset.aggregate(
         total=Count("pk"),
         due_today=Count("pk", filter=deadline_q(DUE_TODAY, now)),
+        due_soon=Count("pk", filter=deadline_q(DUE_SOON, now)),
+        overdue=Count("pk", filter=deadline_q(OVERDUE, now)),
+    )
+
+
+def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The officer's start page: how many dossiers wait for them to receive, process and sign
+    (for the roles they hold), and how many of all are due soon and overdue."""
+    now = now or timezone.now()
+    base = actionable(user)
+    figures = {}
+    for kind, role in WAITING_ROLES.items():
+        part = _waiting_for(user, role)
+        if part is not None:
+            figures[kind] = Count("pk", filter=part)
+    return base.aggregate(
+        total=Count("pk"),
+        **figures,
         due_soon=Count("pk", filter=deadline_q(DUE_SOON, now)),
         overdue=Count("pk", filter=deadline_q(OVERDUE, now)),
     )

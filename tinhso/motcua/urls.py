@@ -6,6 +6,7 @@ app_name = "motcua"
 
 urlpatterns = [
     path("", views.inbox_view, name="inbox"),
+    path("trang-chinh/", views.start_view, name="start"),
     path("tiep-nhan-truc-tiep/", views.counter_view, name="counter"),
     path("ho-so/<int:pk>/", views.dossier_view, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/<slug:key>/", views.action_view, name="action"),
@@ -18,5 +19,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/dung-theo-yeu-cau-rut/", views.grant_withdrawal_view, name="grant_withdrawal"),
     path("ho-so/<int:pk>/tu-choi-rut/", views.refuse_withdrawal_view, name="refuse_withdrawal"),
     path("ho-so/<int:pk>/ky-ket-qua/", views.sign_view, name="sign"),
+    path("ho-so/<int:pk>/du-thao-ket-qua/", views.draft_view, name="draft"),
+    path("ho-so/<int:pk>/du-thao-ket-qua/<int:draft_pk>/", views.draft_file, name="draft_file"),
     path("ho-so/<int:pk>/bieu-mau/<int:number>/", views.form_pdf, name="form"),
 ]

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,16 +16,31 @@ from django.views.decorators.http import require_http_methods
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, has_role
 from tinhso.agencies.models import Agency
+from tinhso.audit.services import record_personal_data_read
+from tinhso.dossiers import answers
+from tinhso.dossiers.actions import applicant_answers, applicant_fields
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
-from tinhso.official_forms.rendering import render_form
+from tinhso.motcua.models import DraftResult
+from tinhso.official_forms.rendering import available_forms, render_form, step_result
 from tinhso.procedures.models import Procedure
+from tinhso.signing.actions import CLOSED_WITHOUT_RESULT
+from tinhso.statistics.rules import visible as statistics_visible
 from tinhso.workflows.actions import available_actions, perform_action
 from tinhso.workflows.models import Action, DossierFlow
 
 # Forms 01–06 are printed per dossier; Form 07, the tracking book, covers a period (official_forms).
 FORM_NUMBERS = range(1, 7)
+
+
+FEEDBACK_LINKS = [
+    ("feedback:routing_inbox", gettext_lazy("Reports to route"), "feedback.route"),
+    ("feedback:agency_inbox", gettext_lazy("Reports of my agency"), "feedback.work"),
+    ("feedback:approvals", gettext_lazy("Answers waiting for approval"), "feedback.approve"),
+    ("feedback:overdue", gettext_lazy("Overdue reports"), "feedback.view_overdue"),
+    ("feedback:hotline", gettext_lazy("Enter a hotline report"), "feedback.hotline_enter"),
+]
 
 
 def _officer(request):
@@ -36,7 +51,9 @@ def _officer(request):
 def _dossier(request, pk) -> Dossier:
     """The dossier, or 404 when the officer may not see it (no hint that it exists)."""
     dossier = get_object_or_404(
-        Dossier.objects.select_related("procedure", "receiving_agency"), pk=pk, is_draft=False
+        Dossier.objects.select_related("procedure", "receiving_agency", "applicant", "applicant_unit"),
+        pk=pk,
+        is_draft=False,
     )
     if not can(request.user, "motcua.view", dossier):
         raise Http404
@@ -50,13 +67,23 @@ def _errors(request, error: ValidationError) -> None:
 
 class InboxFilter(forms.Form):
     q = forms.CharField(
-        label=gettext_lazy("Code, applicant name or citizen ID"), required=False, max_length=100
+        label=gettext_lazy("Code, applicant name, citizen ID or procedure"), required=False, max_length=100
     )
     procedure = forms.ModelChoiceField(
         label=gettext_lazy("Procedure"), queryset=Procedure.objects.all(), required=False
     )
     status = forms.TypedChoiceField(
         label=gettext_lazy("Status"), choices=[("", "—"), *Status.choices], coerce=int, required=False
+    )
+    waiting = forms.ChoiceField(
+        label=gettext_lazy("Waiting for"),
+        required=False,
+        choices=[
+            ("", "—"),
+            (inbox.TO_RECEIVE, gettext_lazy("reception")),
+            (inbox.TO_PROCESS, gettext_lazy("processing")),
+            (inbox.TO_SIGN, gettext_lazy("a leader's approval or signature")),
+        ],
     )
     deadline = forms.ChoiceField(
         label=gettext_lazy("Deadline"),
@@ -71,22 +98,30 @@ class InboxFilter(forms.Form):
 
 
 @login_required
+def start_view(request):
+    """The officer's start page: what waits for them, by role and deadline, each count opening
+    the inbox filtered to it, and the way into each back office they may use."""
+    _officer(request)
+    user = request.user
+    return render(
+        request,
+        "motcua/start.html",
+        {
+            "counts": inbox.start_counts(user),
+            "may_receive": has_role(user, Role.ONE_STOP_OFFICER),
+            "feedback": [(url, label) for url, label, permission in FEEDBACK_LINKS if can(user, permission)],
+            "may_see_statistics": statistics_visible(user),
+        },
+    )
+
+
+@login_required
 def inbox_view(request):
     _officer(request)
     base = inbox.actionable(request.user)
     form = InboxFilter(request.GET or None)
-    rows = base
-    if form.is_valid():
-        rows = inbox.search(rows, form.cleaned_data["q"])
-        if form.cleaned_data["procedure"]:
-            rows = rows.filter(procedure=form.cleaned_data["procedure"])
-        if form.cleaned_data["status"]:
-            rows = rows.filter(status=form.cleaned_data["status"])
-        if form.cleaned_data["deadline"]:
-            rows = rows.filter(inbox.deadline_q(form.cleaned_data["deadline"]))
-    rows = rows.select_related("procedure", "flow__state", "flow__assignee").order_by(
-        "due_at", "submitted_at"
-    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = inbox.filtered(request.user, **filters)
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     is_leader = has_role(request.user, Role.LEADER)
     return render(
@@ -103,10 +138,43 @@ def inbox_view(request):
     )
 
 
+# What the dossier page shows of the applicant, for the personal-data read log.
+READ_FIELDS = ["full_name", "cccd", "phone", "email", "address", "form_data", "attachments"]
+
+
+def answer_sections(dossier: Dossier) -> list[dict]:
+    """The applicant's contact details and each page of the e-form as labelled, readable answers
+    (dates dd/mm/yyyy, choices by label, groups nested), as the applicant checked them."""
+    context = answers.Context()
+    identity = [
+        {"label": _("Full name"), "text": dossier.applicant_name, "items": []},
+        {"label": _("Citizen ID (CCCD)"), "text": dossier.masked_cccd, "items": []},
+    ]
+    contact = answers.display_rows(applicant_fields(), applicant_answers(dossier), context)
+    sections = [{"title": _("Applicant"), "rows": identity + contact}]
+    # A dossier received on paper at the counter has no e-form answers: its scans say it all.
+    for page in (dossier.procedure.eform or {}).get("pages", []) if dossier.form_data else []:
+        sections.append(
+            {"title": page["title"], "rows": answers.display_rows(page["fields"], dossier.form_data, context)}
+        )
+    return sections
+
+
+def log_dossier_read(request, dossier: Dossier) -> None:
+    """Record that the officer read the applicant's personal data (Law 91/2025/QH15 on personal
+    data protection and Decree 356/2025/NĐ-CP: who read what, when and why). A walk-in applicant has
+    no account: the read is logged on the dossier."""
+    record_personal_data_read(
+        request.user, dossier.applicant or dossier, READ_FIELDS, "motcua.handle_dossier", request
+    )
+
+
 @login_required
 def dossier_view(request, pk):
     _officer(request)
     dossier = _dossier(request, pk)
+    log_dossier_read(request, dossier)
+    results = list(dossier.signed_documents.order_by("signed_at"))
     flow = (
         DossierFlow.objects.select_related("state", "current_agency", "assignee")
         .filter(dossier=dossier)
@@ -120,6 +188,7 @@ def dossier_view(request, pk):
             "dossier": dossier,
             "flow": flow,
             "actions": available_actions(user, dossier),
+            "sections": answer_sections(dossier),
             "attachments": dossier.attachments.select_related("required_document"),
             "history": dossier.status_changes.select_related("actor"),
             "steps": dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency"),
@@ -137,7 +206,15 @@ def dossier_view(request, pk):
             and dossier.status in (Status.ACCEPTED, Status.PROCESSING, Status.PAYMENT),
             "may_decide_withdrawal": dossier.status == Status.WITHDRAWN
             and can(user, "motcua.decide_withdrawal", dossier),
-            "form_numbers": FORM_NUMBERS,
+            "results": results,
+            "drafts": dossier.draft_results.select_related("uploaded_by"),
+            "may_draft": not results
+            and dossier.status in (Status.ACCEPTED, Status.PROCESSING)
+            and can(user, "motcua.attach_draft", dossier),
+            "may_sign": not results
+            and dossier.status not in CLOSED_WITHOUT_RESULT
+            and can(user, "signing.sign", dossier),
+            "form_numbers": available_forms(dossier),
         },
     )
 
@@ -260,13 +337,22 @@ class NoteForm(forms.Form):
 
 class SignForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title of the result"), max_length=255)
-    file = forms.FileField(label=gettext_lazy("Result (PDF)"))
+    file = forms.FileField(
+        label=gettext_lazy("Result (PDF)"),
+        required=False,
+        help_text=gettext_lazy("Leave empty to sign the draft result shown above."),
+    )
 
 
-def _side_action(request, pk, form_class, title, run):
+class DraftForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title of the result"), max_length=255)
+    file = forms.FileField(label=gettext_lazy("Draft result (PDF)"))
+
+
+def _side_action(request, pk, form_class, title, run, initial=None, draft=None):
     _officer(request)
     dossier = _dossier(request, pk)
-    form = form_class(request.POST or None, request.FILES or None)
+    form = form_class(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             run(request.user, dossier, form.cleaned_data)
@@ -279,7 +365,9 @@ def _side_action(request, pk, form_class, title, run):
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": title})
             return redirect("motcua:dossier", pk=dossier.pk)
-    return render(request, "motcua/side_action.html", {"dossier": dossier, "form": form, "title": title})
+    return render(
+        request, "motcua/side_action.html", {"dossier": dossier, "form": form, "title": title, "draft": draft}
+    )
 
 
 @login_required
@@ -340,6 +428,10 @@ def stop_view(request, pk):
     )
 
 
+def _latest_draft(pk) -> DraftResult | None:
+    return DraftResult.objects.filter(dossier_id=pk).order_by("-uploaded_at", "-pk").first()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def grant_withdrawal_view(request, pk):
@@ -367,25 +459,70 @@ def refuse_withdrawal_view(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_view(request, pk):
-    def run(user, dossier, data):
-        actions.sign_result(user, dossier, data["file"].read(), data["title"])
+    """The leader signs the uploaded PDF, or else the specialist's latest draft result."""
+    draft = _latest_draft(pk)
 
-    return _side_action(request, pk, SignForm, _("Sign the electronic result"), run)
+    def run(user, dossier, data):
+        if data["file"]:
+            content = data["file"].read()
+        elif draft is not None:
+            with draft.file.open("rb") as stored:
+                content = stored.read()
+        else:
+            raise ValidationError({"file": [_("Choose the PDF of the result.")]})
+        actions.sign_result(user, dossier, content, data["title"])
+
+    initial = {"title": draft.title} if draft else None
+    return _side_action(request, pk, SignForm, _("Sign the electronic result"), run, initial, draft)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_view(request, pk):
+    def run(user, dossier, data):
+        actions.attach_draft_result(user, dossier, data["file"], data["title"])
+
+    return _side_action(request, pk, DraftForm, _("Attach a draft result"), run)
+
+
+@login_required
+def draft_file(request, pk, draft_pk):
+    _officer(request)
+    dossier = _dossier(request, pk)
+    draft = get_object_or_404(DraftResult, pk=draft_pk, dossier=dossier)
+    response = FileResponse(
+        draft.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"du-thao-{dossier.code}.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def handoff_rows(dossier) -> list[dict]:
-    """Form 06 rows: each handoff of the dossier with its step due time."""
-    records = dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency")
-    return [
-        {
+    """Form 06 rows, one per step: who handed the dossier to whom and when, the receiving side's
+    step due time (set by the flow at the handoff) and how that step ended (early, on time,
+    late; empty while it runs)."""
+    records = list(
+        dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency").order_by(
+            "at", "pk"
+        )
+    )
+    flow = DossierFlow.objects.filter(dossier=dossier).values_list("step_due_at", flat=True).first()
+    rows = []
+    for index, record in enumerate(records):
+        following = records[index + 1] if index + 1 < len(records) else None
+        row = {
             "from": _party(record.from_user, record.from_agency),
             "to": _party(record.to_user, record.to_agency),
             "at": record.at,
-            "due_at": record.step_due_at,
+            "due_at": following.step_due_at if following else flow,
             "note": record.action_name,
         }
-        for record in records.order_by("at", "pk")
-    ]
+        row["result"] = step_result(following.at, following.step_due_at) if following else ""
+        rows.append(row)
+    return rows
 
 
 def _party(user, agency) -> str:
@@ -405,7 +542,7 @@ def form_pdf(request, pk, number):
         raise Http404
     context = {"rows": handoff_rows(dossier)} if number == 6 else {}
     try:
-        pdf = render_form(number, dossier, **context)
+        pdf = render_form(number, dossier, request=request, officer_name=request.user.full_name, **context)
     except ValidationError as refusal:
         for message in refusal.messages:
             messages.error(request, message)

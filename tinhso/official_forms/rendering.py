@@ -18,7 +18,8 @@ Context each form takes (anything not given is read from the dossier's records):
 - 05: ``reason``, ``stopped_at`` (default: the change to status 8), ``signer_name``,
   ``signer_title``
 - 06: ``rows`` [{"from", "to", "at", "due_at", "result" (optional: "early" / "on_time" /
-  "late", else computed from ``at`` and ``due_at``), "note"}], ``coordinating_agencies``
+  "late", "" while the step runs; else computed from ``at`` and ``due_at``), "note"}],
+  ``coordinating_agencies``
 - all: ``reference`` (số, ký hiệu), ``date`` (the dateline, default today), ``place``
 
 The Circular's text for forms 04 and 05 was not available; their wording follows the
@@ -29,7 +30,6 @@ quả") and Decree 118/2025/NĐ-CP.
 import datetime
 from io import BytesIO
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
+from tinhso.core.links import site_url
 from tinhso.core.text import format_date, format_long_date
 from tinhso.dossiers.models import Channel, DueTimeChangeKind, Status
 from tinhso.signing.stamp import qr_svg
@@ -57,9 +58,10 @@ CHANNEL_FORMS = {Channel.ONLINE: "Bản điện tử", Channel.DIRECT: "Bản ch
 PLACE_PREFIXES = ("Tỉnh ", "Thành phố ")
 
 
-def tracking_url(dossier) -> str:
-    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-    return base + reverse("dossiers:track_code", args=[dossier.code])
+def tracking_url(dossier, request=None) -> str:
+    """The public tracking page of ``dossier`` at the configured site, else at the address the
+    officer's request came to (``tinhso.core.links.site_url``)."""
+    return site_url(request) + reverse("dossiers:track_code", args=[dossier.code])
 
 
 def clock(value: datetime.datetime | None) -> str:
@@ -113,13 +115,60 @@ def _documents(dossier) -> list[dict]:
 
 
 def _last_status_change(dossier, status: int):
-    return dossier.status_changes.filter(to_status=status).order_by("-at", "-pk").first()
+    return (
+        dossier.status_changes.filter(to_status=status).select_related("actor").order_by("-at", "-pk").first()
+    )
 
 
 def _require(value, message: str):
     if not value:
         raise ValidationError(message, code="missing_context")
     return value
+
+
+def full_address(dossier) -> str:
+    """The applicant's address with its commune and province ("Số 12 Lê Lợi, Phường Mỹ Tho, Tỉnh
+    Đồng Tháp")."""
+    unit = dossier.applicant_unit
+    parts = [dossier.applicant_address]
+    while unit is not None:
+        parts.append(unit.name)
+        unit = unit.parent
+    return ", ".join(part for part in parts if part)
+
+
+# The e-form question of the procedures of the catalogue that asks how the result is received
+# (``tinhso/procedures/data``) and what each answer means on Form 01.
+RESULT_CHANNEL_FIELD = "hinh_thuc_nhan"
+BY_POST, ELECTRONIC = "buu_chinh", "dien_tu"
+
+
+def result_place(dossier) -> str:
+    """Where the applicant registered to receive the result (Form 01, item 6): at the agency's
+    counter, by public postal service to their address, or electronically."""
+    chosen = (dossier.form_data or {}).get(RESULT_CHANNEL_FIELD)
+    labels = {
+        choice["value"]: choice["label"]
+        for page in (dossier.procedure.eform or {}).get("pages", [])
+        for field in page["fields"]
+        if field["name"] == RESULT_CHANNEL_FIELD
+        for choice in field.get("choices", [])
+    }
+    counter = dossier.receiving_agency.name
+    if chosen not in labels:
+        return counter
+    if chosen == BY_POST:
+        return f"{labels[chosen]}, địa chỉ nhận: {full_address(dossier) or '…'}"
+    if chosen == ELECTRONIC:
+        to = f", thư điện tử {dossier.applicant_email}" if dossier.applicant_email else ""
+        return f"{labels[chosen]} (tài khoản dịch vụ công của người nộp{to})"
+    return f"{labels[chosen]} tại {counter}"
+
+
+def receiving_officer(dossier) -> str:
+    """The officer who accepted the dossier (the change to status 2), if one did."""
+    change = dossier.status_changes.filter(to_status=Status.ACCEPTED).select_related("actor").first()
+    return change.actor.full_name if change and change.actor else ""
 
 
 def _form_01(dossier, context: dict) -> dict:
@@ -131,25 +180,34 @@ def _form_01(dossier, context: dict) -> dict:
         else f"{procedure.processing_time} {TIME_UNITS.get(procedure.processing_unit, '')}",
         "received": clock(dossier.received_at or dossier.submitted_at),
         "due": clock(context.get("due_at") or dossier.due_at),
-        "result_place": context.get("result_place") or dossier.receiving_agency.name,
+        "result_place": context.get("result_place") or result_place(dossier),
+        "officer_name": receiving_officer(dossier) or context.get("officer_name", ""),
     }
 
 
 def _form_02(dossier, context: dict) -> dict:
     missing = context.get("missing")
-    request = dossier.supplement_requests.order_by("-requested_at", "-pk").first()
+    request = (
+        dossier.supplement_requests.select_related("requested_by").order_by("-requested_at", "-pk").first()
+    )
     if not missing and request is not None:
         missing = request.missing
-    return {
+    values = {
         "missing": _require(missing, _("Form 02 needs the list of missing items.")),
         "reason": context.get("reason") or (request.note if request else ""),
     }
+    if request is not None and request.requested_by:
+        values["officer_name"] = request.requested_by.full_name
+    return values
 
 
 def _form_03(dossier, context: dict) -> dict:
     change = _last_status_change(dossier, Status.REFUSED)
     reason = context.get("reason") or (change.note if change else "")
-    return {"reason": _require(reason, _("Form 03 needs the reason for the refusal."))}
+    values = {"reason": _require(reason, _("Form 03 needs the reason for the refusal."))}
+    if change is not None and change.actor:
+        values["officer_name"] = change.actor.full_name
+    return values
 
 
 def _form_04(dossier, context: dict) -> dict:
@@ -183,7 +241,7 @@ def _form_05(dossier, context: dict) -> dict:
 def _form_06(dossier, context: dict) -> dict:
     rows = []
     for row in _require(context.get("rows"), _("Form 06 needs the handoffs of the dossier.")):
-        result = row.get("result") or step_result(row["at"], row.get("due_at"))
+        result = row["result"] if "result" in row else step_result(row["at"], row.get("due_at"))
         rows.append(
             {
                 "from": row.get("from", ""),
@@ -197,17 +255,37 @@ def _form_06(dossier, context: dict) -> dict:
     return {"rows": rows, "coordinating_agencies": context.get("coordinating_agencies") or ""}
 
 
+def available_forms(dossier) -> list[int]:
+    """The per-dossier forms its records can fill: 01 always, 02 after a supplement request, 03
+    after a refusal, 04 after an extension, 05 after a stop, 06 once the dossier was handed on."""
+    changes = set(dossier.status_changes.values_list("to_status", flat=True))
+    present = {
+        2: dossier.supplement_requests.exists(),
+        3: Status.REFUSED in changes,
+        4: dossier.due_time_changes.filter(kind=DueTimeChangeKind.EXTENSION).exists(),
+        5: Status.STOPPED in changes,
+        6: dossier.step_records.exists(),
+    }
+    return [1, *(number for number, found in present.items() if found)]
+
+
 BUILDERS = {1: _form_01, 2: _form_02, 3: _form_03, 4: _form_04, 5: _form_05, 6: _form_06}
 
 
-def render_form(number: int, dossier, **context) -> bytes:
+def render_form(number: int, dossier, request=None, **context) -> bytes:
     """The PDF of form ``number`` (1–6) for ``dossier``; ``ValidationError`` when the dossier's
-    records lack what the form must state (e.g. Form 03 without a reason)."""
+    records lack what the form must state (e.g. Form 03 without a reason). ``request``: the
+    officer's, whose address the QR code uses when ``SITE_URL`` is not configured."""
+    return HTML(string=form_html(number, dossier, request, **context)).write_pdf()
+
+
+def form_html(number: int, dossier, request=None, **context) -> str:
+    """The HTML the PDF of ``render_form`` is printed from."""
     if number not in BUILDERS:
         raise ValueError(f"Unknown form number {number!r}; forms 1–6 are per dossier, 7 is the register.")
     if not dossier.code:
         raise ValidationError(_("A draft dossier has no forms."), code="draft")
-    url = tracking_url(dossier)
+    url = tracking_url(dossier, request)
     built = BUILDERS[number](dossier, context)
     issuer = built.pop("issuer", None) or dossier.receiving_agency
     values = {
@@ -217,11 +295,11 @@ def render_form(number: int, dossier, **context) -> bytes:
         "form_number": f"{number:02d}",
         "title": TITLES[number],
         "dossier": dossier,
+        "applicant_address": full_address(dossier),
         "tracking_url": url,
         "qr": qr_svg(url),
     }
-    html = render_to_string(f"official_forms/form_{number:02d}.html", values)
-    return HTML(string=html).write_pdf()
+    return render_to_string(f"official_forms/form_{number:02d}.html", values)
 
 
 # Form 07: the tracking book ------------------------------------------------------------------

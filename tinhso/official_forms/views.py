@@ -48,7 +48,7 @@ def dossier_form(request, code, number):
     if request.user.kind == UserKind.OFFICER:
         context["officer_name"] = request.user.full_name
     try:
-        content = render_form(number, dossier, **context)
+        content = render_form(number, dossier, request=request, **context)
     except ValidationError as error:
         # The dossier has no such paper yet (e.g. Form 03 of a dossier that was not refused).
         raise Http404(error.messages[0]) from error

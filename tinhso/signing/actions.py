@@ -11,7 +11,6 @@ import hashlib
 import secrets
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.accounts.permissions import require
 from tinhso.audit.services import record
+from tinhso.core.links import site_url
 from tinhso.core.text import nfc
 from tinhso.dossiers.models import PersonalDocument, Status
 from tinhso.signing.models import SignedDocument
@@ -34,7 +34,7 @@ MAX_TITLE = 255
 
 
 def verification_url(document_id) -> str:
-    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base = site_url()
     return base + reverse("signing:verify", args=[document_id])
 
 

@@ -71,8 +71,9 @@ def download(request, pk):
     document = get_object_or_404(SignedDocument.objects.select_related("dossier"), pk=pk)
     if not can(request.user, "signing.download", document):
         raise Http404
+    name = f"ket-qua-{document.dossier.code}.pdf" if document.dossier else f"{pk}.pdf"
     response = FileResponse(
-        document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"{pk}.pdf"
+        document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=name
     )
     response["Cache-Control"] = "private, no-store"
     return response

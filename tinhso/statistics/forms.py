@@ -24,16 +24,16 @@ class ReportForm(forms.Form):
         empty_label=_("All procedures"),
     )
     date_from = forms.DateField(
-        label=_("From"), input_formats=[DATE_FORMAT], help_text=_("dd/mm/yyyy, e.g. 01/01/2026")
+        label=_("From date"), input_formats=[DATE_FORMAT], help_text=_("dd/mm/yyyy, e.g. 01/01/2026")
     )
     date_to = forms.DateField(
-        label=_("To"), input_formats=[DATE_FORMAT], help_text=_("dd/mm/yyyy, e.g. 31/12/2026")
+        label=_("To date"), input_formats=[DATE_FORMAT], help_text=_("dd/mm/yyyy, e.g. 31/12/2026")
     )
 
     def __init__(self, *args, agencies, province_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.province_wide = province_wide
-        self.fields["agency"].queryset = agencies.order_by("path")
+        self.fields["agency"].queryset = agencies.order_by("name", "pk")
         self.fields["agency"].required = not province_wide
         for name in ("date_from", "date_to"):
             self.fields[name].widget.format = DATE_FORMAT

@@ -30,7 +30,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tinhso.agencies.models import Agency
-from tinhso.dossiers.models import Channel
+from tinhso.dossiers.models import Channel, Dossier
 from tinhso.dossiers.status import Status
 from tinhso.statistics.models import (
     COUNTERS,
@@ -177,6 +177,31 @@ def _open_and_rated(
     }
 
 
+def overdue_before(date_to: datetime.date) -> datetime.datetime:
+    """The moment "overdue" is judged at for a report ending ``date_to``: now, or the end of a
+    period that is over."""
+    return (
+        _start_of(date_to + datetime.timedelta(days=1)) if date_to < timezone.localdate() else timezone.now()
+    )
+
+
+def overdue_dossiers(agency=None, include_children=True, field=None, procedure=None, before=None):
+    """The open dossiers behind the report's "in progress — overdue" count (the part still open):
+    received, not closed, due before ``before``, in the report's scope; the most overdue first."""
+    dossiers = Dossier.objects.filter(
+        is_draft=False, received_at__isnull=False, status__in=OPEN, due_at__lt=before or timezone.now()
+    )
+    if agency is not None and include_children:
+        dossiers = dossiers.filter(receiving_agency__path__startswith=agency.path)
+    elif agency is not None:
+        dossiers = dossiers.filter(receiving_agency=agency)
+    if procedure is not None:
+        dossiers = dossiers.filter(procedure=procedure)
+    elif field is not None:
+        dossiers = dossiers.filter(procedure__field=field)
+    return dossiers.select_related("procedure", "receiving_agency").order_by("due_at", "pk")
+
+
 def one_stop_report(
     agency: Agency | None = None,
     include_children: bool = True,
@@ -207,7 +232,7 @@ def one_stop_report(
     past = date_to < today
     open_overdue, rated = _open_and_rated(
         _scope_sql(agency, include_children, field, procedure, agency_column="receiving_agency_id"),
-        _start_of(date_to + datetime.timedelta(days=1)) if past else timezone.now(),
+        overdue_before(date_to),
         date_from,
         date_to,
     )

@@ -1,27 +1,45 @@
 """Who may see statistics: leaders, dashboard viewers and agency administrators, for their
-agencies and everything under them (the whole province: those of a top-level agency);
-province administrators see everything (``tinhso.accounts.permissions.can``)."""
+agencies and everything under them (the whole province: those of a top-level agency, and the
+dashboard viewers and leaders of the provincial People's Committee's office, which follows the
+one-stop work of the whole province for the committee); province administrators see everything
+(``tinhso.accounts.permissions.can``)."""
 
 from tinhso.accounts.models import Role
-from tinhso.accounts.permissions import agency_ids_in_scope, rule
-from tinhso.agencies.models import Agency
+from tinhso.accounts.permissions import agency_ids_in_scope, can, rule
+from tinhso.agencies.models import Agency, AgencyKind
 
 VIEWER_ROLES = (Role.LEADER, Role.DASHBOARD_VIEWER, Role.AGENCY_ADMIN)
+PROVINCE_OFFICE_ROLES = (Role.LEADER, Role.DASHBOARD_VIEWER)
+
+
+def _province_wide(user) -> bool:
+    scope = agency_ids_in_scope(user, *VIEWER_ROLES)
+    roots = set(Agency.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+    if roots and roots <= scope:
+        return True
+    # The office of the provincial People's Committee (Văn phòng UBND tỉnh) sits right under it.
+    return Agency.objects.filter(
+        kind=AgencyKind.PC_OFFICE,
+        parent__isnull=False,
+        parent__parent__isnull=True,
+        pk__in=agency_ids_in_scope(user, *PROVINCE_OFFICE_ROLES),
+    ).exists()
 
 
 def visible_agencies(user):
     """The agencies whose statistics ``user`` may see."""
-    from tinhso.accounts.permissions import is_province_admin
-
-    if is_province_admin(user):
+    if can(user, "statistics.view", None):
         return Agency.objects.all()
     return Agency.objects.filter(pk__in=agency_ids_in_scope(user, *VIEWER_ROLES))
 
 
+def visible(user) -> bool:
+    """Whether ``user`` may open the statistics at all (the menu shows the link)."""
+    return can(user, "statistics.view", None) or visible_agencies(user).exists()
+
+
 @rule("statistics.view")
 def may_view(user, agency) -> bool:
-    scope = agency_ids_in_scope(user, *VIEWER_ROLES)
-    if agency is None:
-        roots = set(Agency.objects.filter(parent__isnull=True).values_list("pk", flat=True))
-        return bool(roots) and roots <= scope
-    return agency.pk in scope
+    if _province_wide(user):
+        return True
+    return agency is not None and agency.pk in agency_ids_in_scope(user, *VIEWER_ROLES)

@@ -6,4 +6,5 @@ app_name = "statistics"
 
 urlpatterns = [
     path("", views.report, name="report"),
+    path("qua-han/", views.overdue, name="overdue"),
 ]

@@ -133,3 +133,23 @@ def test_stats_api(client, place, answered, group_by):
     assert data["group_by"] == group_by and data["rows"][0]["answered"] == 1
     assert data["rows"][0]["on_time_rate"] == 1.0
     assert client.get("/api/v1/feedback/stats", {"from": "2025-12-08", "to": "2025-12-01"}).status_code == 400
+
+
+def test_routing_page_preselects_the_proposed_agency(client, place, submit, login):
+    """Issue 20 finding 11: the routing table's proposal is the selected option."""
+    import re
+
+    report = submit()
+    login(client, place["router"])
+    page = client.get(f"/phan-anh/can-bo/{report.code}/").content.decode()
+    selected = re.findall(r'<option value="(\d+)"[^>]*selected', page)
+    assert selected == [str(place["pc_my_tho"].pk)]
+
+
+def test_a_report_from_another_system_without_a_name_opens_for_the_router(client, place, submit, login):
+    """An Open311 report has no account and may have no contact name: the page still opens."""
+    report = submit(user=None, contact_name="")
+    login(client, place["router"])
+    response = client.get(f"/phan-anh/can-bo/{report.code}/")
+    assert response.status_code == 200
+    assert report.code in response.content.decode()

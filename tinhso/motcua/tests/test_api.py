@@ -90,3 +90,58 @@ def test_an_action_reads_each_thing_once(
     assert response.status_code == 200, response.content
     assert response.json()["status"] == Status.ACCEPTED and response.json()["state"]
     assert [action["key"] for action in response.json()["actions"]] == []  # now the specialist's turn
+
+
+def test_inbox_search_by_part_of_the_code_and_the_procedure_name_on_page_and_api(
+    client, bearer, officer, citizen, procedure, desk, submitted
+):
+    """Issue 20 finding 13: the page and the API share one filter (``inbox.filtered``)."""
+    from django.urls import reverse
+
+    from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+    from tinhso.motcua.tests.fixtures import submit
+
+    second = submit(citizen, procedure, desk)
+    headers = bearer(officer)
+    client.force_login(officer)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = officer.pk
+    session.save()
+    sequence = submitted.code.rsplit("-", 1)[1]
+    for query, expected in (
+        (sequence, {submitted.code}),
+        (submitted.code.lower()[-8:], {submitted.code}),
+        ("dang ky khai", {submitted.code, second.code}),
+        ("ĐĂNG KÝ KHAI SINH", {submitted.code, second.code}),
+        ("1.001193", {submitted.code, second.code}),
+        ("kết hôn", set()),
+    ):
+        api = client.get("/api/v1/mot-cua/dossiers", {"q": query}, **headers).json()
+        assert {item["code"] for item in api["items"]} == expected, query
+        page = client.get(reverse("motcua:inbox"), {"q": query})
+        assert {dossier.code for dossier in page.context["page"]} == expected, query
+
+
+def test_the_inbox_api_reads_one_page_from_the_database(
+    client, bearer, officer, citizen, procedure, desk, submitted
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tinhso.motcua.tests.fixtures import submit
+
+    submit(citizen, procedure, desk)
+    submit(citizen, procedure, desk)
+    headers = bearer(officer)
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get("/api/v1/mot-cua/dossiers", {"limit": 2, "offset": 1}, **headers).json()
+    assert answer["count"] == 3 and len(answer["items"]) == 2
+    listing = [q["sql"] for q in queries.captured_queries if '"dossiers_dossier"."code"' in q["sql"]]
+    assert len(listing) == 1 and "LIMIT 2 OFFSET 1" in listing[0]
+
+
+def test_the_api_filters_by_the_role_a_dossier_waits_for(client, bearer, officer, submitted):
+    headers = bearer(officer)
+    waiting = client.get("/api/v1/mot-cua/dossiers", {"waiting": "receive"}, **headers).json()
+    assert [item["code"] for item in waiting["items"]] == [submitted.code]
+    assert client.get("/api/v1/mot-cua/dossiers", {"waiting": "sign"}, **headers).json()["count"] == 0

@@ -206,3 +206,254 @@ def test_a_forged_action_form_is_refused_changes_nothing_and_is_audited(
     client.post(url, {"assignee": specialist.pk, "version": version, "note": ""})
     submitted.refresh_from_db()
     assert submitted.status == Status.ACCEPTED
+
+
+def test_the_dossier_page_shows_the_applicants_answers_and_logs_the_read(
+    signed_in, officer, specialist, citizen, submitted
+):
+    from tinhso.audit.models import AuditEntry
+    from tinhso.audit.services import PERSONAL_DATA_READ
+
+    client = signed_in(specialist)
+    page = client.get(reverse("motcua:dossier", args=[submitted.pk])).content.decode()
+    # Labels from the procedure's e-form, dates dd/mm/yyyy, choices by label, groups nested.
+    for text in (
+        "Thông tin người được khai sinh",
+        "Họ, chữ đệm, tên",
+        "Nguyễn Ngọc Hân",
+        "05/01/2026",
+        "<dd>Nữ</dd>",
+        "Bệnh viện Đa khoa Tiền Giang, Phường Mỹ Tho, Tỉnh Đồng Tháp",
+        '<dl class="pairs nested"><dt>Họ và tên</dt>',
+        "Nguyễn Minh Khang",
+        "2020",
+        "+84912345678",
+        "an@example.vn",
+        "giay-chung-sinh.pdf",
+        "Giấy chứng sinh",
+    ):
+        assert text in page, text
+    assert "2026-01-05" not in page and "<dd>nu</dd>" not in page
+    assert submitted.applicant_cccd not in page and submitted.masked_cccd in page
+    reads = AuditEntry.objects.filter(action=PERSONAL_DATA_READ, object_id=str(citizen.pk))
+    assert reads.count() == 1
+    entry = reads.get()
+    assert entry.actor == specialist and "form_data" in entry.data["fields"]
+    assert entry.data["purpose"] == "motcua.handle_dossier"
+
+
+def test_an_officer_out_of_scope_reads_nothing_and_nothing_is_logged(signed_in, other_officer, submitted):
+    from tinhso.audit.models import AuditEntry
+    from tinhso.audit.services import PERSONAL_DATA_READ
+
+    client = signed_in(other_officer)
+    assert client.get(reverse("motcua:dossier", args=[submitted.pk])).status_code == 404
+    assert not AuditEntry.objects.filter(action=PERSONAL_DATA_READ).exists()
+
+
+def test_after_signing_the_page_shows_the_result_and_no_longer_offers_to_sign(
+    signed_in, officer, specialist, leader, citizen, submitted
+):
+    from weasyprint import HTML
+
+    from tinhso.signing import ca
+
+    ca.issue_agency_certificate(submitted.receiving_agency)
+    client = signed_in(officer)
+    client.post(
+        reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]),
+        {"assignee": specialist.pk, "version": submitted.version, "note": ""},
+    )
+    client = signed_in(leader)
+    url = reverse("motcua:dossier", args=[submitted.pk])
+    sign_url = reverse("motcua:sign", args=[submitted.pk])
+    assert sign_url in client.get(url).content.decode()
+    pdf = HTML(string="<p>GIẤY KHAI SINH</p>").write_pdf()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("ket-qua.pdf", pdf, content_type="application/pdf")
+    response = client.post(sign_url, {"title": "Giấy khai sinh", "file": upload})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert sign_url not in page
+    document = submitted.signed_documents.get()
+    download = reverse("signing:download", args=[document.pk])
+    assert download in page and "Kết quả đã ký số" in page
+    answer = client.get(download)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    assert f'filename="ket-qua-{submitted.code}.pdf"' in answer["Content-Disposition"]
+
+    # The applicant's copy in "Kho giấy tờ" downloads as a .pdf too.
+    client = signed_in(citizen)
+    stored = citizen.personal_documents.get(source="result")
+    answer = client.get(reverse("dossiers:personal_document", args=[stored.pk]))
+    assert answer["Content-Type"] == "application/pdf"
+    assert answer["Content-Disposition"].endswith(".pdf")
+    assert "Gi%E1%BA%A5y%20khai%20sinh.pdf" in answer["Content-Disposition"]
+
+
+def test_forms_02_to_05_are_linked_only_once_the_dossier_has_their_event(signed_in, officer, submitted):
+    client = signed_in(officer)
+    url = reverse("motcua:dossier", args=[submitted.pk])
+    page = client.get(url).content.decode()
+    assert reverse("motcua:form", args=[submitted.pk, 1]) in page
+    for number in (2, 3, 4, 5, 6):
+        assert reverse("motcua:form", args=[submitted.pk, number]) not in page
+    client.post(reverse("motcua:supplement", args=[submitted.pk]), {"missing": "Giấy chứng sinh bản chính"})
+    page = client.get(url).content.decode()
+    form_02 = reverse("motcua:form", args=[submitted.pk, 2])
+    assert form_02 in page
+    answer = client.get(form_02)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    assert "Giấy chứng sinh bản chính" in pdf_text(answer.content)
+
+
+def test_form_06_fills_each_steps_due_time_and_form_01_the_receiver(
+    signed_in, officer, specialist, submitted
+):
+    from tinhso.official_forms.rendering import clock
+    from tinhso.workflows.models import DossierFlow
+
+    officer.full_name = "Lâm Thị Diễm"
+    officer.save()
+    client = signed_in(officer)
+    url = reverse("motcua:action", args=[submitted.pk, "tiep_nhan"])
+    client.post(url, {"assignee": specialist.pk, "version": submitted.version, "note": ""})
+    flow = DossierFlow.objects.get(dossier=submitted)
+    assert flow.step_due_at is not None
+    text = " ".join(pdf_text(client.get(reverse("motcua:form", args=[submitted.pk, 6])).content).split())
+    assert clock(flow.step_due_at) in text
+
+    client = signed_in(specialist)
+    text = " ".join(pdf_text(client.get(reverse("motcua:form", args=[submitted.pk, 1])).content).split())
+    assert "Lâm Thị Diễm" in text and specialist.full_name not in text
+    assert "http://testserver/ho-so/tra-cuu/" in text.replace(" ", "")
+
+
+def test_the_start_page_counts_by_role_and_each_count_opens_the_filtered_inbox(
+    signed_in, officer, specialist, leader, submitted
+):
+    client = signed_in(officer)
+    page = client.get(reverse("motcua:start"))
+    assert page.status_code == 200
+    counts = page.context["counts"]
+    assert (
+        counts["total"] == 1 and counts["receive"] == 1 and "process" not in counts and "sign" not in counts
+    )
+    html = page.content.decode()
+    assert f"{reverse('motcua:inbox')}?waiting=receive" in html
+    assert f"{reverse('motcua:inbox')}?deadline=overdue" in html
+    listed = client.get(reverse("motcua:inbox"), {"waiting": "receive"}).context["page"]
+    assert [d.code for d in listed] == [submitted.code]
+    assert not list(client.get(reverse("motcua:inbox"), {"waiting": "process"}).context["page"])
+    client.post(
+        reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]),
+        {"assignee": specialist.pk, "version": submitted.version, "note": ""},
+    )
+    assert client.get(reverse("motcua:start")).context["counts"]["receive"] == 0
+
+    client = signed_in(specialist)
+    counts = client.get(reverse("motcua:start")).context["counts"]
+    assert counts["process"] == 1 and counts["total"] == 1
+    listed = client.get(reverse("motcua:inbox"), {"waiting": "process"}).context["page"]
+    assert [d.code for d in listed] == [submitted.code]
+
+    client = signed_in(leader)
+    counts = client.get(reverse("motcua:start")).context["counts"]
+    assert counts["sign"] == 0 and counts["total"] == 0
+
+
+def test_one_navigation_for_the_back_offices(signed_in, officer, leader, citizen):
+    page = signed_in(officer).get(reverse("motcua:inbox")).content.decode()
+    assert 'aria-label="Bàn làm việc"' in page
+    assert reverse("motcua:start") in page and reverse("motcua:counter") in page
+    assert "/phan-anh/can-bo/co-quan/" in page
+    assert "/thong-ke/" not in page
+    page = signed_in(leader).get(reverse("motcua:start")).content.decode()
+    assert "/thong-ke/" in page and reverse("motcua:counter") not in page
+    page = signed_in(citizen).get("/").content.decode()
+    assert 'aria-label="Bàn làm việc"' not in page
+
+
+def test_a_walk_in_dossier_shows_no_empty_e_form(signed_in, officer, specialist, procedure, desk):
+    from tinhso.motcua import actions as motcua_actions
+
+    dossier = motcua_actions.receive_at_counter(
+        officer,
+        desk,
+        procedure,
+        {"name": "Trần Thị Bích Ngọc", "phone": "0387654321"},
+        [],
+        assignee=specialist,
+    )
+    page = signed_in(officer).get(reverse("motcua:dossier", args=[dossier.pk])).content.decode()
+    assert "Trần Thị Bích Ngọc" in page and "+84387654321" in page
+    assert "Thông tin người được khai sinh" not in page and "không có tờ khai điện tử" in page
+
+
+def test_the_specialist_attaches_a_draft_that_the_leader_signs(
+    signed_in, officer, specialist, leader, citizen, submitted
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from weasyprint import HTML
+
+    from tinhso.audit.models import AuditEntry
+    from tinhso.signing import ca
+
+    ca.issue_agency_certificate(submitted.receiving_agency)
+    signed_in(officer).post(
+        reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]),
+        {"assignee": specialist.pk, "version": submitted.version, "note": ""},
+    )
+    client = signed_in(specialist)
+    dossier_url = reverse("motcua:dossier", args=[submitted.pk])
+    draft_url = reverse("motcua:draft", args=[submitted.pk])
+    assert draft_url in client.get(dossier_url).content.decode()
+
+    # Not a PDF: refused, nothing kept, the refusal audited.
+    png = SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    refused = client.post(draft_url, {"title": "Giấy khai sinh", "file": png})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["file"] == ["Dự thảo kết quả phải là tệp PDF."]
+    assert not submitted.draft_results.exists()
+    assert AuditEntry.objects.filter(action="motcua.refused", data__action="attach_draft").exists()
+
+    pdf = HTML(string="<p>DỰ THẢO GIẤY KHAI SINH</p>").write_pdf()
+    upload = SimpleUploadedFile("du-thao.pdf", pdf, content_type="application/pdf")
+    assert (
+        client.post(draft_url, {"title": "Giấy khai sinh của Nguyễn Ngọc Hân", "file": upload}).status_code
+        == 302
+    )
+    draft = submitted.draft_results.get()
+    assert draft.uploaded_by == specialist
+    submitted.refresh_from_db()
+    client.post(
+        reverse("motcua:action", args=[submitted.pk, "xu_ly"]), {"version": submitted.version, "note": ""}
+    )
+    submitted.refresh_from_db()
+    client.post(
+        reverse("motcua:action", args=[submitted.pk, "trinh_lanh_dao"]),
+        {"version": submitted.version, "note": ""},
+    )
+
+    client = signed_in(leader)
+    page = client.get(dossier_url).content.decode()
+    assert reverse("motcua:draft_file", args=[submitted.pk, draft.pk]) in page
+    answer = client.get(reverse("motcua:draft_file", args=[submitted.pk, draft.pk]))
+    assert answer["Content-Type"] == "application/pdf" and b"".join(answer.streaming_content) == pdf
+    sign_url = reverse("motcua:sign", args=[submitted.pk])
+    form = client.get(sign_url).context["form"]
+    assert form.initial["title"] == "Giấy khai sinh của Nguyễn Ngọc Hân"
+    assert client.post(sign_url, {"title": form.initial["title"]}).status_code == 302
+    result = submitted.signed_documents.get()
+    assert result.title == "Giấy khai sinh của Nguyễn Ngọc Hân"
+    assert "DỰ THẢO GIẤY KHAI SINH" in pdf_text(result.file.open("rb").read())
+
+
+def test_another_agency_cannot_read_or_attach_a_draft(signed_in, other_officer, submitted):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = signed_in(other_officer)
+    upload = SimpleUploadedFile("du-thao.pdf", b"%PDF-1.4", content_type="application/pdf")
+    response = client.post(reverse("motcua:draft", args=[submitted.pk]), {"title": "x", "file": upload})
+    assert response.status_code == 404 and not submitted.draft_results.exists()

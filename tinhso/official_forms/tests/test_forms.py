@@ -20,7 +20,7 @@ from tinhso.signing.tests.factories import local
 
 pytestmark = pytest.mark.django_db
 
-TRACKING = "http://127.0.0.1:8000/ho-so/tra-cuu/H20.201.01-260105-0001/"
+TRACKING = "http://testserver/ho-so/tra-cuu/H20.201.01-260105-0001/"
 
 
 def read(pdf: bytes) -> str:
@@ -226,3 +226,119 @@ def test_the_qr_code_encodes_the_tracking_url(dossier):
 def test_unknown_form_number(dossier):
     with pytest.raises(ValueError):
         render_form(8, dossier)
+
+
+def test_form_01_links_to_the_configured_site_else_to_the_officers_host(dossier, settings, rf):
+    """Issue 20 finding 10: the QR code and link never point to a port the site is not on."""
+    settings.SITE_URL = "https://dichvucong.dongthap.example.vn/"
+    configured = "https://dichvucong.dongthap.example.vn/ho-so/tra-cuu/H20.201.01-260105-0001/"
+    pdf = render_form(1, dossier, request=rf.get("/", HTTP_HOST="127.0.0.1:8104"))
+    assert configured in link_targets(pdf)
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    pdf = render_form(1, dossier, request=rf.get("/", HTTP_HOST="127.0.0.1:8104"))
+    assert link_targets(pdf) == ["http://127.0.0.1:8104/ho-so/tra-cuu/H20.201.01-260105-0001/"]
+    assert "http://127.0.0.1:8104/ho-so/tra-cuu/H20.201.01-260105-0001/" in read(pdf).replace(" ", "")
+
+
+def test_form_01_names_the_receiver_the_full_address_and_the_chosen_result_channel(dossier, desk):
+    from tinhso.accounts.models import Role
+    from tinhso.signing.tests import factories
+
+    officer = factories.make_officer(desk, "motcua.mytho", Role.ONE_STOP_OFFICER, name="Lâm Thị Diễm")
+    DossierStatusChange.objects.create(
+        dossier=dossier,
+        from_status=Status.NEW,
+        to_status=Status.ACCEPTED,
+        at=local(2026, 1, 5, 8, 30),
+        actor=officer,
+    )
+    dossier.procedure.eform = {
+        "version": 1,
+        "pages": [
+            {
+                "title": "Nhận kết quả",
+                "fields": [
+                    {
+                        "name": "hinh_thuc_nhan",
+                        "label": "Hình thức nhận kết quả",
+                        "type": "choice",
+                        "choices": [
+                            {"value": "truc_tiep", "label": "Nhận trực tiếp"},
+                            {"value": "buu_chinh", "label": "Qua dịch vụ bưu chính công ích"},
+                            {"value": "dien_tu", "label": "Bản điện tử"},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    dossier.procedure.save()
+    dossier.applicant_unit = desk.unit
+    dossier.applicant_address = "Số 12 đường Lê Lợi"
+    dossier.form_data = {"hinh_thuc_nhan": "buu_chinh"}
+    dossier.save()
+
+    text = read(render_form(1, dossier, officer_name="Người in phiếu"))
+    full = "Số 12 đường Lê Lợi, Phường Mỹ Tho, Tỉnh Đồng Tháp"
+    assert nfc(f"Địa chỉ: {full}") in text
+    assert nfc(f"Đăng ký nhận kết quả tại: Qua dịch vụ bưu chính công ích, địa chỉ nhận: {full}") in text
+    assert nfc("Lâm Thị Diễm") in text and nfc("Người in phiếu") not in text
+
+    dossier.form_data = {"hinh_thuc_nhan": "truc_tiep"}
+    dossier.save()
+    text = read(render_form(1, dossier))
+    assert (
+        nfc("Đăng ký nhận kết quả tại: Nhận trực tiếp tại Trung tâm Phục vụ hành chính công phường Mỹ Tho")
+        in text
+    )
+
+    dossier.form_data = {"hinh_thuc_nhan": "dien_tu"}
+    dossier.save()
+    text = read(render_form(1, dossier))
+    assert (
+        nfc(
+            "Đăng ký nhận kết quả tại: Bản điện tử "
+            "(tài khoản dịch vụ công của người nộp, thư điện tử an@example.vn)"
+        )
+        in text
+    )
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", []):
+        yield from _boxes(child)
+
+
+def test_the_rule_under_the_national_motto_keeps_clear_of_its_letters(dossier):
+    """Issue 20 finding 10: the line under "Độc lập - Tự do - Hạnh phúc" (whose "ạ" has a dot
+    below the baseline) is at least 4 pt below the motto's line, as laid out in the PDF."""
+    from weasyprint import HTML
+
+    from tinhso.official_forms.rendering import form_html
+
+    page = HTML(string=form_html(1, dossier)).render().pages[0]
+    boxes = list(_boxes(page._page_box))
+    motto = next(
+        box
+        for box in boxes
+        if type(box).__name__ == "LineBox"
+        and "Hạnh phúc" in "".join(getattr(child, "text", "") for child in _boxes(box))
+    )
+    rules = [
+        box
+        for box in boxes
+        if getattr(box, "element", None) is not None
+        and "rule" in (box.element.get("class") or "").split()
+        and box.position_y > motto.position_y
+    ]
+    rule = min(rules, key=lambda box: box.position_y)
+    gap_px = rule.border_box_y() - (motto.position_y + motto.height)
+    assert gap_px * 0.75 >= 4  # CSS px → pt
+
+
+def test_the_national_name_stays_on_one_line(dossier):
+    reader = PdfReader(BytesIO(render_form(1, dossier)))
+    lines = [nfc(line) for line in reader.pages[0].extract_text().splitlines()]
+    assert nfc("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") in lines

@@ -99,3 +99,60 @@ def test_api_for_the_province_and_one_agency(client, desk, data):
     assert client.get(API, {"agency": "H99.999"}, **headers).status_code == 404
     assert client.get(API, {"from": "2026-02-01", "to": "2026-01-01"}, **headers).status_code == 422
     assert client.get(API).status_code == 401
+
+
+def test_the_office_dashboard_viewer_sees_the_whole_province_with_dated_labels(client, province, desk, data):
+    """Issue 20 finding 9: "Toàn tỉnh" for the dashboard viewer of the provincial People's
+    Committee's office (theodoi.vp in the demo), date fields labelled as dates, agencies by name."""
+    from tinhso.agencies.models import Agency, AgencyKind
+
+    root = province["agencies"]["province"]
+    office = Agency.objects.create(
+        code="H20.01",
+        name="Văn phòng Ủy ban nhân dân tỉnh Đồng Tháp",
+        kind=AgencyKind.PC_OFFICE,
+        parent=root,
+        unit=root.unit,
+        valid_from=root.valid_from,
+    )
+    viewer = factories.make_officer(office, "theodoi.vp", Role.DASHBOARD_VIEWER)
+    sign_in(client, viewer)
+    response = client.get("/thong-ke/", period())
+    assert response.status_code == 200
+    assert response.context["report"]["agency"] is None
+    assert response.context["report"]["received"]["total"] == 3
+    text = response.content.decode()
+    assert "Từ ngày" in text and "Đến ngày" in text and "Bên giao" not in text and "Bên nhận" not in text
+    names = [agency.name for agency in response.context["form"].fields["agency"].queryset]
+    assert names == sorted(names) and len(names) == Agency.objects.count()
+    assert client.get(API, **token_for(viewer)).status_code == 200
+
+    # A dashboard viewer of a commune's office is not province-wide.
+    sign_in(client, factories.make_officer(desk.parent, "theodoi.mytho", Role.DASHBOARD_VIEWER))
+    response = client.get("/thong-ke/", period())
+    assert response.context["report"] is None and response.context["form"].errors
+
+
+def test_the_overdue_count_opens_the_overdue_dossiers(client, leader, desk, other_desk, data):
+    from tinhso.dossiers.models import Dossier
+
+    late = Dossier.objects.filter(receiving_agency=desk).order_by("pk").first()
+    Dossier.objects.filter(pk=late.pk).update(due_at=timezone.now() - timezone.timedelta(days=2))
+    Dossier.objects.filter(receiving_agency=other_desk).update(
+        due_at=timezone.now() - timezone.timedelta(days=2)
+    )
+    sign_in(client, leader)
+    query = {"agency": desk.parent.pk, "include_children": "on", **period()}
+    response = client.get("/thong-ke/", query)
+    assert response.context["report"]["in_progress"]["overdue"] == 1
+    links = [url for _label, _value, url in response.context["rows"] if url]
+    assert len(links) == 1 and links[0].startswith("/thong-ke/qua-han/?")
+    listing = client.get(links[0])
+    assert listing.status_code == 200
+    assert [d.code for d in listing.context["page"]] == [late.code]
+    assert late.code in listing.content.decode()
+
+    # Another agency's leader cannot list them.
+    sign_in(client, factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER))
+    refused = client.get("/thong-ke/qua-han/", query)
+    assert refused.status_code == 302 and late.code not in refused.content.decode()

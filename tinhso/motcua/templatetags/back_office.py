@@ -1,0 +1,29 @@
+"""``{% officer_links as links %}``: the back-office pages the signed-in officer may open, for
+the one navigation of the one-stop and feedback back offices."""
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.models import Role
+from tinhso.accounts.permissions import can, has_role
+from tinhso.statistics.rules import visible as statistics_visible
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def officer_links(context) -> list[tuple[str, str, bool]]:
+    request = context["request"]
+    user = request.user
+    links = [(reverse("motcua:start"), _("Start")), (reverse("motcua:inbox"), _("Dossiers to handle"))]
+    if has_role(user, Role.ONE_STOP_OFFICER):
+        links.append((reverse("motcua:counter"), _("Counter reception")))
+    if can(user, "feedback.route"):
+        links.append((reverse("feedback:routing_inbox"), _("Reports to route")))
+    if can(user, "feedback.work"):
+        links.append((reverse("feedback:agency_inbox"), _("Reports of my agency")))
+    if statistics_visible(user):
+        links.append((reverse("statistics:report"), _("Statistics")))
+    path = request.path
+    return [(url, label, path == url) for url, label in links]
