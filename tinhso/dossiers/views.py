@@ -85,11 +85,24 @@ def _back(dossier, current: str) -> str:
 # Starting ---------------------------------------------------------------------------------
 
 
+def _own_desk(user, agencies) -> dict:
+    """The agency of the citizen's own commune (the address of their latest dossier), chosen
+    in advance when it receives the procedure."""
+    unit_id = (
+        Dossier.objects.filter(applicant=user, applicant_unit__isnull=False)
+        .order_by("-updated_at")
+        .values_list("applicant_unit_id", flat=True)
+        .first()
+    )
+    agency = agencies.filter(unit_id=unit_id).first() if unit_id else None
+    return {"receiving_agency": agency.pk} if agency else {}
+
+
 @login_required
 def start(request, procedure_code):
     procedure = get_object_or_404(Procedure.objects.current(), code=procedure_code)
     agencies = actions.receiving_agencies(procedure)
-    form = StartForm(request.POST or None, agencies=agencies)
+    form = StartForm(request.POST or None, agencies=agencies, initial=_own_desk(request.user, agencies))
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
