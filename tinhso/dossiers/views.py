@@ -311,6 +311,10 @@ def check(request, pk):
         try:
             submitted = actions.submit_dossier(request.user, dossier)
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "submitted":
+                # The same draft posted twice at once: the first request submitted it.
+                dossier.refresh_from_db(fields=["code"])
+                return redirect("dossiers:confirmation", dossier.code)
             errors = (
                 _check_errors(dossier, exc.message_dict)
                 if hasattr(exc, "error_dict")
