@@ -27,7 +27,8 @@ from tinhso.dossiers.forms import (
 from tinhso.dossiers.models import Attachment, Dossier, DossierRating, PersonalDocument
 from tinhso.dossiers.status import WITHDRAWABLE, Status
 from tinhso.payments.actions import owes_fees
-from tinhso.procedures.models import Procedure
+from tinhso.payments.fees import asks_quantity, compute_fees
+from tinhso.procedures.models import FeeKind, Procedure
 
 
 def _pages(dossier) -> list[dict]:
@@ -333,6 +334,11 @@ def check(request, pk):
             "sections": _check_rows(dossier),
             "attachments": dossier.attachments.select_related("required_document"),
             "has_documents": dossier.procedure.documents.exists(),
+            "fees": compute_fees(dossier.procedure, answers=dossier.form_data),
+            "fees_chosen_later": any(
+                asks_quantity(fee) or (fee.kind == FeeKind.BY_OPTION and fee.amount)
+                for fee in dossier.procedure.fees.all()
+            ),
             "errors": errors,
             "back": _back(dossier, reverse("dossiers:check", args=[pk])),
         },

@@ -247,6 +247,15 @@ class Fee(models.Model):
         _("per"), max_length=50, blank=True, help_text=_("For an amount per copy or quantity, e.g. “trang”.")
     )
     note = models.TextField(_("note"), blank=True)
+    quantity_field = models.CharField(
+        _("quantity from the e-form"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "For an amount per copy: the e-form question whose answer is the quantity (e.g. "
+            "“so_ban_sao”). No answer or 0: the fee is not charged."
+        ),
+    )
 
     class Meta:
         verbose_name = _("fee")

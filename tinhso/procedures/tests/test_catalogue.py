@@ -217,3 +217,30 @@ def test_templates_travel_with_the_file(agencies, tmp_path, settings):
     exported = json.loads(out.read_text(encoding="utf-8"))
     template = exported["procedures"][0]["documents"][0]["template"]
     assert (out.parent / template).read_bytes() == b"PK mau to khai"
+
+
+def test_a_quantity_must_come_from_a_number_question_of_the_e_form(agencies, tmp_path):
+    document = small_document()
+    document["procedures"][0]["fees"].append(
+        {
+            "name": "Phí trích lục",
+            "amount": 8000,
+            "kind": "per_unit",
+            "unit": "bản",
+            "quantity_field": "so_ban",
+        }
+    )
+    with pytest.raises(CatalogueError) as caught:
+        read_catalogue(write(tmp_path, document))
+    assert "phí 2: quantity_field “so_ban” không phải là câu hỏi kiểu số của tờ khai điện tử." in "\n".join(
+        caught.value.messages
+    )
+    document["procedures"][0]["eform"] = {
+        "version": 1,
+        "pages": [
+            {"title": "Nhận kết quả", "fields": [{"name": "so_ban", "label": "Số bản", "type": "number"}]}
+        ],
+    }
+    call_command("import_procedures", str(write(tmp_path, document)), stdout=io.StringIO())
+    assert Fee.objects.get(amount=8000).quantity_field == "so_ban"
+    assert '"quantity_field": "so_ban"' in export()
