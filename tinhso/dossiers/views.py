@@ -373,6 +373,16 @@ def delete(request, pk):
 # After submission -------------------------------------------------------------------------
 
 
+def index(request):
+    """/ho-so/: a citizen's own dossiers once signed in; otherwise the ways in (find a procedure
+    to submit, track a dossier, sign in)."""
+    if request.user.is_authenticated:
+        if request.user.is_officer:
+            return redirect("motcua:inbox")
+        return mine(request)
+    return render(request, "dossiers/index.html")
+
+
 @login_required
 def mine(request):
     dossiers = Dossier.objects.filter(applicant=request.user).select_related("procedure", "receiving_agency")
