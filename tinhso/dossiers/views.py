@@ -266,11 +266,12 @@ def upload(request, pk, document_pk):
 
 
 def _check_rows(dossier) -> list[dict]:
+    """The answers of ``dossier`` by page, each section with the link to change it (a draft)."""
     context = answers.Context()
     sections = [
         {
             "title": _("Your contact details"),
-            "change": reverse("dossiers:applicant", args=[dossier.pk]),
+            "change": reverse("dossiers:applicant", args=[dossier.pk]) if dossier.is_draft else "",
             "rows": answers.display_rows(
                 actions.applicant_fields(), actions.applicant_answers(dossier), context
             ),
@@ -280,7 +281,7 @@ def _check_rows(dossier) -> list[dict]:
         sections.append(
             {
                 "title": definition["title"],
-                "change": reverse("dossiers:page", args=[dossier.pk, number]),
+                "change": reverse("dossiers:page", args=[dossier.pk, number]) if dossier.is_draft else "",
                 "rows": answers.display_rows(definition["fields"], dossier.form_data, context),
             }
         )
@@ -405,6 +406,9 @@ def _render_detail(request, dossier, rating_form=None, status=200):
         {
             "dossier": dossier,
             "history": tracking.history(dossier),
+            "sections": _check_rows(dossier),
+            "results": dossier.signed_documents.order_by("signed_at"),
+            "payments": dossier.payments.select_related("receipt").order_by("-created_at"),
             "attachments": dossier.attachments.select_related("required_document"),
             "supplement": actions.open_supplement_request(dossier)
             if dossier.status == Status.SUPPLEMENT
@@ -498,7 +502,15 @@ def supplement(request, code):
     )
 
 
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
 def _file_response(stored, content_type: str, name: str):
+    """The stored file as a download named ``name``, with the extension of its type added when
+    the name lacks it (a result in the document store is titled "Giấy khai sinh")."""
+    extension = EXTENSIONS.get(content_type, "")
+    if extension and not name.lower().endswith((extension, ".jpeg")):
+        name += extension
     response = FileResponse(stored.open("rb"), content_type=content_type, as_attachment=True, filename=name)
     response["Cache-Control"] = "private, no-store"
     return response
