@@ -194,7 +194,7 @@ def page(request, pk, number):
             actions.save_answers(request.user, dossier, values, fields)
             return redirect(_after(request, dossier, current))
         return _render_page(request, dossier, fields, request.POST, errors, title, hint, current, 400)
-    source = answers.to_source(fields, dossier.form_data)
+    source = answers.to_source(fields, actions.answers_with_account(dossier, fields))
     return _render_page(request, dossier, fields, source, {}, title, hint, current)
 
 

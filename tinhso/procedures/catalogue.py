@@ -128,6 +128,7 @@ def procedure_record(procedure: Procedure) -> dict:
                 "originals": document.originals,
                 "copies": document.copies,
                 "required": document.is_required,
+                **({"replaced_by_eform": True} if document.replaced_by_eform else {}),
                 "template": f"mau/{Path(document.template.name).name}" if document.template else "",
                 "note": document.note,
             }
@@ -472,6 +473,7 @@ def _check_procedure(
             originals=sub.get(item, "originals", int, 1),
             copies=sub.get(item, "copies", int, 0),
             is_required=sub.get(item, "required", bool, True),
+            replaced_by_eform=sub.get(item, "replaced_by_eform", bool, False),
             note=sub.get(item, "note", str, ""),
         )
         try:

@@ -293,6 +293,14 @@ class RequiredDocument(models.Model):
     originals = models.PositiveSmallIntegerField(_("originals"), default=1)
     copies = models.PositiveSmallIntegerField(_("copies"), default=0)
     is_required = models.BooleanField(_("required"), default=True)
+    replaced_by_eform = models.BooleanField(
+        _("replaced by the e-form online"),
+        default=False,
+        help_text=_(
+            "The declaration whose content the online e-form collects: not uploaded when the dossier "
+            "is submitted online (Decree 45/2020/NĐ-CP, Art. 9), still required at the counter."
+        ),
+    )
     template = models.FileField(_("template"), upload_to="procedures/templates/", blank=True)
     note = models.TextField(_("note"), blank=True)
 
