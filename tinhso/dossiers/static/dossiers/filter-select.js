@@ -34,7 +34,7 @@
         if (shown === 1) {
           select.selectedIndex = options[0].value ? 0 : 1;
         }
-        status.textContent = status.getAttribute("data-template").replace("%s", shown);
+        status.textContent = status.getAttribute("data-template").replace("{count}", shown);
       });
     });
   });
