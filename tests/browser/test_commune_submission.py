@@ -149,7 +149,7 @@ def test_a_birth_registration_on_the_demo_province_from_a_phone(live_server, pho
 
     page.goto(live_server.url + "/ho-so/")
     checked(page, "Hồ sơ của tôi")
-    page.get_by_role("link", name=code).click()
+    page.get_by_role("link", name=f"Đăng ký khai sinh — {code}").click()
     page.wait_for_load_state()
     checked(page, f"Hồ sơ {code}")
     page.get_by_text("Thông tin bạn đã khai").click()
