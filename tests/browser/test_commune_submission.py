@@ -139,7 +139,7 @@ def test_a_birth_registration_on_the_demo_province_from_a_phone(live_server, pho
 
     # Finding 4: a double click submits once and shows the confirmation.
     page.get_by_role("button", name="Nộp hồ sơ").dblclick()
-    page.wait_for_load_state()
+    page.wait_for_url("**/da-nop/")
     checked(page, "Đã nộp hồ sơ")
     code = page.locator(".dossier-code").inner_text()
     assert Dossier.objects.filter(is_draft=False).count() == 1
