@@ -27,8 +27,8 @@ from tinhso.dossiers.forms import (
 from tinhso.dossiers.models import Attachment, Dossier, DossierRating, PersonalDocument
 from tinhso.dossiers.status import WITHDRAWABLE, Status
 from tinhso.payments.actions import owes_fees
-from tinhso.payments.fees import asks_quantity, compute_fees
-from tinhso.procedures.models import FeeKind, Procedure
+from tinhso.payments.fees import chosen_at_payment, compute_fees
+from tinhso.procedures.models import Procedure
 
 
 def _pages(dossier) -> list[dict]:
@@ -336,10 +336,7 @@ def check(request, pk):
             "attachments": dossier.attachments.select_related("required_document"),
             "has_documents": dossier.procedure.documents.exists(),
             "fees": compute_fees(dossier.procedure, answers=dossier.form_data),
-            "fees_chosen_later": any(
-                asks_quantity(fee) or (fee.kind == FeeKind.BY_OPTION and fee.amount)
-                for fee in dossier.procedure.fees.all()
-            ),
+            "fees_chosen_later": chosen_at_payment(dossier.procedure),
             "errors": errors,
             "back": _back(dossier, reverse("dossiers:check", args=[pk])),
         },

@@ -44,6 +44,14 @@ def asks_quantity(fee) -> bool:
     return fee.kind == FeeKind.PER_UNIT and not fee.quantity_field
 
 
+def chosen_at_payment(procedure) -> bool:
+    """Whether some fee of ``procedure`` is only settled on the payment page (a quantity the
+    e-form does not ask, or a fee that depends on the case)."""
+    return any(
+        asks_quantity(fee) or (fee.kind == FeeKind.BY_OPTION and fee.amount) for fee in procedure.fees.all()
+    )
+
+
 def may_charge(procedure, answers: Mapping | None = None) -> bool:
     """Whether a dossier with these e-form ``answers`` can have anything to pay: a fee with an
     amount, except a per-copy fee whose copies the applicant did not ask for (e.g. the optional

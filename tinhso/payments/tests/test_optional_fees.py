@@ -106,3 +106,13 @@ def test_the_check_page_shows_the_fee_total_before_submission(client, catalogue,
     actions.save_answers(citizen, draft, {"so_ban_sao": 2}, fields)
     page = client.get(check).content.decode()
     assert '<dt>Tổng cộng</dt><dd><strong><span class="money">16.000 đ</span></strong></dd>' in page
+    assert "bạn chọn khi thanh toán" not in page
+
+
+def test_the_check_page_says_when_the_total_is_settled_at_payment(client, catalogue, citizen):
+    procedure = Procedure.objects.current().get(code="DT-010")  # two fees depending on the case
+    draft = actions.start_draft(citizen, procedure, catalogue["agencies"]["my_tho"])
+    client.force_login(citizen)
+    page = client.get(f"/ho-so/nhap/{draft.pk}/kiem-tra/").content.decode()
+    assert "Hồ sơ này không phải nộp phí, lệ phí." not in page
+    assert "Một số khoản phí tùy trường hợp hoặc theo số lượng: bạn chọn khi thanh toán" in page
