@@ -157,6 +157,11 @@ if (
     and os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1"
 ):
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+# SQLite (the demo) takes the write lock when a transaction begins: two requests writing at once
+# (a double-clicked "Submit") then wait their turn instead of one failing with "database is locked"
+# when its read lock cannot be upgraded.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -107,6 +107,7 @@ def test_search_submit_pay_and_track_on_a_phone(live_server, phone_page, browser
     assert heading(page) == "Kiểm tra lại thông tin trước khi nộp"
     main = page.locator("main").inner_text()
     assert "Nguyễn Văn An" in main and "14/03/1995" in main and "Bản điện tử" in main
+    assert "Tổng cộng\n16.000 đ" in main or "Tổng cộng\t16.000 đ" in main
     assert serious_violations(page) == []
     page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_load_state()
@@ -121,7 +122,9 @@ def test_search_submit_pay_and_track_on_a_phone(live_server, phone_page, browser
     page.wait_for_load_state()
     assert heading(page) == "Nộp phí, lệ phí"
     assert serious_violations(page) == []
-    page.get_by_label("Phí cấp bản sao Trích lục hộ tịch: số bản").fill("2")
+    # The number of copies comes from the e-form: it is not asked again.
+    assert page.get_by_label("Phí cấp bản sao Trích lục hộ tịch: số bản").count() == 0
+    assert page.locator(".money", has_text="16.000 đ").first.bounding_box()["height"] < 40
     page.get_by_role("button", name="Thanh toán trực tuyến qua VNPAY").click()
     page.wait_for_url("**/thanh-toan/sandbox/paymentv2/vpcpay.html?**")
     assert "16.000 đ" in page.locator("main").inner_text()

@@ -77,6 +77,9 @@ def sign_in(page, base_url, username, user=None):
 
 
 def sign_out(page):
+    menu = page.locator(".menu-toggle")
+    if menu.is_visible():  # on a phone the links are behind the menu button
+        menu.click()
     page.locator("form[action$='dang-xuat/'] button, .site-nav form button").first.click()
     page.wait_for_load_state()
 

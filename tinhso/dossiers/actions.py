@@ -209,7 +209,7 @@ def applicant_fields() -> list[dict]:
             "required": True,
             "hint": _("We send news of your dossier to this number; it also lets you track the dossier."),
         },
-        {"name": "email", "label": _("Email address (optional)"), "type": "text", "format": "email"},
+        {"name": "email", "label": _("Email address"), "type": "text", "format": "email"},
         {"name": "address", "label": _("Permanent address"), "type": "address", "required": True},
     ]
 
@@ -218,7 +218,52 @@ def applicant_answers(dossier: Dossier) -> dict:
     data = {"phone": dossier.applicant_phone, "email": dossier.applicant_email}
     if dossier.applicant_unit_id:
         data["address"] = {"commune": dossier.applicant_unit.code, "detail": dossier.applicant_address}
+    elif dossier.applicant_address:
+        data["address"] = {"outside": True, "detail": dossier.applicant_address}
     return {key: value for key, value in data.items() if value}
+
+
+# The questions of a group marked ``"from_account": true`` (e.g. the requester of a birth
+# registration) that the applicant's account and contact details answer in advance.
+ACCOUNT_ANSWERS = {
+    "ho_ten": lambda dossier: dossier.applicant_name,
+    "so_dinh_danh": lambda dossier: dossier.applicant_cccd,
+    "ngay_sinh": lambda dossier: (
+        dossier.applicant.date_of_birth.isoformat()
+        if dossier.applicant_id and dossier.applicant.date_of_birth
+        else ""
+    ),
+    "dien_thoai": lambda dossier: dossier.applicant_phone,
+    "email": lambda dossier: dossier.applicant_email,
+    "noi_cu_tru": lambda dossier: applicant_answers(dossier).get("address"),
+}
+
+
+def answers_with_account(dossier: Dossier, fields: list[dict]) -> dict:
+    """The draft's answers, where a group of ``fields`` marked ``from_account`` that has no
+    answer yet is filled from the applicant's account (the citizen checks and corrects it)."""
+    data = dict(dossier.form_data or {})
+    for field in fields:
+        if field["type"] == "group" and field.get("from_account") and field["name"] not in data:
+            known = {
+                inner["name"]: ACCOUNT_ANSWERS[inner["name"]](dossier)
+                for inner in field["fields"]
+                if inner["name"] in ACCOUNT_ANSWERS
+            }
+            data[field["name"]] = {name: value for name, value in known.items() if value}
+    return data
+
+
+def _last_address(actor) -> tuple[int | None, str]:
+    """The address the applicant gave on their latest dossier (unit id, street line)."""
+    latest = (
+        Dossier.objects.filter(applicant=actor)
+        .exclude(applicant_unit__isnull=True, applicant_address="")
+        .order_by("-updated_at")
+        .values_list("applicant_unit_id", "applicant_address")
+        .first()
+    )
+    return latest or (None, "")
 
 
 def start_draft(
@@ -233,6 +278,7 @@ def start_draft(
     allowed = in_force.agencies.get(receiving_agency.code)
     if allowed is None or allowed.pk != receiving_agency.pk:
         raise ValidationError({"receiving_agency": [_("Choose an agency from the list.")]})
+    unit_id, address = _last_address(actor)
     with transaction.atomic():
         dossier = Dossier.objects.create(
             procedure=procedure,
@@ -241,6 +287,8 @@ def start_draft(
             applicant_cccd=actor.cccd or "",
             applicant_phone=actor.phone,
             applicant_email=actor.email,
+            applicant_unit_id=unit_id,
+            applicant_address=address,
             receiving_agency=receiving_agency,
             channel=channel,
         )
@@ -391,10 +439,20 @@ def remove_attachment(actor, dossier: Dossier, attachment: Attachment) -> None:
         draft.attachments.filter(pk=attachment.pk).delete()
 
 
+def needs_upload(document, channel: str) -> bool:
+    """Whether a required component must be attached: online, a declaration that the e-form
+    replaces is not (the answers are the declaration)."""
+    return document.is_required and not (document.replaced_by_eform and channel == Channel.ONLINE)
+
+
 def missing_documents(dossier: Dossier) -> list:
     """The required components of the procedure with no file attached."""
     attached = set(dossier.attachments.values_list("required_document_id", flat=True))
-    return [doc for doc in dossier.procedure.documents.all() if doc.is_required and doc.pk not in attached]
+    return [
+        doc
+        for doc in dossier.procedure.documents.all()
+        if needs_upload(doc, dossier.channel) and doc.pk not in attached
+    ]
 
 
 def dossier_errors(dossier: Dossier) -> dict[str, list[str]]:
@@ -800,7 +858,7 @@ def create_dossier(
             errors.setdefault(f"form_data.{name}", []).append(message)
         attached = {component.pk for _doc, component in rows if component is not None}
         for document in documents.values():
-            if document.is_required and document.pk not in attached:
+            if needs_upload(document, Channel.ONLINE) and document.pk not in attached:
                 errors.setdefault("attachments", []).append(
                     _("Attach “%(document)s”.") % {"document": document.name}
                 )

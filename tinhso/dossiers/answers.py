@@ -34,6 +34,9 @@ MAX_ITEMS = 50
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 
 
+OUTSIDE = "ngoai-tinh"  # the commune choice "outside the province" of an address question
+
+
 def province_code() -> str:
     return settings.PROVINCE_CODE
 
@@ -92,6 +95,8 @@ def parse_fields(fields: list, source, prefix: str = "", context: Context | None
     values: dict = {}
     errors: dict[str, str] = {}
     for field in fields:
+        if field.get("unless") and values.get(field["unless"]):
+            continue  # e.g. the father's details when "the father is not determined" is ticked
         name = _join(prefix, field["name"])
         value = _PARSERS[field["type"]](field, source, name, errors, context)
         if value not in (None, "", [], {}):
@@ -215,6 +220,19 @@ def _parse_address(field, source, name, errors, context):
                 "label": field["label"]
             }
         return None
+    if commune == OUTSIDE and field.get("detail", True):
+        # A place outside the province (a birth in another province's hospital, a parent
+        # living elsewhere): the whole address as written, not a unit of this installation.
+        if not detail:
+            errors[f"{name}.detail"] = _(
+                "Write the full address for “%(label)s”: street, commune and province."
+            ) % {"label": field["label"]}
+        elif len(detail) > TEXT_MAX:
+            errors[f"{name}.detail"] = _("“%(label)s” must be %(limit)s characters or fewer.") % {
+                "label": field["label"],
+                "limit": TEXT_MAX,
+            }
+        return {"outside": True, "detail": detail} if detail else None
     if commune not in context.communes:
         errors[f"{name}.commune"] = _("Choose the commune or ward for “%(label)s”.") % {
             "label": field["label"]
@@ -243,14 +261,24 @@ def item_count(field, source, name) -> int:
     return max(0, min(count, field.get("max_items") or MAX_ITEMS))
 
 
+def _whose(fields: list, owner: str) -> list:
+    """``fields`` with labels that say whose they are, for the error messages: "Họ, chữ đệm và
+    tên (người mẹ)" rather than a "Họ, chữ đệm và tên" that the mother and father both have."""
+    owner = owner[:1].lower() + owner[1:]
+    return [{**inner, "label": f"{inner['label']} ({owner})"} for inner in fields]
+
+
 def _parse_group(field, source, name, errors, context):
     if not field.get("repeatable"):
-        values, group_errors = parse_fields(field["fields"], source, name, context)
+        values, group_errors = parse_fields(_whose(field["fields"], field["label"]), source, name, context)
+        if not values and not field.get("required"):
+            return None  # an optional group left empty: nothing inside it is required
         errors.update(group_errors)
         return values
     items = []
     for index in range(item_count(field, source, name)):
-        values, item_errors = parse_fields(field["fields"], source, f"{name}.{index}", context)
+        owner = f"{field['label']} {index + 1}"
+        values, item_errors = parse_fields(_whose(field["fields"], owner), source, f"{name}.{index}", context)
         errors.update(item_errors)
         items.append(values)
     low, high = field.get("min_items") or (1 if field.get("required") else 0), field.get("max_items")
@@ -297,7 +325,8 @@ def to_source(fields: list, data, prefix: str = "", source: MultiValueDict | Non
                 to_source(field["fields"], value, name, source)
         elif kind == "address":
             if isinstance(value, dict):
-                source.setlist(f"{name}.commune", [str(value.get("commune", ""))])
+                commune = OUTSIDE if value.get("outside") else str(value.get("commune", ""))
+                source.setlist(f"{name}.commune", [commune])
                 source.setlist(f"{name}.detail", [str(value.get("detail", ""))])
         elif kind == "choice" and isinstance(value, list):
             source.setlist(name, [str(item) for item in value])
@@ -405,6 +434,7 @@ def build_nodes(fields: list, source, errors: dict, prefix: str = "", context: C
             node["commune"] = {"name": f"{name}.commune", "id": input_id(f"{name}.commune"), "value": commune}
             node["commune_error"] = errors.get(f"{name}.commune", "")
             node["communes"] = list(context.communes.items())
+            node["outside"] = OUTSIDE if field.get("detail", True) else ""
             node["detail"] = (
                 {
                     "name": f"{name}.detail",
@@ -451,6 +481,8 @@ def display_rows(fields: list, data, context: Context | None = None) -> list[dic
         elif kind == "group":
             items = value if field.get("repeatable") else [value]
             row["items"] = [display_rows(field["fields"], item, context) for item in items]
+        elif kind == "address" and isinstance(value, dict) and value.get("outside"):
+            row["text"] = str(value.get("detail", ""))
         elif kind == "address" and isinstance(value, dict):
             commune = context.communes.get(value.get("commune", ""), value.get("commune", ""))
             parts = [value.get("detail", ""), commune, _province_name()]

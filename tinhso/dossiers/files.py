@@ -1,7 +1,8 @@
 """Uploaded files: type sniffed from the bytes, size limit, antivirus, random storage names.
 
-The name and extension a file arrives with are ignored: only a PDF (``%PDF-``), a JPEG
-(``FF D8 FF``) or a PNG (its 8-byte signature) is accepted. When ``settings.CLAMAV_SOCKET`` is
+The name and extension a file arrives with are ignored: only a PDF (``%PDF-``, and it must open
+as a PDF: a cross-reference table, a trailer and at least one page), a JPEG (``FF D8 FF``) or a PNG
+(its 8-byte signature) is accepted. When ``settings.CLAMAV_SOCKET`` is
 set (a Unix socket path, or ``host:port``), every file is streamed to ClamAV's clamd with the
 INSTREAM command before it is stored.
 """
@@ -18,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 
 from tinhso.core.text import nfc
 
@@ -52,6 +54,27 @@ def sniff_content_type(head: bytes) -> tuple[str, str] | None:
         if head.startswith(signature):
             return content_type, extension
     return None
+
+
+def check_pdf(fileobj) -> None:
+    """Refuse a file that starts like a PDF but does not open as one (no readable cross-reference
+    table and trailer, no page), or one that needs a password to open."""
+    fileobj.seek(0)
+    try:
+        reader = PdfReader(fileobj)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValidationError(
+                _("The PDF is protected by a password. Upload it without the password."), code="pdf_password"
+            )
+        pages = len(reader.pages)
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds of errors on a damaged file
+        raise ValidationError(_("The file is not a valid PDF document."), code="pdf_damaged") from exc
+    finally:
+        fileobj.seek(0)
+    if not pages:
+        raise ValidationError(_("The file is not a valid PDF document."), code="pdf_damaged")
 
 
 def _clamd_connect(address: str) -> socket.socket:
@@ -120,6 +143,8 @@ def check_and_store(upload, reuse: Callable[[str], StoredFile | None] | None = N
         raise ValidationError(_("The file must be a PDF, JPEG or PNG document."), code="file_type")
     content_type, extension = sniffed
     scan_file(upload)
+    if content_type == "application/pdf":
+        check_pdf(upload)
     digest = hashlib.sha256()
     upload.seek(0)
     while chunk := upload.read(CHUNK):

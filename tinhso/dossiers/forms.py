@@ -28,10 +28,13 @@ class StartForm(forms.Form):
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["receiving_agency"].queryset = agencies
+        field = self.fields["receiving_agency"]
         if len(agencies) > 8:
-            self.fields["receiving_agency"].widget = forms.Select()
-            self.fields["receiving_agency"].empty_label = _("— choose —")
+            # A long list (a commune procedure: every desk of the province) is a drop-down. The
+            # widget is swapped before the queryset is set: setting it fills the widget's choices.
+            field.widget = forms.Select()
+            field.empty_label = _("— choose —")
+        field.queryset = agencies
 
 
 class UploadForm(forms.Form):

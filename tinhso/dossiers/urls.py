@@ -5,6 +5,7 @@ from tinhso.dossiers import views
 app_name = "dossiers"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("nop/<str:procedure_code>/", views.start, name="start"),
     path("nhap/<int:pk>/nguoi-nop/", views.applicant, name="applicant"),
     path("nhap/<int:pk>/trang/<int:number>/", views.page, name="page"),

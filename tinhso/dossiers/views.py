@@ -29,6 +29,7 @@ from tinhso.dossiers.forms import (
 from tinhso.dossiers.models import Attachment, Dossier, DossierRating, PersonalDocument
 from tinhso.dossiers.status import WITHDRAWABLE, Status
 from tinhso.payments.actions import owes_fees
+from tinhso.payments.fees import chosen_at_payment, compute_fees
 from tinhso.procedures.models import Procedure
 
 
@@ -87,11 +88,24 @@ def _back(dossier, current: str) -> str:
 # Starting ---------------------------------------------------------------------------------
 
 
+def _own_desk(user, agencies) -> dict:
+    """The agency of the citizen's own commune (the address of their latest dossier), chosen
+    in advance when it receives the procedure."""
+    unit_id = (
+        Dossier.objects.filter(applicant=user, applicant_unit__isnull=False)
+        .order_by("-updated_at")
+        .values_list("applicant_unit_id", flat=True)
+        .first()
+    )
+    agency = agencies.filter(unit_id=unit_id).first() if unit_id else None
+    return {"receiving_agency": agency.pk} if agency else {}
+
+
 @login_required
 def start(request, procedure_code):
     procedure = get_object_or_404(Procedure.objects.current(), code=procedure_code)
     agencies = actions.receiving_agencies(procedure)
-    form = StartForm(request.POST or None, agencies=agencies)
+    form = StartForm(request.POST or None, agencies=agencies, initial=_own_desk(request.user, agencies))
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -182,7 +196,7 @@ def page(request, pk, number):
             actions.save_answers(request.user, dossier, values, fields)
             return redirect(_after(request, dossier, current))
         return _render_page(request, dossier, fields, request.POST, errors, title, hint, current, 400)
-    source = answers.to_source(fields, dossier.form_data)
+    source = answers.to_source(fields, actions.answers_with_account(dossier, fields))
     return _render_page(request, dossier, fields, source, {}, title, hint, current)
 
 
@@ -254,11 +268,12 @@ def upload(request, pk, document_pk):
 
 
 def _check_rows(dossier) -> list[dict]:
+    """The answers of ``dossier`` by page, each section with the link to change it (a draft)."""
     context = answers.Context()
     sections = [
         {
             "title": _("Your contact details"),
-            "change": reverse("dossiers:applicant", args=[dossier.pk]),
+            "change": reverse("dossiers:applicant", args=[dossier.pk]) if dossier.is_draft else "",
             "rows": answers.display_rows(
                 actions.applicant_fields(), actions.applicant_answers(dossier), context
             ),
@@ -268,7 +283,7 @@ def _check_rows(dossier) -> list[dict]:
         sections.append(
             {
                 "title": definition["title"],
-                "change": reverse("dossiers:page", args=[dossier.pk, number]),
+                "change": reverse("dossiers:page", args=[dossier.pk, number]) if dossier.is_draft else "",
                 "rows": answers.display_rows(definition["fields"], dossier.form_data, context),
             }
         )
@@ -300,6 +315,10 @@ def check(request, pk):
         try:
             submitted = actions.submit_dossier(request.user, dossier)
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "submitted":
+                # The same draft posted twice at once: the first request submitted it.
+                dossier.refresh_from_db(fields=["code"])
+                return redirect("dossiers:confirmation", dossier.code)
             errors = (
                 _check_errors(dossier, exc.message_dict)
                 if hasattr(exc, "error_dict")
@@ -318,6 +337,8 @@ def check(request, pk):
             "sections": _check_rows(dossier),
             "attachments": dossier.attachments.select_related("required_document"),
             "has_documents": dossier.procedure.documents.exists(),
+            "fees": compute_fees(dossier.procedure, answers=dossier.form_data),
+            "fees_chosen_later": chosen_at_payment(dossier.procedure),
             "errors": errors,
             "back": _back(dossier, reverse("dossiers:check", args=[pk])),
         },
@@ -352,6 +373,16 @@ def delete(request, pk):
 # After submission -------------------------------------------------------------------------
 
 
+def index(request):
+    """/ho-so/: a citizen's own dossiers once signed in; otherwise the ways in (find a procedure
+    to submit, track a dossier, sign in)."""
+    if request.user.is_authenticated:
+        if request.user.is_officer:
+            return redirect("motcua:inbox")
+        return mine(request)
+    return render(request, "dossiers/index.html")
+
+
 @login_required
 def mine(request):
     dossiers = Dossier.objects.filter(applicant=request.user).select_related("procedure", "receiving_agency")
@@ -374,6 +405,9 @@ def _render_detail(request, dossier, rating_form=None, status=200):
         {
             "dossier": dossier,
             "history": tracking.history(dossier),
+            "sections": _check_rows(dossier),
+            "results": dossier.signed_documents.order_by("signed_at"),
+            "payments": dossier.payments.select_related("receipt").order_by("-created_at"),
             "attachments": dossier.attachments.select_related("required_document"),
             "supplement": actions.open_supplement_request(dossier)
             if dossier.status == Status.SUPPLEMENT
@@ -467,7 +501,15 @@ def supplement(request, code):
     )
 
 
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
 def _file_response(stored, content_type: str, name: str):
+    """The stored file as a download named ``name``, with the extension of its type added when
+    the name lacks it (a result in the document store is titled "Giấy khai sinh")."""
+    extension = EXTENSIONS.get(content_type, "")
+    if extension and not name.lower().endswith((extension, ".jpeg")):
+        name += extension
     response = FileResponse(stored.open("rb"), content_type=content_type, as_attachment=True, filename=name)
     response["Cache-Control"] = "private, no-store"
     return response

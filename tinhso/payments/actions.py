@@ -24,7 +24,7 @@ from tinhso.dossiers.actions import lock_dossier, mark_paid
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.payments import vnpay
-from tinhso.payments.fees import FeeBreakdown, compute_fees
+from tinhso.payments.fees import FeeBreakdown, compute_fees, may_charge
 from tinhso.payments.models import Payment, PaymentStatus, Receipt, ReceiptCounter
 
 logger = logging.getLogger(__name__)
@@ -39,13 +39,18 @@ def owes_fees(dossier: Dossier) -> bool:
         return False
     if dossier.status == Status.PAYMENT:
         return True
-    return dossier.status == Status.NEW and dossier.paid_at is None and not dossier.procedure.is_free
+    return (
+        dossier.status == Status.NEW
+        and dossier.paid_at is None
+        and may_charge(dossier.procedure, dossier.form_data)
+    )
 
 
 def fees_due(
     dossier: Dossier, quantities: Mapping[int, int] | None = None, options: Collection[int] | None = None
 ) -> FeeBreakdown:
-    return compute_fees(dossier.procedure, quantities, options)
+    """The dossier's fees: per-copy quantities the e-form asked come from its answers."""
+    return compute_fees(dossier.procedure, quantities, options, dossier.form_data)
 
 
 def new_txn_ref() -> str:

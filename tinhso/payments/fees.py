@@ -33,12 +33,46 @@ class FeeBreakdown:
         return [line.as_dict() for line in self.lines]
 
 
+def answered_quantity(fee, answers: Mapping | None) -> int:
+    """The quantity the applicant gave on the e-form for a per-copy fee (0 when unanswered)."""
+    value = (answers or {}).get(fee.quantity_field)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def asks_quantity(fee) -> bool:
+    """Whether the payment page asks for this fee's quantity (the e-form did not)."""
+    return fee.kind == FeeKind.PER_UNIT and not fee.quantity_field
+
+
+def chosen_at_payment(procedure) -> bool:
+    """Whether some fee of ``procedure`` is only settled on the payment page (a quantity the
+    e-form does not ask, or a fee that depends on the case)."""
+    return any(
+        asks_quantity(fee) or (fee.kind == FeeKind.BY_OPTION and fee.amount) for fee in procedure.fees.all()
+    )
+
+
+def may_charge(procedure, answers: Mapping | None = None) -> bool:
+    """Whether a dossier with these e-form ``answers`` can have anything to pay: a fee with an
+    amount, except a per-copy fee whose copies the applicant did not ask for (e.g. the optional
+    copies of an extract, Thông tư 281/2016/TT-BTC: charged per copy issued)."""
+    for fee in procedure.fees.all():
+        if not fee.amount:
+            continue
+        if fee.kind == FeeKind.PER_UNIT and fee.quantity_field and not answered_quantity(fee, answers):
+            continue
+        return True
+    return False
+
+
 def compute_fees(
     procedure,
     quantities: Mapping[int, int] | None = None,
     options: Collection[int] | None = None,
+    answers: Mapping | None = None,
 ) -> FeeBreakdown:
-    """The fee lines of ``procedure``: each fixed fee once; a per-unit fee times its quantity in
+    """The fee lines of ``procedure``: each fixed fee once; a per-unit fee times its quantity:
+    the e-form answer named by its ``quantity_field`` (none or 0: not charged), else its quantity in
     ``quantities`` (by fee id, default 1, from 1 to 1000); a fee "depending on the case" only when
     its id is in ``options``. Zero-amount lines are left out."""
     quantities = quantities or {}
@@ -46,7 +80,11 @@ def compute_fees(
     lines = []
     for fee in procedure.fees.all():
         quantity = 1
-        if fee.kind == FeeKind.PER_UNIT:
+        if fee.kind == FeeKind.PER_UNIT and fee.quantity_field:
+            quantity = answered_quantity(fee, answers)
+            if not quantity:
+                continue
+        elif fee.kind == FeeKind.PER_UNIT:
             quantity = quantities.get(fee.pk, 1)
             if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
                 raise ValidationError(

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.payments.fees import MAX_QUANTITY
+from tinhso.payments.fees import MAX_QUANTITY, asks_quantity
 from tinhso.procedures.models import FeeKind
 
 
@@ -18,7 +18,7 @@ class FeeChoiceForm(forms.Form):
         self.per_unit = {}
         self.by_option = {}
         for fee in procedure.fees.all():
-            if fee.kind == FeeKind.PER_UNIT:
+            if asks_quantity(fee):
                 name = f"quantity_{fee.pk}"
                 self.fields[name] = forms.IntegerField(
                     label=_("%(fee)s: number of %(unit)s") % {"fee": fee.name, "unit": fee.unit},

@@ -136,6 +136,7 @@ def procedure_record(procedure: Procedure) -> dict:
         "legacy_online_level": procedure.legacy_online_level,
         "fees": [
             {"name": fee.name, "amount": fee.amount, "kind": fee.kind, "unit": fee.unit, "note": fee.note}
+            | ({"quantity_field": fee.quantity_field} if fee.quantity_field else {})
             for fee in procedure.fees.all()
         ],
         "documents": [
@@ -144,6 +145,7 @@ def procedure_record(procedure: Procedure) -> dict:
                 "originals": document.originals,
                 "copies": document.copies,
                 "required": document.is_required,
+                **({"replaced_by_eform": True} if document.replaced_by_eform else {}),
                 "template": f"mau/{Path(document.template.name).name}" if document.template else "",
                 "note": document.note,
             }
@@ -394,6 +396,17 @@ def _read_template(path: str, base_dir: Path | None, errors: list[str]) -> tuple
         return None
 
 
+def _is_number_question(eform: dict | None, name: str) -> bool:
+    """Whether ``name`` is a number question on a page of ``eform`` (not inside a group)."""
+    pages = (eform or {}).get("pages") or []
+    return any(
+        isinstance(field, dict) and field.get("name") == name and field.get("type") == "number"
+        for page in pages
+        if isinstance(page, dict)
+        for field in page.get("fields") or []
+    )
+
+
 def _check_procedure(
     record,
     existing: dict[str, Procedure],
@@ -471,11 +484,17 @@ def _check_procedure(
             kind=sub.get(item, "kind", str, "fixed"),
             unit=sub.get(item, "unit", str, ""),
             note=sub.get(item, "note", str, ""),
+            quantity_field=sub.get(item, "quantity_field", str, ""),
         )
         try:
             fee.full_clean(exclude=["procedure"])
         except ValidationError as exc:
             fee_errors.extend(_model_errors(exc, Fee))
+        if fee.quantity_field and not _is_number_question(procedure.eform, fee.quantity_field):
+            fee_errors.append(
+                _("quantity_field “%(name)s” is not a number question of the e-form.")
+                % {"name": fee.quantity_field}
+            )
         errors.extend(f"{where}: {message}" for message in fee_errors)
         fees.append(fee)
 
@@ -493,6 +512,7 @@ def _check_procedure(
             originals=sub.get(item, "originals", int, 1),
             copies=sub.get(item, "copies", int, 0),
             is_required=sub.get(item, "required", bool, True),
+            replaced_by_eform=sub.get(item, "replaced_by_eform", bool, False),
             note=sub.get(item, "note", str, ""),
         )
         try:

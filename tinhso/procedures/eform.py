@@ -15,7 +15,10 @@ A definition is a JSON object; ``{}`` means the procedure has no e-form yet::
 
 Every FIELD has ``name`` (``^[a-z][a-z0-9_]*$``, unique among its siblings and, at the top
 level, across all pages), ``label`` (non-empty text), ``type``, and optionally ``required``
-(bool, default false) and ``hint`` (text). Per type, these keys are allowed too:
+(bool, default false), ``hint`` (text) and ``unless`` (the name of an earlier field of the same
+list: when that one is answered, e.g. "chưa xác định cha" ticked, this field is not asked and
+its answer is dropped). A group that is not required may be left empty: its own required
+fields apply only once something in it is filled. Per type, these keys are allowed too:
 
 ========  ==================================================================================
 type      extra keys
@@ -28,7 +31,9 @@ choice    ``choices``: non-empty list of {"value": text, "label": text} with dis
 address   ``detail`` (bool, default true: house number/street line). The value is a 2025
           administrative unit (province code + commune code, ``tinhso.units``) + detail.
 group     ``fields``: non-empty list of FIELDs (nested groups allowed, up to 3 levels);
-          ``repeatable`` (bool); ``min_items``, ``max_items`` (ints, only when repeatable)
+          ``repeatable`` (bool); ``min_items``, ``max_items`` (ints, only when repeatable);
+          ``from_account`` (bool: answered in advance from the applicant's account: ho_ten,
+          so_dinh_danh, ngay_sinh, dien_thoai, email, noi_cu_tru)
 ========  ==================================================================================
 
 Unknown keys are refused, so that a typo ("requred") does not silently change the form.
@@ -47,16 +52,25 @@ TEXT_FORMATS = ("cccd", "phone", "email")
 MAX_GROUP_DEPTH = 3
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
-COMMON_KEYS = {"name", "label", "type", "required", "hint"}
+COMMON_KEYS = {"name", "label", "type", "required", "hint", "unless"}
 TYPE_KEYS = {
     "text": {"max_length", "multiline", "format"},
     "number": {"min", "max", "integer", "unit"},
     "date": {"not_future"},
     "choice": {"choices", "multiple"},
     "address": {"detail"},
-    "group": {"fields", "repeatable", "min_items", "max_items"},
+    "group": {"fields", "repeatable", "min_items", "max_items", "from_account"},
 }
-BOOLEAN_KEYS = {"required", "multiline", "integer", "not_future", "multiple", "detail", "repeatable"}
+BOOLEAN_KEYS = {
+    "required",
+    "multiline",
+    "integer",
+    "not_future",
+    "multiple",
+    "detail",
+    "repeatable",
+    "from_account",
+}
 TEXT_KEYS = {"hint", "unit"}
 
 
@@ -134,6 +148,8 @@ class _Checker:
             )
         if not _is_text(field.get("label")):
             self.error(where, _("the field needs a label."))
+        if "unless" in field and (field["unless"] == name or field["unless"] not in seen):
+            self.error(where, _("“unless” must name a field that comes before this one."))
         kind = field.get("type")
         if kind not in FIELD_TYPES:
             self.error(

@@ -288,6 +288,15 @@ class Fee(models.Model):
         _("per"), max_length=50, blank=True, help_text=_("For an amount per copy or quantity, e.g. “trang”.")
     )
     note = models.TextField(_("note"), blank=True)
+    quantity_field = models.CharField(
+        _("quantity from the e-form"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "For an amount per copy: the e-form question whose answer is the quantity (e.g. "
+            "“so_ban_sao”). No answer or 0: the fee is not charged."
+        ),
+    )
 
     class Meta:
         verbose_name = _("fee")
@@ -325,6 +334,14 @@ class RequiredDocument(models.Model):
     originals = models.PositiveSmallIntegerField(_("originals"), default=1)
     copies = models.PositiveSmallIntegerField(_("copies"), default=0)
     is_required = models.BooleanField(_("required"), default=True)
+    replaced_by_eform = models.BooleanField(
+        _("replaced by the e-form online"),
+        default=False,
+        help_text=_(
+            "The declaration whose content the online e-form collects: not uploaded when the dossier "
+            "is submitted online (Decree 45/2020/NĐ-CP, Art. 9), still required at the counter."
+        ),
+    )
     template = models.FileField(_("template"), upload_to="procedures/templates/", blank=True)
     note = models.TextField(_("note"), blank=True)
 

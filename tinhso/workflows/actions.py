@@ -37,6 +37,7 @@ from tinhso.dossiers.actions import (
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Notification
 from tinhso.dossiers.status import FINAL, Status
 from tinhso.dossiers.tasks import queue_notification
+from tinhso.payments.fees import may_charge
 from tinhso.workflows.models import (
     Action,
     Condition,
@@ -281,7 +282,7 @@ def condition_failures(action: Action, dossier: Dossier, flow: DossierFlow) -> l
     failures = []
     for condition in action.conditions or []:
         if condition == Condition.PAYMENT_RECEIVED:
-            if dossier.paid_at is None and not dossier.procedure.is_free:
+            if dossier.paid_at is None and may_charge(dossier.procedure, dossier.form_data):
                 failures.append(_("The fees have not been paid yet."))
         elif condition == Condition.ALL_DOCUMENTS_PRESENT:
             if missing_documents(dossier):

@@ -3,6 +3,7 @@
 import datetime
 
 from django import template
+from django.utils.html import format_html
 
 from tinhso.core import text
 
@@ -11,9 +12,10 @@ register = template.Library()
 
 @register.filter
 def vnd(value):
+    """The amount, kept on one line ("16.000 đ" never breaks before "đ" on a phone)."""
     if value in (None, ""):
         return ""
-    return text.format_money(value)
+    return format_html('<span class="money">{}</span>', text.format_money(value))
 
 
 @register.filter

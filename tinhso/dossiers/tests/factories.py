@@ -155,6 +155,15 @@ def make_province() -> dict:
     return {"province": province, "my_tho": my_tho, "cao_lanh": cao_lanh, "agencies": agencies}
 
 
+def make_demo_agencies() -> dict:
+    """The demo's own Đồng Tháp: the 2025 units of province 82 and every agency ``load_demo``
+    creates (102 commune one-stop desks), without its people, flows or dossiers."""
+    from tinhso.demo.management.commands.load_demo import Command as LoadDemo
+
+    call_command("import_units", province="82", stdout=io.StringIO())
+    return LoadDemo().create_agencies()
+
+
 # The provincial departments the demo catalogue assigns procedures to.
 DEPARTMENTS = [
     ("02", "Sở Nội vụ tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),

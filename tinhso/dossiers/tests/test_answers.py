@@ -49,8 +49,8 @@ def test_each_kind_of_bad_answer_gets_a_vietnamese_message(province):
         "gioi_tinh": "Hãy chọn trong danh sách cho “Giới tính”.",
         "noi_sinh.commune": "Hãy chọn phường, xã cho “Nơi sinh”.",
         "noi_sinh.detail": "Hãy nhập số nhà, đường phố cho “Nơi sinh”.",
-        "anh_chi_em.0.ho_ten": "Hãy nhập “Họ và tên”.",
-        "anh_chi_em.0.nam_sinh": "“Năm sinh” phải là một số.",
+        "anh_chi_em.0.ho_ten": "Hãy nhập “Họ và tên (anh chị em 1)”.",
+        "anh_chi_em.0.nam_sinh": "“Năm sinh (anh chị em 1)” phải là một số.",
     }
     assert values["anh_chi_em"] == [{"nam_sinh": "hai nghìn"}]  # kept as typed, to show it again
 

@@ -1,6 +1,8 @@
 """Uploads: the type comes from the bytes, size limits, ClamAV over its INSTREAM protocol."""
 
 import os
+import io
+import random
 import socketserver
 import struct
 import threading
@@ -14,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from pypdf import PdfWriter
 
 from tinhso.dossiers import actions
 from tinhso.dossiers.files import check_and_store, scan_file, sniff_content_type
@@ -85,6 +88,39 @@ def test_a_file_named_pdf_that_is_not_a_pdf_is_refused(content, message, tmp_pat
         check_and_store(upload("giay-chung-sinh.pdf", content))
     assert caught.value.messages == [message]
     assert not list((tmp_path / "media").rglob("*.*"))
+
+
+def protected_pdf(user_password: str) -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(factories.minimal_pdf()))
+    writer.encrypt(user_password=user_password, owner_password="chu-so-huu", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"%PDF-1.7\n" + random.Random(20).randbytes(4000), "Tệp không phải là tài liệu PDF hợp lệ."),
+        (
+            b"%PDF-1.4\n" + random.Random(21).randbytes(4000) + b"\n%%EOF\n",
+            "Tệp không phải là tài liệu PDF hợp lệ.",
+        ),
+        (factories.minimal_pdf()[:-60], "Tệp không phải là tài liệu PDF hợp lệ."),
+        (b"%PDF-1.4\n%%EOF\n", "Tệp không phải là tài liệu PDF hợp lệ."),
+        (protected_pdf("mat-khau"), "Tệp PDF được bảo vệ bằng mật khẩu. Hãy tải lên bản không đặt mật khẩu."),
+    ],
+)
+def test_a_file_starting_like_a_pdf_must_open_as_one(content, message, tmp_path, settings):
+    with pytest.raises(ValidationError) as caught:
+        check_and_store(upload("giay-chung-sinh.pdf", content))
+    assert caught.value.messages == [message]
+    assert not list((tmp_path / "media").rglob("*.*"))
+
+
+def test_a_pdf_with_only_an_owner_password_opens_and_is_kept():
+    stored = check_and_store(upload("sao-ke.pdf", protected_pdf("")))
+    assert stored.content_type == "application/pdf"
 
 
 def test_a_file_over_the_limit_is_refused(settings, tmp_path):

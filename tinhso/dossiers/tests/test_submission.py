@@ -81,7 +81,7 @@ def test_a_citizen_submits_online_page_by_page(client, citizen, procedure, desk,
         group,
         {"anh_chi_em.count": "1", "anh_chi_em.0.ho_ten": "Nguyễn Minh Khôi", "anh_chi_em.0.nam_sinh": "1850"},
     )
-    assert "“Năm sinh” phải từ 1900 trở lên." in response.content.decode()
+    assert "“Năm sinh (anh chị em 1)” phải từ 1900 trở lên." in response.content.decode()
     response = client.post(
         group,
         {"anh_chi_em.count": "1", "anh_chi_em.0.ho_ten": "Nguyễn Minh Khôi", "anh_chi_em.0.nam_sinh": "2021"},

@@ -260,3 +260,30 @@ def test_time_rules_and_the_partial_online_justification_travel_in_json_and_csv(
     call_command("import_procedures", str(tmp_path / "old.csv"), stdout=io.StringIO())
     procedure = Procedure.objects.get(code="1.004873")
     assert not procedure.excludes_financial_obligations and procedure.partial_online_justification == ""
+
+
+def test_a_quantity_must_come_from_a_number_question_of_the_e_form(agencies, tmp_path):
+    document = small_document()
+    document["procedures"][0]["fees"].append(
+        {
+            "name": "Phí trích lục",
+            "amount": 8000,
+            "kind": "per_unit",
+            "unit": "bản",
+            "quantity_field": "so_ban",
+        }
+    )
+    with pytest.raises(CatalogueError) as caught:
+        read_catalogue(write(tmp_path, document))
+    assert "phí 2: quantity_field “so_ban” không phải là câu hỏi kiểu số của tờ khai điện tử." in "\n".join(
+        caught.value.messages
+    )
+    document["procedures"][0]["eform"] = {
+        "version": 1,
+        "pages": [
+            {"title": "Nhận kết quả", "fields": [{"name": "so_ban", "label": "Số bản", "type": "number"}]}
+        ],
+    }
+    call_command("import_procedures", str(write(tmp_path, document)), stdout=io.StringIO())
+    assert Fee.objects.get(amount=8000).quantity_field == "so_ban"
+    assert '"quantity_field": "so_ban"' in export()

@@ -41,9 +41,9 @@ def test_procedure_page_shows_everything(client, catalogue):
     )
     assert "mã tạm, chưa đối chiếu với Cổng Dịch vụ công quốc gia" in page
     assert "Sở Tư pháp tỉnh Đồng Tháp" in page
-    assert "200.000 đ/lần" in page
-    assert "100.000 đ/lần" in page
-    assert "5.000 đ/phiếu" in page
+    assert '<span class="money">200.000 đ</span>/lần' in page
+    assert "100.000 đ</span>/lần" in page
+    assert "5.000 đ</span>/phiếu" in page
     assert "10 ngày" in page
     assert "Dịch vụ công trực tuyến toàn trình" in page
     assert "trước đây là mức độ 4" in page
@@ -58,7 +58,7 @@ def test_commune_procedure_page(client, catalogue):
     page = client.get("/thu-tuc/1.001193/").content.decode()
     assert "Ủy ban nhân dân các xã, phường" in page
     assert "Cấp xã" in page or "cấp xã" in page
-    assert "Miễn" in page and "8.000 đ/bản" in page
+    assert "Miễn" in page and "8.000 đ</span>/bản" in page
     assert "trong ngày (tiếp nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)" in page
     page = client.get("/thu-tuc/1.001731/").content.decode()
     assert "Không mất phí, lệ phí." in page

@@ -1,0 +1,118 @@
+"""Optional fees on the demo catalogue (issue 20, findings 8 and 12): a per-copy fee counts the
+copies the applicant asked for on the e-form (none asked: nothing to pay, and the approval does not
+wait for a payment), the payment page does not ask the quantity again."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+from django.utils import timezone
+
+from tinhso.dossiers import actions
+from tinhso.dossiers.models import Dossier, Status
+from tinhso.dossiers.tests import factories
+from tinhso.payments.actions import fees_due, owes_fees, start_payment
+from tinhso.payments.fees import asks_quantity, compute_fees, may_charge
+from tinhso.payments.forms import FeeChoiceForm
+from tinhso.procedures.models import FeeKind, Procedure
+from tinhso.workflows.actions import condition_failures
+from tinhso.workflows.models import Action, Condition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    return factories.make_demo_catalogue()
+
+
+@pytest.fixture
+def citizen(db):
+    return factories.make_citizen()
+
+
+def submitted(catalogue, citizen, code, form_data) -> Dossier:
+    """A submitted dossier of ``code`` with these e-form answers (status 1, not yet paid)."""
+    return Dossier.objects.create(
+        code=f"H20.201.01-261203-{Dossier.objects.count() + 1:04d}",
+        procedure=Procedure.objects.current().get(code=code),
+        applicant=citizen,
+        applicant_name=citizen.full_name,
+        receiving_agency=catalogue["agencies"]["my_tho"],
+        form_data=form_data,
+        status=Status.NEW,
+        is_draft=False,
+        submitted_at=timezone.now(),
+    )
+
+
+def test_no_fee_is_charged_for_an_option_not_chosen_across_the_catalogue(catalogue):
+    procedures = list(Procedure.objects.current().filter(submit_online=True).prefetch_related("fees"))
+    assert len(procedures) >= 25
+    for procedure in procedures:
+        fees = list(procedure.fees.all())
+        for fee in fees:
+            if fee.kind == FeeKind.PER_UNIT:
+                # A per-copy fee counts the copies asked on the e-form; only a fee per page of
+                # the applicant's own papers (chứng thực) is counted at payment.
+                assert fee.quantity_field or fee.unit == "trang", (procedure.code, fee.name)
+        nothing_chosen = compute_fees(procedure, answers={})
+        charged = {line.fee_id for line in nothing_chosen.lines}
+        expected = {
+            fee.pk for fee in fees if fee.amount and (fee.kind == FeeKind.FIXED or asks_quantity(fee))
+        }
+        assert charged == expected, procedure.code
+
+
+def test_birth_registration_without_copies_owes_nothing_and_the_approval_does_not_wait(catalogue, citizen):
+    procedure = Procedure.objects.current().get(code="1.001193")
+    assert [line.name for line in compute_fees(procedure, answers={"so_ban_sao": 0}).lines] == []
+    assert not may_charge(procedure, {}) and not may_charge(procedure, {"so_ban_sao": 0})
+    dossier = submitted(catalogue, citizen, "1.001193", {"ho_ten": "Nguyễn Ngọc Hân"})
+    assert not owes_fees(dossier)
+    approve = Action(key="duyet", name="Duyệt", conditions=[Condition.PAYMENT_RECEIVED])
+    assert condition_failures(approve, dossier, flow=None) == []
+    request = RequestFactory().get("/", REMOTE_ADDR="113.161.7.25")
+    with pytest.raises(ValidationError, match="không có khoản phí, lệ phí nào phải nộp"):
+        start_payment(citizen, dossier, request)
+
+
+def test_two_copies_asked_on_the_e_form_cost_16_000_without_asking_again(catalogue, citizen):
+    dossier = submitted(catalogue, citizen, "1.001193", {"so_ban_sao": 2})
+    assert owes_fees(dossier)
+    assert fees_due(dossier).total == 16000
+    assert [(line.quantity, line.amount) for line in fees_due(dossier).lines] == [(2, 16000)]
+    assert list(FeeChoiceForm(dossier.procedure).fields) == []
+    approve = Action(key="duyet", name="Duyệt", conditions=[Condition.PAYMENT_RECEIVED])
+    assert condition_failures(approve, dossier, flow=None) == ["Chưa nộp phí, lệ phí."]
+    payment, _url = start_payment(citizen, dossier, RequestFactory().get("/", REMOTE_ADDR="113.161.7.25"))
+    assert payment.amount == 16000 and payment.items[0]["quantity"] == 2
+
+
+def test_the_pay_page_shows_the_e_form_quantity_on_one_line(client, catalogue, citizen):
+    dossier = submitted(catalogue, citizen, "1.001193", {"so_ban_sao": 2})
+    client.force_login(citizen)
+    page = client.get(f"/thanh-toan/ho-so/{dossier.code}/").content.decode()
+    assert '<span class="money">16.000 đ</span>' in page
+    assert 'name="quantity_' not in page
+
+
+def test_the_check_page_shows_the_fee_total_before_submission(client, catalogue, citizen):
+    procedure = Procedure.objects.current().get(code="1.001193")
+    draft = actions.start_draft(citizen, procedure, catalogue["agencies"]["my_tho"])
+    client.force_login(citizen)
+    check = f"/ho-so/nhap/{draft.pk}/kiem-tra/"
+    assert "Hồ sơ này không phải nộp phí, lệ phí." in client.get(check).content.decode()
+    fields = [field for page in procedure.eform["pages"] for field in page["fields"]]
+    actions.save_answers(citizen, draft, {"so_ban_sao": 2}, fields)
+    page = client.get(check).content.decode()
+    assert '<dt>Tổng cộng</dt><dd><strong><span class="money">16.000 đ</span></strong></dd>' in page
+    assert "bạn chọn khi thanh toán" not in page
+
+
+def test_the_check_page_says_when_the_total_is_settled_at_payment(client, catalogue, citizen):
+    procedure = Procedure.objects.current().get(code="DT-010")  # two fees depending on the case
+    draft = actions.start_draft(citizen, procedure, catalogue["agencies"]["my_tho"])
+    client.force_login(citizen)
+    page = client.get(f"/ho-so/nhap/{draft.pk}/kiem-tra/").content.decode()
+    assert "Hồ sơ này không phải nộp phí, lệ phí." not in page
+    assert "Một số khoản phí tùy trường hợp hoặc theo số lượng: bạn chọn khi thanh toán" in page
