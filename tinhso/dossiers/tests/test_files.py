@@ -1,7 +1,7 @@
 """Uploads: the type comes from the bytes, size limits, ClamAV over its INSTREAM protocol."""
 
-import os
 import io
+import os
 import random
 import socketserver
 import struct
