@@ -21,7 +21,7 @@ from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
 from tinhso.official_forms.rendering import render_form
 from tinhso.procedures.models import Procedure
-from tinhso.workflows.actions import available_actions, perform_action
+from tinhso.workflows.actions import available_actions, perform_action, step_target
 from tinhso.workflows.models import Action, DossierFlow
 
 # Forms 01–06 are printed per dossier; Form 07, the tracking book, covers a period (official_forms).
@@ -155,7 +155,9 @@ class ActionForm(forms.Form):
     def __init__(self, *args, action: Action, dossier: Dossier, flow: DossierFlow, **kwargs):
         super().__init__(*args, **kwargs)
         if action.assign_role:
-            target = dossier.receiving_agency if action.returns_to_receiving_agency else flow.current_agency
+            target = (
+                flow.current_agency if action.transfers_to_agency_kind else step_target(action, flow, dossier)
+            )
             self.fields["assignee"].queryset = User.objects.filter(
                 kind=UserKind.OFFICER,
                 memberships__role=action.assign_role,

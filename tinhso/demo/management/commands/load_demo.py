@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -20,6 +21,14 @@ ROLE_LABELS = {
     "document_clerk": "văn thư",
     "agency_admin": "quản trị cơ quan",
 }
+
+
+def demo_account(username: str, password_hash: str, **fields) -> User:
+    """A demo account with an already hashed password."""
+    user = User.objects.create_user(username, None, **fields)
+    user.password = password_hash
+    user.save(update_fields=["password"])
+    return user
 
 
 class Command(BaseCommand):
@@ -98,10 +107,13 @@ class Command(BaseCommand):
         return agencies
 
     def create_people(self, agencies: dict) -> None:
+        # Every demo account has the same password: hashed once (a hash costs a good part of a
+        # second).
+        password = make_password(data.DEMO_PASSWORD)
         for username, full_name, agency_key, role, gender in data.OFFICERS:
-            officer = User.objects.create_user(
+            officer = demo_account(
                 username,
-                data.DEMO_PASSWORD,
+                password,
                 full_name=full_name,
                 kind=UserKind.OFFICER,
                 gender=gender,
@@ -113,9 +125,9 @@ class Command(BaseCommand):
                 user=officer, agency=agencies[agency_key], role=role, valid_from=TWO_TIER_START
             )
         for cccd, full_name, born, gender, phone, email in data.CITIZENS:
-            User.objects.create_user(
+            demo_account(
                 cccd,
-                data.DEMO_PASSWORD,
+                password,
                 full_name=full_name,
                 kind=UserKind.CITIZEN,
                 cccd=cccd,
@@ -125,9 +137,9 @@ class Command(BaseCommand):
                 email=email,
             )
         for tax_code, name, phone, email in data.BUSINESSES:
-            User.objects.create_user(
+            demo_account(
                 tax_code,
-                data.DEMO_PASSWORD,
+                password,
                 full_name=name,
                 kind=UserKind.BUSINESS,
                 tax_code=tax_code,
