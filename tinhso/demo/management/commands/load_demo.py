@@ -34,7 +34,12 @@ def demo_account(username: str, password_hash: str, **fields) -> User:
 class Command(BaseCommand):
     help = "Load the Đồng Tháp demo province: units, agencies, officers and citizens."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history", type=int, default=600, help="Dossiers of the past year to make (default 600)."
+        )
+
+    def handle(self, *args, history=600, **options):
         if not AdministrativeUnit.objects.filter(level=Level.COMMUNE).exists():
             self.stdout.write("Đang nạp đơn vị hành chính 2025 / loading the 2025 administrative units…")
             call_command("import_units", verbosity=0)
@@ -47,7 +52,7 @@ class Command(BaseCommand):
         call_command("load_demo_flows", verbosity=0)
         call_command("create_demo_ca", "--all-one-stop", verbosity=0)
         call_command("load_feedback_demo", stdout=self.stdout)
-        call_command("load_dossier_demo", stdout=self.stdout)
+        call_command("load_dossier_demo", "--history", str(history), stdout=self.stdout)
         call_command("rollup_statistics", "--rebuild", verbosity=0)
         self.print_accounts()
 
