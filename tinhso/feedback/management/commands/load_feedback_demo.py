@@ -14,7 +14,7 @@ from django.db import transaction
 from tinhso.accounts.models import User
 from tinhso.agencies.models import Agency
 from tinhso.feedback import actions
-from tinhso.feedback.models import Category, Open311ApiKey, Report, RoutingRule, TimeUnit, hash_api_key
+from tinhso.feedback.models import Open311ApiKey, Report, RoutingRule, TimeUnit, hash_api_key
 
 DEMO_KEY_NAME = "Dữ liệu trình diễn"
 
@@ -131,36 +131,32 @@ class Command(BaseCommand):
     def load_categories(self) -> dict:
         categories = {}
         for order, (code, name, group, keywords, limit, unit, _agency) in enumerate(CATEGORIES, start=1):
-            categories[code], _created = Category.objects.update_or_create(
+            categories[code] = actions.save_category(
+                None,
                 service_code=code,
-                defaults={
-                    "name": name,
-                    "group": group,
-                    "keywords": keywords,
-                    "time_limit": limit,
-                    "time_unit": unit,
-                    "order": order,
-                    "description": f"Phản ánh về {name.lower()} trên địa bàn tỉnh Đồng Tháp.",
-                    "attributes": ROAD_ATTRIBUTES if code == "hu-hong-duong" else [],
-                },
+                name=name,
+                group=group,
+                keywords=keywords,
+                time_limit=limit,
+                time_unit=unit,
+                order=order,
+                description=f"Phản ánh về {name.lower()} trên địa bàn tỉnh Đồng Tháp.",
+                attributes=ROAD_ATTRIBUTES if code == "hu-hong-duong" else [],
             )
         return categories
 
     def load_routing(self, categories: dict, root: Agency) -> None:
         for code, *_rest, suffix in CATEGORIES:
-            if suffix:
-                agency = Agency.objects.filter(code=f"{root.code}.{suffix}").first()
-                if agency:
-                    RoutingRule.objects.get_or_create(
-                        category=categories[code], commune=None, defaults={"agency": agency}
-                    )
+            agency = Agency.objects.filter(code=f"{root.code}.{suffix}").first() if suffix else None
+            if agency and not RoutingRule.objects.filter(category=categories[code], commune=None).exists():
+                actions.save_routing_rule(None, category=categories[code], agency=agency)
         # Local roads are the ward's: Mỹ Tho and Cao Lãnh handle their own.
         for committee in Agency.objects.filter(
             parent=root, kind="commune_pc", unit__name__in=["Phường Mỹ Tho", "Phường Cao Lãnh"]
         ):
-            RoutingRule.objects.get_or_create(
-                category=categories["hu-hong-duong"], commune=committee.unit, defaults={"agency": committee}
-            )
+            category = categories["hu-hong-duong"]
+            if not RoutingRule.objects.filter(category=category, commune=committee.unit).exists():
+                actions.save_routing_rule(None, category=category, agency=committee, commune=committee.unit)
 
     def load_reports(self, categories: dict) -> None:
         users = {
