@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
 from tinhso.accounts.models import Role, User
@@ -300,19 +301,22 @@ class History:
         return lives
 
     def run(self, count: int, now: datetime.datetime | None = None, days: int = 365) -> int:
-        """Make the dossiers; returns how many were submitted."""
+        """Make the dossiers; returns how many were submitted. One transaction holds the year
+        (each action's own becomes a savepoint): on SQLite a commit per action cost a third of
+        the time."""
         now = now or timezone.now()
         queue = self.lives(count, now, days)
         heapq.heapify(queue)
-        while queue:
-            life = heapq.heappop(queue)
-            if life.at > now:
-                continue
-            with clock.at(life.at):
-                following = self.step(life)
-            if following is not None:
-                life.at, life.order = following, next(self.counter)
-                heapq.heappush(queue, life)
+        with transaction.atomic():
+            while queue:
+                life = heapq.heappop(queue)
+                if life.at > now:
+                    continue
+                with clock.at(life.at):
+                    following = self.step(life)
+                if following is not None:
+                    life.at, life.order = following, next(self.counter)
+                    heapq.heappush(queue, life)
         return self.made
 
     def step(self, life: Life) -> datetime.datetime | None:
