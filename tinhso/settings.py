@@ -119,6 +119,14 @@ if (
     and os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1"
 ):
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+# SQLite (the demo): the server, the task worker and send_notifications write to the same file. A
+# transaction takes the write lock when it starts (IMMEDIATE) and waits up to 20 s for it, instead
+# of failing with "database is locked" when a read turns into a write; WAL lets pages be read
+# while another process writes.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL;"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
