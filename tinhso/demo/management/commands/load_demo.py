@@ -51,8 +51,8 @@ class Command(BaseCommand):
         call_command("load_procedures", verbosity=0)
         call_command("load_demo_flows", verbosity=0)
         call_command("create_demo_ca", "--all-one-stop", verbosity=0)
-        call_command("load_feedback_demo", stdout=self.stdout)
         call_command("load_dossier_demo", "--history", str(history), stdout=self.stdout)
+        call_command("load_feedback_demo", "--history", str(history // 3), stdout=self.stdout)
         call_command("rollup_statistics", "--rebuild", verbosity=0)
         self.print_accounts()
 
