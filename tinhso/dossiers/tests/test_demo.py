@@ -14,6 +14,8 @@ from tinhso.demo.history import Staff, Submitter, online_procedures
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, DossierStatusChange
 from tinhso.dossiers.status import FINAL, Status
+from tinhso.feedback.models import Report
+from tinhso.feedback.models import State as ReportState
 from tinhso.motcua.actions import accept_dossier
 from tinhso.procedures.models import Level
 from tinhso.statistics.models import ProvinceMonthlyRollup
@@ -91,6 +93,13 @@ def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
     assert totals["resolved"] == submitted.filter(finished_at__isnull=False).count()
     assert totals["late"] == DossierFlow.objects.filter(timing="late").count()
     assert totals["withdrawn"] == submitted.filter(status=Status.WITHDRAWN, received_at__isnull=False).count()
+
+    # The year's feedback reports went through their steps too.
+    reports = Report.objects.all()
+    assert reports.count() >= 20
+    assert not reports.filter(history__isnull=True).exists()
+    published = reports.filter(state=ReportState.ANSWERED)
+    assert published.exists() and not published.filter(answers__isnull=True).exists()
 
     call_command("load_dossier_demo")
     assert Dossier.objects.filter(is_draft=False).count() == len(dossiers)
