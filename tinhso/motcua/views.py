@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, has_role
-from tinhso.agencies.models import Agency
+from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
@@ -413,6 +413,11 @@ class CounterForm(forms.Form):
         above = Agency.objects.none()
         for agency in agencies:
             above = above | _ancestors(agency)
+            if agency.kind == AgencyKind.SERVICE_CENTRE:
+                # A service centre receives for the departments, which handle the dossiers.
+                above = above | Agency.objects.filter(
+                    pk__in=Procedure.agencies.through.objects.values("agency_id")
+                )
         self.fields["assignee"] = forms.ModelChoiceField(
             label=gettext_lazy("Officer handling the next step"),
             queryset=User.objects.filter(

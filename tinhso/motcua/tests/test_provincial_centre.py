@@ -3,7 +3,9 @@ and handled by their department (Decree 118/2025 Art. 14(1)); the centre returns
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
+from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
 from tinhso.demo.history import Submitter
 from tinhso.dossiers import actions
@@ -64,3 +66,33 @@ def test_the_department_handles_and_the_centre_returns(tree):
     perform_action(desk_officer, dossier, "tra_ket_qua")
     dossier.refresh_from_db()
     assert dossier.status == Status.RETURNED
+
+
+def _signed_in(client, user):
+    client.force_login(user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = user.pk
+    session.save()
+    return client
+
+
+def test_the_centre_pages_offer_the_department_officers(client, tree):
+    """Reception online and at the counter of the centre: the officers to hand the dossier to are
+    the department's, where the engine sends it."""
+    centre, justice = tree["agencies"]["13"], tree["agencies"]["04"]
+    desk_officer = factories.make_officer(centre, "motcua.tinh", Role.ONE_STOP_OFFICER)
+    specialist = factories.make_officer(justice, "chuyenvien.stp", Role.SPECIALIST)
+    factories.make_officer(tree["agencies"]["my_tho"].parent, "chuyenvien.mytho", Role.SPECIALIST)
+    citizen = factories.make_citizen()
+    dossier = Submitter().submit(citizen, Procedure.objects.current().get(code="DT-004"), centre, "28261")
+    _signed_in(client, desk_officer)
+    page = client.get(reverse("motcua:action", args=[dossier.pk, "tiep_nhan"]))
+    assert list(page.context["form"].fields["assignee"].queryset) == [specialist]
+    counter = client.get(reverse("motcua:counter"))
+    assert list(counter.context["form"].fields["assignee"].queryset) == [specialist]
+    response = client.post(
+        reverse("motcua:action", args=[dossier.pk, "tiep_nhan"]),
+        {"assignee": specialist.pk, "version": dossier.version, "note": ""},
+    )
+    assert response.status_code == 302
+    assert DossierFlow.objects.get(dossier=dossier).current_agency == justice
