@@ -158,7 +158,9 @@ def receiving_agencies(procedure: Procedure):
     - any other procedure at its implementing agencies.
 
     Art. 14(4) as added by Decree 309/2026 Art. 7(2) (nationwide reception of the listed
-    procedures) needs the national list, not published yet: not modelled."""
+    procedures) needs the national list, not published yet: not modelled. Decree 309/2026 Art. 7
+    was read (luatvietnam copy); the wording of Decree 118/2025 Art. 14(1) was not, only its
+    summary in the legal research note."""
     links = Procedure.agencies.through.objects.filter(procedure=procedure)
     allowed = Q(pk__in=links.values("agency_id"))
     agencies = Agency.objects.valid_on()
