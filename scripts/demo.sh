@@ -17,6 +17,19 @@ unset DEBUG
 .venv/bin/python manage.py migrate --no-input -v 0
 .venv/bin/python manage.py createcachetable
 .venv/bin/python manage.py load_demo
+
+# Notifications: the task worker sends them as soon as they are queued (mail goes to files under
+# var/demo-mail/, text messages to the worker's log), and send_notifications every minute sends
+# the retries, as cron does in production. Both stop with the demo.
+mail_dir=${EMAIL_FILE_PATH:-$(pwd)/var/demo-mail}
+export EMAIL_FILE_PATH=$mail_dir
+mkdir -p "$mail_dir"
+worker_log=var/demo-worker-$port.log
+.venv/bin/python manage.py db_worker --interval 2 --no-reload >>"$worker_log" 2>&1 &
+(while sleep 60; do .venv/bin/python manage.py send_notifications >/dev/null 2>>"$worker_log"; done) &
+trap 'kill $(jobs -p) 2>/dev/null' EXIT
+
 echo
+echo "Thư điện tử gửi đi / e-mails sent: $mail_dir   Tin nhắn / SMS: $worker_log"
 echo "Tỉnh số đang chạy tại / is running at: http://127.0.0.1:$port/  (Ctrl+C để dừng / to stop)"
-exec .venv/bin/python manage.py runserver "127.0.0.1:$port" --noreload
+.venv/bin/python manage.py runserver "127.0.0.1:$port" --noreload

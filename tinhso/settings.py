@@ -157,11 +157,14 @@ if (
     and os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1"
 ):
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
-# SQLite (the demo) takes the write lock when a transaction begins: two requests writing at once
-# (a double-clicked "Submit") then wait their turn instead of one failing with "database is locked"
-# when its read lock cannot be upgraded.
+# SQLite (the demo): the server, the task worker and send_notifications write to the same file. A
+# transaction takes the write lock when it starts (IMMEDIATE) and waits up to 20 s for it, instead
+# of failing with "database is locked" when a read turns into a write; WAL lets pages be read
+# while another process writes.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL;"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -263,7 +266,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = _required["DEFAULT_FROM_EMAIL"]
 if DEMO and not os.environ.get("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # The demo's e-mails are written to files (one per sending process) instead of being sent.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "demo-mail"))
 
 # Background tasks: a database-backed queue, so a job commits with the change that caused it.
 TASKS = {

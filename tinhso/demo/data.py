@@ -42,6 +42,8 @@ DIVISIONS = [
 # centre but no officers).
 MY_THO = "Phường Mỹ Tho"
 CAO_LANH = "Phường Cao Lãnh"
+SA_DEC = "Phường Sa Đéc"
+CAI_LAY = "Phường Cai Lậy"
 
 # username, full name, agency key, role, gender.
 # Agency keys: "province", a provincial suffix ("04"), or ("commune", name) / ("desk", name).
@@ -58,6 +60,25 @@ OFFICERS = [
     ("chuyenvien.mytho", "Bùi Thị Kim Ngân", ("commune", MY_THO), "specialist", "female"),
     ("motcua.mytho", "Đỗ Thanh Tâm", ("desk", MY_THO), "one_stop_officer", "male"),
     ("motcua.caolanh", "Lâm Thị Diễm", ("desk", CAO_LANH), "one_stop_officer", "female"),
+    ("chuyenvien.caolanh", "Phan Minh Khoa", ("commune", CAO_LANH), "specialist", "male"),
+    ("lanhdao.caolanh", "Nguyễn Thị Ngọc Hân", ("commune", CAO_LANH), "leader", "female"),
+    ("motcua.sadec", "Trần Thị Mỹ Duyên", ("desk", SA_DEC), "one_stop_officer", "female"),
+    ("chuyenvien.sadec", "Lê Văn Hậu", ("commune", SA_DEC), "specialist", "male"),
+    ("lanhdao.sadec", "Võ Thành Nhân", ("commune", SA_DEC), "leader", "male"),
+    ("motcua.cailay", "Huỳnh Thị Thanh Thảo", ("desk", CAI_LAY), "one_stop_officer", "female"),
+    ("chuyenvien.cailay", "Nguyễn Quốc Việt", ("commune", CAI_LAY), "specialist", "male"),
+    ("lanhdao.cailay", "Đoàn Văn Phúc", ("commune", CAI_LAY), "leader", "male"),
+    # The departments that handle the province-level procedures received at the provincial centre.
+    ("chuyenvien.stc", "Mai Thị Thu Hà", "03", "specialist", "female"),
+    ("lanhdao.stc", "Trịnh Văn Tài", "03", "leader", "male"),
+    ("chuyenvien.sct", "Dương Ngọc Lan", "05", "specialist", "female"),
+    ("lanhdao.sct", "Cao Văn Thắng", "05", "leader", "male"),
+    ("chuyenvien.sxd", "Hồ Minh Trí", "06", "specialist", "male"),
+    ("lanhdao.sxd", "Lý Thị Kim Phượng", "06", "leader", "female"),
+    ("chuyenvien.snnmt", "Châu Văn Lực", "07", "specialist", "male"),
+    ("lanhdao.snnmt", "Tạ Thị Bích Vân", "07", "leader", "female"),
+    ("chuyenvien.syt", "Ngô Thị Hồng Nhung", "10", "specialist", "female"),
+    ("lanhdao.syt", "Kiều Văn Hiếu", "10", "leader", "male"),
 ]
 
 # CCCD, full name, date of birth, gender, phone, email.

@@ -158,14 +158,52 @@ def _note(text: str, required: bool, message: str) -> str:
 
 
 def receiving_agencies(procedure: Procedure):
-    """Where a dossier of ``procedure`` may be submitted: its implementing agencies; for a
-    commune procedure without any, every commune one-stop centre of the province (dossiers are
-    accepted whatever the applicant's commune)."""
+    """Where a dossier of ``procedure`` may be submitted (Decree 118/2025/NĐ-CP Art. 14):
+
+    - a province-level procedure at the provincial public-administration service centre, which
+      receives the procedures of the provincial departments (Art. 14(1)); its implementing
+      agencies handle the dossier (``competent_agency``). Only a province without a service
+      centre receives at the implementing agencies themselves;
+    - a commune procedure without implementing agencies at every commune centre of the province,
+      whatever the applicant's commune (the province's non-boundary reception, Art. 14; the
+      catalogue says so for each of them);
+    - any other procedure at its implementing agencies.
+
+    Art. 14(4) as added by Decree 309/2026 Art. 7(2) (nationwide reception of the listed
+    procedures) needs the national list, not published yet: not modelled. Decree 309/2026 Art. 7
+    was read (luatvietnam copy); the wording of Decree 118/2025 Art. 14(1) was not, only its
+    summary in the legal research note."""
     links = Procedure.agencies.through.objects.filter(procedure=procedure)
     allowed = Q(pk__in=links.values("agency_id"))
-    if procedure.level == Level.COMMUNE:
+    agencies = Agency.objects.valid_on()
+    if procedure.level == Level.PROVINCE:
+        centres = agencies.filter(kind=AgencyKind.SERVICE_CENTRE)
+        if centres.exists():
+            allowed = Q(pk__in=centres.values("pk"))
+    elif procedure.level == Level.COMMUNE:
         allowed |= Q(kind=AgencyKind.ONE_STOP_DESK) & ~Exists(links)
-    return Agency.objects.valid_on().filter(allowed).order_by("name_folded")
+    return agencies.filter(allowed).order_by("name_folded")
+
+
+def competent_agency(dossier: Dossier) -> Agency:
+    """The agency that handles ``dossier``: the agency that received it, except a dossier
+    received at a public-administration service centre for a procedure of other agencies, which
+    goes to the procedure's first implementing agency (Decree 118/2025 Art. 14(1); the centre
+    receives and returns the result, the department decides)."""
+    receiving = dossier.receiving_agency
+    if receiving.kind != AgencyKind.SERVICE_CENTRE:
+        return receiving
+    handling = (
+        Agency.objects.valid_on()
+        .filter(
+            pk__in=Procedure.agencies.through.objects.filter(procedure_id=dossier.procedure_id).values(
+                "agency_id"
+            )
+        )
+        .order_by("code")
+        .first()
+    )
+    return handling or receiving
 
 
 @dataclass(frozen=True)

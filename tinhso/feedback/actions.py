@@ -29,8 +29,10 @@ from tinhso.feedback.models import (
     Photo,
     Rating,
     Report,
+    RoutingRule,
     State,
     StateChange,
+    TimeUnit,
 )
 from tinhso.feedback.photos import clean_photo, max_photos
 from tinhso.feedback.tasks import notify_escalation, notify_report
@@ -472,3 +474,89 @@ def close_answered(now=None) -> int:
             record(None, "feedback.close", report, {"reason": "reopen_period_over"})
             closed += 1
     return closed
+
+
+# Configuration: categories and the routing table ---------------------------------------------
+
+
+def save_category(
+    actor,
+    *,
+    service_code: str,
+    name: str,
+    time_limit: int,
+    time_unit: str,
+    group: str = "",
+    keywords: str = "",
+    description: str = "",
+    attributes: list | None = None,
+    order: int = 0,
+) -> Category:
+    """Create the category ``service_code`` or update it (``actor`` None: the platform's own
+    loaders)."""
+    if actor is not None:
+        require(actor, "feedback.configure")
+    errors: dict[str, list[str]] = {}
+    service_code, name = nfc(service_code), nfc(name)
+    if (
+        not service_code
+        or len(service_code) > 50
+        or not all(c.isascii() and (c.isalnum() or c in "-_") for c in service_code)
+    ):
+        errors["service_code"] = [_("Use at most 50 letters, digits, hyphens or underscores.")]
+    if not name or len(name) > 200:
+        errors["name"] = [_("Give the category a name of at most 200 characters.")]
+    if isinstance(time_limit, bool) or not isinstance(time_limit, int) or time_limit <= 0:
+        errors["time_limit"] = [_("The time limit must be a whole number above zero.")]
+    if time_unit not in TimeUnit.values:
+        errors["time_unit"] = [_("Choose hours or days.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        category, created = Category.objects.update_or_create(
+            service_code=service_code,
+            defaults={
+                "name": name,
+                "group": nfc(group),
+                "keywords": nfc(keywords),
+                "description": nfc(description),
+                "time_limit": time_limit,
+                "time_unit": time_unit,
+                "attributes": attributes or [],
+                "order": order,
+            },
+        )
+        record(
+            actor,
+            "feedback.save_category",
+            category,
+            {"service_code": service_code, "name": name, "time_limit": [time_limit, time_unit]},
+            new=created,
+        )
+    return category
+
+
+def save_routing_rule(actor, *, category: Category, agency: Agency, commune=None) -> RoutingRule:
+    """Reports of ``category`` (in ``commune``, or anywhere when None) go to ``agency``; an
+    existing rule for the same category and commune is replaced."""
+    if actor is not None:
+        require(actor, "feedback.configure")
+    _check_agency(agency)
+    if commune is not None and not province_communes().filter(pk=commune.pk).exists():
+        raise ValidationError({"commune": [_("This commune is not in the province.")]})
+    with transaction.atomic():
+        routing, created = RoutingRule.objects.update_or_create(
+            category=category, commune=commune, defaults={"agency": agency}
+        )
+        record(
+            actor,
+            "feedback.save_routing_rule",
+            routing,
+            {
+                "category": category.service_code,
+                "commune": commune.code if commune else None,
+                "agency": agency.code,
+            },
+            new=created,
+        )
+    return routing

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, has_role
-from tinhso.agencies.models import Agency
+from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record_personal_data_read
 from tinhso.dossiers import answers
 from tinhso.dossiers.actions import applicant_answers, applicant_fields
@@ -27,7 +27,7 @@ from tinhso.official_forms.rendering import available_forms, render_form, step_r
 from tinhso.procedures.models import Procedure
 from tinhso.signing.actions import CLOSED_WITHOUT_RESULT
 from tinhso.statistics.rules import visible as statistics_visible
-from tinhso.workflows.actions import available_actions, perform_action
+from tinhso.workflows.actions import available_actions, perform_action, step_target
 from tinhso.workflows.models import Action, DossierFlow
 
 # Forms 01–06 are printed per dossier; Form 07, the tracking book, covers a period (official_forms).
@@ -234,7 +234,9 @@ class ActionForm(forms.Form):
     def __init__(self, *args, action: Action, dossier: Dossier, flow: DossierFlow, **kwargs):
         super().__init__(*args, **kwargs)
         if action.assign_role:
-            target = dossier.receiving_agency if action.returns_to_receiving_agency else flow.current_agency
+            target = (
+                flow.current_agency if action.transfers_to_agency_kind else step_target(action, flow, dossier)
+            )
             self.fields["assignee"].queryset = User.objects.filter(
                 kind=UserKind.OFFICER,
                 memberships__role=action.assign_role,
@@ -574,6 +576,11 @@ class CounterForm(forms.Form):
         above = Agency.objects.none()
         for agency in agencies:
             above = above | _ancestors(agency)
+            if agency.kind == AgencyKind.SERVICE_CENTRE:
+                # A service centre receives for the departments, which handle the dossiers.
+                above = above | Agency.objects.filter(
+                    pk__in=Procedure.agencies.through.objects.values("agency_id")
+                )
         self.fields["assignee"] = forms.ModelChoiceField(
             label=gettext_lazy("Officer handling the next step"),
             queryset=User.objects.filter(

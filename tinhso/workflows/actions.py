@@ -29,6 +29,7 @@ from tinhso.core.rows import insert
 from tinhso.core.text import fold, nfc
 from tinhso.dossiers.actions import (
     apply_status_change,
+    competent_agency,
     compute_due_at,
     lock_dossier,
     missing_documents,
@@ -315,10 +316,21 @@ def available_actions(user, dossier: Dossier, flow: DossierFlow | None = None) -
 
 
 def _target_agency(action: Action, flow: DossierFlow, dossier: Dossier, agency: Agency | None) -> Agency:
+    """Where the dossier is after ``action``. A dossier received at a service centre for a
+    department is handled by the department from its acceptance; an action "back to the
+    receiving agency" brings the result back to the centre that returns it, and any other step
+    (an opinion given by a consulted agency) back to the agency handling the dossier."""
     if action.target_agency_id:
         return action.target_agency
     if action.returns_to_receiving_agency:
-        return dossier.receiving_agency
+        if action.to_state.status_code in (Status.FINISHED, Status.RETURNED):
+            return dossier.receiving_agency
+        return competent_agency(dossier)
+    if (
+        action.to_state.status_code == Status.ACCEPTED
+        and flow.current_agency_id == dossier.receiving_agency_id
+    ):
+        return competent_agency(dossier)
     if action.transfers_to_agency_kind:
         if (
             agency is None
@@ -328,6 +340,12 @@ def _target_agency(action: Action, flow: DossierFlow, dossier: Dossier, agency: 
             raise ValidationError({"agency": [_("Choose the agency to send the dossier to.")]})
         return agency
     return flow.current_agency
+
+
+def step_target(action: Action, flow: DossierFlow, dossier: Dossier) -> Agency:
+    """Where ``action`` sends the dossier, for an action that needs no agency chosen (the
+    officers a page offers as assignees belong there)."""
+    return _target_agency(action, flow, dossier, None)
 
 
 def _check_assignee(action: Action, assignee, agency: Agency):

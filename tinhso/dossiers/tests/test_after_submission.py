@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from tinhso.accounts.models import Role
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import DueTimeChange, DueTimeChangeKind
 from tinhso.dossiers.status import Status
 from tinhso.dossiers.tests import factories
 from tinhso.dossiers.tests.conftest import pdf_upload
+from tinhso.motcua.actions import accept_dossier
 
 pytestmark = pytest.mark.django_db
 NOT_FOUND = "Không tìm thấy hồ sơ với mã và số điện thoại hoặc số CCCD đã nhập."
@@ -80,24 +82,12 @@ def test_only_the_applicant_withdraws(other_citizen, submitted):
 
 
 def _accept(dossier, officer):
-    """What the back office's reception does, with the building blocks of this app."""
-    from django.db import transaction
-
-    with transaction.atomic():
-        locked = actions.lock_dossier(dossier)
-        now = timezone.now()
-        actions.apply_status_change(locked, Status.ACCEPTED, officer, "", now)
-        locked.received_at = now
-        locked.save(update_fields=["received_at"])
-        actions.record_due_time_change(
-            locked,
-            DueTimeChangeKind.ACCEPTANCE,
-            actions.compute_due_at(locked.procedure, now),
-            "",
-            officer,
-            now,
-        )
-    return locked
+    """Reception as the back office does it: the flow's reception action, handing the dossier
+    to a specialist of the desk's commune."""
+    specialist = factories.make_officer(
+        dossier.receiving_agency.parent, username="chuyenvien.mytho", role=Role.SPECIALIST
+    )
+    return accept_dossier(officer, dossier, assignee=specialist)
 
 
 def test_supplement_during_processing_restarts_the_clock(client, citizen, submitted, desk):

@@ -1,25 +1,147 @@
+"""The demo's dossiers, loaded by the demo loader itself: made by the flow, each able to go on, the
+statistics matching them, and every procedure offered online receivable by a demo officer."""
+
+import io
+
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 
-from tinhso.dossiers.models import Dossier
-from tinhso.dossiers.status import Status
+from tinhso.accounts.models import Role, User
+from tinhso.accounts.permissions import can
+from tinhso.agencies.models import AgencyKind
+from tinhso.demo.history import Staff, Submitter, online_procedures
+from tinhso.dossiers import actions
+from tinhso.dossiers.models import Dossier, DossierStatusChange
+from tinhso.dossiers.status import FINAL, Status
+from tinhso.feedback.models import Report
+from tinhso.feedback.models import State as ReportState
+from tinhso.motcua.actions import accept_dossier
+from tinhso.procedures.models import Level
+from tinhso.statistics.models import ProvinceMonthlyRollup
+from tinhso.workflows.actions import available_actions, step_target
+from tinhso.workflows.models import DossierFlow, StepRecord
+
+IN_FLOW = {Status.NEW, Status.ACCEPTED, Status.PROCESSING, Status.FINISHED, Status.RETURNED}
+
+
+def load_demo(history: int) -> None:
+    call_command("load_demo", "--history", str(history), stdout=io.StringIO())
+
+
+def next_step_possible(staff: Staff, dossier: Dossier) -> bool:
+    """A demo officer may take an action now, and its assignee (if any) exists."""
+    for officer in staff.users:
+        if officer.is_superuser:
+            continue
+        for action in available_actions(officer, dossier):
+            flow = DossierFlow.objects.get(dossier=dossier)
+            if not action.assign_role or action.transfers_to_agency_kind:
+                return True
+            if staff.with_role([action.assign_role], step_target(action, flow, dossier).pk):
+                return True
+    return False
 
 
 @pytest.mark.django_db
-def test_the_demo_dossiers_load_once(capsys):
-    call_command("load_demo", verbosity=0)
-    call_command("load_procedures", verbosity=0)
+def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
+    load_demo(history=60)
+    dossiers = list(
+        Dossier.objects.filter(is_draft=False).select_related("flow__state", "procedure", "receiving_agency")
+    )
+    assert len(dossiers) >= 60
+    statuses = {dossier.status for dossier in dossiers}
+    assert {Status.NEW, Status.PROCESSING, Status.SUPPLEMENT, Status.WITHDRAWN, Status.RETURNED} <= statuses
+    staff = Staff()
+    for dossier in dossiers:
+        state = dossier.flow.state
+        if dossier.status in IN_FLOW:
+            assert state.status_code == dossier.status, (dossier.code, state.key, dossier.status)
+        if dossier.status == Status.SUPPLEMENT:
+            request = actions.open_supplement_request(dossier)
+            assert request.from_status == state.status_code
+            assert can(dossier.applicant, "dossiers.answer_supplement", dossier), dossier.code
+        elif dossier.status == Status.PAYMENT:
+            assert dossier.resume_status == state.status_code
+        elif dossier.status in FINAL:
+            assert not any(available_actions(officer, dossier) for officer in staff.users), dossier.code
+        elif dossier.status != Status.RETURNED:
+            assert next_step_possible(staff, dossier), (dossier.code, state.key)
+    # Demo officers did the work, never the province administrator who may do anything.
+    admin = User.objects.get(username="admin.tinh")
+    assert not StepRecord.objects.filter(from_user=admin).exists()
+    assert not DossierStatusChange.objects.filter(actor=admin).exists()
+
+    # The citizens' own dossiers of today: the one being processed can be sent on by the
+    # specialist; the provincial dossier went from the centre to the Department of Justice.
+    processing = Dossier.objects.get(applicant__username="087095001234", status=Status.PROCESSING)
+    specialist = User.objects.get(username="chuyenvien.mytho")
+    assert [a.key for a in available_actions(specialist, processing)] == ["trinh_lanh_dao"]
+    lltp = Dossier.objects.get(procedure__code="DT-004", applicant__username="082190004567")
+    assert lltp.code.startswith("H20.13-") and lltp.flow.current_agency.code == "H20.04"
+
+    # The statistics were rebuilt from these dossiers.
+    totals = ProvinceMonthlyRollup.objects.aggregate(
+        **{name: Sum(name) for name in ("received", "refused", "returned", "withdrawn")},
+        resolved=Sum("resolved_early") + Sum("resolved_on_time") + Sum("resolved_late"),
+        late=Sum("resolved_late"),
+    )
+    submitted = Dossier.objects.filter(is_draft=False)
+    assert totals["received"] == submitted.filter(received_at__isnull=False).count()
+    assert totals["refused"] == submitted.filter(status=Status.REFUSED).count()
+    assert totals["returned"] == submitted.filter(status=Status.RETURNED).count()
+    assert totals["resolved"] == submitted.filter(finished_at__isnull=False).count()
+    assert totals["late"] == DossierFlow.objects.filter(timing="late").count()
+    assert totals["withdrawn"] == submitted.filter(status=Status.WITHDRAWN, received_at__isnull=False).count()
+
+    # The year's feedback reports went through their steps too.
+    reports = Report.objects.all()
+    assert reports.count() >= 20
+    assert not reports.filter(history__isnull=True).exists()
+    published = reports.filter(state=ReportState.ANSWERED)
+    assert published.exists() and not published.filter(answers__isnull=True).exists()
+
     call_command("load_dossier_demo")
-    statuses = sorted(Dossier.objects.values_list("status", flat=True))
-    assert statuses == [Status.NEW, Status.PROCESSING, Status.SUPPLEMENT, Status.WITHDRAWN, Status.RETURNED]
-    assert all(d.status_changes.exists() for d in Dossier.objects.all())
-    assert Dossier.objects.get(procedure__code="DT-004").code.startswith("H20.04-")
-    call_command("load_dossier_demo")
-    assert Dossier.objects.count() == 5
+    assert Dossier.objects.filter(is_draft=False).count() == len(dossiers)
     assert "đã có" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_every_online_procedure_reaches_an_officer_who_receives_it():
+    """On the demo's own province and catalogue: each procedure offered online can be started and
+    submitted at each place offered that has demo officers, lands in that place's inbox and is
+    accepted by its one-stop officer with a handling officer of the competent agency."""
+    load_demo(history=0)
+    staff, submitter = Staff(), Submitter()
+    citizen = User.objects.get(username="087095001234")
+    procedures = list(online_procedures())
+    assert len(procedures) >= 20
+    tried = 0
+    for procedure in procedures:
+        places = list(actions.receiving_agencies(procedure))
+        staffed = [agency for agency in places if staff.with_role([Role.ONE_STOP_OFFICER], agency.pk)]
+        assert staffed, procedure.code
+        if procedure.level == Level.PROVINCE:
+            assert [agency.kind for agency in places] == [AgencyKind.SERVICE_CENTRE], procedure.code
+        for agency in staffed:
+            draft = actions.start_draft(citizen, procedure, agency)
+            actions.delete_draft(citizen, draft)
+            commune = agency.unit.code if agency.kind == AgencyKind.ONE_STOP_DESK else "28261"
+            dossier = submitter.submit(citizen, procedure, agency, commune)
+            officer = staff.with_role([Role.ONE_STOP_OFFICER], agency.pk)
+            (reception,) = available_actions(officer, dossier)
+            flow = DossierFlow.objects.get(dossier=dossier)
+            handler = staff.with_role([reception.assign_role], step_target(reception, flow, dossier).pk)
+            assert handler is not None, (procedure.code, agency.code)
+            accept_dossier(officer, dossier, assignee=handler)
+            dossier.refresh_from_db()
+            assert dossier.status == Status.ACCEPTED
+            tried += 1
+    assert tried >= len(procedures)
 
 
 @pytest.mark.django_db
 def test_without_the_demo_province_nothing_is_created(capsys):
     call_command("load_dossier_demo")
     assert not Dossier.objects.exists()
+    assert "load_demo" in capsys.readouterr().out

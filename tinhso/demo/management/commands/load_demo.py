@@ -3,6 +3,7 @@
 import datetime
 
 import pyotp
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -24,10 +25,23 @@ ROLE_LABELS = {
 }
 
 
+def demo_account(username: str, password_hash: str, **fields) -> User:
+    """A demo account with an already hashed password."""
+    user = User.objects.create_user(username, None, **fields)
+    user.password = password_hash
+    user.save(update_fields=["password"])
+    return user
+
+
 class Command(BaseCommand):
     help = "Load the Đồng Tháp demo province: units, agencies, officers and citizens."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history", type=int, default=600, help="Dossiers of the past year to make (default 600)."
+        )
+
+    def handle(self, *args, history=600, **options):
         if not AdministrativeUnit.objects.filter(level=Level.COMMUNE).exists():
             self.stdout.write("Đang nạp đơn vị hành chính 2025 / loading the 2025 administrative units…")
             call_command("import_units", verbosity=0)
@@ -40,8 +54,8 @@ class Command(BaseCommand):
         call_command("load_procedures", verbosity=0)
         call_command("load_demo_flows", verbosity=0)
         call_command("create_demo_ca", "--all-one-stop", verbosity=0)
-        call_command("load_feedback_demo", stdout=self.stdout)
-        call_command("load_dossier_demo", stdout=self.stdout)
+        call_command("load_dossier_demo", "--history", str(history), stdout=self.stdout)
+        call_command("load_feedback_demo", "--history", str(history // 3), stdout=self.stdout)
         call_command("rollup_statistics", "--rebuild", verbosity=0)
         self.print_accounts()
 
@@ -101,10 +115,13 @@ class Command(BaseCommand):
         return agencies
 
     def create_people(self, agencies: dict) -> None:
+        # Every demo account has the same password: hashed once (a hash costs a good part of a
+        # second).
+        password = make_password(data.DEMO_PASSWORD)
         for username, full_name, agency_key, role, gender in data.OFFICERS:
-            officer = User.objects.create_user(
+            officer = demo_account(
                 username,
-                data.DEMO_PASSWORD,
+                password,
                 full_name=full_name,
                 kind=UserKind.OFFICER,
                 gender=gender,
@@ -116,9 +133,9 @@ class Command(BaseCommand):
                 user=officer, agency=agencies[agency_key], role=role, valid_from=TWO_TIER_START
             )
         for cccd, full_name, born, gender, phone, email in data.CITIZENS:
-            User.objects.create_user(
+            demo_account(
                 cccd,
-                data.DEMO_PASSWORD,
+                password,
                 full_name=full_name,
                 kind=UserKind.CITIZEN,
                 cccd=cccd,
@@ -128,9 +145,9 @@ class Command(BaseCommand):
                 email=email,
             )
         for tax_code, name, phone, email in data.BUSINESSES:
-            User.objects.create_user(
+            demo_account(
                 tax_code,
-                data.DEMO_PASSWORD,
+                password,
                 full_name=name,
                 kind=UserKind.BUSINESS,
                 tax_code=tax_code,

@@ -1,162 +1,154 @@
-"""Demo dossiers for the demo citizens, in several statuses with their history. Safe to run again.
+"""The demo dossiers: a year of the province's history and, today, the demo citizens' own dossiers
+in several statuses, all made by the actions citizens and the demo officers take
+(``tinhso.demo.history``). Safe to run again.
 
-Needs the demo province (``load_demo``) and the catalogue (``load_procedures``); procedures or
-people that are missing are skipped with a message.
+Needs the demo province (``load_demo``), the catalogue (``load_procedures``) and the flows
+(``load_demo_flows``); without the province nothing is made.
 """
 
 import datetime
+import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django.utils import timezone
 
-from tinhso.accounts.models import User
-from tinhso.agencies.models import Agency
+from tinhso.accounts.models import User, UserKind
+from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.demo import data
+from tinhso.demo.history import Desk, History, Staff, Submitter
 from tinhso.dossiers import actions
-from tinhso.dossiers.models import Dossier, DueTimeChangeKind
+from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
-from tinhso.units.models import Level
-from tinhso.units.services import units_matching
+from tinhso.dossiers.tasks import send_pending
+from tinhso.procedures.models import Procedure
 
-# (citizen CCCD, procedure code, receiving agency code or None for a commune desk, final status).
-PLAN = [
-    ("087095001234", "1.001193", None, Status.NEW),
-    ("087095001234", "1.004873", None, Status.PROCESSING),
-    ("082190004567", "DT-004", "H20.04", Status.SUPPLEMENT),
-    ("082190004567", "2.000635", None, Status.RETURNED),
-    ("087303008910", "1.000656", None, Status.WITHDRAWN),
+# Today's dossiers of the demo citizens: (CCCD, procedure code, commune of the centre or None for
+# the provincial centre, status it is left in).
+SHOWCASE = [
+    ("087095001234", "1.001193", data.MY_THO, Status.NEW),
+    ("087095001234", "1.004873", data.MY_THO, Status.PROCESSING),
+    ("082190004567", "DT-004", None, Status.SUPPLEMENT),
+    ("082190004567", "2.000635", data.MY_THO, Status.RETURNED),
+    ("087303008910", "1.000656", data.MY_THO, Status.WITHDRAWN),
+    ("087303008910", "1.001193", data.CAO_LANH, Status.NEW),
 ]
-DESK_COMMUNE = "Phường Mỹ Tho"
+HISTORY_COMMUNES = [data.MY_THO, data.CAO_LANH, data.SA_DEC, data.CAI_LAY]
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ", "Ngô"]
+MIDDLE_MALE = ["Văn", "Minh", "Quốc", "Thanh", "Hữu", "Đức"]
+MIDDLE_FEMALE = ["Thị", "Ngọc", "Thị Kim", "Thị Thu", "Bích", "Thị Mỹ"]
+GIVEN_MALE = ["An", "Bình", "Cường", "Dũng", "Hải", "Khang", "Lộc", "Nam", "Phúc", "Quang", "Tài", "Vinh"]
+GIVEN_FEMALE = ["Anh", "Chi", "Diễm", "Giang", "Hạnh", "Lan", "My", "Nhi", "Oanh", "Thảo", "Trâm", "Yến"]
 
 
-def demo_pdf(title: str) -> bytes:
-    text = title.encode("ascii", "ignore")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % (len(text) + 30)
-        + b"BT /F1 12 Tf 50 780 Td ("
-        + text
-        + b") Tj ET\nendstream",
-    ]
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-
-
-def sample_value(field: dict, citizen: User, commune: str):
-    """A value that passes ``field``'s rules (real-looking Vietnamese data)."""
-    kind = field["type"]
-    if kind == "text":
-        value = {
-            "cccd": citizen.cccd,
-            "phone": citizen.phone,
-            "email": citizen.email or "dan@example.vn",
-        }.get(field.get("format"), citizen.full_name if "ten" in field["name"] else "Theo hồ sơ đính kèm")
-        return value[: field.get("max_length") or 255]
-    if kind == "number":
-        return field.get("min", 1) if field.get("min", 1) <= field.get("max", 10**9) else field["max"]
-    if kind == "date":
-        return (citizen.date_of_birth or datetime.date(1990, 1, 1)).isoformat()
-    if kind == "choice":
-        first = field["choices"][0]["value"]
-        return [first] if field.get("multiple") else first
-    if kind == "address":
-        return {"province": data.PROVINCE_CODE, "commune": commune, "detail": "Số 12, đường 30 Tháng 4"}
-    values = {sub["name"]: sample_value(sub, citizen, commune) for sub in field["fields"]}
-    return [values] * max(1, field.get("min_items") or 1) if field.get("repeatable") else values
+def history_citizens(count: int) -> list[User]:
+    """``count`` citizens of the province (CCCD 087…, Đồng Tháp), made once."""
+    password = make_password(data.DEMO_PASSWORD)
+    citizens = []
+    for index in range(count):
+        female = index % 2 == 1
+        born = datetime.date(1960 + index % 40, 1 + index % 12, 1 + index % 28)
+        cccd = f"087{int(female)}{born.year % 100:02d}{700000 + index:06d}"
+        citizen = User.objects.filter(username=cccd).first()
+        if citizen is None:
+            name = " ".join(
+                (
+                    FAMILY[index % len(FAMILY)],
+                    (MIDDLE_FEMALE if female else MIDDLE_MALE)[index % 6],
+                    (GIVEN_FEMALE if female else GIVEN_MALE)[(index // 2) % 12],
+                )
+            )
+            citizen = User.objects.create_user(
+                cccd,
+                None,
+                full_name=name,
+                kind=UserKind.CITIZEN,
+                cccd=cccd,
+                date_of_birth=born,
+                gender="female" if female else "male",
+                phone=f"09{index:08d}",
+            )
+            citizen.password = password
+            citizen.save(update_fields=["password"])
+        citizens.append(citizen)
+    return citizens
 
 
 class Command(BaseCommand):
-    help = "Create demo dossiers for the demo citizens (needs load_demo and load_procedures); safe to rerun."
+    help = (
+        "Create the demo dossiers through the real actions: a year of history and the demo "
+        "citizens' dossiers (needs load_demo, load_procedures, load_demo_flows); safe to rerun."
+    )
 
-    def handle(self, *args, **options):
-        from tinhso.procedures.models import Procedure
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history", type=int, default=600, help="Dossiers of the past year (default 600; 0: none)."
+        )
 
-        citizens = {user.cccd: user for user in User.objects.filter(cccd__in=[row[0] for row in PLAN])}
+    def handle(self, *args, history, **options):
+        citizens = {user.cccd: user for user in User.objects.filter(cccd__in=[row[0] for row in SHOWCASE])}
+        centres = {
+            agency.unit.name: agency
+            for agency in Agency.objects.valid_on()
+            .filter(kind=AgencyKind.ONE_STOP_DESK, unit__name__in=HISTORY_COMMUNES)
+            .select_related("unit")
+        }
+        if len(citizens) < 3 or len(centres) < len(HISTORY_COMMUNES) or not Staff().users:
+            self.stdout.write("Thiếu tỉnh trình diễn (load_demo) / the demo province is missing: skipped.")
+            return
         if Dossier.objects.filter(applicant__in=citizens.values()).exists():
             self.stdout.write("Hồ sơ trình diễn đã có / demo dossiers already loaded.")
             return
-        commune = units_matching(DESK_COMMUNE, level=Level.COMMUNE).first()
-        desk = (
-            Agency.objects.valid_on().filter(kind="one_stop_desk", unit=commune).first() if commune else None
-        )
-        officer = User.objects.filter(username="admin.tinh").first()
-        if commune is None or desk is None or officer is None:
-            self.stdout.write("Thiếu tỉnh trình diễn (load_demo) / the demo province is missing: skipped.")
-            return
-        for cccd, code, agency_code, status in PLAN:
+        if history:
+            places = [(centres[name], centres[name].unit.code) for name in HISTORY_COMMUNES]
+            made = History(history_citizens(60), places).run(history)
+            self.stdout.write(f"Một năm hồ sơ / a year of dossiers: {made}.")
+        self.showcase(citizens, centres)
+        self.send_backlog()
+
+    def showcase(self, citizens: dict, centres: dict) -> None:
+        staff = Staff()
+        desk, submitter = Desk(staff), Submitter()
+        centre = Agency.objects.valid_on().filter(kind=AgencyKind.SERVICE_CENTRE).order_by("code").first()
+        for cccd, code, commune_name, status in SHOWCASE:
             citizen = citizens.get(cccd)
             procedure = Procedure.objects.current().filter(code=code).first()
             if citizen is None or procedure is None:
                 self.stdout.write(f"Bỏ qua / skipped: {cccd} {code}")
                 continue
-            try:
-                dossier = self.create(citizen, procedure, agency_code or desk.code, commune.code)
-                self.advance(dossier, status, officer, citizen)
-            except (ValidationError, PermissionDenied) as exc:
-                self.stdout.write(f"Bỏ qua / skipped {code}: {exc}")
-                continue
-            self.stdout.write(f"  {dossier.code}  {Status(status).label}  {procedure.name[:60]}")
+            agency = centres.get(commune_name) if commune_name else centre
+            commune = centres[data.MY_THO].unit if commune_name is None else agency.unit
+            dossier = submitter.submit(citizen, procedure, agency, commune.code)
+            self.advance(desk, dossier, citizen, status)
+            dossier.refresh_from_db()
+            self.stdout.write(f"  {dossier.code}  {Status(dossier.status).label}  {procedure.name[:60]}")
 
-    def create(self, citizen, procedure, agency_code, commune):
-        pages = (procedure.eform or {}).get("pages", [])
-        form_data = {
-            field["name"]: sample_value(field, citizen, commune) for page in pages for field in page["fields"]
-        }
-        attachments = []
-        for document in procedure.documents.all():
-            upload = ContentFile(demo_pdf(document.name), name=f"{procedure.code}-{document.position}.pdf")
-            stored = actions.add_personal_document(citizen, upload)
-            attachments.append({"personal_document": stored.pk, "required_document": document.pk})
-        dossier, _created = actions.create_dossier(
-            citizen,
-            procedure_code=procedure.code,
-            agency_code=agency_code,
-            applicant={
-                "phone": citizen.phone,
-                "email": citizen.email,
-                "address": {"commune": commune, "detail": "Số 12"},
-            },
-            form_data=form_data,
-            attachments=attachments,
-        )
-        return dossier
-
-    @transaction.atomic
-    def advance(self, dossier, status, officer, citizen):
+    def advance(self, desk: Desk, dossier: Dossier, citizen: User, status: int) -> None:
         if status == Status.WITHDRAWN:
             actions.withdraw_dossier(citizen, dossier, "Tôi đã nộp nhầm thủ tục.")
             return
         if status == Status.NEW:
             return
-        locked = actions.lock_dossier(dossier)
-        now = timezone.now()
-        actions.apply_status_change(locked, Status.ACCEPTED, officer, "", now)
-        locked.received_at = now
-        locked.save(update_fields=["received_at"])
-        actions.record_due_time_change(
-            locked,
-            DueTimeChangeKind.ACCEPTANCE,
-            actions.compute_due_at(locked.procedure, now),
-            "",
-            officer,
-            now,
-        )
-        actions.apply_status_change(locked, Status.PROCESSING, officer)
+        desk.accept(dossier)
+        dossier.refresh_from_db()
+        if not dossier.procedure.is_free:
+            desk.collect_fees(dossier)
+        desk.take(dossier)
         if status == Status.SUPPLEMENT:
-            actions.request_supplement(officer, locked, ["Bản sao Căn cước công dân còn rõ nét"], "")
-        elif status == Status.RETURNED:
-            actions.apply_status_change(locked, Status.FINISHED, officer)
-            actions.apply_status_change(locked, Status.RETURNED, officer)
-            locked.finished_at = locked.returned_at = timezone.now()
-            locked.save(update_fields=["finished_at", "returned_at"])
+            desk.ask_for_supplement(dossier)
+            return
+        while status == Status.RETURNED and dossier.status != Status.RETURNED:
+            desk.take(dossier)
+            dossier.refresh_from_db()
+
+    def send_backlog(self) -> None:
+        """Send the year's notifications now, through the real sender (its text messages are
+        not logged one by one)."""
+        sms_log = logging.getLogger("tinhso.dossiers.sms")
+        level = sms_log.level
+        sms_log.setLevel(logging.WARNING)
+        try:
+            sent = send_pending()
+        finally:
+            sms_log.setLevel(level)
+        self.stdout.write(f"Thông báo đã gửi / notifications sent: {sent}.")

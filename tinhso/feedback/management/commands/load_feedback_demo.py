@@ -4,17 +4,21 @@ published reports in Mỹ Tho and Cao Lãnh, and an Open311 api_key. Safe to run
 In demo mode (TINHSO_DEMO=1) the api_key is derived from SECRET_KEY, so it is the same on every
 run and can be printed again; otherwise a fresh key is created once and printed only then."""
 
+import datetime
 import hashlib
 import hmac
+import random
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from tinhso.accounts.models import User
+from tinhso.accounts.models import User, UserKind
 from tinhso.agencies.models import Agency
+from tinhso.demo import clock
 from tinhso.feedback import actions
-from tinhso.feedback.models import Category, Open311ApiKey, Report, RoutingRule, TimeUnit, hash_api_key
+from tinhso.feedback.models import Open311ApiKey, Report, RoutingRule, TimeUnit, hash_api_key
 
 DEMO_KEY_NAME = "Dữ liệu trình diễn"
 
@@ -109,12 +113,55 @@ REPORTS = [
 ]
 
 
+# Where the year's reports are: commune, (latitude, longitude) near its centre, committee officers.
+HISTORY_PLACES = [
+    ("Phường Mỹ Tho", (10.3600, 106.3600), "chuyenvien.mytho", "lanhdao.mytho"),
+    ("Phường Cao Lãnh", (10.4600, 105.6330), "chuyenvien.caolanh", "lanhdao.caolanh"),
+    ("Phường Sa Đéc", (10.2930, 105.7570), "chuyenvien.sadec", "lanhdao.sadec"),
+    ("Phường Cai Lậy", (10.4080, 106.1190), "chuyenvien.cailay", "lanhdao.cailay"),
+]
+HISTORY_TEXTS = {
+    "hu-hong-duong": (
+        "Mặt đường bị sụt lún, có ổ gà lớn gây nguy hiểm cho xe máy.",
+        "Đã vá ổ gà, san phẳng mặt đường.",
+    ),
+    "ngap-ung": (
+        "Mưa lớn và triều cường làm ngập sâu đoạn đường, cống thoát nước bị nghẹt.",
+        "Đã nạo vét cống, khơi thông dòng chảy.",
+    ),
+    "rac-thai": ("Rác thải sinh hoạt bị đổ bừa bãi, bốc mùi hôi.", "Đã thu gom rác và đặt biển cấm đổ rác."),
+    "tieng-on": (
+        "Quán karaoke mở nhạc lớn sau 22 giờ, ảnh hưởng người dân nghỉ ngơi.",
+        "Đã kiểm tra, nhắc nhở và xử phạt chủ quán.",
+    ),
+    "chieu-sang": ("Đèn đường không sáng nhiều đêm liền.", "Đã thay bóng đèn và sửa đường dây."),
+    "cay-xanh": ("Cây xanh nghiêng, cành khô có nguy cơ gãy đổ.", "Đã cắt tỉa cành khô và chằng chống cây."),
+    "trat-tu-do-thi": (
+        "Hàng quán lấn chiếm vỉa hè, người đi bộ phải đi dưới lòng đường.",
+        "Đã lập biên bản, yêu cầu trả lại vỉa hè.",
+    ),
+    "an-toan-thuc-pham": (
+        "Cơ sở bán thức ăn đường phố không bảo đảm vệ sinh.",
+        "Đã kiểm tra, hướng dẫn cơ sở khắc phục.",
+    ),
+    "cham-tre-ho-so": (
+        "Hồ sơ nộp đã quá hẹn nhưng chưa nhận được kết quả.",
+        "Đã đôn đốc giải quyết và trả kết quả cho người dân.",
+    ),
+}
+
+
 def demo_key() -> str:
     return hmac.new(settings.SECRET_KEY.encode(), b"tinhso open311 demo key", hashlib.sha256).hexdigest()[:32]
 
 
 class Command(BaseCommand):
     help = "Load the citizen-feedback demo data (after load_demo) and print an Open311 api_key."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history", type=int, default=200, help="Reports of the past year (default 200)."
+        )
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -126,41 +173,38 @@ class Command(BaseCommand):
                 self.load_routing(categories, root)
                 if not Report.objects.exists():
                     self.load_reports(categories)
+                    self.load_history(categories, options["history"])
         self.print_key()
 
     def load_categories(self) -> dict:
         categories = {}
         for order, (code, name, group, keywords, limit, unit, _agency) in enumerate(CATEGORIES, start=1):
-            categories[code], _created = Category.objects.update_or_create(
+            categories[code] = actions.save_category(
+                None,
                 service_code=code,
-                defaults={
-                    "name": name,
-                    "group": group,
-                    "keywords": keywords,
-                    "time_limit": limit,
-                    "time_unit": unit,
-                    "order": order,
-                    "description": f"Phản ánh về {name.lower()} trên địa bàn tỉnh Đồng Tháp.",
-                    "attributes": ROAD_ATTRIBUTES if code == "hu-hong-duong" else [],
-                },
+                name=name,
+                group=group,
+                keywords=keywords,
+                time_limit=limit,
+                time_unit=unit,
+                order=order,
+                description=f"Phản ánh về {name.lower()} trên địa bàn tỉnh Đồng Tháp.",
+                attributes=ROAD_ATTRIBUTES if code == "hu-hong-duong" else [],
             )
         return categories
 
     def load_routing(self, categories: dict, root: Agency) -> None:
         for code, *_rest, suffix in CATEGORIES:
-            if suffix:
-                agency = Agency.objects.filter(code=f"{root.code}.{suffix}").first()
-                if agency:
-                    RoutingRule.objects.get_or_create(
-                        category=categories[code], commune=None, defaults={"agency": agency}
-                    )
+            agency = Agency.objects.filter(code=f"{root.code}.{suffix}").first() if suffix else None
+            if agency and not RoutingRule.objects.filter(category=categories[code], commune=None).exists():
+                actions.save_routing_rule(None, category=categories[code], agency=agency)
         # Local roads are the ward's: Mỹ Tho and Cao Lãnh handle their own.
         for committee in Agency.objects.filter(
             parent=root, kind="commune_pc", unit__name__in=["Phường Mỹ Tho", "Phường Cao Lãnh"]
         ):
-            RoutingRule.objects.get_or_create(
-                category=categories["hu-hong-duong"], commune=committee.unit, defaults={"agency": committee}
-            )
+            category = categories["hu-hong-duong"]
+            if not RoutingRule.objects.filter(category=category, commune=committee.unit).exists():
+                actions.save_routing_rule(None, category=category, agency=committee, commune=committee.unit)
 
     def load_reports(self, categories: dict) -> None:
         users = {
@@ -203,6 +247,69 @@ class Command(BaseCommand):
             actions.start_work(officer, report)
             actions.answer_report(officer, report, answer)
             actions.approve_answer(leader, report)
+
+    def load_history(self, categories: dict, count: int) -> None:
+        """``count`` reports filed over the past year, routed to the commune, answered and
+        published by its officers, on the demo's clock (``tinhso.demo.clock``); the most recent
+        are still being handled, a few were rejected."""
+        users = {u.username: u for u in User.objects.filter(kind__in=[UserKind.OFFICER, UserKind.CITIZEN])}
+        citizens = [u for u in users.values() if u.kind == UserKind.CITIZEN]
+        router = users.get("motcua.tinh")
+        if router is None or not citizens:
+            return
+        rng = random.Random(2026)
+        now = timezone.now()
+        places = []
+        for name, point, officer, leader in HISTORY_PLACES:
+            commune = actions.province_communes().filter(name=name).first()
+            committee = Agency.objects.filter(kind="commune_pc", unit=commune).first() if commune else None
+            if committee and officer in users and leader in users:
+                places.append((commune, committee, point, users[officer], users[leader]))
+        moments = sorted(
+            now - datetime.timedelta(minutes=rng.randint(60, 365 * 24 * 60)) for _ in range(count)
+        )
+        for moment in moments:
+            commune, committee, (lat, lng), officer, leader = rng.choice(places)
+            code = rng.choice(list(HISTORY_TEXTS))
+            text, answer = HISTORY_TEXTS[code]
+            with clock.at(moment):
+                report = actions.submit_report(
+                    rng.choice(citizens),
+                    category=categories[code],
+                    description=text,
+                    commune=commune,
+                    latitude=f"{lat + rng.uniform(-0.012, 0.012):.6f}",
+                    longitude=f"{lng + rng.uniform(-0.012, 0.012):.6f}",
+                    address=f"Khu phố {rng.randint(1, 9)}, {commune.name}",
+                )
+            steps = (
+                (
+                    datetime.timedelta(hours=rng.uniform(1, 20)),
+                    actions.assign_report,
+                    (router, report, committee),
+                ),
+                (datetime.timedelta(hours=rng.uniform(2, 30)), actions.start_work, (officer, report)),
+                (
+                    datetime.timedelta(hours=rng.uniform(4, 90)),
+                    actions.answer_report,
+                    (officer, report, answer),
+                ),
+                (datetime.timedelta(hours=rng.uniform(1, 24)), actions.approve_answer, (leader, report)),
+            )
+            if rng.random() < 0.05:
+                steps = (
+                    (
+                        datetime.timedelta(hours=rng.uniform(1, 8)),
+                        actions.reject_report,
+                        (router, report, "Nội dung không thuộc phạm vi tiếp nhận phản ánh."),
+                    ),
+                )
+            for delay, step, arguments in steps:
+                moment += delay
+                if moment > now:
+                    break
+                with clock.at(moment):
+                    step(*arguments)
 
     def print_key(self) -> None:
         if settings.DEMO:

@@ -1,0 +1,98 @@
+"""Province-level procedures are received at the provincial public-administration service centre
+and handled by their department (Decree 118/2025 Art. 14(1)); the centre returns the result."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from tinhso.accounts.models import Role
+from tinhso.demo.history import Submitter
+from tinhso.dossiers import actions
+from tinhso.dossiers.status import Status
+from tinhso.dossiers.tests import factories
+from tinhso.motcua.actions import accept_dossier, record_cash_payment
+from tinhso.procedures.models import Procedure
+from tinhso.workflows.actions import available_actions, perform_action
+from tinhso.workflows.demo import load_demo_flows
+from tinhso.workflows.models import DossierFlow
+
+
+@pytest.fixture
+def tree(db):
+    tree = factories.make_demo_catalogue()
+    load_demo_flows()
+    return tree
+
+
+def test_a_province_procedure_is_received_at_the_centre_not_at_the_department(tree):
+    lltp = Procedure.objects.current().get(code="DT-004")
+    assert [agency.code for agency in actions.receiving_agencies(lltp)] == ["H20.13"]
+    citizen = factories.make_citizen()
+    with pytest.raises(ValidationError):
+        actions.start_draft(citizen, lltp, tree["agencies"]["04"])
+    assert actions.start_draft(citizen, lltp, tree["agencies"]["13"]).receiving_agency.code == "H20.13"
+
+
+def test_the_department_handles_and_the_centre_returns(tree):
+    centre, construction = tree["agencies"]["13"], tree["agencies"]["06"]
+    commune = tree["agencies"]["my_tho"].parent
+    desk_officer = factories.make_officer(centre, "motcua.tinh", Role.ONE_STOP_OFFICER)
+    specialist = factories.make_officer(construction, "chuyenvien.sxd", Role.SPECIALIST)
+    leader = factories.make_officer(construction, "lanhdao.sxd", Role.LEADER)
+    consulted = factories.make_officer(commune, "chuyenvien.mytho", Role.SPECIALIST)
+    citizen = factories.make_citizen()
+    permit = Procedure.objects.current().get(code="DT-007")
+    dossier = Submitter().submit(citizen, permit, centre, "28261")
+    assert dossier.code.startswith("H20.13-")
+    # A specialist of the centre's province cannot be chosen: the handler is the department's.
+    with pytest.raises(ValidationError):
+        accept_dossier(desk_officer, dossier, assignee=consulted)
+    with pytest.raises(PermissionDenied):
+        accept_dossier(specialist, dossier, assignee=specialist)
+    accept_dossier(desk_officer, dossier, assignee=specialist)
+    flow = DossierFlow.objects.get(dossier=dossier)
+    assert flow.current_agency == construction and flow.assignee == specialist
+    assert not available_actions(desk_officer, dossier)
+    perform_action(specialist, dossier, "tham_dinh")
+    perform_action(specialist, dossier, "xin_y_kien", agency=commune)
+    perform_action(consulted, dossier, "gui_y_kien")
+    # The opinion goes back to the department, not to the centre that received the dossier.
+    assert DossierFlow.objects.get(dossier=dossier).current_agency == construction
+    perform_action(specialist, dossier, "trinh_ky")
+    record_cash_payment(desk_officer, dossier)
+    perform_action(leader, dossier, "ky")
+    assert DossierFlow.objects.get(dossier=dossier).current_agency == centre
+    perform_action(desk_officer, dossier, "tra_ket_qua")
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED
+
+
+def _signed_in(client, user):
+    client.force_login(user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = user.pk
+    session.save()
+    return client
+
+
+def test_the_centre_pages_offer_the_department_officers(client, tree):
+    """Reception online and at the counter of the centre: the officers to hand the dossier to are
+    the department's, where the engine sends it."""
+    centre, justice = tree["agencies"]["13"], tree["agencies"]["04"]
+    desk_officer = factories.make_officer(centre, "motcua.tinh", Role.ONE_STOP_OFFICER)
+    specialist = factories.make_officer(justice, "chuyenvien.stp", Role.SPECIALIST)
+    factories.make_officer(tree["agencies"]["my_tho"].parent, "chuyenvien.mytho", Role.SPECIALIST)
+    citizen = factories.make_citizen()
+    dossier = Submitter().submit(citizen, Procedure.objects.current().get(code="DT-004"), centre, "28261")
+    _signed_in(client, desk_officer)
+    page = client.get(reverse("motcua:action", args=[dossier.pk, "tiep_nhan"]))
+    assert list(page.context["form"].fields["assignee"].queryset) == [specialist]
+    counter = client.get(reverse("motcua:counter"))
+    assert list(counter.context["form"].fields["assignee"].queryset) == [specialist]
+    response = client.post(
+        reverse("motcua:action", args=[dossier.pk, "tiep_nhan"]),
+        {"assignee": specialist.pk, "version": dossier.version, "note": ""},
+    )
+    assert response.status_code == 302
+    assert DossierFlow.objects.get(dossier=dossier).current_agency == justice
