@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the demo: SQLite, the Đồng Tháp demo province, printed demo logins, http://127.0.0.1:8000.
-#   DEMO_PORT (default 8000) and DEMO_DB (default var/demo.sqlite3) can be changed.
+#   DEMO_PORT (default 8000), DEMO_DB (default var/demo.sqlite3) and DEMO_HISTORY (dossiers of the
+#   past year made when the database is new, default 600) can be changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,7 @@ unset DEBUG
 
 .venv/bin/python manage.py migrate --no-input -v 0
 .venv/bin/python manage.py createcachetable
-.venv/bin/python manage.py load_demo
+.venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-600}"
 
 # Notifications: the task worker sends them as soon as they are queued (mail goes to files under
 # var/demo-mail/, text messages to the worker's log), and send_notifications every minute sends
@@ -25,7 +26,7 @@ mail_dir=${EMAIL_FILE_PATH:-$(pwd)/var/demo-mail}
 export EMAIL_FILE_PATH=$mail_dir
 mkdir -p "$mail_dir"
 worker_log=var/demo-worker-$port.log
-.venv/bin/python manage.py db_worker --interval 2 --no-reload >>"$worker_log" 2>&1 &
+.venv/bin/python manage.py run_worker --interval 2 --no-reload >>"$worker_log" 2>&1 &
 (while sleep 60; do .venv/bin/python manage.py send_notifications >/dev/null 2>>"$worker_log"; done) &
 trap 'kill $(jobs -p) 2>/dev/null' EXIT
 

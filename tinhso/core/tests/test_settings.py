@@ -108,7 +108,7 @@ def test_the_demo_starts_with_nothing_set_on_its_own_values(monkeypatch):
     module = load_settings(monkeypatch, TINHSO_DEMO="1")
     assert module.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert module.VNPAY["HASH_SECRET"] == module.DEMO_SETTINGS["VNPAY_HASH_SECRET"]
-    assert module.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    assert module.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend"
 
 
 def test_debug_alone_does_not_lift_the_requirements(monkeypatch):

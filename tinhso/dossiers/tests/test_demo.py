@@ -63,6 +63,9 @@ def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
             assert can(dossier.applicant, "dossiers.answer_supplement", dossier), dossier.code
         elif dossier.status == Status.PAYMENT:
             assert dossier.resume_status == state.status_code
+        elif dossier.status == Status.WITHDRAWN:
+            # The applicant's request waits for the desk or the leader to grant or refuse it.
+            assert any(can(officer, "motcua.decide_withdrawal", dossier) for officer in staff.users)
         elif dossier.status in FINAL:
             assert not any(available_actions(officer, dossier) for officer in staff.users), dossier.code
         elif dossier.status != Status.RETURNED:
