@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossiers', '0007_supplement_late_and_paid_time'),
+        ("dossiers", "0007_supplement_late_and_paid_time"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dossierevent',
-            name='kind',
-            field=models.CharField(choices=[('status', 'status change'), ('paid', 'fees paid')], default='status', max_length=10),
+            model_name="dossierevent",
+            name="kind",
+            field=models.CharField(
+                choices=[("status", "status change"), ("paid", "fees paid")], default="status", max_length=10
+            ),
         ),
     ]
