@@ -246,7 +246,7 @@ def expected(date_from, date_to, now):
             if dossier.paid_at is not None or any(f.amount > 0 and f.kind != FeeKind.BY_OPTION for f in fees):
                 t["3.6"][1] += 1
                 t["3.6"][0] += paid_online
-            if fees:
+            if any(f.amount > 0 or f.kind == FeeKind.BY_OPTION for f in fees):
                 procedures = fee_procedures.setdefault(key, {})
                 procedures[dossier.procedure_id] = procedures.get(dossier.procedure_id, False) or paid_online
     for key, procedures in fee_procedures.items():
