@@ -46,6 +46,7 @@ from tinhso.dossiers.models import (
     Channel,
     Dossier,
     DossierEvent,
+    DossierEventKind,
     DossierRating,
     DossierStatusChange,
     DueTimeChange,
@@ -761,6 +762,14 @@ def mark_paid(actor, dossier: Dossier, note: str = "") -> Dossier:
             locked.resume_status = None
             changes["status"] = [Status.PAYMENT, resumed]
         locked.save(update_fields=["paid_at", "resume_status", "updated_at"])
+        DossierEvent.objects.create(
+            dossier=locked,
+            kind=DossierEventKind.PAID,
+            code=locked.code or "",
+            status=locked.status,
+            agency_code=locked.receiving_agency.code,
+            occurred_at=now,
+        )
         if waiting and locked.procedure.excludes_financial_obligations and locked.due_at is not None:
             _exclude_payment_time(locked, actor, now)
         record(actor, "dossiers.mark_paid", locked, changes)

@@ -21,6 +21,7 @@ __all__ = [
     "Dossier",
     "DossierCodeCounter",
     "DossierEvent",
+    "DossierEventKind",
     "DossierRating",
     "DossierStatusChange",
     "DueTimeChange",
@@ -289,11 +290,18 @@ class DossierCodeCounter(models.Model):
         return f"{self.agency_id} {self.day}: {self.value}"
 
 
+class DossierEventKind(models.TextChoices):
+    STATUS = "status", _("status change")
+    PAID = "paid", _("fees paid")
+
+
 class DossierEvent(models.Model):
-    """Transactional outbox: one row per status change, written in the same transaction, for the
+    """Transactional outbox: one row per status change and one when the fees are paid (``kind``
+    "paid", ``status`` the dossier's status then), written in the same transaction, for the
     national-portal sync and other subscribers; ``published_at`` is set once delivered."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=DossierEventKind.choices, default=DossierEventKind.STATUS)
     code = models.CharField(max_length=60)
     status = models.PositiveSmallIntegerField(choices=Status.choices)
     agency_code = models.CharField(max_length=35)

@@ -1,5 +1,5 @@
 """``GET /api/v1/statistics/one-stop`` (also ``/dossiers``, the name in the back-office issue):
-the one-stop report as JSON."""
+the one-stop report as JSON; ``GET /api/v1/statistics/index-766``: the Decision 766 index."""
 
 import datetime
 
@@ -11,6 +11,7 @@ from pydantic import Field as SchemaField
 from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency
 from tinhso.procedures.models import Field, Procedure
+from tinhso.statistics.index766 import index_766
 from tinhso.statistics.report import one_stop_report
 
 router = Router(tags=["statistics"])
@@ -54,3 +55,27 @@ def one_stop(request, query: Query[ReportQuery]):
 @router.get("/dossiers", summary="The one-stop report (same as /one-stop)")
 def dossiers(request, query: Query[ReportQuery]):
     return _report(request, query)
+
+
+class IndexQuery(Schema):
+    agency: str | None = SchemaField(None, description="Agency code; empty: the whole province")
+    include_children: bool = True
+    date_from: datetime.date | None = SchemaField(None, alias="from")
+    date_to: datetime.date | None = SchemaField(None, alias="to")
+
+
+@router.get("/index-766", summary="The Decision 766 service-quality index, per agency and for the scope")
+def index(request, query: Query[IndexQuery]):
+    agency = get_object_or_404(Agency, code=query.agency) if query.agency else None
+    require(request.auth, "statistics.view", agency)
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise HttpError(422, "from > to")
+    result = index_766(agency, query.include_children, date_from=query.date_from, date_to=query.date_to)
+    codes = dict(
+        Agency.objects.filter(pk__in=[card["agency_id"] for card in result["agencies"]]).values_list(
+            "pk", "code"
+        )
+    )
+    for card in result["agencies"]:
+        card["agency_code"] = codes[card.pop("agency_id")]
+    return {"agency": agency.code if agency else None, "include_children": query.include_children, **result}

@@ -56,7 +56,63 @@ def report_scope(report: dict) -> str:
     return name
 
 
-def report_xlsx(report: dict) -> bytes:
+def index_rows(index: dict) -> list[list]:
+    """The Decision 766 index as rows: each indicator of the scope, then the agencies ranked."""
+    total = index["total"]
+    rows = [
+        [_("Decision 766/QĐ-TTg service-quality index")],
+        [
+            _("Points"),
+            total["points"],
+            _("of the measurable points"),
+            total["measured_max"],
+            _("of"),
+            total["max_points"],
+        ],
+        [],
+        [
+            _("Item"),
+            _("Indicator"),
+            _("Value (%)"),
+            _("Threshold (%)"),
+            _("Points"),
+            _("Maximum points"),
+            _("Note"),
+        ],
+    ]
+    for group in total["groups"]:
+        rows.append([group["number"], group["name"], None, None, group["points"], group["max_points"]])
+        for row in group["indicators"]:
+            count = f"{row['numerator']}/{row['denominator']}" if row["denominator"] else ""
+            rows.append(
+                [
+                    row["code"],
+                    row["title"],
+                    row["rate"],
+                    row["threshold"],
+                    row["points"],
+                    row["max_points"],
+                    f"{_('no data')}: {row['no_data']}" if row["no_data"] else count,
+                ]
+            )
+    rows += [
+        [],
+        [
+            _("Rank"),
+            _("Agency"),
+            _("Points"),
+            _("Measurable points"),
+            _("Share of the measurable points (%)"),
+        ],
+    ]
+    rows += [
+        [card["rank"], card["agency"], card["points"], card["measured_max"], card["share"]]
+        for card in index["agencies"]
+    ]
+    return rows
+
+
+def report_xlsx(report: dict, index: dict | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("One-stop report")
@@ -76,6 +132,13 @@ def report_xlsx(report: dict) -> bytes:
         sheet.append([label, value])
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 40
+    if index is not None:
+        index_sheet = workbook.create_sheet(_("Decision 766 index"))
+        for row in index_rows(index):
+            index_sheet.append(row)
+        index_sheet["A1"].font = Font(bold=True, size=13)
+        index_sheet.column_dimensions["B"].width = 60
+        index_sheet.column_dimensions["G"].width = 60
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -41,8 +41,9 @@ class Rollup(models.Model):
       ``received_full_process_online`` of those submitted online; ``digitised`` of them that had
       their documents attached electronically when accepted;
     - ``resolved_early/on_time/late``: received dossiers finished (status 9) that day, classified
-      against the due time as ``tinhso.workflows.actions.classify_result``; ``fee_paid`` of them
-      with fees paid, ``paid_online`` of them paid through the online payment gateway;
+      against the due time as ``tinhso.workflows.actions.classify_result``;
+    - ``fee_paid``: dossiers whose fees were paid that day (the "paid" outbox event), whatever
+      their status; ``paid_online`` of them paid through the online payment gateway;
     - ``withdrawn`` / ``stopped``: received dossiers withdrawn (7) / stopped (8) that day;
     - ``refused`` (3) and ``returned`` (10) on that day;
     - ``closed_late``: received dossiers closed (9, 7, 8) after their due time, on the closing day;

@@ -21,6 +21,7 @@ from django.utils import timezone
 from tinhso.dossiers.models import (
     Attachment,
     DossierEvent,
+    DossierEventKind,
     DossierStatusChange,
     DueTimeChange,
     DueTimeChangeKind,
@@ -103,7 +104,9 @@ def _contributions(event_ids: list[int]) -> dict:
     )
     dossier_ids = {event.dossier_id for event in events}
     first_acceptance = dict(
-        DossierEvent.objects.filter(dossier_id__in=dossier_ids, status=Status.ACCEPTED)
+        DossierEvent.objects.filter(
+            dossier_id__in=dossier_ids, kind=DossierEventKind.STATUS, status=Status.ACCEPTED
+        )
         .values("dossier_id")
         .annotate(first=Min("id"))
         .values_list("dossier_id", "first")
@@ -132,7 +135,10 @@ def _contributions(event_ids: list[int]) -> dict:
         day = timezone.localdate(event.occurred_at)
         accepted_id = first_acceptance.get(dossier.pk)
         counts = deltas[(day, *key)]
-        if event.status == Status.ACCEPTED and accepted_id == event.pk:
+        if event.kind == DossierEventKind.PAID:
+            counts["fee_paid"] += 1
+            counts["paid_online"] += dossier.pk in paid_online
+        elif event.status == Status.ACCEPTED and accepted_id == event.pk:
             counts["received"] += 1
             if dossier.procedure.online_level == OnlineLevel.FULL:
                 counts["received_full_process"] += 1
@@ -147,8 +153,6 @@ def _contributions(event_ids: list[int]) -> dict:
             due = due_before_stop.get(dossier.pk) if event.status == Status.STOPPED else dossier.due_at
             if event.status == Status.FINISHED:
                 counts[f"resolved_{classify_result(event.occurred_at, due)}"] += 1
-                counts["fee_paid"] += dossier.paid_at is not None
-                counts["paid_online"] += dossier.pk in paid_online
             else:
                 counts["withdrawn" if dossier.pk in withdrawn else "stopped"] += 1
             if due is not None and event.occurred_at > due:
@@ -286,6 +290,11 @@ WITH d AS (
            0 AS closed_late, 0 AS overdue_from
     FROM d WHERE received_at IS NOT NULL
     UNION ALL
+    SELECT (paid_at AT TIME ZONE %(tz)s)::date, agency, proc, channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+           (EXISTS (SELECT 1 FROM payments_payment y WHERE y.dossier_id = d.id AND y.status = 'paid'))::int,
+           0, 0
+    FROM d WHERE paid_at IS NOT NULL
+    UNION ALL
     SELECT (closed_at AT TIME ZONE %(tz)s)::date, agency, proc, channel, 0, 0, 0, 0,
            (finished_at IS NOT NULL AND due IS NOT NULL AND finished_at <= due
             AND (finished_at AT TIME ZONE %(tz)s)::date < (due AT TIME ZONE %(tz)s)::date)::int,
@@ -293,10 +302,7 @@ WITH d AS (
             AND (finished_at AT TIME ZONE %(tz)s)::date >= (due AT TIME ZONE %(tz)s)::date)))::int,
            COALESCE(finished_at IS NOT NULL AND finished_at > due, false)::int,
            (finished_at IS NULL AND withdrawn)::int, (finished_at IS NULL AND NOT withdrawn)::int, 0, 0,
-           (finished_at IS NOT NULL AND paid_at IS NOT NULL)::int,
-           (finished_at IS NOT NULL AND EXISTS (SELECT 1 FROM payments_payment y
-                WHERE y.dossier_id = closed.id AND y.status = 'paid'))::int,
-           COALESCE(closed_at > due, false)::int, 0
+           0, 0, COALESCE(closed_at > due, false)::int, 0
     FROM closed
     UNION ALL
     SELECT (due AT TIME ZONE %(tz)s)::date, agency, proc, channel,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.permissions import can, require
 from tinhso.statistics.export import report_rows, report_scope, report_xlsx
 from tinhso.statistics.forms import ReportForm
+from tinhso.statistics.index766 import index_766
 from tinhso.statistics.report import one_stop_report, overdue_before, overdue_dossiers
 from tinhso.statistics.rules import visible_agencies
 
@@ -44,14 +45,17 @@ def _linked_rows(result, overdue_url: str) -> list[tuple[str, object, str]]:
 @login_required
 def report(request):
     form = _form(request)
-    result = None
+    result = index = None
     overdue_url = ""
     if form.is_valid():
         data = form.cleaned_data
         overdue_url = reverse("statistics:overdue") + "?" + request.GET.urlencode()
         result = one_stop_report(**_scope(data), date_from=data["date_from"], date_to=data["date_to"])
+        index = index_766(
+            data["agency"], data["include_children"], date_from=data["date_from"], date_to=data["date_to"]
+        )
         if request.GET.get("export") == "xlsx":
-            response = HttpResponse(report_xlsx(result), content_type=XLSX)
+            response = HttpResponse(report_xlsx(result, index), content_type=XLSX)
             name = f"bao-cao-mot-cua-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}.xlsx"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
@@ -61,6 +65,7 @@ def report(request):
         {
             "form": form,
             "report": result,
+            "index": index,
             "rows": _linked_rows(result, overdue_url),
             "scope": report_scope(result) if result else "",
             "export_query": request.GET.urlencode() + "&export=xlsx" if result else "",

@@ -156,3 +156,44 @@ def test_the_overdue_count_opens_the_overdue_dossiers(client, leader, desk, othe
     sign_in(client, factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER))
     refused = client.get("/thong-ke/qua-han/", query)
     assert refused.status_code == 302 and late.code not in refused.content.decode()
+
+
+def test_the_766_index_on_the_page_in_the_workbook_and_in_the_api(client, leader, desk, other_desk, data):
+    """Three dossiers received today at two desks, in progress and not yet due: 2.1 is 100%
+    for each; the rows the platform has no data for say why."""
+    sign_in(client, leader)
+    response = client.get("/thong-ke/", {"agency": desk.parent.pk, "include_children": "on", **period()})
+    index = response.context["index"]
+    rows = {row["code"]: row for group in index["total"]["groups"] for row in group["indicators"]}
+    assert (rows["2.1"]["numerator"], rows["2.1"]["denominator"], rows["2.1"]["points"]) == (2, 2, 20.0)
+    assert [card["agency"] for card in index["agencies"]] == [desk.name], "only the leader's desk"
+    text = response.content.decode()
+    assert "Bộ chỉ số chất lượng phục vụ theo Quyết định 766/QĐ-TTg" in text
+    assert "Hồ sơ xử lý trước hạn, đúng hạn" in text and "Xếp hạng các cơ quan" in text
+    assert "Chưa có dữ liệu: Phản ánh, kiến nghị về quy định hành chính" in text
+
+    workbook = client.get(
+        "/thong-ke/", {"agency": desk.parent.pk, "include_children": "on", "export": "xlsx", **period()}
+    )
+    sheet = load_workbook(BytesIO(workbook.content))["Chỉ số 766"]
+    lines = {row[0]: row for row in sheet.iter_rows(values_only=True) if row and row[0] is not None}
+    assert lines["2.1"][1:6] == ("Hồ sơ xử lý trước hạn, đúng hạn", 100.0, None, 20.0, 20)
+    assert lines["5.2"][4] is None and lines["5.2"][6].startswith("chưa có dữ liệu: ")
+    # full-process 0/2 online (0 of 12), digitised 0/2 (0 of 4), satisfaction 100% (6 of 6)
+    assert lines[1][:5] == (1, desk.name, 26.0, 42, 61.9), "rank 1: the desk"
+
+    admin = factories.make_officer(desk, "quantri.tinh", Role.PROVINCE_ADMIN)
+    headers = token_for(admin)
+    api = client.get("/api/v1/statistics/index-766", **headers).json()
+    assert api["agency"] is None and api["total"]["max_points"] == 100
+    assert sorted(card["agency_code"] for card in api["agencies"]) == sorted([desk.code, other_desk.code])
+    api_rows = {row["code"]: row for group in api["total"]["groups"] for row in group["indicators"]}
+    assert api_rows["2.1"]["denominator"] == 3 and api_rows["1.1"]["no_data"]
+    one = client.get("/api/v1/statistics/index-766", {"agency": desk.code}, **headers).json()
+    assert [card["agency_code"] for card in one["agencies"]] == [desk.code]
+    outsider = factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER)
+    refused = client.get("/api/v1/statistics/index-766", {"agency": desk.code}, **token_for(outsider))
+    assert refused.status_code == 403
+    bad = client.get("/api/v1/statistics/index-766", {"from": "2026-02-01", "to": "2026-01-01"}, **headers)
+    assert bad.status_code == 422
+    assert client.get("/api/v1/statistics/index-766").status_code == 401

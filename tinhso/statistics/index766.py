@@ -1,0 +1,405 @@
+"""The service-quality index of Decision 766/QĐ-TTg (23/6/2022): five groups, 100 points —
+publicity and transparency 18, progress and results 20, online services 22 (online submission 12,
+online payment 10), digitisation 22, satisfaction 18 — per receiving agency and for the scope,
+over any period, each indicator scored against its threshold.
+
+Sources: the indicators, their formulas and thresholds follow the national description "Mô tả
+công thức tính chỉ số 766" (items cited below as "766 item x.y"); the points of each indicator
+follow the published point table of the national service portal's 766 dashboard (1.1 = 6,
+1.2 = 4, 1.3 = 2, 1.4 = 6; 2.1 = 20; online submission 12; payment 3.5 = 2, 3.5b = 2, 3.6 = 6;
+4.1 = 6, 4.2 = 4, e-certified copies 2, 4.3 = 2, 4.4 = 4, 4.5b = 2, 4.5a = 2; 5.1 = 0, 5.2 = 6,
+5.3 = 6, 5.4 = 6). Neither the official appendix of the Decision nor a replacement after Decree
+309/2026/NĐ-CP could be read: the points are from a secondary source. Scoring (766 item notes):
+with a threshold T, a rate R ≥ T earns the full points and R < T earns R × points / T; without one,
+R × points / 100.
+
+Where the platform holds no data for an indicator (the national database of procedures, the
+national portal's synchronisation, the national system for feedback on regulations, …) the
+indicator says "no data" with the reason and earns no points; the total is then given against
+the points that could be measured as well as against 100. Nothing is estimated.
+
+Definitions (period = ``date_from``–``date_to``, local days; "received" = accepted for
+processing, ``received_at``):
+
+- 2.1 on time: dossiers received before the end of the period and not closed (finished, stopped,
+  refused) before its start. The end of processing is the closing time if within the period;
+  else, with a supplement request pending then, the time of that request; else the end of the
+  period (or now) — so a dossier in progress and not yet due counts as on time. Time waiting
+  for a supplement (request → answer) is taken off; the due time compared is the one before the
+  first supplement request (moved by later extensions and excluded payment time), else the
+  current one (before the stop, for a stopped dossier). More than one supplement request during
+  processing, or one made late (``SupplementRequest.is_late``), makes the dossier late.
+- online submission (12 points, scored as 766 item 3.3: 50% for the full points): of the dossiers
+  received in the period for full-process online procedures, those submitted online, an online
+  dossier already finished counting only with an electronic result. The national factor for
+  the share synchronised to the portal is left out (this platform does not synchronise yet).
+- 3.5b: of the fee-bearing procedures with dossiers received in the period, those with a
+  dossier paid online. 3.6: of the dossiers received in the period that had to pay (fees paid,
+  or a procedure with a fixed or per-copy fee), those paid through the online gateway.
+- 4.1: of the dossiers finished in the period whose procedure gives a document result, those
+  with a signed electronic result. 4.2: of the dossiers received in the period, those with their
+  components as files and, once finished, an electronic result.
+- 5.4: 100% − (late rate of 2.1 + rate of those dossiers rated 1 or 2 stars by the end of the
+  period); complaints about a dossier are not recorded apart from ratings.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.agencies.models import Agency
+from tinhso.dossiers.models import (
+    Attachment,
+    Dossier,
+    DossierRating,
+    DossierStatusChange,
+    DueTimeChange,
+    DueTimeChangeKind,
+    SupplementRequest,
+)
+from tinhso.dossiers.status import Status
+from tinhso.payments.models import Payment, PaymentStatus
+from tinhso.procedures.models import Fee, FeeKind, OnlineLevel
+from tinhso.signing.models import SignedDocument
+
+DISLIKED_STARS = 2
+
+NO_PROCEDURE_DATABASE = _(
+    "The platform does not hold the province's decisions announcing procedures on the national "
+    "database of administrative procedures."
+)
+NO_SYNC = _("The platform does not yet synchronise dossiers with the national public service portal.")
+NO_NATIONAL_PAYMENT = _(
+    "The platform's payment gateway is not the national portal's payment platform; integration "
+    "with it is not recorded."
+)
+NO_CERTIFIED_COPIES = _("The platform does not issue electronic certified copies.")
+NO_REUSE = _(
+    "The platform does not record which documents of a dossier were reused from digitised data "
+    "(a reused document is stored like an upload)."
+)
+NO_NATIONAL_STORE = _("The platform is not connected to the national portal's personal data store.")
+NO_POPULATION_DB = _("The platform is not connected to the national population database or VNeID.")
+NO_PAKN = _(
+    "Feedback on administrative regulations is handled on the national feedback system, which "
+    "the platform does not read (its own feedback reports are about the locality, not regulations)."
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    group: int
+    title: object
+    points: int
+    threshold: int | None = None  # %: the rate that earns the full points
+    no_data: object = None  # the reason the platform cannot compute it
+
+
+GROUPS = {
+    1: (_("Publicity and transparency"), 18),
+    2: (_("Progress and results of handling"), 20),
+    3: (_("Online public services"), 22),
+    4: (_("Digitisation of dossiers"), 22),
+    5: (_("Satisfaction"), 18),
+}
+
+INDICATORS = (
+    Indicator("1.1", 1, _("Procedures announced on time"), 6, no_data=NO_PROCEDURE_DATABASE),
+    Indicator("1.2", 1, _("Procedures updated and published on time"), 4, no_data=NO_PROCEDURE_DATABASE),
+    Indicator("1.3", 1, _("Procedures published with all their parts"), 2, no_data=NO_PROCEDURE_DATABASE),
+    Indicator("1.4", 1, _("Dossiers synchronised to the national portal"), 6, no_data=NO_SYNC),
+    Indicator("2.1", 2, _("Dossiers handled early or on time"), 20),
+    Indicator("3.3", 3, _("Full-process online dossiers submitted online"), 12, threshold=50),
+    Indicator(
+        "3.5",
+        3,
+        _("Fee-bearing procedures integrated for payment on the national portal"),
+        2,
+        threshold=80,
+        no_data=NO_NATIONAL_PAYMENT,
+    ),
+    Indicator("3.5b", 3, _("Fee-bearing procedures with an online payment"), 2, threshold=80),
+    Indicator("3.6", 3, _("Dossiers paid online"), 6),
+    Indicator("4.1", 4, _("Dossiers with an electronic result"), 6),
+    Indicator("4.2", 4, _("Dossiers digitised"), 4, threshold=80),
+    Indicator("4.cc", 4, _("Electronic certified copies from originals"), 2, no_data=NO_CERTIFIED_COPIES),
+    Indicator("4.3", 4, _("Dossiers reusing digitised data"), 2, threshold=80, no_data=NO_REUSE),
+    Indicator(
+        "4.4", 4, _("Digitised dossiers linked to the national data store"), 4, no_data=NO_NATIONAL_STORE
+    ),
+    Indicator("4.5b", 4, _("Dossiers using the population database"), 2, no_data=NO_POPULATION_DB),
+    Indicator("4.5a", 4, _("Procedures connected to the population database"), 2, no_data=NO_POPULATION_DB),
+    Indicator("5.1", 5, _("Feedback on regulations by classification (reference only)"), 0, no_data=NO_PAKN),
+    Indicator("5.2", 5, _("Feedback on regulations handled on time"), 6, no_data=NO_PAKN),
+    Indicator("5.3", 5, _("Satisfaction with the handling of feedback on regulations"), 6, no_data=NO_PAKN),
+    Indicator("5.4", 5, _("Satisfaction with receiving and handling procedures"), 6, threshold=90),
+)
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def score(rate: float | None, indicator: Indicator) -> float | None:
+    """The points ``rate`` (%) earns (766 item notes: "đạt từ T% trở lên sẽ đạt điểm tối đa; dưới
+    T% = tỷ lệ × điểm tối đa / T%")."""
+    if rate is None:
+        return None
+    threshold = indicator.threshold or 100
+    return round(indicator.points * min(rate, threshold) / threshold, 2)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+def _dossiers(agency, include_children: bool):
+    dossiers = Dossier.objects.filter(is_draft=False, received_at__isnull=False)
+    if agency is not None and include_children:
+        dossiers = dossiers.filter(receiving_agency__path__startswith=agency.path)
+    elif agency is not None:
+        dossiers = dossiers.filter(receiving_agency=agency)
+    return dossiers
+
+
+def _first_by_dossier(rows) -> dict:
+    first: dict = {}
+    for dossier_id, *values in rows:
+        first.setdefault(dossier_id, values)
+    return first
+
+
+def _on_time(row, requests, due_changes, stopped_at, end, bound) -> bool:
+    """Whether the dossier of ``row`` counts as handled early or on time (766 item 2.1)."""
+    closed = row["finished_at"] or stopped_at
+    finish = closed if closed is not None and closed < end else bound
+    in_processing = [r for r in requests if r[0] < finish]
+    if len(in_processing) > 1 or any(late for _at, _answered, late in in_processing):
+        return False
+    pending = [at for at, answered, _late in in_processing if answered is None or answered >= finish]
+    if pending:
+        finish = pending[0]
+    paused = sum(
+        (
+            answered - at
+            for at, answered, _late in in_processing
+            if answered is not None and answered < finish
+        ),
+        datetime.timedelta(0),
+    )
+    due = row["due_at"]
+    supplement = next((c for c in due_changes if c[0] == DueTimeChangeKind.SUPPLEMENT), None)
+    if supplement is not None:
+        due = supplement[2]
+        for kind, at, old, new in due_changes:
+            if kind in (DueTimeChangeKind.EXTENSION, DueTimeChangeKind.PAID) and at > supplement[1]:
+                due += new - old
+    elif row["status"] == Status.STOPPED:
+        stop = next((c for c in due_changes if c[0] == DueTimeChangeKind.STOP), None)
+        due = stop[2] if stop is not None else due
+    return due is None or finish - paused <= due
+
+
+def index_766(
+    agency: Agency | None = None,
+    include_children: bool = True,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> dict:
+    """The index for the scope (``agency`` None: the province) and per receiving agency in it,
+    the agencies ranked by their share of the points that could be measured."""
+    today = timezone.localdate()
+    date_to = date_to or today
+    date_from = date_from or date_to.replace(month=1, day=1)
+    start, end = _start_of(date_from), _start_of(date_to + datetime.timedelta(days=1))
+    bound = min(end, timezone.now())
+    paid_online = Payment.objects.filter(dossier=OuterRef("pk"), status=PaymentStatus.PAID)
+    rows = list(
+        _dossiers(agency, include_children)
+        .filter(received_at__lt=end)
+        .exclude(
+            Q(finished_at__lt=start) | Q(status__in=(Status.STOPPED, Status.REFUSED), updated_at__lt=start)
+        )
+        .annotate(
+            paid_online=Exists(paid_online),
+            e_result=Exists(SignedDocument.objects.filter(dossier=OuterRef("pk"))),
+            has_files=Exists(Attachment.objects.filter(dossier=OuterRef("pk"))),
+            fixed_fee=Exists(
+                Fee.objects.filter(procedure=OuterRef("procedure"), amount__gt=0).exclude(
+                    kind=FeeKind.BY_OPTION
+                )
+            ),
+            any_fee=Exists(
+                Fee.objects.filter(procedure=OuterRef("procedure")).filter(
+                    Q(amount__gt=0) | Q(kind=FeeKind.BY_OPTION)
+                )
+            ),
+            disliked=Exists(
+                DossierRating.objects.filter(
+                    dossier=OuterRef("pk"), stars__lte=DISLIKED_STARS, rated_at__lt=end
+                )
+            ),
+        )
+        .values(
+            "pk",
+            "receiving_agency_id",
+            "procedure_id",
+            "channel",
+            "status",
+            "received_at",
+            "finished_at",
+            "paid_at",
+            "due_at",
+            "paid_online",
+            "e_result",
+            "has_files",
+            "fixed_fee",
+            "any_fee",
+            "disliked",
+            "procedure__online_level",
+            "procedure__result_type",
+        )
+    )
+    ids = [row["pk"] for row in rows]
+    stopped = _first_by_dossier(
+        DossierStatusChange.objects.filter(dossier_id__in=ids, to_status__in=(Status.STOPPED, Status.REFUSED))
+        .order_by("dossier_id", "-at")
+        .values_list("dossier_id", "at")
+    )
+    requests = defaultdict(list)
+    for dossier_id, *values in (
+        SupplementRequest.objects.filter(dossier_id__in=ids)
+        .exclude(from_status=Status.NEW)
+        .order_by("requested_at", "pk")
+        .values_list("dossier_id", "requested_at", "answered_at", "is_late")
+    ):
+        requests[dossier_id].append(values)
+    received_at = {row["pk"]: row["received_at"] for row in rows}
+    due_changes = defaultdict(list)
+    for dossier_id, *values in (
+        DueTimeChange.objects.filter(dossier_id__in=ids)
+        .order_by("at", "pk")
+        .values_list("dossier_id", "kind", "at", "old_due_at", "new_due_at")
+    ):
+        if values[1] >= received_at[dossier_id]:
+            due_changes[dossier_id].append(values)
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    procedures: dict = defaultdict(lambda: (set(), set()))
+    for row in rows:
+        stopped_at = (
+            stopped.get(row["pk"], [None])[0] if row["status"] in (Status.STOPPED, Status.REFUSED) else None
+        )
+        closed = row["finished_at"] or stopped_at
+        if closed is not None and closed < start:
+            continue
+        on_time = _on_time(row, requests[row["pk"]], due_changes[row["pk"]], stopped_at, end, bound)
+        finished_in_period = row["finished_at"] is not None and start <= row["finished_at"] < end
+        received_in_period = row["received_at"] >= start
+        online_counts = row["channel"] == "online" and (row["finished_at"] is None or row["e_result"])
+        for key in (row["receiving_agency_id"], None):
+            c = counts[key]
+            c["handled"] += 1
+            c["on_time"] += on_time
+            c["disliked"] += row["disliked"]
+            if finished_in_period and row["procedure__result_type"]:
+                c["finished"] += 1
+                c["e_result"] += row["e_result"]
+            if not received_in_period:
+                continue
+            c["received"] += 1
+            c["digitised"] += row["has_files"] and (row["finished_at"] is None or row["e_result"])
+            if row["procedure__online_level"] == OnlineLevel.FULL:
+                c["full_process"] += 1
+                c["full_process_online"] += online_counts
+            if row["paid_at"] is not None or row["fixed_fee"]:
+                c["had_to_pay"] += 1
+                c["paid_online"] += row["paid_online"]
+            if row["any_fee"]:
+                fee_bearing, paid = procedures[key]
+                fee_bearing.add(row["procedure_id"])
+                if row["paid_online"]:
+                    paid.add(row["procedure_id"])
+    for key, (fee_bearing, paid) in procedures.items():
+        counts[key]["fee_procedures"] = len(fee_bearing)
+        counts[key]["fee_procedures_paid_online"] = len(paid)
+    names = dict(Agency.objects.filter(pk__in=[k for k in counts if k is not None]).values_list("pk", "name"))
+    agencies = sorted(
+        ({"agency_id": pk, "agency": names[pk], **scorecard(counts[pk])} for pk in names),
+        key=lambda card: (-(card["share"] or 0), card["agency"]),
+    )
+    for rank, card in enumerate(agencies, 1):
+        card["rank"] = rank
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "total": scorecard(counts[None]),
+        "agencies": agencies,
+    }
+
+
+def _measure(code: str, c: dict) -> tuple[int, int] | tuple[float, None]:
+    """(numerator, denominator) of an indicator the platform computes; 5.4 gives its rate."""
+    if code == "5.4":
+        if not c["handled"]:
+            return None, None
+        late = 100 * (c["handled"] - c["on_time"]) / c["handled"]
+        disliked = 100 * c["disliked"] / c["handled"]
+        return max(0.0, round(100 - late - disliked, 2)), None
+    return {
+        "2.1": (c["on_time"], c["handled"]),
+        "3.3": (c["full_process_online"], c["full_process"]),
+        "3.5b": (c["fee_procedures_paid_online"], c["fee_procedures"]),
+        "3.6": (c["paid_online"], c["had_to_pay"]),
+        "4.1": (c["e_result"], c["finished"]),
+        "4.2": (c["digitised"], c["received"]),
+    }[code]
+
+
+def scorecard(c: dict) -> dict:
+    """Groups and indicators with value, threshold and points from the counts ``c``."""
+    groups = []
+    for number, (name, points) in GROUPS.items():
+        rows = []
+        for indicator in (i for i in INDICATORS if i.group == number):
+            row = {
+                "code": indicator.code,
+                "title": str(indicator.title),
+                "max_points": indicator.points,
+                "threshold": indicator.threshold,
+                "numerator": None,
+                "denominator": None,
+                "rate": None,
+                "points": None,
+                "no_data": str(indicator.no_data) if indicator.no_data else None,
+            }
+            if indicator.no_data is None:
+                part, whole = _measure(indicator.code, c)
+                row["numerator"], row["denominator"] = (None, None) if whole is None else (part, whole)
+                row["rate"] = part if whole is None else _rate(part, whole)
+                row["points"] = score(row["rate"], indicator)
+            rows.append(row)
+        measured = [row for row in rows if row["points"] is not None]
+        groups.append(
+            {
+                "number": number,
+                "name": str(name),
+                "max_points": points,
+                "points": round(sum(row["points"] for row in measured), 2),
+                "measured_max": sum(row["max_points"] for row in measured),
+                "indicators": rows,
+            }
+        )
+    earned = round(sum(group["points"] for group in groups), 2)
+    measured_max = sum(group["measured_max"] for group in groups)
+    return {
+        "groups": groups,
+        "points": earned,
+        "max_points": sum(points for _name, points in GROUPS.values()),
+        "measured_max": measured_max,
+        "share": round(100 * earned / measured_max, 2) if measured_max else None,
+    }
