@@ -195,7 +195,7 @@ class RegistrationForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Code"),
+        label=_("Confirmation code"),
         help_text=_("The 6 digits we sent you."),
         max_length=10,
         widget=forms.TextInput(
