@@ -616,6 +616,8 @@ def start_registration(
     if errors:
         raise ValidationError(errors)
     channel, destination = ("sms", user.phone) if user.phone else ("email", user.email)
+    # Hashed whether or not the number is registered: the time taken must not tell.
+    password_hash = make_password(password)
     with transaction.atomic():
         _rate_limit(verification.limits(request, destination=destination), request)
         owner = User.objects.filter(username=user.username).first()
@@ -633,7 +635,7 @@ def start_registration(
                 "gender": user.gender,
                 "phone": user.phone,
                 "email": user.email,
-                "password": make_password(password),
+                "password": password_hash,
                 "consent": {"notice": PRIVACY_NOTICE_VERSION, "at": timezone.now().isoformat()},
             }
         row, code = _new_code(CodePurpose.REGISTER, channel, destination, details=details, real=owner is None)

@@ -116,16 +116,22 @@ class RegistrationForm(forms.Form):
         label=_("Citizen ID (CCCD) number"),
         help_text=_("The 12 digits on your citizen ID card. You will sign in with it."),
         max_length=20,
+        error_messages={"required": _("Enter your citizen ID (CCCD) number.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=200,
+        error_messages={"required": _("Enter your full name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         help_text=_("For example 08/03/1995."),
+        error_messages={
+            "required": _("Enter your date of birth."),
+            "invalid": _("Enter the date of birth as day/month/year, for example 08/03/1995."),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "bday", "inputmode": "numeric"}),
     )
     phone = forms.CharField(
@@ -145,11 +151,13 @@ class RegistrationForm(forms.Form):
         label=_("Choose a password"),
         help_text=_("At least 10 characters, not only digits, not like your name or number."),
         strip=False,
+        error_messages={"required": _("Choose a password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_again = forms.CharField(
         label=_("Type the password again"),
         strip=False,
+        error_messages={"required": _("Type the password again.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     consent = forms.BooleanField(
@@ -166,6 +174,8 @@ class RegistrationForm(forms.Form):
         if kind == UserKind.BUSINESS:
             del self.fields["date_of_birth"]
             self.fields["identifier"].label = _("Tax code")
+            self.fields["identifier"].error_messages["required"] = _("Enter the tax code.")
+            self.fields["full_name"].error_messages["required"] = _("Enter the name of the business.")
             self.fields["identifier"].help_text = _(
                 "10 digits, or 13 for a branch (0123456789-001). You will sign in with it."
             )
@@ -198,6 +208,7 @@ class CodeForm(forms.Form):
         label=_("Confirmation code"),
         help_text=_("The 6 digits we sent you."),
         max_length=10,
+        error_messages={"required": _("Enter the 6 digits we sent you.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*"}
         ),
@@ -214,6 +225,7 @@ class ForgotPasswordForm(forms.Form):
     username = forms.CharField(
         label=_("Username or citizen ID number"),
         max_length=150,
+        error_messages={"required": _("Enter your citizen ID number or username.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
@@ -225,6 +237,7 @@ class ForgotPasswordForm(forms.Form):
             (CodeChannel.EMAIL, _("A link by e-mail")),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how to receive the code.")},
     )
 
 
@@ -233,11 +246,13 @@ class NewPasswordForm(forms.Form):
         label=_("New password"),
         help_text=_("At least 10 characters, not only digits, not like your name or number."),
         strip=False,
+        error_messages={"required": _("Choose a password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_again = forms.CharField(
         label=_("Type the password again"),
         strip=False,
+        error_messages={"required": _("Type the password again.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

@@ -190,6 +190,8 @@ class TestRegistration:
             ({"password": "1234567890123", "password_again": "1234567890123"}, "password", ""),
             ({"password_again": "khác-hẳn-2026"}, "password_again", "Hai mật khẩu không giống nhau."),
             ({"consent": ""}, "consent", "cần đồng ý cho xử lý dữ liệu cá nhân"),
+            ({"full_name": " "}, "full_name", "Hãy nhập họ và tên."),
+            ({"date_of_birth": "30/02/2002"}, "date_of_birth", "theo dạng ngày/tháng/năm"),
             ({"phone": "", "email": ""}, "phone", "Hãy cho số điện thoại di động hoặc địa chỉ thư điện tử."),
             ({"phone": "0123 456 789"}, "phone", "không phải là đầu số di động"),
         ],
