@@ -113,6 +113,14 @@ def forget_old_codes(now=None) -> None:
     OneTimeCode.objects.filter(expires_at__lt=(now or timezone.now()) - KEEP).delete()
 
 
+def forget_old(now) -> tuple[int, int]:
+    """``forget_old_codes`` and the counts older than a day (``manage.py forget_codes``, nightly,
+    for the days nobody asks for a code); returns how many of each were deleted."""
+    codes, _by_model = OneTimeCode.objects.filter(expires_at__lt=now - KEEP).delete()
+    counts, _by_model = CodeRequest.objects.filter(created_at__lt=now - KEEP).delete()
+    return codes, counts
+
+
 def deliver(channel: str, destination: str, subject: str, text: str) -> None:
     """Send ``text`` by SMS or e-mail once the transaction commits; a failure is logged (the
     person may ask for the code again), never shown: the answer is the same either way."""

@@ -3,12 +3,14 @@ server in the process (aiosmtpd); the same answers whether an account exists or 
 
 import datetime
 import email
+import io
 import re
 import socket
 from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.management import call_command
 from django.utils import timezone
 
 from tinhso.accounts import actions
@@ -408,3 +410,19 @@ class TestPasswordReset:
         assert officer.check_password(NEW_PASSWORD) and officer.locked_until == until
         response = client.post(LOGIN, {"username": "motcua.mytho", "password": NEW_PASSWORD})
         assert response.status_code == 400 and "tạm thời bị khóa" in main(response)
+
+
+def test_old_codes_and_counts_are_forgotten(client, send, sms):
+    register(client, send)
+    register(HttpsClient(), send, identifier="087302004560", phone="0912 000 111")
+    OneTimeCode.objects.filter(destination="+84912000111").update(
+        expires_at=timezone.now() - datetime.timedelta(days=1, minutes=1)
+    )
+    CodeRequest.objects.filter(key__startswith="to:").update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    out = io.StringIO()
+    call_command("forget_codes", stdout=out)
+    assert out.getvalue().strip() == "1 codes and 2 counts deleted."
+    assert list(OneTimeCode.objects.values_list("destination", flat=True)) == ["+84987654321"]
+    assert CodeRequest.objects.count() == 2  # the address's counts of today
