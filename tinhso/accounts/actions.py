@@ -748,8 +748,14 @@ def resend_code(row_id: int, request=None) -> OneTimeCode:
                 code="too_soon",
                 params={"time": format_datetime(verification.can_resend_at(row))},
             )
-        _rate_limit(verification.limits(request, destination=row.destination), request)
-        code = verification.new_code() if row.code_hash else None
+        if row.purpose == CodePurpose.RESET:
+            # The account's own phone is counted silently, as in ``request_password_reset``.
+            _rate_limit(verification.limits(request, username=row.details["username"]), request)
+            real = bool(row.code_hash) and _contact_allowed(row.destination)
+        else:
+            _rate_limit(verification.limits(request, destination=row.destination), request)
+            real = bool(row.code_hash)
+        code = verification.new_code() if real else None
         row.code_hash = verification.hash_code(code) if code else ""
         row.sent_at = now
         row.expires_at = now + datetime.timedelta(minutes=settings.CODE_TTL_MINUTES)
@@ -790,7 +796,14 @@ def request_password_reset(username: str, channel: str, request=None) -> OneTime
             if deliverable:
                 _send_reset_link(user, request)
             return None
-        row, code = _new_code(CodePurpose.RESET, channel, destination, user=user, real=deliverable)
+        row, code = _new_code(
+            CodePurpose.RESET,
+            channel,
+            destination,
+            user=user,
+            details={"username": username},
+            real=deliverable,
+        )
         if code:
             _send_code(row, code)
     return row

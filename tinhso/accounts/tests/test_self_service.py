@@ -370,6 +370,21 @@ class TestPasswordReset:
         ]
         assert by_mail[0] == by_mail[1] and smtp.messages == []
 
+    def test_a_new_code_gets_the_same_answer_when_the_phone_had_enough(
+        self, client, send, sms, citizen, settings
+    ):
+        settings.CODE_MAX_PER_DESTINATION = 1
+        answers = []
+        for username in (citizen.username, "087095009999"):
+            browser = HttpsClient()
+            reset_by_sms(browser, send, username)
+            OneTimeCode.objects.update(sent_at=timezone.now() - datetime.timedelta(minutes=2))
+            resent = send(browser.post, "/tai-khoan/quen-mat-khau/gui-lai-ma/")
+            answers.append((resent.status_code, resent["Location"], main(browser.get(RESET_CODE))))
+        assert answers[0] == answers[1]
+        assert "Chúng tôi đã gửi mã mới" in answers[0][2]
+        assert len(sms()) == 1  # the phone's one message an hour: the first code
+
     def test_one_account_gets_a_limited_number_of_requests(self, client, send, sms, citizen):
         for username in (citizen.username, "087095009999"):
             for n in range(5):
