@@ -390,3 +390,17 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 # Platform identity.
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Tỉnh số")
 PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "82")
+
+# Self-registration and password reset (tinhso.accounts.verification): a 6-digit code lives
+# CODE_TTL_MINUTES, allows CODE_MAX_TRIES wrong entries and CODE_MAX_SENDS sends at least
+# CODE_RESEND_SECONDS apart; per hour at most CODE_MAX_PER_DESTINATION codes to one phone or
+# address, CODE_MAX_PER_ACCOUNT requests for one account and CODE_MAX_PER_ADDRESS from one
+# client address. A reset link by e-mail lives PASSWORD_RESET_TIMEOUT seconds.
+CODE_TTL_MINUTES = int(os.environ.get("CODE_TTL_MINUTES", "10"))
+CODE_MAX_TRIES = int(os.environ.get("CODE_MAX_TRIES", "5"))
+CODE_MAX_SENDS = int(os.environ.get("CODE_MAX_SENDS", "3"))
+CODE_RESEND_SECONDS = int(os.environ.get("CODE_RESEND_SECONDS", "60"))
+CODE_MAX_PER_DESTINATION = int(os.environ.get("CODE_MAX_PER_DESTINATION", "5"))
+CODE_MAX_PER_ACCOUNT = int(os.environ.get("CODE_MAX_PER_ACCOUNT", "5"))
+CODE_MAX_PER_ADDRESS = int(os.environ.get("CODE_MAX_PER_ADDRESS", "20"))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))

@@ -8,25 +8,35 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from tinhso.accounts import otp, signin
+from tinhso.accounts import otp, signin, verification
 from tinhso.accounts.models import (
     ApiToken,
+    CodeChannel,
+    CodePurpose,
     EnrolmentCode,
     ExternalIdentity,
     Membership,
+    OneTimeCode,
     RecoveryCode,
     User,
     UserKind,
     hash_token,
 )
 from tinhso.accounts.permissions import require
+from tinhso.accounts.validators import cccd_century_and_gender, validate_cccd, validate_tax_code
 from tinhso.audit.services import record
-from tinhso.core.text import nfc
+from tinhso.core.links import site_url
+from tinhso.core.text import format_datetime, nfc
 
 
 def _check_password(user: User, password: str | None) -> None:
@@ -449,4 +459,420 @@ def _user_from_claims(provider: str, subject: str, claims: dict) -> User:
             user.email = ""
     user.set_unusable_password()
     user.save()
+    return user
+
+
+# Self-registration and password reset with one-time codes (tinhso.accounts.verification).
+
+PRIVACY_NOTICE_VERSION = "2026-12"
+
+
+def _too_many(until) -> ValidationError:
+    return ValidationError(
+        _("Too many codes were asked for. Try again after %(time)s."),
+        code="rate_limited",
+        params={"time": format_datetime(until)},
+    )
+
+
+def _rate_limit(keys, request) -> None:
+    """Count one request under every key, or refuse when one of them is over its limit."""
+    verification.serialise(keys[0][0])
+    now = timezone.now()
+    until = verification.limited_until(keys, now)
+    if until:
+        raise _too_many(until)
+    verification.count(keys, now)
+    verification.forget_old_codes(now)
+
+
+def _contact_allowed(destination: str) -> bool:
+    """Whether one more message may go to an account's own phone or e-mail address (counted)."""
+    key = [(verification.destination_key(destination), settings.CODE_MAX_PER_DESTINATION)]
+    if verification.limited_until(key):
+        return False
+    verification.count(key)
+    return True
+
+
+def _new_code(purpose, channel, destination, *, user=None, details=None, real=True):
+    """A code row and the clear code (None for a code nobody receives)."""
+    now = timezone.now()
+    code = verification.new_code() if real else None
+    row = OneTimeCode.objects.create(
+        purpose=purpose,
+        channel=channel,
+        user=user,
+        destination=destination,
+        details=details or {},
+        code_hash=verification.hash_code(code) if code else "",
+        created_at=now,
+        sent_at=now,
+        expires_at=now + datetime.timedelta(minutes=settings.CODE_TTL_MINUTES),
+    )
+    return row, code
+
+
+def _code_text(purpose: str, code: str) -> str:
+    params = {"code": code, "platform": settings.PLATFORM_NAME, "minutes": settings.CODE_TTL_MINUTES}
+    if purpose == CodePurpose.REGISTER:
+        return (
+            _(
+                "%(code)s is your code to register on %(platform)s. It is valid for %(minutes)s "
+                "minutes. Do not give it to anyone."
+            )
+            % params
+        )
+    return (
+        _(
+            "%(code)s is your code to reset your password on %(platform)s. It is valid for "
+            "%(minutes)s minutes. Do not give it to anyone."
+        )
+        % params
+    )
+
+
+def _send_code(row: OneTimeCode, code: str) -> None:
+    verification.deliver(
+        row.channel, row.destination, _("Your verification code"), _code_text(row.purpose, code)
+    )
+
+
+def _tell_owner_already_registered(owner: User) -> None:
+    """The owner of a CCCD or tax code someone tried to register again hears of it on their
+    own phone or e-mail address (never on the one typed in), within the destination limit."""
+    text = _(
+        "Someone tried to register an account on %(platform)s with your citizen ID or tax code. "
+        "You already have an account: sign in, or reset your password if you forgot it. If it "
+        "was not you, you need not do anything."
+    ) % {"platform": settings.PLATFORM_NAME}
+    for channel, destination in (("sms", owner.phone), ("email", owner.email)):
+        if destination and _contact_allowed(destination):
+            verification.deliver(channel, destination, _("Your account already exists"), text)
+            return
+
+
+def start_registration(
+    actor,
+    *,
+    kind: str,
+    identifier: str,
+    full_name: str,
+    password: str,
+    consent: bool,
+    date_of_birth: datetime.date | None = None,
+    phone: str = "",
+    email: str = "",
+    request=None,
+) -> OneTimeCode:
+    """Begin a self-registration: a citizen (``identifier`` = CCCD) or a business
+    (``identifier`` = tax code). The details are checked and kept with a code sent to the
+    phone (else the e-mail address); the account is created by ``confirm_registration`` once
+    the code comes back. Whether the number is already registered, the answer is the same: a
+    code row (for a registered number one nobody receives, and the owner is told on their own
+    contact details), so nobody learns from this page which numbers have accounts.
+
+    Consent to the processing of personal data, with its purpose stated, is required by
+    Law 91/2025/QH15 on Personal Data Protection, Art. 9 (article number from secondary
+    sources; the official text could not be read)."""
+    require(actor, "accounts.register_citizen")
+    if kind not in (UserKind.CITIZEN, UserKind.BUSINESS):
+        raise ValidationError(_("Choose who the account is for."))
+    if not consent:
+        raise ValidationError(
+            {"consent": _("To register you must agree to the processing of your personal data.")}
+        )
+    if not (phone or email):
+        raise ValidationError({"phone": _("Give a mobile phone number or an e-mail address.")})
+    user = User(full_name=full_name, kind=kind, phone=phone, email=email)
+    errors = {}
+    if kind == UserKind.CITIZEN:
+        try:
+            number = validate_cccd(nfc(identifier), date_of_birth)
+        except ValidationError as exc:
+            errors["identifier"] = exc.messages
+            number = nfc(identifier)
+        user.username = user.cccd = number
+        user.date_of_birth = date_of_birth
+        if not errors:
+            user.gender = cccd_century_and_gender(int(number[3]))[1]
+    else:
+        try:
+            number = validate_tax_code(identifier)
+        except ValidationError as exc:
+            errors["identifier"] = exc.messages
+            number = nfc(identifier)
+        user.username = user.tax_code = number
+    try:
+        # Not the unique checks: they would tell whether the number is registered.
+        user.full_clean(exclude=["password", "identifier"], validate_unique=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault("identifier" if field in ("cccd", "tax_code", "username") else field, messages)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    channel, destination = ("sms", user.phone) if user.phone else ("email", user.email)
+    # Hashed whether or not the number is registered: the time taken must not tell.
+    password_hash = make_password(password)
+    with transaction.atomic():
+        _rate_limit(verification.limits(request, destination=destination), request)
+        owner = User.objects.filter(username=user.username).first()
+        if owner is None and user.cccd:
+            owner = User.objects.filter(cccd=user.cccd).first()
+        details = {}
+        if owner is None:
+            details = {
+                "username": user.username,
+                "kind": user.kind,
+                "full_name": user.full_name,
+                "cccd": user.cccd,
+                "tax_code": user.tax_code,
+                "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else None,
+                "gender": user.gender,
+                "phone": user.phone,
+                "email": user.email,
+                "password": password_hash,
+                "consent": {"notice": PRIVACY_NOTICE_VERSION, "at": timezone.now().isoformat()},
+            }
+        row, code = _new_code(CodePurpose.REGISTER, channel, destination, details=details, real=owner is None)
+        if owner is None:
+            _send_code(row, code)
+        else:
+            _tell_owner_already_registered(owner)
+        record(
+            None,
+            "accounts.registration_started",
+            row,
+            {"kind": kind, "channel": channel, "already_registered": owner is not None},
+            request,
+            new=True,
+        )
+    return row
+
+
+def _check_code(row_id: int, purpose: str, code: str, request, on_match):
+    """Check ``code`` against the code row ``row_id``; on a match call ``on_match(row)`` in the
+    same transaction and return its result. A wrong code is counted (and stays counted)."""
+    with transaction.atomic():
+        row = (
+            OneTimeCode.objects.select_for_update()
+            .filter(pk=row_id, purpose=purpose, used_at__isnull=True, verified_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            raise ValidationError(_("This code is no longer valid. Please start again."), code="gone")
+        if verification.expired(row):
+            raise ValidationError(_("This code has expired. Ask for a new code."), code="expired")
+        if row.wrong_tries >= settings.CODE_MAX_TRIES:
+            raise ValidationError(_("Too many wrong codes. Ask for a new code."), code="too_many_tries")
+        if verification.code_matches(row.code_hash, (code or "").replace(" ", "")):
+            return on_match(row)
+        row.wrong_tries += 1
+        row.save(update_fields=["wrong_tries"])
+        record(None, "accounts.code_failed", row, {"wrong_tries": row.wrong_tries}, request)
+        left = settings.CODE_MAX_TRIES - row.wrong_tries
+    if left <= 0:
+        raise ValidationError(_("Too many wrong codes. Ask for a new code."), code="too_many_tries")
+    raise ValidationError(
+        _("The code is not correct. You can try %(left)d more times."), code="wrong", params={"left": left}
+    )
+
+
+def confirm_registration(row_id: int, code: str, request=None) -> User:
+    """Create and activate the account whose registration code ``code`` is (see
+    ``start_registration``); the details kept with the code are then erased."""
+
+    def create(row: OneTimeCode) -> User:
+        details = row.details
+        user = User(
+            username=details["username"],
+            kind=details["kind"],
+            full_name=details["full_name"],
+            cccd=details["cccd"],
+            tax_code=details["tax_code"],
+            date_of_birth=datetime.date.fromisoformat(details["date_of_birth"])
+            if details["date_of_birth"]
+            else None,
+            gender=details["gender"],
+            phone=details["phone"],
+            email=details["email"],
+            password=details["password"],
+        )
+        user.full_clean(exclude=["password"], validate_unique=False)
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:
+            raise ValidationError(
+                _("An account with this citizen ID or tax code already exists. Sign in instead.")
+            ) from exc
+        now = timezone.now()
+        OneTimeCode.objects.filter(pk=row.pk).update(used_at=now, verified_at=now, details={})
+        changes = _person_changes(user) | {
+            "verified": row.channel,
+            "consent": details["consent"],
+        }
+        action = (
+            "accounts.register_citizen" if user.kind == UserKind.CITIZEN else "accounts.register_business"
+        )
+        record(user, action, user, changes, request, new=True)
+        return user
+
+    return _check_code(row_id, CodePurpose.REGISTER, code, request, create)
+
+
+def resend_code(row_id: int, request=None) -> OneTimeCode:
+    """A new code for the same registration or reset, at most ``CODE_MAX_SENDS`` times, not
+    before ``CODE_RESEND_SECONDS``, within the rate limits. A code nobody receives is renewed
+    the same way (and still reaches nobody)."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            OneTimeCode.objects.select_for_update()
+            .filter(pk=row_id, used_at__isnull=True, verified_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            raise ValidationError(_("This code is no longer valid. Please start again."), code="gone")
+        if row.sends >= settings.CODE_MAX_SENDS:
+            raise ValidationError(
+                _("We cannot send more codes for this request. Please start again later."), code="max_sends"
+            )
+        if now < verification.can_resend_at(row):
+            raise ValidationError(
+                _("Please wait until %(time)s before asking for a new code."),
+                code="too_soon",
+                params={"time": format_datetime(verification.can_resend_at(row))},
+            )
+        if row.purpose == CodePurpose.RESET:
+            # The account's own phone is counted silently, as in ``request_password_reset``.
+            _rate_limit(verification.limits(request, username=row.details["username"]), request)
+            real = bool(row.code_hash) and _contact_allowed(row.destination)
+        else:
+            _rate_limit(verification.limits(request, destination=row.destination), request)
+            real = bool(row.code_hash)
+        code = verification.new_code() if real else None
+        row.code_hash = verification.hash_code(code) if code else ""
+        row.sent_at = now
+        row.expires_at = now + datetime.timedelta(minutes=settings.CODE_TTL_MINUTES)
+        row.sends += 1
+        row.wrong_tries = 0
+        row.save(update_fields=["code_hash", "sent_at", "expires_at", "sends", "wrong_tries"])
+        if code:
+            _send_code(row, code)
+        record(None, "accounts.code_resent", row, {"sends": row.sends}, request)
+    return row
+
+
+def request_password_reset(username: str, channel: str, request=None) -> OneTimeCode | None:
+    """Send a reset link by e-mail (``channel`` "email"; returns None) or a code by SMS
+    ("sms"; returns the code row to check) to the account's own contact details. Unknown
+    accounts, and accounts without that contact, get the same answer (an SMS code row nobody
+    receives), so the page tells nobody which accounts exist. Rate-limited per address and per
+    username whether it exists or not."""
+    username = nfc(username)
+    if channel not in (CodeChannel.SMS, CodeChannel.EMAIL):
+        raise ValidationError({"channel": _("Choose how to receive the code.")})
+    if not username:
+        raise ValidationError({"username": _("Enter your citizen ID number or username.")})
+    with transaction.atomic():
+        _rate_limit(verification.limits(request, username=username), request)
+        user = User.objects.filter(username=username, is_active=True).first()
+        destination = (user.email if channel == CodeChannel.EMAIL else user.phone) if user else ""
+        deliverable = bool(destination) and _contact_allowed(destination)
+        if user is not None:
+            record(
+                None,
+                "accounts.password_reset_requested",
+                user,
+                {"channel": channel, "sent": deliverable},
+                request,
+            )
+        if channel == CodeChannel.EMAIL:
+            if deliverable:
+                _send_reset_link(user, request)
+            return None
+        row, code = _new_code(
+            CodePurpose.RESET,
+            channel,
+            destination,
+            user=user,
+            details={"username": username},
+            real=deliverable,
+        )
+        if code:
+            _send_code(row, code)
+    return row
+
+
+def _send_reset_link(user: User, request) -> None:
+    path = reverse(
+        "accounts:password_reset_link",
+        args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+    )
+    minutes = settings.PASSWORD_RESET_TIMEOUT // 60
+    text = "\n".join(
+        [
+            _("Hello %(name)s,") % {"name": user.full_name},
+            "",
+            _("To choose a new password for %(platform)s, open this link within %(minutes)s minutes:")
+            % {"platform": settings.PLATFORM_NAME, "minutes": minutes},
+            site_url(request) + path,
+            "",
+            _("If you did not ask for it, you need not do anything: your password stays the same."),
+        ]
+    )
+    verification.deliver("email", user.email, _("Reset your password"), text)
+
+
+def verify_reset_code(row_id: int, code: str, request=None) -> OneTimeCode:
+    """Accept the SMS code of a password reset; the new password is then set with
+    ``reset_password`` within the code's lifetime."""
+
+    def verified(row: OneTimeCode) -> OneTimeCode:
+        row.verified_at = timezone.now()
+        row.save(update_fields=["verified_at"])
+        record(None, "accounts.code_verified", row, {"purpose": row.purpose}, request)
+        return row
+
+    return _check_code(row_id, CodePurpose.RESET, code, request, verified)
+
+
+def reset_password(user: User, password: str, request=None, *, code_row_id: int | None = None) -> User:
+    """Set a new password after a reset (e-mail link checked by the view, or the verified SMS
+    code ``code_row_id``). Every session of the account ends (the session hash follows the
+    password) and its API tokens are revoked; it does not sign anyone in, and the second factor,
+    its lock and the sign-in throttles stay as they are: an officer still needs their code."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    now = timezone.now()
+    with transaction.atomic():
+        if code_row_id is not None:
+            used = OneTimeCode.objects.filter(
+                pk=code_row_id,
+                user=user,
+                purpose=CodePurpose.RESET,
+                verified_at__isnull=False,
+                used_at__isnull=True,
+                expires_at__gt=now,
+            ).update(used_at=now)
+            if not used:
+                raise ValidationError(_("This code is no longer valid. Please start again."), code="gone")
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+        record(
+            user,
+            "accounts.password_reset",
+            user,
+            {"method": "sms" if code_row_id else "email", "api_tokens_revoked": revoked},
+            request,
+        )
     return user

@@ -377,3 +377,58 @@ class SignInThrottle(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class CodePurpose(models.TextChoices):
+    REGISTER = "register", _("Registration")
+    RESET = "reset", _("Password reset")
+
+
+class CodeChannel(models.TextChoices):
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("Email")
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent by SMS or e-mail to prove a phone or address
+    (``tinhso.accounts.verification``). Only a keyed hash of the code is stored. A code for a
+    registration keeps the details given (the password already hashed) until it is entered:
+    the account is created only then. A code nobody receives (``code_hash`` empty: the CCCD is
+    already registered, the account is unknown) answers exactly like a real one and never
+    matches. Rows are deleted a day after they expire."""
+
+    purpose = models.CharField(max_length=16, choices=CodePurpose.choices)
+    channel = models.CharField(max_length=8, choices=CodeChannel.choices)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    destination = models.CharField(max_length=254)
+    details = models.JSONField(default=dict, blank=True)
+    code_hash = models.CharField(max_length=100, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    sends = models.PositiveIntegerField(default=1)
+    wrong_tries = models.PositiveIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} — {format_datetime(self.created_at)}"
+
+
+class CodeRequest(models.Model):
+    """One code (or notice) asked for, under a key: the client's address, a destination or an
+    account, each kept only as a hash. Counted for the rate limits, deleted after a day."""
+
+    key = models.CharField(max_length=100, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("code request")
+        verbose_name_plural = _("code requests")
+
+    def __str__(self):
+        return self.key

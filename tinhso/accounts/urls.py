@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from tinhso.accounts import views
+from tinhso.accounts import selfservice, views
 
 app_name = "accounts"
 
@@ -17,6 +17,21 @@ urlpatterns = [
         views.officer_security_action,
         name="officer_security_action",
     ),
+    path("dang-ky/", selfservice.register_start, name="register_start"),
+    re_path(r"^dang-ky/(?P<kind>ca-nhan|doanh-nghiep)/$", selfservice.register, name="register"),
+    path("dang-ky/ma-xac-nhan/", selfservice.register_code, name="register_code"),
+    path("dang-ky/gui-lai-ma/", selfservice.register_resend, name="register_resend"),
+    path("quen-mat-khau/", selfservice.password_forgot, name="password_forgot"),
+    path("quen-mat-khau/da-gui-thu/", selfservice.password_email_sent, name="password_email_sent"),
+    path("quen-mat-khau/ma-xac-nhan/", selfservice.password_code, name="password_code"),
+    path("quen-mat-khau/gui-lai-ma/", selfservice.password_resend, name="password_resend"),
+    path("quen-mat-khau/mat-khau-moi/", selfservice.password_new, name="password_new"),
+    path(
+        "quen-mat-khau/<str:uidb64>/<str:token>/",
+        selfservice.password_reset_link,
+        name="password_reset_link",
+    ),
+    path("bao-ve-du-lieu-ca-nhan/", selfservice.privacy_notice, name="privacy_notice"),
     path("sso/<slug:provider>/", views.oidc_login, name="oidc_login"),
     path("sso/<slug:provider>/callback/", views.oidc_callback, name="oidc_callback"),
 ]
