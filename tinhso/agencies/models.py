@@ -40,6 +40,15 @@ class Agency(ValidityModel):
     )
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    symbol = models.CharField(
+        _("document symbol"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The abbreviation in the symbols of the agency's documents, e.g. UBND or TTPVHCC "
+            "(Decree 30/2020/NĐ-CP, Appendix I, I.3(b)); empty: the initials of its name."
+        ),
+    )
     name_folded = models.CharField(_("search key"), max_length=255, db_index=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices, default=AgencyKind.OTHER)
     parent = models.ForeignKey(

@@ -47,6 +47,7 @@ from tinhso.dossiers.models import (
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
 from tinhso.dossiers.tasks import queue_notification
 from tinhso.motcua.models import DraftResult, Extension
+from tinhso.official_forms.letters import issue_letter
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
 from tinhso.worktime.calendar import add_working_days
@@ -258,13 +259,19 @@ def _extend(actor, dossier, new_due_at, reason):
         dossier_actions.record_due_time_change(
             locked, DueTimeChangeKind.EXTENSION, new_due_at, reason, actor, now
         )
+        letter = issue_letter(locked, 4, agency, actor, now)
         flow.alert_level = DossierFlow.ALERT_NONE
         flow.save(update_fields=["alert_level"])
         record(
             actor,
             "motcua.extend",
             locked,
-            {"due_at": [extension.old_due_at, new_due_at], "reason": reason, "agency": agency.code},
+            {
+                "due_at": [extension.old_due_at, new_due_at],
+                "reason": reason,
+                "agency": agency.code,
+                "letter": letter.reference,
+            },
         )
     return extension
 
@@ -285,8 +292,14 @@ def _stop(actor, dossier, reason):
         now = timezone.now()
         dossier_actions.apply_status_change(locked, Status.STOPPED, actor, reason, now)
         dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
+        letter = issue_letter(locked, 5, locked.receiving_agency, actor, now)
         _close_flow(locked)
-        record(actor, "motcua.stop", locked, {"status": [from_status, Status.STOPPED], "reason": reason})
+        record(
+            actor,
+            "motcua.stop",
+            locked,
+            {"status": [from_status, Status.STOPPED], "reason": reason, "letter": letter.reference},
+        )
         queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
 
@@ -319,12 +332,13 @@ def _grant_withdrawal(actor, dossier, note):
         dossier_actions.apply_status_change(locked, Status.STOPPED, actor, reason, now)
         if locked.due_at is not None:
             dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
+        letter = issue_letter(locked, 5, locked.receiving_agency, actor, now)
         _close_flow(locked)
         record(
             actor,
             "motcua.grant_withdrawal",
             locked,
-            {"status": [Status.WITHDRAWN, Status.STOPPED], "reason": reason},
+            {"status": [Status.WITHDRAWN, Status.STOPPED], "reason": reason, "letter": letter.reference},
         )
         queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked

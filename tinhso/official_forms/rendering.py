@@ -20,7 +20,15 @@ Context each form takes (anything not given is read from the dossier's records):
 - 06: ``rows`` [{"from", "to", "at", "due_at", "result" (optional: "early" / "on_time" /
   "late", "" while the step runs; else computed from ``at`` and ``due_at``), "note"}],
   ``coordinating_agencies``
-- all: ``reference`` (số, ký hiệu), ``date`` (the dateline, default today), ``place``
+- all: ``reference`` (số, ký hiệu; Forms 04 and 05 default to the number the issuing action
+  registered, ``tinhso.official_forms.letters``), ``date`` (the dateline, default today),
+  ``place`` (default: the unit where the issuing agency sits, ``place_name``)
+
+Every per-dossier form states the applicant's personal identification number, masked (only the
+receipt's holder needs to recognise it), the enterprise or household-business code whole when
+the e-form asked for it, the representative when the e-form names one, and that an electronic
+form bears a digital signature (the 2025 forms as reproduced in Decision 3621/QĐ-BYT; the
+Circular's own text could not be read).
 
 The Circular's text for forms 04 and 05 was not available; their wording follows the
 Circular 01/2018/TT-VPCP forms they replace (Mẫu 04 "Phiếu xin lỗi và hẹn lại ngày trả kết
@@ -40,6 +48,8 @@ from weasyprint import HTML
 from tinhso.core.links import site_url
 from tinhso.core.text import format_date, format_long_date
 from tinhso.dossiers.models import Channel, DueTimeChangeKind, Status
+from tinhso.motcua.models import CopyForm
+from tinhso.official_forms.letters import last_letter
 from tinhso.signing.stamp import qr_svg
 
 TITLES = {
@@ -54,8 +64,28 @@ TITLES = {
 SAME_DAY = "Trong ngày (tiếp nhận sau 15 giờ: ngày làm việc tiếp theo)"
 TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
 STEP_RESULTS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
-CHANNEL_FORMS = {Channel.ONLINE: "Bản điện tử", Channel.DIRECT: "Bản chính", Channel.POSTAL: "Bản sao"}
-PLACE_PREFIXES = ("Tỉnh ", "Thành phố ")
+PLACE_PREFIXES = (
+    "Tỉnh ",
+    "Thành phố ",
+    "Phường ",
+    "Xã ",
+    "Đặc khu ",
+    "Thị trấn ",
+    "Quận ",
+    "Huyện ",
+    "Thị xã ",
+)
+# The form's words for what the applicant gave (Form 01, item 1), always in Vietnamese.
+COPY_FORMS = {
+    CopyForm.ORIGINAL: "Bản chính",
+    CopyForm.CERTIFIED_COPY: "Bản sao có chứng thực",
+    CopyForm.COPY: "Bản sao",
+    CopyForm.ELECTRONIC: "Bản điện tử",
+}
+# E-form questions whose answers the 2025 forms print: the enterprise / household-business code
+# (its tax code) and the representative of an organisation.
+BUSINESS_CODE_FIELD = "ma_so"
+REPRESENTATIVE_FIELD = "nguoi_dai_dien"
 
 
 def tracking_url(dossier, request=None) -> str:
@@ -72,15 +102,26 @@ def clock(value: datetime.datetime | None) -> str:
     return f"{value:%H} giờ {value:%M} phút, {format_long_date(value.date()).lower()}"
 
 
-def province_name(agency) -> str:
-    """ "Đồng Tháp" for an agency anywhere in Tỉnh Đồng Tháp."""
-    unit = agency.unit
-    while unit.parent_id is not None:
-        unit = unit.parent
-    name = unit.name
+def place_name(agency) -> str:
+    """The dateline's place: the official name of the administrative unit where the issuing
+    agency sits, without its kind ("Mỹ Tho" for a ward centre, "Đồng Tháp" for a department),
+    except units named by a number, written in full ("Phường 1") (Decree 30/2020/NĐ-CP,
+    Appendix I, I.4(a)). Units named after a person or an event keep their kind too, but nothing
+    in the data says which they are."""
+    name = agency.unit.name
     for prefix in PLACE_PREFIXES:
-        name = name.removeprefix(prefix)
+        if name.startswith(prefix):
+            rest = name.removeprefix(prefix)
+            return name if rest[:1].isdigit() else rest
     return name
+
+
+def mask_id(number: str) -> str:
+    """ "087******234": enough for the holder to recognise their number (Law 91/2025/QH15 on
+    personal data protection: no more than the purpose needs)."""
+    if len(number) <= 6:
+        return number
+    return number[:3] + "*" * (len(number) - 6) + number[-3:]
 
 
 def step_result(at: datetime.datetime, due_at: datetime.datetime | None) -> str:
@@ -94,23 +135,40 @@ def step_result(at: datetime.datetime, due_at: datetime.datetime | None) -> str:
     return "on_time"
 
 
-def _header(agency, context: dict) -> dict:
+def _header(agency, context: dict, reference: str = "") -> dict:
     moment = context.get("date") or timezone.localdate()
     parent = agency.parent
     return {
         "agency": agency,
         "parent_name": parent.name if parent else "",
-        "reference": context.get("reference") or "……",
-        "dateline": format_long_date(moment, context.get("place") or province_name(agency)),
+        "reference": context.get("reference") or reference or "……",
+        "dateline": format_long_date(moment, context.get("place") or place_name(agency)),
+    }
+
+
+def _applicant_ids(dossier) -> dict:
+    answers = dossier.form_data or {}
+    return {
+        "applicant_id": mask_id(dossier.applicant_cccd),
+        "business_code": str(answers.get(BUSINESS_CODE_FIELD) or ""),
+        "representative": str(answers.get(REPRESENTATIVE_FIELD) or ""),
     }
 
 
 def _documents(dossier) -> list[dict]:
+    """The documents given, by name and the form each was given in (as recorded at reception:
+    original, certified copy, electronic copy), counted."""
+    given = list(dossier.counter_documents.select_related("required_document").order_by("pk"))
+    if given:
+        return [
+            {"name": document.name, "form": COPY_FORMS[document.copy_form], "quantity": document.quantity}
+            for document in given
+        ]
+    form = "Bản điện tử" if dossier.channel == Channel.ONLINE else ""
     counted: dict[str, int] = {}
     for attachment in dossier.attachments.select_related("required_document").filter(supplement=None):
         name = attachment.required_document.name if attachment.required_document else attachment.original_name
         counted[name] = counted.get(name, 0) + 1
-    form = CHANNEL_FORMS.get(dossier.channel, "")
     return [{"name": name, "form": form, "quantity": quantity} for name, quantity in counted.items()]
 
 
@@ -220,8 +278,10 @@ def _form_04(dossier, context: dict) -> dict:
     extension = (
         dossier.extensions.select_related("agency__parent", "agency__unit").order_by("-at", "-pk").first()
     )
+    letter = last_letter(dossier, 4)
     return {
         "issuer": context.get("issuer") or (extension.agency if extension else None),
+        "letter_reference": letter.reference if letter else "",
         "new_due": clock(_require(new_due_at, _("Form 04 needs the new due time."))),
         "old_due": clock(old_due_at),
         "reason": _require(reason, _("Form 04 needs the reason for the extension.")),
@@ -232,7 +292,9 @@ def _form_05(dossier, context: dict) -> dict:
     change = _last_status_change(dossier, Status.STOPPED)
     reason = context.get("reason") or (change.note if change else "")
     stopped_at = context.get("stopped_at") or (change.at if change else None)
+    letter = last_letter(dossier, 5)
     return {
+        "letter_reference": letter.reference if letter else "",
         "reason": _require(reason, _("Form 05 needs the reason for stopping.")),
         "stopped": clock(stopped_at or timezone.now()),
     }
@@ -290,7 +352,8 @@ def form_html(number: int, dossier, request=None, **context) -> str:
     issuer = built.pop("issuer", None) or dossier.receiving_agency
     values = {
         **context,
-        **_header(issuer, context),
+        **_header(issuer, context, built.pop("letter_reference", "")),
+        **_applicant_ids(dossier),
         **built,
         "form_number": f"{number:02d}",
         "title": TITLES[number],
