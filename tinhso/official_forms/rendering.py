@@ -24,15 +24,12 @@ Context each form takes (anything not given is read from the dossier's records):
   registered, ``tinhso.official_forms.letters``), ``date`` (the dateline, default today),
   ``place`` (default: the unit where the issuing agency sits, ``place_name``)
 
-Every per-dossier form states the applicant's personal identification number, masked (only the
-receipt's holder needs to recognise it), the enterprise or household-business code whole when
-the e-form asked for it, the representative when the e-form names one, and that an electronic
-form bears a digital signature (the 2025 forms as reproduced in Decision 3621/QĐ-BYT; the
-Circular's own text could not be read).
-
-The Circular's text for forms 04 and 05 was not available; their wording follows the
-Circular 01/2018/TT-VPCP forms they replace (Mẫu 04 "Phiếu xin lỗi và hẹn lại ngày trả kết
-quả") and Decree 118/2025/NĐ-CP.
+Every per-dossier form states the applicant's personal identification number, masked (only
+the holder needs to recognise it; Law 91/2025/QH15: no more personal data than the purpose
+needs), the enterprise or household-business code whole when the e-form asked for it, the
+representative when the e-form names one, and that an electronic form bears a digital
+signature (the 2025 forms as reproduced in Decision 3621/QĐ-BYT; the Circular's own text could
+not be read).
 """
 
 import datetime
@@ -116,14 +113,6 @@ def place_name(agency) -> str:
     return name
 
 
-def mask_id(number: str) -> str:
-    """ "087******234": enough for the holder to recognise their number (Law 91/2025/QH15 on
-    personal data protection: no more than the purpose needs)."""
-    if len(number) <= 6:
-        return number
-    return number[:3] + "*" * (len(number) - 6) + number[-3:]
-
-
 def step_result(at: datetime.datetime, due_at: datetime.datetime | None) -> str:
     """Early / on time / late of one handoff against the step's due time (same day = on time)."""
     if due_at is None:
@@ -149,7 +138,7 @@ def _header(agency, context: dict, reference: str = "") -> dict:
 def _applicant_ids(dossier) -> dict:
     answers = dossier.form_data or {}
     return {
-        "applicant_id": mask_id(dossier.applicant_cccd),
+        "applicant_id": dossier.masked_cccd,
         "business_code": str(answers.get(BUSINESS_CODE_FIELD) or ""),
         "representative": str(answers.get(REPRESENTATIVE_FIELD) or ""),
     }
@@ -240,7 +229,16 @@ def _form_01(dossier, context: dict) -> dict:
         "due": clock(context.get("due_at") or dossier.due_at),
         "result_place": context.get("result_place") or result_place(dossier),
         "officer_name": receiving_officer(dossier) or context.get("officer_name", ""),
+        **_book_line(dossier, context),
     }
+
+
+def _book_line(dossier, context: dict) -> dict:
+    """Form 01's "Vào Sổ theo dõi hồ sơ, Quyển số …, Số thứ tự …" from the tracking book."""
+    if context.get("book") or context.get("entry"):
+        return {}
+    entry = book_entry(dossier)
+    return {"book": entry[0], "entry": entry[1]} if entry else {}
 
 
 def _form_02(dossier, context: dict) -> dict:
@@ -367,8 +365,12 @@ def form_html(number: int, dossier, request=None, **context) -> str:
 
 # Form 07: the tracking book ------------------------------------------------------------------
 
+# The 01/2018 columns with the 2025 form's "Phương thức nhận kết quả" (Decision 3621/QĐ-BYT
+# reproduces the Circular 03/2025 form; the Circular's own text could not be read), and the book
+# (one per field of procedures and year) with each dossier's number in it.
 REGISTER_COLUMNS = [
-    ("index", "TT"),
+    ("entry", "Số thứ tự"),
+    ("book", "Quyển số"),
     ("code", "Mã hồ sơ"),
     ("procedure", "Tên thủ tục hành chính"),
     ("quantity", "Số lượng hồ sơ (bộ)"),
@@ -379,6 +381,7 @@ REGISTER_COLUMNS = [
     ("due_at", "Hẹn trả kết quả"),
     ("transferred_at", "Chuyển hồ sơ đến cơ quan giải quyết"),
     ("result_received_at", "Nhận kết quả từ cơ quan giải quyết"),
+    ("result_method", "Phương thức nhận kết quả"),
     ("returned_at", "Trả kết quả cho cá nhân, tổ chức"),
     ("signature", "Ký nhận"),
     ("note", "Ghi chú"),
@@ -390,14 +393,80 @@ REGISTER_NOTES = {
     Status.STOPPED: "Dừng giải quyết",
 }
 DATE_COLUMNS = ("received_at", "due_at", "transferred_at", "result_received_at", "returned_at")
+AT_THE_COUNTER = "Nhận trực tiếp"
+
+
+def book_name(field, year: int) -> str:
+    """ "HO-TICH/2026": the book of a field of procedures for one year."""
+    return f"{field.code.upper()}/{year}"
+
+
+def book_entry(dossier) -> tuple[str, int] | None:
+    """The dossier's book and its number there: its rank among the dossiers of the same
+    receiving agency and field received in the same local year (by reception time)."""
+    if dossier.received_at is None:
+        return None
+    year = timezone.localdate(dossier.received_at).year
+    entries = _book_entries(dossier.receiving_agency_id, dossier.procedure.field_id, year)
+    return book_name(dossier.procedure.field, year), entries[dossier.pk]
+
+
+def _book_entries(agency_id: int, field_id: int, year: int) -> dict[int, int]:
+    from tinhso.dossiers.models import Dossier
+
+    tz = timezone.get_current_timezone()
+    begin = datetime.datetime(year, 1, 1, tzinfo=tz)
+    pks = Dossier.objects.filter(
+        receiving_agency_id=agency_id,
+        procedure__field_id=field_id,
+        is_draft=False,
+        received_at__gte=begin,
+        received_at__lt=begin.replace(year=year + 1),
+    ).order_by("received_at", "pk")
+    return {pk: number for number, pk in enumerate(pks.values_list("pk", flat=True), start=1)}
+
+
+def result_method(dossier) -> str:
+    """How the applicant receives the result, as the e-form's answer says; at the counter when
+    the procedure does not ask."""
+    chosen = (dossier.form_data or {}).get(RESULT_CHANNEL_FIELD)
+    for page in (dossier.procedure.eform or {}).get("pages", []):
+        for field in page["fields"]:
+            if field["name"] == RESULT_CHANNEL_FIELD:
+                for choice in field.get("choices", []):
+                    if choice["value"] == chosen:
+                        return choice["label"]
+    return AT_THE_COUNTER
+
+
+def _transfers(dossier) -> tuple:
+    """The competent agency and when the desk handed the dossier to it and got the result back:
+    the first handoff away from the receiving agency and the next one back to it (Form 06's
+    records); the receiving agency itself when the dossier never left it."""
+    handed, back = None, None
+    for record in dossier.step_records.all():
+        if handed is None and record.to_agency_id != dossier.receiving_agency_id:
+            handed = record
+        elif handed is not None and record.to_agency_id == dossier.receiving_agency_id:
+            back = record
+            break
+    agency = handed.to_agency if handed else dossier.receiving_agency
+    return agency.name, handed.at if handed else None, back.at if back else dossier.finished_at
 
 
 def register_rows(
-    agency, start: datetime.date, end: datetime.date, include_children: bool = True
+    agency,
+    start: datetime.date,
+    end: datetime.date,
+    include_children: bool = True,
+    field=None,
 ) -> list[dict]:
     """Form 07 rows: dossiers received by ``agency`` (and its sub-agencies) from ``start`` to
-    ``end`` inclusive (local days), in order of reception."""
+    ``end`` inclusive (local days), of one field of procedures or all, by book and number."""
+    from django.db.models import Prefetch
+
     from tinhso.dossiers.models import Dossier
+    from tinhso.workflows.models import StepRecord
 
     agencies = agency.descendants(include_self=True) if include_children else [agency]
     tz = timezone.get_current_timezone()
@@ -407,27 +476,47 @@ def register_rows(
         Dossier.objects.filter(
             receiving_agency__in=agencies, is_draft=False, received_at__gte=begin, received_at__lt=finish
         )
-        .select_related("procedure", "receiving_agency")
+        .select_related("procedure__field", "receiving_agency")
+        .prefetch_related(
+            Prefetch(
+                "step_records", queryset=StepRecord.objects.select_related("to_agency").order_by("at", "pk")
+            )
+        )
         .order_by("received_at", "pk")
     )
-    return [
-        {
-            "code": dossier.code,
-            "procedure": dossier.procedure.name,
-            "quantity": 1,
-            "applicant": dossier.applicant_name,
-            "contact": ", ".join(
-                part for part in (dossier.applicant_address, dossier.applicant_phone) if part
-            ),
-            "handling_agency": dossier.receiving_agency.name,
-            "received_at": dossier.received_at,
-            "due_at": dossier.due_at,
-            "result_received_at": dossier.finished_at,
-            "returned_at": dossier.returned_at,
-            "note": REGISTER_NOTES.get(dossier.status, ""),
-        }
-        for dossier in dossiers
-    ]
+    if field is not None:
+        dossiers = dossiers.filter(procedure__field=field)
+    entries: dict[tuple, dict[int, int]] = {}
+    rows = []
+    for dossier in dossiers:
+        year = timezone.localdate(dossier.received_at).year
+        key = (dossier.receiving_agency_id, dossier.procedure.field_id, year)
+        if key not in entries:
+            entries[key] = _book_entries(*key)
+        handling_agency, transferred_at, result_received_at = _transfers(dossier)
+        rows.append(
+            {
+                "book": book_name(dossier.procedure.field, year),
+                "entry": entries[key][dossier.pk],
+                "code": dossier.code,
+                "procedure": dossier.procedure.name,
+                "quantity": 1,
+                "applicant": dossier.applicant_name,
+                "contact": ", ".join(
+                    part for part in (dossier.applicant_address, dossier.applicant_phone) if part
+                ),
+                "handling_agency": handling_agency,
+                "received_at": dossier.received_at,
+                "due_at": dossier.due_at,
+                "transferred_at": transferred_at,
+                "result_received_at": result_received_at,
+                "result_method": result_method(dossier),
+                "returned_at": dossier.returned_at,
+                "note": REGISTER_NOTES.get(dossier.status, ""),
+            }
+        )
+    rows.sort(key=lambda row: (row["book"], row["entry"]))
+    return rows
 
 
 def _period_text(period) -> str:
@@ -437,10 +526,10 @@ def _period_text(period) -> str:
 
 def _register_cells(rows) -> list[list]:
     table = []
-    for index, row in enumerate(rows, start=1):
+    for row in rows:
         cells = []
         for key, _label in REGISTER_COLUMNS:
-            value = index if key == "index" else row.get(key, "")
+            value = row.get(key, "")
             cells.append("" if value is None else value)
         table.append(cells)
     return table
@@ -507,7 +596,7 @@ def render_register_xlsx(rows: list[dict], agency, period: tuple[datetime.date, 
         for index in date_columns:
             sheet.cell(sheet.max_row, index + 1).number_format = "dd/mm/yyyy hh:mm"
     for index, (key, _label) in enumerate(REGISTER_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 6 if key == "index" else 18
+        sheet.column_dimensions[get_column_letter(index)].width = 8 if key == "entry" else 18
     sheet.freeze_panes = "A6"
     output = BytesIO()
     workbook.save(output)
