@@ -40,10 +40,13 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 
-# PDFs (WeasyPrint) need Pango and a font with every Vietnamese glyph.
+# PDFs (WeasyPrint) need Pango and fonts with every Vietnamese glyph.
 missing=()
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# Official forms are set in Times New Roman (Decree 30/2020/NĐ-CP, Appendix I); Liberation Serif has
+# its metrics.
+[ -e /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${missing[*]}"
     apt_install "${missing[@]}"

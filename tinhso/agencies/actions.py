@@ -16,6 +16,7 @@ EDITABLE_FIELDS = [
     "code",
     "name",
     "short_name",
+    "symbol",
     "kind",
     "parent",
     "unit",

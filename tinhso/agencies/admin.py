@@ -23,7 +23,10 @@ class AgencyAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_select_related = ["parent", "unit"]
     autocomplete_fields = ["parent", "unit", "successor"]
     fieldsets = [
-        (None, {"fields": ["code", "is_demo_code", "name", "short_name", "kind", "parent", "unit"]}),
+        (
+            None,
+            {"fields": ["code", "is_demo_code", "name", "short_name", "symbol", "kind", "parent", "unit"]},
+        ),
         (None, {"fields": ["valid_from", "valid_to", "successor"]}),
         (None, {"fields": ["email", "phone", "address"]}),
     ]

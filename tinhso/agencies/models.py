@@ -7,6 +7,7 @@ prefix query on PostgreSQL and SQLite alike, and moving an agency rewrites its s
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
@@ -40,6 +41,20 @@ class Agency(ValidityModel):
     )
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    symbol = models.CharField(
+        _("document symbol"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-ZĐ0-9]+$", _("Use capital letters and digits only, without spaces, e.g. UBND.")
+            )
+        ],
+        help_text=_(
+            "The abbreviation in the symbols of the agency's documents, e.g. UBND or TTPVHCC "
+            "(Decree 30/2020/NĐ-CP, Appendix I, I.3(b)); empty: the initials of its name."
+        ),
+    )
     name_folded = models.CharField(_("search key"), max_length=255, db_index=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices, default=AgencyKind.OTHER)
     parent = models.ForeignKey(

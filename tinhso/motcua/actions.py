@@ -11,8 +11,8 @@ stop, counter reception) are here, built on the dossier app's building blocks.
 - ``stop_dossier(actor, dossier, reason)`` → status 8 (Form 05)
 - ``grant_withdrawal(actor, dossier, note="")`` → status 8 (Form 05) on the applicant's request;
   ``refuse_withdrawal(actor, dossier, reason)`` → back to the status before the request
-- ``receive_at_counter(actor, agency, procedure, applicant, uploads)``: a walk-in's dossier,
-  created, coded and accepted at once
+- ``receive_at_counter(actor, agency, procedure, applicant, documents)``: a walk-in's dossier,
+  created, coded and accepted at once, each paper document scanned or exempt (``GivenDocument``)
 - ``sign_result(actor, dossier, pdf_bytes, title)``: the leader signs the electronic result
 - ``attach_draft_result(actor, dossier, upload, title)``: the specialist's draft of the result,
   sent with the dossier to the leader who signs it
@@ -21,6 +21,7 @@ stop, counter reception) are here, built on the dossier app's building blocks.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -46,7 +47,8 @@ from tinhso.dossiers.models import (
 )
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
 from tinhso.dossiers.tasks import queue_notification
-from tinhso.motcua.models import DraftResult, Extension
+from tinhso.motcua.models import CopyForm, CounterDocument, DraftResult, Extension, ScanExemption
+from tinhso.official_forms.letters import issue_letter
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
 from tinhso.worktime.calendar import add_working_days
@@ -258,13 +260,19 @@ def _extend(actor, dossier, new_due_at, reason):
         dossier_actions.record_due_time_change(
             locked, DueTimeChangeKind.EXTENSION, new_due_at, reason, actor, now
         )
+        letter = issue_letter(locked, 4, agency, actor, now)
         flow.alert_level = DossierFlow.ALERT_NONE
         flow.save(update_fields=["alert_level"])
         record(
             actor,
             "motcua.extend",
             locked,
-            {"due_at": [extension.old_due_at, new_due_at], "reason": reason, "agency": agency.code},
+            {
+                "due_at": [extension.old_due_at, new_due_at],
+                "reason": reason,
+                "agency": agency.code,
+                "letter": letter.reference,
+            },
         )
     return extension
 
@@ -285,8 +293,14 @@ def _stop(actor, dossier, reason):
         now = timezone.now()
         dossier_actions.apply_status_change(locked, Status.STOPPED, actor, reason, now)
         dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
+        letter = issue_letter(locked, 5, locked.receiving_agency, actor, now)
         _close_flow(locked)
-        record(actor, "motcua.stop", locked, {"status": [from_status, Status.STOPPED], "reason": reason})
+        record(
+            actor,
+            "motcua.stop",
+            locked,
+            {"status": [from_status, Status.STOPPED], "reason": reason, "letter": letter.reference},
+        )
         queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
 
@@ -319,12 +333,13 @@ def _grant_withdrawal(actor, dossier, note):
         dossier_actions.apply_status_change(locked, Status.STOPPED, actor, reason, now)
         if locked.due_at is not None:
             dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
+        letter = issue_letter(locked, 5, locked.receiving_agency, actor, now)
         _close_flow(locked)
         record(
             actor,
             "motcua.grant_withdrawal",
             locked,
-            {"status": [Status.WITHDRAWN, Status.STOPPED], "reason": reason},
+            {"status": [Status.WITHDRAWN, Status.STOPPED], "reason": reason, "letter": letter.reference},
         )
         queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
@@ -359,10 +374,55 @@ def refuse_withdrawal(actor, dossier: Dossier, reason: str) -> Dossier:
     return _audited(actor, dossier, "refuse_withdrawal", _refuse_withdrawal, actor, dossier, reason)
 
 
-def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list, assignee=None) -> Dossier:
+@dataclass
+class GivenDocument:
+    """One document a walk-in applicant gives: ``required_document`` (of the procedure) or
+    ``name``, the form it is given in (``CopyForm``), how many, and its scan (``file``) or why it
+    has none (``exemption``, a ``ScanExemption``)."""
+
+    copy_form: str
+    required_document: object = None
+    name: str = ""
+    file: object = None
+    exemption: str = ""
+    quantity: int = 1
+
+
+def _check_documents(procedure, documents: list[GivenDocument]) -> list[str]:
+    """What is wrong with the documents given, as messages. Paper dossiers are digitised at
+    reception (Decree 118/2025/NĐ-CP Art. 17(1)(c)) except the cases of Circular 03/2025/TT-VPCP
+    Art. 5 (``ScanExemption``); an electronic copy is its file."""
+    errors = []
+    for document in documents:
+        if document.required_document is not None and document.required_document.procedure_id != procedure.pk:
+            errors.append(_("This document is not part of the procedure."))
+        if document.required_document is None and not nfc(document.name):
+            errors.append(_("Name each document the applicant gives."))
+        if document.copy_form not in CopyForm.values:
+            errors.append(
+                _("Say whether each document is an original, a certified copy, a copy or electronic.")
+            )
+        if not 1 <= document.quantity <= 99:
+            errors.append(_("The number of copies must be from 1 to 99."))
+        if document.exemption and document.exemption not in ScanExemption.values:
+            errors.append(_("Choose a reason from the list for not scanning a document."))
+        elif document.exemption and document.file is not None:
+            errors.append(_("A document is either scanned or exempt from scanning, not both."))
+        elif document.file is None and not document.exemption:
+            errors.append(
+                _("Scan every paper document, or give the reason it need not be scanned.")
+                if document.copy_form != CopyForm.ELECTRONIC
+                else _("Attach the file of each electronic copy.")
+            )
+    return list(dict.fromkeys(errors))
+
+
+def receive_at_counter(
+    actor, agency, procedure, applicant: dict, documents: list[GivenDocument], assignee=None
+) -> Dossier:
     """A walk-in citizen's dossier: created with the applicant's details (the phone number stored
-    as +84…, like an online applicant's, so tracking and SMS work the same), coded,
-    attached documents (``uploads`` = [(required_document or None, file)]), and accepted.
+    as +84…, like an online applicant's, so tracking and SMS work the same), coded, the
+    documents given recorded with their form and scan (``GivenDocument``), and accepted.
 
     ``applicant`` = {"name", "cccd", "phone", "email", "address"}."""
     require(actor, "motcua.receive_at_counter", agency)
@@ -379,9 +439,9 @@ def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list,
                 contact[field] = check(contact[field]) or contact[field]
             except ValidationError as error:
                 errors[field] = error.messages
-    for required_document, _upload in uploads:
-        if required_document is not None and required_document.procedure_id != procedure.pk:
-            errors["documents"] = [_("This document is not part of the procedure.")]
+    document_errors = _check_documents(procedure, documents)
+    if document_errors:
+        errors["documents"] = document_errors
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -399,20 +459,40 @@ def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list,
             is_draft=False,
             submitted_at=now,
         )
-        for required_document, upload in uploads:
-            stored = check_and_store(upload)
-            Attachment.objects.create(
+        for document in documents:
+            scan = None
+            if document.file is not None:
+                stored = check_and_store(document.file)
+                scan = Attachment.objects.create(
+                    dossier=dossier,
+                    required_document=document.required_document,
+                    original_name=clean_file_name(getattr(document.file, "name", "")),
+                    file=stored.name,
+                    content_type=stored.content_type,
+                    size=stored.size,
+                    sha256=stored.sha256,
+                    uploaded_by=actor,
+                )
+            CounterDocument.objects.create(
                 dossier=dossier,
-                required_document=required_document,
-                original_name=clean_file_name(getattr(upload, "name", "")),
-                file=stored.name,
-                content_type=stored.content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-                uploaded_by=actor,
+                required_document=document.required_document,
+                name=document.required_document.name if document.required_document else nfc(document.name),
+                copy_form=document.copy_form,
+                quantity=document.quantity,
+                scan=scan,
+                scan_exemption=document.exemption,
             )
         dossier_actions.record_new_dossier(dossier, actor, now)
-        record(actor, "motcua.receive_at_counter", dossier, {"code": dossier.code, "files": len(uploads)})
+        record(
+            actor,
+            "motcua.receive_at_counter",
+            dossier,
+            {
+                "code": dossier.code,
+                "files": sum(1 for document in documents if document.file is not None),
+                "documents": [[document.copy_form, document.exemption] for document in documents],
+            },
+        )
         accept_dossier(actor, dossier, assignee=assignee)
     dossier.refresh_from_db()
     return dossier

@@ -50,3 +50,57 @@ class DraftResult(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CopyForm(models.TextChoices):
+    """What the applicant gave for a document (Form 01, item 1)."""
+
+    ORIGINAL = "original", _("original")
+    CERTIFIED_COPY = "certified_copy", _("certified copy")
+    COPY = "copy", _("copy")
+    ELECTRONIC = "electronic", _("electronic copy")
+
+
+class ScanExemption(models.TextChoices):
+    """Why a paper document received at the counter was not scanned. Decree 118/2025/NĐ-CP
+    Art. 17(1)(c) has paper dossiers digitised at reception, with the exceptions of Circular
+    03/2025/TT-VPCP Art. 5, whose text could not be read: these are the cases commonly cited
+    from it (state secrets, things a scanner cannot take, data already taken from a database),
+    each to be confirmed against the Circular."""
+
+    STATE_SECRET = "state_secret", _("contains state secrets")
+    NOT_SCANNABLE = "not_scannable", _("cannot be scanned (object, sample, oversize)")
+    DATA_REUSED = "data_reused", _("its data was taken from a national database")
+
+
+class CounterDocument(models.Model):
+    """One document a walk-in applicant gave at the counter: what it is, in which form, how many,
+    and its scan or why it has none."""
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.CASCADE, related_name="counter_documents"
+    )
+    required_document = models.ForeignKey(
+        "procedures.RequiredDocument", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("document"), max_length=500)
+    copy_form = models.CharField(_("given as"), max_length=20, choices=CopyForm.choices)
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    scan = models.OneToOneField(
+        "dossiers.Attachment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="counter_document",
+    )
+    scan_exemption = models.CharField(
+        _("not scanned because"), max_length=20, choices=ScanExemption.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("document given at the counter")
+        verbose_name_plural = _("documents given at the counter")
+        ordering = ["dossier", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -22,7 +22,7 @@ from tinhso.dossiers.actions import applicant_answers, applicant_fields
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
-from tinhso.motcua.models import DraftResult
+from tinhso.motcua.models import CopyForm, DraftResult, ScanExemption
 from tinhso.official_forms.rendering import available_forms, render_form, step_result
 from tinhso.procedures.models import Procedure
 from tinhso.signing.actions import CLOSED_WITHOUT_RESULT
@@ -561,7 +561,22 @@ class CounterForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=16, required=False)
     email = forms.EmailField(label=gettext_lazy("Email"), required=False)
     address = forms.CharField(label=gettext_lazy("Address"), max_length=255, required=False)
+    document_name = forms.CharField(
+        label=gettext_lazy("Document given"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy("For example: Tờ khai đăng ký khai sinh"),
+    )
+    document_form = forms.ChoiceField(
+        label=gettext_lazy("Given as"), choices=CopyForm.choices, initial=CopyForm.ORIGINAL, required=False
+    )
     document = forms.FileField(label=gettext_lazy("Scanned documents (PDF)"), required=False)
+    document_exemption = forms.ChoiceField(
+        label=gettext_lazy("Not scanned because"),
+        choices=[("", gettext_lazy("It is scanned")), *ScanExemption.choices],
+        required=False,
+        help_text=gettext_lazy("Paper documents are scanned at reception except in these cases."),
+    )
     paid = forms.BooleanField(label=gettext_lazy("The fees were paid in cash"), required=False)
 
     def __init__(self, *args, agencies, **kwargs):
@@ -594,6 +609,10 @@ class CounterForm(forms.Form):
         )
 
 
+# The action's error keys that are not the form's own field names.
+_COUNTER_ERROR_FIELDS = {"documents": "document"}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def counter_view(request):
@@ -604,17 +623,28 @@ def counter_view(request):
     form = CounterForm(request.POST or None, request.FILES or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        uploads = [(None, data["document"])] if data["document"] else []
+        documents = []
+        if data["document"] or data["document_name"] or data["document_exemption"]:
+            documents.append(
+                actions.GivenDocument(
+                    data["document_form"],
+                    name=data["document_name"] or getattr(data["document"], "name", ""),
+                    file=data["document"],
+                    exemption=data["document_exemption"],
+                )
+            )
         try:
             dossier = actions.receive_at_counter(
-                request.user, data["agency"], data["procedure"], data, uploads, assignee=data["assignee"]
+                request.user, data["agency"], data["procedure"], data, documents, assignee=data["assignee"]
             )
             if data["paid"]:
                 actions.record_cash_payment(request.user, dossier)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                    form.add_error(
+                        field if field in form.fields else _COUNTER_ERROR_FIELDS.get(field), errors
+                    )
             else:
                 form.add_error(None, error)
         else:

@@ -3,12 +3,21 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.procedures.models import Field
+
 MAX_PERIOD_DAYS = 366
 
 
 class RegisterForm(forms.Form):
     agency = forms.ModelChoiceField(
         label=_("Agency"), queryset=None, error_messages={"required": _("Choose an agency.")}
+    )
+    field = forms.ModelChoiceField(
+        label=_("Field of procedures"),
+        queryset=Field.objects.order_by("name"),
+        required=False,
+        empty_label=_("All fields"),
+        help_text=_("The book is kept per field and year; leave empty for every field."),
     )
     start = forms.DateField(
         label=_("From"),

@@ -20,11 +20,16 @@ Context each form takes (anything not given is read from the dossier's records):
 - 06: ``rows`` [{"from", "to", "at", "due_at", "result" (optional: "early" / "on_time" /
   "late", "" while the step runs; else computed from ``at`` and ``due_at``), "note"}],
   ``coordinating_agencies``
-- all: ``reference`` (số, ký hiệu), ``date`` (the dateline, default today), ``place``
+- all: ``reference`` (số, ký hiệu; Forms 04 and 05 default to the number the issuing action
+  registered, ``tinhso.official_forms.letters``), ``date`` (the dateline, default today),
+  ``place`` (default: the unit where the issuing agency sits, ``place_name``)
 
-The Circular's text for forms 04 and 05 was not available; their wording follows the
-Circular 01/2018/TT-VPCP forms they replace (Mẫu 04 "Phiếu xin lỗi và hẹn lại ngày trả kết
-quả") and Decree 118/2025/NĐ-CP.
+Every per-dossier form states the applicant's personal identification number, masked (only
+the holder needs to recognise it; Law 91/2025/QH15: no more personal data than the purpose
+needs), the enterprise or household-business code whole when the e-form asked for it, the
+representative when the e-form names one, and that an electronic form bears a digital
+signature (the 2025 forms as reproduced in Decision 3621/QĐ-BYT; the Circular's own text could
+not be read).
 """
 
 import datetime
@@ -40,6 +45,8 @@ from weasyprint import HTML
 from tinhso.core.links import site_url
 from tinhso.core.text import format_date, format_long_date
 from tinhso.dossiers.models import Channel, DueTimeChangeKind, Status
+from tinhso.motcua.models import CopyForm
+from tinhso.official_forms.letters import last_letter
 from tinhso.signing.stamp import qr_svg
 
 TITLES = {
@@ -54,8 +61,28 @@ TITLES = {
 SAME_DAY = "Trong ngày (tiếp nhận sau 15 giờ: ngày làm việc tiếp theo)"
 TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
 STEP_RESULTS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
-CHANNEL_FORMS = {Channel.ONLINE: "Bản điện tử", Channel.DIRECT: "Bản chính", Channel.POSTAL: "Bản sao"}
-PLACE_PREFIXES = ("Tỉnh ", "Thành phố ")
+PLACE_PREFIXES = (
+    "Tỉnh ",
+    "Thành phố ",
+    "Phường ",
+    "Xã ",
+    "Đặc khu ",
+    "Thị trấn ",
+    "Quận ",
+    "Huyện ",
+    "Thị xã ",
+)
+# The form's words for what the applicant gave (Form 01, item 1), always in Vietnamese.
+COPY_FORMS = {
+    CopyForm.ORIGINAL: "Bản chính",
+    CopyForm.CERTIFIED_COPY: "Bản sao có chứng thực",
+    CopyForm.COPY: "Bản sao",
+    CopyForm.ELECTRONIC: "Bản điện tử",
+}
+# E-form questions whose answers the 2025 forms print: the enterprise / household-business code
+# (its tax code) and the representative of an organisation.
+BUSINESS_CODE_FIELD = "ma_so"
+REPRESENTATIVE_FIELD = "nguoi_dai_dien"
 
 
 def tracking_url(dossier, request=None) -> str:
@@ -72,14 +99,17 @@ def clock(value: datetime.datetime | None) -> str:
     return f"{value:%H} giờ {value:%M} phút, {format_long_date(value.date()).lower()}"
 
 
-def province_name(agency) -> str:
-    """ "Đồng Tháp" for an agency anywhere in Tỉnh Đồng Tháp."""
-    unit = agency.unit
-    while unit.parent_id is not None:
-        unit = unit.parent
-    name = unit.name
+def place_name(agency) -> str:
+    """The dateline's place: the official name of the administrative unit where the issuing
+    agency sits, without its kind ("Mỹ Tho" for a ward centre, "Đồng Tháp" for a department),
+    except units named by a number, written in full ("Phường 1") (Decree 30/2020/NĐ-CP,
+    Appendix I, I.4(a)). Units named after a person or an event keep their kind too, but nothing
+    in the data says which they are."""
+    name = agency.unit.name
     for prefix in PLACE_PREFIXES:
-        name = name.removeprefix(prefix)
+        if name.startswith(prefix):
+            rest = name.removeprefix(prefix)
+            return name if rest[:1].isdigit() else rest
     return name
 
 
@@ -94,23 +124,40 @@ def step_result(at: datetime.datetime, due_at: datetime.datetime | None) -> str:
     return "on_time"
 
 
-def _header(agency, context: dict) -> dict:
+def _header(agency, context: dict, reference: str = "") -> dict:
     moment = context.get("date") or timezone.localdate()
     parent = agency.parent
     return {
         "agency": agency,
         "parent_name": parent.name if parent else "",
-        "reference": context.get("reference") or "……",
-        "dateline": format_long_date(moment, context.get("place") or province_name(agency)),
+        "reference": context.get("reference") or reference or "……",
+        "dateline": format_long_date(moment, context.get("place") or place_name(agency)),
+    }
+
+
+def _applicant_ids(dossier) -> dict:
+    answers = dossier.form_data or {}
+    return {
+        "applicant_id": dossier.masked_cccd,
+        "business_code": str(answers.get(BUSINESS_CODE_FIELD) or ""),
+        "representative": str(answers.get(REPRESENTATIVE_FIELD) or ""),
     }
 
 
 def _documents(dossier) -> list[dict]:
+    """The documents given, by name and the form each was given in (as recorded at reception:
+    original, certified copy, electronic copy), counted."""
+    given = list(dossier.counter_documents.select_related("required_document").order_by("pk"))
+    if given:
+        return [
+            {"name": document.name, "form": COPY_FORMS[document.copy_form], "quantity": document.quantity}
+            for document in given
+        ]
+    form = "Bản điện tử" if dossier.channel == Channel.ONLINE else ""
     counted: dict[str, int] = {}
     for attachment in dossier.attachments.select_related("required_document").filter(supplement=None):
         name = attachment.required_document.name if attachment.required_document else attachment.original_name
         counted[name] = counted.get(name, 0) + 1
-    form = CHANNEL_FORMS.get(dossier.channel, "")
     return [{"name": name, "form": form, "quantity": quantity} for name, quantity in counted.items()]
 
 
@@ -182,7 +229,16 @@ def _form_01(dossier, context: dict) -> dict:
         "due": clock(context.get("due_at") or dossier.due_at),
         "result_place": context.get("result_place") or result_place(dossier),
         "officer_name": receiving_officer(dossier) or context.get("officer_name", ""),
+        **_book_line(dossier, context),
     }
+
+
+def _book_line(dossier, context: dict) -> dict:
+    """Form 01's "Vào Sổ theo dõi hồ sơ, Quyển số …, Số thứ tự …" from the tracking book."""
+    if context.get("book") or context.get("entry"):
+        return {}
+    entry = book_entry(dossier)
+    return {"book": entry[0], "entry": entry[1]} if entry else {}
 
 
 def _form_02(dossier, context: dict) -> dict:
@@ -220,8 +276,10 @@ def _form_04(dossier, context: dict) -> dict:
     extension = (
         dossier.extensions.select_related("agency__parent", "agency__unit").order_by("-at", "-pk").first()
     )
+    letter = last_letter(dossier, 4)
     return {
         "issuer": context.get("issuer") or (extension.agency if extension else None),
+        "letter_reference": letter.reference if letter else "",
         "new_due": clock(_require(new_due_at, _("Form 04 needs the new due time."))),
         "old_due": clock(old_due_at),
         "reason": _require(reason, _("Form 04 needs the reason for the extension.")),
@@ -232,7 +290,9 @@ def _form_05(dossier, context: dict) -> dict:
     change = _last_status_change(dossier, Status.STOPPED)
     reason = context.get("reason") or (change.note if change else "")
     stopped_at = context.get("stopped_at") or (change.at if change else None)
+    letter = last_letter(dossier, 5)
     return {
+        "letter_reference": letter.reference if letter else "",
         "reason": _require(reason, _("Form 05 needs the reason for stopping.")),
         "stopped": clock(stopped_at or timezone.now()),
     }
@@ -290,7 +350,8 @@ def form_html(number: int, dossier, request=None, **context) -> str:
     issuer = built.pop("issuer", None) or dossier.receiving_agency
     values = {
         **context,
-        **_header(issuer, context),
+        **_header(issuer, context, built.pop("letter_reference", "")),
+        **_applicant_ids(dossier),
         **built,
         "form_number": f"{number:02d}",
         "title": TITLES[number],
@@ -304,8 +365,12 @@ def form_html(number: int, dossier, request=None, **context) -> str:
 
 # Form 07: the tracking book ------------------------------------------------------------------
 
+# The 01/2018 columns with the 2025 form's "Phương thức nhận kết quả" (Decision 3621/QĐ-BYT
+# reproduces the Circular 03/2025 form; the Circular's own text could not be read), and the book
+# (one per field of procedures and year) with each dossier's number in it.
 REGISTER_COLUMNS = [
-    ("index", "TT"),
+    ("entry", "Số thứ tự"),
+    ("book", "Quyển số"),
     ("code", "Mã hồ sơ"),
     ("procedure", "Tên thủ tục hành chính"),
     ("quantity", "Số lượng hồ sơ (bộ)"),
@@ -316,6 +381,7 @@ REGISTER_COLUMNS = [
     ("due_at", "Hẹn trả kết quả"),
     ("transferred_at", "Chuyển hồ sơ đến cơ quan giải quyết"),
     ("result_received_at", "Nhận kết quả từ cơ quan giải quyết"),
+    ("result_method", "Phương thức nhận kết quả"),
     ("returned_at", "Trả kết quả cho cá nhân, tổ chức"),
     ("signature", "Ký nhận"),
     ("note", "Ghi chú"),
@@ -327,14 +393,80 @@ REGISTER_NOTES = {
     Status.STOPPED: "Dừng giải quyết",
 }
 DATE_COLUMNS = ("received_at", "due_at", "transferred_at", "result_received_at", "returned_at")
+AT_THE_COUNTER = "Nhận trực tiếp"
+
+
+def book_name(field, year: int) -> str:
+    """ "HO-TICH/2026": the book of a field of procedures for one year."""
+    return f"{field.code.upper()}/{year}"
+
+
+def book_entry(dossier) -> tuple[str, int] | None:
+    """The dossier's book and its number there: its rank among the dossiers of the same
+    receiving agency and field received in the same local year (by reception time)."""
+    if dossier.received_at is None:
+        return None
+    year = timezone.localdate(dossier.received_at).year
+    entries = _book_entries(dossier.receiving_agency_id, dossier.procedure.field_id, year)
+    return book_name(dossier.procedure.field, year), entries[dossier.pk]
+
+
+def _book_entries(agency_id: int, field_id: int, year: int) -> dict[int, int]:
+    from tinhso.dossiers.models import Dossier
+
+    tz = timezone.get_current_timezone()
+    begin = datetime.datetime(year, 1, 1, tzinfo=tz)
+    pks = Dossier.objects.filter(
+        receiving_agency_id=agency_id,
+        procedure__field_id=field_id,
+        is_draft=False,
+        received_at__gte=begin,
+        received_at__lt=begin.replace(year=year + 1),
+    ).order_by("received_at", "pk")
+    return {pk: number for number, pk in enumerate(pks.values_list("pk", flat=True), start=1)}
+
+
+def result_method(dossier) -> str:
+    """How the applicant receives the result, as the e-form's answer says; at the counter when
+    the procedure does not ask."""
+    chosen = (dossier.form_data or {}).get(RESULT_CHANNEL_FIELD)
+    for page in (dossier.procedure.eform or {}).get("pages", []):
+        for field in page["fields"]:
+            if field["name"] == RESULT_CHANNEL_FIELD:
+                for choice in field.get("choices", []):
+                    if choice["value"] == chosen:
+                        return choice["label"]
+    return AT_THE_COUNTER
+
+
+def _transfers(dossier) -> tuple:
+    """The competent agency and when the desk handed the dossier to it and got the result back:
+    the first handoff away from the receiving agency and the next one back to it (Form 06's
+    records); the receiving agency itself when the dossier never left it."""
+    handed, back = None, None
+    for record in dossier.step_records.all():
+        if handed is None and record.to_agency_id != dossier.receiving_agency_id:
+            handed = record
+        elif handed is not None and record.to_agency_id == dossier.receiving_agency_id:
+            back = record
+            break
+    agency = handed.to_agency if handed else dossier.receiving_agency
+    return agency.name, handed.at if handed else None, back.at if back else dossier.finished_at
 
 
 def register_rows(
-    agency, start: datetime.date, end: datetime.date, include_children: bool = True
+    agency,
+    start: datetime.date,
+    end: datetime.date,
+    include_children: bool = True,
+    field=None,
 ) -> list[dict]:
     """Form 07 rows: dossiers received by ``agency`` (and its sub-agencies) from ``start`` to
-    ``end`` inclusive (local days), in order of reception."""
+    ``end`` inclusive (local days), of one field of procedures or all, by book and number."""
+    from django.db.models import Prefetch
+
     from tinhso.dossiers.models import Dossier
+    from tinhso.workflows.models import StepRecord
 
     agencies = agency.descendants(include_self=True) if include_children else [agency]
     tz = timezone.get_current_timezone()
@@ -344,27 +476,47 @@ def register_rows(
         Dossier.objects.filter(
             receiving_agency__in=agencies, is_draft=False, received_at__gte=begin, received_at__lt=finish
         )
-        .select_related("procedure", "receiving_agency")
+        .select_related("procedure__field", "receiving_agency")
+        .prefetch_related(
+            Prefetch(
+                "step_records", queryset=StepRecord.objects.select_related("to_agency").order_by("at", "pk")
+            )
+        )
         .order_by("received_at", "pk")
     )
-    return [
-        {
-            "code": dossier.code,
-            "procedure": dossier.procedure.name,
-            "quantity": 1,
-            "applicant": dossier.applicant_name,
-            "contact": ", ".join(
-                part for part in (dossier.applicant_address, dossier.applicant_phone) if part
-            ),
-            "handling_agency": dossier.receiving_agency.name,
-            "received_at": dossier.received_at,
-            "due_at": dossier.due_at,
-            "result_received_at": dossier.finished_at,
-            "returned_at": dossier.returned_at,
-            "note": REGISTER_NOTES.get(dossier.status, ""),
-        }
-        for dossier in dossiers
-    ]
+    if field is not None:
+        dossiers = dossiers.filter(procedure__field=field)
+    entries: dict[tuple, dict[int, int]] = {}
+    rows = []
+    for dossier in dossiers:
+        year = timezone.localdate(dossier.received_at).year
+        key = (dossier.receiving_agency_id, dossier.procedure.field_id, year)
+        if key not in entries:
+            entries[key] = _book_entries(*key)
+        handling_agency, transferred_at, result_received_at = _transfers(dossier)
+        rows.append(
+            {
+                "book": book_name(dossier.procedure.field, year),
+                "entry": entries[key][dossier.pk],
+                "code": dossier.code,
+                "procedure": dossier.procedure.name,
+                "quantity": 1,
+                "applicant": dossier.applicant_name,
+                "contact": ", ".join(
+                    part for part in (dossier.applicant_address, dossier.applicant_phone) if part
+                ),
+                "handling_agency": handling_agency,
+                "received_at": dossier.received_at,
+                "due_at": dossier.due_at,
+                "transferred_at": transferred_at,
+                "result_received_at": result_received_at,
+                "result_method": result_method(dossier),
+                "returned_at": dossier.returned_at,
+                "note": REGISTER_NOTES.get(dossier.status, ""),
+            }
+        )
+    rows.sort(key=lambda row: (row["book"], row["entry"]))
+    return rows
 
 
 def _period_text(period) -> str:
@@ -374,10 +526,10 @@ def _period_text(period) -> str:
 
 def _register_cells(rows) -> list[list]:
     table = []
-    for index, row in enumerate(rows, start=1):
+    for row in rows:
         cells = []
         for key, _label in REGISTER_COLUMNS:
-            value = index if key == "index" else row.get(key, "")
+            value = row.get(key, "")
             cells.append("" if value is None else value)
         table.append(cells)
     return table
@@ -444,7 +596,7 @@ def render_register_xlsx(rows: list[dict], agency, period: tuple[datetime.date, 
         for index in date_columns:
             sheet.cell(sheet.max_row, index + 1).number_format = "dd/mm/yyyy hh:mm"
     for index, (key, _label) in enumerate(REGISTER_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 6 if key == "index" else 18
+        sheet.column_dimensions[get_column_letter(index)].width = 8 if key == "entry" else 18
     sheet.freeze_panes = "A6"
     output = BytesIO()
     workbook.save(output)

@@ -69,7 +69,7 @@ def register(request):
         if not can(request.user, "official_forms.print_register", agency):
             raise Http404
         period = (form.cleaned_data["start"], form.cleaned_data["end"])
-        rows = register_rows(agency, *period)
+        rows = register_rows(agency, *period, field=form.cleaned_data["field"])
         name = f"so-theo-doi-ho-so-{agency.code}-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}"
         if form.cleaned_data["format"] == "xlsx":
             return _download(render_register_xlsx(rows, agency, period), XLSX, f"{name}.xlsx")

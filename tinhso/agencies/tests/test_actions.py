@@ -126,3 +126,13 @@ def test_agency_without_known_code_gets_a_flagged_generated_code(tree, province,
     second = actions.create_agency(justice_admin, name="Phòng Thanh tra", parent=tree["stp"], unit=province)
     assert (first.code, first.is_demo_code) == ("H15.21.02", True)
     assert second.code == "H15.21.03"
+
+
+def test_the_document_symbol_is_set_in_capitals_only(tree, province_admin):
+    stp = actions.update_agency(province_admin, tree["stp"], symbol="STP")
+    assert stp.symbol == "STP"
+    assert history_for(stp).get().data == {"symbol": ["", "STP"]}
+    with pytest.raises(ValidationError) as caught:
+        actions.update_agency(province_admin, tree["stp"], symbol="S TP")
+    assert "symbol" in caught.value.message_dict
+    assert Agency.objects.get(pk=stp.pk).symbol == "STP"

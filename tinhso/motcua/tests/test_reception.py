@@ -11,6 +11,8 @@ from tinhso.dossiers.models import DueTimeChange, SupplementRequest
 from tinhso.dossiers.status import Status
 from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions
+from tinhso.motcua.actions import GivenDocument
+from tinhso.motcua.models import CopyForm
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
 
@@ -82,7 +84,7 @@ def test_a_walk_in_dossier_is_created_coded_and_accepted(procedure, officer, spe
         desk,
         procedure,
         {"name": "Trần Thị Bích Ngọc", "cccd": "082190004567", "phone": "0387654321", "address": "Ấp Mỹ Phú"},
-        [(procedure.documents.get(position=1), upload)],
+        [GivenDocument(CopyForm.ORIGINAL, procedure.documents.get(position=1), file=upload)],
         assignee=specialist,
     )
     assert dossier.code.startswith("H20.201.01-") and dossier.channel == "direct"
@@ -102,8 +104,12 @@ def test_a_walk_in_whose_second_file_is_refused_leaves_no_file_on_disk(
 
     settings.MEDIA_ROOT = tmp_path / "media"
     uploads = [
-        (None, SimpleUploadedFile("don.pdf", factories.minimal_pdf())),
-        (None, SimpleUploadedFile("anh.pdf", b"MZ\x90\x00 not a document")),
+        GivenDocument(
+            CopyForm.ORIGINAL, name="Đơn", file=SimpleUploadedFile("don.pdf", factories.minimal_pdf())
+        ),
+        GivenDocument(
+            CopyForm.COPY, name="Ảnh", file=SimpleUploadedFile("anh.pdf", b"MZ\x90\x00 not a document")
+        ),
     ]
     with pytest.raises(ValidationError):
         actions.receive_at_counter(officer, desk, procedure, {"name": "Trần Thị Bích Ngọc"}, uploads)

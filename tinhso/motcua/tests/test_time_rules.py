@@ -15,7 +15,9 @@ from tinhso.dossiers.models import Dossier, DossierStatusChange, DueTimeChange, 
 from tinhso.dossiers.status import Status
 from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions
+from tinhso.motcua.actions import GivenDocument
 from tinhso.motcua.deadlines import sweep_deadlines
+from tinhso.motcua.models import CopyForm
 from tinhso.procedures.models import Procedure, TimeUnit
 from tinhso.workflows.actions import ONLINE_EXAMINATION_HOURS, transfer_due
 from tinhso.workflows.models import DossierFlow
@@ -57,7 +59,12 @@ def test_a_counter_dossier_gets_its_transfer_due_time_and_an_alert_once(
 ):
     upload = SimpleUploadedFile("to-khai.pdf", factories.minimal_pdf(), content_type="application/pdf")
     dossier = actions.receive_at_counter(
-        officer, desk, procedure, {"name": "Trần Thị Bích Ngọc"}, [(None, upload)], assignee=specialist
+        officer,
+        desk,
+        procedure,
+        {"name": "Trần Thị Bích Ngọc"},
+        [GivenDocument(CopyForm.ORIGINAL, name="Tờ khai", file=upload)],
+        assignee=specialist,
     )
     flow = DossierFlow.objects.get(dossier=dossier)
     assert flow.step_due_at is not None and flow.step_due_at <= transfer_due(dossier.received_at)

@@ -139,13 +139,32 @@ def test_the_counter_page_accepts_a_walk_in_and_hands_it_to_the_chosen_specialis
     assert not Dossier.objects.exists()
 
     scan = SimpleUploadedFile("don-de-nghi.pdf", factories.minimal_pdf(), content_type="application/pdf")
-    response = client.post(reverse("motcua:counter"), {**data, "assignee": specialist.pk, "document": scan})
+    unscanned = client.post(
+        reverse("motcua:counter"),
+        {**data, "assignee": specialist.pk, "document_name": "Đơn đề nghị", "document_form": "original"},
+    )
+    assert unscanned.status_code == 200
+    assert unscanned.context["form"].errors["document"] == [
+        "Hãy quét mọi giấy tờ bản giấy, hoặc nêu lý do không phải quét."
+    ]
+    assert not Dossier.objects.exists()
+
+    response = client.post(
+        reverse("motcua:counter"),
+        {**data, "assignee": specialist.pk, "document": scan, "document_form": "certified_copy"},
+    )
     dossier = Dossier.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
         "motcua:dossier", args=[dossier.pk]
     )
     assert dossier.status == Status.ACCEPTED and dossier.channel == "direct"
     assert dossier.attachments.get().original_name == "don-de-nghi.pdf"
+    given = dossier.counter_documents.get()
+    assert (given.name, given.copy_form, given.scan) == (
+        "don-de-nghi.pdf",
+        "certified_copy",
+        dossier.attachments.get(),
+    )
     assert DossierFlow.objects.get(dossier=dossier).assignee == specialist
 
 

@@ -51,7 +51,7 @@ def assert_common(text: str, pdf: bytes, title: str):
         "Độc lập - Tự do - Hạnh phúc",
         "ỦY BAN NHÂN DÂN PHƯỜNG MỸ THO",
         "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG PHƯỜNG MỸ THO",
-        "Đồng Tháp, ngày",
+        "Mỹ Tho, ngày",
         title,
         "H20.201.01-260105-0001",
     ):
@@ -67,7 +67,7 @@ def test_form_01_receipt(dossier):
     text = read(pdf)
 
     assert_common(text, pdf, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
-    assert nfc("Đồng Tháp, ngày 05 tháng 01 năm 2026") in text
+    assert nfc("Mỹ Tho, ngày 05 tháng 01 năm 2026") in text
     assert "Số: 15/TNHS" in text
     assert nfc("tiếp nhận hồ sơ của: Nguyễn Văn An") in text
     assert nfc("Thủ tục đăng ký khai sinh") in text
@@ -342,3 +342,21 @@ def test_the_national_name_stays_on_one_line(dossier):
     reader = PdfReader(BytesIO(render_form(1, dossier)))
     lines = [nfc(line) for line in reader.pages[0].extract_text().splitlines()]
     assert nfc("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") in lines
+
+
+def test_the_2025_forms_carry_the_masked_id_the_business_code_and_the_representative(dossier):
+    dossier.form_data = {**dossier.form_data, "ma_so": "1402345678", "nguoi_dai_dien": "Trần Thị Bích"}
+    dossier.save()
+    text = read(render_form(1, dossier))
+    assert nfc("Số định danh cá nhân: 0870******34") in text
+    assert "087095001234" not in text
+    assert nfc("(mã số thuế): 1402345678") in text
+    assert nfc("Người đại diện, người được ủy quyền: Trần Thị Bích") in text
+    assert nfc("ký bằng chữ ký số") in text
+
+
+def test_form_03_has_the_applicants_signature_line(dossier):
+    text = read(render_form(3, dossier, reason="Không thuộc thẩm quyền"))
+    assert text.count(nfc("NGƯỜI NỘP HỒ SƠ")) == 1
+    assert nfc("NGƯỜI TIẾP NHẬN HỒ SƠ") in text
+    assert text.count(nfc("Nguyễn Văn An")) >= 2  # named in the text and under the signature

@@ -58,18 +58,20 @@ def test_register_xlsx(book, desk):
     assert sheet["A2"].value == "SỔ THEO DÕI HỒ SƠ"
     assert sheet["A3"].value == "Từ ngày 01/01/2026 đến ngày 31/01/2026"
     headers = [cell.value for cell in sheet[5]]
-    assert headers[:3] == ["TT", "Mã hồ sơ", "Tên thủ tục hành chính"]
+    assert headers[:4] == ["Số thứ tự", "Quyển số", "Mã hồ sơ", "Tên thủ tục hành chính"]
     assert "Hẹn trả kết quả" in headers
     first = {header: cell.value for header, cell in zip(headers, sheet[6], strict=True)}
-    assert first["TT"] == 1
+    assert first["Số thứ tự"] == 1
+    assert first["Quyển số"] == "HO-TICH/2026"
+    assert first["Phương thức nhận kết quả"] == "Nhận trực tiếp"
     assert first["Mã hồ sơ"] == "H20.201.01-260105-0001"
     assert first["Tên cá nhân, tổ chức"] == "Nguyễn Văn An"
     assert first["Nhận hồ sơ"] == datetime.datetime(2026, 1, 5, 8, 30)
     assert first["Hẹn trả kết quả"] == datetime.datetime(2026, 1, 8, 8, 30)
     assert first["Trả kết quả cho cá nhân, tổ chức"] == datetime.datetime(2026, 1, 7, 14, 5)
     assert sheet["I6"].number_format == "dd/mm/yyyy hh:mm"
-    assert sheet.cell(7, 2).value == "H20.201.01-260131-0007"
-    assert sheet.cell(7, 8).value == datetime.datetime(2026, 1, 31, 23, 59)
+    assert sheet.cell(7, 3).value == "H20.201.01-260131-0007"
+    assert sheet.cell(7, 9).value == datetime.datetime(2026, 1, 31, 23, 59)
     assert sheet.max_row == 7
 
 

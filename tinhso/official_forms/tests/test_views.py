@@ -1,7 +1,11 @@
+from io import BytesIO
+
 import pytest
+from openpyxl import load_workbook
 
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.dossiers.models import DossierStatusChange, Status
+from tinhso.procedures.models import Field
 from tinhso.signing.tests import factories
 from tinhso.signing.tests.factories import local
 
@@ -82,3 +86,19 @@ def test_register_refuses_a_reversed_period(client, dossier, desk):
 def test_citizens_have_no_register(client, citizen):
     login(client, citizen)
     assert client.get("/bieu-mau/so-theo-doi/").status_code == 404
+
+
+def test_register_of_one_field(client, dossier, desk):
+    login(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
+    query = {"agency": desk.pk, "start": "01/01/2026", "end": "31/01/2026", "format": "xlsx"}
+    field = dossier.procedure.field
+    other = Field.objects.create(code="dat-dai", name="Đất đai")
+
+    own = load_workbook(BytesIO(client.get("/bieu-mau/so-theo-doi/", {**query, "field": field.pk}).content))
+    empty = load_workbook(BytesIO(client.get("/bieu-mau/so-theo-doi/", {**query, "field": other.pk}).content))
+
+    assert own.active.cell(6, 3).value == dossier.code
+    assert own.active.cell(6, 2).value == "HO-TICH/2026"
+    assert empty.active.max_row == 5
+    unknown = client.get("/bieu-mau/so-theo-doi/", {**query, "field": 999999})
+    assert unknown.status_code == 400

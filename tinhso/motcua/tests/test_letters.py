@@ -1,0 +1,121 @@
+"""Forms 04 and 05 are agency letters: the extension and the stop register them in the issuing
+agency's outgoing register, numbered per agency and year (Decree 30/2020/NĐ-CP, Appendix I, I.3),
+and the PDF carries that number, Times New Roman metrics and the ward as the place name."""
+
+import datetime
+import threading
+from io import BytesIO
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections, transaction
+from pypdf import PdfReader
+
+from tinhso.motcua import actions
+from tinhso.official_forms.letters import agency_symbol, issue_letter
+from tinhso.official_forms.models import Letter
+from tinhso.official_forms.rendering import render_form
+from tinhso.official_forms.tests.test_forms import nfc, read
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def accepted(submitted, officer, specialist):
+    return actions.accept_dossier(officer, submitted, assignee=specialist)
+
+
+def fonts(pdf: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names
+
+
+def test_the_stop_notice_gets_the_next_number_of_the_desks_year(accepted, leader, desk):
+    desk.symbol = "TTPVHCC"
+    desk.save()
+    actions.stop_dossier(leader, accepted, "Người nộp đề nghị dừng để bổ sung giấy tờ khác")
+    letter = Letter.objects.get(dossier=accepted)
+    assert (letter.form_number, letter.agency, letter.number) == (5, desk, 1)
+    assert letter.reference == "01/TB-TTPVHCC"
+
+    pdf = render_form(5, accepted)
+    text = read(pdf)
+    assert "Số: 01/TB-TTPVHCC" in text
+    assert "……" not in text.split(nfc("THÔNG BÁO DỪNG"))[0]
+    assert nfc("Mỹ Tho, ngày") in text  # the ward the centre sits in, not the province
+    assert nfc("chữ ký số") in text
+    assert "Liberation-Serif" in fonts(pdf), fonts(pdf)
+
+
+def test_the_extension_letter_is_numbered_in_the_late_agencys_register(accepted, leader):
+    extension = actions.extend_dossier(
+        leader, accepted, accepted.due_at + datetime.timedelta(days=3), "Cần xác minh thông tin"
+    )
+    letter = Letter.objects.get(dossier=accepted, form_number=4)
+    assert letter.agency == extension.agency
+    symbol = agency_symbol(extension.agency)
+    assert letter.reference == f"01/{symbol}-MC"
+    assert f"Số: 01/{symbol}-MC" in read(render_form(4, accepted))
+
+
+def test_numbers_run_per_agency_and_year(accepted, desk, province):
+    other = province["agencies"]["cao_lanh"]
+    december = datetime.datetime(2026, 12, 31, 16, 30, tzinfo=datetime.UTC)  # 23:30 local, 31/12
+    january = datetime.datetime(2026, 12, 31, 17, 30, tzinfo=datetime.UTC)  # 00:30 local, 1/1/2027
+    with transaction.atomic():
+        numbers = [
+            issue_letter(accepted, 5, desk, None, december).reference,
+            issue_letter(accepted, 5, desk, None, december).reference,
+            issue_letter(accepted, 5, other, None, december).reference,
+            issue_letter(accepted, 5, desk, None, january).reference,
+        ]
+    symbol, other_symbol = agency_symbol(desk), agency_symbol(other)
+    assert numbers == [f"01/TB-{symbol}", f"02/TB-{symbol}", f"01/TB-{other_symbol}", f"01/TB-{symbol}"]
+    assert Letter.objects.filter(year=2027).count() == 1
+
+
+def test_a_refused_stop_takes_no_number(accepted, specialist, leader):
+    with pytest.raises(PermissionDenied):
+        actions.stop_dossier(specialist, accepted, "Không có quyền")
+    with pytest.raises(ValidationError):
+        actions.stop_dossier(leader, accepted, "  ")
+    assert not Letter.objects.exists()
+
+
+def test_symbol_from_the_initials_without_diacritics(desk):
+    assert agency_symbol(desk) == "TTPVHCCPMT"
+    desk.symbol = "ttpvhcc"
+    assert agency_symbol(desk) == "TTPVHCC"
+
+
+def _issue_many(dossier_pk, agency_pk, count, references, errors):
+    from tinhso.agencies.models import Agency
+    from tinhso.dossiers.models import Dossier
+
+    try:
+        dossier, agency = Dossier.objects.get(pk=dossier_pk), Agency.objects.get(pk=agency_pk)
+        for _ in range(count):
+            with transaction.atomic():
+                references.append(issue_letter(dossier, 5, agency, None).number)
+    except Exception as exc:
+        errors.append(exc)
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_issues_get_consecutive_numbers(submitted, desk):
+    numbers, errors = [], []
+    threads = [
+        threading.Thread(target=_issue_many, args=(submitted.pk, desk.pk, 20, numbers, errors))
+        for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(numbers) == list(range(1, 101))
