@@ -9,9 +9,12 @@ from django.db import transaction
 
 from tinhso.accounts import actions, otp
 from tinhso.accounts.models import Membership, User, UserKind
+from tinhso.agencies import actions as agency_actions
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.demo import data
 from tinhso.units.models import TWO_TIER_START, AdministrativeUnit, Level
+from tinhso.worktime import actions as worktime_actions
+from tinhso.worktime.models import HolidayYear
 
 ROLE_LABELS = {
     "province_admin": "quản trị tỉnh",
@@ -37,6 +40,8 @@ class Command(BaseCommand):
                 agencies = self.create_agencies()
                 self.create_people(agencies)
         self.enrol_officers()
+        self.add_police()
+        self.confirm_holiday_years()
         call_command("load_procedures", verbosity=0)
         call_command("load_demo_flows", verbosity=0)
         call_command("create_demo_ca", "--all-one-stop", verbosity=0)
@@ -137,6 +142,31 @@ class Command(BaseCommand):
                 phone=phone,
                 email=email,
             )
+
+    def add_police(self) -> None:
+        """The provincial police, added by the province administrator through the agencies' action."""
+        suffix, name, short_name = data.POLICE
+        code = f"{data.PROVINCE_AGENCY_CODE}.{suffix}"
+        if Agency.objects.filter(code=code).exists():
+            return
+        root = Agency.objects.get(code=data.PROVINCE_AGENCY_CODE)
+        agency_actions.create_agency(
+            User.objects.get(username=data.OFFICERS[0][0]),
+            code=code,
+            name=name,
+            short_name=short_name,
+            kind=AgencyKind.OTHER,
+            parent=root,
+            unit=root.unit,
+            valid_from=TWO_TIER_START,
+            is_demo_code=True,
+        )
+
+    def confirm_holiday_years(self) -> None:
+        admin = User.objects.get(username=data.OFFICERS[0][0])
+        for year, basis in data.CONFIRMED_HOLIDAY_YEARS:
+            if not HolidayYear.objects.filter(year=year).exists():
+                worktime_actions.confirm_year(admin, year, basis)
 
     def enrol_officers(self) -> None:
         """Set up two-step verification of the demo officers not enrolled yet, as in production:

@@ -25,7 +25,7 @@ from tinhso.units.services import units_matching
 PLAN = [
     ("087095001234", "1.001193", None, Status.NEW),
     ("087095001234", "1.004873", None, Status.PROCESSING),
-    ("082190004567", "DT-004", "H20.04", Status.SUPPLEMENT),
+    ("082190004567", "DT-004", "H20.13", Status.SUPPLEMENT),
     ("082190004567", "2.000635", None, Status.RETURNED),
     ("087303008910", "1.000656", None, Status.WITHDRAWN),
 ]
