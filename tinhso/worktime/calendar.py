@@ -485,13 +485,14 @@ def year_days(year: int) -> list[DayOff]:
     from tinhso.worktime.models import CalendarException, Holiday
 
     if is_provisional(year):
-        found = package_holidays(year)
-        days = [DayOff(day, name, "holiday", holiday_basis(day, name)) for day, name in found.items()]
+        found = [(day, name, holiday_basis(day, name)) for day, name in package_holidays(year).items()]
     else:
-        days = [
-            DayOff(row.date, row.name, "holiday", row.basis)
-            for row in Holiday.objects.filter(year__year=year)
-        ]
+        found = Holiday.objects.filter(year__year=year).values_list("date", "name", "basis")
+    # The package names a swapped weekday off "Ngày nghỉ (thay cho ngày …)": a swap, not a holiday.
+    days = [
+        DayOff(day, name, DAY_OFF if name.startswith("Ngày nghỉ (thay cho") else "holiday", basis)
+        for day, name, basis in found
+    ]
     overridden = {}
     for row in CalendarException.objects.filter(date__year=year):
         overridden[row.date] = DayOff(row.date, row.name, row.kind, row.note)

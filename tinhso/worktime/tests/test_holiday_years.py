@@ -76,6 +76,8 @@ def test_every_day_off_of_2026_shows_its_legal_basis():
     assert "12729/VPCP-KGVX" in days[D(2026, 1, 2)].basis
     assert days[D(2026, 8, 22)].kind == "working_day"
     assert days[D(2026, 8, 22)].kind_label == "Ngày làm việc bù"
+    assert days[D(2026, 8, 31)].kind_label == "Ngày nghỉ (hoán đổi)"
+    assert "9441/TB-BNV" in days[D(2026, 8, 31)].basis
 
 
 def test_24_november_2026_is_a_day_off():
