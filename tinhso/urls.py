@@ -18,6 +18,7 @@ urlpatterns = [
     path("xac-thuc-ket-qua/", include("tinhso.signing.urls")),
     path("bieu-mau/", include("tinhso.official_forms.urls")),
     path("thong-ke/", include("tinhso.statistics.urls")),
+    path("lich-nghi/", include("tinhso.worktime.urls")),
     path("open311/v2/", include("tinhso.feedback.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

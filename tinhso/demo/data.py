@@ -29,6 +29,30 @@ PROVINCIAL_AGENCIES = [
     ("13", "Trung tâm Phục vụ hành chính công tỉnh Đồng Tháp", "Trung tâm PVHCC tỉnh", "service_centre"),
 ]
 
+# Added after the tree through the agencies' actions, as a province administrator would: the
+# provincial police, competent for criminal-record certificates since 1/3/2025 (handed over from
+# the Department of Justice). Its place under H20 and its code are the demo's, not official.
+POLICE = ("14", "Công an tỉnh Đồng Tháp", "Công an tỉnh")
+POLICE_OFFICERS = [
+    ("chuyenvien.ca", "Lương Văn Đạt", "14", "specialist", "male"),
+    ("lanhdao.ca", "Phùng Thị Thanh Tâm", "14", "leader", "female"),
+]
+
+# The years whose days off the demo province administrator has confirmed (the notices that fixed
+# them); later years stay provisional.
+CONFIRMED_HOLIDAY_YEARS = [
+    (
+        2025,
+        "Thông báo 6150/TB-BLĐTBXH của Bộ Lao động – Thương binh và Xã hội về lịch nghỉ lễ, Tết năm 2025.",
+    ),
+    (
+        2026,
+        "Thông báo 9441/TB-BNV ngày 16/10/2025 của Bộ Nội vụ (Tết Âm lịch, Quốc khánh); Công văn "
+        "12729/VPCP-KGVX ngày 25/12/2025 (Tết Dương lịch); Nghị quyết 28/2026/QH16 (Ngày Văn hóa "
+        "Việt Nam 24/11).",
+    ),
+]
+
 # Internal divisions: (parent suffix, own suffix, name).
 DIVISIONS = [
     ("04", "01", "Văn phòng Sở Tư pháp"),

@@ -95,7 +95,9 @@ class Staff:
 
     def __init__(self):
         self.users = list(
-            User.objects.filter(username__in=[row[0] for row in data.OFFICERS]).order_by("username")
+            User.objects.filter(
+                username__in=[row[0] for row in data.OFFICERS + data.POLICE_OFFICERS]
+            ).order_by("username")
         )
 
     def with_role(self, roles, agency_id: int) -> User | None:

@@ -1,6 +1,7 @@
 """Catalogue administration: province administrators only ("procedures.change")."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from tinhso.accounts.permissions import can
 from tinhso.procedures import actions
@@ -58,6 +59,7 @@ class ProcedureAdmin(CatalogueAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
         "online_level",
         "is_active",
         "is_demo_code",
+        "not_verified",
         "updated_at",
     ]
     list_filter = ["level", "online_level", "field", "is_active", "is_demo_code"]
@@ -94,8 +96,16 @@ class ProcedureAdmin(CatalogueAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (None, {"fields": ["eform", "note", "is_active", "valid_from", "valid_to", "updated_at"]}),
+        (
+            None,
+            {"fields": ["eform", "note", "unverified", "is_active", "valid_from", "valid_to", "updated_at"]},
+        ),
     ]
+
+    @admin.display(description=_("not verified"))
+    def not_verified(self, obj):
+        """How many figures of the entry are not checked against the national database."""
+        return len(obj.unverified) or ""
 
     def has_delete_permission(self, request, obj=None):
         """Procedures are ended (not in use, end date), never deleted: dossiers refer to them."""

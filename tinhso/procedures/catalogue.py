@@ -53,11 +53,12 @@ CSV_COLUMNS = [
     "documents",
     "eform",
     "note",
+    "unverified",
     "active",
     "valid_from",
     "valid_to",
 ]
-CSV_JSON_COLUMNS = {"agencies", "legal_basis", "fees", "documents", "eform"}
+CSV_JSON_COLUMNS = {"agencies", "legal_basis", "fees", "documents", "eform", "unverified"}
 CSV_BOOLEAN_COLUMNS = {
     "is_demo_code",
     "excludes_financial_obligations",
@@ -67,7 +68,7 @@ CSV_BOOLEAN_COLUMNS = {
     "active",
 }
 # Columns added later: a file without them is read with their default.
-CSV_OPTIONAL_COLUMNS = {"excludes_financial_obligations", "partial_online_justification"}
+CSV_OPTIONAL_COLUMNS = {"excludes_financial_obligations", "partial_online_justification", "unverified"}
 TRUE_WORDS = {"1", "true", "co", "có", "x", "yes"}
 FALSE_WORDS = {"0", "false", "khong", "không", "", "no"}
 
@@ -153,6 +154,7 @@ def procedure_record(procedure: Procedure) -> dict:
         ],
         "eform": procedure.eform,
         "note": procedure.note,
+        **({"unverified": procedure.unverified} if procedure.unverified else {}),
         "active": procedure.is_active,
         "valid_from": _date(procedure.valid_from),
         "valid_to": _date(procedure.valid_to),
@@ -206,6 +208,7 @@ def to_csv(document: dict) -> str:
                 "excludes_financial_obligations", False
             ),
             "partial_online_justification": record.get("partial_online_justification", ""),
+            "unverified": record.get("unverified", []),
             "submit_direct": record["submission"]["direct"],
             "submit_online": record["submission"]["online"],
             "submit_postal": record["submission"]["postal"],
@@ -450,6 +453,7 @@ def _check_procedure(
         "legacy_online_level": read.get(record, "legacy_online_level", int, None),
         "eform": read.get(record, "eform", dict, {}),
         "note": read.get(record, "note", str, ""),
+        "unverified": read.get(record, "unverified", list, []),
         "is_active": read.get(record, "active", bool, True),
         "valid_from": _parse_date(read.get(record, "valid_from", str), "valid_from", errors),
         "valid_to": _parse_date(read.get(record, "valid_to", str), "valid_to", errors),

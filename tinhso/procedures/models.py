@@ -170,6 +170,15 @@ class Procedure(models.Model):
     )
     eform = models.JSONField(_("e-form definition"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
+    unverified = models.JSONField(
+        _("not verified"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The figures of this entry not yet checked against the National Database of "
+            "Administrative Procedures, one text each; shown to administrators only."
+        ),
+    )
     is_active = models.BooleanField(_("in use"), default=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -217,8 +226,10 @@ class Procedure(models.Model):
             "note",
         ):
             setattr(self, name, nfc_lines(getattr(self, name)))
-        if isinstance(self.legal_basis, list):
-            self.legal_basis = [nfc(item) if isinstance(item, str) else item for item in self.legal_basis]
+        for name in ("legal_basis", "unverified"):
+            items = getattr(self, name)
+            if isinstance(items, list):
+                setattr(self, name, [nfc(item) if isinstance(item, str) else item for item in items])
         self.name_folded = fold(self.name)
 
     def clean(self):
@@ -236,6 +247,10 @@ class Procedure(models.Model):
             isinstance(item, str) and item for item in self.legal_basis
         ):
             errors["legal_basis"] = [gettext("The legal basis must be a list of non-empty texts.")]
+        if not isinstance(self.unverified, list) or not all(
+            isinstance(item, str) and item.strip() for item in self.unverified
+        ):
+            errors["unverified"] = [gettext("The unverified figures must be a list of non-empty texts.")]
         if self.online_level in (OnlineLevel.FULL, OnlineLevel.PARTIAL) and not self.submit_online:
             errors["submit_online"] = [gettext("A procedure offered online must accept online submission.")]
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:

@@ -126,7 +126,7 @@ PROVINCIAL_LICENCE = {
     "key": "giay-phep-cap-tinh-lien-thong",
     "name": "Cấp giấy phép cấp tỉnh có lấy ý kiến cơ quan liên quan",
     "default": False,
-    "procedures": ["DT-007", "DT-011", "DT-010", "1.013225"],
+    "procedures": ["1.013236", "DT-011", "DT-010", "1.013225"],
     "states": [
         *_RECEPTION,
         ("da_tiep_nhan", "Đã tiếp nhận, chờ thẩm định", Status.ACCEPTED, False, False),

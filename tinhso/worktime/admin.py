@@ -1,15 +1,26 @@
 """Configuration screens for office hours and the yearly swaps of days (Vietnamese admin)."""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.accounts.permissions import can
 from tinhso.core.text import WEEKDAYS
 from tinhso.units.validity import format_period
 from tinhso.worktime import actions
-from tinhso.worktime.models import CalendarException, WorkPeriod, WorkSchedule, validate_periods
+from tinhso.worktime.calendar import year_days
+from tinhso.worktime.models import (
+    CalendarException,
+    HolidayYear,
+    WorkPeriod,
+    WorkSchedule,
+    validate_periods,
+)
 
 
 class CalendarPermissionMixin:
@@ -88,7 +99,7 @@ class WorkScheduleAdmin(CalendarPermissionMixin, admin.ModelAdmin):
 
 @admin.register(CalendarException)
 class CalendarExceptionAdmin(CalendarPermissionMixin, admin.ModelAdmin):
-    list_display = ["date", "weekday", "kind", "name"]
+    list_display = ["date", "weekday", "kind", "name", "note"]
     list_filter = ["kind"]
     search_fields = ["name", "note"]
     date_hierarchy = "date"
@@ -107,3 +118,94 @@ class CalendarExceptionAdmin(CalendarPermissionMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for exception in queryset:
             actions.delete_exception(request.user, exception, request=request)
+
+
+class ConfirmYearForm(forms.Form):
+    basis = forms.CharField(
+        label=_("Legal basis"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The decisions or notices you checked this year's days against."),
+    )
+
+
+@admin.register(HolidayYear)
+class HolidayYearAdmin(CalendarPermissionMixin, admin.ModelAdmin):
+    """Each year's public holidays and swaps with their legal basis; an administrator confirms a
+    year (``actions.confirm_year``) or withdraws the confirmation. No add/change forms: the rows
+    are written by those actions only."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "nam/<int:year>/",
+                self.admin_site.admin_view(self.year_view),
+                name="worktime_holidayyear_year",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        confirmed = {row.year: row for row in HolidayYear.objects.select_related("confirmed_by")}
+        years = [
+            {"year": year, "confirmed": confirmed.get(year)} for year in reversed(actions.confirmable_years())
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Holidays by year"),
+            "years": years,
+        }
+        return TemplateResponse(request, "admin/worktime/holidayyear/years.html", context)
+
+    def year_view(self, request, year):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if year not in actions.confirmable_years():
+            raise Http404
+        confirmed = HolidayYear.objects.select_related("confirmed_by").filter(year=year).first()
+        form = ConfirmYearForm(
+            request.POST if request.method == "POST" and "confirm" in request.POST else None
+        )
+        if request.method == "POST":
+            try:
+                if "withdraw" in request.POST and confirmed is not None:
+                    actions.withdraw_confirmation(request.user, confirmed, request=request)
+                    messages.success(
+                        request, gettext("The confirmation of %(year)s was withdrawn.") % {"year": year}
+                    )
+                    return HttpResponseRedirect(request.path)
+                if form.is_valid():
+                    actions.confirm_year(request.user, year, form.cleaned_data["basis"], request=request)
+                    messages.success(
+                        request, gettext("The days off of %(year)s are confirmed.") % {"year": year}
+                    )
+                    return HttpResponseRedirect(request.path)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+        if confirmed is None:
+            title = gettext("Days off in %(year)s (provisional)") % {"year": year}
+        else:
+            title = gettext("Days off in %(year)s") % {"year": year}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "year": year,
+            "confirmed": confirmed,
+            "days": year_days(year),
+            "form": form,
+            "public_url": reverse("worktime:year", args=[year]),
+        }
+        return TemplateResponse(request, "admin/worktime/holidayyear/year.html", context)

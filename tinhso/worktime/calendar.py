@@ -1,11 +1,26 @@
 """Working time in Vietnam: the clock that dossier and feedback deadlines run on.
 
 A day is a working day when it has office hours: the weekly schedule gives the hours
-(default 07:30–11:30 and 13:30–17:00, Monday to Friday), public holidays from the
-``holidays`` package (Labour Code 2019 art. 112, lunar dates and compensatory days included)
-take them away, and the ``CalendarException`` rows override both: an extra day off, or a
+(default 07:30–11:30 and 13:30–17:00, Monday to Friday), public holidays take them away, and
+the ``CalendarException`` rows override both: an extra day off, or a
 make-up working day (a make-up day keeps its weekday's hours, or, when that weekday has none,
 e.g. a Saturday, the hours of the first weekday of the week that has some).
+
+The public holidays of a year are those a province administrator confirmed (``Holiday`` rows,
+see ``actions.confirm_year``); for a year not confirmed yet they come from the ``holidays``
+package and are **provisional**: used for deadlines, but shown as "dự kiến" (``is_provisional``,
+``provisional_years``). Each holiday carries its legal basis (``holiday_basis``):
+
+- Labour Code 2019 art. 112(1): 1/1, five Tết days, 30/4, 1/5, 2/9 and one adjacent day, the
+  Hùng Kings' day (10/3 lunar); art. 112(3): the Prime Minister fixes the Tết days and the day
+  next to 2/9, announced each year by a notice (Ministry of Labour to 2025, Ministry of Home
+  Affairs from 2026); art. 111(3): a weekly rest day that falls on one of them is made up on the
+  next working day.
+- Resolution 28/2026/QH16 art. 2 (in force 1/7/2026): 24/11, Vietnamese Culture Day, is a paid
+  day off. Not checked against the official text (read only as quoted by others); it is not in
+  art. 112(1), so art. 111(3)'s make-up day does not apply to it.
+- Swaps (a weekday off, a Saturday worked) are ``CalendarException`` rows whose note gives the
+  notice that fixed them.
 
 Working periods are half-open, ``[start, end)``: 11:30 and 17:00 are not working moments.
 Every function takes and returns timezone-aware datetimes (naive ones are refused with
@@ -40,12 +55,16 @@ import bisect
 import datetime
 import threading
 import time as _time
+from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
 from django.db.models import Count, Max
+from django.utils.translation import gettext
+
+from tinhso.core.text import format_weekday_date
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -94,11 +113,13 @@ def _duration(hours: float | Decimal | int) -> datetime.timedelta:
 class WorkCalendar:
     """The calendar computed from one snapshot of the data; cheap to query, built lazily."""
 
-    def __init__(self, schedules, exceptions: dict[datetime.date, str]):
+    def __init__(self, schedules, exceptions: dict[datetime.date, str], confirmed=None):
         # schedules: [(valid_from | None, valid_to | None, {weekday: Periods})]
+        # confirmed: {year: {date: holiday name}} for the years a province administrator confirmed.
         self._schedules = schedules
         self._exceptions = exceptions
-        self._holidays: dict[int, dict[datetime.date, str]] = {}
+        self._confirmed: dict[int, dict[datetime.date, str]] = dict(confirmed or {})
+        self._holidays: dict[int, dict[datetime.date, str]] = dict(self._confirmed)
         self._periods: dict[datetime.date, Periods] = {}
         # ((first year, last year) covered, working-day ordinals sorted, ordinal -> position),
         # replaced as a whole so that readers in other threads see a consistent snapshot.
@@ -116,9 +137,18 @@ class WorkCalendar:
     def holiday_name(self, day: datetime.date) -> str:
         year = self._holidays.get(day.year)
         if year is None:
-            year = dict(holidays.country_holidays("VN", years=day.year, language="vi"))
+            year = package_holidays(day.year)
             self._holidays[day.year] = year
         return year.get(day, "")
+
+    def holidays_of(self, year: int) -> dict[datetime.date, str]:
+        """The public holidays of ``year``: the confirmed ones, or else the package's guess."""
+        self.holiday_name(datetime.date(year, 1, 1))
+        return dict(self._holidays[year])
+
+    def is_provisional(self, year: int) -> bool:
+        """Whether ``year``'s holidays are the package's guess, not confirmed by the province."""
+        return year not in self._confirmed
 
     def base_periods(self, day: datetime.date) -> Periods:
         """Office hours from the schedule and the public holidays only, ignoring exceptions."""
@@ -267,22 +297,72 @@ class WorkCalendar:
         return total
 
 
+# Holidays and their legal basis -----------------------------------------------
+
+LABOUR_CODE = "Bộ luật Lao động 2019"
+# The yearly notices that fixed the Tết days, the day next to 2/9 and the swaps (art. 112(3)).
+YEAR_NOTICES = {
+    2025: "Thông báo 6150/TB-BLĐTBXH (3/12/2024) của Bộ Lao động – Thương binh và Xã hội",
+    2026: "Thông báo 9441/TB-BNV (16/10/2025) của Bộ Nội vụ",
+}
+# Holiday names as the ``holidays`` package gives them in Vietnamese, to their legal basis.
+_BASIS_BY_NAME = (
+    ("Tết Dương lịch", f"{LABOUR_CODE}, điểm a khoản 1 Điều 112"),
+    ("Tết Nguyên Đán", f"{LABOUR_CODE}, điểm b khoản 1 và khoản 3 Điều 112"),
+    ("29 Tết", f"{LABOUR_CODE}, điểm b khoản 1 và khoản 3 Điều 112"),
+    ("Ngày Chiến thắng", f"{LABOUR_CODE}, điểm c khoản 1 Điều 112"),
+    ("Ngày Quốc tế Lao động", f"{LABOUR_CODE}, điểm d khoản 1 Điều 112"),
+    ("Quốc khánh", f"{LABOUR_CODE}, điểm đ khoản 1 và khoản 3 Điều 112"),
+    ("Ngày Giỗ Tổ Hùng Vương", f"{LABOUR_CODE}, điểm e khoản 1 Điều 112"),
+    ("Ngày Văn hóa Việt Nam", "Nghị quyết 28/2026/QH16 của Quốc hội, Điều 2 (có hiệu lực từ 01/7/2026)"),
+)
+_DECIDED_YEARLY = ("Tết Nguyên Đán", "29 Tết", "Quốc khánh", "Ngày nghỉ (thay cho")
+
+
+def package_holidays(year: int) -> dict[datetime.date, str]:
+    """The ``holidays`` package's Vietnamese public holidays of ``year`` (a guess for years the
+    Prime Minister has not decided yet)."""
+    return dict(holidays.country_holidays("VN", years=year, language="vi"))
+
+
+def holiday_basis(day: datetime.date, name: str) -> str:
+    """The legal basis of the public holiday ``name`` on ``day`` (see the module docstring)."""
+    basis = next((text for key, text in _BASIS_BY_NAME if key in name), "")
+    if "nghỉ bù" in name and "Văn hóa" in name:
+        return (
+            "Không có căn cứ: Nghị quyết 28/2026/QH16 không quy định nghỉ bù cho ngày 24/11 "
+            "(gói holidays tự thêm)"
+        )
+    if "nghỉ bù" in name:
+        basis = (
+            f"{basis}; {LABOUR_CODE}, khoản 3 Điều 111 (nghỉ bù)"
+            if basis
+            else f"{LABOUR_CODE}, khoản 3 Điều 111"
+        )
+    if any(key in name for key in _DECIDED_YEARLY):
+        notice = YEAR_NOTICES.get(
+            day.year, "quyết định hằng năm của Thủ tướng Chính phủ (chưa có cho năm này)"
+        )
+        basis = f"{basis}; {notice}" if basis else notice
+    return basis
+
+
 # The per-process cache -------------------------------------------------------
 
 _cache: dict = {"calendar": None, "fingerprint": None, "checked": 0.0}
 
 
 def _fingerprint() -> tuple:
-    from tinhso.worktime.models import CalendarException, WorkPeriod, WorkSchedule
+    from tinhso.worktime.models import CalendarException, Holiday, HolidayYear, WorkPeriod, WorkSchedule
 
     return tuple(
         tuple(model.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
-        for model in (WorkSchedule, WorkPeriod, CalendarException)
+        for model in (WorkSchedule, WorkPeriod, CalendarException, HolidayYear, Holiday)
     )
 
 
 def _load() -> WorkCalendar:
-    from tinhso.worktime.models import CalendarException, WorkSchedule
+    from tinhso.worktime.models import CalendarException, Holiday, HolidayYear, WorkSchedule
 
     schedules = []
     for schedule in WorkSchedule.objects.prefetch_related("periods"):
@@ -293,7 +373,12 @@ def _load() -> WorkCalendar:
             (schedule.valid_from, schedule.valid_to, {d: tuple(sorted(p)) for d, p in week.items()})
         )
     exceptions = dict(CalendarException.objects.values_list("date", "kind"))
-    return WorkCalendar(schedules, exceptions)
+    confirmed: dict[int, dict[datetime.date, str]] = {
+        year: {} for year in HolidayYear.objects.values_list("year", flat=True)
+    }
+    for year, day, name in Holiday.objects.values_list("year__year", "date", "name"):
+        confirmed[year][day] = name
+    return WorkCalendar(schedules, exceptions, confirmed)
 
 
 def get_calendar() -> WorkCalendar:
@@ -358,3 +443,58 @@ def same_day_due(received: datetime.datetime) -> datetime.datetime:
 def working_time_between(a: datetime.datetime, b: datetime.datetime) -> datetime.timedelta:
     """The working time in ``[a, b)``; negative when ``b`` is before ``a``."""
     return get_calendar().working_time_between(a, b)
+
+
+def is_provisional(year: int) -> bool:
+    """Whether ``year``'s public holidays are still the package's guess (not confirmed)."""
+    return get_calendar().is_provisional(year)
+
+
+def provisional_years(start, end) -> list[int]:
+    """The years from ``start`` to ``end`` (dates or aware datetimes) whose holidays are not
+    confirmed: a due time computed over them may move when the province confirms the year."""
+    first, last = sorted((_as_date(start).year, _as_date(end).year))
+    calendar = get_calendar()
+    return [year for year in range(first, last + 1) if calendar.is_provisional(year)]
+
+
+@dataclass(frozen=True)
+class DayOff:
+    """A line of a year's calendar: a public holiday, an extra day off or a make-up working day."""
+
+    date: datetime.date
+    name: str
+    kind: str  # "holiday", DAY_OFF or WORKING_DAY
+    basis: str
+
+    @property
+    def weekday_date(self) -> str:
+        return format_weekday_date(self.date)
+
+    @property
+    def kind_label(self) -> str:
+        return {
+            "holiday": gettext("Public holiday"),
+            DAY_OFF: gettext("Day off (swap)"),
+            WORKING_DAY: gettext("Make-up working day"),
+        }[self.kind]
+
+
+def year_days(year: int) -> list[DayOff]:
+    """``year``'s public holidays and swaps, by date, each with its legal basis."""
+    from tinhso.worktime.models import CalendarException, Holiday
+
+    if is_provisional(year):
+        found = [(day, name, holiday_basis(day, name)) for day, name in package_holidays(year).items()]
+    else:
+        found = Holiday.objects.filter(year__year=year).values_list("date", "name", "basis")
+    # The package names a swapped weekday off "Ngày nghỉ (thay cho ngày …)": a swap, not a holiday.
+    days = [
+        DayOff(day, name, DAY_OFF if name.startswith("Ngày nghỉ (thay cho") else "holiday", basis)
+        for day, name, basis in found
+    ]
+    overridden = {}
+    for row in CalendarException.objects.filter(date__year=year):
+        overridden[row.date] = DayOff(row.date, row.name, row.kind, row.note)
+    days = [day for day in days if day.date not in overridden] + list(overridden.values())
+    return sorted(days, key=lambda day: day.date)

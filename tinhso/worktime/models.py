@@ -1,14 +1,18 @@
-"""The working calendar as data: office hours per weekday and the yearly swaps of days.
+"""The working calendar as data: office hours per weekday, the yearly swaps of days and the
+years whose public holidays a province administrator has confirmed.
 
-Public holidays themselves come from the ``holidays`` package (see ``calendar.py``); the
-rows here are what a province configures: its office hours (which may change from a date,
-e.g. summer/winter hours) and the days off and make-up working days that the Prime Minister
-fixes each year.
+For a year nobody has confirmed, the public holidays come from the ``holidays`` package (see
+``calendar.py``) and are provisional; confirming a year stores its holidays here, each with its
+legal basis, and from then on the stored days are the calendar, whatever a later version of the
+package says. The other rows are what a province configures: its office hours (which may change
+from a date, e.g. summer/winter hours) and the days off and make-up working days that the Prime
+Minister fixes each year.
 """
 
 import datetime
 import itertools
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
@@ -118,7 +122,9 @@ class CalendarException(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
-    note = models.TextField(_("note"), blank=True, help_text=_("The decision or notice that fixed this day."))
+    note = models.TextField(
+        _("legal basis"), blank=True, help_text=_("The decision or notice that fixed this day.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -150,3 +156,56 @@ class CalendarException(models.Model):
             else:
                 message = gettext("%(day)s is already a day off (no working hours that day).") % {"day": day}
             raise ValidationError({"kind": message})
+
+
+class HolidayYear(models.Model):
+    """A year whose public holidays a province administrator confirmed (``actions.confirm_year``).
+
+    The Prime Minister fixes the five Tết days and the day next to 2 September each year (Labour
+    Code 2019 art. 112(3)); until the province has checked the year against that decision, the
+    package's days are a guess and shown as provisional.
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, error_messages={"unique": _("This year is already confirmed.")}
+    )
+    basis = models.TextField(
+        _("legal basis"), help_text=_("The decisions or notices that fixed this year's days.")
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("confirmed holiday year")
+        verbose_name_plural = _("holidays by year")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class Holiday(models.Model):
+    """A public holiday of a confirmed year, as confirmed, with its legal basis."""
+
+    year = models.ForeignKey(
+        HolidayYear, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("year")
+    )
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    basis = models.CharField(_("legal basis"), max_length=500)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{format_date(self.date)}: {self.name}"

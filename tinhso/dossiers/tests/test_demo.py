@@ -9,7 +9,8 @@ from django.db.models import Sum
 
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.permissions import can
-from tinhso.agencies.models import AgencyKind
+from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.audit.services import history_for
 from tinhso.demo.history import Staff, Submitter, online_procedures
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, DossierStatusChange
@@ -21,6 +22,7 @@ from tinhso.procedures.models import Level
 from tinhso.statistics.models import ProvinceMonthlyRollup
 from tinhso.workflows.actions import available_actions, step_target
 from tinhso.workflows.models import DossierFlow, StepRecord
+from tinhso.worktime.calendar import is_provisional
 
 IN_FLOW = {Status.NEW, Status.ACCEPTED, Status.PROCESSING, Status.FINISHED, Status.RETURNED}
 
@@ -76,12 +78,12 @@ def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
     assert not DossierStatusChange.objects.filter(actor=admin).exists()
 
     # The citizens' own dossiers of today: the one being processed can be sent on by the
-    # specialist; the provincial dossier went from the centre to the Department of Justice.
+    # specialist; the criminal-record dossier went from the provincial centre to the police.
     processing = Dossier.objects.get(applicant__username="087095001234", status=Status.PROCESSING)
     specialist = User.objects.get(username="chuyenvien.mytho")
     assert [a.key for a in available_actions(specialist, processing)] == ["trinh_lanh_dao"]
     lltp = Dossier.objects.get(procedure__code="DT-004", applicant__username="082190004567")
-    assert lltp.code.startswith("H20.13-") and lltp.flow.current_agency.code == "H20.04"
+    assert lltp.code.startswith("H20.13-") and lltp.flow.current_agency.code == "H20.14"
 
     # The statistics were rebuilt from these dossiers.
     totals = ProvinceMonthlyRollup.objects.aggregate(
@@ -106,6 +108,12 @@ def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
 
     call_command("load_dossier_demo")
     assert Dossier.objects.filter(is_draft=False).count() == len(dossiers)
+    # Criminal-record certificates: received by the provincial service centre for the police,
+    # which the province administrator added through the agencies' action.
+    police = Agency.objects.get(code="H20.14")
+    assert history_for(police).get().action == "agencies.create"
+    # The demo administrator confirmed the days off of 2025 and 2026; 2027 is still provisional.
+    assert [is_provisional(year) for year in (2025, 2026, 2027)] == [False, False, True]
     assert "đã có" in capsys.readouterr().out
 
 

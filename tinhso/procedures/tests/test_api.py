@@ -39,7 +39,10 @@ def test_fields(client, catalogue):
 def test_detail(client, catalogue):
     body = client.get("/api/v1/procedures/DT-004").json()
     assert body["is_demo_code"] is True
-    assert body["agencies"] == [{"code": "H20.04", "name": "Sở Tư pháp tỉnh Đồng Tháp"}]
+    assert sorted(body["agencies"], key=lambda agency: agency["code"]) == [
+        {"code": "H20.13", "name": "Trung tâm Phục vụ hành chính công tỉnh Đồng Tháp"},
+        {"code": "H20.14", "name": "Công an tỉnh Đồng Tháp"},
+    ]
     stored = Procedure.objects.get(code="DT-004")
     fee = stored.fees.order_by("position", "pk").first()
     assert body["fees"][0] == {

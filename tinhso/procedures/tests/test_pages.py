@@ -20,7 +20,7 @@ def test_catalogue_search_and_filters(client, catalogue):
     page = client.get("/thu-tuc/", {"q": "dang ky khai sinh"}).content.decode()
     assert '<a href="/thu-tuc/1.001193/">Đăng ký khai sinh</a>' in page
     assert "Chứng thực chữ ký" not in page
-    page = client.get("/thu-tuc/", {"field": "ly-lich-tu-phap", "agency": "H20.04"}).content.decode()
+    page = client.get("/thu-tuc/", {"field": "ly-lich-tu-phap", "agency": "H20.14"}).content.decode()
     assert "Tìm thấy 2 thủ tục" in page
     page = client.get("/thu-tuc/", {"online_level": "full", "level": "province"}).content.decode()
     assert "Cấp Phiếu lý lịch tư pháp cho công dân" in page
@@ -40,7 +40,9 @@ def test_procedure_page_shows_everything(client, catalogue):
         in page
     )
     assert "mã tạm, chưa đối chiếu với Cổng Dịch vụ công quốc gia" in page
-    assert "Sở Tư pháp tỉnh Đồng Tháp" in page
+    # Since 1/3/2025 the provincial police issue criminal-record certificates.
+    assert "Công an tỉnh Đồng Tháp" in page
+    assert "Sở Tư pháp tỉnh Đồng Tháp" not in page
     assert '<span class="money">200.000 đ</span>/lần' in page
     assert "100.000 đ</span>/lần" in page
     assert "5.000 đ</span>/phiếu" in page

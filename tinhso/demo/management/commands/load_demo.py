@@ -10,9 +10,12 @@ from django.db import transaction
 
 from tinhso.accounts import actions, otp
 from tinhso.accounts.models import Membership, User, UserKind
+from tinhso.agencies import actions as agency_actions
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.demo import data
 from tinhso.units.models import TWO_TIER_START, AdministrativeUnit, Level
+from tinhso.worktime import actions as worktime_actions
+from tinhso.worktime.models import HolidayYear
 
 ROLE_LABELS = {
     "province_admin": "quản trị tỉnh",
@@ -49,8 +52,12 @@ class Command(BaseCommand):
             self.stdout.write("Đang tạo tỉnh trình diễn Đồng Tháp / creating the Đồng Tháp demo province…")
             with transaction.atomic():
                 agencies = self.create_agencies()
-                self.create_people(agencies)
+                password = make_password(data.DEMO_PASSWORD)
+                self.create_people(agencies, password)
+                agencies[data.POLICE[0]] = self.add_police()
+                self.create_officers(agencies, data.POLICE_OFFICERS, password)
         self.enrol_officers()
+        self.confirm_holiday_years()
         call_command("load_procedures", verbosity=0)
         call_command("load_demo_flows", verbosity=0)
         call_command("create_demo_ca", "--all-one-stop", verbosity=0)
@@ -114,24 +121,10 @@ class Command(BaseCommand):
             agencies[("desk", commune.name)] = desk
         return agencies
 
-    def create_people(self, agencies: dict) -> None:
-        # Every demo account has the same password: hashed once (a hash costs a good part of a
-        # second).
-        password = make_password(data.DEMO_PASSWORD)
-        for username, full_name, agency_key, role, gender in data.OFFICERS:
-            officer = demo_account(
-                username,
-                password,
-                full_name=full_name,
-                kind=UserKind.OFFICER,
-                gender=gender,
-                email=f"{username}@dongthap.example.vn",
-                is_staff=role in {"province_admin", "agency_admin"},
-                is_superuser=role == "province_admin",
-            )
-            Membership.objects.create(
-                user=officer, agency=agencies[agency_key], role=role, valid_from=TWO_TIER_START
-            )
+    def create_people(self, agencies: dict, password: str) -> None:
+        """The officers, citizens and businesses. Every demo account has the same password, hashed
+        once (a hash costs a good part of a second)."""
+        self.create_officers(agencies, data.OFFICERS, password)
         for cccd, full_name, born, gender, phone, email in data.CITIZENS:
             demo_account(
                 cccd,
@@ -155,13 +148,51 @@ class Command(BaseCommand):
                 email=email,
             )
 
+    def create_officers(self, agencies: dict, officers: list, password: str) -> None:
+        for username, full_name, agency_key, role, gender in officers:
+            officer = demo_account(
+                username,
+                password,
+                full_name=full_name,
+                kind=UserKind.OFFICER,
+                gender=gender,
+                email=f"{username}@dongthap.example.vn",
+                is_staff=role in {"province_admin", "agency_admin"},
+                is_superuser=role == "province_admin",
+            )
+            Membership.objects.create(
+                user=officer, agency=agencies[agency_key], role=role, valid_from=TWO_TIER_START
+            )
+
+    def add_police(self) -> Agency:
+        """The provincial police, added by the province administrator through the agencies' action."""
+        suffix, name, short_name = data.POLICE
+        root = Agency.objects.get(code=data.PROVINCE_AGENCY_CODE)
+        return agency_actions.create_agency(
+            User.objects.get(username=data.OFFICERS[0][0]),
+            code=f"{data.PROVINCE_AGENCY_CODE}.{suffix}",
+            name=name,
+            short_name=short_name,
+            kind=AgencyKind.OTHER,
+            parent=root,
+            unit=root.unit,
+            valid_from=TWO_TIER_START,
+            is_demo_code=True,
+        )
+
+    def confirm_holiday_years(self) -> None:
+        admin = User.objects.get(username=data.OFFICERS[0][0])
+        for year, basis in data.CONFIRMED_HOLIDAY_YEARS:
+            if not HolidayYear.objects.filter(year=year).exists():
+                worktime_actions.confirm_year(admin, year, basis)
+
     def enrol_officers(self) -> None:
         """Set up two-step verification of the demo officers not enrolled yet, as in production:
         the province administrator's code from the console, the others' from the province
         administrator, all with the demo authenticator key."""
         admin = User.objects.get(username=data.OFFICERS[0][0])
         code = pyotp.TOTP(data.DEMO_TOTP_SECRET).now()
-        for username, *_rest in data.OFFICERS:
+        for username, *_rest in data.OFFICERS + data.POLICE_OFFICERS:
             officer = User.objects.get(username=username)
             if officer.totp_enabled:
                 continue
@@ -180,7 +211,7 @@ class Command(BaseCommand):
             f"  or: .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{data.DEMO_TOTP_SECRET}').now())\""
         )
         write("")
-        for username, full_name, _agency_key, role, _gender in data.OFFICERS:
+        for username, full_name, _agency_key, role, _gender in data.OFFICERS + data.POLICE_OFFICERS:
             membership = (
                 Membership.objects.filter(user__username=username, role=role).select_related("agency").first()
             )
