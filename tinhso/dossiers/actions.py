@@ -189,8 +189,8 @@ def receiving_agencies(procedure: Procedure):
 def competent_agency(dossier: Dossier) -> Agency:
     """The agency that handles ``dossier``: the agency that received it, except a dossier
     received at a public-administration service centre for a procedure of other agencies, which
-    goes to the procedure's first implementing agency (Decree 118/2025 Art. 14(1); the centre
-    receives and returns the result, the department decides)."""
+    goes to the procedure's first implementing agency that is not a centre itself (Decree 118/2025
+    Art. 14(1); the centre receives and returns the result, the department decides)."""
     receiving = dossier.receiving_agency
     if receiving.kind != AgencyKind.SERVICE_CENTRE:
         return receiving
@@ -201,6 +201,7 @@ def competent_agency(dossier: Dossier) -> Agency:
                 "agency_id"
             )
         )
+        .exclude(kind=AgencyKind.SERVICE_CENTRE)
         .order_by("code")
         .first()
     )
