@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts import otp, signin
+from tinhso.accounts import otp, personal_data, signin
 from tinhso.accounts.models import (
     ApiToken,
     EnrolmentCode,
@@ -25,7 +25,7 @@ from tinhso.accounts.models import (
     hash_token,
 )
 from tinhso.accounts.permissions import require
-from tinhso.audit.services import record
+from tinhso.audit.services import history_for, record
 from tinhso.core.text import nfc
 
 
@@ -450,3 +450,37 @@ def _user_from_claims(provider: str, subject: str, claims: dict) -> User:
     user.set_unusable_password()
     user.save()
     return user
+
+
+# One export of a person's data per this interval: the export reads every table about them.
+EXPORT_INTERVAL = datetime.timedelta(minutes=10)
+EXPORT_FORMATS = ("json", "html")
+
+
+def export_personal_data(actor, person: User, fmt: str, request=None) -> dict:
+    """Everything held about ``person``, for themselves only (Law 91/2025/QH15 art. 4: the
+    data subject may view their data and have it provided). Recorded in the audit trail; refused
+    when the previous export is less than ``EXPORT_INTERVAL`` old."""
+    if not actor.is_authenticated or actor.pk != person.pk:
+        raise PermissionDenied("accounts.export_personal_data")
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(_("Choose JSON or a readable page."))
+    with transaction.atomic():
+        # Two exports started together take turns, so the second one sees the first.
+        User.objects.select_for_update().filter(pk=person.pk).first()
+        last = (
+            history_for(person)
+            .filter(action="accounts.export_personal_data")
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        if last is not None and timezone.now() - last < EXPORT_INTERVAL:
+            minutes = int(EXPORT_INTERVAL.total_seconds() // 60)
+            raise ValidationError(
+                _("You exported your data a moment ago. Try again in %(minutes)d minutes.")
+                % {"minutes": minutes}
+            )
+        data = personal_data.collect(person)
+        record(actor, "accounts.export_personal_data", person, {"format": fmt}, request)
+    return data
