@@ -20,6 +20,7 @@ from tinhso.accounts.models import (
     ExternalIdentity,
     Membership,
     RecoveryCode,
+    SignInThrottle,
     User,
     UserKind,
     hash_token,
@@ -484,3 +485,12 @@ def export_personal_data(actor, person: User, fmt: str, request=None) -> dict:
         data = personal_data.collect(person)
         record(actor, "accounts.export_personal_data", person, {"format": fmt}, request)
     return data
+
+
+def forget_sign_in_throttles(before) -> int:
+    """Delete the failed-sign-in counters last touched before ``before`` and no longer locking:
+    counters, not business records, so no audit entry (like ``signin``'s own pruning)."""
+    now = timezone.now()
+    stale = SignInThrottle.objects.filter(last_failure_at__lt=before).exclude(locked_until__gt=now)
+    deleted, _per_model = stale.delete()
+    return deleted
