@@ -482,7 +482,7 @@ def export_personal_data(actor, person: User, fmt: str, request=None) -> dict:
                 _("You exported your data a moment ago. Try again in %(minutes)d minutes.")
                 % {"minutes": minutes}
             )
-        data = personal_data.collect(person)
+        data = personal_data.collect(person, readable=fmt == "html")
         record(actor, "accounts.export_personal_data", person, {"format": fmt}, request)
     return data
 

@@ -70,7 +70,16 @@ def read_row(entry) -> dict:
     }
 
 
-def _dossiers(person) -> list[dict]:
+def _answer_rows(dossier, context) -> list[dict]:
+    """The e-form answers with their labels, as the dossier page shows them."""
+    from tinhso.dossiers import answers
+
+    pages = (dossier.procedure.eform or {}).get("pages", [])
+    return [row for page in pages for row in answers.display_rows(page["fields"], dossier.form_data, context)]
+
+
+def _dossiers(person, readable: bool) -> list[dict]:
+    from tinhso.dossiers import answers
     from tinhso.dossiers.models import Dossier, DossierRating
 
     dossiers = (
@@ -82,7 +91,8 @@ def _dossiers(person) -> list[dict]:
     ratings = {
         rating.dossier_id: rating for rating in DossierRating.objects.filter(dossier__applicant=person)
     }
-    return [
+    context = answers.Context()
+    rows = [
         {
             "code": dossier.code or "",
             "draft": dossier.is_draft,
@@ -120,6 +130,10 @@ def _dossiers(person) -> list[dict]:
         }
         for dossier in dossiers
     ]
+    if readable:
+        for row, dossier in zip(rows, dossiers, strict=True):
+            row["answer_rows"] = _answer_rows(dossier, context)
+    return rows
 
 
 def _payments(person) -> list[dict]:
@@ -188,9 +202,10 @@ def _documents(person) -> list[dict]:
     ]
 
 
-def collect(person) -> dict:
+def collect(person, readable: bool = False) -> dict:
     """Everything held about ``person``: account, dossiers with their answers and attachment
-    list, payments and receipts, feedback reports, personal documents and the read log."""
+    list, payments and receipts, feedback reports, personal documents and the read log.
+    ``readable`` adds each dossier's answers with their labels (for the printable page)."""
     memberships = person.memberships.select_related("agency").order_by("valid_from", "pk")
     return {
         "generated_at": timezone.now(),
@@ -218,7 +233,7 @@ def collect(person) -> dict:
                 for membership in memberships
             ],
         },
-        "dossiers": _dossiers(person),
+        "dossiers": _dossiers(person, readable),
         "payments": _payments(person),
         "feedback_reports": _reports(person),
         "personal_documents": _documents(person),

@@ -223,6 +223,9 @@ def test_the_readable_export_and_the_rate_limit(signed_in, received, citizen):
     assert response.status_code == 200
     page = response.content.decode()
     assert received.code in page and citizen.full_name in page and "giay-chung-sinh.pdf" in page
+    # The answers with the e-form's labels, dates dd/mm/yyyy, choices by label.
+    assert "Họ, chữ đệm, tên" in page and "Nguyễn Ngọc Hân" in page and "05/01/2026" in page
+    assert "2026-01-05" not in page
     again = client.post(reverse("accounts:personal_data_export"), {"format": "json"})
     assert again.status_code == 429
     assert "10" in again.content.decode()
