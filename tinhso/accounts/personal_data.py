@@ -28,6 +28,8 @@ PURPOSES = {
     "feedback.handle": _("Handling your feedback report"),
     "accounts.admin_view": _("Account administration"),
     "payments.admin_view": _("Checking a payment"),
+    "payments.receipt": _("Viewing the receipt of your payment"),
+    "signing.download": _("Downloading the signed result of your dossier"),
 }
 FORM_PURPOSE_PREFIX = "official_forms.form_"
 ADMIN_ROLE = "admin"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tinhso.audit.services import record_dossier_read
+from tinhso.audit.services import record_personal_data_read
 from tinhso.payments.models import Payment, Receipt
 
 
@@ -13,13 +13,18 @@ class PersonalDataReadMixin:
         response = super().change_view(request, object_id, form_url, extra_context)
         item = self.get_object(request, object_id)
         if request.method == "GET" and item is not None and response.status_code == 200:
-            record_dossier_read(
-                request.user, self.dossier_of(item), self.read_fields, "payments.admin_view", request
+            record_personal_data_read(
+                request.user,
+                item.payer,
+                self.read_fields,
+                "payments.admin_view",
+                request,
+                reference=self.dossier_code(item),
             )
         return response
 
-    def dossier_of(self, item):
-        return item.dossier
+    def dossier_code(self, item) -> str:
+        return item.dossier.code or ""
 
 
 @admin.register(Payment)
@@ -47,8 +52,8 @@ class ReceiptAdmin(PersonalDataReadMixin, admin.ModelAdmin):
     search_fields = ["number", "dossier_code", "payer_name"]
     read_fields = ["full_name", "payment"]
 
-    def dossier_of(self, item):
-        return item.payment.dossier
+    def dossier_code(self, item) -> str:
+        return item.dossier_code
 
     def has_add_permission(self, request):
         return False

@@ -128,6 +128,26 @@ def test_receipt_page_is_private(dossier, citizen, other_citizen):
     owner = Client()
     owner.force_login(citizen)
     assert "Biên lai điện tử thu phí, lệ phí" in owner.get(url).content.decode()
+    reads = AuditEntry.objects.filter(action="personal_data.read", object_id=str(citizen.pk))
+    assert not reads.exists()  # the payer reading their own receipt
+
+    from tinhso.dossiers.tests import factories
+
+    officer = factories.make_officer(dossier.receiving_agency, "ketoan.mytho")
+    from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+
+    clerk = Client()
+    clerk.force_login(officer)
+    session = clerk.session
+    session[SECOND_FACTOR_SESSION_KEY] = officer.pk
+    session.save()
+    assert clerk.get(url).status_code == 200
+    entry = reads.get()
+    assert (entry.actor, entry.data["purpose"], entry.data["reference"]) == (
+        officer,
+        "payments.receipt",
+        dossier.code,
+    )
 
 
 def test_api_start_and_read(dossier, citizen, other_citizen):
