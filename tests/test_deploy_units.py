@@ -72,3 +72,11 @@ def test_systemd_accepts_the_units(tmp_path):
     # The platform is not installed in /opt/tinhso here: only that complaint is allowed.
     problems = [line for line in done.stderr.splitlines() if "is not executable" not in line]
     assert problems == []
+
+
+def test_the_retention_job_runs_every_night_before_the_orphan_file_sweep():
+    retention = unit(UNITS / "tinhso-apply-retention.timer")["Timer"]
+    sweep = unit(UNITS / "tinhso-sweep-orphan-files.timer")["Timer"]
+    assert retention["Unit"] == "tinhso-manage@apply_retention.service"
+    assert retention["OnCalendar"] == "*-*-* 03:00:00" < sweep["OnCalendar"]
+    assert retention["Persistent"] == "true"

@@ -207,6 +207,17 @@ if os.environ.get("OIDC_ISSUER"):
         "scope": os.environ.get("OIDC_SCOPE", "openid email profile"),
     }
 
+# Retention schedule: days after which each kind of record is deleted or anonymised by
+# ``manage.py apply_retention`` (tinhso.core.retention; Law 91/2025/QH15 art. 14(1): personal data
+# is deleted when the purpose of processing is fulfilled or its retention period ends). Finished
+# dossiers and the audit trail (which holds the personal-data read log) are kept: see the module.
+RETENTION_DAYS = {
+    "draft_dossiers": int(os.environ.get("RETENTION_DRAFT_DOSSIERS_DAYS", "90")),
+    "tracking_failures": int(os.environ.get("RETENTION_TRACKING_FAILURES_DAYS", "30")),
+    "sign_in_throttles": int(os.environ.get("RETENTION_SIGN_IN_THROTTLES_DAYS", "30")),
+    "closed_feedback_contacts": int(os.environ.get("RETENTION_CLOSED_FEEDBACK_CONTACTS_DAYS", "730")),
+}
+
 # API bearer tokens lifetime.
 API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
 

@@ -18,7 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from tinhso.accounts import otp, signin, verification
+from tinhso.accounts import otp, personal_data, signin, verification
 from tinhso.accounts.models import (
     ApiToken,
     CodeChannel,
@@ -28,13 +28,14 @@ from tinhso.accounts.models import (
     Membership,
     OneTimeCode,
     RecoveryCode,
+    SignInThrottle,
     User,
     UserKind,
     hash_token,
 )
 from tinhso.accounts.permissions import require
 from tinhso.accounts.validators import cccd_century_and_gender, validate_cccd, validate_tax_code
-from tinhso.audit.services import record
+from tinhso.audit.services import history_for, record
 from tinhso.core.links import site_url
 from tinhso.core.text import format_datetime, nfc
 
@@ -876,3 +877,46 @@ def reset_password(user: User, password: str, request=None, *, code_row_id: int 
             request,
         )
     return user
+
+
+# One export of a person's data per this interval: the export reads every table about them.
+EXPORT_INTERVAL = datetime.timedelta(minutes=10)
+EXPORT_FORMATS = ("json", "html")
+
+
+def export_personal_data(actor, person: User, fmt: str, request=None) -> dict:
+    """Everything held about ``person``, for themselves only (Law 91/2025/QH15 art. 4: the
+    data subject may view their data and have it provided). Recorded in the audit trail; refused
+    when the previous export is less than ``EXPORT_INTERVAL`` old."""
+    if not actor.is_authenticated or actor.pk != person.pk:
+        raise PermissionDenied("accounts.export_personal_data")
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(_("Choose JSON or a readable page."))
+    with transaction.atomic():
+        # Two exports started together take turns, so the second one sees the first.
+        User.objects.select_for_update().filter(pk=person.pk).first()
+        last = (
+            history_for(person)
+            .filter(action="accounts.export_personal_data")
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        if last is not None and timezone.now() - last < EXPORT_INTERVAL:
+            minutes = int(EXPORT_INTERVAL.total_seconds() // 60)
+            raise ValidationError(
+                _("You exported your data a moment ago. Try again in %(minutes)d minutes.")
+                % {"minutes": minutes}
+            )
+        data = personal_data.collect(person, readable=fmt == "html")
+        record(actor, "accounts.export_personal_data", person, {"format": fmt}, request)
+    return data
+
+
+def forget_sign_in_throttles(before) -> int:
+    """Delete the failed-sign-in counters last touched before ``before`` and no longer locking:
+    counters, not business records, so no audit entry (like ``signin``'s own pruning)."""
+    now = timezone.now()
+    stale = SignInThrottle.objects.filter(last_failure_at__lt=before).exclude(locked_until__gt=now)
+    deleted, _per_model = stale.delete()
+    return deleted

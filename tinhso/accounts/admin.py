@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from tinhso.accounts import actions
 from tinhso.accounts.models import ApiToken, ExternalIdentity, Membership, User
 from tinhso.accounts.permissions import is_province_admin
-from tinhso.audit.services import record
+from tinhso.audit.services import record, record_personal_data_read
 
 
 class ProvinceAdminMixin:
@@ -50,6 +50,10 @@ class AuditedAdminMixin:
     def delete_model(self, request, obj):
         record(request.user, "accounts.admin_delete", obj, {"label": str(obj)}, request)
         super().delete_model(request, obj)
+
+
+# What an account's admin page shows of the person.
+ADMIN_READ_FIELDS = ["full_name", "cccd", "date_of_birth", "gender", "phone", "email", "tax_code"]
 
 
 class AccountCreationForm(AdminUserCreationForm):
@@ -118,6 +122,14 @@ class UserAdmin(ProvinceAdminMixin, AuditedAdminMixin, BaseUserAdmin):
         ),
     ]
     actions = ["unlock", "reset_totp", "issue_enrolment_code"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Opening an account's page reads the person's data (Law 91/2025/QH15 art. 4)."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        person = self.get_object(request, object_id)
+        if request.method == "GET" and person is not None and response.status_code == 200:
+            record_personal_data_read(request.user, person, ADMIN_READ_FIELDS, "accounts.admin_view", request)
+        return response
 
     @admin.display(description=_("username"))
     def display_username(self, obj):

@@ -1,5 +1,6 @@
 """Sign-in, two-step verification, single sign-on and the account page."""
 
+import json
 import logging
 
 import requests
@@ -9,8 +10,11 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -20,7 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from joserfc.errors import JoseError
 
-from tinhso.accounts import actions, oidc, otp, signin
+from tinhso.accounts import actions, oidc, otp, personal_data, signin
 from tinhso.accounts.forms import SecondFactorForm, SignInForm, TotpCodeForm, TotpEnrolForm
 from tinhso.accounts.middleware import mark_second_factor_done, second_factor_done
 from tinhso.accounts.models import Membership, Role, User, UserKind
@@ -188,6 +192,47 @@ def account(request):
         "manages_officers": is_province_admin(user) or bool(agency_ids_in_scope(user, Role.AGENCY_ADMIN)),
     }
     return render(request, "accounts/account.html", context)
+
+
+@login_required
+def personal_data_reads(request):
+    """Who read my data: the agency and role, when, why, for which dossier (Law 91/2025/QH15
+    art. 4)."""
+    page = Paginator(personal_data.read_rows(request.user), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/personal_data_reads.html",
+        {"page": page, "rows": [personal_data.read_row(entry) for entry in page]},
+    )
+
+
+@never_cache
+@login_required
+def personal_data_export(request):
+    """Download everything held about me as JSON or a readable page (Law 91/2025/QH15 art. 4)."""
+    if request.method == "POST":
+        fmt = request.POST.get("format", "")
+        try:
+            data = actions.export_personal_data(request.user, request.user, fmt, request)
+        except ValidationError as exc:
+            return render(
+                request,
+                "accounts/personal_data_export.html",
+                {"errors": exc.messages},
+                status=429 if fmt in actions.EXPORT_FORMATS else 400,
+            )
+        stamp = timezone.localtime(data["generated_at"]).strftime("%Y%m%d-%H%M")
+        if fmt == "json":
+            content = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+            response = HttpResponse(content, content_type="application/json; charset=utf-8")
+        else:
+            response = HttpResponse(
+                render_to_string("accounts/personal_data_document.html", {"data": data}, request=request)
+            )
+        response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{stamp}.{fmt}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(request, "accounts/personal_data_export.html", {})
 
 
 def _sso_error(request, provider, status=502):

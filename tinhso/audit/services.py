@@ -111,19 +111,52 @@ def record(
     return entry
 
 
-def record_personal_data_read(actor, person, fields: list[str], purpose: str, request=None) -> AuditEntry:
-    """Log that ``actor`` read the listed personal-data ``fields`` of ``person`` (Law 91/2025/QH15
-    on personal data protection, Decree 356/2025/NĐ-CP).
+def reader_position(actor) -> dict:
+    """The reader's agencies and roles when they read, kept in the entry so that the person sees
+    who read their data even after the officer moved (Law 91/2025/QH15 art. 4: the data subject
+    is told about the processing of their data)."""
+    if actor is None or not hasattr(actor, "active_memberships"):
+        return {"agency": "", "role": ""}
+    memberships = list(actor.active_memberships())
+    agencies = sorted({membership.agency.name for membership in memberships})
+    roles = sorted({membership.role for membership in memberships})
+    if not roles and (actor.is_staff or actor.is_superuser):
+        roles = ["admin"]
+    return {"agency": "; ".join(agencies), "role": ",".join(roles)}
 
-    Only the field names and the purpose are kept, never the values read.
+
+def record_personal_data_read(
+    actor, person, fields: list[str], purpose: str, request=None, *, reference: str = ""
+) -> AuditEntry | None:
+    """The one service that logs a read of ``person``'s personal data by ``actor`` (Law
+    91/2025/QH15 on personal data protection art. 4 — the data subject's right to know who
+    processed their data — and Decree 356/2025/NĐ-CP).
+
+    One entry per read, on ``person``'s chain, with the field names, the purpose, the dossier or
+    report code (``reference``) and the reader's agency and role; never the values read. A person
+    reading their own data is not logged: returns None.
     """
+    if actor is not None and person is not None and actor.is_authenticated and _same(actor, person):
+        return None
     fields = [nfc(name) for name in fields if nfc(name)]
     purpose = nfc(purpose)
     if not fields:
         raise ValueError("List the personal-data fields that were read.")
     if not purpose:
         raise ValueError("Give the purpose of reading personal data.")
-    return record(actor, PERSONAL_DATA_READ, person, {"fields": fields, "purpose": purpose}, request)
+    data = {"fields": fields, "purpose": purpose, "reference": nfc(reference), **reader_position(actor)}
+    return record(actor, PERSONAL_DATA_READ, person, data, request)
+
+
+def record_dossier_read(actor, dossier, fields: list[str], purpose: str, request=None) -> AuditEntry | None:
+    """Log a read of a dossier's applicant data through ``record_personal_data_read``. A walk-in
+    applicant has no account: the read is logged on the dossier itself."""
+    person = dossier.applicant if dossier.applicant_id else dossier
+    return record_personal_data_read(actor, person, fields, purpose, request, reference=dossier.code)
+
+
+def _same(actor, person) -> bool:
+    return object_key(actor) == object_key(person)
 
 
 def history_for(obj):

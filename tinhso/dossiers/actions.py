@@ -55,6 +55,7 @@ from tinhso.dossiers.models import (
     Notification,
     PersonalDocument,
     SupplementRequest,
+    TrackingFailure,
 )
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
 from tinhso.dossiers.tasks import queue_notification
@@ -384,6 +385,26 @@ def delete_draft(actor, dossier: Dossier) -> None:
         draft = _draft(actor, dossier)
         record(actor, "dossiers.delete_draft", draft, {"procedure": draft.procedure.code})
         draft.delete()
+
+
+def expire_draft(dossier: Dossier) -> bool:
+    """Delete a draft never submitted whose retention period ended (the system, for
+    ``apply_retention``; Law 91/2025/QH15 art. 14(1)). Its stored files go with the nightly
+    orphan-file sweep. False when it was submitted or deleted meanwhile."""
+    with transaction.atomic():
+        draft = Dossier.objects.select_for_update().filter(pk=dossier.pk, is_draft=True).first()
+        if draft is None:
+            return False
+        record(None, "dossiers.expire_draft", draft, {"procedure": draft.procedure.code})
+        draft.delete()
+    return True
+
+
+def forget_tracking_failures(before) -> int:
+    """Delete the failed public-tracking counters whose window ended before ``before``: counters,
+    not business records, so no audit entry (like the tracker's own pruning)."""
+    deleted, _per_model = TrackingFailure.objects.filter(window_ends__lt=before).delete()
+    return deleted
 
 
 def _personal_copy(owner, stored, title: str) -> PersonalDocument:

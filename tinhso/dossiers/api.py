@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from ninja.responses import NinjaJSONEncoder
 
 from tinhso.accounts.permissions import can
+from tinhso.audit.services import record_dossier_read
 from tinhso.core.net import client_ip
 from tinhso.dossiers import actions, tracking
 from tinhso.dossiers.models import Dossier
@@ -264,7 +265,9 @@ def _visible(request, code: str) -> Dossier:
 
 @router.get("/{code}", response=DossierOut, summary="One dossier (its applicant or a permitted officer)")
 def get_dossier(request, code: str):
-    return _detail(_visible(request, code))
+    dossier = _visible(request, code)
+    record_dossier_read(request.auth, dossier, ["form_data", "attachments"], "dossiers.api_view", request)
+    return _detail(dossier)
 
 
 @router.post("/{code}/withdraw", response=DossierOut, summary="Withdraw a dossier (status 7)")

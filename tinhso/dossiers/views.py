@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tinhso.accounts.permissions import can
+from tinhso.audit.services import record_dossier_read
 from tinhso.core.net import client_ip
 from tinhso.dossiers import actions, answers, tracking
 from tinhso.dossiers.forms import (
@@ -520,6 +521,7 @@ def attachment(request, pk):
     item = get_object_or_404(Attachment.objects.select_related("dossier"), pk=pk)
     if not can(request.user, "dossiers.view", item.dossier):
         raise Http404
+    record_dossier_read(request.user, item.dossier, ["attachments"], "dossiers.attachment", request)
     return _file_response(item.file, item.content_type, item.original_name)
 
 

@@ -560,3 +560,27 @@ def save_routing_rule(actor, *, category: Category, agency: Agency, commune=None
             new=created,
         )
     return routing
+
+
+FINISHED_STATES = (State.CLOSED, State.REJECTED)
+# What anonymising a closed report clears: the contact details and the link to the account.
+ANONYMISED_FIELDS = ["contact_name", "contact_phone", "contact_email", "reporter"]
+
+
+def anonymise_report(report: Report) -> bool:
+    """Remove who sent a closed report once its retention period ended (the system, for
+    ``apply_retention``; Law 91/2025/QH15 art. 2(1): de-identified data is no longer personal
+    data, art. 14(1)). The report keeps its category, place, agency, states, dates and answers,
+    so every count and duration stays the same. False when it was reopened meanwhile."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(pk=report.pk, state__in=FINISHED_STATES).first()
+        if report is None:
+            return False
+        report.contact_name = report.contact_phone = report.contact_email = ""
+        report.reporter = None
+        report.anonymous = True
+        report.save(update_fields=[*ANONYMISED_FIELDS, "anonymous", "updated_at"])
+        followers = report.followers.count()
+        report.followers.all().delete()
+        record(None, "feedback.anonymise", report, {"fields": ANONYMISED_FIELDS, "followers": followers})
+    return True

@@ -305,7 +305,12 @@ def officer_detail(request, code):
     user = request.user
     if report.reporter_id and not report.anonymous:
         record_personal_data_read(
-            user, report.reporter, ["full_name", "phone", "email"], "feedback.handle", request
+            user,
+            report.reporter,
+            ["full_name", "phone", "email"],
+            "feedback.handle",
+            request,
+            reference=report.code,
         )
     pending = report.pending_answer
     proposal = actions.propose_agency(report) if report.state == State.RECEIVED else None

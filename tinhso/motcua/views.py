@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, has_role
 from tinhso.agencies.models import Agency, AgencyKind
-from tinhso.audit.services import record_personal_data_read
+from tinhso.audit.services import record_dossier_read
 from tinhso.dossiers import answers
 from tinhso.dossiers.actions import applicant_answers, applicant_fields
 from tinhso.dossiers.models import Dossier
@@ -140,6 +140,8 @@ def inbox_view(request):
 
 # What the dossier page shows of the applicant, for the personal-data read log.
 READ_FIELDS = ["full_name", "cccd", "phone", "email", "address", "form_data", "attachments"]
+# What a one-stop form (Forms 01–06) prints of the applicant.
+FORM_FIELDS = ["full_name", "cccd", "phone", "email", "address"]
 
 
 def answer_sections(dossier: Dossier) -> list[dict]:
@@ -161,12 +163,9 @@ def answer_sections(dossier: Dossier) -> list[dict]:
 
 
 def log_dossier_read(request, dossier: Dossier) -> None:
-    """Record that the officer read the applicant's personal data (Law 91/2025/QH15 on personal
-    data protection and Decree 356/2025/NĐ-CP: who read what, when and why). A walk-in applicant has
-    no account: the read is logged on the dossier."""
-    record_personal_data_read(
-        request.user, dossier.applicant or dossier, READ_FIELDS, "motcua.handle_dossier", request
-    )
+    """Record that the officer read the applicant's personal data (Law 91/2025/QH15 art. 4,
+    Decree 356/2025/NĐ-CP: who read what, when and why)."""
+    record_dossier_read(request.user, dossier, READ_FIELDS, "motcua.handle_dossier", request)
 
 
 @login_required
@@ -492,6 +491,7 @@ def draft_file(request, pk, draft_pk):
     _officer(request)
     dossier = _dossier(request, pk)
     draft = get_object_or_404(DraftResult, pk=draft_pk, dossier=dossier)
+    record_dossier_read(request.user, dossier, ["full_name", "result"], "motcua.draft_result", request)
     response = FileResponse(
         draft.file.open("rb"),
         content_type="application/pdf",
@@ -549,6 +549,7 @@ def form_pdf(request, pk, number):
         for message in refusal.messages:
             messages.error(request, message)
         return redirect("motcua:dossier", pk=dossier.pk)
+    record_dossier_read(request.user, dossier, FORM_FIELDS, f"official_forms.form_{number:02d}", request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="mau-{number:02d}-{dossier.code}.pdf"'
     return response

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from tinhso.accounts.models import UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin
 from tinhso.agencies.models import Agency
+from tinhso.audit.services import record_dossier_read
 from tinhso.dossiers.models import Dossier
 from tinhso.official_forms.forms import RegisterForm
 from tinhso.official_forms.rendering import (
@@ -23,6 +24,9 @@ from tinhso.official_forms.rendering import (
 from tinhso.official_forms.rules import PrintRequest
 
 DOSSIER_FORMS = frozenset({1, 2, 3, 4, 5})
+# What Forms 01–05 print of the applicant (the applicant's own download is not logged).
+FORM_FIELDS = ["full_name", "cccd", "phone", "email", "address"]
+REGISTER_FIELDS = ["full_name", "address", "phone"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -52,7 +56,15 @@ def dossier_form(request, code, number):
     except ValidationError as error:
         # The dossier has no such paper yet (e.g. Form 03 of a dossier that was not refused).
         raise Http404(error.messages[0]) from error
+    record_dossier_read(request.user, dossier, FORM_FIELDS, f"official_forms.form_{number:02d}", request)
     return _download(content, "application/pdf", f"mau-{number:02d}-{dossier.code}.pdf")
+
+
+def log_register_reads(request, rows: list[dict]) -> None:
+    """Form 07 lists each applicant's name and contact: one read per dossier in the export."""
+    dossiers = Dossier.objects.filter(code__in=[row["code"] for row in rows], is_draft=False).order_by("pk")
+    for dossier in dossiers:
+        record_dossier_read(request.user, dossier, REGISTER_FIELDS, "official_forms.register", request)
 
 
 @login_required
@@ -70,6 +82,7 @@ def register(request):
             raise Http404
         period = (form.cleaned_data["start"], form.cleaned_data["end"])
         rows = register_rows(agency, *period, field=form.cleaned_data["field"])
+        log_register_reads(request, rows)
         name = f"so-theo-doi-ho-so-{agency.code}-{period[0]:%Y%m%d}-{period[1]:%Y%m%d}"
         if form.cleaned_data["format"] == "xlsx":
             return _download(render_register_xlsx(rows, agency, period), XLSX, f"{name}.xlsx")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin, require
+from tinhso.audit.services import record_personal_data_read
 from tinhso.dossiers.models import Dossier
 from tinhso.payments import vnpay
 from tinhso.payments.actions import fees_due, handle_ipn, handle_return, owes_fees, start_payment
@@ -75,6 +76,14 @@ def receipt_view(request, number):
     receipt = get_object_or_404(Receipt.objects.select_related("payment__dossier"), number=number)
     if not can(request.user, "payments.view", receipt):
         raise Http404
+    record_personal_data_read(
+        request.user,
+        receipt.payer,
+        ["full_name", "payment"],
+        "payments.receipt",
+        request,
+        reference=receipt.dossier_code,
+    )
     url = request.build_absolute_uri(reverse("payments:receipt", args=[receipt.number]))
     return render(
         request,

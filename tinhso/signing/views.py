@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from tinhso.accounts.permissions import can
+from tinhso.audit.services import record_dossier_read
 from tinhso.signing.forms import CheckForm
 from tinhso.signing.models import SignedDocument, TrustRoot
 from tinhso.signing.pdf import verify_pdf
@@ -71,6 +72,10 @@ def download(request, pk):
     document = get_object_or_404(SignedDocument.objects.select_related("dossier"), pk=pk)
     if not can(request.user, "signing.download", document):
         raise Http404
+    if document.dossier:
+        record_dossier_read(
+            request.user, document.dossier, ["full_name", "result"], "signing.download", request
+        )
     name = f"ket-qua-{document.dossier.code}.pdf" if document.dossier else f"{pk}.pdf"
     response = FileResponse(
         document.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=name

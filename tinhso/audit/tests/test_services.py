@@ -165,9 +165,22 @@ def test_personal_data_read_needs_fields_and_purpose(officer, citizen):
 
 
 def test_personal_data_read_keeps_names_not_values(officer, citizen):
-    entry = record_personal_data_read(officer, citizen, ["cccd"], "Xác minh nhân thân")
-    assert entry.data == {"fields": ["cccd"], "purpose": "Xác minh nhân thân"}
+    entry = record_personal_data_read(
+        officer, citizen, ["cccd"], "Xác minh nhân thân", reference="H01.2-261203-0001"
+    )
+    assert entry.data == {
+        "fields": ["cccd"],
+        "purpose": "Xác minh nhân thân",
+        "reference": "H01.2-261203-0001",
+        "agency": "",
+        "role": "",
+    }
     assert citizen.cccd not in str(entry.data)
+
+
+def test_a_person_reading_their_own_data_is_not_logged(citizen):
+    assert record_personal_data_read(citizen, citizen, ["cccd"], "Xem hồ sơ của mình") is None
+    assert not AuditEntry.objects.exists()
 
 
 def test_lock_keys_are_signed_64_bit_and_differ_per_object():

@@ -153,3 +153,27 @@ def test_a_report_from_another_system_without_a_name_opens_for_the_router(client
     response = client.get(f"/phan-anh/can-bo/{report.code}/")
     assert response.status_code == 200
     assert report.code in response.content.decode()
+
+
+def test_an_officer_reading_a_report_is_logged_once_and_the_sender_sees_it(client, place, submit, login):
+    from tinhso.audit.models import AuditEntry
+    from tinhso.audit.services import PERSONAL_DATA_READ
+
+    report = submit()
+    actions.assign_report(place["router"], report, place["pc_my_tho"])
+    reads = AuditEntry.objects.filter(action=PERSONAL_DATA_READ, object_id=str(place["citizen"].pk))
+    login(client, place["citizen"])
+    assert report.code in client.get("/phan-anh/cua-toi/").content.decode()
+    assert not reads.exists()
+    login(client, place["officer"])
+    assert client.get(f"/phan-anh/can-bo/{report.code}/").status_code == 200
+    entry = reads.get()
+    assert (entry.actor, entry.data["purpose"], entry.data["reference"]) == (
+        place["officer"],
+        "feedback.handle",
+        report.code,
+    )
+    login(client, place["citizen"])
+    page = client.get("/tai-khoan/du-lieu-ca-nhan/ai-da-xem/").content.decode()
+    assert report.code in page and "Ủy ban nhân dân phường Mỹ Tho" in page and "Xử lý phản ánh" in page
+    assert place["officer"].full_name not in page

@@ -128,6 +128,26 @@ def test_receipt_page_is_private(dossier, citizen, other_citizen):
     owner = Client()
     owner.force_login(citizen)
     assert "Biên lai điện tử thu phí, lệ phí" in owner.get(url).content.decode()
+    reads = AuditEntry.objects.filter(action="personal_data.read", object_id=str(citizen.pk))
+    assert not reads.exists()  # the payer reading their own receipt
+
+    from tinhso.dossiers.tests import factories
+
+    officer = factories.make_officer(dossier.receiving_agency, "ketoan.mytho")
+    from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+
+    clerk = Client()
+    clerk.force_login(officer)
+    session = clerk.session
+    session[SECOND_FACTOR_SESSION_KEY] = officer.pk
+    session.save()
+    assert clerk.get(url).status_code == 200
+    entry = reads.get()
+    assert (entry.actor, entry.data["purpose"], entry.data["reference"]) == (
+        officer,
+        "payments.receipt",
+        dossier.code,
+    )
 
 
 def test_api_start_and_read(dossier, citizen, other_citizen):
@@ -169,3 +189,29 @@ def test_api_start_and_read(dossier, citizen, other_citizen):
     )
     assert bad.status_code == 422
     assert "1 đến 1000" in str(bad.json()["error"]["fields"])
+
+
+def test_the_admin_pages_of_a_payment_and_its_receipt_log_a_read_of_the_payer(dossier, citizen, admin_user):
+    from django.urls import reverse
+
+    from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+    from tinhso.payments.actions import handle_ipn
+    from tinhso.payments.tests.conftest import gateway_result
+
+    payment, _url = start_payment(citizen, dossier, request())
+    handle_ipn(gateway_result(payment))
+    payment.refresh_from_db()
+    client = Client()
+    client.force_login(admin_user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = admin_user.pk
+    session.save()
+    reads = AuditEntry.objects.filter(action="personal_data.read", object_id=str(citizen.pk))
+    assert client.get(reverse("admin:payments_payment_change", args=[payment.pk])).status_code == 200
+    assert client.get(reverse("admin:payments_receipt_change", args=[payment.receipt.pk])).status_code == 200
+    assert [(e.actor, e.data["purpose"], e.data["reference"]) for e in reads.order_by("sequence")] == [
+        (admin_user, "payments.admin_view", dossier.code),
+        (admin_user, "payments.admin_view", dossier.code),
+    ]
+    assert client.get(reverse("admin:payments_payment_change", args=[0])).status_code == 302
+    assert reads.count() == 2

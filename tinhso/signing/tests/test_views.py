@@ -117,3 +117,23 @@ def test_download_of_the_signed_file(client, document, citizen, agencies):
     response = client.get(f"/xac-thuc-ket-qua/{document.pk}/tai-ve/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_an_officer_downloading_the_result_is_logged_and_the_applicant_is_not(
+    client, document, citizen, leader
+):
+    from tinhso.audit.models import AuditEntry
+    from tinhso.audit.services import PERSONAL_DATA_READ
+
+    reads = AuditEntry.objects.filter(action=PERSONAL_DATA_READ, object_id=str(citizen.pk))
+    login(client, citizen)
+    assert client.get(f"/xac-thuc-ket-qua/{document.pk}/tai-ve/").status_code == 200
+    assert not reads.exists()
+    login(client, leader)
+    assert client.get(f"/xac-thuc-ket-qua/{document.pk}/tai-ve/").status_code == 200
+    entry = reads.get()
+    assert (entry.actor, entry.data["purpose"], entry.data["reference"]) == (
+        leader,
+        "signing.download",
+        document.dossier.code,
+    )
