@@ -4,7 +4,6 @@ Production defaults are safe: DEBUG off, secure cookies, a strict Content-Securi
 The demo (``make demo``) sets ``TINHSO_DEMO=1`` to run over plain HTTP on SQLite.
 """
 
-import importlib.util
 import ipaddress
 import os
 from pathlib import Path
@@ -219,9 +218,6 @@ DATETIME_INPUT_FORMATS = [
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
-# Leaflet's JS and CSS, as installed by the django-leaflet package (its Django app needs GDAL,
-# which the platform does not use, so only its static files are taken).
-STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 # Files: local disk by default; an S3-compatible store (MinIO...) when STORAGE_S3_BUCKET is set.
@@ -380,3 +376,23 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 # Platform identity.
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Tỉnh số")
 PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "82")
+
+# The feedback map (tinhso.feedback.geo): the province's outline (GeoJSON made by
+# `manage.py vendor_map_assets` from the ISO 3166-2 codes of its former provinces; empty: the one
+# shipped for Đồng Tháp), how far beyond it a pin is still accepted, and optionally the province's
+# own tiles: an XYZ tile server ({z}/{x}/{y}) or a raster PMTiles archive it serves.
+PROVINCE_ISO_3166_2 = env_list("PROVINCE_ISO_3166_2") or ["VN-45", "VN-46"]
+PROVINCE_OUTLINE = os.environ.get("PROVINCE_OUTLINE", "")
+PROVINCE_OUTLINE_TOLERANCE_M = int(os.environ.get("PROVINCE_OUTLINE_TOLERANCE_M", "2000"))
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_PMTILES_URL = os.environ.get("MAP_PMTILES_URL", "")
+# The province's tiles may come from its own map server: the policy lets the browser reach its
+# origin, and the PMTiles layer draws its tiles from blob: URLs.
+_MAP_ORIGINS = sorted(
+    {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, (MAP_TILE_URL, MAP_PMTILES_URL)) if p.netloc}
+)
+_MAP_IMAGES = " ".join(_MAP_ORIGINS + (["blob:"] if MAP_PMTILES_URL else []))
+if _MAP_IMAGES:
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self' data:;", f"img-src 'self' data: {_MAP_IMAGES};"
+    ).replace("connect-src 'self';", " ".join(["connect-src 'self'", *_MAP_ORIGINS]) + ";")
