@@ -99,7 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
-    "django_tasks_db",
+    "tinhso.core.tasks_app.BackgroundTasksConfig",  # django_tasks_db, translated
     "ninja",
 ]
 
@@ -203,6 +203,8 @@ API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+# Vietnamese for the installed packages that ship none (the apps keep their own in <app>/locale).
+LOCALE_PATHS = [BASE_DIR / "tinhso" / "third_party" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
