@@ -101,11 +101,19 @@ def in_province(lat: float, lng: float) -> bool:
 
 
 def province_centre() -> tuple[float, float]:
-    points = [point for ring in _rings() for point in ring]
-    return (
-        (min(p[0] for p in points) + max(p[0] for p in points)) / 2,
-        (min(p[1] for p in points) + max(p[1] for p in points)) / 2,
+    """A point inside the province near its middle (where the maps open): on the middle latitude
+    of its bounding box, the middle of the widest stretch that lies inside."""
+    rings = _rings()
+    points = [point for ring in rings for point in ring]
+    lat = (min(p[0] for p in points) + max(p[0] for p in points)) / 2
+    crossings = sorted(
+        lng1 + (lat - lat1) * (lng2 - lng1) / (lat2 - lat1)
+        for ring in rings
+        for (lat1, lng1), (lat2, lng2) in zip(ring, ring[1:] + ring[:1], strict=True)
+        if (lat1 > lat) != (lat2 > lat)
     )
+    west, east = max(zip(crossings[::2], crossings[1::2], strict=True), key=lambda pair: pair[1] - pair[0])
+    return lat, (west + east) / 2
 
 
 def parse_coordinate(value, low: int, high: int) -> Decimal | None:

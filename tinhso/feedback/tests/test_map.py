@@ -57,6 +57,11 @@ def test_in_province_follows_the_real_outline(lat, lng, inside):
     assert geo.in_province(lat, lng) is inside
 
 
+def test_maps_open_on_a_point_inside_the_province():
+    lat, lng = geo.province_centre()
+    assert geo._inside(lat, lng, geo._rings())
+
+
 def test_tolerance_accepts_a_pin_just_beyond_the_generalised_line():
     rings = geo._rings()
     lat, lng = max(rings[0], key=lambda point: point[0])  # the northernmost point of the outline

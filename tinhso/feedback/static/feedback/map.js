@@ -107,7 +107,8 @@
     fromInputs();
     outlines(element, map, function (bounds) {
       if (!marker) {
-        map.fitBounds(bounds);
+        /* The whole province in view, around a point inside it (a tap at the centre is accepted). */
+        map.setView(map.getCenter(), map.getBoundsZoom(bounds));
       }
     });
   }
