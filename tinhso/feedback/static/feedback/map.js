@@ -95,6 +95,9 @@
       var lng = parseFloat(lngInput.value.replace(",", "."));
       if (isFinite(lat) && isFinite(lng)) {
         place(lat, lng);
+        if (!map.getBounds().contains([lat, lng])) {
+          map.panTo([lat, lng]);
+        }
       }
     }
 
@@ -106,7 +109,12 @@
     lngInput.addEventListener("change", fromInputs);
     fromInputs();
     outlines(element, map, function (bounds) {
-      if (!marker) {
+      if (marker) {
+        /* The province and the pin given (e.g. refused as outside the province) in view. */
+        map.fitBounds(L.latLngBounds([bounds.getSouthWest(), bounds.getNorthEast(), marker.getLatLng()]), {
+          padding: [20, 20]
+        });
+      } else {
         /* The whole province in view, around a point inside it (a tap at the centre is accepted). */
         map.setView(map.getCenter(), map.getBoundsZoom(bounds));
       }
