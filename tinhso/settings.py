@@ -4,7 +4,6 @@ Production defaults are safe: DEBUG off, secure cookies, a strict Content-Securi
 The demo (``make demo``) sets ``TINHSO_DEMO=1`` to run over plain HTTP on SQLite.
 """
 
-import importlib.util
 import ipaddress
 import os
 from pathlib import Path
@@ -100,7 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
-    "django_tasks_db",
+    "tinhso.core.tasks_app.BackgroundTasksConfig",  # django_tasks_db, translated
     "ninja",
 ]
 
@@ -223,6 +222,8 @@ API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+# Vietnamese for the installed packages that ship none (the apps keep their own in <app>/locale).
+LOCALE_PATHS = [BASE_DIR / "tinhso" / "third_party" / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -238,9 +239,6 @@ DATETIME_INPUT_FORMATS = [
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
-# Leaflet's JS and CSS, as installed by the django-leaflet package (its Django app needs GDAL,
-# which the platform does not use, so only its static files are taken).
-STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 # Files: local disk by default; an S3-compatible store (MinIO...) when STORAGE_S3_BUCKET is set.
@@ -415,3 +413,23 @@ CODE_MAX_PER_DESTINATION = int(os.environ.get("CODE_MAX_PER_DESTINATION", "5"))
 CODE_MAX_PER_ACCOUNT = int(os.environ.get("CODE_MAX_PER_ACCOUNT", "5"))
 CODE_MAX_PER_ADDRESS = int(os.environ.get("CODE_MAX_PER_ADDRESS", "20"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
+
+# The feedback map (tinhso.feedback.geo): the province's outline (GeoJSON made by
+# `manage.py vendor_map_assets` from the ISO 3166-2 codes of its former provinces; empty: the one
+# shipped for Đồng Tháp), how far beyond it a pin is still accepted, and optionally the province's
+# own tiles: an XYZ tile server ({z}/{x}/{y}) or a raster PMTiles archive it serves.
+PROVINCE_ISO_3166_2 = env_list("PROVINCE_ISO_3166_2") or ["VN-45", "VN-46"]
+PROVINCE_OUTLINE = os.environ.get("PROVINCE_OUTLINE", "")
+PROVINCE_OUTLINE_TOLERANCE_M = int(os.environ.get("PROVINCE_OUTLINE_TOLERANCE_M", "2000"))
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_PMTILES_URL = os.environ.get("MAP_PMTILES_URL", "")
+# The province's tiles may come from its own map server: the policy lets the browser reach its
+# origin, and the PMTiles layer draws its tiles from blob: URLs.
+_MAP_ORIGINS = sorted(
+    {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, (MAP_TILE_URL, MAP_PMTILES_URL)) if p.netloc}
+)
+_MAP_IMAGES = " ".join(_MAP_ORIGINS + (["blob:"] if MAP_PMTILES_URL else []))
+if _MAP_IMAGES:
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self' data:;", f"img-src 'self' data: {_MAP_IMAGES};"
+    ).replace("connect-src 'self';", " ".join(["connect-src 'self'", *_MAP_ORIGINS]) + ";")

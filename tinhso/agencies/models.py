@@ -11,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.agencies.codes import MAX_LENGTH, InvalidAgencyCode, parse_agency_code
@@ -56,7 +56,9 @@ class Agency(ValidityModel):
         ),
     )
     name_folded = models.CharField(_("search key"), max_length=255, db_index=True, editable=False)
-    kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices, default=AgencyKind.OTHER)
+    kind = models.CharField(
+        pgettext_lazy("agency", "kind"), max_length=20, choices=AgencyKind.choices, default=AgencyKind.OTHER
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent agency"),

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -26,7 +28,8 @@ def fold(text: str | None) -> str:
     return stripped.replace("đ", "d")
 
 
-WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+# In the language of the page: "Thứ Hai"… in Vietnamese, "Monday"… in English.
+WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
 
 
 def format_date(value: datetime.date) -> str:
@@ -50,7 +53,7 @@ def format_long_date(value: datetime.date, place: str = "") -> str:
 
 
 def format_weekday_date(value: datetime.date) -> str:
-    """ "Thứ Ba, 02/09/2025"."""
+    """ "Thứ Ba, 02/09/2025" ("Tuesday, 02/09/2025" on an English page)."""
     return f"{WEEKDAYS[value.weekday()]}, {format_date(value)}"
 
 

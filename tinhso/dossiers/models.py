@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tinhso.accounts.models import mask_cccd
 from tinhso.dossiers.status import Status
@@ -335,7 +336,9 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status = models.PositiveSmallIntegerField(_("status told"), choices=Status.choices)
     created_at = models.DateTimeField(_("queued at"))
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(
+        pgettext_lazy("notification", "state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     channels = models.CharField(_("delivered by"), max_length=20, blank=True)  # "email,sms"

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.agencies.models import Agency
@@ -24,7 +25,7 @@ class ReportForm(forms.Form):
     )
     description = forms.CharField(
         label=_("Describe the problem"),
-        help_text=_("At most %(limit)d characters.") % {"limit": DESCRIPTION_MAX_LENGTH},
+        help_text=format_lazy(_("At most {limit} characters."), limit=DESCRIPTION_MAX_LENGTH),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     latitude = forms.CharField(

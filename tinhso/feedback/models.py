@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tinhso.core.text import fold, nfc
 
@@ -159,7 +160,12 @@ class Report(models.Model):
     entered_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    channel = models.CharField(
+        pgettext_lazy("feedback report", "channel"),
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.WEB,
+    )
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.RECEIVED)
     assigned_agency = models.ForeignKey(
         "agencies.Agency",
@@ -170,7 +176,7 @@ class Report(models.Model):
         verbose_name=_("responsible agency"),
     )
     received_at = models.DateTimeField(_("received at"))
-    due_at = models.DateTimeField(_("due at"))
+    due_at = models.DateTimeField(pgettext_lazy("feedback report", "due at"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -180,7 +186,7 @@ class Report(models.Model):
     )
     escalate_at = models.DateTimeField(null=True, blank=True, db_index=True)
     rejection_reason = models.TextField(_("reason"), blank=True)
-    published = models.BooleanField(_("published"), default=False)
+    published = models.BooleanField(pgettext_lazy("feedback report", "published"), default=False)
     published_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()

@@ -7,6 +7,7 @@ app_name = "feedback"
 urlpatterns = [
     path("", views.report_list, name="list"),
     path("gui/", views.submit, name="submit"),
+    path("ban-do/ranh-gioi-tinh.geojson", views.province_outline, name="province_outline"),
     path("da-gui/<str:code>/", views.submitted, name="submitted"),
     path("cua-toi/", views.my_reports, name="mine"),
     path("anh/<int:pk>/", views.photo, name="photo"),

@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from tinhso.accounts.models import Role
@@ -37,10 +38,17 @@ from tinhso.feedback.services import public_reports, similar_open_reports
 def map_settings() -> dict:
     lat, lng = geo.province_centre()
     return {
-        "map_tile_url": getattr(settings, "MAP_TILE_URL", ""),
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_pmtiles_url": settings.MAP_PMTILES_URL,
         "map_lat": f"{lat:.5f}",
         "map_lng": f"{lng:.5f}",
     }
+
+
+@cache_control(public=True, max_age=3600)
+def province_outline(request):
+    """The province's area and border (GeoJSON) the maps draw and pins are checked against."""
+    return JsonResponse(geo.province_outline(), content_type="application/geo+json")
 
 
 def report_list(request):

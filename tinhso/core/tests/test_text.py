@@ -2,6 +2,8 @@ import datetime
 import unicodedata
 from decimal import Decimal
 
+from django.utils import translation
+
 from tinhso.core import text
 
 
@@ -31,6 +33,8 @@ def test_vietnamese_dates():
     day = datetime.date(2025, 9, 2)
     assert text.format_date(day) == "02/09/2025"
     assert text.format_weekday_date(day) == "Thứ Ba, 02/09/2025"
+    with translation.override("en"):
+        assert text.format_weekday_date(day) == "Tuesday, 02/09/2025"
     assert (
         text.format_long_date(datetime.date(2026, 3, 5), "Đồng Tháp")
         == "Đồng Tháp, ngày 05 tháng 03 năm 2026"

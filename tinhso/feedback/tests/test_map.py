@@ -1,0 +1,114 @@
+"""The feedback map without any outside server: Leaflet and the outlines are served by the platform,
+the province's shape decides which pins are accepted, and the province's own tiles are optional."""
+
+import json
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+
+from tinhso.feedback import actions, geo
+from tinhso.feedback.management.commands.vendor_map_assets import outer_border
+from tinhso.feedback.models import Report
+
+
+def test_leaflet_and_pmtiles_are_served_by_the_platform_with_their_licence():
+    for name in [
+        "leaflet/leaflet.js",
+        "leaflet/leaflet.css",
+        "leaflet/images/marker-icon.png",
+        "pmtiles/pmtiles.js",
+    ]:
+        assert finders.find(name), name
+    assert "BSD" in Path(finders.find("leaflet/LICENSE")).read_text(encoding="utf-8")
+
+
+def test_country_outline_holds_the_whole_country():
+    country = json.loads(Path(finders.find("feedback/outlines/country.geojson")).read_text(encoding="utf-8"))
+    assert country["properties"]["country_a2"] == "VN" and country["geometry"]["type"] == "MultiPolygon"
+    points = [p for polygon in country["geometry"]["coordinates"] for ring in polygon for p in ring]
+    lngs, lats = [p[0] for p in points], [p[1] for p in points]
+    assert min(lats) < 9 and max(lats) > 23 and min(lngs) < 103 and max(lngs) > 109
+
+
+def test_province_outline_is_served_as_geojson(client):
+    response = client.get("/phan-anh/ban-do/ranh-gioi-tinh.geojson")
+    assert response.status_code == 200 and response["Content-Type"] == "application/geo+json"
+    assert "max-age=3600" in response["Cache-Control"]
+    roles = {f["properties"]["role"]: f["geometry"]["type"] for f in response.json()["features"]}
+    assert roles == {"area": "MultiPolygon", "border": "MultiLineString"}
+
+
+@pytest.mark.parametrize(
+    "lat, lng, inside",
+    [
+        (10.3605, 106.3569, True),  # Mỹ Tho
+        (10.4597, 105.6335, True),  # Cao Lãnh
+        (10.7769, 106.7009, False),  # Hồ Chí Minh City
+        (10.0452, 105.7469, False),  # Cần Thơ
+        (10.95, 105.25, False),  # Cambodia, inside the former bounding polygon
+        (21.0285, 105.8542, False),  # Hà Nội
+    ],
+)
+def test_in_province_follows_the_real_outline(lat, lng, inside):
+    assert geo.in_province(lat, lng) is inside
+
+
+def test_maps_open_on_a_point_inside_the_province():
+    lat, lng = geo.province_centre()
+    assert geo._inside(lat, lng, geo._rings())
+
+
+def test_tolerance_accepts_a_pin_just_beyond_the_generalised_line():
+    rings = geo._rings()
+    lat, lng = max(rings[0], key=lambda point: point[0])  # the northernmost point of the outline
+    just_north = lat + 0.009  # about a kilometre
+    assert not geo._inside(just_north, lng, rings)
+    assert geo.in_province(just_north, lng)
+    with override_settings(PROVINCE_OUTLINE_TOLERANCE_M=100):
+        assert not geo.in_province(just_north, lng)
+
+
+@override_settings(PROVINCE_BOUNDARY=[(1, 1), (1, 2), (2, 2), (2, 1)], PROVINCE_OUTLINE_TOLERANCE_M=0)
+def test_province_boundary_setting_replaces_the_outline(client):
+    assert geo.in_province(1.5, 1.5) and not geo.in_province(10.3605, 106.3569)
+    assert geo.province_centre() == (1.5, 1.5)
+    area = client.get("/phan-anh/ban-do/ranh-gioi-tinh.geojson").json()["features"][0]
+    assert area["geometry"]["coordinates"][0][0][:2] == [[1.0, 1.0], [2.0, 1.0]]
+
+
+def test_a_pin_outside_the_province_is_refused_with_a_clear_message(place):
+    with pytest.raises(ValidationError) as refused:
+        actions.validate_location("10.95", "105.25", "", place["my_tho"])
+    assert refused.value.message_dict["latitude"] == ["Vị trí này nằm ngoài địa bàn tỉnh."]
+    assert not Report.objects.exists()
+
+
+def test_the_drawn_border_leaves_out_the_edges_two_former_provinces_share():
+    west = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]
+    east = [[[1, 0], [2, 0], [2, 1], [1, 1], [1, 0]]]
+    lines = outer_border([west, east])
+    edges = {frozenset(map(tuple, pair)) for line in lines for pair in pairwise(line)}
+    assert frozenset({(1, 0), (1, 1)}) not in edges
+    assert len(edges) == 6
+
+
+@pytest.mark.parametrize(
+    "setting, attribute", [("MAP_TILE_URL", "data-tile-url"), ("MAP_PMTILES_URL", "data-pmtiles-url")]
+)
+def test_the_provinces_own_tiles_are_used_when_configured(client, place, setting, attribute):
+    url = "/ban-do/tinh.pmtiles" if setting == "MAP_PMTILES_URL" else "/ban-do/{z}/{x}/{y}.png"
+    with override_settings(**{setting: url}):
+        page = client.get("/phan-anh/gui/").content.decode()
+    assert f'{attribute}="{url}"' in page
+    assert ("pmtiles/pmtiles.js" in page) is (setting == "MAP_PMTILES_URL")
+
+
+def test_the_map_pages_point_to_the_outlines(client, place):
+    for path in ["/phan-anh/", "/phan-anh/gui/"]:
+        page = client.get(path).content.decode()
+        assert 'data-province-url="/phan-anh/ban-do/ranh-gioi-tinh.geojson"' in page
+        assert "feedback/outlines/country" in page and "leaflet/leaflet.js" in page
