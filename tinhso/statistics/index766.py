@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tinhso.agencies.models import Agency
 from tinhso.dossiers.models import (
@@ -103,7 +104,7 @@ class Indicator:
 GROUPS = {
     1: (_("Publicity and transparency"), 18),
     2: (_("Progress and results of handling"), 20),
-    3: (_("Online public services"), 22),
+    3: (pgettext_lazy("Decision 766 group", "Online public services"), 22),
     4: (_("Digitisation of dossiers"), 22),
     5: (_("Satisfaction"), 18),
 }
