@@ -11,8 +11,8 @@ stop, counter reception) are here, built on the dossier app's building blocks.
 - ``stop_dossier(actor, dossier, reason)`` → status 8 (Form 05)
 - ``grant_withdrawal(actor, dossier, note="")`` → status 8 (Form 05) on the applicant's request;
   ``refuse_withdrawal(actor, dossier, reason)`` → back to the status before the request
-- ``receive_at_counter(actor, agency, procedure, applicant, uploads)``: a walk-in's dossier,
-  created, coded and accepted at once
+- ``receive_at_counter(actor, agency, procedure, applicant, uploads, assignee=None, paid=False)``:
+  a walk-in's dossier, created, coded, accepted and (``paid``) its cash payment recorded, at once
 - ``sign_result(actor, dossier, pdf_bytes, title)``: the leader signs the electronic result
 - ``attach_draft_result(actor, dossier, upload, title)``: the specialist's draft of the result,
   sent with the dossier to the leader who signs it
@@ -359,10 +359,14 @@ def refuse_withdrawal(actor, dossier: Dossier, reason: str) -> Dossier:
     return _audited(actor, dossier, "refuse_withdrawal", _refuse_withdrawal, actor, dossier, reason)
 
 
-def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list, assignee=None) -> Dossier:
+def receive_at_counter(
+    actor, agency, procedure, applicant: dict, uploads: list, assignee=None, paid: bool = False
+) -> Dossier:
     """A walk-in citizen's dossier: created with the applicant's details (the phone number stored
     as +84…, like an online applicant's, so tracking and SMS work the same), coded,
-    attached documents (``uploads`` = [(required_document or None, file)]), and accepted.
+    attached documents (``uploads`` = [(required_document or None, file)]), accepted and, when
+    ``paid``, its fees recorded as paid in cash. All in one transaction: if any step fails,
+    nothing is kept (no dossier, its code given back, its files deleted by the storage).
 
     ``applicant`` = {"name", "cccd", "phone", "email", "address"}."""
     require(actor, "motcua.receive_at_counter", agency)
@@ -414,6 +418,8 @@ def receive_at_counter(actor, agency, procedure, applicant: dict, uploads: list,
         dossier_actions.record_new_dossier(dossier, actor, now)
         record(actor, "motcua.receive_at_counter", dossier, {"code": dossier.code, "files": len(uploads)})
         accept_dossier(actor, dossier, assignee=assignee)
+        if paid:
+            record_cash_payment(actor, dossier)
     dossier.refresh_from_db()
     return dossier
 

@@ -607,10 +607,14 @@ def counter_view(request):
         uploads = [(None, data["document"])] if data["document"] else []
         try:
             dossier = actions.receive_at_counter(
-                request.user, data["agency"], data["procedure"], data, uploads, assignee=data["assignee"]
+                request.user,
+                data["agency"],
+                data["procedure"],
+                data,
+                uploads,
+                assignee=data["assignee"],
+                paid=data["paid"],
             )
-            if data["paid"]:
-                actions.record_cash_payment(request.user, dossier)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():
