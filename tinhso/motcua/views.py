@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from tinhso.accounts.models import Role, User, UserKind
+from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, has_role
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record_personal_data_read
@@ -219,11 +219,7 @@ class ActionForm(forms.Form):
             target = (
                 flow.current_agency if action.transfers_to_agency_kind else step_target(action, flow, dossier)
             )
-            self.fields["assignee"].queryset = User.objects.filter(
-                kind=UserKind.OFFICER,
-                memberships__role=action.assign_role,
-                memberships__agency__in=_ancestors(target),
-            ).distinct()
+            self.fields["assignee"].queryset = _officers_holding([action.assign_role], _ancestors(target))
             self.fields["assignee"].required = True
         else:
             del self.fields["assignee"]
@@ -234,6 +230,13 @@ class ActionForm(forms.Form):
             self.fields["agency"].required = True
         else:
             del self.fields["agency"]
+
+
+def _officers_holding(roles, agencies):
+    """Officers holding one of ``roles`` today in one of ``agencies``: those the engine accepts as
+    assignees (``perform_action`` checks the valid memberships), not former members."""
+    members = Membership.objects.active().filter(role__in=roles, agency__in=agencies).values("user_id")
+    return User.objects.filter(kind=UserKind.OFFICER, pk__in=members)
 
 
 def _ancestors(agency):
@@ -577,13 +580,7 @@ class CounterForm(forms.Form):
                 )
         self.fields["assignee"] = forms.ModelChoiceField(
             label=gettext_lazy("Officer handling the next step"),
-            queryset=User.objects.filter(
-                kind=UserKind.OFFICER,
-                memberships__role__in=[Role.SPECIALIST, Role.LEADER],
-                memberships__agency__in=above,
-            )
-            .distinct()
-            .order_by("full_name"),
+            queryset=_officers_holding([Role.SPECIALIST, Role.LEADER], above).order_by("full_name"),
             required=False,
         )
 
