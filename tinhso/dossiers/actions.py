@@ -307,17 +307,46 @@ def _last_address(actor) -> tuple[int | None, str]:
     return latest or (None, "")
 
 
+def online_agency(actor, in_force, agency_code: str) -> Agency:
+    """The agency with ``agency_code`` that receives the procedure in force ``in_force``, where
+    ``actor`` may submit it online; refuses otherwise. The pages' drafts and the API's one-call
+    submission both ask this."""
+    procedure = in_force.procedure
+    require(actor, "dossiers.submit", procedure)
+    if not procedure.submit_online or procedure.online_level == OnlineLevel.NONE:
+        raise ValidationError({"procedure": [_("This procedure cannot be submitted online.")]})
+    agency = in_force.agencies.get(agency_code)
+    if agency is None:
+        raise ValidationError({"receiving_agency": [_("Choose an agency from the list.")]})
+    return agency
+
+
+def submission_errors(
+    applicant_errors: dict[str, str], form_errors: dict[str, str], documents, attached: set, channel: str
+) -> dict[str, list[str]]:
+    """Everything that stops a dossier from being submitted, as field → messages: the applicant's
+    and the e-form's errors (field name → message) and each required component of ``documents``
+    with no file among ``attached`` (component ids). The pages' check and the API ask this."""
+    errors: dict[str, list[str]] = {}
+    for name, message in applicant_errors.items():
+        errors.setdefault(f"applicant.{name}", []).append(message)
+    for name, message in form_errors.items():
+        errors.setdefault(f"form_data.{name}", []).append(message)
+    for document in documents:
+        if needs_upload(document, channel) and document.pk not in attached:
+            errors.setdefault("attachments", []).append(
+                _("Attach “%(document)s”.") % {"document": document.name}
+            )
+    return errors
+
+
 def start_draft(
     actor, procedure: Procedure, receiving_agency: Agency, channel: str = Channel.ONLINE
 ) -> Dossier:
-    require(actor, "dossiers.submit", procedure)
-    if not procedure.submit_online or procedure.online_level == OnlineLevel.NONE:
-        raise ValidationError(_("This procedure cannot be submitted online."), code="not_online")
     in_force = procedure_in_force(procedure.code)
     if in_force is None or in_force.procedure.pk != procedure.pk:
-        raise ValidationError(_("This procedure is no longer applied."), code="not_current")
-    allowed = in_force.agencies.get(receiving_agency.code)
-    if allowed is None or allowed.pk != receiving_agency.pk:
+        raise ValidationError({"procedure": [_("This procedure is no longer applied.")]})
+    if online_agency(actor, in_force, receiving_agency.code).pk != receiving_agency.pk:
         raise ValidationError({"receiving_agency": [_("Choose an agency from the list.")]})
     unit_id, address = _last_address(actor)
     with transaction.atomic():
@@ -517,19 +546,19 @@ def missing_documents(dossier: Dossier) -> list:
 
 
 def dossier_errors(dossier: Dossier) -> dict[str, list[str]]:
-    """Everything that stops a draft from being submitted, as field → messages."""
-    errors: dict[str, list[str]] = {}
+    """Everything that stops a draft from being submitted (``submission_errors``)."""
     applicant_errors = answers.validate_answers(
         [{"title": "", "fields": applicant_fields()}], applicant_answers(dossier)
     )
-    if applicant_errors:
-        errors["applicant"] = list(applicant_errors.values())
     pages = (dossier.procedure.eform or {}).get("pages", [])
-    for name, message in answers.validate_answers(pages, dossier.form_data).items():
-        errors.setdefault(f"form_data.{name}", []).append(message)
-    for document in missing_documents(dossier):
-        errors.setdefault("attachments", []).append(_("Attach “%(document)s”.") % {"document": document.name})
-    return errors
+    attached = set(dossier.attachments.values_list("required_document_id", flat=True))
+    return submission_errors(
+        applicant_errors,
+        answers.validate_answers(pages, dossier.form_data),
+        dossier.procedure.documents.all(),
+        attached,
+        dossier.channel,
+    )
 
 
 def record_new_dossier(dossier: Dossier, actor, at) -> None:
@@ -891,12 +920,7 @@ def create_dossier(
     if in_force is None:
         raise ValidationError({"procedure": [_("No procedure in force has this code.")]})
     procedure = in_force.procedure
-    require(actor, "dossiers.submit", procedure)
-    if not procedure.submit_online or procedure.online_level == OnlineLevel.NONE:
-        raise ValidationError({"procedure": [_("This procedure cannot be submitted online.")]})
-    agency = in_force.agencies.get(nfc(agency_code))
-    if agency is None:
-        raise ValidationError({"receiving_agency": [_("Choose an agency from the list.")]})
+    agency = online_agency(actor, in_force, nfc(agency_code))
 
     errors: dict[str, list[str]] = {}
     context = answers.Context()
@@ -921,16 +945,11 @@ def create_dossier(
         else:
             rows.append((document, documents.get(component_id)))
     if submit:
-        for name, message in contact_errors.items():
-            errors.setdefault(f"applicant.{name}", []).append(message)
-        for name, message in value_errors.items():
-            errors.setdefault(f"form_data.{name}", []).append(message)
         attached = {component.pk for _doc, component in rows if component is not None}
-        for document in documents.values():
-            if needs_upload(document, Channel.ONLINE) and document.pk not in attached:
-                errors.setdefault("attachments", []).append(
-                    _("Attach “%(document)s”.") % {"document": document.name}
-                )
+        for name, messages in submission_errors(
+            contact_errors, value_errors, documents.values(), attached, Channel.ONLINE
+        ).items():
+            errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
 

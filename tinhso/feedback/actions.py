@@ -63,6 +63,14 @@ def _transition(report: Report, to_state: str, actor, note: str = "", at=None) -
     report.state = to_state
 
 
+# The states from which each officer step may be taken: the actions refuse any other state, and
+# the officer's page offers a step only in these (``tinhso.feedback.views.officer_detail``).
+ASSIGNABLE = (State.RECEIVED,)
+REASSIGNABLE = (State.ASSIGNED, State.IN_PROGRESS, State.REOPENED)
+STARTABLE = (State.ASSIGNED, State.REOPENED)
+ANSWERABLE = (State.ASSIGNED, State.IN_PROGRESS, State.REOPENED)
+
+
 def _refuse_state(report: Report, *allowed: str) -> None:
     if report.state not in allowed:
         raise ValidationError(
@@ -247,7 +255,7 @@ def assign_report(user, report: Report, agency: Agency, note: str = "", request=
     with transaction.atomic():
         report = _locked(report)
         require(user, "feedback.route", report)
-        _refuse_state(report, State.RECEIVED)
+        _refuse_state(report, *ASSIGNABLE)
         _transition(report, State.ASSIGNED, user, nfc(note))
         report.assigned_agency = agency
         report.save()
@@ -261,7 +269,7 @@ def reassign(user, report: Report, agency: Agency, reason: str, request=None) ->
     with transaction.atomic():
         report = _locked(report)
         require(user, "feedback.route", report)
-        _refuse_state(report, State.ASSIGNED, State.IN_PROGRESS, State.REOPENED)
+        _refuse_state(report, *REASSIGNABLE)
         if report.assigned_agency_id == agency.pk:
             raise ValidationError({"agency": _("The report is already with this agency.")})
         old = report.assigned_agency.code if report.assigned_agency_id else None
@@ -276,7 +284,7 @@ def start_work(user, report: Report, request=None) -> Report:
     with transaction.atomic():
         report = _locked(report)
         require(user, "feedback.work", report)
-        _refuse_state(report, State.ASSIGNED, State.REOPENED)
+        _refuse_state(report, *STARTABLE)
         _transition(report, State.IN_PROGRESS, user)
         report.save()
         record(user, "feedback.start_work", report, None, request)
@@ -289,7 +297,7 @@ def answer_report(user, report: Report, text: str, request=None) -> Answer:
     with transaction.atomic():
         report = _locked(report)
         require(user, "feedback.work", report)
-        _refuse_state(report, State.ASSIGNED, State.IN_PROGRESS, State.REOPENED)
+        _refuse_state(report, *ANSWERABLE)
         if report.answers.filter(approved_at__isnull=True).exists():
             raise ValidationError(_("An answer is already waiting for a leader's approval."), code="pending")
         if report.state != State.IN_PROGRESS:

@@ -333,11 +333,12 @@ def officer_detail(request, code):
         "photos": report.photos.all(),
         "assign_form": AgencyChoiceForm(initial={"agency": proposal}) if can_route else None,
         "proposal": proposal,
-        "can_route": can_route,
-        "can_work": can_work,
-        "can_approve": can_approve,
+        "may_assign": can_route and report.state in actions.ASSIGNABLE + actions.REASSIGNABLE,
+        "may_start": can_work and report.state in actions.STARTABLE,
         "can_reject": report.is_open and (can_approve if report.assigned_agency_id else can_route),
-        "answer_form": TextForm() if can_work and pending is None else None,
+        "answer_form": TextForm()
+        if can_work and pending is None and report.state in actions.ANSWERABLE
+        else None,
         "approve_form": PublicTextForm(
             initial={"public_description": report.public_description, "published": True}
         )

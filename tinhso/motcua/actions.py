@@ -11,8 +11,9 @@ stop, counter reception) are here, built on the dossier app's building blocks.
 - ``stop_dossier(actor, dossier, reason)`` → status 8 (Form 05)
 - ``grant_withdrawal(actor, dossier, note="")`` → status 8 (Form 05) on the applicant's request;
   ``refuse_withdrawal(actor, dossier, reason)`` → back to the status before the request
-- ``receive_at_counter(actor, agency, procedure, applicant, documents)``: a walk-in's dossier,
-  created, coded and accepted at once, each paper document scanned or exempt (``GivenDocument``)
+- ``receive_at_counter(actor, agency, procedure, applicant, documents, assignee=None, paid=False)``:
+  a walk-in's dossier, created, coded, accepted and (``paid``) its cash payment recorded at once,
+  each paper document scanned or exempt (``GivenDocument``)
 - ``sign_result(actor, dossier, pdf_bytes, title)``: the leader signs the electronic result
 - ``attach_draft_result(actor, dossier, upload, title)``: the specialist's draft of the result,
   sent with the dossier to the leader who signs it
@@ -48,6 +49,7 @@ from tinhso.dossiers.models import (
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
 from tinhso.dossiers.tasks import queue_notification
 from tinhso.motcua.models import CopyForm, CounterDocument, DraftResult, Extension, ScanExemption
+from tinhso.motcua.rules import STOPPABLE, refusable
 from tinhso.official_forms.letters import issue_letter
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
@@ -60,6 +62,15 @@ def _officer_in(user, agency_ids, *roles) -> bool:
     return user.kind == UserKind.OFFICER and bool(set(agency_ids) & agency_ids_in_scope(user, *roles))
 
 
+def _handles(user, dossier, *roles) -> bool:
+    """Whether ``user`` is an officer (with one of ``roles``) of the receiving agency or of the
+    agency the dossier is at, or above them; the flow is read only for an officer who has them."""
+    if user.kind != UserKind.OFFICER:
+        return False
+    scope = agency_ids_in_scope(user, *roles)
+    return bool(scope) and bool(set(_agencies_of(dossier)) & scope)
+
+
 def _agencies_of(dossier) -> list[int]:
     flow = DossierFlow.objects.filter(dossier=dossier).values_list("current_agency_id", flat=True).first()
     return [dossier.receiving_agency_id] + ([flow] if flow else [])
@@ -68,7 +79,7 @@ def _agencies_of(dossier) -> list[int]:
 @rule("motcua.view")
 def _may_view(user, dossier) -> bool:
     """Officers of the receiving agency or of the agency the dossier is at (or above them)."""
-    return dossier is not None and _officer_in(user, _agencies_of(dossier))
+    return dossier is not None and _handles(user, dossier)
 
 
 @rule("motcua.receive")
@@ -85,7 +96,7 @@ def _may_receive_at_counter(user, agency) -> bool:
 @rule("motcua.extend")
 def _may_extend(user, dossier) -> bool:
     """Leaders of the agency handling the dossier extend (Form 04) or stop it (Form 05)."""
-    return dossier is not None and _officer_in(user, _agencies_of(dossier), Role.LEADER)
+    return dossier is not None and _handles(user, dossier, Role.LEADER)
 
 
 @rule("motcua.decide_withdrawal")
@@ -95,7 +106,7 @@ def _may_decide_withdrawal(user, dossier) -> bool:
     desk that received the dossier checks it with the competent body)."""
     return dossier is not None and (
         _officer_in(user, [dossier.receiving_agency_id], Role.ONE_STOP_OFFICER)
-        or _officer_in(user, _agencies_of(dossier), Role.LEADER)
+        or _handles(user, dossier, Role.LEADER)
     )
 
 
@@ -151,7 +162,7 @@ def _refuse(actor, dossier, reason, expected_version):
     reason = _text(reason, "reason", _("Give the reason for refusing the dossier."))
     with transaction.atomic():
         locked = dossier_actions.lock_dossier(dossier, expected_version)
-        if locked.status not in (Status.NEW, Status.SUPPLEMENT):
+        if not refusable(locked):
             raise ValidationError(
                 _("Only a dossier that has not been accepted can be refused."), code="wrong_state"
             )
@@ -222,11 +233,11 @@ def _late_agency(actor, dossier, flow):
     return flow.current_agency
 
 
-def _extend(actor, dossier, new_due_at, reason):
+def _extend(actor, dossier, new_due_at, reason, expected_version):
     require(actor, "motcua.extend", dossier)
     reason = _text(reason, "reason", _("Give the reason for the extension."))
     with transaction.atomic():
-        locked = dossier_actions.lock_dossier(dossier)
+        locked = dossier_actions.lock_dossier(dossier, expected_version)
         if locked.status not in CLOCK_RUNNING or locked.due_at is None:
             raise ValidationError(_("Only a dossier being processed can be extended."), code="wrong_state")
         if Extension.objects.filter(dossier=locked).exists():
@@ -277,18 +288,25 @@ def _extend(actor, dossier, new_due_at, reason):
     return extension
 
 
-def extend_dossier(actor, dossier: Dossier, new_due_at: datetime.datetime, reason: str) -> Extension:
+def extend_dossier(
+    actor, dossier: Dossier, new_due_at: datetime.datetime, reason: str, expected_version=None
+) -> Extension:
     """Extend the due time with an apology to the applicant (Form 04), in the name of and
     counted against the agency that is late; refused a second time or later than one working
     day before the due time."""
-    return _audited(actor, dossier, "extend", _extend, actor, dossier, new_due_at, reason)
+    return _audited(actor, dossier, "extend", _extend, actor, dossier, new_due_at, reason, expected_version)
 
 
-def _stop(actor, dossier, reason):
+def _stop(actor, dossier, reason, expected_version):
     require(actor, "motcua.extend", dossier)
     reason = _text(reason, "reason", _("Give the reason for stopping."))
     with transaction.atomic():
-        locked = dossier_actions.lock_dossier(dossier)
+        locked = dossier_actions.lock_dossier(dossier, expected_version)
+        if locked.status not in STOPPABLE:
+            raise ValidationError(
+                _("A dossier in status “%(status)s” cannot be stopped.") % {"status": locked.status_label},
+                code="wrong_state",
+            )
         from_status = locked.status
         now = timezone.now()
         dossier_actions.apply_status_change(locked, Status.STOPPED, actor, reason, now)
@@ -305,9 +323,10 @@ def _stop(actor, dossier, reason):
     return locked
 
 
-def stop_dossier(actor, dossier: Dossier, reason: str) -> Dossier:
-    """Stop processing (status 8, Form 05)."""
-    return _audited(actor, dossier, "stop", _stop, actor, dossier, reason)
+def stop_dossier(actor, dossier: Dossier, reason: str, expected_version=None) -> Dossier:
+    """Stop processing (status 8, Form 05); a withdrawal request is decided by
+    ``grant_withdrawal`` instead."""
+    return _audited(actor, dossier, "stop", _stop, actor, dossier, reason, expected_version)
 
 
 def _withdrawal_request(dossier: Dossier):
@@ -318,13 +337,13 @@ def _withdrawal_request(dossier: Dossier):
     return dossier.status_changes.filter(to_status=Status.WITHDRAWN).order_by("-at", "-pk").first()
 
 
-def _grant_withdrawal(actor, dossier, note):
+def _grant_withdrawal(actor, dossier, note, expected_version):
     require(actor, "motcua.decide_withdrawal", dossier)
     note = nfc(note)
     if len(note) > MAX_TEXT:
         raise ValidationError({"note": [_("Write at most %(limit)s characters.") % {"limit": MAX_TEXT}]})
     with transaction.atomic():
-        locked = dossier_actions.lock_dossier(dossier)
+        locked = dossier_actions.lock_dossier(dossier, expected_version)
         request = _withdrawal_request(locked)
         reason = _("Stopped at the applicant's request: %(reason)s") % {"reason": request.note}
         if note:
@@ -345,17 +364,19 @@ def _grant_withdrawal(actor, dossier, note):
     return locked
 
 
-def grant_withdrawal(actor, dossier: Dossier, note: str = "") -> Dossier:
+def grant_withdrawal(actor, dossier: Dossier, note: str = "", expected_version=None) -> Dossier:
     """Stop the dossier the applicant asked to withdraw (status 7 → 8); the stop notice is
     Form 05 (Decree 118/2025/NĐ-CP Art. 21(1); Circular 03/2025/TT-VPCP Art. 7)."""
-    return _audited(actor, dossier, "grant_withdrawal", _grant_withdrawal, actor, dossier, note)
+    return _audited(
+        actor, dossier, "grant_withdrawal", _grant_withdrawal, actor, dossier, note, expected_version
+    )
 
 
-def _refuse_withdrawal(actor, dossier, reason):
+def _refuse_withdrawal(actor, dossier, reason, expected_version):
     require(actor, "motcua.decide_withdrawal", dossier)
     reason = _text(reason, "reason", _("Give the reason for refusing the withdrawal."))
     with transaction.atomic():
-        locked = dossier_actions.lock_dossier(dossier)
+        locked = dossier_actions.lock_dossier(dossier, expected_version)
         resumed = _withdrawal_request(locked).from_status
         dossier_actions.apply_status_change(locked, resumed, actor, reason)
         record(
@@ -368,10 +389,12 @@ def _refuse_withdrawal(actor, dossier, reason):
     return locked
 
 
-def refuse_withdrawal(actor, dossier: Dossier, reason: str) -> Dossier:
+def refuse_withdrawal(actor, dossier: Dossier, reason: str, expected_version=None) -> Dossier:
     """Refuse the applicant's withdrawal request because the competent body has already decided
     (Circular 03/2025/TT-VPCP Art. 7): the dossier goes on from where it was, due time unchanged."""
-    return _audited(actor, dossier, "refuse_withdrawal", _refuse_withdrawal, actor, dossier, reason)
+    return _audited(
+        actor, dossier, "refuse_withdrawal", _refuse_withdrawal, actor, dossier, reason, expected_version
+    )
 
 
 @dataclass
@@ -418,11 +441,19 @@ def _check_documents(procedure, documents: list[GivenDocument]) -> list[str]:
 
 
 def receive_at_counter(
-    actor, agency, procedure, applicant: dict, documents: list[GivenDocument], assignee=None
+    actor,
+    agency,
+    procedure,
+    applicant: dict,
+    documents: list[GivenDocument],
+    assignee=None,
+    paid: bool = False,
 ) -> Dossier:
     """A walk-in citizen's dossier: created with the applicant's details (the phone number stored
     as +84…, like an online applicant's, so tracking and SMS work the same), coded, the
-    documents given recorded with their form and scan (``GivenDocument``), and accepted.
+    documents given recorded with their form and scan (``GivenDocument``), accepted and, when
+    ``paid``, its fees recorded as paid in cash. All in one transaction: if any step fails,
+    nothing is kept (no dossier, its code given back, its files deleted by the storage).
 
     ``applicant`` = {"name", "cccd", "phone", "email", "address"}."""
     require(actor, "motcua.receive_at_counter", agency)
@@ -494,6 +525,8 @@ def receive_at_counter(
             },
         )
         accept_dossier(actor, dossier, assignee=assignee)
+        if paid:
+            record_cash_payment(actor, dossier)
     dossier.refresh_from_db()
     return dossier
 
@@ -520,7 +553,7 @@ def sign_result(actor, dossier: Dossier, pdf_bytes: bytes, title: str):
 @rule("motcua.attach_draft")
 def _may_attach_draft(user, dossier) -> bool:
     """Specialists and leaders of the agency handling the dossier prepare its result."""
-    return dossier is not None and _officer_in(user, _agencies_of(dossier), Role.SPECIALIST, Role.LEADER)
+    return dossier is not None and _handles(user, dossier, Role.SPECIALIST, Role.LEADER)
 
 
 def attach_draft_result(actor, dossier: Dossier, upload, title: str) -> DraftResult:

@@ -1,7 +1,12 @@
-"""The back office over the API: an officer's inbox and the flow actions on a dossier.
+"""The back office over the API: an officer's inbox, what the officer may do to a dossier
+(``tinhso.motcua.rules.allowed_actions``, the same answer as the page's), the flow's actions and
+the one-stop steps outside the flow that take plain input (refuse, supplement, payment request,
+cash payment, extend, stop, withdrawal decisions). Attaching a draft result and signing take a
+PDF: they stay on the pages.
 
 Bearer-token authenticated like the rest of ``/api/v1/``; every handler calls the same
-functions as the pages (``tinhso.motcua.inbox``, ``tinhso.workflows.actions``).
+functions as the pages (``tinhso.motcua.inbox``, ``tinhso.motcua.actions``,
+``tinhso.workflows.actions``).
 """
 
 import datetime
@@ -9,6 +14,7 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -17,7 +23,8 @@ from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import Pagination
 from tinhso.dossiers.models import Dossier
-from tinhso.motcua import inbox
+from tinhso.motcua import actions, inbox
+from tinhso.motcua.rules import FLOW, allowed_actions
 from tinhso.workflows.actions import available_actions, perform_action
 from tinhso.workflows.models import DossierFlow
 
@@ -69,6 +76,22 @@ class ActionIn(Schema):
     version: int | None = None
 
 
+class AllowedOut(Schema):
+    key: str
+    kind: str
+    label: str
+    page: str
+    api: str | None
+
+
+class StepIn(Schema):
+    reason: str = ""
+    note: str = ""
+    missing: list[str] = []
+    new_due_at: datetime.datetime | None = None
+    version: int | None = None
+
+
 class FlowOut(Schema):
     code: str
     status: int
@@ -77,6 +100,30 @@ class FlowOut(Schema):
     due_at: datetime.datetime | None
     version: int
     actions: list[ActionOut]
+    allowed: list[AllowedOut]
+
+
+# The steps outside the flow the API takes, each calling its action (which checks permission and
+# state again). ``version``: the dossier's version the client saw (refused when it changed);
+# a cash payment is idempotent and takes none.
+STEPS = {
+    "refuse": lambda user, dossier, data: actions.refuse_dossier(user, dossier, data.reason, data.version),
+    "supplement": lambda user, dossier, data: actions.ask_for_supplement(
+        user, dossier, data.missing, data.note, data.version
+    ),
+    "payment": lambda user, dossier, data: actions.ask_for_payment(user, dossier, data.note, data.version),
+    "cash": lambda user, dossier, data: actions.record_cash_payment(user, dossier, data.note),
+    "extend": lambda user, dossier, data: actions.extend_dossier(
+        user, dossier, data.new_due_at, data.reason, data.version
+    ),
+    "stop": lambda user, dossier, data: actions.stop_dossier(user, dossier, data.reason, data.version),
+    "grant_withdrawal": lambda user, dossier, data: actions.grant_withdrawal(
+        user, dossier, data.note, data.version
+    ),
+    "refuse_withdrawal": lambda user, dossier, data: actions.refuse_withdrawal(
+        user, dossier, data.reason, data.version
+    ),
+}
 
 
 def _officer(request) -> User:
@@ -107,7 +154,26 @@ def _flow(user, dossier: Dossier, flow: DossierFlow | None = None) -> dict:
             {"key": a.key, "name": a.name, "to_state": a.to_state.key, "status": a.to_state.status_code}
             for a in available_actions(user, dossier, flow)
         ],
+        "allowed": [
+            {
+                "key": allowed.key,
+                "kind": allowed.kind,
+                "label": str(allowed.label),
+                "page": allowed.url,
+                "api": _api_path(dossier, allowed),
+            }
+            for allowed in allowed_actions(user, dossier, flow)
+        ],
     }
+
+
+def _api_path(dossier: Dossier, allowed) -> str | None:
+    """Where the API takes ``allowed``, or None when only the page does (a PDF to upload)."""
+    if allowed.kind == FLOW:
+        return reverse("api-v1:motcua_action", kwargs={"pk": dossier.pk, "key": allowed.key})
+    if allowed.key in STEPS:
+        return reverse("api-v1:motcua_step", kwargs={"pk": dossier.pk, "key": allowed.key})
+    return None
 
 
 @router.get("/dossiers", response=list[InboxDossierOut], summary="Dossiers waiting for me")
@@ -123,7 +189,9 @@ def dossier_flow(request, pk: int):
     return _flow(_officer(request), _dossier(request, pk))
 
 
-@router.post("/dossiers/{pk}/actions/{key}", response=FlowOut, summary="Take a flow action")
+@router.post(
+    "/dossiers/{pk}/actions/{key}", response=FlowOut, summary="Take a flow action", url_name="motcua_action"
+)
 def take_action(request, pk: int, key: str, payload: ActionIn):
     officer = _officer(request)
     dossier = _dossier(request, pk)
@@ -139,3 +207,22 @@ def take_action(request, pk: int, key: str, payload: ActionIn):
         expected_version=payload.version,
     )
     return _flow(officer, dossier, flow)
+
+
+@router.post(
+    "/dossiers/{pk}/steps/{key}",
+    response=FlowOut,
+    summary="Take a one-stop step outside the flow",
+    url_name="motcua_step",
+)
+def take_step(request, pk: int, key: str, payload: StepIn):
+    """``key``: refuse (``reason``), supplement (``missing``: one item a line, ``note``), payment
+    (``note``), cash (``note``), extend (``new_due_at``, ``reason``), stop (``reason``),
+    grant_withdrawal (``note``), refuse_withdrawal (``reason``)."""
+    officer = _officer(request)
+    dossier = _dossier(request, pk)
+    step = STEPS.get(key)
+    if step is None:
+        raise Http404
+    step(officer, dossier, payload)
+    return _flow(officer, dossier)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from tinhso.accounts.models import Role, User, UserKind
+from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, has_role
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record_dossier_read
@@ -23,11 +23,11 @@ from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
 from tinhso.motcua.models import CopyForm, DraftResult, ScanExemption
+from tinhso.motcua.rules import allowed_actions
 from tinhso.official_forms.rendering import available_forms, render_form, step_result
 from tinhso.procedures.models import Procedure
-from tinhso.signing.actions import CLOSED_WITHOUT_RESULT
 from tinhso.statistics.rules import visible as statistics_visible
-from tinhso.workflows.actions import available_actions, perform_action, step_target
+from tinhso.workflows.actions import actions_out, perform_action, step_target
 from tinhso.workflows.models import Action, DossierFlow
 
 # Forms 01–06 are printed per dossier; Form 07, the tracking book, covers a period (official_forms).
@@ -186,33 +186,15 @@ def dossier_view(request, pk):
         {
             "dossier": dossier,
             "flow": flow,
-            "actions": available_actions(user, dossier),
+            "allowed": allowed_actions(user, dossier, flow),
             "sections": answer_sections(dossier),
             "attachments": dossier.attachments.select_related("required_document"),
             "history": dossier.status_changes.select_related("actor"),
             "steps": dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency"),
             "due_changes": dossier.due_time_changes.all(),
             "notifications": dossier.notifications.all(),
-            "may_receive": can(user, "motcua.receive", dossier) and dossier.status in (Status.NEW,),
-            "may_supplement": can(user, "dossiers.request_supplement", dossier)
-            and dossier.status in (Status.NEW, Status.ACCEPTED, Status.PROCESSING),
-            "may_payment": can(user, "dossiers.change_status", dossier)
-            and dossier.status in (Status.NEW, Status.ACCEPTED, Status.PROCESSING),
-            "may_cash": can(user, "dossiers.change_status", dossier)
-            and dossier.paid_at is None
-            and dossier.status in (Status.NEW, Status.PAYMENT),
-            "may_extend": can(user, "motcua.extend", dossier)
-            and dossier.status in (Status.ACCEPTED, Status.PROCESSING, Status.PAYMENT),
-            "may_decide_withdrawal": dossier.status == Status.WITHDRAWN
-            and can(user, "motcua.decide_withdrawal", dossier),
             "results": results,
             "drafts": dossier.draft_results.select_related("uploaded_by"),
-            "may_draft": not results
-            and dossier.status in (Status.ACCEPTED, Status.PROCESSING)
-            and can(user, "motcua.attach_draft", dossier),
-            "may_sign": not results
-            and dossier.status not in CLOSED_WITHOUT_RESULT
-            and can(user, "signing.sign", dossier),
             "form_numbers": available_forms(dossier),
         },
     )
@@ -236,11 +218,7 @@ class ActionForm(forms.Form):
             target = (
                 flow.current_agency if action.transfers_to_agency_kind else step_target(action, flow, dossier)
             )
-            self.fields["assignee"].queryset = User.objects.filter(
-                kind=UserKind.OFFICER,
-                memberships__role=action.assign_role,
-                memberships__agency__in=_ancestors(target),
-            ).distinct()
+            self.fields["assignee"].queryset = _officers_holding([action.assign_role], _ancestors(target))
             self.fields["assignee"].required = True
         else:
             del self.fields["assignee"]
@@ -251,6 +229,13 @@ class ActionForm(forms.Form):
             self.fields["agency"].required = True
         else:
             del self.fields["agency"]
+
+
+def _officers_holding(roles, agencies):
+    """Officers holding one of ``roles`` today in one of ``agencies``: those the engine accepts as
+    assignees (``perform_action`` checks the valid memberships), not former members."""
+    members = Membership.objects.active().filter(role__in=roles, agency__in=agencies).values("user_id")
+    return User.objects.filter(kind=UserKind.OFFICER, pk__in=members)
 
 
 def _ancestors(agency):
@@ -264,8 +249,12 @@ def action_view(request, pk, key):
     _officer(request)
     dossier = _dossier(request, pk)
     flow = get_object_or_404(DossierFlow.objects.select_related("state", "current_agency"), dossier=dossier)
-    action = flow.version.actions.filter(key=key).first()
+    # The action out of the dossier's current state: a key may name actions from several states.
+    action = actions_out(flow.state_id, flow.version).get(key)
     if action is None:
+        if request.method == "POST" and flow.version.actions.filter(key=key).exists():
+            # A page opened before the dossier moved on: the engine refuses, says why and audits.
+            return _refuse_out_of_state(request, dossier, key)
         raise Http404
     form = ActionForm(
         request.POST or None, action=action, dossier=dossier, flow=flow, initial={"version": dossier.version}
@@ -291,6 +280,14 @@ def action_view(request, pk, key):
         if forged:
             actions.record_forged_form(request.user, dossier, key, forged, request=request)
     return render(request, "motcua/action.html", {"dossier": dossier, "action": action, "form": form})
+
+
+def _refuse_out_of_state(request, dossier: Dossier, key: str):
+    try:
+        perform_action(request.user, dossier, key, expected_version=dossier.version)
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("motcua:dossier", pk=dossier.pk)
 
 
 def _forged_fields(form) -> list[str]:
@@ -599,13 +596,7 @@ class CounterForm(forms.Form):
                 )
         self.fields["assignee"] = forms.ModelChoiceField(
             label=gettext_lazy("Officer handling the next step"),
-            queryset=User.objects.filter(
-                kind=UserKind.OFFICER,
-                memberships__role__in=[Role.SPECIALIST, Role.LEADER],
-                memberships__agency__in=above,
-            )
-            .distinct()
-            .order_by("full_name"),
+            queryset=_officers_holding([Role.SPECIALIST, Role.LEADER], above).order_by("full_name"),
             required=False,
         )
 
@@ -636,10 +627,14 @@ def counter_view(request):
             )
         try:
             dossier = actions.receive_at_counter(
-                request.user, data["agency"], data["procedure"], data, documents, assignee=data["assignee"]
+                request.user,
+                data["agency"],
+                data["procedure"],
+                data,
+                documents,
+                assignee=data["assignee"],
+                paid=data["paid"],
             )
-            if data["paid"]:
-                actions.record_cash_payment(request.user, dossier)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():

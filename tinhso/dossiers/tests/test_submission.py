@@ -234,3 +234,41 @@ def test_deleting_a_draft(client, citizen, procedure, desk):
     client.force_login(citizen)
     client.post(reverse("dossiers:delete", args=[draft.pk]))
     assert not Dossier.objects.filter(pk=draft.pk).exists()
+
+
+def test_the_pages_and_the_api_refuse_a_submission_with_the_same_rules(citizen, procedure, desk):
+    """One function says what is wrong with a submission (``submission_errors``) and one where it
+    may be submitted online (``online_agency``): a draft's check and the API's one call agree."""
+    draft = actions.start_draft(citizen, procedure, desk)
+    with pytest.raises(ValidationError) as api:
+        actions.create_dossier(
+            citizen,
+            procedure_code=procedure.code,
+            agency_code=desk.code,
+            applicant={"phone": citizen.phone, "email": citizen.email, "address": {}},
+            form_data={},
+            attachments=[],
+        )
+    pages = actions.dossier_errors(draft)
+    assert "attachments" in pages and any(key.startswith("form_data.") for key in pages)
+    assert {k: v for k, v in api.value.message_dict.items() if not k.startswith("applicant.")} == {
+        k: v for k, v in pages.items() if not k.startswith("applicant.")
+    }
+    procedure.submit_online = False
+    procedure.save()
+    refusals = []
+    for start in (
+        lambda: actions.start_draft(citizen, procedure, desk),
+        lambda: actions.create_dossier(
+            citizen,
+            procedure_code=procedure.code,
+            agency_code=desk.code,
+            applicant={},
+            form_data={},
+            attachments=[],
+        ),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            start()
+        refusals.append(caught.value.message_dict)
+    assert refusals[0] == refusals[1] == {"procedure": ["Thủ tục này không nộp trực tuyến được."]}

@@ -177,3 +177,25 @@ def test_an_officer_reading_a_report_is_logged_once_and_the_sender_sees_it(clien
     page = client.get("/tai-khoan/du-lieu-ca-nhan/ai-da-xem/").content.decode()
     assert report.code in page and "Ủy ban nhân dân phường Mỹ Tho" in page and "Xử lý phản ánh" in page
     assert place["officer"].full_name not in page
+
+
+def test_the_officer_page_offers_each_step_only_in_the_states_its_action_takes(client, place, submit, login):
+    """The page's steps follow the actions' own state lists (no state tested by substring)."""
+    report = submit()
+
+    def steps(user):
+        login(client, user)
+        page = client.get(f"/phan-anh/can-bo/{report.code}/").content.decode()
+        return {step for step in ("assign", "start", "answer") if f"/{report.code}/{step}/" in page}
+
+    assert steps(place["router"]) == {"assign"}
+    actions.assign_report(place["router"], report, place["pc_my_tho"])
+    assert steps(place["officer"]) == {"start", "answer"}
+    actions.start_work(place["officer"], report)
+    assert steps(place["officer"]) == {"answer"}
+    assert "assign" in steps(place["router"])
+    actions.answer_report(place["officer"], report, "Đã vá ổ gà.")
+    actions.approve_answer(place["leader"], report)
+    report.refresh_from_db()
+    assert report.state == "answered"
+    assert steps(place["officer"]) == set() and steps(place["router"]) == set()

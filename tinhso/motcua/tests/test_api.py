@@ -145,3 +145,98 @@ def test_the_api_filters_by_the_role_a_dossier_waits_for(client, bearer, officer
     waiting = client.get("/api/v1/mot-cua/dossiers", {"waiting": "receive"}, **headers).json()
     assert [item["code"] for item in waiting["items"]] == [submitted.code]
     assert client.get("/api/v1/mot-cua/dossiers", {"waiting": "sign"}, **headers).json()["count"] == 0
+
+
+def _step(client, headers, dossier, key, body):
+    return client.post(
+        f"/api/v1/mot-cua/dossiers/{dossier.pk}/steps/{key}", body, content_type="application/json", **headers
+    )
+
+
+def test_the_api_lists_what_the_page_offers(client, bearer, officer, leader, specialist, submitted):
+    from tinhso.motcua.rules import allowed_actions
+
+    body = client.get(f"/api/v1/mot-cua/dossiers/{submitted.pk}", **bearer(officer)).json()
+    assert [(a["key"], a["kind"]) for a in body["allowed"]] == [
+        (a.key, a.kind) for a in allowed_actions(officer, submitted)
+    ]
+    by_key = {a["key"]: a for a in body["allowed"]}
+    assert by_key["tiep_nhan"]["api"] == f"/api/v1/mot-cua/dossiers/{submitted.pk}/actions/tiep_nhan"
+    assert by_key["refuse"]["api"] == f"/api/v1/mot-cua/dossiers/{submitted.pk}/steps/refuse"
+    assert by_key["refuse"]["label"] == "Từ chối tiếp nhận (Mẫu 03)"
+    assert by_key["refuse"]["page"] == f"/mot-cua/ho-so/{submitted.pk}/tu-choi/"
+    signing = client.get(f"/api/v1/mot-cua/dossiers/{submitted.pk}", **bearer(leader)).json()
+    assert {a["key"]: a["api"] for a in signing["allowed"]}["sign"] is None
+
+
+def test_refusing_through_the_api_checks_agency_role_input_and_version(
+    client, bearer, officer, other_officer, specialist, citizen, submitted
+):
+    reason = {"reason": "Thủ tục không thuộc thẩm quyền"}
+    assert _step(client, bearer(other_officer), submitted, "refuse", reason).status_code == 404
+    assert _step(client, bearer(citizen), submitted, "refuse", reason).status_code == 403
+    assert _step(client, bearer(specialist), submitted, "refuse", reason).status_code == 403
+    empty = _step(client, bearer(officer), submitted, "refuse", {"reason": " "})
+    assert empty.status_code == 422 and "reason" in empty.json()["error"]["fields"]
+    stale = _step(client, bearer(officer), submitted, "refuse", {**reason, "version": submitted.version + 1})
+    assert stale.status_code == 422
+    assert _step(client, bearer(officer), submitted, "sign", reason).status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == Status.NEW
+    done = _step(client, bearer(officer), submitted, "refuse", {**reason, "version": submitted.version})
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == Status.REFUSED and done.json()["allowed"] == []
+
+
+def test_supplement_payment_and_cash_through_the_api(
+    client, bearer, officer, specialist, other_officer, submitted
+):
+    asked = _step(client, bearer(officer), submitted, "payment", {"note": "Lệ phí 8.000 đ"})
+    assert asked.status_code == 200 and asked.json()["status"] == Status.PAYMENT
+    assert _step(client, bearer(other_officer), submitted, "cash", {}).status_code == 404
+    paid = _step(client, bearer(officer), submitted, "cash", {})
+    assert paid.status_code == 200 and paid.json()["status"] == Status.NEW
+    submitted.refresh_from_db()
+    assert submitted.paid_at is not None
+    missing = _step(
+        client, bearer(specialist), submitted, "supplement", {"missing": ["Bản sao Giấy chứng sinh"]}
+    )
+    assert missing.status_code == 200 and missing.json()["status"] == Status.SUPPLEMENT
+
+
+def test_extend_and_stop_through_the_api_are_the_leaders(
+    client, bearer, officer, specialist, leader, other_officer, submitted
+):
+    from tinhso.motcua import actions
+
+    accepted = actions.accept_dossier(officer, submitted, assignee=specialist)
+    later = (accepted.due_at + (accepted.due_at - accepted.received_at)).isoformat()
+    body = {"new_due_at": later, "reason": "Cần xác minh thêm"}
+    assert _step(client, bearer(specialist), accepted, "extend", body).status_code == 403
+    assert _step(client, bearer(other_officer), accepted, "extend", body).status_code == 404
+    extended = _step(client, bearer(leader), accepted, "extend", body)
+    assert extended.status_code == 200, extended.content
+    assert "extend" not in [a["key"] for a in extended.json()["allowed"]]
+    assert _step(client, bearer(leader), accepted, "extend", body).status_code == 422
+    assert _step(client, bearer(specialist), accepted, "stop", {"reason": "Dừng"}).status_code == 403
+    stopped = _step(client, bearer(leader), accepted, "stop", {"reason": "Người nộp đề nghị dừng"})
+    assert stopped.status_code == 200 and stopped.json()["status"] == Status.STOPPED
+
+
+def test_withdrawal_decisions_through_the_api(client, bearer, officer, specialist, citizen, submitted):
+    from tinhso.dossiers import actions as dossier_actions
+
+    dossier_actions.withdraw_dossier(citizen, submitted, "Tôi nộp nhầm thủ tục")
+    assert _step(client, bearer(citizen), submitted, "grant_withdrawal", {}).status_code == 403
+    assert (
+        _step(
+            client, bearer(specialist), submitted, "refuse_withdrawal", {"reason": "Đã có kết quả"}
+        ).status_code
+        == 403
+    )
+    assert _step(client, bearer(officer), submitted, "refuse_withdrawal", {"reason": " "}).status_code == 422
+    resumed = _step(client, bearer(officer), submitted, "refuse_withdrawal", {"reason": "Đã có kết quả"})
+    assert resumed.status_code == 200 and resumed.json()["status"] == Status.NEW
+    dossier_actions.withdraw_dossier(citizen, submitted, "Tôi vẫn muốn rút")
+    granted = _step(client, bearer(officer), submitted, "grant_withdrawal", {})
+    assert granted.status_code == 200 and granted.json()["status"] == Status.STOPPED

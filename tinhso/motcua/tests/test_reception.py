@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
 
 from tinhso.audit.models import AuditEntry
 from tinhso.dossiers.models import DueTimeChange, SupplementRequest
@@ -94,6 +95,55 @@ def test_a_walk_in_dossier_is_created_coded_and_accepted(procedure, officer, spe
     actions.record_cash_payment(officer, dossier)
     dossier.refresh_from_db()
     assert dossier.paid_at is not None
+
+
+def test_a_walk_in_paid_in_cash_is_received_and_paid_at_once(procedure, officer, specialist, desk):
+    dossier = actions.receive_at_counter(
+        officer, desk, procedure, {"name": "Trần Thị Bích Ngọc"}, [], assignee=specialist, paid=True
+    )
+    assert dossier.status == Status.ACCEPTED and dossier.paid_at is not None
+    assert AuditEntry.objects.filter(action="dossiers.mark_paid", object_id=str(dossier.pk)).exists()
+
+
+@pytest.fixture
+def failing_payment():
+    """The database refuses the cash payment's audit entry, as a failing disk or a lost
+    connection would fail the payment step after the dossier was written."""
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION fail_payment() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'payment step failed'; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER fail_payment BEFORE INSERT ON {table} FOR EACH ROW "
+            "WHEN (NEW.action = 'dossiers.mark_paid') EXECUTE FUNCTION fail_payment()"
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER fail_payment ON {table}")
+        cursor.execute("DROP FUNCTION fail_payment()")
+
+
+def test_a_walk_in_whose_payment_fails_leaves_nothing(
+    procedure, officer, specialist, desk, tmp_path, failing_payment
+):
+    """Reception and cash payment are one transaction: a failed payment keeps no dossier, gives its
+    code back and deletes its scanned file, so a retry makes no duplicate."""
+    from tinhso.dossiers.models import Dossier
+
+    upload = SimpleUploadedFile("don.pdf", factories.minimal_pdf(), content_type="application/pdf")
+    with pytest.raises(DatabaseError, match="payment step failed"), transaction.atomic():
+        actions.receive_at_counter(
+            officer, desk, procedure, {"name": "Trần Thị Bích Ngọc"}, [(None, upload)], specialist, True
+        )
+    assert not Dossier.objects.exists()
+    assert not [path for path in (tmp_path / "media").rglob("*") if path.is_file()]
+    retried = actions.receive_at_counter(
+        officer, desk, procedure, {"name": "Trần Thị Bích Ngọc"}, [], assignee=specialist
+    )
+    assert retried.code.endswith("-0001")
+    assert Dossier.objects.get() == retried
 
 
 def test_a_walk_in_whose_second_file_is_refused_leaves_no_file_on_disk(

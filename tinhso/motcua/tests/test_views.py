@@ -476,3 +476,23 @@ def test_another_agency_cannot_read_or_attach_a_draft(signed_in, other_officer, 
     upload = SimpleUploadedFile("du-thao.pdf", b"%PDF-1.4", content_type="application/pdf")
     response = client.post(reverse("motcua:draft", args=[submitted.pk]), {"title": "x", "file": upload})
     assert response.status_code == 404 and not submitted.draft_results.exists()
+
+
+def test_an_officer_whose_membership_ended_is_not_offered_as_assignee(
+    signed_in, officer, specialist, submitted
+):
+    """The page offers the officers the engine accepts: valid memberships only."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tinhso.accounts.models import Role
+    from tinhso.dossiers.tests import factories
+
+    former = factories.make_officer(specialist.memberships.get().agency, "chuyenvien.cu", Role.SPECIALIST)
+    former.memberships.update(valid_to=timezone.localdate() - datetime.timedelta(days=1))
+    client = signed_in(officer)
+    action = client.get(reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]))
+    assert list(action.context["form"].fields["assignee"].queryset) == [specialist]
+    counter = client.get(reverse("motcua:counter"))
+    assert list(counter.context["form"].fields["assignee"].queryset) == [specialist]

@@ -1,0 +1,145 @@
+"""What an officer may do to a dossier now: one answer for the officer's page, the API and tests.
+
+The flow's actions come from the dossier's flow (the actions out of its current state that the
+officer may take, ``tinhso.workflows.actions.available_actions``); the one-stop steps outside the
+flow (refuse, supplement, payment, cash, extend, stop, withdrawal decisions, draft, sign) are
+offered by the rules below. Each action checks again when it is taken.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.accounts.permissions import can
+from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.status import CLOCK_RUNNING, TRANSITIONS, Status
+from tinhso.motcua.models import Extension
+from tinhso.signing.actions import CLOSED_WITHOUT_RESULT
+from tinhso.workflows.actions import available_actions
+from tinhso.workflows.models import DossierFlow
+
+FLOW = "flow"
+STEP = "step"
+
+SUPPLEMENTABLE = frozenset({Status.NEW, Status.ACCEPTED, Status.PROCESSING})
+PAYABLE_ON_REQUEST = frozenset({Status.NEW, Status.ACCEPTED, Status.PROCESSING})
+CASH_PAYABLE = frozenset({Status.NEW, Status.PAYMENT})
+# Form 05 (Decree 118/2025/NĐ-CP Art. 21): from every status the national rules let stop, except a
+# withdrawal request, which has its own decision.
+STOPPABLE = frozenset(s for s, targets in TRANSITIONS.items() if Status.STOPPED in targets) - {
+    Status.WITHDRAWN
+}
+DRAFTABLE = frozenset({Status.ACCEPTED, Status.PROCESSING})
+
+
+def refusable(dossier: Dossier) -> bool:
+    """Whether the dossier may still be refused (Form 03): at reception, when new or waiting for
+    the supplement asked before acceptance; once accepted it is stopped (Form 05) instead."""
+    return dossier.status == Status.NEW or (
+        dossier.status == Status.SUPPLEMENT and dossier.received_at is None
+    )
+
+
+@dataclass(frozen=True)
+class AllowedAction:
+    """One thing the officer may do: ``key`` (a flow action's key, or a step's name), its label,
+    the page that takes it, and whether it moves the dossier along its flow."""
+
+    key: str
+    label: str | Promise
+    url: str
+    kind: str
+
+    @property
+    def primary(self) -> bool:
+        return self.kind == FLOW or self.key == "grant_withdrawal"
+
+
+def _has_result(dossier: Dossier) -> bool:
+    return dossier.signed_documents.exists()
+
+
+def _steps(user, dossier: Dossier):
+    """(key, label, allowed) for each step outside the flow, in the order the page lists them.
+    ``allowed`` is a function, so a step's queries run only when its cheaper tests pass."""
+    status = dossier.status
+    return [
+        (
+            "refuse",
+            _("Refuse the dossier"),
+            lambda: refusable(dossier) and can(user, "motcua.receive", dossier),
+        ),
+        (
+            "supplement",
+            _("Ask for supplementary documents"),
+            lambda: status in SUPPLEMENTABLE and can(user, "dossiers.request_supplement", dossier),
+        ),
+        (
+            "payment",
+            _("Ask for the fees"),
+            lambda: status in PAYABLE_ON_REQUEST and can(user, "dossiers.change_status", dossier),
+        ),
+        (
+            "cash",
+            _("Record a cash payment"),
+            lambda: (
+                status in CASH_PAYABLE
+                and dossier.paid_at is None
+                and can(user, "dossiers.change_status", dossier)
+            ),
+        ),
+        (
+            "extend",
+            _("Extend the due time"),
+            lambda: (
+                status in CLOCK_RUNNING
+                and dossier.due_at is not None
+                and can(user, "motcua.extend", dossier)
+                and not Extension.objects.filter(dossier=dossier).exists()
+            ),
+        ),
+        ("stop", _("Stop processing"), lambda: status in STOPPABLE and can(user, "motcua.extend", dossier)),
+        (
+            "grant_withdrawal",
+            _("Stop the dossier as the applicant asked"),
+            lambda: status == Status.WITHDRAWN and can(user, "motcua.decide_withdrawal", dossier),
+        ),
+        (
+            "refuse_withdrawal",
+            _("Refuse the withdrawal"),
+            lambda: status == Status.WITHDRAWN and can(user, "motcua.decide_withdrawal", dossier),
+        ),
+        (
+            "draft",
+            _("Attach a draft result"),
+            lambda: (
+                status in DRAFTABLE and can(user, "motcua.attach_draft", dossier) and not _has_result(dossier)
+            ),
+        ),
+        (
+            "sign",
+            _("Sign the electronic result"),
+            lambda: (
+                status not in CLOSED_WITHOUT_RESULT
+                and can(user, "signing.sign", dossier)
+                and not _has_result(dossier)
+            ),
+        ),
+    ]
+
+
+def allowed_actions(user, dossier: Dossier, flow: DossierFlow | None = None) -> list[AllowedAction]:
+    """Everything ``user`` may do to ``dossier`` now: the flow's actions first, then the steps
+    outside the flow. ``flow``: the dossier's flow, if the caller holds it."""
+    allowed = [
+        AllowedAction(action.key, action.name, reverse("motcua:action", args=[dossier.pk, action.key]), FLOW)
+        for action in available_actions(user, dossier, flow)
+    ]
+    allowed += [
+        AllowedAction(key, label, reverse(f"motcua:{key}", args=[dossier.pk]), STEP)
+        for key, label, may in _steps(user, dossier)
+        if may()
+    ]
+    return allowed
