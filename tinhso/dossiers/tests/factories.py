@@ -174,6 +174,7 @@ DEPARTMENTS = [
     ("07", "Sở Nông nghiệp và Môi trường tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
     ("10", "Sở Y tế tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
     ("13", "Trung tâm Phục vụ hành chính công tỉnh Đồng Tháp", AgencyKind.SERVICE_CENTRE),
+    ("14", "Công an tỉnh Đồng Tháp", AgencyKind.OTHER),
 ]
 
 

@@ -42,7 +42,7 @@ def test_the_department_handles_and_the_centre_returns(tree):
     leader = factories.make_officer(construction, "lanhdao.sxd", Role.LEADER)
     consulted = factories.make_officer(commune, "chuyenvien.mytho", Role.SPECIALIST)
     citizen = factories.make_citizen()
-    permit = Procedure.objects.current().get(code="DT-007")
+    permit = Procedure.objects.current().get(code="1.013236")
     dossier = Submitter().submit(citizen, permit, centre, "28261")
     assert dossier.code.startswith("H20.13-")
     # A specialist of the centre's province cannot be chosen: the handler is the department's.
@@ -79,9 +79,9 @@ def _signed_in(client, user):
 def test_the_centre_pages_offer_the_department_officers(client, tree):
     """Reception online and at the counter of the centre: the officers to hand the dossier to are
     the department's, where the engine sends it."""
-    centre, justice = tree["agencies"]["13"], tree["agencies"]["04"]
+    centre, police = tree["agencies"]["13"], tree["agencies"]["14"]
     desk_officer = factories.make_officer(centre, "motcua.tinh", Role.ONE_STOP_OFFICER)
-    specialist = factories.make_officer(justice, "chuyenvien.stp", Role.SPECIALIST)
+    specialist = factories.make_officer(police, "chuyenvien.ca", Role.SPECIALIST)
     factories.make_officer(tree["agencies"]["my_tho"].parent, "chuyenvien.mytho", Role.SPECIALIST)
     citizen = factories.make_citizen()
     dossier = Submitter().submit(citizen, Procedure.objects.current().get(code="DT-004"), centre, "28261")
@@ -95,4 +95,5 @@ def test_the_centre_pages_offer_the_department_officers(client, tree):
         {"assignee": specialist.pk, "version": dossier.version, "note": ""},
     )
     assert response.status_code == 302
-    assert DossierFlow.objects.get(dossier=dossier).current_agency == justice
+    # Criminal-record certificates: the provincial police handle them since 1/3/2025.
+    assert DossierFlow.objects.get(dossier=dossier).current_agency == police

@@ -135,7 +135,13 @@ def test_a_walk_in_whose_payment_fails_leaves_nothing(
     upload = SimpleUploadedFile("don.pdf", factories.minimal_pdf(), content_type="application/pdf")
     with pytest.raises(DatabaseError, match="payment step failed"), transaction.atomic():
         actions.receive_at_counter(
-            officer, desk, procedure, {"name": "Trần Thị Bích Ngọc"}, [(None, upload)], specialist, True
+            officer,
+            desk,
+            procedure,
+            {"name": "Trần Thị Bích Ngọc"},
+            [GivenDocument(CopyForm.ORIGINAL, name="Đơn", file=upload)],
+            specialist,
+            True,
         )
     assert not Dossier.objects.exists()
     assert not [path for path in (tmp_path / "media").rglob("*") if path.is_file()]
