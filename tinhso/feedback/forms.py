@@ -24,7 +24,6 @@ class ReportForm(forms.Form):
     )
     description = forms.CharField(
         label=_("Describe the problem"),
-        help_text=_("At most %(limit)d characters.") % {"limit": DESCRIPTION_MAX_LENGTH},
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     latitude = forms.CharField(
@@ -57,6 +56,10 @@ class ReportForm(forms.Form):
         self.fields["commune"].error_messages["required"] = _("Choose the commune or ward.")
         self.fields["category"].error_messages["required"] = _("Choose a category.")
         self.fields["description"].error_messages["required"] = _("Describe the problem.")
+        # Here, not on the field: "%" makes the lazy text a string in the language of the moment.
+        self.fields["description"].help_text = _("At most %(limit)d characters.") % {
+            "limit": DESCRIPTION_MAX_LENGTH
+        }
 
 
 class AgencyChoiceForm(forms.Form):

@@ -3,8 +3,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from tinhso.feedback import actions
+from tinhso.feedback.forms import ReportForm
 from tinhso.feedback.models import Report
 from tinhso.feedback.tests.test_actions import jpeg_with_gps
 
@@ -153,3 +155,9 @@ def test_a_report_from_another_system_without_a_name_opens_for_the_router(client
     response = client.get(f"/phan-anh/can-bo/{report.code}/")
     assert response.status_code == 200
     assert report.code in response.content.decode()
+
+
+@pytest.mark.parametrize("language, hint", [("en", "At most 4000 characters."), ("vi", "Tối đa 4000 ký tự.")])
+def test_the_description_hint_speaks_the_language_of_the_request(language, hint):
+    with translation.override(language):
+        assert str(ReportForm()["description"].help_text) == hint
