@@ -223,8 +223,10 @@ class Actor:
         if heading is not None:
             assert title == heading, page.url
         Actor.shots += 1
-        page.screenshot(path=SHOTS / f"{Actor.shots:02d}-vi-{_slug(page.url)}.png", full_page=True)
+        page.screenshot(path=SHOTS / f"{Actor.shots:03d}-vi-{_slug(page.url)}.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, page.url
+        # The content keeps its distance from the header (".container" once zeroed it).
+        assert page.evaluate("getComputedStyle(document.getElementById('main')).paddingTop") == "24px"
         assert serious_violations(page) == [], page.url
         texts = self.demo["data"].strip(page.evaluate(TEXTS))
         joined = "\n".join(texts)
@@ -234,7 +236,7 @@ class Actor:
         if english:
             self.english.goto(page.url)
             self.english.screenshot(
-                path=SHOTS / f"{Actor.shots:02d}-en-{_slug(page.url)}.png", full_page=True
+                path=SHOTS / f"{Actor.shots:03d}-en-{_slug(page.url)}.png", full_page=True
             )
             assert self.english.evaluate("document.documentElement.scrollWidth") <= WIDTH, page.url
             left = [
