@@ -91,7 +91,9 @@ def _back(dossier, current: str) -> str:
 
 def _own_desk(user, agencies) -> dict:
     """The agency of the citizen's own commune (the address of their latest dossier), chosen
-    in advance when it receives the procedure."""
+    in advance when it receives the procedure; the only agency when there is one."""
+    if len(agencies) == 1:
+        return {"receiving_agency": agencies[0].pk}
     unit_id = (
         Dossier.objects.filter(applicant=user, applicant_unit__isnull=False)
         .order_by("-updated_at")

@@ -82,3 +82,9 @@ def test_the_desk_of_the_citizens_own_commune_is_chosen_in_advance(signed_in, ci
     )
     select = signed_in.get(start).content.decode().split("<select", 1)[1].split("</select>")[0]
     assert f'<option value="{cao_lanh_desk.pk}" selected>' in select
+
+
+def test_the_only_place_of_a_province_procedure_is_chosen_in_advance(signed_in, demo):
+    page = signed_in.get(reverse("dossiers:start", args=["DT-004"])).content.decode()
+    assert page.count('name="receiving_agency"') == 1
+    assert f'value="{demo["13"].pk}"' in page and " checked" in page

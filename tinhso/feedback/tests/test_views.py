@@ -3,8 +3,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from tinhso.feedback import actions
+from tinhso.feedback.forms import ReportForm
 from tinhso.feedback.models import Report
 from tinhso.feedback.tests.test_actions import jpeg_with_gps
 
@@ -199,3 +201,9 @@ def test_the_officer_page_offers_each_step_only_in_the_states_its_action_takes(c
     report.refresh_from_db()
     assert report.state == "answered"
     assert steps(place["officer"]) == set() and steps(place["router"]) == set()
+
+
+@pytest.mark.parametrize("language, hint", [("en", "At most 4000 characters."), ("vi", "Tối đa 4000 ký tự.")])
+def test_the_description_hint_speaks_the_language_of_the_request(language, hint):
+    with translation.override(language):
+        assert str(ReportForm()["description"].help_text) == hint
