@@ -4,9 +4,11 @@ The province's shape is the GeoJSON file of the ``PROVINCE_OUTLINE`` setting (a 
 with a MultiPolygon "area" and a MultiLineString "border"), by default the one shipped for Đồng Tháp,
 built by ``manage.py vendor_map_assets`` from Natural Earth's admin-1 shapes (the former Đồng Tháp
 and Tiền Giang, merged on 1 July 2025). The same file is drawn on the maps. Natural Earth's lines are
-generalised (about a kilometre), so a point counts as inside up to ``PROVINCE_OUTLINE_TOLERANCE_M``
-metres beyond the outline. A ``PROVINCE_BOUNDARY`` setting (a list of (latitude, longitude) points)
-replaces the file with that one polygon.
+generalised: along the Tiền river the shipped outline lies up to 16 km inside the real border (Lai
+Vung, Sa Đéc), so a point counts as inside up to ``PROVINCE_OUTLINE_TOLERANCE_M`` metres (20 km)
+beyond the outline. The check refuses pins far away (another province, a swapped latitude and
+longitude), never a real place of the province. A ``PROVINCE_BOUNDARY`` setting (a list of
+(latitude, longitude) points) replaces the file with that one polygon.
 """
 
 import json
@@ -20,7 +22,7 @@ from django.conf import settings
 DEFAULT_PROVINCE_OUTLINE = (
     Path(__file__).resolve().parent / "static" / "feedback" / "outlines" / "province.geojson"
 )
-DEFAULT_TOLERANCE_M = 2_000
+DEFAULT_TOLERANCE_M = 20_000
 EARTH_RADIUS_M = 6_371_000
 
 

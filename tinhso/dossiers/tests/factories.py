@@ -157,11 +157,25 @@ def make_province() -> dict:
 
 def make_demo_agencies() -> dict:
     """The demo's own Đồng Tháp: the 2025 units of province 82 and every agency ``load_demo``
-    creates (102 commune one-stop desks), without its people, flows or dossiers."""
+    creates (102 commune one-stop desks and the provincial police its administrator adds), without
+    its people, flows or dossiers."""
+    from tinhso.demo import data
     from tinhso.demo.management.commands.load_demo import Command as LoadDemo
 
     call_command("import_units", province="82", stdout=io.StringIO())
-    return LoadDemo().create_agencies()
+    agencies = LoadDemo().create_agencies()
+    suffix, name, short_name = data.POLICE
+    root = Agency.objects.get(code=data.PROVINCE_AGENCY_CODE)
+    agencies[suffix] = Agency.objects.create(
+        code=f"{root.code}.{suffix}",
+        name=name,
+        short_name=short_name,
+        kind=AgencyKind.OTHER,
+        parent=root,
+        unit=root.unit,
+        valid_from=START,
+    )
+    return agencies
 
 
 # The provincial departments the demo catalogue assigns procedures to.

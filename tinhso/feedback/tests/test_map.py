@@ -49,7 +49,7 @@ def test_province_outline_is_served_as_geojson(client):
         (10.4597, 105.6335, True),  # Cao Lãnh
         (10.7769, 106.7009, False),  # Hồ Chí Minh City
         (10.0452, 105.7469, False),  # Cần Thơ
-        (10.95, 105.25, False),  # Cambodia, inside the former bounding polygon
+        (11.20, 105.25, False),  # Cambodia (Prey Veng), beyond the tolerance
         (21.0285, 105.8542, False),  # Hà Nội
     ],
 )
@@ -72,6 +72,33 @@ def test_tolerance_accepts_a_pin_just_beyond_the_generalised_line():
         assert not geo.in_province(just_north, lng)
 
 
+@pytest.mark.parametrize(
+    "place, lat, lng",
+    [
+        ("Phường Sa Đéc", 10.2900, 105.7629),
+        ("Xã Lai Vung", 10.2500, 105.6500),
+        ("Phường Mỹ Tho", 10.3600, 106.3600),
+        ("Phường Cao Lãnh", 10.4600, 105.6300),
+        ("Phường Gò Công", 10.3600, 106.6700),
+    ],
+)
+def test_real_places_of_the_province_are_accepted(place, lat, lng):
+    """The generalised outline cuts off the south bank towns: the tolerance keeps them in."""
+    assert geo.in_province(lat, lng), place
+
+
+@pytest.mark.parametrize(
+    "place, lat, lng",
+    [
+        ("TP. Hồ Chí Minh", 10.7769, 106.7009),
+        ("Cần Thơ", 10.0452, 105.7469),
+        ("Phnom Penh", 11.5564, 104.9282),
+    ],
+)
+def test_places_of_other_provinces_are_refused(place, lat, lng):
+    assert not geo.in_province(lat, lng), place
+
+
 @override_settings(PROVINCE_BOUNDARY=[(1, 1), (1, 2), (2, 2), (2, 1)], PROVINCE_OUTLINE_TOLERANCE_M=0)
 def test_province_boundary_setting_replaces_the_outline(client):
     assert geo.in_province(1.5, 1.5) and not geo.in_province(10.3605, 106.3569)
@@ -82,7 +109,7 @@ def test_province_boundary_setting_replaces_the_outline(client):
 
 def test_a_pin_outside_the_province_is_refused_with_a_clear_message(place):
     with pytest.raises(ValidationError) as refused:
-        actions.validate_location("10.95", "105.25", "", place["my_tho"])
+        actions.validate_location("11.20", "105.25", "", place["my_tho"])
     assert refused.value.message_dict["latitude"] == ["Vị trí này nằm ngoài địa bàn tỉnh."]
     assert not Report.objects.exists()
 
