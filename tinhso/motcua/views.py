@@ -563,7 +563,7 @@ class CounterForm(forms.Form):
         label=gettext_lazy("Document given"),
         max_length=500,
         required=False,
-        help_text=gettext_lazy("For example: Tờ khai đăng ký khai sinh"),
+        help_text=gettext_lazy("For example: the birth registration declaration form"),
     )
     document_form = forms.ChoiceField(
         label=gettext_lazy("Given as"), choices=CopyForm.choices, initial=CopyForm.ORIGINAL, required=False
