@@ -341,7 +341,7 @@ def check(request, pk):
             "attachments": dossier.attachments.select_related("required_document"),
             "has_documents": dossier.procedure.documents.exists(),
             "fees": compute_fees(dossier.procedure, answers=dossier.form_data),
-            "fees_chosen_later": chosen_at_payment(dossier.procedure),
+            "fees_chosen_later": chosen_at_payment(dossier.procedure, dossier.form_data),
             "errors": errors,
             "back": _back(dossier, reverse("dossiers:check", args=[pk])),
         },

@@ -1,7 +1,7 @@
 """What a procedure costs: its fees (``procedures.Fee``) turned into receipt lines and a total."""
 
 from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -25,9 +25,19 @@ class FeeLine:
 
 
 @dataclass(frozen=True)
+class ExemptLine:
+    """A fee the applicant is exempt from, and why (the answer they gave on the e-form)."""
+
+    fee_id: int
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class FeeBreakdown:
     lines: list[FeeLine]
     total: int
+    exempt: list[ExemptLine] = field(default_factory=list)
 
     def as_items(self) -> list[dict]:
         return [line.as_dict() for line in self.lines]
@@ -39,25 +49,45 @@ def answered_quantity(fee, answers: Mapping | None) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
+def exemption(fee, answers: Mapping | None) -> str:
+    """The reason ``fee`` is not owed: the label of the e-form answer named by its
+    ``exempt_when`` (e.g. the persons exempt from the criminal-record certificate fee, Điều 5
+    Thông tư 244/2016/TT-BTC); "" when the applicant is not exempt."""
+    rule = fee.exempt_when or {}
+    answer = (answers or {}).get(rule.get("field"))
+    if not isinstance(answer, str) or answer not in (rule.get("values") or []):
+        return ""
+    for page in (fee.procedure.eform or {}).get("pages") or []:
+        for question in page.get("fields") or []:
+            if question.get("name") == rule["field"]:
+                labels = {
+                    choice.get("value"): choice.get("label") for choice in question.get("choices") or []
+                }
+                return labels.get(answer) or answer
+    return answer
+
+
 def asks_quantity(fee) -> bool:
     """Whether the payment page asks for this fee's quantity (the e-form did not)."""
     return fee.kind == FeeKind.PER_UNIT and not fee.quantity_field
 
 
-def chosen_at_payment(procedure) -> bool:
+def chosen_at_payment(procedure, answers: Mapping | None = None) -> bool:
     """Whether some fee of ``procedure`` is only settled on the payment page (a quantity the
-    e-form does not ask, or a fee that depends on the case)."""
+    e-form does not ask, or a fee that depends on the case) for an applicant with these answers."""
     return any(
-        asks_quantity(fee) or (fee.kind == FeeKind.BY_OPTION and fee.amount) for fee in procedure.fees.all()
+        (asks_quantity(fee) or (fee.kind == FeeKind.BY_OPTION and fee.amount)) and not exemption(fee, answers)
+        for fee in procedure.fees.all()
     )
 
 
 def may_charge(procedure, answers: Mapping | None = None) -> bool:
     """Whether a dossier with these e-form ``answers`` can have anything to pay: a fee with an
     amount, except a per-copy fee whose copies the applicant did not ask for (e.g. the optional
-    copies of an extract, Thông tư 281/2016/TT-BTC: charged per copy issued)."""
+    copies of an extract, Thông tư 281/2016/TT-BTC: charged per copy issued) or a fee the
+    e-form answers exempt from."""
     for fee in procedure.fees.all():
-        if not fee.amount:
+        if not fee.amount or exemption(fee, answers):
             continue
         if fee.kind == FeeKind.PER_UNIT and fee.quantity_field and not answered_quantity(fee, answers):
             continue
@@ -74,10 +104,11 @@ def compute_fees(
     """The fee lines of ``procedure``: each fixed fee once; a per-unit fee times its quantity:
     the e-form answer named by its ``quantity_field`` (none or 0: not charged), else its quantity in
     ``quantities`` (by fee id, default 1, from 1 to 1000); a fee "depending on the case" only when
-    its id is in ``options``. Zero-amount lines are left out."""
+    its id is in ``options``. Zero-amount lines are left out; a fee the e-form answers exempt
+    from (``exempt_when``) goes to ``exempt`` with its reason instead."""
     quantities = quantities or {}
     options = set(options or ())
-    lines = []
+    lines, exempt = [], []
     for fee in procedure.fees.all():
         quantity = 1
         if fee.kind == FeeKind.PER_UNIT and fee.quantity_field:
@@ -94,7 +125,12 @@ def compute_fees(
                 )
         elif fee.kind == FeeKind.BY_OPTION and fee.pk not in options:
             continue
-        if fee.amount:
+        if not fee.amount:
+            continue
+        reason = exemption(fee, answers)
+        if reason:
+            exempt.append(ExemptLine(fee_id=fee.pk, name=fee.name, reason=reason))
+        else:
             lines.append(
                 FeeLine(
                     fee_id=fee.pk,
@@ -105,4 +141,4 @@ def compute_fees(
                     amount=fee.amount * quantity,
                 )
             )
-    return FeeBreakdown(lines=lines, total=sum(line.amount for line in lines))
+    return FeeBreakdown(lines=lines, total=sum(line.amount for line in lines), exempt=exempt)

@@ -6,18 +6,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.payments.fees import MAX_QUANTITY, asks_quantity
+from tinhso.payments.fees import MAX_QUANTITY, asks_quantity, exemption
 from tinhso.procedures.models import FeeKind
 
 
 class FeeChoiceForm(forms.Form):
-    """The applicant's quantities (per-unit fees) and cases (fees that depend on the case)."""
+    """The applicant's quantities (per-unit fees) and cases (fees that depend on the case); a fee
+    the e-form ``answers`` exempt from is not asked again."""
 
-    def __init__(self, procedure, *args, **kwargs):
+    def __init__(self, procedure, *args, answers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.per_unit = {}
         self.by_option = {}
         for fee in procedure.fees.all():
+            if exemption(fee, answers):
+                continue
             if asks_quantity(fee):
                 name = f"quantity_{fee.pk}"
                 self.fields[name] = forms.IntegerField(

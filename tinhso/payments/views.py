@@ -29,7 +29,9 @@ def pay(request, code):
     )
     if not can(request.user, "payments.start", dossier):
         raise Http404
-    form = FeeChoiceForm(dossier.procedure, request.POST if request.method == "POST" else None)
+    form = FeeChoiceForm(
+        dossier.procedure, request.POST if request.method == "POST" else None, answers=dossier.form_data
+    )
     if request.method == "POST" and form.is_valid():
         try:
             _payment, url = start_payment(

@@ -138,6 +138,7 @@ def procedure_record(procedure: Procedure) -> dict:
         "fees": [
             {"name": fee.name, "amount": fee.amount, "kind": fee.kind, "unit": fee.unit, "note": fee.note}
             | ({"quantity_field": fee.quantity_field} if fee.quantity_field else {})
+            | ({"exempt_when": fee.exempt_when} if fee.exempt_when else {})
             for fee in procedure.fees.all()
         ],
         "documents": [
@@ -410,6 +411,37 @@ def _is_number_question(eform: dict | None, name: str) -> bool:
     )
 
 
+def _exempt_when_errors(eform: dict | None, rule: dict) -> list[str]:
+    """What is wrong with a fee's ``exempt_when``: ``field`` must be a choice question on a page
+    of ``eform`` and ``values`` a non-empty list of its answer values."""
+    if set(rule) != {"field", "values"}:
+        return [_("exempt_when must have exactly the keys “field” and “values”.")]
+    name, values = rule["field"], rule["values"]
+    question = next(
+        (
+            field
+            for page in (eform or {}).get("pages") or []
+            if isinstance(page, dict)
+            for field in page.get("fields") or []
+            if isinstance(field, dict) and field.get("name") == name and field.get("type") == "choice"
+        ),
+        None,
+    )
+    if question is None:
+        return [_("exempt_when: “%(name)s” is not a choice question of the e-form.") % {"name": name}]
+    allowed = {choice.get("value") for choice in question.get("choices") or [] if isinstance(choice, dict)}
+    if (
+        not isinstance(values, list)
+        or not values
+        or not all(isinstance(v, str) and v in allowed for v in values)
+    ):
+        return [
+            _("exempt_when: “values” must list answers of “%(name)s” (%(allowed)s).")
+            % {"name": name, "allowed": ", ".join(sorted(str(value) for value in allowed))}
+        ]
+    return []
+
+
 def _check_procedure(
     record,
     existing: dict[str, Procedure],
@@ -489,6 +521,7 @@ def _check_procedure(
             unit=sub.get(item, "unit", str, ""),
             note=sub.get(item, "note", str, ""),
             quantity_field=sub.get(item, "quantity_field", str, ""),
+            exempt_when=sub.get(item, "exempt_when", dict, {}),
         )
         try:
             fee.full_clean(exclude=["procedure"])
@@ -499,6 +532,8 @@ def _check_procedure(
                 _("quantity_field “%(name)s” is not a number question of the e-form.")
                 % {"name": fee.quantity_field}
             )
+        if fee.exempt_when:
+            fee_errors.extend(_exempt_when_errors(procedure.eform, fee.exempt_when))
         errors.extend(f"{where}: {message}" for message in fee_errors)
         fees.append(fee)
 

@@ -312,6 +312,15 @@ class Fee(models.Model):
             "“so_ban_sao”). No answer or 0: the fee is not charged."
         ),
     )
+    exempt_when = models.JSONField(
+        _("exempt by the e-form answer"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The e-form choice question and the answers that exempt the applicant from this fee, "
+            "e.g. {“field”: “doi_tuong_mien_giam”, “values”: [“mien”]}."
+        ),
+    )
 
     class Meta:
         verbose_name = _("fee")

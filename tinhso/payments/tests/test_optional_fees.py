@@ -2,6 +2,8 @@
 copies the applicant asked for on the e-form (none asked: nothing to pay, and the approval does not
 wait for a payment), the payment page does not ask the quantity again."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
@@ -61,6 +63,22 @@ def test_no_fee_is_charged_for_an_option_not_chosen_across_the_catalogue(catalog
             fee.pk for fee in fees if fee.amount and (fee.kind == FeeKind.FIXED or asks_quantity(fee))
         }
         assert charged == expected, procedure.code
+        for fee in fees:
+            if fee.amount and fee.exempt_when:
+                # An applicant who answered an exemption on the e-form is charged nothing for it,
+                # whatever they choose on the payment page.
+                exempt = {fee.exempt_when["field"]: fee.exempt_when["values"][0], "so_ban_sao": 3}
+                every_option = {other.pk for other in fees}
+                assert fee.pk not in {
+                    line.fee_id for line in compute_fees(procedure, {}, every_option, exempt).lines
+                }
+                assert fee.pk in {
+                    line.fee_id for line in compute_fees(procedure, {}, every_option, {"so_ban_sao": 3}).lines
+                }
+    exemptions = {
+        fee.procedure.code for procedure in procedures for fee in procedure.fees.all() if fee.exempt_when
+    }
+    assert "DT-004" in exemptions
 
 
 def test_birth_registration_without_copies_owes_nothing_and_the_approval_does_not_wait(catalogue, citizen):
@@ -116,3 +134,54 @@ def test_the_check_page_says_when_the_total_is_settled_at_payment(client, catalo
     page = client.get(f"/ho-so/nhap/{draft.pk}/kiem-tra/").content.decode()
     assert "Hồ sơ này không phải nộp phí, lệ phí." not in page
     assert "Một số khoản phí tùy trường hợp hoặc theo số lượng: bạn chọn khi thanh toán" in page
+
+
+CRIMINAL_RECORD = {"loai_phieu": "so_1", "so_luong": 1}
+
+
+def test_an_applicant_exempt_on_the_e_form_owes_nothing_and_is_not_asked_again(client, catalogue, citizen):
+    """Điều 5 Thông tư 244/2016/TT-BTC: children, the elderly… are exempt from the fee (DT-004)."""
+    dossier = submitted(catalogue, citizen, "DT-004", CRIMINAL_RECORD | {"doi_tuong_mien_giam": "mien"})
+    assert fees_due(dossier).total == 0 and fees_due(dossier).lines == []
+    assert [line.reason for line in fees_due(dossier).exempt] == [
+        "Trẻ em, người cao tuổi, người khuyết tật, hộ nghèo, xã đặc biệt khó khăn"
+    ]
+    assert not owes_fees(dossier)
+    assert list(FeeChoiceForm(dossier.procedure, answers=dossier.form_data).fields) == []
+    approve = Action(key="duyet", name="Duyệt", conditions=[Condition.PAYMENT_RECEIVED])
+    assert condition_failures(approve, dossier, flow=None) == []
+    with pytest.raises(ValidationError, match="không có khoản phí, lệ phí nào phải nộp"):
+        start_payment(citizen, dossier, RequestFactory().get("/", REMOTE_ADDR="113.161.7.25"))
+    client.force_login(citizen)
+    page = client.get(f"/thanh-toan/ho-so/{dossier.code}/").content.decode()
+    assert "Hồ sơ này hiện không có khoản phí, lệ phí nào phải nộp." in page
+    assert 'type="checkbox"' not in page and "200.000" not in page
+
+
+def test_an_applicant_not_exempt_owes_the_fee(client, catalogue, citizen):
+    dossier = submitted(catalogue, citizen, "DT-004", CRIMINAL_RECORD | {"doi_tuong_mien_giam": "khong"})
+    assert owes_fees(dossier)
+    assert fees_due(dossier).total == 200000 and fees_due(dossier).exempt == []
+    approve = Action(key="duyet", name="Duyệt", conditions=[Condition.PAYMENT_RECEIVED])
+    assert condition_failures(approve, dossier, flow=None) == ["Chưa nộp phí, lệ phí."]
+    payment, _url = start_payment(citizen, dossier, RequestFactory().get("/", REMOTE_ADDR="113.161.7.25"))
+    assert payment.amount == 200000
+    client.force_login(citizen)
+    page = client.get(f"/thanh-toan/ho-so/{dossier.code}/").content.decode()
+    # The case-dependent fee is a checkbox followed by its own label, not a bare box under it.
+    assert re.search(r'<div class="choice">\s*<input type="checkbox" name="option_\d+"[^>]*>\s*<label', page)
+
+
+def test_the_check_page_shows_the_exemption_and_its_reason(client, catalogue, citizen):
+    procedure = Procedure.objects.current().get(code="DT-004")
+    draft = actions.start_draft(citizen, procedure, procedure.agencies.get(code="H20.13"))
+    fields = [field for page in procedure.eform["pages"] for field in page["fields"]]
+    actions.save_answers(citizen, draft, {"doi_tuong_mien_giam": "mien"}, fields)
+    client.force_login(citizen)
+    page = client.get(f"/ho-so/nhap/{draft.pk}/kiem-tra/").content.decode()
+    assert (
+        "<dt>Phí cung cấp thông tin lý lịch tư pháp</dt><dd>Miễn (Trẻ em, người cao tuổi, người khuyết tật, "
+        "hộ nghèo, xã đặc biệt khó khăn)</dd>"
+    ) in page
+    assert '<dt>Tổng cộng</dt><dd><strong><span class="money">0 đ</span></strong></dd>' in page
+    assert "bạn chọn khi thanh toán" not in page and "200.000" not in page

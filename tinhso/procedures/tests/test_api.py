@@ -52,7 +52,10 @@ def test_detail(client, catalogue):
         "amount_text": "200.000 đ",
         "kind": "fixed",
         "unit": "lần",
-        "note": "Thông tư 244/2016/TT-BTC.",
+        "note": (
+            "Thông tư 244/2016/TT-BTC, Điều 4. Miễn cho người thuộc các trường hợp tại Điều 5"
+            " (chọn trên tờ khai)."
+        ),
     }
     assert body["documents"][0]["template_url"] is None
     assert (

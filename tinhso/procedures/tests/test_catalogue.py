@@ -288,3 +288,60 @@ def test_a_quantity_must_come_from_a_number_question_of_the_e_form(agencies, tmp
     call_command("import_procedures", str(write(tmp_path, document)), stdout=io.StringIO())
     assert Fee.objects.get(amount=8000).quantity_field == "so_ban"
     assert '"quantity_field": "so_ban"' in export()
+
+
+EXEMPTION_QUESTION = {
+    "version": 1,
+    "pages": [
+        {
+            "title": "Yêu cầu",
+            "fields": [
+                {"name": "ghi_chu", "label": "Ghi chú", "type": "text"},
+                {
+                    "name": "doi_tuong",
+                    "label": "Đối tượng miễn phí",
+                    "type": "choice",
+                    "choices": [{"value": "khong", "label": "Không"}, {"value": "mien", "label": "Trẻ em"}],
+                },
+            ],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"field": "khong_co"}, "exempt_when phải có đúng hai khóa “field” và “values”."),
+        ({"field": "khong_co", "values": ["mien"]}, "exempt_when: “khong_co” không phải là câu hỏi lựa chọn"),
+        ({"field": "ghi_chu", "values": ["mien"]}, "exempt_when: “ghi_chu” không phải là câu hỏi lựa chọn"),
+        ({"field": "doi_tuong", "values": []}, "exempt_when: “values” phải liệt kê các câu trả lời của"),
+        ({"field": "doi_tuong", "values": ["sinh_vien"]}, "“doi_tuong” (khong, mien)."),
+        ({"field": "doi_tuong", "values": "mien"}, "“values” phải liệt kê"),
+    ],
+)
+def test_a_bad_exemption_rule_is_refused(agencies, tmp_path, rule, message):
+    document = small_document()
+    document["procedures"][0]["eform"] = EXEMPTION_QUESTION
+    document["procedures"][0]["fees"].append({"name": "Phí", "amount": 200000, "exempt_when": rule})
+    with pytest.raises(CatalogueError) as caught:
+        read_catalogue(write(tmp_path, document))
+    assert any("phí 2: " in line and message in line for line in caught.value.messages), caught.value.messages
+    assert not Fee.objects.filter(amount=200000).exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_an_exemption_rule_travels_in_json_and_csv(agencies, tmp_path, fmt):
+    rule = {"field": "doi_tuong", "values": ["mien"]}
+    document = small_document()
+    document["procedures"][0]["eform"] = EXEMPTION_QUESTION
+    document["procedures"][0]["fees"].append({"name": "Phí", "amount": 200000, "exempt_when": rule})
+    call_command("import_procedures", str(write(tmp_path, document)), stdout=io.StringIO())
+    assert Fee.objects.get(amount=200000).exempt_when == rule
+    exported = export(fmt)
+    Procedure.objects.all().delete()
+    path = tmp_path / f"again.{fmt}"
+    path.write_text(exported, encoding="utf-8")
+    call_command("import_procedures", str(path), stdout=io.StringIO())
+    assert Fee.objects.get(amount=200000).exempt_when == rule
+    assert not Fee.objects.exclude(amount=200000).exclude(exempt_when={}).exists()
