@@ -4,9 +4,11 @@ commune desk, officers of each role, and a submitted online dossier."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
 from tinhso.dossiers import actions
 from tinhso.dossiers.tests import factories
+from tinhso.motcua.actions import accept_dossier
 
 
 @pytest.fixture(autouse=True)
@@ -85,3 +87,22 @@ def submit(citizen, procedure, desk):
 @pytest.fixture
 def submitted(citizen, procedure, desk):
     return submit(citizen, procedure, desk)
+
+
+@pytest.fixture
+def accepted(submitted, officer, specialist):
+    return accept_dossier(officer, submitted, assignee=specialist)
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign ``user`` in on the test client, second factor passed."""
+
+    def sign_in(user):
+        client.force_login(user)
+        session = client.session
+        session[SECOND_FACTOR_SESSION_KEY] = user.pk
+        session.save()
+        return client
+
+    return sign_in

@@ -20,11 +20,6 @@ from tinhso.official_forms.tests.test_forms import nfc, read
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def accepted(submitted, officer, specialist):
-    return actions.accept_dossier(officer, submitted, assignee=specialist)
-
-
 def fonts(pdf: bytes) -> set[str]:
     names = set()
     for page in PdfReader(BytesIO(pdf)).pages:

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tinhso.accounts.actions import export_personal_data, issue_api_token
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role, User
 from tinhso.audit.models import AuditEntry
 from tinhso.audit.services import PERSONAL_DATA_READ
@@ -17,18 +16,6 @@ from tinhso.dossiers.tests import factories
 from tinhso.motcua.tests.fixtures import submit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        session = client.session
-        session[SECOND_FACTOR_SESSION_KEY] = user.pk
-        session.save()
-        return client
-
-    return sign_in
 
 
 @pytest.fixture

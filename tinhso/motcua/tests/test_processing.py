@@ -19,11 +19,6 @@ from tinhso.workflows.tests.conftest import submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def accepted(submitted, officer, specialist):
-    return actions.accept_dossier(officer, submitted, assignee=specialist)
-
-
 def test_payment_request_and_cash_payment(accepted, officer):
     actions.ask_for_payment(officer, accepted, "Lệ phí cấp bản sao")
     accepted.refresh_from_db()

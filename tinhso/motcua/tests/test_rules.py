@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions
@@ -19,23 +18,6 @@ pytestmark = pytest.mark.django_db
 def keys(user, dossier, kind=None):
     dossier.refresh_from_db()
     return [action.key for action in allowed_actions(user, dossier) if kind in (None, action.kind)]
-
-
-@pytest.fixture
-def accepted(submitted, officer, specialist):
-    return actions.accept_dossier(officer, submitted, assignee=specialist)
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        session = client.session
-        session[SECOND_FACTOR_SESSION_KEY] = user.pk
-        session.save()
-        return client
-
-    return sign_in
 
 
 def test_at_reception_each_role_may_do_its_part(submitted, officer, specialist, leader):

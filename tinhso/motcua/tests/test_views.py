@@ -3,23 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.dossiers.status import Status
 from tinhso.dossiers.tasks import send_pending
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        session = client.session
-        session[SECOND_FACTOR_SESSION_KEY] = user.pk
-        session.save()
-        return client
-
-    return sign_in
 
 
 def test_inbox_shows_the_dossier_and_finds_it_without_accents(signed_in, officer, submitted):

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
 from tinhso.audit.models import AuditEntry
 from tinhso.dossiers import actions as dossier_actions
@@ -37,23 +36,6 @@ def vn(*args) -> datetime.datetime:
 def pdf_text(content: bytes) -> str:
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     return unicodedata.normalize("NFC", " ".join(text.split()))
-
-
-@pytest.fixture
-def accepted(submitted, officer, specialist):
-    return actions.accept_dossier(officer, submitted, assignee=specialist)
-
-
-@pytest.fixture
-def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        session = client.session
-        session[SECOND_FACTOR_SESSION_KEY] = user.pk
-        session.save()
-        return client
-
-    return sign_in
 
 
 # Withdrawal --------------------------------------------------------------------------------
