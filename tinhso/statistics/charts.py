@@ -18,7 +18,8 @@ LABEL_CHARS = 48
 
 
 def number(value, decimals: int = 1) -> str:
-    """A number as the active language writes it (Vietnamese: 95,5)."""
+    """A number as the active language writes it (Vietnamese: 95,5; 98 rather than 98,0)."""
+    value = round(value, decimals)
     return numberformat.format(
         value,
         get_format("DECIMAL_SEPARATOR"),

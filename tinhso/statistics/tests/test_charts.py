@@ -75,6 +75,7 @@ def test_numbers_are_written_the_vietnamese_way():
     with translation.override("vi"):
         assert number(95.5) == "95,5"
         assert number(1234) == "1.234"
+        assert number(97.96) == "98"
     with translation.override("en"):
         assert number(95.5) == "95.5"
 
