@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.permissions import can, require
+from tinhso.statistics import charts
 from tinhso.statistics.export import report_rows, report_scope, report_xlsx
 from tinhso.statistics.forms import ReportForm
 from tinhso.statistics.index766 import index_766
@@ -45,7 +46,7 @@ def _linked_rows(result, overdue_url: str) -> list[tuple[str, object, str]]:
 @login_required
 def report(request):
     form = _form(request)
-    result = index = None
+    result = index = glance = None
     overdue_url = ""
     if form.is_valid():
         data = form.cleaned_data
@@ -59,6 +60,19 @@ def report(request):
             name = f"bao-cao-mot-cua-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}.xlsx"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
+        glance = {
+            "received": charts.number(result["received"]["total"]),
+            "resolved": charts.number(result["resolved"]["total"]),
+            "on_time": None
+            if result["rates"]["on_time"] is None
+            else charts.number(result["rates"]["on_time"]),
+            "overdue": result["in_progress"]["overdue"],
+            "months": charts.month_bars(
+                charts.monthly_flow(**_scope(data), date_from=result["date_from"], date_to=result["date_to"])
+            ),
+            "agencies": charts.agency_on_time(index),
+            "groups": charts.group_points(index),
+        }
     return render(
         request,
         "statistics/report.html",
@@ -66,6 +80,8 @@ def report(request):
             "form": form,
             "report": result,
             "index": index,
+            "glance": glance,
+            "overdue_url": overdue_url,
             "rows": _linked_rows(result, overdue_url),
             "scope": report_scope(result) if result else "",
             "export_query": request.GET.urlencode() + "&export=xlsx" if result else "",
