@@ -485,24 +485,28 @@ def test_c_processed_transferred_signed_and_downloaded(online, walk_in, actor, d
             dossier.refresh_from_db()
             assert dossier.status == Status.RETURNED
 
-        # The province dossier: received at the provincial centre, transferred to its department.
+        # The province dossier: received at the provincial centre, transferred to the competent
+        # agency (criminal-record certificates: the provincial police).
         centre = actor("motcua.tinh")
         centre.goto("/mot-cua/", None)
         take(
-            centre, province, "Tiếp nhận và chuyển xử lý", **{"Cán bộ xử lý bước tiếp theo": "Trần Quốc Bảo"}
+            centre, province, "Tiếp nhận và chuyển xử lý", **{"Cán bộ xử lý bước tiếp theo": "Lương Văn Đạt"}
         )
         flow = DossierFlow.objects.get(dossier=province)
-        assert flow.current_agency.name == "Sở Tư pháp tỉnh Đồng Tháp"
-        department, director = actor("chuyenvien.stp"), actor("lanhdao.stp")
+        assert flow.current_agency.name == "Công an tỉnh Đồng Tháp"
+        department, director = actor("chuyenvien.ca"), actor("lanhdao.ca")
         take(department, province, "Bắt đầu xử lý")
         take(department, province, "Trình lãnh đạo phê duyệt")
-        # The department's leader approves but may not sign: the result is signed with the
-        # receiving agency's certificate by a leader of that agency or above it (signing.sign),
-        # here the province's leader (reported on issue 20).
-        page = director.goto(f"/mot-cua/ho-so/{province.pk}/", f"Hồ sơ {province.code}")
+        # The competent agency decides and signs the result with its own certificate; the centre
+        # that received the dossier returns it (Decree 118/2025 Art. 14(1)).
+        page = centre.goto(f"/mot-cua/ho-so/{province.pk}/", f"Hồ sơ {province.code}")
         assert page.get_by_role("link", name="Ký số kết quả điện tử").count() == 0
+        sign(director, province, f"Phiếu lý lịch tư pháp số 1 — hồ sơ {province.code}")
+        result = province.signed_documents.get()
+        assert result.agency == flow.current_agency == result.certificate.agency
+        assert result.signer.username == "lanhdao.ca"
+        assert result.agency.name == "Công an tỉnh Đồng Tháp"
         take(director, province, "Phê duyệt kết quả")
-        sign(actor("lanhdao.tinh"), province, f"Phiếu lý lịch tư pháp số 1 — hồ sơ {province.code}")
         take(centre, province, "Trả kết quả cho người nộp")
 
         # The citizen downloads both signed results from their dossier pages.

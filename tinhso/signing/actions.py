@@ -2,7 +2,8 @@
 
 ``issue_signed_result(actor, dossier, pdf_bytes, title) -> SignedDocument`` is what the back
 office calls when a leader signs a dossier's electronic result: the verification QR code is
-stamped on the last page, the PDF is signed with the receiving agency's certificate (PAdES
+stamped on the last page, the PDF is signed with the certificate of the agency competent for the
+dossier (``competent_agency``: a department for a dossier received at a service centre; PAdES
 B-B), stored under a random name, registered for the public verification page, audited, and
 copied into the applicant's personal document store as a result of the dossier.
 """
@@ -23,6 +24,7 @@ from tinhso.accounts.permissions import require
 from tinhso.audit.services import record
 from tinhso.core.links import site_url
 from tinhso.core.text import nfc
+from tinhso.dossiers.actions import competent_agency
 from tinhso.dossiers.models import PersonalDocument, Status
 from tinhso.signing.models import SignedDocument
 from tinhso.signing.pdf import active_certificate, sign_pdf
@@ -54,7 +56,7 @@ def issue_signed_result(actor, dossier, pdf_bytes: bytes, title: str) -> SignedD
         raise ValidationError(_("The title is too long."), code="title")
     if dossier.is_draft or dossier.status in CLOSED_WITHOUT_RESULT:
         raise ValidationError(_("This dossier cannot receive a result."), code="status")
-    agency = dossier.receiving_agency
+    agency = competent_agency(dossier)
     certificate = active_certificate(agency)
     document_id = uuid.uuid4()
     stamped = stamp_verification(pdf_bytes, verification_url(document_id), document_id)

@@ -3,16 +3,23 @@ and handled by their department (Decree 118/2025 Art. 14(1)); the centre returns
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
+from tinhso.accounts.permissions import can
 from tinhso.demo.history import Submitter
 from tinhso.dossiers import actions
 from tinhso.dossiers.status import Status
 from tinhso.dossiers.tests import factories
 from tinhso.motcua.actions import accept_dossier, record_cash_payment
+from tinhso.motcua.rules import allowed_actions
 from tinhso.procedures.models import Procedure
+from tinhso.signing import ca
+from tinhso.signing.actions import issue_signed_result
+from tinhso.signing.models import SignedDocument
+from tinhso.signing.pdf import verify_pdf
 from tinhso.workflows.actions import available_actions, perform_action
 from tinhso.workflows.demo import load_demo_flows
 from tinhso.workflows.models import DossierFlow
@@ -97,3 +104,71 @@ def test_the_centre_pages_offer_the_department_officers(client, tree):
     assert response.status_code == 302
     # Criminal-record certificates: the provincial police handle them since 1/3/2025.
     assert DossierFlow.objects.get(dossier=dossier).current_agency == police
+
+
+@pytest.fixture
+def approved_permit(tree):
+    """A building permit received at the provincial centre, handled and approved by the
+    Department of Construction, with the centre, the department and the police holding
+    certificates."""
+    centre, construction = tree["agencies"]["13"], tree["agencies"]["06"]
+    for agency in (centre, construction, tree["agencies"]["14"]):
+        ca.issue_agency_certificate(agency)
+    desk_officer = factories.make_officer(centre, "motcua.tinh", Role.ONE_STOP_OFFICER)
+    specialist = factories.make_officer(construction, "chuyenvien.sxd", Role.SPECIALIST)
+    leader = factories.make_officer(construction, "lanhdao.sxd", Role.LEADER)
+    dossier = Submitter().submit(
+        factories.make_citizen(), Procedure.objects.current().get(code="1.013236"), centre, "28261"
+    )
+    accept_dossier(desk_officer, dossier, assignee=specialist)
+    perform_action(specialist, dossier, "tham_dinh")
+    perform_action(specialist, dossier, "trinh_ky")
+    record_cash_payment(desk_officer, dossier)
+    perform_action(leader, dossier, "ky")
+    dossier.refresh_from_db()
+    return {"dossier": dossier, "desk_officer": desk_officer, "leader": leader}
+
+
+def test_the_department_leader_signs_with_the_department_certificate(
+    tree, approved_permit, settings, tmp_path
+):
+    """Decree 118/2025 Art. 14: the competent agency decides and issues the result; the centre
+    that received the dossier returns it."""
+    settings.MEDIA_ROOT = tmp_path
+    dossier, leader = approved_permit["dossier"], approved_permit["leader"]
+    construction = tree["agencies"]["06"]
+    assert "sign" in [action.key for action in allowed_actions(leader, dossier)]
+
+    document = issue_signed_result(leader, dossier, factories.minimal_pdf(), "Giấy phép xây dựng")
+
+    assert document.agency == construction
+    assert document.certificate.agency == construction
+    with default_storage.open(document.file.name, "rb") as handle:
+        result = verify_pdf(handle.read())
+    assert result.valid
+    assert result.agency == construction
+    assert result.signer == leader.full_name
+    # The signing department and the centre that returns the result both open it.
+    assert can(leader, "signing.download", document)
+    assert can(approved_permit["desk_officer"], "signing.download", document)
+    perform_action(approved_permit["desk_officer"], dossier, "tra_ket_qua")
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED
+
+
+@pytest.mark.parametrize("who", ["centre_officer", "centre_leader", "police_leader"])
+def test_the_centre_and_other_departments_cannot_sign(tree, approved_permit, who, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    dossier = approved_permit["dossier"]
+    actor = {
+        "centre_officer": lambda: approved_permit["desk_officer"],
+        "centre_leader": lambda: factories.make_officer(
+            tree["agencies"]["13"], "lanhdao.ttpvhcc", Role.LEADER
+        ),
+        "police_leader": lambda: factories.make_officer(tree["agencies"]["14"], "lanhdao.ca", Role.LEADER),
+    }[who]()
+
+    assert "sign" not in [action.key for action in allowed_actions(actor, dossier)]
+    with pytest.raises(PermissionDenied):
+        issue_signed_result(actor, dossier, factories.minimal_pdf(), "Giấy phép xây dựng")
+    assert not SignedDocument.objects.exists()

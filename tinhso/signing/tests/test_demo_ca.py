@@ -3,6 +3,8 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 from django.core.management import CommandError, call_command
 
+from tinhso.agencies.models import AgencyKind
+from tinhso.dossiers.tests import factories as dossier_factories
 from tinhso.signing.models import AgencyCertificate, TrustRoot
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +38,19 @@ def test_all_one_stop_gives_every_agency_one_certificate(agencies):
 
     assert AgencyCertificate.objects.count() == 5
     assert AgencyCertificate.objects.filter(is_active=True).count() == 5
+
+
+def test_all_one_stop_includes_the_agencies_that_decide_on_procedures(db):
+    """The provincial police (not a department) decide on criminal-record certificates received
+    at the centre, so they sign those results and need a certificate."""
+    tree = dossier_factories.make_demo_catalogue()
+    police = tree["agencies"]["14"]
+    assert police.kind == AgencyKind.OTHER
+
+    call_command("create_demo_ca", "--all-one-stop")
+
+    assert AgencyCertificate.objects.filter(agency=police, is_active=True).count() == 1
+    assert AgencyCertificate.objects.filter(agency=tree["agencies"]["06"], is_active=True).exists()
 
 
 def test_unknown_agency_code_is_refused(agencies):

@@ -1,11 +1,14 @@
 """Create the local demo CA and signing certificates for agencies (demo and tests only)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.procedures.models import Procedure
 from tinhso.signing import ca
 
-# The agencies that receive dossiers or decide on them.
+# The agencies that receive dossiers or decide on them (with every agency a procedure names as
+# implementing it, such as the provincial police, which is no department).
 ONE_STOP_KINDS = (
     AgencyKind.PROVINCIAL_PC,
     AgencyKind.DEPARTMENT,
@@ -18,8 +21,9 @@ ONE_STOP_KINDS = (
 class Command(BaseCommand):
     help = (
         "Create the demo certification authority (once) and a signing certificate for each agency "
-        "given by code, or for every current one-stop agency with --all-one-stop. Idempotent: an "
-        "agency that already has a valid active certificate keeps it."
+        "given by code, or for every current one-stop agency and every agency implementing a "
+        "procedure with --all-one-stop. Idempotent: an agency that already has a valid active "
+        "certificate keeps it."
     )
 
     def add_arguments(self, parser):
@@ -27,7 +31,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all-one-stop",
             action="store_true",
-            help="every current People's Committee, department, service centre and one-stop desk",
+            help=(
+                "every current People's Committee, department, service centre and one-stop desk, "
+                "and every agency implementing a procedure"
+            ),
         )
 
     def handle(self, *args, codes, all_one_stop, **options):
@@ -40,7 +47,10 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"Unknown agency codes: {', '.join(sorted(missing))}")
         if all_one_stop:
-            agencies += list(Agency.objects.valid_on().filter(kind__in=ONE_STOP_KINDS))
+            implementing = Procedure.agencies.through.objects.values("agency_id")
+            agencies += list(
+                Agency.objects.valid_on().filter(Q(kind__in=ONE_STOP_KINDS) | Q(pk__in=implementing))
+            )
         created = 0
         for agency in {agency.pk: agency for agency in agencies}.values():
             _certificate, new = ca.ensure_agency_certificate(agency, root)
