@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import numberformat
 from django.utils.formats import get_format
 
+from tinhso.agencies.models import Agency
 from tinhso.statistics.models import AgencyDailyRollup, DailyRollup, ProvinceDailyRollup
 
 WIDTH = 360
@@ -107,9 +108,19 @@ def agency_on_time(index: dict) -> list[dict]:
     for card in index["agencies"]:
         row = next(r for g in card["groups"] for r in g["indicators"] if r["code"] == "2.1")
         if row["rate"] is not None:
-            rates.append({"agency": card["agency"], "rate": row["rate"], "of": row["denominator"]})
+            rates.append({"pk": card["agency_id"], "agency": card["agency"], "rate": row["rate"]})
     rates.sort(key=lambda r: (-r["rate"], r["agency"]))
-    return _hbars([(r["agency"], r["rate"], 100, f"{number(r['rate'])}%") for r in rates[:TOP_AGENCIES]])
+    rates = rates[:TOP_AGENCIES]
+    # The bar shows the agency's short name ("Trung tâm PVHCC phường Cao Lãnh"), the tooltip and
+    # the table its full name.
+    short_names = dict(
+        Agency.objects.filter(pk__in=[r["pk"] for r in rates])
+        .exclude(short_name="")
+        .values_list("pk", "short_name")
+    )
+    return _hbars(
+        [(r["agency"], r["rate"], 100, f"{number(r['rate'])}%", short_names.get(r["pk"])) for r in rates]
+    )
 
 
 def group_points(index: dict) -> list[dict]:
@@ -129,17 +140,18 @@ def group_points(index: dict) -> list[dict]:
 
 def _hbars(items) -> dict:
     """Horizontal bars, each under its label, the value at the right: (label, value, maximum,
-    value as text)."""
+    value as text[, the label shown on the bar when shorter])."""
     row, track = 44, WIDTH - 72
     bars = [
         {
             "label": label,
-            "short": _short(label),
+            "short": _short(short or label),
             "text": text,
             "y": index * row,
             "w": round(track * value / maximum, 1) if maximum else 0,
             "track": track,
         }
-        for index, (label, value, maximum, text) in enumerate(items)
+        for index, (label, value, maximum, text, *short_name) in enumerate(items)
+        for short in [short_name[0] if short_name else None]
     ]
     return {"bars": bars, "height": max(len(bars) * row, row)}
