@@ -54,21 +54,28 @@ class SignInForm(forms.Form):
         return cleaned
 
 
+# A one-time code field: the phone offers the code it received and a digit keyboard.
+ONE_TIME_CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*"}
+
+
+def six_digits(value: str, message: str) -> str:
+    """``value`` without spaces when it is 6 digits, else a form error saying ``message``."""
+    code = value.replace(" ", "")
+    if not (len(code) == 6 and code.isdigit()):
+        raise forms.ValidationError(message, code="format")
+    return code
+
+
 class TotpCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Verification code"),
         help_text=_("The 6-digit code shown by your authenticator app."),
         max_length=10,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*"}
-        ),
+        widget=forms.TextInput(attrs=ONE_TIME_CODE_ATTRS),
     )
 
     def clean_code(self):
-        code = self.cleaned_data["code"].replace(" ", "")
-        if not (len(code) == 6 and code.isdigit()):
-            raise forms.ValidationError(_("Enter the 6 digits shown by your app."), code="format")
-        return code
+        return six_digits(self.cleaned_data["code"], _("Enter the 6 digits shown by your app."))
 
 
 class SecondFactorForm(forms.Form):
@@ -209,16 +216,11 @@ class CodeForm(forms.Form):
         help_text=_("The 6 digits we sent you."),
         max_length=10,
         error_messages={"required": _("Enter the 6 digits we sent you.")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*"}
-        ),
+        widget=forms.TextInput(attrs=ONE_TIME_CODE_ATTRS),
     )
 
     def clean_code(self):
-        code = self.cleaned_data["code"].replace(" ", "")
-        if not (len(code) == 6 and code.isdigit()):
-            raise forms.ValidationError(_("Enter the 6 digits we sent you."), code="format")
-        return code
+        return six_digits(self.cleaned_data["code"], _("Enter the 6 digits we sent you."))
 
 
 class ForgotPasswordForm(forms.Form):
