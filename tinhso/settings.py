@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "tinhso.motcua",
     "tinhso.signing",
     "tinhso.official_forms",
+    "tinhso.documents",
     "tinhso.statistics",
     "tinhso.demo",
     "django.contrib.admin",

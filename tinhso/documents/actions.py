@@ -1,0 +1,424 @@
+"""Business actions on official documents: each checks permission, validates, changes state in
+one transaction, writes the audit entry and the ``DocumentEvent``. Pages, the API, the demo and
+the exchange worker call these.
+
+Outgoing (Decree 30/2020/NĐ-CP Art. 14–18): draft → numbered and issued (the văn thư gives the
+number, Art. 15) → sent, one edXML package per recipient agency through the exchange outbox.
+Incoming (Art. 20–24): arrived (from the exchange, or registered from paper) → registered with the
+arrival number (or returned to the sender with a reason) → assigned by a leader with a deadline in
+working time → handled. Every step of a document that came over the exchange reports its edXML
+status back to the sender: 01 arrived (sent automatically on arrival, Appendix VI: the system
+notifies the sender of receipt), 02 returned, 03 registered, 04 assigned, 06 handled.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.models import Role, User
+from tinhso.accounts.permissions import require
+from tinhso.agencies.models import Agency
+from tinhso.audit.services import actor_label, record
+from tinhso.core.text import nfc
+from tinhso.documents import doctypes, edxml, exchange, numbering
+from tinhso.documents.models import (
+    Delivery,
+    DocumentEvent,
+    IncomingDocument,
+    OutgoingDocument,
+    Package,
+    Secrecy,
+    Urgency,
+)
+from tinhso.documents.rules import roles_in
+from tinhso.worktime.calendar import add_working_days
+
+UNIT_SYMBOL_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789")
+MAX_FILE_BYTES = edxml.MAX_ATTACHMENT_BYTES
+MAX_HANDLING_DAYS = 60
+
+
+def event(kind, agency, *, actor=None, at=None, **links) -> DocumentEvent:
+    """Write one event of the documents' outbox and timelines (inside the caller's transaction)."""
+    return DocumentEvent.objects.create(
+        kind=kind,
+        agency=agency,
+        actor_name=actor_label(actor) if actor else "",
+        occurred_at=at or timezone.now(),
+        **links,
+    )
+
+
+def _text(value, label: str, max_length: int, required: bool = True) -> str:
+    value = nfc(value or "").strip()
+    if required and not value:
+        raise ValidationError(_("Enter %(field)s.") % {"field": label}, code="required")
+    if len(value) > max_length:
+        raise ValidationError(
+            _("%(field)s is longer than %(max)d characters.") % {"field": label, "max": max_length},
+            code="max_length",
+        )
+    return value
+
+
+def _check_file(upload) -> None:
+    if upload is not None and upload.size > MAX_FILE_BYTES:
+        raise ValidationError(_("The file is larger than 20 MB."), code="file_size")
+
+
+# Outgoing documents.
+
+
+def create_draft(
+    actor,
+    agency: Agency,
+    *,
+    type_code: str,
+    subject: str,
+    content: str = "",
+    unit_symbol: str = "",
+    urgency: int = Urgency.NORMAL,
+    secrecy: int = Secrecy.NONE,
+    signer_competence: str = "",
+    signer_position: str = "",
+    signer_name: str = "",
+    due_date: datetime.date | None = None,
+    upload=None,
+) -> OutgoingDocument:
+    require(actor, "documents.draft", agency)
+    if type_code not in doctypes.BY_CODE:
+        raise ValidationError(_("Choose a document type from the list."), code="type")
+    unit_symbol = nfc(unit_symbol or "").strip().upper()
+    if type_code == doctypes.CONG_VAN and not unit_symbol:
+        raise ValidationError(
+            _("A letter (công văn) needs the abbreviation of the drafting unit, e.g. VP."), code="unit_symbol"
+        )
+    if unit_symbol and (len(unit_symbol) > 20 or not set(unit_symbol) <= UNIT_SYMBOL_CHARS):
+        raise ValidationError(
+            _("Use capital letters and digits only, without spaces, e.g. VP."), code="unit_symbol"
+        )
+    if urgency not in Urgency.values or secrecy not in Secrecy.values:
+        raise ValidationError(_("Choose the urgency and secrecy from the lists."), code="marks")
+    _check_file(upload)
+    document = OutgoingDocument(
+        agency=agency,
+        type_code=type_code,
+        unit_symbol=unit_symbol if type_code == doctypes.CONG_VAN else "",
+        subject=_text(subject, _("the subject"), 500),
+        content=_text(content, _("the summary"), 5000, required=False),
+        urgency=urgency,
+        secrecy=secrecy,
+        signer_competence=_text(signer_competence, _("the signing authority"), 10, required=False),
+        signer_position=_text(signer_position, _("the signer's position"), 100, required=False),
+        signer_name=_text(signer_name, _("the signer's name"), 50, required=False),
+        due_date=due_date,
+        created_by=actor,
+    )
+    with transaction.atomic():
+        if upload is not None:
+            document.file.save(upload.name, upload, save=False)
+            document.file_name = nfc(upload.name)[:200]
+        document.save()
+        event(DocumentEvent.Kind.DRAFTED, agency, actor=actor, outgoing=document)
+        record(actor, "documents.draft", document, {"type": type_code, "subject": document.subject}, new=True)
+    return document
+
+
+def issue_document(
+    actor, document: OutgoingDocument, at: datetime.datetime | None = None
+) -> OutgoingDocument:
+    """Give the draft its number and symbol and issue it (Art. 15, 16). The draft's row is locked
+    first: two clerks numbering the same draft at once get one number between them, the second
+    a refusal."""
+    require(actor, "documents.issue", document)
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = OutgoingDocument.objects.select_for_update().select_related("agency").get(pk=document.pk)
+        if locked.state != OutgoingDocument.State.DRAFT:
+            raise ValidationError(
+                _("This document has already been numbered: %(reference)s.")
+                % {"reference": locked.reference},
+                code="already_issued",
+            )
+        year = numbering.local_year(at)
+        series = numbering.outgoing_series(locked)
+        locked.number = numbering.next_value(locked.agency_id, year, series)
+        locked.year, locked.series = year, series
+        locked.symbol = numbering.symbol_for(locked)
+        locked.state = OutgoingDocument.State.ISSUED
+        locked.issued_at = at
+        locked.document_id = edxml.document_id(locked.agency.code, timezone.localdate(at), locked.reference)
+        locked.save(update_fields=["number", "year", "series", "symbol", "state", "issued_at", "document_id"])
+        event(
+            DocumentEvent.Kind.ISSUED,
+            locked.agency,
+            actor=actor,
+            at=at,
+            outgoing=locked,
+            note=locked.reference,
+        )
+        record(
+            actor, "documents.issue", locked, {"reference": locked.reference, "series": series, "year": year}
+        )
+    return locked
+
+
+def send_document(actor, document: OutgoingDocument, recipients) -> list[Delivery]:
+    """Send an issued document to agencies of the installation: one edXML package per recipient,
+    queued in the exchange outbox and delivered by the task worker. Secret documents never leave
+    over the exchange (Law on Protection of State Secrets 2018; Decree 30 Appendix VI keeps them
+    out of the electronic system)."""
+    require(actor, "documents.send", document)
+    recipients = list(recipients)
+    if document.state != OutgoingDocument.State.ISSUED:
+        raise ValidationError(_("Only an issued document can be sent."), code="not_issued")
+    if document.secrecy:
+        raise ValidationError(_("Secret documents are not sent over the exchange."), code="secret")
+    if not recipients:
+        raise ValidationError(_("Choose at least one recipient."), code="recipients")
+    ids = [agency.pk for agency in recipients]
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("A recipient is chosen twice."), code="duplicate_recipient")
+    if document.agency_id in ids:
+        raise ValidationError(_("An agency does not send a document to itself."), code="self")
+    today = timezone.localdate()
+    current = set(Agency.objects.valid_on(today).filter(pk__in=ids).values_list("pk", flat=True))
+    if len(current) != len(ids):
+        raise ValidationError(_("A recipient is not a current agency."), code="unknown_recipient")
+    already = set(
+        Delivery.objects.filter(document=document, recipient_id__in=ids).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    if already:
+        raise ValidationError(
+            _("The document has already been sent to one of these agencies."), code="resent"
+        )
+    with transaction.atomic():
+        deliveries = [
+            Delivery.objects.create(document=document, recipient=recipient) for recipient in recipients
+        ]
+        for delivery in deliveries:
+            exchange.queue_document(document, delivery, actor)
+            event(
+                DocumentEvent.Kind.QUEUED, document.agency, actor=actor, outgoing=document, delivery=delivery
+            )
+        record(actor, "documents.send", document, {"recipients": [agency.code for agency in recipients]})
+    exchange.wake_on_commit()
+    return deliveries
+
+
+# Incoming documents.
+
+
+def duplicates(incoming: IncomingDocument):
+    """Registered documents of the same agency that look like this one: the same edXML document
+    id, or the same number, symbol and issuer (Appendix VI: warn on a duplicate)."""
+    same = Q(document_id=incoming.document_id) if incoming.document_id else Q(pk__in=[])
+    if incoming.code_number and incoming.code_notation:
+        issuer = (
+            Q(sender_code=incoming.sender_code)
+            if incoming.sender_code
+            else Q(sender_name=incoming.sender_name)
+        )
+        same |= Q(code_number=incoming.code_number, code_notation=incoming.code_notation) & issuer
+    return (
+        IncomingDocument.objects.filter(agency_id=incoming.agency_id, arrival_number__isnull=False)
+        .filter(same)
+        .exclude(pk=incoming.pk)
+    )
+
+
+def _register(actor, incoming: IncomingDocument, at) -> None:
+    incoming.year = numbering.local_year(at)
+    incoming.arrival_number = numbering.next_value(
+        incoming.agency_id, incoming.year, numbering.INCOMING_SERIES
+    )
+    incoming.registered_at = at
+    incoming.state = IncomingDocument.State.REGISTERED
+
+
+def register_incoming(
+    actor, incoming: IncomingDocument, *, accept_duplicate: bool = False, at=None, **corrections
+) -> IncomingDocument:
+    """Register an arrived document: the arrival number, the clerk's corrections of the header
+    (``subject``, ``code_number``, ``code_notation``, ``type_name``) and "03" back to the sender.
+    A likely duplicate is refused unless the clerk accepts it knowingly."""
+    require(actor, "documents.register", incoming)
+    at = at or timezone.now()
+    unknown = set(corrections) - {"subject", "code_number", "code_notation", "type_name"}
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))}
+        )
+    with transaction.atomic():
+        locked = IncomingDocument.objects.select_for_update().get(pk=incoming.pk)
+        if locked.state != IncomingDocument.State.PENDING:
+            raise ValidationError(_("This document is not waiting to be registered."), code="state")
+        limits = {"subject": 500, "code_number": 11, "code_notation": 30, "type_name": 100}
+        for name, value in corrections.items():
+            setattr(locked, name, _text(value, name, limits[name], required=name == "subject"))
+        if not accept_duplicate and duplicates(locked).exists():
+            raise ValidationError(
+                _(
+                    "A document with the same identifier, or the same number, symbol and issuer, is already registered."
+                ),
+                code="duplicate",
+            )
+        _register(actor, locked, at)
+        locked.save()
+        event(
+            DocumentEvent.Kind.REGISTERED,
+            locked.agency,
+            actor=actor,
+            at=at,
+            incoming=locked,
+            delivery=locked.delivery,
+        )
+        exchange.report_status(locked, edxml.STATUS_RECEIVED, actor, at=at)
+        record(
+            actor,
+            "documents.register",
+            locked,
+            {"arrival_number": locked.arrival_number, "year": locked.year},
+        )
+    exchange.wake_on_commit()
+    return locked
+
+
+def register_paper(actor, agency: Agency, *, accept_duplicate: bool = False, upload=None, at=None, **fields):
+    """Register a document that came on paper (or by e-mail): same series as the electronic ones
+    (Art. 22(2))."""
+    probe = IncomingDocument(agency=agency)
+    require(actor, "documents.register", probe)
+    at = at or timezone.now()
+    _check_file(upload)
+    urgency = fields.get("urgency", Urgency.NORMAL)
+    if urgency not in Urgency.values:
+        raise ValidationError(_("Choose the urgency from the list."), code="marks")
+    incoming = IncomingDocument(
+        agency=agency,
+        source=IncomingDocument.Source.PAPER,
+        sender_name=_text(fields.get("sender_name"), _("the sender"), 200),
+        code_number=_text(fields.get("code_number"), _("the number"), 11, required=False),
+        code_notation=_text(fields.get("code_notation"), _("the symbol"), 30, required=False),
+        type_name=_text(fields.get("type_name"), _("the document type"), 100, required=False),
+        subject=_text(fields.get("subject"), _("the subject"), 500),
+        promulgation_date=fields.get("promulgation_date"),
+        signer_name=_text(fields.get("signer_name"), _("the signer"), 50, required=False),
+        urgency=urgency,
+        arrived_at=at,
+    )
+    with transaction.atomic():
+        if not accept_duplicate and duplicates(incoming).exists():
+            raise ValidationError(
+                _(
+                    "A document with the same identifier, or the same number, symbol and issuer, is already registered."
+                ),
+                code="duplicate",
+            )
+        _register(actor, incoming, at)
+        if upload is not None:
+            incoming.file.save(upload.name, upload, save=False)
+            incoming.file_name = nfc(upload.name)[:200]
+        incoming.save()
+        event(DocumentEvent.Kind.REGISTERED, agency, actor=actor, at=at, incoming=incoming)
+        record(actor, "documents.register", incoming, {"arrival_number": incoming.arrival_number}, new=True)
+    return incoming
+
+
+def refuse_incoming(actor, incoming: IncomingDocument, reason: str) -> IncomingDocument:
+    """Return a wrong or invalid document to the sender with the reason ("02")."""
+    require(actor, "documents.register", incoming)
+    reason = _text(reason, _("the reason"), 500)
+    with transaction.atomic():
+        locked = IncomingDocument.objects.select_for_update().get(pk=incoming.pk)
+        if locked.state != IncomingDocument.State.PENDING:
+            raise ValidationError(
+                _("Only a document waiting to be registered can be returned."), code="state"
+            )
+        if locked.delivery_id is None:
+            raise ValidationError(
+                _("Only a document received over the exchange can be returned."), code="source"
+            )
+        locked.state = IncomingDocument.State.REFUSED
+        locked.refusal_reason = reason
+        locked.save(update_fields=["state", "refusal_reason"])
+        exchange.report_status(locked, edxml.STATUS_REFUSED, actor, description=reason)
+        record(actor, "documents.refuse", locked, {"reason": reason})
+    exchange.wake_on_commit()
+    return locked
+
+
+def assign_incoming(actor, incoming: IncomingDocument, handler: User, working_days: int, at=None):
+    """The leader gives the person in charge and the handling deadline, counted in working days
+    of the province's calendar (Art. 23, 24); "04" back to the sender."""
+    require(actor, "documents.assign", incoming)
+    at = at or timezone.now()
+    if not isinstance(working_days, int) or not 1 <= working_days <= MAX_HANDLING_DAYS:
+        raise ValidationError(
+            _("The deadline must be between 1 and %(max)d working days.") % {"max": MAX_HANDLING_DAYS},
+            code="deadline",
+        )
+    if handler is None or not roles_in(handler, incoming.agency_id) & {Role.SPECIALIST, Role.LEADER}:
+        raise ValidationError(_("The person in charge must be an officer of this agency."), code="handler")
+    with transaction.atomic():
+        locked = IncomingDocument.objects.select_for_update().get(pk=incoming.pk)
+        if locked.state not in (IncomingDocument.State.REGISTERED, IncomingDocument.State.ASSIGNED):
+            raise ValidationError(_("Only a registered document can be assigned."), code="state")
+        locked.handler = handler
+        locked.handling_due_at = add_working_days(at, working_days)
+        locked.state = IncomingDocument.State.ASSIGNED
+        locked.save(update_fields=["handler", "handling_due_at", "state"])
+        exchange.report_status(
+            locked,
+            edxml.STATUS_ASSIGNED,
+            actor,
+            at=at,
+            description=nfc(handler.full_name) or handler.username,
+        )
+        record(
+            actor,
+            "documents.assign",
+            locked,
+            {"handler": actor_label(handler), "due_at": locked.handling_due_at.isoformat()},
+        )
+    exchange.wake_on_commit()
+    return locked
+
+
+def complete_incoming(actor, incoming: IncomingDocument, note: str = "", at=None) -> IncomingDocument:
+    """The person in charge marks the document handled ("06")."""
+    require(actor, "documents.complete", incoming)
+    at = at or timezone.now()
+    note = _text(note, _("the note"), 500, required=False)
+    with transaction.atomic():
+        locked = IncomingDocument.objects.select_for_update().get(pk=incoming.pk)
+        if locked.state != IncomingDocument.State.ASSIGNED:
+            raise ValidationError(_("Only an assigned document can be marked handled."), code="state")
+        locked.state = IncomingDocument.State.DONE
+        locked.done_at = at
+        locked.save(update_fields=["state", "done_at"])
+        exchange.report_status(locked, edxml.STATUS_DONE, actor, at=at, description=note)
+        record(actor, "documents.complete", locked, {"note": note})
+    exchange.wake_on_commit()
+    return locked
+
+
+def resend_package(actor, package: Package) -> Package:
+    """Put an undeliverable package back in the queue (the clerk's dead-letter list)."""
+    require(actor, "documents.send", package.delivery.document)
+    with transaction.atomic():
+        locked = Package.objects.select_for_update().get(pk=package.pk)
+        if locked.state != Package.State.DEAD:
+            raise ValidationError(_("Only an undeliverable package can be sent again."), code="state")
+        exchange.resend(locked)
+        record(
+            actor, "documents.resend", locked.delivery.document, {"package": locked.pk, "to": locked.to_code}
+        )
+    exchange.wake_on_commit()
+    return locked

@@ -1,0 +1,319 @@
+"""The document exchange between the installation's agencies, through the same edXML packages as
+an exchange with the outside (QCVN 102:2016/BTTTT).
+
+Sending queues one ``Package`` per recipient in the sender's transaction (the outbox); the task
+worker (``deliver_packages``) hands each due package to ``receive``, which reads it as any edXML
+package from outside would be read: a document package becomes a pending incoming document of the
+agency named in ``To`` (and sends "01 arrived" back at once), a status package updates the
+sender's delivery. A package that cannot be delivered is tried again after ``RETRY_DELAYS`` and,
+after the last attempt, stays in the dead-letter list (state "dead") for the clerk to see. Each
+package is handled in its own transaction under ``FOR UPDATE SKIP LOCKED``, so several workers
+share the queue and a package is never delivered twice.
+"""
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.agencies.models import Agency
+from tinhso.audit.services import actor_label
+from tinhso.documents import edxml
+from tinhso.documents.models import Delivery, DocumentEvent, IncomingDocument, OutgoingDocument, Package
+
+logger = logging.getLogger(__name__)
+
+RETRY_DELAYS = [datetime.timedelta(minutes=minutes) for minutes in (1, 5, 30, 120, 480)]
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+BATCH = 50
+
+
+class DeliveryError(Exception):
+    """The package is well-formed but cannot be delivered here (unknown recipient...)."""
+
+
+def _organ(agency: Agency) -> edxml.Organ:
+    return edxml.Organ(
+        organ_id=agency.code,
+        name=agency.name,
+        address=agency.address,
+        email=agency.email,
+        telephone=agency.phone,
+    )
+
+
+def _staff_name(actor) -> str:
+    return (getattr(actor, "full_name", "") or getattr(actor, "username", "")) if actor else ""
+
+
+def document_package(document: OutgoingDocument, recipient: Agency, actor) -> bytes:
+    attachments = []
+    if document.file:
+        with document.file.open("rb") as handle:
+            attachments.append(
+                edxml.Attachment(
+                    name=document.file_name or "van-ban.pdf",
+                    content_type="application/pdf",
+                    data=handle.read(),
+                )
+            )
+    issued_on = timezone.localdate(document.issued_at)
+    return edxml.write_document(
+        edxml.DocumentPackage(
+            sender=_organ(document.agency),
+            recipients=[_organ(recipient)],
+            code_number=f"{document.number:02d}",
+            code_notation=document.symbol,
+            promulgation_date=issued_on,
+            subject=document.subject,
+            document_id=document.document_id,
+            type_name=document.doc_type.name,
+            content=document.content[:500],
+            signer_competence=document.signer_competence,
+            signer_position=document.signer_position,
+            signer_name=document.signer_name,
+            due_date=document.due_date,
+            to_places=[
+                delivery.recipient.name[:150] for delivery in document.deliveries.select_related("recipient")
+            ],
+            priority=document.urgency,
+            staff_department=document.agency.name,
+            staff_name=_staff_name(actor),
+            timestamp=timezone.localtime(),
+            attachments=attachments,
+        )
+    )
+
+
+def _queue(kind: str, delivery: Delivery, to_code: str, xml: bytes) -> Package:
+    return Package.objects.create(
+        kind=kind, delivery=delivery, to_code=to_code, xml=xml, next_attempt_at=timezone.now()
+    )
+
+
+def queue_document(document: OutgoingDocument, delivery: Delivery, actor) -> Package:
+    return _queue(
+        Package.Kind.DOCUMENT,
+        delivery,
+        delivery.recipient.code,
+        document_package(document, delivery.recipient, actor),
+    )
+
+
+def report_status(incoming: IncomingDocument, code: str, actor, *, at=None, description: str = "") -> None:
+    """Record the business status on the incoming document's timeline and, for a document that
+    came over the exchange, queue the status package back to its sender."""
+    at = at or timezone.now()
+    DocumentEvent.objects.create(
+        kind=DocumentEvent.Kind.STATUS,
+        agency=incoming.agency,
+        incoming=incoming,
+        delivery=incoming.delivery,
+        status_code=code,
+        note=description[:500],
+        actor_name=actor_label(actor) if actor else "",
+        occurred_at=at,
+    )
+    if incoming.delivery_id is None:
+        return
+    xml = edxml.write_status(
+        edxml.StatusPackage(
+            sender=_organ(incoming.agency),
+            for_organ_id=incoming.sender_code,
+            for_code=incoming.reference,
+            for_promulgation_date=incoming.promulgation_date or timezone.localdate(incoming.arrived_at),
+            for_document_id=incoming.document_id,
+            status_code=code,
+            description=description or str(edxml.STATUS_LABELS[code]),
+            timestamp=timezone.localtime(at).replace(tzinfo=None),
+            staff_department=incoming.agency.name,
+            staff_name=_staff_name(actor),
+        )
+    )
+    _queue(Package.Kind.STATUS, incoming.delivery, incoming.sender_code, xml)
+
+
+# Receiving.
+
+
+def _current_agency(code: str) -> Agency:
+    agency = Agency.objects.valid_on(timezone.localdate()).filter(code=code).first()
+    if agency is None:
+        raise DeliveryError(_("No current agency has the code %(code)s.") % {"code": code})
+    return agency
+
+
+def _first_current_agency(codes: list[str]) -> Agency:
+    agencies = {
+        agency.code: agency for agency in Agency.objects.valid_on(timezone.localdate()).filter(code__in=codes)
+    }
+    for code in codes:
+        if code in agencies:
+            return agencies[code]
+    raise DeliveryError(_("None of the recipients is an agency of this installation."))
+
+
+def receive(xml: bytes, delivery: Delivery | None = None):
+    """Take in one package addressed to this installation; returns the incoming document or the
+    delivery it updated. ``delivery`` is the transport's reference for an internal send."""
+    if edxml.package_kind(xml) == "status":
+        return _receive_status(edxml.read_status(xml), delivery)
+    return _receive_document(edxml.read_document(xml), delivery)
+
+
+def _receive_document(package: edxml.DocumentPackage, delivery: Delivery | None) -> IncomingDocument:
+    codes = [organ.organ_id for organ in package.recipients]
+    if delivery is not None:
+        if delivery.recipient.code not in codes:
+            raise DeliveryError(_("The package is not addressed to the agency it was delivered to."))
+        codes = [delivery.recipient.code]
+    agency = _current_agency(codes[0]) if len(codes) == 1 else _first_current_agency(codes)
+    if delivery is not None:
+        existing = IncomingDocument.objects.filter(delivery=delivery).first()
+        if existing is not None:
+            return existing
+    now = timezone.now()
+    incoming = IncomingDocument(
+        agency=agency,
+        source=IncomingDocument.Source.EXCHANGE,
+        delivery=delivery,
+        sender_code=package.sender.organ_id,
+        sender_name=package.sender.name or package.sender.organ_id,
+        code_number=package.code_number,
+        code_notation=package.code_notation,
+        type_name=package.type_name,
+        subject=package.subject,
+        promulgation_date=package.promulgation_date,
+        signer_name=package.signer_name,
+        urgency=min(package.priority, 3),
+        due_date=package.due_date,
+        document_id=package.document_id,
+        arrived_at=now,
+    )
+    if package.attachments:
+        first = package.attachments[0]
+        incoming.file.save(first.name, _content(first), save=False)
+        incoming.file_name = first.name[:200]
+    incoming.save()
+    DocumentEvent.objects.create(
+        kind=DocumentEvent.Kind.RECEIVED, agency=agency, incoming=incoming, delivery=delivery, occurred_at=now
+    )
+    report_status(incoming, edxml.STATUS_ARRIVED, None, at=now)
+    return incoming
+
+
+def _content(attachment: edxml.Attachment):
+    from django.core.files.base import ContentFile
+
+    return ContentFile(attachment.data, name=attachment.name)
+
+
+def _receive_status(package: edxml.StatusPackage, delivery: Delivery | None) -> Delivery:
+    target = (
+        Delivery.objects.select_for_update()
+        .filter(
+            document__document_id=package.for_document_id,
+            document__agency__code=package.for_organ_id,
+            recipient__code=package.sender.organ_id,
+        )
+        .first()
+    )
+    if target is None or (delivery is not None and target.pk != delivery.pk):
+        raise DeliveryError(_("The status is for a document this installation did not send."))
+    target.business_status = package.status_code
+    target.save(update_fields=["business_status"])
+    DocumentEvent.objects.create(
+        kind=DocumentEvent.Kind.STATUS,
+        agency=target.document.agency,
+        outgoing=target.document,
+        delivery=target,
+        status_code=package.status_code,
+        note=package.description[:500],
+        actor_name=package.staff_name[:120],
+        occurred_at=timezone.now(),
+    )
+    return target
+
+
+# The worker.
+
+
+def _transport_event(package: Package, kind: str, note: str = "") -> None:
+    delivery = package.delivery
+    if package.kind != Package.Kind.DOCUMENT:
+        return
+    delivery.transport = {
+        DocumentEvent.Kind.DELIVERED: Delivery.Transport.DELIVERED,
+        DocumentEvent.Kind.FAILED: Delivery.Transport.FAILED,
+        DocumentEvent.Kind.DEAD: Delivery.Transport.DEAD,
+    }[kind]
+    delivery.save(update_fields=["transport"])
+    DocumentEvent.objects.create(
+        kind=kind,
+        agency=delivery.document.agency,
+        outgoing=delivery.document,
+        delivery=delivery,
+        note=note[:500],
+        occurred_at=timezone.now(),
+    )
+
+
+def deliver_one(now=None) -> bool:
+    """Deliver the next due package, in its own transaction; False when none is due."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        package = (
+            Package.objects.select_for_update(skip_locked=True)
+            .select_related("delivery__document__agency")
+            .filter(state=Package.State.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .first()
+        )
+        if package is None:
+            return False
+        package.attempts += 1
+        try:
+            with transaction.atomic():
+                receive(bytes(package.xml), package.delivery)
+        except (edxml.EdxmlError, DeliveryError) as exc:
+            package.last_error = str(exc)[:500]
+            if package.attempts >= MAX_ATTEMPTS:
+                package.state = Package.State.DEAD
+                _transport_event(package, DocumentEvent.Kind.DEAD, package.last_error)
+            else:
+                package.next_attempt_at = now + RETRY_DELAYS[package.attempts - 1]
+                _transport_event(package, DocumentEvent.Kind.FAILED, package.last_error)
+        else:
+            package.state = Package.State.DELIVERED
+            package.delivered_at = now
+            package.last_error = ""
+            _transport_event(package, DocumentEvent.Kind.DELIVERED)
+        package.save()
+    return True
+
+
+def deliver_due(limit: int = BATCH, now=None) -> int:
+    """Deliver up to ``limit`` due packages (status packages queued on arrival come due at once
+    and are taken in the same run); returns how many were handled."""
+    done = 0
+    while done < limit and deliver_one(now):
+        done += 1
+    return done
+
+
+def wake_on_commit() -> None:
+    """Ask the task worker to deliver once the caller's transaction commits (cron's
+    ``deliver_documents`` picks up retries and anything a lost wake-up left)."""
+    from tinhso.documents.tasks import deliver_packages
+
+    transaction.on_commit(deliver_packages.enqueue, robust=True)
+
+
+def resend(package: Package) -> None:
+    """Put a dead package back in the queue (the clerk's "send again")."""
+    package.state = Package.State.PENDING
+    package.attempts = 0
+    package.next_attempt_at = timezone.now()
+    package.save(update_fields=["state", "attempts", "next_attempt_at"])

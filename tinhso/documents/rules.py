@@ -1,0 +1,95 @@
+"""Permission rules of the documents area. Each agency keeps its own registers (Decree
+30/2020/NĐ-CP Art. 6(3): the agency's văn thư), so a role counts in the agency where it is held,
+not in the agencies below it. Superusers and province administrators pass every rule first
+(``tinhso.accounts.permissions.can``).
+
+- document clerk (văn thư): numbers, issues and sends outgoing documents, registers or returns
+  incoming ones, reads both registers;
+- leader: reads both registers, assigns incoming documents;
+- specialist: drafts, reads the documents they drafted or were assigned.
+"""
+
+from tinhso.accounts.models import Membership, Role, UserKind
+from tinhso.accounts.permissions import rule
+
+STAFF_ROLES = (Role.DOCUMENT_CLERK, Role.LEADER, Role.SPECIALIST)
+
+
+def roles_in(user, agency_id) -> set[str]:
+    """The roles ``user`` holds today in the agency itself, read once per user object."""
+    if getattr(user, "kind", None) != UserKind.OFFICER or agency_id is None:
+        return set()
+    cache = user.__dict__.setdefault("_tinhso_document_roles", {})
+    if agency_id not in cache:
+        cache[agency_id] = set(
+            Membership.objects.active().filter(user=user, agency_id=agency_id).values_list("role", flat=True)
+        )
+    return cache[agency_id]
+
+
+def document_agency_ids(user) -> list[int]:
+    """The agencies whose documents ``user`` works on (any of the three roles)."""
+    if getattr(user, "kind", None) != UserKind.OFFICER:
+        return []
+    memberships = Membership.objects.active().filter(user=user, role__in=STAFF_ROLES)
+    return sorted(set(memberships.values_list("agency_id", flat=True)))
+
+
+@rule("documents.draft")
+def draft(user, agency) -> bool:
+    return bool(roles_in(user, getattr(agency, "pk", None)) & set(STAFF_ROLES))
+
+
+@rule("documents.view_outgoing")
+def view_outgoing(user, document) -> bool:
+    roles = roles_in(user, document.agency_id)
+    if roles & {Role.DOCUMENT_CLERK, Role.LEADER}:
+        return True
+    return Role.SPECIALIST in roles and document.created_by_id == user.pk
+
+
+@rule("documents.edit_draft")
+def edit_draft(user, document) -> bool:
+    roles = roles_in(user, document.agency_id)
+    return bool(roles & {Role.DOCUMENT_CLERK, Role.LEADER}) or document.created_by_id == user.pk
+
+
+@rule("documents.issue")
+def issue(user, document) -> bool:
+    """Numbering and issuing is the văn thư's (Art. 15(2), 16)."""
+    return Role.DOCUMENT_CLERK in roles_in(user, document.agency_id)
+
+
+@rule("documents.send")
+def send(user, document) -> bool:
+    return Role.DOCUMENT_CLERK in roles_in(user, document.agency_id)
+
+
+@rule("documents.view_incoming")
+def view_incoming(user, document) -> bool:
+    roles = roles_in(user, document.agency_id)
+    if roles & {Role.DOCUMENT_CLERK, Role.LEADER}:
+        return True
+    return Role.SPECIALIST in roles and document.handler_id == user.pk
+
+
+@rule("documents.register")
+def register(user, document) -> bool:
+    """Receiving, registering and returning incoming documents (Art. 20–22)."""
+    return Role.DOCUMENT_CLERK in roles_in(user, document.agency_id)
+
+
+@rule("documents.assign")
+def assign(user, document) -> bool:
+    """The leader gives the handler and the deadline (Art. 24(1))."""
+    return Role.LEADER in roles_in(user, document.agency_id)
+
+
+@rule("documents.complete")
+def complete(user, document) -> bool:
+    return document.handler_id == user.pk or Role.LEADER in roles_in(user, document.agency_id)
+
+
+@rule("documents.view_register")
+def view_register(user, agency) -> bool:
+    return bool(roles_in(user, getattr(agency, "pk", None)) & {Role.DOCUMENT_CLERK, Role.LEADER})
