@@ -42,6 +42,12 @@ MAX_FILE_BYTES = edxml.MAX_ATTACHMENT_BYTES
 MAX_HANDLING_DAYS = 60
 
 
+def _duplicate_message() -> str:
+    return _(
+        "A document with the same identifier, or the same number, symbol and issuer, is already registered."
+    )
+
+
 def event(kind, agency, *, actor=None, at=None, **links) -> DocumentEvent:
     """Write one event of the documents' outbox and timelines (inside the caller's transaction)."""
     return DocumentEvent.objects.create(
@@ -264,9 +270,7 @@ def register_incoming(
             setattr(locked, name, _text(value, name, limits[name], required=name == "subject"))
         if not accept_duplicate and duplicates(locked).exists():
             raise ValidationError(
-                _(
-                    "A document with the same identifier, or the same number, symbol and issuer, is already registered."
-                ),
+                _duplicate_message(),
                 code="duplicate",
             )
         _register(actor, locked, at)
@@ -316,9 +320,7 @@ def register_paper(actor, agency: Agency, *, accept_duplicate: bool = False, upl
     with transaction.atomic():
         if not accept_duplicate and duplicates(incoming).exists():
             raise ValidationError(
-                _(
-                    "A document with the same identifier, or the same number, symbol and issuer, is already registered."
-                ),
+                _duplicate_message(),
                 code="duplicate",
             )
         _register(actor, incoming, at)

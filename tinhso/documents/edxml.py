@@ -16,6 +16,7 @@ the stored material): 01 arrived, 02 refused, 03 received, 04 assigned, 05 in pr
 import base64
 import binascii
 import datetime
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -170,8 +171,11 @@ def _staff(parent, department: str, staff: str) -> None:
 
 
 def _root():
-    root = etree.Element(f"{{{NS}}}edXML", nsmap={None: NS, "edXML": NS})
-    envelope = _el(root, "edXMLEnvelope")
+    """The root in the default namespace, the envelope and all it holds with the ``edXML:``
+    prefix (the layout of the standard's samples; national-axis integrators report packages
+    refused for another nesting)."""
+    root = etree.Element(f"{{{NS}}}edXML", nsmap={None: NS})
+    envelope = etree.SubElement(root, f"{{{NS}}}edXMLEnvelope", nsmap={"edXML": NS})
     return root, envelope
 
 
@@ -230,7 +234,7 @@ def write_document(package: DocumentPackage) -> bytes:
     trace = _el(
         header,
         "TraceHeaderList",
-        id=uuid.uuid4().hex[:12],
+        id=hashlib.sha256(package.document_id.encode()).hexdigest()[:12],
         version="1.0",
         mustUnderstand="1",
         actor="http://schemas.xmlsoap.org/soap/actor/next",
@@ -250,10 +254,11 @@ def write_document(package: DocumentPackage) -> bytes:
     for attachment in package.attachments:
         if len(attachment.data) > MAX_ATTACHMENT_BYTES:
             raise EdxmlError("R.Attachment", f"{attachment.name} is larger than the limit")
-        reference = _el(
+        reference = etree.SubElement(
             manifest,
-            "Reference",
-            **{
+            f"{{{NS}}}Reference",
+            nsmap={"xlink": XLINK},
+            attrib={
                 f"{{{XLINK}}}href": f"cid:{attachment.content_id}",
                 f"{{{XLINK}}}role": "XLinkRole",
                 f"{{{XLINK}}}type": "simple",
