@@ -226,11 +226,9 @@ def duplicates(incoming: IncomingDocument):
     id, or the same number, symbol and issuer (Appendix VI: warn on a duplicate)."""
     same = Q(document_id=incoming.document_id) if incoming.document_id else Q(pk__in=[])
     if incoming.code_number and incoming.code_notation:
-        issuer = (
-            Q(sender_code=incoming.sender_code)
-            if incoming.sender_code
-            else Q(sender_name=incoming.sender_name)
-        )
+        issuer = Q(sender_name__iexact=incoming.sender_name)
+        if incoming.sender_code:
+            issuer |= Q(sender_code=incoming.sender_code)
         same |= Q(code_number=incoming.code_number, code_notation=incoming.code_notation) & issuer
     return (
         IncomingDocument.objects.filter(agency_id=incoming.agency_id, arrival_number__isnull=False)
