@@ -17,6 +17,7 @@ urlpatterns = [
     path("quy-trinh/", include("tinhso.workflows.urls")),
     path("xac-thuc-ket-qua/", include("tinhso.signing.urls")),
     path("bieu-mau/", include("tinhso.official_forms.urls")),
+    path("van-ban/", include("tinhso.documents.urls")),
     path("thong-ke/", include("tinhso.statistics.urls")),
     path("lich-nghi/", include("tinhso.worktime.urls")),
     path("open311/v2/", include("tinhso.feedback.open311_urls")),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from lxml import etree
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
@@ -45,15 +45,15 @@ STATUS_ASSIGNED = "04"
 STATUS_IN_PROGRESS = "05"
 STATUS_DONE = "06"
 STATUS_LABELS = {
-    "01": _("arrived"),
-    "02": _("returned to the sender"),
-    "03": _("received and registered"),
-    "04": _("assigned"),
-    "05": _("in progress"),
-    "06": _("handled"),
-    "13": _("pull-back requested"),
-    "15": _("pull-back accepted"),
-    "16": _("pull-back refused"),
+    "01": pgettext_lazy("document status", "arrived"),
+    "02": pgettext_lazy("document status", "returned to the sender"),
+    "03": pgettext_lazy("document status", "received and registered"),
+    "04": pgettext_lazy("document status", "assigned"),
+    "05": pgettext_lazy("document status", "in progress"),
+    "06": pgettext_lazy("document status", "handled"),
+    "13": pgettext_lazy("document status", "pull-back requested"),
+    "15": pgettext_lazy("document status", "pull-back accepted"),
+    "16": pgettext_lazy("document status", "pull-back refused"),
 }
 
 BUSINESS_NEW, BUSINESS_REVOKE, BUSINESS_UPDATE, BUSINESS_REPLACE = 0, 1, 2, 3

@@ -81,7 +81,7 @@ class SeriesCounter(models.Model):
 
 class OutgoingDocument(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
+        DRAFT = "draft", pgettext_lazy("document", "Draft")
         ISSUED = "issued", _("Issued")
 
     agency = models.ForeignKey(
@@ -97,7 +97,7 @@ class OutgoingDocument(models.Model):
         blank=True,
         help_text=_("For a letter (công văn): the abbreviation of the drafting unit, e.g. VP."),
     )
-    subject = models.CharField(_("subject"), max_length=500)
+    subject = models.CharField(pgettext_lazy("document", "subject"), max_length=500)
     content = models.TextField(_("summary of the content"), blank=True)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)
     secrecy = models.PositiveSmallIntegerField(_("secrecy"), choices=Secrecy.choices, default=Secrecy.NONE)
@@ -114,7 +114,7 @@ class OutgoingDocument(models.Model):
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     symbol = models.CharField(_("symbol"), max_length=30, blank=True)
-    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_at = models.DateTimeField(pgettext_lazy("document", "issued at"), null=True, blank=True)
     document_id = models.CharField(_("document identifier"), max_length=100, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by")
@@ -183,7 +183,7 @@ class Package(models.Model):
     with back-off until delivered or given up (the dead-letter list)."""
 
     class Kind(models.TextChoices):
-        DOCUMENT = "document", _("document")
+        DOCUMENT = "document", pgettext_lazy("package", "document")
         STATUS = "status", _("status")
 
     class State(models.TextChoices):
@@ -241,7 +241,7 @@ class IncomingDocument(models.Model):
     code_number = models.CharField(_("number"), max_length=11, blank=True)
     code_notation = models.CharField(_("symbol"), max_length=30, blank=True)
     type_name = models.CharField(_("document type"), max_length=100, blank=True)
-    subject = models.CharField(_("subject"), max_length=500)
+    subject = models.CharField(pgettext_lazy("document", "subject"), max_length=500)
     promulgation_date = models.DateField(_("document date"), null=True, blank=True)
     signer_name = models.CharField(_("signer"), max_length=50, blank=True)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import can, has_role
+from tinhso.documents.rules import STAFF_ROLES as DOCUMENT_ROLES
 from tinhso.statistics.rules import visible as statistics_visible
 
 register = template.Library()
@@ -23,6 +24,8 @@ def officer_links(context) -> list[tuple[str, str, bool]]:
         links.append((reverse("feedback:routing_inbox"), _("Reports to route")))
     if can(user, "feedback.work"):
         links.append((reverse("feedback:agency_inbox"), _("Reports of my agency")))
+    if has_role(user, *DOCUMENT_ROLES):
+        links.append((reverse("documents:incoming_list"), _("Official documents")))
     if statistics_visible(user):
         links.append((reverse("statistics:report"), _("Statistics")))
     path = request.path

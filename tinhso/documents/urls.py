@@ -1,0 +1,23 @@
+from django.urls import path
+
+from tinhso.documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("", views.incoming_list, name="incoming_list"),
+    path("den/vao-so-van-ban-giay/", views.register_paper_view, name="register_paper"),
+    path("den/<int:pk>/", views.incoming_view, name="incoming"),
+    path("den/<int:pk>/vao-so/", views.register_view, name="register"),
+    path("den/<int:pk>/tra-lai/", views.refuse_view, name="refuse"),
+    path("den/<int:pk>/giao-xu-ly/", views.assign_view, name="assign"),
+    path("den/<int:pk>/hoan-thanh/", views.complete_view, name="complete"),
+    path("den/<int:pk>/tep/", views.incoming_file, name="incoming_file"),
+    path("di/", views.outgoing_list, name="outgoing_list"),
+    path("di/soan-thao/", views.draft_view, name="draft"),
+    path("di/<int:pk>/", views.outgoing_view, name="outgoing"),
+    path("di/<int:pk>/cap-so/", views.issue_view, name="issue"),
+    path("di/<int:pk>/gui/", views.send_view, name="send"),
+    path("di/<int:pk>/gui-lai/<int:package_pk>/", views.resend_view, name="resend"),
+    path("di/<int:pk>/tep/", views.outgoing_file, name="outgoing_file"),
+]

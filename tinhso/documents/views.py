@@ -1,0 +1,459 @@
+"""Pages of the official-documents area. Thin: each POST calls one business action; refusals come
+back as messages, documents of other agencies (or out of the officer's role) as 404."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tinhso.accounts.models import Membership, Role, User
+from tinhso.accounts.permissions import can
+from tinhso.agencies.models import Agency
+from tinhso.documents import actions, doctypes
+from tinhso.documents.models import IncomingDocument, OutgoingDocument, Package, Secrecy, Urgency
+from tinhso.documents.rules import document_agency_ids
+from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
+
+PAGE_SIZE = 30
+
+
+def _agencies(request) -> list[Agency]:
+    ids = document_agency_ids(request.user)
+    if not ids:
+        raise Http404
+    return list(Agency.objects.filter(pk__in=ids).order_by("name"))
+
+
+def _current_agency(request) -> tuple[Agency, list[Agency]]:
+    """The agency whose registers the page shows: ``?agency=`` among the officer's own."""
+    agencies = _agencies(request)
+    wanted = request.GET.get("agency") or request.POST.get("agency")
+    for agency in agencies:
+        if str(agency.pk) == wanted:
+            return agency, agencies
+    return agencies[0], agencies
+
+
+def _errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _incoming(request, pk) -> IncomingDocument:
+    document = get_object_or_404(IncomingDocument.objects.select_related("agency", "handler"), pk=pk)
+    if not can(request.user, "documents.view_incoming", document):
+        raise Http404
+    return document
+
+
+def _outgoing(request, pk) -> OutgoingDocument:
+    document = get_object_or_404(OutgoingDocument.objects.select_related("agency", "created_by"), pk=pk)
+    if not can(request.user, "documents.view_outgoing", document):
+        raise Http404
+    return document
+
+
+# Forms.
+
+
+class DraftForm(forms.Form):
+    type_code = forms.ChoiceField(label=gettext_lazy("Document type"), choices=doctypes.CHOICES)
+    unit_symbol = forms.CharField(
+        label=gettext_lazy("Drafting unit abbreviation (letters only)"),
+        required=False,
+        max_length=20,
+        help_text=gettext_lazy("For a letter (công văn): e.g. VP gives 12/UBND-VP."),
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=500)
+    content = forms.CharField(
+        label=gettext_lazy("Summary of the content"), required=False, widget=forms.Textarea
+    )
+    urgency = forms.TypedChoiceField(
+        label=gettext_lazy("Urgency"), choices=Urgency.choices, coerce=int, initial=Urgency.NORMAL
+    )
+    secrecy = forms.TypedChoiceField(
+        label=gettext_lazy("Secrecy"), choices=Secrecy.choices, coerce=int, initial=Secrecy.NONE
+    )
+    signer_competence = forms.CharField(
+        label=gettext_lazy("Signing authority (TM., KT., TL.…)"), required=False, max_length=10
+    )
+    signer_position = forms.CharField(label=gettext_lazy("Signer's position"), required=False, max_length=100)
+    signer_name = forms.CharField(label=gettext_lazy("Signer's name"), required=False, max_length=50)
+    due_date = forms.DateField(
+        label=gettext_lazy("Reply due by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    upload = forms.FileField(label=gettext_lazy("Signed PDF"), required=False)
+
+
+class SendForm(forms.Form):
+    recipients = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Recipient agencies"),
+        queryset=Agency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, sender: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = (
+            Agency.objects.valid_on(timezone.localdate())
+            .exclude(pk=sender.pk)
+            .filter(memberships__role=Role.DOCUMENT_CLERK)
+            .distinct()
+            .order_by("name")
+        )
+
+
+class RegisterForm(forms.Form):
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=500)
+    code_number = forms.CharField(label=gettext_lazy("Number"), max_length=11, required=False)
+    code_notation = forms.CharField(label=gettext_lazy("Symbol"), max_length=30, required=False)
+    type_name = forms.CharField(label=gettext_lazy("Document type"), max_length=100, required=False)
+    accept_duplicate = forms.BooleanField(
+        label=gettext_lazy("Register it even though it looks like a document already registered"),
+        required=False,
+    )
+
+
+class PaperForm(forms.Form):
+    sender_name = forms.CharField(label=gettext_lazy("Issuing agency"), max_length=200)
+    code_number = forms.CharField(label=gettext_lazy("Number"), max_length=11, required=False)
+    code_notation = forms.CharField(label=gettext_lazy("Symbol"), max_length=30, required=False)
+    type_name = forms.CharField(label=gettext_lazy("Document type"), max_length=100, required=False)
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=500)
+    promulgation_date = forms.DateField(
+        label=gettext_lazy("Document date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    signer_name = forms.CharField(label=gettext_lazy("Signer"), max_length=50, required=False)
+    urgency = forms.TypedChoiceField(
+        label=gettext_lazy("Urgency"), choices=Urgency.choices, coerce=int, initial=Urgency.NORMAL
+    )
+    upload = forms.FileField(label=gettext_lazy("Scanned copy (PDF)"), required=False)
+    accept_duplicate = forms.BooleanField(
+        label=gettext_lazy("Register it even though it looks like a document already registered"),
+        required=False,
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for returning"), max_length=500, widget=forms.Textarea
+    )
+
+
+class AssignForm(forms.Form):
+    handler = forms.ModelChoiceField(label=gettext_lazy("Person in charge"), queryset=User.objects.none())
+    working_days = forms.IntegerField(
+        label=gettext_lazy("Handling deadline (working days)"),
+        min_value=1,
+        max_value=actions.MAX_HANDLING_DAYS,
+    )
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = Membership.objects.active().filter(agency=agency, role__in=[Role.SPECIALIST, Role.LEADER])
+        self.fields["handler"].queryset = User.objects.filter(pk__in=members.values("user_id")).order_by(
+            "full_name"
+        )
+        self.fields["handler"].label_from_instance = lambda user: user.full_name or user.username
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Result of the handling"), max_length=500, required=False)
+
+
+# Incoming documents.
+
+
+@login_required
+def incoming_list(request):
+    agency, agencies = _current_agency(request)
+    documents = IncomingDocument.objects.filter(agency=agency).select_related("handler")
+    if not can(request.user, "documents.view_register", agency):
+        documents = documents.filter(handler=request.user)
+    state = request.GET.get("state", "")
+    if state in IncomingDocument.State.values:
+        documents = documents.filter(state=state)
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "documents/incoming_list.html",
+        {
+            "agency": agency,
+            "agencies": agencies,
+            "page": page,
+            "state": state,
+            "states": IncomingDocument.State.choices,
+            "may_register": can(request.user, "documents.register", IncomingDocument(agency=agency)),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_paper_view(request):
+    agency, _others = _current_agency(request)
+    if not can(request.user, "documents.register", IncomingDocument(agency=agency)):
+        raise Http404
+    form = PaperForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            document = actions.register_paper(request.user, agency, **data)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(
+                request, _("Registered with arrival number %(number)d.") % {"number": document.arrival_number}
+            )
+            return redirect("documents:incoming", document.pk)
+    return render(
+        request,
+        "documents/form.html",
+        {"form": form, "title": _("Register a paper document"), "agency": agency, "multipart": True},
+    )
+
+
+@login_required
+def incoming_view(request, pk):
+    document = _incoming(request, pk)
+    user = request.user
+    pending = document.state == IncomingDocument.State.PENDING
+    context = {
+        "document": document,
+        "timeline": incoming_timeline(document),
+        "duplicates": list(actions.duplicates(document)[:5]) if pending else [],
+    }
+    if pending and can(user, "documents.register", document):
+        context["register_form"] = RegisterForm(
+            initial={
+                "subject": document.subject,
+                "code_number": document.code_number,
+                "code_notation": document.code_notation,
+                "type_name": document.type_name,
+            }
+        )
+        context["refuse_form"] = ReasonForm() if document.delivery_id else None
+    if document.state in (IncomingDocument.State.REGISTERED, IncomingDocument.State.ASSIGNED) and can(
+        user, "documents.assign", document
+    ):
+        context["assign_form"] = AssignForm(agency=document.agency)
+    if document.state == IncomingDocument.State.ASSIGNED and can(user, "documents.complete", document):
+        context["complete_form"] = NoteForm()
+    return render(request, "documents/incoming.html", context)
+
+
+def _incoming_post(request, pk, form_class, run, **form_kwargs):
+    document = _incoming(request, pk)
+    form = form_class(request.POST, **form_kwargs)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("documents:incoming", pk)
+    try:
+        run(document, form.cleaned_data)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("documents:incoming", pk)
+
+
+@login_required
+@require_POST
+def register_view(request, pk):
+    def run(document, data):
+        accept = data.pop("accept_duplicate")
+        actions.register_incoming(request.user, document, accept_duplicate=accept, **data)
+
+    return _incoming_post(request, pk, RegisterForm, run)
+
+
+@login_required
+@require_POST
+def refuse_view(request, pk):
+    return _incoming_post(
+        request,
+        pk,
+        ReasonForm,
+        lambda document, data: actions.refuse_incoming(request.user, document, data["reason"]),
+    )
+
+
+@login_required
+@require_POST
+def assign_view(request, pk):
+    document = _incoming(request, pk)
+    return _incoming_post(
+        request,
+        pk,
+        AssignForm,
+        lambda document, data: actions.assign_incoming(
+            request.user, document, data["handler"], data["working_days"]
+        ),
+        agency=document.agency,
+    )
+
+
+@login_required
+@require_POST
+def complete_view(request, pk):
+    return _incoming_post(
+        request,
+        pk,
+        NoteForm,
+        lambda document, data: actions.complete_incoming(request.user, document, data["note"]),
+    )
+
+
+@login_required
+def incoming_file(request, pk):
+    document = _incoming(request, pk)
+    if not document.file:
+        raise Http404
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.file_name or "van-ban.pdf"
+    )
+
+
+# Outgoing documents.
+
+
+@login_required
+def outgoing_list(request):
+    agency, agencies = _current_agency(request)
+    documents = OutgoingDocument.objects.filter(agency=agency)
+    if not can(request.user, "documents.view_register", agency):
+        documents = documents.filter(created_by=request.user)
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "documents/outgoing_list.html",
+        {
+            "agency": agency,
+            "agencies": agencies,
+            "page": page,
+            "may_draft": can(request.user, "documents.draft", agency),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_view(request):
+    agency, _others = _current_agency(request)
+    if not can(request.user, "documents.draft", agency):
+        raise Http404
+    form = DraftForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = actions.create_draft(request.user, agency, **form.cleaned_data)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("The draft is saved."))
+            return redirect("documents:outgoing", document.pk)
+    return render(
+        request,
+        "documents/form.html",
+        {"form": form, "title": _("New outgoing document"), "agency": agency, "multipart": True},
+    )
+
+
+@login_required
+def outgoing_view(request, pk):
+    document = _outgoing(request, pk)
+    deliveries = list(document.deliveries.select_related("recipient"))
+    dead = Package.objects.filter(delivery__document=document, state=Package.State.DEAD).select_related(
+        "delivery"
+    )
+    context = {
+        "document": document,
+        "timeline": outgoing_timeline(document),
+        "recipients": [
+            {
+                "delivery": delivery,
+                "sender_side": delivery_timeline(delivery, "sender"),
+                "recipient_side": delivery_timeline(delivery, "recipient")
+                if can(request.user, "documents.view_register", delivery.recipient)
+                else None,
+            }
+            for delivery in deliveries
+        ],
+        "may_issue": document.state == OutgoingDocument.State.DRAFT
+        and can(request.user, "documents.issue", document),
+        "may_send": can(request.user, "documents.send", document),
+        "dead": list(dead) if can(request.user, "documents.send", document) else [],
+    }
+    if (
+        context["may_send"]
+        and document.state == OutgoingDocument.State.ISSUED
+        and document.secrecy == Secrecy.NONE
+    ):
+        form = SendForm(sender=document.agency)
+        sent = {delivery.recipient_id for delivery in deliveries}
+        form.fields["recipients"].queryset = form.fields["recipients"].queryset.exclude(pk__in=sent)
+        context["send_form"] = form
+    return render(request, "documents/outgoing.html", context)
+
+
+@login_required
+@require_POST
+def issue_view(request, pk):
+    document = _outgoing(request, pk)
+    try:
+        issued = actions.issue_document(request.user, document)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Numbered and issued: %(reference)s.") % {"reference": issued.reference})
+    return redirect("documents:outgoing", pk)
+
+
+@login_required
+@require_POST
+def send_view(request, pk):
+    document = _outgoing(request, pk)
+    form = SendForm(request.POST, sender=document.agency)
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one recipient."))
+        return redirect("documents:outgoing", pk)
+    try:
+        actions.send_document(request.user, document, form.cleaned_data["recipients"])
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The document is on its way."))
+    return redirect("documents:outgoing", pk)
+
+
+@login_required
+@require_POST
+def resend_view(request, pk, package_pk):
+    document = _outgoing(request, pk)
+    package = get_object_or_404(Package, pk=package_pk, delivery__document=document)
+    try:
+        actions.resend_package(request.user, package)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The package will be sent again."))
+    return redirect("documents:outgoing", pk)
+
+
+@login_required
+def outgoing_file(request, pk):
+    document = _outgoing(request, pk)
+    if not document.file:
+        raise Http404
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.file_name or "van-ban.pdf"
+    )
