@@ -7,6 +7,7 @@ from tinhso.accounts.api import auth_router, me_router
 from tinhso.accounts.api_auth import BearerToken
 from tinhso.agencies.api import router as agencies_router
 from tinhso.core.api import PlatformAPI, install_error_handlers
+from tinhso.documents.api import router as documents_router
 from tinhso.dossiers.api import router as dossiers_router
 from tinhso.feedback.api import router as feedback_router
 from tinhso.motcua.api import router as motcua_router
@@ -36,3 +37,4 @@ api.add_router("/dossiers", dossiers_router)
 api.add_router("/payments", payments_router)
 api.add_router("/mot-cua", motcua_router)
 api.add_router("/statistics", statistics_router)
+api.add_router("/documents", documents_router)

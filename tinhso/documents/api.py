@@ -1,0 +1,218 @@
+"""Official documents over the API: the incoming and outgoing registers of the officer's agency,
+a document with its timeline, registering an arrived document, and the per-recipient status of a
+sent one (transport and business status). Bearer-token authenticated like the rest of
+``/api/v1/``; every handler calls the same rules and actions as the pages."""
+
+import datetime
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from tinhso.accounts.permissions import can
+from tinhso.agencies.models import Agency
+from tinhso.core.api import Pagination
+from tinhso.documents import actions
+from tinhso.documents.models import DocumentEvent, IncomingDocument, OutgoingDocument
+from tinhso.documents.rules import document_agency_ids
+from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
+
+router = Router(tags=["official documents"])
+
+
+class DocumentRegisterQuery(Schema):
+    agency: str = ""
+    state: str = ""
+
+
+class DocumentEventOut(Schema):
+    kind: str
+    status_code: str
+    note: str
+    actor: str
+    occurred_at: datetime.datetime
+
+    @staticmethod
+    def resolve_actor(event: DocumentEvent) -> str:
+        return event.actor_name
+
+
+class IncomingDocumentOut(Schema):
+    id: int
+    agency: str
+    arrival_number: int | None
+    year: int | None
+    arrived_at: datetime.datetime
+    source: str
+    sender_code: str
+    sender_name: str
+    reference: str
+    type_name: str
+    subject: str
+    promulgation_date: datetime.date | None
+    urgency: int
+    state: str
+    document_id: str
+    handling_due_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_agency(document: IncomingDocument) -> str:
+        return document.agency.code
+
+
+class IncomingDocumentDetailOut(IncomingDocumentOut):
+    refusal_reason: str
+    timeline: list[DocumentEventOut]
+
+    @staticmethod
+    def resolve_timeline(document: IncomingDocument) -> list[DocumentEvent]:
+        return incoming_timeline(document)
+
+
+class RegisterIncomingIn(Schema):
+    subject: str | None = None
+    code_number: str | None = None
+    code_notation: str | None = None
+    type_name: str | None = None
+    accept_duplicate: bool = False
+
+
+class OutgoingDocumentOut(Schema):
+    id: int
+    agency: str
+    type_code: str
+    reference: str
+    subject: str
+    urgency: int
+    secrecy: int
+    state: str
+    issued_at: datetime.datetime | None
+    document_id: str
+
+    @staticmethod
+    def resolve_agency(document: OutgoingDocument) -> str:
+        return document.agency.code
+
+
+class DocumentRecipientStatusOut(Schema):
+    recipient: str
+    recipient_name: str
+    transport: str
+    business_status: str
+    timeline: list[DocumentEventOut]
+
+
+class OutgoingDocumentDetailOut(OutgoingDocumentOut):
+    timeline: list[DocumentEventOut]
+    recipients: list[DocumentRecipientStatusOut]
+
+    @staticmethod
+    def resolve_timeline(document: OutgoingDocument) -> list[DocumentEvent]:
+        return outgoing_timeline(document)
+
+    @staticmethod
+    def resolve_recipients(document: OutgoingDocument) -> list[dict]:
+        return _recipients(document)
+
+
+def _recipients(document: OutgoingDocument) -> list[dict]:
+    return [
+        {
+            "recipient": delivery.recipient.code,
+            "recipient_name": delivery.recipient.name,
+            "transport": delivery.transport,
+            "business_status": delivery.business_status,
+            "timeline": delivery_timeline(delivery, "sender"),
+        }
+        for delivery in document.deliveries.select_related("recipient")
+    ]
+
+
+def _agency(request, code: str) -> Agency:
+    """The agency whose register is asked for: one where the officer holds a document role."""
+    ids = document_agency_ids(request.auth)
+    agencies = Agency.objects.filter(pk__in=ids).order_by("name")
+    agency = agencies.filter(code=code).first() if code else agencies.first()
+    if agency is None:
+        raise Http404
+    return agency
+
+
+def _incoming(request, pk: int) -> IncomingDocument:
+    document = get_object_or_404(IncomingDocument.objects.select_related("agency"), pk=pk)
+    if not can(request.auth, "documents.view_incoming", document):
+        raise Http404
+    return document
+
+
+def _outgoing(request, pk: int) -> OutgoingDocument:
+    document = get_object_or_404(OutgoingDocument.objects.select_related("agency"), pk=pk)
+    if not can(request.auth, "documents.view_outgoing", document):
+        raise Http404
+    return document
+
+
+@router.get("/incoming", response=list[IncomingDocumentOut], summary="The incoming register")
+@paginate(Pagination)
+def incoming_list(request, filters: Query[DocumentRegisterQuery]):
+    """Clerks and leaders read their agency's whole register, specialists what they handle."""
+    agency = _agency(request, filters.agency)
+    documents = IncomingDocument.objects.filter(agency=agency).select_related("agency")
+    if not can(request.auth, "documents.view_register", agency):
+        documents = documents.filter(handler=request.auth)
+    if filters.state:
+        documents = documents.filter(state=filters.state)
+    return documents
+
+
+@router.get(
+    "/incoming/{pk}", response=IncomingDocumentDetailOut, summary="An incoming document and its timeline"
+)
+def incoming_detail(request, pk: int):
+    return _incoming(request, pk)
+
+
+@router.post(
+    "/incoming/{pk}/register",
+    response=IncomingDocumentDetailOut,
+    summary="Register an arrived document (arrival number; 03 back to the sender)",
+)
+def register_incoming(request, pk: int, payload: RegisterIncomingIn):
+    """A likely duplicate (same document id, or same number, symbol and issuer) answers 422
+    unless ``accept_duplicate`` is true."""
+    document = _incoming(request, pk)
+    corrections = {
+        name: value for name, value in payload.dict(exclude={"accept_duplicate"}).items() if value is not None
+    }
+    return actions.register_incoming(
+        request.auth, document, accept_duplicate=payload.accept_duplicate, **corrections
+    )
+
+
+@router.get("/outgoing", response=list[OutgoingDocumentOut], summary="The outgoing register")
+@paginate(Pagination)
+def outgoing_list(request, filters: Query[DocumentRegisterQuery]):
+    agency = _agency(request, filters.agency)
+    documents = OutgoingDocument.objects.filter(agency=agency).select_related("agency")
+    if not can(request.auth, "documents.view_register", agency):
+        documents = documents.filter(created_by=request.auth)
+    if filters.state:
+        documents = documents.filter(state=filters.state)
+    return documents
+
+
+@router.get(
+    "/outgoing/{pk}", response=OutgoingDocumentDetailOut, summary="An outgoing document and its timeline"
+)
+def outgoing_detail(request, pk: int):
+    return _outgoing(request, pk)
+
+
+@router.get(
+    "/outgoing/{pk}/status",
+    response=list[DocumentRecipientStatusOut],
+    summary="Per recipient: transport state and business status (edXML 01–06)",
+)
+def outgoing_status(request, pk: int):
+    return _recipients(_outgoing(request, pk))
