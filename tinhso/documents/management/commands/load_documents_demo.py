@@ -1,0 +1,149 @@
+"""The demo's official documents between the provincial People's Committee, the Department of
+Justice (Sở Tư pháp) and phường Mỹ Tho, made by the documents' actions and delivered through the
+exchange (as the task worker would). Adds the two document clerks the demo lacks. Safe to run
+again: nothing is made once the demo has documents; without the demo province nothing at all."""
+
+import pyotp
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tinhso.accounts import actions as account_actions
+from tinhso.accounts.models import Role, User
+from tinhso.agencies import actions as agency_actions
+from tinhso.agencies.models import Agency
+from tinhso.demo import data
+from tinhso.documents import actions, exchange
+from tinhso.documents.models import DocumentEvent, Urgency
+
+# username, full name, agency ("province", a provincial suffix or a commune's name).
+CLERKS = [
+    ("vanthu.tinh", "Ngô Thị Bích Liên", "province"),
+    ("vanthu.mytho", "Phan Thị Thu Hà", data.MY_THO),
+]
+# The abbreviations of the agencies in their documents' symbols (Appendix I, I.3(b)).
+SYMBOLS = {"province": "UBND", "04": "STP", data.MY_THO: "UBND"}
+
+
+class Command(BaseCommand):
+    help = "Load the demo's official documents (after load_demo)."
+
+    def handle(self, *args, **options):
+        admin = User.objects.filter(username=data.OFFICERS[0][0]).first()
+        if admin is None or DocumentEvent.objects.exists():
+            return
+        agencies = self.agencies()
+        with transaction.atomic():
+            for key, symbol in SYMBOLS.items():
+                if agencies[key].symbol != symbol:
+                    agency_actions.update_agency(admin, agencies[key], symbol=symbol)
+            clerks = {
+                key: account_actions.create_officer(
+                    admin,
+                    username=username,
+                    full_name=full_name,
+                    memberships=[(agencies[key], Role.DOCUMENT_CLERK)],
+                    password=data.DEMO_PASSWORD,
+                    email=f"{username}@dongthap.example.vn",
+                )
+                for username, full_name, key in CLERKS
+                if not User.objects.filter(username=username).exists()
+            }
+        for clerk in clerks.values():
+            code = account_actions.issue_enrolment_code(admin, clerk)
+            account_actions.enable_totp(
+                clerk, data.DEMO_TOTP_SECRET, pyotp.TOTP(data.DEMO_TOTP_SECRET).now(), enrolment_code=code
+            )
+        self.documents(agencies)
+        self.stdout.write("Văn bản điều hành / official documents: văn thư / document clerks")
+        for username, full_name, key in CLERKS:
+            name = agencies[key].short_name
+            self.stdout.write(f"  {username:<18} {full_name:<22} {'văn thư':<18} {name}")
+
+    def agencies(self) -> dict:
+        root = Agency.objects.get(code=data.PROVINCE_AGENCY_CODE)
+        return {
+            "province": root,
+            "04": Agency.objects.get(code=f"{root.code}.04"),
+            data.MY_THO: Agency.objects.get(parent=root, unit__name=data.MY_THO),
+        }
+
+    def documents(self, agencies: dict) -> None:
+        """Three documents over the exchange and one on paper, left at different steps."""
+        people = {username: User.objects.get(username=username) for username in self.usernames()}
+        pc_clerk, stp_clerk, ward_clerk = people["vanthu.tinh"], people["vanthu.stp"], people["vanthu.mytho"]
+        decision = actions.issue_document(
+            pc_clerk,
+            actions.create_draft(
+                pc_clerk,
+                agencies["province"],
+                type_code="quyet_dinh",
+                subject="Về việc ban hành Kế hoạch chuyển đổi số tỉnh Đồng Tháp năm 2027",
+                signer_competence="KT.",
+                signer_position="Phó Chủ tịch",
+                signer_name="Phạm Thị Hồng Hạnh",
+            ),
+        )
+        to_stp, _to_ward = actions.send_document(pc_clerk, decision, [agencies["04"], agencies[data.MY_THO]])
+        exchange.deliver_due()
+        registered = actions.register_incoming(stp_clerk, to_stp.incoming)
+        assigned = actions.assign_incoming(people["lanhdao.stp"], registered, people["chuyenvien.stp"], 5)
+        actions.complete_incoming(
+            people["chuyenvien.stp"], assigned, "Đã xây dựng kế hoạch triển khai của Sở"
+        )
+        letter = actions.issue_document(
+            stp_clerk,
+            actions.create_draft(
+                people["chuyenvien.stp"],
+                agencies["04"],
+                type_code="cong_van",
+                unit_symbol="VP",
+                subject="V/v góp ý dự thảo Quy chế công tác văn thư, lưu trữ",
+                urgency=Urgency.URGENT,
+                signer_competence="KT.",
+                signer_position="Phó Giám đốc",
+                signer_name="Huỳnh Văn Sáu",
+            ),
+        )
+        actions.send_document(stp_clerk, letter, [agencies["province"]])
+        report = actions.issue_document(
+            ward_clerk,
+            actions.create_draft(
+                people["chuyenvien.mytho"],
+                agencies[data.MY_THO],
+                type_code="bao_cao",
+                subject="Báo cáo kết quả giải quyết thủ tục hành chính quý IV năm 2026",
+                signer_competence="TM.",
+                signer_position="Chủ tịch",
+                signer_name="Trương Văn Lợi",
+            ),
+        )
+        actions.send_document(ward_clerk, report, [agencies["province"]])
+        exchange.deliver_due()
+        from_stp = letter.deliveries.get().incoming
+        pc_registered = actions.register_incoming(pc_clerk, from_stp)
+        actions.assign_incoming(people["lanhdao.tinh"], pc_registered, people["lanhdao.tinh"], 3)
+        actions.refuse_incoming(
+            pc_clerk, report.deliveries.get().incoming, "Báo cáo thiếu phụ lục số liệu; đề nghị gửi lại."
+        )
+        actions.register_paper(
+            pc_clerk,
+            agencies["province"],
+            sender_name="Bộ Nội vụ",
+            code_number="5120",
+            code_notation="BNV-VTLTNN",
+            type_name="Công văn",
+            subject="V/v hướng dẫn lập hồ sơ và nộp lưu hồ sơ, tài liệu năm 2026",
+        )
+        exchange.deliver_due()  # phường Mỹ Tho's copy stays arrived, waiting for its clerk
+
+    @staticmethod
+    def usernames() -> list[str]:
+        return [
+            "vanthu.tinh",
+            "vanthu.stp",
+            "vanthu.mytho",
+            "lanhdao.tinh",
+            "lanhdao.stp",
+            "chuyenvien.stp",
+            "chuyenvien.mytho",
+        ]

@@ -1,0 +1,33 @@
+"""The demo's documents, made by the actions: numbered, sent, registered, assigned, handled,
+returned, and one left arrived; a second run makes nothing."""
+
+import io
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+
+from tinhso.demo import data
+from tinhso.demo.management.commands.load_demo import Command as LoadDemo
+from tinhso.documents.models import Delivery, IncomingDocument, OutgoingDocument, Package
+from tinhso.dossiers.tests import factories
+
+
+@pytest.mark.django_db
+def test_the_demo_documents_go_through_the_exchange():
+    agencies = factories.make_demo_agencies()
+    LoadDemo().create_officers(agencies, data.OFFICERS, make_password(data.DEMO_PASSWORD))
+    out = io.StringIO()
+    call_command("load_documents_demo", stdout=out)
+    assert "vanthu.tinh" in out.getvalue()
+    assert sorted(OutgoingDocument.objects.values_list("symbol", flat=True)) == [
+        "BC-UBND",
+        "QĐ-UBND",
+        "STP-VP",
+    ]
+    assert sorted(Delivery.objects.values_list("business_status", flat=True)) == ["01", "02", "04", "06"]
+    assert not Package.objects.exclude(state="delivered").exists()
+    states = sorted(IncomingDocument.objects.values_list("state", flat=True))
+    assert states == ["assigned", "done", "pending", "refused", "registered"]
+    call_command("load_documents_demo", stdout=io.StringIO())
+    assert OutgoingDocument.objects.count() == 3
