@@ -230,7 +230,9 @@ def _receive_status(package: edxml.StatusPackage, delivery: Delivery | None) -> 
         outgoing=target.document,
         delivery=target,
         status_code=package.status_code,
-        note=package.description[:500],
+        note=""
+        if package.description == str(edxml.STATUS_LABELS[package.status_code])
+        else package.description[:500],
         actor_name=package.staff_name[:120],
         occurred_at=timezone.now(),
     )

@@ -401,7 +401,8 @@ def outgoing_view(request, pk):
         form = SendForm(sender=document.agency)
         sent = {delivery.recipient_id for delivery in deliveries}
         form.fields["recipients"].queryset = form.fields["recipients"].queryset.exclude(pk__in=sent)
-        context["send_form"] = form
+        if form.fields["recipients"].queryset.exists():
+            context["send_form"] = form
     return render(request, "documents/outgoing.html", context)
 
 

@@ -1,0 +1,119 @@
+"""An official document on a phone: the People's Committee's clerk numbers a draft and sends it to
+a department; there the clerk registers it, the leader assigns it, the specialist handles it; the
+sender's page shows each status that came back."""
+
+import datetime
+
+import pyotp
+import pytest
+
+from tests.browser.accessibility import serious_violations
+from tinhso.accounts.models import Role
+from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.documents import actions
+from tinhso.documents.models import IncomingDocument, OutgoingDocument
+from tinhso.dossiers.tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def officer(agency, username, name, role):
+    user = factories.make_officer(agency, username, role)
+    user.full_name = name
+    user.totp_secret = pyotp.random_base32()
+    user.totp_confirmed_at = datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def people(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    committee = factories.make_province()["agencies"]["province"]
+    committee.symbol = "UBND"
+    committee.save()
+    department = Agency.objects.create(
+        code="H20.10",
+        name="Sở Nội vụ tỉnh Đồng Tháp",
+        symbol="SNV",
+        kind=AgencyKind.DEPARTMENT,
+        parent=committee,
+        unit=committee.unit,
+        valid_from=factories.START,
+    )
+    clerk = officer(committee, "vanthu.tinh", "Ngô Thị Bích Liên", Role.DOCUMENT_CLERK)
+    draft = actions.create_draft(
+        clerk, committee, type_code="cong_van", unit_symbol="VP", subject="V/v rà soát biên chế năm 2027"
+    )
+    return {
+        "draft": draft,
+        "clerk": clerk,
+        "pc_leader": officer(committee, "lanhdao.tinh", "Phạm Thị Hồng Hạnh", Role.LEADER),
+        "dept_clerk": officer(department, "vanthu.snv", "Đặng Ngọc Mai", Role.DOCUMENT_CLERK),
+        "leader": officer(department, "lanhdao.snv", "Huỳnh Văn Sáu", Role.LEADER),
+        "specialist": officer(department, "chuyenvien.snv", "Trần Quốc Bảo", Role.SPECIALIST),
+    }
+
+
+def sign_in(page, base_url, user):
+    page.context.clear_cookies()
+    page.goto(base_url + "/tai-khoan/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(user.username)
+    page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").last.click()
+    page.wait_for_load_state()
+    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(user.totp_secret).now())
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.wait_for_load_state()
+
+
+def open_incoming(page, base_url, subject):
+    page.goto(base_url + "/van-ban/")
+    page.get_by_role("link", name=subject).click()
+    page.wait_for_load_state()
+
+
+def test_a_letter_numbered_sent_registered_assigned_and_handled(live_server, phone_page, people):
+    page, url = phone_page, live_server.url
+    subject = "V/v rà soát biên chế năm 2027"
+
+    sign_in(page, url, people["clerk"])
+    page.get_by_role("link", name="Văn bản điều hành").click()
+    page.get_by_role("link", name="Văn bản đi", exact=True).click()
+    page.get_by_role("link", name=subject).click()
+    page.get_by_role("button", name="Cấp số và ban hành").click()
+    page.wait_for_load_state()
+    assert "Đã cấp số và ban hành: 01/UBND-VP." in page.locator("main").inner_text()
+    page.get_by_label("Sở Nội vụ tỉnh Đồng Tháp").check()
+    page.get_by_role("button", name="Gửi", exact=True).click()
+    page.wait_for_load_state()
+    assert "trạng thái 01 đã đến" in page.locator("main").inner_text()
+    assert serious_violations(page) == []
+
+    sign_in(page, url, people["dept_clerk"])
+    open_incoming(page, url, subject)
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Vào sổ", exact=True).click()
+    page.wait_for_load_state()
+    assert IncomingDocument.objects.get().arrival_number == 1
+
+    sign_in(page, url, people["leader"])
+    open_incoming(page, url, subject)
+    page.get_by_label("Người chủ trì xử lý").select_option(label="Trần Quốc Bảo")
+    page.get_by_label("Hạn xử lý (ngày làm việc)").fill("5")
+    page.get_by_role("button", name="Giao xử lý").click()
+    page.wait_for_load_state()
+
+    sign_in(page, url, people["specialist"])
+    open_incoming(page, url, subject)
+    page.get_by_label("Kết quả xử lý").fill("Đã rà soát, gửi báo cáo")
+    page.get_by_role("button", name="Hoàn thành xử lý").click()
+    page.wait_for_load_state()
+    assert IncomingDocument.objects.get().state == "done"
+
+    sign_in(page, url, people["pc_leader"])  # the clerk's code of this half-minute is spent
+    page.goto(url + f"/van-ban/di/{OutgoingDocument.objects.get().pk}/")
+    text = page.locator("main").inner_text()
+    for status in ("01 đã đến", "03 đã tiếp nhận, vào sổ", "04 đã phân công xử lý", "06 đã xử lý xong"):
+        assert status in text
