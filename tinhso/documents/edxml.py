@@ -11,6 +11,15 @@ recipients, a bad date or an attachment the manifest does not bind.
 Status codes (Bkav eGovCloud and Viettel vOffice code lists; the standard's own table is not in
 the stored material): 01 arrived, 02 refused, 03 received, 04 assigned, 05 in progress, 06 done,
 13 pull-back requested, 15 pull-back accepted, 16 pull-back refused.
+
+Checked against public sample packages and SDK builders (the standard's text itself was not
+available): the element names and nesting of the document package, the ``edXML:`` prefix inside
+the envelope, the cid binding of attachments, the date formats. Not verified: the wrapping of the
+status package (only a SOAP variant was seen; here ``Status`` sits in ``edXMLHeader``), the
+integer code table of ``DocumentType/Type`` (not written), the optional ``BussinessDocumentInfo``
+and ``ReplacementInfoList`` of ``Bussiness`` (neither written nor read), and the amendment
+SĐ1:2022's changes beyond the agency identifier (``OrganId`` allows 35 characters here, the
+platform's agency codes; Decree 30 Appendix VI says 13).
 """
 
 import base64

@@ -104,8 +104,7 @@ class SendForm(forms.Form):
         self.fields["recipients"].queryset = (
             Agency.objects.valid_on(timezone.localdate())
             .exclude(pk=sender.pk)
-            .filter(memberships__role=Role.DOCUMENT_CLERK)
-            .distinct()
+            .filter(pk__in=Membership.objects.active().filter(role=Role.DOCUMENT_CLERK).values("agency_id"))
             .order_by("name")
         )
 

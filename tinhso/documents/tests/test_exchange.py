@@ -3,11 +3,13 @@
 the timelines of both sides, retries and the dead-letter list, and the refusals."""
 
 import datetime
+import io
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
 
 from tinhso.documents import actions, edxml, exchange
@@ -294,3 +296,15 @@ def test_roles_and_agencies_on_incoming_documents(
     with pytest.raises(PermissionDenied):
         actions.complete_incoming(dept_staff["clerk"], assigned)
     assert IncomingDocument.objects.get(pk=incoming.pk).state == "assigned"
+
+
+def test_the_cron_command_delivers_what_the_worker_left(
+    agencies, pc_staff, issued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        (delivery,) = actions.send_document(pc_staff["clerk"], issued, [agencies["dept"]])
+    out = io.StringIO()
+    call_command("deliver_documents", stdout=out)
+    assert out.getvalue().strip() == "2 package(s) handled."  # the document, then its "01"
+    delivery.refresh_from_db()
+    assert (delivery.transport, delivery.business_status) == ("delivered", "01")
