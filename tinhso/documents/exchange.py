@@ -279,8 +279,10 @@ def deliver_one(now=None) -> bool:
         try:
             with transaction.atomic():
                 receive(bytes(package.xml), package.delivery)
-        except (edxml.EdxmlError, DeliveryError) as exc:
-            package.last_error = str(exc)[:500]
+        except Exception as exc:  # any failure is this package's: it must not block the queue
+            if not isinstance(exc, edxml.EdxmlError | DeliveryError):
+                logger.exception("Package %s could not be delivered", package.pk)
+            package.last_error = (str(exc) or type(exc).__name__)[:500]
             if package.attempts >= MAX_ATTEMPTS:
                 package.state = Package.State.DEAD
                 _transport_event(package, DocumentEvent.Kind.DEAD, package.last_error)

@@ -308,3 +308,26 @@ def test_the_cron_command_delivers_what_the_worker_left(
     assert out.getvalue().strip() == "2 package(s) handled."  # the document, then its "01"
     delivery.refresh_from_db()
     assert (delivery.transport, delivery.business_status) == ("delivered", "01")
+
+
+def test_a_long_attachment_name_is_kept_and_stored_under_a_short_one(agencies, pc_staff):
+    name = "cong-van-" + "rat-dai-" * 20 + ".pdf"
+    data = (FIXTURES / "foreign_document.edxml").read_bytes().replace(b"cong-van-1234.pdf", name.encode())
+    arrived = exchange.receive(data)
+    assert arrived.file_name == name
+    assert len(arrived.file.name) <= 100 and arrived.file.read() == b"%PDF-1.4\n%%EOF\n"
+
+
+def test_a_storage_failure_counts_as_a_failed_attempt_and_does_not_block_the_queue(
+    agencies, pc_staff, issued, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        actions.send_document(pc_staff["clerk"], issued, [agencies["dept"]])
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.MEDIA_ROOT = blocker / "media"  # the attachment cannot be written
+    assert exchange.deliver_due() == 1
+    package = Package.objects.get()
+    assert (package.state, package.attempts) == ("pending", 1)
+    assert package.last_error
+    assert not IncomingDocument.objects.exists()
