@@ -176,3 +176,41 @@ def test_numbering_the_same_draft_at_once_gives_one_number():
     assert sorted(references) == [f"0{n}/QĐ-UBND" for n in range(1, 6)]
     assert errors == ["already_issued"] * 15
     assert sorted(OutgoingDocument.objects.values_list("number", flat=True)) == [1, 2, 3, 4, 5]
+
+
+def _register_many(clerk_pk, agency_pk, count, numbers, errors, barrier):
+    from tinhso.accounts.models import User
+    from tinhso.agencies.models import Agency
+
+    try:
+        clerk, agency = User.objects.get(pk=clerk_pk), Agency.objects.get(pk=agency_pk)
+        barrier.wait()
+        for index in range(count):
+            document = actions.register_paper(
+                clerk, agency, sender_name=f"Cơ quan {clerk_pk}-{index}", subject="Văn bản giấy"
+            )
+            numbers.append(document.arrival_number)
+    except Exception as exc:
+        errors.append(exc)
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_registrations_get_gap_free_unique_arrival_numbers():
+    agencies = make_agencies()
+    clerks = [make_staff(agencies["pc"], f"pc{index}")["clerk"] for index in range(4)]
+    numbers, errors = [], []
+    barrier = threading.Barrier(4)
+    threads = [
+        threading.Thread(
+            target=_register_many, args=(clerk.pk, agencies["pc"].pk, 10, numbers, errors, barrier)
+        )
+        for clerk in clerks
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(numbers) == list(range(1, 41))
