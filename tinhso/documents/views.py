@@ -22,6 +22,7 @@ from tinhso.documents.rules import document_agency_ids
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
 PAGE_SIZE = 30
+OVERDUE = "overdue"
 
 
 def _agencies(request) -> list[Agency]:
@@ -176,8 +177,16 @@ def incoming_list(request):
     documents = IncomingDocument.objects.filter(agency=agency).select_related("handler")
     if not can(request.user, "documents.view_register", agency):
         documents = documents.filter(handler=request.user)
+    now = timezone.now()
+    overdue = documents.filter(state=IncomingDocument.State.ASSIGNED, handling_due_at__lt=now)
+    counts = {
+        "pending": documents.filter(state=IncomingDocument.State.PENDING).count(),
+        "overdue": overdue.count(),
+    }
     state = request.GET.get("state", "")
-    if state in IncomingDocument.State.values:
+    if state == OVERDUE:
+        documents = overdue
+    elif state in IncomingDocument.State.values:
         documents = documents.filter(state=state)
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -188,9 +197,10 @@ def incoming_list(request):
             "agencies": agencies,
             "page": page,
             "state": state,
-            "states": IncomingDocument.State.choices,
+            "states": [*IncomingDocument.State.choices, (OVERDUE, _("Overdue"))],
+            "counts": counts,
             "may_register": can(request.user, "documents.register", IncomingDocument(agency=agency)),
-            "now": timezone.now(),
+            "now": now,
         },
     )
 

@@ -158,3 +158,24 @@ def test_a_leader_returns_nothing_and_a_clerk_returns_with_a_reason(
         client.post(reverse("documents:refuse", args=[arrived.pk]), {"reason": "Gửi nhầm đơn vị"})
     assert IncomingDocument.objects.get(pk=arrived.pk).state == "refused"
     assert Delivery.objects.get().business_status == "02"
+
+
+def test_the_leader_sees_what_waits_and_what_is_overdue(
+    agencies, dept_staff, arrived, signed_in, client, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    registered = actions.register_incoming(dept_staff["clerk"], arrived)
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    actions.assign_incoming(dept_staff["leader"], registered, dept_staff["specialist"], 2, at=long_ago)
+    actions.register_paper(
+        dept_staff["clerk"], agencies["dept"], sender_name="Bộ Nội vụ", subject="Chưa giao"
+    )
+    signed_in(dept_staff["leader"])
+    page = client.get(reverse("documents:incoming_list"))
+    assert (page.context["counts"]["pending"], page.context["counts"]["overdue"]) == (0, 1)
+    overdue = client.get(reverse("documents:incoming_list"), {"state": "overdue"})
+    assert [document.subject for document in overdue.context["page"]] == ["Thông báo lịch họp"]
+    assert "quá hạn" in overdue.content.decode()
