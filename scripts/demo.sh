@@ -20,14 +20,14 @@ unset DEBUG
 .venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-600}"
 
 # Notifications: the task worker sends them as soon as they are queued (mail goes to files under
-# var/demo-mail/, text messages to the worker's log), and send_notifications every minute sends
+# var/demo-mail/, text messages to the worker's log); send_notifications and deliver_documents every minute send
 # the retries, as cron does in production. Both stop with the demo.
 mail_dir=${EMAIL_FILE_PATH:-$(pwd)/var/demo-mail}
 export EMAIL_FILE_PATH=$mail_dir
 mkdir -p "$mail_dir"
 worker_log=var/demo-worker-$port.log
 .venv/bin/python manage.py run_worker --interval 2 --no-reload >>"$worker_log" 2>&1 &
-(while sleep 60; do .venv/bin/python manage.py send_notifications >/dev/null 2>>"$worker_log"; done) &
+(while sleep 60; do .venv/bin/python manage.py send_notifications >/dev/null 2>>"$worker_log"; .venv/bin/python manage.py deliver_documents >/dev/null 2>>"$worker_log"; done) &
 trap 'kill $(jobs -p) 2>/dev/null' EXIT
 
 echo
