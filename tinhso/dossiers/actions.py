@@ -59,6 +59,7 @@ from tinhso.dossiers.models import (
 )
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
 from tinhso.dossiers.tasks import queue_notification
+from tinhso.official_forms.actions import issue_form
 from tinhso.procedures.models import Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
 from tinhso.worktime.calendar import (
     add_working_days,
@@ -683,6 +684,7 @@ def request_supplement(actor, dossier: Dossier, missing: list[str], note: str = 
             and locked.received_at is not None
             and now > add_working_days(locked.received_at, SUPPLEMENT_WORKING_DAYS),
         )
+        issue_form(actor, locked, 2, at=now)
         if locked.due_at is not None:
             record_due_time_change(
                 locked,

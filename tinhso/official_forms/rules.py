@@ -29,6 +29,18 @@ def print_form(user, request: PrintRequest) -> bool:
     return owns and request.number in CITIZEN_FORMS
 
 
+@rule("official_forms.download_issued")
+def download_issued(user, issued) -> bool:
+    """A signed form sent to the applicant: the applicant of its dossier, and officers whose
+    agency scope holds the dossier's receiving agency or the agency that issued the form."""
+    if issued is None:
+        return False
+    dossier = issued.dossier
+    if user.kind == UserKind.OFFICER:
+        return bool({dossier.receiving_agency_id, issued.agency_id} & agency_ids_in_scope(user))
+    return dossier.applicant_id is not None and dossier.applicant_id == user.pk
+
+
 @rule("official_forms.print_register")
 def print_register(user, agency) -> bool:
     """Form 07 of an agency: its officers and those of the agencies above it."""

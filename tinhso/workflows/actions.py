@@ -38,6 +38,7 @@ from tinhso.dossiers.actions import (
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Notification
 from tinhso.dossiers.status import FINAL, Status
 from tinhso.dossiers.tasks import queue_notification
+from tinhso.official_forms.actions import issue_form
 from tinhso.payments.fees import may_charge
 from tinhso.workflows.models import (
     Action,
@@ -374,6 +375,7 @@ def _enter_status(locked: Dossier, code: int, actor, note: str, now) -> None:
             actor,
             now,
         )
+        issue_form(actor, locked, 1, at=now)
     elif code == Status.FINISHED:
         locked.finished_at = now
         locked.save(update_fields=["finished_at", "updated_at"])
