@@ -296,7 +296,7 @@ def _check_rows(dossier) -> list[dict]:
 def _check_errors(dossier, errors: dict[str, list[str]]) -> list[dict]:
     items = []
     for key, messages_ in errors.items():
-        if key.startswith("applicant."):
+        if key.startswith("applicant.") or key == "receiving_agency":
             href = reverse("dossiers:applicant", args=[dossier.pk])
         elif key == "attachments":
             href = reverse("dossiers:documents", args=[dossier.pk])
