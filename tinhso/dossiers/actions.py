@@ -227,14 +227,17 @@ def competent_agency(dossier: Dossier) -> Agency:
     - a dossier of a procedure received regardless of boundary (``BoundaryFreeList``), which
       goes to its applicant's commune (``_home_commune_agency``; Decree 118/2025 Art. 14);
     - a dossier received at a public-administration service centre for a procedure of other
-      agencies, which goes to the procedure's first implementing agency that is not a centre
-      itself (Decree 118/2025 Art. 14(1); the centre receives and returns the result, the
-      department decides)."""
+      agencies, or at a commune centre for a listed procedure of a higher level, which goes to
+      the procedure's first implementing agency that is not a centre itself (Decree 118/2025
+      Art. 14(1); the centre receives and returns the result, the department decides)."""
     receiving = dossier.receiving_agency
     home = _home_commune_agency(dossier, receiving)
     if home is not None:
         return home
-    if receiving.kind != AgencyKind.SERVICE_CENTRE:
+    higher_at_commune = (
+        receiving.kind == AgencyKind.ONE_STOP_DESK and dossier.procedure.level != Level.COMMUNE
+    )
+    if receiving.kind != AgencyKind.SERVICE_CENTRE and not higher_at_commune:
         return receiving
     handling = (
         Agency.objects.valid_on()

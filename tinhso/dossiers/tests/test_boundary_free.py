@@ -20,6 +20,7 @@ from tinhso.motcua.tests.fixtures import *  # noqa: F403
 from tinhso.motcua.tests.fixtures import submit
 from tinhso.procedures.actions import save_boundary_free_list
 from tinhso.procedures.models import BoundaryFreeList, ReceptionScope
+from tinhso.signing.tests.factories import make_dossier
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
 from tinhso.worktime.calendar import add_working_days
@@ -114,6 +115,17 @@ def test_a_listed_procedure_is_received_at_every_commune_centre_and_the_provinci
     assert centre in actions.receiving_agencies(linked) and department not in actions.receiving_agencies(
         linked
     )
+
+    # A listed province procedure received at a commune centre goes to its department.
+    provincial = factories.make_procedure(code="2.000635")
+    provincial.level = "province"
+    provincial.save()
+    provincial.agencies.set([department])
+    assert [agency.code for agency in actions.receiving_agencies(provincial)] == [centre.code]
+    publish(admin_user, [provincial], number="2151/QĐ-UBND")
+    assert province["agencies"]["my_tho"] in actions.receiving_agencies(provincial)
+    dossier = make_dossier(provincial, province["agencies"]["my_tho"])
+    assert actions.competent_agency(dossier) == department
 
 
 def test_a_list_not_yet_in_force_or_ended_changes_nothing(admin_user, province):
