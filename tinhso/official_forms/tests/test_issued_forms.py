@@ -100,7 +100,7 @@ def test_an_officer_download_is_the_signed_form_and_is_logged(
 
 
 def test_refusal_supplement_extension_and_stop_are_signed_when_issued(
-    certificate, submitted, officer, specialist, leader, desk, citizen
+    certificate, submitted, officer, specialist, leader, desk, citizen, client
 ):
     second = submit(citizen, submitted.procedure, desk)
     motcua.refuse_dossier(officer, second, "Thủ tục không thuộc thẩm quyền của phường")
@@ -125,6 +125,11 @@ def test_refusal_supplement_extension_and_stop_are_signed_when_issued(
     motcua.stop_dossier(leader, accepted, "Người nộp đề nghị dừng để bổ sung giấy tờ khác")
     stop_letter = Letter.objects.get(dossier=accepted, form_number=5)
     assert_signed_by(only(accepted, 5), desk, "THÔNG BÁO DỪNG", f"Số: {stop_letter.reference}")
+
+    client.force_login(citizen)
+    for number in (4, 5):
+        response = client.get(reverse("official_forms:dossier_form", args=[accepted.code, number]))
+        assert response.content == bytes(only(accepted, number).content)
 
 
 def test_without_a_valid_certificate_no_electronic_form_is_issued_and_the_trail_says_why(

@@ -39,7 +39,7 @@ def test_an_officer_of_another_agency_cannot(client, dossier, agencies):
     assert client.get(URL.format(1)).status_code == 404
 
 
-def test_the_applicant_gets_the_forms_01_to_03_issued_to_them_only(client, dossier, citizen, desk):
+def test_the_applicant_gets_only_the_forms_issued_to_them(client, dossier, citizen, desk):
     DossierStatusChange.objects.create(
         dossier=dossier, from_status=Status.NEW, to_status=Status.STOPPED, at=local(2026, 1, 6), note="Dừng"
     )
