@@ -6,34 +6,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_agency_symbol'),
-        ('dossiers', '0008_event_kind'),
-        ('official_forms', '0001_initial'),
-        ('signing', '0001_initial'),
+        ("agencies", "0002_agency_symbol"),
+        ("dossiers", "0008_event_kind"),
+        ("official_forms", "0001_initial"),
+        ("signing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IssuedForm',
+            name="IssuedForm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('form_number', models.PositiveSmallIntegerField(verbose_name='form')),
-                ('content', models.BinaryField(verbose_name='signed PDF')),
-                ('size', models.PositiveIntegerField(verbose_name='size')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('issued_at', models.DateTimeField(verbose_name='issued at')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency', verbose_name='issuing agency')),
-                ('certificate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='signing.agencycertificate', verbose_name='certificate')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='issued_forms', to='dossiers.dossier')),
-                ('letter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='official_forms.letter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("form_number", models.PositiveSmallIntegerField(verbose_name="form")),
+                ("content", models.BinaryField(verbose_name="signed PDF")),
+                ("size", models.PositiveIntegerField(verbose_name="size")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("issued_at", models.DateTimeField(verbose_name="issued at")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                        verbose_name="issuing agency",
+                    ),
+                ),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="signing.agencycertificate",
+                        verbose_name="certificate",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="issued_forms",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "letter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="official_forms.letter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'issued form',
-                'ordering': ['issued_at', 'pk'],
+                "verbose_name": "issued form",
+                "ordering": ["issued_at", "pk"],
             },
         ),
     ]
