@@ -1,3 +1,4 @@
+import asyncio
 import datetime
 from io import BytesIO
 
@@ -17,6 +18,18 @@ pytestmark = pytest.mark.django_db
 
 def sign(pdf, agency):
     return sign_pdf(pdf, agency, "Ký số kết quả giải quyết", "Đồng Tháp", "Lê Văn Hùng")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_from_inside_a_running_event_loop(desk, certificate, result_pdf):
+    """An action run from async code (e.g. a loader under Playwright's sync API) still signs;
+    the coroutine has its own database connection, hence the committed data."""
+
+    async def inside_a_loop():
+        return sign(result_pdf, desk)
+
+    signed = asyncio.run(inside_a_loop())
+    assert verify_pdf(signed).valid
 
 
 def test_signed_pdf_verifies(desk, certificate, result_pdf):
