@@ -5,6 +5,7 @@ from io import BytesIO
 import pytest
 from cryptography.fernet import InvalidToken
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -26,7 +27,10 @@ def test_signing_from_inside_a_running_event_loop(desk, certificate, result_pdf)
     the coroutine has its own database connection, hence the committed data."""
 
     async def inside_a_loop():
-        return sign(result_pdf, desk)
+        try:
+            return sign(result_pdf, desk)
+        finally:
+            connection.close()
 
     signed = asyncio.run(inside_a_loop())
     assert verify_pdf(signed).valid
