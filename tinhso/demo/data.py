@@ -5,6 +5,8 @@ agency code H20 (UBND tỉnh Đồng Tháp, "000.00.00.H20" in the QCVN 102 form
 codes below it are generated for the demo and marked ``is_demo_code``.
 """
 
+import datetime
+
 PROVINCE_CODE = "82"
 PROVINCE_AGENCY_CODE = "H20"
 DEMO_PASSWORD = "Tinhso@2026"
@@ -116,3 +118,13 @@ CITIZENS = [
 BUSINESSES = [
     ("0312345673", "Công ty TNHH Nông sản Sông Tiền", "0901234567", "lienhe@nongsansongtien.example.vn"),
 ]
+
+# The demo province's list of procedures received regardless of administrative boundary
+# (Decree 118/2025/NĐ-CP Art. 14): a made-up decision, marked as such.
+BOUNDARY_FREE_LIST = {
+    "number": "2150/QĐ-UBND (trình diễn)",
+    "signed_on": datetime.date(2025, 7, 1),
+    "issuer": "Ủy ban nhân dân tỉnh Đồng Tháp",
+    "valid_from": datetime.date(2025, 7, 1),
+    "note": "Văn bản trình diễn, không phải quyết định thật của tỉnh.",
+}

@@ -59,7 +59,15 @@ from tinhso.dossiers.models import (
 )
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
 from tinhso.dossiers.tasks import queue_notification
-from tinhso.procedures.models import Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
+from tinhso.official_forms.actions import issue_form
+from tinhso.procedures.models import (
+    Level,
+    OnlineLevel,
+    Procedure,
+    RequiredDocument,
+    TimeUnit,
+    boundary_free_lists,
+)
 from tinhso.worktime.calendar import (
     add_working_days,
     add_working_hours,
@@ -166,15 +174,17 @@ def receiving_agencies(procedure: Procedure):
       receives the procedures of the provincial departments (Art. 14(1)); its implementing
       agencies handle the dossier (``competent_agency``). Only a province without a service
       centre receives at the implementing agencies themselves;
-    - a commune procedure without implementing agencies at every commune centre of the province,
-      whatever the applicant's commune (the province's non-boundary reception, Art. 14; the
-      catalogue says so for each of them);
-    - any other procedure at its implementing agencies.
+    - a commune procedure without implementing agencies (every commune implements it, for its
+      own commune) at every commune centre;
+    - any other procedure at its implementing agencies;
+    - and a procedure on a list of procedures received regardless of administrative boundary
+      in force today (``BoundaryFreeList``: the province's, Art. 14, or the nationwide list of
+      Art. 14(4) as added by Decree 309/2026/NĐ-CP Art. 7(2)) at every commune centre of the
+      province, and at the provincial centre when the list says so (the nationwide list always:
+      "Trung tâm Phục vụ hành chính công cấp tỉnh và … cấp xã tiếp nhận").
 
-    Art. 14(4) as added by Decree 309/2026 Art. 7(2) (nationwide reception of the listed
-    procedures) needs the national list, not published yet: not modelled. Decree 309/2026 Art. 7
-    was read (luatvietnam copy); the wording of Decree 118/2025 Art. 14(1) was not, only its
-    summary in the legal research note."""
+    Decree 309/2026 Art. 7 was read (luatvietnam copy); the wording of Decree 118/2025 Art. 14(1)
+    to (3) was not, only its summary in the legal research note."""
     links = Procedure.agencies.through.objects.filter(procedure=procedure)
     allowed = Q(pk__in=links.values("agency_id"))
     agencies = Agency.objects.valid_on()
@@ -184,16 +194,50 @@ def receiving_agencies(procedure: Procedure):
             allowed = Q(pk__in=centres.values("pk"))
     elif procedure.level == Level.COMMUNE:
         allowed |= Q(kind=AgencyKind.ONE_STOP_DESK) & ~Exists(links)
+    lists = list(boundary_free_lists(procedure))
+    if lists:
+        allowed |= Q(kind=AgencyKind.ONE_STOP_DESK)
+        if any(item.receives_at_provincial_centre for item in lists):
+            allowed |= Q(kind=AgencyKind.SERVICE_CENTRE)
     return agencies.filter(allowed).order_by("name_folded")
 
 
+def _home_commune_agency(dossier: Dossier, receiving: Agency) -> Agency | None:
+    """The agency competent for a dossier received regardless of boundary: the commune centre of
+    the applicant's commune (among the procedure's implementing agencies when it names some),
+    when that is not the one that received it. Procedures whose competent commune is another
+    place than the applicant's (e.g. where the land lies) are not modelled."""
+    if dossier.applicant_unit_id in (None, receiving.unit_id):
+        return None
+    if not boundary_free_lists(dossier.procedure).exists():
+        return None
+    links = Procedure.agencies.through.objects.filter(procedure_id=dossier.procedure_id)
+    candidates = Agency.objects.valid_on().filter(unit_id=dossier.applicant_unit_id)
+    if links.exists():
+        candidates = candidates.filter(pk__in=links.values("agency_id"))
+    else:
+        candidates = candidates.filter(kind=AgencyKind.ONE_STOP_DESK)
+    home = candidates.order_by("code").first()
+    return home if home is not None and home.pk != receiving.pk else None
+
+
 def competent_agency(dossier: Dossier) -> Agency:
-    """The agency that handles ``dossier``: the agency that received it, except a dossier
-    received at a public-administration service centre for a procedure of other agencies, which
-    goes to the procedure's first implementing agency that is not a centre itself (Decree 118/2025
-    Art. 14(1); the centre receives and returns the result, the department decides)."""
+    """The agency that handles ``dossier``: the agency that received it, except
+
+    - a dossier of a procedure received regardless of boundary (``BoundaryFreeList``), which
+      goes to its applicant's commune (``_home_commune_agency``; Decree 118/2025 Art. 14);
+    - a dossier received at a public-administration service centre for a procedure of other
+      agencies, or at a commune centre for a listed procedure of a higher level, which goes to
+      the procedure's first implementing agency that is not a centre itself (Decree 118/2025
+      Art. 14(1); the centre receives and returns the result, the department decides)."""
     receiving = dossier.receiving_agency
-    if receiving.kind != AgencyKind.SERVICE_CENTRE:
+    home = _home_commune_agency(dossier, receiving)
+    if home is not None:
+        return home
+    higher_at_commune = (
+        receiving.kind == AgencyKind.ONE_STOP_DESK and dossier.procedure.level != Level.COMMUNE
+    )
+    if receiving.kind != AgencyKind.SERVICE_CENTRE and not higher_at_commune:
         return receiving
     handling = (
         Agency.objects.valid_on()
@@ -207,6 +251,39 @@ def competent_agency(dossier: Dossier) -> Agency:
         .first()
     )
     return handling or receiving
+
+
+def boundary_errors(procedure: Procedure, agency: Agency, unit_id: int | None) -> dict[str, list[str]]:
+    """A commune procedure that every commune implements for its own commune, on no list of
+    procedures received regardless of boundary, is received by the centre of the applicant's
+    commune only (Decree 118/2025/NĐ-CP Art. 14; Art. 17(2)(a) as amended by Decree 309/2026
+    Art. 8(1): a dossier outside the receiver's competence is sent to the competent agency).
+    Nothing is checked for an applicant living outside the province's communes."""
+    if unit_id is None or procedure.level != Level.COMMUNE or agency.unit_id == unit_id:
+        return {}
+    if Procedure.agencies.through.objects.filter(procedure=procedure).exists():
+        return {}
+    if boundary_free_lists(procedure).exists():
+        return {}
+    home = (
+        Agency.objects.valid_on()
+        .filter(kind=AgencyKind.ONE_STOP_DESK, unit_id=unit_id)
+        .order_by("code")
+        .first()
+    )
+    if home is None:
+        return {}
+    message = _(
+        "%(agency)s receives this procedure only for its own commune: submit it to %(home)s, the "
+        "centre of the commune where you live."
+    ) % {"agency": agency.name, "home": home.name}
+    return {"receiving_agency": [message]}
+
+
+def received_across_boundary(dossier: Dossier) -> bool:
+    """Whether ``dossier`` was received regardless of boundary by an agency that is not the
+    competent one, which it is transferred to."""
+    return _home_commune_agency(dossier, dossier.receiving_agency) is not None
 
 
 @dataclass(frozen=True)
@@ -552,13 +629,17 @@ def dossier_errors(dossier: Dossier) -> dict[str, list[str]]:
     )
     pages = (dossier.procedure.eform or {}).get("pages", [])
     attached = set(dossier.attachments.values_list("required_document_id", flat=True))
-    return submission_errors(
+    errors = submission_errors(
         applicant_errors,
         answers.validate_answers(pages, dossier.form_data),
         dossier.procedure.documents.all(),
         attached,
         dossier.channel,
     )
+    return {
+        **errors,
+        **boundary_errors(dossier.procedure, dossier.receiving_agency, dossier.applicant_unit_id),
+    }
 
 
 def record_new_dossier(dossier: Dossier, actor, at) -> None:
@@ -683,6 +764,7 @@ def request_supplement(actor, dossier: Dossier, missing: list[str], note: str = 
             and locked.received_at is not None
             and now > add_working_days(locked.received_at, SUPPLEMENT_WORKING_DAYS),
         )
+        issue_form(actor, locked, 2, at=now)
         if locked.due_at is not None:
             record_due_time_change(
                 locked,
@@ -960,6 +1042,8 @@ def create_dossier(
         # Only a draft gets here: its address may name a commune that is not current.
         unit = unit_by_code(commune)
         unit_id = unit.pk if unit else None
+    if submit and boundary_errors(procedure, agency, unit_id):
+        raise ValidationError(boundary_errors(procedure, agency, unit_id))
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -296,7 +296,7 @@ def _check_rows(dossier) -> list[dict]:
 def _check_errors(dossier, errors: dict[str, list[str]]) -> list[dict]:
     items = []
     for key, messages_ in errors.items():
-        if key.startswith("applicant."):
+        if key.startswith("applicant.") or key == "receiving_agency":
             href = reverse("dossiers:applicant", args=[dossier.pk])
         elif key == "attachments":
             href = reverse("dossiers:documents", args=[dossier.pk])
@@ -410,6 +410,7 @@ def _render_detail(request, dossier, rating_form=None, status=200):
             "history": tracking.history(dossier),
             "sections": _check_rows(dossier),
             "results": dossier.signed_documents.order_by("signed_at"),
+            "issued_forms": dossier.issued_forms.select_related("agency").defer("content"),
             "payments": dossier.payments.select_related("receipt").order_by("-created_at"),
             "attachments": dossier.attachments.select_related("required_document"),
             "supplement": actions.open_supplement_request(dossier)

@@ -50,6 +50,7 @@ from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
 from tinhso.dossiers.tasks import queue_notification
 from tinhso.motcua.models import CopyForm, CounterDocument, DraftResult, Extension, ScanExemption
 from tinhso.motcua.rules import STOPPABLE, refusable
+from tinhso.official_forms.actions import issue_form
 from tinhso.official_forms.letters import issue_letter
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
@@ -167,7 +168,9 @@ def _refuse(actor, dossier, reason, expected_version):
                 _("Only a dossier that has not been accepted can be refused."), code="wrong_state"
             )
         from_status = locked.status
-        dossier_actions.apply_status_change(locked, Status.REFUSED, actor, reason)
+        now = timezone.now()
+        dossier_actions.apply_status_change(locked, Status.REFUSED, actor, reason, now)
+        issue_form(actor, locked, 3, at=now)
         _close_flow(locked)
         record(actor, "motcua.refuse", locked, {"status": [from_status, Status.REFUSED], "reason": reason})
         queue_notification(locked, Notification.Kind.STATUS_CHANGED)
@@ -272,6 +275,7 @@ def _extend(actor, dossier, new_due_at, reason, expected_version):
             locked, DueTimeChangeKind.EXTENSION, new_due_at, reason, actor, now
         )
         letter = issue_letter(locked, 4, agency, actor, now)
+        issue_form(actor, locked, 4, agency, now, letter)
         flow.alert_level = DossierFlow.ALERT_NONE
         flow.save(update_fields=["alert_level"])
         record(
@@ -312,6 +316,7 @@ def _stop(actor, dossier, reason, expected_version):
         dossier_actions.apply_status_change(locked, Status.STOPPED, actor, reason, now)
         dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
         letter = issue_letter(locked, 5, locked.receiving_agency, actor, now)
+        issue_form(actor, locked, 5, locked.receiving_agency, now, letter)
         _close_flow(locked)
         record(
             actor,
@@ -353,6 +358,7 @@ def _grant_withdrawal(actor, dossier, note, expected_version):
         if locked.due_at is not None:
             dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
         letter = issue_letter(locked, 5, locked.receiving_agency, actor, now)
+        issue_form(actor, locked, 5, locked.receiving_agency, now, letter)
         _close_flow(locked)
         record(
             actor,

@@ -25,6 +25,7 @@ from tinhso.motcua import actions, inbox
 from tinhso.motcua.models import CopyForm, DraftResult, ScanExemption
 from tinhso.motcua.rules import allowed_actions
 from tinhso.official_forms.rendering import available_forms, render_form, step_result
+from tinhso.official_forms.views import latest_issued, send_issued
 from tinhso.procedures.models import Procedure
 from tinhso.statistics.rules import visible as statistics_visible
 from tinhso.workflows.actions import actions_out, perform_action, step_target
@@ -196,6 +197,7 @@ def dossier_view(request, pk):
             "results": results,
             "drafts": dossier.draft_results.select_related("uploaded_by"),
             "form_numbers": available_forms(dossier),
+            "issued_forms": dossier.issued_forms.select_related("agency").defer("content"),
         },
     )
 
@@ -539,6 +541,9 @@ def form_pdf(request, pk, number):
     dossier = _dossier(request, pk)
     if number not in FORM_NUMBERS:
         raise Http404
+    issued = latest_issued(dossier, number)
+    if issued is not None:
+        return send_issued(request, issued)
     context = {"rows": handoff_rows(dossier)} if number == 6 else {}
     try:
         pdf = render_form(number, dossier, request=request, officer_name=request.user.full_name, **context)

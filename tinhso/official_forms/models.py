@@ -46,3 +46,52 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+# What each form sent to the applicant is, as a list of papers names it.
+ISSUED_FORM_NAMES = {
+    1: _("Receipt and appointment for the result (Form 01)"),
+    2: _("Request to complete the dossier (Form 02)"),
+    3: _("Refusal to accept the dossier (Form 03)"),
+    4: _("Apology and extension of the due time (Form 04)"),
+    5: _("Notice of stopping the dossier (Form 05)"),
+}
+
+
+class IssuedForm(models.Model):
+    """A form issued to the applicant electronically (``official_forms.actions.issue_form``): the
+    PDF exactly as signed with the issuing agency's certificate when the action issued it. The
+    applicant and officers download these bytes, never a new rendering. The bytes live in the
+    database so that they are written or rolled back with the action's transaction."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="issued_forms")
+    form_number = models.PositiveSmallIntegerField(_("form"))
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("issuing agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    certificate = models.ForeignKey(
+        "signing.AgencyCertificate", verbose_name=_("certificate"), on_delete=models.PROTECT, related_name="+"
+    )
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    content = models.BinaryField(_("signed PDF"))
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    issued_at = models.DateTimeField(pgettext_lazy("letter", "issued at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("issued form")
+        ordering = ["issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.form_number:02d} {self.dossier_id}"
+
+    @property
+    def name(self) -> str:
+        return str(ISSUED_FORM_NAMES.get(self.form_number, self.form_number))
+
+    @property
+    def filename(self) -> str:
+        return f"mau-{self.form_number:02d}-{self.dossier.code}-{self.pk}.pdf"

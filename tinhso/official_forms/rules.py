@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from tinhso.accounts.models import UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, rule
 
-# The receipts a citizen keeps: Form 01 (received), 02 (supplement request), 03 (refusal).
-CITIZEN_FORMS = frozenset({1, 2, 3})
+# The papers sent to the applicant: Form 01 (received), 02 (supplement request), 03 (refusal),
+# 04 (extension apology), 05 (stop notice); the applicant gets them as issued (signed), never
+# a new rendering (``views.dossier_form``).
+CITIZEN_FORMS = frozenset({1, 2, 3, 4, 5})
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class PrintRequest:
 @rule("official_forms.print")
 def print_form(user, request: PrintRequest) -> bool:
     """Officers whose agency scope contains the dossier's receiving agency; the applicant for
-    their own Form 01/02/03."""
+    the forms sent to them."""
     if request is None:
         return False
     dossier = request.dossier
@@ -27,6 +29,18 @@ def print_form(user, request: PrintRequest) -> bool:
         return dossier.receiving_agency_id in agency_ids_in_scope(user)
     owns = dossier.applicant_id is not None and dossier.applicant_id == user.pk
     return owns and request.number in CITIZEN_FORMS
+
+
+@rule("official_forms.download_issued")
+def download_issued(user, issued) -> bool:
+    """A signed form sent to the applicant: the applicant of its dossier, and officers whose
+    agency scope holds the dossier's receiving agency or the agency that issued the form."""
+    if issued is None:
+        return False
+    dossier = issued.dossier
+    if user.kind == UserKind.OFFICER:
+        return bool({dossier.receiving_agency_id, issued.agency_id} & agency_ids_in_scope(user))
+    return dossier.applicant_id is not None and dossier.applicant_id == user.pk
 
 
 @rule("official_forms.print_register")

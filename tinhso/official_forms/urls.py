@@ -7,4 +7,5 @@ app_name = "official_forms"
 urlpatterns = [
     path("so-theo-doi/", views.register, name="register"),
     path("ho-so/<str:code>/mau-<int:number>.pdf", views.dossier_form, name="dossier_form"),
+    path("bieu-mau-da-ky/<int:pk>.pdf", views.issued_form, name="issued_form"),
 ]

@@ -1,5 +1,9 @@
 """Downloads of the one-stop forms: one dossier's Forms 01–05 and an agency's Form 07.
 
+A form issued electronically (``IssuedForm``) is always served as it was signed, to the
+applicant and to officers alike; the applicant gets nothing else. Officers may print the other
+forms of a dossier (a walk-in's papers, signed by hand at the counter) from the records.
+
 Form 06 is filled from the handoffs the back office keeps: it renders it with ``render_form(6,
 dossier, rows=...)`` in its own views.
 """
@@ -15,6 +19,7 @@ from tinhso.agencies.models import Agency
 from tinhso.audit.services import record_dossier_read
 from tinhso.dossiers.models import Dossier
 from tinhso.official_forms.forms import RegisterForm
+from tinhso.official_forms.models import IssuedForm
 from tinhso.official_forms.rendering import (
     register_rows,
     render_form,
@@ -48,6 +53,11 @@ def dossier_form(request, code, number):
         request.user, "official_forms.print", PrintRequest(dossier, number)
     ):
         raise Http404
+    issued = latest_issued(dossier, number)
+    if issued is not None:
+        return send_issued(request, issued)
+    if request.user.kind != UserKind.OFFICER:
+        raise Http404
     context = {}
     if request.user.kind == UserKind.OFFICER:
         context["officer_name"] = request.user.full_name
@@ -58,6 +68,28 @@ def dossier_form(request, code, number):
         raise Http404(error.messages[0]) from error
     record_dossier_read(request.user, dossier, FORM_FIELDS, f"official_forms.form_{number:02d}", request)
     return _download(content, "application/pdf", f"mau-{number:02d}-{dossier.code}.pdf")
+
+
+def latest_issued(dossier, number: int) -> IssuedForm | None:
+    """The last Form ``number`` issued to ``dossier``'s applicant, if any."""
+    issued = IssuedForm.objects.filter(dossier=dossier, form_number=number)
+    return issued.order_by("-issued_at", "-pk").first()
+
+
+def send_issued(request, issued: IssuedForm) -> HttpResponse:
+    """The signed bytes of ``issued``; an officer's read of the applicant's data is logged."""
+    record_dossier_read(
+        request.user, issued.dossier, FORM_FIELDS, f"official_forms.form_{issued.form_number:02d}", request
+    )
+    return _download(bytes(issued.content), "application/pdf", issued.filename)
+
+
+@login_required
+def issued_form(request, pk):
+    issued = IssuedForm.objects.select_related("dossier").filter(pk=pk).first()
+    if issued is None or not can(request.user, "official_forms.download_issued", issued):
+        raise Http404
+    return send_issued(request, issued)
 
 
 def log_register_reads(request, rows: list[dict]) -> None:

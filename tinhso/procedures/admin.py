@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.accounts.permissions import can
 from tinhso.procedures import actions
-from tinhso.procedures.models import Fee, Field, Procedure, RequiredDocument
+from tinhso.procedures.models import BoundaryFreeList, Fee, Field, Procedure, RequiredDocument
 from tinhso.units.admin import FoldedSearchMixin
 
 
@@ -115,3 +115,42 @@ class ProcedureAdmin(CatalogueAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
         """After the inlines, audit the procedure as saved, in the admin's transaction."""
         super().save_related(request, form, formsets, change)
         actions.record_admin_save(request.user, form.instance, created=not change, request=request)
+
+
+@admin.register(BoundaryFreeList)
+class BoundaryFreeListAdmin(CatalogueAdminMixin, admin.ModelAdmin):
+    """The province's list of procedures received regardless of administrative boundary, and the
+    nationwide list once published; saved through ``actions.save_boundary_free_list`` (audited).
+    A list is ended by its last day, never deleted: it explains where past dossiers were received."""
+
+    list_display = [
+        "number",
+        "scope",
+        "issuer",
+        "signed_on",
+        "valid_from",
+        "valid_to",
+        "at_provincial_centre",
+    ]
+    list_filter = ["scope"]
+    autocomplete_fields = ["procedures"]
+    fields = [
+        "scope",
+        "number",
+        "signed_on",
+        "issuer",
+        "valid_from",
+        "valid_to",
+        "at_provincial_centre",
+        "procedures",
+        "note",
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        actions.save_boundary_free_list(request.user, obj, form.cleaned_data["procedures"], request=request)
+
+    def save_related(self, request, form, formsets, change):
+        """The procedures were set by the action."""

@@ -380,3 +380,71 @@ class RequiredDocument(models.Model):
     def save(self, *args, **kwargs):
         self.name, self.note = nfc(self.name), nfc_lines(self.note)
         super().save(*args, **kwargs)
+
+
+class ReceptionScope(models.TextChoices):
+    PROVINCE = "province", _("within the province")
+    NATIONWIDE = "nationwide", _("nationwide")
+
+
+class BoundaryFreeListQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        """The lists in force on ``on`` (default today, Vietnam time)."""
+        on = on or today()
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), valid_from__lte=on)
+
+
+class BoundaryFreeList(models.Model):
+    """A published list of procedures received regardless of administrative boundary: the
+    province's (Decree 118/2025/NĐ-CP Art. 14; the province's People's Committee publishes it),
+    or the nationwide list of Art. 14(4) as added by Decree 309/2026/NĐ-CP Art. 7(2), received
+    at the provincial and commune service centres "theo danh mục do cơ quan có thẩm quyền công
+    bố" (none published yet). Procedures are matched by code, so a new version of a listed
+    procedure stays listed. Changed only through ``tinhso.procedures.actions``."""
+
+    scope = models.CharField(_("scope"), max_length=10, choices=ReceptionScope.choices)
+    number = models.CharField(_("document number"), max_length=60, help_text=_("e.g. 2150/QĐ-UBND"))
+    signed_on = models.DateField(_("document date"))
+    issuer = models.CharField(_("issued by"), max_length=255)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    at_provincial_centre = models.BooleanField(
+        _("also received at the provincial service centre"),
+        default=False,
+        help_text=_("Otherwise only at the commune one-stop centres."),
+    )
+    procedures = models.ManyToManyField(Procedure, verbose_name=_("procedures"), related_name="+")
+    note = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = BoundaryFreeListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("list of procedures received regardless of boundary")
+        verbose_name_plural = _("lists of procedures received regardless of boundary")
+        ordering = ["scope", "-valid_from", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.get_scope_display()})"
+
+    def clean(self):
+        self.number, self.issuer, self.note = nfc(self.number), nfc(self.issuer), nfc(self.note)
+        errors = {}
+        if not self.number:
+            errors["number"] = [gettext("Enter the number of the deciding document.")]
+        if not self.issuer:
+            errors["issuer"] = [gettext("Enter who issued the deciding document.")]
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = [gettext("The end date cannot be before the start date.")]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def receives_at_provincial_centre(self) -> bool:
+        """The nationwide list is received at the provincial centre too (Art. 14(4))."""
+        return self.scope == ReceptionScope.NATIONWIDE or self.at_provincial_centre
+
+
+def boundary_free_lists(procedure, on=None):
+    """The lists in force on ``on`` that name ``procedure`` (by code)."""
+    return BoundaryFreeList.objects.in_force(on).filter(procedures__code=procedure.code).distinct()

@@ -6,6 +6,7 @@ app_name = "procedures"
 
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
+    path("khong-phu-thuoc-dia-gioi/", views.boundary_free, name="boundary_free"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/mau/<int:pk>/", views.template, name="template"),
 ]

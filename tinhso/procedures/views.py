@@ -3,7 +3,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
 from tinhso.procedures.forms import CatalogueSearchForm
-from tinhso.procedures.models import Procedure, RequiredDocument
+from tinhso.procedures.models import BoundaryFreeList, Procedure, ReceptionScope, RequiredDocument
 from tinhso.procedures.services import search_procedures
 
 PAGE_SIZE = 20
@@ -42,3 +42,17 @@ def template(request, code, pk):
     if not document.template:
         raise Http404
     return FileResponse(document.template.open("rb"), as_attachment=True)
+
+
+def boundary_free(request):
+    """The lists in force of procedures received regardless of administrative boundary: the
+    province's and the nationwide one (none published yet: the page says so)."""
+    lists = BoundaryFreeList.objects.in_force().prefetch_related("procedures")
+    return render(
+        request,
+        "procedures/boundary_free.html",
+        {
+            "province_lists": [item for item in lists if item.scope == ReceptionScope.PROVINCE],
+            "nationwide_lists": [item for item in lists if item.scope == ReceptionScope.NATIONWIDE],
+        },
+    )

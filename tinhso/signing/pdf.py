@@ -7,7 +7,9 @@ certificates plus the PEM files listed in ``settings.SIGNING_TRUST_ROOT_FILES``;
 publishes no revocation information, so revocation is checked only when the chain says where.
 """
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -64,8 +66,20 @@ def sign_pdf(pdf_bytes: bytes, agency, reason: str, location: str, signer_name: 
         md_algorithm="sha256",
         subfilter=SigSeedSubFilter.PADES,
     )
-    output = signers.sign_pdf(writer, metadata, signer=certificate.signer())
+    output = _outside_event_loop(signers.sign_pdf, writer, metadata, signer=certificate.signer())
     return output.getvalue()
+
+
+def _outside_event_loop(function, *args, **kwargs):
+    """``function(*args, **kwargs)``; pyHanko's synchronous API runs its own event loop, so a
+    caller already inside one (an action run from async code, e.g. under Playwright's sync API
+    in the browser tests' loaders) has it run in a worker thread. No database access there."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def trust_root_certificates() -> list:

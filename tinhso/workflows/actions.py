@@ -33,11 +33,13 @@ from tinhso.dossiers.actions import (
     compute_due_at,
     lock_dossier,
     missing_documents,
+    received_across_boundary,
     record_due_time_change,
 )
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Notification
 from tinhso.dossiers.status import FINAL, Status
 from tinhso.dossiers.tasks import queue_notification
+from tinhso.official_forms.actions import issue_form
 from tinhso.payments.fees import may_charge
 from tinhso.workflows.models import (
     Action,
@@ -87,6 +89,22 @@ def transfer_due(accepted_at: datetime.datetime) -> datetime.datetime:
     if is_working_day(local) and local.time() <= SAME_DAY_CUTOFF:
         return working_periods(local)[-1][1]
     return add_working_hours(next_working_moment(local.replace(hour=23, minute=59)), 1)
+
+
+def boundary_free_start(dossier: Dossier, accepted_at: datetime.datetime) -> datetime.datetime:
+    """When the competent agency receives a dossier accepted regardless of boundary at another
+    agency, the start of its processing time ("tính từ thời điểm cơ quan có thẩm quyền giải
+    quyết thủ tục hành chính nhận được hồ sơ", Decree 118/2025/NĐ-CP Art. 17(3) second paragraph
+    as amended by Decree 309/2026/NĐ-CP Art. 8(3)): an online dossier is handed over
+    electronically when it is accepted; a paper dossier is transferred at once during the working
+    day, or at the start of the next working day when received after 15:00 (Art. 18(2) as
+    amended by Decree 309/2026 Art. 9)."""
+    if dossier.channel == Channel.ONLINE:
+        return accepted_at
+    local = timezone.localtime(accepted_at)
+    if is_working_day(local) and local.time() <= SAME_DAY_CUTOFF:
+        return next_working_moment(local)
+    return next_working_moment(local.replace(hour=23, minute=59))
 
 
 @dataclass(frozen=True)
@@ -366,14 +384,18 @@ def _enter_status(locked: Dossier, code: int, actor, note: str, now) -> None:
     if code == Status.ACCEPTED:
         locked.received_at = now
         locked.save(update_fields=["received_at", "updated_at"])
+        if received_across_boundary(locked):
+            start = boundary_free_start(locked, now)
+            reason = _(
+                "Dossier accepted for %(agency)s, the competent agency: the processing time starts "
+                "when it receives the dossier."
+            ) % {"agency": competent_agency(locked).name}
+        else:
+            start, reason = now, _("Dossier accepted: the processing time starts.")
         record_due_time_change(
-            locked,
-            DueTimeChangeKind.ACCEPTANCE,
-            compute_due_at(locked.procedure, now),
-            _("Dossier accepted: the processing time starts."),
-            actor,
-            now,
+            locked, DueTimeChangeKind.ACCEPTANCE, compute_due_at(locked.procedure, start), reason, actor, now
         )
+        issue_form(actor, locked, 1, at=now)
     elif code == Status.FINISHED:
         locked.finished_at = now
         locked.save(update_fields=["finished_at", "updated_at"])

@@ -18,7 +18,7 @@ from tinhso.dossiers.status import FINAL, Status
 from tinhso.feedback.models import Report
 from tinhso.feedback.models import State as ReportState
 from tinhso.motcua.actions import accept_dossier
-from tinhso.procedures.models import Level
+from tinhso.procedures.models import BoundaryFreeList, Level, Procedure
 from tinhso.statistics.models import ProvinceMonthlyRollup
 from tinhso.workflows.actions import available_actions, step_target
 from tinhso.workflows.models import DossierFlow, StepRecord
@@ -149,6 +149,20 @@ def test_every_online_procedure_reaches_an_officer_who_receives_it():
             assert dossier.status == Status.ACCEPTED
             tried += 1
     assert tried >= len(procedures)
+
+    # The demo's list of procedures received regardless of boundary, published through the
+    # action: the commune procedures every commune implements. A Mỹ Tho resident's dossier
+    # received at Cao Lãnh goes to Mỹ Tho.
+    (listed,) = BoundaryFreeList.objects.all()
+    assert history_for(listed).get().action == "procedures.publish_boundary_free_list"
+    every_commune = Procedure.objects.current().filter(level=Level.COMMUNE, agencies__isnull=True)
+    assert {procedure.code for procedure in listed.procedures.all()} == set(
+        every_commune.values_list("code", flat=True)
+    )
+    cao_lanh = Agency.objects.get(kind=AgencyKind.ONE_STOP_DESK, unit__name="Phường Cao Lãnh")
+    procedure = every_commune.filter(submit_online=True).order_by("code").first()
+    dossier = submitter.submit(citizen, procedure, cao_lanh, "28261")
+    assert actions.competent_agency(dossier).unit.code == "28261"
 
 
 @pytest.mark.django_db

@@ -5,7 +5,9 @@ from openpyxl import load_workbook
 
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.dossiers.models import DossierStatusChange, Status
+from tinhso.official_forms.actions import issue_form
 from tinhso.procedures.models import Field
+from tinhso.signing import ca
 from tinhso.signing.tests import factories
 from tinhso.signing.tests.factories import local
 
@@ -37,12 +39,16 @@ def test_an_officer_of_another_agency_cannot(client, dossier, agencies):
     assert client.get(URL.format(1)).status_code == 404
 
 
-def test_the_applicant_gets_forms_01_to_03_only(client, dossier, citizen):
+def test_the_applicant_gets_only_the_forms_issued_to_them(client, dossier, citizen, desk):
     DossierStatusChange.objects.create(
         dossier=dossier, from_status=Status.NEW, to_status=Status.STOPPED, at=local(2026, 1, 6), note="Dừng"
     )
     login(client, citizen)
-    assert client.get(URL.format(1)).status_code == 200
+    assert client.get(URL.format(1)).status_code == 404  # not issued: never rendered for the applicant
+    ca.issue_agency_certificate(desk)
+    issued = issue_form(None, dossier, 1)
+    response = client.get(URL.format(1))
+    assert response.status_code == 200 and response.content == bytes(issued.content)
     assert client.get(URL.format(5)).status_code == 404
 
 

@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -6,7 +7,7 @@ from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Membership, Role
 from tinhso.accounts.permissions import can
 from tinhso.audit.models import AuditEntry
-from tinhso.procedures.models import Field, Procedure
+from tinhso.procedures.models import BoundaryFreeList, Field, Procedure
 
 
 def officer(django_user_model, username, agency, role):
@@ -107,3 +108,49 @@ def test_agency_admin_cannot_use_the_catalogue_admin(client, justice_admin):
     sign_in(client, justice_admin)
     assert client.get("/quan-tri/procedures/procedure/").status_code == 403
     assert client.post("/quan-tri/procedures/procedure/add/", {}).status_code == 403
+
+
+def boundary_free_form(procedure, **changes):
+    data = {
+        "scope": "province",
+        "number": "2150/QĐ-UBND",
+        "signed_on": "01/09/2026",
+        "issuer": "Ủy ban nhân dân tỉnh Đồng Tháp",
+        "valid_from": "15/09/2026",
+        "procedures": [procedure.pk],
+    }
+    return data | changes
+
+
+def test_province_admin_publishes_the_boundary_free_list_through_the_action(client, province_admin):
+    field = Field.objects.create(code="ho-tich", name="Hộ tịch")
+    procedure = Procedure.objects.create(
+        code="1.004873",
+        name="Cấp Giấy xác nhận tình trạng hôn nhân",
+        field=field,
+        level="commune",
+        processing_time=3,
+        processing_unit="working_days",
+    )
+    sign_in(client, province_admin)
+    url = "/quan-tri/procedures/boundaryfreelist/add/"
+    response = client.post(url, boundary_free_form(procedure, number="", valid_to="01/09/2026"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Nhập số, ký hiệu của văn bản ban hành danh mục." in page
+    assert "Ngày kết thúc không được trước ngày bắt đầu." in page
+    assert not BoundaryFreeList.objects.exists()
+
+    response = client.post(url, boundary_free_form(procedure))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    listed = BoundaryFreeList.objects.get()
+    assert (listed.number, listed.valid_from) == ("2150/QĐ-UBND", datetime.date(2026, 9, 15))
+    assert list(listed.procedures.all()) == [procedure]
+    entry = AuditEntry.objects.get(action="procedures.publish_boundary_free_list")
+    assert entry.actor == province_admin and entry.data["procedures"] == ["1.004873"]
+
+
+def test_agency_admin_cannot_publish_a_boundary_free_list(client, justice_admin):
+    sign_in(client, justice_admin)
+    assert client.get("/quan-tri/procedures/boundaryfreelist/").status_code == 403
+    assert client.post("/quan-tri/procedures/boundaryfreelist/add/", {}).status_code == 403

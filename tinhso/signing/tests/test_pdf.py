@@ -1,9 +1,11 @@
+import asyncio
 import datetime
 from io import BytesIO
 
 import pytest
 from cryptography.fernet import InvalidToken
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -17,6 +19,21 @@ pytestmark = pytest.mark.django_db
 
 def sign(pdf, agency):
     return sign_pdf(pdf, agency, "Ký số kết quả giải quyết", "Đồng Tháp", "Lê Văn Hùng")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signing_from_inside_a_running_event_loop(desk, certificate, result_pdf):
+    """An action run from async code (e.g. a loader under Playwright's sync API) still signs;
+    the coroutine has its own database connection, hence the committed data."""
+
+    async def inside_a_loop():
+        try:
+            return sign(result_pdf, desk)
+        finally:
+            connection.close()
+
+    signed = asyncio.run(inside_a_loop())
+    assert verify_pdf(signed).valid
 
 
 def test_signed_pdf_verifies(desk, certificate, result_pdf):

@@ -13,6 +13,9 @@ from tinhso.accounts.models import Membership, User, UserKind
 from tinhso.agencies import actions as agency_actions
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.demo import data
+from tinhso.procedures import actions as procedure_actions
+from tinhso.procedures.models import BoundaryFreeList, Procedure, ReceptionScope
+from tinhso.procedures.models import Level as ProcedureLevel
 from tinhso.units.models import TWO_TIER_START, AdministrativeUnit, Level
 from tinhso.worktime import actions as worktime_actions
 from tinhso.worktime.models import HolidayYear
@@ -59,6 +62,7 @@ class Command(BaseCommand):
         self.enrol_officers()
         self.confirm_holiday_years()
         call_command("load_procedures", verbosity=0)
+        self.publish_boundary_free_list()
         call_command("load_demo_flows", verbosity=0)
         call_command("create_demo_ca", "--all-one-stop", verbosity=0)
         call_command("load_dossier_demo", "--history", str(history), stdout=self.stdout)
@@ -186,6 +190,22 @@ class Command(BaseCommand):
         for year, basis in data.CONFIRMED_HOLIDAY_YEARS:
             if not HolidayYear.objects.filter(year=year).exists():
                 worktime_actions.confirm_year(admin, year, basis)
+
+    def publish_boundary_free_list(self) -> None:
+        """The demo province's list of procedures received regardless of administrative boundary:
+        the commune procedures every commune implements, received at any commune centre as the
+        demo always did (a demo document, not a real decision)."""
+        if BoundaryFreeList.objects.filter(number=data.BOUNDARY_FREE_LIST["number"]).exists():
+            return
+        admin = User.objects.get(username=data.OFFICERS[0][0])
+        procedures = (
+            Procedure.objects.current()
+            .filter(level=ProcedureLevel.COMMUNE, agencies__isnull=True)
+            .order_by("code")
+        )
+        procedure_actions.save_boundary_free_list(
+            admin, BoundaryFreeList(scope=ReceptionScope.PROVINCE, **data.BOUNDARY_FREE_LIST), procedures
+        )
 
     def enrol_officers(self) -> None:
         """Set up two-step verification of the demo officers not enrolled yet, as in production:

@@ -1,0 +1,220 @@
+"""The province's list of procedures received regardless of administrative boundary is data
+(``BoundaryFreeList``), kept by a province administrator through an action: a listed procedure
+is received at every commune centre (and the provincial centre when the list says so), the
+dossier goes to the applicant's commune, and its processing time starts when that commune
+receives it (Decree 118/2025/NĐ-CP Art. 14; Art. 17(3) second paragraph as amended by Decree
+309/2026/NĐ-CP Art. 8(3); Art. 18(2) as amended by Art. 9)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from tinhso.accounts.models import Role
+from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.audit.models import AuditEntry
+from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind
+from tinhso.dossiers.tests import factories
+from tinhso.motcua.tests.fixtures import *  # noqa: F403
+from tinhso.motcua.tests.fixtures import submit
+from tinhso.procedures.actions import save_boundary_free_list
+from tinhso.procedures.models import BoundaryFreeList, ReceptionScope
+from tinhso.signing.tests.factories import make_dossier
+from tinhso.workflows.actions import perform_action
+from tinhso.workflows.models import DossierFlow
+from tinhso.worktime.calendar import add_working_days
+
+from tinhso.dossiers import actions  # isort: skip  (after the fixtures' star import)
+
+pytestmark = pytest.mark.django_db
+
+TZ = datetime.timezone(datetime.timedelta(hours=7))
+
+
+def local(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=TZ)
+
+
+@pytest.fixture
+def admin_user(province):
+    """A province administrator (role on the provincial People's Committee)."""
+    return factories.make_officer(province["agencies"]["province"], "quantri.tinh", Role.PROVINCE_ADMIN)
+
+
+@pytest.fixture
+def cao_lanh(province):
+    return province["agencies"]["cao_lanh"]
+
+
+def publish(actor, procedures, **values):
+    defaults = {
+        "scope": ReceptionScope.PROVINCE,
+        "number": "2150/QĐ-UBND",
+        "signed_on": datetime.date(2026, 9, 1),
+        "issuer": "Ủy ban nhân dân tỉnh Đồng Tháp",
+        "valid_from": datetime.date(2026, 9, 15),
+    }
+    return save_boundary_free_list(actor, BoundaryFreeList(**{**defaults, **values}), procedures)
+
+
+def test_only_a_province_administrator_publishes_and_it_is_audited(admin_user, procedure, officer):
+    with pytest.raises(PermissionDenied):
+        publish(officer, [procedure])
+    assert not BoundaryFreeList.objects.exists()
+    listed = publish(admin_user, [procedure])
+    entry = AuditEntry.objects.get(action="procedures.publish_boundary_free_list")
+    assert entry.data["procedures"] == ["1.001193"] and entry.data["number"] == "2150/QĐ-UBND"
+    assert list(listed.procedures.all()) == [procedure]
+
+
+def test_an_incomplete_list_is_refused_and_nothing_is_saved(admin_user, procedure):
+    with pytest.raises(ValidationError) as refusal:
+        publish(admin_user, [procedure], number=" ", issuer="")
+    assert set(refusal.value.message_dict) == {"number", "issuer"}
+    with pytest.raises(ValidationError) as refusal:
+        publish(admin_user, [procedure], valid_to=datetime.date(2026, 9, 1))
+    assert "valid_to" in refusal.value.message_dict
+    with pytest.raises(ValidationError) as refusal:
+        publish(admin_user, [])
+    assert "procedures" in refusal.value.message_dict
+    assert not BoundaryFreeList.objects.exists()
+    assert not AuditEntry.objects.filter(action__contains="boundary_free").exists()
+
+
+def test_a_listed_procedure_is_received_at_every_commune_centre_and_the_provincial_one_if_listed_so(
+    admin_user, province
+):
+    department = Agency.objects.create(
+        code="H20.10",
+        name="Sở Tư pháp",
+        kind=AgencyKind.DEPARTMENT,
+        parent=province["agencies"]["province"],
+        unit=province["agencies"]["province"].unit,
+        valid_from=datetime.date(2025, 7, 1),
+    )
+    centre = Agency.objects.create(
+        code="H20.13",
+        name="Trung tâm Phục vụ hành chính công tỉnh",
+        kind=AgencyKind.SERVICE_CENTRE,
+        parent=province["agencies"]["province"],
+        unit=province["agencies"]["province"].unit,
+        valid_from=datetime.date(2025, 7, 1),
+    )
+    linked = factories.make_procedure(code="1.000656")
+    linked.agencies.set([province["agencies"]["my_tho"]])
+    codes = {agency.code for agency in actions.receiving_agencies(linked)}
+    assert codes == {province["agencies"]["my_tho"].code}  # unlisted: its implementing agency only
+
+    listed = publish(admin_user, [linked], valid_from=datetime.date(2026, 1, 1))
+    codes = {agency.code for agency in actions.receiving_agencies(linked)}
+    assert codes == {province["agencies"]["my_tho"].code, province["agencies"]["cao_lanh"].code}
+
+    listed.at_provincial_centre = True
+    save_boundary_free_list(admin_user, listed, [linked])
+    assert centre in actions.receiving_agencies(linked) and department not in actions.receiving_agencies(
+        linked
+    )
+
+    # A listed province procedure received at a commune centre goes to its department.
+    provincial = factories.make_procedure(code="2.000635")
+    provincial.level = "province"
+    provincial.save()
+    provincial.agencies.set([department])
+    assert [agency.code for agency in actions.receiving_agencies(provincial)] == [centre.code]
+    publish(admin_user, [provincial], number="2151/QĐ-UBND")
+    assert province["agencies"]["my_tho"] in actions.receiving_agencies(provincial)
+    dossier = make_dossier(provincial, province["agencies"]["my_tho"])
+    assert actions.competent_agency(dossier) == department
+
+
+def test_a_list_not_yet_in_force_or_ended_changes_nothing(admin_user, province):
+    linked = factories.make_procedure(code="1.000656")
+    linked.agencies.set([province["agencies"]["my_tho"]])
+    publish(admin_user, [linked], signed_on=datetime.date(2099, 1, 1), valid_from=datetime.date(2099, 1, 1))
+    publish(
+        admin_user,
+        [linked],
+        number="10/QĐ-UBND",
+        signed_on=datetime.date(2025, 1, 1),
+        valid_from=datetime.date(2025, 1, 1),
+        valid_to=datetime.date(2025, 12, 31),
+    )
+    assert [agency.code for agency in actions.receiving_agencies(linked)] == [
+        province["agencies"]["my_tho"].code
+    ]
+
+
+def test_an_unlisted_procedure_is_not_received_for_another_commune(citizen, procedure, cao_lanh):
+    with pytest.raises(ValidationError) as refusal:
+        submit(citizen, procedure, cao_lanh)
+    assert "receiving_agency" in refusal.value.message_dict
+    assert not Dossier.objects.filter(is_draft=False).exists()
+
+
+def test_a_listed_dossier_received_at_another_commune_goes_to_the_applicants_commune(
+    admin_user, citizen, procedure, cao_lanh, desk, specialist
+):
+    publish(admin_user, [procedure])
+    dossier = submit(citizen, procedure, cao_lanh)
+    assert dossier.receiving_agency == cao_lanh
+    assert actions.competent_agency(dossier) == desk
+    assert actions.received_across_boundary(dossier)
+    clerk = factories.make_officer(cao_lanh, "motcua.caolanh", Role.ONE_STOP_OFFICER)
+    # Online: handed to Mỹ Tho electronically at acceptance, the time counted from then.
+    accepted_at = local(2026, 12, 4, 16, 0)  # Friday, after 15:00
+    flow = DossierFlow.objects.select_related("state", "version").get(dossier=dossier)
+    action = next(
+        a for a in flow.version.actions.filter(from_state=flow.state) if a.to_state.status_code == 2
+    )
+    perform_action(clerk, dossier, action.key, assignee=specialist, at=accepted_at)
+    dossier.refresh_from_db()
+    flow.refresh_from_db()
+    assert flow.current_agency == desk
+    assert dossier.received_at == accepted_at
+    assert dossier.due_at == add_working_days(accepted_at, 3)
+
+
+def test_a_paper_dossier_received_at_another_commune_after_15h_counts_from_the_next_morning(
+    admin_user, citizen, procedure, cao_lanh, desk, specialist
+):
+    publish(admin_user, [procedure])
+    dossier = submit(citizen, procedure, cao_lanh)
+    Dossier.objects.filter(pk=dossier.pk).update(channel=Channel.DIRECT)
+    clerk = factories.make_officer(cao_lanh, "motcua.caolanh", Role.ONE_STOP_OFFICER)
+    flow = DossierFlow.objects.select_related("state", "version").get(dossier=dossier)
+    action = next(
+        a for a in flow.version.actions.filter(from_state=flow.state) if a.to_state.status_code == 2
+    )
+    perform_action(clerk, dossier, action.key, assignee=specialist, at=local(2026, 12, 4, 16, 0))
+    dossier.refresh_from_db()
+    change = dossier.due_time_changes.get(kind=DueTimeChangeKind.ACCEPTANCE)
+    # Transferred at the start of Monday 7/12/2026, the next working day: 3 working days from then.
+    transfer = local(2026, 12, 7, 7, 30)
+    assert dossier.due_at == add_working_days(transfer, 3)
+    assert dossier.due_at.astimezone(TZ).date() == datetime.date(2026, 12, 10)
+    assert desk.name in change.reason
+
+
+def test_an_ordinary_paper_dossier_counts_from_its_acceptance(citizen, procedure, desk, officer, specialist):
+    dossier = submit(citizen, procedure, desk)
+    Dossier.objects.filter(pk=dossier.pk).update(channel=Channel.DIRECT)
+    flow = DossierFlow.objects.select_related("state", "version").get(dossier=dossier)
+    action = next(
+        a for a in flow.version.actions.filter(from_state=flow.state) if a.to_state.status_code == 2
+    )
+    perform_action(officer, dossier, action.key, assignee=specialist, at=local(2026, 12, 4, 16, 0))
+    dossier.refresh_from_db()
+    assert dossier.due_at == add_working_days(local(2026, 12, 4, 16, 0), 3)
+    assert not actions.received_across_boundary(dossier)
+
+
+def test_the_public_page_shows_the_lists_and_that_no_nationwide_list_is_published(
+    client, admin_user, procedure
+):
+    page = client.get(reverse("procedures:boundary_free"))
+    assert page.status_code == 200
+    assert "Art. 14(4)" in page.content.decode() or "khoản 4 Điều 14" in page.content.decode()
+    publish(admin_user, [procedure])
+    page = client.get(reverse("procedures:boundary_free")).content.decode()
+    assert "2150/QĐ-UBND" in page and procedure.name in page

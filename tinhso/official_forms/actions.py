@@ -1,0 +1,96 @@
+"""Business actions of the one-stop forms.
+
+``issue_form(actor, dossier, number, agency=None, at=None, letter=None) -> IssuedForm | None``
+is called inside the transaction of the action that issues a form to the applicant of an online
+dossier: Form 01 when it is accepted (``workflows``), 02 when it must be completed
+(``dossiers.request_supplement``), 03 when it is refused, 04 with an extension, 05 when it is
+stopped (``motcua``). The form is rendered, signed with the issuing agency's certificate
+through the signing app (``sign_pdf``, PAdES B-B) and kept as signed (``IssuedForm``).
+
+Who signs: a form is an administrative paper of the agency that issues it; on an electronic
+paper the agency's seal is its digital signature ("Dấu, chữ ký số của cơ quan, tổ chức",
+Decree 30/2020/NĐ-CP Art. 8(2)(h) and Appendix I), and the 2025 forms carry the note that an
+electronic form bears a digital signature (as reproduced in Decision 3621/QĐ-BYT; the text of
+Circular 03/2025/TT-VPCP itself could not be read, nor what Decree 118/2025 says on signing
+the forms). The platform holds organisation certificates only, so the officer who acted is named
+in the signature (``/Name``) but does not sign personally (Decree 30/2020's signature of the
+competent person, item (g), is not applied: unverified whether the forms need it).
+
+An online dossier's forms are issued electronically; a walk-in's are printed and signed by hand
+at the counter. An agency without a valid certificate cannot issue an electronic paper: the
+action goes on, the form is printed instead, and the audit trail says why (``not_issued``).
+"""
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.audit.services import record
+from tinhso.core.text import nfc
+from tinhso.dossiers.models import Channel
+from tinhso.official_forms.models import IssuedForm
+from tinhso.official_forms.rendering import place_name, render_form
+from tinhso.signing.pdf import active_certificate, sign_pdf
+
+# The forms sent to the applicant: 01 receipt, 02 supplement request, 03 refusal, 04 extension
+# apology, 05 stop notice. Form 06 travels with the dossier between agencies (printed by the
+# back office), Form 07 is the desk's book.
+ISSUED_FORMS = frozenset({1, 2, 3, 4, 5})
+
+
+def issued_electronically(dossier) -> bool:
+    """Whether ``dossier``'s forms go to the applicant electronically: it was submitted online."""
+    return dossier.channel == Channel.ONLINE
+
+
+def issue_form(actor, dossier, number: int, agency=None, at=None, letter=None) -> IssuedForm | None:
+    """Render, sign and keep Form ``number`` of a locked ``dossier`` in the name of ``agency``
+    (default: the receiving agency). Returns ``None`` for a walk-in's dossier, and, audited,
+    when the agency has no valid certificate. Call inside the issuing action's transaction."""
+    if number not in ISSUED_FORMS:
+        raise ValueError(f"Form {number!r} is not issued to the applicant.")
+    if not issued_electronically(dossier):
+        return None
+    agency = agency or dossier.receiving_agency
+    at = at or timezone.now()
+    try:
+        certificate = active_certificate(agency)
+    except ValidationError as refusal:
+        record(
+            actor,
+            "official_forms.not_issued",
+            dossier,
+            {"form": number, "agency": agency.code, "reason": refusal.messages},
+        )
+        return None
+    pdf = render_form(number, dossier, date=timezone.localdate(at))
+    signer_name = (nfc(actor.full_name) or actor.get_username()) if actor else agency.name
+    signed = sign_pdf(
+        pdf,
+        agency,
+        reason=_("Form %(number)02d of dossier %(code)s") % {"number": number, "code": dossier.code},
+        location=place_name(agency),
+        signer_name=signer_name,
+    )
+    digest = hashlib.sha256(signed).hexdigest()
+    issued = IssuedForm.objects.create(
+        dossier=dossier,
+        form_number=number,
+        agency=agency,
+        certificate=certificate,
+        letter=letter,
+        content=signed,
+        size=len(signed),
+        sha256=digest,
+        issued_at=at,
+        actor=actor,
+    )
+    record(
+        actor,
+        "official_forms.issue",
+        dossier,
+        {"form": number, "agency": agency.code, "sha256": digest, "certificate": certificate.fingerprint},
+    )
+    return issued
