@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.browser.accessibility import serious_violations
 from tinhso.accounts.models import Role
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,10 +19,10 @@ from pypdf import PdfReader
 
 from tests.browser.accessibility import serious_violations
 from tinhso.accounts.models import Role
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Channel, Dossier
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.official_forms.rendering import clock
 from tinhso.signing.ca import ensure_agency_certificate
 from tinhso.signing.models import SignedDocument

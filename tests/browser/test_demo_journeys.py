@@ -33,7 +33,7 @@ from tests.browser.accessibility import serious_violations
 from tinhso.demo import data
 from tinhso.dossiers.models import Channel, Dossier
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
+from tinhso.core import testing as factories
 from tinhso.feedback.models import Report
 from tinhso.workflows.models import DossierFlow
 

@@ -4,10 +4,10 @@ import pytest
 from openpyxl import load_workbook
 
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from tinhso.core import testing as factories
+from tinhso.core.testing import local
 from tinhso.dossiers.models import DossierStatusChange, Status
 from tinhso.procedures.models import Field
-from tinhso.signing.tests import factories
-from tinhso.signing.tests.factories import local
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,10 @@ def test_the_applicant_gets_forms_01_to_03_only(client, dossier, citizen):
 
 
 def test_another_citizen_cannot(client, dossier):
-    login(client, factories.make_citizen(cccd="082190004567", name="Trần Thị Bích Ngọc", phone="0387654321"))
+    stranger = factories.make_citizen(
+        cccd="082190004567", name="Trần Thị Bích Ngọc", born="1990-11-02", phone="0387654321"
+    )
+    login(client, stranger)
     assert client.get(URL.format(1)).status_code == 404
 
 
