@@ -1,8 +1,6 @@
 """An online dossier through the back office on a phone: the one-stop officer accepts it, the
 specialist processes it, the leader approves it."""
 
-import datetime
-
 import pyotp
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,12 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def officer(agency, username, name, role):
-    user = factories.make_officer(agency, username, role)
-    user.full_name = name
-    user.totp_secret = pyotp.random_base32()
-    user.totp_confirmed_at = datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
-    user.save()
-    return user
+    return factories.make_officer(agency, username, role, name, totp_secret=pyotp.random_base32())
 
 
 @pytest.fixture

@@ -242,11 +242,18 @@ def make_officer(
     *,
     email="",
     password=PASSWORD,
+    totp_secret="",
 ) -> User:
-    """An officer with one membership (``agency`` None: none)."""
+    """An officer with one membership (``agency`` None: none) and, given its secret, a confirmed
+    authenticator app."""
     officer = User.objects.create_user(username, password, full_name=name, kind=UserKind.OFFICER, email=email)
     if agency is not None:
         Membership.objects.create(user=officer, agency=agency, role=role, valid_from=START)
+    if totp_secret:
+        User.objects.filter(pk=officer.pk).update(
+            totp_secret=totp_secret, totp_confirmed_at=datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
+        )
+        officer.refresh_from_db()
     return officer
 
 
