@@ -23,5 +23,5 @@ unset DEBUG
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
     || { echo "Models changed without migrations: run manage.py makemigrations" >&2; exit 1; }
 # In parallel (pytest-xdist), one worker per core unless TEST_WORKERS says otherwise; each worker
-# has its own test database. Tests of one xdist group (e.g. the demo journeys) share a worker.
-.venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" --dist loadgroup "$@"
+# has its own test database; conftest.py keeps the demo journeys on one worker.
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" --dist load "$@"

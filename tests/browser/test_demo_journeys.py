@@ -37,9 +37,6 @@ from tinhso.dossiers.status import Status
 from tinhso.feedback.models import Report
 from tinhso.workflows.models import DossierFlow
 
-# One worker runs them all (pytest-xdist): they share the demo loaded once for the module.
-pytestmark = pytest.mark.xdist_group("demo-journeys")
-
 WIDTH = 390
 SHOTS = Path(os.environ.get("JOURNEY_SCREENSHOTS") or tempfile.mkdtemp(prefix="tinhso-journeys-"))
 CITIZEN = "087095001234"
@@ -169,7 +166,8 @@ class UserData:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo province loaded once, served by a live server, then the database put back as the
-    migrations left it (the next tests of this worker may need their data, e.g. the days off)."""
+    migrations left it (the next tests of this worker may need their data, e.g. the days off; the
+    demo journeys run first on their pytest-xdist worker: see conftest.py)."""
     with django_db_blocker.unblock():
         migrated = connection.creation.serialize_db_to_string()
         overrides = override_settings(
@@ -187,7 +185,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 server.stop()
         finally:
             overrides.disable()
-            call_command("flush", interactive=False, verbosity=0)
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(migrated)
 
 
