@@ -22,4 +22,6 @@ unset DEBUG
 .venv/bin/ruff check .
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
     || { echo "Models changed without migrations: run manage.py makemigrations" >&2; exit 1; }
-.venv/bin/python -m pytest "$@"
+# In parallel (pytest-xdist), one worker per core unless TEST_WORKERS says otherwise; each worker
+# has its own test database; conftest.py keeps the demo journeys on one worker.
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" --dist load "$@"

@@ -36,9 +36,10 @@ def test_demo_starts_on_sqlite_and_serves_the_vietnamese_home_page(tmp_path):
         "VNPAY_HASH_SECRET",
     }
     environment = {k: v for k, v in os.environ.items() if k not in test_only}
-    # A shorter year of history than make demo makes (600 dossiers): the same code, less waiting.
+    # A shorter year of history than make demo makes (600 dossiers): the same code, less waiting
+    # (tinhso/dossiers/tests/test_demo.py and the demo journeys check a history of 60).
     environment.update(
-        DEMO_PORT=str(port), DEMO_DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", DEMO_HISTORY="100"
+        DEMO_PORT=str(port), DEMO_DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", DEMO_HISTORY="20"
     )
     log = tmp_path / "demo.log"
     with log.open("w") as output:

@@ -23,3 +23,6 @@ VNPAY_SANDBOX_ENABLED = True
 # Argon2 costs ~0.4 s a hash on these machines; the suite hashes thousands of passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
+# Each pytest-xdist worker writes its files apart from the other's.
+if "MEDIA_ROOT" not in os.environ and os.environ.get("PYTEST_XDIST_WORKER"):
+    MEDIA_ROOT = MEDIA_ROOT / os.environ["PYTEST_XDIST_WORKER"]  # noqa: F405

@@ -1,29 +1,22 @@
 """An online dossier through the back office on a phone: the one-stop officer accepts it, the
 specialist processes it, the leader approves it."""
 
-import datetime
-
 import pyotp
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.browser.accessibility import serious_violations
 from tinhso.accounts.models import Role
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def officer(agency, username, name, role):
-    user = factories.make_officer(agency, username, role)
-    user.full_name = name
-    user.totp_secret = pyotp.random_base32()
-    user.totp_confirmed_at = datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
-    user.save()
-    return user
+    return factories.make_officer(agency, username, role, name, totp_secret=pyotp.random_base32())
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ stored PDF and on the public page) and the return of the result (status 10).
 Each officer works in a browser context of their own, signed in once with password and TOTP, so
 no code is used twice within its 30 seconds."""
 
-import datetime
 import io
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -19,10 +18,10 @@ from pypdf import PdfReader
 
 from tests.browser.accessibility import serious_violations
 from tinhso.accounts.models import Role
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Channel, Dossier
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.official_forms.rendering import clock
 from tinhso.signing.ca import ensure_agency_certificate
 from tinhso.signing.models import SignedDocument
@@ -42,12 +41,7 @@ WALK_IN = {
 
 
 def officer(agency, username, name, role):
-    user = factories.make_officer(agency, username, role)
-    user.full_name = name
-    user.totp_secret = pyotp.random_base32()
-    user.totp_confirmed_at = datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
-    user.save()
-    return user
+    return factories.make_officer(agency, username, role, name, totp_secret=pyotp.random_base32())
 
 
 def submit_online(procedure, desk):

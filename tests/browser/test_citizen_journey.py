@@ -7,8 +7,8 @@ import re
 import pytest
 
 from tests.browser.accessibility import serious_violations
+from tinhso.core import testing as factories
 from tinhso.dossiers.models import Dossier, Status
-from tinhso.dossiers.tests import factories
 from tinhso.payments.models import PaymentStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)

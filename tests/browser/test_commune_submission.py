@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from tests.browser.accessibility import serious_violations
+from tinhso.core import testing as factories
 from tinhso.dossiers.models import Dossier, DossierCodeCounter
-from tinhso.dossiers.tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -25,15 +25,15 @@ import pyotp
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import models
+from django.db import connection, models
 from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.accessibility import serious_violations
+from tinhso.core import testing as factories
 from tinhso.demo import data
 from tinhso.dossiers.models import Channel, Dossier
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.feedback.models import Report
 from tinhso.workflows.models import DossierFlow
 
@@ -165,8 +165,11 @@ class UserData:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo province loaded once, served by a live server, emptied afterwards."""
+    """The demo province loaded once, served by a live server, then the database put back as the
+    migrations left it (the next tests of this worker may need their data, e.g. the days off; the
+    demo journeys run first on their pytest-xdist worker: see conftest.py)."""
     with django_db_blocker.unblock():
+        migrated = connection.creation.serialize_db_to_string()
         overrides = override_settings(
             MEDIA_ROOT=tmp_path_factory.mktemp("media"),
             TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
@@ -182,7 +185,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
                 server.stop()
         finally:
             overrides.disable()
-            call_command("flush", interactive=False, verbosity=0)
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(migrated)
 
 
 class Actor:

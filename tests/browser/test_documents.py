@@ -10,9 +10,9 @@ import pytest
 from tests.browser.accessibility import serious_violations
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.core import testing as factories
 from tinhso.documents import actions
 from tinhso.documents.models import IncomingDocument, OutgoingDocument
-from tinhso.dossiers.tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from tests.browser.accessibility import serious_violations
+from tinhso.core import testing as factories
 from tinhso.dossiers.models import Dossier
-from tinhso.dossiers.tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

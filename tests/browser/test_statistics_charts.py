@@ -6,7 +6,7 @@ import pytest
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_back_office import officer, sign_in
 from tinhso.accounts.models import Role
-from tinhso.dossiers.tests import factories
+from tinhso.core import testing as factories
 from tinhso.motcua import actions as motcua
 from tinhso.statistics.rollup import drain
 

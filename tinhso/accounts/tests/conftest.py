@@ -4,9 +4,10 @@ import pyotp
 import pytest
 from django.test import Client
 
-from tinhso.accounts.models import Membership, Role, User, UserKind
-from tinhso.agencies.models import Agency, AgencyKind
-from tinhso.units.models import AdministrativeUnit, DivisionType, Level
+from tinhso.accounts.models import Membership, Role, User
+from tinhso.agencies.models import AgencyKind
+from tinhso.core import testing
+from tinhso.units.models import DivisionType, Level
 
 PASSWORD = "Sen-hồng-Tháp-Mười-2025"
 
@@ -26,23 +27,11 @@ def client():
 
 @pytest.fixture
 def units(db):
-    province = AdministrativeUnit.objects.create(
-        code="82", name="Tỉnh Đồng Tháp", level=Level.PROVINCE, division_type=DivisionType.PROVINCE
+    province = testing.make_unit(
+        "82", "Tỉnh Đồng Tháp", Level.PROVINCE, DivisionType.PROVINCE, valid_from=None
     )
-    my_tho = AdministrativeUnit.objects.create(
-        code="28315",
-        name="Xã Mỹ Thọ",
-        level=Level.COMMUNE,
-        division_type=DivisionType.COMMUNE,
-        parent=province,
-    )
-    cao_lanh = AdministrativeUnit.objects.create(
-        code="29869",
-        name="Phường Cao Lãnh",
-        level=Level.COMMUNE,
-        division_type=DivisionType.WARD,
-        parent=province,
-    )
+    my_tho = testing.make_unit("28315", "Xã Mỹ Thọ", Level.COMMUNE, DivisionType.COMMUNE, province, None)
+    cao_lanh = testing.make_unit("29869", "Phường Cao Lãnh", Level.COMMUNE, DivisionType.WARD, province, None)
     return province, my_tho, cao_lanh
 
 
@@ -50,38 +39,21 @@ def units(db):
 def agencies(units):
     """UBND tỉnh (H22) with two communes; commune A has a one-stop desk under it."""
     province, my_tho, cao_lanh = units
-    pc = Agency.objects.create(
-        code="H22", name="Ủy ban nhân dân tỉnh Đồng Tháp", kind=AgencyKind.PROVINCIAL_PC, unit=province
-    )
-    commune_a = Agency.objects.create(
-        code="H22.50", name="Ủy ban nhân dân xã Mỹ Thọ", kind=AgencyKind.COMMUNE_PC, parent=pc, unit=my_tho
-    )
-    desk_a = Agency.objects.create(
-        code="H22.50.1",
-        name="Bộ phận Một cửa xã Mỹ Thọ",
-        kind=AgencyKind.ONE_STOP_DESK,
-        parent=commune_a,
-        unit=my_tho,
-    )
-    commune_b = Agency.objects.create(
-        code="H22.51",
-        name="Ủy ban nhân dân phường Cao Lãnh",
-        kind=AgencyKind.COMMUNE_PC,
-        parent=pc,
-        unit=cao_lanh,
-    )
+
+    def agency(code, name, kind, unit, parent=None):
+        return testing.make_agency(code, name, kind, unit, parent, valid_from=None)
+
+    pc = agency("H22", "Ủy ban nhân dân tỉnh Đồng Tháp", AgencyKind.PROVINCIAL_PC, province)
+    commune_a = agency("H22.50", "Ủy ban nhân dân xã Mỹ Thọ", AgencyKind.COMMUNE_PC, my_tho, pc)
+    desk_a = agency("H22.50.1", "Bộ phận Một cửa xã Mỹ Thọ", AgencyKind.ONE_STOP_DESK, my_tho, commune_a)
+    commune_b = agency("H22.51", "Ủy ban nhân dân phường Cao Lãnh", AgencyKind.COMMUNE_PC, cao_lanh, pc)
     return {"province": pc, "a": commune_a, "desk_a": desk_a, "b": commune_b}
 
 
 def make_officer(username, full_name, memberships=(), password=PASSWORD, totp_secret=None):
-    user = User.objects.create_user(username, password, full_name=full_name, kind=UserKind.OFFICER)
+    user = testing.make_officer(None, username, name=full_name, password=password, totp_secret=totp_secret)
     for agency, role in memberships:
-        Membership.objects.create(user=user, agency=agency, role=role, valid_from=datetime.date(2025, 7, 1))
-    if totp_secret:
-        User.objects.filter(pk=user.pk).update(
-            totp_secret=totp_secret, totp_confirmed_at=datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
-        )
-        user.refresh_from_db()
+        Membership.objects.create(user=user, agency=agency, role=role, valid_from=testing.START)
     return user
 
 

@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from tinhso.accounts.models import Membership, Role
-from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.agencies.models import AgencyKind
+from tinhso.core import testing
 from tinhso.units.models import AdministrativeUnit
 
 
@@ -42,44 +43,29 @@ def my_tho(units):
 @pytest.fixture
 def tree(province, my_tho):
     """UBND tỉnh → Sở Tư pháp → Phòng Hành chính tư pháp; UBND tỉnh → UBND phường Mỹ Tho → một cửa."""
-    ubnd = Agency.objects.create(
-        code="H15",
-        name="Ủy ban nhân dân tỉnh Đồng Tháp",
-        short_name="UBND tỉnh",
-        kind=AgencyKind.PROVINCIAL_PC,
-        unit=province,
+
+    def agency(code, name, kind, unit, parent=None, **fields):
+        return testing.make_agency(code, name, kind, unit, parent, valid_from=None, **fields)
+
+    ubnd = agency(
+        "H15", "Ủy ban nhân dân tỉnh Đồng Tháp", AgencyKind.PROVINCIAL_PC, province, short_name="UBND tỉnh"
     )
-    stp = Agency.objects.create(
-        code="H15.21",
-        name="Sở Tư pháp",
-        short_name="STP",
-        kind=AgencyKind.DEPARTMENT,
-        parent=ubnd,
-        unit=province,
-    )
-    phong = Agency.objects.create(
-        code="H15.21.01", name="Phòng Hành chính tư pháp", kind=AgencyKind.DIVISION, parent=stp, unit=province
-    )
-    phuong = Agency.objects.create(
-        code="H15.50",
-        name="Ủy ban nhân dân phường Mỹ Tho",
+    stp = agency("H15.21", "Sở Tư pháp", AgencyKind.DEPARTMENT, province, ubnd, short_name="STP")
+    phong = agency("H15.21.01", "Phòng Hành chính tư pháp", AgencyKind.DIVISION, province, stp)
+    phuong = agency(
+        "H15.50",
+        "Ủy ban nhân dân phường Mỹ Tho",
+        AgencyKind.COMMUNE_PC,
+        my_tho,
+        ubnd,
         short_name="UBND phường Mỹ Tho",
-        kind=AgencyKind.COMMUNE_PC,
-        parent=ubnd,
-        unit=my_tho,
     )
-    mot_cua = Agency.objects.create(
-        code="H15.50.01",
-        name="Bộ phận một cửa phường Mỹ Tho",
-        kind=AgencyKind.ONE_STOP_DESK,
-        parent=phuong,
-        unit=my_tho,
-    )
+    mot_cua = agency("H15.50.01", "Bộ phận một cửa phường Mỹ Tho", AgencyKind.ONE_STOP_DESK, my_tho, phuong)
     return {"ubnd": ubnd, "stp": stp, "phong": phong, "phuong": phuong, "mot_cua": mot_cua}
 
 
 def officer(django_user_model, username, full_name, agency=None, role=None):
-    user = django_user_model.objects.create_user(username=username, full_name=full_name, kind="officer")
+    user = testing.make_officer(None, username, name=full_name, password=None)
     if agency is not None:
         Membership.objects.create(user=user, agency=agency, role=role)
     return user

@@ -5,7 +5,7 @@ import pytest
 
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import Agency, AgencyKind
-from tinhso.dossiers.tests import factories
+from tinhso.core import testing as factories
 from tinhso.motcua.tests.fixtures import signed_in  # noqa: F401 - fixture
 
 

@@ -7,10 +7,10 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 
+from tinhso.core import testing as factories
 from tinhso.demo import data
 from tinhso.demo.management.commands.load_demo import Command as LoadDemo
 from tinhso.documents.models import Delivery, IncomingDocument, OutgoingDocument, Package
-from tinhso.dossiers.tests import factories
 
 
 @pytest.mark.django_db

@@ -1,8 +1,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
-from tinhso.dossiers.tests import factories
 
 
 @pytest.fixture(autouse=True)

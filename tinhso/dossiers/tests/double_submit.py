@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 def ready_draft():
     """A citizen's draft of the test birth registration with every answer and the required file."""
+    from tinhso.core import testing as factories
     from tinhso.dossiers import actions
-    from tinhso.dossiers.tests import factories
 
     province = factories.make_province()
     procedure = factories.make_procedure()

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tinhso.accounts.models import Role
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import DueTimeChange, DueTimeChangeKind
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.dossiers.tests.conftest import pdf_upload
 from tinhso.motcua.actions import accept_dossier
 

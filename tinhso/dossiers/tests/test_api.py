@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from tinhso.accounts.models import ApiToken, hash_token
 from tinhso.audit.models import AuditEntry
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, IdempotencyKey
-from tinhso.dossiers.tests import factories
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/dossiers/"

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions, answers
 from tinhso.dossiers.models import Channel
-from tinhso.dossiers.tests import factories
 from tinhso.procedures.eform import validate_eform
 from tinhso.procedures.models import Procedure
 

@@ -14,13 +14,13 @@ from django.urls import reverse
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.models import AuditEntry
+from tinhso.core import testing as factories
+from tinhso.core.testing import make_dossier
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind
-from tinhso.dossiers.tests import factories
 from tinhso.motcua.tests.fixtures import *  # noqa: F403
 from tinhso.motcua.tests.fixtures import submit
 from tinhso.procedures.actions import save_boundary_free_list
 from tinhso.procedures.models import BoundaryFreeList, ReceptionScope
-from tinhso.signing.tests.factories import make_dossier
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
 from tinhso.worktime.calendar import add_working_days

@@ -8,10 +8,10 @@ import threading
 import pytest
 from django.db import connections, transaction
 
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.codes import format_code, issue_code
 from tinhso.dossiers.models import Dossier, DossierCodeCounter
-from tinhso.dossiers.tests import factories
 
 CODE = re.compile(r"^H20\.201\.01-\d{6}-\d{4}$")
 

@@ -18,10 +18,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from pypdf import PdfWriter
 
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.files import check_and_store, scan_file, sniff_content_type
 from tinhso.dossiers.models import Attachment, PersonalDocument
-from tinhso.dossiers.tests import factories
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 

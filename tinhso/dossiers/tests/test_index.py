@@ -3,8 +3,8 @@ once signed in, the inbox for an officer."""
 
 import pytest
 
+from tinhso.core import testing as factories
 from tinhso.dossiers import views
-from tinhso.dossiers.tests import factories
 
 pytestmark = pytest.mark.django_db
 

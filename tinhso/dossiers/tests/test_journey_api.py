@@ -9,8 +9,8 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tinhso.core import testing as factories
 from tinhso.dossiers.models import Dossier, Status
-from tinhso.dossiers.tests import factories
 from tinhso.payments import sandbox
 from tinhso.payments.models import PaymentStatus, SandboxTransaction
 from tinhso.procedures.models import FeeKind

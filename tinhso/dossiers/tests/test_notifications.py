@@ -171,7 +171,7 @@ def test_an_applicant_without_email_or_phone_is_owed_nothing(submitted):
 def test_every_status_change_the_applicant_did_not_see_coming_is_told(submitted, desk):
     """Withdrawal and a supplement's answer (the applicant's own acts, confirmed) and a payment
     recorded by the gateway each owe a message telling the status the dossier is now in."""
-    from tinhso.dossiers.tests import factories
+    from tinhso.core import testing as factories
     from tinhso.dossiers.tests.conftest import pdf_upload
 
     def told() -> list[int]:

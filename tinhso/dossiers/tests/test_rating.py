@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from tinhso.accounts.models import Role
 from tinhso.audit.models import AuditEntry
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import DossierRating, PersonalDocument
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.dossiers.tests.test_api import token_for
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tinhso.agencies.models import AgencyKind
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.forms import StartForm
 from tinhso.dossiers.models import Dossier
-from tinhso.dossiers.tests import factories
 from tinhso.procedures.models import Procedure
 
 pytestmark = pytest.mark.django_db

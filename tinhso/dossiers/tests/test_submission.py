@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from tinhso.audit.models import AuditEntry
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, DossierEvent, PersonalDocument
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.dossiers.tests.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db

@@ -1,13 +1,10 @@
-import datetime
-
 import pytest
 
-from tinhso.accounts.models import Membership, Role, User, UserKind
-from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.accounts.models import Role
+from tinhso.agencies.models import AgencyKind
+from tinhso.core import testing
 from tinhso.feedback.models import Category, RoutingRule, TimeUnit
-from tinhso.units.models import AdministrativeUnit, DivisionType, Level
-
-START = datetime.date(2025, 7, 1)
+from tinhso.units.models import DivisionType, Level
 
 
 @pytest.fixture(autouse=True)
@@ -18,41 +15,29 @@ def _province_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-def unit(code, name, level, division_type, parent=None):
-    return AdministrativeUnit.objects.create(
-        code=code, name=name, level=level, division_type=division_type, parent=parent, valid_from=START
-    )
-
-
-def agency(code, name, kind, unit_, parent=None):
-    return Agency.objects.create(code=code, name=name, kind=kind, unit=unit_, parent=parent, valid_from=START)
-
-
-def officer(username, name, agency_, role, email=""):
-    user = User.objects.create_user(
-        username, "Mật-khẩu-Đồng-Tháp-2026", full_name=name, kind=UserKind.OFFICER, email=email
-    )
-    Membership.objects.create(user=user, agency=agency_, role=role, valid_from=START)
-    return user
-
-
 @pytest.fixture
 def place(db):
     """Đồng Tháp, two wards, the province's agencies, officers, a citizen and two categories."""
-    province = unit("82", "Tỉnh Đồng Tháp", Level.PROVINCE, DivisionType.PROVINCE)
-    my_tho = unit("28261", "Phường Mỹ Tho", Level.COMMUNE, DivisionType.WARD, province)
-    cao_lanh = unit("29869", "Phường Cao Lãnh", Level.COMMUNE, DivisionType.WARD, province)
-    root = agency("H20", "Ủy ban nhân dân tỉnh Đồng Tháp", AgencyKind.PROVINCIAL_PC, province)
-    centre = agency(
+    province = testing.make_unit("82", "Tỉnh Đồng Tháp", Level.PROVINCE, DivisionType.PROVINCE)
+    my_tho = testing.make_unit("28261", "Phường Mỹ Tho", Level.COMMUNE, DivisionType.WARD, province)
+    cao_lanh = testing.make_unit("29869", "Phường Cao Lãnh", Level.COMMUNE, DivisionType.WARD, province)
+    root = testing.make_agency("H20", "Ủy ban nhân dân tỉnh Đồng Tháp", AgencyKind.PROVINCIAL_PC, province)
+    centre = testing.make_agency(
         "H20.13",
         "Trung tâm Phục vụ hành chính công tỉnh Đồng Tháp",
         AgencyKind.SERVICE_CENTRE,
         province,
         root,
     )
-    construction = agency("H20.06", "Sở Xây dựng tỉnh Đồng Tháp", AgencyKind.DEPARTMENT, province, root)
-    pc_my_tho = agency("H20.201", "Ủy ban nhân dân phường Mỹ Tho", AgencyKind.COMMUNE_PC, my_tho, root)
-    pc_cao_lanh = agency("H20.202", "Ủy ban nhân dân phường Cao Lãnh", AgencyKind.COMMUNE_PC, cao_lanh, root)
+    construction = testing.make_agency(
+        "H20.06", "Sở Xây dựng tỉnh Đồng Tháp", AgencyKind.DEPARTMENT, province, root
+    )
+    pc_my_tho = testing.make_agency(
+        "H20.201", "Ủy ban nhân dân phường Mỹ Tho", AgencyKind.COMMUNE_PC, my_tho, root
+    )
+    pc_cao_lanh = testing.make_agency(
+        "H20.202", "Ủy ban nhân dân phường Cao Lãnh", AgencyKind.COMMUNE_PC, cao_lanh, root
+    )
     roads = Category.objects.create(
         name="Hư hỏng đường giao thông",
         service_code="hu-hong-duong",
@@ -74,15 +59,7 @@ def place(db):
     )
     RoutingRule.objects.create(category=roads, commune=None, agency=construction)
     RoutingRule.objects.create(category=roads, commune=my_tho, agency=pc_my_tho)
-    citizen = User.objects.create_user(
-        "087095001234",
-        "Mật-khẩu-Đồng-Tháp-2026",
-        full_name="Nguyễn Văn An",
-        cccd="087095001234",
-        date_of_birth=datetime.date(1995, 3, 14),
-        gender="male",
-        email="nguyenvanan@example.vn",
-    )
+    citizen = testing.make_citizen(phone="", email="nguyenvanan@example.vn")
     return {
         "province": province,
         "my_tho": my_tho,
@@ -95,14 +72,18 @@ def place(db):
         "roads": roads,
         "rubbish": rubbish,
         "citizen": citizen,
-        "router": officer("motcua.tinh", "Lê Thị Thu Trang", centre, Role.ONE_STOP_OFFICER),
-        "officer": officer("chuyenvien.mytho", "Bùi Thị Kim Ngân", pc_my_tho, Role.SPECIALIST),
-        "officer2": officer("motcua.mytho", "Đỗ Thanh Tâm", pc_my_tho, Role.ONE_STOP_OFFICER),
-        "leader": officer("lanhdao.mytho", "Trương Văn Lợi", pc_my_tho, Role.LEADER, "loi@mytho.example.vn"),
-        "province_leader": officer(
-            "lanhdao.tinh", "Phạm Thị Hồng Hạnh", root, Role.LEADER, "hanh@dongthap.example.vn"
+        "router": testing.make_officer(centre, "motcua.tinh", Role.ONE_STOP_OFFICER, "Lê Thị Thu Trang"),
+        "officer": testing.make_officer(pc_my_tho, "chuyenvien.mytho", Role.SPECIALIST, "Bùi Thị Kim Ngân"),
+        "officer2": testing.make_officer(pc_my_tho, "motcua.mytho", Role.ONE_STOP_OFFICER, "Đỗ Thanh Tâm"),
+        "leader": testing.make_officer(
+            pc_my_tho, "lanhdao.mytho", Role.LEADER, "Trương Văn Lợi", email="loi@mytho.example.vn"
         ),
-        "other_officer": officer("chuyenvien.caolanh", "Lâm Thị Diễm", pc_cao_lanh, Role.SPECIALIST),
+        "province_leader": testing.make_officer(
+            root, "lanhdao.tinh", Role.LEADER, "Phạm Thị Hồng Hạnh", email="hanh@dongthap.example.vn"
+        ),
+        "other_officer": testing.make_officer(
+            pc_cao_lanh, "chuyenvien.caolanh", Role.SPECIALIST, "Lâm Thị Diễm"
+        ),
     }
 
 

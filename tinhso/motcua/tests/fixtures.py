@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
-from tinhso.dossiers.tests import factories
 from tinhso.motcua.actions import accept_dossier
 
 

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tinhso.audit.models import AuditEntry
+from tinhso.core import testing as factories
 from tinhso.dossiers.models import Attachment, Dossier
-from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions
 from tinhso.motcua.actions import GivenDocument
 from tinhso.motcua.models import CopyForm, CounterDocument, ScanExemption

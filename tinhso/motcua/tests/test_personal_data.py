@@ -12,7 +12,7 @@ from tinhso.accounts.actions import export_personal_data, issue_api_token
 from tinhso.accounts.models import Role, User
 from tinhso.audit.models import AuditEntry
 from tinhso.audit.services import PERSONAL_DATA_READ
-from tinhso.dossiers.tests import factories
+from tinhso.core import testing as factories
 from tinhso.motcua.tests.fixtures import submit
 from tinhso.signing import ca
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tinhso.accounts.models import Role
+from tinhso.core import testing as factories
 from tinhso.dossiers.models import DueTimeChange
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions
 from tinhso.motcua.models import Extension
 from tinhso.workflows.actions import perform_action

@@ -9,10 +9,10 @@ from django.urls import reverse
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import can
+from tinhso.core import testing as factories
 from tinhso.demo.history import Submitter
 from tinhso.dossiers import actions
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.motcua.actions import accept_dossier, record_cash_payment
 from tinhso.motcua.rules import allowed_actions
 from tinhso.procedures.models import Procedure

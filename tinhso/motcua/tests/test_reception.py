@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 
 from tinhso.audit.models import AuditEntry
+from tinhso.core import testing as factories
 from tinhso.dossiers.models import DueTimeChange, SupplementRequest
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions
 from tinhso.motcua.actions import GivenDocument
 from tinhso.motcua.models import CopyForm

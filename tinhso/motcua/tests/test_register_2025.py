@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tinhso.accounts.models import Role
+from tinhso.core import testing as factories
 from tinhso.dossiers.models import Dossier
-from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions
 from tinhso.official_forms.rendering import register_rows, render_form, render_register_xlsx
 from tinhso.official_forms.tests.test_forms import nfc, read

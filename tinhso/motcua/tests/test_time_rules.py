@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import Dossier, DossierStatusChange, DueTimeChange, SupplementRequest
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions
 from tinhso.motcua.actions import GivenDocument
 from tinhso.motcua.deadlines import sweep_deadlines

@@ -104,8 +104,8 @@ def test_the_counter_page_accepts_a_walk_in_and_hands_it_to_the_chosen_specialis
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from tinhso.core import testing as factories
     from tinhso.dossiers.models import Dossier
-    from tinhso.dossiers.tests import factories
     from tinhso.workflows.models import DossierFlow
 
     client = signed_in(officer)
@@ -474,7 +474,7 @@ def test_an_officer_whose_membership_ended_is_not_offered_as_assignee(
     from django.utils import timezone
 
     from tinhso.accounts.models import Role
-    from tinhso.dossiers.tests import factories
+    from tinhso.core import testing as factories
 
     former = factories.make_officer(specialist.memberships.get().agency, "chuyenvien.cu", Role.SPECIALIST)
     former.memberships.update(valid_to=timezone.localdate() - datetime.timedelta(days=1))

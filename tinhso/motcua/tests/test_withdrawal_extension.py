@@ -14,10 +14,10 @@ from pypdf import PdfReader
 
 from tinhso.accounts.models import Role
 from tinhso.audit.models import AuditEntry
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import DueTimeChange, Notification
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions
 from tinhso.motcua.models import Extension
 from tinhso.official_forms.rendering import render_form

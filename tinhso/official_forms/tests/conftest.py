@@ -1,11 +1,11 @@
 import pytest
 
-from tinhso.signing.tests import factories
+from tinhso.core import testing as factories
 
 
 @pytest.fixture
 def agencies(db):
-    return factories.make_province()
+    return factories.make_province()["agencies"]
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def desk(agencies):
 
 @pytest.fixture
 def procedure(db):
-    return factories.make_procedure()
+    return factories.make_procedure(eform={}, optional_document=False)
 
 
 @pytest.fixture

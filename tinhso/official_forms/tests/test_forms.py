@@ -8,6 +8,7 @@ import segno
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
+from tinhso.core.testing import local
 from tinhso.dossiers.models import (
     DossierStatusChange,
     DueTimeChange,
@@ -16,7 +17,6 @@ from tinhso.dossiers.models import (
     SupplementRequest,
 )
 from tinhso.official_forms.rendering import render_form
-from tinhso.signing.tests.factories import local
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +243,7 @@ def test_form_01_links_to_the_configured_site_else_to_the_officers_host(dossier,
 
 def test_form_01_names_the_receiver_the_full_address_and_the_chosen_result_channel(dossier, desk):
     from tinhso.accounts.models import Role
-    from tinhso.signing.tests import factories
+    from tinhso.core import testing as factories
 
     officer = factories.make_officer(desk, "motcua.mytho", Role.ONE_STOP_OFFICER, name="Lâm Thị Diễm")
     DossierStatusChange.objects.create(

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from tinhso.audit.models import AuditEntry
 from tinhso.audit.services import PERSONAL_DATA_READ, history_for
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions as dossier_actions
-from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions as motcua
 from tinhso.motcua.models import CopyForm, ScanExemption
 from tinhso.motcua.tests.fixtures import *  # noqa: F403

@@ -4,12 +4,12 @@ import pytest
 from openpyxl import load_workbook
 
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from tinhso.core import testing as factories
+from tinhso.core.testing import local
 from tinhso.dossiers.models import DossierStatusChange, Status
 from tinhso.official_forms.actions import issue_form
 from tinhso.procedures.models import Field
 from tinhso.signing import ca
-from tinhso.signing.tests import factories
-from tinhso.signing.tests.factories import local
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,10 @@ def test_the_applicant_gets_only_the_forms_issued_to_them(client, dossier, citiz
 
 
 def test_another_citizen_cannot(client, dossier):
-    login(client, factories.make_citizen(cccd="082190004567", name="Trần Thị Bích Ngọc", phone="0387654321"))
+    stranger = factories.make_citizen(
+        cccd="082190004567", name="Trần Thị Bích Ngọc", born="1990-11-02", phone="0387654321"
+    )
+    login(client, stranger)
     assert client.get(URL.format(1)).status_code == 404
 
 

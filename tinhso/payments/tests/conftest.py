@@ -1,16 +1,16 @@
-import datetime
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tinhso.accounts.models import Membership, Role, User, UserKind
-from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.accounts.models import Role, User, UserKind
+from tinhso.agencies.models import AgencyKind
+from tinhso.core import testing
 from tinhso.dossiers.models import Dossier, Status
 from tinhso.payments import vnpay
 from tinhso.procedures.models import Fee, FeeKind, Field, Level, OnlineLevel, Procedure
-from tinhso.units.models import AdministrativeUnit, DivisionType
+from tinhso.units.models import DivisionType
 from tinhso.units.models import Level as UnitLevel
 from tinhso.workflows.actions import start_flow
 
@@ -37,18 +37,12 @@ def agency(db):
 
 
 def make_agency():
-    province = AdministrativeUnit.objects.create(
-        code="82", name="Tỉnh Đồng Tháp", level=UnitLevel.PROVINCE, division_type=DivisionType.PROVINCE
+    province = testing.make_unit(
+        "82", "Tỉnh Đồng Tháp", UnitLevel.PROVINCE, DivisionType.PROVINCE, valid_from=None
     )
-    ward = AdministrativeUnit.objects.create(
-        code="28261",
-        name="Phường Mỹ Tho",
-        level=UnitLevel.COMMUNE,
-        division_type=DivisionType.WARD,
-        parent=province,
-    )
-    return Agency.objects.create(
-        code="H22.50", name="Ủy ban nhân dân phường Mỹ Tho", kind=AgencyKind.COMMUNE_PC, unit=ward
+    ward = testing.make_unit("28261", "Phường Mỹ Tho", UnitLevel.COMMUNE, DivisionType.WARD, province, None)
+    return testing.make_agency(
+        "H22.50", "Ủy ban nhân dân phường Mỹ Tho", AgencyKind.COMMUNE_PC, ward, valid_from=None
     )
 
 
@@ -106,11 +100,7 @@ def other_citizen(db):
 
 @pytest.fixture
 def leader(agency):
-    user = User.objects.create_user("lanhdao.mytho", PASSWORD, full_name="Lê Minh Trí", kind=UserKind.OFFICER)
-    Membership.objects.create(
-        user=user, agency=agency, role=Role.LEADER, valid_from=datetime.date(2025, 7, 1)
-    )
-    return user
+    return testing.make_officer(agency, "lanhdao.mytho", Role.LEADER, "Lê Minh Trí", password=PASSWORD)
 
 
 def make_dossier(procedure, agency, applicant, code="H22.50-260305-0001", status=Status.PAYMENT):

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import timezone
 
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, Status
-from tinhso.dossiers.tests import factories
 from tinhso.payments.actions import fees_due, owes_fees, start_payment
 from tinhso.payments.fees import asks_quantity, compute_fees, may_charge
 from tinhso.payments.forms import FeeChoiceForm

@@ -131,7 +131,7 @@ def test_receipt_page_is_private(dossier, citizen, other_citizen):
     reads = AuditEntry.objects.filter(action="personal_data.read", object_id=str(citizen.pk))
     assert not reads.exists()  # the payer reading their own receipt
 
-    from tinhso.dossiers.tests import factories
+    from tinhso.core import testing as factories
 
     officer = factories.make_officer(dossier.receiving_agency, "ketoan.mytho")
     from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.agencies.models import AgencyKind
+from tinhso.core import testing
 from tinhso.procedures.management.commands.load_procedures import DEMO_CATALOGUE
 from tinhso.units.models import AdministrativeUnit, Level
 
@@ -35,29 +36,24 @@ def agencies(db):
     province = AdministrativeUnit.objects.valid_on().get(code="82", level=Level.PROVINCE)
     my_tho = AdministrativeUnit.objects.valid_on().get(code="28261")
     cao_lanh = AdministrativeUnit.objects.valid_on().get(name="Phường Cao Lãnh")
-    root = Agency.objects.create(
-        code="H20", name="Ủy ban nhân dân tỉnh Đồng Tháp", kind=AgencyKind.PROVINCIAL_PC, unit=province
+    root = testing.make_agency(
+        "H20", "Ủy ban nhân dân tỉnh Đồng Tháp", AgencyKind.PROVINCIAL_PC, province, valid_from=None
     )
     tree = {"province": root}
     for suffix, name, kind in DEPARTMENTS:
-        tree[suffix] = Agency.objects.create(
-            code=f"H20.{suffix}", name=name, kind=kind, parent=root, unit=province
-        )
+        tree[suffix] = testing.make_agency(f"H20.{suffix}", name, kind, province, root, valid_from=None)
     for number, unit in ((201, my_tho), (202, cao_lanh)):
         in_name = unit.name[0].lower() + unit.name[1:]
-        committee = Agency.objects.create(
-            code=f"H20.{number}",
-            name=f"Ủy ban nhân dân {in_name}",
-            kind=AgencyKind.COMMUNE_PC,
-            parent=root,
-            unit=unit,
+        committee = testing.make_agency(
+            f"H20.{number}", f"Ủy ban nhân dân {in_name}", AgencyKind.COMMUNE_PC, unit, root, valid_from=None
         )
-        desk = Agency.objects.create(
-            code=f"H20.{number}.01",
-            name=f"Trung tâm Phục vụ hành chính công {in_name}",
-            kind=AgencyKind.ONE_STOP_DESK,
-            parent=committee,
-            unit=unit,
+        desk = testing.make_agency(
+            f"H20.{number}.01",
+            f"Trung tâm Phục vụ hành chính công {in_name}",
+            AgencyKind.ONE_STOP_DESK,
+            unit,
+            committee,
+            valid_from=None,
         )
         tree[unit.name] = committee
         tree[("desk", unit.name)] = desk

@@ -1,8 +1,8 @@
 import pytest
 from weasyprint import HTML
 
+from tinhso.core import testing as factories
 from tinhso.signing import ca
-from tinhso.signing.tests import factories
 
 
 @pytest.fixture(autouse=True)
@@ -12,7 +12,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def agencies(db):
-    return factories.make_province()
+    return factories.make_province()["agencies"]
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def certificate(desk):
 
 @pytest.fixture
 def procedure(db):
-    return factories.make_procedure()
+    return factories.make_procedure(eform={}, optional_document=False)
 
 
 @pytest.fixture

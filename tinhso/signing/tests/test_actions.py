@@ -7,11 +7,11 @@ from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
 from tinhso.audit.models import AuditEntry
+from tinhso.core import testing as factories
 from tinhso.dossiers.models import PersonalDocument, Status
 from tinhso.signing.actions import issue_signed_result
 from tinhso.signing.models import SignedDocument
 from tinhso.signing.pdf import verify_pdf
-from tinhso.signing.tests import factories
 
 pytestmark = pytest.mark.django_db
 

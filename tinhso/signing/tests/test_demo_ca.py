@@ -4,7 +4,7 @@ from cryptography.x509.oid import NameOID
 from django.core.management import CommandError, call_command
 
 from tinhso.agencies.models import AgencyKind
-from tinhso.dossiers.tests import factories as dossier_factories
+from tinhso.core import testing
 from tinhso.signing.models import AgencyCertificate, TrustRoot
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_all_one_stop_gives_every_agency_one_certificate(agencies):
 def test_all_one_stop_includes_the_agencies_that_decide_on_procedures(db):
     """The provincial police (not a department) decide on criminal-record certificates received
     at the centre, so they sign those results and need a certificate."""
-    tree = dossier_factories.make_demo_catalogue()
+    tree = testing.make_demo_catalogue()
     police = tree["agencies"]["14"]
     assert police.kind == AgencyKind.OTHER
 

@@ -4,10 +4,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from tinhso.core import testing as factories
 from tinhso.signing.actions import issue_signed_result
 from tinhso.signing.models import TrustRoot
 from tinhso.signing.pdf import sign_pdf
-from tinhso.signing.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,9 @@ def login(client, user):
 def test_download_of_the_signed_file(client, document, citizen, agencies):
     assert client.get(f"/xac-thuc-ket-qua/{document.pk}/tai-ve/").status_code == 302  # sign in first
 
-    stranger = factories.make_citizen(cccd="082190004567", name="Trần Thị Bích Ngọc", phone="0387654321")
+    stranger = factories.make_citizen(
+        cccd="082190004567", name="Trần Thị Bích Ngọc", born="1990-11-02", phone="0387654321"
+    )
     login(client, stranger)
     assert client.get(f"/xac-thuc-ket-qua/{document.pk}/tai-ve/").status_code == 404
 

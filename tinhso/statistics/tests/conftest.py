@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from tinhso.accounts.models import ApiToken, Role, User, hash_token
+from tinhso.core import testing as factories
 from tinhso.dossiers.actions import apply_status_change, lock_dossier
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions as motcua
 from tinhso.statistics.rollup import drain
 

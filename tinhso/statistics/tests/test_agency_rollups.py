@@ -8,9 +8,9 @@ from collections import defaultdict
 import pytest
 from django.db import connection  # noqa: F401 (the skipif condition)
 
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import Channel
-from tinhso.dossiers.tests import factories
 from tinhso.motcua import actions as motcua
 from tinhso.statistics.models import (
     COUNTERS,

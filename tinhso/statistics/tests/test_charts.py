@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from tinhso.accounts.models import Role
-from tinhso.dossiers.tests import factories
+from tinhso.core import testing as factories
 from tinhso.statistics.charts import number
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import finish, walk_in

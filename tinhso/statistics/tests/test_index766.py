@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from tinhso.core import testing as factories
 from tinhso.dossiers.models import (
     Attachment,
     Dossier,
@@ -19,7 +20,6 @@ from tinhso.dossiers.models import (
     SupplementRequest,
 )
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.payments.models import Payment, PaymentStatus
 from tinhso.procedures.models import Fee, FeeKind, OnlineLevel
 from tinhso.signing.ca import issue_agency_certificate

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
-from tinhso.dossiers.tests import factories
+from tinhso.core import testing as factories
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import token_for, walk_in
 

@@ -6,10 +6,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from tinhso.core import testing as factories
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import DossierRating
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tests import factories
 from tinhso.procedures.models import Field
 from tinhso.statistics.report import one_stop_report
 from tinhso.statistics.tests.conftest import finish, walk_in

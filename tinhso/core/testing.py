@@ -1,18 +1,47 @@
-"""Real Đồng Tháp data for the dossier tests (also used by the browser test)."""
+"""The one test factory of the platform: real Đồng Tháp data (units, agencies, officers, citizens,
+procedures, dossiers) for the tests of every app and the browser and operations tests.
+
+Fixtures of each app's ``conftest.py`` build their province with these functions. They write the
+rows directly: the actions that create agencies and officers need an administrator already in
+place and write audit entries that the tests of the audit trail count.
+"""
 
 import datetime
 import io
+from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 
 from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.dossiers.models import Attachment, Channel, Dossier, Status
 from tinhso.procedures.models import Field, Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
 from tinhso.units.models import AdministrativeUnit, DivisionType
 from tinhso.units.models import Level as UnitLevel
+from tinhso.workflows.actions import start_flow
 
 START = datetime.date(2025, 7, 1)
 PASSWORD = "Mật-khẩu-Đồng-Tháp-2026"
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+LEADER = Role.LEADER
+OFFICER = Role.ONE_STOP_OFFICER
+
+
+def local(year, month, day, hour=0, minute=0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=VN)
+
+
+def make_unit(code, name, level, division_type, parent=None, valid_from=START) -> AdministrativeUnit:
+    return AdministrativeUnit.objects.create(
+        code=code, name=name, level=level, division_type=division_type, parent=parent, valid_from=valid_from
+    )
+
+
+def make_agency(code, name, kind, unit, parent=None, **fields) -> Agency:
+    """An agency valid from 01/07/2025 unless ``valid_from`` is given."""
+    fields.setdefault("valid_from", START)
+    return Agency.objects.create(code=code, name=name, kind=kind, unit=unit, parent=parent, **fields)
+
 
 # A minimal valid PDF (one empty page), built byte by byte with a correct cross-reference table.
 _OBJECTS = [
@@ -102,55 +131,22 @@ ANSWERS = {
 
 
 def make_province() -> dict:
-    """Tỉnh Đồng Tháp with two wards, the provincial PC and two commune one-stop centres."""
-    province = AdministrativeUnit.objects.create(
-        code="82",
-        name="Tỉnh Đồng Tháp",
-        level=UnitLevel.PROVINCE,
-        division_type=DivisionType.PROVINCE,
-        valid_from=START,
-    )
-    my_tho = AdministrativeUnit.objects.create(
-        code="28261",
-        name="Phường Mỹ Tho",
-        level=UnitLevel.COMMUNE,
-        division_type=DivisionType.WARD,
-        parent=province,
-        valid_from=START,
-    )
-    cao_lanh = AdministrativeUnit.objects.create(
-        code="29869",
-        name="Phường Cao Lãnh",
-        level=UnitLevel.COMMUNE,
-        division_type=DivisionType.WARD,
-        parent=province,
-        valid_from=START,
-    )
-    root = Agency.objects.create(
-        code="H20",
-        name="Ủy ban nhân dân tỉnh Đồng Tháp",
-        kind=AgencyKind.PROVINCIAL_PC,
-        unit=province,
-        valid_from=START,
-    )
+    province = make_unit("82", "Tỉnh Đồng Tháp", UnitLevel.PROVINCE, DivisionType.PROVINCE)
+    my_tho = make_unit("28261", "Phường Mỹ Tho", UnitLevel.COMMUNE, DivisionType.WARD, province)
+    cao_lanh = make_unit("29869", "Phường Cao Lãnh", UnitLevel.COMMUNE, DivisionType.WARD, province)
+    root = make_agency("H20", "Ủy ban nhân dân tỉnh Đồng Tháp", AgencyKind.PROVINCIAL_PC, province)
     agencies = {"province": root}
     for key, suffix, unit in (("my_tho", "201", my_tho), ("cao_lanh", "202", cao_lanh)):
         in_name = unit.name[0].lower() + unit.name[1:]
-        committee = Agency.objects.create(
-            code=f"H20.{suffix}",
-            name=f"Ủy ban nhân dân {in_name}",
-            kind=AgencyKind.COMMUNE_PC,
-            parent=root,
-            unit=unit,
-            valid_from=START,
+        committee = make_agency(
+            f"H20.{suffix}", f"Ủy ban nhân dân {in_name}", AgencyKind.COMMUNE_PC, unit, root
         )
-        agencies[key] = Agency.objects.create(
-            code=f"H20.{suffix}.01",
-            name=f"Trung tâm Phục vụ hành chính công {in_name}",
-            kind=AgencyKind.ONE_STOP_DESK,
-            parent=committee,
-            unit=unit,
-            valid_from=START,
+        agencies[key] = make_agency(
+            f"H20.{suffix}.01",
+            f"Trung tâm Phục vụ hành chính công {in_name}",
+            AgencyKind.ONE_STOP_DESK,
+            unit,
+            committee,
         )
     return {"province": province, "my_tho": my_tho, "cao_lanh": cao_lanh, "agencies": agencies}
 
@@ -166,14 +162,8 @@ def make_demo_agencies() -> dict:
     agencies = LoadDemo().create_agencies()
     suffix, name, short_name = data.POLICE
     root = Agency.objects.get(code=data.PROVINCE_AGENCY_CODE)
-    agencies[suffix] = Agency.objects.create(
-        code=f"{root.code}.{suffix}",
-        name=name,
-        short_name=short_name,
-        kind=AgencyKind.OTHER,
-        parent=root,
-        unit=root.unit,
-        valid_from=START,
+    agencies[suffix] = make_agency(
+        f"{root.code}.{suffix}", name, AgencyKind.OTHER, root.unit, root, short_name=short_name
     )
     return agencies
 
@@ -197,19 +187,15 @@ def make_demo_catalogue() -> dict:
     procedures loaded with the command the demo uses."""
     tree = make_province()
     for suffix, name, kind in DEPARTMENTS:
-        tree["agencies"][suffix] = Agency.objects.create(
-            code=f"H20.{suffix}",
-            name=name,
-            kind=kind,
-            parent=tree["agencies"]["province"],
-            unit=tree["province"],
-            valid_from=START,
+        tree["agencies"][suffix] = make_agency(
+            f"H20.{suffix}", name, kind, tree["province"], tree["agencies"]["province"]
         )
     call_command("load_procedures", stdout=io.StringIO())
     return tree
 
 
-def make_procedure(code="1.001193", eform=None, documents=True) -> Procedure:
+def make_procedure(code="1.001193", eform=None, documents=True, optional_document=True) -> Procedure:
+    """Đăng ký khai sinh: its e-form (``EFORM``), a required document and an optional one."""
     field, _created = Field.objects.get_or_create(code="ho-tich", defaults={"name": "Hộ tịch"})
     procedure = Procedure.objects.create(
         code=code,
@@ -225,6 +211,7 @@ def make_procedure(code="1.001193", eform=None, documents=True) -> Procedure:
     )
     if documents:
         RequiredDocument.objects.create(procedure=procedure, position=1, name="Giấy chứng sinh")
+    if documents and optional_document:
         RequiredDocument.objects.create(
             procedure=procedure, position=2, name="Giấy tờ chứng minh nơi cư trú", is_required=False
         )
@@ -247,7 +234,57 @@ def make_citizen(
     )
 
 
-def make_officer(agency, username="motcua.mytho", role=Role.ONE_STOP_OFFICER) -> User:
-    officer = User.objects.create_user(username, PASSWORD, full_name="Đỗ Thanh Tâm", kind=UserKind.OFFICER)
-    Membership.objects.create(user=officer, agency=agency, role=role, valid_from=START)
+def make_officer(
+    agency,
+    username="motcua.mytho",
+    role=Role.ONE_STOP_OFFICER,
+    name="Đỗ Thanh Tâm",
+    *,
+    email="",
+    password=PASSWORD,
+    totp_secret="",
+) -> User:
+    """An officer with one membership (``agency`` None: none) and, given its secret, a confirmed
+    authenticator app."""
+    officer = User.objects.create_user(username, password, full_name=name, kind=UserKind.OFFICER, email=email)
+    if agency is not None:
+        Membership.objects.create(user=officer, agency=agency, role=role, valid_from=START)
+    if totp_secret:
+        User.objects.filter(pk=officer.pk).update(
+            totp_secret=totp_secret, totp_confirmed_at=datetime.datetime(2025, 7, 1, tzinfo=datetime.UTC)
+        )
+        officer.refresh_from_db()
     return officer
+
+
+def make_dossier(procedure, agency, applicant=None, code="H20.201.01-260105-0001", **fields) -> Dossier:
+    """A dossier accepted on Monday 05/01/2026 at 08:30, due Thursday 08/01/2026 at 08:30, with the
+    procedure's first document attached (the file itself is not stored)."""
+    values = {
+        "applicant_name": "Nguyễn Văn An",
+        "applicant_cccd": "087095001234",
+        "applicant_phone": "0912345678",
+        "applicant_email": "an@example.vn",
+        "applicant_address": "Số 12 đường Lê Lợi, phường Mỹ Tho, tỉnh Đồng Tháp",
+        "channel": Channel.ONLINE,
+        "status": Status.ACCEPTED,
+        "is_draft": False,
+        "submitted_at": local(2026, 1, 5, 7, 45),
+        "received_at": local(2026, 1, 5, 8, 30),
+        "due_at": local(2026, 1, 8, 8, 30),
+    }
+    values.update(fields)
+    dossier = Dossier.objects.create(
+        code=code, procedure=procedure, receiving_agency=agency, applicant=applicant, **values
+    )
+    start_flow(dossier, values["submitted_at"], new=True)
+    Attachment.objects.create(
+        dossier=dossier,
+        required_document=procedure.documents.get(position=1),
+        original_name="giay-chung-sinh.pdf",
+        file="dossiers/2026/01/giay-chung-sinh.pdf",
+        content_type="application/pdf",
+        size=1024,
+        sha256="0" * 64,
+    )
+    return dossier
