@@ -15,8 +15,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from django.db import connection
-
-from tinhso.units.validity import today
+from django.utils import timezone
 
 T = TypeVar("T")
 
@@ -64,6 +63,10 @@ def remove_triggers(schema_editor, tables: list[str]) -> None:
                 schema_editor.execute(
                     f"DROP TRIGGER IF EXISTS {table}_reference_version_{event}", params=None
                 )
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
 
 
 def version(name: str) -> int | None:

@@ -58,9 +58,12 @@ from tinhso.dossiers.models import (
     SupplementRequest,
     TrackingFailure,
 )
+from tinhso.dossiers.notifications import queue_notification
+from tinhso.dossiers.signals import dossier_completed_at_reception, dossier_created
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
-from tinhso.dossiers.tasks import queue_notification
+from tinhso.procedures.fees import may_charge
 from tinhso.procedures.models import Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
+from tinhso.units.services import unit_by_code
 from tinhso.worktime.calendar import (
     add_working_days,
     add_working_hours,
@@ -382,8 +385,6 @@ def save_applicant(actor, dossier: Dossier, values: dict) -> Dossier:
         address = values.get("address") or {}
         unit = None
         if address.get("commune"):
-            from tinhso.units.services import unit_by_code
-
             unit = unit_by_code(address["commune"])
         draft.applicant_phone = values.get("phone", "")
         draft.applicant_email = values.get("email", "")
@@ -536,6 +537,20 @@ def needs_upload(document, channel: str) -> bool:
     return document.is_required and not (document.replaced_by_eform and channel == Channel.ONLINE)
 
 
+def owes_fees(dossier: Dossier) -> bool:
+    """Whether the applicant may pay now: the officer asked for the fees (status 6), or the
+    dossier is submitted, not yet received (status 1), not paid, and its procedure has fees."""
+    if dossier.is_draft:
+        return False
+    if dossier.status == Status.PAYMENT:
+        return True
+    return (
+        dossier.status == Status.NEW
+        and dossier.paid_at is None
+        and may_charge(dossier.procedure, dossier.form_data)
+    )
+
+
 def missing_documents(dossier: Dossier) -> list:
     """The required components of the procedure with no file attached."""
     attached = set(dossier.attachments.values_list("required_document_id", flat=True))
@@ -565,8 +580,6 @@ def dossier_errors(dossier: Dossier) -> dict[str, list[str]]:
 def record_new_dossier(dossier: Dossier, actor, at) -> None:
     """The first history row (status 1), outbox event and flow of a dossier that has just got its
     code, whether submitted online or received at the counter."""
-    from tinhso.workflows.actions import start_flow
-
     insert(DossierStatusChange(dossier=dossier, from_status=None, to_status=Status.NEW, at=at, actor=actor))
     insert(
         DossierEvent(
@@ -577,7 +590,7 @@ def record_new_dossier(dossier: Dossier, actor, at) -> None:
             occurred_at=at,
         )
     )
-    start_flow(dossier, at, new=True)
+    dossier_created.send(Dossier, dossier=dossier, at=at)
 
 
 def submit_dossier(actor, draft: Dossier) -> Dossier:
@@ -740,9 +753,7 @@ def answer_supplement_request(
         resumed = Status.NEW if request.from_status == Status.NEW else Status.PROCESSING
         apply_status_change(locked, resumed, actor, note, now)
         if resumed == Status.NEW:
-            from tinhso.workflows.actions import restart_examination
-
-            restart_examination(locked, now)
+            dossier_completed_at_reception.send(Dossier, dossier=locked, at=now)
         if resumed == Status.PROCESSING:
             record_due_time_change(
                 locked,
@@ -911,8 +922,6 @@ def create_dossier(
     The key is stored last, in the creating transaction: a concurrent request with the same key
     waits on its unique constraint, then rolls everything back and answers like a retry.
     """
-    from tinhso.units.services import unit_by_code
-
     if idempotency_key:
         previous = _idempotency_key(actor, idempotency_key)
         if previous is not None:

@@ -26,7 +26,7 @@ from tinhso.accounts.validators import normalize_phone, validate_cccd
 from tinhso.core.reference import ReferenceCache
 from tinhso.core.text import format_date, nfc
 from tinhso.units.models import Level
-from tinhso.units.services import units_matching
+from tinhso.units.services import unit_by_code, units_matching
 
 TEXT_MAX = 255
 MULTILINE_MAX = 2000
@@ -500,7 +500,5 @@ def display_rows(fields: list, data, context: Context | None = None) -> list[dic
 
 
 def _province_name() -> str:
-    from tinhso.units.services import unit_by_code
-
     unit = unit_by_code(province_code())
     return unit.name if unit else ""

@@ -11,7 +11,6 @@
 
 import datetime
 import functools
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Role, UserKind
-from tinhso.accounts.permissions import agency_ids_in_scope, can, require, rule
+from tinhso.accounts.permissions import agency_ids_in_scope, can, require
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
 from tinhso.core.reference import ReferenceCache
@@ -36,9 +35,11 @@ from tinhso.dossiers.actions import (
     record_due_time_change,
 )
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Notification
+from tinhso.dossiers.notifications import queue_notification
 from tinhso.dossiers.status import FINAL, Status
-from tinhso.dossiers.tasks import queue_notification
-from tinhso.payments.fees import may_charge
+from tinhso.procedures.fees import may_charge
+from tinhso.signing.models import SignedDocument
+from tinhso.workflows.generic import ensure_generic_flow
 from tinhso.workflows.models import (
     Action,
     Condition,
@@ -49,6 +50,7 @@ from tinhso.workflows.models import (
     State,
     StepRecord,
 )
+from tinhso.workflows.rules import Step
 from tinhso.workflows.validation import validate_version
 from tinhso.worktime.calendar import (
     SAME_DAY_CUTOFF,
@@ -89,28 +91,6 @@ def transfer_due(accepted_at: datetime.datetime) -> datetime.datetime:
     return add_working_hours(next_working_moment(local.replace(hour=23, minute=59)), 1)
 
 
-@dataclass(frozen=True)
-class Step:
-    """What the permission rule ``workflows.perform_action`` is asked about."""
-
-    flow: DossierFlow
-    action: Action
-
-
-@rule("workflows.perform_action")
-def _may_perform(user, step: Step) -> bool:
-    """An officer holding one of the action's roles in the agency the dossier is at (or above)."""
-    return user.kind == UserKind.OFFICER and step.flow.current_agency_id in agency_ids_in_scope(
-        user, *step.action.roles
-    )
-
-
-@rule("workflows.manage")
-def _may_manage(user, obj) -> bool:
-    """Only province administrators (who pass every rule) edit and publish flows."""
-    return False
-
-
 # Versions ------------------------------------------------------------------------------------
 
 
@@ -133,8 +113,6 @@ def flow_version_for(procedure) -> FlowVersion:
         .first()
     )
     if version is None:
-        from tinhso.workflows.demo import ensure_generic_flow
-
         # Not kept: created in this transaction, it is gone if the transaction rolls back.
         return ensure_generic_flow().published_version()
     known[procedure.pk] = version
@@ -249,6 +227,16 @@ def restart_examination(dossier: Dossier, at: datetime.datetime) -> None:
     )
 
 
+def put_on_flow(sender, dossier: Dossier, at: datetime.datetime, **kwargs) -> None:
+    """``dossiers.signals.dossier_created``: the new dossier starts on its flow."""
+    start_flow(dossier, at, new=True)
+
+
+def examine_again(sender, dossier: Dossier, at: datetime.datetime, **kwargs) -> None:
+    """``dossiers.signals.dossier_completed_at_reception``."""
+    restart_examination(dossier, at)
+
+
 def step_due(action: Action, start: datetime.datetime, dossier_due: datetime.datetime | None):
     """When the step ``action`` starts is due: its own duration, else the dossier's due time."""
     if action.duration is None:
@@ -273,8 +261,6 @@ def _is_leader_in_scope(user, agency_id) -> bool:
 
 def result_signed(dossier: Dossier) -> bool:
     """Whether the electronic result of ``dossier`` has been signed (``tinhso.signing``)."""
-    from tinhso.signing.models import SignedDocument
-
     return SignedDocument.objects.filter(dossier=dossier).exists()
 
 

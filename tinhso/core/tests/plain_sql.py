@@ -19,7 +19,7 @@ def exercise() -> dict:
     from tinhso.accounts.models import Role
     from tinhso.accounts.permissions import agency_ids_in_scope
     from tinhso.agencies.models import Agency
-    from tinhso.dossiers import actions, tasks
+    from tinhso.dossiers import actions, notifications
     from tinhso.dossiers.models import IdempotencyKey, PersonalDocument, TrackingFailure
     from tinhso.dossiers.tests import factories
     from tinhso.dossiers.tests.double_submit import ready_draft
@@ -52,7 +52,7 @@ def exercise() -> dict:
         "tracked": [found.code, found.status, [step.status for step in found.history]],
         "wrong_factor": wrong,
         "failures": sorted(TrackingFailure.objects.values_list("failures", flat=True)),
-        "notifications_sent": tasks.send_batch(),
+        "notifications_sent": notifications.send_batch(),
         "personal_documents": [key == document.pk for key in actions._personal_documents([document.pk])],
         "idempotency_key": list(actions._idempotency_key(citizen, "k1")) == ["h1", dossier.pk],
         "unknown_key": actions._idempotency_key(citizen, "other"),

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tinhso.dossiers.notifications import send_pending
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tasks import send_pending
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from tinhso.audit.models import AuditEntry
 from tinhso.dossiers.models import Status
 from tinhso.payments import vnpay
 from tinhso.payments.actions import start_payment
-from tinhso.payments.fees import compute_fees
 from tinhso.payments.models import Payment, PaymentStatus
 from tinhso.payments.tests.conftest import make_dossier, query_params
+from tinhso.procedures.fees import compute_fees
 
 pytestmark = pytest.mark.django_db
 
