@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record
-from tinhso.core.reference import ReferenceCache
+from tinhso.core.reference import ReferenceCache, Row
 from tinhso.core.rows import insert
 from tinhso.core.sql import sql
 from tinhso.core.text import nfc
@@ -215,8 +215,7 @@ def competent_agency(dossier: Dossier) -> Agency:
 
 @dataclass(frozen=True)
 class InForce:
-    """A procedure in force as an online submission uses it (shared by the requests of a server
-    process: read only)."""
+    """A procedure in force as an online submission uses it (fresh instances for each caller)."""
 
     procedure: Procedure
     documents: dict[int, RequiredDocument]
@@ -228,19 +227,26 @@ _in_force = ReferenceCache("catalogue", lambda day: {})
 
 def procedure_in_force(code: str) -> InForce | None:
     """The procedure in force with ``code``, its documents and receiving agencies, read once per
-    server process while the catalogue stays the same."""
+    server process while the catalogue stays the same (the copy keeps their values)."""
     known = _in_force.get()
     found = known.get(code)
     if found is None:
         procedure = Procedure.objects.current().filter(code=code).first()
         if procedure is None:
             return None
-        found = known[code] = InForce(
-            procedure,
-            {document.pk: document for document in procedure.documents.all()},
-            {agency.code: agency for agency in receiving_agencies(procedure)},
+        found = known[code] = (
+            Row.of(procedure),
+            tuple(Row.of(document) for document in procedure.documents.all()),
+            tuple(Row.of(agency) for agency in receiving_agencies(procedure)),
         )
-    return found
+    procedure, documents, agencies = found
+    documents = [row.instance() for row in documents]
+    agencies = [row.instance() for row in agencies]
+    return InForce(
+        procedure.instance(),
+        {document.pk: document for document in documents},
+        {agency.code: agency for agency in agencies},
+    )
 
 
 def applicant_fields() -> list[dict]:

@@ -41,10 +41,10 @@ def province_code() -> str:
     return settings.PROVINCE_CODE
 
 
-def _current_communes(day: datetime.date) -> list[tuple[str, str, int]]:
+def _current_communes(day: datetime.date) -> tuple[tuple[str, str, int], ...]:
     """(code, name, id) of the installation's communes and wards valid on ``day``, by name."""
     units = units_matching(level=Level.COMMUNE, parent=province_code(), on=day)
-    return list(units.values_list("code", "name", "pk"))
+    return tuple(units.values_list("code", "name", "pk"))
 
 
 _communes = ReferenceCache("units", _current_communes)

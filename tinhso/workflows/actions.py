@@ -10,7 +10,6 @@
 """
 
 import datetime
-import functools
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +22,7 @@ from tinhso.accounts.models import Role, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, require
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
-from tinhso.core.reference import ReferenceCache
+from tinhso.core.reference import ReferenceCache, Row
 from tinhso.core.rows import insert
 from tinhso.core.text import fold, nfc
 from tinhso.dossiers.actions import (
@@ -94,17 +93,18 @@ def transfer_due(accepted_at: datetime.datetime) -> datetime.datetime:
 # Versions ------------------------------------------------------------------------------------
 
 
-_flow_versions = ReferenceCache("flows", lambda day: {})
+# The published flow version of each procedure, and the start and actions of published versions.
+_flows = ReferenceCache("flows", lambda day: {})
 
 
 def flow_version_for(procedure) -> FlowVersion:
     """The published version of the procedure's own flow, else of the default shared flow
     (created, the generic one, when the platform has none yet). Each server process keeps the
     answer per procedure while the flows stay the same."""
-    known = _flow_versions.get()
-    version = known.get(procedure.pk)
-    if version is not None:
-        return version
+    known = _flows.get()
+    kept = known.get(("version", procedure.pk))
+    if kept is not None:
+        return kept.instance()
     default = Flow.objects.filter(is_default=True, procedure__isnull=True).order_by("pk").values("pk")[:1]
     version = (
         FlowVersion.objects.filter(is_published=True)
@@ -115,7 +115,7 @@ def flow_version_for(procedure) -> FlowVersion:
     if version is None:
         # Not kept: created in this transaction, it is gone if the transaction rolls back.
         return ensure_generic_flow().published_version()
-    known[procedure.pk] = version
+    known[("version", procedure.pk)] = Row.of(version)
     return version
 
 
@@ -171,11 +171,14 @@ def waiting_roles(actions) -> str:
 # A published version never changes, so each process reads its states and actions once.
 
 
-@functools.lru_cache(maxsize=256)
-def _start(version_id: int, published_at: datetime.datetime) -> tuple[int, str]:
+def _start(version_id: int) -> tuple[int, str]:
     """(start state id, waiting roles) of a published version."""
-    state = State.objects.prefetch_related("actions_out").get(version_id=version_id, is_start=True)
-    return state.pk, waiting_roles(state.actions_out.all())
+    known = _flows.get()
+    found = known.get(("start", version_id))
+    if found is None:
+        state = State.objects.prefetch_related("actions_out").get(version_id=version_id, is_start=True)
+        found = known[("start", version_id)] = (state.pk, waiting_roles(state.actions_out.all()))
+    return found
 
 
 def _read_actions_out(state_id: int) -> dict[str, Action]:
@@ -183,17 +186,19 @@ def _read_actions_out(state_id: int) -> dict[str, Action]:
     return {action.key: action for action in actions.order_by("position", "pk")}
 
 
-@functools.lru_cache(maxsize=1024)
-def _published_actions_out(state_id: int, published_at: datetime.datetime) -> dict[str, Action]:
-    return _read_actions_out(state_id)
-
-
 def actions_out(state_id: int, version: FlowVersion) -> dict[str, Action]:
     """The actions out of a state of ``version`` by key, in the flow's order (read once per
-    process for a published version; the instances are shared: do not change them)."""
+    process for a published version; each caller gets its own instances)."""
     if version.published_at is None:
         return _read_actions_out(state_id)
-    return _published_actions_out(state_id, version.published_at)
+    known = _flows.get()
+    rows = known.get(("actions", state_id))
+    if rows is None:
+        rows = known[("actions", state_id)] = tuple(
+            Row.of(action, "to_state", "target_agency") for action in _read_actions_out(state_id).values()
+        )
+    actions = [row.instance() for row in rows]
+    return {action.key: action for action in actions}
 
 
 def start_flow(dossier: Dossier, at: datetime.datetime | None = None, *, new: bool = False) -> DossierFlow:
@@ -204,7 +209,7 @@ def start_flow(dossier: Dossier, at: datetime.datetime | None = None, *, new: bo
         if existing is not None:
             return existing
     version = flow_version_for(dossier.procedure)
-    state_id, roles = _start(version.pk, version.published_at)
+    state_id, roles = _start(version.pk)
     (flow,) = insert(
         DossierFlow(
             dossier=dossier,
