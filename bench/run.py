@@ -299,7 +299,7 @@ def drain_notifications(database_url: str, seconds: float = 900) -> dict:
         database_url,
         "SELECT (SELECT count(*) FROM dossiers_notification WHERE state = 'sent'), "
         "(SELECT count(*) FROM django_tasks_database_dbtaskresult "
-        "WHERE task_path = 'tinhso.dossiers.tasks.send_notifications')",
+        "WHERE task_path = 'tinhso.dossiers.notifications.send_notifications')",
     )
     return {
         "queued_at_end": waiting,

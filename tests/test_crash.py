@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from tests.pgserver import ROOT, Server, free_port, private_directory, wait_for
-from tinhso.core.testing import minimal_pdf
+from tinhso.testing import minimal_pdf
 
 pytestmark = [pytest.mark.ops, pytest.mark.django_db]
 
@@ -31,7 +31,7 @@ SEED = """
 import datetime, json
 from django.utils import timezone
 from tinhso.accounts.models import ApiToken, hash_token
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 factories.make_province()
 procedure = factories.make_procedure()
 citizen = factories.make_citizen()

@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tinhso.api import api
+from tinhso.core import urls as core_urls
+from tinhso.home import home
 
 urlpatterns = [
     path("api/v1/", api.urls),  # first: the API's surge paths resolve without trying the pages
-    path("", include("tinhso.core.urls")),
+    path("", include(([path("", home, name="home"), *core_urls.urlpatterns], core_urls.app_name))),
     path("tai-khoan/", include("tinhso.accounts.urls")),
     path("don-vi-hanh-chinh/", include("tinhso.units.urls")),
     path("thu-tuc/", include("tinhso.procedures.urls")),

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.browser.accessibility import serious_violations
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
-from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status

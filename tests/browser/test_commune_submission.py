@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.browser.accessibility import serious_violations
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers.models import Dossier, DossierCodeCounter
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -30,7 +30,7 @@ from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.accessibility import serious_violations
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.demo import data
 from tinhso.dossiers.models import Channel, Dossier
 from tinhso.dossiers.status import Status

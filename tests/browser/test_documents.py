@@ -8,9 +8,9 @@ import pyotp
 import pytest
 
 from tests.browser.accessibility import serious_violations
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import Agency, AgencyKind
-from tinhso.core import testing as factories
 from tinhso.documents import actions
 from tinhso.documents.models import IncomingDocument, OutgoingDocument
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.browser.accessibility import serious_violations
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers.models import Dossier
 
 pytestmark = pytest.mark.django_db(transaction=True)

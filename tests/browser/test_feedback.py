@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 
 from tests.browser.accessibility import serious_violations
+from tinhso import testing as factories
 from tinhso.accounts.models import Membership, Role, User, UserKind
-from tinhso.core import testing as factories
 from tinhso.feedback.models import Category, Report, RoutingRule, TimeUnit
 from tinhso.feedback.tests.test_actions import jpeg_with_gps
 

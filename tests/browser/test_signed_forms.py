@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_back_office import people, sign_in  # noqa: F401 (fixture)
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.official_forms.models import IssuedForm
 from tinhso.signing import ca
 from tinhso.signing.pdf import verify_pdf

@@ -5,8 +5,8 @@ import pytest
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_back_office import officer, sign_in
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
-from tinhso.core import testing as factories
 from tinhso.motcua import actions as motcua
 from tinhso.statistics.rollup import drain
 

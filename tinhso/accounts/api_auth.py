@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from tinhso.accounts.models import ApiToken, User, hash_token
+from tinhso.core.sql import sql
 
 # ``last_used_at`` is written at most once a minute per token, not on every request.
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
@@ -14,11 +15,15 @@ LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 
 # What makes a token usable: not revoked, not expired, its account active. Plain SQL: every API
 # request runs it. The account comes back with ``token_id`` and ``token_last_used_at``.
-USABLE_TOKEN_SQL = """
-SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at
-FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id
-WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active
-"""
+USABLE_TOKEN_SQL = sql(
+    """
+SELECT u.*, t.{t.id} AS token_id, t.{t.last_used_at} AS token_last_used_at
+FROM {t} t JOIN {u} u ON u.{u.id} = t.{t.user}
+WHERE t.{t.token_hash} = %s AND t.{t.revoked_at} IS NULL AND t.{t.expires_at} > %s AND u.{u.is_active}
+""",
+    t=ApiToken,
+    u=User,
+)
 
 
 def user_for_token(token: str):

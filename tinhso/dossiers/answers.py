@@ -26,7 +26,7 @@ from tinhso.accounts.validators import normalize_phone, validate_cccd
 from tinhso.core.reference import ReferenceCache
 from tinhso.core.text import format_date, nfc
 from tinhso.units.models import Level
-from tinhso.units.services import units_matching
+from tinhso.units.services import unit_by_code, units_matching
 
 TEXT_MAX = 255
 MULTILINE_MAX = 2000
@@ -41,10 +41,10 @@ def province_code() -> str:
     return settings.PROVINCE_CODE
 
 
-def _current_communes(day: datetime.date) -> list[tuple[str, str, int]]:
+def _current_communes(day: datetime.date) -> tuple[tuple[str, str, int], ...]:
     """(code, name, id) of the installation's communes and wards valid on ``day``, by name."""
     units = units_matching(level=Level.COMMUNE, parent=province_code(), on=day)
-    return list(units.values_list("code", "name", "pk"))
+    return tuple(units.values_list("code", "name", "pk"))
 
 
 _communes = ReferenceCache("units", _current_communes)
@@ -500,7 +500,5 @@ def display_rows(fields: list, data, context: Context | None = None) -> list[dic
 
 
 def _province_name() -> str:
-    from tinhso.units.services import unit_by_code
-
     unit = unit_by_code(province_code())
     return unit.name if unit else ""

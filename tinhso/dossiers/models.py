@@ -319,7 +319,7 @@ class DossierEvent(models.Model):
 class Notification(models.Model):
     """A message owed to the applicant about their dossier (e-mail and SMS). It is written in the
     transaction of the change it tells of, so it is never lost nor sent for a change that rolled
-    back, and the task worker sends what is due in batches (``dossiers.tasks``)."""
+    back, and the task worker sends what is due in batches (``dossiers.notifications``)."""
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("dossier submitted")

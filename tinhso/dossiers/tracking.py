@@ -27,9 +27,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from tinhso.accounts.validators import normalize_phone
+from tinhso.agencies.models import Agency
+from tinhso.core.sql import sql
 from tinhso.core.text import nfc
-from tinhso.dossiers.models import Dossier, TrackingFailure
+from tinhso.dossiers.models import Dossier, DossierStatusChange, TrackingFailure
 from tinhso.dossiers.status import status_label
+from tinhso.procedures.models import Procedure
 
 MIN_CCCD_DIGITS = 4
 
@@ -89,31 +92,50 @@ def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
     return value
 
 
-# Table names are those of the models (TrackingFailure, Dossier, Procedure, Agency,
-# DossierStatusChange); the tests run this statement on PostgreSQL and the demo on SQLite.
-LOOKUP_SQL = """
+# The tests run this statement on PostgreSQL, and on SQLite as the demo does.
+LOOKUP_SQL = sql(
+    """
 WITH d AS (
-    SELECT id, code, status, submitted_at, due_at, applicant_phone, applicant_cccd, procedure_id,
-           receiving_agency_id
-    FROM dossiers_dossier WHERE code = %s AND NOT is_draft
+    SELECT {Dossier.id}, {Dossier.code}, {Dossier.status}, {Dossier.submitted_at}, {Dossier.due_at},
+           {Dossier.applicant_phone}, {Dossier.applicant_cccd}, {Dossier.procedure},
+           {Dossier.receiving_agency}
+    FROM {Dossier} WHERE {Dossier.code} = %s AND NOT {Dossier.is_draft}
 )
-SELECT 0 AS part, f.failures, f.address_failures, d.code, d.status, d.submitted_at, d.due_at,
-       d.applicant_phone, d.applicant_cccd, p.name, a.name, NULL AS to_status, NULL AS at, NULL AS change_id
-FROM (SELECT COALESCE(MAX(CASE WHEN "key" = %s THEN failures END), 0) AS failures,
-             COALESCE(MAX(CASE WHEN "key" = %s THEN failures END), 0) AS address_failures
-      FROM dossiers_trackingfailure WHERE "key" IN (%s, %s) AND window_ends > %s) f
+SELECT 0 AS part, f.failures, f.address_failures, d.{Dossier.code}, d.{Dossier.status},
+       d.{Dossier.submitted_at}, d.{Dossier.due_at}, d.{Dossier.applicant_phone},
+       d.{Dossier.applicant_cccd}, p.{Procedure.name}, a.{Agency.name},
+       NULL AS to_status, NULL AS at, NULL AS change_id
+FROM (SELECT COALESCE(MAX(CASE WHEN {TrackingFailure.key} = %s THEN {TrackingFailure.failures} END), 0)
+                 AS failures,
+             COALESCE(MAX(CASE WHEN {TrackingFailure.key} = %s THEN {TrackingFailure.failures} END), 0)
+                 AS address_failures
+      FROM {TrackingFailure}
+      WHERE {TrackingFailure.key} IN (%s, %s) AND {TrackingFailure.window_ends} > %s) f
 LEFT JOIN d ON 1 = 1
-LEFT JOIN procedures_procedure p ON p.id = d.procedure_id
-LEFT JOIN agencies_agency a ON a.id = d.receiving_agency_id
+LEFT JOIN {Procedure} p ON p.{Procedure.id} = d.{Dossier.procedure}
+LEFT JOIN {Agency} a ON a.{Agency.id} = d.{Dossier.receiving_agency}
 UNION ALL
-SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, h.to_status, h.at, h.id
-FROM dossiers_dossierstatuschange h JOIN d ON h.dossier_id = d.id
+SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, h.{DossierStatusChange.to_status},
+       h.{DossierStatusChange.at}, h.{DossierStatusChange.id}
+FROM {DossierStatusChange} h JOIN d ON h.{DossierStatusChange.dossier} = d.{Dossier.id}
 ORDER BY part, at, change_id
-"""
-COUNT_FAILURE_SQL = """
-INSERT INTO dossiers_trackingfailure ("key", failures, window_ends) VALUES (%s, 1, %s), (%s, 1, %s)
-ON CONFLICT ("key") DO UPDATE SET failures = dossiers_trackingfailure.failures + 1
-"""
+""",
+    Dossier,
+    Procedure,
+    Agency,
+    TrackingFailure,
+    DossierStatusChange,
+)
+COUNT_FAILURE_SQL = sql(
+    """
+INSERT INTO {TrackingFailure}
+    ({TrackingFailure.key}, {TrackingFailure.failures}, {TrackingFailure.window_ends})
+VALUES (%s, 1, %s), (%s, 1, %s)
+ON CONFLICT ({TrackingFailure.key})
+DO UPDATE SET {TrackingFailure.failures} = {TrackingFailure}.{TrackingFailure.failures} + 1
+""",
+    TrackingFailure,
+)
 
 
 def factor_matches(phone: str, cccd: str, factor: str) -> bool:

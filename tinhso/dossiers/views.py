@@ -29,8 +29,7 @@ from tinhso.dossiers.forms import (
 )
 from tinhso.dossiers.models import Attachment, Dossier, DossierRating, PersonalDocument
 from tinhso.dossiers.status import WITHDRAWABLE, Status
-from tinhso.payments.actions import owes_fees
-from tinhso.payments.fees import chosen_at_payment, compute_fees
+from tinhso.procedures.fees import chosen_at_payment, compute_fees
 from tinhso.procedures.models import Procedure
 
 
@@ -360,7 +359,12 @@ def confirmation(request, code):
     return render(
         request,
         "dossiers/confirmation.html",
-        {"dossier": dossier, "qr": qr_data_uri(url), "track_url": url, "owes_fees": owes_fees(dossier)},
+        {
+            "dossier": dossier,
+            "qr": qr_data_uri(url),
+            "track_url": url,
+            "owes_fees": actions.owes_fees(dossier),
+        },
     )
 
 
@@ -417,7 +421,7 @@ def _render_detail(request, dossier, rating_form=None, status=200):
             if dossier.status == Status.SUPPLEMENT
             else None,
             "can_withdraw": dossier.status in WITHDRAWABLE,
-            "owes_fees": owes_fees(dossier),
+            "owes_fees": actions.owes_fees(dossier),
             "rating": rating,
             "rating_form": (rating_form or RatingForm()) if ratable else None,
             "errors": error_list(rating_form) if rating_form is not None else [],

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tinhso.core.text import fold, nfc
+from tinhso.worktime.calendar import add_working_days, add_working_hours
 
 # A report's description is at most this long (the Open311 schema's limit too).
 DESCRIPTION_MAX_LENGTH = 4000
@@ -60,8 +61,6 @@ class Category(models.Model):
 
     def deadline_from(self, start):
         """The due time of a report received at ``start``, counted in working time."""
-        from tinhso.worktime.calendar import add_working_days, add_working_hours
-
         if self.time_unit == TimeUnit.HOURS:
             return add_working_hours(start, self.time_limit)
         return add_working_days(start, self.time_limit)

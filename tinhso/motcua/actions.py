@@ -31,8 +31,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import Role, UserKind
-from tinhso.accounts.permissions import agency_ids_in_scope, require, rule
+from tinhso.accounts.models import Role
+from tinhso.accounts.permissions import require
 from tinhso.accounts.validators import normalize_phone, validate_cccd
 from tinhso.audit.services import record
 from tinhso.core.text import format_datetime, nfc
@@ -46,69 +46,18 @@ from tinhso.dossiers.models import (
     DueTimeChangeKind,
     Notification,
 )
+from tinhso.dossiers.notifications import queue_notification
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
-from tinhso.dossiers.tasks import queue_notification
 from tinhso.motcua.models import CopyForm, CounterDocument, DraftResult, Extension, ScanExemption
-from tinhso.motcua.rules import STOPPABLE, refusable
+from tinhso.motcua.rules import STOPPABLE, officer_in, refusable
 from tinhso.official_forms.actions import issue_form
 from tinhso.official_forms.letters import issue_letter
+from tinhso.signing.actions import issue_signed_result
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
 from tinhso.worktime.calendar import add_working_days
 
 MAX_TEXT = 2000
-
-
-def _officer_in(user, agency_ids, *roles) -> bool:
-    return user.kind == UserKind.OFFICER and bool(set(agency_ids) & agency_ids_in_scope(user, *roles))
-
-
-def _handles(user, dossier, *roles) -> bool:
-    """Whether ``user`` is an officer (with one of ``roles``) of the receiving agency or of the
-    agency the dossier is at, or above them; the flow is read only for an officer who has them."""
-    if user.kind != UserKind.OFFICER:
-        return False
-    scope = agency_ids_in_scope(user, *roles)
-    return bool(scope) and bool(set(_agencies_of(dossier)) & scope)
-
-
-def _agencies_of(dossier) -> list[int]:
-    flow = DossierFlow.objects.filter(dossier=dossier).values_list("current_agency_id", flat=True).first()
-    return [dossier.receiving_agency_id] + ([flow] if flow else [])
-
-
-@rule("motcua.view")
-def _may_view(user, dossier) -> bool:
-    """Officers of the receiving agency or of the agency the dossier is at (or above them)."""
-    return dossier is not None and _handles(user, dossier)
-
-
-@rule("motcua.receive")
-def _may_receive(user, dossier) -> bool:
-    """One-stop officers of the receiving agency check, accept or refuse."""
-    return dossier is not None and _officer_in(user, [dossier.receiving_agency_id], Role.ONE_STOP_OFFICER)
-
-
-@rule("motcua.receive_at_counter")
-def _may_receive_at_counter(user, agency) -> bool:
-    return agency is not None and _officer_in(user, [agency.pk], Role.ONE_STOP_OFFICER)
-
-
-@rule("motcua.extend")
-def _may_extend(user, dossier) -> bool:
-    """Leaders of the agency handling the dossier extend (Form 04) or stop it (Form 05)."""
-    return dossier is not None and _handles(user, dossier, Role.LEADER)
-
-
-@rule("motcua.decide_withdrawal")
-def _may_decide_withdrawal(user, dossier) -> bool:
-    """One-stop officers of the receiving agency, or leaders of the agency handling the dossier,
-    decide on the applicant's withdrawal request (Circular 03/2025/TT-VPCP Art. 7: the one-stop
-    desk that received the dossier checks it with the competent body)."""
-    return dossier is not None and (
-        _officer_in(user, [dossier.receiving_agency_id], Role.ONE_STOP_OFFICER)
-        or _handles(user, dossier, Role.LEADER)
-    )
 
 
 def _text(value: str, field: str, message: str) -> str:
@@ -231,7 +180,7 @@ def _late_agency(actor, dossier, flow):
     (Decree 61/2018/NĐ-CP Art. 19(9)(a), "cơ quan … để quá hạn"), i.e. the one whose leader asks,
     the agency holding the dossier first."""
     for agency in (flow.current_agency, dossier.receiving_agency):
-        if agency is not None and _officer_in(actor, [agency.pk], Role.LEADER):
+        if agency is not None and officer_in(actor, [agency.pk], Role.LEADER):
             return agency
     return flow.current_agency
 
@@ -551,15 +500,7 @@ def record_forged_form(actor, dossier: Dossier, action_key: str, fields: list[st
 
 def sign_result(actor, dossier: Dossier, pdf_bytes: bytes, title: str):
     """The leader signs the dossier's electronic result (``tinhso.signing``)."""
-    from tinhso.signing.actions import issue_signed_result
-
     return _audited(actor, dossier, "sign", issue_signed_result, actor, dossier, pdf_bytes, title)
-
-
-@rule("motcua.attach_draft")
-def _may_attach_draft(user, dossier) -> bool:
-    """Specialists and leaders of the agency handling the dossier prepare its result."""
-    return dossier is not None and _handles(user, dossier, Role.SPECIALIST, Role.LEADER)
 
 
 def attach_draft_result(actor, dossier: Dossier, upload, title: str) -> DraftResult:

@@ -8,4 +8,4 @@ class MotcuaConfig(AppConfig):
     verbose_name = _("One-stop back office")
 
     def ready(self):
-        from tinhso.motcua import actions  # noqa: F401  (permission rules)
+        from tinhso.motcua import rules  # noqa: F401  (permission rules)

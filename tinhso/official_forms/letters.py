@@ -8,24 +8,13 @@ year) incremented by an atomic upsert, like dossier codes (``tinhso.dossiers.cod
 issuers take turns and a rolled-back issue gives its number back.
 """
 
-import unicodedata
-
 from django.db import connection
 from django.utils import timezone
 
+from tinhso.agencies.codes import agency_symbol
 from tinhso.official_forms.models import Letter, LetterCounter
 
 SYMBOLS = {4: "{agency}-MC", 5: "TB-{agency}"}
-
-
-def agency_symbol(agency) -> str:
-    """The agency's own abbreviation, else the initials of its name without diacritics
-    ("Ủy ban nhân dân phường Mỹ Tho" → "UBNDPMT")."""
-    if agency.symbol:
-        return agency.symbol.upper()
-    initials = "".join(word[0] for word in agency.name.split() if word[0].isalnum())
-    folded = unicodedata.normalize("NFD", initials.replace("Đ", "D").replace("đ", "d"))
-    return "".join(char for char in folded if not unicodedata.combining(char)).upper()
 
 
 def _next_number(agency_id: int, year: int) -> int:

@@ -36,6 +36,7 @@ import datetime
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -44,10 +45,11 @@ from weasyprint import HTML
 
 from tinhso.core.links import site_url
 from tinhso.core.text import format_date, format_long_date
-from tinhso.dossiers.models import Channel, DueTimeChangeKind, Status
+from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Status
 from tinhso.motcua.models import CopyForm
 from tinhso.official_forms.letters import last_letter
 from tinhso.signing.stamp import qr_svg
+from tinhso.workflows.models import StepRecord
 
 TITLES = {
     1: "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
@@ -412,8 +414,6 @@ def book_entry(dossier) -> tuple[str, int] | None:
 
 
 def _book_entries(agency_id: int, field_id: int, year: int) -> dict[int, int]:
-    from tinhso.dossiers.models import Dossier
-
     tz = timezone.get_current_timezone()
     begin = datetime.datetime(year, 1, 1, tzinfo=tz)
     pks = Dossier.objects.filter(
@@ -463,11 +463,6 @@ def register_rows(
 ) -> list[dict]:
     """Form 07 rows: dossiers received by ``agency`` (and its sub-agencies) from ``start`` to
     ``end`` inclusive (local days), of one field of procedures or all, by book and number."""
-    from django.db.models import Prefetch
-
-    from tinhso.dossiers.models import Dossier
-    from tinhso.workflows.models import StepRecord
-
     agencies = agency.descendants(include_self=True) if include_children else [agency]
     tz = timezone.get_current_timezone()
     begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)

@@ -20,30 +20,15 @@ from tinhso.accounts.permissions import require
 from tinhso.audit.services import record
 from tinhso.core.net import client_ip
 from tinhso.core.text import nfc
-from tinhso.dossiers.actions import lock_dossier, mark_paid
+from tinhso.dossiers.actions import lock_dossier, mark_paid, owes_fees
 from tinhso.dossiers.models import Dossier
-from tinhso.dossiers.status import Status
 from tinhso.payments import vnpay
-from tinhso.payments.fees import FeeBreakdown, compute_fees, may_charge
 from tinhso.payments.models import Payment, PaymentStatus, Receipt, ReceiptCounter
+from tinhso.procedures.fees import FeeBreakdown, compute_fees
 
 logger = logging.getLogger(__name__)
 
 PAYMENT_LIFETIME = datetime.timedelta(minutes=15)
-
-
-def owes_fees(dossier: Dossier) -> bool:
-    """Whether the applicant may pay now: the officer asked for the fees (status 6), or the
-    dossier is submitted, not yet received (status 1), not paid, and its procedure has fees."""
-    if dossier.is_draft:
-        return False
-    if dossier.status == Status.PAYMENT:
-        return True
-    return (
-        dossier.status == Status.NEW
-        and dossier.paid_at is None
-        and may_charge(dossier.procedure, dossier.form_data)
-    )
 
 
 def fees_due(

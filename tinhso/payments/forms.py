@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.payments.fees import MAX_QUANTITY, asks_quantity, exemption
+from tinhso.procedures.fees import MAX_QUANTITY, asks_quantity, exemption
 from tinhso.procedures.models import FeeKind
 
 

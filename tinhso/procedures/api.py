@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from tinhso.core.api import Pagination
 from tinhso.core.text import format_money
 from tinhso.procedures.models import Level, OnlineLevel, Procedure, TimeUnit
-from tinhso.procedures.services import fields_in_use, search_procedures
+from tinhso.procedures.search import fields_in_use, search_procedures
 
 router = Router(tags=["procedures"])
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.procedures.models import Level, OnlineLevel
-from tinhso.procedures.services import agencies_with_procedures, fields_in_use
+from tinhso.procedures.search import agencies_with_procedures, fields_in_use
 
 
 class CatalogueSearchForm(forms.Form):

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from tinhso.procedures.forms import CatalogueSearchForm
 from tinhso.procedures.models import BoundaryFreeList, Procedure, ReceptionScope, RequiredDocument
-from tinhso.procedures.services import search_procedures
+from tinhso.procedures.search import search_procedures
 
 PAGE_SIZE = 20
 

@@ -30,8 +30,10 @@ from django.db import connection
 from django.utils import timezone
 
 from tinhso.agencies.models import Agency
-from tinhso.dossiers.models import Channel, Dossier
+from tinhso.core.sql import sql
+from tinhso.dossiers.models import Channel, Dossier, DossierRating
 from tinhso.dossiers.status import Status
+from tinhso.procedures.models import Procedure
 from tinhso.statistics.models import (
     COUNTERS,
     AgencyDailyRollup,
@@ -69,7 +71,9 @@ def _scope_sql(agency, include_children: bool, field, procedure, agency_column="
     dossier), with its parameters."""
     conditions, params = ["TRUE"], []
     if agency is not None and include_children:
-        conditions.append(f"{agency_column} IN (SELECT id FROM agencies_agency WHERE path LIKE %s)")  # noqa: S608
+        conditions.append(
+            sql("{column} IN (SELECT {a.id} FROM {a} WHERE {a.path} LIKE %s)", a=Agency, column=agency_column)
+        )
         params.append(agency.path + "%")  # paths are digits and slashes
     elif agency is not None:
         conditions.append(f"{agency_column} = %s")
@@ -78,7 +82,7 @@ def _scope_sql(agency, include_children: bool, field, procedure, agency_column="
         conditions.append("procedure_id = %s")
         params.append(procedure.pk)
     elif field is not None:
-        conditions.append("procedure_id IN (SELECT id FROM procedures_procedure WHERE field_id = %s)")
+        conditions.append(sql("procedure_id IN (SELECT {p.id} FROM {p} WHERE {p.field} = %s)", p=Procedure))
         params.append(field.pk)
     return " AND ".join(conditions), params
 
@@ -153,14 +157,27 @@ def _open_and_rated(
     rated_dossiers = (
         ""
         if condition == "TRUE"
-        else f" AND dossier_id IN (SELECT id FROM dossiers_dossier WHERE {condition})"  # noqa: S608
+        else sql(
+            " AND {r.dossier} IN (SELECT {d.id} FROM {d} WHERE {condition})",
+            r=DossierRating,
+            d=Dossier,
+            condition=condition,
+        )
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM dossiers_dossier WHERE {condition} "  # noqa: S608 - fixed SQL
-            f"AND received_at IS NOT NULL AND status IN ({open_statuses}) AND due_at < %s), "
-            f"COUNT(*), COALESCE(SUM(CASE WHEN stars >= {SATISFIED_STARS} THEN 1 ELSE 0 END), 0), AVG(stars) "
-            f"FROM dossiers_dossierrating WHERE rated_at >= %s AND rated_at < %s{rated_dossiers}",
+            sql(
+                "SELECT (SELECT COUNT(*) FROM {d} WHERE {condition} AND {d.received_at} IS NOT NULL "
+                "AND {d.status} IN ({open_statuses}) AND {d.due_at} < %s), COUNT(*), "
+                "COALESCE(SUM(CASE WHEN {r.stars} >= {satisfied} THEN 1 ELSE 0 END), 0), AVG({r.stars}) "
+                "FROM {r} WHERE {r.rated_at} >= %s AND {r.rated_at} < %s{rated_dossiers}",
+                d=Dossier,
+                r=DossierRating,
+                condition=condition,
+                open_statuses=open_statuses,
+                satisfied=SATISFIED_STARS,
+                rated_dossiers=rated_dossiers,
+            ),
             [
                 *params,
                 overdue_before,

@@ -10,8 +10,6 @@
 """
 
 import datetime
-import functools
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Role, UserKind
-from tinhso.accounts.permissions import agency_ids_in_scope, can, require, rule
+from tinhso.accounts.permissions import agency_ids_in_scope, can, require
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
-from tinhso.core.reference import ReferenceCache
+from tinhso.core.reference import ReferenceCache, Row
 from tinhso.core.rows import insert
 from tinhso.core.text import fold, nfc
 from tinhso.dossiers.actions import (
@@ -37,10 +35,12 @@ from tinhso.dossiers.actions import (
     record_due_time_change,
 )
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Notification
+from tinhso.dossiers.notifications import queue_notification
 from tinhso.dossiers.status import FINAL, Status
-from tinhso.dossiers.tasks import queue_notification
 from tinhso.official_forms.actions import issue_form
-from tinhso.payments.fees import may_charge
+from tinhso.procedures.fees import may_charge
+from tinhso.signing.models import SignedDocument
+from tinhso.workflows.generic import ensure_generic_flow
 from tinhso.workflows.models import (
     Action,
     Condition,
@@ -51,6 +51,7 @@ from tinhso.workflows.models import (
     State,
     StepRecord,
 )
+from tinhso.workflows.rules import Step
 from tinhso.workflows.validation import validate_version
 from tinhso.worktime.calendar import (
     SAME_DAY_CUTOFF,
@@ -107,42 +108,21 @@ def boundary_free_start(dossier: Dossier, accepted_at: datetime.datetime) -> dat
     return next_working_moment(local.replace(hour=23, minute=59))
 
 
-@dataclass(frozen=True)
-class Step:
-    """What the permission rule ``workflows.perform_action`` is asked about."""
-
-    flow: DossierFlow
-    action: Action
-
-
-@rule("workflows.perform_action")
-def _may_perform(user, step: Step) -> bool:
-    """An officer holding one of the action's roles in the agency the dossier is at (or above)."""
-    return user.kind == UserKind.OFFICER and step.flow.current_agency_id in agency_ids_in_scope(
-        user, *step.action.roles
-    )
-
-
-@rule("workflows.manage")
-def _may_manage(user, obj) -> bool:
-    """Only province administrators (who pass every rule) edit and publish flows."""
-    return False
-
-
 # Versions ------------------------------------------------------------------------------------
 
 
-_flow_versions = ReferenceCache("flows", lambda day: {})
+# The published flow version of each procedure, and the start and actions of published versions.
+_flows = ReferenceCache("flows", lambda day: {})
 
 
 def flow_version_for(procedure) -> FlowVersion:
     """The published version of the procedure's own flow, else of the default shared flow
     (created, the generic one, when the platform has none yet). Each server process keeps the
     answer per procedure while the flows stay the same."""
-    known = _flow_versions.get()
-    version = known.get(procedure.pk)
-    if version is not None:
-        return version
+    known = _flows.get()
+    kept = known.get(("version", procedure.pk))
+    if kept is not None:
+        return kept.instance()
     default = Flow.objects.filter(is_default=True, procedure__isnull=True).order_by("pk").values("pk")[:1]
     version = (
         FlowVersion.objects.filter(is_published=True)
@@ -151,11 +131,9 @@ def flow_version_for(procedure) -> FlowVersion:
         .first()
     )
     if version is None:
-        from tinhso.workflows.demo import ensure_generic_flow
-
         # Not kept: created in this transaction, it is gone if the transaction rolls back.
         return ensure_generic_flow().published_version()
-    known[procedure.pk] = version
+    known[("version", procedure.pk)] = Row.of(version)
     return version
 
 
@@ -211,11 +189,14 @@ def waiting_roles(actions) -> str:
 # A published version never changes, so each process reads its states and actions once.
 
 
-@functools.lru_cache(maxsize=256)
-def _start(version_id: int, published_at: datetime.datetime) -> tuple[int, str]:
+def _start(version_id: int) -> tuple[int, str]:
     """(start state id, waiting roles) of a published version."""
-    state = State.objects.prefetch_related("actions_out").get(version_id=version_id, is_start=True)
-    return state.pk, waiting_roles(state.actions_out.all())
+    known = _flows.get()
+    found = known.get(("start", version_id))
+    if found is None:
+        state = State.objects.prefetch_related("actions_out").get(version_id=version_id, is_start=True)
+        found = known[("start", version_id)] = (state.pk, waiting_roles(state.actions_out.all()))
+    return found
 
 
 def _read_actions_out(state_id: int) -> dict[str, Action]:
@@ -223,17 +204,19 @@ def _read_actions_out(state_id: int) -> dict[str, Action]:
     return {action.key: action for action in actions.order_by("position", "pk")}
 
 
-@functools.lru_cache(maxsize=1024)
-def _published_actions_out(state_id: int, published_at: datetime.datetime) -> dict[str, Action]:
-    return _read_actions_out(state_id)
-
-
 def actions_out(state_id: int, version: FlowVersion) -> dict[str, Action]:
     """The actions out of a state of ``version`` by key, in the flow's order (read once per
-    process for a published version; the instances are shared: do not change them)."""
+    process for a published version; each caller gets its own instances)."""
     if version.published_at is None:
         return _read_actions_out(state_id)
-    return _published_actions_out(state_id, version.published_at)
+    known = _flows.get()
+    rows = known.get(("actions", state_id))
+    if rows is None:
+        rows = known[("actions", state_id)] = tuple(
+            Row.of(action, "to_state", "target_agency") for action in _read_actions_out(state_id).values()
+        )
+    actions = [row.instance() for row in rows]
+    return {action.key: action for action in actions}
 
 
 def start_flow(dossier: Dossier, at: datetime.datetime | None = None, *, new: bool = False) -> DossierFlow:
@@ -244,7 +227,7 @@ def start_flow(dossier: Dossier, at: datetime.datetime | None = None, *, new: bo
         if existing is not None:
             return existing
     version = flow_version_for(dossier.procedure)
-    state_id, roles = _start(version.pk, version.published_at)
+    state_id, roles = _start(version.pk)
     (flow,) = insert(
         DossierFlow(
             dossier=dossier,
@@ -265,6 +248,16 @@ def restart_examination(dossier: Dossier, at: datetime.datetime) -> None:
     DossierFlow.objects.filter(dossier=dossier).update(
         step_started_at=at, step_due_at=examination_due(dossier, at), step_alert_sent=False
     )
+
+
+def put_on_flow(sender, dossier: Dossier, at: datetime.datetime, **kwargs) -> None:
+    """``dossiers.signals.dossier_created``: the new dossier starts on its flow."""
+    start_flow(dossier, at, new=True)
+
+
+def examine_again(sender, dossier: Dossier, at: datetime.datetime, **kwargs) -> None:
+    """``dossiers.signals.dossier_completed_at_reception``."""
+    restart_examination(dossier, at)
 
 
 def step_due(action: Action, start: datetime.datetime, dossier_due: datetime.datetime | None):
@@ -291,8 +284,6 @@ def _is_leader_in_scope(user, agency_id) -> bool:
 
 def result_signed(dossier: Dossier) -> bool:
     """Whether the electronic result of ``dossier`` has been signed (``tinhso.signing``)."""
-    from tinhso.signing.models import SignedDocument
-
     return SignedDocument.objects.filter(dossier=dossier).exists()
 
 

@@ -8,4 +8,8 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Processing workflows")
 
     def ready(self):
-        from tinhso.workflows import actions  # noqa: F401  (rules)
+        from tinhso.dossiers.signals import dossier_completed_at_reception, dossier_created
+        from tinhso.workflows import actions
+
+        dossier_created.connect(actions.put_on_flow, dispatch_uid="workflows.put_on_flow")
+        dossier_completed_at_reception.connect(actions.examine_again, dispatch_uid="workflows.examine_again")

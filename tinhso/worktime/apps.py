@@ -8,4 +8,4 @@ class WorktimeConfig(AppConfig):
     verbose_name = _("Working calendar")
 
     def ready(self):
-        from tinhso.worktime import rules, signals  # noqa: F401 - registers the rule and cache invalidation
+        from tinhso.worktime import rules  # noqa: F401 - registers the rule

@@ -45,26 +45,24 @@ Conventions:
   the office hours of the reception day when received on a working day by 15:00, else the end
   of the office hours of the next working day.
 
-The calendar data is loaded once per process and kept; saving or deleting a schedule or an
-exception clears it in the process that saved it (signals), and every process re-checks a
-cheap fingerprint of the tables every ``WORKTIME_CACHE_SECONDS`` (default 30 s), so a change
-made elsewhere is seen within that time.
+The calendar data is loaded once per process and kept while the version "calendar" stays the
+same (``tinhso.core.reference``: database triggers change it on every write to the calendar's
+tables, queryset updates included), so a change made by any process is seen at the next request.
 """
 
 import bisect
 import datetime
 import threading
-import time as _time
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.conf import settings
-from django.db.models import Count, Max
 from django.utils.translation import gettext
 
+from tinhso.core.reference import ReferenceCache
 from tinhso.core.text import format_weekday_date
+from tinhso.worktime.models import CalendarException, Holiday, HolidayYear, WorkSchedule
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -349,21 +347,8 @@ def holiday_basis(day: datetime.date, name: str) -> str:
 
 # The per-process cache -------------------------------------------------------
 
-_cache: dict = {"calendar": None, "fingerprint": None, "checked": 0.0}
 
-
-def _fingerprint() -> tuple:
-    from tinhso.worktime.models import CalendarException, Holiday, HolidayYear, WorkPeriod, WorkSchedule
-
-    return tuple(
-        tuple(model.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
-        for model in (WorkSchedule, WorkPeriod, CalendarException, HolidayYear, Holiday)
-    )
-
-
-def _load() -> WorkCalendar:
-    from tinhso.worktime.models import CalendarException, Holiday, HolidayYear, WorkSchedule
-
+def _load(day: datetime.date | None = None) -> WorkCalendar:
     schedules = []
     for schedule in WorkSchedule.objects.prefetch_related("periods"):
         week: dict[int, list] = {}
@@ -376,28 +361,17 @@ def _load() -> WorkCalendar:
     confirmed: dict[int, dict[datetime.date, str]] = {
         year: {} for year in HolidayYear.objects.values_list("year", flat=True)
     }
-    for year, day, name in Holiday.objects.values_list("year__year", "date", "name"):
-        confirmed[year][day] = name
+    for year, day_off, name in Holiday.objects.values_list("year__year", "date", "name"):
+        confirmed[year][day_off] = name
     return WorkCalendar(schedules, exceptions, confirmed)
+
+
+_calendar = ReferenceCache("calendar", _load)
 
 
 def get_calendar() -> WorkCalendar:
     """The process's calendar, reloaded when the data changed (see the module docstring)."""
-    calendar = _cache["calendar"]
-    now = _time.monotonic()
-    if calendar is not None and now - _cache["checked"] < getattr(settings, "WORKTIME_CACHE_SECONDS", 30):
-        return calendar
-    fingerprint = _fingerprint()
-    if calendar is None or fingerprint != _cache["fingerprint"]:
-        calendar = _load()
-        _cache.update(calendar=calendar, fingerprint=fingerprint)
-    _cache["checked"] = now
-    return calendar
-
-
-def invalidate() -> None:
-    """Forget the loaded calendar; the next call reloads it (called by the signals)."""
-    _cache.update(calendar=None, fingerprint=None, checked=0.0)
+    return _calendar.get()
 
 
 # The public functions ---------------------------------------------------------

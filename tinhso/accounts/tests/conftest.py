@@ -4,9 +4,9 @@ import pyotp
 import pytest
 from django.test import Client
 
+from tinhso import testing
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.agencies.models import AgencyKind
-from tinhso.core import testing
 from tinhso.units.models import DivisionType, Level
 
 PASSWORD = "Sen-hồng-Tháp-Mười-2025"

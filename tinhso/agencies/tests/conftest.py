@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from tinhso import testing
 from tinhso.accounts.models import Membership, Role
 from tinhso.agencies.models import AgencyKind
-from tinhso.core import testing
 from tinhso.units.models import AdministrativeUnit
 
 

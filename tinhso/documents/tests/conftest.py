@@ -3,9 +3,9 @@ document clerk, a leader and a specialist."""
 
 import pytest
 
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import Agency, AgencyKind
-from tinhso.core import testing as factories
 from tinhso.motcua.tests.fixtures import signed_in  # noqa: F401 - fixture
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.demo import data
 from tinhso.demo.management.commands.load_demo import Command as LoadDemo
 from tinhso.documents.models import Delivery, IncomingDocument, OutgoingDocument, Package

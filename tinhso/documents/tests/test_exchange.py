@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from tinhso.core.testing import minimal_pdf
 from tinhso.documents import actions, edxml, exchange
 from tinhso.documents.models import Delivery, DocumentEvent, IncomingDocument, Package, Secrecy
 from tinhso.documents.timeline import delivery_timeline
+from tinhso.testing import minimal_pdf
 from tinhso.worktime.calendar import add_working_days
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -5,9 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tinhso.core.testing import minimal_pdf
 from tinhso.documents import actions
 from tinhso.documents.models import Delivery, IncomingDocument, OutgoingDocument
+from tinhso.testing import minimal_pdf
 
 
 def test_a_document_from_draft_to_handled_through_the_pages(
@@ -137,7 +137,7 @@ def test_pages_of_another_agency_or_role_are_not_found(
 
 
 def test_a_citizen_and_an_officer_without_a_document_role_see_nothing(agencies, signed_in, client):
-    from tinhso.core import testing as factories
+    from tinhso import testing as factories
 
     signed_in(factories.make_citizen())
     assert client.get(reverse("documents:incoming_list")).status_code == 404

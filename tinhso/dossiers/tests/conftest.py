@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers import actions
 
 

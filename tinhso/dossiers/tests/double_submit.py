@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 def ready_draft():
     """A citizen's draft of the test birth registration with every answer and the required file."""
-    from tinhso.core import testing as factories
+    from tinhso import testing as factories
     from tinhso.dossiers import actions
 
     province = factories.make_province()

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
-from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import DueTimeChange, DueTimeChangeKind
 from tinhso.dossiers.status import Status

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from tinhso.core.testing import ANSWERS, EFORM
 from tinhso.dossiers import answers
+from tinhso.testing import ANSWERS, EFORM
 
 FIELDS = [field for page in EFORM["pages"] for field in page["fields"]]
 

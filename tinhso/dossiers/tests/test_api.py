@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tinhso import testing as factories
 from tinhso.accounts.models import ApiToken, hash_token
 from tinhso.audit.models import AuditEntry
-from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, IdempotencyKey
 

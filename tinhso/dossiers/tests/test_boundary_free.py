@@ -11,16 +11,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.models import AuditEntry
-from tinhso.core import testing as factories
-from tinhso.core.testing import make_dossier
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind
 from tinhso.motcua.tests.fixtures import *  # noqa: F403
 from tinhso.motcua.tests.fixtures import submit
 from tinhso.procedures.actions import save_boundary_free_list
 from tinhso.procedures.models import BoundaryFreeList, ReceptionScope
+from tinhso.testing import make_dossier
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
 from tinhso.worktime.calendar import add_working_days

@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connections, transaction
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.codes import format_code, issue_code
 from tinhso.dossiers.models import Dossier, DossierCodeCounter

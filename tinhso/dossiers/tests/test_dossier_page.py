@@ -3,8 +3,8 @@ payments, progress and, once signed, the result to download as a PDF."""
 
 import pytest
 
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
-from tinhso.core import testing as factories
 from tinhso.payments.models import Payment
 from tinhso.signing import ca
 from tinhso.signing.actions import issue_signed_result

@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from pypdf import PdfWriter
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.files import check_and_store, scan_file, sniff_content_type
 from tinhso.dossiers.models import Attachment, PersonalDocument

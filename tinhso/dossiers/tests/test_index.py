@@ -3,7 +3,7 @@ once signed in, the inbox for an officer."""
 
 import pytest
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers import views
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers.models import Dossier, Status
 from tinhso.payments import sandbox
 from tinhso.payments.models import PaymentStatus, SandboxTransaction

@@ -18,11 +18,9 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
-from tinhso.dossiers import actions, tasks
+from tinhso.dossiers import actions, notifications
 from tinhso.dossiers.models import Notification
-from tinhso.dossiers.sms import LogSmsProvider, SmsError, get_provider
-from tinhso.dossiers.status import Status, status_label
-from tinhso.dossiers.tasks import (
+from tinhso.dossiers.notifications import (
     MAX_ATTEMPTS,
     RETRY_DELAYS,
     WAKE_WINDOW,
@@ -30,6 +28,8 @@ from tinhso.dossiers.tasks import (
     send_batch,
     send_pending,
 )
+from tinhso.dossiers.sms import LogSmsProvider, SmsError, get_provider
+from tinhso.dossiers.status import Status, status_label
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +171,7 @@ def test_an_applicant_without_email_or_phone_is_owed_nothing(submitted):
 def test_every_status_change_the_applicant_did_not_see_coming_is_told(submitted, desk):
     """Withdrawal and a supplement's answer (the applicant's own acts, confirmed) and a payment
     recorded by the gateway each owe a message telling the status the dossier is now in."""
-    from tinhso.core import testing as factories
+    from tinhso import testing as factories
     from tinhso.dossiers.tests.conftest import pdf_upload
 
     def told() -> list[int]:
@@ -302,8 +302,8 @@ def test_a_process_wakes_the_worker_once_per_window_and_the_worker_sends(
     Notification.objects.all().delete()
     mailoutbox.clear()
     clock = [1000.0]
-    monkeypatch.setattr(tasks.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(tasks, "_next_wake", 0.0)
+    monkeypatch.setattr(notifications.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(notifications, "_next_wake", 0.0)
     with transaction.atomic():
         queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
         assert not DBTaskResult.objects.exists()  # the wake-up waits for the commit
@@ -311,11 +311,11 @@ def test_a_process_wakes_the_worker_once_per_window_and_the_worker_sends(
         with transaction.atomic():
             queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
     [wake] = DBTaskResult.objects.all()
-    assert wake.task_path == "tinhso.dossiers.tasks.send_notifications"
+    assert wake.task_path == "tinhso.dossiers.notifications.send_notifications"
     deferred = wake.run_after - wake.enqueued_at
     assert WAKE_WINDOW - datetime.timedelta(seconds=0.1) < deferred <= WAKE_WINDOW
     clock[0] += WAKE_WINDOW.total_seconds()
-    tasks.wake_sender()
+    notifications.wake_sender()
     assert DBTaskResult.objects.count() == 2
 
     assert mailoutbox == []

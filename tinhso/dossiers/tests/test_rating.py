@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.audit.models import AuditEntry
-from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import DossierRating, PersonalDocument
 from tinhso.dossiers.status import Status

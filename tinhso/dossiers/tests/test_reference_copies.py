@@ -1,6 +1,7 @@
-"""The per-process copies an online submission reads (``tinhso.core.reference``): the procedure
-in force with its documents and receiving agencies, the communes, the flow version. Each must
-see every committed change and never keep what a rolled-back transaction wrote."""
+"""The per-process copies (``tinhso.core.reference``, the one mechanism): the procedure in force
+with its documents and receiving agencies, the communes, the flow version and actions, the
+working-time calendar. Each must see every committed change, however it was written, never keep
+what a rolled-back transaction wrote, and never hand two callers the same model instance."""
 
 import datetime
 
@@ -9,12 +10,16 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tinhso.agencies.models import Agency
-from tinhso.core.reference import ReferenceCache, install_triggers, version
+from tinhso.core.reference import ReferenceCache, install_triggers, request_finished, request_started, version
 from tinhso.dossiers import actions, answers
 from tinhso.procedures.models import Procedure, RequiredDocument
 from tinhso.units.models import AdministrativeUnit, DivisionType, Level
-from tinhso.workflows.actions import flow_version_for
-from tinhso.workflows.models import Flow, FlowVersion
+from tinhso.workflows.actions import actions_out, flow_version_for
+from tinhso.workflows.models import Action, Flow, FlowVersion
+from tinhso.worktime.actions import save_exception
+from tinhso.worktime.calendar import _load as calendar_load
+from tinhso.worktime.calendar import get_calendar
+from tinhso.worktime.models import CalendarException
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +33,7 @@ def test_an_unchanged_copy_costs_one_small_query(procedure, desk):
     with CaptureQueriesContext(connection) as queries:
         in_force = actions.procedure_in_force(procedure.code)
     assert [query["sql"] for query in queries.captured_queries] == [
-        "SELECT version FROM core_referenceversion WHERE name = 'catalogue'"
+        "SELECT name, version FROM core_referenceversion"
     ]
     assert in_force.procedure == procedure and desk.code in in_force.agencies
     assert set(in_force.documents) == set(procedure.documents.values_list("pk", flat=True))
@@ -108,3 +113,67 @@ def test_versions_change_on_every_kind_of_write(procedure):
 def test_trigger_names_are_identifiers(db):
     with pytest.raises(ValueError), connection.schema_editor() as editor:
         install_triggers(editor, "units'); DROP TABLE x; --", ["units_administrativeunit"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_all_versions_are_read_once_per_request_until_it_writes(procedure, desk, citizen):
+    actions.procedure_in_force(procedure.code), commune_codes(), get_calendar()
+    request_started()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            actions.procedure_in_force(procedure.code), commune_codes(), get_calendar()
+            actions.procedure_in_force(procedure.code), commune_codes(), get_calendar()
+        assert [query["sql"] for query in queries.captured_queries] == [
+            "SELECT name, version FROM core_referenceversion"
+        ]
+        Procedure.objects.filter(pk=procedure.pk).update(submit_online=False)
+        assert not actions.procedure_in_force(procedure.code).procedure.submit_online
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Procedure.objects.filter(pk=procedure.pk).update(submit_online=True)
+            assert actions.procedure_in_force(procedure.code).procedure.submit_online
+            raise RuntimeError
+        assert not actions.procedure_in_force(procedure.code).procedure.submit_online
+    finally:
+        request_finished()
+
+
+def test_a_change_through_an_action_is_seen_at_once_by_another_process(admin_user):
+    """Another process: its own copy (a new cache), the same database."""
+    other_process = ReferenceCache("calendar", calendar_load)
+    day = datetime.date(2025, 12, 11)
+    assert get_calendar().periods(day) and other_process.get().periods(day)
+    save_exception(admin_user, CalendarException(date=day, kind="day_off", name="Nghỉ"))
+    assert not get_calendar().periods(day)
+    assert not other_process.get().periods(day)
+
+
+def test_a_queryset_update_leaves_no_stale_copy(procedure, desk, citizen):
+    day = datetime.date(2026, 1, 10)  # a make-up working day the migration ships
+    assert get_calendar().periods(day)
+    CalendarException.objects.filter(date=day).update(kind="day_off")
+    assert not get_calendar().periods(day)
+    version = flow_version_for(procedure)
+    start = version.states.get(is_start=True)
+    assert set(actions_out(start.pk, version)) == {"tiep_nhan"}
+    Action.objects.filter(from_state=start).update(name="Tiếp nhận hồ sơ")
+    assert actions_out(start.pk, version)["tiep_nhan"].name == "Tiếp nhận hồ sơ"
+
+
+def test_no_model_instance_is_shared_between_callers(procedure, desk):
+    first, second = (actions.procedure_in_force(procedure.code) for _ in range(2))
+    assert first.procedure is not second.procedure
+    assert first.agencies[desk.code] is not second.agencies[desk.code]
+    assert not {id(document) for document in first.documents.values()} & {
+        id(document) for document in second.documents.values()
+    }
+    first.procedure.name = "changed by one request"
+    first.procedure.eform["pages"].clear()
+    third = actions.procedure_in_force(procedure.code)
+    assert third.procedure.name == procedure.name and third.procedure.eform["pages"]
+    version = flow_version_for(procedure)
+    assert flow_version_for(procedure) is not version
+    start = version.states.get(is_start=True)
+    one, other = actions_out(start.pk, version)["tiep_nhan"], actions_out(start.pk, version)["tiep_nhan"]
+    assert one is not other and one.to_state is not other.to_state
+    one.roles.append("changed")
+    assert "changed" not in actions_out(start.pk, version)["tiep_nhan"].roles

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tinhso import testing as factories
 from tinhso.agencies.models import AgencyKind
-from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.forms import StartForm
 from tinhso.dossiers.models import Dossier

@@ -1,8 +1,8 @@
 import pytest
 
+from tinhso import testing
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import AgencyKind
-from tinhso.core import testing
 from tinhso.feedback.models import Category, RoutingRule, TimeUnit
 from tinhso.units.models import DivisionType, Level
 

@@ -3,7 +3,6 @@
 import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.core.management import call_command
 
 from tinhso.feedback import actions
@@ -11,13 +10,6 @@ from tinhso.feedback.models import Report
 from tinhso.worktime import calendar
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar():
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
 
 
 def at(*args):

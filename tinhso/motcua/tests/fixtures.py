@@ -4,9 +4,9 @@ commune desk, officers of each role, and a submitted online dossier."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tinhso import testing as factories
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
-from tinhso.core import testing as factories
 from tinhso.dossiers import actions
 from tinhso.motcua.actions import accept_dossier
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tinhso import testing as factories
 from tinhso.audit.models import AuditEntry
-from tinhso.core import testing as factories
 from tinhso.dossiers.models import Attachment, Dossier
 from tinhso.motcua import actions
 from tinhso.motcua.actions import GivenDocument

@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, transaction
 from pypdf import PdfReader
 
+from tinhso.agencies.codes import agency_symbol
 from tinhso.motcua import actions
-from tinhso.official_forms.letters import agency_symbol, issue_letter
+from tinhso.official_forms.letters import issue_letter
 from tinhso.official_forms.models import Letter
 from tinhso.official_forms.rendering import render_form
 from tinhso.official_forms.tests.test_forms import nfc, read

@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tinhso import testing as factories
 from tinhso.accounts.actions import export_personal_data, issue_api_token
 from tinhso.accounts.models import Role, User
 from tinhso.audit.models import AuditEntry
 from tinhso.audit.services import PERSONAL_DATA_READ
-from tinhso.core import testing as factories
 from tinhso.motcua.tests.fixtures import submit
 from tinhso.signing import ca
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
-from tinhso.core import testing as factories
 from tinhso.dossiers.models import DueTimeChange
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions

@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from tinhso import testing as factories
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import can
-from tinhso.core import testing as factories
 from tinhso.demo.history import Submitter
 from tinhso.dossiers import actions
 from tinhso.dossiers.status import Status

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 
+from tinhso import testing as factories
 from tinhso.audit.models import AuditEntry
-from tinhso.core import testing as factories
 from tinhso.dossiers.models import DueTimeChange, SupplementRequest
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions
@@ -214,20 +214,10 @@ def test_an_officer_of_another_desk_may_not_receive_for_this_one(procedure, othe
         actions.receive_at_counter(other_officer, desk, procedure, {"name": "Trần Văn Hải"}, [])
 
 
-@pytest.fixture
-def fresh_calendar():
-    from tinhso.worktime import calendar
-
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
-
-
 def test_due_time_counts_the_make_up_saturday_10_january_2026(
-    fresh_calendar, submitted, citizen, procedure, desk, officer, specialist
+    submitted, citizen, procedure, desk, officer, specialist
 ):
     from tinhso.workflows.tests.conftest import submit
-    from tinhso.worktime import calendar
     from tinhso.worktime.models import CalendarException
 
     # The data migration ships Saturday 10/01/2026 as a working day (swapped with Friday 02/01).
@@ -251,20 +241,17 @@ def test_due_time_counts_the_make_up_saturday_10_january_2026(
 
     # Without the make-up day the same acceptance would be due a day later: the Saturday counts.
     CalendarException.objects.filter(date=datetime.date(2026, 1, 10)).delete()
-    calendar.invalidate()
     third = submit(citizen, procedure, desk)
     perform_action(officer, third, "tiep_nhan", assignee=specialist, at=accepted_at)
     third.refresh_from_db()
     assert third.due_at == datetime.datetime(2026, 1, 13, 10, 0, tzinfo=TZ)
 
 
-def test_due_time_counts_a_make_up_saturday_the_province_adds(fresh_calendar, submitted, officer, specialist):
-    from tinhso.worktime import calendar
+def test_due_time_counts_a_make_up_saturday_the_province_adds(submitted, officer, specialist):
     from tinhso.worktime.models import CalendarException
 
     # Saturday 22/08/2026 is shipped as a working day; a province adds Saturday 15/08 too.
     CalendarException.objects.create(date=datetime.date(2026, 8, 15), kind="working_day", name="Làm bù")
-    calendar.invalidate()
     # Friday 14/08/2026 14:00 + 3 working days: Saturday 15, Monday 17, Tuesday 18 → Tue 18/08 14:00.
     perform_action(
         officer,

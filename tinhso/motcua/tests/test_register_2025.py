@@ -8,8 +8,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
-from tinhso.core import testing as factories
 from tinhso.dossiers.models import Dossier
 from tinhso.motcua import actions
 from tinhso.official_forms.rendering import register_rows, render_form, render_register_xlsx

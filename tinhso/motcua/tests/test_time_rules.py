@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import Dossier, DossierStatusChange, DueTimeChange, SupplementRequest
 from tinhso.dossiers.status import Status

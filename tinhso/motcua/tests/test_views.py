@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tinhso.dossiers.notifications import send_pending
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tasks import send_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_the_counter_page_accepts_a_walk_in_and_hands_it_to_the_chosen_specialis
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tinhso.core import testing as factories
+    from tinhso import testing as factories
     from tinhso.dossiers.models import Dossier
     from tinhso.workflows.models import DossierFlow
 
@@ -473,8 +473,8 @@ def test_an_officer_whose_membership_ended_is_not_offered_as_assignee(
 
     from django.utils import timezone
 
+    from tinhso import testing as factories
     from tinhso.accounts.models import Role
-    from tinhso.core import testing as factories
 
     former = factories.make_officer(specialist.memberships.get().agency, "chuyenvien.cu", Role.SPECIALIST)
     former.memberships.update(valid_to=timezone.localdate() - datetime.timedelta(days=1))

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.audit.models import AuditEntry
-from tinhso.core import testing as factories
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import DueTimeChange, Notification
 from tinhso.dossiers.status import Status

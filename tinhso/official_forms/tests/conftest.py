@@ -1,6 +1,6 @@
 import pytest
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import segno
 from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
-from tinhso.core.testing import local
 from tinhso.dossiers.models import (
     DossierStatusChange,
     DueTimeChange,
@@ -17,6 +16,7 @@ from tinhso.dossiers.models import (
     SupplementRequest,
 )
 from tinhso.official_forms.rendering import render_form
+from tinhso.testing import local
 
 pytestmark = pytest.mark.django_db
 
@@ -242,8 +242,8 @@ def test_form_01_links_to_the_configured_site_else_to_the_officers_host(dossier,
 
 
 def test_form_01_names_the_receiver_the_full_address_and_the_chosen_result_channel(dossier, desk):
+    from tinhso import testing as factories
     from tinhso.accounts.models import Role
-    from tinhso.core import testing as factories
 
     officer = factories.make_officer(desk, "motcua.mytho", Role.ONE_STOP_OFFICER, name="Lâm Thị Diễm")
     DossierStatusChange.objects.create(

@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from tinhso import testing as factories
 from tinhso.audit.models import AuditEntry
 from tinhso.audit.services import PERSONAL_DATA_READ, history_for
-from tinhso.core import testing as factories
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.motcua import actions as motcua
 from tinhso.motcua.models import CopyForm, ScanExemption

@@ -6,10 +6,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tinhso.core import testing as factories
-from tinhso.core.testing import local
+from tinhso import testing as factories
 from tinhso.dossiers.models import Status
 from tinhso.official_forms.rendering import register_rows, render_register_pdf, render_register_xlsx
+from tinhso.testing import local
 
 pytestmark = pytest.mark.django_db
 

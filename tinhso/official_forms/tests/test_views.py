@@ -3,13 +3,13 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from tinhso import testing as factories
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
-from tinhso.core import testing as factories
-from tinhso.core.testing import local
 from tinhso.dossiers.models import DossierStatusChange, Status
 from tinhso.official_forms.actions import issue_form
 from tinhso.procedures.models import Field
 from tinhso.signing import ca
+from tinhso.testing import local
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tinhso import testing
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.agencies.models import AgencyKind
-from tinhso.core import testing
 from tinhso.dossiers.models import Dossier, Status
 from tinhso.payments import vnpay
 from tinhso.procedures.models import Fee, FeeKind, Field, Level, OnlineLevel, Procedure

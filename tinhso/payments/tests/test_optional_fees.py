@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import timezone
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, Status
 from tinhso.payments.actions import fees_due, owes_fees, start_payment
-from tinhso.payments.fees import asks_quantity, compute_fees, may_charge
 from tinhso.payments.forms import FeeChoiceForm
+from tinhso.procedures.fees import asks_quantity, compute_fees, may_charge
 from tinhso.procedures.models import FeeKind, Procedure
 from tinhso.workflows.actions import condition_failures
 from tinhso.workflows.models import Action, Condition

@@ -9,9 +9,9 @@ from tinhso.audit.models import AuditEntry
 from tinhso.dossiers.models import Status
 from tinhso.payments import vnpay
 from tinhso.payments.actions import start_payment
-from tinhso.payments.fees import compute_fees
 from tinhso.payments.models import Payment, PaymentStatus
 from tinhso.payments.tests.conftest import make_dossier, query_params
+from tinhso.procedures.fees import compute_fees
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_receipt_page_is_private(dossier, citizen, other_citizen):
     reads = AuditEntry.objects.filter(action="personal_data.read", object_id=str(citizen.pk))
     assert not reads.exists()  # the payer reading their own receipt
 
-    from tinhso.core import testing as factories
+    from tinhso import testing as factories
 
     officer = factories.make_officer(dossier.receiving_agency, "ketoan.mytho")
     from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY

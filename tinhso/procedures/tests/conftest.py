@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from tinhso import testing
 from tinhso.agencies.models import AgencyKind
-from tinhso.core import testing
 from tinhso.procedures.management.commands.load_procedures import DEMO_CATALOGUE
 from tinhso.units.models import AdministrativeUnit, Level
 

@@ -5,7 +5,7 @@ from django.db import connection, transaction
 
 from tinhso.agencies.models import Agency
 from tinhso.procedures.models import Fee, Field, Level, OnlineLevel, Procedure
-from tinhso.procedures.services import fields_in_use, search_procedures
+from tinhso.procedures.search import fields_in_use, search_procedures
 
 
 def codes(queryset):

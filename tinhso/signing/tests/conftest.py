@@ -1,7 +1,7 @@
 import pytest
 from weasyprint import HTML
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.signing import ca
 
 

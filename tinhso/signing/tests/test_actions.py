@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
+from tinhso import testing as factories
 from tinhso.audit.models import AuditEntry
-from tinhso.core import testing as factories
 from tinhso.dossiers.models import PersonalDocument, Status
 from tinhso.signing.actions import issue_signed_result
 from tinhso.signing.models import SignedDocument

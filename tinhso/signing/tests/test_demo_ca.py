@@ -3,8 +3,8 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 from django.core.management import CommandError, call_command
 
+from tinhso import testing
 from tinhso.agencies.models import AgencyKind
-from tinhso.core import testing
 from tinhso.signing.models import AgencyCertificate, TrustRoot
 
 pytestmark = pytest.mark.django_db

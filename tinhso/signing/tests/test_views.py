@@ -3,8 +3,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tinhso import testing as factories
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
-from tinhso.core import testing as factories
 from tinhso.signing.actions import issue_signed_result
 from tinhso.signing.models import TrustRoot
 from tinhso.signing.pdf import sign_pdf

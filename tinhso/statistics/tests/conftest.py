@@ -4,8 +4,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from tinhso import testing as factories
 from tinhso.accounts.models import ApiToken, Role, User, hash_token
-from tinhso.core import testing as factories
 from tinhso.dossiers.actions import apply_status_change, lock_dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions as motcua

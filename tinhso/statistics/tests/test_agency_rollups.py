@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 from django.db import connection  # noqa: F401 (the skipif condition)
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import Channel
 from tinhso.motcua import actions as motcua

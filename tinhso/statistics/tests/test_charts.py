@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone, translation
 
+from tinhso import testing as factories
 from tinhso.accounts.models import Role
-from tinhso.core import testing as factories
 from tinhso.statistics.charts import number
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import finish, walk_in

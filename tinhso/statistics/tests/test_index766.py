@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers.models import (
     Attachment,
     Dossier,

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tinhso import testing as factories
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
-from tinhso.core import testing as factories
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import token_for, walk_in
 

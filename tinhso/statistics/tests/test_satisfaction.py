@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from tinhso.core import testing as factories
+from tinhso import testing as factories
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import DossierRating
 from tinhso.dossiers.status import Status

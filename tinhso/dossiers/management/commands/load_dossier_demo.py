@@ -18,8 +18,8 @@ from tinhso.demo import data
 from tinhso.demo.history import Desk, History, Staff, Submitter
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.notifications import send_pending
 from tinhso.dossiers.status import Status
-from tinhso.dossiers.tasks import send_pending
 from tinhso.procedures.models import Procedure
 
 # Today's dossiers of the demo citizens: (CCCD, procedure code, commune of the centre or None for

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tinhso.dossiers.tasks import send_pending
+from tinhso.dossiers.notifications import send_pending
 
 
 class Command(BaseCommand):

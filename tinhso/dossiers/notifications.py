@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -41,19 +41,21 @@ BATCH = 200
 RETRY_DELAYS = [datetime.timedelta(minutes=minutes) for minutes in (1, 5, 30, 120)]
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
-# The notifications due and what their messages say, in one statement. The partial index on
-# ``next_attempt_at`` of pending rows gives them in order without reading the sent ones.
-DUE_SQL = """
-SELECT n.id, n.kind, n.status, n.attempts, n.channels,
-       d.code, d.applicant_name, d.applicant_email, d.applicant_phone, p.name, a.name
-FROM dossiers_notification n
-JOIN dossiers_dossier d ON d.id = n.dossier_id
-JOIN procedures_procedure p ON p.id = d.procedure_id
-JOIN agencies_agency a ON a.id = d.receiving_agency_id
-WHERE n.state = 'pending' AND n.next_attempt_at <= %s
-ORDER BY n.next_attempt_at, n.id
-LIMIT %s
-"""
+# What a notification's messages say of its dossier. The partial index on ``next_attempt_at`` of
+# pending rows gives the due ones in order without reading the sent ones.
+DUE_COLUMNS = (
+    "id",
+    "kind",
+    "status",
+    "attempts",
+    "channels",
+    "dossier__code",
+    "dossier__applicant_name",
+    "dossier__applicant_email",
+    "dossier__applicant_phone",
+    "dossier__procedure__name",
+    "dossier__receiving_agency__name",
+)
 
 
 @dataclass(frozen=True)
@@ -168,12 +170,14 @@ def _deliver(due: Due, sms_provider) -> tuple[str, list[str]]:
 
 
 def _claim(now: datetime.datetime, batch: int) -> list[Due]:
-    sql = DUE_SQL
-    if connection.vendor == "postgresql":
-        sql += " FOR UPDATE OF n SKIP LOCKED"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [now, batch])
-        return [Due(*row) for row in cursor.fetchall()]
+    """The due notifications, locked for this worker (others skip them; SQLite has no locks)."""
+    due = (
+        Notification.objects.filter(state=Notification.State.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list(*DUE_COLUMNS)[:batch]
+    )
+    return [Due(*row) for row in due]
 
 
 def send_batch(batch: int = BATCH) -> int:

@@ -91,10 +91,10 @@ def _build_catalogue(day: datetime.date) -> list[CatalogueEntry]:
     )
 
 
-_catalogue = ReferenceCache("catalogue", _build_catalogue)
+_catalogue = ReferenceCache("catalogue", lambda day: tuple(_build_catalogue(day)))
 
 
-def catalogue() -> list[CatalogueEntry]:
+def catalogue() -> tuple[CatalogueEntry, ...]:
     """The procedures in force today, sorted by name (a per-process copy)."""
     return _catalogue.get()
 
@@ -147,7 +147,7 @@ def search_procedures(
         entries = [entry for entry in entries if implements(entry)]
     words = fold(query).split()
     if not words:
-        return entries
+        return list(entries)
     phrase, code = " ".join(words), nfc(query).strip().casefold()
     found = [
         entry

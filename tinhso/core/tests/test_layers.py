@@ -1,0 +1,105 @@
+"""The apps' dependencies point one way (issue 15, finding 4). Each app may import only the apps
+below it in ``LAYERS``; every import counts, at the top of a module or inside a function (hiding
+an import in a function does not remove the dependency). ``apps.py`` is the exception: its
+``ready()`` is where an app connects to the signals of the apps below it. The few upward imports
+left are listed with their reason in ``KNOWN_UPWARD``; the test also fails when one of them is
+gone, so that the list only shrinks."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2]
+
+# From the bottom up: an app imports only apps listed before it.
+LAYERS = [
+    "core",  # platform services: text, storage, plain-SQL names, reference copies, errors
+    "audit",
+    "units",
+    "agencies",
+    "accounts",  # people, memberships and the permission layer
+    "worktime",
+    "documents",  # official documents and their exchange between agencies
+    "procedures",  # the catalogue, its fees and search
+    "dossiers",
+    "payments",
+    "signing",
+    "workflows",
+    "statistics",
+    "feedback",
+    "motcua",
+    "official_forms",
+    "demo",
+]
+
+# (importing module, imported app): upward imports still to remove, each with its reason.
+KNOWN_UPWARD = {
+    # Agency actions check permissions, and the permission layer reads memberships (accounts).
+    ("tinhso/agencies/actions.py", "accounts"),
+    # The citizen's personal-data export gathers what every app holds about them (Law 91/2025/QH15).
+    ("tinhso/accounts/personal_data.py", "dossiers"),
+    ("tinhso/accounts/personal_data.py", "feedback"),
+    ("tinhso/accounts/personal_data.py", "payments"),
+    ("tinhso/accounts/verification.py", "dossiers"),
+    # The retention schedule deletes what each app keeps past its period.
+    ("tinhso/core/retention.py", "accounts"),
+    ("tinhso/core/retention.py", "dossiers"),
+    ("tinhso/core/retention.py", "feedback"),
+    # The demo loaders of dossiers and feedback run on the demo's clock and data.
+    ("tinhso/dossiers/management/commands/load_dossier_demo.py", "demo"),
+    ("tinhso/feedback/management/commands/load_feedback_demo.py", "demo"),
+    ("tinhso/documents/management/commands/load_documents_demo.py", "demo"),
+    # Forms 04 and 05 take their number in the agency's outgoing register inside the motcua action.
+    ("tinhso/motcua/actions.py", "official_forms"),
+    ("tinhso/motcua/views.py", "official_forms"),
+    # Forms 01 and 02 are issued, signed, inside the reception and supplement-request actions.
+    ("tinhso/dossiers/actions.py", "official_forms"),
+    ("tinhso/workflows/actions.py", "official_forms"),
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    """The tinhso apps ``path`` imports, wherever the import statement is."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "tinhso" and len(parts) > 1 and (PACKAGE / parts[1]).is_dir():
+                found.add(parts[1])
+    return found
+
+
+def upward_imports() -> set[tuple[str, str]]:
+    rank = {app: position for position, app in enumerate(LAYERS)}
+    upward = set()
+    for app in LAYERS:
+        for path in sorted((PACKAGE / app).rglob("*.py")):
+            relative = path.relative_to(PACKAGE)
+            if {"tests", "migrations"} & set(relative.parts) or path.name == "apps.py":
+                continue
+            for other in imports_of(path) - {app}:
+                if rank.get(other, len(LAYERS)) >= rank[app]:
+                    upward.add((f"tinhso/{relative}", other))
+    return upward
+
+
+def test_every_app_is_in_a_layer():
+    apps = {path.parent.name for path in PACKAGE.glob("*/apps.py")}
+    assert apps == set(LAYERS)
+
+
+def test_apps_import_only_the_layers_below():
+    upward = upward_imports()
+    assert upward - KNOWN_UPWARD == set(), "an app imports an app above it (see LAYERS)"
+    assert KNOWN_UPWARD - upward == set(), "an upward import is gone: remove it from KNOWN_UPWARD"
+
+
+def test_the_check_sees_an_import_hidden_in_a_function(tmp_path):
+    module = tmp_path / "module.py"
+    module.write_text("def f():\n    from tinhso.motcua.actions import accept_dossier\n")
+    assert imports_of(module) == {"motcua"}

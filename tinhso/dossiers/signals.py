@@ -1,0 +1,11 @@
+"""What the dossier actions announce to the apps above them, inside the action's transaction:
+those apps import ``tinhso.dossiers``, never the other way round. The workflow engine
+(``tinhso.workflows.apps``) puts a new dossier on its flow and restarts the examination time of
+a dossier completed at reception; a receiver's error rolls the action back."""
+
+from django.dispatch import Signal
+
+# A dossier got its code (submitted online or received at the counter): ``dossier``, ``at``.
+dossier_created = Signal()
+# The applicant completed a dossier sent back at reception (status 1 again): ``dossier``, ``at``.
+dossier_completed_at_reception = Signal()
