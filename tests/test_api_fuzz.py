@@ -5,7 +5,7 @@ administrator), each with a bearer token. Every answer must be declared by the d
 no undeclared status, the declared content type, a body valid against the declared schema.
 
 ``make fuzz`` (scripts/fuzz.sh) runs the same with many more examples: ``FUZZ_MAX_EXAMPLES``
-cases per operation and phase (default 4 here, about a minute in all on a quiet machine).
+cases per operation and phase (200 there, 4 here: about a minute in all on a quiet machine).
 """
 
 import json
