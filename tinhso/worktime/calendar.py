@@ -46,9 +46,11 @@ Conventions:
   of the office hours of the next working day.
 
 The calendar data is loaded once per process and kept; saving or deleting a schedule or an
-exception clears it in the process that saved it (signals), and every process re-checks a
-cheap fingerprint of the tables every ``WORKTIME_CACHE_SECONDS`` (default 30 s), so a change
-made elsewhere is seen within that time.
+exception clears it in the process that saved it (signals). Every write to the calendar's tables
+also changes ``core.ReferenceVersion`` "calendar" (database triggers, ``tinhso.core.reference``):
+each process reads that one row at the first use of the calendar in a request, and otherwise
+(the task worker) every ``WORKTIME_CACHE_SECONDS`` (default 30 s), and reloads when it moved, so
+a change made through another server is seen by the next request.
 """
 
 import bisect
@@ -61,9 +63,11 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
-from django.db.models import Count, Max
+from django.core.signals import request_started
+from django.dispatch import receiver
 from django.utils.translation import gettext
 
+from tinhso.core import reference
 from tinhso.core.text import format_weekday_date
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -349,16 +353,13 @@ def holiday_basis(day: datetime.date, name: str) -> str:
 
 # The per-process cache -------------------------------------------------------
 
-_cache: dict = {"calendar": None, "fingerprint": None, "checked": 0.0}
+_cache: dict = {"calendar": None, "version": None, "checked": 0.0}
 
 
-def _fingerprint() -> tuple:
-    from tinhso.worktime.models import CalendarException, Holiday, HolidayYear, WorkPeriod, WorkSchedule
-
-    return tuple(
-        tuple(model.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values())
-        for model in (WorkSchedule, WorkPeriod, CalendarException, HolidayYear, Holiday)
-    )
+@receiver(request_started)
+def _check_at_the_next_use(**kwargs):
+    """A request sees every change committed before it began."""
+    _cache["checked"] = 0.0
 
 
 def _load() -> WorkCalendar:
@@ -387,17 +388,17 @@ def get_calendar() -> WorkCalendar:
     now = _time.monotonic()
     if calendar is not None and now - _cache["checked"] < getattr(settings, "WORKTIME_CACHE_SECONDS", 30):
         return calendar
-    fingerprint = _fingerprint()
-    if calendar is None or fingerprint != _cache["fingerprint"]:
+    current = reference.version("calendar")
+    if calendar is None or current != _cache["version"]:
         calendar = _load()
-        _cache.update(calendar=calendar, fingerprint=fingerprint)
+        _cache.update(calendar=calendar, version=current)
     _cache["checked"] = now
     return calendar
 
 
 def invalidate() -> None:
     """Forget the loaded calendar; the next call reloads it (called by the signals)."""
-    _cache.update(calendar=None, fingerprint=None, checked=0.0)
+    _cache.update(calendar=None, version=None, checked=0.0)
 
 
 # The public functions ---------------------------------------------------------

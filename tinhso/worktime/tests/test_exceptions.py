@@ -111,7 +111,7 @@ def test_an_officer_without_the_role_cannot_change_days(django_user_model):
     assert CalendarException.objects.filter(date=D(2026, 1, 10)).exists()
 
 
-def test_other_processes_see_a_change_after_the_fingerprint_check(admin, settings):
+def test_other_processes_see_a_change_after_the_version_check(admin, settings):
     from tinhso.worktime import calendar
 
     settings.WORKTIME_CACHE_SECONDS = 0
@@ -121,3 +121,16 @@ def test_other_processes_see_a_change_after_the_fingerprint_check(admin, setting
         [CalendarException(date=D(2025, 12, 11), kind=DAY_OFF, name="Nghỉ")]
     )
     assert not calendar.is_working_day(D(2025, 12, 11))
+
+
+def test_a_change_made_on_another_server_is_seen_by_the_next_request(admin, client):
+    """The copy follows ``core.ReferenceVersion`` "calendar", read at the first use in a request:
+    no waiting ``WORKTIME_CACHE_SECONDS`` for a day off saved through another server."""
+    assert is_working_day(D(2025, 12, 12))
+    # A write that sends no signal here, as when another server saves it.
+    CalendarException.objects.bulk_create(
+        [CalendarException(date=D(2025, 12, 12), kind=DAY_OFF, name="Nghỉ")]
+    )
+    assert is_working_day(D(2025, 12, 12))  # within one request, the copy it started with
+    assert client.get("/healthz").status_code == 200
+    assert not is_working_day(D(2025, 12, 12))
