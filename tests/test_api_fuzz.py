@@ -97,7 +97,7 @@ def fuzz(base: str, config, token: str | None) -> dict:
     output = run.stdout + run.stderr
     tested = re.search(r"Tested: (\d+)", output)
     cases = re.search(r"(\d+) generated", output)
-    failures = re.search(r"(\d+) unique failures", output)
+    failures = re.search(r"(\d+) unique failures?", output)
     return {
         "returncode": run.returncode,
         "output": output,
@@ -111,15 +111,12 @@ def test_every_operation_answers_as_its_schema_says(served, tmp_path):
     seeded = served["seed"]
     config = tmp_path / "schemathesis.toml"
     config.write_text(configuration(seeded))
-    operations = len(
-        [
-            method
-            for path in requests.get(f"{served['base']}/api/v1/openapi.json", timeout=10)
-            .json()["paths"]
-            .values()
-            for method in path
-        ]
-    )
+    document = requests.get(f"{served['base']}/api/v1/openapi.json", timeout=10).json()
+    operations = sum(len(path) for path in document["paths"].values())
+    # gunicorn answers a URL too long itself (found by schema fuzzing): declared, without a body schema.
+    long_url = requests.get(f"{served['base']}/api/v1/units/", params={"q": "x" * 5000}, timeout=10)
+    declared = document["paths"]["/api/v1/units/"]["get"]["responses"]
+    assert long_url.status_code == 414 and "content" not in declared["414"]
     runs = {
         identity: fuzz(served["base"], config, token)
         for identity, token in (

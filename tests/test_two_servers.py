@@ -27,7 +27,8 @@ from tests.pgserver import ROOT, free_port, wait_for
 from tests.province import database, environment, gunicorn, seed, stop, wait_until_up
 from tinhso.dossiers.tests.factories import minimal_pdf
 
-pytestmark = [pytest.mark.ops, pytest.mark.django_db]  # django_db: the test database is made, its schema copied
+# django_db: pytest-django makes the test database, whose schema the stack copies.
+pytestmark = [pytest.mark.ops, pytest.mark.django_db]
 
 HAPROXY = "/usr/sbin/haproxy"
 HAPROXY_CONFIG = """
