@@ -17,6 +17,8 @@ from tests.pgserver import ROOT, Server, private_directory, wait_for
 
 SEED = """
 import json
+import pyotp
+from django.utils import timezone
 from tinhso.accounts.actions import issue_api_token
 from tinhso.accounts.models import Membership, Role
 from tinhso.dossiers.tests import factories
@@ -31,10 +33,17 @@ officer = factories.make_officer(desk, "motcua.mytho")
 Membership.objects.create(
     user=officer, agency=tree["agencies"]["province"], role=Role.PROVINCE_ADMIN, valid_from=factories.START
 )
+# The province administrator signs in on the pages too (the admin): staff, an authenticator set up.
+officer.is_staff, officer.totp_secret, officer.totp_confirmed_at = True, pyotp.random_base32(), timezone.now()
+officer.save()
 dossier = submit(citizen, procedure, desk)
 print(json.dumps({
     "citizen": {"username": citizen.username, "token": issue_api_token(citizen, "seed")[0]},
-    "officer": {"username": officer.username, "token": issue_api_token(officer, "seed")[0]},
+    "officer": {
+        "username": officer.username,
+        "token": issue_api_token(officer, "seed")[0],
+        "totp_secret": officer.totp_secret,
+    },
     "password": factories.PASSWORD,
     "procedure": procedure.code,
     "document": procedure.documents.get(position=1).pk,

@@ -1,8 +1,9 @@
 """Two application servers and two task workers against one PostgreSQL, behind HAProxy (issue 16):
 gunicorn on two ports, each with its own ``run_worker``, balanced round-robin. A session made
 through one server works through the other; a per-process reference copy follows a change made
-through the other server; the sign-in and tracking throttles count across both; notifications
-created through either are sent exactly once by the two workers.
+through the other server (the catalogue's, the working calendar's); the sign-in and tracking
+throttles count across both; notifications created through either are sent exactly once by the
+two workers.
 
 Each check is a client of its own loopback address (127.0.0.x), which HAProxy forwards in
 ``X-Forwarded-For`` and the servers believe (HAProxy at 127.0.0.1 is their trusted proxy).
@@ -19,6 +20,7 @@ import sys
 import time
 from collections import Counter
 
+import pyotp
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
@@ -231,6 +233,48 @@ def test_a_reference_copy_follows_a_change_made_through_the_other_server(pair):
         f"{pair['b']}/api/v1/dossiers/", json=submission(seeded, document, "H20.201.01"), timeout=30
     )
     assert elsewhere.status_code == 201, elsewhere.text
+
+
+def test_the_calendar_copy_follows_a_year_confirmed_through_the_other_server(pair):
+    """B's working calendar (a per-process copy) says whether a year's days off are provisional;
+    the province administrator confirms 2021 in the admin of A (signed in with the second
+    factor) and B's next page says it."""
+    seeded, admin = pair["seed"], client("127.0.0.8")
+    provisional = "Lịch nghỉ năm 2021 (dự kiến)"
+    assert provisional in admin.get(f"{pair['b']}/lich-nghi/2021/", timeout=30).text
+
+    form = admin.get(f"{pair['a']}/tai-khoan/dang-nhap/?next=/quan-tri/", timeout=30)
+    password = admin.post(
+        form.url,
+        data={
+            "csrfmiddlewaretoken": csrf_token(form.text),
+            "username": seeded["officer"]["username"],
+            "password": seeded["password"],
+        },
+        timeout=30,
+    )
+    assert "/tai-khoan/xac-thuc-hai-buoc/" in password.url, password.url
+    code = pyotp.TOTP(seeded["officer"]["totp_secret"]).now()
+    verified = admin.post(
+        password.url, data={"csrfmiddlewaretoken": csrf_token(password.text), "code": code}, timeout=30
+    )
+    assert verified.url.endswith("/quan-tri/"), verified.url
+    year_page = admin.get(f"{pair['a']}/quan-tri/worktime/holidayyear/nam/2021/", timeout=30)
+    assert year_page.status_code == 200, year_page.text[:2000]
+    confirmed = admin.post(
+        year_page.url,
+        data={
+            "csrfmiddlewaretoken": csrf_token(year_page.text),
+            "basis": "Quyết định số 2441/QĐ-BLĐTBXH (thử nghiệm)",
+            "confirm": "1",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert confirmed.status_code == 302, confirmed.text[:2000]
+
+    page = admin.get(f"{pair['b']}/lich-nghi/2021/", timeout=30).text
+    assert provisional not in page and "Lịch nghỉ năm 2021" in page
 
 
 def test_the_sign_in_and_tracking_throttles_count_across_both_servers(pair):
