@@ -91,37 +91,35 @@ def pair(django_db_setup, tmp_path_factory):
         )
         seeded = seed(env)
         (tmp / "haproxy.cfg").write_text(HAPROXY_CONFIG.format(**ports))
-        log = (tmp / "processes.log").open("w")
+        log_path = tmp / "processes.log"
+        log = log_path.open("w")
+        processes = {}
 
-        def start(command):
-            return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        def start(name, command):
+            processes[name] = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
 
-        processes = {
-            "smtp": start(
+        try:
+            start(
+                "smtp",
                 [
                     *(sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{ports['smtp']}"),
                     *("-c", "aiosmtpd.handlers.Mailbox", str(tmp / "mail")),
-                ]
-            ),
-            "server a": gunicorn(ports["a"], env, log, workers=1),
-            "server b": gunicorn(ports["b"], env, log, workers=1),
-            "haproxy": start([HAPROXY, "-db", "-f", str(tmp / "haproxy.cfg")]),
-        }
-        for name in ("a", "b"):
-            processes[f"worker {name}"] = start(
-                [
-                    sys.executable,
-                    "manage.py",
-                    "run_worker",
-                    "--worker-id",
-                    f"worker-{name}",
-                    "--interval",
-                    "0.2",
-                ]
+                ],
             )
-        try:
+            for name in ("a", "b"):
+                processes[f"server {name}"] = gunicorn(ports[name], env, log, workers=1)
+                worker = ("run_worker", "--worker-id", f"worker-{name}", "--interval", "0.2")
+                start(f"worker {name}", [sys.executable, "manage.py", *worker])
+            start("haproxy", [HAPROXY, "-db", "-f", str(tmp / "haproxy.cfg")])
             for name in ("a", "b"):
                 wait_until_up(f"http://127.0.0.1:{ports[name]}", processes[f"server {name}"])
+                wait_for(
+                    lambda name=name: f"worker_id=worker-{name}" in log_path.read_text(),
+                    90,
+                    f"the task worker of server {name}",
+                )
             wait_until_up(f"http://127.0.0.1:{ports['lb']}", processes["haproxy"], timeout=30)
             yield {
                 "a": f"http://127.0.0.1:{ports['a']}",
@@ -130,7 +128,6 @@ def pair(django_db_setup, tmp_path_factory):
                 "seed": seeded,
                 "server": server,
                 "mail": tmp / "mail",
-                "log": tmp / "processes.log",
             }
         finally:
             stop(processes.values())
