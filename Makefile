@@ -1,10 +1,13 @@
-.PHONY: demo test lint lock messages worker bench
+.PHONY: demo test fuzz lint lock messages worker bench
 
 demo:  ## Install what is needed and start the demo at http://127.0.0.1:8000 (SQLite)
 	scripts/demo.sh
 
 test:  ## Install what is needed and run the whole suite (throwaway PostgreSQL unless DATABASE_URL is set)
 	scripts/test.sh
+
+fuzz:  ## Schema fuzzing of the whole API with many examples (FUZZ_MAX_EXAMPLES=200 by default; make test runs 4)
+	scripts/fuzz.sh
 
 lint:
 	.venv/bin/ruff check .

@@ -58,6 +58,8 @@ if [ "$mode" = test ]; then
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
     command -v msgfmt >/dev/null || missing+=(gettext)
     command -v wrk >/dev/null || missing+=(wrk)  # the benchmark's smoke test
+    # Two application servers behind a load balancer (tests/test_two_servers.py).
+    [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "Installing Debian packages: ${missing[*]}"
         apt_install "${missing[@]}"

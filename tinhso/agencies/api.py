@@ -91,16 +91,18 @@ class AgencyIn(Schema):
 
 
 class AgencyPatch(Schema):
-    code: str | None = None
-    name: str | None = None
-    short_name: str | None = None
-    kind: AgencyKind | None = None
+    """Only the fields given change; only the parent and the start date may be cleared (null)."""
+
+    code: str = None
+    name: str = None
+    short_name: str = None
+    kind: AgencyKind = None
     parent: str | None = None
-    unit: str | None = None
+    unit: str = None
     valid_from: datetime.date | None = None
-    email: str | None = None
-    phone: str | None = None
-    address: str | None = None
+    email: str = None
+    phone: str = None
+    address: str = None
 
 
 class AgencyClose(Schema):

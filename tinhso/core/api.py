@@ -41,17 +41,20 @@ ERROR_RESPONSES = {
     "401": ("security", "No valid bearer token."),
     "403": ("security", "The token's account may not do this."),
     "404": ("target", "Not found (or not visible to this account)."),
+    "414": ("parameters", "The URL is too long: answered by the HTTP server itself, without an ApiError."),
     "422": ("input", "A parameter or the body is not valid; `fields` says which."),
     "503": ("always", "The database cannot be reached; retry after `Retry-After` seconds."),
 }
+# Answered before the application: their body is the HTTP server's, not an ApiError.
+SERVER_ANSWERS = {"414"}
 
 
 def declare_error_responses(schema: dict) -> dict:
     """Declare in an OpenAPI document the error statuses each operation answers, with ApiError.
 
     Every operation can answer 400 and 503; those with a security requirement 401 and 403; those
-    with path parameters or a body 404; those with parameters or a body 422. Statuses an operation
-    declares itself are kept.
+    with path parameters or a body 404; those with parameters (in the URL) 414; those with
+    parameters or a body 422. Statuses an operation declares itself are kept.
     """
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     error_schema = ApiError.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -65,12 +68,15 @@ def declare_error_responses(schema: dict) -> dict:
                 "always": True,
                 "security": bool(operation.get("security")),
                 "target": any(p["in"] == "path" for p in parameters) or "requestBody" in operation,
+                "parameters": bool(parameters),
                 "input": bool(parameters) or "requestBody" in operation,
             }
             responses = operation.setdefault("responses", {})
             for status, (condition, description) in ERROR_RESPONSES.items():
                 if has[condition] and status not in responses and int(status) not in responses:
-                    responses[status] = {"description": description, "content": content}
+                    responses[status] = {"description": description}
+                    if status not in SERVER_ANSWERS:
+                        responses[status]["content"] = content
     return schema
 
 

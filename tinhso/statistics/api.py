@@ -10,11 +10,15 @@ from pydantic import Field as SchemaField
 
 from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency
+from tinhso.core.api import ApiError
 from tinhso.procedures.models import Field, Procedure
 from tinhso.statistics.index766 import index_766
 from tinhso.statistics.report import one_stop_report
 
 router = Router(tags=["statistics"])
+
+# An agency, field or procedure named in the query that does not exist answers 404.
+RESPONSES = {200: dict, 404: ApiError}
 
 
 class ReportQuery(Schema):
@@ -47,12 +51,12 @@ def _report(request, query: ReportQuery) -> dict:
     return report
 
 
-@router.get("/one-stop", summary="The one-stop report (whole province or one agency)")
+@router.get("/one-stop", response=RESPONSES, summary="The one-stop report (whole province or one agency)")
 def one_stop(request, query: Query[ReportQuery]):
     return _report(request, query)
 
 
-@router.get("/dossiers", summary="The one-stop report (same as /one-stop)")
+@router.get("/dossiers", response=RESPONSES, summary="The one-stop report (same as /one-stop)")
 def dossiers(request, query: Query[ReportQuery]):
     return _report(request, query)
 
@@ -64,7 +68,11 @@ class IndexQuery(Schema):
     date_to: datetime.date | None = SchemaField(None, alias="to")
 
 
-@router.get("/index-766", summary="The Decision 766 service-quality index, per agency and for the scope")
+@router.get(
+    "/index-766",
+    response=RESPONSES,
+    summary="The Decision 766 service-quality index, per agency and for the scope",
+)
 def index(request, query: Query[IndexQuery]):
     agency = get_object_or_404(Agency, code=query.agency) if query.agency else None
     require(request.auth, "statistics.view", agency)

@@ -103,3 +103,17 @@ def test_invalid_writes_get_structured_errors(client, tree, justice_admin):
     response = client.post("/api/v1/agencies/", missing_name, content_type="application/json", **headers)
     assert response.status_code == 422
     assert not Agency.objects.filter(code="H15.21.09").exists()
+
+
+@pytest.mark.parametrize("field", ["code", "name", "short_name", "kind", "unit", "email", "phone", "address"])
+def test_a_change_to_null_is_refused_where_the_agency_needs_a_value(client, tree, justice_admin, field):
+    """Found by schema fuzzing: ``{"phone": null}`` was a 500 (NOT NULL violation)."""
+    agency = Agency.objects.get(code="H15.21")
+    before = {f.attname: getattr(agency, f.attname) for f in Agency._meta.concrete_fields}
+    response = client.patch(
+        "/api/v1/agencies/H15.21", {field: None}, content_type="application/json", **bearer(justice_admin)
+    )
+    assert response.status_code == 422
+    assert f"payload.{field}" in response.json()["error"]["fields"]
+    agency.refresh_from_db()
+    assert {f.attname: getattr(agency, f.attname) for f in Agency._meta.concrete_fields} == before

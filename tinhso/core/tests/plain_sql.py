@@ -14,6 +14,7 @@ def exercise() -> dict:
     """What each plain statement answered, as JSON-ready values."""
     from django.utils import timezone
 
+    from tinhso import testing as factories
     from tinhso.accounts.actions import issue_api_token
     from tinhso.accounts.api_auth import user_for_token
     from tinhso.accounts.models import Role
@@ -21,7 +22,6 @@ def exercise() -> dict:
     from tinhso.agencies.models import Agency
     from tinhso.dossiers import actions, notifications
     from tinhso.dossiers.models import IdempotencyKey, PersonalDocument, TrackingFailure
-    from tinhso.dossiers.tests import factories
     from tinhso.dossiers.tests.double_submit import ready_draft
     from tinhso.dossiers.tracking import find_dossier
     from tinhso.motcua.actions import accept_dossier

@@ -46,6 +46,8 @@ def test_every_operation_declares_the_errors_it_can_answer(document):
                 expected |= {"401", "403"}
             if "{" in path:
                 expected |= {"404", "422"}
+            if operation.get("parameters"):
+                expected |= {"414"}  # gunicorn's answer to a URL too long (found by schema fuzzing)
             assert expected <= declared, (method, path, declared)
 
 

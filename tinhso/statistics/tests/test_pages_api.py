@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from tinhso import testing as factories
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
+from tinhso.core.tests.test_openapi import answer_validator
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import token_for, walk_in
 
@@ -197,3 +198,15 @@ def test_the_766_index_on_the_page_in_the_workbook_and_in_the_api(client, leader
     bad = client.get("/api/v1/statistics/index-766", {"from": "2026-02-01", "to": "2026-01-01"}, **headers)
     assert bad.status_code == 422
     assert client.get("/api/v1/statistics/index-766").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/one-stop", "/dossiers", "/index-766"])
+def test_api_declares_the_404_of_an_unknown_agency_field_or_procedure(client, desk, path):
+    """Found by schema fuzzing: the 404 was answered but not in the OpenAPI document."""
+    document = client.get("/api/v1/openapi.json").json()
+    headers = token_for(factories.make_officer(desk, "quantri.tinh", Role.PROVINCE_ADMIN))
+    queries = [{"agency": "null"}] + ([] if path == "/index-766" else [{"field": "x"}, {"procedure": "x"}])
+    for query in queries:
+        response = client.get(f"/api/v1/statistics{path}", query, **headers)
+        assert response.status_code == 404, query
+        answer_validator(document, f"/api/v1/statistics{path}", "get", 404).validate(response.json())
