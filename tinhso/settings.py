@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tinhso.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tinhso.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -334,10 +335,22 @@ PERMISSIONS_POLICY = (
 # Audit: how often the latest hashes are anchored (minutes), see tinhso.audit.
 AUDIT_ANCHOR_MINUTES = int(os.environ.get("AUDIT_ANCHOR_MINUTES", "60"))
 
+# Log lines carry the request id (X-Request-ID), user, path and task id (tinhso.core.logs): one
+# JSON object a line in production, readable lines in the demo. LOG_FORMAT=json|text overrides.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if (DEMO or DEBUG) else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "tinhso.core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "tinhso.core.logs.JsonFormatter"},
+        "text": {"()": "tinhso.core.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -8,4 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from tinhso.core import checks  # noqa: F401 - registers the deployment checks
+        from django_tasks_db.compat import task_finished, task_started
+
+        from tinhso.core import (
+            checks,  # noqa: F401 - registers the deployment checks
+            logs,
+        )
+
+        task_started.connect(logs.task_started, dispatch_uid="tinhso.core.logs.task_started")
+        task_finished.connect(logs.task_finished, dispatch_uid="tinhso.core.logs.task_finished")
