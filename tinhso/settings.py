@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.core.monitoring import init_error_reporting
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -358,6 +360,16 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Error reporting to a Sentry-compatible server (a province's GlitchTip, Sentry) when SENTRY_DSN is
+# set, without personal data (tinhso.core.monitoring).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_error_reporting(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "demo" if DEMO else "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+    )
 
 # Payment gateway (VNPAY API 2.1.0). The default URLs are the local sandbox gateway's.
 VNPAY = {
