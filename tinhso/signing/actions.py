@@ -6,6 +6,9 @@ stamped on the last page, the PDF is signed with the certificate of the agency c
 dossier (``competent_agency``: a department for a dossier received at a service centre; PAdES
 B-B), stored under a random name, registered for the public verification page, audited, and
 copied into the applicant's personal document store as a result of the dossier.
+
+``issue_agency_certificate`` gives an agency a new signing certificate from a CA the platform
+holds (the demo CA by default; province administrators only), audited.
 """
 
 import hashlib
@@ -26,9 +29,61 @@ from tinhso.core.links import site_url
 from tinhso.core.text import nfc
 from tinhso.dossiers.actions import competent_agency
 from tinhso.dossiers.models import PersonalDocument, Status
-from tinhso.signing.models import SignedDocument
+from tinhso.signing import ca, keys
+from tinhso.signing.models import AgencyCertificate, SignedDocument, TrustRoot
 from tinhso.signing.pdf import active_certificate, sign_pdf
 from tinhso.signing.stamp import stamp_verification
+
+
+def issue_agency_certificate(
+    actor, agency, issuer: TrustRoot | None = None, request=None, **validity
+) -> AgencyCertificate:
+    """A new active certificate for ``agency`` signed by ``issuer`` (default the demo CA); the
+    previous active one is deactivated. ``actor`` None is the platform itself (a command)."""
+    if actor is not None:
+        require(actor, "signing.manage_certificates", agency)
+    with transaction.atomic():
+        issuer = issuer or ca.demo_ca()
+        certificate, key = ca.issue_certificate(agency, issuer, **validity)
+        replaced = list(
+            AgencyCertificate.objects.filter(agency=agency, is_active=True).values_list("pk", flat=True)
+        )
+        AgencyCertificate.objects.filter(pk__in=replaced).update(is_active=False)
+        issued = AgencyCertificate.objects.create(
+            agency=agency,
+            certificate_pem=keys.certificate_pem(certificate),
+            chain_pem=issuer.certificate_pem,
+            private_key_encrypted=keys.encrypt_private_key(key),
+            valid_from=certificate.not_valid_before_utc,
+            valid_to=certificate.not_valid_after_utc,
+        )
+        record(
+            actor,
+            "signing.issue_certificate",
+            issued,
+            {
+                "agency": agency.code,
+                "issuer": issuer.name,
+                "serial": format(certificate.serial_number, "x"),
+                "valid_from": issued.valid_from.isoformat(),
+                "valid_to": issued.valid_to.isoformat(),
+                "replaced": replaced,
+            },
+            request,
+            new=True,
+        )
+    return issued
+
+
+def ensure_agency_certificate(
+    actor, agency, issuer: TrustRoot | None = None
+) -> tuple[AgencyCertificate, bool]:
+    """The agency's active, currently valid certificate, issuing one if needed: (cert, created)."""
+    current = AgencyCertificate.objects.filter(agency=agency, is_active=True).first()
+    if current is not None and current.is_valid_at():
+        return current, False
+    return issue_agency_certificate(actor, agency, issuer), True
+
 
 # A result is not signed for a dossier that was refused, withdrawn or stopped.
 CLOSED_WITHOUT_RESULT = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})

@@ -28,3 +28,9 @@ def download(user, document) -> bool:
         return False
     owns = dossier.applicant_id is not None and dossier.applicant_id == user.pk
     return owns or _officer_in_scope(user, [dossier.receiving_agency_id, document.agency_id])
+
+
+@rule("signing.manage_certificates")
+def manage_certificates(user, agency) -> bool:
+    """Only province administrators (who pass every rule first) issue agencies' certificates."""
+    return False

@@ -1,7 +1,7 @@
 import pytest
 from weasyprint import HTML
 
-from tinhso.signing import ca
+from tinhso.signing import actions as signing_actions
 from tinhso.signing.tests import factories
 
 
@@ -22,7 +22,7 @@ def desk(agencies):
 
 @pytest.fixture
 def certificate(desk):
-    return ca.issue_agency_certificate(desk)
+    return signing_actions.issue_agency_certificate(None, desk)
 
 
 @pytest.fixture
