@@ -105,7 +105,7 @@ def agency_ids_in_scope(user: Actor, *roles: str) -> frozenset[int]:
     direct = sorted({agency_id for agency_id, role in _memberships(user) if not roles or role in roles})
     if not direct:
         return frozenset()
-    scopes = user.__dict__.setdefault("_tinhso_scopes", {})
+    scopes: dict[tuple[int, ...], frozenset[int]] = user.__dict__.setdefault("_tinhso_scopes", {})
     key = tuple(direct)
     if key not in scopes:
         with connection.cursor() as cursor:
