@@ -11,6 +11,7 @@ copied into the applicant's personal document store as a result of the dossier.
 holds (the demo CA by default; province administrators only), audited.
 """
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -19,16 +20,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.permissions import require
+from tinhso.accounts.models import User
+from tinhso.accounts.permissions import Actor, require
+from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
 from tinhso.core.links import site_url
 from tinhso.core.text import nfc
 from tinhso.dossiers.actions import competent_agency
-from tinhso.dossiers.models import PersonalDocument, Status
+from tinhso.dossiers.models import Dossier, PersonalDocument, Status
 from tinhso.signing import ca, keys
 from tinhso.signing.models import AgencyCertificate, SignedDocument, TrustRoot
 from tinhso.signing.pdf import active_certificate, sign_pdf
@@ -36,7 +40,11 @@ from tinhso.signing.stamp import stamp_verification
 
 
 def issue_agency_certificate(
-    actor, agency, issuer: TrustRoot | None = None, request=None, **validity
+    actor: Actor,
+    agency: Agency,
+    issuer: TrustRoot | None = None,
+    request: HttpRequest | None = None,
+    **validity: datetime.datetime,
 ) -> AgencyCertificate:
     """A new active certificate for ``agency`` signed by ``issuer`` (default the demo CA); the
     previous active one is deactivated. ``actor`` None is the platform itself (a command)."""
@@ -76,7 +84,7 @@ def issue_agency_certificate(
 
 
 def ensure_agency_certificate(
-    actor, agency, issuer: TrustRoot | None = None
+    actor: Actor, agency: Agency, issuer: TrustRoot | None = None
 ) -> tuple[AgencyCertificate, bool]:
     """The agency's active, currently valid certificate, issuing one if needed: (cert, created)."""
     current = AgencyCertificate.objects.filter(agency=agency, is_active=True).first()
@@ -90,19 +98,19 @@ CLOSED_WITHOUT_RESULT = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOP
 MAX_TITLE = 255
 
 
-def verification_url(document_id) -> str:
-    base = site_url()
+def verification_url(document_id: uuid.UUID) -> str:
+    base: str = site_url()
     return base + reverse("signing:verify", args=[document_id])
 
 
-def _province_name(agency) -> str:
+def _province_name(agency: Agency) -> str:
     unit = agency.unit
-    while unit.parent_id is not None:
+    while unit.parent is not None:
         unit = unit.parent
     return unit.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
 
 
-def issue_signed_result(actor, dossier, pdf_bytes: bytes, title: str) -> SignedDocument:
+def issue_signed_result(actor: User, dossier: Dossier, pdf_bytes: bytes, title: str) -> SignedDocument:
     require(actor, "signing.sign", dossier)
     title = nfc(title)
     if not title:
