@@ -1,4 +1,4 @@
-.PHONY: demo test fuzz lint lock messages worker bench
+.PHONY: demo test fuzz lint typecheck lock messages worker bench
 
 demo:  ## Install what is needed and start the demo at http://127.0.0.1:8000 (SQLite)
 	scripts/demo.sh
@@ -12,6 +12,9 @@ fuzz:  ## Schema fuzzing of the whole API with many examples (FUZZ_MAX_EXAMPLES=
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+typecheck:  ## mypy with django-stubs: the whole project, strict on the actions, rules and API modules
+	DATABASE_URL=$${DATABASE_URL:-postgres://localhost/tinhso} .venv/bin/mypy
 
 lock:  ## Regenerate the pinned dependency locks from requirements*.in
 	.venv/bin/python -m pip install --quiet uv

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, migrations check, unit + integration tests on PostgreSQL,
+# The whole test suite: lint, type check, migrations check, unit + integration tests on PostgreSQL,
 # browser tests in Debian's chromium, and a smoke test of the SQLite demo.
 # Uses DATABASE_URL when set; otherwise starts a throwaway PostgreSQL and removes it afterwards.
 set -euo pipefail
@@ -20,8 +20,10 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 unset DEBUG
 
 .venv/bin/ruff check .
+make --no-print-directory typecheck
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
     || { echo "Models changed without migrations: run manage.py makemigrations" >&2; exit 1; }
 # In parallel (pytest-xdist), one worker per core unless TEST_WORKERS says otherwise; each worker
-# has its own test database; conftest.py keeps the demo journeys on one worker.
-.venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" --dist load "$@"
+# has its own test database; conftest.py keeps the demo journeys on one worker. Coverage is
+# reported (terminal summary, HTML in var/coverage/), never a gate.
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-auto}" --dist load --cov --cov-report=term --cov-report=html "$@"

@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.core.monitoring import init_error_reporting
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -105,6 +107,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tinhso.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tinhso.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -335,10 +338,22 @@ PERMISSIONS_POLICY = (
 # Audit: how often the latest hashes are anchored (minutes), see tinhso.audit.
 AUDIT_ANCHOR_MINUTES = int(os.environ.get("AUDIT_ANCHOR_MINUTES", "60"))
 
+# Log lines carry the request id (X-Request-ID), user, path and task id (tinhso.core.logs): one
+# JSON object a line in production, readable lines in the demo. LOG_FORMAT=json|text overrides.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if (DEMO or DEBUG) else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "tinhso.core.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "tinhso.core.logs.JsonFormatter"},
+        "text": {"()": "tinhso.core.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -346,6 +361,16 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Error reporting to a Sentry-compatible server (a province's GlitchTip, Sentry) when SENTRY_DSN is
+# set, without personal data (tinhso.core.monitoring).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_error_reporting(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "demo" if DEMO else "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+    )
 
 # Payment gateway (VNPAY API 2.1.0). The default URLs are the local sandbox gateway's.
 VNPAY = {

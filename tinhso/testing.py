@@ -10,6 +10,7 @@ import datetime
 import io
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 
 from tinhso.accounts.models import Membership, Role, User, UserKind
@@ -159,7 +160,8 @@ def make_demo_agencies() -> dict:
     from tinhso.demo.management.commands.load_demo import Command as LoadDemo
 
     call_command("import_units", province="82", stdout=io.StringIO())
-    agencies = LoadDemo().create_agencies()
+    loader = LoadDemo()
+    agencies = loader.create_agencies(loader.create_administrator(make_password(None)))
     suffix, name, short_name = data.POLICE
     root = Agency.objects.get(code=data.PROVINCE_AGENCY_CODE)
     agencies[suffix] = make_agency(

@@ -23,7 +23,7 @@ from tinhso.dossiers import actions
 from tinhso.dossiers.models import Channel, Dossier
 from tinhso.dossiers.status import Status
 from tinhso.official_forms.rendering import clock
-from tinhso.signing.ca import ensure_agency_certificate
+from tinhso.signing.actions import ensure_agency_certificate
 from tinhso.signing.models import SignedDocument
 from tinhso.signing.pdf import verify_pdf
 from tinhso.workflows.demo import PROVINCIAL_LICENCE, load_flow
@@ -72,7 +72,7 @@ def province(settings, tmp_path):
     consulted_pc = made["agencies"]["cao_lanh"].parent
     procedure = factories.make_procedure()
     load_flow(dict(PROVINCIAL_LICENCE, key="giay-phep-lien-thong-thu-nghiem"), procedure)
-    ensure_agency_certificate(desk)
+    ensure_agency_certificate(None, desk)
     return {
         "desk": desk,
         "consulted_pc": consulted_pc,

@@ -33,7 +33,7 @@ from tinhso.accounts.models import (
     UserKind,
     hash_token,
 )
-from tinhso.accounts.permissions import require
+from tinhso.accounts.permissions import is_province_admin, require
 from tinhso.accounts.validators import cccd_century_and_gender, validate_cccd, validate_tax_code
 from tinhso.audit.services import history_for, record
 from tinhso.core.links import site_url
@@ -49,12 +49,15 @@ def _check_password(user: User, password: str | None) -> None:
         raise ValidationError({"password": exc.messages}) from exc
 
 
-def _save_new_user(user: User, password: str | None) -> User:
+def _save_new_user(user: User, password: str | None, password_hash: str | None = None) -> User:
     """Validate and insert ``user``; a duplicate that slips past ``full_clean`` becomes a
-    ValidationError too (two people registering the same CCCD at once)."""
+    ValidationError too (two people registering the same CCCD at once). ``password_hash`` is a
+    password already hashed (the demo's shared one, hashed once)."""
     user.full_clean(exclude=["password"])
     _check_password(user, password)
-    if password:
+    if password_hash:
+        user.password = password_hash
+    elif password:
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -83,15 +86,16 @@ def register_citizen(
     full_name: str,
     date_of_birth: datetime.date,
     gender: str,
-    password: str,
+    password: str = "",
     phone: str = "",
     email: str = "",
+    password_hash: str | None = None,
     request=None,
 ) -> User:
     """A citizen's account, signed in with their CCCD. ``actor`` is None (or anonymous) when
     people register themselves, a one-stop officer when registered at the counter."""
     require(actor, "accounts.register_citizen")
-    if not password:
+    if not password and not password_hash:
         raise ValidationError({"password": _("Choose a password.")})
     user = User(
         username=nfc(cccd),
@@ -104,9 +108,67 @@ def register_citizen(
         email=email,
     )
     with transaction.atomic():
-        _save_new_user(user, password)
+        _save_new_user(user, password, password_hash)
         by = actor if actor is not None and actor.is_authenticated else user
         record(by, "accounts.register_citizen", user, _person_changes(user), request)
+    return user
+
+
+def register_business(
+    actor,
+    *,
+    tax_code: str,
+    name: str,
+    password: str = "",
+    phone: str = "",
+    email: str = "",
+    password_hash: str | None = None,
+    request=None,
+) -> User:
+    """A business's account, signed in with its tax code; registered by the business itself
+    (``actor`` None) or by a one-stop officer at the counter, like a citizen's."""
+    require(actor, "accounts.register_citizen")
+    if not password and not password_hash:
+        raise ValidationError({"password": _("Choose a password.")})
+    number = validate_tax_code(nfc(tax_code))
+    user = User(
+        username=number, tax_code=number, full_name=name, kind=UserKind.BUSINESS, phone=phone, email=email
+    )
+    with transaction.atomic():
+        _save_new_user(user, password, password_hash)
+        by = actor if actor is not None and actor.is_authenticated else user
+        record(by, "accounts.register_business", user, _person_changes(user), request)
+    return user
+
+
+def create_administrator(
+    actor,
+    *,
+    username: str,
+    full_name: str,
+    email: str = "",
+    password: str | None = None,
+    password_hash: str | None = None,
+    request=None,
+) -> User:
+    """A superuser: the installation's first administrator, made from the console (``actor``
+    None) while there is none, or another one made by a superuser."""
+    if actor is None:
+        if User.objects.filter(is_superuser=True).exists():
+            raise PermissionDenied("accounts.create_administrator")
+    elif not actor.is_superuser:
+        raise PermissionDenied("accounts.create_administrator")
+    user = User(
+        username=username,
+        full_name=full_name,
+        kind=UserKind.OFFICER,
+        email=email,
+        is_staff=True,
+        is_superuser=True,
+    )
+    with transaction.atomic():
+        _save_new_user(user, password, password_hash)
+        record(actor or user, "accounts.create_administrator", user, _person_changes(user), request, new=True)
     return user
 
 
@@ -122,16 +184,21 @@ def create_officer(
     cccd: str | None = None,
     date_of_birth: datetime.date | None = None,
     gender: str = "",
+    staff: bool = False,
+    password_hash: str | None = None,
     request=None,
 ) -> User:
     """An officer's account with its first memberships: ``memberships`` is a list of
     ``(agency, role)`` or ``(agency, role, valid_from)``. The actor must be allowed to manage
-    officers in every one of those agencies (an agency admin only in their own subtree)."""
+    officers in every one of those agencies (an agency admin only in their own subtree). ``staff``
+    opens the administration site to them, which only a province administrator grants."""
     planned = [Membership(agency=item[0], role=item[1], valid_from=_day(item[2:])) for item in memberships]
     if not planned:
         raise ValidationError(_("An officer must belong to at least one agency."))
     for membership in planned:
         require(actor, "accounts.manage_officers", membership)
+    if staff and not is_province_admin(actor):
+        raise PermissionDenied("accounts.create_officer")
     user = User(
         username=username,
         full_name=full_name,
@@ -141,10 +208,12 @@ def create_officer(
         cccd=cccd,
         date_of_birth=date_of_birth,
         gender=gender,
+        is_staff=staff,
     )
     with transaction.atomic():
-        _save_new_user(user, password)
-        record(actor, "accounts.create_officer", user, _person_changes(user), request)
+        _save_new_user(user, password, password_hash)
+        changes = _person_changes(user) | ({"staff": True} if staff else {})
+        record(actor, "accounts.create_officer", user, changes, request)
         for membership in planned:
             membership.user = user
             _save_membership(actor, membership, request)

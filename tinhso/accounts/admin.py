@@ -10,7 +10,6 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -226,11 +225,9 @@ class ApiTokenAdmin(ProvinceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
-        with transaction.atomic():
-            tokens = list(queryset.select_for_update().filter(revoked_at__isnull=True))
-            for token in tokens:
-                ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-                record(request.user, "accounts.revoke_api_token", token, request=request)
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            actions.revoke_api_token(request.user, token, request)
         self.message_user(
             request, ngettext("%d token revoked.", "%d tokens revoked.", len(tokens)) % len(tokens)
         )

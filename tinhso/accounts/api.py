@@ -10,15 +10,17 @@ page (``tinhso.accounts.signin``).
 
 import datetime
 import math
+from typing import Any
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from tinhso.accounts import actions, signin
 from tinhso.accounts.models import User
+from tinhso.core.api import ApiRequest
 
 auth_router = Router(tags=["auth"])
 me_router = Router(tags=["me"])
@@ -50,12 +52,13 @@ class ErrorResponse(Schema):
     error: ErrorDetail
 
 
-def _error(status: int, code: str, message: str, headers=None) -> JsonResponse:
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status, headers=headers)
 
 
 def _locked(result: signin.SignInResult) -> JsonResponse:
-    seconds = str(max(1, math.ceil((result.locked_until - timezone.now()).total_seconds())))
+    until = result.locked_until or timezone.now()
+    seconds = str(max(1, math.ceil((until - timezone.now()).total_seconds())))
     if result.status == signin.THROTTLED:
         return _error(
             429,
@@ -83,7 +86,7 @@ def _locked(result: signin.SignInResult) -> JsonResponse:
     },
     summary="Get a bearer token",
 )
-def create_token(request, payload: TokenRequest):
+def create_token(request: HttpRequest, payload: TokenRequest) -> JsonResponse | dict[str, Any]:
     """Exchange a username and password (and, for officers, a current TOTP code) for a
     bearer token valid ``API_TOKEN_TTL_HOURS`` hours. Wrong passwords count towards the
     address's throttle and wrong codes towards the account's second-factor lock, as on the
@@ -91,9 +94,9 @@ def create_token(request, payload: TokenRequest):
     result = signin.check_password(payload.username, payload.password, request)
     if result.status in (signin.LOCKED, signin.THROTTLED):
         return _locked(result)
-    if not result.ok:
+    user = result.user
+    if not result.ok or user is None:
         return _error(401, "invalid_credentials", _("The username or password is incorrect."))
-    user: User = result.user
     if user.requires_second_factor:
         if not user.totp_enabled:
             return _error(
@@ -141,7 +144,7 @@ class MeResponse(Schema):
 
 
 @me_router.get("", response=MeResponse, summary="The caller's account, agencies and roles")
-def me(request):
+def me(request: ApiRequest) -> dict[str, Any]:
     user: User = request.auth
     return {
         "id": user.pk,

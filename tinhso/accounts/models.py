@@ -1,5 +1,6 @@
 """People (citizens, businesses, officers), their roles in agencies, sign-in records."""
 
+import datetime
 import hashlib
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -163,7 +164,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.rsplit(" ", 1)[-1] if self.full_name else self.username
 
     # Roles.
-    def active_memberships(self, on=None):
+    def active_memberships(self, on: datetime.date | None = None) -> "MembershipQuerySet":
         """Memberships valid on ``on`` (a date, default today), with their agencies."""
         return Membership.objects.active(on).filter(user=self).select_related("agency")
 
@@ -196,8 +197,8 @@ def mask_cccd(number: str | None) -> str:
     return number[:4] + "*" * (len(number) - 6) + number[-2:]
 
 
-class MembershipQuerySet(models.QuerySet):
-    def active(self, on=None):
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self, on: datetime.date | None = None) -> "MembershipQuerySet":
         """Valid on ``on`` (default today): from ``valid_from`` to ``valid_to`` inclusive, like
         every validity period of the platform."""
         on = on or timezone.localdate()

@@ -16,16 +16,22 @@ and cached on it.
 """
 
 from collections.abc import Callable
+from typing import Any, TypeAlias, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
-from tinhso.accounts.models import Membership, Role, UserKind, officer_agencies
+from tinhso.accounts.models import Membership, Role, User, UserKind, officer_agencies
 from tinhso.agencies.models import Agency
 from tinhso.core.sql import sql
 
+# Whoever acts: a signed-in user, an anonymous visitor, or None (the platform itself, a command).
+Actor: TypeAlias = User | AnonymousUser | None
+Predicate = TypeVar("Predicate", bound=Callable[..., bool])
+
 __all__ = [
+    "Actor",
     "UnknownAction",
     "agency_ids_in_scope",
     "can",
@@ -42,14 +48,14 @@ class UnknownAction(LookupError):
     """``can``/``require`` was asked about an action no rule is registered for."""
 
 
-_RULES: dict[str, tuple[Callable, bool]] = {}
+_RULES: dict[str, tuple[Callable[..., bool], bool]] = {}
 
 
-def rule(action: str, public: bool = False):
+def rule(action: str, public: bool = False) -> Callable[[Predicate], Predicate]:
     """Register ``predicate(user, obj) -> bool`` for ``action``; ``public`` asks the predicate
     about anonymous users too instead of refusing them."""
 
-    def register(predicate):
+    def register(predicate: Predicate) -> Predicate:
         if action in _RULES and _RULES[action][0] is not predicate:
             raise ValueError(f"A permission rule for {action!r} is already registered.")
         _RULES[action] = (predicate, public)
@@ -62,7 +68,7 @@ def registered_actions() -> list[str]:
     return sorted(_RULES)
 
 
-def _memberships(user):
+def _memberships(user: Any) -> list[tuple[int, str]]:
     """The user's valid memberships as (agency_id, role) pairs, cached on the user object.
     Only officers hold roles (``accounts.actions.add_membership``): citizens and businesses
     need no query."""
@@ -76,12 +82,12 @@ def _memberships(user):
     return cached
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: Actor, *roles: str) -> bool:
     return any(role in roles for _, role in _memberships(user))
 
 
-def is_province_admin(user) -> bool:
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
+def is_province_admin(user: Actor) -> bool:
+    if user is None or not (user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or has_role(user, Role.PROVINCE_ADMIN)
 
@@ -97,14 +103,14 @@ WHERE top.{a.id} IN ({{ids}})
 )
 
 
-def agency_ids_in_scope(user, *roles: str) -> frozenset[int]:
+def agency_ids_in_scope(user: Actor, *roles: str) -> frozenset[int]:
     """Ids of the agencies where ``user`` holds one of ``roles`` (any role if none), with their
     descendants: an agency admin of a department manages its sub-departments too. Read in one
     statement and cached on the user object with the memberships."""
     direct = sorted({agency_id for agency_id, role in _memberships(user) if not roles or role in roles})
     if not direct:
         return frozenset()
-    scopes = user.__dict__.setdefault("_tinhso_scopes", {})
+    scopes: dict[tuple[int, ...], frozenset[int]] = user.__dict__.setdefault("_tinhso_scopes", {})
     key = tuple(direct)
     if key not in scopes:
         with connection.cursor() as cursor:
@@ -113,7 +119,7 @@ def agency_ids_in_scope(user, *roles: str) -> frozenset[int]:
     return scopes[key]
 
 
-def can(user, action: str, obj=None) -> bool:
+def can(user: Actor, action: str, obj: object = None) -> bool:
     try:
         predicate, public = _RULES[action]
     except KeyError:
@@ -128,7 +134,7 @@ def can(user, action: str, obj=None) -> bool:
     return bool(predicate(user, obj))
 
 
-def require(user, action: str, obj=None) -> None:
+def require(user: Actor, action: str, obj: object = None) -> None:
     """Raise ``PermissionDenied`` unless ``can(user, action, obj)``."""
     if not can(user, action, obj):
         raise PermissionDenied(action)

@@ -4,38 +4,41 @@ Superusers and province administrators pass every rule before these predicates r
 (see ``tinhso.accounts.permissions.can``).
 """
 
+from django.contrib.auth.models import AnonymousUser
+
 from tinhso.accounts.models import Membership, Role, User
-from tinhso.accounts.permissions import agency_ids_in_scope, has_role, rule
+from tinhso.accounts.permissions import Actor, agency_ids_in_scope, has_role, rule
 from tinhso.agencies.models import Agency
 
 
-def _agency_id(obj):
+def _agency_id(obj: object) -> int | None:
     """The agency an object belongs to: an Agency itself, or anything with ``agency_id``."""
     if isinstance(obj, Agency):
         return obj.pk
-    return getattr(obj, "agency_id", None)
+    agency_id: int | None = getattr(obj, "agency_id", None)
+    return agency_id
 
 
 @rule("units.view", public=True)
-def view_units(user, unit):
+def view_units(user: Actor, unit: object) -> bool:
     """The list of administrative units is public information."""
     return True
 
 
 @rule("units.change")
-def change_units(user, unit):
+def change_units(user: User, unit: object) -> bool:
     """Only province administrators (handled before this rule) change administrative units."""
     return False
 
 
 @rule("agencies.view", public=True)
-def view_agencies(user, agency):
+def view_agencies(user: Actor, agency: object) -> bool:
     """The directory of agencies is public information."""
     return True
 
 
 @rule("agencies.change")
-def change_agency(user, agency):
+def change_agency(user: User, agency: object) -> bool:
     """An agency administrator changes their agency and its descendants; creating top-level
     agencies (no object) is for province administrators."""
     agency_id = _agency_id(agency)
@@ -43,7 +46,7 @@ def change_agency(user, agency):
 
 
 @rule("accounts.view_person")
-def view_person(user, person):
+def view_person(user: User, person: object) -> bool:
     """Anyone sees their own record; an agency administrator sees the officers of their subtree."""
     if not isinstance(person, User):
         return False
@@ -54,7 +57,7 @@ def view_person(user, person):
 
 
 @rule("accounts.register_citizen", public=True)
-def register_citizen(user, obj):
+def register_citizen(user: User | AnonymousUser, obj: object) -> bool:
     """People register themselves; at the counter a one-stop officer registers them."""
     if not user.is_authenticated:
         return True
@@ -62,7 +65,7 @@ def register_citizen(user, obj):
 
 
 @rule("accounts.manage_officers")
-def manage_officers(user, obj):
+def manage_officers(user: User, obj: object) -> bool:
     """An agency administrator grants and ends memberships in their subtree, except the
     province administrator role; ``obj`` is a Membership, an Agency or an officer (User)."""
     scope = agency_ids_in_scope(user, Role.AGENCY_ADMIN)
@@ -78,6 +81,6 @@ def manage_officers(user, obj):
 
 
 @rule("audit.view")
-def view_audit(user, entry):
+def view_audit(user: User, entry: object) -> bool:
     """The audit trail is read by province administrators only."""
     return False

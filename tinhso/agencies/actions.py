@@ -2,12 +2,14 @@
 and writes the audit entry. Views, the API and the admin all go through these."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.permissions import require
+from tinhso.accounts.permissions import Actor, require
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
 from tinhso.core.text import format_date
@@ -30,13 +32,13 @@ EDITABLE_FIELDS = [
 ]
 
 
-def _check_fields(fields: dict) -> None:
+def _check_fields(fields: dict[str, Any]) -> None:
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
 
 
-def _snapshot(agency: Agency) -> dict:
+def _snapshot(agency: Agency) -> dict[str, Any]:
     """Field values as audit data: foreign keys as the related code."""
     values = {}
     for name in EDITABLE_FIELDS:
@@ -45,7 +47,7 @@ def _snapshot(agency: Agency) -> dict:
     return values
 
 
-def _diff(before: dict, after: dict) -> dict:
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {name: [before[name], after[name]] for name in EDITABLE_FIELDS if before[name] != after[name]}
 
 
@@ -58,7 +60,7 @@ def demo_code_under(parent: Agency) -> str:
     return f"{parent.code}.{number:02d}"
 
 
-def create_agency(actor, request=None, **fields) -> Agency:
+def create_agency(actor: Actor, request: HttpRequest | None = None, **fields: Any) -> Agency:
     """Create an agency; the actor needs "agencies.change" on the parent (top level: province admin).
 
     Without a code, an agency under a parent gets a generated one, flagged ``is_demo_code``.
@@ -66,7 +68,7 @@ def create_agency(actor, request=None, **fields) -> Agency:
     _check_fields(fields)
     agency = Agency(**fields)
     require(actor, "agencies.change", agency.parent if agency.parent_id else None)
-    if not agency.code and agency.parent_id:
+    if not agency.code and agency.parent is not None:
         agency.code = demo_code_under(agency.parent)
         agency.is_demo_code = True
     agency.full_clean()
@@ -76,7 +78,7 @@ def create_agency(actor, request=None, **fields) -> Agency:
     return agency
 
 
-def update_agency(actor, agency: Agency, request=None, **fields) -> Agency:
+def update_agency(actor: Actor, agency: Agency, request: HttpRequest | None = None, **fields: Any) -> Agency:
     """Change an agency's fields; moving it needs "agencies.change" on the new parent too."""
     _check_fields(fields)
     with transaction.atomic():
@@ -96,7 +98,11 @@ def update_agency(actor, agency: Agency, request=None, **fields) -> Agency:
 
 
 def close_agency(
-    actor, agency: Agency, valid_to: datetime.date, successor: Agency | None = None, request=None
+    actor: Actor,
+    agency: Agency,
+    valid_to: datetime.date,
+    successor: Agency | None = None,
+    request: HttpRequest | None = None,
 ) -> Agency:
     """End an agency on ``valid_to`` (its last day), optionally naming the agency that takes over."""
     with transaction.atomic():

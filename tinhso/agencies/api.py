@@ -2,19 +2,21 @@
 the "agencies.change" permission, and goes through ``tinhso.agencies.actions``."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import Http404
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from tinhso.accounts.models import User
 from tinhso.agencies import actions
 from tinhso.agencies.codes import InvalidAgencyCode, parse_agency_code
 from tinhso.agencies.models import Agency, AgencyKind
-from tinhso.core.api import Pagination
+from tinhso.core.api import ApiRequest, Pagination
 from tinhso.core.text import fold
 from tinhso.units.models import AdministrativeUnit
 from tinhso.units.validity import today
@@ -110,10 +112,11 @@ class AgencyClose(Schema):
     successor: str | None = Field(None, description="Code of the agency that takes over.")
 
 
-def actor_of(request):
+def actor_of(request: ApiRequest) -> User:
     """The signed-in user behind the bearer token (the auth class may give the user or the token)."""
     auth = request.auth
-    return getattr(auth, "user", auth)
+    user: User = getattr(auth, "user", auth)
+    return user
 
 
 def canonical_code(text: str, field: str = "code") -> str:
@@ -135,7 +138,12 @@ def get_agency_or_404(code: str) -> Agency:
     return agency
 
 
-def related(model, code: str | None, field: str, on: datetime.date | None = None):
+def related(
+    model: type[Agency] | type[AdministrativeUnit],
+    code: str | None,
+    field: str,
+    on: datetime.date | None = None,
+) -> Any:
     """The current agency or unit with ``code`` for the write field ``field``, or a field error."""
     if not code:
         return None
@@ -149,8 +157,8 @@ def related(model, code: str | None, field: str, on: datetime.date | None = None
 
 @router.get("/", response=list[AgencyOut], auth=None, summary="List and search agencies")
 @paginate(Pagination)
-def list_agencies(request, filters: Query[AgencyFilters]):
-    agencies = Agency.objects.valid_on(filters.on).select_related("parent", "unit")
+def list_agencies(request: HttpRequest, filters: Query[AgencyFilters]) -> QuerySet[Agency]:
+    agencies: QuerySet[Agency] = Agency.objects.valid_on(filters.on).select_related("parent", "unit")
     words = fold(filters.q).split()
     if words:
         by_name = Q()
@@ -168,12 +176,12 @@ def list_agencies(request, filters: Query[AgencyFilters]):
 
 
 @router.get("/{code}", response=AgencyDetail, auth=None, summary="One agency by its code (either form)")
-def get_agency(request, code: str):
+def get_agency(request: HttpRequest, code: str) -> Agency:
     return get_agency_or_404(code)
 
 
 @router.post("/", response={201: AgencyDetail}, summary="Create an agency")
-def create_agency(request, payload: AgencyIn):
+def create_agency(request: ApiRequest, payload: AgencyIn) -> Status[Agency]:
     data = payload.dict()
     data["parent"] = related(Agency, data["parent"], "parent")
     data["unit"] = related(AdministrativeUnit, data["unit"], "unit")
@@ -181,7 +189,7 @@ def create_agency(request, payload: AgencyIn):
 
 
 @router.patch("/{code}", response=AgencyDetail, summary="Change an agency")
-def update_agency(request, code: str, payload: AgencyPatch):
+def update_agency(request: ApiRequest, code: str, payload: AgencyPatch) -> Agency:
     agency = get_agency_or_404(code)
     data = payload.dict(exclude_unset=True)
     if "parent" in data:
@@ -192,7 +200,7 @@ def update_agency(request, code: str, payload: AgencyPatch):
 
 
 @router.post("/{code}/close", response=AgencyDetail, summary="End an agency, naming its successor")
-def close_agency(request, code: str, payload: AgencyClose):
+def close_agency(request: ApiRequest, code: str, payload: AgencyClose) -> Agency:
     agency = get_agency_or_404(code)
     successor = None
     if payload.successor:

@@ -6,6 +6,8 @@ The tree is kept in a materialised ``path`` ("/1/7/42/"): ``descendants()`` is o
 prefix query on PostgreSQL and SQLite alike, and moving an agency rewrites its subtree's paths.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
@@ -134,7 +136,7 @@ class Agency(ValidityModel):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalise()
         with transaction.atomic():
             paths = Agency.objects.filter(pk__in=[pk for pk in (self.pk, self.parent_id) if pk is not None])

@@ -1,12 +1,17 @@
 """Structured JSON errors for the API: ``{"error": {"code", "message", "fields"?}}``, in Vietnamese."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import LimitOffsetPagination
+
+from tinhso.accounts.models import User
 
 # Lists answer at most this many items at a time, from an offset at most this large (beyond it
 # PostgreSQL's bigint arithmetic on OFFSET + LIMIT overflows; no list is that long).
@@ -14,9 +19,16 @@ MAX_LIMIT = 1000
 MAX_OFFSET = 2**31 - 1
 
 
-class PageQuery(Schema):
+class PageQuery(LimitOffsetPagination.Input):
     limit: int = Field(100, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class ApiRequest(HttpRequest):
+    """What an authenticated operation receives: ``auth`` is the account of the bearer token (or
+    the session), set by django-ninja."""
+
+    auth: User
 
 
 class Pagination(LimitOffsetPagination):
@@ -49,7 +61,7 @@ ERROR_RESPONSES = {
 SERVER_ANSWERS = {"414"}
 
 
-def declare_error_responses(schema: dict) -> dict:
+def declare_error_responses(schema: OpenAPISchema) -> OpenAPISchema:
     """Declare in an OpenAPI document the error statuses each operation answers, with ApiError.
 
     Every operation can answer 400 and 503; those with a security requirement 401 and 403; those
@@ -83,12 +95,22 @@ def declare_error_responses(schema: dict) -> dict:
 class PlatformAPI(NinjaAPI):
     """The platform's API: its OpenAPI document declares the error statuses (declare_error_responses)."""
 
-    def get_openapi_schema(self, **kwargs):
-        return declare_error_responses(super().get_openapi_schema(**kwargs))
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return declare_error_responses(schema)
 
 
-def error_response(api: NinjaAPI, request, status: int, code: str, message: str, fields=None):
-    body = {"error": {"code": code, "message": str(message)}}
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    body: dict[str, dict[str, Any]] = {"error": {"code": code, "message": str(message)}}
     if fields:
         body["error"]["fields"] = fields
     return api.create_response(request, body, status=status)
@@ -105,7 +127,7 @@ def _validation_fields(exc: ValidationError) -> dict[str, list[str]]:
 
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
-    def invalid_body(request, exc):
+    def invalid_body(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         fields: dict[str, list[str]] = {}
         for error in exc.errors:
             location = ".".join(str(part) for part in error.get("loc", [])[1:]) or "__all__"
@@ -113,25 +135,25 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(api, request, 422, "invalid", _("The request data is not valid."), fields)
 
     @api.exception_handler(ValidationError)
-    def invalid_data(request, exc):
+    def invalid_data(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return error_response(
             api, request, 422, "invalid", _("The request data is not valid."), _validation_fields(exc)
         )
 
     @api.exception_handler(AuthenticationError)
-    def unauthenticated(request, exc):
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return error_response(api, request, 401, "unauthenticated", _("Authentication is required."))
 
     @api.exception_handler(PermissionDenied)
-    def forbidden(request, exc):
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return error_response(api, request, 403, "forbidden", _("You do not have permission to do this."))
 
     @api.exception_handler(Http404)
-    def not_found(request, exc):
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error_response(api, request, 404, "not_found", _("Not found."))
 
     @api.exception_handler(HttpError)
-    def http_error(request, exc):
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
             return error_response(api, request, 400, "malformed", _("The request body is not valid JSON."))
         return error_response(api, request, exc.status_code, "error", str(exc))

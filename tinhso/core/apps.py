@@ -10,8 +10,16 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from tinhso.core import checks, reference  # noqa: F401 - checks registers the deployment checks
+        from django_tasks_db.compat import task_finished, task_started
+
+        from tinhso.core import (
+            checks,  # noqa: F401 - registers the deployment checks
+            logs,
+            reference,
+        )
 
         request_started.connect(reference.request_started, dispatch_uid="core.reference.started")
         request_finished.connect(reference.request_finished, dispatch_uid="core.reference.finished")
         connection_created.connect(reference.install_wrapper, dispatch_uid="core.reference.wrapper")
+        task_started.connect(logs.task_started, dispatch_uid="tinhso.core.logs.task_started")
+        task_finished.connect(logs.task_finished, dispatch_uid="tinhso.core.logs.task_finished")

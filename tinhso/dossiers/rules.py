@@ -3,17 +3,19 @@
 payment gateway's IPN) are not checked here: their callers have verified the request.
 """
 
-from tinhso.accounts.models import Role, UserKind
+from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, rule
+from tinhso.dossiers.models import Dossier
+from tinhso.procedures.models import Procedure
 
 PROCESSING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
 
 
-def _owns(user, dossier) -> bool:
+def _owns(user: User, dossier: Dossier | None) -> bool:
     return dossier is not None and dossier.applicant_id is not None and dossier.applicant_id == user.pk
 
 
-def _officer_in_scope(user, dossier, *roles) -> bool:
+def _officer_in_scope(user: User, dossier: Dossier | None, *roles: str) -> bool:
     return (
         dossier is not None
         and user.kind == UserKind.OFFICER
@@ -22,44 +24,44 @@ def _officer_in_scope(user, dossier, *roles) -> bool:
 
 
 @rule("dossiers.submit")
-def submit(user, procedure) -> bool:
+def submit(user: User, procedure: Procedure | None) -> bool:
     """Citizens and businesses submit online for themselves."""
     return user.kind in (UserKind.CITIZEN, UserKind.BUSINESS)
 
 
 @rule("dossiers.edit_draft")
-def edit_draft(user, dossier) -> bool:
+def edit_draft(user: User, dossier: Dossier) -> bool:
     return _owns(user, dossier) and dossier.is_draft
 
 
 @rule("dossiers.view")
-def view(user, dossier) -> bool:
+def view(user: User, dossier: Dossier | None) -> bool:
     """The applicant, and officers of the receiving agency (or above it)."""
     return _owns(user, dossier) or _officer_in_scope(user, dossier)
 
 
 @rule("dossiers.withdraw")
-def withdraw(user, dossier) -> bool:
+def withdraw(user: User, dossier: Dossier) -> bool:
     return _owns(user, dossier) and not dossier.is_draft
 
 
 @rule("dossiers.answer_supplement")
-def answer_supplement(user, dossier) -> bool:
+def answer_supplement(user: User, dossier: Dossier) -> bool:
     return _owns(user, dossier) and not dossier.is_draft
 
 
 @rule("dossiers.rate")
-def rate(user, dossier) -> bool:
+def rate(user: User, dossier: Dossier) -> bool:
     """Only the applicant rates their dossier (when and how often: ``actions.rate_dossier``)."""
     return _owns(user, dossier) and not dossier.is_draft
 
 
 @rule("dossiers.request_supplement")
-def request_supplement(user, dossier) -> bool:
+def request_supplement(user: User, dossier: Dossier | None) -> bool:
     return _officer_in_scope(user, dossier, *PROCESSING_ROLES)
 
 
 @rule("dossiers.change_status")
-def change_status(user, dossier) -> bool:
+def change_status(user: User, dossier: Dossier | None) -> bool:
     """Officers handling dossiers of the receiving agency (payment requests, generic changes)."""
     return _officer_in_scope(user, dossier, *PROCESSING_ROLES)

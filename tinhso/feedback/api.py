@@ -1,8 +1,9 @@
 """Feedback statistics for the dashboards: ``GET /api/v1/feedback/stats``."""
 
 import datetime
-from typing import Literal
+from typing import Any, Literal
 
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -37,7 +38,7 @@ class Stats(Schema):
 
 
 @router.get("/stats", response=Stats, auth=None, summary="Feedback counts and on-time answer rate")
-def stats(request, filters: Query[StatsQuery]):
+def stats(request: HttpRequest, filters: Query[StatsQuery]) -> dict[str, Any]:
     """Reports received in the period (``from``/``to``, inclusive, ISO dates), answered, answered
     on time (approved answer before the due time counted in working time), open, overdue. Public:
     the counts hold no personal data."""

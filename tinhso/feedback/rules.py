@@ -8,16 +8,21 @@
 - Citizens see published reports and their own; they rate and reopen their own reports.
 """
 
-from tinhso.accounts.models import Membership, Role
-from tinhso.accounts.permissions import agency_ids_in_scope, has_role, rule
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+
+from tinhso.accounts.models import Membership, Role, User
+from tinhso.accounts.permissions import Actor, agency_ids_in_scope, has_role, rule
 from tinhso.agencies.models import AgencyKind
+from tinhso.feedback.models import Report
 
 ROUTING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST)
 ROUTING_AGENCY_KINDS = (AgencyKind.SERVICE_CENTRE, AgencyKind.PC_OFFICE)
 WORK_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
 
 
-def is_routing_officer(user) -> bool:
+def is_routing_officer(user: Any) -> bool:
     cached = getattr(user, "_feedback_routing", None)
     if cached is None:
         cached = (
@@ -26,21 +31,21 @@ def is_routing_officer(user) -> bool:
             .exists()
         )
         user._feedback_routing = cached
-    return cached
+    return bool(cached)
 
 
-def _in_scope(user, agency_id, *roles) -> bool:
+def _in_scope(user: User, agency_id: int | None, *roles: str) -> bool:
     return agency_id is not None and agency_id in agency_ids_in_scope(user, *roles)
 
 
 @rule("feedback.submit", public=True)
-def submit(user, obj):
+def submit(user: Actor, obj: object) -> bool:
     """Anyone may report a problem, signed in or not."""
     return True
 
 
 @rule("feedback.view", public=True)
-def view(user, report):
+def view(user: User | AnonymousUser, report: Report | None) -> bool:
     """Published reports are public; the reporter and the officers concerned see the rest."""
     if report is None or report.published:
         return True
@@ -54,17 +59,17 @@ def view(user, report):
 
 
 @rule("feedback.route")
-def route(user, report):
+def route(user: User, report: Report | None) -> bool:
     return is_routing_officer(user)
 
 
 @rule("feedback.hotline_enter")
-def hotline_enter(user, obj):
+def hotline_enter(user: User, obj: object) -> bool:
     return is_routing_officer(user)
 
 
 @rule("feedback.work")
-def work(user, report):
+def work(user: User, report: Report) -> bool:
     """Without a report: whether the user works reports at all (the agency inbox)."""
     if report is None:
         return has_role(user, *WORK_ROLES)
@@ -72,39 +77,39 @@ def work(user, report):
 
 
 @rule("feedback.approve")
-def approve(user, report):
+def approve(user: User, report: Report) -> bool:
     if report is None:
         return has_role(user, Role.LEADER)
     return _in_scope(user, report.assigned_agency_id, Role.LEADER)
 
 
 @rule("feedback.moderate")
-def moderate(user, report):
+def moderate(user: User, report: Report | None) -> bool:
     return is_routing_officer(user) or (report is not None and approve(user, report))
 
 
 @rule("feedback.view_overdue")
-def view_overdue(user, obj):
+def view_overdue(user: User, obj: object) -> bool:
     return has_role(user, Role.LEADER) or is_routing_officer(user)
 
 
 @rule("feedback.follow")
-def follow(user, report):
+def follow(user: User, report: Report | None) -> bool:
     """Published reports, and open ones (following instead of filing a duplicate)."""
     return report is not None and (report.published or report.is_open or report.reporter_id == user.pk)
 
 
 @rule("feedback.rate")
-def rate(user, report):
+def rate(user: User, report: Report | None) -> bool:
     return report is not None and report.reporter_id == user.pk
 
 
 @rule("feedback.reopen")
-def reopen(user, report):
+def reopen(user: User, report: Report | None) -> bool:
     return report is not None and report.reporter_id == user.pk
 
 
 @rule("feedback.configure")
-def configure(user, obj):
+def configure(user: User, obj: object) -> bool:
     """Categories and the routing table are the province administrators' (who pass every rule)."""
     return False

@@ -6,13 +6,14 @@ flow (refuse, supplement, payment, cash, extend, stop, withdrawal decisions, dra
 offered by the rules below. Each action checks again when it is taken.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.accounts.models import Role, UserKind
+from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, rule
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import CLOCK_RUNNING, TRANSITIONS, Status
@@ -126,7 +127,7 @@ def _has_result(dossier: Dossier) -> bool:
     return dossier.signed_documents.exists()
 
 
-def _steps(user, dossier: Dossier):
+def _steps(user: User, dossier: Dossier) -> list[tuple[str, Promise, Callable[[], bool]]]:
     """(key, label, allowed) for each step outside the flow, in the order the page lists them.
     ``allowed`` is a function, so a step's queries run only when its cheaper tests pass."""
     status = dossier.status
@@ -195,7 +196,7 @@ def _steps(user, dossier: Dossier):
     ]
 
 
-def allowed_actions(user, dossier: Dossier, flow: DossierFlow | None = None) -> list[AllowedAction]:
+def allowed_actions(user: User, dossier: Dossier, flow: DossierFlow | None = None) -> list[AllowedAction]:
     """Everything ``user`` may do to ``dossier`` now: the flow's actions first, then the steps
     outside the flow. ``flow``: the dossier's flow, if the caller holds it."""
     allowed = [

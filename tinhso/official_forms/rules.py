@@ -3,8 +3,10 @@ first (``tinhso.accounts.permissions.can``)."""
 
 from dataclasses import dataclass
 
-from tinhso.accounts.models import UserKind
+from tinhso.accounts.models import User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, rule
+from tinhso.agencies.models import Agency
+from tinhso.dossiers.models import Dossier
 
 # The papers sent to the applicant: Form 01 (received), 02 (supplement request), 03 (refusal),
 # 04 (extension apology), 05 (stop notice); the applicant gets them as issued (signed), never
@@ -14,12 +16,12 @@ CITIZEN_FORMS = frozenset({1, 2, 3, 4, 5})
 
 @dataclass(frozen=True)
 class PrintRequest:
-    dossier: object
+    dossier: Dossier
     number: int
 
 
 @rule("official_forms.print")
-def print_form(user, request: PrintRequest) -> bool:
+def print_form(user: User, request: PrintRequest | None) -> bool:
     """Officers whose agency scope contains the dossier's receiving agency; the applicant for
     the forms sent to them."""
     if request is None:
@@ -44,6 +46,6 @@ def download_issued(user, issued) -> bool:
 
 
 @rule("official_forms.print_register")
-def print_register(user, agency) -> bool:
+def print_register(user: User, agency: Agency | None) -> bool:
     """Form 07 of an agency: its officers and those of the agencies above it."""
     return agency is not None and user.kind == UserKind.OFFICER and agency.pk in agency_ids_in_scope(user)

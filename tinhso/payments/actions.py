@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinhso.accounts.models import User
 from tinhso.accounts.permissions import require
 from tinhso.audit.services import record
 from tinhso.core.net import client_ip
@@ -43,7 +45,7 @@ def new_txn_ref() -> str:
     return f"{timezone.now().astimezone(vnpay.GMT7):%y%m%d%H%M%S}{secrets.randbelow(10**8):08d}"
 
 
-def payment_url(payment: Payment, request) -> str:
+def payment_url(payment: Payment, request: HttpRequest) -> str:
     """The signed redirect to the gateway for ``payment``."""
     gateway = vnpay.config()
     params = vnpay.payment_params(
@@ -60,9 +62,9 @@ def payment_url(payment: Payment, request) -> str:
 
 
 def start_payment(
-    actor,
+    actor: User,
     dossier: Dossier,
-    request,
+    request: HttpRequest,
     quantities: Mapping[int, int] | None = None,
     options: Collection[int] | None = None,
 ) -> tuple[Payment, str]:
@@ -153,7 +155,7 @@ def handle_ipn(params: Mapping[str, str]) -> dict[str, str]:
                 .select_related("dossier__receiving_agency", "payer")
                 .get(pk=found.pk)
             )
-            if vnpay.from_gateway_amount(params.get("vnp_Amount")) != payment.amount:
+            if vnpay.from_gateway_amount(params.get("vnp_Amount", "")) != payment.amount:
                 return vnpay.ipn_answer(vnpay.RspCode.INVALID_AMOUNT)
             if payment.ipn_received_at is not None:
                 return vnpay.ipn_answer(vnpay.RspCode.ALREADY_CONFIRMED)

@@ -3,16 +3,17 @@ records the audit entry. The admin and the management commands go through these.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.permissions import require
+from tinhso.accounts.permissions import Actor, require
 from tinhso.audit.services import record
 from tinhso.procedures.catalogue import Catalogue, procedure_record, save_catalogue
 from tinhso.procedures.models import BoundaryFreeList, Procedure
 
 
 def import_catalogue(
-    actor, catalogue: Catalogue, source: str = "", request=None
+    actor: Actor, catalogue: Catalogue, source: str = "", request: HttpRequest | None = None
 ) -> list[tuple[Procedure, bool]]:
     """Write a checked catalogue (``tinhso.procedures.catalogue.read_catalogue``) all at once:
     procedures are created or updated by code; procedures not in the file are left alone.
@@ -27,7 +28,9 @@ def import_catalogue(
     return saved
 
 
-def record_admin_save(actor, procedure: Procedure, created: bool, request=None) -> None:
+def record_admin_save(
+    actor: Actor, procedure: Procedure, created: bool, request: HttpRequest | None = None
+) -> None:
     """Audit a procedure saved through the admin, with its fees and documents as saved.
 
     The admin saves the procedure and its inlines inside its own transaction; this is called

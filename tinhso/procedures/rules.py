@@ -8,6 +8,6 @@ from tinhso.accounts.permissions import rule
 
 
 @rule("procedures.change")
-def change_procedures(user, procedure):
+def change_procedures(user: object, procedure: object) -> bool:
     """Only province administrators (and superusers) change the catalogue."""
     return False

@@ -6,8 +6,12 @@ stamped on the last page, the PDF is signed with the certificate of the agency c
 dossier (``competent_agency``: a department for a dossier received at a service centre; PAdES
 B-B), stored under a random name, registered for the public verification page, audited, and
 copied into the applicant's personal document store as a result of the dossier.
+
+``issue_agency_certificate`` gives an agency a new signing certificate from a CA the platform
+holds (the demo CA by default; province administrators only), audited.
 """
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -16,38 +20,97 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.permissions import require
+from tinhso.accounts.models import User
+from tinhso.accounts.permissions import Actor, require
+from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
 from tinhso.core.links import site_url
 from tinhso.core.text import nfc
 from tinhso.dossiers.actions import competent_agency
-from tinhso.dossiers.models import PersonalDocument, Status
-from tinhso.signing.models import SignedDocument
+from tinhso.dossiers.models import Dossier, PersonalDocument, Status
+from tinhso.signing import ca, keys
+from tinhso.signing.models import AgencyCertificate, SignedDocument, TrustRoot
 from tinhso.signing.pdf import active_certificate, sign_pdf
 from tinhso.signing.stamp import stamp_verification
+
+
+def issue_agency_certificate(
+    actor: Actor,
+    agency: Agency,
+    issuer: TrustRoot | None = None,
+    request: HttpRequest | None = None,
+    **validity: datetime.datetime,
+) -> AgencyCertificate:
+    """A new active certificate for ``agency`` signed by ``issuer`` (default the demo CA); the
+    previous active one is deactivated. ``actor`` None is the platform itself (a command)."""
+    if actor is not None:
+        require(actor, "signing.manage_certificates", agency)
+    with transaction.atomic():
+        issuer = issuer or ca.demo_ca()
+        certificate, key = ca.issue_certificate(agency, issuer, **validity)
+        replaced = list(
+            AgencyCertificate.objects.filter(agency=agency, is_active=True).values_list("pk", flat=True)
+        )
+        AgencyCertificate.objects.filter(pk__in=replaced).update(is_active=False)
+        issued = AgencyCertificate.objects.create(
+            agency=agency,
+            certificate_pem=keys.certificate_pem(certificate),
+            chain_pem=issuer.certificate_pem,
+            private_key_encrypted=keys.encrypt_private_key(key),
+            valid_from=certificate.not_valid_before_utc,
+            valid_to=certificate.not_valid_after_utc,
+        )
+        record(
+            actor,
+            "signing.issue_certificate",
+            issued,
+            {
+                "agency": agency.code,
+                "issuer": issuer.name,
+                "serial": format(certificate.serial_number, "x"),
+                "valid_from": issued.valid_from.isoformat(),
+                "valid_to": issued.valid_to.isoformat(),
+                "replaced": replaced,
+            },
+            request,
+            new=True,
+        )
+    return issued
+
+
+def ensure_agency_certificate(
+    actor: Actor, agency: Agency, issuer: TrustRoot | None = None
+) -> tuple[AgencyCertificate, bool]:
+    """The agency's active, currently valid certificate, issuing one if needed: (cert, created)."""
+    current = AgencyCertificate.objects.filter(agency=agency, is_active=True).first()
+    if current is not None and current.is_valid_at():
+        return current, False
+    return issue_agency_certificate(actor, agency, issuer), True
+
 
 # A result is not signed for a dossier that was refused, withdrawn or stopped.
 CLOSED_WITHOUT_RESULT = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
 MAX_TITLE = 255
 
 
-def verification_url(document_id) -> str:
-    base = site_url()
+def verification_url(document_id: uuid.UUID) -> str:
+    base: str = site_url()
     return base + reverse("signing:verify", args=[document_id])
 
 
-def _province_name(agency) -> str:
+def _province_name(agency: Agency) -> str:
     unit = agency.unit
-    while unit.parent_id is not None:
+    while unit.parent is not None:
         unit = unit.parent
     return unit.name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
 
 
-def issue_signed_result(actor, dossier, pdf_bytes: bytes, title: str) -> SignedDocument:
+def issue_signed_result(actor: User, dossier: Dossier, pdf_bytes: bytes, title: str) -> SignedDocument:
     require(actor, "signing.sign", dossier)
     title = nfc(title)
     if not title:

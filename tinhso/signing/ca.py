@@ -1,7 +1,8 @@
 """The project's local demo certification authority (for the demo and the tests only).
 
-``demo_ca()`` creates the root once and returns it afterwards; ``issue_agency_certificate``
-gives an agency a signing certificate issued by it (subject CN = agency name, O = the top agency,
+``demo_ca()`` creates the root once and returns it afterwards; ``issue_certificate`` makes an
+agency's signing certificate issued by it (stored and audited by
+``tinhso.signing.actions.issue_agency_certificate``) (subject CN = agency name, O = the top agency,
 L = the province, C = VN; key usage digitalSignature + nonRepudiation). A real installation
 imports the certificates issued by a licensed CA instead.
 """
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tinhso.signing import keys
-from tinhso.signing.models import AgencyCertificate, TrustRoot
+from tinhso.signing.models import TrustRoot
 
 CA_YEARS = 10
 AGENCY_YEARS = 3
@@ -161,27 +162,3 @@ def issue_certificate(
         .sign(issuer_key, hashes.SHA256())
     )
     return certificate, key
-
-
-@transaction.atomic
-def issue_agency_certificate(agency, issuer: TrustRoot | None = None, **validity) -> AgencyCertificate:
-    """A new active certificate for ``agency`` (the previous active one is deactivated)."""
-    issuer = issuer or demo_ca()
-    certificate, key = issue_certificate(agency, issuer, **validity)
-    AgencyCertificate.objects.filter(agency=agency, is_active=True).update(is_active=False)
-    return AgencyCertificate.objects.create(
-        agency=agency,
-        certificate_pem=keys.certificate_pem(certificate),
-        chain_pem=issuer.certificate_pem,
-        private_key_encrypted=keys.encrypt_private_key(key),
-        valid_from=certificate.not_valid_before_utc,
-        valid_to=certificate.not_valid_after_utc,
-    )
-
-
-def ensure_agency_certificate(agency, issuer: TrustRoot | None = None) -> tuple[AgencyCertificate, bool]:
-    """The agency's active, currently valid certificate, issuing one if needed: (cert, created)."""
-    current = AgencyCertificate.objects.filter(agency=agency, is_active=True).first()
-    if current is not None and current.is_valid_at():
-        return current, False
-    return issue_agency_certificate(agency, issuer), True

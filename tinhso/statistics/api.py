@@ -2,6 +2,7 @@
 the one-stop report as JSON; ``GET /api/v1/statistics/index-766``: the Decision 766 index."""
 
 import datetime
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
@@ -10,7 +11,7 @@ from pydantic import Field as SchemaField
 
 from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency
-from tinhso.core.api import ApiError
+from tinhso.core.api import ApiError, ApiRequest
 from tinhso.procedures.models import Field, Procedure
 from tinhso.statistics.index766 import index_766
 from tinhso.statistics.report import one_stop_report
@@ -30,7 +31,7 @@ class ReportQuery(Schema):
     date_to: datetime.date | None = SchemaField(None, alias="to")
 
 
-def _report(request, query: ReportQuery) -> dict:
+def _report(request: ApiRequest, query: ReportQuery) -> dict[str, Any]:
     agency = get_object_or_404(Agency, code=query.agency) if query.agency else None
     require(request.auth, "statistics.view", agency)
     field = get_object_or_404(Field, code=query.field) if query.field else None
@@ -52,12 +53,12 @@ def _report(request, query: ReportQuery) -> dict:
 
 
 @router.get("/one-stop", response=RESPONSES, summary="The one-stop report (whole province or one agency)")
-def one_stop(request, query: Query[ReportQuery]):
+def one_stop(request: ApiRequest, query: Query[ReportQuery]) -> dict[str, Any]:
     return _report(request, query)
 
 
 @router.get("/dossiers", response=RESPONSES, summary="The one-stop report (same as /one-stop)")
-def dossiers(request, query: Query[ReportQuery]):
+def dossiers(request: ApiRequest, query: Query[ReportQuery]) -> dict[str, Any]:
     return _report(request, query)
 
 
@@ -73,7 +74,7 @@ class IndexQuery(Schema):
     response=RESPONSES,
     summary="The Decision 766 service-quality index, per agency and for the scope",
 )
-def index(request, query: Query[IndexQuery]):
+def index(request: ApiRequest, query: Query[IndexQuery]) -> dict[str, Any]:
     agency = get_object_or_404(Agency, code=query.agency) if query.agency else None
     require(request.auth, "statistics.view", agency)
     if query.date_from and query.date_to and query.date_from > query.date_to:

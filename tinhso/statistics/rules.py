@@ -4,7 +4,9 @@ dashboard viewers and leaders of the provincial People's Committee's office, whi
 one-stop work of the whole province for the committee); province administrators see everything
 (``tinhso.accounts.permissions.can``)."""
 
-from tinhso.accounts.models import Role
+from django.db.models import QuerySet
+
+from tinhso.accounts.models import Role, User
 from tinhso.accounts.permissions import agency_ids_in_scope, can, rule
 from tinhso.agencies.models import Agency, AgencyKind
 
@@ -12,7 +14,7 @@ VIEWER_ROLES = (Role.LEADER, Role.DASHBOARD_VIEWER, Role.AGENCY_ADMIN)
 PROVINCE_OFFICE_ROLES = (Role.LEADER, Role.DASHBOARD_VIEWER)
 
 
-def _province_wide(user) -> bool:
+def _province_wide(user: User) -> bool:
     scope = agency_ids_in_scope(user, *VIEWER_ROLES)
     roots = set(Agency.objects.filter(parent__isnull=True).values_list("pk", flat=True))
     if roots and roots <= scope:
@@ -26,20 +28,20 @@ def _province_wide(user) -> bool:
     ).exists()
 
 
-def visible_agencies(user):
+def visible_agencies(user: User) -> QuerySet[Agency]:
     """The agencies whose statistics ``user`` may see."""
     if can(user, "statistics.view", None):
         return Agency.objects.all()
     return Agency.objects.filter(pk__in=agency_ids_in_scope(user, *VIEWER_ROLES))
 
 
-def visible(user) -> bool:
+def visible(user: User) -> bool:
     """Whether ``user`` may open the statistics at all (the menu shows the link)."""
     return can(user, "statistics.view", None) or visible_agencies(user).exists()
 
 
 @rule("statistics.view")
-def may_view(user, agency) -> bool:
+def may_view(user: User, agency: Agency | None) -> bool:
     if _province_wide(user):
         return True
     return agency is not None and agency.pk in agency_ids_in_scope(user, *VIEWER_ROLES)

@@ -2,7 +2,8 @@
 
 import datetime
 
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -45,12 +46,12 @@ class UnitFilters(Schema):
 
 @router.get("/", response=list[UnitOut], auth=None, summary="Search administrative units")
 @paginate(Pagination)
-def list_units(request, filters: Query[UnitFilters]):
+def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> QuerySet[AdministrativeUnit]:
     return units_matching(filters.q, level=filters.level, parent=filters.parent, on=filters.on)
 
 
 @router.get("/{code}", response=UnitDetail, auth=None, summary="One administrative unit by its code")
-def get_unit(request, code: str, on: datetime.date | None = None):
+def get_unit(request: HttpRequest, code: str, on: datetime.date | None = None) -> AdministrativeUnit:
     """The unit with this code valid on ``on`` (default today); an old code gives its last unit,
     whose ``successor`` leads to the unit that replaced it."""
     unit = unit_by_code(code, on)

@@ -6,10 +6,12 @@
 - ``perform_action(actor, dossier, action_key, note="", assignee=None, agency=None,
   expected_version=None)``: take one, under a row lock, moving the national status with it.
 - ``publish_version(actor, version)`` / ``new_version(actor, flow)``: versioning.
+- ``save_flow``, ``delete_flow``, ``edit_draft``, ``delete_draft``: the flows admin's writes.
 - ``classify_result(finished_at, due_at)``: "early", "on_time" or "late".
 """
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -175,6 +177,92 @@ def new_version(actor, flow: Flow) -> FlowVersion:
                 action.save()
         record(actor, "workflows.new_version", version, {"flow": flow.key, "number": version.number})
     return version
+
+
+def save_flow(actor, flow: Flow, changed: list[str], request=None) -> Flow:
+    """Create a flow or change its key, name, procedure or default flag (``changed`` names the
+    fields the form changed, for the audit)."""
+    require(actor, "workflows.manage", flow)
+    created = flow.pk is None
+    with transaction.atomic():
+        flow.save()
+        values = {
+            "key": flow.key,
+            "name": flow.name,
+            "procedure": flow.procedure_id,
+            "default": flow.is_default,
+        }
+        record(
+            actor,
+            "workflows.create_flow" if created else "workflows.change_flow",
+            flow,
+            values | {"default": flow.is_default, "fields": sorted(changed)},
+            request,
+            new=created,
+        )
+    return flow
+
+
+def delete_flow(actor, flow: Flow, request=None) -> None:
+    """Delete a flow that was never published (a published version may have run dossiers)."""
+    require(actor, "workflows.manage", flow)
+    with transaction.atomic():
+        stored = Flow.objects.select_for_update().get(pk=flow.pk)
+        if stored.versions.filter(is_published=True).exists():
+            raise ValidationError(_("A flow with a published version cannot be deleted."), code="published")
+        record(actor, "workflows.delete_flow", stored, {"key": stored.key, "name": stored.name}, request)
+        stored.delete()
+
+
+def _outline(version: FlowVersion) -> dict[str, list[str]]:
+    """A version's states and actions as the audit keeps them."""
+    return {
+        "states": sorted(version.states.values_list("key", flat=True)),
+        "actions": sorted(
+            f"{from_key}-{key}-{to_key}"
+            for key, from_key, to_key in version.actions.values_list(
+                "key", "from_state__key", "to_state__key"
+            )
+        ),
+    }
+
+
+def edit_draft(actor, version: FlowVersion, save: Callable[[], None], request=None) -> FlowVersion:
+    """Save the admin's edits of a draft version: ``save`` writes the version with its states and
+    actions; then the whole flow is checked. A published version, or a flow that is not valid,
+    raises ``ValidationError`` and nothing is saved."""
+    require(actor, "workflows.manage", version)
+    with transaction.atomic():
+        before = None
+        if version.pk is not None:
+            if FlowVersion.objects.select_for_update().get(pk=version.pk).is_published:
+                raise ValidationError(_("This version is already published."), code="published")
+            before = _outline(version)
+        save()
+        validate_version(version)
+        after = _outline(version)
+        changes = {"flow": version.flow.key, "number": version.number}
+        for name in after:
+            if before is None or before[name] != after[name]:
+                changes[name] = [before[name] if before else [], after[name]]
+        record(actor, "workflows.edit_draft", version, changes, request, new=before is None)
+    return version
+
+
+def delete_draft(actor, version: FlowVersion, request=None) -> None:
+    """Delete a draft version; published versions stay for ever."""
+    require(actor, "workflows.manage", version)
+    with transaction.atomic():
+        if FlowVersion.objects.select_for_update().get(pk=version.pk).is_published:
+            raise ValidationError(_("This version is already published."), code="published")
+        record(
+            actor,
+            "workflows.delete_draft",
+            version,
+            {"flow": version.flow.key, "number": version.number} | _outline(version),
+            request,
+        )
+        version.delete()
 
 
 # Running dossiers ----------------------------------------------------------------------------

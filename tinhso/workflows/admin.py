@@ -1,6 +1,7 @@
 """Flows in the admin, for province administrators only. A version is edited with its states
 and actions inline; saving a version checks the whole flow and refuses it (nothing saved) when
-it is invalid; published versions are read-only and a new version is made by an admin action."""
+it is invalid; published versions are read-only and a new version is made by an admin action.
+Every write goes through the workflows' actions, which audit it."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -9,9 +10,15 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.accounts.permissions import is_province_admin
-from tinhso.workflows.actions import new_version, publish_version
+from tinhso.workflows.actions import (
+    delete_draft,
+    delete_flow,
+    edit_draft,
+    new_version,
+    publish_version,
+    save_flow,
+)
 from tinhso.workflows.models import Action, Flow, FlowVersion, State
-from tinhso.workflows.validation import validate_version
 
 
 class ProvinceAdminOnly:
@@ -70,6 +77,19 @@ class FlowAdmin(ProvinceAdminOnly, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return is_province_admin(request.user)
 
+    def save_model(self, request, obj, form, change):
+        save_flow(request.user, obj, form.changed_data, request)
+
+    def delete_model(self, request, obj):
+        try:
+            delete_flow(request.user, obj, request)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for flow in queryset:
+            self.delete_model(request, flow)
+
     @admin.action(description=_("Create a new draft version"))
     def make_new_version(self, request, queryset):
         for flow in queryset:
@@ -85,12 +105,28 @@ class FlowVersionAdmin(ProvinceAdminOnly, admin.ModelAdmin):
     inlines = [StateInline, ActionInline]
     actions = ["publish"]
 
+    def save_model(self, request, obj, form, change):
+        """Saved with its states and actions by ``edit_draft`` in ``save_related``."""
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        def save():
+            form.instance.save()
+            super(FlowVersionAdmin, self).save_related(request, form, formsets, change)
+
         try:
-            validate_version(form.instance)
+            edit_draft(request.user, form.instance, save, request)
         except ValidationError as error:
             raise InvalidFlow(error.messages) from error
+
+    def delete_model(self, request, obj):
+        try:
+            delete_draft(request.user, obj, request)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for version in queryset:
+            self.delete_model(request, version)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

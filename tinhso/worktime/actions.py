@@ -1,11 +1,17 @@
 """Changes to the working calendar: each checks permission, saves in one transaction and is audited."""
 
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.permissions import require
+from tinhso.accounts.models import User
+from tinhso.accounts.permissions import Actor, require
 from tinhso.audit.services import record
 from tinhso.core.text import nfc
 from tinhso.worktime.calendar import VN_TZ, holiday_basis, package_holidays
@@ -24,29 +30,33 @@ FIRST_CONFIRMABLE_YEAR = 2021
 
 EXCEPTION_FIELDS = ("date", "kind", "name", "note")
 SCHEDULE_FIELDS = ("name", "valid_from", "valid_to", "note")
+# A weekly period: (weekday, start, end).
+Period = tuple[int, datetime.time, datetime.time]
 
 
-def _value(value):
+def _value(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _changes(before: dict, after: dict) -> dict:
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
 
 
-def _removed(before: dict) -> dict:
+def _removed(before: dict[str, Any]) -> dict[str, list[Any]]:
     return {key: [value, None] for key, value in before.items()}
 
 
-def _snapshot(obj, fields) -> dict:
+def _snapshot(obj: object, fields: Iterable[str]) -> dict[str, Any]:
     return {field: _value(getattr(obj, field)) for field in fields}
 
 
-def _period_rows(periods) -> list[str]:
+def _period_rows(periods: Iterable[Period]) -> list[str]:
     return [f"{weekday}:{start:%H:%M}-{end:%H:%M}" for weekday, start, end in sorted(periods)]
 
 
-def save_exception(actor, exception: CalendarException, request=None) -> CalendarException:
+def save_exception(
+    actor: Actor, exception: CalendarException, request: HttpRequest | None = None
+) -> CalendarException:
     """Create or change a day off / make-up working day."""
     require(actor, "worktime.change", exception)
     with transaction.atomic():
@@ -62,7 +72,7 @@ def save_exception(actor, exception: CalendarException, request=None) -> Calenda
     return exception
 
 
-def delete_exception(actor, exception: CalendarException, request=None) -> None:
+def delete_exception(actor: Actor, exception: CalendarException, request: HttpRequest | None = None) -> None:
     require(actor, "worktime.change", exception)
     with transaction.atomic():
         changes = _removed(_snapshot(exception, EXCEPTION_FIELDS))
@@ -70,7 +80,9 @@ def delete_exception(actor, exception: CalendarException, request=None) -> None:
         exception.delete()
 
 
-def save_schedule(actor, schedule: WorkSchedule, periods, request=None) -> WorkSchedule:
+def save_schedule(
+    actor: Actor, schedule: WorkSchedule, periods: Iterable[Period], request: HttpRequest | None = None
+) -> WorkSchedule:
     """Create or change a schedule together with its periods ``[(weekday, start, end), ...]``."""
     require(actor, "worktime.change", schedule)
     periods = list(periods)
@@ -94,7 +106,7 @@ def save_schedule(actor, schedule: WorkSchedule, periods, request=None) -> WorkS
     return schedule
 
 
-def delete_schedule(actor, schedule: WorkSchedule, request=None) -> None:
+def delete_schedule(actor: Actor, schedule: WorkSchedule, request: HttpRequest | None = None) -> None:
     require(actor, "worktime.change", schedule)
     with transaction.atomic():
         before = _snapshot(schedule, SCHEDULE_FIELDS)
@@ -103,14 +115,14 @@ def delete_schedule(actor, schedule: WorkSchedule, request=None) -> None:
         schedule.delete()
 
 
-def confirmable_years(today=None) -> range:
+def confirmable_years(today: datetime.date | None = None) -> range:
     """The years an administrator may confirm: from 2021 to the next year (later years are not
     decided yet: the Prime Minister fixes each year's Tết days in the autumn before)."""
     today = today or timezone.now().astimezone(VN_TZ).date()
     return range(FIRST_CONFIRMABLE_YEAR, today.year + 2)
 
 
-def confirm_year(actor, year: int, basis: str, request=None) -> HolidayYear:
+def confirm_year(actor: User, year: int, basis: str, request: HttpRequest | None = None) -> HolidayYear:
     """Confirm ``year``'s public holidays as the calendar shows them now (the package's days),
     each stored with its legal basis; from then on they are no longer provisional.
 
@@ -150,7 +162,7 @@ def confirm_year(actor, year: int, basis: str, request=None) -> HolidayYear:
     return confirmed
 
 
-def withdraw_confirmation(actor, confirmed: HolidayYear, request=None) -> None:
+def withdraw_confirmation(actor: Actor, confirmed: HolidayYear, request: HttpRequest | None = None) -> None:
     """Undo a confirmation: the year's holidays are the package's guess again, shown as provisional."""
     require(actor, "worktime.change", confirmed)
     with transaction.atomic():

@@ -2,6 +2,7 @@ import datetime
 import unicodedata
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -190,3 +191,61 @@ def test_create_superuser():
     admin = User.objects.create_superuser("quantri", "Mật-khẩu-quản-trị-2025")
     assert admin.is_superuser and admin.is_staff and admin.kind == "officer"
     assert admin.requires_second_factor
+
+
+class TestAccountsTheDemoMakes:
+    """The actions the demo loader makes its accounts with (issue 15, finding 1)."""
+
+    def test_the_first_administrator_only_from_the_console_then_only_by_a_superuser(self, officers):
+        first = actions.create_administrator(None, username="admin.tinh", full_name="Nguyễn Thành Công")
+        assert first.is_superuser and first.is_staff and first.kind == "officer"
+        entry = AuditEntry.objects.get(action="accounts.create_administrator", object_id=str(first.pk))
+        assert entry.actor == first
+
+        with pytest.raises(PermissionDenied):
+            actions.create_administrator(None, username="admin.khac", full_name="Người Khác")
+        with pytest.raises(PermissionDenied):  # a province administrator is no superuser
+            actions.create_administrator(officers["province_admin"], username="admin.khac", full_name="Khác")
+        second = actions.create_administrator(first, username="admin.hai", full_name="Lê Văn Hai")
+        assert (
+            AuditEntry.objects.get(action="accounts.create_administrator", object_id=str(second.pk)).actor
+            == first
+        )
+        assert not User.objects.filter(username="admin.khac").exists()
+
+    def test_a_business_registers_with_its_tax_code(self):
+        business = actions.register_business(
+            None, tax_code="0312345673", name="Công ty TNHH Sen Hồng", password=PASSWORD, email="a@sen.vn"
+        )
+        assert business.username == business.tax_code == "0312345673" and business.kind == "business"
+        assert business.check_password(PASSWORD)
+        assert AuditEntry.objects.get(action="accounts.register_business").actor == business
+        with pytest.raises(ValidationError):
+            actions.register_business(None, tax_code="12345", name="Sai mã", password=PASSWORD)
+        with pytest.raises(ValidationError):
+            actions.register_business(None, tax_code="0312345674", name="Không mật khẩu")
+        assert User.objects.filter(kind="business").count() == 1
+
+    def test_a_shared_hash_is_kept_as_given(self):
+        user = register(password="", password_hash=make_password(PASSWORD))
+        assert user.check_password(PASSWORD)
+
+    def test_only_a_province_administrator_opens_the_admin_site_to_an_officer(self, officers, agencies):
+        with pytest.raises(PermissionDenied):
+            actions.create_officer(
+                officers["admin_a"],
+                username="quantri.phuong",
+                full_name="Đỗ Văn Tư",
+                memberships=[(agencies["desk_a"], Role.AGENCY_ADMIN)],
+                staff=True,
+            )
+        assert not User.objects.filter(username="quantri.phuong").exists()
+        officer = actions.create_officer(
+            officers["province_admin"],
+            username="quantri.phuong",
+            full_name="Đỗ Văn Tư",
+            memberships=[(agencies["desk_a"], Role.AGENCY_ADMIN)],
+            staff=True,
+        )
+        assert officer.is_staff
+        assert AuditEntry.objects.get(action="accounts.create_officer").data["staff"] is True

@@ -1,6 +1,7 @@
 import pytest
 
-from tinhso.accounts.models import Membership, Role, User
+from tinhso.accounts.actions import issue_api_token, revoke_api_token
+from tinhso.accounts.models import ApiToken, Membership, Role, User
 from tinhso.audit.models import AuditEntry
 
 from .conftest import current_code
@@ -75,3 +76,29 @@ def test_agency_admin_and_officers_have_no_access_to_account_admin(client, offic
     assert client.get("/quan-tri/accounts/user/").status_code == 403
     assert client.get("/quan-tri/accounts/membership/").status_code == 403
     assert Membership.objects.count() == 4
+
+
+def test_revoking_tokens_in_the_admin_goes_through_the_action(admin_client, officers):
+    officer = officers["officer_a"]
+    _clear, live = issue_api_token(officer, "máy chủ tích hợp")
+    _clear, revoked = issue_api_token(officer, "cũ")
+    revoke_api_token(officer, revoked)
+    revoked.refresh_from_db()
+    revoked_at = revoked.revoked_at
+
+    page = admin_client.post(
+        "/quan-tri/accounts/apitoken/",
+        {"action": "revoke", "_selected_action": [live.pk, revoked.pk]},
+        follow=True,
+    )
+
+    assert page.status_code == 200
+    assert "Đã thu hồi 1 mã truy cập." in page.content.decode()
+    live.refresh_from_db()
+    assert live.revoked_at is not None
+    assert ApiToken.objects.get(pk=revoked.pk).revoked_at == revoked_at
+    entries = AuditEntry.objects.filter(action="accounts.revoke_api_token").order_by("pk")
+    assert [(entry.object_id, entry.actor_id) for entry in entries] == [
+        (str(revoked.pk), officer.pk),
+        (str(live.pk), officers["province_admin"].pk),
+    ]

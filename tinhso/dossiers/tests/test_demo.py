@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from tinhso.accounts.models import Role, User
+from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import history_for
+from tinhso.demo import data
 from tinhso.demo.history import Staff, Submitter, online_procedures
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, DossierStatusChange
@@ -112,6 +113,25 @@ def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
     # which the province administrator added through the agencies' action.
     police = Agency.objects.get(code="H20.14")
     assert history_for(police).get().action == "agencies.create"
+    # Every account and agency was made through its action, so each has its audit entry
+    # (issue 15, finding 1).
+    made_by = {
+        "accounts.create_administrator": UserKind.OFFICER,
+        "accounts.create_officer": UserKind.OFFICER,
+        "accounts.register_citizen": UserKind.CITIZEN,
+        "accounts.register_business": UserKind.BUSINESS,
+    }
+    for user in User.objects.all():
+        first = history_for(user).first()
+        assert first.action in made_by and made_by[first.action] == user.kind, user.username
+    admin = User.objects.get(username="admin.tinh")
+    assert admin.is_superuser and history_for(admin).first().actor is not None
+    assert set(User.objects.filter(is_staff=True).values_list("username", flat=True)) == {
+        username for username, _n, _a, role, _g in data.OFFICERS if role in {"province_admin", "agency_admin"}
+    }
+    for agency in Agency.objects.all():
+        creation = history_for(agency).first()
+        assert (creation.action, creation.actor) == ("agencies.create", admin), agency.code
     # The demo administrator confirmed the days off of 2025 and 2026; 2027 is still provisional.
     assert [is_provisional(year) for year in (2025, 2026, 2027)] == [False, False, True]
     assert "đã có" in capsys.readouterr().out

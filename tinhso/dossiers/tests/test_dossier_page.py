@@ -6,7 +6,7 @@ import pytest
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.payments.models import Payment
-from tinhso.signing import ca
+from tinhso.signing import actions as signing_actions
 from tinhso.signing.actions import issue_signed_result
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_the_signed_result_downloads_as_a_pdf_for_the_applicant_only(
     client, citizen, other_citizen, submitted
 ):
     desk = submitted.receiving_agency
-    ca.issue_agency_certificate(desk)
+    signing_actions.issue_agency_certificate(None, desk)
     leader = factories.make_officer(desk, "lanhdao.mytho", Role.LEADER)
     result = issue_signed_result(leader, submitted, factories.minimal_pdf(), "Giấy khai sinh")
     client.force_login(citizen)

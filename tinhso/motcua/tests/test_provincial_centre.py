@@ -16,7 +16,7 @@ from tinhso.dossiers.status import Status
 from tinhso.motcua.actions import accept_dossier, record_cash_payment
 from tinhso.motcua.rules import allowed_actions
 from tinhso.procedures.models import Procedure
-from tinhso.signing import ca
+from tinhso.signing import actions as signing_actions
 from tinhso.signing.actions import issue_signed_result
 from tinhso.signing.models import SignedDocument
 from tinhso.signing.pdf import verify_pdf
@@ -113,7 +113,7 @@ def approved_permit(tree):
     certificates."""
     centre, construction = tree["agencies"]["13"], tree["agencies"]["06"]
     for agency in (centre, construction, tree["agencies"]["14"]):
-        ca.issue_agency_certificate(agency)
+        signing_actions.issue_agency_certificate(None, agency)
     desk_officer = factories.make_officer(centre, "motcua.tinh", Role.ONE_STOP_OFFICER)
     specialist = factories.make_officer(construction, "chuyenvien.sxd", Role.SPECIALIST)
     leader = factories.make_officer(construction, "lanhdao.sxd", Role.LEADER)

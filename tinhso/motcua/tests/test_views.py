@@ -262,9 +262,9 @@ def test_after_signing_the_page_shows_the_result_and_no_longer_offers_to_sign(
 ):
     from weasyprint import HTML
 
-    from tinhso.signing import ca
+    from tinhso.signing import actions as signing_actions
 
-    ca.issue_agency_certificate(submitted.receiving_agency)
+    signing_actions.issue_agency_certificate(None, submitted.receiving_agency)
     client = signed_in(officer)
     client.post(
         reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]),
@@ -404,9 +404,9 @@ def test_the_specialist_attaches_a_draft_that_the_leader_signs(
     from weasyprint import HTML
 
     from tinhso.audit.models import AuditEntry
-    from tinhso.signing import ca
+    from tinhso.signing import actions as signing_actions
 
-    ca.issue_agency_certificate(submitted.receiving_agency)
+    signing_actions.issue_agency_certificate(None, submitted.receiving_agency)
     signed_in(officer).post(
         reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]),
         {"assignee": specialist.pk, "version": submitted.version, "note": ""},

@@ -2,7 +2,7 @@ import pytest
 from weasyprint import HTML
 
 from tinhso import testing as factories
-from tinhso.signing import ca
+from tinhso.signing import actions as signing_actions
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +22,7 @@ def desk(agencies):
 
 @pytest.fixture
 def certificate(desk):
-    return ca.issue_agency_certificate(desk)
+    return signing_actions.issue_agency_certificate(None, desk)
 
 
 @pytest.fixture

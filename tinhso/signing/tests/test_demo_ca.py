@@ -1,10 +1,15 @@
 import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
 from tinhso import testing
+from tinhso import testing as factories
+from tinhso.accounts.models import Role
 from tinhso.agencies.models import AgencyKind
+from tinhso.audit.models import AuditEntry
+from tinhso.signing.actions import issue_agency_certificate
 from tinhso.signing.models import AgencyCertificate, TrustRoot
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +75,42 @@ def test_trust_roots_are_published(client, certificate):
     assert pem.status_code == 200
     assert pem.content.decode() == root.certificate_pem
     assert "PRIVATE" not in pem.content.decode()
+
+
+def test_issuing_a_certificate_is_audited_and_replaces_the_active_one(agencies, desk):
+
+    admin = factories.make_officer(agencies["province"], "quantri.tinh", Role.PROVINCE_ADMIN)
+    first = issue_agency_certificate(None, desk)
+    second = issue_agency_certificate(admin, desk)
+
+    first.refresh_from_db()
+    assert not first.is_active and second.is_active
+    entries = AuditEntry.objects.filter(action="signing.issue_certificate").order_by("pk")
+    assert [(entry.object_id, entry.actor_id) for entry in entries] == [
+        (str(first.pk), None),
+        (str(second.pk), admin.pk),
+    ]
+    data = entries.last().data
+    assert data["agency"] == "H20.201.01" and data["replaced"] == [first.pk]
+    serial = x509.load_pem_x509_certificate(second.certificate_pem.encode()).serial_number
+    assert data["serial"] == format(serial, "x")
+    assert data["issuer"] == TrustRoot.objects.get(is_demo=True).name
+
+
+def test_only_province_administrators_issue_certificates(agencies, desk, leader):
+
+    with pytest.raises(PermissionDenied):
+        issue_agency_certificate(leader, desk)
+
+    assert not AgencyCertificate.objects.exists()
+    assert not AuditEntry.objects.filter(action="signing.issue_certificate").exists()
+
+
+def test_the_demo_command_audits_each_certificate_it_issues(agencies):
+
+    call_command("create_demo_ca", "--all-one-stop")
+
+    audited = AuditEntry.objects.filter(action="signing.issue_certificate", actor=None)
+    assert sorted(audited.values_list("object_id", flat=True)) == sorted(
+        str(pk) for pk in AgencyCertificate.objects.values_list("pk", flat=True)
+    )

@@ -10,7 +10,8 @@ from django.utils import timezone
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from tinhso.signing import ca, keys
+from tinhso.signing import actions as signing_actions
+from tinhso.signing import keys
 from tinhso.signing.models import AgencyCertificate, TrustRoot
 from tinhso.signing.pdf import sign_pdf, verify_pdf
 
@@ -81,7 +82,7 @@ def test_an_incremental_update_after_signing_is_reported(desk, certificate, resu
 
 
 def test_a_certificate_from_an_untrusted_root_is_reported(desk, result_pdf):
-    ca.issue_agency_certificate(desk)
+    signing_actions.issue_agency_certificate(None, desk)
     rogue_root = TrustRoot.objects.get(is_demo=True)
     rogue_root.is_active = False
     rogue_root.save()
@@ -96,8 +97,8 @@ def test_a_certificate_from_an_untrusted_root_is_reported(desk, result_pdf):
 
 def test_an_expired_certificate_is_refused_at_signing(desk, result_pdf):
     now = timezone.now()
-    ca.issue_agency_certificate(
-        desk, not_before=now - datetime.timedelta(days=800), not_after=now - datetime.timedelta(days=1)
+    signing_actions.issue_agency_certificate(
+        None, desk, not_before=now - datetime.timedelta(days=800), not_after=now - datetime.timedelta(days=1)
     )
 
     with pytest.raises(ValidationError) as error:

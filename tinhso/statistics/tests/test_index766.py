@@ -22,7 +22,7 @@ from tinhso.dossiers.models import (
 from tinhso.dossiers.status import Status
 from tinhso.payments.models import Payment, PaymentStatus
 from tinhso.procedures.models import Fee, FeeKind, OnlineLevel
-from tinhso.signing.ca import issue_agency_certificate
+from tinhso.signing.actions import issue_agency_certificate
 from tinhso.signing.models import SignedDocument
 from tinhso.statistics.index766 import INDICATORS, index_766, score
 
@@ -52,7 +52,7 @@ def generate(province, count=160, seed=766):
     """Dossiers with real dates around the period, written as the actions leave them."""
     rng = random.Random(seed)
     desks = [province["agencies"]["my_tho"], province["agencies"]["cao_lanh"]]
-    certificates = {desk.pk: issue_agency_certificate(desk) for desk in desks}
+    certificates = {desk.pk: issue_agency_certificate(None, desk) for desk in desks}
     procedures = make_procedures()
     citizen = factories.make_citizen()
     for number in range(count):

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from tinhso.accounts import actions, otp
-from tinhso.accounts.models import Membership, User, UserKind
+from tinhso.accounts.models import Membership, Role, User
 from tinhso.agencies import actions as agency_actions
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.demo import data
@@ -31,14 +31,6 @@ ROLE_LABELS = {
 }
 
 
-def demo_account(username: str, password_hash: str, **fields) -> User:
-    """A demo account with an already hashed password."""
-    user = User.objects.create_user(username, None, **fields)
-    user.password = password_hash
-    user.save(update_fields=["password"])
-    return user
-
-
 class Command(BaseCommand):
     help = "Load the Đồng Tháp demo province: units, agencies, officers and citizens."
 
@@ -54,11 +46,12 @@ class Command(BaseCommand):
         if not Agency.objects.filter(code=data.PROVINCE_AGENCY_CODE).exists():
             self.stdout.write("Đang tạo tỉnh trình diễn Đồng Tháp / creating the Đồng Tháp demo province…")
             with transaction.atomic():
-                agencies = self.create_agencies()
                 password = make_password(data.DEMO_PASSWORD)
-                self.create_people(agencies, password)
-                agencies[data.POLICE[0]] = self.add_police()
-                self.create_officers(agencies, data.POLICE_OFFICERS, password)
+                admin = self.create_administrator(password)
+                agencies = self.create_agencies(admin)
+                self.create_people(admin, agencies, password)
+                agencies[data.POLICE[0]] = self.add_police(admin)
+                self.create_officers(admin, agencies, data.POLICE_OFFICERS, password)
         self.enrol_officers()
         self.confirm_holiday_years()
         call_command("load_procedures", verbosity=0)
@@ -71,12 +64,25 @@ class Command(BaseCommand):
         call_command("load_documents_demo", stdout=self.stdout)
         self.print_accounts()
 
-    def create_agencies(self) -> dict:
+    def create_administrator(self, password: str) -> User:
+        """The province administrator, the installation's first superuser, made as from the console."""
+        username, full_name, *_rest = data.OFFICERS[0]
+        return actions.create_administrator(
+            None,
+            username=username,
+            full_name=full_name,
+            email=f"{username}@dongthap.example.vn",
+            password_hash=password,
+        )
+
+    def create_agencies(self, admin: User) -> dict:
+        """The province's agencies, created by its administrator through the agencies' action."""
         province = AdministrativeUnit.objects.valid_on().get(code=data.PROVINCE_CODE, level=Level.PROVINCE)
         start = TWO_TIER_START
 
         def agency(code, name, short_name, kind, parent, unit, demo=True):
-            return Agency.objects.create(
+            return agency_actions.create_agency(
+                admin,
                 code=code,
                 name=name,
                 short_name=short_name,
@@ -126,55 +132,48 @@ class Command(BaseCommand):
             agencies[("desk", commune.name)] = desk
         return agencies
 
-    def create_people(self, agencies: dict, password: str) -> None:
-        """The officers, citizens and businesses. Every demo account has the same password, hashed
-        once (a hash costs a good part of a second)."""
-        self.create_officers(agencies, data.OFFICERS, password)
+    def create_people(self, admin: User, agencies: dict, password: str) -> None:
+        """The officers, citizens and businesses, through the accounts' actions. Every demo account
+        has the same password, hashed once (a hash costs a good part of a second)."""
+        actions.add_membership(
+            admin, admin, agencies[data.OFFICERS[0][2]], Role.PROVINCE_ADMIN, TWO_TIER_START
+        )
+        self.create_officers(admin, agencies, data.OFFICERS[1:], password)
         for cccd, full_name, born, gender, phone, email in data.CITIZENS:
-            demo_account(
-                cccd,
-                password,
-                full_name=full_name,
-                kind=UserKind.CITIZEN,
+            actions.register_citizen(
+                None,
                 cccd=cccd,
+                full_name=full_name,
                 date_of_birth=datetime.date.fromisoformat(born),
                 gender=gender,
                 phone=phone,
                 email=email,
+                password_hash=password,
             )
         for tax_code, name, phone, email in data.BUSINESSES:
-            demo_account(
-                tax_code,
-                password,
-                full_name=name,
-                kind=UserKind.BUSINESS,
-                tax_code=tax_code,
-                phone=phone,
-                email=email,
+            actions.register_business(
+                None, tax_code=tax_code, name=name, phone=phone, email=email, password_hash=password
             )
 
-    def create_officers(self, agencies: dict, officers: list, password: str) -> None:
+    def create_officers(self, admin: User, agencies: dict, officers: list, password: str) -> None:
         for username, full_name, agency_key, role, gender in officers:
-            officer = demo_account(
-                username,
-                password,
+            actions.create_officer(
+                admin,
+                username=username,
                 full_name=full_name,
-                kind=UserKind.OFFICER,
-                gender=gender,
+                memberships=[(agencies[agency_key], role, TWO_TIER_START)],
                 email=f"{username}@dongthap.example.vn",
-                is_staff=role in {"province_admin", "agency_admin"},
-                is_superuser=role == "province_admin",
-            )
-            Membership.objects.create(
-                user=officer, agency=agencies[agency_key], role=role, valid_from=TWO_TIER_START
+                gender=gender,
+                staff=role in {Role.PROVINCE_ADMIN, Role.AGENCY_ADMIN},
+                password_hash=password,
             )
 
-    def add_police(self) -> Agency:
+    def add_police(self, admin: User) -> Agency:
         """The provincial police, added by the province administrator through the agencies' action."""
         suffix, name, short_name = data.POLICE
         root = Agency.objects.get(code=data.PROVINCE_AGENCY_CODE)
         return agency_actions.create_agency(
-            User.objects.get(username=data.OFFICERS[0][0]),
+            admin,
             code=f"{data.PROVINCE_AGENCY_CODE}.{suffix}",
             name=name,
             short_name=short_name,

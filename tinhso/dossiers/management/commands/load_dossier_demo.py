@@ -12,7 +12,8 @@ import logging
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 
-from tinhso.accounts.models import User, UserKind
+from tinhso.accounts import actions as account_actions
+from tinhso.accounts.models import User
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.demo import data
 from tinhso.demo.history import Desk, History, Staff, Submitter
@@ -58,18 +59,15 @@ def history_citizens(count: int) -> list[User]:
                     (GIVEN_FEMALE if female else GIVEN_MALE)[(index // 2) % 12],
                 )
             )
-            citizen = User.objects.create_user(
-                cccd,
+            citizen = account_actions.register_citizen(
                 None,
-                full_name=name,
-                kind=UserKind.CITIZEN,
                 cccd=cccd,
+                full_name=name,
                 date_of_birth=born,
                 gender="female" if female else "male",
                 phone=f"09{index:08d}",
+                password_hash=password,
             )
-            citizen.password = password
-            citizen.save(update_fields=["password"])
         citizens.append(citizen)
     return citizens
 

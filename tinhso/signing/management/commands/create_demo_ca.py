@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.procedures.models import Procedure
-from tinhso.signing import ca
+from tinhso.signing import actions, ca
 
 # The agencies that receive dossiers or decide on them (with every agency a procedure names as
 # implementing it, such as the provincial police, which is no department).
@@ -53,6 +53,6 @@ class Command(BaseCommand):
             )
         created = 0
         for agency in {agency.pk: agency for agency in agencies}.values():
-            _certificate, new = ca.ensure_agency_certificate(agency, root)
+            _certificate, new = actions.ensure_agency_certificate(None, agency, root)
             created += new
         self.stdout.write(f"{created} certificate(s) issued, {len(agencies) - created} already present.")
