@@ -404,8 +404,8 @@ class BoundaryFreeList(models.Model):
 
     scope = models.CharField(_("scope"), max_length=10, choices=ReceptionScope.choices)
     number = models.CharField(_("document number"), max_length=60, help_text=_("e.g. 2150/QĐ-UBND"))
-    signed_on = models.DateField(_("document date"))
-    issuer = models.CharField(_("issued by"), max_length=255)
+    signed_on = models.DateField(_("date of the decision"))
+    issuer = models.CharField(_("issuing body"), max_length=255)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     at_provincial_centre = models.BooleanField(
