@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/mau/<int:pk>/", views.template, name="template"),
+    path("<str:code>/to-khai.pdf", views.blank_declaration, name="blank_declaration"),
 ]
