@@ -43,7 +43,10 @@ def test_headline_numbers_and_the_overdue_link(page):
 
 def test_the_month_chart_has_two_bars_a_month_with_their_values(page):
     svg = chart(page.content.decode(), "chart-months")
-    assert svg.get("role") == "img" and svg.get("aria-labelledby") == "chart-months-name"
+    assert svg.get("role") == "group" and svg.get("aria-labelledby") == "chart-months-name"
+    assert all(
+        link.get("aria-label") and link.get("href").startswith("/thong-ke/ho-so/") for link in svg.iter("a")
+    )
     assert svg.get("viewBox").startswith("0 0 360 ")
     received = [rect for rect in svg.iter("rect") if rect.get("class") == "bar-received"]
     resolved = [rect for rect in svg.iter("rect") if rect.get("class") == "bar-resolved"]
