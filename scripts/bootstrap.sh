@@ -47,6 +47,8 @@ ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0' || missing+=(libpango-1.0-0 
 # Official forms are set in Times New Roman (Decree 30/2020/NĐ-CP, Appendix I); Liberation Serif has
 # its metrics.
 [ -e /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation)
+# Liberation 2 has the Vietnamese letters (ư, ơ, ệ…) that Liberation 1 lacks (blank declarations).
+[ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation2)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${missing[*]}"
     apt_install "${missing[@]}"

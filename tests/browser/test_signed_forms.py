@@ -10,7 +10,7 @@ from tests.browser.accessibility import serious_violations
 from tests.browser.test_back_office import people, sign_in  # noqa: F401 (fixture)
 from tinhso import testing as factories
 from tinhso.official_forms.models import IssuedForm
-from tinhso.signing import ca
+from tinhso.signing import actions as signing_actions
 from tinhso.signing.pdf import verify_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_the_applicant_downloads_the_signed_receipt(live_server, phone_page, people):  # noqa: F811
     page, url = phone_page, live_server.url
     dossier = people["dossier"]
-    ca.issue_agency_certificate(dossier.receiving_agency)
+    signing_actions.issue_agency_certificate(None, dossier.receiving_agency)
 
     sign_in(page, url, people["officer"])
     page.goto(url + f"/mot-cua/ho-so/{dossier.pk}/")

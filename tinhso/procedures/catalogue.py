@@ -139,6 +139,7 @@ def procedure_record(procedure: Procedure) -> dict:
             {"name": fee.name, "amount": fee.amount, "kind": fee.kind, "unit": fee.unit, "note": fee.note}
             | ({"quantity_field": fee.quantity_field} if fee.quantity_field else {})
             | ({"exempt_when": fee.exempt_when} if fee.exempt_when else {})
+            | ({"reduced_when": fee.reduced_when} if fee.reduced_when else {})
             for fee in procedure.fees.all()
         ],
         "documents": [
@@ -411,11 +412,16 @@ def _is_number_question(eform: dict | None, name: str) -> bool:
     )
 
 
-def _exempt_when_errors(eform: dict | None, rule: dict) -> list[str]:
-    """What is wrong with a fee's ``exempt_when``: ``field`` must be a choice question on a page
-    of ``eform`` and ``values`` a non-empty list of its answer values."""
-    if set(rule) != {"field", "values"}:
-        return [_("exempt_when must have exactly the keys “field” and “values”.")]
+def _answer_rule_errors(eform: dict | None, rule: dict, key: str) -> list[str]:
+    """What is wrong with a fee's ``exempt_when`` or ``reduced_when`` (``key``): ``field`` must be a
+    choice question on a page of ``eform`` and ``values`` a non-empty list of its answer values;
+    ``reduced_when`` also has the reduced ``amount``."""
+    keys = {"field", "values", "amount"} if key == "reduced_when" else {"field", "values"}
+    if set(rule) != keys:
+        return [
+            _("%(key)s must have exactly the keys %(keys)s.")
+            % {"key": key, "keys": ", ".join(f"“{name}”" for name in sorted(keys))}
+        ]
     name, values = rule["field"], rule["values"]
     question = next(
         (
@@ -428,7 +434,7 @@ def _exempt_when_errors(eform: dict | None, rule: dict) -> list[str]:
         None,
     )
     if question is None:
-        return [_("exempt_when: “%(name)s” is not a choice question of the e-form.") % {"name": name}]
+        return [_("%(key)s: “%(name)s” is not a choice question of the e-form.") % {"key": key, "name": name}]
     allowed = {choice.get("value") for choice in question.get("choices") or [] if isinstance(choice, dict)}
     if (
         not isinstance(values, list)
@@ -436,8 +442,25 @@ def _exempt_when_errors(eform: dict | None, rule: dict) -> list[str]:
         or not all(isinstance(v, str) and v in allowed for v in values)
     ):
         return [
-            _("exempt_when: “values” must list answers of “%(name)s” (%(allowed)s).")
-            % {"name": name, "allowed": ", ".join(sorted(str(value) for value in allowed))}
+            _("%(key)s: “values” must list answers of “%(name)s” (%(allowed)s).")
+            % {"key": key, "name": name, "allowed": ", ".join(sorted(str(value) for value in allowed))}
+        ]
+    return []
+
+
+def _reduced_when_errors(fee: Fee) -> list[str]:
+    """What is wrong with the reduced rate itself: a whole amount above 0 and below the full amount,
+    and no answer both exempting and reducing."""
+    amount = fee.reduced_when["amount"]
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount < (fee.amount or 0):
+        return [
+            _("reduced_when: “amount” must be a whole number of đồng above 0 and below the fee’s amount.")
+        ]
+    both = set(fee.reduced_when["values"]) & set((fee.exempt_when or {}).get("values") or [])
+    if fee.exempt_when.get("field") == fee.reduced_when["field"] and both:
+        return [
+            _("reduced_when: %(values)s also exempt from this fee (exempt_when).")
+            % {"values": ", ".join(sorted(both))}
         ]
     return []
 
@@ -522,6 +545,7 @@ def _check_procedure(
             note=sub.get(item, "note", str, ""),
             quantity_field=sub.get(item, "quantity_field", str, ""),
             exempt_when=sub.get(item, "exempt_when", dict, {}),
+            reduced_when=sub.get(item, "reduced_when", dict, {}),
         )
         try:
             fee.full_clean(exclude=["procedure"])
@@ -533,7 +557,10 @@ def _check_procedure(
                 % {"name": fee.quantity_field}
             )
         if fee.exempt_when:
-            fee_errors.extend(_exempt_when_errors(procedure.eform, fee.exempt_when))
+            fee_errors.extend(_answer_rule_errors(procedure.eform, fee.exempt_when, "exempt_when"))
+        if fee.reduced_when:
+            rule_errors = _answer_rule_errors(procedure.eform, fee.reduced_when, "reduced_when")
+            fee_errors.extend(rule_errors or _reduced_when_errors(fee))
         errors.extend(f"{where}: {message}" for message in fee_errors)
         fees.append(fee)
 

@@ -19,6 +19,7 @@ class FeeLine:
     quantity: int
     unit: str
     amount: int
+    reason: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -49,11 +50,10 @@ def answered_quantity(fee, answers: Mapping | None) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
-def exemption(fee, answers: Mapping | None) -> str:
-    """The reason ``fee`` is not owed: the label of the e-form answer named by its
-    ``exempt_when`` (e.g. the persons exempt from the criminal-record certificate fee, Điều 5
-    Thông tư 244/2016/TT-BTC); "" when the applicant is not exempt."""
-    rule = fee.exempt_when or {}
+def _matched_answer(fee, rule: Mapping | None, answers: Mapping | None) -> str:
+    """The label of the e-form answer that ``rule`` (``{"field", "values"}``) names, "" when the
+    applicant gave none of its values."""
+    rule = rule or {}
     answer = (answers or {}).get(rule.get("field"))
     if not isinstance(answer, str) or answer not in (rule.get("values") or []):
         return ""
@@ -65,6 +65,21 @@ def exemption(fee, answers: Mapping | None) -> str:
                 }
                 return labels.get(answer) or answer
     return answer
+
+
+def exemption(fee, answers: Mapping | None) -> str:
+    """The reason ``fee`` is not owed: the label of the e-form answer named by its
+    ``exempt_when`` (e.g. the persons exempt from the criminal-record certificate fee, Điều 5
+    Thông tư 244/2016/TT-BTC); "" when the applicant is not exempt."""
+    return _matched_answer(fee, fee.exempt_when, answers)
+
+
+def rate(fee, answers: Mapping | None) -> tuple[int, str]:
+    """The amount of ``fee`` for an applicant with these answers and why: its ``reduced_when``
+    amount, charged instead of the full one, when the answer entitles them to it (e.g. students
+    and people with meritorious services, Điều 4 Thông tư 244/2016/TT-BTC), else its amount ("")."""
+    reason = _matched_answer(fee, fee.reduced_when, answers)
+    return (fee.reduced_when["amount"], reason) if reason else (fee.amount, "")
 
 
 def asks_quantity(fee) -> bool:
@@ -104,8 +119,9 @@ def compute_fees(
     """The fee lines of ``procedure``: each fixed fee once; a per-unit fee times its quantity:
     the e-form answer named by its ``quantity_field`` (none or 0: not charged), else its quantity in
     ``quantities`` (by fee id, default 1, from 1 to 1000); a fee "depending on the case" only when
-    its id is in ``options``. Zero-amount lines are left out; a fee the e-form answers exempt
-    from (``exempt_when``) goes to ``exempt`` with its reason instead."""
+    its id is in ``options``. A fee the e-form answers entitle to a reduced rate (``reduced_when``)
+    is charged at that rate only, with the answer as ``reason``. Zero-amount lines are left out; a
+    fee the e-form answers exempt from (``exempt_when``) goes to ``exempt`` with its reason instead."""
     quantities = quantities or {}
     options = set(options or ())
     lines, exempt = [], []
@@ -130,15 +146,17 @@ def compute_fees(
         reason = exemption(fee, answers)
         if reason:
             exempt.append(ExemptLine(fee_id=fee.pk, name=fee.name, reason=reason))
-        else:
-            lines.append(
-                FeeLine(
-                    fee_id=fee.pk,
-                    name=fee.name,
-                    unit_amount=fee.amount,
-                    quantity=quantity,
-                    unit=fee.unit,
-                    amount=fee.amount * quantity,
-                )
+            continue
+        amount, reason = rate(fee, answers)
+        lines.append(
+            FeeLine(
+                fee_id=fee.pk,
+                name=fee.name,
+                unit_amount=amount,
+                quantity=quantity,
+                unit=fee.unit,
+                amount=amount * quantity,
+                reason=reason,
             )
+        )
     return FeeBreakdown(lines=lines, total=sum(line.amount for line in lines), exempt=exempt)

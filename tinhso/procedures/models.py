@@ -321,6 +321,16 @@ class Fee(models.Model):
             "e.g. {“field”: “doi_tuong_mien_giam”, “values”: [“mien”]}."
         ),
     )
+    reduced_when = models.JSONField(
+        _("reduced rate by the e-form answer"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The e-form choice question, the answers that entitle the applicant to a reduced rate and "
+            "that rate, charged instead of the amount, e.g. {“field”: “doi_tuong_mien_giam”, "
+            "“values”: [“sinh_vien”], “amount”: 100000}."
+        ),
+    )
 
     class Meta:
         verbose_name = _("fee")

@@ -1,7 +1,9 @@
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
 
+from tinhso.procedures.blank_form import declaration, declaration_pdf
 from tinhso.procedures.forms import CatalogueSearchForm
 from tinhso.procedures.models import BoundaryFreeList, Procedure, ReceptionScope, RequiredDocument
 from tinhso.procedures.search import search_procedures
@@ -33,7 +35,11 @@ def detail(request, code):
     procedures = Procedure.objects.select_related("field").prefetch_related("agencies", "fees", "documents")
     procedure = get_object_or_404(procedures, code=code)
     in_force = Procedure.objects.current().filter(pk=procedure.pk).exists()
-    return render(request, "procedures/detail.html", {"procedure": procedure, "in_force": in_force})
+    return render(
+        request,
+        "procedures/detail.html",
+        {"procedure": procedure, "in_force": in_force, "declaration": declaration(procedure)},
+    )
 
 
 def template(request, code, pk):
@@ -56,3 +62,14 @@ def boundary_free(request):
             "nationwide_lists": [item for item in lists if item.scope == ReceptionScope.NATIONWIDE],
         },
     )
+
+
+def blank_declaration(request, code):
+    """The procedure's blank declaration (PDF, A4) drawn from its e-form, to print and fill by hand."""
+    procedure = get_object_or_404(Procedure.objects.prefetch_related("agencies", "documents"), code=code)
+    pdf = declaration_pdf(procedure)
+    if pdf is None:
+        raise Http404
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="to-khai-{slugify(code)}.pdf"'
+    return response

@@ -118,9 +118,12 @@ def agency_on_time(index: dict) -> list[dict]:
         .exclude(short_name="")
         .values_list("pk", "short_name")
     )
-    return _hbars(
+    bars = _hbars(
         [(r["agency"], r["rate"], 100, f"{number(r['rate'])}%", short_names.get(r["pk"])) for r in rates]
     )
+    for bar, r in zip(bars["bars"], rates, strict=True):
+        bar["pk"] = r["pk"]
+    return bars
 
 
 def group_points(index: dict) -> list[dict]:

@@ -206,17 +206,12 @@ def _on_time(row, requests, due_changes, stopped_at, end, bound) -> bool:
     return due is None or finish - paused <= due
 
 
-def index_766(
-    agency: Agency | None = None,
-    include_children: bool = True,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-) -> dict:
-    """The index for the scope (``agency`` None: the province) and per receiving agency in it,
-    the agencies ranked by their share of the points that could be measured."""
-    today = timezone.localdate()
-    date_to = date_to or today
-    date_from = date_from or date_to.replace(month=1, day=1)
+def _dossier_flags(agency, include_children: bool, date_from: datetime.date, date_to: datetime.date):
+    """Each dossier of the scope the index looks at, with what it counts for: ``(receiving
+    agency id, procedure id, flags)``, ``flags`` the counters it adds 1 to (``handled``,
+    ``on_time``, ``disliked``, ``finished``, ``e_result``, ``received``, ``digitised``,
+    ``full_process``, ``full_process_online``, ``had_to_pay``, ``paid_online``, ``any_fee``).
+    The index's counts and the lists its numbers open both come from here."""
     start, end = _start_of(date_from), _start_of(date_to + datetime.timedelta(days=1))
     bound = min(end, timezone.now())
     paid_online = Payment.objects.filter(dossier=OuterRef("pk"), status=PaymentStatus.PAID)
@@ -289,8 +284,6 @@ def index_766(
     ):
         if values[1] >= received_at[dossier_id]:
             due_changes[dossier_id].append(values)
-    counts: dict = defaultdict(lambda: defaultdict(int))
-    procedures: dict = defaultdict(lambda: (set(), set()))
     for row in rows:
         stopped_at = (
             stopped.get(row["pk"], [None])[0] if row["status"] in (Status.STOPPED, Status.REFUSED) else None
@@ -298,33 +291,91 @@ def index_766(
         closed = row["finished_at"] or stopped_at
         if closed is not None and closed < start:
             continue
-        on_time = _on_time(row, requests[row["pk"]], due_changes[row["pk"]], stopped_at, end, bound)
         finished_in_period = row["finished_at"] is not None and start <= row["finished_at"] < end
-        received_in_period = row["received_at"] >= start
-        online_counts = row["channel"] == "online" and (row["finished_at"] is None or row["e_result"])
-        for key in (row["receiving_agency_id"], None):
-            c = counts[key]
-            c["handled"] += 1
-            c["on_time"] += on_time
-            c["disliked"] += row["disliked"]
-            if finished_in_period and row["procedure__result_type"]:
-                c["finished"] += 1
-                c["e_result"] += row["e_result"]
-            if not received_in_period:
-                continue
-            c["received"] += 1
-            c["digitised"] += row["has_files"] and (row["finished_at"] is None or row["e_result"])
+        flags = {"handled"}
+        if _on_time(row, requests[row["pk"]], due_changes[row["pk"]], stopped_at, end, bound):
+            flags.add("on_time")
+        if row["disliked"]:
+            flags.add("disliked")
+        if finished_in_period and row["procedure__result_type"]:
+            flags.add("finished")
+            if row["e_result"]:
+                flags.add("e_result")
+        if row["received_at"] >= start:
+            flags.add("received")
+            if row["has_files"] and (row["finished_at"] is None or row["e_result"]):
+                flags.add("digitised")
             if row["procedure__online_level"] == OnlineLevel.FULL:
-                c["full_process"] += 1
-                c["full_process_online"] += online_counts
+                flags.add("full_process")
+                if row["channel"] == "online" and (row["finished_at"] is None or row["e_result"]):
+                    flags.add("full_process_online")
             if row["paid_at"] is not None or row["fixed_fee"]:
-                c["had_to_pay"] += 1
-                c["paid_online"] += row["paid_online"]
-            if row["any_fee"]:
-                fee_bearing, paid = procedures[key]
-                fee_bearing.add(row["procedure_id"])
+                flags.add("had_to_pay")
                 if row["paid_online"]:
-                    paid.add(row["procedure_id"])
+                    flags.add("paid_online")
+            if row["any_fee"]:
+                flags.add("any_fee")
+        yield row["pk"], row["receiving_agency_id"], row["procedure_id"], row["paid_online"], flags
+
+
+# The indicators whose numbers count dossiers: code -> (numerator flag, denominator flag).
+DOSSIER_COUNTS = {
+    "2.1": ("on_time", "handled"),
+    "3.3": ("full_process_online", "full_process"),
+    "3.6": ("paid_online", "had_to_pay"),
+    "4.1": ("e_result", "finished"),
+    "4.2": ("digitised", "received"),
+}
+
+
+def _period(date_from, date_to) -> tuple[datetime.date, datetime.date]:
+    date_to = date_to or timezone.localdate()
+    return date_from or date_to.replace(month=1, day=1), date_to
+
+
+def index_dossier_ids(
+    flag: str,
+    agency: Agency | None = None,
+    include_children: bool = True,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    receiving_agency_id: int | None = None,
+) -> list[int]:
+    """The ids of the dossiers an indicator's number counts (``flag``: a numerator or
+    denominator of ``DOSSIER_COUNTS``), for the scope or one receiving agency in it."""
+    date_from, date_to = _period(date_from, date_to)
+    return [
+        pk
+        for pk, agency_id, _procedure, _paid, flags in _dossier_flags(
+            agency, include_children, date_from, date_to
+        )
+        if flag in flags and receiving_agency_id in (None, agency_id)
+    ]
+
+
+def index_766(
+    agency: Agency | None = None,
+    include_children: bool = True,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> dict:
+    """The index for the scope (``agency`` None: the province) and per receiving agency in it,
+    the agencies ranked by their share of the points that could be measured."""
+    date_from, date_to = _period(date_from, date_to)
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    procedures: dict = defaultdict(lambda: (set(), set()))
+    for _pk, agency_id, procedure_id, paid_online, flags in _dossier_flags(
+        agency, include_children, date_from, date_to
+    ):
+        for key in (agency_id, None):
+            c = counts[key]
+            for flag in flags:
+                c[flag] += 1
+            if "any_fee" in flags:
+                fee_bearing, paid = procedures[key]
+                fee_bearing.add(procedure_id)
+                if paid_online:
+                    paid.add(procedure_id)
     for key, (fee_bearing, paid) in procedures.items():
         counts[key]["fee_procedures"] = len(fee_bearing)
         counts[key]["fee_procedures_paid_online"] = len(paid)
@@ -351,14 +402,10 @@ def _measure(code: str, c: dict) -> tuple[int, int] | tuple[float, None]:
         late = 100 * (c["handled"] - c["on_time"]) / c["handled"]
         disliked = 100 * c["disliked"] / c["handled"]
         return max(0.0, round(100 - late - disliked, 2)), None
-    return {
-        "2.1": (c["on_time"], c["handled"]),
-        "3.3": (c["full_process_online"], c["full_process"]),
-        "3.5b": (c["fee_procedures_paid_online"], c["fee_procedures"]),
-        "3.6": (c["paid_online"], c["had_to_pay"]),
-        "4.1": (c["e_result"], c["finished"]),
-        "4.2": (c["digitised"], c["received"]),
-    }[code]
+    if code == "3.5b":
+        return c["fee_procedures_paid_online"], c["fee_procedures"]
+    numerator, denominator = DOSSIER_COUNTS[code]
+    return c[numerator], c[denominator]
 
 
 def scorecard(c: dict) -> dict:

@@ -202,23 +202,6 @@ def overdue_before(date_to: datetime.date) -> datetime.datetime:
     )
 
 
-def overdue_dossiers(agency=None, include_children=True, field=None, procedure=None, before=None):
-    """The open dossiers behind the report's "in progress — overdue" count (the part still open):
-    received, not closed, due before ``before``, in the report's scope; the most overdue first."""
-    dossiers = Dossier.objects.filter(
-        is_draft=False, received_at__isnull=False, status__in=OPEN, due_at__lt=before or timezone.now()
-    )
-    if agency is not None and include_children:
-        dossiers = dossiers.filter(receiving_agency__path__startswith=agency.path)
-    elif agency is not None:
-        dossiers = dossiers.filter(receiving_agency=agency)
-    if procedure is not None:
-        dossiers = dossiers.filter(procedure=procedure)
-    elif field is not None:
-        dossiers = dossiers.filter(procedure__field=field)
-    return dossiers.select_related("procedure", "receiving_agency").order_by("due_at", "pk")
-
-
 def one_stop_report(
     agency: Agency | None = None,
     include_children: bool = True,
@@ -296,4 +279,14 @@ def one_stop_report(
             "satisfaction": rated["satisfied"],
         },
         "satisfaction": rated,
+        # The parts of the rates, each a figure of ``tinhso.statistics.figures``.
+        "counts": {
+            "received": received,
+            "received_online": by_channel[Channel.ONLINE],
+            "full_process": full_process,
+            "full_process_online": _total(period, "received_full_process_online"),
+            "fee_paid": _total(period, "fee_paid"),
+            "paid_online": _total(period, "paid_online"),
+            "digitised": _total(period, "digitised"),
+        },
     }

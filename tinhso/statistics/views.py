@@ -1,17 +1,22 @@
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tinhso.accounts.permissions import can, require
+from tinhso.dossiers.models import Dossier
 from tinhso.statistics import charts
 from tinhso.statistics.export import report_rows, report_scope, report_xlsx
-from tinhso.statistics.forms import ReportForm
-from tinhso.statistics.index766 import index_766
-from tinhso.statistics.report import one_stop_report, overdue_before, overdue_dossiers
+from tinhso.statistics.figures import FIGURES, figure_dossiers
+from tinhso.statistics.forms import DATE_FORMAT, ReportForm
+from tinhso.statistics.index766 import DOSSIER_COUNTS, index_766, index_dossier_ids
+from tinhso.statistics.report import one_stop_report
 from tinhso.statistics.rules import visible_agencies
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,15 +37,105 @@ def _scope(data: dict) -> dict:
     return {key: data[key] for key in ("agency", "include_children", "field", "procedure")}
 
 
-def _linked_rows(result, overdue_url: str) -> list[tuple[str, object, str]]:
-    """The report's lines with the link each number opens: the overdue count (the line after
-    "not yet due": "late" and "overdue" read the same in Vietnamese) opens its dossiers."""
+# The report's lines (``export.report_rows``) that count dossiers, in order, and their figure.
+ROW_FIGURES = (
+    "carried_over",
+    "received",
+    "received_online",
+    "received_direct",
+    "received_postal",
+    "to_process",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "in_progress",
+    "not_yet_due",
+    "overdue",
+    "withdrawn",
+    "stopped",
+    "refused",
+    "returned",
+)
+# The report's rates (by their line in ``export.report_rows``): the figures of their numerator
+# and denominator.
+RATE_FIGURES = {
+    18: ("received_online", "received"),
+    19: ("full_process_online", "full_process"),
+    21: ("received_online", "received"),
+    22: ("paid_online", "fee_paid"),
+    23: ("digitised", "received"),
+}
+# The numbers of the Decision 766 indicators that count dossiers (``index766.DOSSIER_COUNTS``).
+INDEX_FIGURES = {
+    "handled": _lazy("Dossiers handled in the period (Decision 766, item 2.1)"),
+    "on_time": _lazy("Dossiers handled early or on time (Decision 766, item 2.1)"),
+    "full_process": _lazy("Dossiers received for full-process online procedures (Decision 766, item 3.3)"),
+    "full_process_online": _lazy("Of them, submitted online (Decision 766, item 3.3)"),
+    "had_to_pay": _lazy("Dossiers received that had to pay (Decision 766, item 3.6)"),
+    "paid_online": _lazy("Of them, paid online (Decision 766, item 3.6)"),
+    "finished": _lazy("Dossiers finished with a document result (Decision 766, item 4.1)"),
+    "e_result": _lazy("Of them, with an electronic result (Decision 766, item 4.1)"),
+    "received": _lazy("Dossiers received in the period (Decision 766, item 4.2)"),
+    "digitised": _lazy("Of them, digitised (Decision 766, item 4.2)"),
+}
+
+
+def figure_url(figure: str, query, **changes) -> str:
+    """The list of the dossiers behind ``figure`` for the report's ``query`` (a QueryDict)."""
+    query = query.copy()
+    for key, value in changes.items():
+        query[key] = value
+    path = (
+        reverse("statistics:overdue") if figure == "overdue" else reverse("statistics:figure", args=[figure])
+    )
+    return path + "?" + query.urlencode()
+
+
+def _linked_rows(result, query) -> list[tuple[str, object, str, list]]:
+    """The report's lines with the list each number opens, and for a rate its numerator and
+    denominator, each with its list."""
     rows = report_rows(result) if result else []
-    labels = [label for label, _value in rows]
-    overdue = labels.index(_("— not yet due")) + 1 if rows else -1
-    return [
-        (label, value, overdue_url if index == overdue else "") for index, (label, value) in enumerate(rows)
-    ]
+    linked = []
+    for index, (label, value) in enumerate(rows):
+        url = figure_url(ROW_FIGURES[index], query) if index < len(ROW_FIGURES) else ""
+        parts = [
+            (result["counts"][figure], figure_url(figure, query), FIGURES[figure])
+            for figure in RATE_FIGURES.get(index, ())
+        ]
+        linked.append((label, value, url, parts))
+    return linked
+
+
+def _month_links(bars, query, data) -> None:
+    """Each month's bar opens the dossiers received or resolved that month (within the period)."""
+    for bar in bars:
+        month = bar["month"]
+        last = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        bar["url"] = figure_url(
+            bar["key"],
+            query,
+            date_from=max(month, data["date_from"]).strftime(DATE_FORMAT),
+            date_to=min(last, data["date_to"]).strftime(DATE_FORMAT),
+        )
+
+
+def _index_links(index, query) -> None:
+    """The 766 indicators that count dossiers open them: numerator and denominator, for the
+    scope and in the agency bars for each agency."""
+    for group in index["total"]["groups"]:
+        for row in group["indicators"]:
+            if row["code"] in DOSSIER_COUNTS and row["denominator"] is not None:
+                numerator, denominator = DOSSIER_COUNTS[row["code"]]
+                row["numerator_url"] = _index_url(numerator, query)
+                row["denominator_url"] = _index_url(denominator, query)
+
+
+def _index_url(flag: str, query, agency_id=None) -> str:
+    query = query.copy()
+    if agency_id is not None:
+        query["receiving_agency"] = agency_id
+    return reverse("statistics:index_figure", args=[flag]) + "?" + query.urlencode()
 
 
 @login_required
@@ -50,7 +145,7 @@ def report(request):
     overdue_url = ""
     if form.is_valid():
         data = form.cleaned_data
-        overdue_url = reverse("statistics:overdue") + "?" + request.GET.urlencode()
+        overdue_url = figure_url("overdue", request.GET)
         result = one_stop_report(**_scope(data), date_from=data["date_from"], date_to=data["date_to"])
         index = index_766(
             data["agency"], data["include_children"], date_from=data["date_from"], date_to=data["date_to"]
@@ -72,7 +167,12 @@ def report(request):
             ),
             "agencies": charts.agency_on_time(index),
             "groups": charts.group_points(index),
+            "links": {key: figure_url(key, request.GET) for key in ("received", "resolved")},
         }
+        _month_links(glance["months"]["bars"], request.GET, data)
+        _index_links(index, request.GET)
+        for bar in glance["agencies"]["bars"]:
+            bar["url"] = _index_url("on_time", request.GET, bar["pk"])
     return render(
         request,
         "statistics/report.html",
@@ -82,7 +182,7 @@ def report(request):
             "index": index,
             "glance": glance,
             "overdue_url": overdue_url,
-            "rows": _linked_rows(result, overdue_url),
+            "rows": _linked_rows(result, request.GET),
             "scope": report_scope(result) if result else "",
             "export_query": request.GET.urlencode() + "&export=xlsx" if result else "",
             "title": _("One-stop statistics"),
@@ -90,24 +190,69 @@ def report(request):
     )
 
 
+def _listing(request, title: str, dossiers, data, figure_query: str):
+    page = Paginator(dossiers.select_related("procedure", "receiving_agency").order_by("pk"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "statistics/dossiers.html",
+        {
+            "page": page,
+            "title": title,
+            "scope": report_scope(_scope(data)),
+            "data": data,
+            "report_url": reverse("statistics:report") + "?" + figure_query,
+        },
+    )
+
+
+def _report_query(request) -> str:
+    query = request.GET.copy()
+    for key in ("page", "receiving_agency"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
 @login_required
-def overdue(request):
-    """The open overdue dossiers behind the report's count, same scope and permission."""
+def figure(request, figure: str):
+    """The dossiers behind one number of the report, same scope, period and permission."""
+    if figure not in FIGURES:
+        raise Http404
     form = _form(request)
     if not form.is_valid():
         return redirect(reverse("statistics:report") + "?" + request.GET.urlencode())
     data = form.cleaned_data
-    before = overdue_before(data["date_to"])
-    dossiers = overdue_dossiers(**_scope(data), before=before)
-    page = Paginator(dossiers, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "statistics/overdue.html",
-        {
-            "page": page,
-            "before": before,
-            "scope": report_scope(_scope(data)),
-            "report_url": reverse("statistics:report") + "?" + request.GET.urlencode(),
-            "title": _("Overdue dossiers"),
-        },
+    dossiers = figure_dossiers(figure, **_scope(data), date_from=data["date_from"], date_to=data["date_to"])
+    return _listing(request, FIGURES[figure], dossiers, data, _report_query(request))
+
+
+@login_required
+def overdue(request):
+    """The overdue dossiers behind the report's count (the link of earlier versions)."""
+    return figure(request, "overdue")
+
+
+@login_required
+def index_figure(request, flag: str):
+    """The dossiers behind a number of the Decision 766 index (a numerator or denominator of an
+    indicator that counts dossiers), for the report's agency scope or one receiving agency in it."""
+    if flag not in INDEX_FIGURES:
+        raise Http404
+    form = _form(request)
+    if not form.is_valid():
+        return redirect(reverse("statistics:report") + "?" + request.GET.urlencode())
+    data = form.cleaned_data
+    receiving = request.GET.get("receiving_agency")
+    receiving_id = int(receiving) if receiving and receiving.isdigit() else None
+    ids = index_dossier_ids(
+        flag,
+        data["agency"],
+        data["include_children"],
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        receiving_agency_id=receiving_id,
+    )
+    return _listing(
+        request, INDEX_FIGURES[flag], Dossier.objects.filter(pk__in=ids), data, _report_query(request)
     )

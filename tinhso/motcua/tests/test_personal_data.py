@@ -14,7 +14,7 @@ from tinhso.accounts.models import Role, User
 from tinhso.audit.models import AuditEntry
 from tinhso.audit.services import PERSONAL_DATA_READ
 from tinhso.motcua.tests.fixtures import submit
-from tinhso.signing import ca
+from tinhso.signing import actions as signing_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def certificate(desk):
     """The desk signs its forms: the applicant's Form 01 is issued electronically."""
-    return ca.issue_agency_certificate(desk)
+    return signing_actions.issue_agency_certificate(None, desk)
 
 
 @pytest.fixture

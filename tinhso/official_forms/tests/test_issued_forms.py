@@ -20,7 +20,7 @@ from tinhso.motcua.tests.fixtures import *  # noqa: F403
 from tinhso.motcua.tests.fixtures import submit
 from tinhso.official_forms.models import IssuedForm, Letter
 from tinhso.official_forms.tests.test_forms import nfc, read
-from tinhso.signing import ca
+from tinhso.signing import actions as signing_actions
 from tinhso.signing.pdf import verify_pdf
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def certificate(desk):
-    return ca.issue_agency_certificate(desk)
+    return signing_actions.issue_agency_certificate(None, desk)
 
 
 def only(dossier, number) -> IssuedForm:
@@ -144,7 +144,8 @@ def test_without_a_valid_certificate_no_electronic_form_is_issued_and_the_trail_
 
 
 def test_an_expired_certificate_does_not_sign(submitted, officer, specialist, desk):
-    ca.issue_agency_certificate(
+    signing_actions.issue_agency_certificate(
+        None,
         desk,
         not_before=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
         not_after=datetime.datetime(2025, 12, 31, tzinfo=datetime.UTC),

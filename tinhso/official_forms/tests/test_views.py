@@ -8,7 +8,7 @@ from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.dossiers.models import DossierStatusChange, Status
 from tinhso.official_forms.actions import issue_form
 from tinhso.procedures.models import Field
-from tinhso.signing import ca
+from tinhso.signing import actions as signing_actions
 from tinhso.testing import local
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_the_applicant_gets_only_the_forms_issued_to_them(client, dossier, citiz
     )
     login(client, citizen)
     assert client.get(URL.format(1)).status_code == 404  # not issued: never rendered for the applicant
-    ca.issue_agency_certificate(desk)
+    signing_actions.issue_agency_certificate(None, desk)
     issued = issue_form(None, dossier, 1)
     response = client.get(URL.format(1))
     assert response.status_code == 200 and response.content == bytes(issued.content)

@@ -168,6 +168,13 @@ def test_an_applicant_not_exempt_owes_the_fee(client, catalogue, citizen):
     assert payment.amount == 200000
     client.force_login(citizen)
     page = client.get(f"/thanh-toan/ho-so/{dossier.code}/").content.decode()
+    assert "200.000 đ" in page and 'type="checkbox"' not in page  # no other rate to tick
+
+
+def test_a_fee_depending_on_the_case_is_a_labelled_checkbox(client, catalogue, citizen):
+    dossier = submitted(catalogue, citizen, "DT-010", {})
+    client.force_login(citizen)
+    page = client.get(f"/thanh-toan/ho-so/{dossier.code}/").content.decode()
     # The case-dependent fee is a checkbox followed by its own label, not a bare box under it.
     assert re.search(r'<div class="choice">\s*<input type="checkbox" name="option_\d+"[^>]*>\s*<label', page)
 
@@ -185,3 +192,72 @@ def test_the_check_page_shows_the_exemption_and_its_reason(client, catalogue, ci
     ) in page
     assert '<dt>Tổng cộng</dt><dd><strong><span class="money">0 đ</span></strong></dd>' in page
     assert "bạn chọn khi thanh toán" not in page and "200.000" not in page
+
+
+@pytest.mark.parametrize(("case", "label"), [("sinh_vien", "Sinh viên"), ("nguoi_co_cong", "Người có công")])
+def test_a_reduced_rate_replaces_the_full_fee_on_every_page(client, catalogue, citizen, case, label):
+    """Điều 4 Thông tư 244/2016/TT-BTC: students and people with meritorious services pay 100.000 đ
+    instead of 200.000 đ, not on top of it: the check page, the payment page, the payment and the
+    receipt all say 100.000 đ."""
+    from tinhso.payments.tests.conftest import gateway_result
+
+    dossier = submitted(catalogue, citizen, "DT-004", CRIMINAL_RECORD | {"doi_tuong_mien_giam": case})
+    form = FeeChoiceForm(dossier.procedure, answers=dossier.form_data)
+    # Whatever the payment page lets the applicant tick, one rate is charged.
+    every_option = set(form.by_option.values())
+    for options in (set(), every_option):
+        fees = fees_due(dossier, options=options)
+        assert fees.total == 100000, options
+        assert [(line.unit_amount, line.amount) for line in fees.lines] == [(100000, 100000)]
+        assert label in fees.lines[0].reason
+    client.force_login(citizen)
+    page = client.get(f"/thanh-toan/ho-so/{dossier.code}/").content.decode()
+    assert "100.000 đ" in page and "200.000" not in page and "300.000" not in page
+    assert 'type="checkbox"' not in page
+    payment, _url = start_payment(citizen, dossier, RequestFactory().get("/", REMOTE_ADDR="113.161.7.25"))
+    assert payment.amount == 100000
+    assert client.get("/thanh-toan/vnpay/ipn", gateway_result(payment)).json()["RspCode"] == "00"
+    payment.refresh_from_db()
+    receipt = client.get(f"/thanh-toan/bien-lai/{payment.receipt.number}/").content.decode()
+    assert "100.000 đ" in receipt and "200.000" not in receipt and label in receipt
+
+
+def test_the_check_page_shows_the_reduced_rate_and_why(client, catalogue, citizen):
+    procedure = Procedure.objects.current().get(code="DT-004")
+    draft = actions.start_draft(citizen, procedure, procedure.agencies.get(code="H20.13"))
+    fields = [field for page in procedure.eform["pages"] for field in page["fields"]]
+    actions.save_answers(citizen, draft, {"doi_tuong_mien_giam": "sinh_vien"}, fields)
+    client.force_login(citizen)
+    page = client.get(f"/ho-so/nhap/{draft.pk}/kiem-tra/").content.decode()
+    assert '<dt>Tổng cộng</dt><dd><strong><span class="money">100.000 đ</span></strong></dd>' in page
+    assert "Mức giảm (Sinh viên)" in page
+    assert "200.000" not in page and "bạn chọn khi thanh toán" not in page
+
+
+def test_every_reduced_rate_of_the_catalogue_is_charged_instead_of_the_full_one(catalogue):
+    """Over the demo catalogue: an applicant entitled to a reduced rate pays the full-rate applicant's
+    total less the reduction, whatever they tick on the payment page, and the payment page offers
+    them no extra rate to tick."""
+    reduced = [
+        fee
+        for procedure in Procedure.objects.current().filter(submit_online=True).prefetch_related("fees")
+        for fee in procedure.fees.all()
+        if fee.reduced_when
+    ]
+    assert "DT-004" in {fee.procedure.code for fee in reduced}
+    for fee in reduced:
+        procedure, rule = fee.procedure, fee.reduced_when
+        full_answers = {rule["field"]: "__none__"}
+        full_form = FeeChoiceForm(procedure, answers=full_answers)
+        full = compute_fees(procedure, options=set(full_form.by_option.values()), answers=full_answers)
+        for value in rule["values"]:
+            answers = {rule["field"]: value}
+            form = FeeChoiceForm(procedure, answers=answers)
+            assert list(form.fields) == list(full_form.fields), (procedure.code, value)
+            fees = compute_fees(procedure, options=set(form.by_option.values()), answers=answers)
+            line = next(line for line in fees.lines if line.fee_id == fee.pk)
+            assert (line.unit_amount, line.reason != "") == (rule["amount"], True), (procedure.code, value)
+            assert fees.total == full.total - (fee.amount - rule["amount"]) * line.quantity, (
+                procedure.code,
+                value,
+            )

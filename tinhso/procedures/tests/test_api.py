@@ -53,8 +53,9 @@ def test_detail(client, catalogue):
         "kind": "fixed",
         "unit": "lần",
         "note": (
-            "Thông tư 244/2016/TT-BTC, Điều 4. Miễn cho người thuộc các trường hợp tại Điều 5"
-            " (chọn trên tờ khai)."
+            "Thông tư 244/2016/TT-BTC, Điều 4: 200.000 đồng/lần/người; sinh viên, người có công với cách"
+            " mạng, thân nhân liệt sĩ: 100.000 đồng/lần/người (chọn trên tờ khai). Miễn cho người thuộc"
+            " các trường hợp tại Điều 5 (chọn trên tờ khai)."
         ),
     }
     assert body["documents"][0]["template_url"] is None

@@ -312,7 +312,7 @@ EXEMPTION_QUESTION = {
 @pytest.mark.parametrize(
     ("rule", "message"),
     [
-        ({"field": "khong_co"}, "exempt_when phải có đúng hai khóa “field” và “values”."),
+        ({"field": "khong_co"}, "exempt_when phải có đúng các khóa “field”, “values”."),
         ({"field": "khong_co", "values": ["mien"]}, "exempt_when: “khong_co” không phải là câu hỏi lựa chọn"),
         ({"field": "ghi_chu", "values": ["mien"]}, "exempt_when: “ghi_chu” không phải là câu hỏi lựa chọn"),
         ({"field": "doi_tuong", "values": []}, "exempt_when: “values” phải liệt kê các câu trả lời của"),
@@ -345,3 +345,58 @@ def test_an_exemption_rule_travels_in_json_and_csv(agencies, tmp_path, fmt):
     call_command("import_procedures", str(path), stdout=io.StringIO())
     assert Fee.objects.get(amount=200000).exempt_when == rule
     assert not Fee.objects.exclude(amount=200000).exclude(exempt_when={}).exists()
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            {"field": "doi_tuong", "values": ["khong"]},
+            "reduced_when phải có đúng các khóa “amount”, “field”, “values”.",
+        ),
+        (
+            {"field": "ghi_chu", "values": ["khong"], "amount": 1000},
+            "reduced_when: “ghi_chu” không phải là câu hỏi",
+        ),
+        ({"field": "doi_tuong", "values": ["x"], "amount": 1000}, "reduced_when: “values” phải liệt kê"),
+        (
+            {"field": "doi_tuong", "values": ["khong"], "amount": 0},
+            "“amount” phải là số đồng nguyên lớn hơn 0",
+        ),
+        ({"field": "doi_tuong", "values": ["khong"], "amount": 200000}, "nhỏ hơn mức thu của khoản phí"),
+        ({"field": "doi_tuong", "values": ["khong"], "amount": "100000"}, "“amount” phải là số đồng nguyên"),
+        ({"field": "doi_tuong", "values": ["mien"], "amount": 1000}, "reduced_when: mien cũng được miễn"),
+    ],
+)
+def test_a_bad_reduced_rate_is_refused(agencies, tmp_path, rule, message):
+    document = small_document()
+    document["procedures"][0]["eform"] = EXEMPTION_QUESTION
+    document["procedures"][0]["fees"].append(
+        {
+            "name": "Phí",
+            "amount": 200000,
+            "exempt_when": {"field": "doi_tuong", "values": ["mien"]},
+            "reduced_when": rule,
+        }
+    )
+    with pytest.raises(CatalogueError) as caught:
+        read_catalogue(write(tmp_path, document))
+    assert any("phí 2: " in line and message in line for line in caught.value.messages), caught.value.messages
+    assert not Fee.objects.filter(amount=200000).exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_reduced_rate_travels_in_json_and_csv(agencies, tmp_path, fmt):
+    rule = {"field": "doi_tuong", "values": ["khong"], "amount": 100000}
+    document = small_document()
+    document["procedures"][0]["eform"] = EXEMPTION_QUESTION
+    document["procedures"][0]["fees"].append({"name": "Phí", "amount": 200000, "reduced_when": rule})
+    call_command("import_procedures", str(write(tmp_path, document)), stdout=io.StringIO())
+    assert Fee.objects.get(amount=200000).reduced_when == rule
+    exported = export(fmt)
+    Procedure.objects.all().delete()
+    path = tmp_path / f"again.{fmt}"
+    path.write_text(exported, encoding="utf-8")
+    call_command("import_procedures", str(path), stdout=io.StringIO())
+    assert Fee.objects.get(amount=200000).reduced_when == rule
+    assert not Fee.objects.exclude(amount=200000).exclude(reduced_when={}).exists()

@@ -44,7 +44,7 @@ def test_procedure_page_shows_everything(client, catalogue):
     assert "Công an tỉnh Đồng Tháp" in page
     assert "Sở Tư pháp tỉnh Đồng Tháp" not in page
     assert '<span class="money">200.000 đ</span>/lần' in page
-    assert "100.000 đ</span>/lần" in page
+    assert 'mức giảm <span class="money">100.000 đ</span>/lần' in page
     assert "5.000 đ</span>/phiếu" in page
     assert "10 ngày" in page
     assert "Dịch vụ công trực tuyến toàn trình" in page

@@ -34,8 +34,8 @@ def page(client, leader, officer, other_officer, desk, other_desk, procedure):
 def test_headline_numbers_and_the_overdue_link(page):
     text = page.content.decode()
     facts = dict(re.findall(r"<div><dt>(.*?)</dt><dd>(.*?)</dd></div>", text))
-    assert facts["Đã tiếp nhận"] == "2"
-    assert facts["Đã giải quyết"] == "1"
+    assert re.match(r'<a href="/thong-ke/ho-so/received/\?[^"]*agency=[^"]*">2<', facts["Đã tiếp nhận"])
+    assert re.match(r'<a href="/thong-ke/ho-so/resolved/\?[^"]*agency=[^"]*">1<', facts["Đã giải quyết"])
     assert facts["Tỷ lệ đúng hạn"] == "100%"
     assert re.match(r'<a href="/thong-ke/qua-han/\?[^"]*agency=', facts["Đang quá hạn"])
     assert ">0<" in facts["Đang quá hạn"]
@@ -43,7 +43,10 @@ def test_headline_numbers_and_the_overdue_link(page):
 
 def test_the_month_chart_has_two_bars_a_month_with_their_values(page):
     svg = chart(page.content.decode(), "chart-months")
-    assert svg.get("role") == "img" and svg.get("aria-labelledby") == "chart-months-name"
+    assert svg.get("role") == "group" and svg.get("aria-labelledby") == "chart-months-name"
+    assert all(
+        link.get("aria-label") and link.get("href").startswith("/thong-ke/ho-so/") for link in svg.iter("a")
+    )
     assert svg.get("viewBox").startswith("0 0 360 ")
     received = [rect for rect in svg.iter("rect") if rect.get("class") == "bar-received"]
     resolved = [rect for rect in svg.iter("rect") if rect.get("class") == "bar-resolved"]
