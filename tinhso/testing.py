@@ -279,7 +279,7 @@ def make_dossier(procedure, agency, applicant=None, code="H20.201.01-260105-0001
     dossier = Dossier.objects.create(
         code=code, procedure=procedure, receiving_agency=agency, applicant=applicant, **values
     )
-    start_flow(dossier, values["submitted_at"], new=True)
+    start_flow(dossier, dossier.submitted_at, new=True)
     Attachment.objects.create(
         dossier=dossier,
         required_document=procedure.documents.get(position=1),

@@ -2,7 +2,7 @@
 the "agencies.change" permission, and goes through ``tinhso.agencies.actions``."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -93,18 +93,20 @@ class AgencyIn(Schema):
 
 
 class AgencyPatch(Schema):
-    """Only the fields given change; only the parent and the start date may be cleared (null)."""
+    """Only the fields given change; only the parent and the start date may be cleared (null).
+    The others default to None in ``Field``, where pydantic does not check the default against
+    the type: a field left out stays unset, an explicit null is refused."""
 
-    code: str = None
-    name: str = None
-    short_name: str = None
-    kind: AgencyKind = None
+    code: Annotated[str, Field(None)]
+    name: Annotated[str, Field(None)]
+    short_name: Annotated[str, Field(None)]
+    kind: Annotated[AgencyKind, Field(None)]
     parent: str | None = None
-    unit: str = None
+    unit: Annotated[str, Field(None)]
     valid_from: datetime.date | None = None
-    email: str = None
-    phone: str = None
-    address: str = None
+    email: Annotated[str, Field(None)]
+    phone: Annotated[str, Field(None)]
+    address: Annotated[str, Field(None)]
 
 
 class AgencyClose(Schema):

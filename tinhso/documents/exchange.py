@@ -116,7 +116,8 @@ def report_status(incoming: IncomingDocument, code: str, actor, *, at=None, desc
         actor_name=actor_label(actor) if actor else "",
         occurred_at=at,
     )
-    if incoming.delivery_id is None:
+    delivery = incoming.delivery
+    if delivery is None:
         return
     xml = edxml.write_status(
         edxml.StatusPackage(
@@ -132,7 +133,7 @@ def report_status(incoming: IncomingDocument, code: str, actor, *, at=None, desc
             staff_name=_staff_name(actor),
         )
     )
-    _queue(Package.Kind.STATUS, incoming.delivery, incoming.sender_code, xml)
+    _queue(Package.Kind.STATUS, delivery, incoming.sender_code, xml)
 
 
 # Receiving.
@@ -242,7 +243,7 @@ def _receive_status(package: edxml.StatusPackage, delivery: Delivery | None) -> 
 # The worker.
 
 
-def _transport_event(package: Package, kind: str, note: str = "") -> None:
+def _transport_event(package: Package, kind: DocumentEvent.Kind, note: str = "") -> None:
     delivery = package.delivery
     if package.kind != Package.Kind.DOCUMENT:
         return

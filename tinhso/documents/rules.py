@@ -9,17 +9,19 @@ not in the agencies below it. Superusers and province administrators pass every 
 - specialist: drafts, reads the documents they drafted or were assigned.
 """
 
-from tinhso.accounts.models import Membership, Role, UserKind
-from tinhso.accounts.permissions import rule
+from tinhso.accounts.models import Membership, Role, User, UserKind
+from tinhso.accounts.permissions import Actor, rule
+from tinhso.agencies.models import Agency
+from tinhso.documents.models import IncomingDocument, OutgoingDocument
 
 STAFF_ROLES = (Role.DOCUMENT_CLERK, Role.LEADER, Role.SPECIALIST)
 
 
-def roles_in(user, agency_id) -> set[str]:
+def roles_in(user: Actor, agency_id: int | None) -> set[str]:
     """The roles ``user`` holds today in the agency itself, read once per user object."""
-    if getattr(user, "kind", None) != UserKind.OFFICER or agency_id is None:
+    if not isinstance(user, User) or user.kind != UserKind.OFFICER or agency_id is None:
         return set()
-    cache = user.__dict__.setdefault("_tinhso_document_roles", {})
+    cache: dict[int, set[str]] = user.__dict__.setdefault("_tinhso_document_roles", {})
     if agency_id not in cache:
         cache[agency_id] = set(
             Membership.objects.active().filter(user=user, agency_id=agency_id).values_list("role", flat=True)
@@ -27,21 +29,21 @@ def roles_in(user, agency_id) -> set[str]:
     return cache[agency_id]
 
 
-def document_agency_ids(user) -> list[int]:
+def document_agency_ids(user: Actor) -> list[int]:
     """The agencies whose documents ``user`` works on (any of the three roles)."""
-    if getattr(user, "kind", None) != UserKind.OFFICER:
+    if not isinstance(user, User) or user.kind != UserKind.OFFICER:
         return []
     memberships = Membership.objects.active().filter(user=user, role__in=STAFF_ROLES)
     return sorted(set(memberships.values_list("agency_id", flat=True)))
 
 
 @rule("documents.draft")
-def draft(user, agency) -> bool:
+def draft(user: User, agency: Agency | None) -> bool:
     return bool(roles_in(user, getattr(agency, "pk", None)) & set(STAFF_ROLES))
 
 
 @rule("documents.view_outgoing")
-def view_outgoing(user, document) -> bool:
+def view_outgoing(user: User, document: OutgoingDocument) -> bool:
     roles = roles_in(user, document.agency_id)
     if roles & {Role.DOCUMENT_CLERK, Role.LEADER}:
         return True
@@ -49,24 +51,24 @@ def view_outgoing(user, document) -> bool:
 
 
 @rule("documents.edit_draft")
-def edit_draft(user, document) -> bool:
+def edit_draft(user: User, document: OutgoingDocument) -> bool:
     roles = roles_in(user, document.agency_id)
     return bool(roles & {Role.DOCUMENT_CLERK, Role.LEADER}) or document.created_by_id == user.pk
 
 
 @rule("documents.issue")
-def issue(user, document) -> bool:
+def issue(user: User, document: OutgoingDocument) -> bool:
     """Numbering and issuing is the văn thư's (Art. 15(2), 16)."""
     return Role.DOCUMENT_CLERK in roles_in(user, document.agency_id)
 
 
 @rule("documents.send")
-def send(user, document) -> bool:
+def send(user: User, document: OutgoingDocument) -> bool:
     return Role.DOCUMENT_CLERK in roles_in(user, document.agency_id)
 
 
 @rule("documents.view_incoming")
-def view_incoming(user, document) -> bool:
+def view_incoming(user: User, document: IncomingDocument) -> bool:
     roles = roles_in(user, document.agency_id)
     if roles & {Role.DOCUMENT_CLERK, Role.LEADER}:
         return True
@@ -74,22 +76,22 @@ def view_incoming(user, document) -> bool:
 
 
 @rule("documents.register")
-def register(user, document) -> bool:
+def register(user: User, document: IncomingDocument) -> bool:
     """Receiving, registering and returning incoming documents (Art. 20–22)."""
     return Role.DOCUMENT_CLERK in roles_in(user, document.agency_id)
 
 
 @rule("documents.assign")
-def assign(user, document) -> bool:
+def assign(user: User, document: IncomingDocument) -> bool:
     """The leader gives the handler and the deadline (Art. 24(1))."""
     return Role.LEADER in roles_in(user, document.agency_id)
 
 
 @rule("documents.complete")
-def complete(user, document) -> bool:
+def complete(user: User, document: IncomingDocument) -> bool:
     return document.handler_id == user.pk or Role.LEADER in roles_in(user, document.agency_id)
 
 
 @rule("documents.view_register")
-def view_register(user, agency) -> bool:
+def view_register(user: User, agency: Agency | None) -> bool:
     return bool(roles_in(user, getattr(agency, "pk", None)) & {Role.DOCUMENT_CLERK, Role.LEADER})

@@ -102,7 +102,9 @@ class SendForm(forms.Form):
 
     def __init__(self, *args, sender: Agency, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["recipients"].queryset = (
+        recipients = self.fields["recipients"]
+        assert isinstance(recipients, forms.ModelMultipleChoiceField)
+        recipients.queryset = (
             Agency.objects.valid_on(timezone.localdate())
             .exclude(pk=sender.pk)
             .filter(pk__in=Membership.objects.active().filter(role=Role.DOCUMENT_CLERK).values("agency_id"))
@@ -147,8 +149,13 @@ class ReasonForm(forms.Form):
     )
 
 
+class HandlerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name or obj.username
+
+
 class AssignForm(forms.Form):
-    handler = forms.ModelChoiceField(label=gettext_lazy("Person in charge"), queryset=User.objects.none())
+    handler = HandlerField(label=gettext_lazy("Person in charge"), queryset=User.objects.none())
     working_days = forms.IntegerField(
         label=gettext_lazy("Handling deadline (working days)"),
         min_value=1,
@@ -158,10 +165,9 @@ class AssignForm(forms.Form):
     def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
         members = Membership.objects.active().filter(agency=agency, role__in=[Role.SPECIALIST, Role.LEADER])
-        self.fields["handler"].queryset = User.objects.filter(pk__in=members.values("user_id")).order_by(
-            "full_name"
-        )
-        self.fields["handler"].label_from_instance = lambda user: user.full_name or user.username
+        handler = self.fields["handler"]
+        assert isinstance(handler, HandlerField)
+        handler.queryset = User.objects.filter(pk__in=members.values("user_id")).order_by("full_name")
 
 
 class NoteForm(forms.Form):

@@ -6,7 +6,7 @@ flow (refuse, supplement, payment, cash, extend, stop, withdrawal decisions, dra
 offered by the rules below. Each action checks again when it is taken.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, rule
+from tinhso.agencies.models import Agency
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import CLOCK_RUNNING, TRANSITIONS, Status
 from tinhso.motcua.models import Extension
@@ -39,11 +40,11 @@ DRAFTABLE = frozenset({Status.ACCEPTED, Status.PROCESSING})
 # Permission rules -----------------------------------------------------------------------------
 
 
-def officer_in(user, agency_ids, *roles) -> bool:
+def officer_in(user: User, agency_ids: Iterable[int], *roles: str) -> bool:
     return user.kind == UserKind.OFFICER and bool(set(agency_ids) & agency_ids_in_scope(user, *roles))
 
 
-def _handles(user, dossier, *roles) -> bool:
+def _handles(user: User, dossier: Dossier, *roles: str) -> bool:
     """Whether ``user`` is an officer (with one of ``roles``) of the receiving agency or of the
     agency the dossier is at, or above them; the flow is read only for an officer who has them."""
     if user.kind != UserKind.OFFICER:
@@ -52,36 +53,36 @@ def _handles(user, dossier, *roles) -> bool:
     return bool(scope) and bool(set(_agencies_of(dossier)) & scope)
 
 
-def _agencies_of(dossier) -> list[int]:
+def _agencies_of(dossier: Dossier) -> list[int]:
     flow = DossierFlow.objects.filter(dossier=dossier).values_list("current_agency_id", flat=True).first()
     return [dossier.receiving_agency_id] + ([flow] if flow else [])
 
 
 @rule("motcua.view")
-def _may_view(user, dossier) -> bool:
+def _may_view(user: User, dossier: Dossier | None) -> bool:
     """Officers of the receiving agency or of the agency the dossier is at (or above them)."""
     return dossier is not None and _handles(user, dossier)
 
 
 @rule("motcua.receive")
-def _may_receive(user, dossier) -> bool:
+def _may_receive(user: User, dossier: Dossier | None) -> bool:
     """One-stop officers of the receiving agency check, accept or refuse."""
     return dossier is not None and officer_in(user, [dossier.receiving_agency_id], Role.ONE_STOP_OFFICER)
 
 
 @rule("motcua.receive_at_counter")
-def _may_receive_at_counter(user, agency) -> bool:
+def _may_receive_at_counter(user: User, agency: Agency | None) -> bool:
     return agency is not None and officer_in(user, [agency.pk], Role.ONE_STOP_OFFICER)
 
 
 @rule("motcua.extend")
-def _may_extend(user, dossier) -> bool:
+def _may_extend(user: User, dossier: Dossier | None) -> bool:
     """Leaders of the agency handling the dossier extend (Form 04) or stop it (Form 05)."""
     return dossier is not None and _handles(user, dossier, Role.LEADER)
 
 
 @rule("motcua.decide_withdrawal")
-def _may_decide_withdrawal(user, dossier) -> bool:
+def _may_decide_withdrawal(user: User, dossier: Dossier | None) -> bool:
     """One-stop officers of the receiving agency, or leaders of the agency handling the dossier,
     decide on the applicant's withdrawal request (Circular 03/2025/TT-VPCP Art. 7: the one-stop
     desk that received the dossier checks it with the competent body)."""
@@ -92,7 +93,7 @@ def _may_decide_withdrawal(user, dossier) -> bool:
 
 
 @rule("motcua.attach_draft")
-def _may_attach_draft(user, dossier) -> bool:
+def _may_attach_draft(user: User, dossier: Dossier | None) -> bool:
     """Specialists and leaders of the agency handling the dossier prepare its result."""
     return dossier is not None and _handles(user, dossier, Role.SPECIALIST, Role.LEADER)
 

@@ -7,6 +7,7 @@ from tinhso.accounts.models import User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, rule
 from tinhso.agencies.models import Agency
 from tinhso.dossiers.models import Dossier
+from tinhso.official_forms.models import IssuedForm
 
 # The papers sent to the applicant: Form 01 (received), 02 (supplement request), 03 (refusal),
 # 04 (extension apology), 05 (stop notice); the applicant gets them as issued (signed), never
@@ -34,7 +35,7 @@ def print_form(user: User, request: PrintRequest | None) -> bool:
 
 
 @rule("official_forms.download_issued")
-def download_issued(user, issued) -> bool:
+def download_issued(user: User, issued: IssuedForm | None) -> bool:
     """A signed form sent to the applicant: the applicant of its dossier, and officers whose
     agency scope holds the dossier's receiving agency or the agency that issued the form."""
     if issued is None:

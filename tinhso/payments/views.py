@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin, require
 from tinhso.audit.services import record_personal_data_read
+from tinhso.dossiers.actions import owes_fees
 from tinhso.dossiers.models import Dossier
 from tinhso.payments import vnpay
-from tinhso.payments.actions import fees_due, handle_ipn, handle_return, owes_fees, start_payment
+from tinhso.payments.actions import fees_due, handle_ipn, handle_return, start_payment
 from tinhso.payments.forms import FeeChoiceForm, PeriodForm
 from tinhso.payments.models import Receipt
 from tinhso.payments.reconcile import ReconciliationError, reconcile

@@ -1,6 +1,9 @@
 """Business actions on the catalogue: each checks permission, writes in one transaction and
 records the audit entry. The admin and the management commands go through these."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -41,7 +44,7 @@ def record_admin_save(
     record(actor, action, procedure, changes=procedure_record(procedure), request=request)
 
 
-def _list_record(boundary_list: BoundaryFreeList) -> dict:
+def _list_record(boundary_list: BoundaryFreeList) -> dict[str, Any]:
     return {
         "scope": boundary_list.scope,
         "number": boundary_list.number,
@@ -55,7 +58,10 @@ def _list_record(boundary_list: BoundaryFreeList) -> dict:
 
 
 def save_boundary_free_list(
-    actor, boundary_list: BoundaryFreeList, procedures, request=None
+    actor: Actor,
+    boundary_list: BoundaryFreeList,
+    procedures: Iterable[Procedure],
+    request: HttpRequest | None = None,
 ) -> BoundaryFreeList:
     """Publish or change a list of procedures received regardless of administrative boundary
     (``BoundaryFreeList``): the deciding document, its validity and the procedures it names.

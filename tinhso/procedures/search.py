@@ -7,6 +7,7 @@ fields, required documents and agencies). No query is built per search beyond re
 """
 
 import datetime
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -99,13 +100,14 @@ def catalogue() -> tuple[CatalogueEntry, ...]:
     return _catalogue.get()
 
 
-def _implemented_by(agency: Agency | str):
+def _implemented_by(agency: Agency | str) -> Callable[[CatalogueEntry], bool]:
     """A test on entries: procedures an agency implements, those linked to it, and for a commune
     People's Committee (or its one-stop desk) every commune procedure that names no agency."""
     if not isinstance(agency, Agency):
-        agency = Agency.objects.filter(code=nfc(agency)).valid_on().first()
-        if agency is None:
+        found: Agency | None = Agency.objects.filter(code=nfc(agency)).valid_on().first()
+        if found is None:
             return lambda entry: False
+        agency = found
     commune = agency.kind in COMMUNE_KINDS
     return lambda entry: (
         agency.pk in entry.agency_ids or (commune and entry.level == Level.COMMUNE and not entry.agency_ids)
@@ -134,7 +136,7 @@ def search_procedures(
     Ranked: the code itself, then names starting with the query, then names containing it as a
     phrase, then names containing all its words; each rank by name, then code.
     """
-    entries = catalogue()
+    entries: Sequence[CatalogueEntry] = catalogue()
     if field:
         field_code = field.code if isinstance(field, Field) else field
         entries = [entry for entry in entries if entry.field.code == field_code]

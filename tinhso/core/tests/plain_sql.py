@@ -8,6 +8,7 @@ import datetime
 import json
 import os
 import sys
+from typing import Any
 
 
 def exercise() -> dict:
@@ -34,7 +35,9 @@ def exercise() -> dict:
     officer = factories.make_officer(desk, "motcua.mytho", Role.ONE_STOP_OFFICER)
     specialist = factories.make_officer(desk.parent, "chuyenvien.mytho", Role.SPECIALIST)
     accept_dossier(officer, dossier, assignee=specialist)
+    assert dossier.code is not None
     found = find_dossier(dossier.code, "001234", "192.0.2.1")
+    assert found is not None
     wrong = find_dossier(dossier.code, "0000", "192.0.2.1")
     document = PersonalDocument.objects.create(
         owner=citizen, title="CCCD", file="x.pdf", content_type="application/pdf", size=1, sha256="a" * 64
@@ -45,24 +48,31 @@ def exercise() -> dict:
     raw_token, _token = issue_api_token(leader, "test")
     drain()
     today = timezone.localdate()
-    period = {"date_from": today - datetime.timedelta(days=1), "date_to": today + datetime.timedelta(days=1)}
-    drained = one_stop_report(**period)["received"]["total"]
+    period = (today - datetime.timedelta(days=1), today + datetime.timedelta(days=1))
+
+    def received(**filters: Any) -> int:
+        """The dossiers received in the period, as the one-stop report counts them."""
+        return one_stop_report(date_from=period[0], date_to=period[1], **filters)["received"]["total"]
+
+    drained = received()
     rebuild()
+    stored_key = actions._idempotency_key(citizen, "k1")
+    assert stored_key is not None
     return {
         "tracked": [found.code, found.status, [step.status for step in found.history]],
         "wrong_factor": wrong,
         "failures": sorted(TrackingFailure.objects.values_list("failures", flat=True)),
         "notifications_sent": notifications.send_batch(),
         "personal_documents": [key == document.pk for key in actions._personal_documents([document.pk])],
-        "idempotency_key": list(actions._idempotency_key(citizen, "k1")) == ["h1", dossier.pk],
+        "idempotency_key": list(stored_key) == ["h1", dossier.pk],
         "unknown_key": actions._idempotency_key(citizen, "other"),
         "scope_is_the_subtree": agency_ids_in_scope(leader)
         == set(Agency.objects.values_list("pk", flat=True)),
         "token_user": user_for_token(raw_token).username,
         "received_drained": drained,
-        "received_rebuilt": one_stop_report(**period)["received"]["total"],
-        "received_in_province": one_stop_report(agency=province, **period)["received"]["total"],
-        "received_in_field": one_stop_report(field=dossier.procedure.field, **period)["received"]["total"],
+        "received_rebuilt": received(),
+        "received_in_province": received(agency=province),
+        "received_in_field": received(field=dossier.procedure.field),
     }
 
 

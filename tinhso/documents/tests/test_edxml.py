@@ -4,6 +4,7 @@ other systems' packages tolerantly; hostile or malformed packages get a clear er
 import base64
 import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -15,7 +16,7 @@ WHEN = datetime.datetime(2026, 3, 5, 9, 30, 0)
 
 
 def package(**changes) -> edxml.DocumentPackage:
-    values = {
+    values: dict[str, Any] = {
         "sender": edxml.Organ("H20", "Ủy ban nhân dân tỉnh Đồng Tháp", "Cao Lãnh"),
         "recipients": [edxml.Organ("H20.10", "Sở Nội vụ tỉnh Đồng Tháp")],
         "code_number": "07",
@@ -42,7 +43,7 @@ def package(**changes) -> edxml.DocumentPackage:
 
 
 def status(**changes) -> edxml.StatusPackage:
-    values = {
+    values: dict[str, Any] = {
         "sender": edxml.Organ("H20.10", "Sở Nội vụ tỉnh Đồng Tháp"),
         "for_organ_id": "H20",
         "for_code": "07/QĐ-UBND",

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from tinhso import testing as factories
 from tinhso.dossiers import actions
+from tinhso.dossiers.actions import owes_fees
 from tinhso.dossiers.models import Dossier, Status
-from tinhso.payments.actions import fees_due, owes_fees, start_payment
+from tinhso.payments.actions import fees_due, start_payment
 from tinhso.payments.forms import FeeChoiceForm
 from tinhso.procedures.fees import asks_quantity, compute_fees, may_charge
 from tinhso.procedures.models import FeeKind, Procedure
