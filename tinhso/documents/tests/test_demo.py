@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 
 from tinhso import testing as factories
+from tinhso.accounts.models import User
 from tinhso.demo import data
 from tinhso.demo.management.commands.load_demo import Command as LoadDemo
 from tinhso.documents.models import Delivery, IncomingDocument, OutgoingDocument, Package
@@ -16,7 +17,8 @@ from tinhso.documents.models import Delivery, IncomingDocument, OutgoingDocument
 @pytest.mark.django_db
 def test_the_demo_documents_go_through_the_exchange():
     agencies = factories.make_demo_agencies()
-    LoadDemo().create_officers(agencies, data.OFFICERS, make_password(data.DEMO_PASSWORD))
+    admin = User.objects.get(username=data.OFFICERS[0][0])
+    LoadDemo().create_people(admin, agencies, make_password(data.DEMO_PASSWORD))
     out = io.StringIO()
     call_command("load_documents_demo", stdout=out)
     assert "vanthu.tinh" in out.getvalue()
