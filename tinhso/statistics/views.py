@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -190,7 +191,7 @@ def report(request):
     )
 
 
-def _listing(request, title: str, dossiers, data, figure_query: str):
+def _listing(request, title: "str | Promise", dossiers, data, figure_query: str):
     page = Paginator(dossiers.select_related("procedure", "receiving_agency").order_by("pk"), 50).get_page(
         request.GET.get("page")
     )
