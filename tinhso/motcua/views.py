@@ -493,7 +493,7 @@ def draft_file(request, pk, draft_pk):
         draft.file.open("rb"),
         content_type="application/pdf",
         as_attachment=True,
-        filename=f"du-thao-{dossier.code}.pdf",
+        filename=f"du-thao-{dossier.display_code}.pdf",
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -548,7 +548,7 @@ def form_pdf(request, pk, number):
         return redirect("motcua:dossier", pk=dossier.pk)
     record_dossier_read(request.user, dossier, FORM_FIELDS, f"official_forms.form_{number:02d}", request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="mau-{number:02d}-{dossier.code}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="mau-{number:02d}-{dossier.display_code}.pdf"'
     return response
 
 
@@ -644,6 +644,6 @@ def counter_view(request):
             else:
                 form.add_error(None, error)
         else:
-            messages.success(request, _("Dossier %(code)s received.") % {"code": dossier.code})
+            messages.success(request, _("Dossier %(code)s received.") % {"code": dossier.display_code})
             return redirect("motcua:dossier", pk=dossier.pk)
     return render(request, "motcua/counter.html", {"form": form})
