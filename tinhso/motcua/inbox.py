@@ -72,8 +72,8 @@ def deadline_q(kind: str, now: datetime.datetime | None = None) -> Q:
 
 
 def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
-    """By part of the dossier code, the submission reference (as typed, with or without its
-    dashes), the CCCD (exact), the procedure's code (exact), or part of the applicant's name or
+    """By part of the dossier code or of the submission reference (or the whole reference typed
+    without its dashes), the CCCD (exact), the procedure's code (exact), or part of the applicant's name or
     of the procedure's name typed with or without accents."""
     text = nfc(text)
     if not text:
@@ -81,6 +81,7 @@ def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
     folded = fold(text)
     return queryset.filter(
         Q(code__icontains=text)
+        | Q(submission_reference__icontains=text)
         | Q(submission_reference=lookup_form(text))
         | Q(applicant_cccd=text)
         | Q(procedure__code__iexact=text)

@@ -368,14 +368,13 @@ def _enter_status(locked: Dossier, code: int, actor, note: str, now) -> None:
     thủ tục hành chính sau khi được tiếp nhận sẽ được cấp 01 Mã số hồ sơ được ghi trong Giấy tiếp
     nhận hồ sơ và hẹn trả kết quả" (Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
     309/2026/NĐ-CP Art. 8(3)). A counter dossier has it already; the code is issued before the
-    status change so that its outbox event carries it."""
+    status change so that its outbox event carries it, and stored with the reception time."""
     if code == Status.ACCEPTED and not locked.code:
         locked.code = issue_code(locked.receiving_agency, now)
-        locked.save(update_fields=["code", "updated_at"])
     apply_status_change(locked, code, actor, note, now)
     if code == Status.ACCEPTED:
         locked.received_at = now
-        locked.save(update_fields=["received_at", "updated_at"])
+        locked.save(update_fields=["code", "received_at", "updated_at"])
         record_due_time_change(
             locked,
             DueTimeChangeKind.ACCEPTANCE,
