@@ -67,7 +67,9 @@ def _errors(request, error: ValidationError) -> None:
 
 class InboxFilter(forms.Form):
     q = forms.CharField(
-        label=gettext_lazy("Code, applicant name, citizen ID or procedure"), required=False, max_length=100
+        label=gettext_lazy("Dossier code or submission reference, applicant name, citizen ID or procedure"),
+        required=False,
+        max_length=100,
     )
     procedure = forms.ModelChoiceField(
         label=gettext_lazy("Procedure"), queryset=Procedure.objects.all(), required=False
