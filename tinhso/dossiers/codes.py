@@ -2,8 +2,8 @@
 
 The sequence is a counter row per (agency, local day), incremented by one atomic upsert
 (``INSERT … ON CONFLICT … DO UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35 alike). The row
-stays locked until the caller's transaction ends, so concurrent submissions to one agency take
-turns and a rolled-back submission gives its number back: codes are consecutive, unique (the
+stays locked until the caller's transaction ends, so concurrent receptions at one agency take
+turns and a rolled-back reception gives its number back: codes are consecutive, unique (the
 dossier's code column is unique too) and never reused.
 
 The code is issued when the dossier is received (Decree 118/2025/NĐ-CP Art. 17(3) as amended by
