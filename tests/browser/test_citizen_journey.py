@@ -1,5 +1,5 @@
 """The whole citizen journey of issue 3 on a phone: an accent-free search of the demo catalogue,
-the e-form, an upload, check your answers, submission to a dossier code, the fee paid in the
+the e-form, an upload, check your answers, submission with its submission reference, the fee paid in the
 sandbox gateway (which sends its IPN to the live server), the receipt, then anonymous tracking."""
 
 import re
@@ -113,8 +113,10 @@ def test_search_submit_pay_and_track_on_a_phone(live_server, phone_page, browser
     page.wait_for_load_state()
 
     assert heading(page) == "Đã nộp hồ sơ"
+    # A submission reference; the dossier code comes with reception (Decree 118/2025 Art. 17(3)
+    # as amended by Decree 309/2026 Art. 8(3)).
     code = page.locator(".dossier-code").inner_text()
-    assert re.fullmatch(r"H20\.201\.01-\d{6}-0001", code)
+    assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}", code)
     assert serious_violations(page) == []
 
     # The fee: 2 copies × 8.000 đ, paid in the sandbox gateway.
@@ -141,7 +143,7 @@ def test_search_submit_pay_and_track_on_a_phone(live_server, phone_page, browser
     assert "Biên lai điện tử thu phí, lệ phí" in receipt and code in receipt and "16.000 đ" in receipt
     assert serious_violations(page) == []
 
-    dossier = Dossier.objects.get(code=code)
+    dossier = Dossier.objects.get(submission_reference=code)
     assert dossier.status == Status.NEW and dossier.paid_at is not None
     assert dossier.payments.get().status == PaymentStatus.PAID
     assert dossier.attachments.get().content_type == "application/pdf"

@@ -143,8 +143,8 @@ def test_a_birth_registration_on_the_demo_province_from_a_phone(live_server, pho
     checked(page, "Đã nộp hồ sơ")
     code = page.locator(".dossier-code").inner_text()
     assert Dossier.objects.filter(is_draft=False).count() == 1
-    assert list(DossierCodeCounter.objects.values_list("value", flat=True)) == [1]
-    dossier = Dossier.objects.get(code=code)
+    assert not DossierCodeCounter.objects.exists()  # the code is issued on reception
+    dossier = Dossier.objects.get(submission_reference=code)
     assert not dossier.payments.exists() and dossier.receiving_agency.unit.name == "Phường Mỹ Tho"
 
     page.goto(live_server.url + "/ho-so/")

@@ -309,7 +309,7 @@ def submit(person):
     page.get_by_role("button", name="Nộp hồ sơ").click()
     page.wait_for_url("**/da-nop/")
     person.check("Đã nộp hồ sơ")
-    return Dossier.objects.get(code=page.locator(".dossier-code").inner_text())
+    return Dossier.objects.get(submission_reference=page.locator(".dossier-code").inner_text())
 
 
 def submit_birth_registration(person) -> Dossier:
@@ -380,7 +380,7 @@ def submit_criminal_record(person) -> Dossier:
     page.get_by_role("button", name="Tiếp tục").click()
     attach_documents(person)
     dossier = submit(person)
-    person.goto(f"/thanh-toan/ho-so/{dossier.code}/", "Nộp phí, lệ phí")
+    person.goto(f"/thanh-toan/ho-so/{dossier.display_code}/", "Nộp phí, lệ phí")
     page.get_by_role("button", name="Thanh toán trực tuyến qua VNPAY").click()
     page.wait_for_url("**/thanh-toan/sandbox/**")
     person.check(english=False)
@@ -446,7 +446,8 @@ def test_b_a_walk_in_dossier_received_at_the_counter(walk_in, actor, django_db_b
 
 def take(person, dossier, action, **choices):
     """Take ``action`` from the officer's dossier page; ``choices`` = {field label: option}."""
-    page = person.goto(f"/mot-cua/ho-so/{dossier.pk}/", f"Hồ sơ {dossier.code}")
+    dossier.refresh_from_db()  # the code is issued on reception: the page names it by its code then
+    page = person.goto(f"/mot-cua/ho-so/{dossier.pk}/", f"Hồ sơ {dossier.display_code}")
     page.get_by_role("link", name=action, exact=True).click()
     person.check(action)
     for label, option in choices.items():
@@ -457,6 +458,7 @@ def take(person, dossier, action, **choices):
 
 
 def sign(person, dossier, title):
+    dossier.refresh_from_db()
     page = person.goto(f"/mot-cua/ho-so/{dossier.pk}/", f"Hồ sơ {dossier.code}")
     page.get_by_role("link", name="Ký số kết quả điện tử").click()
     person.check()
@@ -528,6 +530,7 @@ def test_c_processed_transferred_signed_and_downloaded(online, walk_in, actor, d
 def test_d_tracking(online, django_db_blocker, actor):
     with django_db_blocker.unblock():
         dossier = online["commune"]
+        dossier.refresh_from_db()  # received since: tracked by the code issued on reception
         person = actor(CITIZEN)
         page = person.goto("/ho-so/tra-cuu/", None)
         page.get_by_label("Mã hồ sơ").fill(dossier.code)

@@ -86,15 +86,17 @@ def test_a_citizen_submits_online_and_tracks_the_dossier(live_server, phone_page
     page.wait_for_load_state()
 
     assert page.get_by_role("heading", level=1).inner_text() == "Đã nộp hồ sơ"
+    # A submission reference; the dossier code comes with reception (Decree 118/2025 Art. 17(3)
+    # as amended by Decree 309/2026 Art. 8(3)).
     code = page.locator(".dossier-code").inner_text()
-    assert re.fullmatch(r"H20\.201\.01-\d{6}-0001", code)
+    assert re.fullmatch(r"[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}", code)
     assert (
         page.get_by_role("img", name=re.compile("Mã QR"))
         .get_attribute("src")
         .startswith("data:image/svg+xml")
     )
     assert serious_violations(page) == []
-    assert Dossier.objects.get(code=code).status == 1
+    assert Dossier.objects.get(submission_reference=code).status == 1
 
     # Anyone with the code and the phone number tracks it, without signing in.
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, locale="vi-VN")

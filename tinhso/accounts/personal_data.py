@@ -97,6 +97,7 @@ def _dossiers(person, readable: bool) -> list[dict]:
     rows = [
         {
             "code": dossier.code or "",
+            "submission_reference": dossier.submission_reference or "",
             "draft": dossier.is_draft,
             "procedure": f"{dossier.procedure.code} — {dossier.procedure.name}",
             "agency": dossier.receiving_agency.name if dossier.receiving_agency_id else "",
@@ -149,7 +150,7 @@ def _payments(person) -> list[dict]:
         receipt = receipts.get(payment.pk)
         rows.append(
             {
-                "dossier": payment.dossier.code or "",
+                "dossier": payment.dossier.display_code,
                 "amount": payment.amount,
                 "status": payment.get_status_display(),
                 "created_at": payment.created_at,

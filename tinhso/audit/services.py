@@ -152,7 +152,7 @@ def record_dossier_read(actor, dossier, fields: list[str], purpose: str, request
     """Log a read of a dossier's applicant data through ``record_personal_data_read``. A walk-in
     applicant has no account: the read is logged on the dossier itself."""
     person = dossier.applicant if dossier.applicant_id else dossier
-    return record_personal_data_read(actor, person, fields, purpose, request, reference=dossier.code)
+    return record_personal_data_read(actor, person, fields, purpose, request, reference=dossier.display_code)
 
 
 def _same(actor, person) -> bool:

@@ -40,7 +40,7 @@ from tinhso.core.rows import insert
 from tinhso.core.sql import sql
 from tinhso.core.text import nfc
 from tinhso.dossiers import answers
-from tinhso.dossiers.codes import issue_code
+from tinhso.dossiers.codes import new_submission_reference
 from tinhso.dossiers.files import StoredFile, check_and_store, clean_file_name
 from tinhso.dossiers.models import (
     Attachment,
@@ -117,7 +117,7 @@ def apply_status_change(
     dossier.refresh_from_db(fields=["version"])
     DossierEvent.objects.create(
         dossier=dossier,
-        code=dossier.code,
+        code=dossier.display_code,
         status=to_status,
         agency_code=dossier.receiving_agency.code,
         occurred_at=at,
@@ -665,13 +665,13 @@ def dossier_errors(dossier: Dossier) -> dict[str, list[str]]:
 
 
 def record_new_dossier(dossier: Dossier, actor, at) -> None:
-    """The first history row (status 1), outbox event and flow of a dossier that has just got its
-    code, whether submitted online or received at the counter."""
+    """The first history row (status 1), outbox event and flow of a dossier just submitted online
+    (it has its submission reference) or received at the counter (it has its code too)."""
     insert(DossierStatusChange(dossier=dossier, from_status=None, to_status=Status.NEW, at=at, actor=actor))
     insert(
         DossierEvent(
             dossier=dossier,
-            code=dossier.code,
+            code=dossier.display_code,
             status=Status.NEW,
             agency_code=dossier.receiving_agency.code,
             occurred_at=at,
@@ -681,22 +681,31 @@ def record_new_dossier(dossier: Dossier, actor, at) -> None:
 
 
 def submit_dossier(actor, draft: Dossier) -> Dossier:
-    """Submit a draft: check everything again, issue the code, status 1, audit, and queue the
-    applicant's notification, all in one transaction. The due time starts at acceptance."""
+    """Submit a draft: check everything again, give it its submission reference, status 1, audit,
+    and queue the applicant's notification, all in one transaction. The dossier code is issued
+    and the due time starts on reception (Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
+    309/2026/NĐ-CP Art. 8(3); ``tinhso.workflows.actions``)."""
     with transaction.atomic():
         dossier = _draft(actor, draft)
         errors = dossier_errors(dossier)
         if errors:
             raise ValidationError(errors)
         now = timezone.now()
-        dossier.code = issue_code(dossier.receiving_agency, now)
+        dossier.submission_reference = new_submission_reference()
         dossier.is_draft = False
         dossier.submitted_at = now
         dossier.version = F("version") + 1
-        dossier.save(update_fields=["code", "is_draft", "submitted_at", "version", "updated_at"])
+        dossier.save(
+            update_fields=["submission_reference", "is_draft", "submitted_at", "version", "updated_at"]
+        )
         dossier.refresh_from_db(fields=["version"])
         record_new_dossier(dossier, actor, now)
-        record(actor, "dossiers.submit", dossier, {"code": dossier.code, "status": Status.NEW})
+        record(
+            actor,
+            "dossiers.submit",
+            dossier,
+            {"submission_reference": dossier.submission_reference, "status": Status.NEW},
+        )
         queue_notification(dossier, Notification.Kind.SUBMITTED)
     return dossier
 
@@ -916,7 +925,7 @@ def mark_paid(actor, dossier: Dossier, note: str = "") -> Dossier:
         DossierEvent.objects.create(
             dossier=locked,
             kind=DossierEventKind.PAID,
-            code=locked.code or "",
+            code=locked.display_code,
             status=locked.status,
             agency_code=locked.receiving_agency.code,
             occurred_at=now,
@@ -1000,7 +1009,8 @@ def create_dossier(
     idempotency_key: str = "",
     request_hash: str = "",
 ) -> tuple[Dossier, bool]:
-    """Create a dossier in one call (draft, or submitted with its code when ``submit``).
+    """Create a dossier in one call (draft, or submitted with its submission reference when
+    ``submit``).
 
     ``applicant`` = {"phone", "email", "address": {"commune", "detail"}}; ``attachments`` =
     [{"personal_document": id, "required_document": id | None}]. With an ``idempotency_key``
@@ -1078,7 +1088,7 @@ def create_dossier(
                 is_draft=not submit,
             )
             if submit:
-                dossier.code = issue_code(agency, now)
+                dossier.submission_reference = new_submission_reference()
                 dossier.submitted_at = now
             insert(dossier)
             stored = insert(
@@ -1087,7 +1097,11 @@ def create_dossier(
             if submit:
                 record_new_dossier(dossier, actor, now)
                 record(
-                    actor, "dossiers.submit", dossier, {"code": dossier.code, "status": Status.NEW}, new=True
+                    actor,
+                    "dossiers.submit",
+                    dossier,
+                    {"submission_reference": dossier.submission_reference, "status": Status.NEW},
+                    new=True,
                 )
                 queue_notification(dossier, Notification.Kind.SUBMITTED)
             else:

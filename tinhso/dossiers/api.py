@@ -13,7 +13,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.responses import NinjaJSONEncoder
 
@@ -21,7 +21,8 @@ from tinhso.accounts.permissions import can
 from tinhso.audit.services import record_dossier_read
 from tinhso.core.net import client_ip
 from tinhso.dossiers import actions, tracking
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.codes import lookup_form
+from tinhso.dossiers.models import Dossier, by_display_code
 
 router = Router(tags=["dossiers"])
 
@@ -70,9 +71,21 @@ class AttachmentOut(Schema):
     required_document: int | None
 
 
+CODE_HELP = (
+    "The dossier code, issued when the agency receives the dossier (Decree 118/2025/NĐ-CP "
+    "Art. 17(3) as amended by Decree 309/2026/NĐ-CP Art. 8(3)); null before reception and for a "
+    "submission refused before reception."
+)
+REFERENCE_HELP = (
+    "The random submission reference given on online submission; the applicant quotes it until "
+    "the dossier has its code. Null for a dossier received at the counter and for a draft."
+)
+
+
 class DossierSummaryOut(Schema):
     id: int
-    code: str | None
+    code: str | None = Field(description=CODE_HELP)
+    submission_reference: str | None = Field(description=REFERENCE_HELP)
     procedure: str
     procedure_name: str
     receiving_agency: str
@@ -90,7 +103,8 @@ class DossierOut(DossierSummaryOut):
 
 
 class TrackOut(Schema):
-    code: str
+    code: str | None = Field(description=CODE_HELP)
+    submission_reference: str | None = Field(description=REFERENCE_HELP)
     procedure_name: str
     receiving_agency_name: str
     status: int
@@ -118,7 +132,7 @@ class RatingIn(Schema):
 
 
 class RatingOut(Schema):
-    dossier_code: str
+    dossier_code: str = Field(description="The dossier code (its submission reference if it has none).")
     stars: int
     comment: str
     rated_at: datetime.datetime
@@ -132,6 +146,7 @@ def _summary(dossier) -> dict:
     return {
         "id": dossier.pk,
         "code": dossier.code,
+        "submission_reference": dossier.submission_reference,
         "procedure": dossier.procedure.code,
         "procedure_name": dossier.procedure.name,
         "receiving_agency": dossier.receiving_agency.code,
@@ -223,6 +238,8 @@ def upload_document(request, file: File[UploadedFile]):
     "/track", auth=None, response={200: TrackOut, 404: ErrorOut, 429: ErrorOut}, summary="Track a dossier"
 )
 def track(request, code: str, factor: str):
+    """``code``: the dossier code or the submission reference; ``factor``: the applicant's phone
+    number or at least the last 4 digits of their citizen ID."""
     try:
         dossier = tracking.find_dossier(code, factor, client_ip(request) or "unknown")
     except tracking.TooManyAttempts:
@@ -238,6 +255,7 @@ def track(request, code: str, factor: str):
     return JsonResponse(
         {
             "code": dossier.code,
+            "submission_reference": dossier.submission_reference,
             "procedure_name": dossier.procedure_name,
             "receiving_agency_name": dossier.receiving_agency_name,
             "status": dossier.status,
@@ -253,7 +271,7 @@ def track(request, code: str, factor: str):
 
 def _visible(request, code: str) -> Dossier:
     dossier = (
-        Dossier.objects.filter(code=code, is_draft=False)
+        Dossier.objects.filter(by_display_code(lookup_form(code)), is_draft=False)
         .select_related("procedure", "receiving_agency")
         .prefetch_related("attachments")
         .first()
@@ -265,6 +283,7 @@ def _visible(request, code: str) -> Dossier:
 
 @router.get("/{code}", response=DossierOut, summary="One dossier (its applicant or a permitted officer)")
 def get_dossier(request, code: str):
+    """``code``: the dossier code or the submission reference (also for the actions below)."""
     dossier = _visible(request, code)
     record_dossier_read(request.auth, dossier, ["form_data", "attachments"], "dossiers.api_view", request)
     return _detail(dossier)
@@ -298,7 +317,7 @@ def rate(request, code: str, payload: RatingIn):
     return Status(
         201,
         {
-            "dossier_code": dossier.code,
+            "dossier_code": dossier.display_code,
             "stars": rating.stars,
             "comment": rating.comment,
             "rated_at": rating.rated_at,

@@ -2,12 +2,20 @@
 
 The sequence is a counter row per (agency, local day), incremented by one atomic upsert
 (``INSERT … ON CONFLICT … DO UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35 alike). The row
-stays locked until the caller's transaction ends, so concurrent submissions to one agency take
-turns and a rolled-back submission gives its number back: codes are consecutive, unique (the
+stays locked until the caller's transaction ends, so concurrent receptions at one agency take
+turns and a rolled-back reception gives its number back: codes are consecutive, unique (the
 dossier's code column is unique too) and never reused.
+
+The code is issued when the dossier is received (Decree 118/2025/NĐ-CP Art. 17(3) as amended by
+Decree 309/2026/NĐ-CP Art. 8(3): "Mỗi hồ sơ … sau khi được tiếp nhận sẽ được cấp 01 Mã số hồ sơ
+được ghi trong Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), its date part the reception day; an
+online submission gets a random submission reference until then, so a submission that is refused
+or returned before reception consumes no number and the sequence stays gap-free.
 """
 
 import datetime
+import re
+import secrets
 
 from django.db import connection
 from django.utils import timezone
@@ -37,3 +45,30 @@ def issue_code(agency, at: datetime.datetime | None = None) -> str:
     transaction that stores the dossier."""
     day = timezone.localdate(at or timezone.now())
     return format_code(agency.code, day, _next_value(agency.pk, day))
+
+
+# No 0/O, 1/I/L or U: easy to read out and to type on a phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_GROUPS = 3
+REFERENCE_GROUP_LENGTH = 4
+
+
+def new_submission_reference() -> str:
+    """A random submission reference such as ``7KQ4-M2XD-9TBA`` (12 characters of 30: about 59
+    bits, so it cannot be guessed from another one nor enumerated; the unique column catches the
+    improbable clash)."""
+    return "-".join(
+        "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_GROUP_LENGTH))
+        for _ in range(REFERENCE_GROUPS)
+    )
+
+
+_TYPED_REFERENCE = re.compile(r"([0-9A-Z]{4})[-\s]*([0-9A-Z]{4})[-\s]*([0-9A-Z]{4})")
+
+
+def lookup_form(value: str) -> str:
+    """A code or reference as typed, in its stored form: upper case, and a reference typed
+    without its dashes or with spaces (``7kq4 m2xd 9tba``) written ``7KQ4-M2XD-9TBA``."""
+    value = value.strip().upper()
+    typed = _TYPED_REFERENCE.fullmatch(value)
+    return "-".join(typed.groups()) if typed else value

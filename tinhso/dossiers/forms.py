@@ -98,10 +98,13 @@ class SupplementForm(forms.Form):
 
 class TrackForm(forms.Form):
     code = forms.CharField(
-        label=_("Dossier code"),
+        label=_("Dossier code or submission reference"),
         max_length=60,
-        help_text=_("As written on your receipt, e.g. H20.04-261122-0001."),
-        error_messages={"required": _("Enter the dossier code.")},
+        help_text=_(
+            "The dossier code written on your receipt, e.g. H20.04-261122-0001, or the submission "
+            "reference you were given when submitting online, e.g. 7KQ4-M2XD-9TBA."
+        ),
+        error_messages={"required": _("Enter the dossier code or the submission reference.")},
     )
     factor = forms.CharField(
         label=_("Phone number or last digits of the citizen ID"),

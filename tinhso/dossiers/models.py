@@ -1,7 +1,9 @@
 """Dossiers (hồ sơ thủ tục hành chính), shared by online submission and the one-stop back office.
 
-A dossier starts as a draft of its applicant (no code, ``is_draft``); submitting issues the
-Circular 01/2018/TT-VPCP code and national status 1. Every status change is kept in
+A dossier starts as a draft of its applicant (no code, ``is_draft``); submitting gives it a
+random submission reference and national status 1; reception (status 2) issues the dossier code
+(Circular 01/2018/TT-VPCP format; Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
+309/2026/NĐ-CP Art. 8(3): "sau khi được tiếp nhận sẽ được cấp 01 Mã số hồ sơ"). Every status change is kept in
 ``DossierStatusChange`` and emitted as a ``DossierEvent`` (the transactional outbox); every change
 of the due time in ``DueTimeChange``. Files live in Django storage under random names and are
 only served through permission-checked views.
@@ -32,6 +34,7 @@ __all__ = [
     "PersonalDocument",
     "Status",
     "SupplementRequest",
+    "by_display_code",
 ]
 
 
@@ -42,7 +45,14 @@ class Channel(models.TextChoices):
 
 
 class Dossier(models.Model):
+    # Issued on reception (``tinhso.dossiers.codes``): none before, none for a refused submission.
     code = models.CharField(_("dossier code"), max_length=60, unique=True, null=True, blank=True)
+    # Given on online submission, random (``codes.new_submission_reference``): the applicant
+    # quotes it until the dossier has its code; it never reveals how many dossiers were submitted.
+    # A counter dossier is received at once and has only its code.
+    submission_reference = models.CharField(
+        _("submission reference"), max_length=20, unique=True, null=True, blank=True
+    )
     procedure = models.ForeignKey(
         "procedures.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="dossiers"
     )
@@ -115,8 +125,16 @@ class Dossier(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(is_draft=True) | Q(code__isnull=False, submitted_at__isnull=False),
-                name="dossiers_submitted_has_code",
+                condition=Q(is_draft=True)
+                | (
+                    Q(submitted_at__isnull=False)
+                    & (Q(submission_reference__isnull=False) | Q(code__isnull=False))
+                ),
+                name="dossiers_submitted_has_code_or_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(received_at__isnull=True) | Q(code__isnull=False),
+                name="dossiers_received_has_code",
             ),
             models.CheckConstraint(
                 condition=Q(status__gte=1, status__lte=10), name="dossiers_status_national"
@@ -124,7 +142,13 @@ class Dossier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.code or f"#{self.pk}"
+        return self.display_code or f"#{self.pk}"
+
+    @property
+    def display_code(self) -> str:
+        """What to show and quote for this dossier: its code once received, before that its
+        submission reference ("" for a draft). Pages' links use it too (``by_display_code``)."""
+        return self.code or self.submission_reference or ""
 
     @property
     def masked_cccd(self) -> str:
@@ -133,6 +157,11 @@ class Dossier(models.Model):
     @property
     def status_label(self) -> str:
         return Status(self.status).label
+
+
+def by_display_code(value: str) -> Q:
+    """The dossier a citizen or officer names by its code or its submission reference."""
+    return Q(code=value) | Q(submission_reference=value)
 
 
 class DossierStatusChange(models.Model):
@@ -299,7 +328,8 @@ class DossierEventKind(models.TextChoices):
 class DossierEvent(models.Model):
     """Transactional outbox: one row per status change and one when the fees are paid (``kind``
     "paid", ``status`` the dossier's status then), written in the same transaction, for the
-    national-portal sync and other subscribers; ``published_at`` is set once delivered."""
+    national-portal sync and other subscribers; ``published_at`` is set once delivered. ``code``
+    is the dossier's ``display_code`` then: its submission reference before reception."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=DossierEventKind.choices, default=DossierEventKind.STATUS)

@@ -32,7 +32,7 @@ from tinhso.core.rows import insert
 from tinhso.dossiers import mailer
 from tinhso.dossiers.models import Dossier, Notification
 from tinhso.dossiers.sms import get_provider
-from tinhso.dossiers.status import status_label
+from tinhso.dossiers.status import Status, status_label
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ DUE_COLUMNS = (
     "attempts",
     "channels",
     "dossier__code",
+    "dossier__submission_reference",
     "dossier__applicant_name",
     "dossier__applicant_email",
     "dossier__applicant_phone",
@@ -60,14 +61,16 @@ DUE_COLUMNS = (
 
 @dataclass(frozen=True)
 class Due:
-    """A notification due, with the dossier as its messages speak of it."""
+    """A notification due, with the dossier as its messages speak of it (``code`` None before
+    reception, ``reference`` None for a counter dossier)."""
 
     id: int
     kind: str
     status: int
     attempts: int
     channels: str
-    code: str
+    code: str | None
+    reference: str | None
     name: str
     email: str
     phone: str
@@ -113,26 +116,42 @@ def tracking_url(code: str) -> str:
 
 
 def _message(due: Due) -> tuple[str, str, str]:
-    """(email subject, email body, SMS text)."""
+    """(email subject, email body, SMS text). The submission gives the submission reference; the
+    reception gives the dossier code then issued (Decree 118/2025/NĐ-CP Art. 17(3) as amended by
+    Decree 309/2026/NĐ-CP Art. 8(3)); later messages name the dossier by its code."""
+    code = due.code or due.reference
+    assert code, "a submitted dossier has a code or a reference (database constraint)"
     values = {
-        "code": due.code,
+        "code": code,
+        "reference": due.reference,
         "procedure": due.procedure,
         "agency": due.agency,
         "status": status_label(due.status),
-        "url": tracking_url(due.code),
+        "url": tracking_url(code),
         "name": due.name,
     }
     if due.kind == Notification.Kind.SUBMITTED:
-        subject = _("Dossier %(code)s has been submitted") % values
+        subject = _("Dossier submitted, reference %(reference)s") % values
         body = (
             _(
                 "Dear %(name)s,\n\nYour dossier for “%(procedure)s” has been submitted to %(agency)s.\n"
-                "Dossier code: %(code)s\n\nTrack it at %(url)s with your phone number or the last digits "
-                "of your citizen ID.\n"
+                "Submission reference: %(reference)s\nThe agency gives the dossier its code when it "
+                "receives it; we will tell you the code then.\n\nTrack it at %(url)s with your phone "
+                "number or the last digits of your citizen ID.\n"
             )
             % values
         )
-        sms = _("Your dossier %(code)s has been submitted. Track it at %(url)s") % values
+        sms = _("Your dossier has been submitted, reference %(reference)s. Track it at %(url)s") % values
+    elif due.status == Status.ACCEPTED and due.code and due.reference:
+        subject = _("Dossier %(code)s received") % values
+        body = (
+            _(
+                "Dear %(name)s,\n\n%(agency)s has received your dossier for “%(procedure)s” "
+                "(submission reference %(reference)s).\nDossier code: %(code)s\n\nTrack it at %(url)s\n"
+            )
+            % values
+        )
+        sms = _("Dossier %(reference)s received, dossier code %(code)s. %(url)s") % values
     else:
         subject = _("Dossier %(code)s: %(status)s") % values
         body = (

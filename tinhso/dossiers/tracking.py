@@ -1,4 +1,7 @@
-"""Public tracking ("Tra cứu hồ sơ"): a dossier code plus a second factor, rate-limited.
+"""Public tracking ("Tra cứu hồ sơ"): a dossier code or submission reference plus a second
+factor, rate-limited. The submission reference is random (``codes.new_submission_reference``),
+so a dossier not yet received cannot be found by counting, and the code looks up the dossier once
+received (Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree 309/2026/NĐ-CP Art. 8(3)).
 
 The second factor is the applicant's mobile phone (any usual writing) or at least the last four
 digits of their citizen ID. A wrong factor gives the same answer as an unknown code. Failed
@@ -30,6 +33,7 @@ from tinhso.accounts.validators import normalize_phone
 from tinhso.agencies.models import Agency
 from tinhso.core.sql import sql
 from tinhso.core.text import nfc
+from tinhso.dossiers.codes import lookup_form
 from tinhso.dossiers.models import Dossier, DossierStatusChange, TrackingFailure
 from tinhso.dossiers.status import status_label
 from tinhso.procedures.models import Procedure
@@ -53,9 +57,11 @@ class StatusStep:
 
 @dataclass(frozen=True)
 class TrackedDossier:
-    """What the public may see of a dossier once the second factor matched."""
+    """What the public may see of a dossier once the second factor matched (``code`` None
+    before reception)."""
 
-    code: str
+    code: str | None
+    submission_reference: str | None
     procedure_name: str
     receiving_agency_name: str
     status: int
@@ -66,6 +72,10 @@ class TrackedDossier:
     @property
     def status_label(self) -> str:
         return status_label(self.status)
+
+    @property
+    def display_code(self) -> str:
+        return self.code or self.submission_reference or ""
 
 
 def _limit() -> tuple[int, int, datetime.timedelta]:
@@ -96,15 +106,16 @@ def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
 LOOKUP_SQL = sql(
     """
 WITH d AS (
-    SELECT {Dossier.id}, {Dossier.code}, {Dossier.status}, {Dossier.submitted_at}, {Dossier.due_at},
-           {Dossier.applicant_phone}, {Dossier.applicant_cccd}, {Dossier.procedure},
-           {Dossier.receiving_agency}
-    FROM {Dossier} WHERE {Dossier.code} = %s AND NOT {Dossier.is_draft}
+    SELECT {Dossier.id}, {Dossier.code}, {Dossier.submission_reference}, {Dossier.status},
+           {Dossier.submitted_at}, {Dossier.due_at}, {Dossier.applicant_phone},
+           {Dossier.applicant_cccd}, {Dossier.procedure}, {Dossier.receiving_agency}
+    FROM {Dossier}
+    WHERE ({Dossier.code} = %s OR {Dossier.submission_reference} = %s) AND NOT {Dossier.is_draft}
 )
-SELECT 0 AS part, f.failures, f.address_failures, d.{Dossier.code}, d.{Dossier.status},
-       d.{Dossier.submitted_at}, d.{Dossier.due_at}, d.{Dossier.applicant_phone},
-       d.{Dossier.applicant_cccd}, p.{Procedure.name}, a.{Agency.name},
-       NULL AS to_status, NULL AS at, NULL AS change_id
+SELECT 0 AS part, f.failures, f.address_failures, d.{Dossier.id}, d.{Dossier.code},
+       d.{Dossier.submission_reference}, d.{Dossier.status}, d.{Dossier.submitted_at},
+       d.{Dossier.due_at}, d.{Dossier.applicant_phone}, d.{Dossier.applicant_cccd}, p.{Procedure.name},
+       a.{Agency.name}, NULL AS to_status, NULL AS at, NULL AS change_id
 FROM (SELECT COALESCE(MAX(CASE WHEN {TrackingFailure.key} = %s THEN {TrackingFailure.failures} END), 0)
                  AS failures,
              COALESCE(MAX(CASE WHEN {TrackingFailure.key} = %s THEN {TrackingFailure.failures} END), 0)
@@ -115,8 +126,8 @@ LEFT JOIN d ON 1 = 1
 LEFT JOIN {Procedure} p ON p.{Procedure.id} = d.{Dossier.procedure}
 LEFT JOIN {Agency} a ON a.{Agency.id} = d.{Dossier.receiving_agency}
 UNION ALL
-SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, h.{DossierStatusChange.to_status},
-       h.{DossierStatusChange.at}, h.{DossierStatusChange.id}
+SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       h.{DossierStatusChange.to_status}, h.{DossierStatusChange.at}, h.{DossierStatusChange.id}
 FROM {DossierStatusChange} h JOIN d ON h.{DossierStatusChange.dossier} = d.{Dossier.id}
 ORDER BY part, at, change_id
 """,
@@ -169,29 +180,32 @@ def count_failure(client: str, code: str) -> None:
 
 
 def find_dossier(code: str, factor: str, client: str) -> TrackedDossier | None:
-    """The submitted dossier with ``code`` if ``factor`` matches, else None (rate-limited)."""
-    code = nfc(code).strip().upper()
+    """The submitted dossier whose code or submission reference is ``code`` if ``factor``
+    matches, else None (rate-limited)."""
+    code = lookup_form(nfc(code))
     attempts, address_attempts, _window = _limit()
     keys = _keys(client, code)
     with connection.cursor() as cursor:
-        cursor.execute(LOOKUP_SQL, [code, *keys, *keys, timezone.now()])
+        cursor.execute(LOOKUP_SQL, [code, code, *keys, *keys, timezone.now()])
         rows = cursor.fetchall()
-    failures, address_failures, found_code, status, submitted_at, due_at, phone, cccd, procedure, agency = (
+    (failures, address_failures, found, found_code, reference, status, submitted_at, due_at, phone, cccd) = (
         rows[0][1:11]
     )
+    procedure, agency = rows[0][11:13]
     if failures >= attempts or address_failures >= address_attempts:
         raise TooManyAttempts
-    if found_code is None or not factor_matches(phone, cccd, factor):
+    if found is None or not factor_matches(phone, cccd, factor):
         count_failure(client, code)
         return None
     return TrackedDossier(
         code=found_code,
+        submission_reference=reference,
         procedure_name=procedure,
         receiving_agency_name=agency,
         status=status,
         submitted_at=_aware(submitted_at),
         due_at=_aware(due_at),
-        history=tuple(StatusStep(row[11], _aware(row[12])) for row in rows[1:]),
+        history=tuple(StatusStep(row[13], _aware(row[14])) for row in rows[1:]),
     )
 
 

@@ -27,7 +27,7 @@ from tinhso.dossiers.forms import (
     WithdrawForm,
     error_list,
 )
-from tinhso.dossiers.models import Attachment, Dossier, DossierRating, PersonalDocument
+from tinhso.dossiers.models import Attachment, Dossier, DossierRating, PersonalDocument, by_display_code
 from tinhso.dossiers.status import WITHDRAWABLE, Status
 from tinhso.procedures.fees import chosen_at_payment, compute_fees
 from tinhso.procedures.models import Procedure
@@ -47,9 +47,10 @@ def _draft_or_404(request, pk) -> Dossier:
 
 
 def _mine_or_404(request, code) -> Dossier:
+    """The applicant's submitted dossier named by its code or submission reference."""
     return get_object_or_404(
         Dossier.objects.select_related("procedure", "receiving_agency"),
-        code=code,
+        by_display_code(code),
         applicant=request.user,
         is_draft=False,
     )
@@ -310,7 +311,7 @@ def _check_errors(dossier, errors: dict[str, list[str]]) -> list[dict]:
 def check(request, pk):
     dossier = Dossier.objects.filter(pk=pk, applicant=request.user).first()
     if dossier is not None and not dossier.is_draft:
-        return redirect("dossiers:confirmation", dossier.code)  # e.g. a double-clicked submit
+        return redirect("dossiers:confirmation", dossier.display_code)  # e.g. a double-clicked submit
     dossier = _draft_or_404(request, pk)
     status = 200
     if request.method == "POST":
@@ -319,8 +320,8 @@ def check(request, pk):
         except ValidationError as exc:
             if getattr(exc, "code", None) == "submitted":
                 # The same draft posted twice at once: the first request submitted it.
-                dossier.refresh_from_db(fields=["code"])
-                return redirect("dossiers:confirmation", dossier.code)
+                dossier.refresh_from_db(fields=["code", "submission_reference"])
+                return redirect("dossiers:confirmation", dossier.display_code)
             errors = (
                 _check_errors(dossier, exc.message_dict)
                 if hasattr(exc, "error_dict")
@@ -328,7 +329,7 @@ def check(request, pk):
             )
             status = 400
         else:
-            return redirect("dossiers:confirmation", submitted.code)
+            return redirect("dossiers:confirmation", submitted.display_code)
     else:
         errors = _check_errors(dossier, actions.dossier_errors(dossier))
     return render(
@@ -355,7 +356,7 @@ def qr_data_uri(url: str) -> str:
 @login_required
 def confirmation(request, code):
     dossier = _mine_or_404(request, code)
-    url = request.build_absolute_uri(reverse("dossiers:track_code", args=[dossier.code]))
+    url = request.build_absolute_uri(reverse("dossiers:track_code", args=[dossier.display_code]))
     return render(
         request,
         "dossiers/confirmation.html",

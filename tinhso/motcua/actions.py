@@ -88,8 +88,10 @@ def _audited(actor, dossier, name: str, function, *args, **kwargs):
 
 
 def accept_dossier(actor, dossier: Dossier, assignee=None, note: str = "", expected_version=None) -> Dossier:
-    """Accept a dossier (status 2, due time from now): the flow's action from its current state
-    into status 2."""
+    """Receive a dossier (status 2, due time from now): the flow's action from its current state
+    into status 2, which issues the dossier code of the reception day to an online submission
+    (``tinhso.workflows.actions``; Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
+    309/2026/NĐ-CP Art. 8(3))."""
     flow = DossierFlow.objects.select_related("state").filter(dossier=dossier).first()
     action = (
         flow.version.actions.filter(from_state=flow.state, to_state__status_code=Status.ACCEPTED).first()
@@ -405,7 +407,9 @@ def receive_at_counter(
     paid: bool = False,
 ) -> Dossier:
     """A walk-in citizen's dossier: created with the applicant's details (the phone number stored
-    as +84…, like an online applicant's, so tracking and SMS work the same), coded, the
+    as +84…, like an online applicant's, so tracking and SMS work the same), received at once so
+    coded at once (Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree 309/2026/NĐ-CP
+    Art. 8(3)), the
     documents given recorded with their form and scan (``GivenDocument``), accepted and, when
     ``paid``, its fees recorded as paid in cash. All in one transaction: if any step fails,
     nothing is kept (no dossier, its code given back, its files deleted by the storage).

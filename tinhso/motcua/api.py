@@ -15,13 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from tinhso.accounts.models import User, UserKind
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import Pagination
+from tinhso.dossiers.api import CODE_HELP, REFERENCE_HELP
 from tinhso.dossiers.models import Dossier
 from tinhso.motcua import actions, inbox
 from tinhso.motcua.rules import FLOW, allowed_actions
@@ -41,7 +42,8 @@ class InboxFilter(Schema):
 
 class InboxDossierOut(Schema):
     id: int
-    code: str
+    code: str | None = Field(description=CODE_HELP)
+    submission_reference: str | None = Field(description=REFERENCE_HELP)
     procedure: str
     applicant_name: str
     status: int
@@ -93,7 +95,8 @@ class StepIn(Schema):
 
 
 class FlowOut(Schema):
-    code: str
+    code: str | None = Field(description=CODE_HELP)
+    submission_reference: str | None = Field(description=REFERENCE_HELP)
     status: int
     status_label: str
     state: str
@@ -145,6 +148,7 @@ def _flow(user, dossier: Dossier, flow: DossierFlow | None = None) -> dict:
     flow = flow or DossierFlow.objects.select_related("state", "version").get(dossier=dossier)
     return {
         "code": dossier.code,
+        "submission_reference": dossier.submission_reference,
         "status": dossier.status,
         "status_label": dossier.get_status_display(),
         "state": flow.state.name,

@@ -44,7 +44,7 @@ def _one_stop_emails(agency) -> set[str]:
 def _step_message(flow: DossierFlow):
     dossier = flow.dossier
     values = {
-        "code": dossier.code,
+        "code": dossier.display_code,
         "procedure": dossier.procedure.name,
         "due": format_datetime(flow.step_due_at),
     }
@@ -74,7 +74,7 @@ def _step_message(flow: DossierFlow):
 def _message(flow: DossierFlow, level: int):
     dossier = flow.dossier
     values = {
-        "code": dossier.code,
+        "code": dossier.display_code,
         "procedure": dossier.procedure.name,
         "due": format_datetime(dossier.due_at),
     }

@@ -9,6 +9,7 @@ from django.utils import timezone
 from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import agency_ids_in_scope
 from tinhso.core.text import fold, nfc
+from tinhso.dossiers.codes import lookup_form
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
 from tinhso.procedures.models import Procedure
@@ -71,14 +72,17 @@ def deadline_q(kind: str, now: datetime.datetime | None = None) -> Q:
 
 
 def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
-    """By part of the dossier code, the CCCD (exact), the procedure's code (exact), or part of the
-    applicant's name or of the procedure's name typed with or without accents."""
+    """By part of the dossier code or of the submission reference (or the whole reference typed
+    without its dashes), the CCCD (exact), the procedure's code (exact), or part of the applicant's name or
+    of the procedure's name typed with or without accents."""
     text = nfc(text)
     if not text:
         return queryset
     folded = fold(text)
     return queryset.filter(
         Q(code__icontains=text)
+        | Q(submission_reference__icontains=text)
+        | Q(submission_reference=lookup_form(text))
         | Q(applicant_cccd=text)
         | Q(procedure__code__iexact=text)
         | Q(flow__search_name__contains=folded)

@@ -68,7 +68,9 @@ def _errors(request, error: ValidationError) -> None:
 
 class InboxFilter(forms.Form):
     q = forms.CharField(
-        label=gettext_lazy("Code, applicant name, citizen ID or procedure"), required=False, max_length=100
+        label=gettext_lazy("Dossier code or submission reference, applicant name, citizen ID or procedure"),
+        required=False,
+        max_length=100,
     )
     procedure = forms.ModelChoiceField(
         label=gettext_lazy("Procedure"), queryset=Procedure.objects.all(), required=False
@@ -495,7 +497,7 @@ def draft_file(request, pk, draft_pk):
         draft.file.open("rb"),
         content_type="application/pdf",
         as_attachment=True,
-        filename=f"du-thao-{dossier.code}.pdf",
+        filename=f"du-thao-{dossier.display_code}.pdf",
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -553,7 +555,7 @@ def form_pdf(request, pk, number):
         return redirect("motcua:dossier", pk=dossier.pk)
     record_dossier_read(request.user, dossier, FORM_FIELDS, f"official_forms.form_{number:02d}", request)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="mau-{number:02d}-{dossier.code}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="mau-{number:02d}-{dossier.display_code}.pdf"'
     return response
 
 
@@ -649,6 +651,6 @@ def counter_view(request):
             else:
                 form.add_error(None, error)
         else:
-            messages.success(request, _("Dossier %(code)s received.") % {"code": dossier.code})
+            messages.success(request, _("Dossier %(code)s received.") % {"code": dossier.display_code})
             return redirect("motcua:dossier", pk=dossier.pk)
     return render(request, "motcua/counter.html", {"form": form})

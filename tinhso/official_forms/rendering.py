@@ -90,7 +90,7 @@ REPRESENTATIVE_FIELD = "nguoi_dai_dien"
 def tracking_url(dossier, request=None) -> str:
     """The public tracking page of ``dossier`` at the configured site, else at the address the
     officer's request came to (``tinhso.core.links.site_url``)."""
-    return site_url(request) + reverse("dossiers:track_code", args=[dossier.code])
+    return site_url(request) + reverse("dossiers:track_code", args=[dossier.display_code])
 
 
 def clock(value: datetime.datetime | None) -> str:
@@ -318,8 +318,9 @@ def _form_06(dossier, context: dict) -> dict:
 
 
 def available_forms(dossier) -> list[int]:
-    """The per-dossier forms its records can fill: 01 always, 02 after a supplement request, 03
-    after a refusal, 04 after an extension, 05 after a stop, 06 once the dossier was handed on."""
+    """The per-dossier forms its records can fill: 01 once received (it carries the dossier code),
+    02 after a supplement request, 03 after a refusal, 04 after an extension, 05 after a stop, 06
+    once the dossier was handed on."""
     changes = set(dossier.status_changes.values_list("to_status", flat=True))
     present = {
         2: dossier.supplement_requests.exists(),
@@ -328,7 +329,7 @@ def available_forms(dossier) -> list[int]:
         5: Status.STOPPED in changes,
         6: dossier.step_records.exists(),
     }
-    return [1, *(number for number, found in present.items() if found)]
+    return [number for number, found in {1: bool(dossier.code), **present}.items() if found]
 
 
 BUILDERS = {1: _form_01, 2: _form_02, 3: _form_03, 4: _form_04, 5: _form_05, 6: _form_06}
@@ -345,8 +346,14 @@ def form_html(number: int, dossier, request=None, **context) -> str:
     """The HTML the PDF of ``render_form`` is printed from."""
     if number not in BUILDERS:
         raise ValueError(f"Unknown form number {number!r}; forms 1–6 are per dossier, 7 is the register.")
-    if not dossier.code:
+    if dossier.is_draft:
         raise ValidationError(_("A draft dossier has no forms."), code="draft")
+    if number == 1 and not dossier.code:
+        # The receipt carries the dossier code issued on reception (Decree 118/2025/NĐ-CP
+        # Art. 17(3) as amended by Decree 309/2026/NĐ-CP Art. 8(3)).
+        raise ValidationError(
+            _("The receipt (Form 01) is issued when the dossier is received."), code="not_received"
+        )
     url = tracking_url(dossier, request)
     built = BUILDERS[number](dossier, context)
     issuer = built.pop("issuer", None) or dossier.receiving_agency

@@ -17,7 +17,7 @@ from tinhso.accounts.models import UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import record_dossier_read
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, by_display_code
 from tinhso.official_forms.forms import RegisterForm
 from tinhso.official_forms.models import IssuedForm
 from tinhso.official_forms.rendering import (
@@ -46,7 +46,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 def dossier_form(request, code, number):
     dossier = get_object_or_404(
         Dossier.objects.select_related("procedure", "receiving_agency__parent", "receiving_agency__unit"),
-        code=code,
+        by_display_code(code),
         is_draft=False,
     )
     if number not in DOSSIER_FORMS or not can(
@@ -67,7 +67,7 @@ def dossier_form(request, code, number):
         # The dossier has no such paper yet (e.g. Form 03 of a dossier that was not refused).
         raise Http404(error.messages[0]) from error
     record_dossier_read(request.user, dossier, FORM_FIELDS, f"official_forms.form_{number:02d}", request)
-    return _download(content, "application/pdf", f"mau-{number:02d}-{dossier.code}.pdf")
+    return _download(content, "application/pdf", f"mau-{number:02d}-{dossier.display_code}.pdf")
 
 
 def latest_issued(dossier, number: int) -> IssuedForm | None:

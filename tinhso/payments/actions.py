@@ -90,14 +90,14 @@ def start_payment(
             amount=fees.total,
             items=fees.as_items(),
             txn_ref=new_txn_ref(),
-            order_info=vnpay.clean_order_info(f"Thanh toan phi le phi ho so {dossier.code}"),
+            order_info=vnpay.clean_order_info(f"Thanh toan phi le phi ho so {dossier.display_code}"),
             expires_at=now + PAYMENT_LIFETIME,
         )
         record(
             actor,
             "payments.start",
             payment,
-            {"dossier": dossier.code, "amount": payment.amount, "txn_ref": payment.txn_ref},
+            {"dossier": dossier.display_code, "amount": payment.amount, "txn_ref": payment.txn_ref},
             request=request,
         )
     return payment, payment_url(payment, request)
@@ -117,7 +117,7 @@ def _issue_receipt(payment: Payment, issued_at: datetime.datetime) -> Receipt:
         number=f"{year}-{counter.last:06d}",
         payer=payment.payer,
         payer_name=nfc(dossier.applicant_name) or nfc(payment.payer.full_name),
-        dossier_code=dossier.code or "",
+        dossier_code=dossier.display_code,
         collector=dossier.receiving_agency.name,
         items=payment.items,
         total=payment.amount,

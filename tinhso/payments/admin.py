@@ -24,7 +24,7 @@ class PersonalDataReadMixin:
         return response
 
     def dossier_code(self, item) -> str:
-        return item.dossier.code or ""
+        return item.dossier.display_code
 
 
 @admin.register(Payment)
@@ -33,7 +33,7 @@ class PaymentAdmin(PersonalDataReadMixin, admin.ModelAdmin):
 
     list_display = ["txn_ref", "dossier", "amount", "status", "created_at", "paid_at"]
     list_filter = ["status", "gateway"]
-    search_fields = ["txn_ref", "dossier__code", "gateway_transaction_no"]
+    search_fields = ["txn_ref", "dossier__code", "dossier__submission_reference", "gateway_transaction_no"]
     read_fields = ["payment"]
 
     def has_add_permission(self, request):

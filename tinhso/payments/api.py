@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from tinhso.accounts.permissions import can
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, by_display_code
 from tinhso.payments.actions import start_payment
 from tinhso.payments.models import Payment, PaymentStatus
 
@@ -16,7 +16,10 @@ router = Router(tags=["payments"])
 
 
 class PaymentStart(Schema):
-    dossier_code: str = Field(description="The dossier code, e.g. H22.50-260305-0001.")
+    dossier_code: str = Field(
+        description="The dossier code, e.g. H22.50-260305-0001, or before reception the submission "
+        "reference, e.g. 7KQ4-M2XD-9TBA."
+    )
     quantities: dict[int, int] = Field(default_factory=dict, description="Fee id → quantity (per-unit fees).")
     options: list[int] = Field(default_factory=list, description="Ids of the case-dependent fees that apply.")
 
@@ -42,7 +45,7 @@ class PaymentOut(Schema):
 
     @staticmethod
     def resolve_dossier_code(payment: Payment) -> str:
-        return payment.dossier.code or ""
+        return payment.dossier.display_code
 
     @staticmethod
     def resolve_receipt_number(payment: Payment) -> str | None:
@@ -56,7 +59,7 @@ class PaymentStarted(PaymentOut):
 
 @router.post("/", response={201: PaymentStarted}, summary="Start paying a dossier's fees")
 def create_payment(request, payload: PaymentStart):
-    dossier = Dossier.objects.filter(code=payload.dossier_code, is_draft=False).first()
+    dossier = Dossier.objects.filter(by_display_code(payload.dossier_code), is_draft=False).first()
     if dossier is None or not can(request.auth, "payments.start", dossier):
         raise Http404
     payment, url = start_payment(

@@ -134,7 +134,7 @@ def reconcile(
                 gateway_amount=vnpay.from_gateway_amount(row["vnp_Amount"]) if row else None,
                 our_status=payment.status,
                 gateway_status=row.get("vnp_TransactionStatus", "") if row else "",
-                dossier_code=payment.dossier.code or "",
+                dossier_code=payment.dossier.display_code,
             )
         )
     if agency_ids is None:

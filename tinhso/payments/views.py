@@ -14,7 +14,7 @@ from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin, require
 from tinhso.audit.services import record_personal_data_read
 from tinhso.dossiers.actions import owes_fees
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, by_display_code
 from tinhso.payments import vnpay
 from tinhso.payments.actions import fees_due, handle_ipn, handle_return, start_payment
 from tinhso.payments.forms import FeeChoiceForm, PeriodForm
@@ -26,7 +26,7 @@ from tinhso.payments.reconcile import ReconciliationError, reconcile
 @require_http_methods(["GET", "POST"])
 def pay(request, code):
     dossier = get_object_or_404(
-        Dossier.objects.select_related("procedure", "receiving_agency"), code=code, is_draft=False
+        Dossier.objects.select_related("procedure", "receiving_agency"), by_display_code(code), is_draft=False
     )
     if not can(request.user, "payments.start", dossier):
         raise Http404

@@ -36,6 +36,7 @@ from tinhso.dossiers.actions import (
     received_across_boundary,
     record_due_time_change,
 )
+from tinhso.dossiers.codes import issue_code
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Notification
 from tinhso.dossiers.notifications import queue_notification
 from tinhso.dossiers.status import FINAL, Status
@@ -458,11 +459,19 @@ def _check_assignee(action: Action, assignee, agency: Agency):
 
 
 def _enter_status(locked: Dossier, code: int, actor, note: str, now) -> None:
-    """Move the dossier's national status and apply what the new status means for its dates."""
+    """Move the dossier's national status and apply what the new status means for its dates.
+
+    Reception (status 2) issues the dossier code, its date part the reception day: "Mỗi hồ sơ
+    thủ tục hành chính sau khi được tiếp nhận sẽ được cấp 01 Mã số hồ sơ được ghi trong Giấy tiếp
+    nhận hồ sơ và hẹn trả kết quả" (Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
+    309/2026/NĐ-CP Art. 8(3)). A counter dossier has it already; the code is issued before the
+    status change so that its outbox event carries it, and stored with the reception time."""
+    if code == Status.ACCEPTED and not locked.code:
+        locked.code = issue_code(locked.receiving_agency, now)
     apply_status_change(locked, code, actor, note, now)
     if code == Status.ACCEPTED:
         locked.received_at = now
-        locked.save(update_fields=["received_at", "updated_at"])
+        locked.save(update_fields=["code", "received_at", "updated_at"])
         if received_across_boundary(locked):
             start = boundary_free_start(locked, now)
             reason = _(

@@ -77,7 +77,7 @@ def main(directory: str) -> None:
         json.dumps(
             {
                 "outcomes": outcomes,
-                "code": draft.code,
+                "code": draft.submission_reference,
                 "dossiers": Dossier.objects.filter(is_draft=False).count(),
                 "counter": list(DossierCodeCounter.objects.values_list("value", flat=True)),
                 "history": draft.status_changes.count(),

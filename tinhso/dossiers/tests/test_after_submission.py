@@ -28,17 +28,19 @@ def fresh_cache():
 
 @pytest.mark.parametrize("factor", ["0912 345 678", "+84912345678", "1234", "001234"])
 def test_tracking_with_the_right_factor_shows_the_history(client, submitted, factor):
-    response = client.post(reverse("dossiers:track"), {"code": submitted.code.lower(), "factor": factor})
+    response = client.post(
+        reverse("dossiers:track"), {"code": submitted.display_code.lower(), "factor": factor}
+    )
     assert response.status_code == 200
     text = response.content.decode()
-    assert submitted.code in text and "Mới đăng ký" in text and "Thủ tục đăng ký khai sinh" in text
+    assert submitted.display_code in text and "Mới đăng ký" in text and "Thủ tục đăng ký khai sinh" in text
     assert timezone.localtime(submitted.submitted_at).strftime("%d/%m/%Y") in text
     assert "Được xác định khi cơ quan tiếp nhận hồ sơ" in text
 
 
 @pytest.mark.parametrize("factor", ["0987654321", "234", "99991234", "1234x"])
 def test_a_wrong_factor_looks_like_an_unknown_code(client, submitted, factor):
-    wrong = client.post(reverse("dossiers:track"), {"code": submitted.code, "factor": factor})
+    wrong = client.post(reverse("dossiers:track"), {"code": submitted.display_code, "factor": factor})
     unknown = client.post(reverse("dossiers:track"), {"code": "H20.201.01-990101-0001", "factor": "1234"})
     assert wrong.status_code == unknown.status_code == 404
     assert NOT_FOUND in wrong.content.decode() and NOT_FOUND in unknown.content.decode()
@@ -48,29 +50,29 @@ def test_a_wrong_factor_looks_like_an_unknown_code(client, submitted, factor):
 def test_tracking_is_rate_limited(client, submitted, settings):
     settings.TRACKING_MAX_ATTEMPTS = 3
     for _ in range(3):
-        client.post(reverse("dossiers:track"), {"code": submitted.code, "factor": "0000"})
-    response = client.post(reverse("dossiers:track"), {"code": submitted.code, "factor": "1234"})
+        client.post(reverse("dossiers:track"), {"code": submitted.display_code, "factor": "0000"})
+    response = client.post(reverse("dossiers:track"), {"code": submitted.display_code, "factor": "1234"})
     assert response.status_code == 429
     assert "Bạn đã thử quá nhiều lần" in response.content.decode()
 
 
 def test_the_qr_link_asks_for_the_second_factor(client, submitted):
-    page = client.get(reverse("dossiers:track_code", args=[submitted.code])).content.decode()
-    assert f'value="{submitted.code}"' in page and "Mới đăng ký" not in page
+    page = client.get(reverse("dossiers:track_code", args=[submitted.display_code])).content.decode()
+    assert f'value="{submitted.display_code}"' in page and "Mới đăng ký" not in page
 
 
 def test_withdraw_with_a_reason(client, citizen, submitted):
     client.force_login(citizen)
-    url = reverse("dossiers:withdraw", args=[submitted.code])
+    url = reverse("dossiers:withdraw", args=[submitted.display_code])
     response = client.post(url, {"reason": ""})
     assert response.status_code == 400 and "Hãy cho biết lý do rút hồ sơ." in response.content.decode()
     response = client.post(url, {"reason": "Tôi nộp nhầm thủ tục."})
-    assert response.url == reverse("dossiers:detail", args=[submitted.code])
+    assert response.url == reverse("dossiers:detail", args=[submitted.display_code])
     submitted.refresh_from_db()
     assert submitted.status == Status.WITHDRAWN
     change = submitted.status_changes.last()
     assert (change.from_status, change.to_status, change.note) == (1, 7, "Tôi nộp nhầm thủ tục.")
-    detail = client.get(reverse("dossiers:detail", args=[submitted.code])).content.decode()
+    detail = client.get(reverse("dossiers:detail", args=[submitted.display_code])).content.decode()
     assert "Công dân yêu cầu rút hồ sơ" in detail and "Rút hồ sơ này" not in detail
     with pytest.raises(ValidationError, match="không thể rút"):
         actions.withdraw_dossier(citizen, submitted, "Lần nữa")

@@ -11,7 +11,7 @@ from tinhso import testing as factories
 from tinhso.accounts.models import ApiToken, hash_token
 from tinhso.audit.models import AuditEntry
 from tinhso.dossiers import actions
-from tinhso.dossiers.models import Dossier, IdempotencyKey
+from tinhso.dossiers.models import Dossier, DossierCodeCounter, IdempotencyKey
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/dossiers/"
@@ -63,15 +63,20 @@ def test_submit_then_read_and_list(client, auth, procedure, citizen):
     response = post(client, body(procedure, document_id), auth)
     assert response.status_code == 201, response.content
     data = response.json()
+    # Submitted, not received: a submission reference, no dossier code yet (Decree 118/2025
+    # Art. 17(3) as amended by Decree 309/2026 Art. 8(3)).
     assert (
-        data["code"].startswith("H20.201.01-")
+        data["code"] is None
+        and len(data["submission_reference"]) == 14
         and data["status"] == 1
         and data["status_label"] == "Mới đăng ký"
     )
     assert data["attachments"][0]["content_type"] == "application/pdf"
     assert data["history"][0]["label"] == "Mới đăng ký"
-    assert client.get(BASE + data["code"], **auth).json()["form_data"]["ho_ten"] == "Nguyễn Ngọc Hân"
-    assert [item["code"] for item in client.get(BASE, **auth).json()] == [data["code"]]
+    reference = data["submission_reference"]
+    assert client.get(BASE + reference, **auth).json()["form_data"]["ho_ten"] == "Nguyễn Ngọc Hân"
+    listed = client.get(BASE, **auth).json()
+    assert [(item["code"], item["submission_reference"]) for item in listed] == [(None, reference)]
 
 
 def test_the_same_idempotency_key_never_creates_a_second_dossier(client, auth, procedure):
@@ -79,7 +84,7 @@ def test_the_same_idempotency_key_never_creates_a_second_dossier(client, auth, p
     first = post(client, body(procedure, document_id), auth, HTTP_IDEMPOTENCY_KEY="don-khai-sinh-1")
     again = post(client, body(procedure, document_id), auth, HTTP_IDEMPOTENCY_KEY="don-khai-sinh-1")
     assert first.status_code == 201 and again.status_code == 200
-    assert first.json()["code"] == again.json()["code"]
+    assert first.json()["submission_reference"] == again.json()["submission_reference"]
     assert Dossier.objects.count() == 1 and IdempotencyKey.objects.count() == 1
     other = post(
         client, body(procedure, document_id, submit=False), auth, HTTP_IDEMPOTENCY_KEY="don-khai-sinh-1"
@@ -106,17 +111,19 @@ def test_a_key_stored_meanwhile_by_a_concurrent_request_rolls_this_one_back(
 
     monkeypatch.setattr(actions, "_idempotency_key", not_yet_committed)
     again = post(client, body(procedure, document_id), auth, HTTP_IDEMPOTENCY_KEY="k-race")
-    assert again.status_code == 200 and again.json()["code"] == first.json()["code"]
+    assert again.status_code == 200
+    assert again.json()["submission_reference"] == first.json()["submission_reference"]
     conflict = post(client, body(procedure, document_id), auth, HTTP_IDEMPOTENCY_KEY="k-draft")
     assert conflict.status_code == 409
     assert missed == ["k-race", "k-race", "k-draft", "k-draft"]
     assert Dossier.objects.count() == 2 and IdempotencyKey.objects.count() == 2
     assert AuditEntry.objects.filter(action="dossiers.submit").count() == 1
     monkeypatch.undo()
-    # The rolled-back submissions gave their numbers back.
+    # Submissions take no dossier code: it is issued on reception.
     following = post(client, body(procedure, document_id), auth, HTTP_IDEMPOTENCY_KEY="k-next")
-    assert following.json()["code"].endswith("-0002")
-    assert draft.json()["code"] is None
+    assert following.json()["code"] is None and following.json()["submission_reference"]
+    assert draft.json()["code"] is None and draft.json()["submission_reference"] is None
+    assert not DossierCodeCounter.objects.exists()
 
 
 def test_validation_errors_are_structured_and_create_nothing(client, auth, procedure):
@@ -159,16 +166,19 @@ def test_a_draft_then_permissions(client, auth, procedure, other_citizen, desk):
     assert response.status_code == 201 and response.json()["is_draft"] and response.json()["code"] is None
     submitted = post(client, body(procedure, upload(client, auth)), auth).json()
     other = token_for(other_citizen, "other")
-    assert client.get(BASE + submitted["code"], **other).status_code == 404
+    assert client.get(BASE + submitted["submission_reference"], **other).status_code == 404
     assert (
         client.post(
-            BASE + submitted["code"] + "/withdraw", {"reason": "x"}, "application/json", **other
+            BASE + submitted["submission_reference"] + "/withdraw",
+            {"reason": "x"},
+            "application/json",
+            **other,
         ).status_code
         == 404
     )
-    assert client.get(BASE + submitted["code"]).status_code == 401
+    assert client.get(BASE + submitted["submission_reference"]).status_code == 401
     officer = token_for(factories.make_officer(desk), "officer")
-    assert client.get(BASE + submitted["code"], **officer).status_code == 200
+    assert client.get(BASE + submitted["submission_reference"], **officer).status_code == 200
 
 
 def test_a_draft_keeps_no_phone_number_that_is_not_valid(client, auth, procedure):
@@ -180,7 +190,7 @@ def test_a_draft_keeps_no_phone_number_that_is_not_valid(client, auth, procedure
 
 
 def test_withdraw_and_track(client, auth, procedure):
-    code = post(client, body(procedure, upload(client, auth)), auth).json()["code"]
+    code = post(client, body(procedure, upload(client, auth)), auth).json()["submission_reference"]
     missing_reason = client.post(BASE + code + "/withdraw", {"reason": " "}, "application/json", **auth)
     assert missing_reason.status_code == 422
     response = client.post(BASE + code + "/withdraw", {"reason": "Nộp nhầm"}, "application/json", **auth)
@@ -205,7 +215,7 @@ def test_tracking_answer_is_what_the_documented_schema_describes(client, auth, p
 
     from tinhso.dossiers.api import HistoryOut, TrackOut
 
-    code = post(client, body(procedure, upload(client, auth)), auth).json()["code"]
+    code = post(client, body(procedure, upload(client, auth)), auth).json()["submission_reference"]
     client.post(BASE + code + "/withdraw", {"reason": "Nộp nhầm"}, "application/json", **auth)
     tracked = client.get(BASE + "track", {"code": code, "factor": "0912345678"})
     assert tracked.status_code == 200 and tracked["Content-Type"] == "application/json; charset=utf-8"
@@ -213,7 +223,7 @@ def test_tracking_answer_is_what_the_documented_schema_describes(client, auth, p
     assert set(answer) == set(TrackOut.model_fields)
     validated = TrackOut.model_validate(answer).model_dump()
     assert tracked.content.decode() == json.dumps(validated, cls=NinjaJSONEncoder)
-    dossier = Dossier.objects.get(code=code)
+    dossier = Dossier.objects.get(submission_reference=code)
     assert answer["status"] == dossier.status == 7 and answer["status_label"] == "Công dân yêu cầu rút hồ sơ"
     assert answer["procedure_name"] == dossier.procedure.name
     assert [step["status"] for step in answer["history"]] == [1, 7]

@@ -10,10 +10,10 @@ from django.db import connections, transaction
 
 from tinhso import testing as factories
 from tinhso.dossiers import actions
-from tinhso.dossiers.codes import format_code, issue_code
+from tinhso.dossiers.codes import format_code, issue_code, lookup_form, new_submission_reference
 from tinhso.dossiers.models import Dossier, DossierCodeCounter
 
-CODE = re.compile(r"^H20\.201\.01-\d{6}-\d{4}$")
+REFERENCE = re.compile(r"^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$")
 
 
 def test_format_follows_circular_01_2018():
@@ -57,7 +57,7 @@ def _submit_many(user_pk, count, codes, errors):
                 form_data={},
                 attachments=[],
             )
-            codes.append(dossier.code)
+            codes.append((dossier.code, dossier.submission_reference))
     except Exception as exc:
         errors.append(exc)
     finally:
@@ -65,7 +65,9 @@ def _submit_many(user_pk, count, codes, errors):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_hundred_parallel_submissions_get_two_hundred_consecutive_codes(settings, tmp_path):
+def test_two_hundred_parallel_submissions_get_two_hundred_references_and_no_code(settings, tmp_path):
+    """The code is issued on reception (Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
+    309/2026/NĐ-CP Art. 8(3); concurrency of reception: ``motcua/tests/test_reception_code.py``)."""
     factories.make_province()
     factories.make_procedure(code="1.000001", eform={}, documents=False)
     citizen = factories.make_citizen()
@@ -76,10 +78,11 @@ def test_two_hundred_parallel_submissions_get_two_hundred_consecutive_codes(sett
     for thread in threads:
         thread.join()
     assert errors == []
-    assert len(codes) == 200 and len(set(codes)) == 200
-    assert all(CODE.match(code) for code in codes)
-    assert sorted(int(code[-4:]) for code in codes) == list(range(1, 201))
+    assert len(codes) == 200 and {code for code, _reference in codes} == {None}
+    references = {reference for _code, reference in codes}
+    assert len(references) == 200 and all(REFERENCE.match(reference) for reference in references)
     assert Dossier.objects.filter(is_draft=False).count() == 200
+    assert not DossierCodeCounter.objects.exists()
 
 
 def _issue_in_process(agency_pk, count, queue):
@@ -110,3 +113,10 @@ def test_several_processes_with_their_own_connections_never_share_a_number():
         assert process.exitcode == 0
     assert sorted(int(code[-4:]) for code in codes) == list(range(1, 101))
     assert DossierCodeCounter.objects.get(agency=desk).value == 100
+
+
+def test_a_submission_reference_is_random_and_typed_back_in_any_way():
+    references = {new_submission_reference() for _ in range(2000)}
+    assert len(references) == 2000 and all(REFERENCE.match(reference) for reference in references)
+    assert lookup_form(" 7kq4 m2xd 9tba ") == lookup_form("7KQ4M2XD9TBA") == "7KQ4-M2XD-9TBA"
+    assert lookup_form("h20.04-261122-0001") == "H20.04-261122-0001"

@@ -23,7 +23,7 @@ def test_the_page_shows_answers_documents_payments_and_progress(client, citizen,
         expires_at=submitted.submitted_at,
     )
     client.force_login(citizen)
-    page = client.get(f"/ho-so/{submitted.code}/").content.decode()
+    page = client.get(f"/ho-so/{submitted.display_code}/").content.decode()
     assert "Nguyễn Ngọc Hân" in page and "05/01/2026" in page  # e-form answers
     assert "Bệnh viện Đa khoa Tiền Giang, Phường Mỹ Tho" in page
     assert "giay-chung-sinh.pdf" in page  # documents
@@ -40,7 +40,7 @@ def test_the_signed_result_downloads_as_a_pdf_for_the_applicant_only(
     leader = factories.make_officer(desk, "lanhdao.mytho", Role.LEADER)
     result = issue_signed_result(leader, submitted, factories.minimal_pdf(), "Giấy khai sinh")
     client.force_login(citizen)
-    page = client.get(f"/ho-so/{submitted.code}/").content.decode()
+    page = client.get(f"/ho-so/{submitted.display_code}/").content.decode()
     assert "Kết quả của bạn" in page and "Giấy khai sinh" in page
     link = f"/xac-thuc-ket-qua/{result.pk}/tai-ve/"
     assert f'href="{link}"' in page
@@ -55,4 +55,4 @@ def test_the_signed_result_downloads_as_a_pdf_for_the_applicant_only(
     assert stored["Content-Disposition"].endswith("''Gi%E1%BA%A5y%20khai%20sinh.pdf")
     client.force_login(other_citizen)
     assert client.get(link).status_code == 404
-    assert "Kết quả của bạn" not in client.get(f"/ho-so/{submitted.code}/").content.decode()
+    assert "Kết quả của bạn" not in client.get(f"/ho-so/{submitted.display_code}/").content.decode()

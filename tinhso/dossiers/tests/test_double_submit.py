@@ -24,10 +24,10 @@ def test_two_simultaneous_submissions_on_postgresql_give_one_dossier():
     outcomes = post_twice_at_once(draft)
     draft.refresh_from_db()
     assert not draft.is_draft
-    confirmation = reverse("dossiers:confirmation", args=[draft.code])
+    confirmation = reverse("dossiers:confirmation", args=[draft.submission_reference])
     assert outcomes == [(302, confirmation), (302, confirmation)]
     assert Dossier.objects.filter(is_draft=False).count() == 1
-    assert list(DossierCodeCounter.objects.values_list("value", flat=True)) == [1]
+    assert draft.code is None and not DossierCodeCounter.objects.exists()
     assert draft.status_changes.count() == 1
     assert AuditEntry.objects.filter(action="dossiers.submit").count() == 1
 
@@ -47,4 +47,4 @@ def test_two_simultaneous_submissions_on_sqlite_give_one_dossier(tmp_path):
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     confirmation = f"/ho-so/{answer['code']}/da-nop/"
     assert answer["outcomes"] == [[302, confirmation], [302, confirmation]], result.stderr[-3000:]
-    assert answer["dossiers"] == 1 and answer["counter"] == [1] and answer["history"] == 1
+    assert answer["dossiers"] == 1 and answer["counter"] == [] and answer["history"] == 1

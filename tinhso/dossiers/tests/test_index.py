@@ -22,9 +22,9 @@ def test_signed_out_the_page_offers_search_tracking_and_sign_in(client):
 def test_signed_in_a_citizen_sees_their_dossiers(client, citizen, submitted, other_citizen):
     client.force_login(citizen)
     page = client.get("/ho-so/").content.decode()
-    assert "<h1>Hồ sơ của tôi</h1>" in page and submitted.code in page
+    assert "<h1>Hồ sơ của tôi</h1>" in page and submitted.display_code in page
     client.force_login(other_citizen)
-    assert submitted.code not in client.get("/ho-so/").content.decode()
+    assert submitted.display_code not in client.get("/ho-so/").content.decode()
 
 
 def test_an_officer_is_sent_to_the_one_stop_inbox(rf, desk):

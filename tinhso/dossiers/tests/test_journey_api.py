@@ -79,9 +79,11 @@ def test_the_journey_through_the_api(client, citizen):
     }
     created = post_json(client, f"{API}/dossiers/", body, **auth, HTTP_IDEMPOTENCY_KEY="trich-luc-2026-1")
     assert created.status_code == 201, created.content
-    code = created.json()["code"]
+    # Submitted, not received yet: quoted by its submission reference (no dossier code before
+    # reception, Decree 118/2025 Art. 17(3) as amended by Decree 309/2026 Art. 8(3)).
+    code = created.json()["submission_reference"]
     retried = post_json(client, f"{API}/dossiers/", body, **auth, HTTP_IDEMPOTENCY_KEY="trich-luc-2026-1")
-    assert retried.status_code == 200 and retried.json()["code"] == code
+    assert retried.status_code == 200 and retried.json()["submission_reference"] == code
     assert Dossier.objects.filter(procedure__code="2.000635").count() == 1
 
     started = post_json(
@@ -109,4 +111,4 @@ def test_the_journey_through_the_api(client, citizen):
     assert [step["label"] for step in data["history"]] == ["Mới đăng ký"]
     wrong = client.get(f"{API}/dossiers/track", {"code": code, "factor": "0987654321"})
     assert wrong.status_code == 404 and "Cấp bản sao" not in wrong.content.decode()
-    assert Dossier.objects.get(code=code).paid_at is not None
+    assert Dossier.objects.get(submission_reference=code).paid_at is not None

@@ -133,14 +133,19 @@ def test_submitting_sends_an_email_and_an_sms_once_committed(
     envelope = smtp.messages[0]
     assert envelope.rcpt_tos == ["an@example.vn"]
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-    assert message["Subject"].strip() == f"Hồ sơ {dossier.code} đã được nộp"
+    # The submission is told its reference; the dossier code comes with reception (Decree
+    # 118/2025 Art. 17(3) as amended by Decree 309/2026 Art. 8(3)).
+    reference = dossier.submission_reference
+    assert dossier.code is None
+    assert message["Subject"].strip() == f"Hồ sơ đã được nộp, mã nộp hồ sơ {reference}"
     body = message.get_content()
     assert "Kính gửi Nguyễn Văn An" in body and "Thủ tục đăng ký khai sinh" in body
-    assert f"https://dichvucong.dongthap.example.vn/ho-so/tra-cuu/{dossier.code}/" in body
+    assert f"Mã nộp hồ sơ: {reference}" in body and "Cơ quan cấp mã hồ sơ khi tiếp nhận" in body
+    assert f"https://dichvucong.dongthap.example.vn/ho-so/tra-cuu/{reference}/" in body
     [(authorization, payload)] = sms_gateway.received
     assert authorization == "Bearer bi-mat"
     assert payload["to"] == "+84912345678" and payload["sender"] == "DONGTHAP"
-    assert dossier.code in payload["text"]
+    assert reference in payload["text"]
     notification = Notification.objects.get(dossier=dossier)
     assert (notification.kind, notification.status) == (Notification.Kind.SUBMITTED, Status.NEW)
     assert (notification.state, notification.channels, notification.attempts) == ("sent", "email,sms", 1)
@@ -279,9 +284,9 @@ def test_a_batch_is_read_in_one_statement_and_each_message_tells_its_own_status(
         accepted, processing = status_label(Status.ACCEPTED), status_label(Status.PROCESSING)
     subjects = [message.subject for message in mailoutbox]
     assert subjects == [
-        f"Hồ sơ {submitted.code} đã được nộp",
-        f"Hồ sơ {submitted.code}: {accepted}",
-        f"Hồ sơ {submitted.code}: {processing}",
+        f"Hồ sơ đã được nộp, mã nộp hồ sơ {submitted.submission_reference}",
+        f"Hồ sơ {submitted.submission_reference}: {accepted}",
+        f"Hồ sơ {submitted.submission_reference}: {processing}",
     ]
     assert "Nguyễn Văn An" in mailoutbox[1].body and "Thủ tục đăng ký khai sinh" in mailoutbox[1].body
     assert set(Notification.objects.values_list("state", flat=True)) == {"sent"}

@@ -21,7 +21,7 @@ def stored(model, pk) -> dict:
 def event(dossier, status: int) -> DossierEvent:
     return DossierEvent(
         dossier=dossier,
-        code=dossier.code,
+        code=dossier.display_code,
         status=status,
         agency_code="H20.268.01",
         occurred_at=dossier.submitted_at,

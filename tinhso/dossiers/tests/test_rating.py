@@ -36,10 +36,12 @@ def returned(submitted):
 
 def test_the_applicant_rates_once_on_the_detail_page(client, citizen, returned):
     client.force_login(citizen)
-    url = reverse("dossiers:detail", args=[returned.code])
+    url = reverse("dossiers:detail", args=[returned.display_code])
     page = client.get(url).content.decode()
     assert "Đánh giá mức độ hài lòng" in page and "5 sao — rất hài lòng" in page
-    response = client.post(reverse("dossiers:rate", args=[returned.code]), {"stars": "5", "comment": SCRIPT})
+    response = client.post(
+        reverse("dossiers:rate", args=[returned.display_code]), {"stars": "5", "comment": SCRIPT}
+    )
     assert response.status_code == 302 and response.url == url
     rating = DossierRating.objects.get(dossier=returned)
     assert (rating.stars, rating.comment) == (5, SCRIPT)
@@ -50,7 +52,7 @@ def test_the_applicant_rates_once_on_the_detail_page(client, citizen, returned):
     assert "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in page and "<script>alert" not in page
     assert "Gửi đánh giá" not in page
 
-    again = client.post(reverse("dossiers:rate", args=[returned.code]), {"stars": "1"}, follow=True)
+    again = client.post(reverse("dossiers:rate", args=[returned.display_code]), {"stars": "1"}, follow=True)
     assert "Bạn đã đánh giá hồ sơ này rồi." in again.content.decode()
     assert DossierRating.objects.get(dossier=returned).stars == 5
     with pytest.raises(ValidationError, match="đã đánh giá"):
@@ -60,7 +62,7 @@ def test_the_applicant_rates_once_on_the_detail_page(client, citizen, returned):
 @pytest.mark.parametrize("stars", ["0", "6", "", "năm"])
 def test_stars_outside_one_to_five_are_refused_in_vietnamese(client, citizen, returned, stars):
     client.force_login(citizen)
-    response = client.post(reverse("dossiers:rate", args=[returned.code]), {"stars": stars})
+    response = client.post(reverse("dossiers:rate", args=[returned.display_code]), {"stars": stars})
     assert response.status_code == 400
     assert "Hãy chọn từ 1 đến 5 sao." in response.content.decode()
     assert not DossierRating.objects.exists()
@@ -80,7 +82,7 @@ def test_a_comment_over_1000_characters_is_refused(client, citizen, returned):
     assert error.value.message_dict == {"comment": ["Viết tối đa 1000 ký tự."]}
     client.force_login(citizen)
     response = client.post(
-        reverse("dossiers:rate", args=[returned.code]), {"stars": "4", "comment": "a" * 1001}
+        reverse("dossiers:rate", args=[returned.display_code]), {"stars": "4", "comment": "a" * 1001}
     )
     assert response.status_code == 400 and "tối đa 1000 ký tự" in response.content.decode()
     assert not DossierRating.objects.exists()
@@ -91,7 +93,9 @@ def test_someone_else_cannot_rate(client, other_citizen, returned):
     with pytest.raises(PermissionDenied):
         actions.rate_dossier(other_citizen, returned, 1)
     client.force_login(other_citizen)
-    assert client.post(reverse("dossiers:rate", args=[returned.code]), {"stars": "1"}).status_code == 404
+    assert (
+        client.post(reverse("dossiers:rate", args=[returned.display_code]), {"stars": "1"}).status_code == 404
+    )
     assert not DossierRating.objects.exists()
 
 
@@ -100,9 +104,12 @@ def test_not_before_the_result(client, citizen, submitted):
         actions.rate_dossier(citizen, submitted, 5)
     client.force_login(citizen)
     assert (
-        "Gửi đánh giá" not in client.get(reverse("dossiers:detail", args=[submitted.code])).content.decode()
+        "Gửi đánh giá"
+        not in client.get(reverse("dossiers:detail", args=[submitted.display_code])).content.decode()
     )
-    response = client.post(reverse("dossiers:rate", args=[submitted.code]), {"stars": "5"}, follow=True)
+    response = client.post(
+        reverse("dossiers:rate", args=[submitted.display_code]), {"stars": "5"}, follow=True
+    )
     assert "Bạn chỉ có thể đánh giá hồ sơ sau khi đã nhận kết quả." in response.content.decode()
     assert not DossierRating.objects.exists()
 
@@ -125,7 +132,7 @@ def test_status_9_only_once_the_electronic_result_is_in_the_store(citizen, submi
 
 
 def test_rating_through_the_api(client, citizen, other_citizen, desk, returned):
-    url = f"/api/v1/dossiers/{returned.code}/rating"
+    url = f"/api/v1/dossiers/{returned.display_code}/rating"
 
     def post(data, headers):
         return client.post(url, json.dumps(data), content_type="application/json", **headers)
@@ -154,7 +161,7 @@ def test_rating_through_the_api(client, citizen, other_citizen, desk, returned):
 
 def test_the_api_refuses_before_the_result(client, citizen, submitted):
     response = client.post(
-        f"/api/v1/dossiers/{submitted.code}/rating",
+        f"/api/v1/dossiers/{submitted.display_code}/rating",
         json.dumps({"stars": 5}),
         content_type="application/json",
         **token_for(citizen),

@@ -1,5 +1,7 @@
 """The whole online submission in the test client: one thing per page, drafts, check answers."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -10,6 +12,8 @@ from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, DossierEvent, PersonalDocument
 from tinhso.dossiers.status import Status
 from tinhso.dossiers.tests.conftest import pdf_upload
+
+SUBMISSION_REFERENCE = re.compile(r"^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$")
 
 pytestmark = pytest.mark.django_db
 
@@ -115,17 +119,19 @@ def test_a_citizen_submits_online_page_by_page(client, citizen, procedure, desk,
 
     response = client.post(reverse("dossiers:check", args=[draft.pk]))
     dossier = Dossier.objects.get(pk=draft.pk)
-    assert response.url == reverse("dossiers:confirmation", args=[dossier.code])
+    assert response.url == reverse("dossiers:confirmation", args=[dossier.submission_reference])
     assert not dossier.is_draft and dossier.status == Status.NEW and dossier.due_at is None
-    assert dossier.code.startswith("H20.201.01-") and dossier.code.endswith("-0001")
+    # The dossier code comes with reception (Decree 118/2025 Art. 17(3) as amended by Decree
+    # 309/2026 Art. 8(3)); the submission has its reference.
+    assert dossier.code is None and SUBMISSION_REFERENCE.match(dossier.submission_reference)
     assert dossier.applicant_phone == "+84912345678" and dossier.applicant_unit == province["my_tho"]
     page = client.get(response.url).content.decode()
-    assert dossier.code in page and 'src="data:image/svg+xml' in page
+    assert dossier.submission_reference in page and 'src="data:image/svg+xml' in page
     assert AuditEntry.objects.filter(action="dossiers.submit", object_id=str(dossier.pk)).exists()
     assert DossierEvent.objects.filter(dossier=dossier, status=Status.NEW).count() == 1
     # A double-clicked submit creates nothing more and lands on the confirmation.
     again = client.post(reverse("dossiers:check", args=[draft.pk]))
-    assert again.url == reverse("dossiers:confirmation", args=[dossier.code])
+    assert again.url == reverse("dossiers:confirmation", args=[dossier.submission_reference])
     assert Dossier.objects.filter(applicant=citizen).count() == 1
 
 
@@ -186,9 +192,9 @@ def test_another_citizen_gets_404_and_anonymous_is_sent_to_sign_in(
         reverse("dossiers:applicant", args=[draft.pk]),
         reverse("dossiers:page", args=[draft.pk, 1]),
         reverse("dossiers:check", args=[draft.pk]),
-        reverse("dossiers:detail", args=[submitted.code]),
-        reverse("dossiers:confirmation", args=[submitted.code]),
-        reverse("dossiers:withdraw", args=[submitted.code]),
+        reverse("dossiers:detail", args=[submitted.display_code]),
+        reverse("dossiers:confirmation", args=[submitted.display_code]),
+        reverse("dossiers:withdraw", args=[submitted.display_code]),
         reverse("dossiers:attachment", args=[submitted.attachments.first().pk]),
     ):
         assert client.get(url).status_code == 404, url

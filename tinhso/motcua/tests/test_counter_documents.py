@@ -102,6 +102,6 @@ def test_a_document_of_another_procedure_is_refused(procedure, officer, desk):
     assert caught.value.message_dict["documents"] == ["Giấy tờ này không thuộc thành phần hồ sơ của thủ tục."]
 
 
-def test_an_online_dossier_still_prints_electronic_copies(submitted):
-    text = read(render_form(1, submitted))
+def test_an_online_dossier_still_prints_electronic_copies(accepted):
+    text = read(render_form(1, accepted))
     assert nfc("Bản điện tử") in text

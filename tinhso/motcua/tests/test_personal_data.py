@@ -205,7 +205,12 @@ def test_the_export_holds_the_persons_data_and_nothing_of_other_people(
     assert [item["name"] for item in data["dossiers"][0]["attachments"]] == ["giay-chung-sinh.pdf"]
     assert {row["purpose"] for row in data["reads"]} >= {"Xử lý hồ sơ của bạn"}
     text = response.content.decode()
-    for foreign in (theirs.code, other_citizen.cccd, other_citizen.full_name, specialist.full_name):
+    for foreign in (
+        theirs.submission_reference,
+        other_citizen.cccd,
+        other_citizen.full_name,
+        specialist.full_name,
+    ):
         assert foreign not in text
     entry = AuditEntry.objects.get(action="accounts.export_personal_data")
     assert (entry.actor, entry.object_id, entry.data) == (citizen, str(citizen.pk), {"format": "json"})

@@ -51,13 +51,14 @@ def test_the_department_handles_and_the_centre_returns(tree):
     citizen = factories.make_citizen()
     permit = Procedure.objects.current().get(code="1.013236")
     dossier = Submitter().submit(citizen, permit, centre, "28261")
-    assert dossier.code.startswith("H20.13-")
+    assert dossier.code is None  # issued on reception, by the receiving centre
     # A specialist of the centre's province cannot be chosen: the handler is the department's.
     with pytest.raises(ValidationError):
         accept_dossier(desk_officer, dossier, assignee=consulted)
     with pytest.raises(PermissionDenied):
         accept_dossier(specialist, dossier, assignee=specialist)
     accept_dossier(desk_officer, dossier, assignee=specialist)
+    assert dossier.code.startswith("H20.13-")
     flow = DossierFlow.objects.get(dossier=dossier)
     assert flow.current_agency == construction and flow.assignee == specialist
     assert not available_actions(desk_officer, dossier)

@@ -89,7 +89,7 @@ def test_an_online_dossier_must_be_examined_within_8_working_hours(
     assert sweep_deadlines() == {"due_soon": 0, "overdue": 0, "not_examined": 1, "not_transferred": 0}
     assert sweep_deadlines()["not_examined"] == 0
     (message,) = mailoutbox
-    assert submitted.code in message.subject and officer.email in message.to
+    assert submitted.submission_reference in message.subject and officer.email in message.to
 
     actions.accept_dossier(officer, submitted, assignee=specialist)
     assert DossierFlow.objects.get(dossier=submitted).step_alert_sent is False

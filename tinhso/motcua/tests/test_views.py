@@ -13,12 +13,12 @@ def test_inbox_shows_the_dossier_and_finds_it_without_accents(signed_in, officer
     client = signed_in(officer)
     response = client.get(reverse("motcua:inbox"))
     assert response.status_code == 200, response
-    assert submitted.code in response.content.decode()
+    assert submitted.submission_reference in response.content.decode()
     assert response.context["counts"]["total"] == 1
     found = client.get(reverse("motcua:inbox"), {"q": "nguyen van an"})
-    assert submitted.code in found.content.decode()
+    assert submitted.submission_reference in found.content.decode()
     missing = client.get(reverse("motcua:inbox"), {"q": "tran thi"})
-    assert submitted.code not in missing.content.decode()
+    assert submitted.submission_reference not in missing.content.decode()
 
 
 def test_accept_through_the_page(signed_in, officer, specialist, submitted):
@@ -287,6 +287,7 @@ def test_after_signing_the_page_shows_the_result_and_no_longer_offers_to_sign(
     assert download in page and "Kết quả đã ký số" in page
     answer = client.get(download)
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    submitted.refresh_from_db()
     assert f'filename="ket-qua-{submitted.code}.pdf"' in answer["Content-Disposition"]
 
     # The applicant's copy in "Kho giấy tờ" downloads as a .pdf too.
@@ -302,8 +303,8 @@ def test_forms_02_to_05_are_linked_only_once_the_dossier_has_their_event(signed_
     client = signed_in(officer)
     url = reverse("motcua:dossier", args=[submitted.pk])
     page = client.get(url).content.decode()
-    assert reverse("motcua:form", args=[submitted.pk, 1]) in page
-    for number in (2, 3, 4, 5, 6):
+    # No receipt (Form 01) before reception: it carries the code issued then.
+    for number in (1, 2, 3, 4, 5, 6):
         assert reverse("motcua:form", args=[submitted.pk, number]) not in page
     client.post(reverse("motcua:supplement", args=[submitted.pk]), {"missing": "Giấy chứng sinh bản chính"})
     page = client.get(url).content.decode()
@@ -350,7 +351,7 @@ def test_the_start_page_counts_by_role_and_each_count_opens_the_filtered_inbox(
     assert f"{reverse('motcua:inbox')}?waiting=receive" in html
     assert f"{reverse('motcua:inbox')}?deadline=overdue" in html
     listed = client.get(reverse("motcua:inbox"), {"waiting": "receive"}).context["page"]
-    assert [d.code for d in listed] == [submitted.code]
+    assert [d.display_code for d in listed] == [submitted.submission_reference]
     assert not list(client.get(reverse("motcua:inbox"), {"waiting": "process"}).context["page"])
     client.post(
         reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]),
@@ -362,7 +363,8 @@ def test_the_start_page_counts_by_role_and_each_count_opens_the_filtered_inbox(
     counts = client.get(reverse("motcua:start")).context["counts"]
     assert counts["process"] == 1 and counts["total"] == 1
     listed = client.get(reverse("motcua:inbox"), {"waiting": "process"}).context["page"]
-    assert [d.code for d in listed] == [submitted.code]
+    submitted.refresh_from_db()
+    assert [d.code for d in listed] == [submitted.code] and submitted.code
 
     client = signed_in(leader)
     counts = client.get(reverse("motcua:start")).context["counts"]

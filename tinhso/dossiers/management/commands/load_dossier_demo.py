@@ -119,7 +119,8 @@ class Command(BaseCommand):
             dossier = submitter.submit(citizen, procedure, agency, commune.code)
             self.advance(desk, dossier, citizen, status)
             dossier.refresh_from_db()
-            self.stdout.write(f"  {dossier.code}  {Status(dossier.status).label}  {procedure.name[:60]}")
+            label = Status(dossier.status).label
+            self.stdout.write(f"  {dossier.display_code}  {label}  {procedure.name[:60]}")
 
     def advance(self, desk: Desk, dossier: Dossier, citizen: User, status: int) -> None:
         if status == Status.WITHDRAWN:
