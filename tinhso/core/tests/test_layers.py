@@ -35,6 +35,9 @@ LAYERS = [
 KNOWN_UPWARD = {
     # Agency actions check permissions, and the permission layer reads memberships (accounts).
     ("tinhso/agencies/actions.py", "accounts"),
+    # The API's request type and the agencies API's acting user name the user model.
+    ("tinhso/core/api.py", "accounts"),
+    ("tinhso/agencies/api.py", "accounts"),
     # The citizen's personal-data export gathers what every app holds about them (Law 91/2025/QH15).
     ("tinhso/accounts/personal_data.py", "dossiers"),
     ("tinhso/accounts/personal_data.py", "feedback"),
