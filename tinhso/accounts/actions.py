@@ -5,6 +5,8 @@ leaves nothing behind."""
 import datetime
 import hashlib
 import secrets
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -12,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -33,8 +36,9 @@ from tinhso.accounts.models import (
     UserKind,
     hash_token,
 )
-from tinhso.accounts.permissions import is_province_admin, require
+from tinhso.accounts.permissions import Actor, is_province_admin, require
 from tinhso.accounts.validators import cccd_century_and_gender, validate_cccd, validate_tax_code
+from tinhso.agencies.models import Agency
 from tinhso.audit.services import history_for, record
 from tinhso.core.links import site_url
 from tinhso.core.text import format_datetime, nfc
@@ -69,7 +73,7 @@ def _save_new_user(user: User, password: str | None, password_hash: str | None =
     return user
 
 
-def _person_changes(user: User) -> dict:
+def _person_changes(user: User) -> dict[str, Any]:
     """What the audit keeps about a new account: no CCCD in clear, no password."""
     return {
         "username": user.display_username,
@@ -80,7 +84,7 @@ def _person_changes(user: User) -> dict:
 
 
 def register_citizen(
-    actor,
+    actor: Actor,
     *,
     cccd: str,
     full_name: str,
@@ -90,7 +94,7 @@ def register_citizen(
     phone: str = "",
     email: str = "",
     password_hash: str | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> User:
     """A citizen's account, signed in with their CCCD. ``actor`` is None (or anonymous) when
     people register themselves, a one-stop officer when registered at the counter."""
@@ -115,7 +119,7 @@ def register_citizen(
 
 
 def register_business(
-    actor,
+    actor: Actor,
     *,
     tax_code: str,
     name: str,
@@ -123,7 +127,7 @@ def register_business(
     phone: str = "",
     email: str = "",
     password_hash: str | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> User:
     """A business's account, signed in with its tax code; registered by the business itself
     (``actor`` None) or by a one-stop officer at the counter, like a citizen's."""
@@ -142,14 +146,14 @@ def register_business(
 
 
 def create_administrator(
-    actor,
+    actor: Actor,
     *,
     username: str,
     full_name: str,
     email: str = "",
     password: str | None = None,
     password_hash: str | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> User:
     """A superuser: the installation's first administrator, made from the console (``actor``
     None) while there is none, or another one made by a superuser."""
@@ -173,11 +177,11 @@ def create_administrator(
 
 
 def create_officer(
-    actor,
+    actor: Actor,
     *,
     username: str,
     full_name: str,
-    memberships,
+    memberships: Sequence[Sequence[Any]],
     password: str | None = None,
     email: str = "",
     phone: str = "",
@@ -186,7 +190,7 @@ def create_officer(
     gender: str = "",
     staff: bool = False,
     password_hash: str | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> User:
     """An officer's account with its first memberships: ``memberships`` is a list of
     ``(agency, role)`` or ``(agency, role, valid_from)``. The actor must be allowed to manage
@@ -220,11 +224,11 @@ def create_officer(
     return user
 
 
-def _day(rest) -> datetime.date:
+def _day(rest: Sequence[Any]) -> datetime.date:
     return rest[0] if rest else timezone.localdate()
 
 
-def _save_membership(actor, membership: Membership, request) -> Membership:
+def _save_membership(actor: Actor, membership: Membership, request: HttpRequest | None) -> Membership:
     membership.full_clean()
     try:
         with transaction.atomic():
@@ -248,13 +252,13 @@ def _save_membership(actor, membership: Membership, request) -> Membership:
 
 
 def add_membership(
-    actor,
+    actor: Actor,
     user: User,
-    agency,
+    agency: Agency,
     role: str,
     valid_from: datetime.date | None = None,
     valid_to: datetime.date | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Membership:
     """Give ``user`` (an officer) ``role`` in ``agency`` from ``valid_from`` (default today)."""
     membership = Membership(
@@ -270,7 +274,10 @@ def add_membership(
 
 
 def end_membership(
-    actor, membership: Membership, last_day: datetime.date | None = None, request=None
+    actor: Actor,
+    membership: Membership,
+    last_day: datetime.date | None = None,
+    request: HttpRequest | None = None,
 ) -> Membership:
     """End a membership: ``last_day`` (default today) is the last day it applies. To cut
     someone's access at once, deactivate the account."""
@@ -298,7 +305,9 @@ def _normalise_enrolment_code(code: str) -> str:
     return "".join((code or "").split()).replace("-", "").upper()
 
 
-def issue_enrolment_code(actor, officer: User, request=None, *, from_console: bool = False) -> str:
+def issue_enrolment_code(
+    actor: User | None, officer: User, request: HttpRequest | None = None, *, from_console: bool = False
+) -> str:
     """A one-time code with which ``officer`` sets up two-step verification, valid
     ``ENROLMENT_CODE_HOURS`` (default 72) hours. The clear code is returned once, to be given
     to the officer out of band (in person, by phone); only its hash is stored, and it replaces
@@ -307,7 +316,7 @@ def issue_enrolment_code(actor, officer: User, request=None, *, from_console: bo
     on the server, for the first administrator."""
     if not from_console:
         require(actor, "accounts.manage_officers", officer)
-        if actor.pk == officer.pk:
+        if actor is None or actor.pk == officer.pk:
             raise PermissionDenied(_("Ask another administrator for your own enrolment code."))
     code = "".join(secrets.choice(ENROLMENT_ALPHABET) for _i in range(ENROLMENT_LENGTH))
     now = timezone.now()
@@ -358,7 +367,9 @@ def _new_recovery_codes(user: User) -> list[str]:
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
 
-def enable_totp(user: User, secret: str, code: str, request=None, *, enrolment_code: str = "") -> list[str]:
+def enable_totp(
+    user: User, secret: str, code: str, request: HttpRequest | None = None, *, enrolment_code: str = ""
+) -> list[str]:
     """Turn on two-step verification with a new authenticator ``secret`` once ``code`` proves
     the person's app generates the right codes; returns the new recovery codes (shown once).
 
@@ -413,7 +424,7 @@ def enable_totp(user: User, secret: str, code: str, request=None, *, enrolment_c
     return recovery_codes
 
 
-def disable_totp(user: User, code: str, request=None) -> User:
+def disable_totp(user: User, code: str, request: HttpRequest | None = None) -> User:
     """Citizens may turn two-step verification off again (with a current code); officers may not."""
     if user.second_factor_mandatory:
         raise PermissionDenied(_("Officers must keep two-step verification on."))
@@ -430,7 +441,7 @@ def disable_totp(user: User, code: str, request=None) -> User:
     return user
 
 
-def reset_second_factor(actor, user: User, request=None) -> User:
+def reset_second_factor(actor: Actor, user: User, request: HttpRequest | None = None) -> User:
     """Forget ``user``'s authenticator, recovery codes and unused enrolment codes (a lost phone),
     and lift a second-factor lock: they set it up again with a new enrolment code."""
     require(actor, "accounts.manage_officers", user)
@@ -451,7 +462,7 @@ def reset_second_factor(actor, user: User, request=None) -> User:
     return user
 
 
-def unlock_account(actor, user: User, request=None) -> User:
+def unlock_account(actor: Actor, user: User, request: HttpRequest | None = None) -> User:
     """Lift a lock after wrong second-factor codes (the administrator has checked with the owner)."""
     require(actor, "accounts.manage_officers", user)
     with transaction.atomic():
@@ -463,7 +474,7 @@ def unlock_account(actor, user: User, request=None) -> User:
     return user
 
 
-def issue_api_token(user: User, name: str = "", request=None) -> tuple[str, ApiToken]:
+def issue_api_token(user: User, name: str = "", request: HttpRequest | None = None) -> tuple[str, ApiToken]:
     """A new bearer token for ``user``; the clear token is returned once and never stored."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -477,7 +488,7 @@ def issue_api_token(user: User, name: str = "", request=None) -> tuple[str, ApiT
     return token, api_token
 
 
-def revoke_api_token(actor, api_token: ApiToken, request=None) -> ApiToken:
+def revoke_api_token(actor: Actor, api_token: ApiToken, request: HttpRequest | None = None) -> ApiToken:
     """Revoke a token: its owner may, and whoever manages the owner's memberships."""
     if actor is None or actor.pk != api_token.user_id:
         require(actor, "accounts.manage_officers", api_token.user)
@@ -488,7 +499,7 @@ def revoke_api_token(actor, api_token: ApiToken, request=None) -> ApiToken:
     return api_token
 
 
-def sign_in_external(provider: str, claims: dict, request=None) -> User:
+def sign_in_external(provider: str, claims: dict[str, Any], request: HttpRequest | None = None) -> User:
     """The account for a person authenticated by an OpenID Connect provider: matched by the
     provider's ``sub``; a first visit creates a citizen account (never matched by e-mail,
     which would let a provider take over someone else's account)."""
@@ -512,7 +523,7 @@ def sign_in_external(provider: str, claims: dict, request=None) -> User:
     return user
 
 
-def _user_from_claims(provider: str, subject: str, claims: dict) -> User:
+def _user_from_claims(provider: str, subject: str, claims: dict[str, Any]) -> User:
     digest = hashlib.sha256(f"{provider}\n{subject}".encode()).hexdigest()[:24]
     name = nfc(claims.get("name")) or nfc(f"{claims.get('family_name', '')} {claims.get('given_name', '')}")
     email = claims.get("email", "") if claims.get("email_verified") else ""
@@ -537,7 +548,7 @@ def _user_from_claims(provider: str, subject: str, claims: dict) -> User:
 PRIVACY_NOTICE_VERSION = "2026-12"
 
 
-def _too_many(until) -> ValidationError:
+def _too_many(until: datetime.datetime) -> ValidationError:
     return ValidationError(
         _("Too many codes were asked for. Try again after %(time)s."),
         code="rate_limited",
@@ -545,7 +556,7 @@ def _too_many(until) -> ValidationError:
     )
 
 
-def _rate_limit(keys, request) -> None:
+def _rate_limit(keys: list[tuple[str, int]], request: HttpRequest | None) -> None:
     """Count one request under every key, or refuse when one of them is over its limit."""
     verification.serialise(keys[0][0])
     now = timezone.now()
@@ -565,7 +576,15 @@ def _contact_allowed(destination: str) -> bool:
     return True
 
 
-def _new_code(purpose, channel, destination, *, user=None, details=None, real=True):
+def _new_code(
+    purpose: str,
+    channel: str,
+    destination: str,
+    *,
+    user: User | None = None,
+    details: dict[str, Any] | None = None,
+    real: bool = True,
+) -> tuple[OneTimeCode, str | None]:
     """A code row and the clear code (None for a code nobody receives)."""
     now = timezone.now()
     code = verification.new_code() if real else None
@@ -623,7 +642,7 @@ def _tell_owner_already_registered(owner: User) -> None:
 
 
 def start_registration(
-    actor,
+    actor: Actor,
     *,
     kind: str,
     identifier: str,
@@ -633,7 +652,7 @@ def start_registration(
     date_of_birth: datetime.date | None = None,
     phone: str = "",
     email: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> OneTimeCode:
     """Begin a self-registration: a citizen (``identifier`` = CCCD) or a business
     (``identifier`` = tax code). The details are checked and kept with a code sent to the
@@ -724,7 +743,16 @@ def start_registration(
     return row
 
 
-def _check_code(row_id: int, purpose: str, code: str, request, on_match):
+_Result = TypeVar("_Result")
+
+
+def _check_code(
+    row_id: int,
+    purpose: str,
+    code: str,
+    request: HttpRequest | None,
+    on_match: Callable[[OneTimeCode], _Result],
+) -> _Result:
     """Check ``code`` against the code row ``row_id``; on a match call ``on_match(row)`` in the
     same transaction and return its result. A wrong code is counted (and stays counted)."""
     with transaction.atomic():
@@ -752,7 +780,7 @@ def _check_code(row_id: int, purpose: str, code: str, request, on_match):
     )
 
 
-def confirm_registration(row_id: int, code: str, request=None) -> User:
+def confirm_registration(row_id: int, code: str, request: HttpRequest | None = None) -> User:
     """Create and activate the account whose registration code ``code`` is (see
     ``start_registration``); the details kept with the code are then erased."""
 
@@ -795,7 +823,7 @@ def confirm_registration(row_id: int, code: str, request=None) -> User:
     return _check_code(row_id, CodePurpose.REGISTER, code, request, create)
 
 
-def resend_code(row_id: int, request=None) -> OneTimeCode:
+def resend_code(row_id: int, request: HttpRequest | None = None) -> OneTimeCode:
     """A new code for the same registration or reset, at most ``CODE_MAX_SENDS`` times, not
     before ``CODE_RESEND_SECONDS``, within the rate limits. A code nobody receives is renewed
     the same way (and still reaches nobody)."""
@@ -838,7 +866,9 @@ def resend_code(row_id: int, request=None) -> OneTimeCode:
     return row
 
 
-def request_password_reset(username: str, channel: str, request=None) -> OneTimeCode | None:
+def request_password_reset(
+    username: str, channel: str, request: HttpRequest | None = None
+) -> OneTimeCode | None:
     """Send a reset link by e-mail (``channel`` "email"; returns None) or a code by SMS
     ("sms"; returns the code row to check) to the account's own contact details. Unknown
     accounts, and accounts without that contact, get the same answer (an SMS code row nobody
@@ -879,7 +909,7 @@ def request_password_reset(username: str, channel: str, request=None) -> OneTime
     return row
 
 
-def _send_reset_link(user: User, request) -> None:
+def _send_reset_link(user: User, request: HttpRequest | None) -> None:
     path = reverse(
         "accounts:password_reset_link",
         args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
@@ -899,7 +929,7 @@ def _send_reset_link(user: User, request) -> None:
     verification.deliver("email", user.email, _("Reset your password"), text)
 
 
-def verify_reset_code(row_id: int, code: str, request=None) -> OneTimeCode:
+def verify_reset_code(row_id: int, code: str, request: HttpRequest | None = None) -> OneTimeCode:
     """Accept the SMS code of a password reset; the new password is then set with
     ``reset_password`` within the code's lifetime."""
 
@@ -912,7 +942,9 @@ def verify_reset_code(row_id: int, code: str, request=None) -> OneTimeCode:
     return _check_code(row_id, CodePurpose.RESET, code, request, verified)
 
 
-def reset_password(user: User, password: str, request=None, *, code_row_id: int | None = None) -> User:
+def reset_password(
+    user: User, password: str, request: HttpRequest | None = None, *, code_row_id: int | None = None
+) -> User:
     """Set a new password after a reset (e-mail link checked by the view, or the verified SMS
     code ``code_row_id``). Every session of the account ends (the session hash follows the
     password) and its API tokens are revoked; it does not sign anyone in, and the second factor,
@@ -953,11 +985,13 @@ EXPORT_INTERVAL = datetime.timedelta(minutes=10)
 EXPORT_FORMATS = ("json", "html")
 
 
-def export_personal_data(actor, person: User, fmt: str, request=None) -> dict:
+def export_personal_data(
+    actor: Actor, person: User, fmt: str, request: HttpRequest | None = None
+) -> dict[str, Any]:
     """Everything held about ``person``, for themselves only (Law 91/2025/QH15 art. 4: the
     data subject may view their data and have it provided). Recorded in the audit trail; refused
     when the previous export is less than ``EXPORT_INTERVAL`` old."""
-    if not actor.is_authenticated or actor.pk != person.pk:
+    if actor is None or not actor.is_authenticated or actor.pk != person.pk:
         raise PermissionDenied("accounts.export_personal_data")
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(_("Choose JSON or a readable page."))
@@ -982,7 +1016,7 @@ def export_personal_data(actor, person: User, fmt: str, request=None) -> dict:
     return data
 
 
-def forget_sign_in_throttles(before) -> int:
+def forget_sign_in_throttles(before: datetime.datetime) -> int:
     """Delete the failed-sign-in counters last touched before ``before`` and no longer locking:
     counters, not business records, so no audit entry (like ``signin``'s own pruning)."""
     now = timezone.now()

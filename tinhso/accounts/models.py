@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -142,7 +143,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.email.lower()
         self.cccd = self.cccd or None
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalize()
         super().save(*args, **kwargs)
 

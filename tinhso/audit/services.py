@@ -18,6 +18,7 @@ import re
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tinhso.audit.hashing import GENESIS_HASH, root_hash
@@ -159,7 +160,7 @@ def _same(actor, person) -> bool:
     return object_key(actor) == object_key(person)
 
 
-def history_for(obj):
+def history_for(obj: object) -> QuerySet[AuditEntry]:
     """Every entry about ``obj``, oldest first."""
     object_type, object_id = object_key(obj)
     return AuditEntry.objects.filter(object_type=object_type, object_id=object_id).order_by("sequence")

@@ -12,10 +12,13 @@ notifies the sender of receipt), 02 returned, 03 registered, 04 assigned, 06 han
 """
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +51,14 @@ def _duplicate_message() -> str:
     )
 
 
-def event(kind, agency, *, actor=None, at=None, **links) -> DocumentEvent:
+def event(
+    kind: str,
+    agency: Agency,
+    *,
+    actor: User | None = None,
+    at: datetime.datetime | None = None,
+    **links: object,
+) -> DocumentEvent:
     """Write one event of the documents' outbox and timelines (inside the caller's transaction)."""
     return DocumentEvent.objects.create(
         kind=kind,
@@ -59,7 +69,7 @@ def event(kind, agency, *, actor=None, at=None, **links) -> DocumentEvent:
     )
 
 
-def _text(value, label: str, max_length: int, required: bool = True) -> str:
+def _text(value: str | None, label: str, max_length: int, required: bool = True) -> str:
     value = nfc(value or "").strip()
     if required and not value:
         raise ValidationError(_("Enter %(field)s.") % {"field": label}, code="required")
@@ -71,16 +81,22 @@ def _text(value, label: str, max_length: int, required: bool = True) -> str:
     return value
 
 
-def _check_file(upload) -> None:
-    if upload is not None and upload.size > MAX_FILE_BYTES:
+def _file_name(upload: File[bytes] | None) -> str:
+    """The name to keep ``upload`` under ("" without a file), once its size and name are checked."""
+    if upload is None:
+        return ""
+    if upload.size > MAX_FILE_BYTES:
         raise ValidationError(_("The file is larger than 20 MB."), code="file_size")
+    if not upload.name:
+        raise ValidationError(_("The file has no name."), code="file_name")
+    return upload.name
 
 
 # Outgoing documents.
 
 
 def create_draft(
-    actor,
+    actor: User,
     agency: Agency,
     *,
     type_code: str,
@@ -93,7 +109,7 @@ def create_draft(
     signer_position: str = "",
     signer_name: str = "",
     due_date: datetime.date | None = None,
-    upload=None,
+    upload: File[bytes] | None = None,
 ) -> OutgoingDocument:
     require(actor, "documents.draft", agency)
     if type_code not in doctypes.BY_CODE:
@@ -109,7 +125,7 @@ def create_draft(
         )
     if urgency not in Urgency.values or secrecy not in Secrecy.values:
         raise ValidationError(_("Choose the urgency and secrecy from the lists."), code="marks")
-    _check_file(upload)
+    file_name = _file_name(upload)
     document = OutgoingDocument(
         agency=agency,
         type_code=type_code,
@@ -126,8 +142,8 @@ def create_draft(
     )
     with transaction.atomic():
         if upload is not None:
-            document.file.save(upload.name, upload, save=False)
-            document.file_name = nfc(upload.name)[:200]
+            document.file.save(file_name, upload, save=False)
+            document.file_name = nfc(file_name)[:200]
         document.save()
         event(DocumentEvent.Kind.DRAFTED, agency, actor=actor, outgoing=document)
         record(actor, "documents.draft", document, {"type": type_code, "subject": document.subject}, new=True)
@@ -135,7 +151,7 @@ def create_draft(
 
 
 def issue_document(
-    actor, document: OutgoingDocument, at: datetime.datetime | None = None
+    actor: User, document: OutgoingDocument, at: datetime.datetime | None = None
 ) -> OutgoingDocument:
     """Give the draft its number and symbol and issue it (Art. 15, 16). The draft's row is locked
     first: two clerks numbering the same draft at once get one number between them, the second
@@ -173,7 +189,7 @@ def issue_document(
     return locked
 
 
-def send_document(actor, document: OutgoingDocument, recipients) -> list[Delivery]:
+def send_document(actor: User, document: OutgoingDocument, recipients: Iterable[Agency]) -> list[Delivery]:
     """Send an issued document to agencies of the installation: one edXML package per recipient,
     queued in the exchange outbox and delivered by the task worker. Secret documents never leave
     over the exchange (Law on Protection of State Secrets 2018; Decree 30 Appendix VI keeps them
@@ -221,7 +237,7 @@ def send_document(actor, document: OutgoingDocument, recipients) -> list[Deliver
 # Incoming documents.
 
 
-def duplicates(incoming: IncomingDocument):
+def duplicates(incoming: IncomingDocument) -> QuerySet[IncomingDocument]:
     """Registered documents of the same agency that look like this one: the same edXML document
     id, or the same number, symbol and issuer (Appendix VI: warn on a duplicate)."""
     same = Q(document_id=incoming.document_id) if incoming.document_id else Q(pk__in=[])
@@ -237,7 +253,7 @@ def duplicates(incoming: IncomingDocument):
     )
 
 
-def _register(actor, incoming: IncomingDocument, at) -> None:
+def _register(actor: User, incoming: IncomingDocument, at: datetime.datetime) -> None:
     incoming.year = numbering.local_year(at)
     incoming.arrival_number = numbering.next_value(
         incoming.agency_id, incoming.year, numbering.INCOMING_SERIES
@@ -247,7 +263,12 @@ def _register(actor, incoming: IncomingDocument, at) -> None:
 
 
 def register_incoming(
-    actor, incoming: IncomingDocument, *, accept_duplicate: bool = False, at=None, **corrections
+    actor: User,
+    incoming: IncomingDocument,
+    *,
+    accept_duplicate: bool = False,
+    at: datetime.datetime | None = None,
+    **corrections: str,
 ) -> IncomingDocument:
     """Register an arrived document: the arrival number, the clerk's corrections of the header
     (``subject``, ``code_number``, ``code_notation``, ``type_name``) and "03" back to the sender.
@@ -292,13 +313,21 @@ def register_incoming(
     return locked
 
 
-def register_paper(actor, agency: Agency, *, accept_duplicate: bool = False, upload=None, at=None, **fields):
+def register_paper(
+    actor: User,
+    agency: Agency,
+    *,
+    accept_duplicate: bool = False,
+    upload: File[bytes] | None = None,
+    at: datetime.datetime | None = None,
+    **fields: Any,
+) -> IncomingDocument:
     """Register a document that came on paper (or by e-mail): same series as the electronic ones
     (Art. 22(2))."""
     probe = IncomingDocument(agency=agency)
     require(actor, "documents.register", probe)
     at = at or timezone.now()
-    _check_file(upload)
+    file_name = _file_name(upload)
     urgency = fields.get("urgency", Urgency.NORMAL)
     if urgency not in Urgency.values:
         raise ValidationError(_("Choose the urgency from the list."), code="marks")
@@ -323,15 +352,15 @@ def register_paper(actor, agency: Agency, *, accept_duplicate: bool = False, upl
             )
         _register(actor, incoming, at)
         if upload is not None:
-            incoming.file.save(upload.name, upload, save=False)
-            incoming.file_name = nfc(upload.name)[:200]
+            incoming.file.save(file_name, upload, save=False)
+            incoming.file_name = nfc(file_name)[:200]
         incoming.save()
         event(DocumentEvent.Kind.REGISTERED, agency, actor=actor, at=at, incoming=incoming)
         record(actor, "documents.register", incoming, {"arrival_number": incoming.arrival_number}, new=True)
     return incoming
 
 
-def refuse_incoming(actor, incoming: IncomingDocument, reason: str) -> IncomingDocument:
+def refuse_incoming(actor: User, incoming: IncomingDocument, reason: str) -> IncomingDocument:
     """Return a wrong or invalid document to the sender with the reason ("02")."""
     require(actor, "documents.register", incoming)
     reason = _text(reason, _("the reason"), 500)
@@ -354,7 +383,13 @@ def refuse_incoming(actor, incoming: IncomingDocument, reason: str) -> IncomingD
     return locked
 
 
-def assign_incoming(actor, incoming: IncomingDocument, handler: User, working_days: int, at=None):
+def assign_incoming(
+    actor: User,
+    incoming: IncomingDocument,
+    handler: User | None,
+    working_days: int,
+    at: datetime.datetime | None = None,
+) -> IncomingDocument:
     """The leader gives the person in charge and the handling deadline, counted in working days
     of the province's calendar (Art. 23, 24); "04" back to the sender."""
     require(actor, "documents.assign", incoming)
@@ -391,7 +426,9 @@ def assign_incoming(actor, incoming: IncomingDocument, handler: User, working_da
     return locked
 
 
-def complete_incoming(actor, incoming: IncomingDocument, note: str = "", at=None) -> IncomingDocument:
+def complete_incoming(
+    actor: User, incoming: IncomingDocument, note: str = "", at: datetime.datetime | None = None
+) -> IncomingDocument:
     """The person in charge marks the document handled ("06")."""
     require(actor, "documents.complete", incoming)
     at = at or timezone.now()
@@ -409,7 +446,7 @@ def complete_incoming(actor, incoming: IncomingDocument, note: str = "", at=None
     return locked
 
 
-def resend_package(actor, package: Package) -> Package:
+def resend_package(actor: User, package: Package) -> Package:
     """Put an undeliverable package back in the queue (the clerk's dead-letter list)."""
     require(actor, "documents.send", package.delivery.document)
     with transaction.atomic():

@@ -4,7 +4,9 @@ sent one (transport and business status). Bearer-token authenticated like the re
 ``/api/v1/``; every handler calls the same rules and actions as the pages."""
 
 import datetime
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
@@ -12,7 +14,7 @@ from ninja.pagination import paginate
 
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
-from tinhso.core.api import Pagination
+from tinhso.core.api import ApiRequest, Pagination
 from tinhso.documents import actions
 from tinhso.documents.models import DocumentEvent, IncomingDocument, OutgoingDocument
 from tinhso.documents.rules import document_agency_ids
@@ -112,11 +114,11 @@ class OutgoingDocumentDetailOut(OutgoingDocumentOut):
         return outgoing_timeline(document)
 
     @staticmethod
-    def resolve_recipients(document: OutgoingDocument) -> list[dict]:
+    def resolve_recipients(document: OutgoingDocument) -> list[dict[str, Any]]:
         return _recipients(document)
 
 
-def _recipients(document: OutgoingDocument) -> list[dict]:
+def _recipients(document: OutgoingDocument) -> list[dict[str, Any]]:
     return [
         {
             "recipient": delivery.recipient.code,
@@ -129,7 +131,7 @@ def _recipients(document: OutgoingDocument) -> list[dict]:
     ]
 
 
-def _agency(request, code: str) -> Agency:
+def _agency(request: ApiRequest, code: str) -> Agency:
     """The agency whose register is asked for: one where the officer holds a document role."""
     ids = document_agency_ids(request.auth)
     agencies = Agency.objects.filter(pk__in=ids).order_by("name")
@@ -139,14 +141,14 @@ def _agency(request, code: str) -> Agency:
     return agency
 
 
-def _incoming(request, pk: int) -> IncomingDocument:
+def _incoming(request: ApiRequest, pk: int) -> IncomingDocument:
     document = get_object_or_404(IncomingDocument.objects.select_related("agency"), pk=pk)
     if not can(request.auth, "documents.view_incoming", document):
         raise Http404
     return document
 
 
-def _outgoing(request, pk: int) -> OutgoingDocument:
+def _outgoing(request: ApiRequest, pk: int) -> OutgoingDocument:
     document = get_object_or_404(OutgoingDocument.objects.select_related("agency"), pk=pk)
     if not can(request.auth, "documents.view_outgoing", document):
         raise Http404
@@ -155,7 +157,7 @@ def _outgoing(request, pk: int) -> OutgoingDocument:
 
 @router.get("/incoming", response=list[IncomingDocumentOut], summary="The incoming register")
 @paginate(Pagination)
-def incoming_list(request, filters: Query[DocumentRegisterQuery]):
+def incoming_list(request: ApiRequest, filters: Query[DocumentRegisterQuery]) -> QuerySet[IncomingDocument]:
     """Clerks and leaders read their agency's whole register, specialists what they handle."""
     agency = _agency(request, filters.agency)
     documents = IncomingDocument.objects.filter(agency=agency).select_related("agency")
@@ -169,7 +171,7 @@ def incoming_list(request, filters: Query[DocumentRegisterQuery]):
 @router.get(
     "/incoming/{pk}", response=IncomingDocumentDetailOut, summary="An incoming document and its timeline"
 )
-def incoming_detail(request, pk: int):
+def incoming_detail(request: ApiRequest, pk: int) -> IncomingDocument:
     return _incoming(request, pk)
 
 
@@ -178,7 +180,7 @@ def incoming_detail(request, pk: int):
     response=IncomingDocumentDetailOut,
     summary="Register an arrived document (arrival number; 03 back to the sender)",
 )
-def register_incoming(request, pk: int, payload: RegisterIncomingIn):
+def register_incoming(request: ApiRequest, pk: int, payload: RegisterIncomingIn) -> IncomingDocument:
     """A likely duplicate (same document id, or same number, symbol and issuer) answers 422
     unless ``accept_duplicate`` is true."""
     document = _incoming(request, pk)
@@ -192,7 +194,7 @@ def register_incoming(request, pk: int, payload: RegisterIncomingIn):
 
 @router.get("/outgoing", response=list[OutgoingDocumentOut], summary="The outgoing register")
 @paginate(Pagination)
-def outgoing_list(request, filters: Query[DocumentRegisterQuery]):
+def outgoing_list(request: ApiRequest, filters: Query[DocumentRegisterQuery]) -> QuerySet[OutgoingDocument]:
     agency = _agency(request, filters.agency)
     documents = OutgoingDocument.objects.filter(agency=agency).select_related("agency")
     if not can(request.auth, "documents.view_register", agency):
@@ -205,7 +207,7 @@ def outgoing_list(request, filters: Query[DocumentRegisterQuery]):
 @router.get(
     "/outgoing/{pk}", response=OutgoingDocumentDetailOut, summary="An outgoing document and its timeline"
 )
-def outgoing_detail(request, pk: int):
+def outgoing_detail(request: ApiRequest, pk: int) -> OutgoingDocument:
     return _outgoing(request, pk)
 
 
@@ -214,5 +216,5 @@ def outgoing_detail(request, pk: int):
     response=list[DocumentRecipientStatusOut],
     summary="Per recipient: transport state and business status (edXML 01–06)",
 )
-def outgoing_status(request, pk: int):
+def outgoing_status(request: ApiRequest, pk: int) -> list[dict[str, Any]]:
     return _recipients(_outgoing(request, pk))

@@ -9,9 +9,11 @@ An ``Idempotency-Key`` header makes retries safe: the same key and body return t
 import datetime
 import hashlib
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -19,6 +21,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from tinhso.accounts.permissions import can
 from tinhso.audit.services import record_dossier_read
+from tinhso.core.api import ApiRequest
 from tinhso.core.net import client_ip
 from tinhso.dossiers import actions, tracking
 from tinhso.dossiers.codes import lookup_form
@@ -28,7 +31,7 @@ router = Router(tags=["dossiers"])
 
 
 class ErrorOut(Schema):
-    error: dict
+    error: dict[str, Any]
 
 
 class AddressIn(Schema):
@@ -51,7 +54,7 @@ class DossierIn(Schema):
     procedure: str
     receiving_agency: str
     applicant: ApplicantIn
-    form_data: dict = {}
+    form_data: dict[str, Any] = {}
     attachments: list[AttachmentIn] = []
     submit: bool = True
 
@@ -97,7 +100,7 @@ class DossierSummaryOut(Schema):
 
 
 class DossierOut(DossierSummaryOut):
-    form_data: dict
+    form_data: dict[str, Any]
     attachments: list[AttachmentOut]
     history: list[HistoryOut]
 
@@ -138,11 +141,11 @@ class RatingOut(Schema):
     rated_at: datetime.datetime
 
 
-def _history(steps) -> list[dict]:
+def _history(steps: Iterable[tracking.StatusStep]) -> list[dict[str, Any]]:
     return [{"status": step.status, "label": step.label, "at": step.at} for step in steps]
 
 
-def _summary(dossier) -> dict:
+def _summary(dossier: Dossier) -> dict[str, Any]:
     return {
         "id": dossier.pk,
         "code": dossier.code,
@@ -158,7 +161,7 @@ def _summary(dossier) -> dict:
     }
 
 
-def _detail(dossier, history=None) -> dict:
+def _detail(dossier: Dossier, history: list[tracking.StatusStep] | None = None) -> dict[str, Any]:
     """The dossier as ``DossierOut``; ``history`` (status steps) when the caller knows it."""
     return {
         **_summary(dossier),
@@ -178,12 +181,12 @@ def _detail(dossier, history=None) -> dict:
     }
 
 
-def _error(code: str, message: str) -> dict:
+def _error(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": str(message)}}
 
 
 @router.post("/", response={200: DossierOut, 201: DossierOut, 409: ErrorOut}, summary="Submit a dossier")
-def create_dossier(request, payload: DossierIn):
+def create_dossier(request: ApiRequest, payload: DossierIn) -> Status[dict[str, Any]]:
     body = payload.dict()
     key = request.headers.get("Idempotency-Key", "").strip()[:255]
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -214,13 +217,13 @@ def create_dossier(request, payload: DossierIn):
 
 
 @router.get("/", response=list[DossierSummaryOut], summary="My dossiers and drafts")
-def my_dossiers(request):
+def my_dossiers(request: ApiRequest) -> list[dict[str, Any]]:
     dossiers = Dossier.objects.filter(applicant=request.auth).select_related("procedure", "receiving_agency")
     return [_summary(dossier) for dossier in dossiers.order_by("-created_at")[:200]]
 
 
 @router.post("/documents", response={201: PersonalDocumentOut}, summary="Add a file to my document store")
-def upload_document(request, file: File[UploadedFile]):
+def upload_document(request: ApiRequest, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     document = actions.add_personal_document(request.auth, file)
     return Status(
         201,
@@ -237,7 +240,7 @@ def upload_document(request, file: File[UploadedFile]):
 @router.get(
     "/track", auth=None, response={200: TrackOut, 404: ErrorOut, 429: ErrorOut}, summary="Track a dossier"
 )
-def track(request, code: str, factor: str):
+def track(request: HttpRequest, code: str, factor: str) -> Status[dict[str, dict[str, str]]] | JsonResponse:
     """``code``: the dossier code or the submission reference; ``factor``: the applicant's phone
     number or at least the last 4 digits of their citizen ID."""
     try:
@@ -269,7 +272,7 @@ def track(request, code: str, factor: str):
     )
 
 
-def _visible(request, code: str) -> Dossier:
+def _visible(request: ApiRequest, code: str) -> Dossier:
     dossier = (
         Dossier.objects.filter(by_display_code(lookup_form(code)), is_draft=False)
         .select_related("procedure", "receiving_agency")
@@ -282,7 +285,7 @@ def _visible(request, code: str) -> Dossier:
 
 
 @router.get("/{code}", response=DossierOut, summary="One dossier (its applicant or a permitted officer)")
-def get_dossier(request, code: str):
+def get_dossier(request: ApiRequest, code: str) -> dict[str, Any]:
     """``code``: the dossier code or the submission reference (also for the actions below)."""
     dossier = _visible(request, code)
     record_dossier_read(request.auth, dossier, ["form_data", "attachments"], "dossiers.api_view", request)
@@ -290,7 +293,7 @@ def get_dossier(request, code: str):
 
 
 @router.post("/{code}/withdraw", response=DossierOut, summary="Withdraw a dossier (status 7)")
-def withdraw(request, code: str, payload: WithdrawIn):
+def withdraw(request: ApiRequest, code: str, payload: WithdrawIn) -> dict[str, Any]:
     dossier = _visible(request, code)
     try:
         dossier = actions.withdraw_dossier(request.auth, dossier, payload.reason)
@@ -306,7 +309,7 @@ def withdraw(request, code: str, payload: WithdrawIn):
     response={201: RatingOut},
     summary="Rate satisfaction with a dossier (its applicant, once, after the result)",
 )
-def rate(request, code: str, payload: RatingIn):
+def rate(request: ApiRequest, code: str, payload: RatingIn) -> Status[dict[str, Any]]:
     dossier = _visible(request, code)
     try:
         rating = actions.rate_dossier(request.auth, dossier, payload.stars, payload.comment)

@@ -6,15 +6,20 @@ and enqueues the notifications in the same transaction (database-backed task que
 """
 
 import datetime
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.permissions import require
+from tinhso.accounts.models import User
+from tinhso.accounts.permissions import Actor, require
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record
 from tinhso.core.text import fold, nfc
@@ -44,18 +49,21 @@ def reopen_days() -> int:
     return getattr(settings, "FEEDBACK_REOPEN_DAYS", 7)
 
 
-def province_communes():
+def province_communes() -> QuerySet[AdministrativeUnit]:
     """The communes valid today under the platform's province, for choosing a report's place."""
-    return AdministrativeUnit.objects.valid_on().filter(
+    communes: QuerySet[AdministrativeUnit] = AdministrativeUnit.objects.valid_on().filter(
         level=Level.COMMUNE, parent__code=settings.PROVINCE_CODE
     )
+    return communes
 
 
 def _locked(report: Report) -> Report:
     return Report.objects.select_for_update(of=("self",)).select_related("category").get(pk=report.pk)
 
 
-def _transition(report: Report, to_state: str, actor, note: str = "", at=None) -> None:
+def _transition(
+    report: Report, to_state: str, actor: User | None, note: str = "", at: datetime.datetime | None = None
+) -> None:
     at = at or timezone.now()
     StateChange.objects.create(
         report=report, from_state=report.state, to_state=to_state, actor=actor, note=note, at=at
@@ -93,7 +101,9 @@ def _text(value: str, field: str, required: bool = True, limit: int = DESCRIPTIO
     return text
 
 
-def validate_location(latitude, longitude, address: str, commune) -> tuple:
+def validate_location(
+    latitude: object, longitude: object, address: str, commune: AdministrativeUnit | None
+) -> tuple[Decimal | None, Decimal | None, str, AdministrativeUnit]:
     """(latitude, longitude, address, commune), checked; the errors say which field is wrong."""
     errors: dict[str, list[str]] = {}
     address = nfc(address)
@@ -118,12 +128,12 @@ def validate_location(latitude, longitude, address: str, commune) -> tuple:
         errors["commune"] = [_("Choose the commune or ward.")]
     elif not province_communes().filter(pk=commune.pk).exists():
         errors["commune"] = [_("This commune is not in the province.")]
-    if errors:
+    if errors or commune is None:
         raise ValidationError(errors)
     return lat, lng, address, commune
 
 
-def _validate_attributes(category: Category, values: dict | None) -> dict:
+def _validate_attributes(category: Category, values: dict[str, Any] | None) -> dict[str, Any]:
     """The Open311 attributes of the category: required ones present, list values known."""
     values = values or {}
     clean, errors = {}, {}
@@ -149,7 +159,14 @@ def _validate_attributes(category: Category, values: dict | None) -> dict:
     return clean
 
 
-def _create_report(actor, *, channel, entered_by=None, request=None, **fields) -> Report:
+def _create_report(
+    actor: Actor,
+    *,
+    channel: str,
+    entered_by: User | None = None,
+    request: HttpRequest | None = None,
+    **fields: Any,
+) -> Report:
     category = fields["category"]
     if category is None or not category.is_active:
         raise ValidationError({"category": _("Choose a category.")})
@@ -219,7 +236,9 @@ def _create_report(actor, *, channel, entered_by=None, request=None, **fields) -
     return report
 
 
-def submit_report(user, *, request=None, channel=Channel.WEB, **fields) -> Report:
+def submit_report(
+    user: Actor, *, request: HttpRequest | None = None, channel: str = Channel.WEB, **fields: Any
+) -> Report:
     """A citizen (signed in or not), an app or an Open311 client files a report.
 
     Fields: category, description, commune, latitude, longitude, address, photos (uploaded files),
@@ -229,7 +248,7 @@ def submit_report(user, *, request=None, channel=Channel.WEB, **fields) -> Repor
     return _create_report(user, channel=channel, request=request, **fields)
 
 
-def enter_hotline_report(operator, *, request=None, **fields) -> Report:
+def enter_hotline_report(operator: User, *, request: HttpRequest | None = None, **fields: Any) -> Report:
     """A 1022 hotline operator enters a report received by phone or chat for the caller."""
     require(operator, "feedback.hotline_enter")
     return _create_report(operator, channel=Channel.HOTLINE, entered_by=operator, request=request, **fields)
@@ -242,15 +261,18 @@ def propose_agency(report: Report) -> Agency | None:
     rule = rules.filter(commune=report.commune).first() or rules.filter(commune__isnull=True).first()
     if rule:
         return rule.agency
-    return Agency.objects.valid_on().filter(kind=AgencyKind.COMMUNE_PC, unit=report.commune).first()
+    committees: QuerySet[Agency] = Agency.objects.valid_on().filter(kind=AgencyKind.COMMUNE_PC)
+    return committees.filter(unit=report.commune).first()
 
 
-def _check_agency(agency) -> None:
+def _check_agency(agency: Agency | None) -> None:
     if agency is None or not Agency.objects.valid_on().filter(pk=agency.pk).exists():
         raise ValidationError({"agency": _("Choose an agency that exists today.")})
 
 
-def assign_report(user, report: Report, agency: Agency, note: str = "", request=None) -> Report:
+def assign_report(
+    user: User, report: Report, agency: Agency, note: str = "", request: HttpRequest | None = None
+) -> Report:
     _check_agency(agency)
     with transaction.atomic():
         report = _locked(report)
@@ -263,7 +285,9 @@ def assign_report(user, report: Report, agency: Agency, note: str = "", request=
     return report
 
 
-def reassign(user, report: Report, agency: Agency, reason: str, request=None) -> Report:
+def reassign(
+    user: User, report: Report, agency: Agency, reason: str, request: HttpRequest | None = None
+) -> Report:
     _check_agency(agency)
     reason = _text(reason, "reason", limit=1000)
     with transaction.atomic():
@@ -280,7 +304,7 @@ def reassign(user, report: Report, agency: Agency, reason: str, request=None) ->
     return report
 
 
-def start_work(user, report: Report, request=None) -> Report:
+def start_work(user: User, report: Report, request: HttpRequest | None = None) -> Report:
     with transaction.atomic():
         report = _locked(report)
         require(user, "feedback.work", report)
@@ -291,7 +315,7 @@ def start_work(user, report: Report, request=None) -> Report:
     return report
 
 
-def answer_report(user, report: Report, text: str, request=None) -> Answer:
+def answer_report(user: User, report: Report, text: str, request: HttpRequest | None = None) -> Answer:
     """The agency's officer writes the answer; it waits for a leader's approval."""
     text = _text(text, "text")
     with transaction.atomic():
@@ -310,7 +334,9 @@ def answer_report(user, report: Report, text: str, request=None) -> Answer:
     return answer
 
 
-def approve_answer(user, report: Report, public_description: str | None = None, request=None) -> Report:
+def approve_answer(
+    user: User, report: Report, public_description: str | None = None, request: HttpRequest | None = None
+) -> Report:
     """A leader approves the pending answer: the report is answered and published (its public
     description, moderated, without the reporter's contact details)."""
     with transaction.atomic():
@@ -335,7 +361,7 @@ def approve_answer(user, report: Report, public_description: str | None = None, 
     return report
 
 
-def reject_report(user, report: Report, reason: str, request=None) -> Report:
+def reject_report(user: User, report: Report, reason: str, request: HttpRequest | None = None) -> Report:
     """Refuse a report that is not a matter for the authorities (spam, duplicate, private dispute)."""
     reason = _text(reason, "reason", limit=1000)
     with transaction.atomic():
@@ -354,7 +380,9 @@ def reject_report(user, report: Report, reason: str, request=None) -> Report:
     return report
 
 
-def moderate(user, report: Report, public_description: str, published: bool, request=None) -> Report:
+def moderate(
+    user: User, report: Report, public_description: str, published: bool, request: HttpRequest | None = None
+) -> Report:
     """Set the published text (personal data removed) and whether the report is public."""
     text = _text(public_description, "public_description")
     with transaction.atomic():
@@ -374,10 +402,12 @@ def moderate(user, report: Report, public_description: str, published: bool, req
     return report
 
 
-def rate_answer(user, report: Report, stars, comment: str = "", request=None) -> Rating:
+def rate_answer(
+    user: User, report: Report, stars: int | str | None, comment: str = "", request: HttpRequest | None = None
+) -> Rating:
     """The reporter rates the answer (1–5); the report is then closed."""
     try:
-        stars = int(stars)
+        stars = int(stars) if stars is not None else 0
     except (TypeError, ValueError):
         stars = 0
     if not 1 <= stars <= 5:
@@ -399,7 +429,7 @@ def rate_answer(user, report: Report, stars, comment: str = "", request=None) ->
     return rating
 
 
-def reopen_report(user, report: Report, reason: str, request=None) -> Report:
+def reopen_report(user: User, report: Report, reason: str, request: HttpRequest | None = None) -> Report:
     """The reporter reopens an answered report within ``FEEDBACK_REOPEN_DAYS`` days."""
     reason = _text(reason, "reason", limit=1000)
     with transaction.atomic():
@@ -421,7 +451,7 @@ def reopen_report(user, report: Report, reason: str, request=None) -> Report:
     return report
 
 
-def follow_report(user, report: Report, request=None) -> Follower:
+def follow_report(user: User, report: Report, request: HttpRequest | None = None) -> Follower:
     """Follow a report (e.g. instead of filing a duplicate) to be told when it is answered."""
     require(user, "feedback.follow", report)
     with transaction.atomic():
@@ -434,11 +464,12 @@ def follow_report(user, report: Report, request=None) -> Follower:
 def _escalation_target(report: Report) -> Agency | None:
     current = report.escalated_to or report.assigned_agency
     if current is None:
-        return Agency.objects.valid_on().filter(kind=AgencyKind.PROVINCIAL_PC, parent__isnull=True).first()
+        committees: QuerySet[Agency] = Agency.objects.valid_on().filter(kind=AgencyKind.PROVINCIAL_PC)
+        return committees.filter(parent__isnull=True).first()
     return current.parent or current
 
 
-def escalate_overdue(now=None) -> list[Report]:
+def escalate_overdue(now: datetime.datetime | None = None) -> list[Report]:
     """Escalate every open report past its escalation time to the next agency level up; the next
     escalation comes one more time limit later. Returns the reports escalated."""
     now = now or timezone.now()
@@ -467,7 +498,7 @@ def escalate_overdue(now=None) -> list[Report]:
     return escalated
 
 
-def close_answered(now=None) -> int:
+def close_answered(now: datetime.datetime | None = None) -> int:
     """Close the answered reports whose reopening time has passed."""
     now = now or timezone.now()
     limit = now - datetime.timedelta(days=reopen_days())
@@ -488,7 +519,7 @@ def close_answered(now=None) -> int:
 
 
 def save_category(
-    actor,
+    actor: User,
     *,
     service_code: str,
     name: str,
@@ -497,7 +528,7 @@ def save_category(
     group: str = "",
     keywords: str = "",
     description: str = "",
-    attributes: list | None = None,
+    attributes: list[dict[str, Any]] | None = None,
     order: int = 0,
 ) -> Category:
     """Create the category ``service_code`` or update it (``actor`` None: the platform's own
@@ -544,7 +575,9 @@ def save_category(
     return category
 
 
-def save_routing_rule(actor, *, category: Category, agency: Agency, commune=None) -> RoutingRule:
+def save_routing_rule(
+    actor: User, *, category: Category, agency: Agency, commune: AdministrativeUnit | None = None
+) -> RoutingRule:
     """Reports of ``category`` (in ``commune``, or anywhere when None) go to ``agency``; an
     existing rule for the same category and commune is replaced."""
     if actor is not None:

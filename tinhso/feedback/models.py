@@ -1,6 +1,7 @@
 """Citizen feedback (phản ánh, kiến nghị): categories, routing table, reports and their history,
 photos, answers, ratings, followers, and the keys of the Open311 GeoReport v2 API."""
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -59,7 +60,7 @@ class Category(models.Model):
         self.name_folded = fold(self.name)
         super().save(*args, **kwargs)
 
-    def deadline_from(self, start):
+    def deadline_from(self, start: datetime.datetime) -> datetime.datetime:
         """The due time of a report received at ``start``, counted in working time."""
         if self.time_unit == TimeUnit.HOURS:
             return add_working_hours(start, self.time_limit)
@@ -118,11 +119,11 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311 API")
 
 
-class ReportQuerySet(models.QuerySet):
-    def open(self):
+class ReportQuerySet(models.QuerySet["Report"]):
+    def open(self) -> "ReportQuerySet":
         return self.filter(state__in=OPEN_STATES)
 
-    def published(self):
+    def published(self) -> "ReportQuerySet":
         return self.filter(published=True)
 
 

@@ -244,7 +244,7 @@ def _extend(actor, dossier, new_due_at, reason, expected_version):
 
 
 def extend_dossier(
-    actor, dossier: Dossier, new_due_at: datetime.datetime, reason: str, expected_version=None
+    actor, dossier: Dossier, new_due_at: datetime.datetime | None, reason: str, expected_version=None
 ) -> Extension:
     """Extend the due time with an apology to the applicant (Form 04), in the name of and
     counted against the agency that is late; refused a second time or later than one working

@@ -10,8 +10,11 @@ functions as the pages (``tinhso.motcua.inbox``, ``tinhso.motcua.actions``,
 """
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,11 +24,11 @@ from ninja.pagination import paginate
 from tinhso.accounts.models import User, UserKind
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
-from tinhso.core.api import Pagination
+from tinhso.core.api import ApiRequest, Pagination
 from tinhso.dossiers.api import CODE_HELP, REFERENCE_HELP
 from tinhso.dossiers.models import Dossier
 from tinhso.motcua import actions, inbox
-from tinhso.motcua.rules import FLOW, allowed_actions
+from tinhso.motcua.rules import FLOW, AllowedAction, allowed_actions
 from tinhso.workflows.actions import available_actions, perform_action
 from tinhso.workflows.models import DossierFlow
 
@@ -109,7 +112,7 @@ class FlowOut(Schema):
 # The steps outside the flow the API takes, each calling its action (which checks permission and
 # state again). ``version``: the dossier's version the client saw (refused when it changed);
 # a cash payment is idempotent and takes none.
-STEPS = {
+STEPS: dict[str, Callable[[User, Dossier, StepIn], object]] = {
     "refuse": lambda user, dossier, data: actions.refuse_dossier(user, dossier, data.reason, data.version),
     "supplement": lambda user, dossier, data: actions.ask_for_supplement(
         user, dossier, data.missing, data.note, data.version
@@ -129,20 +132,20 @@ STEPS = {
 }
 
 
-def _officer(request) -> User:
+def _officer(request: ApiRequest) -> User:
     if request.auth.kind != UserKind.OFFICER:
         raise PermissionDenied("motcua")
     return request.auth
 
 
-def _dossier(request, pk: int) -> Dossier:
+def _dossier(request: ApiRequest, pk: int) -> Dossier:
     dossier = get_object_or_404(Dossier.objects.select_related("procedure"), pk=pk, is_draft=False)
     if not can(request.auth, "motcua.view", dossier):
         raise Http404
     return dossier
 
 
-def _flow(user, dossier: Dossier, flow: DossierFlow | None = None) -> dict:
+def _flow(user: User, dossier: Dossier, flow: DossierFlow | None = None) -> dict[str, Any]:
     """The dossier's step and the actions ``user`` may take (``flow``: the flow just moved)."""
     dossier.refresh_from_db()
     flow = flow or DossierFlow.objects.select_related("state", "version").get(dossier=dossier)
@@ -171,7 +174,7 @@ def _flow(user, dossier: Dossier, flow: DossierFlow | None = None) -> dict:
     }
 
 
-def _api_path(dossier: Dossier, allowed) -> str | None:
+def _api_path(dossier: Dossier, allowed: AllowedAction) -> str | None:
     """Where the API takes ``allowed``, or None when only the page does (a PDF to upload)."""
     if allowed.kind == FLOW:
         return reverse("api-v1:motcua_action", kwargs={"pk": dossier.pk, "key": allowed.key})
@@ -182,21 +185,21 @@ def _api_path(dossier: Dossier, allowed) -> str | None:
 
 @router.get("/dossiers", response=list[InboxDossierOut], summary="Dossiers waiting for me")
 @paginate(Pagination)
-def inbox_dossiers(request, filters: Query[InboxFilter]):
+def inbox_dossiers(request: ApiRequest, filters: Query[InboxFilter]) -> QuerySet[Dossier]:
     """The same inbox and filters as the page (``tinhso.motcua.inbox.filtered``), one page read
     from the database."""
     return inbox.filtered(_officer(request), **filters.dict())
 
 
 @router.get("/dossiers/{pk}", response=FlowOut, summary="A dossier's step and the actions I may take")
-def dossier_flow(request, pk: int):
+def dossier_flow(request: ApiRequest, pk: int) -> dict[str, Any]:
     return _flow(_officer(request), _dossier(request, pk))
 
 
 @router.post(
     "/dossiers/{pk}/actions/{key}", response=FlowOut, summary="Take a flow action", url_name="motcua_action"
 )
-def take_action(request, pk: int, key: str, payload: ActionIn):
+def take_action(request: ApiRequest, pk: int, key: str, payload: ActionIn) -> dict[str, Any]:
     officer = _officer(request)
     dossier = _dossier(request, pk)
     assignee = get_object_or_404(User, username=payload.assignee) if payload.assignee else None
@@ -219,7 +222,7 @@ def take_action(request, pk: int, key: str, payload: ActionIn):
     summary="Take a one-stop step outside the flow",
     url_name="motcua_step",
 )
-def take_step(request, pk: int, key: str, payload: StepIn):
+def take_step(request: ApiRequest, pk: int, key: str, payload: StepIn) -> dict[str, Any]:
     """``key``: refuse (``reason``), supplement (``missing``: one item a line, ``note``), payment
     (``note``), cash (``note``), extend (``new_due_at``, ``reason``), stop (``reason``),
     grant_withdrawal (``note``), refuse_withdrawal (``reason``)."""

@@ -21,16 +21,19 @@ at the counter. An agency without a valid certificate cannot issue an electronic
 action goes on, the form is printed instead, and the audit trail says why (``not_issued``).
 """
 
+import datetime
 import hashlib
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinhso.accounts.models import User
+from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
 from tinhso.core.text import nfc
-from tinhso.dossiers.models import Channel
-from tinhso.official_forms.models import IssuedForm
+from tinhso.dossiers.models import Channel, Dossier
+from tinhso.official_forms.models import IssuedForm, Letter
 from tinhso.official_forms.rendering import place_name, render_form
 from tinhso.signing.pdf import active_certificate, sign_pdf
 
@@ -40,12 +43,19 @@ from tinhso.signing.pdf import active_certificate, sign_pdf
 ISSUED_FORMS = frozenset({1, 2, 3, 4, 5})
 
 
-def issued_electronically(dossier) -> bool:
+def issued_electronically(dossier: Dossier) -> bool:
     """Whether ``dossier``'s forms go to the applicant electronically: it was submitted online."""
     return dossier.channel == Channel.ONLINE
 
 
-def issue_form(actor, dossier, number: int, agency=None, at=None, letter=None) -> IssuedForm | None:
+def issue_form(
+    actor: User | None,
+    dossier: Dossier,
+    number: int,
+    agency: Agency | None = None,
+    at: datetime.datetime | None = None,
+    letter: Letter | None = None,
+) -> IssuedForm | None:
     """Render, sign and keep Form ``number`` of a locked ``dossier`` in the name of ``agency``
     (default: the receiving agency). Returns ``None`` for a walk-in's dossier, and, audited,
     when the agency has no valid certificate. Call inside the issuing action's transaction."""

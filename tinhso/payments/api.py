@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from tinhso.accounts.permissions import can
+from tinhso.core.api import ApiRequest
 from tinhso.dossiers.models import Dossier, by_display_code
 from tinhso.payments.actions import start_payment
 from tinhso.payments.models import Payment, PaymentStatus
@@ -58,7 +59,7 @@ class PaymentStarted(PaymentOut):
 
 
 @router.post("/", response={201: PaymentStarted}, summary="Start paying a dossier's fees")
-def create_payment(request, payload: PaymentStart):
+def create_payment(request: ApiRequest, payload: PaymentStart) -> Status[Payment]:
     dossier = Dossier.objects.filter(by_display_code(payload.dossier_code), is_draft=False).first()
     if dossier is None or not can(request.auth, "payments.start", dossier):
         raise Http404
@@ -70,7 +71,7 @@ def create_payment(request, payload: PaymentStart):
 
 
 @router.get("/{txn_ref}", response=PaymentOut, summary="A payment and its status")
-def get_payment(request, txn_ref: str):
+def get_payment(request: ApiRequest, txn_ref: str) -> Payment:
     payment = Payment.objects.select_related("dossier").filter(txn_ref=txn_ref).first()
     if payment is None or not can(request.auth, "payments.view", payment):
         raise Http404

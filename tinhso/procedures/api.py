@@ -1,16 +1,20 @@
 """Procedures API: ``/api/v1/procedures/``. The catalogue is public; changes go through the admin."""
 
 import datetime
+from typing import Any
 
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from tinhso.agencies.models import Agency
 from tinhso.core.api import Pagination
 from tinhso.core.text import format_money
+from tinhso.procedures.models import Field as ProcedureField
 from tinhso.procedures.models import Level, OnlineLevel, Procedure, TimeUnit
-from tinhso.procedures.search import fields_in_use, search_procedures
+from tinhso.procedures.search import CatalogueEntry, fields_in_use, search_procedures
 
 router = Router(tags=["procedures"])
 
@@ -47,7 +51,7 @@ class ProcedureSummary(Schema):
         return str(procedure.get_online_level_display())
 
     @staticmethod
-    def resolve_processing_time(procedure: Procedure) -> dict:
+    def resolve_processing_time(procedure: Procedure) -> dict[str, Any]:
         return {
             "amount": procedure.processing_time,
             "unit": procedure.processing_unit,
@@ -100,7 +104,7 @@ class ProcedureDetail(ProcedureSummary):
     submission: Submission
     fees: list[FeeOut]
     documents: list[RequiredDocumentOut]
-    eform: dict = Field(description="The e-form definition (schema in tinhso/procedures/eform.py).")
+    eform: dict[Any, Any] = Field(description="The e-form definition (schema in tinhso/procedures/eform.py).")
     note: str
     is_active: bool
     valid_from: datetime.date | None
@@ -108,7 +112,7 @@ class ProcedureDetail(ProcedureSummary):
     updated_at: datetime.datetime
 
     @staticmethod
-    def resolve_agencies(procedure: Procedure) -> list:
+    def resolve_agencies(procedure: Procedure) -> list[Agency]:
         return list(procedure.agencies.all())
 
     @staticmethod
@@ -116,7 +120,7 @@ class ProcedureDetail(ProcedureSummary):
         return procedure.implemented_by()
 
     @staticmethod
-    def resolve_submission(procedure: Procedure) -> dict:
+    def resolve_submission(procedure: Procedure) -> dict[str, Any]:
         return {
             "direct": procedure.submit_direct,
             "online": procedure.submit_online,
@@ -125,7 +129,7 @@ class ProcedureDetail(ProcedureSummary):
         }
 
     @staticmethod
-    def resolve_fees(procedure: Procedure) -> list[dict]:
+    def resolve_fees(procedure: Procedure) -> list[dict[str, Any]]:
         return [
             {
                 "id": fee.pk,
@@ -140,7 +144,7 @@ class ProcedureDetail(ProcedureSummary):
         ]
 
     @staticmethod
-    def resolve_documents(procedure: Procedure, context) -> list[dict]:
+    def resolve_documents(procedure: Procedure, context: dict[str, Any]) -> list[dict[str, Any]]:
         request = context["request"]
         return [
             {
@@ -172,7 +176,7 @@ class ProcedureFilters(Schema):
 
 @router.get("/", response=list[ProcedureSummary], auth=None, summary="Search the catalogue")
 @paginate(Pagination)
-def list_procedures(request, filters: Query[ProcedureFilters]):
+def list_procedures(request: HttpRequest, filters: Query[ProcedureFilters]) -> list[CatalogueEntry]:
     return search_procedures(
         filters.q,
         field=filters.field,
@@ -183,11 +187,11 @@ def list_procedures(request, filters: Query[ProcedureFilters]):
 
 
 @router.get("/fields", response=list[FieldWithCount], auth=None, summary="Fields of procedures")
-def list_fields(request):
+def list_fields(request: HttpRequest) -> list[ProcedureField]:
     return list(fields_in_use())
 
 
 @router.get("/{code}", response=ProcedureDetail, auth=None, summary="One procedure in full")
-def get_procedure(request, code: str):
+def get_procedure(request: HttpRequest, code: str) -> Procedure:
     procedures = Procedure.objects.select_related("field").prefetch_related("agencies", "fees", "documents")
     return get_object_or_404(procedures, code=code)

@@ -249,3 +249,10 @@ class TestAccountsTheDemoMakes:
         )
         assert officer.is_staff
         assert AuditEntry.objects.get(action="accounts.create_officer").data["staff"] is True
+
+
+@pytest.mark.parametrize("actor", [None, AnonymousUser()], ids=["system", "anonymous"])
+def test_nobody_signed_in_cannot_export_personal_data(citizen, actor):
+    with pytest.raises(PermissionDenied):
+        actions.export_personal_data(actor, citizen, "json")
+    assert not AuditEntry.objects.filter(action="accounts.export_personal_data").exists()

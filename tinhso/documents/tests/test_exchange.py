@@ -8,12 +8,20 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
 from tinhso.documents import actions, edxml, exchange
-from tinhso.documents.models import Delivery, DocumentEvent, IncomingDocument, Package, Secrecy
+from tinhso.documents.models import (
+    Delivery,
+    DocumentEvent,
+    IncomingDocument,
+    OutgoingDocument,
+    Package,
+    Secrecy,
+)
 from tinhso.documents.timeline import delivery_timeline
 from tinhso.testing import minimal_pdf
 from tinhso.worktime.calendar import add_working_days
@@ -36,6 +44,31 @@ def issued(agencies, pc_staff):
         upload=upload,
     )
     return actions.issue_document(clerk, document)
+
+
+def test_a_file_without_a_name_is_refused_and_nothing_is_kept(agencies, pc_staff):
+    """A file with no name (possible from code, not from a form) has nothing to be stored under."""
+    with pytest.raises(ValidationError) as refusal:
+        actions.create_draft(
+            pc_staff["specialist"],
+            agencies["pc"],
+            type_code="quyet_dinh",
+            subject="Về việc giao chỉ tiêu biên chế năm 2026",
+            upload=ContentFile(minimal_pdf()),
+        )
+    assert refusal.value.code == "file_name"
+    with pytest.raises(ValidationError) as refusal:
+        actions.register_paper(
+            pc_staff["clerk"],
+            agencies["pc"],
+            sender_name="Sở Tư pháp",
+            subject="Báo cáo",
+            upload=ContentFile(b"x"),
+        )
+    assert refusal.value.code == "file_name"
+    assert not OutgoingDocument.objects.exists()
+    assert not IncomingDocument.objects.exists()
+    assert not DocumentEvent.objects.exists()
 
 
 def send(clerk, document, recipients, capture):

@@ -221,6 +221,9 @@ def test_extend_and_stop_through_the_api_are_the_leaders(
     body = {"new_due_at": later, "reason": "Cần xác minh thêm"}
     assert _step(client, bearer(specialist), accepted, "extend", body).status_code == 403
     assert _step(client, bearer(other_officer), accepted, "extend", body).status_code == 404
+    without_date = _step(client, bearer(leader), accepted, "extend", {"reason": "Cần xác minh thêm"})
+    assert without_date.status_code == 422 and "new_due_at" in without_date.content.decode()
+    assert not accepted.extensions.exists()
     extended = _step(client, bearer(leader), accepted, "extend", body)
     assert extended.status_code == 200, extended.content
     assert "extend" not in [a["key"] for a in extended.json()["allowed"]]

@@ -263,7 +263,7 @@ class Command(BaseCommand):
         for name, point, officer, leader in HISTORY_PLACES:
             commune = actions.province_communes().filter(name=name).first()
             committee = Agency.objects.filter(kind="commune_pc", unit=commune).first() if commune else None
-            if committee and officer in users and leader in users:
+            if commune and committee and officer in users and leader in users:
                 places.append((commune, committee, point, users[officer], users[leader]))
         moments = sorted(
             now - datetime.timedelta(minutes=rng.randint(60, 365 * 24 * 60)) for _ in range(count)
