@@ -25,6 +25,7 @@ import pyotp
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection, models
 from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
@@ -187,6 +188,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
             overrides.disable()
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(migrated)
+            # The rows came back with their ids: the sequences follow them (flush reset them to 1).
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                    cursor.execute(statement)
 
 
 class Actor:

@@ -155,7 +155,7 @@ def _validate(signature):
     context = ValidationContext(
         trust_roots=trust_root_certificates(), allow_fetching=False, revocation_mode="soft-fail"
     )
-    return validate_pdf_signature(signature, context)
+    return _outside_event_loop(validate_pdf_signature, signature, context)
 
 
 def _modified(status) -> bool:

@@ -49,7 +49,7 @@ FIGURES = {
     "stopped": _("Stopped"),
     "refused": _("Refused"),
     "returned": _("Results returned"),
-    "fee_paid": _("Fees paid"),
+    "fee_paid": _("Dossiers with fees paid"),
     "paid_online": _("Fees paid online"),
     "digitised": _("Received with their documents as files"),
     "full_process": _("Received for full-process online procedures"),
