@@ -35,10 +35,6 @@ LAYERS = [
 KNOWN_UPWARD = {
     # Agency actions check permissions, and the permission layer reads memberships (accounts).
     ("tinhso/agencies/actions.py", "accounts"),
-    # The citizen's personal-data export gathers what every app holds about them (Law 91/2025/QH15).
-    ("tinhso/accounts/personal_data.py", "dossiers"),
-    ("tinhso/accounts/personal_data.py", "feedback"),
-    ("tinhso/accounts/personal_data.py", "payments"),
     ("tinhso/accounts/verification.py", "dossiers"),
     # Forms 04 and 05 take their number in the agency's outgoing register inside the motcua action.
     ("tinhso/motcua/actions.py", "official_forms"),
