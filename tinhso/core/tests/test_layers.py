@@ -35,7 +35,6 @@ LAYERS = [
 KNOWN_UPWARD = {
     # Agency actions check permissions, and the permission layer reads memberships (accounts).
     ("tinhso/agencies/actions.py", "accounts"),
-    ("tinhso/accounts/verification.py", "dossiers"),
     # Forms 04 and 05 take their number in the agency's outgoing register inside the motcua action.
     ("tinhso/motcua/actions.py", "official_forms"),
     ("tinhso/motcua/views.py", "official_forms"),
