@@ -39,8 +39,8 @@ from tinhso.dossiers.actions import (
 )
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Notification
 from tinhso.dossiers.notifications import queue_notification
+from tinhso.dossiers.signals import dossier_accepted
 from tinhso.dossiers.status import FINAL, Status
-from tinhso.official_forms.actions import issue_form
 from tinhso.procedures.fees import may_charge
 from tinhso.signing.models import SignedDocument
 from tinhso.workflows.generic import GENERIC, HOURS, definition_signature, published_signature
@@ -527,7 +527,7 @@ def _enter_status(locked: Dossier, code: int, actor, note: str, now) -> None:
         record_due_time_change(
             locked, DueTimeChangeKind.ACCEPTANCE, compute_due_at(locked.procedure, start), reason, actor, now
         )
-        issue_form(actor, locked, 1, at=now)
+        dossier_accepted.send(Dossier, dossier=locked, actor=actor, at=now)
     elif code == Status.FINISHED:
         locked.finished_at = now
         locked.save(update_fields=["finished_at", "updated_at"])

@@ -38,9 +38,6 @@ KNOWN_UPWARD = {
     # Forms 04 and 05 take their number in the agency's outgoing register inside the motcua action.
     ("tinhso/motcua/actions.py", "official_forms"),
     ("tinhso/motcua/views.py", "official_forms"),
-    # Forms 01 and 02 are issued, signed, inside the reception and supplement-request actions.
-    ("tinhso/dossiers/actions.py", "official_forms"),
-    ("tinhso/workflows/actions.py", "official_forms"),
 }
 
 
