@@ -43,7 +43,7 @@ def dossier_rows(person, readable: bool) -> list[dict]:
             "attachments": [
                 {
                     "name": item.original_name,
-                    "document": item.required_document.name if item.required_document_id else "",
+                    "document": item.required_document.name if item.required_document is not None else "",
                     "content_type": item.content_type,
                     "size": item.size,
                     "uploaded_at": item.uploaded_at,

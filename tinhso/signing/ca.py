@@ -43,7 +43,7 @@ def demo_ca_name() -> str:
     return f"CA thử nghiệm {settings.PLATFORM_NAME}"
 
 
-def demo_root_certificate():
+def demo_root_certificate() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     """A new self-signed root certificate for the demo CA and its key (stored and audited by
     ``tinhso.signing.actions.demo_ca``)."""
     key = _new_key()
