@@ -27,8 +27,8 @@ def phone(browser):
 @pytest.fixture
 def sms(settings, caplog):
     settings.SMS_PROVIDER = "log"
-    caplog.set_level("INFO", logger="tinhso.dossiers.sms")
-    return lambda: [r.getMessage() for r in caplog.records if r.name == "tinhso.dossiers.sms"]
+    caplog.set_level("INFO", logger="tinhso.core.sms")
+    return lambda: [r.getMessage() for r in caplog.records if r.name == "tinhso.core.sms"]
 
 
 def check(page, what):

@@ -265,12 +265,56 @@ def add_membership(
         user=user, agency=agency, role=role, valid_from=valid_from or timezone.localdate(), valid_to=valid_to
     )
     require(actor, "accounts.manage_officers", membership)
-    if user.kind != UserKind.OFFICER:
-        raise ValidationError(_("Only officer accounts can hold a role in an agency."))
+    check_may_hold_membership(user)
     with transaction.atomic():
         # Serialise changes to one person's roles, so that the overlap check holds.
         User.objects.select_for_update().filter(pk=user.pk).exists()
         return _save_membership(actor, membership, request)
+
+
+def check_may_hold_membership(user: User) -> None:
+    """Only officers hold roles in agencies (forms call it too, to refuse before saving)."""
+    if user.kind != UserKind.OFFICER:
+        raise ValidationError(_("Only officer accounts can hold a role in an agency."))
+
+
+MEMBERSHIP_FIELDS = ("agency_id", "role", "valid_from", "valid_to")
+
+
+def change_membership(actor: Actor, membership: Membership, request: HttpRequest | None = None) -> Membership:
+    """Save the edited agency, role or dates of an existing ``membership`` (the admin's form);
+    the audit entry keeps each changed value before and after."""
+    require(actor, "accounts.manage_officers", membership)
+    check_may_hold_membership(membership.user)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=membership.user_id).exists()
+        before = Membership.objects.select_for_update().get(pk=membership.pk)
+        changes = {
+            field: [getattr(before, field), getattr(membership, field)]
+            for field in MEMBERSHIP_FIELDS
+            if getattr(before, field) != getattr(membership, field)
+        }
+        if not changes:
+            return membership
+        membership.full_clean()
+        try:
+            with transaction.atomic():
+                membership.save(update_fields=[field.removesuffix("_id") for field in changes])
+        except IntegrityError as exc:
+            raise ValidationError(_("This person already has this role in this agency.")) from exc
+        record(actor, "accounts.change_membership", membership, changes, request)
+    return membership
+
+
+def remove_membership(actor: Actor, membership: Membership, request: HttpRequest | None = None) -> None:
+    """Delete a membership made by mistake (to stop a role that was held, use
+    ``end_membership``, which keeps its history)."""
+    require(actor, "accounts.manage_officers", membership)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=membership.user_id)
+        details = {"agency": membership.agency.code, "role": membership.role, "membership": membership.pk}
+        membership.delete()
+        record(actor, "accounts.delete_membership", user, details, request)
 
 
 def end_membership(

@@ -5,11 +5,13 @@ permissions; forms validate CCCD, phone and tax code through ``User.clean``; eve
 audited.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,8 +69,31 @@ class AccountChangeForm(UserChangeForm):
         fields = "__all__"
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(form.has_changed() and not self._should_delete_form(form) for form in self.forms):
+            actions.check_may_hold_membership(self.instance)
+
+
+def save_membership(request, membership: Membership, change: bool) -> Membership:
+    """An admin form's membership, saved through the accounts actions."""
+    if change:
+        return actions.change_membership(request.user, membership, request)
+    return actions.add_membership(
+        request.user,
+        membership.user,
+        membership.agency,
+        membership.role,
+        membership.valid_from,
+        membership.valid_to,
+        request,
+    )
+
+
+class MembershipInline(ProvinceAdminMixin, admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["agency"]
     fields = ["agency", "role", "valid_from", "valid_to"]
@@ -139,21 +164,15 @@ class UserAdmin(ProvinceAdminMixin, AuditedAdminMixin, BaseUserAdmin):
         return obj.totp_enabled
 
     def save_formset(self, request, form, formset, change):
-        instances = formset.save()
-        for membership in instances:
-            record(
-                request.user,
-                "accounts.add_membership"
-                if membership in formset.new_objects
-                else "accounts.change_membership",
-                membership,
-                {"agency": membership.agency.code, "role": membership.role, "valid_to": membership.valid_to},
-                request,
-            )
+        """Memberships are added, changed and deleted by the accounts actions (the officer-only
+        rule, the overlap check and the audit)."""
+        formset.save(commit=False)
         for membership in formset.deleted_objects:
-            record(
-                request.user, "accounts.delete_membership", form.instance, {"role": membership.role}, request
-            )
+            actions.remove_membership(request.user, membership, request)
+        for membership, _fields in formset.changed_objects:
+            save_membership(request, membership, change=True)
+        for membership in formset.new_objects:
+            save_membership(request, membership, change=False)
 
     @admin.action(description=_("Unlock the selected accounts"))
     def unlock(self, request, queryset):
@@ -204,13 +223,37 @@ def _messages(exc) -> list[str]:
     return exc.messages if isinstance(exc, ValidationError) else [str(exc)]
 
 
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "agency", "role", "valid_from", "valid_to"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("user") is not None:
+            actions.check_may_hold_membership(cleaned["user"])
+        return cleaned
+
+
 @admin.register(Membership)
-class MembershipAdmin(ProvinceAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(ProvinceAdminMixin, admin.ModelAdmin):
+    form = MembershipAdminForm
     list_display = ["user", "agency", "role", "valid_from", "valid_to"]
     list_filter = ["role"]
     search_fields = ["user__full_name", "user__username", "agency__name", "agency__code"]
     autocomplete_fields = ["user", "agency"]
     date_hierarchy = "valid_from"
+
+    def save_model(self, request, obj, form, change):
+        # The admin goes on with ``obj`` (its message and redirect): it takes the saved row's key.
+        obj.pk = save_membership(request, obj, change).pk
+
+    def delete_model(self, request, obj):
+        actions.remove_membership(request.user, obj, request)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("agency"):
+            actions.remove_membership(request.user, membership, request)
 
 
 @admin.register(ApiToken)

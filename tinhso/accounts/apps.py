@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from tinhso.accounts import rules  # noqa: F401 - registers the foundation's permission rules
+        from tinhso.accounts import retention, rules  # noqa: F401 - rules, retention schedule

@@ -12,6 +12,9 @@ role, not the officer (the name stays in the audit trail for inspectors).
 are theirs, and of other people nothing but the agency that handled or read their data.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,137 +75,15 @@ def read_row(entry) -> dict:
     }
 
 
-def _answer_rows(dossier, context) -> list[dict]:
-    """The e-form answers with their labels, as the dossier page shows them."""
-    from tinhso.dossiers import answers
-
-    pages = (dossier.procedure.eform or {}).get("pages", [])
-    return [row for page in pages for row in answers.display_rows(page["fields"], dossier.form_data, context)]
+# The parts of the export that the apps above accounts hold, each registered by its app from its
+# ``apps.py ready()`` (``register_section``), so that this module imports none of them.
+SECTIONS: dict[str, tuple[int, Callable[[Any, bool], list[dict]]]] = {}
 
 
-def _dossiers(person, readable: bool) -> list[dict]:
-    from tinhso.dossiers import answers
-    from tinhso.dossiers.models import Dossier, DossierRating
-
-    dossiers = (
-        Dossier.objects.filter(applicant=person)
-        .select_related("procedure", "receiving_agency")
-        .prefetch_related("attachments__required_document")
-        .order_by("created_at", "pk")
-    )
-    ratings = {
-        rating.dossier_id: rating for rating in DossierRating.objects.filter(dossier__applicant=person)
-    }
-    context = answers.Context()
-    rows = [
-        {
-            "code": dossier.code or "",
-            "submission_reference": dossier.submission_reference or "",
-            "draft": dossier.is_draft,
-            "procedure": f"{dossier.procedure.code} — {dossier.procedure.name}",
-            "agency": dossier.receiving_agency.name if dossier.receiving_agency_id else "",
-            "channel": dossier.get_channel_display(),
-            "status": dossier.get_status_display(),
-            "applicant": {
-                "name": dossier.applicant_name,
-                "cccd": dossier.applicant_cccd,
-                "phone": dossier.applicant_phone,
-                "email": dossier.applicant_email,
-                "address": dossier.applicant_address,
-            },
-            "answers": dossier.form_data,
-            "attachments": [
-                {
-                    "name": item.original_name,
-                    "document": item.required_document.name if item.required_document_id else "",
-                    "content_type": item.content_type,
-                    "size": item.size,
-                    "uploaded_at": item.uploaded_at,
-                }
-                for item in dossier.attachments.all()
-            ],
-            "rating": {"stars": ratings[dossier.pk].stars, "comment": ratings[dossier.pk].comment}
-            if dossier.pk in ratings
-            else None,
-            "created_at": dossier.created_at,
-            "submitted_at": dossier.submitted_at,
-            "received_at": dossier.received_at,
-            "due_at": dossier.due_at,
-            "finished_at": dossier.finished_at,
-            "returned_at": dossier.returned_at,
-        }
-        for dossier in dossiers
-    ]
-    if readable:
-        for row, dossier in zip(rows, dossiers, strict=True):
-            row["answer_rows"] = _answer_rows(dossier, context)
-    return rows
-
-
-def _payments(person) -> list[dict]:
-    from tinhso.payments.models import Payment, Receipt
-
-    receipts = {receipt.payment_id: receipt for receipt in Receipt.objects.filter(payer=person)}
-    rows = []
-    for payment in (
-        Payment.objects.filter(payer=person).select_related("dossier").order_by("created_at", "pk")
-    ):
-        receipt = receipts.get(payment.pk)
-        rows.append(
-            {
-                "dossier": payment.dossier.display_code,
-                "amount": payment.amount,
-                "status": payment.get_status_display(),
-                "created_at": payment.created_at,
-                "paid_at": payment.paid_at,
-                "receipt": {"number": receipt.number, "total": receipt.total, "issued_at": receipt.issued_at}
-                if receipt
-                else None,
-            }
-        )
-    return rows
-
-
-def _reports(person) -> list[dict]:
-    from tinhso.feedback.models import Report
-
-    reports = Report.objects.filter(reporter=person).select_related("category").order_by("received_at", "pk")
-    return [
-        {
-            "code": report.code or "",
-            "category": report.category.name,
-            "description": report.description,
-            "address": report.address,
-            "contact": {
-                "name": report.contact_name,
-                "phone": report.contact_phone,
-                "email": report.contact_email,
-            },
-            "anonymous": report.anonymous,
-            "state": report.get_state_display(),
-            "received_at": report.received_at,
-            "closed_at": report.closed_at,
-            "answers": [
-                answer.text for answer in report.answers.exclude(approved_at=None).order_by("created_at")
-            ],
-        }
-        for report in reports
-    ]
-
-
-def _documents(person) -> list[dict]:
-    from tinhso.dossiers.models import PersonalDocument
-
-    return [
-        {
-            "title": document.title,
-            "source": document.get_source_display(),
-            "content_type": document.content_type,
-            "size": document.size,
-            "added_at": document.created_at,
-        }
-        for document in PersonalDocument.objects.filter(owner=person).order_by("created_at", "pk")
-    ]
+def register_section(key: str, position: int, gather: Callable[[Any, bool], list[dict]]) -> None:
+    """``gather(person, readable)`` gives the rows of ``key`` in the export; ``position`` orders
+    the sections."""
+    SECTIONS[key] = (position, gather)
 
 
 def collect(person, readable: bool = False) -> dict:
@@ -236,9 +117,9 @@ def collect(person, readable: bool = False) -> dict:
                 for membership in memberships
             ],
         },
-        "dossiers": _dossiers(person, readable),
-        "payments": _payments(person),
-        "feedback_reports": _reports(person),
-        "personal_documents": _documents(person),
+        **{
+            key: gather(person, readable)
+            for key, (position, gather) in sorted(SECTIONS.items(), key=lambda item: item[1][0])
+        },
         "reads": [read_row(entry) for entry in read_rows(person)],
     }

@@ -25,9 +25,9 @@ from django.utils.crypto import salted_hmac
 
 from tinhso.accounts.models import CodeRequest, OneTimeCode
 from tinhso.audit.services import lock_key
+from tinhso.core import mailer
 from tinhso.core.net import client_ip
-from tinhso.dossiers import mailer
-from tinhso.dossiers.sms import get_provider
+from tinhso.core.sms import get_provider
 
 logger = logging.getLogger(__name__)
 

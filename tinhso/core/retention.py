@@ -24,25 +24,43 @@ Kept on purpose, not handled here:
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 
 @dataclass(frozen=True)
 class Kind:
+    """One kind of record on the schedule, registered by the app that owns it (from its
+    ``apps.py ready()``), so that this module imports no app above it.
+
+    ``due(before, now)`` gives the records past their time; ``apply(records, before)`` deletes or
+    anonymises them through the owning app's action and gives how many."""
+
     key: str
     label: str
     treatment: str  # "delete" or "anonymise"
+    due: Callable[[datetime.datetime, datetime.datetime], QuerySet]
+    apply: Callable[[QuerySet, datetime.datetime], int]
+    position: int  # where the kind stands in the job's report
 
 
-KINDS = [
-    Kind("draft_dossiers", "drafts never submitted", "delete"),
-    Kind("tracking_failures", "failed public tracking attempts", "delete"),
-    Kind("sign_in_throttles", "failed sign-in counters", "delete"),
-    Kind("closed_feedback_contacts", "senders of closed feedback reports", "anonymise"),
-]
+KINDS: list[Kind] = []
+
+
+def register(kind: Kind) -> None:
+    """Add ``kind`` to the schedule (once: a second ``ready()`` replaces it)."""
+    KINDS[:] = sorted([known for known in KINDS if known.key != kind.key] + [kind], key=lambda k: k.position)
+
+
+def kind_of(key: str) -> Kind:
+    for kind in KINDS:
+        if kind.key == key:
+            return kind
+    raise ValueError(f"Unknown kind of record: {key}")
 
 
 def cutoff(kind: str, now: datetime.datetime | None = None) -> datetime.datetime:
@@ -51,45 +69,16 @@ def cutoff(kind: str, now: datetime.datetime | None = None) -> datetime.datetime
 
 def due(kind: str, now: datetime.datetime | None = None):
     """The records of ``kind`` past their time (a queryset)."""
-    from tinhso.accounts.models import SignInThrottle
-    from tinhso.dossiers.models import Dossier, TrackingFailure
-    from tinhso.feedback.actions import FINISHED_STATES
-    from tinhso.feedback.models import Report
-
-    before = cutoff(kind, now)
-    if kind == "draft_dossiers":
-        return Dossier.objects.filter(is_draft=True, updated_at__lt=before)
-    if kind == "tracking_failures":
-        return TrackingFailure.objects.filter(window_ends__lt=before)
-    if kind == "sign_in_throttles":
-        return SignInThrottle.objects.filter(last_failure_at__lt=before).exclude(
-            locked_until__gt=now or timezone.now()
-        )
-    if kind == "closed_feedback_contacts":
-        named = Report.objects.exclude(contact_name="", contact_phone="", contact_email="", reporter=None)
-        return named.filter(state__in=FINISHED_STATES, closed_at__lt=before)
-    raise ValueError(f"Unknown kind of record: {kind}")
+    now = now or timezone.now()
+    return kind_of(kind).due(cutoff(kind, now), now)
 
 
 def apply(now: datetime.datetime | None = None, dry_run: bool = False) -> dict[str, int]:
     """Delete or anonymise every record past its time; the count per kind (what would be done
     with ``dry_run``)."""
-    from tinhso.accounts.actions import forget_sign_in_throttles
-    from tinhso.dossiers.actions import expire_draft, forget_tracking_failures
-    from tinhso.feedback.actions import anonymise_report
-
     now = now or timezone.now()
     done = {}
     for kind in KINDS:
-        records = due(kind.key, now)
-        if dry_run:
-            done[kind.key] = records.count()
-        elif kind.key == "draft_dossiers":
-            done[kind.key] = sum(expire_draft(draft) for draft in records.only("pk").iterator())
-        elif kind.key == "tracking_failures":
-            done[kind.key] = forget_tracking_failures(cutoff(kind.key, now))
-        elif kind.key == "sign_in_throttles":
-            done[kind.key] = forget_sign_in_throttles(cutoff(kind.key, now))
-        else:
-            done[kind.key] = sum(anonymise_report(report) for report in records.only("pk").iterator())
+        records = kind.due(cutoff(kind.key, now), now)
+        done[kind.key] = records.count() if dry_run else kind.apply(records, cutoff(kind.key, now))
     return done

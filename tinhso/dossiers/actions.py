@@ -59,9 +59,8 @@ from tinhso.dossiers.models import (
     TrackingFailure,
 )
 from tinhso.dossiers.notifications import queue_notification
-from tinhso.dossiers.signals import dossier_completed_at_reception, dossier_created
+from tinhso.dossiers.signals import dossier_completed_at_reception, dossier_created, supplement_requested
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
-from tinhso.official_forms.actions import issue_form
 from tinhso.procedures.fees import may_charge
 from tinhso.procedures.models import (
     Level,
@@ -793,7 +792,7 @@ def request_supplement(actor, dossier: Dossier, missing: list[str], note: str = 
             and locked.received_at is not None
             and now > add_working_days(locked.received_at, SUPPLEMENT_WORKING_DAYS),
         )
-        issue_form(actor, locked, 2, at=now)
+        supplement_requested.send(Dossier, dossier=locked, actor=actor, at=now)
         if locked.due_at is not None:
             record_due_time_change(
                 locked,

@@ -8,4 +8,4 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Dossiers")
 
     def ready(self):
-        from tinhso.dossiers import rules  # noqa: F401 - registers the permission rules
+        from tinhso.dossiers import personal_data, retention, rules  # noqa: F401 - rules, retention, data export

@@ -27,11 +27,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tinhso.core import mailer
 from tinhso.core.links import site_url
 from tinhso.core.rows import insert
-from tinhso.dossiers import mailer
+from tinhso.core.sms import get_provider
 from tinhso.dossiers.models import Dossier, Notification
-from tinhso.dossiers.sms import get_provider
 from tinhso.dossiers.status import Status, status_label
 
 logger = logging.getLogger(__name__)

@@ -9,6 +9,6 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from tinhso.core.errors import register_error_format
-        from tinhso.feedback import open311, rules  # noqa: F401 - registers the permission rules
+        from tinhso.feedback import open311, personal_data, retention, rules  # noqa: F401 - rules, retention, data export
 
         register_error_format("/open311/", open311.error_for_request)

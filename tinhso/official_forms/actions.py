@@ -2,7 +2,7 @@
 
 ``issue_form(actor, dossier, number, agency=None, at=None, letter=None) -> IssuedForm | None``
 is called inside the transaction of the action that issues a form to the applicant of an online
-dossier: Form 01 when it is accepted (``workflows``), 02 when it must be completed
+dossier: Form 01 when it is accepted (the engine's ``dossier_accepted`` signal), 02 when it must be completed
 (``dossiers.request_supplement``), 03 when it is refused, 04 with an extension, 05 when it is
 stopped (``motcua``). The form is rendered, signed with the issuing agency's certificate
 through the signing app (``sign_pdf``, PAdES B-B) and kept as signed (``IssuedForm``).
@@ -104,3 +104,19 @@ def issue_form(
         {"form": number, "agency": agency.code, "sha256": digest, "certificate": certificate.fingerprint},
     )
     return issued
+
+
+def issue_receipt(
+    sender: object, dossier: Dossier, actor: User | None, at: datetime.datetime, **kwargs: object
+) -> None:
+    """Form 01 (receipt and appointment) when the flow engine accepts a dossier
+    (``tinhso.dossiers.signals.dossier_accepted``)."""
+    issue_form(actor, dossier, 1, at=at)
+
+
+def issue_supplement_request(
+    sender: object, dossier: Dossier, actor: User | None, at: datetime.datetime, **kwargs: object
+) -> None:
+    """Form 02 (request to complete the dossier) when a supplement is requested
+    (``tinhso.dossiers.signals.supplement_requested``)."""
+    issue_form(actor, dossier, 2, at=at)

@@ -8,4 +8,10 @@ class OfficialFormsConfig(AppConfig):
     verbose_name = _("One-stop forms")
 
     def ready(self):
-        from tinhso.official_forms import rules  # noqa: F401 - registers the permission rules
+        from tinhso.dossiers.signals import dossier_accepted, supplement_requested
+        from tinhso.official_forms import actions, rules  # noqa: F401 - registers the permission rules
+
+        dossier_accepted.connect(actions.issue_receipt, dispatch_uid="official_forms.issue_receipt")
+        supplement_requested.connect(
+            actions.issue_supplement_request, dispatch_uid="official_forms.issue_supplement_request"
+        )

@@ -8,4 +8,4 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self):
-        from tinhso.payments import rules  # noqa: F401 - registers the permission rules
+        from tinhso.payments import personal_data, rules  # noqa: F401 - rules, personal-data export

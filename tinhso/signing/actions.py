@@ -7,8 +7,9 @@ dossier (``competent_agency``: a department for a dossier received at a service 
 B-B), stored under a random name, registered for the public verification page, audited, and
 copied into the applicant's personal document store as a result of the dossier.
 
-``issue_agency_certificate`` gives an agency a new signing certificate from a CA the platform
-holds (the demo CA by default; province administrators only), audited.
+``demo_ca`` creates the demo root CA once, audited. ``issue_agency_certificate`` gives an
+agency a new signing certificate from a CA the platform holds (the demo CA by default; province
+administrators only), audited.
 """
 
 import datetime
@@ -39,6 +40,41 @@ from tinhso.signing.pdf import active_certificate, sign_pdf
 from tinhso.signing.stamp import stamp_verification
 
 
+def demo_ca(actor: Actor = None, request: HttpRequest | None = None) -> TrustRoot:
+    """The demo root CA, created on first use: its creation is audited. ``actor`` None is the
+    platform itself (a command); a person must be allowed to manage certificates."""
+    if actor is not None:
+        require(actor, "signing.manage_certificates")
+    with transaction.atomic():
+        existing = (
+            TrustRoot.objects.select_for_update().filter(is_demo=True).exclude(private_key_encrypted="")
+        )
+        root = existing.order_by("created_at").first()
+        if root is not None:
+            return root
+        certificate, key = ca.demo_root_certificate()
+        root = TrustRoot.objects.create(
+            name=ca.demo_ca_name(),
+            certificate_pem=keys.certificate_pem(certificate),
+            private_key_encrypted=keys.encrypt_private_key(key),
+            is_demo=True,
+        )
+        record(
+            actor,
+            "signing.create_demo_ca",
+            root,
+            {
+                "name": root.name,
+                "fingerprint": root.fingerprint,
+                "valid_from": certificate.not_valid_before_utc.isoformat(),
+                "valid_to": certificate.not_valid_after_utc.isoformat(),
+            },
+            request,
+            new=True,
+        )
+    return root
+
+
 def issue_agency_certificate(
     actor: Actor,
     agency: Agency,
@@ -51,7 +87,7 @@ def issue_agency_certificate(
     if actor is not None:
         require(actor, "signing.manage_certificates", agency)
     with transaction.atomic():
-        issuer = issuer or ca.demo_ca()
+        issuer = issuer or demo_ca(actor, request)
         certificate, key = ca.issue_certificate(agency, issuer, **validity)
         replaced = list(
             AgencyCertificate.objects.filter(agency=agency, is_active=True).values_list("pk", flat=True)

@@ -1,6 +1,7 @@
 """The project's local demo certification authority (for the demo and the tests only).
 
-``demo_ca()`` creates the root once and returns it afterwards; ``issue_certificate`` makes an
+``demo_root_certificate()`` makes the root (created once, audited, by
+``tinhso.signing.actions.demo_ca``); ``issue_certificate`` makes an
 agency's signing certificate issued by it (stored and audited by
 ``tinhso.signing.actions.issue_agency_certificate``) (subject CN = agency name, O = the top agency,
 L = the province, C = VN; key usage digitalSignature + nonRepudiation). A real installation
@@ -14,7 +15,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from tinhso.signing import keys
@@ -43,13 +43,9 @@ def demo_ca_name() -> str:
     return f"CA thử nghiệm {settings.PLATFORM_NAME}"
 
 
-@transaction.atomic
-def demo_ca() -> TrustRoot:
-    """The demo root CA, created on first use."""
-    existing = TrustRoot.objects.select_for_update().filter(is_demo=True).exclude(private_key_encrypted="")
-    root = existing.order_by("created_at").first()
-    if root is not None:
-        return root
+def demo_root_certificate() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """A new self-signed root certificate for the demo CA and its key (stored and audited by
+    ``tinhso.signing.actions.demo_ca``)."""
     key = _new_key()
     name = x509.Name(
         [
@@ -85,12 +81,7 @@ def demo_ca() -> TrustRoot:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    return TrustRoot.objects.create(
-        name=demo_ca_name(),
-        certificate_pem=keys.certificate_pem(certificate),
-        private_key_encrypted=keys.encrypt_private_key(key),
-        is_demo=True,
-    )
+    return certificate, key
 
 
 def _province_name(agency) -> str:

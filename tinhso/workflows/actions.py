@@ -7,6 +7,7 @@
   expected_version=None)``: take one, under a row lock, moving the national status with it.
 - ``publish_version(actor, version)`` / ``new_version(actor, flow)``: versioning.
 - ``save_flow``, ``delete_flow``, ``edit_draft``, ``delete_draft``: the flows admin's writes.
+- ``load_flow(definition)``: the generic and demo flows, made by the platform through those writes.
 - ``classify_result(finished_at, due_at)``: "early", "on_time" or "late".
 """
 
@@ -39,11 +40,11 @@ from tinhso.dossiers.actions import (
 from tinhso.dossiers.codes import issue_code
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Notification
 from tinhso.dossiers.notifications import queue_notification
+from tinhso.dossiers.signals import dossier_accepted
 from tinhso.dossiers.status import FINAL, Status
-from tinhso.official_forms.actions import issue_form
 from tinhso.procedures.fees import may_charge
 from tinhso.signing.models import SignedDocument
-from tinhso.workflows.generic import ensure_generic_flow
+from tinhso.workflows.generic import GENERIC, HOURS, definition_signature, published_signature
 from tinhso.workflows.models import (
     Action,
     Condition,
@@ -135,7 +136,7 @@ def flow_version_for(procedure) -> FlowVersion:
     )
     if version is None:
         # Not kept: created in this transaction, it is gone if the transaction rolls back.
-        return ensure_generic_flow().published_version()
+        return load_flow(GENERIC)[0].published_version()
     known[("version", procedure.pk)] = Row.of(version)
     return version
 
@@ -182,8 +183,9 @@ def new_version(actor, flow: Flow) -> FlowVersion:
 
 def save_flow(actor, flow: Flow, changed: list[str], request=None) -> Flow:
     """Create a flow or change its key, name, procedure or default flag (``changed`` names the
-    fields the form changed, for the audit)."""
-    require(actor, "workflows.manage", flow)
+    fields the form changed, for the audit). ``actor`` None is the platform itself (``load_flow``)."""
+    if actor is not None:
+        require(actor, "workflows.manage", flow)
     created = flow.pk is None
     with transaction.atomic():
         flow.save()
@@ -231,8 +233,9 @@ def _outline(version: FlowVersion) -> dict[str, list[str]]:
 def edit_draft(actor, version: FlowVersion, save: Callable[[], None], request=None) -> FlowVersion:
     """Save the admin's edits of a draft version: ``save`` writes the version with its states and
     actions; then the whole flow is checked. A published version, or a flow that is not valid,
-    raises ``ValidationError`` and nothing is saved."""
-    require(actor, "workflows.manage", version)
+    raises ``ValidationError`` and nothing is saved. ``actor`` None is the platform itself."""
+    if actor is not None:
+        require(actor, "workflows.manage", version)
     with transaction.atomic():
         before = None
         if version.pk is not None:
@@ -248,6 +251,56 @@ def edit_draft(actor, version: FlowVersion, save: Callable[[], None], request=No
                 changes[name] = [before[name] if before else [], after[name]]
         record(actor, "workflows.edit_draft", version, changes, request, new=before is None)
     return version
+
+
+def load_flow(definition: dict, procedure=None) -> tuple[Flow, bool]:
+    """Create or update the flow ``definition`` (the generic and the demo flows) as the platform,
+    through ``save_flow``, ``edit_draft`` and ``publish_version``: idempotent, a flow whose latest
+    published version already has the same definition is kept. Returns (flow, whether a version
+    was published)."""
+    with transaction.atomic():
+        flow = Flow.objects.select_for_update().filter(key=definition["key"]).first()
+        if flow is None:
+            flow = Flow(
+                key=definition["key"],
+                name=definition["name"],
+                is_default=definition["default"],
+                procedure=procedure,
+            )
+            save_flow(None, flow, ["key", "name", "is_default", "procedure"])
+        latest = flow.published_version()
+        if latest is not None and published_signature(latest) == definition_signature(definition):
+            return flow, False
+        number = (flow.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        version = FlowVersion(flow=flow, number=number)
+
+        def save() -> None:
+            version.save()
+            states = {}
+            for key, name, code, start, end in definition["states"]:
+                states[key] = State.objects.create(
+                    version=version, key=key, name=name, status_code=code, is_start=start, is_end=end
+                )
+            for position, spec in enumerate(definition["actions"]):
+                Action.objects.create(
+                    version=version,
+                    key=spec["key"],
+                    name=spec["name"],
+                    from_state=states[spec["from"]],
+                    to_state=states[spec["to"]],
+                    roles=spec["roles"],
+                    conditions=spec.get("conditions", []),
+                    duration=spec.get("duration"),
+                    duration_unit=spec.get("unit", HOURS),
+                    assign_role=spec.get("assign_role", ""),
+                    transfers_to_agency_kind=spec.get("kind", ""),
+                    returns_to_receiving_agency=spec.get("returns", False),
+                    position=position,
+                )
+
+        edit_draft(None, version, save)
+        publish_version(None, version)
+    return flow, True
 
 
 def delete_draft(actor, version: FlowVersion, request=None) -> None:
@@ -483,7 +536,7 @@ def _enter_status(locked: Dossier, code: int, actor, note: str, now) -> None:
         record_due_time_change(
             locked, DueTimeChangeKind.ACCEPTANCE, compute_due_at(locked.procedure, start), reason, actor, now
         )
-        issue_form(actor, locked, 1, at=now)
+        dossier_accepted.send(Dossier, dossier=locked, actor=actor, at=now)
     elif code == Status.FINISHED:
         locked.finished_at = now
         locked.save(update_fields=["finished_at", "updated_at"])

@@ -3,6 +3,7 @@ and a multi-step provincial licence with a consultation of another agency."""
 
 from tinhso.dossiers.status import Status
 from tinhso.procedures.models import Procedure
+from tinhso.workflows.actions import load_flow
 from tinhso.workflows.generic import (
     DAYS,
     GENERIC,
@@ -12,7 +13,6 @@ from tinhso.workflows.generic import (
     RECEPTION,
     RESULT,
     SPECIALIST,
-    load_flow,
 )
 from tinhso.workflows.generic import action as _action
 from tinhso.workflows.models import Flow

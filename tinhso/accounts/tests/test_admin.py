@@ -102,3 +102,104 @@ def test_revoking_tokens_in_the_admin_goes_through_the_action(admin_client, offi
         (str(revoked.pk), officer.pk),
         (str(live.pk), officers["province_admin"].pk),
     ]
+
+
+def officer_page_data(officer, **memberships):
+    data = {
+        "username": officer.username,
+        "kind": "officer",
+        "full_name": officer.full_name,
+        "is_active": "on",
+        "date_joined_0": "01/07/2025",
+        "date_joined_1": "08:00:00",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-TOTAL_FORMS": "0",
+    }
+    data.update(memberships)
+    return data
+
+
+def test_the_membership_inline_adds_changes_and_deletes_through_the_actions(admin_client, officers, agencies):
+    officer = officers["officer_a"]
+    existing = officer.memberships.get()
+    data = officer_page_data(
+        officer,
+        **{
+            "memberships-TOTAL_FORMS": "2",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-0-id": str(existing.pk),
+            "memberships-0-user": str(officer.pk),
+            "memberships-0-agency": str(agencies["desk_a"].pk),
+            "memberships-0-role": Role.ONE_STOP_OFFICER,
+            "memberships-0-valid_from": "01/07/2025",
+            "memberships-0-valid_to": "31/12/2026",
+            "memberships-1-user": str(officer.pk),
+            "memberships-1-agency": str(agencies["b"].pk),
+            "memberships-1-role": Role.SPECIALIST,
+            "memberships-1-valid_from": "01/01/2027",
+        },
+    )
+    saved = admin_client.post(f"/quan-tri/accounts/user/{officer.pk}/change/", data)
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    added = officer.memberships.get(agency=agencies["b"])
+    assert added.role == Role.SPECIALIST and added.valid_from.isoformat() == "2027-01-01"
+    entry = AuditEntry.objects.get(action="accounts.add_membership", object_id=str(added.pk))
+    assert entry.data["agency"] == "H22.51"
+    change = AuditEntry.objects.get(action="accounts.change_membership", object_id=str(existing.pk))
+    assert change.data == {"valid_to": [None, "2026-12-31"]}
+
+    data.update(
+        {
+            "memberships-TOTAL_FORMS": "2",
+            "memberships-INITIAL_FORMS": "2",
+            "memberships-0-valid_to": "31/12/2026",
+            "memberships-1-id": str(added.pk),
+            "memberships-1-DELETE": "on",
+        }
+    )
+    deleted = admin_client.post(f"/quan-tri/accounts/user/{officer.pk}/change/", data)
+    assert deleted.status_code == 302, deleted.content.decode()[:3000]
+    assert list(officer.memberships.values_list("pk", flat=True)) == [existing.pk]
+    removal = AuditEntry.objects.get(action="accounts.delete_membership")
+    assert removal.object_id == str(officer.pk) and removal.data["agency"] == "H22.51"
+    assert AuditEntry.objects.filter(action="accounts.change_membership").count() == 1
+
+
+def test_the_membership_inline_refuses_a_role_for_a_citizen(admin_client, officers, agencies, citizen):
+    data = officer_page_data(
+        citizen,
+        **{
+            "kind": "citizen",
+            "cccd": citizen.cccd,
+            "gender": "female",
+            "date_of_birth": "08/03/1995",
+            "phone": "0912 345 678",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-0-user": str(citizen.pk),
+            "memberships-0-agency": str(agencies["desk_a"].pk),
+            "memberships-0-role": Role.ONE_STOP_OFFICER,
+            "memberships-0-valid_from": "01/07/2025",
+        },
+    )
+    refused = admin_client.post(f"/quan-tri/accounts/user/{citizen.pk}/change/", data)
+    assert refused.status_code == 200
+    assert "Chỉ tài khoản cán bộ mới được giao vai trò tại cơ quan." in refused.content.decode()
+    assert not citizen.memberships.exists()
+    assert not AuditEntry.objects.filter(action__contains="membership").exists()
+
+
+def test_the_membership_admin_refuses_a_citizen_and_adds_an_officer_through_the_action(
+    admin_client, officers, agencies, citizen
+):
+    form = {"agency": str(agencies["b"].pk), "role": Role.SPECIALIST, "valid_from": "01/07/2025"}
+    refused = admin_client.post("/quan-tri/accounts/membership/add/", {**form, "user": str(citizen.pk)})
+    assert refused.status_code == 200
+    assert "Chỉ tài khoản cán bộ mới được giao vai trò tại cơ quan." in refused.content.decode()
+    assert not citizen.memberships.exists()
+
+    officer = officers["officer_a"]
+    added = admin_client.post("/quan-tri/accounts/membership/add/", {**form, "user": str(officer.pk)})
+    assert added.status_code == 302
+    membership = officer.memberships.get(agency=agencies["b"])
+    assert AuditEntry.objects.filter(action="accounts.add_membership", object_id=str(membership.pk)).exists()
+    assert not AuditEntry.objects.filter(action="accounts.admin_create").exists()

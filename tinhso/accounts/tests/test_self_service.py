@@ -79,13 +79,13 @@ def smtp(settings):
 def sms(settings, caplog):
     """The messages of the default SMS provider, which writes them to the log: (phone, text)."""
     settings.SMS_PROVIDER = "log"
-    caplog.set_level("INFO", logger="tinhso.dossiers.sms")
+    caplog.set_level("INFO", logger="tinhso.core.sms")
 
     def sent():
         return [
             tuple(record.getMessage().removeprefix("SMS to ").split(": ", 1))
             for record in caplog.records
-            if record.name == "tinhso.dossiers.sms"
+            if record.name == "tinhso.core.sms"
         ]
 
     return sent

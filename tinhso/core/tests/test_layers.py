@@ -38,25 +38,9 @@ KNOWN_UPWARD = {
     # The API's request type and the agencies API's acting user name the user model.
     ("tinhso/core/api.py", "accounts"),
     ("tinhso/agencies/api.py", "accounts"),
-    # The citizen's personal-data export gathers what every app holds about them (Law 91/2025/QH15).
-    ("tinhso/accounts/personal_data.py", "dossiers"),
-    ("tinhso/accounts/personal_data.py", "feedback"),
-    ("tinhso/accounts/personal_data.py", "payments"),
-    ("tinhso/accounts/verification.py", "dossiers"),
-    # The retention schedule deletes what each app keeps past its period.
-    ("tinhso/core/retention.py", "accounts"),
-    ("tinhso/core/retention.py", "dossiers"),
-    ("tinhso/core/retention.py", "feedback"),
-    # The demo loaders of dossiers and feedback run on the demo's clock and data.
-    ("tinhso/dossiers/management/commands/load_dossier_demo.py", "demo"),
-    ("tinhso/feedback/management/commands/load_feedback_demo.py", "demo"),
-    ("tinhso/documents/management/commands/load_documents_demo.py", "demo"),
     # Forms 04 and 05 take their number in the agency's outgoing register inside the motcua action.
     ("tinhso/motcua/actions.py", "official_forms"),
     ("tinhso/motcua/views.py", "official_forms"),
-    # Forms 01 and 02 are issued, signed, inside the reception and supplement-request actions.
-    ("tinhso/dossiers/actions.py", "official_forms"),
-    ("tinhso/workflows/actions.py", "official_forms"),
 }
 
 

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
+from tinhso.core.sms import LogSmsProvider, SmsError, get_provider
 from tinhso.dossiers import actions, notifications
 from tinhso.dossiers.models import Notification
 from tinhso.dossiers.notifications import (
@@ -28,7 +29,6 @@ from tinhso.dossiers.notifications import (
     send_batch,
     send_pending,
 )
-from tinhso.dossiers.sms import LogSmsProvider, SmsError, get_provider
 from tinhso.dossiers.status import Status, status_label
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import AgencyKind
 from tinhso.audit.models import AuditEntry
-from tinhso.signing.actions import issue_agency_certificate
+from tinhso.signing.actions import demo_ca, issue_agency_certificate
 from tinhso.signing.models import AgencyCertificate, TrustRoot
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +114,26 @@ def test_the_demo_command_audits_each_certificate_it_issues(agencies):
     assert sorted(audited.values_list("object_id", flat=True)) == sorted(
         str(pk) for pk in AgencyCertificate.objects.values_list("pk", flat=True)
     )
+
+
+def test_the_demo_root_is_created_once_and_audited(agencies, desk):
+    call_command("create_demo_ca", "H20.201.01")
+    call_command("create_demo_ca", "H20.201.01")
+
+    root = TrustRoot.objects.get(is_demo=True)
+    entry = AuditEntry.objects.get(action="signing.create_demo_ca")
+    assert entry.object_id == str(root.pk) and entry.actor_id is None
+    assert entry.data["fingerprint"] == root.fingerprint and entry.data["name"] == root.name
+    assert entry.data["valid_to"] == root.certificate.not_valid_after_utc.isoformat()
+
+
+def test_the_demo_root_made_for_a_province_administrator_names_them(agencies, desk, leader):
+    with pytest.raises(PermissionDenied):
+        demo_ca(leader)
+    assert not TrustRoot.objects.exists()
+
+    admin = factories.make_officer(agencies["province"], "quantri.tinh", Role.PROVINCE_ADMIN)
+    issue_agency_certificate(admin, desk)
+    entry = AuditEntry.objects.get(action="signing.create_demo_ca")
+    assert entry.actor_id == admin.pk
+    assert entry.pk < AuditEntry.objects.get(action="signing.issue_certificate").pk

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from tinhso.audit.models import AuditEntry
 from tinhso.workflows.actions import new_version, publish_version
 from tinhso.workflows.demo import GENERIC, load_flow
 from tinhso.workflows.models import Action, Flow, FlowVersion, State
@@ -109,3 +110,24 @@ def test_demo_flows_load_idempotently():
     again, created_again = load_flow(GENERIC)
     assert again == flow and not created_again
     assert flow.versions.count() == 1
+
+
+def test_demo_flows_are_written_by_the_flow_actions_and_audited():
+    flow, _published = load_flow(GENERIC)
+    version = flow.published_version()
+    trail = list(AuditEntry.objects.order_by("pk").values_list("action", "object_id"))
+    assert trail == [
+        ("workflows.create_flow", str(flow.pk)),
+        ("workflows.edit_draft", str(version.pk)),
+        ("workflows.publish", str(version.pk)),
+    ]
+    load_flow(GENERIC)
+    assert AuditEntry.objects.count() == 3
+
+
+def test_a_demo_flow_that_cannot_work_is_refused_and_nothing_is_saved():
+    broken = dict(GENERIC, key="quy-trinh-hong", actions=GENERIC["actions"][:1])
+    with pytest.raises(ValidationError):
+        load_flow(broken)
+    assert not Flow.objects.filter(key="quy-trinh-hong").exists()
+    assert not AuditEntry.objects.exists()

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.procedures.models import Procedure
-from tinhso.signing import actions, ca
+from tinhso.signing import actions
 
 # The agencies that receive dossiers or decide on them (with every agency a procedure names as
 # implementing it, such as the provincial police, which is no department).
@@ -40,7 +40,7 @@ class Command(BaseCommand):
     def handle(self, *args, codes, all_one_stop, **options):
         if not codes and not all_one_stop:
             raise CommandError("Give agency codes or --all-one-stop.")
-        root = ca.demo_ca()
+        root = actions.demo_ca()
         self.stdout.write(f"Demo CA: {root.name} (SHA-256 {root.fingerprint})")
         agencies = list(Agency.objects.valid_on().filter(code__in=codes)) if codes else []
         missing = set(codes) - {agency.code for agency in agencies}

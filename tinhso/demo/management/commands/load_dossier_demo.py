@@ -143,7 +143,7 @@ class Command(BaseCommand):
     def send_backlog(self) -> None:
         """Send the year's notifications now, through the real sender (its text messages are
         not logged one by one)."""
-        sms_log = logging.getLogger("tinhso.dossiers.sms")
+        sms_log = logging.getLogger("tinhso.core.sms")
         level = sms_log.level
         sms_log.setLevel(logging.WARNING)
         try:
