@@ -20,6 +20,7 @@ from django.utils import timezone
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.permissions import agency_ids_in_scope
 from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.core import reference
 from tinhso.demo import clock, data
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import Dossier
@@ -309,7 +310,7 @@ class History:
         now = now or timezone.now()
         queue = self.lives(count, now, days)
         heapq.heapify(queue)
-        with transaction.atomic():
+        with transaction.atomic(), reference.as_one_request():
             while queue:
                 life = heapq.heappop(queue)
                 if life.at > now:
