@@ -159,8 +159,10 @@ class Desk:
         consulted = Agency.objects.valid_on().filter(kind=AgencyKind.COMMUNE_PC, unit__name=data.MY_THO)
         self.consulted = consulted.first()
 
-    def officer(self, dossier: Dossier, roles=(Role.ONE_STOP_OFFICER,)) -> User:
-        flow = _flow(dossier)
+    def officer(
+        self, dossier: Dossier, roles=(Role.ONE_STOP_OFFICER,), flow: DossierFlow | None = None
+    ) -> User:
+        flow = flow or _flow(dossier)
         officer = self.staff.with_role(roles, flow.current_agency_id)
         if officer is None:
             raise LookupError(f"No demo officer {roles} at {flow.current_agency}")
@@ -177,7 +179,7 @@ class Desk:
             a for a in actions_out(flow.state_id, flow.version).values() if a.to_state.status_code == 2
         )
         return motcua.accept_dossier(
-            self.officer(dossier), dossier, assignee=self.assignee(action, flow, dossier)
+            self.officer(dossier, flow=flow), dossier, assignee=self.assignee(action, flow, dossier)
         )
 
     def take(self, dossier: Dossier, detour: str = "") -> Action | None:

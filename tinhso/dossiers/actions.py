@@ -112,9 +112,10 @@ def apply_status_change(
     from_status = dossier.status
     check_transition(from_status, to_status)
     dossier.status = to_status
+    version = dossier.version
     dossier.version = F("version") + 1
     dossier.save(update_fields=["status", "version", "updated_at"])
-    dossier.refresh_from_db(fields=["version"])
+    dossier.version = version + 1  # the row is locked: nobody else moved it since it was read
     DossierEvent.objects.create(
         dossier=dossier,
         code=dossier.code,
