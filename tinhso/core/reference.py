@@ -20,10 +20,10 @@ import copy
 import datetime
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import connection
 from django.db.models.fields.files import FieldFile
@@ -217,6 +217,23 @@ class Row:
         for name, row in self.related:
             setattr(obj, name, None if row is None else row.instance())
         return obj
+
+
+class Instances(Mapping[Hashable, Any]):
+    """Kept ``Row`` values by key, read as a mapping: each look-up builds a fresh instance of that
+    row only (a procedure received at a hundred agencies builds one when a dossier names it)."""
+
+    def __init__(self, rows: Mapping[Hashable, Row]):
+        self._rows = rows
+
+    def __getitem__(self, key: Hashable) -> Any:
+        return self._rows[key].instance()
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 class ReferenceCache(Generic[T]):
