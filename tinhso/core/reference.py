@@ -20,9 +20,10 @@ import copy
 import datetime
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import connection
 from django.db.models.fields.files import FieldFile
@@ -117,6 +118,17 @@ def request_finished(**kwargs) -> None:
     _local.in_request, _local.versions, _local.wrote = False, None, False
 
 
+@contextmanager
+def as_one_request() -> Iterator[None]:
+    """Keep the versions within the block as a request does: for a long job such as the demo
+    loader, which reads the reference data thousands of times and seldom writes it."""
+    request_started()
+    try:
+        yield
+    finally:
+        request_finished()
+
+
 def _tables_with_versions(connection) -> tuple[str, ...]:
     """The tables whose writes change a version (those ``install_triggers`` gave triggers)."""
     if not hasattr(connection, "_tinhso_reference_tables"):
@@ -207,19 +219,38 @@ class Row:
         return obj
 
 
+class Instances(Mapping[Hashable, Any]):
+    """Kept ``Row`` values by key, read as a mapping: each look-up builds a fresh instance of that
+    row only (a procedure received at a hundred agencies builds one when a dossier names it)."""
+
+    def __init__(self, rows: Mapping[Hashable, Row]):
+        self._rows = rows
+
+    def __getitem__(self, key: Hashable) -> Any:
+        return self._rows[key].instance()
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 class ReferenceCache(Generic[T]):
-    """``build(day)``'s result, kept while the version of ``name`` and the date stay the same.
+    """``build(day)``'s result, kept while the version of ``name`` and the date stay the same
+    (the version alone when ``dated`` is false: data that does not depend on the day).
     The result must be immutable, or a dict that callers only add immutable values to."""
 
-    def __init__(self, name: str, build: Callable[[datetime.date], T]):
-        self.name, self.build = name, build
-        self._key: tuple[int | None, datetime.date] | None = None
+    def __init__(self, name: str, build: Callable[[datetime.date], T], *, dated: bool = True):
+        self.name, self.build, self.dated = name, build, dated
+        self._key: tuple[int | None, datetime.date | None] | None = None
         self._value: T | None = None
         self._lock = threading.Lock()
 
     def get(self) -> T:
-        key = (version(self.name), today())
+        day = today()
+        key = (version(self.name), day if self.dated else None)
         with self._lock:
             if self._key != key:
-                self._value, self._key = self.build(key[1]), key
+                self._value, self._key = self.build(day), key
             return self._value

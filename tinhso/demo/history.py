@@ -20,6 +20,7 @@ from django.utils import timezone
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.permissions import agency_ids_in_scope
 from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.core import reference
 from tinhso.demo import clock, data
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import Dossier
@@ -158,8 +159,10 @@ class Desk:
         consulted = Agency.objects.valid_on().filter(kind=AgencyKind.COMMUNE_PC, unit__name=data.MY_THO)
         self.consulted = consulted.first()
 
-    def officer(self, dossier: Dossier, roles=(Role.ONE_STOP_OFFICER,)) -> User:
-        flow = _flow(dossier)
+    def officer(
+        self, dossier: Dossier, roles=(Role.ONE_STOP_OFFICER,), flow: DossierFlow | None = None
+    ) -> User:
+        flow = flow or _flow(dossier)
         officer = self.staff.with_role(roles, flow.current_agency_id)
         if officer is None:
             raise LookupError(f"No demo officer {roles} at {flow.current_agency}")
@@ -176,7 +179,7 @@ class Desk:
             a for a in actions_out(flow.state_id, flow.version).values() if a.to_state.status_code == 2
         )
         return motcua.accept_dossier(
-            self.officer(dossier), dossier, assignee=self.assignee(action, flow, dossier)
+            self.officer(dossier, flow=flow), dossier, assignee=self.assignee(action, flow, dossier)
         )
 
     def take(self, dossier: Dossier, detour: str = "") -> Action | None:
@@ -309,7 +312,7 @@ class History:
         now = now or timezone.now()
         queue = self.lives(count, now, days)
         heapq.heapify(queue)
-        with transaction.atomic():
+        with transaction.atomic(), reference.as_one_request():
             while queue:
                 life = heapq.heappop(queue)
                 if life.at > now:

@@ -23,6 +23,7 @@ reception (status 1) changes no due time: the clock only starts at acceptance.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,7 +36,7 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record
-from tinhso.core.reference import ReferenceCache, Row
+from tinhso.core.reference import Instances, ReferenceCache, Row
 from tinhso.core.rows import insert
 from tinhso.core.sql import sql
 from tinhso.core.text import nfc
@@ -111,9 +112,10 @@ def apply_status_change(
     from_status = dossier.status
     check_transition(from_status, to_status)
     dossier.status = to_status
+    version = dossier.version
     dossier.version = F("version") + 1
     dossier.save(update_fields=["status", "version", "updated_at"])
-    dossier.refresh_from_db(fields=["version"])
+    dossier.version = version + 1  # the row is locked: nobody else moved it since it was read
     DossierEvent.objects.create(
         dossier=dossier,
         code=dossier.display_code,
@@ -295,7 +297,7 @@ class InForce:
 
     procedure: Procedure
     documents: dict[int, RequiredDocument]
-    agencies: dict[str, Agency]  # where it may be submitted, by code
+    agencies: Mapping[str, Agency]  # where it may be submitted, by code
 
 
 _in_force = ReferenceCache("catalogue", lambda day: {})
@@ -313,15 +315,12 @@ def procedure_in_force(code: str) -> InForce | None:
         found = known[code] = (
             Row.of(procedure),
             tuple(Row.of(document) for document in procedure.documents.all()),
-            tuple(Row.of(agency) for agency in receiving_agencies(procedure)),
+            {agency.code: Row.of(agency) for agency in receiving_agencies(procedure)},
         )
     procedure, documents, agencies = found
     documents = [row.instance() for row in documents]
-    agencies = [row.instance() for row in agencies]
     return InForce(
-        procedure.instance(),
-        {document.pk: document for document in documents},
-        {agency.code: agency for agency in agencies},
+        procedure.instance(), {document.pk: document for document in documents}, Instances(agencies)
     )
 
 

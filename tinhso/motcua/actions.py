@@ -53,7 +53,7 @@ from tinhso.motcua.rules import STOPPABLE, officer_in, refusable
 from tinhso.official_forms.actions import issue_form
 from tinhso.official_forms.letters import issue_letter
 from tinhso.signing.actions import issue_signed_result
-from tinhso.workflows.actions import perform_action
+from tinhso.workflows.actions import actions_out, perform_action
 from tinhso.workflows.models import DossierFlow
 from tinhso.worktime.calendar import add_working_days
 
@@ -92,9 +92,16 @@ def accept_dossier(actor, dossier: Dossier, assignee=None, note: str = "", expec
     into status 2, which issues the dossier code of the reception day to an online submission
     (``tinhso.workflows.actions``; Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
     309/2026/NĐ-CP Art. 8(3))."""
-    flow = DossierFlow.objects.select_related("state").filter(dossier=dossier).first()
+    flow = DossierFlow.objects.select_related("version").filter(dossier=dossier).first()
     action = (
-        flow.version.actions.filter(from_state=flow.state, to_state__status_code=Status.ACCEPTED).first()
+        next(
+            (
+                a
+                for a in actions_out(flow.state_id, flow.version).values()
+                if a.to_state.status_code == Status.ACCEPTED
+            ),
+            None,
+        )
         if flow is not None
         else None
     )

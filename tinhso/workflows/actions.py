@@ -116,7 +116,7 @@ def boundary_free_start(dossier: Dossier, accepted_at: datetime.datetime) -> dat
 
 
 # The published flow version of each procedure, and the start and actions of published versions.
-_flows = ReferenceCache("flows", lambda day: {})
+_flows = ReferenceCache("flows", lambda day: {}, dated=False)
 
 
 def flow_version_for(procedure) -> FlowVersion:

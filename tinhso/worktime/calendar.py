@@ -366,7 +366,7 @@ def _load(day: datetime.date | None = None) -> WorkCalendar:
     return WorkCalendar(schedules, exceptions, confirmed)
 
 
-_calendar = ReferenceCache("calendar", _load)
+_calendar = ReferenceCache("calendar", _load, dated=False)
 
 
 def get_calendar() -> WorkCalendar:

@@ -36,10 +36,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--history", type=int, default=600, help="Dossiers of the past year to make (default 600)."
+            "--history", type=int, default=1000, help="Dossiers of the past year to make (default 1000)."
         )
 
-    def handle(self, *args, history=600, **options):
+    def handle(self, *args, history=1000, **options):
         if not AdministrativeUnit.objects.filter(level=Level.COMMUNE).exists():
             self.stdout.write("Đang nạp đơn vị hành chính 2025 / loading the 2025 administrative units…")
             call_command("import_units", verbosity=0)
