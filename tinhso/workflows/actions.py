@@ -16,7 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -267,7 +267,12 @@ def load_flow(definition: dict, procedure=None) -> tuple[Flow, bool]:
                 is_default=definition["default"],
                 procedure=procedure,
             )
-            save_flow(None, flow, ["key", "name", "is_default", "procedure"])
+            try:
+                save_flow(None, flow, ["key", "name", "is_default", "procedure"])
+            except IntegrityError:
+                # Another process created it at the same moment (many first submissions at
+                # once on a new installation): use theirs, committed with its version.
+                flow = Flow.objects.select_for_update().get(key=definition["key"])
         latest = flow.published_version()
         if latest is not None and published_signature(latest) == definition_signature(definition):
             return flow, False

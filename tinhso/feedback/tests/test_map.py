@@ -9,6 +9,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.utils import translation
 
 from tinhso.feedback import actions, geo
 from tinhso.feedback.management.commands.vendor_map_assets import outer_border
@@ -108,7 +109,7 @@ def test_province_boundary_setting_replaces_the_outline(client):
 
 
 def test_a_pin_outside_the_province_is_refused_with_a_clear_message(place):
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
         actions.validate_location("11.20", "105.25", "", place["my_tho"])
     assert refused.value.message_dict["latitude"] == ["Vị trí này nằm ngoài địa bàn tỉnh."]
     assert not Report.objects.exists()
