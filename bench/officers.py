@@ -47,9 +47,10 @@ def token_for(user) -> str:
 
 def prepare(out: Path) -> dict:
     from tinhso.accounts.models import Role
+    from tinhso.agencies.models import AgencyKind
     from tinhso.dossiers.models import Dossier
     from tinhso.dossiers.status import Status
-    from tinhso.workflows.actions import available_actions
+    from tinhso.workflows.actions import available_actions, step_target
 
     dossiers = (
         Dossier.objects.filter(status=Status.NEW, is_draft=False, flow__isnull=False)
@@ -57,23 +58,32 @@ def prepare(out: Path) -> dict:
         .select_related("receiving_agency__parent")
         .order_by("pk")
     )
-    agents: dict[int, tuple] = {}
+    desks: dict[int, tuple] = {}
+    specialists: dict[int, str] = {}
     lines = []
     for dossier in dossiers:
         agency = dossier.receiving_agency
-        if agency.pk not in agents:
+        if agency.pk not in desks:
             desk = officer(f"bench.motcua.{agency.code}", agency, Role.ONE_STOP_OFFICER)
-            specialist = officer(f"bench.chuyenvien.{agency.code}", agency.parent or agency, Role.SPECIALIST)
-            actions = available_actions(desk, dossier)
-            agents[agency.pk] = (token_for(desk), specialist.username, actions[0].key if actions else None)
-        token, assignee, key = agents[agency.pk]
-        if key is None:
+            desks[agency.pk] = (desk, token_for(desk))
+        desk, token = desks[agency.pk]
+        actions = available_actions(desk, dossier)
+        if not actions:
             continue
-        path = f"/api/v1/mot-cua/dossiers/{dossier.pk}/actions/{key}"
-        body = json.dumps({"assignee": assignee, "note": "Tiếp nhận hồ sơ (đo tải)"}, ensure_ascii=False)
+        # The officer who takes the next step belongs where the action sends the dossier (the
+        # competent commune for a dossier received regardless of boundary).
+        target = step_target(actions[0], dossier.flow, dossier)
+        if target.pk not in specialists:
+            home = target.parent if target.kind == AgencyKind.ONE_STOP_DESK and target.parent else target
+            specialist = officer(f"bench.chuyenvien.{target.code}", home, Role.SPECIALIST)
+            specialists[target.pk] = specialist.username
+        path = f"/api/v1/mot-cua/dossiers/{dossier.pk}/actions/{actions[0].key}"
+        body = json.dumps(
+            {"assignee": specialists[target.pk], "note": "Tiếp nhận hồ sơ (đo tải)"}, ensure_ascii=False
+        )
         lines.append(f"{token}\t{path}\t{body}")
     (out / "actions.tsv").write_text("\n".join(lines) + "\n")
-    return {"dossiers": len(lines), "agencies": len(agents)}
+    return {"dossiers": len(lines), "agencies": len(desks)}
 
 
 def main(argv=None) -> None:

@@ -48,7 +48,7 @@ print(json.dumps({
     "procedure": procedure.code,
     "document": procedure.documents.get(position=1).pk,
     "answers": factories.ANSWERS,
-    "dossier": {"id": dossier.pk, "code": dossier.code},
+    "dossier": {"id": dossier.pk, "code": dossier.display_code},
     "actions": sorted(set(Action.objects.values_list("key", flat=True))),
 }))
 """

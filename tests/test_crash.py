@@ -172,7 +172,7 @@ def test_nothing_is_lost_or_sent_twice_when_workers_are_killed_during_submission
                 response = None
             if response is not None and response.status_code in (200, 201):
                 with lock:
-                    acknowledged[key] = response.json()["code"]
+                    acknowledged[key] = response.json()["submission_reference"]
                 time.sleep(PACE)
                 return
             with lock:
@@ -224,14 +224,13 @@ def test_nothing_is_lost_or_sent_twice_when_workers_are_killed_during_submission
         again = requests.post(
             f"{base}/api/v1/dossiers/", json=body, headers={**headers, "Idempotency-Key": key}, timeout=30
         )
-        assert again.status_code == 200 and again.json()["code"] == code
-    assert server.sql("SELECT count(*), count(DISTINCT code) FROM dossiers_dossier")[0] == (
+        assert again.status_code == 200 and again.json()["submission_reference"] == code
+    assert server.sql("SELECT count(*), count(DISTINCT submission_reference) FROM dossiers_dossier")[0] == (
         SUBMISSIONS,
         SUBMISSIONS,
     )
-    assert sorted(code for (code,) in server.sql("SELECT code FROM dossiers_dossier")) == sorted(
-        acknowledged.values()
-    )
+    references = server.sql("SELECT submission_reference FROM dossiers_dossier")
+    assert sorted(reference for (reference,) in references) == sorted(acknowledged.values())
     assert server.sql("SELECT count(*) FROM dossiers_idempotencykey")[0][0] == SUBMISSIONS
 
     # The minutely timer's run, then every applicant has had one e-mail: no more, no less.

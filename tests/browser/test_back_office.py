@@ -72,7 +72,7 @@ def take(page, base_url, code, action):
 
 def test_online_dossier_accepted_processed_approved(live_server, phone_page, people):
     page, url = phone_page, live_server.url
-    code = people["dossier"].code
+    code = people["dossier"].display_code  # its submission reference until it is received
 
     sign_in(page, url, people["officer"])
     page.goto(url + "/mot-cua/")
@@ -88,6 +88,7 @@ def test_online_dossier_accepted_processed_approved(live_server, phone_page, peo
     assert "Đã thực hiện: Tiếp nhận và chuyển xử lý." in page.locator("main").inner_text()
     dossier = Dossier.objects.get(pk=people["dossier"].pk)
     assert dossier.status == Status.ACCEPTED
+    code = dossier.code
     assert page.locator(".due-at").inner_text() != "—"
 
     sign_in(page, url, people["specialist"])

@@ -111,7 +111,7 @@ def signed_in(browser, live_server):
 
 def open_dossier(page, base_url, dossier):
     page.goto(f"{base_url}/mot-cua/ho-so/{dossier.pk}/")
-    assert page.get_by_role("heading", level=1).inner_text() == f"Hồ sơ {dossier.code}"
+    assert page.get_by_role("heading", level=1).inner_text() == f"Hồ sơ {dossier.display_code}"
 
 
 def take(page, base_url, dossier, action, check_page=False, **choices):
@@ -147,7 +147,7 @@ def test_online_and_counter_dossiers_from_reception_to_return(live_server, signe
     # Reception ------------------------------------------------------------------------------
     desk_page = signed_in(province["officer"])
     desk_page.goto(url + "/mot-cua/")
-    desk_page.get_by_role("link", name=online.code).click()
+    desk_page.get_by_role("link", name=online.display_code).click()
     take(
         desk_page,
         url,

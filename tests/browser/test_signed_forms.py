@@ -36,7 +36,7 @@ def test_the_applicant_downloads_the_signed_receipt(live_server, phone_page, peo
     page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
     page.get_by_role("button", name="Đăng nhập").last.click()
     page.wait_for_load_state()
-    page.goto(url + f"/ho-so/{dossier.code}/")
+    page.goto(url + f"/ho-so/{dossier.display_code}/")
     assert page.get_by_role("heading", name="Giấy tờ cơ quan gửi bạn").is_visible()
     assert serious_violations(page) == []
     with page.expect_download() as download:

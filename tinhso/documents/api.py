@@ -6,6 +6,7 @@ sent one (transport and business status). Bearer-token authenticated like the re
 import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -132,12 +133,13 @@ def _recipients(document: OutgoingDocument) -> list[dict[str, Any]]:
 
 
 def _agency(request: ApiRequest, code: str) -> Agency:
-    """The agency whose register is asked for: one where the officer holds a document role."""
+    """The agency whose register is asked for: one where the officer holds a document role
+    (403 otherwise, as the operation declares: agency codes are public, nothing is disclosed)."""
     ids = document_agency_ids(request.auth)
     agencies = Agency.objects.filter(pk__in=ids).order_by("name")
     agency = agencies.filter(code=code).first() if code else agencies.first()
     if agency is None:
-        raise Http404
+        raise PermissionDenied("documents.view_register")
     return agency
 
 

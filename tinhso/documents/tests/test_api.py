@@ -104,7 +104,7 @@ def test_other_agencies_and_roles_get_nothing(client, bearer, pc_staff, dept_sta
             == 404
         )
     ward = bearer(ward_staff["clerk"])
-    assert client.get("/api/v1/documents/incoming", {"agency": "H20.10"}, **ward).status_code == 404
+    assert client.get("/api/v1/documents/incoming", {"agency": "H20.10"}, **ward).status_code == 403
     assert client.get("/api/v1/documents/incoming", **ward).json()["count"] == 0
     assert client.get("/api/v1/documents/incoming").status_code == 401
     assert IncomingDocument.objects.get().state == "pending"
