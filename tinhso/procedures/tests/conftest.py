@@ -9,17 +9,7 @@ from tinhso.agencies.models import AgencyKind
 from tinhso.procedures.management.commands.load_procedures import DEMO_CATALOGUE
 from tinhso.units.models import AdministrativeUnit, Level
 
-DEPARTMENTS = [
-    ("02", "Sở Nội vụ tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
-    ("03", "Sở Tài chính tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
-    ("04", "Sở Tư pháp tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
-    ("05", "Sở Công Thương tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
-    ("06", "Sở Xây dựng tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
-    ("07", "Sở Nông nghiệp và Môi trường tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
-    ("10", "Sở Y tế tỉnh Đồng Tháp", AgencyKind.DEPARTMENT),
-    ("13", "Trung tâm Phục vụ hành chính công tỉnh Đồng Tháp", AgencyKind.SERVICE_CENTRE),
-    ("14", "Công an tỉnh Đồng Tháp", AgencyKind.OTHER),
-]
+DEPARTMENTS = testing.DEPARTMENTS
 
 
 @pytest.fixture
