@@ -1,5 +1,6 @@
 import asyncio
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 
 import pytest
@@ -33,7 +34,9 @@ def test_signing_from_inside_a_running_event_loop(desk, certificate, result_pdf)
         finally:
             connection.close()
 
-    signed = asyncio.run(inside_a_loop())
+    # In a thread of its own: this test process may already run a loop (a browser test's).
+    with ThreadPoolExecutor(1) as pool:
+        signed = pool.submit(asyncio.run, inside_a_loop()).result()
     assert verify_pdf(signed).valid
 
 
