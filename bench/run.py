@@ -567,7 +567,9 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
                 wrk,
                 base_url,
                 "action",
-                seconds,
+                # At least 3 s: each reception renders and signs Form 01, so a shorter phase (the
+                # smoke run's 1 s) may end before any request does.
+                max(seconds, 3),
                 conns,
                 min(limit, budget) if limit else budget,
                 BENCH_RUN="officer_actions",
