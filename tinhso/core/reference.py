@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connection
+from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -193,7 +194,7 @@ class Row:
     """A model instance's field values (and those of the related objects it was read with), kept
     in a copy; ``instance()`` gives each caller a new instance of its own."""
 
-    model: type
+    model: type[Model]
     values: tuple
     related: tuple[tuple[str, "Row | None"], ...] = ()
 
@@ -209,7 +210,7 @@ class Row:
             ),
         )
 
-    def instance(self):
+    def instance(self) -> Any:
         fields = self.model._meta.concrete_fields
         obj = self.model.from_db(
             None, [field.attname for field in fields], [_fresh(value) for value in self.values]

@@ -10,8 +10,12 @@ that nothing listens to.
 """
 
 from functools import cache
+from typing import TypeVar
 
 from django.db import connections, router
+from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
 
 
 @cache
@@ -28,7 +32,7 @@ def _statement(model, count: int, alias: str) -> tuple[str, tuple]:
     return sql, fields
 
 
-def insert(*objects):
+def insert(*objects: M) -> list[M]:
     """Insert unsaved instances of one model (with an automatic primary key) in one statement;
     sets their primary keys and returns them as a list, in order (none: nothing to do)."""
     if not objects:

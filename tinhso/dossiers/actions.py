@@ -23,16 +23,19 @@ reception (status 1) changes no due time: the clock only starts at acceptance.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Container, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Q
+from django.db.models import Exists, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinhso.accounts.models import User
 from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record
@@ -103,7 +106,11 @@ def lock_dossier(dossier: Dossier, expected_version: int | None = None) -> Dossi
 
 
 def apply_status_change(
-    dossier: Dossier, to_status: int, actor=None, note: str = "", at: datetime.datetime | None = None
+    dossier: Dossier,
+    to_status: int,
+    actor: User | None = None,
+    note: str = "",
+    at: datetime.datetime | None = None,
 ) -> DossierStatusChange:
     """Move a locked dossier to ``to_status`` (checked against the national rules), bump its
     version, keep the history and write the outbox event. The caller saves other fields,
@@ -129,7 +136,12 @@ def apply_status_change(
 
 
 def record_due_time_change(
-    dossier: Dossier, kind: str, new_due_at, reason: str = "", actor=None, at=None
+    dossier: Dossier,
+    kind: str,
+    new_due_at: datetime.datetime | None,
+    reason: str = "",
+    actor: User | None = None,
+    at: datetime.datetime | None = None,
 ) -> DueTimeChange:
     """Set the dossier's due time and keep the change with its reason."""
     change = DueTimeChange.objects.create(
@@ -172,7 +184,7 @@ def _note(text: str, required: bool, message: str) -> str:
 # Drafts ------------------------------------------------------------------------------------
 
 
-def receiving_agencies(procedure: Procedure):
+def receiving_agencies(procedure: Procedure) -> QuerySet[Agency]:
     """Where a dossier of ``procedure`` may be submitted (Decree 118/2025/NĐ-CP Art. 14):
 
     - a province-level procedure at the provincial public-administration service centre, which
@@ -198,7 +210,7 @@ def receiving_agencies(procedure: Procedure):
         if centres.exists():
             allowed = Q(pk__in=centres.values("pk"))
     elif procedure.level == Level.COMMUNE:
-        allowed |= Q(kind=AgencyKind.ONE_STOP_DESK) & ~Exists(links)
+        allowed |= Q(~Exists(links), kind=AgencyKind.ONE_STOP_DESK)
     lists = list(boundary_free_lists(procedure))
     if lists:
         allowed |= Q(kind=AgencyKind.ONE_STOP_DESK)
@@ -297,10 +309,12 @@ class InForce:
 
     procedure: Procedure
     documents: dict[int, RequiredDocument]
-    agencies: Mapping[str, Agency]  # where it may be submitted, by code
+    agencies: Mapping[Hashable, Agency]  # where it may be submitted, by code
 
 
-_in_force = ReferenceCache("catalogue", lambda day: {})
+# A procedure in force as kept: its row, its documents' rows, its receiving agencies' rows by code.
+KeptProcedure = tuple[Row, tuple[Row, ...], Mapping[Hashable, Row]]
+_in_force: ReferenceCache[dict[str, KeptProcedure]] = ReferenceCache("catalogue", lambda day: {})
 
 
 def procedure_in_force(code: str) -> InForce | None:
@@ -317,14 +331,12 @@ def procedure_in_force(code: str) -> InForce | None:
             tuple(Row.of(document) for document in procedure.documents.all()),
             {agency.code: Row.of(agency) for agency in receiving_agencies(procedure)},
         )
-    procedure, documents, agencies = found
-    documents = [row.instance() for row in documents]
-    return InForce(
-        procedure.instance(), {document.pk: document for document in documents}, Instances(agencies)
-    )
+    kept, documents, agencies = found
+    instances = [row.instance() for row in documents]
+    return InForce(kept.instance(), {document.pk: document for document in instances}, Instances(agencies))
 
 
-def applicant_fields() -> list[dict]:
+def applicant_fields() -> list[dict[str, Any]]:
     """The page every dossier starts with: how to reach the applicant, their address."""
     return [
         {
@@ -340,32 +352,33 @@ def applicant_fields() -> list[dict]:
     ]
 
 
-def applicant_answers(dossier: Dossier) -> dict:
-    data = {"phone": dossier.applicant_phone, "email": dossier.applicant_email}
-    if dossier.applicant_unit_id:
-        data["address"] = {"commune": dossier.applicant_unit.code, "detail": dossier.applicant_address}
+def applicant_answers(dossier: Dossier) -> dict[str, Any]:
+    data: dict[str, Any] = {"phone": dossier.applicant_phone, "email": dossier.applicant_email}
+    unit = dossier.applicant_unit
+    if unit is not None:
+        data["address"] = {"commune": unit.code, "detail": dossier.applicant_address}
     elif dossier.applicant_address:
         data["address"] = {"outside": True, "detail": dossier.applicant_address}
     return {key: value for key, value in data.items() if value}
 
 
+def _date_of_birth(applicant: User | None) -> str:
+    return applicant.date_of_birth.isoformat() if applicant is not None and applicant.date_of_birth else ""
+
+
 # The questions of a group marked ``"from_account": true`` (e.g. the requester of a birth
 # registration) that the applicant's account and contact details answer in advance.
-ACCOUNT_ANSWERS = {
+ACCOUNT_ANSWERS: dict[str, Callable[[Dossier], Any]] = {
     "ho_ten": lambda dossier: dossier.applicant_name,
     "so_dinh_danh": lambda dossier: dossier.applicant_cccd,
-    "ngay_sinh": lambda dossier: (
-        dossier.applicant.date_of_birth.isoformat()
-        if dossier.applicant_id and dossier.applicant.date_of_birth
-        else ""
-    ),
+    "ngay_sinh": lambda dossier: _date_of_birth(dossier.applicant),
     "dien_thoai": lambda dossier: dossier.applicant_phone,
     "email": lambda dossier: dossier.applicant_email,
     "noi_cu_tru": lambda dossier: applicant_answers(dossier).get("address"),
 }
 
 
-def answers_with_account(dossier: Dossier, fields: list[dict]) -> dict:
+def answers_with_account(dossier: Dossier, fields: list[dict[str, Any]]) -> dict[str, Any]:
     """The draft's answers, where a group of ``fields`` marked ``from_account`` that has no
     answer yet is filled from the applicant's account (the citizen checks and corrects it)."""
     data = dict(dossier.form_data or {})
@@ -380,7 +393,7 @@ def answers_with_account(dossier: Dossier, fields: list[dict]) -> dict:
     return data
 
 
-def _last_address(actor) -> tuple[int | None, str]:
+def _last_address(actor: User) -> tuple[int | None, str]:
     """The address the applicant gave on their latest dossier (unit id, street line)."""
     latest = (
         Dossier.objects.filter(applicant=actor)
@@ -392,7 +405,7 @@ def _last_address(actor) -> tuple[int | None, str]:
     return latest or (None, "")
 
 
-def online_agency(actor, in_force, agency_code: str) -> Agency:
+def online_agency(actor: User, in_force: InForce, agency_code: str) -> Agency:
     """The agency with ``agency_code`` that receives the procedure in force ``in_force``, where
     ``actor`` may submit it online; refuses otherwise. The pages' drafts and the API's one-call
     submission both ask this."""
@@ -407,7 +420,11 @@ def online_agency(actor, in_force, agency_code: str) -> Agency:
 
 
 def submission_errors(
-    applicant_errors: dict[str, str], form_errors: dict[str, str], documents, attached: set, channel: str
+    applicant_errors: dict[str, str],
+    form_errors: dict[str, str],
+    documents: Iterable[RequiredDocument],
+    attached: Container[int | None],
+    channel: str,
 ) -> dict[str, list[str]]:
     """Everything that stops a dossier from being submitted, as field → messages: the applicant's
     and the e-form's errors (field name → message) and each required component of ``documents``
@@ -426,7 +443,7 @@ def submission_errors(
 
 
 def start_draft(
-    actor, procedure: Procedure, receiving_agency: Agency, channel: str = Channel.ONLINE
+    actor: User, procedure: Procedure, receiving_agency: Agency, channel: str = Channel.ONLINE
 ) -> Dossier:
     in_force = procedure_in_force(procedure.code)
     if in_force is None or in_force.procedure.pk != procedure.pk:
@@ -451,7 +468,7 @@ def start_draft(
     return dossier
 
 
-def _draft(actor, dossier: Dossier) -> Dossier:
+def _draft(actor: User, dossier: Dossier) -> Dossier:
     require(actor, "dossiers.edit_draft", dossier)
     locked = lock_dossier(dossier)
     if not locked.is_draft:
@@ -459,7 +476,7 @@ def _draft(actor, dossier: Dossier) -> Dossier:
     return locked
 
 
-def save_applicant(actor, dossier: Dossier, values: dict) -> Dossier:
+def save_applicant(actor: User, dossier: Dossier, values: dict[str, Any]) -> Dossier:
     """Store the applicant page's checked answers (phone, email, address) on the draft."""
     with transaction.atomic():
         draft = _draft(actor, dossier)
@@ -477,7 +494,9 @@ def save_applicant(actor, dossier: Dossier, values: dict) -> Dossier:
     return draft
 
 
-def save_answers(actor, dossier: Dossier, values: dict, fields: list[dict]) -> Dossier:
+def save_answers(
+    actor: User, dossier: Dossier, values: dict[str, Any], fields: list[dict[str, Any]]
+) -> Dossier:
     """Replace the answers of ``fields`` (one page) in the draft with ``values``."""
     with transaction.atomic():
         draft = _draft(actor, dossier)
@@ -492,7 +511,7 @@ def save_answers(actor, dossier: Dossier, values: dict, fields: list[dict]) -> D
     return draft
 
 
-def delete_draft(actor, dossier: Dossier) -> None:
+def delete_draft(actor: User, dossier: Dossier) -> None:
     with transaction.atomic():
         draft = _draft(actor, dossier)
         record(actor, "dossiers.delete_draft", draft, {"procedure": draft.procedure.code})
@@ -512,14 +531,14 @@ def expire_draft(dossier: Dossier) -> bool:
     return True
 
 
-def forget_tracking_failures(before) -> int:
+def forget_tracking_failures(before: datetime.datetime) -> int:
     """Delete the failed public-tracking counters whose window ended before ``before``: counters,
     not business records, so no audit entry (like the tracker's own pruning)."""
     deleted, _per_model = TrackingFailure.objects.filter(window_ends__lt=before).delete()
     return deleted
 
 
-def _personal_copy(owner, stored, title: str) -> PersonalDocument:
+def _personal_copy(owner: User, stored: StoredFile, title: str) -> PersonalDocument:
     document, _created = PersonalDocument.objects.get_or_create(
         owner=owner,
         sha256=stored.sha256,
@@ -533,20 +552,26 @@ def _personal_copy(owner, stored, title: str) -> PersonalDocument:
     return document
 
 
-def _stored_copy(owner, sha256: str) -> StoredFile | None:
+def _stored_copy(owner: User, sha256: str) -> StoredFile | None:
     """The file ``owner`` already keeps with this content, so that a re-upload is not stored twice."""
     document = PersonalDocument.objects.filter(owner=owner, sha256=sha256).first()
-    if document is None:
+    if document is None or not document.file.name:
         return None
     return StoredFile(document.file.name, document.content_type, document.size, document.sha256)
 
 
-def _store_attachment(actor, dossier, upload, required_document=None, supplement=None) -> Attachment:
-    owner = dossier.applicant if dossier.applicant_id else None
+def _store_attachment(
+    actor: User,
+    dossier: Dossier,
+    upload: File[bytes],
+    required_document: RequiredDocument | None = None,
+    supplement: SupplementRequest | None = None,
+) -> Attachment:
+    owner = dossier.applicant
     stored = check_and_store(upload, reuse=(lambda sha256: _stored_copy(owner, sha256)) if owner else None)
     name = clean_file_name(getattr(upload, "name", ""))
-    if dossier.applicant_id:
-        _personal_copy(dossier.applicant, stored, name)
+    if owner is not None:
+        _personal_copy(owner, stored, name)
     return Attachment.objects.create(
         dossier=dossier,
         required_document=required_document,
@@ -560,7 +585,13 @@ def _store_attachment(actor, dossier, upload, required_document=None, supplement
     )
 
 
-def _attachment_of(actor, dossier, document: PersonalDocument, required_document=None, supplement=None):
+def _attachment_of(
+    actor: User,
+    dossier: Dossier,
+    document: PersonalDocument,
+    required_document: RequiredDocument | None = None,
+    supplement: SupplementRequest | None = None,
+) -> Attachment:
     """An unsaved attachment of ``dossier`` pointing at the stored file of ``document``."""
     return Attachment(
         dossier=dossier,
@@ -575,7 +606,13 @@ def _attachment_of(actor, dossier, document: PersonalDocument, required_document
     )
 
 
-def _reuse(actor, dossier, document: PersonalDocument, required_document=None, supplement=None) -> Attachment:
+def _reuse(
+    actor: User,
+    dossier: Dossier,
+    document: PersonalDocument,
+    required_document: RequiredDocument | None = None,
+    supplement: SupplementRequest | None = None,
+) -> Attachment:
     if document.owner_id != dossier.applicant_id:
         raise PermissionDenied("dossiers.reuse_document")
     attachment = _attachment_of(actor, dossier, document, required_document, supplement)
@@ -583,12 +620,14 @@ def _reuse(actor, dossier, document: PersonalDocument, required_document=None, s
     return attachment
 
 
-def _check_component(dossier, required_document):
+def _check_component(dossier: Dossier, required_document: RequiredDocument | None) -> None:
     if required_document is not None and required_document.procedure_id != dossier.procedure_id:
         raise ValidationError(_("This document is not part of the procedure."), code="component")
 
 
-def add_attachment(actor, dossier: Dossier, upload, required_document=None) -> Attachment:
+def add_attachment(
+    actor: User, dossier: Dossier, upload: File[bytes], required_document: RequiredDocument | None = None
+) -> Attachment:
     """Check and store an uploaded file for a component of the draft; it also goes to the
     applicant's personal document store."""
     with transaction.atomic():
@@ -597,7 +636,12 @@ def add_attachment(actor, dossier: Dossier, upload, required_document=None) -> A
         return _store_attachment(actor, draft, upload, required_document)
 
 
-def reuse_personal_document(actor, dossier: Dossier, document: PersonalDocument, required_document=None):
+def reuse_personal_document(
+    actor: User,
+    dossier: Dossier,
+    document: PersonalDocument,
+    required_document: RequiredDocument | None = None,
+) -> Attachment:
     """Attach a file of the applicant's personal document store without uploading it again."""
     with transaction.atomic():
         draft = _draft(actor, dossier)
@@ -605,14 +649,14 @@ def reuse_personal_document(actor, dossier: Dossier, document: PersonalDocument,
         return _reuse(actor, draft, document, required_document)
 
 
-def remove_attachment(actor, dossier: Dossier, attachment: Attachment) -> None:
+def remove_attachment(actor: User, dossier: Dossier, attachment: Attachment) -> None:
     """Take a file off a draft (it stays in the personal document store)."""
     with transaction.atomic():
         draft = _draft(actor, dossier)
         draft.attachments.filter(pk=attachment.pk).delete()
 
 
-def needs_upload(document, channel: str) -> bool:
+def needs_upload(document: RequiredDocument, channel: str) -> bool:
     """Whether a required component must be attached: online, a declaration that the e-form
     replaces is not (the answers are the declaration)."""
     return document.is_required and not (document.replaced_by_eform and channel == Channel.ONLINE)
@@ -632,7 +676,7 @@ def owes_fees(dossier: Dossier) -> bool:
     )
 
 
-def missing_documents(dossier: Dossier) -> list:
+def missing_documents(dossier: Dossier) -> list[RequiredDocument]:
     """The required components of the procedure with no file attached."""
     attached = set(dossier.attachments.values_list("required_document_id", flat=True))
     return [
@@ -662,7 +706,7 @@ def dossier_errors(dossier: Dossier) -> dict[str, list[str]]:
     }
 
 
-def record_new_dossier(dossier: Dossier, actor, at) -> None:
+def record_new_dossier(dossier: Dossier, actor: User | None, at: datetime.datetime) -> None:
     """The first history row (status 1), outbox event and flow of a dossier just submitted online
     (it has its submission reference) or received at the counter (it has its code too)."""
     insert(DossierStatusChange(dossier=dossier, from_status=None, to_status=Status.NEW, at=at, actor=actor))
@@ -678,7 +722,7 @@ def record_new_dossier(dossier: Dossier, actor, at) -> None:
     dossier_created.send(Dossier, dossier=dossier, at=at)
 
 
-def submit_dossier(actor, draft: Dossier) -> Dossier:
+def submit_dossier(actor: User, draft: Dossier) -> Dossier:
     """Submit a draft: check everything again, give it its submission reference, status 1, audit,
     and queue the applicant's notification, all in one transaction. The dossier code is issued
     and the due time starts on reception (Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
@@ -711,7 +755,9 @@ def submit_dossier(actor, draft: Dossier) -> Dossier:
 # After submission --------------------------------------------------------------------------
 
 
-def change_status(actor, dossier: Dossier, to_status: int, note: str = "", expected_version=None) -> Dossier:
+def change_status(
+    actor: User | None, dossier: Dossier, to_status: int, note: str = "", expected_version: int | None = None
+) -> Dossier:
     """A generic status change by an officer of the receiving agency (or the system, actor None)."""
     if actor is not None:
         require(actor, "dossiers.change_status", dossier)
@@ -726,7 +772,9 @@ def change_status(actor, dossier: Dossier, to_status: int, note: str = "", expec
     return locked
 
 
-def withdraw_dossier(actor, dossier: Dossier, reason: str, expected_version=None) -> Dossier:
+def withdraw_dossier(
+    actor: User, dossier: Dossier, reason: str, expected_version: int | None = None
+) -> Dossier:
     """The applicant asks to withdraw (status 7), giving a reason. This is a request: the
     competent body then stops the dossier or refuses the request (Decree 118/2025/NĐ-CP
     Art. 21(1); ``tinhso.motcua.actions.grant_withdrawal`` / ``refuse_withdrawal``)."""
@@ -758,7 +806,9 @@ SUPPLEMENT_IN_PROCESSING = (Status.ACCEPTED, Status.PROCESSING)
 SUPPLEMENT_WORKING_DAYS = 3
 
 
-def request_supplement(actor, dossier: Dossier, missing: list[str], note: str = "", expected_version=None):
+def request_supplement(
+    actor: User, dossier: Dossier, missing: list[str], note: str = "", expected_version: int | None = None
+) -> SupplementRequest:
     """Ask the applicant to complete the dossier (status 5, Form 02), listing every missing item:
     once at reception and once during processing; refused a second time."""
     require(actor, "dossiers.request_supplement", dossier)
@@ -824,8 +874,12 @@ def open_supplement_request(dossier: Dossier) -> SupplementRequest | None:
 
 
 def answer_supplement_request(
-    actor, dossier: Dossier, attachments: list, note: str = "", expected_version=None
-):
+    actor: User,
+    dossier: Dossier,
+    attachments: Sequence[File[bytes] | PersonalDocument],
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
     """The applicant sends what was missing: ``attachments`` are uploaded files and/or documents
     of their personal store. Back to status 1 (request at reception) or 4 with a new due time."""
     require(actor, "dossiers.answer_supplement", dossier)
@@ -868,7 +922,9 @@ def answer_supplement_request(
     return locked
 
 
-def request_payment(actor, dossier: Dossier, note: str = "", expected_version=None) -> Dossier:
+def request_payment(
+    actor: User | None, dossier: Dossier, note: str = "", expected_version: int | None = None
+) -> Dossier:
     """Ask the applicant to pay (status 6); the dossier returns to its status once paid."""
     if actor is not None:
         require(actor, "dossiers.change_status", dossier)
@@ -883,11 +939,13 @@ def request_payment(actor, dossier: Dossier, note: str = "", expected_version=No
     return locked
 
 
-def _exclude_payment_time(dossier: Dossier, actor, now: datetime.datetime) -> None:
+def _exclude_payment_time(dossier: Dossier, actor: User | None, now: datetime.datetime) -> None:
     """The procedure's law does not count the time taken by the financial obligations ("không
     kể thời gian thực hiện nghĩa vụ tài chính", e.g. Land Law 2024 procedures under Decree
     101/2024/NĐ-CP): the due time moves on by the working time the dossier waited in status 6."""
     asked = dossier.status_changes.filter(to_status=Status.PAYMENT).order_by("-at", "-pk").first()
+    if asked is None or dossier.due_at is None:
+        return
     waited = working_time_between(asked.at, now)
     if waited <= datetime.timedelta(0):
         return
@@ -901,7 +959,7 @@ def _exclude_payment_time(dossier: Dossier, actor, now: datetime.datetime) -> No
     )
 
 
-def mark_paid(actor, dossier: Dossier, note: str = "") -> Dossier:
+def mark_paid(actor: User | None, dossier: Dossier, note: str = "") -> Dossier:
     """Record that the fees are paid (``actor`` None: the payment gateway). Idempotent: a dossier
     already paid and not waiting for payment is left as it is."""
     if actor is not None:
@@ -913,7 +971,7 @@ def mark_paid(actor, dossier: Dossier, note: str = "") -> Dossier:
             return locked
         now = timezone.now()
         locked.paid_at = now
-        changes = {"paid_at": now}
+        changes: dict[str, Any] = {"paid_at": now}
         if waiting:
             resumed = locked.resume_status or Status.NEW
             apply_status_change(locked, resumed, actor, note, now)
@@ -955,7 +1013,7 @@ def can_be_rated(dossier: Dossier) -> bool:
     )
 
 
-def rate_dossier(actor, dossier: Dossier, stars, comment: str = "") -> DossierRating:
+def rate_dossier(actor: User, dossier: Dossier, stars: int, comment: str = "") -> DossierRating:
     """The applicant rates their satisfaction with the dossier, once, after the result:
     ``stars`` 1–5 and an optional comment of at most 1,000 characters."""
     require(actor, "dossiers.rate", dossier)
@@ -985,7 +1043,7 @@ def rate_dossier(actor, dossier: Dossier, stars, comment: str = "") -> DossierRa
 # One-call creation (the API) ---------------------------------------------------------------
 
 
-def add_personal_document(actor, upload) -> PersonalDocument:
+def add_personal_document(actor: User, upload: File[bytes]) -> PersonalDocument:
     """Check and store a file in the actor's personal document store (the same file twice is
     kept once)."""
     if actor is None or not actor.is_authenticated:
@@ -996,13 +1054,13 @@ def add_personal_document(actor, upload) -> PersonalDocument:
 
 
 def create_dossier(
-    actor,
+    actor: User,
     *,
     procedure_code: str,
     agency_code: str,
-    applicant: dict,
-    form_data: dict,
-    attachments: list[dict],
+    applicant: dict[str, Any],
+    form_data: dict[str, Any],
+    attachments: list[dict[str, Any]],
     submit: bool = True,
     idempotency_key: str = "",
     request_hash: str = "",
@@ -1038,18 +1096,20 @@ def create_dossier(
     documents = in_force.documents
     wanted = [item.get("personal_document") for item in attachments]
     store = _personal_documents([pk for pk in wanted if isinstance(pk, int)])
-    rows = []
+    rows: list[tuple[PersonalDocument, RequiredDocument | None]] = []
     for position, item in enumerate(attachments):
-        document = store.get(item.get("personal_document"))
-        component_id = item.get("required_document")
+        document_id, component_id = item.get("personal_document"), item.get("required_document")
+        document = store.get(document_id) if isinstance(document_id, int) else None
         if document is None or document.owner_id != actor.pk:
             errors.setdefault(f"attachments.{position}", []).append(_("This document is not in your store."))
-        elif component_id is not None and component_id not in documents:
+        elif component_id is None:
+            rows.append((document, None))
+        elif not isinstance(component_id, int) or component_id not in documents:
             errors.setdefault(f"attachments.{position}", []).append(
                 _("This document is not part of the procedure.")
             )
         else:
-            rows.append((document, documents.get(component_id)))
+            rows.append((document, documents[component_id]))
     if submit:
         attached = {component.pk for _doc, component in rows if component is not None}
         for name, messages in submission_errors(
@@ -1124,8 +1184,9 @@ def _keep_attachments(dossier: Dossier, rows: list[Attachment]) -> None:
     """Make ``dossier.attachments.all()`` the rows just written, as ``prefetch_related`` would,
     so that the response does not read them back."""
     queryset = dossier.attachments.all()
-    queryset._result_cache, queryset._prefetch_done = rows, True
-    dossier._prefetched_objects_cache = {"attachments": queryset}
+    # Django's prefetch cache: private attributes that the stubs do not declare.
+    queryset._result_cache, queryset._prefetch_done = rows, True  # type: ignore[attr-defined]
+    dossier._prefetched_objects_cache = {"attachments": queryset}  # type: ignore[attr-defined]
 
 
 PERSONAL_DOCUMENT_FIELDS = ("id", "owner_id", "title", "file", "content_type", "size", "sha256")
@@ -1157,13 +1218,14 @@ IDEMPOTENCY_KEY_SQL = sql(
 )
 
 
-def _idempotency_key(actor, key: str) -> tuple[str, int | None] | None:
+def _idempotency_key(actor: User, key: str) -> tuple[str, int | None] | None:
     """(request hash, dossier id) stored with ``key``, or None (plain SQL: every submission
     through the API with a key asks; 47 µs of CPU a call against 502 µs for the ORM's
     ``values_list(...).first()``)."""
     with connection.cursor() as cursor:
         cursor.execute(IDEMPOTENCY_KEY_SQL, [actor.pk, key])
-        return cursor.fetchone()
+        row: tuple[str, int | None] | None = cursor.fetchone()
+        return row
 
 
 def _replay(previous: tuple[str, int | None], request_hash: str) -> Dossier:

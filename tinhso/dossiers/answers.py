@@ -54,27 +54,26 @@ class Context:
     """What one parse or render needs more than once: the communes, from a per-process copy
     that is read again when the units change (``tinhso.core.reference``)."""
 
-    def __init__(self):
-        self._communes = None
-        self._commune_ids = None
+    def __init__(self) -> None:
+        self._loaded: tuple[dict[str, str], dict[str, int]] | None = None
 
-    def _load_communes(self) -> None:
-        rows = _communes.get()
-        self._communes = {code: name for code, name, _pk in rows}
-        self._commune_ids = {code: pk for code, _name, pk in rows}
+    def _load_communes(self) -> tuple[dict[str, str], dict[str, int]]:
+        if self._loaded is None:
+            rows = _communes.get()
+            self._loaded = (
+                {code: name for code, name, _pk in rows},
+                {code: pk for code, _name, pk in rows},
+            )
+        return self._loaded
 
     @property
     def communes(self) -> dict[str, str]:
-        if self._communes is None:
-            self._load_communes()
-        return self._communes
+        return self._load_communes()[0]
 
     @property
     def commune_ids(self) -> dict[str, int]:
         """Code → id of the same communes (to store a checked address without reading it again)."""
-        if self._commune_ids is None:
-            self._load_communes()
-        return self._commune_ids
+        return self._load_communes()[1]
 
 
 def _join(prefix: str, name: str) -> str:

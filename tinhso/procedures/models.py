@@ -7,12 +7,14 @@ provincial procedure names its department(s). Fees, required documents and the e
 definition (see ``tinhso.procedures.eform``) are what online submission builds on.
 """
 
+import datetime
 import re
+from typing import Self
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +82,7 @@ class OnlineLevel(models.TextChoices):
 
 
 class ProcedureQuerySet(models.QuerySet):
-    def current(self, on=None):
+    def current(self, on: datetime.date | None = None) -> Self:
         """Active procedures whose validity period contains ``on`` (default today)."""
         on = on or today()
         return self.filter(
@@ -398,7 +400,7 @@ class ReceptionScope(models.TextChoices):
 
 
 class BoundaryFreeListQuerySet(models.QuerySet):
-    def in_force(self, on=None):
+    def in_force(self, on: datetime.date | None = None) -> Self:
         """The lists in force on ``on`` (default today, Vietnam time)."""
         on = on or today()
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), valid_from__lte=on)
@@ -455,6 +457,6 @@ class BoundaryFreeList(models.Model):
         return self.scope == ReceptionScope.NATIONWIDE or self.at_provincial_centre
 
 
-def boundary_free_lists(procedure, on=None):
+def boundary_free_lists(procedure: Procedure, on: datetime.date | None = None) -> QuerySet[BoundaryFreeList]:
     """The lists in force on ``on`` that name ``procedure`` (by code)."""
     return BoundaryFreeList.objects.in_force(on).filter(procedures__code=procedure.code).distinct()

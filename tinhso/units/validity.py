@@ -8,6 +8,7 @@ same code may never be valid on the same day.
 """
 
 import datetime
+from typing import Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -31,7 +32,7 @@ def valid_on_q(on: datetime.date, prefix: str = "") -> Q:
 
 
 class ValidityQuerySet(models.QuerySet):
-    def valid_on(self, on: datetime.date | None = None):
+    def valid_on(self, on: datetime.date | None = None) -> Self:
         return self.filter(valid_on_q(on or today()))
 
     def overlapping(self, valid_from: datetime.date | None, valid_to: datetime.date | None):
