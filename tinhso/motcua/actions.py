@@ -22,18 +22,23 @@ stop, counter reception) are here, built on the dossier app's building blocks.
 """
 
 import datetime
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import Role
+from tinhso.accounts.models import Role, User
 from tinhso.accounts.permissions import require
 from tinhso.accounts.validators import normalize_phone, validate_cccd
+from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
 from tinhso.core.text import format_datetime, nfc
 from tinhso.dossiers import actions as dossier_actions
@@ -45,6 +50,7 @@ from tinhso.dossiers.models import (
     Dossier,
     DueTimeChangeKind,
     Notification,
+    SupplementRequest,
 )
 from tinhso.dossiers.notifications import queue_notification
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
@@ -52,12 +58,17 @@ from tinhso.motcua.models import CopyForm, CounterDocument, DraftResult, Extensi
 from tinhso.motcua.rules import STOPPABLE, officer_in, refusable
 from tinhso.official_forms.actions import issue_form
 from tinhso.official_forms.letters import issue_letter
+from tinhso.procedures.models import Procedure, RequiredDocument
 from tinhso.signing.actions import issue_signed_result
+from tinhso.signing.models import SignedDocument
 from tinhso.workflows.actions import actions_out, perform_action
 from tinhso.workflows.models import DossierFlow
 from tinhso.worktime.calendar import add_working_days
 
 MAX_TEXT = 2000
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _text(value: str, field: str, message: str) -> str:
@@ -73,7 +84,9 @@ def _close_flow(dossier: Dossier) -> None:
     DossierFlow.objects.filter(dossier=dossier).update(waiting_roles="", step_due_at=None)
 
 
-def _audited(actor, dossier, name: str, function, *args, **kwargs):
+def _audited(
+    actor: User, dossier: Dossier, name: str, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+) -> R:
     """Run ``function``; a refusal is audited before it propagates."""
     try:
         return function(*args, **kwargs)
@@ -87,7 +100,13 @@ def _audited(actor, dossier, name: str, function, *args, **kwargs):
         raise
 
 
-def accept_dossier(actor, dossier: Dossier, assignee=None, note: str = "", expected_version=None) -> Dossier:
+def accept_dossier(
+    actor: User,
+    dossier: Dossier,
+    assignee: User | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Dossier:
     """Receive a dossier (status 2, due time from now): the flow's action from its current state
     into status 2, which issues the dossier code of the reception day to an online submission
     (``tinhso.workflows.actions``; Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
@@ -116,7 +135,7 @@ def accept_dossier(actor, dossier: Dossier, assignee=None, note: str = "", expec
     return dossier
 
 
-def _refuse(actor, dossier, reason, expected_version):
+def _refuse(actor: User, dossier: Dossier, reason: str, expected_version: int | None) -> Dossier:
     require(actor, "motcua.receive", dossier)
     reason = _text(reason, "reason", _("Give the reason for refusing the dossier."))
     with transaction.atomic():
@@ -135,12 +154,16 @@ def _refuse(actor, dossier, reason, expected_version):
     return locked
 
 
-def refuse_dossier(actor, dossier: Dossier, reason: str, expected_version=None) -> Dossier:
+def refuse_dossier(
+    actor: User, dossier: Dossier, reason: str, expected_version: int | None = None
+) -> Dossier:
     """Refuse to accept the dossier (status 3), with the reason printed on Form 03."""
     return _audited(actor, dossier, "refuse", _refuse, actor, dossier, reason, expected_version)
 
 
-def ask_for_supplement(actor, dossier: Dossier, missing: list[str], note: str = "", expected_version=None):
+def ask_for_supplement(
+    actor: User, dossier: Dossier, missing: list[str], note: str = "", expected_version: int | None = None
+) -> SupplementRequest:
     """Status 5, listing exactly what is missing (Form 02); the dossier app applies the clock rule."""
     if dossier.status in FINAL:
         raise ValidationError(_("This dossier is closed."), code="closed")
@@ -157,7 +180,9 @@ def ask_for_supplement(actor, dossier: Dossier, missing: list[str], note: str = 
     )
 
 
-def ask_for_payment(actor, dossier: Dossier, note: str = "", expected_version=None) -> Dossier:
+def ask_for_payment(
+    actor: User, dossier: Dossier, note: str = "", expected_version: int | None = None
+) -> Dossier:
     """Status 6: the applicant must pay the fees before the dossier goes on."""
     return _audited(
         actor,
@@ -171,7 +196,7 @@ def ask_for_payment(actor, dossier: Dossier, note: str = "", expected_version=No
     )
 
 
-def record_cash_payment(actor, dossier: Dossier, note: str = "") -> Dossier:
+def record_cash_payment(actor: User, dossier: Dossier, note: str = "") -> Dossier:
     """The fees were paid in cash at the counter."""
     note = nfc(note) or _("Fees paid in cash at the counter.")
     return _audited(actor, dossier, "cash_payment", dossier_actions.mark_paid, actor, dossier, note)
@@ -184,7 +209,7 @@ def may_extend_at(now: datetime.datetime, due_at: datetime.datetime) -> bool:
     return add_working_days(now, 1) <= due_at
 
 
-def _late_agency(actor, dossier, flow):
+def _late_agency(actor: User, dossier: Dossier, flow: DossierFlow) -> Agency:
     """The agency in whose name the apology is written: the agency at fault for the delay
     (Decree 61/2018/NĐ-CP Art. 19(9)(a), "cơ quan … để quá hạn"), i.e. the one whose leader asks,
     the agency holding the dossier first."""
@@ -194,7 +219,13 @@ def _late_agency(actor, dossier, flow):
     return flow.current_agency
 
 
-def _extend(actor, dossier, new_due_at, reason, expected_version):
+def _extend(
+    actor: User,
+    dossier: Dossier,
+    new_due_at: datetime.datetime | None,
+    reason: str,
+    expected_version: int | None,
+) -> Extension:
     require(actor, "motcua.extend", dossier)
     reason = _text(reason, "reason", _("Give the reason for the extension."))
     with transaction.atomic():
@@ -251,7 +282,11 @@ def _extend(actor, dossier, new_due_at, reason, expected_version):
 
 
 def extend_dossier(
-    actor, dossier: Dossier, new_due_at: datetime.datetime | None, reason: str, expected_version=None
+    actor: User,
+    dossier: Dossier,
+    new_due_at: datetime.datetime | None,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Extension:
     """Extend the due time with an apology to the applicant (Form 04), in the name of and
     counted against the agency that is late; refused a second time or later than one working
@@ -259,7 +294,7 @@ def extend_dossier(
     return _audited(actor, dossier, "extend", _extend, actor, dossier, new_due_at, reason, expected_version)
 
 
-def _stop(actor, dossier, reason, expected_version):
+def _stop(actor: User, dossier: Dossier, reason: str, expected_version: int | None) -> Dossier:
     require(actor, "motcua.extend", dossier)
     reason = _text(reason, "reason", _("Give the reason for stopping."))
     with transaction.atomic():
@@ -286,29 +321,32 @@ def _stop(actor, dossier, reason, expected_version):
     return locked
 
 
-def stop_dossier(actor, dossier: Dossier, reason: str, expected_version=None) -> Dossier:
+def stop_dossier(actor: User, dossier: Dossier, reason: str, expected_version: int | None = None) -> Dossier:
     """Stop processing (status 8, Form 05); a withdrawal request is decided by
     ``grant_withdrawal`` instead."""
     return _audited(actor, dossier, "stop", _stop, actor, dossier, reason, expected_version)
 
 
-def _withdrawal_request(dossier: Dossier):
-    """The applicant's pending withdrawal request (its status change: the reason, the status the
-    dossier was in); refuses when there is none."""
-    if dossier.status != Status.WITHDRAWN:
+def _withdrawal_request(dossier: Dossier) -> tuple[str, int]:
+    """The applicant's pending withdrawal request: its reason and the status the dossier was in;
+    refuses when there is none."""
+    request = None
+    if dossier.status == Status.WITHDRAWN:
+        request = dossier.status_changes.filter(to_status=Status.WITHDRAWN).order_by("-at", "-pk").first()
+    if request is None or request.from_status is None:
         raise ValidationError(_("The applicant has not asked to withdraw this dossier."), code="no_request")
-    return dossier.status_changes.filter(to_status=Status.WITHDRAWN).order_by("-at", "-pk").first()
+    return request.note, request.from_status
 
 
-def _grant_withdrawal(actor, dossier, note, expected_version):
+def _grant_withdrawal(actor: User, dossier: Dossier, note: str, expected_version: int | None) -> Dossier:
     require(actor, "motcua.decide_withdrawal", dossier)
     note = nfc(note)
     if len(note) > MAX_TEXT:
         raise ValidationError({"note": [_("Write at most %(limit)s characters.") % {"limit": MAX_TEXT}]})
     with transaction.atomic():
         locked = dossier_actions.lock_dossier(dossier, expected_version)
-        request = _withdrawal_request(locked)
-        reason = _("Stopped at the applicant's request: %(reason)s") % {"reason": request.note}
+        requested_because, _from_status = _withdrawal_request(locked)
+        reason = _("Stopped at the applicant's request: %(reason)s") % {"reason": requested_because}
         if note:
             reason = f"{reason} {note}"
         now = timezone.now()
@@ -328,7 +366,9 @@ def _grant_withdrawal(actor, dossier, note, expected_version):
     return locked
 
 
-def grant_withdrawal(actor, dossier: Dossier, note: str = "", expected_version=None) -> Dossier:
+def grant_withdrawal(
+    actor: User, dossier: Dossier, note: str = "", expected_version: int | None = None
+) -> Dossier:
     """Stop the dossier the applicant asked to withdraw (status 7 → 8); the stop notice is
     Form 05 (Decree 118/2025/NĐ-CP Art. 21(1); Circular 03/2025/TT-VPCP Art. 7)."""
     return _audited(
@@ -336,12 +376,12 @@ def grant_withdrawal(actor, dossier: Dossier, note: str = "", expected_version=N
     )
 
 
-def _refuse_withdrawal(actor, dossier, reason, expected_version):
+def _refuse_withdrawal(actor: User, dossier: Dossier, reason: str, expected_version: int | None) -> Dossier:
     require(actor, "motcua.decide_withdrawal", dossier)
     reason = _text(reason, "reason", _("Give the reason for refusing the withdrawal."))
     with transaction.atomic():
         locked = dossier_actions.lock_dossier(dossier, expected_version)
-        resumed = _withdrawal_request(locked).from_status
+        _requested_because, resumed = _withdrawal_request(locked)
         dossier_actions.apply_status_change(locked, resumed, actor, reason)
         record(
             actor,
@@ -353,7 +393,9 @@ def _refuse_withdrawal(actor, dossier, reason, expected_version):
     return locked
 
 
-def refuse_withdrawal(actor, dossier: Dossier, reason: str, expected_version=None) -> Dossier:
+def refuse_withdrawal(
+    actor: User, dossier: Dossier, reason: str, expected_version: int | None = None
+) -> Dossier:
     """Refuse the applicant's withdrawal request because the competent body has already decided
     (Circular 03/2025/TT-VPCP Art. 7): the dossier goes on from where it was, due time unchanged."""
     return _audited(
@@ -368,18 +410,18 @@ class GivenDocument:
     has none (``exemption``, a ``ScanExemption``)."""
 
     copy_form: str
-    required_document: object = None
+    required_document: RequiredDocument | None = None
     name: str = ""
-    file: object = None
+    file: File[bytes] | None = None
     exemption: str = ""
     quantity: int = 1
 
 
-def _check_documents(procedure, documents: list[GivenDocument]) -> list[str]:
+def _check_documents(procedure: Procedure, documents: list[GivenDocument]) -> list[str]:
     """What is wrong with the documents given, as messages. Paper dossiers are digitised at
     reception (Decree 118/2025/NĐ-CP Art. 17(1)(c)) except the cases of Circular 03/2025/TT-VPCP
     Art. 5 (``ScanExemption``); an electronic copy is its file."""
-    errors = []
+    errors: list[str] = []
     for document in documents:
         if document.required_document is not None and document.required_document.procedure_id != procedure.pk:
             errors.append(_("This document is not part of the procedure."))
@@ -405,12 +447,12 @@ def _check_documents(procedure, documents: list[GivenDocument]) -> list[str]:
 
 
 def receive_at_counter(
-    actor,
-    agency,
-    procedure,
-    applicant: dict,
+    actor: User,
+    agency: Agency,
+    procedure: Procedure,
+    applicant: Mapping[str, str | None],
     documents: list[GivenDocument],
-    assignee=None,
+    assignee: User | None = None,
     paid: bool = False,
 ) -> Dossier:
     """A walk-in citizen's dossier: created with the applicant's details (the phone number stored
@@ -497,7 +539,9 @@ def receive_at_counter(
     return dossier
 
 
-def record_forged_form(actor, dossier: Dossier, action_key: str, fields: list[str], request=None) -> None:
+def record_forged_form(
+    actor: User, dossier: Dossier, action_key: str, fields: list[str], request: HttpRequest | None = None
+) -> None:
     """A posted action form carried values its page never offered (a choice outside the list, a
     malformed hidden field): nothing is done, the attempt is audited."""
     record(
@@ -509,17 +553,17 @@ def record_forged_form(actor, dossier: Dossier, action_key: str, fields: list[st
     )
 
 
-def sign_result(actor, dossier: Dossier, pdf_bytes: bytes, title: str):
+def sign_result(actor: User, dossier: Dossier, pdf_bytes: bytes, title: str) -> SignedDocument:
     """The leader signs the dossier's electronic result (``tinhso.signing``)."""
     return _audited(actor, dossier, "sign", issue_signed_result, actor, dossier, pdf_bytes, title)
 
 
-def attach_draft_result(actor, dossier: Dossier, upload, title: str) -> DraftResult:
+def attach_draft_result(actor: User, dossier: Dossier, upload: File[bytes], title: str) -> DraftResult:
     """Attach a draft of the result (a PDF) for the leader to read and sign."""
     return _audited(actor, dossier, "attach_draft", _attach_draft_result, actor, dossier, upload, title)
 
 
-def _attach_draft_result(actor, dossier: Dossier, upload, title: str) -> DraftResult:
+def _attach_draft_result(actor: User, dossier: Dossier, upload: File[bytes], title: str) -> DraftResult:
     require(actor, "motcua.attach_draft", dossier)
     title = _text(title, "title", _("Enter the title of the result."))
     if len(title) > 255:

@@ -12,17 +12,19 @@
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Subquery
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import Role, UserKind
-from tinhso.accounts.permissions import agency_ids_in_scope, can, require
+from tinhso.accounts.models import Role, User, UserKind
+from tinhso.accounts.permissions import Actor, agency_ids_in_scope, can, require
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
 from tinhso.core.reference import ReferenceCache, Row
@@ -43,6 +45,7 @@ from tinhso.dossiers.notifications import queue_notification
 from tinhso.dossiers.signals import dossier_accepted
 from tinhso.dossiers.status import FINAL, Status
 from tinhso.procedures.fees import may_charge
+from tinhso.procedures.models import Procedure
 from tinhso.signing.models import SignedDocument
 from tinhso.workflows.generic import GENERIC, HOURS, definition_signature, published_signature
 from tinhso.workflows.models import (
@@ -115,33 +118,38 @@ def boundary_free_start(dossier: Dossier, accepted_at: datetime.datetime) -> dat
 # Versions ------------------------------------------------------------------------------------
 
 
-# The published flow version of each procedure, and the start and actions of published versions.
-_flows = ReferenceCache("flows", lambda day: {}, dated=False)
+# Kept while the flows stay the same: the published flow version of each procedure (by procedure
+# id), and the start (by version id) and the actions out of each state (by state id) of published
+# versions.
+_versions: ReferenceCache[dict[int, Row]] = ReferenceCache("flows", lambda day: {}, dated=False)
+_starts: ReferenceCache[dict[int, tuple[int, str]]] = ReferenceCache("flows", lambda day: {}, dated=False)
+_actions: ReferenceCache[dict[int, tuple[Row, ...]]] = ReferenceCache("flows", lambda day: {}, dated=False)
 
 
-def flow_version_for(procedure) -> FlowVersion:
+def flow_version_for(procedure: Procedure) -> FlowVersion:
     """The published version of the procedure's own flow, else of the default shared flow
     (created, the generic one, when the platform has none yet). Each server process keeps the
     answer per procedure while the flows stay the same."""
-    known = _flows.get()
-    kept = known.get(("version", procedure.pk))
+    known = _versions.get()
+    kept = known.get(procedure.pk)
     if kept is not None:
-        return kept.instance()
+        version: FlowVersion = kept.instance()
+        return version
     default = Flow.objects.filter(is_default=True, procedure__isnull=True).order_by("pk").values("pk")[:1]
-    version = (
+    found = (
         FlowVersion.objects.filter(is_published=True)
         .filter(Q(flow__procedure=procedure) | Q(flow=Subquery(default)))
         .order_by(F("flow__procedure").asc(nulls_last=True), "flow_id", "-number")
         .first()
     )
-    if version is None:
+    if found is None:
         # Not kept: created in this transaction, it is gone if the transaction rolls back.
-        return load_flow(GENERIC)[0].published_version()
-    known[("version", procedure.pk)] = Row.of(version)
-    return version
+        return load_flow(GENERIC)[0].versions.filter(is_published=True).latest("number")
+    known[procedure.pk] = Row.of(found)
+    return found
 
 
-def publish_version(actor, version: FlowVersion) -> FlowVersion:
+def publish_version(actor: User | None, version: FlowVersion) -> FlowVersion:
     """Check and publish a draft version; from then on it never changes."""
     if actor is not None:
         require(actor, "workflows.manage", version)
@@ -157,7 +165,7 @@ def publish_version(actor, version: FlowVersion) -> FlowVersion:
     return locked
 
 
-def new_version(actor, flow: Flow) -> FlowVersion:
+def new_version(actor: User | None, flow: Flow) -> FlowVersion:
     """A draft copy of the flow's latest version, to edit and publish."""
     if actor is not None:
         require(actor, "workflows.manage", flow)
@@ -166,7 +174,7 @@ def new_version(actor, flow: Flow) -> FlowVersion:
         latest = flow.versions.order_by("-number").first()
         version = FlowVersion.objects.create(flow=flow, number=(latest.number + 1) if latest else 1)
         if latest is not None:
-            states = {}
+            states: dict[int, State] = {}
             for state in latest.states.all():
                 old_pk = state.pk
                 state.pk, state.version = None, version
@@ -181,7 +189,7 @@ def new_version(actor, flow: Flow) -> FlowVersion:
     return version
 
 
-def save_flow(actor, flow: Flow, changed: list[str], request=None) -> Flow:
+def save_flow(actor: User | None, flow: Flow, changed: list[str], request: HttpRequest | None = None) -> Flow:
     """Create a flow or change its key, name, procedure or default flag (``changed`` names the
     fields the form changed, for the audit). ``actor`` None is the platform itself (``load_flow``)."""
     if actor is not None:
@@ -206,7 +214,7 @@ def save_flow(actor, flow: Flow, changed: list[str], request=None) -> Flow:
     return flow
 
 
-def delete_flow(actor, flow: Flow, request=None) -> None:
+def delete_flow(actor: User, flow: Flow, request: HttpRequest | None = None) -> None:
     """Delete a flow that was never published (a published version may have run dossiers)."""
     require(actor, "workflows.manage", flow)
     with transaction.atomic():
@@ -230,7 +238,9 @@ def _outline(version: FlowVersion) -> dict[str, list[str]]:
     }
 
 
-def edit_draft(actor, version: FlowVersion, save: Callable[[], None], request=None) -> FlowVersion:
+def edit_draft(
+    actor: User | None, version: FlowVersion, save: Callable[[], None], request: HttpRequest | None = None
+) -> FlowVersion:
     """Save the admin's edits of a draft version: ``save`` writes the version with its states and
     actions; then the whole flow is checked. A published version, or a flow that is not valid,
     raises ``ValidationError`` and nothing is saved. ``actor`` None is the platform itself."""
@@ -245,7 +255,7 @@ def edit_draft(actor, version: FlowVersion, save: Callable[[], None], request=No
         save()
         validate_version(version)
         after = _outline(version)
-        changes = {"flow": version.flow.key, "number": version.number}
+        changes: dict[str, Any] = {"flow": version.flow.key, "number": version.number}
         for name in after:
             if before is None or before[name] != after[name]:
                 changes[name] = [before[name] if before else [], after[name]]
@@ -253,7 +263,7 @@ def edit_draft(actor, version: FlowVersion, save: Callable[[], None], request=No
     return version
 
 
-def load_flow(definition: dict, procedure=None) -> tuple[Flow, bool]:
+def load_flow(definition: dict[str, Any], procedure: Procedure | None = None) -> tuple[Flow, bool]:
     """Create or update the flow ``definition`` (the generic and the demo flows) as the platform,
     through ``save_flow``, ``edit_draft`` and ``publish_version``: idempotent, a flow whose latest
     published version already has the same definition is kept. Returns (flow, whether a version
@@ -281,7 +291,7 @@ def load_flow(definition: dict, procedure=None) -> tuple[Flow, bool]:
 
         def save() -> None:
             version.save()
-            states = {}
+            states: dict[str, State] = {}
             for key, name, code, start, end in definition["states"]:
                 states[key] = State.objects.create(
                     version=version, key=key, name=name, status_code=code, is_start=start, is_end=end
@@ -308,7 +318,7 @@ def load_flow(definition: dict, procedure=None) -> tuple[Flow, bool]:
     return flow, True
 
 
-def delete_draft(actor, version: FlowVersion, request=None) -> None:
+def delete_draft(actor: User, version: FlowVersion, request: HttpRequest | None = None) -> None:
     """Delete a draft version; published versions stay for ever."""
     require(actor, "workflows.manage", version)
     with transaction.atomic():
@@ -327,7 +337,7 @@ def delete_draft(actor, version: FlowVersion, request=None) -> None:
 # Running dossiers ----------------------------------------------------------------------------
 
 
-def waiting_roles(actions) -> str:
+def waiting_roles(actions: Iterable[Action]) -> str:
     """The roles that may take one of ``actions``, as ``DossierFlow.waiting_roles`` stores them."""
     roles = sorted({role for action in actions for role in action.roles})
     return "," + ",".join(roles) + "," if roles else ""
@@ -338,11 +348,11 @@ def waiting_roles(actions) -> str:
 
 def _start(version_id: int) -> tuple[int, str]:
     """(start state id, waiting roles) of a published version."""
-    known = _flows.get()
-    found = known.get(("start", version_id))
+    known = _starts.get()
+    found = known.get(version_id)
     if found is None:
         state = State.objects.prefetch_related("actions_out").get(version_id=version_id, is_start=True)
-        found = known[("start", version_id)] = (state.pk, waiting_roles(state.actions_out.all()))
+        found = known[version_id] = (state.pk, waiting_roles(state.actions_out.all()))
     return found
 
 
@@ -356,13 +366,13 @@ def actions_out(state_id: int, version: FlowVersion) -> dict[str, Action]:
     process for a published version; each caller gets its own instances)."""
     if version.published_at is None:
         return _read_actions_out(state_id)
-    known = _flows.get()
-    rows = known.get(("actions", state_id))
+    known = _actions.get()
+    rows = known.get(state_id)
     if rows is None:
-        rows = known[("actions", state_id)] = tuple(
+        rows = known[state_id] = tuple(
             Row.of(action, "to_state", "target_agency") for action in _read_actions_out(state_id).values()
         )
-    actions = [row.instance() for row in rows]
+    actions: list[Action] = [row.instance() for row in rows]
     return {action.key: action for action in actions}
 
 
@@ -397,17 +407,19 @@ def restart_examination(dossier: Dossier, at: datetime.datetime) -> None:
     )
 
 
-def put_on_flow(sender, dossier: Dossier, at: datetime.datetime, **kwargs) -> None:
+def put_on_flow(sender: object, dossier: Dossier, at: datetime.datetime, **kwargs: object) -> None:
     """``dossiers.signals.dossier_created``: the new dossier starts on its flow."""
     start_flow(dossier, at, new=True)
 
 
-def examine_again(sender, dossier: Dossier, at: datetime.datetime, **kwargs) -> None:
+def examine_again(sender: object, dossier: Dossier, at: datetime.datetime, **kwargs: object) -> None:
     """``dossiers.signals.dossier_completed_at_reception``."""
     restart_examination(dossier, at)
 
 
-def step_due(action: Action, start: datetime.datetime, dossier_due: datetime.datetime | None):
+def step_due(
+    action: Action, start: datetime.datetime, dossier_due: datetime.datetime | None
+) -> datetime.datetime | None:
     """When the step ``action`` starts is due: its own duration, else the dossier's due time."""
     if action.duration is None:
         return dossier_due
@@ -425,7 +437,7 @@ def classify_result(finished_at: datetime.datetime, due_at: datetime.datetime | 
     return LATE
 
 
-def _is_leader_in_scope(user, agency_id) -> bool:
+def _is_leader_in_scope(user: Actor, agency_id: int | None) -> bool:
     return agency_id in agency_ids_in_scope(user, Role.LEADER)
 
 
@@ -436,7 +448,7 @@ def result_signed(dossier: Dossier) -> bool:
 
 def condition_failures(action: Action, dossier: Dossier, flow: DossierFlow) -> list[str]:
     """The Vietnamese reasons why the conditions of ``action`` do not hold (empty: they do)."""
-    failures = []
+    failures: list[str] = []
     for condition in action.conditions or []:
         if condition == Condition.PAYMENT_RECEIVED:
             if dossier.paid_at is None and may_charge(dossier.procedure, dossier.form_data):
@@ -452,15 +464,15 @@ def condition_failures(action: Action, dossier: Dossier, flow: DossierFlow) -> l
     return failures
 
 
-def _may_take(user, flow: DossierFlow, action: Action) -> bool:
+def _may_take(user: Actor, flow: DossierFlow, action: Action) -> bool:
     if not can(user, "workflows.perform_action", Step(flow, action)):
         return False
-    if flow.assignee_id and flow.assignee_id != user.pk:
-        return _is_leader_in_scope(user, flow.current_agency_id) or user.is_superuser
+    if flow.assignee_id and (user is None or flow.assignee_id != user.pk):
+        return _is_leader_in_scope(user, flow.current_agency_id) or bool(user and user.is_superuser)
     return True
 
 
-def available_actions(user, dossier: Dossier, flow: DossierFlow | None = None) -> list[Action]:
+def available_actions(user: Actor, dossier: Dossier, flow: DossierFlow | None = None) -> list[Action]:
     """The actions ``user`` may take on ``dossier`` now (conditions not yet met included: the
     page explains them when taken). ``flow``: the dossier's flow, if the caller holds it."""
     if flow is None:
@@ -476,7 +488,7 @@ def _target_agency(action: Action, flow: DossierFlow, dossier: Dossier, agency: 
     department is handled by the department from its acceptance; an action "back to the
     receiving agency" brings the result back to the centre that returns it, and any other step
     (an opinion given by a consulted agency) back to the agency handling the dossier."""
-    if action.target_agency_id:
+    if action.target_agency is not None:
         return action.target_agency
     if action.returns_to_receiving_agency:
         if action.to_state.status_code in (Status.FINISHED, Status.RETURNED):
@@ -504,7 +516,7 @@ def step_target(action: Action, flow: DossierFlow, dossier: Dossier) -> Agency:
     return _target_agency(action, flow, dossier, None)
 
 
-def _check_assignee(action: Action, assignee, agency: Agency):
+def _check_assignee(action: Action, assignee: User | None, agency: Agency) -> User | None:
     if not action.assign_role:
         return None
     if assignee is None:
@@ -516,7 +528,7 @@ def _check_assignee(action: Action, assignee, agency: Agency):
     return assignee
 
 
-def _enter_status(locked: Dossier, code: int, actor, note: str, now) -> None:
+def _enter_status(locked: Dossier, code: int, actor: User, note: str, now: datetime.datetime) -> None:
     """Move the dossier's national status and apply what the new status means for its dates.
 
     Reception (status 2) issues the dossier code, its date part the reception day: "Mỗi hồ sơ
@@ -552,11 +564,11 @@ def _enter_status(locked: Dossier, code: int, actor, note: str, now) -> None:
 
 
 def perform_action(
-    actor,
+    actor: User,
     dossier: Dossier,
     action_key: str,
     note: str = "",
-    assignee=None,
+    assignee: User | None = None,
     agency: Agency | None = None,
     expected_version: int | None = None,
     at: datetime.datetime | None = None,
@@ -576,7 +588,16 @@ def perform_action(
         raise
 
 
-def _perform(actor, dossier, action_key, note, assignee, agency, expected_version, at) -> DossierFlow:
+def _perform(
+    actor: User,
+    dossier: Dossier,
+    action_key: str,
+    note: str,
+    assignee: User | None,
+    agency: Agency | None,
+    expected_version: int | None,
+    at: datetime.datetime | None,
+) -> DossierFlow:
     if len(note) > MAX_NOTE:
         raise ValidationError({"note": [_("Write at most %(limit)s characters.") % {"limit": MAX_NOTE}]})
     with transaction.atomic():

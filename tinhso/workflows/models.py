@@ -8,6 +8,8 @@ A running dossier keeps, in its ``DossierFlow``, the version it started with; ea
 ``StepRecord`` (what Form 06, the control sheet, prints).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -61,7 +63,7 @@ class Flow(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def published_version(self):
+    def published_version(self) -> "FlowVersion | None":
         """The latest published version, or None."""
         return self.versions.filter(is_published=True).order_by("-number").first()
 
@@ -103,7 +105,7 @@ class State(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         _refuse_if_published(self.version)
         super().save(*args, **kwargs)
 
@@ -167,7 +169,7 @@ class Action(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         _refuse_if_published(self.version)
         super().save(*args, **kwargs)
 

@@ -64,20 +64,18 @@ def test_form_01_prints_what_the_applicant_actually_gave(procedure, officer, spe
             "Hãy quét mọi giấy tờ bản giấy",
         ),
         (GivenDocument(CopyForm.ELECTRONIC, name="Tờ khai"), "Hãy đính kèm tệp"),
-        (GivenDocument("photocopy", name="Tờ khai", file="x"), "Hãy cho biết mỗi giấy tờ"),
+        (GivenDocument("photocopy", name="Tờ khai", file=scan()), "Hãy cho biết mỗi giấy tờ"),
         (GivenDocument(CopyForm.ORIGINAL, name="Tờ khai", exemption="lost"), "Hãy chọn lý do"),
         (
             GivenDocument(CopyForm.ORIGINAL, name=" ", exemption=ScanExemption.STATE_SECRET),
             "Hãy ghi tên từng giấy tờ",
         ),
-        (GivenDocument(CopyForm.ORIGINAL, name="Tờ khai", file="x", quantity=0), "từ 1 đến 99"),
+        (GivenDocument(CopyForm.ORIGINAL, name="Tờ khai", file=scan(), quantity=0), "từ 1 đến 99"),
     ],
 )
 def test_a_document_without_scan_or_a_valid_record_creates_nothing(
     procedure, officer, desk, document, message
 ):
-    if document.file == "x":
-        document.file = scan()
     with pytest.raises(ValidationError) as caught:
         actions.receive_at_counter(officer, desk, procedure, APPLICANT, [document])
     assert any(message in text for text in caught.value.message_dict["documents"])
