@@ -48,13 +48,16 @@ def outgoing_series(document) -> str:
     """The series a document is numbered in: secret ones apart, else the agency's choice."""
     if document.secrecy:
         return SECRET_SERIES
-    mode = (
-        RegisterSettings.objects.filter(agency_id=document.agency_id)
-        .values_list("series_mode", flat=True)
-        .first()
-    )
+    return series_for(document.agency_id, document.type_code)
+
+
+def series_for(agency_id: int, type_code: str) -> str:
+    """The series of the agency's documents of ``type_code`` that are not secret: the common one,
+    or the type's when the agency chose one series per type. The one-stop letters (Forms 04 and
+    05, ``tinhso.official_forms.letters``) are numbered in it too."""
+    mode = RegisterSettings.objects.filter(agency_id=agency_id).values_list("series_mode", flat=True).first()
     if mode == SeriesMode.PER_TYPE:
-        return f"type:{document.type_code}"
+        return f"type:{type_code}"
     return COMMON_SERIES
 
 

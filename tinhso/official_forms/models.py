@@ -1,25 +1,12 @@
 """The outgoing register of the letters a one-stop form is (Forms 04 and 05): each gets the next
-number of its agency's year (Decree 30/2020/NĐ-CP, Appendix I, I.3(a): "số thứ tự văn bản do cơ
-quan, tổ chức ban hành trong một năm")."""
+number of its agency's year in the series of its type (Decree 30/2020/NĐ-CP Art. 15(1), Appendix I,
+I.3(a): "số thứ tự văn bản do cơ quan, tổ chức ban hành trong một năm"), the agency's documents'
+series (``letters.issue_letter``)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-
-
-class LetterCounter(models.Model):
-    """The last number an agency gave in a calendar year (see ``letters.issue_letter``)."""
-
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="letter_counter_agency_year")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id}/{self.year}: {self.value}"
 
 
 class Letter(models.Model):
@@ -31,6 +18,8 @@ class Letter(models.Model):
         "agencies.Agency", verbose_name=_("issuing agency"), on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(_("year"))
+    # The numbering series of the agency's documents (``tinhso.documents.numbering``).
+    series = models.CharField(max_length=40)
     number = models.PositiveIntegerField(_("number"))
     reference = models.CharField(_("number and symbol"), max_length=60)
     issued_at = models.DateTimeField(pgettext_lazy("letter", "issued at"))
@@ -41,7 +30,9 @@ class Letter(models.Model):
     class Meta:
         verbose_name = _("letter")
         constraints = [
-            models.UniqueConstraint(fields=["agency", "year", "number"], name="letter_agency_year_number")
+            models.UniqueConstraint(
+                fields=["agency", "year", "series", "number"], name="letter_agency_year_series_number"
+            )
         ]
 
     def __str__(self) -> str:

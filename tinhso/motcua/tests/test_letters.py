@@ -11,7 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, transaction
 from pypdf import PdfReader
 
+from tinhso import testing as factories
+from tinhso.accounts.models import Role
 from tinhso.agencies.codes import agency_symbol
+from tinhso.documents import actions as documents_actions
+from tinhso.documents import doctypes
+from tinhso.documents.models import RegisterSettings, SeriesMode
 from tinhso.motcua import actions
 from tinhso.official_forms.letters import issue_letter
 from tinhso.official_forms.models import Letter
@@ -71,6 +76,47 @@ def test_numbers_run_per_agency_and_year(accepted, desk, province):
     symbol, other_symbol = agency_symbol(desk), agency_symbol(other)
     assert numbers == [f"01/TB-{symbol}", f"02/TB-{symbol}", f"01/TB-{other_symbol}", f"01/TB-{symbol}"]
     assert Letter.objects.filter(year=2027).count() == 1
+
+
+def clerk_of(agency):
+    return factories.make_officer(agency, f"vanthu.{agency.pk}", Role.DOCUMENT_CLERK, "Nguyễn Văn Thư")
+
+
+def issue(clerk, agency, type_code, **fields):
+    draft = documents_actions.create_draft(
+        clerk, agency, type_code=type_code, subject="Về việc thử nghiệm", **fields
+    )
+    return documents_actions.issue_document(clerk, draft)
+
+
+def test_a_form_04_letter_and_a_cong_van_share_the_agencys_common_series(accepted, leader):
+    """Decree 30/2020/NĐ-CP Art. 15(1): the agency's documents are numbered in one series of the
+    year unless its head chose one per type; the extension letter is one of its letters."""
+    extension = actions.extend_dossier(
+        leader, accepted, accepted.due_at + datetime.timedelta(days=3), "Cần xác minh thông tin"
+    )
+    agency = extension.agency
+    cong_van = issue(clerk_of(agency), agency, doctypes.CONG_VAN, unit_symbol="VP")
+    letter = Letter.objects.get(dossier=accepted, form_number=4)
+    assert (letter.series, letter.year, letter.number) == ("common", cong_van.year, 1)
+    assert (cong_van.series, cong_van.number) == ("common", 2)
+    assert cong_van.reference == f"02/{agency_symbol(agency)}-VP"
+
+
+def test_per_type_series_a_stop_notice_is_numbered_with_the_agencys_notices(accepted, leader, desk):
+    RegisterSettings.objects.create(agency=desk, series_mode=SeriesMode.PER_TYPE)
+    clerk = clerk_of(desk)
+    first_letter = issue(clerk, desk, doctypes.CONG_VAN, unit_symbol="VP")
+    actions.stop_dossier(leader, accepted, "Người nộp đề nghị dừng để bổ sung giấy tờ khác")
+    notice = issue(clerk, desk, "thong_bao")
+    letter = Letter.objects.get(dossier=accepted, form_number=5)
+    assert (letter.series, letter.number, letter.reference) == (
+        "type:thong_bao",
+        1,
+        f"01/TB-{agency_symbol(desk)}",
+    )
+    assert (notice.series, notice.number) == ("type:thong_bao", 2)
+    assert (first_letter.series, first_letter.number) == (f"type:{doctypes.CONG_VAN}", 1)
 
 
 def test_a_refused_stop_takes_no_number(accepted, specialist, leader):
