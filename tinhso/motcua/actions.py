@@ -56,8 +56,7 @@ from tinhso.dossiers.notifications import queue_notification
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
 from tinhso.motcua.models import CopyForm, CounterDocument, DraftResult, Extension, ScanExemption
 from tinhso.motcua.rules import STOPPABLE, officer_in, refusable
-from tinhso.official_forms.actions import issue_form
-from tinhso.official_forms.letters import issue_letter
+from tinhso.motcua.signals import dossier_extended, dossier_refused, dossier_stopped
 from tinhso.procedures.models import Procedure, RequiredDocument
 from tinhso.signing.actions import issue_signed_result
 from tinhso.signing.models import SignedDocument
@@ -147,7 +146,7 @@ def _refuse(actor: User, dossier: Dossier, reason: str, expected_version: int | 
         from_status = locked.status
         now = timezone.now()
         dossier_actions.apply_status_change(locked, Status.REFUSED, actor, reason, now)
-        issue_form(actor, locked, 3, at=now)
+        dossier_refused.send(Dossier, dossier=locked, actor=actor, at=now)
         _close_flow(locked)
         record(actor, "motcua.refuse", locked, {"status": [from_status, Status.REFUSED], "reason": reason})
         queue_notification(locked, Notification.Kind.STATUS_CHANGED)
@@ -263,8 +262,7 @@ def _extend(
         dossier_actions.record_due_time_change(
             locked, DueTimeChangeKind.EXTENSION, new_due_at, reason, actor, now
         )
-        letter = issue_letter(locked, 4, agency, actor, now)
-        issue_form(actor, locked, 4, agency, now, letter)
+        dossier_extended.send(Dossier, dossier=locked, agency=agency, actor=actor, at=now)
         flow.alert_level = DossierFlow.ALERT_NONE
         flow.save(update_fields=["alert_level"])
         record(
@@ -275,7 +273,6 @@ def _extend(
                 "due_at": [extension.old_due_at, new_due_at],
                 "reason": reason,
                 "agency": agency.code,
-                "letter": letter.reference,
             },
         )
     return extension
@@ -308,15 +305,9 @@ def _stop(actor: User, dossier: Dossier, reason: str, expected_version: int | No
         now = timezone.now()
         dossier_actions.apply_status_change(locked, Status.STOPPED, actor, reason, now)
         dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
-        letter = issue_letter(locked, 5, locked.receiving_agency, actor, now)
-        issue_form(actor, locked, 5, locked.receiving_agency, now, letter)
+        dossier_stopped.send(Dossier, dossier=locked, actor=actor, at=now)
         _close_flow(locked)
-        record(
-            actor,
-            "motcua.stop",
-            locked,
-            {"status": [from_status, Status.STOPPED], "reason": reason, "letter": letter.reference},
-        )
+        record(actor, "motcua.stop", locked, {"status": [from_status, Status.STOPPED], "reason": reason})
         queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked
 
@@ -353,14 +344,13 @@ def _grant_withdrawal(actor: User, dossier: Dossier, note: str, expected_version
         dossier_actions.apply_status_change(locked, Status.STOPPED, actor, reason, now)
         if locked.due_at is not None:
             dossier_actions.record_due_time_change(locked, DueTimeChangeKind.STOP, None, reason, actor, now)
-        letter = issue_letter(locked, 5, locked.receiving_agency, actor, now)
-        issue_form(actor, locked, 5, locked.receiving_agency, now, letter)
+        dossier_stopped.send(Dossier, dossier=locked, actor=actor, at=now)
         _close_flow(locked)
         record(
             actor,
             "motcua.grant_withdrawal",
             locked,
-            {"status": [Status.WITHDRAWN, Status.STOPPED], "reason": reason, "letter": letter.reference},
+            {"status": [Status.WITHDRAWN, Status.STOPPED], "reason": reason},
         )
         queue_notification(locked, Notification.Kind.STATUS_CHANGED)
     return locked

@@ -21,5 +21,4 @@ urlpatterns = [
     path("ho-so/<int:pk>/ky-ket-qua/", views.sign_view, name="sign"),
     path("ho-so/<int:pk>/du-thao-ket-qua/", views.draft_view, name="draft"),
     path("ho-so/<int:pk>/du-thao-ket-qua/<int:draft_pk>/", views.draft_file, name="draft_file"),
-    path("ho-so/<int:pk>/bieu-mau/<int:number>/", views.form_pdf, name="form"),
 ]

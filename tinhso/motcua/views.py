@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,17 +23,12 @@ from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
 from tinhso.motcua.models import CopyForm, DraftResult, ScanExemption
+from tinhso.motcua.parts import parts
 from tinhso.motcua.rules import allowed_actions
-from tinhso.official_forms.rendering import available_forms, render_form, step_result
-from tinhso.official_forms.views import latest_issued, send_issued
 from tinhso.procedures.models import Procedure
 from tinhso.statistics.rules import visible as statistics_visible
 from tinhso.workflows.actions import actions_out, perform_action, step_target
 from tinhso.workflows.models import Action, DossierFlow
-
-# Forms 01–06 are printed per dossier; Form 07, the tracking book, covers a period (official_forms).
-FORM_NUMBERS = range(1, 7)
-
 
 FEEDBACK_LINKS = [
     ("feedback:routing_inbox", gettext_lazy("Reports to route"), "feedback.route"),
@@ -143,8 +138,6 @@ def inbox_view(request):
 
 # What the dossier page shows of the applicant, for the personal-data read log.
 READ_FIELDS = ["full_name", "cccd", "phone", "email", "address", "form_data", "attachments"]
-# What a one-stop form (Forms 01–06) prints of the applicant.
-FORM_FIELDS = ["full_name", "cccd", "phone", "email", "address"]
 
 
 def answer_sections(dossier: Dossier) -> list[dict]:
@@ -198,8 +191,7 @@ def dossier_view(request, pk):
             "notifications": dossier.notifications.all(),
             "results": results,
             "drafts": dossier.draft_results.select_related("uploaded_by"),
-            "form_numbers": available_forms(dossier),
-            "issued_forms": dossier.issued_forms.select_related("agency").defer("content"),
+            "parts": parts(request, dossier),
         },
     )
 
@@ -500,62 +492,6 @@ def draft_file(request, pk, draft_pk):
         filename=f"du-thao-{dossier.display_code}.pdf",
     )
     response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def handoff_rows(dossier) -> list[dict]:
-    """Form 06 rows, one per step: who handed the dossier to whom and when, the receiving side's
-    step due time (set by the flow at the handoff) and how that step ended (early, on time,
-    late; empty while it runs)."""
-    records = list(
-        dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency").order_by(
-            "at", "pk"
-        )
-    )
-    flow = DossierFlow.objects.filter(dossier=dossier).values_list("step_due_at", flat=True).first()
-    rows = []
-    for index, record in enumerate(records):
-        following = records[index + 1] if index + 1 < len(records) else None
-        row = {
-            "from": _party(record.from_user, record.from_agency),
-            "to": _party(record.to_user, record.to_agency),
-            "at": record.at,
-            "due_at": following.step_due_at if following else flow,
-            "note": record.action_name,
-        }
-        row["result"] = step_result(following.at, following.step_due_at) if following else ""
-        rows.append(row)
-    return rows
-
-
-def _party(user, agency) -> str:
-    names = [
-        name
-        for name in (user.full_name if user else "", agency.short_name or agency.name if agency else "")
-        if name
-    ]
-    return " — ".join(names)
-
-
-@login_required
-def form_pdf(request, pk, number):
-    _officer(request)
-    dossier = _dossier(request, pk)
-    if number not in FORM_NUMBERS:
-        raise Http404
-    issued = latest_issued(dossier, number)
-    if issued is not None:
-        return send_issued(request, issued)
-    context = {"rows": handoff_rows(dossier)} if number == 6 else {}
-    try:
-        pdf = render_form(number, dossier, request=request, officer_name=request.user.full_name, **context)
-    except ValidationError as refusal:
-        for message in refusal.messages:
-            messages.error(request, message)
-        return redirect("motcua:dossier", pk=dossier.pk)
-    record_dossier_read(request.user, dossier, FORM_FIELDS, f"official_forms.form_{number:02d}", request)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="mau-{number:02d}-{dossier.display_code}.pdf"'
     return response
 
 

@@ -2,10 +2,13 @@
 
 ``issue_form(actor, dossier, number, agency=None, at=None, letter=None) -> IssuedForm | None``
 is called inside the transaction of the action that issues a form to the applicant of an online
-dossier: Form 01 when it is accepted (the engine's ``dossier_accepted`` signal), 02 when it must be completed
-(``dossiers.request_supplement``), 03 when it is refused, 04 with an extension, 05 when it is
-stopped (``motcua``). The form is rendered, signed with the issuing agency's certificate
-through the signing app (``sign_pdf``, PAdES B-B) and kept as signed (``IssuedForm``).
+dossier, on the signal that action sends: Form 01 when it is accepted (the engine's
+``dossier_accepted``), 02 when it must be completed (``dossiers.request_supplement``), 03 when it
+is refused, 04 with an extension, 05 when it is stopped (``tinhso.motcua.signals``); Forms 04 and
+05 are letters, registered first in the agency's outgoing register (``letters.issue_letter``,
+audited as ``official_forms.letter``, walk-ins' letters too). The form is rendered, signed with
+the issuing agency's certificate through the signing app (``sign_pdf``, PAdES B-B) and kept as
+signed (``IssuedForm``).
 
 Who signs: a form is an administrative paper of the agency that issues it; on an electronic
 paper the agency's seal is its digital signature ("Dấu, chữ ký số của cơ quan, tổ chức",
@@ -33,6 +36,7 @@ from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
 from tinhso.core.text import nfc
 from tinhso.dossiers.models import Channel, Dossier
+from tinhso.official_forms.letters import issue_letter
 from tinhso.official_forms.models import IssuedForm, Letter
 from tinhso.official_forms.rendering import place_name, render_form
 from tinhso.signing.pdf import active_certificate, sign_pdf
@@ -120,3 +124,44 @@ def issue_supplement_request(
     """Form 02 (request to complete the dossier) when a supplement is requested
     (``tinhso.dossiers.signals.supplement_requested``)."""
     issue_form(actor, dossier, 2, at=at)
+
+
+def issue_refusal(
+    sender: object, dossier: Dossier, actor: User | None, at: datetime.datetime, **kwargs: object
+) -> None:
+    """Form 03 (refusal) when a dossier is refused (``tinhso.motcua.signals.dossier_refused``)."""
+    issue_form(actor, dossier, 3, at=at)
+
+
+def _issue_letter_form(
+    actor: User | None, dossier: Dossier, number: int, agency: Agency, at: datetime.datetime
+) -> None:
+    letter = issue_letter(dossier, number, agency, actor, at)
+    record(
+        actor,
+        "official_forms.letter",
+        dossier,
+        {"form": number, "agency": agency.code, "letter": letter.reference},
+    )
+    issue_form(actor, dossier, number, agency, at, letter)
+
+
+def issue_extension_letter(
+    sender: object,
+    dossier: Dossier,
+    agency: Agency,
+    actor: User | None,
+    at: datetime.datetime,
+    **kwargs: object,
+) -> None:
+    """Form 04 (apology and extension) in the name of the agency that is late, numbered in its
+    outgoing register (``tinhso.motcua.signals.dossier_extended``)."""
+    _issue_letter_form(actor, dossier, 4, agency, at)
+
+
+def issue_stop_notice(
+    sender: object, dossier: Dossier, actor: User | None, at: datetime.datetime, **kwargs: object
+) -> None:
+    """Form 05 (stop notice) of the receiving agency, numbered in its outgoing register
+    (``tinhso.motcua.signals.dossier_stopped``)."""
+    _issue_letter_form(actor, dossier, 5, dossier.receiving_agency, at)

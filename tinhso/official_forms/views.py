@@ -4,14 +4,18 @@ A form issued electronically (``IssuedForm``) is always served as it was signed,
 applicant and to officers alike; the applicant gets nothing else. Officers may print the other
 forms of a dossier (a walk-in's papers, signed by hand at the counter) from the records.
 
-Form 06 is filled from the handoffs the back office keeps: it renders it with ``render_form(6,
-dossier, rows=...)`` in its own views.
+The back office's dossier page shows the forms (``dossier_part``, registered with
+``tinhso.motcua.parts``) and prints them, Form 06 included, filled from the handoffs the flow
+keeps (``back_office_form``).
 """
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from tinhso.accounts.models import UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin
@@ -21,14 +25,19 @@ from tinhso.dossiers.models import Dossier, by_display_code
 from tinhso.official_forms.forms import RegisterForm
 from tinhso.official_forms.models import IssuedForm
 from tinhso.official_forms.rendering import (
+    available_forms,
     register_rows,
     render_form,
     render_register_pdf,
     render_register_xlsx,
+    step_result,
 )
 from tinhso.official_forms.rules import PrintRequest
+from tinhso.workflows.models import DossierFlow
 
 DOSSIER_FORMS = frozenset({1, 2, 3, 4, 5})
+# Forms 01–06 are printed per dossier in the back office; Form 07, the tracking book, covers a period.
+BACK_OFFICE_FORMS = range(1, 7)
 # What Forms 01–05 print of the applicant (the applicant's own download is not logged).
 FORM_FIELDS = ["full_name", "cccd", "phone", "email", "address"]
 REGISTER_FIELDS = ["full_name", "address", "phone"]
@@ -120,3 +129,75 @@ def register(request):
             return _download(render_register_xlsx(rows, agency, period), XLSX, f"{name}.xlsx")
         return _download(render_register_pdf(rows, agency, period), "application/pdf", f"{name}.pdf")
     return render(request, "official_forms/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def dossier_part(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
+    """The forms on the back office's dossier page: those signed and sent to the applicant, and
+    the numbers of those its records can fill, to print."""
+    return {
+        "issued_forms": dossier.issued_forms.select_related("agency").defer("content"),
+        "form_numbers": available_forms(dossier),
+    }
+
+
+def handoff_rows(dossier) -> list[dict]:
+    """Form 06 rows, one per step: who handed the dossier to whom and when, the receiving side's
+    step due time (set by the flow at the handoff) and how that step ended (early, on time,
+    late; empty while it runs)."""
+    records = list(
+        dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency").order_by(
+            "at", "pk"
+        )
+    )
+    flow = DossierFlow.objects.filter(dossier=dossier).values_list("step_due_at", flat=True).first()
+    rows = []
+    for index, record in enumerate(records):
+        following = records[index + 1] if index + 1 < len(records) else None
+        row = {
+            "from": _party(record.from_user, record.from_agency),
+            "to": _party(record.to_user, record.to_agency),
+            "at": record.at,
+            "due_at": following.step_due_at if following else flow,
+            "note": record.action_name,
+        }
+        row["result"] = step_result(following.at, following.step_due_at) if following else ""
+        rows.append(row)
+    return rows
+
+
+def _party(user, agency) -> str:
+    names = [
+        name
+        for name in (user.full_name if user else "", agency.short_name or agency.name if agency else "")
+        if name
+    ]
+    return " — ".join(names)
+
+
+@login_required
+def back_office_form(request, pk, number):
+    """Form ``number`` of a dossier, for an officer who may see it in the back office (the signed
+    copy when it was issued electronically)."""
+    if request.user.kind != UserKind.OFFICER:
+        raise PermissionDenied("motcua")
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("procedure", "receiving_agency", "applicant", "applicant_unit"),
+        pk=pk,
+        is_draft=False,
+    )
+    if not can(request.user, "motcua.view", dossier) or number not in BACK_OFFICE_FORMS:
+        raise Http404
+    issued = latest_issued(dossier, number)
+    if issued is not None:
+        return send_issued(request, issued)
+    context = {"rows": handoff_rows(dossier)} if number == 6 else {}
+    try:
+        pdf = render_form(number, dossier, request=request, officer_name=request.user.full_name, **context)
+    except ValidationError as refusal:
+        for message in refusal.messages:
+            messages.error(request, message)
+        return redirect("motcua:dossier", pk=dossier.pk)
+    record_dossier_read(request.user, dossier, FORM_FIELDS, f"official_forms.form_{number:02d}", request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="mau-{number:02d}-{dossier.display_code}.pdf"'
+    return response

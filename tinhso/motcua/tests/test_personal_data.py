@@ -67,7 +67,7 @@ READ_PATHS = {
     ),
     "form from the back office": (
         "officer",
-        lambda c, d: c.get(reverse("motcua:form", args=[d.pk, 1])),
+        lambda c, d: c.get(reverse("official_forms:back_office_form", args=[d.pk, 1])),
         "official_forms.form_01",
     ),
     "form download": (

@@ -73,14 +73,14 @@ def test_forms_01_and_06_print_from_the_dossier_page(signed_in, officer, special
     client.post(url, {"assignee": specialist.pk, "version": submitted.version, "note": ""})
     submitted.refresh_from_db()
 
-    receipt = client.get(reverse("motcua:form", args=[submitted.pk, 1]))
+    receipt = client.get(reverse("official_forms:back_office_form", args=[submitted.pk, 1]))
     assert receipt.status_code == 200
     assert receipt["Content-Type"] == "application/pdf"
     text = pdf_text(receipt.content)
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text.upper()
     assert submitted.code in text
 
-    control = client.get(reverse("motcua:form", args=[submitted.pk, 6]))
+    control = client.get(reverse("official_forms:back_office_form", args=[submitted.pk, 6]))
     assert control.status_code == 200
     text = pdf_text(control.content)
     assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text.upper()
@@ -89,14 +89,14 @@ def test_forms_01_and_06_print_from_the_dossier_page(signed_in, officer, special
 
 def test_a_form_the_records_cannot_fill_is_refused_with_a_message(signed_in, officer, submitted):
     client = signed_in(officer)
-    response = client.get(reverse("motcua:form", args=[submitted.pk, 3]), follow=True)
+    response = client.get(reverse("official_forms:back_office_form", args=[submitted.pk, 3]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("motcua:dossier", args=[submitted.pk])
     assert list(response.context["messages"])
 
 
 def test_another_agency_cannot_print_a_form(signed_in, other_officer, submitted):
     client = signed_in(other_officer)
-    assert client.get(reverse("motcua:form", args=[submitted.pk, 1])).status_code == 404
+    assert client.get(reverse("official_forms:back_office_form", args=[submitted.pk, 1])).status_code == 404
 
 
 def test_the_counter_page_accepts_a_walk_in_and_hands_it_to_the_chosen_specialist(
@@ -305,10 +305,10 @@ def test_forms_02_to_05_are_linked_only_once_the_dossier_has_their_event(signed_
     page = client.get(url).content.decode()
     # No receipt (Form 01) before reception: it carries the code issued then.
     for number in (1, 2, 3, 4, 5, 6):
-        assert reverse("motcua:form", args=[submitted.pk, number]) not in page
+        assert reverse("official_forms:back_office_form", args=[submitted.pk, number]) not in page
     client.post(reverse("motcua:supplement", args=[submitted.pk]), {"missing": "Giấy chứng sinh bản chính"})
     page = client.get(url).content.decode()
-    form_02 = reverse("motcua:form", args=[submitted.pk, 2])
+    form_02 = reverse("official_forms:back_office_form", args=[submitted.pk, 2])
     assert form_02 in page
     answer = client.get(form_02)
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
@@ -328,11 +328,19 @@ def test_form_06_fills_each_steps_due_time_and_form_01_the_receiver(
     client.post(url, {"assignee": specialist.pk, "version": submitted.version, "note": ""})
     flow = DossierFlow.objects.get(dossier=submitted)
     assert flow.step_due_at is not None
-    text = " ".join(pdf_text(client.get(reverse("motcua:form", args=[submitted.pk, 6])).content).split())
+    text = " ".join(
+        pdf_text(
+            client.get(reverse("official_forms:back_office_form", args=[submitted.pk, 6])).content
+        ).split()
+    )
     assert clock(flow.step_due_at) in text
 
     client = signed_in(specialist)
-    text = " ".join(pdf_text(client.get(reverse("motcua:form", args=[submitted.pk, 1])).content).split())
+    text = " ".join(
+        pdf_text(
+            client.get(reverse("official_forms:back_office_form", args=[submitted.pk, 1])).content
+        ).split()
+    )
     assert "Lâm Thị Diễm" in text and specialist.full_name not in text
     assert "http://testserver/ho-so/tra-cuu/" in text.replace(" ", "")
 

@@ -93,7 +93,7 @@ def test_an_officer_download_is_the_signed_form_and_is_logged(
 ):
     accepted = motcua.accept_dossier(officer, submitted, assignee=specialist)
     issued = only(accepted, 1)
-    response = signed_in(specialist).get(reverse("motcua:form", args=[accepted.pk, 1]))
+    response = signed_in(specialist).get(reverse("official_forms:back_office_form", args=[accepted.pk, 1]))
     assert response.content == bytes(issued.content)
     read_entry = history_for(citizen).get(action=PERSONAL_DATA_READ)
     assert read_entry.actor == specialist and read_entry.data["purpose"] == "official_forms.form_01"
