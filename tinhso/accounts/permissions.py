@@ -1,34 +1,27 @@
-"""The platform's one permission layer: named rules, ``can`` and ``require``.
+"""The permission layer's account side: roles, scopes and who may do everything.
 
-Apps register a predicate per action name::
-
-    @rule("dossiers.receive")
-    def receive(user, dossier) -> bool: ...
-
-``can(user, action, obj)`` then answers in this order: an unknown action name raises
-``UnknownAction`` (a typo must neither allow nor deny silently); anonymous and deactivated
-users are refused everything except the rules registered with ``public=True`` (whose predicate
-then decides, with an anonymous user); superusers and province administrators may do
-everything; everyone else gets what the predicate says.
+The registry of named rules, ``can`` and ``require`` is ``tinhso.core.permissions`` (re-exported
+here, where the apps above the accounts import it from); this module registers with it that
+superusers and province administrators may do everything (``grant_everything``), and gives the
+rules what they read: a user's roles (``has_role``) and the agencies they reach
+(``agency_ids_in_scope``).
 
 A user's memberships, and the agencies they reach, are read once per user object (per request)
 and cached on it.
 """
 
-from collections.abc import Callable
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from tinhso.accounts.models import Membership, Role, User, UserKind, officer_agencies
 from tinhso.agencies.models import Agency
+from tinhso.core.permissions import UnknownAction, can, grant_everything, registered_actions, require, rule
 from tinhso.core.sql import sql
 
 # Whoever acts: a signed-in user, an anonymous visitor, or None (the platform itself, a command).
 Actor: TypeAlias = User | AnonymousUser | None
-Predicate = TypeVar("Predicate", bound=Callable[..., bool])
 
 __all__ = [
     "Actor",
@@ -42,30 +35,6 @@ __all__ = [
     "require",
     "rule",
 ]
-
-
-class UnknownAction(LookupError):
-    """``can``/``require`` was asked about an action no rule is registered for."""
-
-
-_RULES: dict[str, tuple[Callable[..., bool], bool]] = {}
-
-
-def rule(action: str, public: bool = False) -> Callable[[Predicate], Predicate]:
-    """Register ``predicate(user, obj) -> bool`` for ``action``; ``public`` asks the predicate
-    about anonymous users too instead of refusing them."""
-
-    def register(predicate: Predicate) -> Predicate:
-        if action in _RULES and _RULES[action][0] is not predicate:
-            raise ValueError(f"A permission rule for {action!r} is already registered.")
-        _RULES[action] = (predicate, public)
-        return predicate
-
-    return register
-
-
-def registered_actions() -> list[str]:
-    return sorted(_RULES)
 
 
 def _memberships(user: Any) -> list[tuple[int, str]]:
@@ -90,6 +59,9 @@ def is_province_admin(user: Actor) -> bool:
     if user is None or not (user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or has_role(user, Role.PROVINCE_ADMIN)
+
+
+grant_everything(is_province_admin)
 
 
 # Every agency under (or equal to) one of the given agencies, by the stored paths.
@@ -117,24 +89,3 @@ def agency_ids_in_scope(user: Actor, *roles: str) -> frozenset[int]:
             cursor.execute(SUBTREES_SQL.format(ids=", ".join(["%s"] * len(direct))), direct)
             scopes[key] = frozenset(row[0] for row in cursor.fetchall())
     return scopes[key]
-
-
-def can(user: Actor, action: str, obj: object = None) -> bool:
-    try:
-        predicate, public = _RULES[action]
-    except KeyError:
-        raise UnknownAction(f"No permission rule is registered for {action!r}.") from None
-    if user is None:
-        user = AnonymousUser()
-    signed_in = user.is_authenticated and user.is_active
-    if not signed_in:
-        return public and bool(predicate(user, obj))
-    if is_province_admin(user):
-        return True
-    return bool(predicate(user, obj))
-
-
-def require(user: Actor, action: str, obj: object = None) -> None:
-    """Raise ``PermissionDenied`` unless ``can(user, action, obj)``."""
-    if not can(user, action, obj):
-        raise PermissionDenied(action)

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.permissions import Actor, require
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import record
+from tinhso.core.permissions import Actor, require
 from tinhso.core.text import format_date
 
 EDITABLE_FIELDS = [

@@ -12,7 +12,6 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
 
-from tinhso.accounts.models import User
 from tinhso.agencies import actions
 from tinhso.agencies.codes import InvalidAgencyCode, parse_agency_code
 from tinhso.agencies.models import Agency, AgencyKind
@@ -114,13 +113,6 @@ class AgencyClose(Schema):
     successor: str | None = Field(None, description="Code of the agency that takes over.")
 
 
-def actor_of(request: ApiRequest) -> User:
-    """The signed-in user behind the bearer token (the auth class may give the user or the token)."""
-    auth = request.auth
-    user: User = getattr(auth, "user", auth)
-    return user
-
-
 def canonical_code(text: str, field: str = "code") -> str:
     try:
         return parse_agency_code(text).canonical
@@ -187,7 +179,7 @@ def create_agency(request: ApiRequest, payload: AgencyIn) -> Status[Agency]:
     data = payload.dict()
     data["parent"] = related(Agency, data["parent"], "parent")
     data["unit"] = related(AdministrativeUnit, data["unit"], "unit")
-    return Status(201, actions.create_agency(actor_of(request), request=request, **data))
+    return Status(201, actions.create_agency(request.auth, request=request, **data))
 
 
 @router.patch("/{code}", response=AgencyDetail, summary="Change an agency")
@@ -198,7 +190,7 @@ def update_agency(request: ApiRequest, code: str, payload: AgencyPatch) -> Agenc
         data["parent"] = related(Agency, data["parent"], "parent")
     if "unit" in data:
         data["unit"] = related(AdministrativeUnit, data["unit"], "unit")
-    return actions.update_agency(actor_of(request), agency, request=request, **data)
+    return actions.update_agency(request.auth, agency, request=request, **data)
 
 
 @router.post("/{code}/close", response=AgencyDetail, summary="End an agency, naming its successor")
@@ -209,6 +201,4 @@ def close_agency(request: ApiRequest, code: str, payload: AgencyClose) -> Agency
         successor = related(
             Agency, payload.successor, "successor", payload.valid_to + datetime.timedelta(days=1)
         )
-    return actions.close_agency(
-        actor_of(request), agency, payload.valid_to, successor=successor, request=request
-    )
+    return actions.close_agency(request.auth, agency, payload.valid_to, successor=successor, request=request)

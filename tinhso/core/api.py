@@ -1,6 +1,6 @@
 """Structured JSON errors for the API: ``{"error": {"code", "message", "fields"?}}``, in Vietnamese."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +11,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import LimitOffsetPagination
 
-from tinhso.accounts.models import User
+if TYPE_CHECKING:
+    # The configured user model (AUTH_USER_MODEL), as django-stubs names it for ``request.user``.
+    from django.contrib.auth.models import _User
 
 # Lists answer at most this many items at a time, from an offset at most this large (beyond it
 # PostgreSQL's bigint arithmetic on OFFSET + LIMIT overflows; no list is that long).
@@ -28,7 +30,7 @@ class ApiRequest(HttpRequest):
     """What an authenticated operation receives: ``auth`` is the account of the bearer token (or
     the session), set by django-ninja."""
 
-    auth: User
+    auth: "_User"
 
 
 class Pagination(LimitOffsetPagination):
