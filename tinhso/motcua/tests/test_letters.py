@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.agencies.codes import agency_symbol
+from tinhso.audit.services import history_for
 from tinhso.documents import actions as documents_actions
 from tinhso.documents import doctypes
 from tinhso.documents.models import RegisterSettings, SeriesMode
@@ -49,6 +50,9 @@ def test_the_stop_notice_gets_the_next_number_of_the_desks_year(accepted, leader
     assert nfc("Mỹ Tho, ngày") in text  # the ward the centre sits in, not the province
     assert nfc("chữ ký số") in text
     assert "Liberation-Serif" in fonts(pdf), fonts(pdf)
+    entry = history_for(accepted).get(action="official_forms.letter")
+    assert entry.data == {"form": 5, "agency": desk.code, "letter": "01/TB-TTPVHCC"}
+    assert entry.actor == leader
 
 
 def test_the_extension_letter_is_numbered_in_the_late_agencys_register(accepted, leader):
