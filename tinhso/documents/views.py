@@ -17,7 +17,7 @@ from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.documents import actions, doctypes
-from tinhso.documents.models import IncomingDocument, OutgoingDocument, Package, Secrecy, Urgency
+from tinhso.documents.models import IncomingDocument, OutgoingDocument, Package, Secrecy, Urgency, Withdrawal
 from tinhso.documents.rules import document_agency_ids
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
@@ -418,6 +418,7 @@ def outgoing_view(request, pk):
         form.fields["recipients"].queryset = form.fields["recipients"].queryset.exclude(pk__in=sent)
         if form.fields["recipients"].queryset.exists():
             context["send_form"] = form
+    context.update(_withdrawal_context(request, document))
     return render(request, "documents/outgoing.html", context)
 
 
@@ -473,3 +474,109 @@ def outgoing_file(request, pk):
     return FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.file_name or "van-ban.pdf"
     )
+
+
+# Revoking, updating and replacing an issued document.
+
+
+class WithdrawForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What to do"), choices=Withdrawal.Kind.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500, widget=forms.Textarea)
+    replacement = forms.ModelChoiceField(
+        label=gettext_lazy("Replacing document (to replace)"),
+        queryset=OutgoingDocument.objects.none(),
+        required=False,
+    )
+    subject = forms.CharField(
+        label=gettext_lazy("Corrected subject (to update)"), max_length=500, required=False
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Corrected reply date (to update)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, document: OutgoingDocument, **kwargs):
+        super().__init__(*args, **kwargs)
+        replacement = self.fields["replacement"]
+        assert isinstance(replacement, forms.ModelChoiceField)
+        replacement.queryset = OutgoingDocument.objects.filter(
+            agency_id=document.agency_id, state=OutgoingDocument.State.ISSUED, secrecy=Secrecy.NONE
+        ).exclude(pk=document.pk)
+
+
+class DecideForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note (required to decline)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea,
+    )
+
+
+def _withdrawal_context(request, document: OutgoingDocument) -> dict:
+    waiting = (
+        document.withdrawals.filter(state=Withdrawal.State.REQUESTED).select_related("replacement").first()
+    )
+    context: dict = {
+        "withdrawals": list(document.withdrawals.select_related("replacement", "requested_by", "decided_by")),
+        "waiting_withdrawal": waiting,
+    }
+    if waiting is not None and can(request.user, "documents.approve_withdrawal", document):
+        context["decide_form"] = DecideForm()
+    if (
+        waiting is None
+        and document.state == OutgoingDocument.State.ISSUED
+        and can(request.user, "documents.withdraw", document)
+    ):
+        context["withdraw_form"] = WithdrawForm(document=document)
+    return context
+
+
+@login_required
+@require_POST
+def withdraw_view(request, pk):
+    document = _outgoing(request, pk)
+    form = WithdrawForm(request.POST, document=document)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("documents:outgoing", pk)
+    data = form.cleaned_data
+    corrections = {}
+    if data["kind"] == Withdrawal.Kind.UPDATE:
+        corrections = {name: data[name] for name in ("subject", "due_date") if data[name]}
+    try:
+        actions.request_withdrawal(
+            request.user,
+            document,
+            data["kind"],
+            data["reason"],
+            replacement=data["replacement"] if data["kind"] == Withdrawal.Kind.REPLACE else None,
+            **corrections,
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The request is waiting for the leader's approval."))
+    return redirect("documents:outgoing", pk)
+
+
+@login_required
+@require_POST
+def decide_withdrawal_view(request, pk, withdrawal_pk):
+    document = _outgoing(request, pk)
+    change = get_object_or_404(Withdrawal, pk=withdrawal_pk, document=document)
+    form = DecideForm(request.POST)
+    form.is_valid()
+    approve = request.POST.get("decision") == "approve"
+    try:
+        actions.decide_withdrawal(request.user, change, approve, form.cleaned_data.get("note", ""))
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Approved and sent to the recipients.") if approve else _("Declined."))
+    return redirect("documents:outgoing", pk)
