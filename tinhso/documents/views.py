@@ -480,9 +480,7 @@ def outgoing_file(request, pk):
 
 
 class WithdrawForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("What to do"), choices=Withdrawal.Kind.choices, widget=forms.RadioSelect
-    )
+    kind = forms.ChoiceField(label=gettext_lazy("What to do"), choices=Withdrawal.Kind.choices)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500, widget=forms.Textarea)
     replacement = forms.ModelChoiceField(
         label=gettext_lazy("Replacing document (to replace)"),
