@@ -27,7 +27,7 @@ from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import actor_label, record
 from tinhso.core.text import nfc
-from tinhso.documents import doctypes, edxml, exchange, numbering, withdrawal
+from tinhso.documents import doctypes, edxml, exchange, numbering, received_signature, withdrawal
 from tinhso.documents.models import (
     Delivery,
     DocumentEvent,
@@ -35,6 +35,7 @@ from tinhso.documents.models import (
     OutgoingDocument,
     Package,
     Secrecy,
+    SignatureCheck,
     Urgency,
     Withdrawal,
 )
@@ -273,12 +274,14 @@ def register_incoming(
     incoming: IncomingDocument,
     *,
     accept_duplicate: bool = False,
+    accept_signature: bool = False,
     at: datetime.datetime | None = None,
     **corrections: str,
 ) -> IncomingDocument:
     """Register an arrived document: the arrival number, the clerk's corrections of the header
     (``subject``, ``code_number``, ``code_notation``, ``type_name``) and "03" back to the sender.
-    A likely duplicate is refused unless the clerk accepts it knowingly."""
+    A likely duplicate is refused unless the clerk accepts it knowingly; so is a document whose
+    PDF signature was flagged on arrival (``received_signature``, Art. 21(2))."""
     require(actor, "documents.register", incoming)
     at = at or timezone.now()
     unknown = set(corrections) - {"subject", "code_number", "code_notation", "type_name"}
@@ -298,6 +301,7 @@ def register_incoming(
                 _duplicate_message(),
                 code="duplicate",
             )
+        _check_signature(locked, accept_signature)
         _register(actor, locked, at)
         locked.save()
         event(
@@ -307,13 +311,14 @@ def register_incoming(
             at=at,
             incoming=locked,
             delivery=locked.delivery,
+            note=_signature_note(locked),
         )
         exchange.report_status(locked, edxml.STATUS_RECEIVED, actor, at=at)
         record(
             actor,
             "documents.register",
             locked,
-            {"arrival_number": locked.arrival_number, "year": locked.year},
+            {"arrival_number": locked.arrival_number, "year": locked.year, **_signature_audit(locked)},
         )
     exchange.wake_on_commit()
     return locked
@@ -324,6 +329,7 @@ def register_paper(
     agency: Agency,
     *,
     accept_duplicate: bool = False,
+    accept_signature: bool = False,
     upload: File[bytes] | None = None,
     at: datetime.datetime | None = None,
     **fields: Any,
@@ -356,13 +362,31 @@ def register_paper(
                 _duplicate_message(),
                 code="duplicate",
             )
+        if upload is not None:
+            upload.seek(0)
+            received_signature.apply(incoming, upload.read())
+            upload.seek(0)
+            _check_signature(incoming, accept_signature)
         _register(actor, incoming, at)
         if upload is not None:
             incoming.file.save(file_name, upload, save=False)
             incoming.file_name = nfc(file_name)[:200]
         incoming.save()
-        event(DocumentEvent.Kind.REGISTERED, agency, actor=actor, at=at, incoming=incoming)
-        record(actor, "documents.register", incoming, {"arrival_number": incoming.arrival_number}, new=True)
+        event(
+            DocumentEvent.Kind.REGISTERED,
+            agency,
+            actor=actor,
+            at=at,
+            incoming=incoming,
+            note=_signature_note(incoming),
+        )
+        record(
+            actor,
+            "documents.register",
+            incoming,
+            {"arrival_number": incoming.arrival_number, **_signature_audit(incoming)},
+            new=True,
+        )
     return incoming
 
 
@@ -653,3 +677,37 @@ def decide_withdrawal(
         )
     exchange.wake_on_commit()
     return locked
+
+
+# The received PDF's signature (``tinhso.documents.received_signature``).
+
+
+def _check_signature(incoming: IncomingDocument, accept: bool) -> None:
+    """Refuse to register a document whose signature was flagged unless the clerk confirms."""
+    if incoming.signature_check == SignatureCheck.FLAGGED and not accept:
+        raise ValidationError(
+            _(
+                "The PDF's digital signature needs checking: %(findings)s Register it only if you "
+                "confirm it, or return it to the sender with a reason."
+            )
+            % {"findings": " ".join(received_signature.messages(incoming.signature_findings))},
+            code="signature",
+        )
+
+
+def _signature_note(incoming: IncomingDocument) -> str:
+    if incoming.signature_check != SignatureCheck.FLAGGED:
+        return ""
+    return (
+        _("Registered despite the signature check: %(findings)s")
+        % {"findings": " ".join(received_signature.messages(incoming.signature_findings))}
+    )[:500]
+
+
+def _signature_audit(incoming: IncomingDocument) -> dict[str, Any]:
+    if not incoming.signature_check:
+        return {}
+    return {
+        "signature_check": incoming.signature_check,
+        "signature_findings": [finding["code"] for finding in incoming.signature_findings],
+    }

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import actor_label
-from tinhso.documents import edxml
+from tinhso.documents import edxml, received_signature
 from tinhso.documents.models import Delivery, DocumentEvent, IncomingDocument, OutgoingDocument, Package
 
 logger = logging.getLogger(__name__)
@@ -219,6 +219,7 @@ def _receive_document(package: edxml.DocumentPackage, delivery: Delivery | None)
         first = package.attachments[0]
         incoming.file.save(first.name, _content(first), save=False)
         incoming.file_name = first.name[:200]
+        received_signature.apply(incoming, first.data)
     incoming.save()
     DocumentEvent.objects.create(
         kind=DocumentEvent.Kind.RECEIVED, agency=agency, incoming=incoming, delivery=delivery, occurred_at=now

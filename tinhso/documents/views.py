@@ -16,8 +16,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
-from tinhso.documents import actions, doctypes
-from tinhso.documents.models import IncomingDocument, OutgoingDocument, Package, Secrecy, Urgency, Withdrawal
+from tinhso.documents import actions, doctypes, received_signature
+from tinhso.documents.models import (
+    IncomingDocument,
+    OutgoingDocument,
+    Package,
+    Secrecy,
+    SignatureCheck,
+    Urgency,
+    Withdrawal,
+)
 from tinhso.documents.rules import document_agency_ids
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
@@ -121,6 +129,10 @@ class RegisterForm(forms.Form):
         label=gettext_lazy("Register it even though it looks like a document already registered"),
         required=False,
     )
+    accept_signature = forms.BooleanField(
+        label=gettext_lazy("I have checked the digital signature findings above and register it anyway"),
+        required=False,
+    )
 
 
 class PaperForm(forms.Form):
@@ -139,6 +151,10 @@ class PaperForm(forms.Form):
     upload = forms.FileField(label=gettext_lazy("Scanned copy (PDF)"), required=False)
     accept_duplicate = forms.BooleanField(
         label=gettext_lazy("Register it even though it looks like a document already registered"),
+        required=False,
+    )
+    accept_signature = forms.BooleanField(
+        label=gettext_lazy("Register the file even if its digital signature is missing or does not match"),
         required=False,
     )
 
@@ -245,6 +261,7 @@ def incoming_view(request, pk):
         "document": document,
         "timeline": incoming_timeline(document),
         "duplicates": list(actions.duplicates(document)[:5]) if pending else [],
+        "signature_findings": received_signature.messages(document.signature_findings),
     }
     if pending and can(user, "documents.register", document):
         context["register_form"] = RegisterForm(
@@ -255,6 +272,8 @@ def incoming_view(request, pk):
                 "type_name": document.type_name,
             }
         )
+        if document.signature_check != SignatureCheck.FLAGGED:
+            del context["register_form"].fields["accept_signature"]
         context["refuse_form"] = ReasonForm() if document.delivery_id else None
     if document.state in (IncomingDocument.State.REGISTERED, IncomingDocument.State.ASSIGNED) and can(
         user, "documents.assign", document
@@ -287,7 +306,10 @@ def _incoming_post(request, pk, form_class, run, **form_kwargs):
 def register_view(request, pk):
     def run(document, data):
         accept = data.pop("accept_duplicate")
-        actions.register_incoming(request.user, document, accept_duplicate=accept, **data)
+        accept_signature = data.pop("accept_signature")
+        actions.register_incoming(
+            request.user, document, accept_duplicate=accept, accept_signature=accept_signature, **data
+        )
 
     return _incoming_post(request, pk, RegisterForm, run)
 

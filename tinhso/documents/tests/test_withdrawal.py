@@ -58,7 +58,7 @@ def sent(agencies, pc_staff, dept_staff, ward_staff, with_emails, django_capture
         actions.send_document(pc_staff["clerk"], document, [agencies["dept"], agencies["ward"]])
     incoming = IncomingDocument.objects.get(agency=agencies["dept"])
     with django_capture_on_commit_callbacks(execute=True):
-        incoming = actions.register_incoming(dept_staff["clerk"], incoming)
+        incoming = actions.register_incoming(dept_staff["clerk"], incoming, accept_signature=True)
         actions.assign_incoming(dept_staff["leader"], incoming, dept_staff["specialist"], 5)
     mail.outbox.clear()
     return document
