@@ -167,3 +167,25 @@ def test_an_uploaded_paper_scan_without_signature_needs_the_confirmation(agencie
         dept_staff["clerk"], agencies["dept"], **fields | {"code_number": "5121"}
     )
     assert without_file.signature_check == ""
+
+
+def test_the_clerk_sees_the_findings_and_confirms_on_the_page(
+    client, signed_in, agencies, pc_staff, dept_staff, certificates, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    signed = sign_pdf(pdf(), agencies["dept"], "Ban hành", "Đồng Tháp", SIGNER)
+    incoming = arrive(agencies, pc_staff, signed, django_capture_on_commit_callbacks)
+    signed_in(dept_staff["clerk"])
+    page = client.get(reverse("documents:incoming", args=[incoming.pk])).content.decode()
+    assert "Chữ ký số của tệp PDF" in page and "không phải của nơi gửi" in page
+    assert "vẫn vào sổ" in page
+    form = {"subject": incoming.subject, "code_number": "01", "code_notation": "QĐ-UBND"}
+
+    client.post(reverse("documents:register", args=[incoming.pk]), form)
+    incoming.refresh_from_db()
+    assert incoming.arrival_number is None
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("documents:register", args=[incoming.pk]), form | {"accept_signature": "on"})
+    incoming.refresh_from_db()
+    assert incoming.arrival_number == 1

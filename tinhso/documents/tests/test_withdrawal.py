@@ -280,3 +280,78 @@ def test_a_package_not_delivered_yet_is_cancelled_by_a_revocation(
     assert not IncomingDocument.objects.exists()
     with pytest.raises(ValidationError):
         actions.resend_package(pc_staff["clerk"], Package.objects.get())
+
+
+def test_the_api_asks_and_the_leader_approves(
+    client, agencies, pc_staff, dept_staff, sent, django_capture_on_commit_callbacks
+):
+    from tinhso.accounts.actions import issue_api_token
+
+    def headers(user):
+        return {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user, 'kiểm thử')[0]}"}
+
+    url = f"/api/v1/documents/outgoing/{sent.pk}/withdrawals"
+    refused = client.post(
+        url,
+        {"kind": "revoke", "reason": REASON},
+        content_type="application/json",
+        **headers(dept_staff["clerk"]),
+    )
+    assert refused.status_code == 404, "another agency's document is not there"
+    invalid = client.post(
+        url, {"kind": "revoke", "reason": ""}, content_type="application/json", **headers(pc_staff["clerk"])
+    )
+    assert invalid.status_code == 422
+    asked = client.post(
+        url,
+        {"kind": "revoke", "reason": REASON},
+        content_type="application/json",
+        **headers(pc_staff["clerk"]),
+    )
+    assert asked.status_code == 200 and asked.json()["state"] == "requested"
+    decision = f"{url}/{asked.json()['id']}/decision"
+    forbidden = client.post(
+        decision, {"approve": True}, content_type="application/json", **headers(pc_staff["clerk"])
+    )
+    assert forbidden.status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = client.post(
+            decision, {"approve": True}, content_type="application/json", **headers(pc_staff["leader"])
+        )
+    assert approved.status_code == 200 and approved.json()["state"] == "approved"
+    incoming = IncomingDocument.objects.get(agency=agencies["dept"])
+    detail = client.get(f"/api/v1/documents/incoming/{incoming.pk}", **headers(dept_staff["clerk"])).json()
+    assert (detail["state"], detail["withdrawal_reason"]) == ("revoked", REASON)
+
+
+def test_the_pages_show_the_request_to_the_clerk_and_the_decision_to_the_leader_only(
+    client, signed_in, agencies, pc_staff, dept_staff, sent, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    page = reverse("documents:outgoing", args=[sent.pk])
+    signed_in(pc_staff["specialist"])  # drafted it, may read it, may not revoke it
+    asked = client.post(reverse("documents:withdraw", args=[sent.pk]), {"kind": "revoke", "reason": REASON})
+    assert asked.status_code == 403
+    assert not Withdrawal.objects.exists()
+    signed_in(pc_staff["clerk"])
+    assert "Trình lãnh đạo duyệt" in client.get(page).content.decode()
+    client.post(reverse("documents:withdraw", args=[sent.pk]), {"kind": "revoke", "reason": REASON})
+    change = Withdrawal.objects.get()
+    text = client.get(page).content.decode()
+    assert "Trình lãnh đạo duyệt" not in text and "Duyệt và gửi" not in text
+    client.post(reverse("documents:decide_withdrawal", args=[sent.pk, change.pk]), {"decision": "approve"})
+    change.refresh_from_db()
+    assert change.state == "requested", "the clerk cannot approve"
+    signed_in(pc_staff["leader"])
+    assert "Duyệt và gửi tới các nơi nhận" in client.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("documents:decide_withdrawal", args=[sent.pk, change.pk]), {"decision": "approve"}
+        )
+    change.refresh_from_db()
+    assert change.state == "approved"
+    signed_in(dept_staff["clerk"])
+    incoming = IncomingDocument.objects.get(agency=agencies["dept"])
+    text = client.get(reverse("documents:incoming", args=[incoming.pk])).content.decode()
+    assert "Nơi gửi đã thu hồi" in text and REASON in text
