@@ -651,14 +651,16 @@ def decide_withdrawal(
             return locked
         if locked.kind == Withdrawal.Kind.REPLACE:
             _check_replacement(document, locked.replacement)
-        fields = {
-            Withdrawal.Kind.REVOKE: {"state": OutgoingDocument.State.REVOKED},
-            Withdrawal.Kind.REPLACE: {"state": OutgoingDocument.State.REPLACED},
-            Withdrawal.Kind.UPDATE: {
+        fields: dict[str, Any]
+        if locked.kind == Withdrawal.Kind.UPDATE:
+            fields = {
                 name: datetime.date.fromisoformat(value) if name == "due_date" and value else value
                 for name, value in locked.corrections.items()
-            },
-        }[Withdrawal.Kind(locked.kind)]
+            }
+        elif locked.kind == Withdrawal.Kind.REVOKE:
+            fields = {"state": OutgoingDocument.State.REVOKED}
+        else:
+            fields = {"state": OutgoingDocument.State.REPLACED}
         for name, value in fields.items():
             setattr(document, name, value)
         document.save(update_fields=list(fields))

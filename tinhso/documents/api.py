@@ -266,7 +266,7 @@ class WithdrawalOut(Schema):
 
     @staticmethod
     def resolve_replacement(change: Withdrawal) -> str:
-        return change.replacement.reference if change.replacement_id else ""
+        return change.replacement.reference if change.replacement else ""
 
 
 @router.post(

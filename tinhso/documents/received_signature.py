@@ -18,10 +18,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import cast
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.agencies.models import Agency
 from tinhso.core.text import nfc
 from tinhso.documents.models import IncomingDocument, SignatureCheck
 from tinhso.signing.pdf import verify_pdf
@@ -100,14 +102,14 @@ def check(data: bytes, incoming: IncomingDocument) -> Check:
         return result
     result.signer = verification.signer[:200]
     result.certificate = verification.certificate_subject[:200]
-    result.signed_at = verification.signed_at
+    result.signed_at = cast("datetime.datetime | None", verification.signed_at)
     if not verification.intact:
         result.add("tampered")
     elif verification.modified_after_signing:
         result.add("added")
     if verification.intact and not verification.trusted:
         result.add("untrusted")
-    agency = verification.agency
+    agency = cast("Agency | None", verification.agency)
     if incoming.sender_code:
         same_sender = agency is not None and agency.code == incoming.sender_code
     else:
@@ -120,8 +122,8 @@ def check(data: bytes, incoming: IncomingDocument) -> Check:
         )
     if incoming.signer_name and not _same(verification.signer, incoming.signer_name):
         result.add("signer", signed=verification.signer, header=incoming.signer_name)
-    if verification.signed_at and incoming.promulgation_date:
-        signed_on = timezone.localdate(verification.signed_at)
+    if result.signed_at and incoming.promulgation_date:
+        signed_on = timezone.localdate(result.signed_at)
         if not signed_on <= incoming.promulgation_date <= _next_working_day(signed_on):
             result.add(
                 "date",

@@ -76,6 +76,7 @@ def send_change(change: Withdrawal, actor, at: datetime.datetime) -> None:
             continue
         if change.kind == Withdrawal.Kind.REPLACE:
             replacement = change.replacement
+            assert replacement is not None  # required and checked by the actions
             new_delivery = Delivery.objects.create(document=replacement, recipient=delivery.recipient)
             xml = exchange.document_package(
                 replacement,
