@@ -14,7 +14,8 @@ Recipient (``receive_change``, ``replaced_incoming`` and ``tombstone``, run by t
 the delivery's transaction): the incoming document is kept but marked revoked or replaced (linked
 to its replacement) with the sender's reason, its handling stops, the assignment to a person is
 pulled back, "15 pull-back accepted" goes back to the sender and the agency's clerks, leaders and
-the person who had it are told by e-mail. A change for a document this agency never received is
+the person who had it are told by e-mail. An update of a document already revoked or replaced is
+answered "16 refused" with the reason. A change for a document this agency never received is
 refused (``DeliveryError``) and nothing is written.
 """
 
@@ -150,7 +151,13 @@ def receive_change(
             tombstone(target, package, at=timezone.now())
         return target
     if target.state in TOMBSTONED:
-        raise exchange.DeliveryError(_("The document was revoked or replaced; it cannot be updated."))
+        exchange.report_status(
+            target,
+            STATUS_PULL_BACK_REFUSED,
+            None,
+            description=_("The document was revoked or replaced; it cannot be updated."),
+        )
+        return target
     _update(target, package)
     return target
 

@@ -355,3 +355,30 @@ def test_the_pages_show_the_request_to_the_clerk_and_the_decision_to_the_leader_
     incoming = IncomingDocument.objects.get(agency=agencies["dept"])
     text = client.get(reverse("documents:incoming", args=[incoming.pk])).content.decode()
     assert "Nơi gửi đã thu hồi" in text and REASON in text
+
+
+def test_an_update_of_a_revoked_copy_is_answered_16(
+    agencies, pc_staff, sent, django_capture_on_commit_callbacks
+):
+    """Packages from outside may come out of order: the update of a copy already revoked is
+    refused with "16" and the reason, and the copy stays revoked."""
+    change = actions.request_withdrawal(pc_staff["clerk"], sent, "revoke", REASON)
+    approve(pc_staff["leader"], change, django_capture_on_commit_callbacks)
+    delivery = sent.deliveries.get(recipient=agencies["dept"])
+    sent.subject = "Trích yếu đã sửa"  # not saved: the package only
+    update = exchange.document_package(
+        sent, agencies["dept"], pc_staff["clerk"], business_type=edxml.BUSINESS_UPDATE, business_reason="Sửa"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        incoming = exchange.receive(update)
+        exchange.wake_on_commit()
+
+    assert incoming.state == "revoked" and incoming.subject == "Về việc giao chỉ tiêu biên chế năm 2026"
+    delivery.refresh_from_db()
+    assert delivery.business_status == "16"
+    assert (
+        delivery.events.filter(kind="status", status_code="16", outgoing=sent)
+        .get()
+        .note.startswith("Văn bản đã bị thu hồi")
+    )
