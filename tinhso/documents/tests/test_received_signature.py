@@ -189,3 +189,17 @@ def test_the_clerk_sees_the_findings_and_confirms_on_the_page(
         client.post(reverse("documents:register", args=[incoming.pk]), form | {"accept_signature": "on"})
     incoming.refresh_from_db()
     assert incoming.arrival_number == 1
+
+
+def test_a_certificate_outside_the_trusted_cas_is_flagged(
+    agencies, pc_staff, certificates, django_capture_on_commit_callbacks
+):
+    from tinhso.signing.models import TrustRoot
+
+    signed = sign_pdf(pdf(), agencies["pc"], "Ban hành quyết định", "Đồng Tháp", SIGNER)
+    TrustRoot.objects.update(is_active=False)  # the province no longer trusts the CA that issued it
+
+    incoming = arrive(agencies, pc_staff, signed, django_capture_on_commit_callbacks)
+
+    assert codes(incoming) == ["untrusted"]
+    assert "không do CA của tỉnh" in messages(incoming.signature_findings)[0]
