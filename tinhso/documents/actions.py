@@ -228,6 +228,10 @@ def send_document(actor: User, document: OutgoingDocument, recipients: Iterable[
             _("The document has already been sent to one of these agencies."), code="resent"
         )
     with transaction.atomic():
+        # Under the document's lock, as revoking and replacing take it: a send never slips past one.
+        locked = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+        if withdrawal.frozen(locked) or locked.withdrawals.filter(state=Withdrawal.State.REQUESTED).exists():
+            raise ValidationError(_("The document was revoked or replaced."), code="frozen")
         deliveries = [
             Delivery.objects.create(document=document, recipient=recipient) for recipient in recipients
         ]

@@ -18,6 +18,7 @@ from tinhso.documents.models import (
     Delivery,
     DocumentEvent,
     IncomingDocument,
+    OutgoingDocument,
     Package,
     Withdrawal,
 )
@@ -382,3 +383,21 @@ def test_an_update_of_a_revoked_copy_is_answered_16(
         .get()
         .note.startswith("Văn bản đã bị thu hồi")
     )
+
+
+def test_a_send_from_a_page_opened_before_the_revocation_is_refused(
+    agencies, pc_staff, with_emails, django_capture_on_commit_callbacks
+):
+    """The clerk's copy of the document was read before the leader approved the revocation."""
+    document = issue(pc_staff, agencies["pc"])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_document(pc_staff["clerk"], document, [agencies["dept"]])
+    stale = OutgoingDocument.objects.get(pk=document.pk)
+    change = actions.request_withdrawal(pc_staff["clerk"], document, "revoke", REASON)
+    approve(pc_staff["leader"], change, django_capture_on_commit_callbacks)
+
+    with pytest.raises(ValidationError) as refusal:
+        actions.send_document(pc_staff["clerk"], stale, [agencies["ward"]])
+
+    assert refusal.value.code == "frozen"
+    assert list(document.deliveries.values_list("recipient", flat=True)) == [agencies["dept"].pk]
