@@ -17,9 +17,9 @@ available): the element names and nesting of the document package, the ``edXML:`
 the envelope, the cid binding of attachments, the date formats. Not verified: the wrapping of the
 status package (only a SOAP variant was seen; here ``Status`` sits in ``edXMLHeader``), the
 integer code table of ``DocumentType/Type`` (not written), the optional ``BussinessDocumentInfo``
-of ``Bussiness`` (neither written nor read; ``ReplacementInfoList`` is, after the structure of the
-Bkav and VNPT builders), and the amendment
-SĐ1:2022's changes beyond the agency identifier (``OrganId`` allows 35 characters here, the
+of ``Bussiness`` (neither written nor read), ``ReplacementInfoList`` (written and read with the
+nesting of the VNPT SDK builder: ``ReplacementInfo`` = ``DocumentId`` + ``OrganIdList/OrganId``), and the
+amendment SĐ1:2022's changes beyond the agency identifier (``OrganId`` allows 35 characters here, the
 platform's agency codes; Decree 30 Appendix VI says 13).
 """
 
