@@ -401,3 +401,21 @@ def test_a_send_from_a_page_opened_before_the_revocation_is_refused(
 
     assert refusal.value.code == "frozen"
     assert list(document.deliveries.values_list("recipient", flat=True)) == [agencies["dept"].pk]
+
+
+def test_a_replacement_naming_no_replaced_document_is_refused(agencies):
+    package = edxml.read_document((FIXTURES / "foreign_document.edxml").read_bytes())
+    package.business_type, package.business_reason = edxml.BUSINESS_REPLACE, REASON
+    written = edxml.write_document(package)
+    assert b"ReplacementInfoList" not in written
+
+    with pytest.raises(edxml.EdxmlError) as refusal:
+        exchange.receive(written)
+
+    assert refusal.value.code == "N.Bussiness.ReplacementInfoList"
+    assert not IncomingDocument.objects.exists()
+    package.replaced_document_ids = ["000.00.00.G22,2026/01/05,12/BNV-VP"]
+    assert (
+        edxml.read_document(edxml.write_document(package)).replaced_document_ids
+        == package.replaced_document_ids
+    )
