@@ -117,3 +117,49 @@ def test_a_letter_numbered_sent_registered_assigned_and_handled(live_server, pho
     text = page.locator("main").inner_text()
     for status in ("01 đã đến", "03 đã tiếp nhận, vào sổ", "04 đã phân công xử lý", "06 đã xử lý xong"):
         assert status in text
+
+
+def test_a_sent_letter_revoked_with_the_leaders_approval_is_tombstoned_at_the_recipient(
+    live_server, phone_page, people
+):
+    """The clerk asks to revoke a letter the department registered and assigned, the leader
+    approves, the department's copy shows the revocation and its reason, the sender sees 13 then
+    15 (Decree 30/2020/NĐ-CP Art. 18(4)(b))."""
+    page, url = phone_page, live_server.url
+    reason = "Ban hành nhầm đối tượng, sẽ có văn bản khác"
+    document = actions.issue_document(people["clerk"], people["draft"])
+    department = Agency.objects.get(code="H20.10")
+    actions.send_document(people["clerk"], document, [department])  # delivered on commit
+    incoming = actions.register_incoming(people["dept_clerk"], IncomingDocument.objects.get())
+    actions.assign_incoming(people["leader"], incoming, people["specialist"], 5)
+
+    sign_in(page, url, people["clerk"])
+    page.goto(url + f"/van-ban/di/{document.pk}/")
+    page.get_by_text("Thu hồi, cập nhật hoặc thay thế").click()
+    page.get_by_label("Thao tác").select_option(label="Thu hồi")
+    page.get_by_label("Lý do").fill(reason)
+    page.get_by_role("button", name="Trình lãnh đạo duyệt").click()
+    page.wait_for_load_state()
+    assert "Đề nghị đang chờ lãnh đạo duyệt." in page.locator("main").inner_text()
+    assert serious_violations(page) == []
+
+    sign_in(page, url, people["pc_leader"])
+    page.goto(url + f"/van-ban/di/{document.pk}/")
+    page.get_by_role("button", name="Duyệt và gửi tới các nơi nhận").click()
+    page.wait_for_load_state()
+    text = page.locator("main").inner_text()
+    assert "Đã thu hồi" in text
+    for status in ("13 yêu cầu lấy lại", "15 đồng ý lấy lại"):
+        assert status in text
+    assert serious_violations(page) == []
+
+    sign_in(page, url, people["dept_clerk"])
+    page.goto(url + "/van-ban/?state=revoked")
+    page.get_by_role("link", name="V/v rà soát biên chế năm 2027").click()
+    page.wait_for_load_state()
+    text = page.locator("main").inner_text()
+    assert "Nơi gửi đã thu hồi" in text and reason in text
+    assert "Giao xử lý" not in [button.inner_text() for button in page.get_by_role("button").all()]
+    assert serious_violations(page) == []
+    incoming.refresh_from_db()
+    assert (incoming.state, incoming.handler) == ("revoked", None)

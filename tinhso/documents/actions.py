@@ -27,7 +27,7 @@ from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import actor_label, record
 from tinhso.core.text import nfc
-from tinhso.documents import doctypes, edxml, exchange, numbering
+from tinhso.documents import doctypes, edxml, exchange, numbering, received_signature, withdrawal
 from tinhso.documents.models import (
     Delivery,
     DocumentEvent,
@@ -35,7 +35,9 @@ from tinhso.documents.models import (
     OutgoingDocument,
     Package,
     Secrecy,
+    SignatureCheck,
     Urgency,
+    Withdrawal,
 )
 from tinhso.documents.rules import roles_in
 from tinhso.worktime.calendar import add_working_days
@@ -198,6 +200,11 @@ def send_document(actor: User, document: OutgoingDocument, recipients: Iterable[
     recipients = list(recipients)
     if document.state != OutgoingDocument.State.ISSUED:
         raise ValidationError(_("Only an issued document can be sent."), code="not_issued")
+    if document.withdrawals.filter(state=Withdrawal.State.REQUESTED).exists():
+        raise ValidationError(
+            _("A revocation, update or replacement of this document is waiting for the leader."),
+            code="withdrawal_waiting",
+        )
     if document.secrecy:
         raise ValidationError(_("Secret documents are not sent over the exchange."), code="secret")
     if not recipients:
@@ -221,6 +228,10 @@ def send_document(actor: User, document: OutgoingDocument, recipients: Iterable[
             _("The document has already been sent to one of these agencies."), code="resent"
         )
     with transaction.atomic():
+        # Under the document's lock, as revoking and replacing take it: a send never slips past one.
+        locked = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+        if withdrawal.frozen(locked) or locked.withdrawals.filter(state=Withdrawal.State.REQUESTED).exists():
+            raise ValidationError(_("The document was revoked or replaced."), code="frozen")
         deliveries = [
             Delivery.objects.create(document=document, recipient=recipient) for recipient in recipients
         ]
@@ -267,12 +278,14 @@ def register_incoming(
     incoming: IncomingDocument,
     *,
     accept_duplicate: bool = False,
+    accept_signature: bool = False,
     at: datetime.datetime | None = None,
     **corrections: str,
 ) -> IncomingDocument:
     """Register an arrived document: the arrival number, the clerk's corrections of the header
     (``subject``, ``code_number``, ``code_notation``, ``type_name``) and "03" back to the sender.
-    A likely duplicate is refused unless the clerk accepts it knowingly."""
+    A likely duplicate is refused unless the clerk accepts it knowingly; so is a document whose
+    PDF signature was flagged on arrival (``received_signature``, Art. 21(2))."""
     require(actor, "documents.register", incoming)
     at = at or timezone.now()
     unknown = set(corrections) - {"subject", "code_number", "code_notation", "type_name"}
@@ -292,6 +305,7 @@ def register_incoming(
                 _duplicate_message(),
                 code="duplicate",
             )
+        _check_signature(locked, accept_signature)
         _register(actor, locked, at)
         locked.save()
         event(
@@ -301,13 +315,14 @@ def register_incoming(
             at=at,
             incoming=locked,
             delivery=locked.delivery,
+            note=_signature_note(locked),
         )
         exchange.report_status(locked, edxml.STATUS_RECEIVED, actor, at=at)
         record(
             actor,
             "documents.register",
             locked,
-            {"arrival_number": locked.arrival_number, "year": locked.year},
+            {"arrival_number": locked.arrival_number, "year": locked.year, **_signature_audit(locked)},
         )
     exchange.wake_on_commit()
     return locked
@@ -318,6 +333,7 @@ def register_paper(
     agency: Agency,
     *,
     accept_duplicate: bool = False,
+    accept_signature: bool = False,
     upload: File[bytes] | None = None,
     at: datetime.datetime | None = None,
     **fields: Any,
@@ -350,13 +366,31 @@ def register_paper(
                 _duplicate_message(),
                 code="duplicate",
             )
+        if upload is not None:
+            upload.seek(0)
+            received_signature.apply(incoming, upload.read())
+            upload.seek(0)
+            _check_signature(incoming, accept_signature)
         _register(actor, incoming, at)
         if upload is not None:
             incoming.file.save(file_name, upload, save=False)
             incoming.file_name = nfc(file_name)[:200]
         incoming.save()
-        event(DocumentEvent.Kind.REGISTERED, agency, actor=actor, at=at, incoming=incoming)
-        record(actor, "documents.register", incoming, {"arrival_number": incoming.arrival_number}, new=True)
+        event(
+            DocumentEvent.Kind.REGISTERED,
+            agency,
+            actor=actor,
+            at=at,
+            incoming=incoming,
+            note=_signature_note(incoming),
+        )
+        record(
+            actor,
+            "documents.register",
+            incoming,
+            {"arrival_number": incoming.arrival_number, **_signature_audit(incoming)},
+            new=True,
+        )
     return incoming
 
 
@@ -453,9 +487,233 @@ def resend_package(actor: User, package: Package) -> Package:
         locked = Package.objects.select_for_update().get(pk=package.pk)
         if locked.state != Package.State.DEAD:
             raise ValidationError(_("Only an undeliverable package can be sent again."), code="state")
+        if withdrawal.frozen(locked.delivery.document):
+            raise ValidationError(_("The document was revoked or replaced."), code="frozen")
         exchange.resend(locked)
         record(
             actor, "documents.resend", locked.delivery.document, {"package": locked.pk, "to": locked.to_code}
         )
     exchange.wake_on_commit()
     return locked
+
+
+# Revoking, updating and replacing an issued document (Art. 18(3)-(4); ``tinhso.documents.withdrawal``).
+
+UPDATABLE = {"subject": 500, "content": 5000, "signer_position": 100, "signer_name": 50}
+
+
+def _corrections(document: OutgoingDocument, corrections: dict[str, Any]) -> dict[str, Any]:
+    """The header fields an update changes, checked; refused when it changes nothing."""
+    unknown = set(corrections) - {*UPDATABLE, "due_date", "urgency"}
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            code="fields",
+        )
+    changed: dict[str, Any] = {}
+    for name, value in corrections.items():
+        if name in UPDATABLE:
+            value = _text(value, name, UPDATABLE[name], required=name == "subject")
+        elif name == "urgency" and value not in Urgency.values:
+            raise ValidationError(_("Choose the urgency from the list."), code="marks")
+        elif name == "due_date" and value is not None and not isinstance(value, datetime.date):
+            raise ValidationError(_("Enter the reply date as a date."), code="due_date")
+        if value != getattr(document, name):
+            changed[name] = value
+    if not changed:
+        raise ValidationError(_("The update changes nothing in the document."), code="nothing_changed")
+    return changed
+
+
+def request_withdrawal(
+    actor: User,
+    document: OutgoingDocument,
+    kind: str,
+    reason: str,
+    *,
+    replacement: OutgoingDocument | None = None,
+    at: datetime.datetime | None = None,
+    **corrections: Any,
+) -> Withdrawal:
+    """The clerk asks to revoke, update (``corrections`` of the header) or replace (by
+    ``replacement``, another issued document of the agency) an issued document, with a reason.
+    Sending stops until a leader decides (``decide_withdrawal``)."""
+    require(actor, "documents.withdraw", document)
+    at = at or timezone.now()
+    if kind not in Withdrawal.Kind.values:
+        raise ValidationError(_("Choose revoke, update or replace."), code="kind")
+    reason = _text(reason, _("the reason"), 500)
+    if kind != Withdrawal.Kind.UPDATE and corrections:
+        raise ValidationError(_("Only an update changes the header."), code="fields")
+    if kind != Withdrawal.Kind.REPLACE and replacement is not None:
+        raise ValidationError(_("Only a replacement names a replacing document."), code="replacement")
+    with transaction.atomic():
+        locked = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.state == OutgoingDocument.State.DRAFT:
+            raise ValidationError(
+                _("A draft is not issued: it cannot be revoked, updated or replaced."), code="draft"
+            )
+        if withdrawal.frozen(locked):
+            raise ValidationError(
+                _("This document was already revoked or replaced (%(state)s).")
+                % {"state": locked.get_state_display()},
+                code="frozen",
+            )
+        if locked.withdrawals.filter(state=Withdrawal.State.REQUESTED).exists():
+            raise ValidationError(
+                _("A revocation, update or replacement of this document is already waiting for the leader."),
+                code="withdrawal_waiting",
+            )
+        changed = _corrections(locked, corrections) if kind == Withdrawal.Kind.UPDATE else {}
+        if kind == Withdrawal.Kind.REPLACE:
+            _check_replacement(locked, replacement)
+        change = Withdrawal.objects.create(
+            document=locked,
+            kind=kind,
+            reason=reason,
+            replacement=replacement,
+            corrections={
+                name: value.isoformat() if isinstance(value, datetime.date) else value
+                for name, value in changed.items()
+            },
+            requested_by=actor,
+            requested_at=at,
+        )
+        event(
+            DocumentEvent.Kind.WITHDRAWAL_REQUESTED,
+            locked.agency,
+            actor=actor,
+            at=at,
+            outgoing=locked,
+            note=f"{change.get_kind_display()}: {reason}",
+        )
+        record(
+            actor,
+            "documents.request_withdrawal",
+            locked,
+            {
+                "kind": kind,
+                "reason": reason,
+                "replacement": replacement.reference if replacement else "",
+                "corrections": change.corrections,
+            },
+        )
+    return change
+
+
+def _check_replacement(document: OutgoingDocument, replacement: OutgoingDocument | None) -> None:
+    if replacement is None:
+        raise ValidationError(_("Choose the document that replaces it."), code="replacement")
+    if replacement.pk == document.pk or replacement.agency_id != document.agency_id:
+        raise ValidationError(
+            _("The replacing document must be another document of the same agency."), code="replacement"
+        )
+    if replacement.state != OutgoingDocument.State.ISSUED:
+        raise ValidationError(_("The replacing document must be issued first."), code="replacement")
+    if replacement.secrecy:
+        raise ValidationError(_("Secret documents are not sent over the exchange."), code="secret")
+    recipients = document.deliveries.values("recipient_id")
+    if replacement.deliveries.filter(recipient_id__in=recipients).exists():
+        raise ValidationError(
+            _("The replacing document was already sent to one of the recipients."), code="replacement"
+        )
+
+
+def decide_withdrawal(
+    actor: User,
+    change: Withdrawal,
+    approve: bool,
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> Withdrawal:
+    """A leader of the agency approves the change (the document is revoked, replaced or
+    updated and every recipient gets the package) or declines it with a note (sending resumes)."""
+    require(actor, "documents.approve_withdrawal", change.document)
+    at = at or timezone.now()
+    note = _text(note, _("the note"), 500, required=not approve)
+    with transaction.atomic():
+        document = (
+            OutgoingDocument.objects.select_for_update().select_related("agency").get(pk=change.document_id)
+        )
+        locked = Withdrawal.objects.select_for_update().get(pk=change.pk)
+        if locked.state != Withdrawal.State.REQUESTED:
+            raise ValidationError(_("This request was already decided."), code="decided")
+        locked.state = Withdrawal.State.APPROVED if approve else Withdrawal.State.DECLINED
+        locked.decided_by, locked.decided_at, locked.decision_note = actor, at, note
+        locked.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        locked.document = document
+        if not approve:
+            event(
+                DocumentEvent.Kind.WITHDRAWAL_DECLINED,
+                document.agency,
+                actor=actor,
+                at=at,
+                outgoing=document,
+                note=note,
+            )
+            record(actor, "documents.decline_withdrawal", document, {"kind": locked.kind, "note": note})
+            return locked
+        if locked.kind == Withdrawal.Kind.REPLACE:
+            _check_replacement(document, locked.replacement)
+        fields: dict[str, Any]
+        if locked.kind == Withdrawal.Kind.UPDATE:
+            fields = {
+                name: datetime.date.fromisoformat(value) if name == "due_date" and value else value
+                for name, value in locked.corrections.items()
+            }
+        elif locked.kind == Withdrawal.Kind.REVOKE:
+            fields = {"state": OutgoingDocument.State.REVOKED}
+        else:
+            fields = {"state": OutgoingDocument.State.REPLACED}
+        for name, value in fields.items():
+            setattr(document, name, value)
+        document.save(update_fields=list(fields))
+        kind = {
+            Withdrawal.Kind.REVOKE: DocumentEvent.Kind.REVOKED,
+            Withdrawal.Kind.UPDATE: DocumentEvent.Kind.UPDATED,
+            Withdrawal.Kind.REPLACE: DocumentEvent.Kind.REPLACED,
+        }[Withdrawal.Kind(locked.kind)]
+        event(kind, document.agency, actor=actor, at=at, outgoing=document, note=locked.reason)
+        withdrawal.send_change(locked, actor, at)
+        record(
+            actor,
+            "documents.approve_withdrawal",
+            document,
+            {"kind": locked.kind, "reason": locked.reason, "requested_by": actor_label(locked.requested_by)},
+        )
+    exchange.wake_on_commit()
+    return locked
+
+
+# The received PDF's signature (``tinhso.documents.received_signature``).
+
+
+def _check_signature(incoming: IncomingDocument, accept: bool) -> None:
+    """Refuse to register a document whose signature was flagged unless the clerk confirms."""
+    if incoming.signature_check == SignatureCheck.FLAGGED and not accept:
+        raise ValidationError(
+            _(
+                "The PDF's digital signature needs checking: %(findings)s Register it only if you "
+                "confirm it, or return it to the sender with a reason."
+            )
+            % {"findings": " ".join(received_signature.messages(incoming.signature_findings))},
+            code="signature",
+        )
+
+
+def _signature_note(incoming: IncomingDocument) -> str:
+    if incoming.signature_check != SignatureCheck.FLAGGED:
+        return ""
+    return (
+        _("Registered despite the signature check: %(findings)s")
+        % {"findings": " ".join(received_signature.messages(incoming.signature_findings))}
+    )[:500]
+
+
+def _signature_audit(incoming: IncomingDocument) -> dict[str, Any]:
+    if not incoming.signature_check:
+        return {}
+    return {
+        "signature_check": incoming.signature_check,
+        "signature_findings": [finding["code"] for finding in incoming.signature_findings],
+    }

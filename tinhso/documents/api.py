@@ -16,8 +16,8 @@ from ninja.pagination import paginate
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
-from tinhso.documents import actions
-from tinhso.documents.models import DocumentEvent, IncomingDocument, OutgoingDocument
+from tinhso.documents import actions, received_signature
+from tinhso.documents.models import DocumentEvent, IncomingDocument, OutgoingDocument, Withdrawal
 from tinhso.documents.rules import document_agency_ids
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
@@ -66,6 +66,16 @@ class IncomingDocumentOut(Schema):
 
 class IncomingDocumentDetailOut(IncomingDocumentOut):
     refusal_reason: str
+    signature_check: str
+    signature_findings: list[str]
+    signature_signer: str
+    signature_signed_at: datetime.datetime | None
+    withdrawal_reason: str
+
+    @staticmethod
+    def resolve_signature_findings(document: IncomingDocument) -> list[str]:
+        return received_signature.messages(document.signature_findings)
+
     timeline: list[DocumentEventOut]
 
     @staticmethod
@@ -79,6 +89,7 @@ class RegisterIncomingIn(Schema):
     code_notation: str | None = None
     type_name: str | None = None
     accept_duplicate: bool = False
+    accept_signature: bool = False
 
 
 class OutgoingDocumentOut(Schema):
@@ -184,13 +195,20 @@ def incoming_detail(request: ApiRequest, pk: int) -> IncomingDocument:
 )
 def register_incoming(request: ApiRequest, pk: int, payload: RegisterIncomingIn) -> IncomingDocument:
     """A likely duplicate (same document id, or same number, symbol and issuer) answers 422
-    unless ``accept_duplicate`` is true."""
+    unless ``accept_duplicate`` is true; so does a PDF whose signature was flagged on arrival
+    (``signature_findings``) unless ``accept_signature`` is true."""
     document = _incoming(request, pk)
     corrections = {
-        name: value for name, value in payload.dict(exclude={"accept_duplicate"}).items() if value is not None
+        name: value
+        for name, value in payload.dict(exclude={"accept_duplicate", "accept_signature"}).items()
+        if value is not None
     }
     return actions.register_incoming(
-        request.auth, document, accept_duplicate=payload.accept_duplicate, **corrections
+        request.auth,
+        document,
+        accept_duplicate=payload.accept_duplicate,
+        accept_signature=payload.accept_signature,
+        **corrections,
     )
 
 
@@ -220,3 +238,69 @@ def outgoing_detail(request: ApiRequest, pk: int) -> OutgoingDocument:
 )
 def outgoing_status(request: ApiRequest, pk: int) -> list[dict[str, Any]]:
     return _recipients(_outgoing(request, pk))
+
+
+class WithdrawalIn(Schema):
+    kind: str
+    reason: str
+    replacement: int | None = None
+    subject: str | None = None
+    content: str | None = None
+    signer_position: str | None = None
+    signer_name: str | None = None
+    due_date: datetime.date | None = None
+
+
+class WithdrawalDecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class WithdrawalOut(Schema):
+    id: int
+    kind: str
+    state: str
+    reason: str
+    replacement: str
+    decision_note: str
+
+    @staticmethod
+    def resolve_replacement(change: Withdrawal) -> str:
+        return change.replacement.reference if change.replacement else ""
+
+
+@router.post(
+    "/outgoing/{pk}/withdrawals",
+    response=WithdrawalOut,
+    summary="Ask to revoke, update or replace an issued document (a leader decides)",
+)
+def request_withdrawal(request: ApiRequest, pk: int, payload: WithdrawalIn) -> Withdrawal:
+    """``kind`` revoke, update (with the corrected header fields) or replace (``replacement``: the
+    id of another issued document of the agency); refusals answer 422."""
+    document = _outgoing(request, pk)
+    replacement = None
+    if payload.replacement is not None:
+        replacement = get_object_or_404(
+            OutgoingDocument, pk=payload.replacement, agency_id=document.agency_id
+        )
+    corrections = {
+        name: value
+        for name, value in payload.dict(exclude={"kind", "reason", "replacement"}).items()
+        if value is not None
+    }
+    return actions.request_withdrawal(
+        request.auth, document, payload.kind, payload.reason, replacement=replacement, **corrections
+    )
+
+
+@router.post(
+    "/outgoing/{pk}/withdrawals/{withdrawal_pk}/decision",
+    response=WithdrawalOut,
+    summary="A leader approves (the recipients get the package) or declines the request",
+)
+def decide_withdrawal(
+    request: ApiRequest, pk: int, withdrawal_pk: int, payload: WithdrawalDecisionIn
+) -> Withdrawal:
+    document = _outgoing(request, pk)
+    change = get_object_or_404(Withdrawal, pk=withdrawal_pk, document=document)
+    return actions.decide_withdrawal(request.auth, change, payload.approve, payload.note)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import actor_label
-from tinhso.documents import edxml
+from tinhso.documents import edxml, received_signature
 from tinhso.documents.models import Delivery, DocumentEvent, IncomingDocument, OutgoingDocument, Package
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,17 @@ def _staff_name(actor) -> str:
     return (getattr(actor, "full_name", "") or getattr(actor, "username", "")) if actor else ""
 
 
-def document_package(document: OutgoingDocument, recipient: Agency, actor) -> bytes:
+def document_package(
+    document: OutgoingDocument,
+    recipient: Agency,
+    actor,
+    *,
+    business_type: int = edxml.BUSINESS_NEW,
+    business_reason: str = "",
+    replaced_document_ids: tuple[str, ...] = (),
+) -> bytes:
+    """The edXML package of ``document`` for ``recipient``: a new document, or (``business_type``)
+    a revocation, update or replacement of one sent before, with its reason."""
     attachments = []
     if document.file:
         with document.file.open("rb") as handle:
@@ -79,6 +89,9 @@ def document_package(document: OutgoingDocument, recipient: Agency, actor) -> by
                 delivery.recipient.name[:150] for delivery in document.deliveries.select_related("recipient")
             ],
             priority=document.urgency,
+            business_type=business_type,
+            business_reason=business_reason,
+            replaced_document_ids=list(replaced_document_ids),
             staff_department=document.agency.name,
             staff_name=_staff_name(actor),
             timestamp=timezone.localtime(),
@@ -171,10 +184,19 @@ def _receive_document(package: edxml.DocumentPackage, delivery: Delivery | None)
             raise DeliveryError(_("The package is not addressed to the agency it was delivered to."))
         codes = [delivery.recipient.code]
     agency = _current_agency(codes[0]) if len(codes) == 1 else _first_current_agency(codes)
+    if package.business_type in (edxml.BUSINESS_REVOKE, edxml.BUSINESS_UPDATE):
+        from tinhso.documents import withdrawal
+
+        return withdrawal.receive_change(package, agency, delivery)
     if delivery is not None:
         existing = IncomingDocument.objects.filter(delivery=delivery).first()
         if existing is not None:
             return existing
+    replaced = None
+    if package.business_type == edxml.BUSINESS_REPLACE:
+        from tinhso.documents import withdrawal
+
+        replaced = withdrawal.replaced_incoming(package, agency)
     now = timezone.now()
     incoming = IncomingDocument(
         agency=agency,
@@ -197,11 +219,14 @@ def _receive_document(package: edxml.DocumentPackage, delivery: Delivery | None)
         first = package.attachments[0]
         incoming.file.save(first.name, _content(first), save=False)
         incoming.file_name = first.name[:200]
+        received_signature.apply(incoming, first.data)
     incoming.save()
     DocumentEvent.objects.create(
         kind=DocumentEvent.Kind.RECEIVED, agency=agency, incoming=incoming, delivery=delivery, occurred_at=now
     )
     report_status(incoming, edxml.STATUS_ARRIVED, None, at=now)
+    if replaced is not None:
+        withdrawal.tombstone(replaced, package, replaced_by=incoming, at=now)
     return incoming
 
 

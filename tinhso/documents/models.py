@@ -83,6 +83,8 @@ class OutgoingDocument(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("document", "Draft")
         ISSUED = "issued", _("Issued")
+        REVOKED = "revoked", _("Revoked")
+        REPLACED = "replaced", _("Replaced")
 
     agency = models.ForeignKey(
         "agencies.Agency",
@@ -190,6 +192,7 @@ class Package(models.Model):
         PENDING = "pending", _("pending")
         DELIVERED = "delivered", _("delivered")
         DEAD = "dead", _("undeliverable")
+        CANCELLED = "cancelled", _("cancelled: the document was withdrawn")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="packages")
@@ -214,6 +217,13 @@ class Package(models.Model):
         return f"{self.kind} → {self.to_code} ({self.state})"
 
 
+class SignatureCheck(models.TextChoices):
+    """What reading the received PDF's signature found (``tinhso.documents.received_signature``)."""
+
+    MATCHES = "matches", _("valid and matches the header")
+    FLAGGED = "flagged", _("to be checked by the clerk")
+
+
 class IncomingDocument(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be registered")
@@ -221,6 +231,8 @@ class IncomingDocument(models.Model):
         REFUSED = "refused", _("Returned to the sender")
         ASSIGNED = "assigned", _("Assigned")
         DONE = "done", _("Handled")
+        REVOKED = "revoked", _("Revoked by the sender")
+        REPLACED = "replaced", _("Replaced by the sender")
 
     class Source(models.TextChoices):
         EXCHANGE = "exchange", _("electronic exchange")
@@ -267,6 +279,23 @@ class IncomingDocument(models.Model):
     )
     handling_due_at = models.DateTimeField(_("handling deadline"), null=True, blank=True)
     done_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("revoked or replaced at"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("sender's reason"), max_length=500, blank=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("replaced by"),
+    )
+    signature_check = models.CharField(
+        _("signature check"), max_length=10, choices=SignatureCheck.choices, blank=True
+    )
+    signature_findings = models.JSONField(_("signature findings"), default=list, blank=True)
+    signature_signer = models.CharField(_("signed by"), max_length=200, blank=True)
+    signature_certificate = models.CharField(_("signing certificate"), max_length=200, blank=True)
+    signature_signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("incoming document")
@@ -305,6 +334,11 @@ class DocumentEvent(models.Model):
         RECEIVED = "received", _("arrived")
         REGISTERED = "registered", _("registered")
         STATUS = "status", _("status reported")
+        WITHDRAWAL_REQUESTED = "wd_requested", _("revocation, update or replacement asked for")
+        WITHDRAWAL_DECLINED = "wd_declined", _("revocation, update or replacement declined by the leader")
+        REVOKED = "revoked", _("revoked")
+        UPDATED = "updated", _("updated")
+        REPLACED = "replaced", _("replaced")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     outgoing = models.ForeignKey(
@@ -328,3 +362,57 @@ class DocumentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status_code}".strip()
+
+
+class Withdrawal(models.Model):
+    """A revocation, update or replacement of an issued document (Decree 30/2020/NĐ-CP Art.
+    18(3), 18(4)): asked for by the clerk with a reason, approved or declined by a leader of the
+    agency (the notice of revocation, the amending or replacing document are the agency's, signed
+    by the competent person, Art. 13), then sent to every recipient as an edXML package with
+    ``Bussiness/BussinessDocType`` 1 revoke, 2 update or 3 replace."""
+
+    class Kind(models.TextChoices):
+        REVOKE = "revoke", _("Revoke")
+        UPDATE = "update", _("Update")
+        REPLACE = "replace", _("Replace")
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("waiting for the leader")
+        APPROVED = "approved", _("approved and sent")
+        DECLINED = "declined", _("declined")
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.PROTECT, related_name="withdrawals")
+    kind = models.CharField(_("action"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    replacement = models.ForeignKey(
+        OutgoingDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replacement document"),
+    )
+    corrections = models.JSONField(_("corrected fields"), default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("revocation, update or replacement")
+        verbose_name_plural = _("revocations, updates and replacements")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(state="requested"),
+                name="documents_withdrawal_one_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.document_id} ({self.state})"

@@ -95,3 +95,16 @@ def complete(user: User, document: IncomingDocument) -> bool:
 @rule("documents.view_register")
 def view_register(user: User, agency: Agency | None) -> bool:
     return bool(roles_in(user, getattr(agency, "pk", None)) & {Role.DOCUMENT_CLERK, Role.LEADER})
+
+
+@rule("documents.withdraw")
+def withdraw(user: User, document: OutgoingDocument) -> bool:
+    """Asking to revoke, update or replace an issued document is the văn thư's (Art. 18(3)-(4))."""
+    return Role.DOCUMENT_CLERK in roles_in(user, document.agency_id)
+
+
+@rule("documents.approve_withdrawal")
+def approve_withdrawal(user: User, document: OutgoingDocument) -> bool:
+    """A leader of the issuing agency approves it: the notice of revocation, the amending or the
+    replacing document are the agency's and signed by the competent person (Art. 13, 18(3))."""
+    return Role.LEADER in roles_in(user, document.agency_id)

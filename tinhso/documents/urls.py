@@ -20,4 +20,6 @@ urlpatterns = [
     path("di/<int:pk>/gui/", views.send_view, name="send"),
     path("di/<int:pk>/gui-lai/<int:package_pk>/", views.resend_view, name="resend"),
     path("di/<int:pk>/tep/", views.outgoing_file, name="outgoing_file"),
+    path("di/<int:pk>/thu-hoi/", views.withdraw_view, name="withdraw"),
+    path("di/<int:pk>/thu-hoi/<int:withdrawal_pk>/", views.decide_withdrawal_view, name="decide_withdrawal"),
 ]

@@ -16,8 +16,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
-from tinhso.documents import actions, doctypes
-from tinhso.documents.models import IncomingDocument, OutgoingDocument, Package, Secrecy, Urgency
+from tinhso.documents import actions, doctypes, received_signature
+from tinhso.documents.models import (
+    IncomingDocument,
+    OutgoingDocument,
+    Package,
+    Secrecy,
+    SignatureCheck,
+    Urgency,
+    Withdrawal,
+)
 from tinhso.documents.rules import document_agency_ids
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
@@ -121,6 +129,10 @@ class RegisterForm(forms.Form):
         label=gettext_lazy("Register it even though it looks like a document already registered"),
         required=False,
     )
+    accept_signature = forms.BooleanField(
+        label=gettext_lazy("I have checked the digital signature findings above and register it anyway"),
+        required=False,
+    )
 
 
 class PaperForm(forms.Form):
@@ -139,6 +151,10 @@ class PaperForm(forms.Form):
     upload = forms.FileField(label=gettext_lazy("Scanned copy (PDF)"), required=False)
     accept_duplicate = forms.BooleanField(
         label=gettext_lazy("Register it even though it looks like a document already registered"),
+        required=False,
+    )
+    accept_signature = forms.BooleanField(
+        label=gettext_lazy("Register the file even if its digital signature is missing or does not match"),
         required=False,
     )
 
@@ -245,6 +261,7 @@ def incoming_view(request, pk):
         "document": document,
         "timeline": incoming_timeline(document),
         "duplicates": list(actions.duplicates(document)[:5]) if pending else [],
+        "signature_findings": received_signature.messages(document.signature_findings),
     }
     if pending and can(user, "documents.register", document):
         context["register_form"] = RegisterForm(
@@ -255,6 +272,8 @@ def incoming_view(request, pk):
                 "type_name": document.type_name,
             }
         )
+        if document.signature_check != SignatureCheck.FLAGGED:
+            del context["register_form"].fields["accept_signature"]
         context["refuse_form"] = ReasonForm() if document.delivery_id else None
     if document.state in (IncomingDocument.State.REGISTERED, IncomingDocument.State.ASSIGNED) and can(
         user, "documents.assign", document
@@ -287,7 +306,10 @@ def _incoming_post(request, pk, form_class, run, **form_kwargs):
 def register_view(request, pk):
     def run(document, data):
         accept = data.pop("accept_duplicate")
-        actions.register_incoming(request.user, document, accept_duplicate=accept, **data)
+        accept_signature = data.pop("accept_signature")
+        actions.register_incoming(
+            request.user, document, accept_duplicate=accept, accept_signature=accept_signature, **data
+        )
 
     return _incoming_post(request, pk, RegisterForm, run)
 
@@ -418,6 +440,7 @@ def outgoing_view(request, pk):
         form.fields["recipients"].queryset = form.fields["recipients"].queryset.exclude(pk__in=sent)
         if form.fields["recipients"].queryset.exists():
             context["send_form"] = form
+    context.update(_withdrawal_context(request, document))
     return render(request, "documents/outgoing.html", context)
 
 
@@ -473,3 +496,107 @@ def outgoing_file(request, pk):
     return FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.file_name or "van-ban.pdf"
     )
+
+
+# Revoking, updating and replacing an issued document.
+
+
+class WithdrawForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What to do"), choices=Withdrawal.Kind.choices)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500, widget=forms.Textarea)
+    replacement = forms.ModelChoiceField(
+        label=gettext_lazy("Replacing document (to replace)"),
+        queryset=OutgoingDocument.objects.none(),
+        required=False,
+    )
+    subject = forms.CharField(
+        label=gettext_lazy("Corrected subject (to update)"), max_length=500, required=False
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Corrected reply date (to update)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, document: OutgoingDocument, **kwargs):
+        super().__init__(*args, **kwargs)
+        replacement = self.fields["replacement"]
+        assert isinstance(replacement, forms.ModelChoiceField)
+        replacement.queryset = OutgoingDocument.objects.filter(
+            agency_id=document.agency_id, state=OutgoingDocument.State.ISSUED, secrecy=Secrecy.NONE
+        ).exclude(pk=document.pk)
+
+
+class DecideForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note (required to decline)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea,
+    )
+
+
+def _withdrawal_context(request, document: OutgoingDocument) -> dict:
+    waiting = (
+        document.withdrawals.filter(state=Withdrawal.State.REQUESTED).select_related("replacement").first()
+    )
+    context: dict = {
+        "withdrawals": list(document.withdrawals.select_related("replacement", "requested_by", "decided_by")),
+        "waiting_withdrawal": waiting,
+    }
+    if waiting is not None and can(request.user, "documents.approve_withdrawal", document):
+        context["decide_form"] = DecideForm()
+    if (
+        waiting is None
+        and document.state == OutgoingDocument.State.ISSUED
+        and can(request.user, "documents.withdraw", document)
+    ):
+        context["withdraw_form"] = WithdrawForm(document=document)
+    return context
+
+
+@login_required
+@require_POST
+def withdraw_view(request, pk):
+    document = _outgoing(request, pk)
+    form = WithdrawForm(request.POST, document=document)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("documents:outgoing", pk)
+    data = form.cleaned_data
+    corrections = {}
+    if data["kind"] == Withdrawal.Kind.UPDATE:
+        corrections = {name: data[name] for name in ("subject", "due_date") if data[name]}
+    try:
+        actions.request_withdrawal(
+            request.user,
+            document,
+            data["kind"],
+            data["reason"],
+            replacement=data["replacement"] if data["kind"] == Withdrawal.Kind.REPLACE else None,
+            **corrections,
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The request is waiting for the leader's approval."))
+    return redirect("documents:outgoing", pk)
+
+
+@login_required
+@require_POST
+def decide_withdrawal_view(request, pk, withdrawal_pk):
+    document = _outgoing(request, pk)
+    change = get_object_or_404(Withdrawal, pk=withdrawal_pk, document=document)
+    form = DecideForm(request.POST)
+    form.is_valid()
+    approve = request.POST.get("decision") == "approve"
+    try:
+        actions.decide_withdrawal(request.user, change, approve, form.cleaned_data.get("note", ""))
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Approved and sent to the recipients.") if approve else _("Declined."))
+    return redirect("documents:outgoing", pk)

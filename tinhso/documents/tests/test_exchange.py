@@ -107,7 +107,7 @@ def test_register_assign_and_handle_report_back_to_the_sender(
     incoming = Delivery.objects.get(pk=delivery.pk).incoming
     with django_capture_on_commit_callbacks(execute=True):
         registered = actions.register_incoming(
-            dept_staff["clerk"], incoming, subject="Giao chỉ tiêu biên chế 2026"
+            dept_staff["clerk"], incoming, accept_signature=True, subject="Giao chỉ tiêu biên chế 2026"
         )
     assert (registered.arrival_number, registered.state) == (1, "registered")
     assert registered.subject == "Giao chỉ tiêu biên chế 2026"
@@ -175,7 +175,9 @@ def test_paper_and_electronic_share_one_arrival_series_per_agency_and_year(
         code_number="12",
     )
     (delivery,) = send(pc_staff["clerk"], issued, [agencies["dept"]], django_capture_on_commit_callbacks)
-    electronic = actions.register_incoming(dept_staff["clerk"], Delivery.objects.get(pk=delivery.pk).incoming)
+    electronic = actions.register_incoming(
+        dept_staff["clerk"], Delivery.objects.get(pk=delivery.pk).incoming, accept_signature=True
+    )
     assert (paper.arrival_number, electronic.arrival_number) == (1, 2)
     next_year = datetime.datetime(2027, 1, 1, 1, 0, tzinfo=datetime.UTC)
     later = actions.register_paper(
@@ -199,7 +201,9 @@ def test_a_duplicate_is_refused_unless_the_clerk_accepts_it(agencies, pc_staff):
         actions.register_incoming(pc_staff["clerk"], arrived)
     assert error.value.code == "duplicate"
     assert IncomingDocument.objects.get(pk=arrived.pk).arrival_number is None
-    registered = actions.register_incoming(pc_staff["clerk"], arrived, accept_duplicate=True)
+    registered = actions.register_incoming(
+        pc_staff["clerk"], arrived, accept_duplicate=True, accept_signature=True
+    )
     assert registered.arrival_number == 2
     again = exchange.receive((FIXTURES / "foreign_document.edxml").read_bytes())
     with pytest.raises(ValidationError) as error:
@@ -311,7 +315,7 @@ def test_roles_and_agencies_on_incoming_documents(
             actions.register_incoming(user, incoming)
         with pytest.raises(PermissionDenied):
             actions.refuse_incoming(user, incoming, "Không đúng")
-    registered = actions.register_incoming(dept_staff["clerk"], incoming)
+    registered = actions.register_incoming(dept_staff["clerk"], incoming, accept_signature=True)
     for user in (dept_staff["clerk"], dept_staff["specialist"], pc_staff["leader"], ward_staff["leader"]):
         with pytest.raises(PermissionDenied):
             actions.assign_incoming(user, registered, dept_staff["specialist"], 3)

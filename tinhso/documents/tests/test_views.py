@@ -52,6 +52,7 @@ def test_a_document_from_draft_to_handled_through_the_pages(
                 "code_number": "01",
                 "code_notation": "UBND-VP",
                 "type_name": "Công văn",
+                "accept_signature": "on",
             },
         )
     assert IncomingDocument.objects.get().arrival_number == 1
