@@ -18,11 +18,11 @@ LAYERS = [
     "agencies",
     "accounts",  # people, memberships and the permission layer
     "worktime",
-    "documents",  # official documents and their exchange between agencies
     "procedures",  # the catalogue, its fees and search
     "dossiers",
     "payments",
     "signing",
+    "documents",  # official documents and their exchange between agencies
     "workflows",
     "statistics",
     "feedback",
