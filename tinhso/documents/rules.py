@@ -95,3 +95,15 @@ def complete(user: User, document: IncomingDocument) -> bool:
 @rule("documents.view_register")
 def view_register(user: User, agency: Agency | None) -> bool:
     return bool(roles_in(user, getattr(agency, "pk", None)) & {Role.DOCUMENT_CLERK, Role.LEADER})
+
+
+@rule("documents.sync_directory")
+def sync_directory(user: User, obj: None) -> bool:
+    """Only the province's administrators (who pass every rule) synchronise the directory by hand;
+    the timer does it as the system."""
+    return False
+
+
+@rule("documents.view_dead_letters")
+def view_dead_letters(user: User, agency: Agency | None) -> bool:
+    return Role.DOCUMENT_CLERK in roles_in(user, getattr(agency, "pk", None))

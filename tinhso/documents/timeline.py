@@ -5,6 +5,7 @@ from tinhso.documents.models import Delivery, DocumentEvent, IncomingDocument, O
 
 SENDER_KINDS = {
     DocumentEvent.Kind.QUEUED,
+    DocumentEvent.Kind.SENT,
     DocumentEvent.Kind.DELIVERED,
     DocumentEvent.Kind.FAILED,
     DocumentEvent.Kind.DEAD,

@@ -1,0 +1,61 @@
+"""Taking in what waits for the installation at the national axis (run by ``deliver_documents``,
+i.e. the worker's timer): each package is read with the same codec as an internal one and taken
+in by ``exchange.receive`` (a document becomes a pending incoming document and "01 arrived" goes
+back through the axis; a status updates the delivery it answers), then marked "done" at the axis.
+
+A package is taken in once: its axis id is kept in ``AxisReceipt`` (unique) in the same
+transaction, so a package fetched twice, or by two workers at once, is registered once. A package
+the codec or the exchange refuses (hostile XML, wrong namespace, a recipient not here, a status
+for a document never sent) is marked "fail" at the axis with the reason and nothing is written.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tinhso.documents import axis, edxml
+from tinhso.documents.exchange import DeliveryError, receive
+from tinhso.documents.models import AxisReceipt, Delivery, IncomingDocument
+
+logger = logging.getLogger(__name__)
+
+
+def fetch(client: axis.AxisClient | None = None) -> dict[str, int]:
+    """Take in every package waiting at the axis; counts of "taken", "again" and "refused"."""
+    client = client or axis.client()
+    counts = {"taken": 0, "again": 0, "refused": 0}
+    # Documents first: a status in the same run may answer one of them.
+    for message_type in axis.MESSAGE_TYPES:
+        for item in client.received(message_type):
+            doc_id = str(item.get("docId", ""))
+            if doc_id:
+                counts[_take(client, doc_id, message_type)] += 1
+    return counts
+
+
+def _take(client: axis.AxisClient, doc_id: str, message_type: str) -> str:
+    if AxisReceipt.objects.filter(axis_id=doc_id).exists():
+        client.update_status(doc_id, "done")
+        return "again"
+    xml = client.get(doc_id)
+    try:
+        with transaction.atomic():
+            result = receive(xml, axis_id=doc_id)
+            AxisReceipt.objects.create(
+                axis_id=doc_id,
+                message_type=message_type,
+                incoming=result if isinstance(result, IncomingDocument) else None,
+                delivery=result if isinstance(result, Delivery) else None,
+                received_at=timezone.now(),
+            )
+    except IntegrityError:
+        # Another worker took it in at the same moment.
+        client.update_status(doc_id, "done")
+        return "again"
+    except (edxml.EdxmlError, DeliveryError) as exc:
+        logger.warning("Package %s from the axis refused: %s", doc_id, exc)
+        client.update_status(doc_id, "fail", str(exc))
+        return "refused"
+    client.update_status(doc_id, "done")
+    return "taken"
