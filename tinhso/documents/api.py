@@ -101,6 +101,7 @@ class OutgoingDocumentOut(Schema):
 class DocumentRecipientStatusOut(Schema):
     recipient: str
     recipient_name: str
+    outside: bool = False
     transport: str
     business_status: str
     timeline: list[DocumentEventOut]
@@ -122,13 +123,14 @@ class OutgoingDocumentDetailOut(OutgoingDocumentOut):
 def _recipients(document: OutgoingDocument) -> list[dict[str, Any]]:
     return [
         {
-            "recipient": delivery.recipient.code,
-            "recipient_name": delivery.recipient.name,
+            "recipient": delivery.recipient_code,
+            "recipient_name": delivery.recipient_name,
+            "outside": delivery.external_id is not None,
             "transport": delivery.transport,
             "business_status": delivery.business_status,
             "timeline": delivery_timeline(delivery, "sender"),
         }
-        for delivery in document.deliveries.select_related("recipient")
+        for delivery in document.deliveries.select_related("recipient", "external")
     ]
 
 

@@ -20,4 +20,10 @@ urlpatterns = [
     path("di/<int:pk>/gui/", views.send_view, name="send"),
     path("di/<int:pk>/gui-lai/<int:package_pk>/", views.resend_view, name="resend"),
     path("di/<int:pk>/tep/", views.outgoing_file, name="outgoing_file"),
+    path("goi-tin-khong-gui-duoc/", views.dead_letters, name="dead_letters"),
+    path(
+        "goi-tin-khong-gui-duoc/<int:package_pk>/gui-lai/",
+        views.dead_letter_resend,
+        name="dead_letter_resend",
+    ),
 ]

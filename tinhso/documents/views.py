@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,8 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
-from tinhso.documents import actions, doctypes
-from tinhso.documents.models import IncomingDocument, OutgoingDocument, Package, Secrecy, Urgency
+from tinhso.documents import actions, axis, doctypes
+from tinhso.documents.models import (
+    DirectoryAgency,
+    IncomingDocument,
+    OutgoingDocument,
+    Package,
+    Secrecy,
+    Urgency,
+)
 from tinhso.documents.rules import document_agency_ids
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
@@ -98,6 +107,13 @@ class SendForm(forms.Form):
         label=gettext_lazy("Recipient agencies"),
         queryset=Agency.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    outside = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Agencies outside the province (through the national axis)"),
+        queryset=DirectoryAgency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     def __init__(self, *args, sender: Agency, **kwargs):
@@ -110,6 +126,14 @@ class SendForm(forms.Form):
             .filter(pk__in=Membership.objects.active().filter(role=Role.DOCUMENT_CLERK).values("agency_id"))
             .order_by("name")
         )
+        outside = self.fields["outside"]
+        assert isinstance(outside, forms.ModelMultipleChoiceField)
+        if axis.configured() is None:
+            del self.fields["outside"]
+        else:
+            # The directory lists the installation's own agencies too: they are offered above.
+            own = Agency.objects.valid_on(timezone.localdate()).values("code")
+            outside.queryset = DirectoryAgency.objects.filter(active=True).exclude(code__in=own)
 
 
 class RegisterForm(forms.Form):
@@ -207,6 +231,9 @@ def incoming_list(request):
             "counts": counts,
             "may_register": can(request.user, "documents.register", IncomingDocument(agency=agency)),
             "now": now,
+            "dead_letters": _dead_letters(agency).count()
+            if can(request.user, "documents.view_dead_letters", agency)
+            else None,
         },
     )
 
@@ -416,7 +443,12 @@ def outgoing_view(request, pk):
         form = SendForm(sender=document.agency)
         sent = {delivery.recipient_id for delivery in deliveries}
         form.fields["recipients"].queryset = form.fields["recipients"].queryset.exclude(pk__in=sent)
-        if form.fields["recipients"].queryset.exists():
+        choices = [form.fields["recipients"].queryset]
+        if "outside" in form.fields:
+            sent_outside = {delivery.external_id for delivery in deliveries}
+            form.fields["outside"].queryset = form.fields["outside"].queryset.exclude(pk__in=sent_outside)
+            choices.append(form.fields["outside"].queryset)
+        if any(queryset.exists() for queryset in choices):
             context["send_form"] = form
     return render(request, "documents/outgoing.html", context)
 
@@ -443,7 +475,9 @@ def send_view(request, pk):
         messages.error(request, _("Choose at least one recipient."))
         return redirect("documents:outgoing", pk)
     try:
-        actions.send_document(request.user, document, form.cleaned_data["recipients"])
+        actions.send_document(
+            request.user, document, form.cleaned_data["recipients"], form.cleaned_data.get("outside", [])
+        )
     except ValidationError as error:
         _errors(request, error)
     else:
@@ -473,3 +507,62 @@ def outgoing_file(request, pk):
     return FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.file_name or "van-ban.pdf"
     )
+
+
+# The dead-letter list.
+
+
+def _dead_letters(agency: Agency):
+    """The agency's undeliverable packages: documents it sent, statuses it reported."""
+    return (
+        Package.objects.filter(state=Package.State.DEAD)
+        .filter(
+            Q(kind=Package.Kind.DOCUMENT, delivery__document__agency=agency)
+            | Q(kind=Package.Kind.STATUS, incoming__agency=agency)
+            | Q(kind=Package.Kind.STATUS, delivery__incoming__agency=agency)
+        )
+        .select_related("delivery__document", "delivery__recipient", "delivery__external", "incoming")
+        .order_by("-pk")
+    )
+
+
+@login_required
+def dead_letters(request):
+    agency, agencies = _current_agency(request)
+    if not can(request.user, "documents.view_dead_letters", agency):
+        raise Http404
+    page = Paginator(_dead_letters(agency), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for package in page:
+        owner = actions.package_owner(package)
+        rows.append(
+            {
+                "package": package,
+                "owner": owner,
+                "outgoing": isinstance(owner, OutgoingDocument),
+                "to_name": package.delivery.recipient_name
+                if package.kind == Package.Kind.DOCUMENT
+                else owner.sender_name,
+            }
+        )
+    return render(
+        request,
+        "documents/dead_letters.html",
+        {"agency": agency, "agencies": agencies, "page": page, "rows": rows},
+    )
+
+
+@login_required
+@require_POST
+def dead_letter_resend(request, package_pk):
+    agency, _others = _current_agency(request)
+    if not can(request.user, "documents.view_dead_letters", agency):
+        raise Http404
+    package = get_object_or_404(_dead_letters(agency), pk=package_pk)
+    try:
+        actions.resend_package(request.user, package)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The package will be sent again."))
+    return redirect(f"{reverse('documents:dead_letters')}?agency={agency.pk}")

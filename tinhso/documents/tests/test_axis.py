@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from tinhso.documents import actions, axis, axis_inbox, axis_server, edxml, exchange
@@ -290,3 +291,69 @@ def test_the_axis_answers_json_errors_for_bad_requests(local_axis):
     with pytest.raises(axis.AxisError, match="400"):
         client.update_status("0" * 32, "lost")
     assert json.loads(client._request("GET", "/agencies"))["agencies"][0]["code102"]
+
+
+def test_the_pages_offer_agencies_outside_and_list_the_dead_letters_for_the_clerk_to_resend(
+    local_axis,
+    settings,
+    agencies,
+    pc_staff,
+    dept_staff,
+    issued,
+    signed_in,
+    client,
+    django_capture_on_commit_callbacks,
+):
+    office = government_office()
+    signed_in(pc_staff["clerk"])
+    page = client.get(reverse("documents:outgoing", args=[issued.pk])).content.decode()
+    assert "Văn phòng Chính phủ" in page and "Bộ Công an" in page
+    assert f'value="{DirectoryAgency.objects.get(code="H20").pk}"' not in page.split('name="outside"', 1)[1]
+    settings.DOCUMENTS_AXIS_URL = "http://127.0.0.1:9"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("documents:send", args=[issued.pk]), {"outside": [office.pk]})
+    package = Package.objects.get()
+    Package.objects.filter(pk=package.pk).update(state="dead", attempts=exchange.MAX_ATTEMPTS)
+    listing = client.get(reverse("documents:incoming_list")).content.decode()
+    assert "gói tin không gửi được" in listing
+    dead_page = client.get(reverse("documents:dead_letters")).content.decode()
+    assert "Văn phòng Chính phủ (G22)" in dead_page and "cannot be reached" in dead_page
+    signed_in(dept_staff["clerk"])
+    assert "G22" not in client.get(reverse("documents:dead_letters")).content.decode()
+    resend = reverse("documents:dead_letter_resend", args=[package.pk])
+    assert client.post(resend, {"agency": agencies["pc"].pk}).status_code == 404
+    assert Package.objects.get().state == "dead"
+    signed_in(pc_staff["leader"])
+    assert client.get(reverse("documents:dead_letters")).status_code == 404
+    settings.DOCUMENTS_AXIS_URL = local_axis["url"]
+    signed_in(pc_staff["clerk"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(resend, {"agency": agencies["pc"].pk})
+    assert response.status_code == 302
+    package.refresh_from_db()
+    assert (package.state, Delivery.objects.get().transport) == ("delivered", "sent")
+    page = client.get(reverse("documents:outgoing", args=[issued.pk])).content.decode()
+    assert "qua trục liên thông" in page
+
+
+def test_a_dead_status_package_is_resent_by_the_clerk_of_the_agency_that_reports_it(
+    local_axis, settings, agencies, pc_staff, dept_staff, django_capture_on_commit_callbacks
+):
+    local_axis["peer"].send_document(edxml.Organ(organ_id="H20", name="UBND tỉnh"), "7", "VPCP-TH", "Thử")
+    axis_inbox.fetch()
+    settings.DOCUMENTS_AXIS_URL = "http://127.0.0.1:9"
+    package = Package.objects.get(kind="status")
+    for day in range(1, exchange.MAX_ATTEMPTS + 1):
+        exchange.deliver_due(now=timezone.now() + datetime.timedelta(days=day))
+    package.refresh_from_db()
+    assert package.state == "dead" and package.incoming == IncomingDocument.objects.get()
+    assert actions.package_owner(package) == package.incoming
+    with pytest.raises(PermissionDenied):
+        actions.resend_package(dept_staff["clerk"], package)
+    settings.DOCUMENTS_AXIS_URL = local_axis["url"]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.resend_package(pc_staff["clerk"], package)
+    package.refresh_from_db()
+    assert package.state == "delivered"
+    (status,) = local_axis["peer"].client.received("status")
+    assert edxml.read_status(local_axis["peer"].client.get(status["docId"])).status_code == "01"
