@@ -5,16 +5,23 @@ down, retries, the dead letter and the resend; hostile packages refused with not
 the agency directory; the configuration failing closed."""
 
 import datetime
+import io
 import json
 import urllib.error
 import urllib.request
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from tinhso import testing as factories
+from tinhso.accounts.models import User
+from tinhso.demo import data
+from tinhso.demo.management.commands.load_demo import Command as LoadDemo
 from tinhso.documents import actions, axis, axis_inbox, axis_server, edxml, exchange
 from tinhso.documents.models import (
     AxisReceipt,
@@ -357,3 +364,26 @@ def test_a_dead_status_package_is_resent_by_the_clerk_of_the_agency_that_reports
     assert package.state == "delivered"
     (status,) = local_axis["peer"].client.received("status")
     assert edxml.read_status(local_axis["peer"].client.get(status["docId"])).status_code == "01"
+
+
+@pytest.mark.django_db
+def test_the_demo_reaches_the_government_office_through_the_local_axis(tmp_path, settings):
+    store = axis_server.demo_store(str(tmp_path / "axis.sqlite3"), "H20", SECRET, "Ủy ban nhân dân tỉnh")
+    server = axis_server.serve(store)
+    settings.DOCUMENTS_AXIS_URL = f"http://127.0.0.1:{server.server_port}"
+    settings.DOCUMENTS_AXIS_AGENCY_CODE = "H20"
+    settings.DOCUMENTS_AXIS_SECRET = SECRET
+    try:
+        agencies = factories.make_demo_agencies()
+        admin = User.objects.get(username=data.OFFICERS[0][0])
+        LoadDemo().create_people(admin, agencies, make_password(data.DEMO_PASSWORD))
+        call_command("load_documents_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    finally:
+        server.shutdown()
+        server.server_close()
+    outside = Delivery.objects.get(external__code="G22")
+    assert (outside.transport, outside.business_status) == ("delivered", "03")
+    letter = IncomingDocument.objects.get(sender_code="G22")
+    assert (letter.state, letter.reference, letter.agency.code) == ("pending", "1284/VPCP-KSTT", "H20")
+    assert set(DirectoryAgency.objects.values_list("code", flat=True)) == {"G01", "G22", "H20"}
+    assert not Package.objects.exclude(state="delivered").exists()
