@@ -449,6 +449,8 @@ def outgoing_view(request, pk):
             form.fields["outside"].queryset = form.fields["outside"].queryset.exclude(pk__in=sent_outside)
             choices.append(form.fields["outside"].queryset)
         if any(queryset.exists() for queryset in choices):
+            if not choices[0].exists():
+                del form.fields["recipients"]
             context["send_form"] = form
     return render(request, "documents/outgoing.html", context)
 

@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 store.add_agency(code, name)
         except (ValueError, InvalidAgencyCode) as exc:
             raise CommandError(f"Bad --system or --agency: {exc}") from None
-        server = axis_server.serve(store, port=options["port"], quiet=False)
+        server = axis_server.serve(store, port=options["port"], quiet=options["verbosity"] < 2)
         url = f"http://127.0.0.1:{server.server_port}"
         self.stdout.write(f"Local national axis at {url} (storage {options['data']})")
         code, secret, name = axis_server.DEMO_PEER
