@@ -16,8 +16,14 @@ from ninja.pagination import paginate
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
-from tinhso.documents import actions
-from tinhso.documents.models import DocumentEvent, IncomingDocument, OutgoingDocument
+from tinhso.documents import actions, exchange
+from tinhso.documents.models import (
+    DirectoryAgency,
+    DocumentEvent,
+    IncomingDocument,
+    OutgoingDocument,
+    Package,
+)
 from tinhso.documents.rules import document_agency_ids
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
@@ -222,3 +228,69 @@ def outgoing_detail(request: ApiRequest, pk: int) -> OutgoingDocument:
 )
 def outgoing_status(request: ApiRequest, pk: int) -> list[dict[str, Any]]:
     return _recipients(_outgoing(request, pk))
+
+
+class DirectoryAgencyOut(Schema):
+    code: str
+    legacy_code: str
+    name: str
+    parent_code: str
+    synced_at: datetime.datetime
+
+
+@router.get(
+    "/directory",
+    response=list[DirectoryAgencyOut],
+    summary="The national agency directory (synchronised from the axis): recipients outside the province",
+)
+@paginate(Pagination)
+def directory(request: ApiRequest) -> QuerySet[DirectoryAgency]:
+    if not document_agency_ids(request.auth):
+        raise PermissionDenied("documents.view_register")
+    return DirectoryAgency.objects.filter(active=True)
+
+
+class DeadLetterOut(Schema):
+    id: int
+    kind: str
+    to_code: str
+    via_axis: bool
+    attempts: int
+    last_error: str
+    created_at: datetime.datetime
+    outgoing_id: int | None
+    incoming_id: int | None
+
+    @staticmethod
+    def resolve_outgoing_id(package: Package) -> int | None:
+        return package.delivery.document_id if package.kind == Package.Kind.DOCUMENT else None
+
+    @staticmethod
+    def resolve_incoming_id(package: Package) -> int | None:
+        if package.kind == Package.Kind.DOCUMENT:
+            return None
+        return actions.package_owner(package).pk
+
+
+@router.get(
+    "/dead-letters",
+    response=list[DeadLetterOut],
+    summary="The agency's undeliverable packages (the clerk's dead-letter list)",
+)
+@paginate(Pagination)
+def dead_letters(request: ApiRequest, filters: Query[DocumentRegisterQuery]) -> QuerySet[Package]:
+    agency = _agency(request, filters.agency)
+    if not can(request.auth, "documents.view_dead_letters", agency):
+        raise PermissionDenied("documents.view_dead_letters")
+    return exchange.dead_letters(agency)
+
+
+@router.post(
+    "/dead-letters/{pk}/resend",
+    response=DeadLetterOut,
+    summary="Put an undeliverable package back in the queue",
+)
+def resend_dead_letter(request: ApiRequest, pk: int) -> Package:
+    """The sender's clerk resends a document package, the reporting agency's clerk a status."""
+    package = get_object_or_404(Package.objects.select_related("delivery", "incoming"), pk=pk)
+    return actions.resend_package(request.auth, package)

@@ -20,7 +20,7 @@ import datetime
 import logging
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -375,3 +375,17 @@ def resend(package: Package) -> None:
     package.attempts = 0
     package.next_attempt_at = timezone.now()
     package.save(update_fields=["state", "attempts", "next_attempt_at"])
+
+
+def dead_letters(agency: Agency) -> QuerySet[Package]:
+    """The agency's undeliverable packages: documents it sent, statuses it reported."""
+    return (
+        Package.objects.filter(state=Package.State.DEAD)
+        .filter(
+            Q(kind=Package.Kind.DOCUMENT, delivery__document__agency=agency)
+            | Q(kind=Package.Kind.STATUS, incoming__agency=agency)
+            | Q(kind=Package.Kind.STATUS, delivery__incoming__agency=agency)
+        )
+        .select_related("delivery__document", "delivery__recipient", "delivery__external", "incoming")
+        .order_by("-pk")
+    )

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
-from tinhso.documents import actions, axis, doctypes
+from tinhso.documents import actions, axis, doctypes, exchange
 from tinhso.documents.models import (
     DirectoryAgency,
     IncomingDocument,
@@ -231,7 +230,7 @@ def incoming_list(request):
             "counts": counts,
             "may_register": can(request.user, "documents.register", IncomingDocument(agency=agency)),
             "now": now,
-            "dead_letters": _dead_letters(agency).count()
+            "dead_letters": exchange.dead_letters(agency).count()
             if can(request.user, "documents.view_dead_letters", agency)
             else None,
         },
@@ -514,26 +513,12 @@ def outgoing_file(request, pk):
 # The dead-letter list.
 
 
-def _dead_letters(agency: Agency):
-    """The agency's undeliverable packages: documents it sent, statuses it reported."""
-    return (
-        Package.objects.filter(state=Package.State.DEAD)
-        .filter(
-            Q(kind=Package.Kind.DOCUMENT, delivery__document__agency=agency)
-            | Q(kind=Package.Kind.STATUS, incoming__agency=agency)
-            | Q(kind=Package.Kind.STATUS, delivery__incoming__agency=agency)
-        )
-        .select_related("delivery__document", "delivery__recipient", "delivery__external", "incoming")
-        .order_by("-pk")
-    )
-
-
 @login_required
 def dead_letters(request):
     agency, agencies = _current_agency(request)
     if not can(request.user, "documents.view_dead_letters", agency):
         raise Http404
-    page = Paginator(_dead_letters(agency), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(exchange.dead_letters(agency), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for package in page:
         owner = actions.package_owner(package)
@@ -560,7 +545,7 @@ def dead_letter_resend(request, package_pk):
     agency, _others = _current_agency(request)
     if not can(request.user, "documents.view_dead_letters", agency):
         raise Http404
-    package = get_object_or_404(_dead_letters(agency), pk=package_pk)
+    package = get_object_or_404(exchange.dead_letters(agency), pk=package_pk)
     try:
         actions.resend_package(request.user, package)
     except ValidationError as error:

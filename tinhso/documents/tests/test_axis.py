@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tinhso import testing as factories
+from tinhso.accounts.actions import issue_api_token
 from tinhso.accounts.models import User
 from tinhso.demo import data
 from tinhso.demo.management.commands.load_demo import Command as LoadDemo
@@ -387,3 +388,39 @@ def test_the_demo_reaches_the_government_office_through_the_local_axis(tmp_path,
     assert (letter.state, letter.reference, letter.agency.code) == ("pending", "1284/VPCP-KSTT", "H20")
     assert set(DirectoryAgency.objects.values_list("code", flat=True)) == {"G01", "G22", "H20"}
     assert not Package.objects.exclude(state="delivered").exists()
+
+
+def test_the_api_lists_the_directory_and_the_dead_letters_and_resends(
+    local_axis, settings, client, agencies, pc_staff, dept_staff, issued, django_capture_on_commit_callbacks
+):
+    office = government_office()
+
+    def bearer(user):
+        token, _ = issue_api_token(user, "kiểm thử")
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    clerk, other = bearer(pc_staff["clerk"]), bearer(dept_staff["clerk"])
+    listed = client.get("/api/v1/documents/directory", **clerk).json()
+    assert {item["code"]: item["legacy_code"] for item in listed["items"]}["G01"] == "000.00.00.G01"
+    settings.DOCUMENTS_AXIS_URL = "http://127.0.0.1:9"
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.send_document(pc_staff["clerk"], issued, [], external=[office])
+    package = Package.objects.get()
+    Package.objects.filter(pk=package.pk).update(state="dead")
+    dead = client.get("/api/v1/documents/dead-letters", **clerk).json()["items"]
+    assert [(item["id"], item["to_code"], item["outgoing_id"]) for item in dead] == [
+        (package.pk, "G22", issued.pk)
+    ]
+    assert client.get("/api/v1/documents/dead-letters", **bearer(pc_staff["leader"])).status_code == 403
+    assert client.get("/api/v1/documents/dead-letters", **other).json()["items"] == []
+    assert client.post(f"/api/v1/documents/dead-letters/{package.pk}/resend", **other).status_code == 403
+    settings.DOCUMENTS_AXIS_URL = local_axis["url"]
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(f"/api/v1/documents/dead-letters/{package.pk}/resend", **clerk)
+    assert answer.status_code == 200
+    package.refresh_from_db()
+    assert package.state == "delivered"
+    again = client.post(f"/api/v1/documents/dead-letters/{package.pk}/resend", **clerk)
+    assert again.status_code == 422
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/documents/directory", "/api/v1/documents/dead-letters"} <= set(paths)
