@@ -3,6 +3,11 @@ i.e. the worker's timer): each package is read with the same codec as an interna
 in by ``exchange.receive`` (a document becomes a pending incoming document and "01 arrived" goes
 back through the axis; a status updates the delivery it answers), then marked "done" at the axis.
 
+Decree 30/2020/NĐ-CP Art. 21(2) (read in a secondary source, lawnet.vn, not in the gazette
+text): the receiver checks the document's authenticity and integrity, returns an invalid or
+misaddressed one through the system, and notifies the sender of receipt the same day through the
+system; here "01" goes back at once and "03" on registering.
+
 A package is taken in once: its axis id is kept in ``AxisReceipt`` (unique) in the same
 transaction, so a package fetched twice, or by two workers at once, is registered once. A package
 the codec or the exchange refuses (hostile XML, wrong namespace, a recipient not here, a status

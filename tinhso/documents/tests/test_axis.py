@@ -7,6 +7,7 @@ the agency directory; the configuration failing closed."""
 import datetime
 import io
 import json
+import threading
 import urllib.error
 import urllib.request
 
@@ -15,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +34,7 @@ from tinhso.documents.models import (
     IncomingDocument,
     Package,
 )
+from tinhso.documents.tests.conftest import make_agencies
 from tinhso.documents.tests.test_edxml import BILLION_LAUGHS, XXE
 from tinhso.documents.timeline import delivery_timeline
 from tinhso.testing import minimal_pdf
@@ -424,3 +427,42 @@ def test_the_api_lists_the_directory_and_the_dead_letters_and_resends(
     assert again.status_code == 422
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/documents/directory", "/api/v1/documents/dead-letters"} <= set(paths)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_fetching_at_once_register_the_document_once(local_axis, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_agencies()
+    local_axis["peer"].send_document(edxml.Organ(organ_id="H20", name="UBND tỉnh"), "9", "VPCP-TH", "Hai lần")
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(axis_inbox.fetch())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(result["taken"] for result in results) == [0, 1]
+    assert IncomingDocument.objects.count() == 1 and AxisReceipt.objects.count() == 1
+    assert Package.objects.filter(kind="status").count() == 1
+
+
+def test_a_secret_document_never_goes_to_the_axis(local_axis, agencies, pc_staff):
+    clerk = pc_staff["clerk"]
+    secret = actions.issue_document(
+        clerk,
+        actions.create_draft(
+            clerk, agencies["pc"], type_code="cong_van", unit_symbol="VP", subject="Mật", secrecy=1
+        ),
+    )
+    with pytest.raises(ValidationError) as refusal:
+        actions.send_document(clerk, secret, [], external=[government_office()])
+    assert refusal.value.code == "secret"
+    assert not Package.objects.exists()
