@@ -49,6 +49,13 @@ def _covers(prefixes: Iterable[str], code: str) -> bool:
     return any(code == prefix or code.startswith(prefix + ".") for prefix in prefixes)
 
 
+def _legacy(code: str) -> str:
+    try:
+        return parse_agency_code(code).legacy
+    except InvalidAgencyCode:
+        return ""
+
+
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
@@ -277,7 +284,7 @@ class LocalAxis:
 
     def _directory(self) -> list[dict]:
         return [
-            {"code": code, "code102": parse_agency_code(code).legacy, "name": name, "parentCode": parent}
+            {"code": code, "code102": _legacy(code), "name": name, "parentCode": parent}
             for code, name, parent in self.store.agencies()
         ]
 

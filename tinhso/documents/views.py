@@ -424,7 +424,7 @@ def outgoing_view(request, pk):
                 "delivery": delivery,
                 "sender_side": delivery_timeline(delivery, "sender"),
                 "recipient_side": delivery_timeline(delivery, "recipient")
-                if can(request.user, "documents.view_register", delivery.recipient)
+                if delivery.recipient_id and can(request.user, "documents.view_register", delivery.recipient)
                 else None,
             }
             for delivery in deliveries

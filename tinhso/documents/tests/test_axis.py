@@ -250,8 +250,14 @@ def test_the_directory_is_synchronised_with_both_code_styles(local_axis, agencie
     store = local_axis["store"]
     store.add_agency("G01", "Bộ Công an (đổi tên)")
     store.db.execute("DELETE FROM agencies WHERE code = 'G22'")
-    assert actions.sync_directory(None) == {"added": 0, "updated": 1, "withdrawn": 1}
+    # An axis that still lists codes in the QCVN 102:2016 style, and one code that is neither.
+    store.db.execute("INSERT INTO agencies VALUES ('000.00.05.H29', 'Sở Nội vụ tỉnh Cần Thơ', 'H29')")
+    store.db.execute("INSERT INTO agencies VALUES ('XYZ', 'Không hợp lệ', '')")
+    assert actions.sync_directory(None) == {"added": 1, "updated": 1, "withdrawn": 1}
     assert not DirectoryAgency.objects.get(code="G22").active
+    legacy = DirectoryAgency.objects.get(code="H29.05")
+    assert (legacy.legacy_code, legacy.parent_code) == ("000.00.05.H29", "H29")
+    assert not DirectoryAgency.objects.filter(name="Không hợp lệ").exists()
     with pytest.raises(PermissionDenied):
         actions.sync_directory(pc_staff["clerk"])
 
