@@ -238,7 +238,11 @@ def _receive_status(package: edxml.StatusPackage, delivery: Delivery | None) -> 
             document__document_id=package.for_document_id,
             document__agency__code=_canonical(package.for_organ_id),
         )
-        .filter(Q(recipient__code=sender_code) | Q(external__code=sender_code))
+        .filter(
+            # A status from outside (no delivery of this installation's transport) can only be
+            # about a delivery to an agency outside.
+            Q(external__code=sender_code) if delivery is None else Q(recipient__code=sender_code)
+        )
         .first()
     )
     if target is None or (delivery is not None and target.pk != delivery.pk):

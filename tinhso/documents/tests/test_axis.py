@@ -472,3 +472,26 @@ def test_a_secret_document_never_goes_to_the_axis(local_axis, agencies, pc_staff
         actions.send_document(clerk, secret, [], external=[government_office()])
     assert refusal.value.code == "secret"
     assert not Package.objects.exists()
+
+
+def test_a_status_from_the_axis_cannot_touch_a_delivery_inside_the_installation(
+    local_axis, agencies, pc_staff, dept_staff, issued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        (delivery,) = actions.send_document(pc_staff["clerk"], issued, [agencies["dept"]])
+    forged = edxml.write_status(
+        edxml.StatusPackage(
+            sender=edxml.Organ(organ_id="H20.10", name="Sở Nội vụ tỉnh Đồng Tháp"),
+            for_organ_id="H20",
+            for_code=issued.reference,
+            for_promulgation_date=timezone.localdate(issued.issued_at),
+            for_document_id=issued.document_id,
+            status_code="06",
+            description="Giả mạo",
+            timestamp=datetime.datetime(2026, 1, 5, 9, 0),
+        )
+    )
+    with pytest.raises(exchange.DeliveryError):
+        exchange.receive(forged, axis_id="0" * 32)
+    delivery.refresh_from_db()
+    assert delivery.business_status == "01"
