@@ -188,6 +188,9 @@ def _receive_document(
             raise DeliveryError(_("The package is not addressed to the agency it was delivered to."))
         codes = [delivery.recipient.code]
     agency = _current_agency(codes[0]) if len(codes) == 1 else _first_current_agency(codes)
+    if axis_id and Agency.objects.filter(code=_canonical(package.sender.organ_id)).exists():
+        # The installation's own agencies exchange inside it, never through the axis.
+        raise DeliveryError(_("A package from the national axis claims to come from this installation."))
     if delivery is not None:
         existing = IncomingDocument.objects.filter(delivery=delivery).first()
         if existing is not None:

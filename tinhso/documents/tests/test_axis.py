@@ -495,3 +495,17 @@ def test_a_status_from_the_axis_cannot_touch_a_delivery_inside_the_installation(
         exchange.receive(forged, axis_id="0" * 32)
     delivery.refresh_from_db()
     assert delivery.business_status == "01"
+    posing = edxml.write_document(
+        edxml.DocumentPackage(
+            sender=edxml.Organ(organ_id="000.00.10.H20", name="Sở Nội vụ tỉnh Đồng Tháp"),
+            recipients=[edxml.Organ(organ_id="H20", name="UBND tỉnh")],
+            code_number="5",
+            code_notation="SNV-VP",
+            promulgation_date=datetime.date(2026, 1, 5),
+            subject="Giả danh một cơ quan trong tỉnh",
+            document_id="H20.10,2026/01/05,5/SNV-VP",
+        )
+    )
+    with pytest.raises(exchange.DeliveryError):
+        exchange.receive(posing, axis_id="1" * 32)
+    assert IncomingDocument.objects.count() == 1
