@@ -20,14 +20,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tinhso.documents import axis, edxml
-from tinhso.documents.exchange import DeliveryError, receive
-from tinhso.documents.models import AxisReceipt, Delivery, IncomingDocument
+from tinhso.documents.exchange import DeliveryError, _transport_event, receive
+from tinhso.documents.models import AxisReceipt, Delivery, DocumentEvent, IncomingDocument, Package
 
 logger = logging.getLogger(__name__)
 
 
 def fetch(client: axis.AxisClient | None = None) -> dict[str, int]:
-    """Take in every package waiting at the axis; counts of "taken", "again" and "refused"."""
+    """Take in every package waiting at the axis; counts of "taken", "again" and "refused".
+    Then follow the documents handed to the axis (``follow_sent``)."""
     client = client or axis.client()
     counts = {"taken": 0, "again": 0, "refused": 0}
     # Documents first: a status in the same run may answer one of them.
@@ -36,7 +37,41 @@ def fetch(client: axis.AxisClient | None = None) -> dict[str, int]:
             doc_id = str(item.get("docId", ""))
             if doc_id:
                 counts[_take(client, doc_id, message_type)] += 1
+    follow_sent(client)
     return counts
+
+
+def follow_sent(client: axis.AxisClient) -> None:
+    """The transport state of the documents handed to the axis, as their recipients set it
+    there: "done" (the recipient's system took the package) makes the delivery delivered, "fail"
+    (its system refused the package, with a reason) puts the package in the dead-letter list."""
+    waiting = {
+        package.axis_id: package
+        for package in Package.objects.filter(
+            via_axis=True, kind=Package.Kind.DOCUMENT, delivery__transport=Delivery.Transport.SENT
+        ).exclude(axis_id="")
+    }
+    if not waiting:
+        return
+    for item in client.sent():
+        package = waiting.get(str(item.get("docId", "")))
+        if package is None or item.get("state") not in ("done", "fail"):
+            continue
+        with transaction.atomic():
+            locked = (
+                Package.objects.select_for_update(of=("self",))
+                .select_related("delivery__document__agency")
+                .get(pk=package.pk)
+            )
+            if locked.delivery.transport != Delivery.Transport.SENT:
+                continue
+            if item["state"] == "done":
+                _transport_event(locked, DocumentEvent.Kind.DELIVERED)
+            else:
+                locked.state = Package.State.DEAD
+                locked.last_error = str(item.get("reason", ""))[:500] or "refused by the recipient's system"
+                locked.save(update_fields=["state", "last_error"])
+                _transport_event(locked, DocumentEvent.Kind.DEAD, locked.last_error)
 
 
 def _take(client: axis.AxisClient, doc_id: str, message_type: str) -> str:

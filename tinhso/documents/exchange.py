@@ -353,8 +353,8 @@ def deliver_one(now=None) -> bool:
 
 def axis_send(package: Package) -> str:
     """Hand a package to the national axis; its id there. The idempotency key makes a retry
-    after a lost answer the same package at the axis."""
-    key = f"{package.pk}-{package.created_at:%Y%m%d%H%M%S%f}"
+    after a lost answer the same package at the axis; a clerk's resend is a new one."""
+    key = f"{package.pk}-{package.created_at:%Y%m%d%H%M%S%f}-{package.resent}"
     message_type = "status" if package.kind == Package.Kind.STATUS else "edoc"
     return axis.client().send(bytes(package.xml), message_type, key)
 
@@ -381,7 +381,8 @@ def resend(package: Package) -> None:
     package.state = Package.State.PENDING
     package.attempts = 0
     package.next_attempt_at = timezone.now()
-    package.save(update_fields=["state", "attempts", "next_attempt_at"])
+    package.resent += 1
+    package.save(update_fields=["state", "attempts", "next_attempt_at", "resent"])
 
 
 def dead_letters(agency: Agency) -> QuerySet[Package]:

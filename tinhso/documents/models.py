@@ -239,6 +239,7 @@ class Package(models.Model):
     )
     via_axis = models.BooleanField(default=False)
     axis_id = models.CharField(max_length=100, blank=True)
+    resent = models.PositiveSmallIntegerField(default=0)
     to_code = models.CharField(max_length=35)
     xml = models.BinaryField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)

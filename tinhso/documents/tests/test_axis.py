@@ -509,3 +509,34 @@ def test_a_status_from_the_axis_cannot_touch_a_delivery_inside_the_installation(
     with pytest.raises(exchange.DeliveryError):
         exchange.receive(posing, axis_id="1" * 32)
     assert IncomingDocument.objects.count() == 1
+
+
+def test_the_transport_state_set_at_the_axis_by_the_recipient_joins_the_delivery(
+    local_axis, agencies, pc_staff, issued, django_capture_on_commit_callbacks
+):
+    office = government_office()
+    with django_capture_on_commit_callbacks(execute=True):
+        (delivery,) = actions.send_document(pc_staff["clerk"], issued, [], external=[office])
+    peer = local_axis["peer"]
+    (item,) = peer.client.received("edoc")
+    peer.client.update_status(item["docId"], "processing")
+    axis_inbox.fetch()
+    delivery.refresh_from_db()
+    assert delivery.transport == "sent"
+    peer.client.update_status(item["docId"], "fail", "Thiếu chữ ký số của cơ quan")
+    axis_inbox.fetch()
+    delivery.refresh_from_db()
+    package = Package.objects.get()
+    assert (delivery.transport, package.state) == ("dead", "dead")
+    assert package.last_error == "Thiếu chữ ký số của cơ quan"
+    assert list(exchange.dead_letters(agencies["pc"])) == [package]
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.resend_package(pc_staff["clerk"], package)
+    (again,) = peer.client.received("edoc")
+    assert again["docId"] != item["docId"]
+    peer.client.update_status(again["docId"], "done")
+    axis_inbox.fetch()
+    delivery.refresh_from_db()
+    assert (delivery.transport, delivery.business_status) == ("delivered", "")
+    kinds = [event.kind for event in delivery_timeline(delivery, "sender")]
+    assert kinds == ["queued", "sent", "dead", "sent", "delivered"]
