@@ -39,6 +39,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 DEMO_SECRET = "tinhso-local-axis-demo-secret"
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -88,7 +89,7 @@ def configured() -> AxisConfig | None:
 def client() -> "AxisClient":
     config = configured()
     if config is None:
-        raise AxisNotConfigured("The national document axis is not configured.")
+        raise AxisNotConfigured(_("The national document axis is not configured."))
     return AxisClient(config)
 
 
@@ -125,18 +126,25 @@ class AxisClient:
                 return response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:300].decode("utf-8", "replace")
-            raise AxisError(f"The axis answered {exc.code}: {detail}") from None
+            raise AxisError(
+                _("The national axis answered %(status)s: %(detail)s")
+                % {"status": exc.code, "detail": detail}
+            ) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise AxisError(f"The axis cannot be reached: {reason}") from None
+            raise AxisError(
+                _("The national axis cannot be reached: %(reason)s") % {"reason": reason}
+            ) from None
 
     def _json(self, *args, **kwargs) -> dict:
         try:
             data = json.loads(self._request(*args, **kwargs))
         except ValueError:
-            raise AxisError("The axis answered with something that is not JSON.") from None
+            raise AxisError(
+                _("The national axis answered with something that is not a JSON object.")
+            ) from None
         if not isinstance(data, dict):
-            raise AxisError("The axis answered with something that is not a JSON object.")
+            raise AxisError(_("The national axis answered with something that is not a JSON object."))
         return data
 
     def agencies(self) -> list[dict]:
@@ -153,7 +161,7 @@ class AxisClient:
         )
         doc_id = answer.get("docId")
         if not isinstance(doc_id, str) or not doc_id:
-            raise AxisError("The axis did not give the package an id.")
+            raise AxisError(_("The national axis did not give the package an id."))
         return doc_id
 
     def received(self, message_type: str) -> list[dict]:

@@ -18,6 +18,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tinhso.documents import axis, edxml
 from tinhso.documents.exchange import DeliveryError, _transport_event, receive
@@ -69,7 +70,9 @@ def follow_sent(client: axis.AxisClient) -> None:
                 _transport_event(locked, DocumentEvent.Kind.DELIVERED)
             else:
                 locked.state = Package.State.DEAD
-                locked.last_error = str(item.get("reason", ""))[:500] or "refused by the recipient's system"
+                locked.last_error = str(item.get("reason", ""))[:500] or _(
+                    "Refused by the recipient's system."
+                )
                 locked.save(update_fields=["state", "last_error"])
                 _transport_event(locked, DocumentEvent.Kind.DEAD, locked.last_error)
 

@@ -174,7 +174,7 @@ def test_the_axis_down_retries_then_dead_letters_and_the_clerk_resends(
     assert exchange.deliver_due(now=now) == 1
     package = Package.objects.get()
     assert (package.state, package.attempts) == ("pending", 1)
-    assert "cannot be reached" in package.last_error
+    assert "Không kết nối được trục liên thông quốc gia" in package.last_error
     later = now
     for delay in exchange.RETRY_DELAYS:
         later += delay
@@ -334,7 +334,7 @@ def test_the_pages_offer_agencies_outside_and_list_the_dead_letters_for_the_cler
     listing = client.get(reverse("documents:incoming_list")).content.decode()
     assert "gói tin không gửi được" in listing
     dead_page = client.get(reverse("documents:dead_letters")).content.decode()
-    assert "Văn phòng Chính phủ (G22)" in dead_page and "cannot be reached" in dead_page
+    assert "Văn phòng Chính phủ (G22)" in dead_page and "Không kết nối được" in dead_page
     signed_in(dept_staff["clerk"])
     assert "G22" not in client.get(reverse("documents:dead_letters")).content.decode()
     resend = reverse("documents:dead_letter_resend", args=[package.pk])
