@@ -7,7 +7,12 @@ the agency directory; the configuration failing closed."""
 import datetime
 import io
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -540,3 +545,37 @@ def test_the_transport_state_set_at_the_axis_by_the_recipient_joins_the_delivery
     assert (delivery.transport, delivery.business_status) == ("delivered", "")
     kinds = [event.kind for event in delivery_timeline(delivery, "sender")]
     assert kinds == ["queued", "sent", "dead", "sent", "delivered"]
+
+
+def test_run_local_axis_serves_the_demo_and_its_agency_outside_answers(
+    tmp_path, settings, agencies, pc_staff, issued, django_capture_on_commit_callbacks
+):
+    """The management command as the demo starts it: a process of its own on a port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "DOCUMENTS_AXIS_AGENCY_CODE": "H20", "DOCUMENTS_AXIS_SECRET": SECRET}
+    command = ["run_local_axis", "--demo", "--port", str(port), "--data", str(tmp_path / "axis.sqlite3")]
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *command, "--answer-every", "0.2"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert b"Local national axis" in process.stdout.readline()
+        settings.DOCUMENTS_AXIS_URL = f"http://127.0.0.1:{port}"
+        settings.DOCUMENTS_AXIS_AGENCY_CODE = "H20"
+        settings.DOCUMENTS_AXIS_SECRET = SECRET
+        with django_capture_on_commit_callbacks(execute=True):
+            (delivery,) = actions.send_document(pc_staff["clerk"], issued, [], external=[government_office()])
+        deadline = time.monotonic() + 30
+        while delivery.business_status != "03" and time.monotonic() < deadline:
+            time.sleep(0.3)
+            axis_inbox.fetch()
+            delivery.refresh_from_db()
+        assert (delivery.transport, delivery.business_status) == ("delivered", "03")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
