@@ -579,3 +579,20 @@ def test_run_local_axis_serves_the_demo_and_its_agency_outside_answers(
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_timer_takes_in_from_the_axis_then_delivers_and_survives_the_axis_down(
+    local_axis, settings, agencies, pc_staff
+):
+    peer = local_axis["peer"]
+    peer.send_document(edxml.Organ(organ_id="H20", name="UBND tỉnh"), "3", "VPCP-TH", "Qua bộ hẹn giờ")
+    out = io.StringIO()
+    call_command("deliver_documents", stdout=out)
+    assert "1 taken in" in out.getvalue() and "1 package(s) handled." in out.getvalue()
+    assert IncomingDocument.objects.get().subject == "Qua bộ hẹn giờ"
+    (status,) = peer.client.received("status")
+    assert edxml.read_status(peer.client.get(status["docId"])).status_code == "01"
+    settings.DOCUMENTS_AXIS_URL = "http://127.0.0.1:9"
+    out = io.StringIO()
+    call_command("deliver_documents", stdout=out)
+    assert out.getvalue().strip().endswith("0 package(s) handled.")
