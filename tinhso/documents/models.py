@@ -4,7 +4,9 @@ and the events that make both sides' timelines.
 
 Numbers come from ``SeriesCounter`` (``tinhso.documents.numbering``); packages travel through the
 ``Package`` outbox (``tinhso.documents.exchange``); every state change writes a ``DocumentEvent``
-in the same transaction.
+in the same transaction. Agencies outside the installation are those of the national axis's
+directory (``DirectoryAgency``); their packages go through the same outbox to the axis
+(``Package.via_axis``), and what comes from the axis is taken in once (``AxisReceipt``).
 """
 
 from django.conf import settings
