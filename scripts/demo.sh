@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start the demo: SQLite, the Đồng Tháp demo province, printed demo logins, http://127.0.0.1:8000.
 #   DEMO_PORT (default 8000), DEMO_DB (default var/demo.sqlite3) and DEMO_HISTORY (dossiers of the
-#   past year made when the database is new, default 1000) can be changed.
+#   past year made when the database is new, default 1000) can be changed; the local national
+#   document axis listens on DEMO_AXIS_PORT (default DEMO_PORT + 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,9 +15,19 @@ export DATABASE_URL=${DEMO_DATABASE_URL:-sqlite:///$(pwd)/${DEMO_DB:-var/demo.sq
 export ALLOWED_HOSTS=127.0.0.1,localhost
 export SITE_URL=${SITE_URL:-http://127.0.0.1:$port}
 unset DEBUG
+axis_port=${DEMO_AXIS_PORT:-$((port + 10))}
+export DOCUMENTS_AXIS_URL=http://127.0.0.1:$axis_port
+worker_log=var/demo-worker-$port.log
 
 .venv/bin/python manage.py migrate --no-input -v 0
 .venv/bin/python manage.py createcachetable
+
+# The local national document axis (its own storage) with one agency outside the province, the
+# Government Office, answering what it receives; the demo's documents use it, the worker's
+# deliver_documents fetches from it. It stops with the demo.
+.venv/bin/python manage.py run_local_axis --demo --port "$axis_port" --data "var/demo-axis-$port.sqlite3" >>"$worker_log" 2>&1 &
+trap 'kill $(jobs -p) 2>/dev/null' EXIT
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$axis_port") 2>/dev/null && break; sleep 0.2; done
 .venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-1000}"
 
 # Notifications: the task worker sends them as soon as they are queued (mail goes to files under
@@ -25,7 +36,6 @@ unset DEBUG
 mail_dir=${EMAIL_FILE_PATH:-$(pwd)/var/demo-mail}
 export EMAIL_FILE_PATH=$mail_dir
 mkdir -p "$mail_dir"
-worker_log=var/demo-worker-$port.log
 .venv/bin/python manage.py run_worker --interval 2 --no-reload >>"$worker_log" 2>&1 &
 (while sleep 60; do .venv/bin/python manage.py send_notifications >/dev/null 2>>"$worker_log"; .venv/bin/python manage.py deliver_documents >/dev/null 2>>"$worker_log"; done) &
 trap 'kill $(jobs -p) 2>/dev/null' EXIT

@@ -459,3 +459,13 @@ if _MAP_IMAGES:
     CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
         "img-src 'self' data:;", f"img-src 'self' data: {_MAP_IMAGES};"
     ).replace("connect-src 'self';", " ".join(["connect-src 'self'", *_MAP_ORIGINS]) + ";")
+
+# The national document-exchange axis (tinhso.documents.axis): its URL, the installation's agency
+# code there (the province's, e.g. H20) and the shared secret. Unset, documents go only between
+# the installation's own agencies. The demo uses its local axis (``run_local_axis``, started by
+# scripts/demo.sh) with a published secret that is refused outside the demo.
+DOCUMENTS_AXIS_URL = os.environ.get("DOCUMENTS_AXIS_URL", "")
+DOCUMENTS_AXIS_AGENCY_CODE = os.environ.get("DOCUMENTS_AXIS_AGENCY_CODE", "H20" if DEMO else "")
+DOCUMENTS_AXIS_SECRET = os.environ.get(
+    "DOCUMENTS_AXIS_SECRET", "tinhso-local-axis-demo-secret" if DEMO else ""
+)

@@ -24,12 +24,14 @@ from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.permissions import require
+from tinhso.agencies.codes import InvalidAgencyCode, parse_agency_code
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import actor_label, record
 from tinhso.core.text import nfc
-from tinhso.documents import doctypes, edxml, exchange, numbering, received_signature, withdrawal
+from tinhso.documents import axis, doctypes, edxml, exchange, numbering, received_signature, withdrawal
 from tinhso.documents.models import (
     Delivery,
+    DirectoryAgency,
     DocumentEvent,
     IncomingDocument,
     OutgoingDocument,
@@ -191,13 +193,20 @@ def issue_document(
     return locked
 
 
-def send_document(actor: User, document: OutgoingDocument, recipients: Iterable[Agency]) -> list[Delivery]:
-    """Send an issued document to agencies of the installation: one edXML package per recipient,
-    queued in the exchange outbox and delivered by the task worker. Secret documents never leave
-    over the exchange (Law on Protection of State Secrets 2018; Decree 30 Appendix VI keeps them
-    out of the electronic system)."""
+def send_document(
+    actor: User,
+    document: OutgoingDocument,
+    recipients: Iterable[Agency],
+    external: Iterable[DirectoryAgency] = (),
+) -> list[Delivery]:
+    """Send an issued document to agencies of the installation and, through the national axis,
+    to ``external`` agencies of the axis directory: one edXML package per recipient, queued in the
+    exchange outbox and delivered by the task worker. Secret documents never leave over the
+    exchange (Law on Protection of State Secrets 2018; Decree 30 Appendix VI keeps them out of the
+    electronic system)."""
     require(actor, "documents.send", document)
     recipients = list(recipients)
+    external = list(external)
     if document.state != OutgoingDocument.State.ISSUED:
         raise ValidationError(_("Only an issued document can be sent."), code="not_issued")
     if document.withdrawals.filter(state=Withdrawal.State.REQUESTED).exists():
@@ -207,8 +216,9 @@ def send_document(actor: User, document: OutgoingDocument, recipients: Iterable[
         )
     if document.secrecy:
         raise ValidationError(_("Secret documents are not sent over the exchange."), code="secret")
-    if not recipients:
+    if not recipients and not external:
         raise ValidationError(_("Choose at least one recipient."), code="recipients")
+    _check_external(document, external)
     ids = [agency.pk for agency in recipients]
     if len(set(ids)) != len(ids):
         raise ValidationError(_("A recipient is chosen twice."), code="duplicate_recipient")
@@ -234,15 +244,52 @@ def send_document(actor: User, document: OutgoingDocument, recipients: Iterable[
             raise ValidationError(_("The document was revoked or replaced."), code="frozen")
         deliveries = [
             Delivery.objects.create(document=document, recipient=recipient) for recipient in recipients
-        ]
+        ] + [Delivery.objects.create(document=document, external=agency) for agency in external]
         for delivery in deliveries:
             exchange.queue_document(document, delivery, actor)
             event(
                 DocumentEvent.Kind.QUEUED, document.agency, actor=actor, outgoing=document, delivery=delivery
             )
-        record(actor, "documents.send", document, {"recipients": [agency.code for agency in recipients]})
+        record(
+            actor,
+            "documents.send",
+            document,
+            {"recipients": [agency.code for agency in recipients], "outside": [a.code for a in external]},
+        )
     exchange.wake_on_commit()
     return deliveries
+
+
+def _check_external(document: OutgoingDocument, external: list[DirectoryAgency]) -> None:
+    """Recipients outside the installation: the axis must be configured (no silent local
+    fallback), each must be listed in the directory today, once, and not sent to before."""
+    if not external:
+        return
+    if axis.configured() is None:
+        raise ValidationError(
+            _(
+                "The national document axis is not configured: agencies outside the province "
+                "cannot be reached."
+            ),
+            code="axis_off",
+        )
+    ids = [agency.pk for agency in external]
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("A recipient is chosen twice."), code="duplicate_recipient")
+    listed = DirectoryAgency.objects.filter(pk__in=ids, active=True)
+    if listed.count() != len(ids):
+        raise ValidationError(
+            _("A recipient is no longer in the national agency directory."), code="unknown_recipient"
+        )
+    own_codes = Agency.objects.valid_on(timezone.localdate()).filter(code__in=listed.values("code"))
+    if own_codes.exists():
+        raise ValidationError(
+            _("An agency of this installation is chosen among the agencies outside."), code="own_agency"
+        )
+    if Delivery.objects.filter(document=document, external_id__in=ids).exists():
+        raise ValidationError(
+            _("The document has already been sent to one of these agencies."), code="resent"
+        )
 
 
 # Incoming documents.
@@ -480,19 +527,32 @@ def complete_incoming(
     return locked
 
 
+def package_owner(package: Package) -> OutgoingDocument | IncomingDocument:
+    """The document whose clerk answers for a package: the sent document for a document
+    package, the incoming document whose status it reports for a status package."""
+    if package.kind == Package.Kind.STATUS and package.incoming is not None:
+        return package.incoming
+    delivery = package.delivery
+    if delivery is None:
+        raise ValueError(f"package {package.pk} has neither a delivery nor an incoming document")
+    if package.kind == Package.Kind.STATUS:
+        return IncomingDocument.objects.get(delivery=delivery)
+    return delivery.document
+
+
 def resend_package(actor: User, package: Package) -> Package:
-    """Put an undeliverable package back in the queue (the clerk's dead-letter list)."""
-    require(actor, "documents.send", package.delivery.document)
+    """Put an undeliverable package back in the queue (the clerk's dead-letter list): the
+    sender's clerk for a document, the recipient's clerk for a status it reports."""
+    owner = package_owner(package)
+    require(actor, "documents.send" if isinstance(owner, OutgoingDocument) else "documents.register", owner)
     with transaction.atomic():
         locked = Package.objects.select_for_update().get(pk=package.pk)
         if locked.state != Package.State.DEAD:
             raise ValidationError(_("Only an undeliverable package can be sent again."), code="state")
-        if withdrawal.frozen(locked.delivery.document):
+        if isinstance(owner, OutgoingDocument) and withdrawal.frozen(owner):
             raise ValidationError(_("The document was revoked or replaced."), code="frozen")
         exchange.resend(locked)
-        record(
-            actor, "documents.resend", locked.delivery.document, {"package": locked.pk, "to": locked.to_code}
-        )
+        record(actor, "documents.resend", owner, {"package": locked.pk, "to": locked.to_code})
     exchange.wake_on_commit()
     return locked
 
@@ -717,3 +777,52 @@ def _signature_audit(incoming: IncomingDocument) -> dict[str, Any]:
         "signature_check": incoming.signature_check,
         "signature_findings": [finding["code"] for finding in incoming.signature_findings],
     }
+
+
+def sync_directory(actor: User | None) -> dict[str, int]:
+    """Synchronise the national agency directory from the axis (``None``: the timer). Codes of
+    either style are stored in the Decision 20/2020 form with the QCVN 102:2016 form beside;
+    an agency the axis no longer lists is kept but no longer offered."""
+    if actor is not None:
+        require(actor, "documents.sync_directory", None)
+    listed = axis.client().agencies()
+    now = timezone.now()
+    rows: dict[str, dict[str, str]] = {}
+    for item in listed:
+        try:
+            parsed = parse_agency_code(str(item.get("code") or item.get("code102") or ""))
+        except InvalidAgencyCode:
+            continue
+        name = nfc(str(item.get("name", ""))).strip()[:255]
+        if name:
+            rows[parsed.canonical] = {"name": name, "parent": str(item.get("parentCode", ""))[:35]}
+    counts = {"added": 0, "updated": 0, "withdrawn": 0}
+    with transaction.atomic():
+        existing = {agency.code: agency for agency in DirectoryAgency.objects.select_for_update()}
+        for code, row in rows.items():
+            agency = existing.get(code)
+            if agency is None:
+                agency = DirectoryAgency.objects.create(
+                    code=code,
+                    legacy_code=parse_agency_code(code).legacy,
+                    name=row["name"],
+                    parent_code=row["parent"],
+                    synced_at=now,
+                )
+                record(actor, "documents.directory_add", agency, row, new=True)
+                counts["added"] += 1
+            elif (agency.name, agency.parent_code, agency.active) != (row["name"], row["parent"], True):
+                changes = {"name": [agency.name, row["name"]], "parent": [agency.parent_code, row["parent"]]}
+                agency.name, agency.parent_code, agency.active = row["name"], row["parent"], True
+                agency.synced_at = now
+                agency.save(update_fields=["name", "parent_code", "active", "synced_at"])
+                record(actor, "documents.directory_update", agency, changes)
+                counts["updated"] += 1
+        for code, agency in existing.items():
+            if code not in rows and agency.active:
+                agency.active = False
+                agency.synced_at = now
+                agency.save(update_fields=["active", "synced_at"])
+                record(actor, "documents.directory_withdraw", agency, {"code": code})
+                counts["withdrawn"] += 1
+    return counts

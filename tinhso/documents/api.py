@@ -16,8 +16,15 @@ from ninja.pagination import paginate
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
-from tinhso.documents import actions, received_signature
-from tinhso.documents.models import DocumentEvent, IncomingDocument, OutgoingDocument, Withdrawal
+from tinhso.documents import actions, exchange, received_signature
+from tinhso.documents.models import (
+    DirectoryAgency,
+    DocumentEvent,
+    IncomingDocument,
+    OutgoingDocument,
+    Package,
+    Withdrawal,
+)
 from tinhso.documents.rules import document_agency_ids
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
@@ -112,6 +119,7 @@ class OutgoingDocumentOut(Schema):
 class DocumentRecipientStatusOut(Schema):
     recipient: str
     recipient_name: str
+    outside: bool = False
     transport: str
     business_status: str
     timeline: list[DocumentEventOut]
@@ -133,13 +141,14 @@ class OutgoingDocumentDetailOut(OutgoingDocumentOut):
 def _recipients(document: OutgoingDocument) -> list[dict[str, Any]]:
     return [
         {
-            "recipient": delivery.recipient.code,
-            "recipient_name": delivery.recipient.name,
+            "recipient": delivery.recipient_code,
+            "recipient_name": delivery.recipient_name,
+            "outside": delivery.external_id is not None,
             "transport": delivery.transport,
             "business_status": delivery.business_status,
             "timeline": delivery_timeline(delivery, "sender"),
         }
-        for delivery in document.deliveries.select_related("recipient")
+        for delivery in document.deliveries.select_related("recipient", "external")
     ]
 
 
@@ -304,3 +313,71 @@ def decide_withdrawal(
     document = _outgoing(request, pk)
     change = get_object_or_404(Withdrawal, pk=withdrawal_pk, document=document)
     return actions.decide_withdrawal(request.auth, change, payload.approve, payload.note)
+
+
+class DirectoryAgencyOut(Schema):
+    code: str
+    legacy_code: str
+    name: str
+    parent_code: str
+    synced_at: datetime.datetime
+
+
+@router.get(
+    "/directory",
+    response=list[DirectoryAgencyOut],
+    summary="The national agency directory (synchronised from the axis): recipients outside the province",
+)
+@paginate(Pagination)
+def directory(request: ApiRequest) -> QuerySet[DirectoryAgency]:
+    if not document_agency_ids(request.auth):
+        raise PermissionDenied("documents.view_register")
+    return DirectoryAgency.objects.filter(active=True)
+
+
+class DeadLetterOut(Schema):
+    id: int
+    kind: str
+    to_code: str
+    via_axis: bool
+    attempts: int
+    last_error: str
+    created_at: datetime.datetime
+    outgoing_id: int | None
+    incoming_id: int | None
+
+    @staticmethod
+    def resolve_outgoing_id(package: Package) -> int | None:
+        if package.kind != Package.Kind.DOCUMENT or package.delivery is None:
+            return None
+        return package.delivery.document_id
+
+    @staticmethod
+    def resolve_incoming_id(package: Package) -> int | None:
+        if package.kind == Package.Kind.DOCUMENT:
+            return None
+        return actions.package_owner(package).pk
+
+
+@router.get(
+    "/dead-letters",
+    response=list[DeadLetterOut],
+    summary="The agency's undeliverable packages (the clerk's dead-letter list)",
+)
+@paginate(Pagination)
+def dead_letters(request: ApiRequest, filters: Query[DocumentRegisterQuery]) -> QuerySet[Package]:
+    agency = _agency(request, filters.agency)
+    if not can(request.auth, "documents.view_dead_letters", agency):
+        raise PermissionDenied("documents.view_dead_letters")
+    return exchange.dead_letters(agency)
+
+
+@router.post(
+    "/dead-letters/{pk}/resend",
+    response=DeadLetterOut,
+    summary="Put an undeliverable package back in the queue",
+)
+def resend_dead_letter(request: ApiRequest, pk: int) -> Package:
+    """The sender's clerk resends a document package, the reporting agency's clerk a status."""
+    package = get_object_or_404(Package.objects.select_related("delivery", "incoming"), pk=pk)
+    return actions.resend_package(request.auth, package)

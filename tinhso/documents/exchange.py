@@ -9,18 +9,25 @@ sender's delivery. A package that cannot be delivered is tried again after ``RET
 after the last attempt, stays in the dead-letter list (state "dead") for the clerk to see. Each
 package is handled in its own transaction under ``FOR UPDATE SKIP LOCKED``, so several workers
 share the queue and a package is never delivered twice.
+
+A package for an agency outside the installation (a delivery to the axis directory, or a status
+for a document that came from the axis) goes through the same queue but is handed to the national
+axis (``tinhso.documents.axis``) instead; packages from the axis come in through ``receive`` too
+(``tinhso.documents.axis_inbox``).
 """
 
 import datetime
 import logging
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinhso.agencies.codes import InvalidAgencyCode, parse_agency_code
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import actor_label
-from tinhso.documents import edxml, received_signature
+from tinhso.documents import axis, edxml, received_signature
 from tinhso.documents.models import Delivery, DocumentEvent, IncomingDocument, OutgoingDocument, Package
 
 logger = logging.getLogger(__name__)
@@ -34,13 +41,14 @@ class DeliveryError(Exception):
     """The package is well-formed but cannot be delivered here (unknown recipient...)."""
 
 
-def _organ(agency: Agency) -> edxml.Organ:
+def _organ(agency) -> edxml.Organ:
+    """An agency of the installation or of the axis directory (which knows only code and name)."""
     return edxml.Organ(
         organ_id=agency.code,
         name=agency.name,
-        address=agency.address,
-        email=agency.email,
-        telephone=agency.phone,
+        address=getattr(agency, "address", ""),
+        email=getattr(agency, "email", ""),
+        telephone=getattr(agency, "phone", ""),
     )
 
 
@@ -50,7 +58,7 @@ def _staff_name(actor) -> str:
 
 def document_package(
     document: OutgoingDocument,
-    recipient: Agency,
+    recipient,
     actor,
     *,
     business_type: int = edxml.BUSINESS_NEW,
@@ -86,7 +94,8 @@ def document_package(
             signer_name=document.signer_name,
             due_date=document.due_date,
             to_places=[
-                delivery.recipient.name[:150] for delivery in document.deliveries.select_related("recipient")
+                delivery.recipient_name[:150]
+                for delivery in document.deliveries.select_related("recipient", "external")
             ],
             priority=document.urgency,
             business_type=business_type,
@@ -100,18 +109,20 @@ def document_package(
     )
 
 
-def _queue(kind: str, delivery: Delivery, to_code: str, xml: bytes) -> Package:
+def _queue(kind: str, delivery: Delivery | None, to_code: str, xml: bytes, **fields) -> Package:
     return Package.objects.create(
-        kind=kind, delivery=delivery, to_code=to_code, xml=xml, next_attempt_at=timezone.now()
+        kind=kind, delivery=delivery, to_code=to_code, xml=xml, next_attempt_at=timezone.now(), **fields
     )
 
 
 def queue_document(document: OutgoingDocument, delivery: Delivery, actor) -> Package:
+    """A recipient outside the installation is reached through the national axis."""
     return _queue(
         Package.Kind.DOCUMENT,
         delivery,
-        delivery.recipient.code,
-        document_package(document, delivery.recipient, actor),
+        delivery.recipient_code,
+        document_package(document, delivery.addressee, actor),
+        via_axis=delivery.external_id is not None,
     )
 
 
@@ -130,7 +141,7 @@ def report_status(incoming: IncomingDocument, code: str, actor, *, at=None, desc
         occurred_at=at,
     )
     delivery = incoming.delivery
-    if delivery is None:
+    if delivery is None and not incoming.axis_id:
         return
     xml = edxml.write_status(
         edxml.StatusPackage(
@@ -146,7 +157,10 @@ def report_status(incoming: IncomingDocument, code: str, actor, *, at=None, desc
             staff_name=_staff_name(actor),
         )
     )
-    _queue(Package.Kind.STATUS, delivery, incoming.sender_code, xml)
+    if delivery is None:
+        _queue(Package.Kind.STATUS, None, incoming.sender_code, xml, incoming=incoming, via_axis=True)
+    else:
+        _queue(Package.Kind.STATUS, delivery, incoming.sender_code, xml)
 
 
 # Receiving.
@@ -169,21 +183,27 @@ def _first_current_agency(codes: list[str]) -> Agency:
     raise DeliveryError(_("None of the recipients is an agency of this installation."))
 
 
-def receive(xml: bytes, delivery: Delivery | None = None):
+def receive(xml: bytes, delivery: Delivery | None = None, axis_id: str = ""):
     """Take in one package addressed to this installation; returns the incoming document or the
-    delivery it updated. ``delivery`` is the transport's reference for an internal send."""
+    delivery it updated. ``delivery`` is the transport's reference for an internal send,
+    ``axis_id`` the package's id at the national axis for one that came from outside."""
     if edxml.package_kind(xml) == "status":
         return _receive_status(edxml.read_status(xml), delivery)
-    return _receive_document(edxml.read_document(xml), delivery)
+    return _receive_document(edxml.read_document(xml), delivery, axis_id)
 
 
-def _receive_document(package: edxml.DocumentPackage, delivery: Delivery | None) -> IncomingDocument:
-    codes = [organ.organ_id for organ in package.recipients]
+def _receive_document(
+    package: edxml.DocumentPackage, delivery: Delivery | None, axis_id: str = ""
+) -> IncomingDocument:
+    codes = [_canonical(organ.organ_id) for organ in package.recipients]
     if delivery is not None:
-        if delivery.recipient.code not in codes:
+        if delivery.recipient_code not in codes:
             raise DeliveryError(_("The package is not addressed to the agency it was delivered to."))
-        codes = [delivery.recipient.code]
+        codes = [delivery.recipient_code]
     agency = _current_agency(codes[0]) if len(codes) == 1 else _first_current_agency(codes)
+    if axis_id and Agency.objects.filter(code=_canonical(package.sender.organ_id)).exists():
+        # The installation's own agencies exchange inside it, never through the axis.
+        raise DeliveryError(_("A package from the national axis claims to come from this installation."))
     if package.business_type in (edxml.BUSINESS_REVOKE, edxml.BUSINESS_UPDATE):
         from tinhso.documents import withdrawal
 
@@ -213,6 +233,7 @@ def _receive_document(package: edxml.DocumentPackage, delivery: Delivery | None)
         urgency=min(package.priority, 3),
         due_date=package.due_date,
         document_id=package.document_id,
+        axis_id=axis_id,
         arrived_at=now,
     )
     if package.attachments:
@@ -237,12 +258,18 @@ def _content(attachment: edxml.Attachment):
 
 
 def _receive_status(package: edxml.StatusPackage, delivery: Delivery | None) -> Delivery:
+    sender_code = _canonical(package.sender.organ_id)
     target = (
-        Delivery.objects.select_for_update()
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("document__agency")
         .filter(
             document__document_id=package.for_document_id,
-            document__agency__code=package.for_organ_id,
-            recipient__code=package.sender.organ_id,
+            document__agency__code=_canonical(package.for_organ_id),
+        )
+        .filter(
+            # A status from outside (no delivery of this installation's transport) can only be
+            # about a delivery to an agency outside.
+            Q(external__code=sender_code) if delivery is None else Q(recipient__code=sender_code)
         )
         .first()
     )
@@ -250,6 +277,17 @@ def _receive_status(package: edxml.StatusPackage, delivery: Delivery | None) -> 
         raise DeliveryError(_("The status is for a document this installation did not send."))
     target.business_status = package.status_code
     target.save(update_fields=["business_status"])
+    if target.external_id and target.transport == Delivery.Transport.SENT:
+        # The recipient outside reports on the package: the axis delivered it.
+        target.transport = Delivery.Transport.DELIVERED
+        target.save(update_fields=["transport"])
+        DocumentEvent.objects.create(
+            kind=DocumentEvent.Kind.DELIVERED,
+            agency=target.document.agency,
+            outgoing=target.document,
+            delivery=target,
+            occurred_at=timezone.now(),
+        )
     DocumentEvent.objects.create(
         kind=DocumentEvent.Kind.STATUS,
         agency=target.document.agency,
@@ -265,14 +303,23 @@ def _receive_status(package: edxml.StatusPackage, delivery: Delivery | None) -> 
     return target
 
 
+def _canonical(code: str) -> str:
+    """The Decision 20/2020 form of a code written in either style (as it is, if neither)."""
+    try:
+        return parse_agency_code(code).canonical
+    except InvalidAgencyCode:
+        return code
+
+
 # The worker.
 
 
 def _transport_event(package: Package, kind: DocumentEvent.Kind, note: str = "") -> None:
     delivery = package.delivery
-    if package.kind != Package.Kind.DOCUMENT:
+    if package.kind != Package.Kind.DOCUMENT or delivery is None:
         return
     delivery.transport = {
+        DocumentEvent.Kind.SENT: Delivery.Transport.SENT,
         DocumentEvent.Kind.DELIVERED: Delivery.Transport.DELIVERED,
         DocumentEvent.Kind.FAILED: Delivery.Transport.FAILED,
         DocumentEvent.Kind.DEAD: Delivery.Transport.DEAD,
@@ -293,7 +340,7 @@ def deliver_one(now=None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         package = (
-            Package.objects.select_for_update(skip_locked=True)
+            Package.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("delivery__document__agency")
             .filter(state=Package.State.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "pk")
@@ -303,10 +350,13 @@ def deliver_one(now=None) -> bool:
             return False
         package.attempts += 1
         try:
-            with transaction.atomic():
-                receive(bytes(package.xml), package.delivery)
+            if package.via_axis:
+                package.axis_id = axis_send(package)
+            else:
+                with transaction.atomic():
+                    receive(bytes(package.xml), package.delivery)
         except Exception as exc:  # any failure is this package's: it must not block the queue
-            if not isinstance(exc, edxml.EdxmlError | DeliveryError):
+            if not isinstance(exc, edxml.EdxmlError | DeliveryError | axis.AxisError):
                 logger.exception("Package %s could not be delivered", package.pk)
             package.last_error = (str(exc) or type(exc).__name__)[:500]
             if package.attempts >= MAX_ATTEMPTS:
@@ -319,9 +369,19 @@ def deliver_one(now=None) -> bool:
             package.state = Package.State.DELIVERED
             package.delivered_at = now
             package.last_error = ""
-            _transport_event(package, DocumentEvent.Kind.DELIVERED)
+            _transport_event(
+                package, DocumentEvent.Kind.SENT if package.via_axis else DocumentEvent.Kind.DELIVERED
+            )
         package.save()
     return True
+
+
+def axis_send(package: Package) -> str:
+    """Hand a package to the national axis; its id there. The idempotency key makes a retry
+    after a lost answer the same package at the axis; a clerk's resend is a new one."""
+    key = f"{package.pk}-{package.created_at:%Y%m%d%H%M%S%f}-{package.resent}"
+    message_type = "status" if package.kind == Package.Kind.STATUS else "edoc"
+    return axis.client().send(bytes(package.xml), message_type, key)
 
 
 def deliver_due(limit: int = BATCH, now=None) -> int:
@@ -346,4 +406,19 @@ def resend(package: Package) -> None:
     package.state = Package.State.PENDING
     package.attempts = 0
     package.next_attempt_at = timezone.now()
-    package.save(update_fields=["state", "attempts", "next_attempt_at"])
+    package.resent += 1
+    package.save(update_fields=["state", "attempts", "next_attempt_at", "resent"])
+
+
+def dead_letters(agency: Agency) -> QuerySet[Package]:
+    """The agency's undeliverable packages: documents it sent, statuses it reported."""
+    return (
+        Package.objects.filter(state=Package.State.DEAD)
+        .filter(
+            Q(kind=Package.Kind.DOCUMENT, delivery__document__agency=agency)
+            | Q(kind=Package.Kind.STATUS, incoming__agency=agency)
+            | Q(kind=Package.Kind.STATUS, delivery__incoming__agency=agency)
+        )
+        .select_related("delivery__document", "delivery__recipient", "delivery__external", "incoming")
+        .order_by("-pk")
+    )

@@ -4,7 +4,9 @@ and the events that make both sides' timelines.
 
 Numbers come from ``SeriesCounter`` (``tinhso.documents.numbering``); packages travel through the
 ``Package`` outbox (``tinhso.documents.exchange``); every state change writes a ``DocumentEvent``
-in the same transaction.
+in the same transaction. Agencies outside the installation are those of the national axis's
+directory (``DirectoryAgency``); their packages go through the same outbox to the axis
+(``Package.via_axis``), and what comes from the axis is taken in once (``AxisReceipt``).
 """
 
 from django.conf import settings
@@ -154,13 +156,27 @@ class Delivery(models.Model):
 
     class Transport(models.TextChoices):
         QUEUED = "queued", _("queued")
+        SENT = "sent", _("handed to the national axis")
         DELIVERED = "delivered", _("delivered")
         FAILED = "failed", _("failed, will retry")
         DEAD = "dead", _("undeliverable")
 
     document = models.ForeignKey(OutgoingDocument, on_delete=models.PROTECT, related_name="deliveries")
     recipient = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient")
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    external = models.ForeignKey(
+        "documents.DirectoryAgency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient outside the installation"),
     )
     transport = models.CharField(
         _("transport"), max_length=10, choices=Transport.choices, default=Transport.QUEUED
@@ -173,11 +189,31 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         ordering = ["pk"]
         constraints = [
-            models.UniqueConstraint(fields=["document", "recipient"], name="documents_delivery_unique")
+            models.UniqueConstraint(fields=["document", "recipient"], name="documents_delivery_unique"),
+            models.UniqueConstraint(
+                fields=["document", "external"], name="documents_delivery_external_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=True) ^ Q(external__isnull=True),
+                name="documents_delivery_one_recipient",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.document_id} → {self.recipient_id}"
+        return f"{self.document_id} → {self.recipient_code}"
+
+    @property
+    def addressee(self):
+        """The recipient: an agency of the installation or one of the axis directory."""
+        return self.recipient if self.recipient_id else self.external
+
+    @property
+    def recipient_code(self) -> str:
+        return self.addressee.code
+
+    @property
+    def recipient_name(self) -> str:
+        return self.addressee.name
 
 
 class Package(models.Model):
@@ -195,7 +231,20 @@ class Package(models.Model):
         CANCELLED = "cancelled", _("cancelled: the document was withdrawn")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="packages")
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.PROTECT, null=True, blank=True, related_name="packages"
+    )
+    incoming = models.ForeignKey(
+        "documents.IncomingDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_packages",
+        help_text="A status package for a document that came over the national axis.",
+    )
+    via_axis = models.BooleanField(default=False)
+    axis_id = models.CharField(max_length=100, blank=True)
+    resent = models.PositiveSmallIntegerField(default=0)
     to_code = models.CharField(max_length=35)
     xml = models.BinaryField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -259,6 +308,7 @@ class IncomingDocument(models.Model):
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)
     due_date = models.DateField(_("reply due by"), null=True, blank=True)
     document_id = models.CharField(_("document identifier"), max_length=100, blank=True, db_index=True)
+    axis_id = models.CharField(_("national axis message"), max_length=100, blank=True)
     file = models.FileField(_("file"), upload_to="van-ban/den/%Y/%m/", blank=True)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     state = models.CharField(
@@ -328,6 +378,7 @@ class DocumentEvent(models.Model):
         DRAFTED = "drafted", _("drafted")
         ISSUED = "issued", _("numbered and issued")
         QUEUED = "queued", _("package queued")
+        SENT = "sent", _("package handed to the national axis")
         DELIVERED = "delivered", _("package delivered")
         FAILED = "failed", _("delivery failed")
         DEAD = "dead", _("delivery given up")
@@ -416,3 +467,43 @@ class Withdrawal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.document_id} ({self.state})"
+
+
+class DirectoryAgency(models.Model):
+    """An agency of the national directory, synchronised from the document axis: the codes of
+    both styles (Decision 20/2020 ``G22``, QCVN 102:2016 ``000.00.00.G22``), its name and parent;
+    an agency the axis no longer lists stays (deliveries point to it) but is no longer offered."""
+
+    code = models.CharField(_("electronic identifier code"), max_length=35, unique=True)
+    legacy_code = models.CharField(_("code in the QCVN 102:2016 style"), max_length=35, blank=True)
+    name = models.CharField(_("name"), max_length=255)
+    parent_code = models.CharField(_("parent agency's code"), max_length=35, blank=True)
+    active = models.BooleanField(_("listed by the axis"), default=True)
+    synced_at = models.DateTimeField(_("synchronised at"))
+
+    class Meta:
+        verbose_name = _("agency of the national directory")
+        verbose_name_plural = _("national agency directory")
+        ordering = ["name", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class AxisReceipt(models.Model):
+    """A message fetched from the national axis and taken in: its axis id is unique, so a message
+    fetched twice (or by two workers at once) is taken in once."""
+
+    axis_id = models.CharField(max_length=100, unique=True)
+    message_type = models.CharField(max_length=10)
+    incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.message_type} {self.axis_id}"

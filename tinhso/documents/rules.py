@@ -108,3 +108,15 @@ def approve_withdrawal(user: User, document: OutgoingDocument) -> bool:
     """A leader of the issuing agency approves it: the notice of revocation, the amending or the
     replacing document are the agency's and signed by the competent person (Art. 13, 18(3))."""
     return Role.LEADER in roles_in(user, document.agency_id)
+
+
+@rule("documents.sync_directory")
+def sync_directory(user: User, obj: None) -> bool:
+    """Only the province's administrators (who pass every rule) synchronise the directory by hand;
+    the timer does it as the system."""
+    return False
+
+
+@rule("documents.view_dead_letters")
+def view_dead_letters(user: User, agency: Agency | None) -> bool:
+    return Role.DOCUMENT_CLERK in roles_in(user, getattr(agency, "pk", None))

@@ -5,6 +5,7 @@ from tinhso.documents.models import Delivery, DocumentEvent, IncomingDocument, O
 
 SENDER_KINDS = {
     DocumentEvent.Kind.QUEUED,
+    DocumentEvent.Kind.SENT,
     DocumentEvent.Kind.DELIVERED,
     DocumentEvent.Kind.FAILED,
     DocumentEvent.Kind.DEAD,
@@ -25,7 +26,11 @@ def delivery_timeline(delivery: Delivery, side: str) -> list[DocumentEvent]:
 
 
 def outgoing_timeline(document: OutgoingDocument) -> list[DocumentEvent]:
-    return list(document.events.select_related("delivery__recipient").order_by("occurred_at", "pk"))
+    return list(
+        document.events.select_related("delivery__recipient", "delivery__external").order_by(
+            "occurred_at", "pk"
+        )
+    )
 
 
 def incoming_timeline(document: IncomingDocument) -> list[DocumentEvent]:

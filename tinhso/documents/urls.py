@@ -22,4 +22,10 @@ urlpatterns = [
     path("di/<int:pk>/tep/", views.outgoing_file, name="outgoing_file"),
     path("di/<int:pk>/thu-hoi/", views.withdraw_view, name="withdraw"),
     path("di/<int:pk>/thu-hoi/<int:withdrawal_pk>/", views.decide_withdrawal_view, name="decide_withdrawal"),
+    path("goi-tin-khong-gui-duoc/", views.dead_letters, name="dead_letters"),
+    path(
+        "goi-tin-khong-gui-duoc/<int:package_pk>/gui-lai/",
+        views.dead_letter_resend,
+        name="dead_letter_resend",
+    ),
 ]

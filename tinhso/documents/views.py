@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,8 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
-from tinhso.documents import actions, doctypes, received_signature
+from tinhso.documents import actions, axis, doctypes, exchange, received_signature
 from tinhso.documents.models import (
+    DirectoryAgency,
     IncomingDocument,
     OutgoingDocument,
     Package,
@@ -106,6 +108,13 @@ class SendForm(forms.Form):
         label=gettext_lazy("Recipient agencies"),
         queryset=Agency.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    outside = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Agencies outside the province (through the national axis)"),
+        queryset=DirectoryAgency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     def __init__(self, *args, sender: Agency, **kwargs):
@@ -118,6 +127,14 @@ class SendForm(forms.Form):
             .filter(pk__in=Membership.objects.active().filter(role=Role.DOCUMENT_CLERK).values("agency_id"))
             .order_by("name")
         )
+        outside = self.fields["outside"]
+        assert isinstance(outside, forms.ModelMultipleChoiceField)
+        if axis.configured() is None:
+            del self.fields["outside"]
+        else:
+            # The directory lists the installation's own agencies too: they are offered above.
+            own = Agency.objects.valid_on(timezone.localdate()).values("code")
+            outside.queryset = DirectoryAgency.objects.filter(active=True).exclude(code__in=own)
 
 
 class RegisterForm(forms.Form):
@@ -223,6 +240,9 @@ def incoming_list(request):
             "counts": counts,
             "may_register": can(request.user, "documents.register", IncomingDocument(agency=agency)),
             "now": now,
+            "dead_letters": exchange.dead_letters(agency).count()
+            if can(request.user, "documents.view_dead_letters", agency)
+            else None,
         },
     )
 
@@ -420,7 +440,7 @@ def outgoing_view(request, pk):
                 "delivery": delivery,
                 "sender_side": delivery_timeline(delivery, "sender"),
                 "recipient_side": delivery_timeline(delivery, "recipient")
-                if can(request.user, "documents.view_register", delivery.recipient)
+                if delivery.recipient_id and can(request.user, "documents.view_register", delivery.recipient)
                 else None,
             }
             for delivery in deliveries
@@ -438,7 +458,14 @@ def outgoing_view(request, pk):
         form = SendForm(sender=document.agency)
         sent = {delivery.recipient_id for delivery in deliveries}
         form.fields["recipients"].queryset = form.fields["recipients"].queryset.exclude(pk__in=sent)
-        if form.fields["recipients"].queryset.exists():
+        choices = [form.fields["recipients"].queryset]
+        if "outside" in form.fields:
+            sent_outside = {delivery.external_id for delivery in deliveries}
+            form.fields["outside"].queryset = form.fields["outside"].queryset.exclude(pk__in=sent_outside)
+            choices.append(form.fields["outside"].queryset)
+        if any(queryset.exists() for queryset in choices):
+            if not choices[0].exists():
+                del form.fields["recipients"]
             context["send_form"] = form
     context.update(_withdrawal_context(request, document))
     return render(request, "documents/outgoing.html", context)
@@ -466,7 +493,9 @@ def send_view(request, pk):
         messages.error(request, _("Choose at least one recipient."))
         return redirect("documents:outgoing", pk)
     try:
-        actions.send_document(request.user, document, form.cleaned_data["recipients"])
+        actions.send_document(
+            request.user, document, form.cleaned_data["recipients"], form.cleaned_data.get("outside", [])
+        )
     except ValidationError as error:
         _errors(request, error)
     else:
@@ -585,6 +614,35 @@ def withdraw_view(request, pk):
     return redirect("documents:outgoing", pk)
 
 
+# The dead-letter list.
+
+
+@login_required
+def dead_letters(request):
+    agency, agencies = _current_agency(request)
+    if not can(request.user, "documents.view_dead_letters", agency):
+        raise Http404
+    page = Paginator(exchange.dead_letters(agency), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for package in page:
+        owner = actions.package_owner(package)
+        rows.append(
+            {
+                "package": package,
+                "owner": owner,
+                "outgoing": isinstance(owner, OutgoingDocument),
+                "to_name": package.delivery.recipient_name
+                if package.kind == Package.Kind.DOCUMENT
+                else owner.sender_name,
+            }
+        )
+    return render(
+        request,
+        "documents/dead_letters.html",
+        {"agency": agency, "agencies": agencies, "page": page, "rows": rows},
+    )
+
+
 @login_required
 @require_POST
 def decide_withdrawal_view(request, pk, withdrawal_pk):
@@ -600,3 +658,19 @@ def decide_withdrawal_view(request, pk, withdrawal_pk):
     else:
         messages.success(request, _("Approved and sent to the recipients.") if approve else _("Declined."))
     return redirect("documents:outgoing", pk)
+
+
+@login_required
+@require_POST
+def dead_letter_resend(request, package_pk):
+    agency, _others = _current_agency(request)
+    if not can(request.user, "documents.view_dead_letters", agency):
+        raise Http404
+    package = get_object_or_404(exchange.dead_letters(agency), pk=package_pk)
+    try:
+        actions.resend_package(request.user, package)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The package will be sent again."))
+    return redirect(f"{reverse('documents:dead_letters')}?agency={agency.pk}")

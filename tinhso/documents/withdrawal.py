@@ -66,7 +66,7 @@ def send_change(change: Withdrawal, actor, at: datetime.datetime) -> None:
     transaction); a revocation or replacement cancels the packages not delivered yet."""
     document = change.document
     business_type = BUSINESS_TYPES[Withdrawal.Kind(change.kind)]
-    for delivery in document.deliveries.select_related("recipient"):
+    for delivery in document.deliveries.select_related("recipient", "external"):
         if not _delivered(delivery):
             if change.kind != Withdrawal.Kind.UPDATE:
                 delivery.packages.filter(
@@ -78,16 +78,24 @@ def send_change(change: Withdrawal, actor, at: datetime.datetime) -> None:
         if change.kind == Withdrawal.Kind.REPLACE:
             replacement = change.replacement
             assert replacement is not None  # required and checked by the actions
-            new_delivery = Delivery.objects.create(document=replacement, recipient=delivery.recipient)
+            new_delivery = Delivery.objects.create(
+                document=replacement, recipient=delivery.recipient, external=delivery.external
+            )
             xml = exchange.document_package(
                 replacement,
-                delivery.recipient,
+                delivery.addressee,
                 actor,
                 business_type=business_type,
                 business_reason=change.reason,
                 replaced_document_ids=(document.document_id,),
             )
-            exchange._queue(Package.Kind.DOCUMENT, new_delivery, delivery.recipient.code, xml)
+            exchange._queue(
+                Package.Kind.DOCUMENT,
+                new_delivery,
+                delivery.recipient_code,
+                xml,
+                via_axis=delivery.external_id is not None,
+            )
             DocumentEvent.objects.create(
                 kind=DocumentEvent.Kind.QUEUED,
                 agency=document.agency,
@@ -100,12 +108,18 @@ def send_change(change: Withdrawal, actor, at: datetime.datetime) -> None:
         else:
             xml = exchange.document_package(
                 document,
-                delivery.recipient,
+                delivery.addressee,
                 actor,
                 business_type=business_type,
                 business_reason=change.reason,
             )
-            exchange._queue(Package.Kind.DOCUMENT, delivery, delivery.recipient.code, xml)
+            exchange._queue(
+                Package.Kind.DOCUMENT,
+                delivery,
+                delivery.recipient_code,
+                xml,
+                via_axis=delivery.external_id is not None,
+            )
         if change.kind != Withdrawal.Kind.UPDATE:
             delivery.business_status = STATUS_PULL_BACK_REQUESTED
             delivery.save(update_fields=["business_status"])

@@ -12,8 +12,8 @@ from tinhso.accounts.models import Role, User
 from tinhso.agencies import actions as agency_actions
 from tinhso.agencies.models import Agency
 from tinhso.demo import data
-from tinhso.documents import actions, exchange
-from tinhso.documents.models import DocumentEvent, Urgency
+from tinhso.documents import actions, axis, axis_inbox, axis_server, edxml, exchange
+from tinhso.documents.models import DirectoryAgency, DocumentEvent, Urgency
 
 # username, full name, agency ("province", a provincial suffix or a commune's name).
 CLERKS = [
@@ -135,6 +135,51 @@ class Command(BaseCommand):
             subject="V/v hướng dẫn lập hồ sơ và nộp lưu hồ sơ, tài liệu năm 2026",
         )
         exchange.deliver_due()  # phường Mỹ Tho's copy stays arrived, waiting for its clerk
+        if axis.configured() is not None:
+            try:
+                self.outside(agencies, pc_clerk)
+            except axis.AxisError as exc:
+                self.stderr.write(f"The local national axis did not answer: {exc}")
+
+    @staticmethod
+    def outside(agencies: dict, pc_clerk: User) -> None:
+        """One agency outside the province, the Government Office, through the local axis: it
+        sends the People's Committee a letter (left arrived for its clerk) and answers the
+        committee's report with "01" and "03"."""
+        actions.sync_directory(None)
+        config = axis.configured()
+        assert config is not None
+        code, secret, name = axis_server.DEMO_PEER
+        peer = axis_server.AxisPeer(config.url, code, secret, name)
+        province = agencies["province"]
+        peer.send_document(
+            edxml.Organ(organ_id=province.code, name=province.name),
+            "1284",
+            "VPCP-KSTT",
+            "V/v đẩy mạnh liên thông văn bản điện tử năm 2027",
+            type_name="Công văn",
+            priority=Urgency.URGENT,
+            signer_competence="KT.",
+            signer_position="Phó Chủ nhiệm",
+            signer_name="Nguyễn Văn Thành",
+        )
+        axis_inbox.fetch()
+        report = actions.issue_document(
+            pc_clerk,
+            actions.create_draft(
+                pc_clerk,
+                province,
+                type_code="bao_cao",
+                subject="Báo cáo kết quả gửi, nhận văn bản điện tử năm 2026",
+                signer_competence="TM.",
+                signer_position="Chủ tịch",
+                signer_name="Trần Trí Quang",
+            ),
+        )
+        actions.send_document(pc_clerk, report, [], external=[DirectoryAgency.objects.get(code=code)])
+        exchange.deliver_due()
+        peer.answer()
+        axis_inbox.fetch()
 
     @staticmethod
     def usernames() -> list[str]:
