@@ -84,6 +84,19 @@ def save_target(actor: Actor, target: Target, request: HttpRequest | None = None
     return target
 
 
+def validate_entered(target: Target, value: Any, as_of: datetime.date, source: str) -> tuple[Decimal, str]:
+    """The value and source of an entered value, checked (``ValidationError`` otherwise)."""
+    if target.kind != Target.Kind.ENTERED:
+        raise ValidationError(_("This target is measured by the platform: its value cannot be entered."))
+    number = _percent(value, _("The value"))
+    source = nfc(source or "").strip()
+    if not source:
+        raise ValidationError({"source": _("Say where the value comes from.")})
+    if as_of > timezone.localdate():
+        raise ValidationError({"as_of": _("The date of the value cannot be in the future.")})
+    return number, source
+
+
 def enter_value(
     actor: Actor,
     target: Target,
@@ -94,14 +107,7 @@ def enter_value(
 ) -> EnteredValue:
     """Record a value of an entered target with its source (the report or decision it comes from)."""
     require(actor, "ioc.configure", target)
-    if target.kind != Target.Kind.ENTERED:
-        raise ValidationError(_("This target is measured by the platform: its value cannot be entered."))
-    number = _percent(value, _("The value"))
-    source = nfc(source or "").strip()
-    if not source:
-        raise ValidationError({"source": _("Say where the value comes from.")})
-    if as_of > timezone.localdate():
-        raise ValidationError({"as_of": _("The date of the value cannot be in the future.")})
+    number, source = validate_entered(target, value, as_of, source)
     assert isinstance(actor, User)
     with transaction.atomic():
         entered = EnteredValue(target=target, value=number, as_of=as_of, source=source, entered_by=actor)
@@ -113,11 +119,8 @@ def enter_value(
     return entered
 
 
-def set_threshold(
-    actor: Actor, indicator: str, amber: Any, red: Any, request: HttpRequest | None = None
-) -> Threshold:
-    """Set the levels at which an indicator of the leaders' page turns amber and red."""
-    require(actor, "ioc.configure", None)
+def validate_levels(indicator: str, amber: Any, red: Any) -> tuple[Decimal, Decimal]:
+    """The amber and red levels of ``indicator``, checked against its direction."""
     definition = indicators.BY_KEY.get(indicator)
     if definition is None:
         raise ValidationError(_("There is no indicator %(key)s.") % {"key": indicator})
@@ -133,6 +136,15 @@ def set_threshold(
         raise ValidationError(_("For this indicator a higher number is worse: red must not be below amber."))
     if definition.worse == indicators.LOWER and red_level > amber_level:
         raise ValidationError(_("For this indicator a lower number is worse: red must not be above amber."))
+    return amber_level, red_level
+
+
+def set_threshold(
+    actor: Actor, indicator: str, amber: Any, red: Any, request: HttpRequest | None = None
+) -> Threshold:
+    """Set the levels at which an indicator of the leaders' page turns amber and red."""
+    require(actor, "ioc.configure", None)
+    amber_level, red_level = validate_levels(indicator, amber, red)
     with transaction.atomic():
         threshold = Threshold.objects.select_for_update().filter(indicator=indicator).first()
         before = {"amber": str(threshold.amber), "red": str(threshold.red)} if threshold else {}

@@ -211,3 +211,49 @@ def test_the_api_gives_the_same_numbers_with_the_same_permission(client, world):
     assert client.get("/api/v1/ioc/scorecard", **province_leader).status_code == 200
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/ioc/dashboard" in schema["paths"] and "/api/v1/ioc/scorecard" in schema["paths"]
+
+
+def test_the_admin_configures_through_the_actions(client, world):
+    admin = world["admin"]
+    admin.is_staff = True
+    admin.save(update_fields=["is_staff"])
+    sign_in(client, admin)
+    response = client.post(
+        "/quan-tri/ioc/target/add/",
+        {
+            "name": "Tỷ lệ thủ tục cung cấp dịch vụ công trực tuyến toàn trình",
+            "legal_source": "Nghị quyết 12/NQ-HĐND ngày 10/07/2025",
+            "kind": "measured",
+            "measure": "services_full_process",
+            "target_value": "80",
+            "target_date": "31/12/2026",
+            "amber_margin": "5",
+            "order": "1",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target = Target.objects.get()
+    assert AuditEntry.objects.filter(action="ioc.target_saved", object_id=str(target.pk)).exists()
+    bad = client.post("/quan-tri/ioc/threshold/add/", {"indicator": "overdue", "amber": "10", "red": "1"})
+    assert bad.status_code == 200 and not Threshold.objects.exists()
+    response = client.post(
+        "/quan-tri/ioc/wallboardlink/add/",
+        {
+            "name": "Phòng họp UBND tỉnh",
+            "agency": "",
+            "days": "90",
+            "rotate_seconds": "20",
+            "stale_minutes": "30",
+        },
+        follow=True,
+    )
+    link = WallboardLink.objects.get()
+    assert wall_url(link) in response.content.decode()
+    client.post(
+        "/quan-tri/ioc/wallboardlink/",
+        {"action": "revoke", "_selected_action": [link.pk]},
+    )
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    assert AuditEntry.objects.filter(action="ioc.wallboard_revoked").count() == 1
