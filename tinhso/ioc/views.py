@@ -16,6 +16,7 @@ from tinhso.agencies.models import Agency
 from tinhso.feedback.models import Category
 from tinhso.ioc import indicators, wallboard
 from tinhso.ioc.scorecard import scorecard
+from tinhso.statistics.charts import month_bars
 from tinhso.statistics.rules import visible_agencies
 from tinhso.units.models import AdministrativeUnit
 
@@ -54,6 +55,11 @@ def _choices(request, agency) -> list[tuple[str, str, bool]]:
 def dashboard(request):
     agency = scope_of(request)
     data = indicators.dashboard(agency)
+    trend = indicators.trend(agency, data["today"])
+    bars = month_bars(trend)
+    for bar in bars["bars"]:
+        row = next(row for row in trend if row["month"] == bar["month"])
+        bar["url"] = row[f"{bar['key']}_url"]
     return render(
         request,
         "ioc/dashboard.html",
@@ -61,7 +67,8 @@ def dashboard(request):
             "title": _("Operations centre"),
             "d": data,
             "choices": _choices(request, agency),
-            "trend": indicators.trend(agency, data["today"]),
+            "trend": trend,
+            "bars": bars,
             "scope_name": agency.name if agency else _("The whole province"),
             "province": agency is None,
         },
