@@ -23,13 +23,18 @@ from tinhso.units.models import AdministrativeUnit
 PAGE_SIZE = 50
 
 
+def _pk(raw: str) -> int | None:
+    """``raw`` as a primary key: ASCII digits that fit a database integer, else None."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
 def scope_of(request) -> Agency | None:
     """The agency asked for (``?agency=<id>``; empty: the province, or the viewer's own top
     agency when they may not see the province). Unknown or outside the viewer's scope: refused
     alike, so that the answer tells nothing about agencies the viewer may not see."""
     raw = request.GET.get("agency", "")
     if raw:
-        agency = Agency.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        agency = Agency.objects.filter(pk=_pk(raw)).first() if _pk(raw) else None
         if agency is None or not can(request.user, "ioc.view", agency):
             raise PermissionDenied("ioc.view")
         return agency
@@ -126,7 +131,7 @@ def _optional(model, raw):
     """The row named by ``raw`` (an id); None when absent; 404 when not a known id."""
     if not raw:
         return None
-    row = model.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    row = model.objects.filter(pk=_pk(raw)).first() if _pk(raw) else None
     if row is None:
         raise Http404
     return row

@@ -150,13 +150,21 @@ def test_the_overdue_list_is_the_worst_first(world):
         ("leader", "province_root", 403),
         ("leader", "unknown", 403),
         ("leader", "text", 403),
+        ("leader", "huge", 403),
+        ("leader", "superscript", 403),
         ("clerk", None, 403),
         ("province_leader", "other_pc", 200),
     ],
 )
 def test_permissions_across_agencies_and_roles(client, world, who, agency, status):
     world["province_root"] = world["agencies"]["province"]
-    query = {None: "", "unknown": "?agency=999999", "text": "?agency=abc"}.get(agency)
+    query = {
+        None: "",
+        "unknown": "?agency=999999",
+        "text": "?agency=abc",
+        "huge": "?agency=" + "9" * 30,
+        "superscript": "?agency=%C2%B2",
+    }.get(agency)
     if query is None:
         query = f"?agency={world[agency].pk}"
     sign_in(client, world[who])
@@ -183,6 +191,7 @@ def test_lists_refuse_unknown_figures_and_filters(client, world):
     assert client.get("/dieu-hanh/danh-sach/khong-co/").status_code == 404
     assert client.get("/dieu-hanh/danh-sach/fb_new/?category=abc").status_code == 404
     assert client.get("/dieu-hanh/danh-sach/fb_new/?commune=999999").status_code == 404
+    assert client.get("/dieu-hanh/danh-sach/fb_new/?commune=" + "9" * 40).status_code == 404
 
 
 def test_document_subjects_only_for_those_who_may_read_them(client, world):
