@@ -36,7 +36,7 @@ def dashboard(request: ApiRequest, query: Query[DashboardQuery]) -> dict[str, An
             "area": t["area"],
             "title": str(t["title"]),
             "value": t["value"],
-            "percent": t["percent"],
+            "unit": t["kind"],
             "status": t["status"],
             "amber": t["amber"],
             "red": t["red"],

@@ -8,6 +8,8 @@ the list it opens (``feedback_reports``, ``document_records``).
 
 Definitions (``now``: the moment of the computation; "this month": the 1st to today):
 
+- average time to resolve: the mean of (result time − reception time), in calendar days, over
+  the dossiers resolved this month (the statistics' "resolved" list);
 - due soon: received dossiers still open (``report.OPEN``) due from now to ``DUE_SOON_DAYS``
   working days later;
 - feedback, by the agency the report is assigned to (a report not routed yet counts for the
@@ -39,7 +41,7 @@ from tinhso.documents.models import Delivery, IncomingDocument
 from tinhso.dossiers.models import Dossier, DossierEvent
 from tinhso.feedback.models import OPEN_STATES, Rating, Report
 from tinhso.ioc.models import Threshold
-from tinhso.statistics.figures import in_scope
+from tinhso.statistics.figures import figure_dossiers, in_scope
 from tinhso.statistics.forms import DATE_FORMAT
 from tinhso.statistics.index766 import index_766
 from tinhso.statistics.models import ProcessedEvent, RollupCursor
@@ -62,6 +64,7 @@ class Indicator:
     worse: str = HIGHER
     amber: float | None = None  # default levels; a ``Threshold`` row replaces them
     red: float | None = None
+    days: bool = False  # a duration in days (one decimal)
 
 
 SERVICES, FEEDBACK, DOCUMENTS = "services", "feedback", "documents"
@@ -87,6 +90,7 @@ INDICATORS = (
         50,
         30,
     ),
+    Indicator("average_days", SERVICES, _("Average time to resolve this month"), days=True),
     Indicator("paid_online_rate", SERVICES, _("Fees paid online this month"), True, LOWER, 50, 30),
     Indicator("digitised_rate", SERVICES, _("Received with their documents as files"), True, LOWER, 80, 60),
     Indicator("satisfaction", SERVICES, _("Applicants satisfied this month"), True, LOWER, 90, 80),
@@ -236,6 +240,7 @@ def _services(agency, today, now) -> tuple[dict, dict]:
             [part("digitised", counts["digitised"]), part("received", counts["received"])],
         ),
         "satisfaction": (report["satisfaction"]["satisfied"], "", []),
+        "average_days": (_average_days(agency, month, today), "", [part("resolved", resolved["total"])]),
         "index_766": (index["total"]["share"], url("report") + "#index-766", []),
     }
     extra = {
@@ -254,6 +259,18 @@ def _services(agency, today, now) -> tuple[dict, dict]:
         "agencies": _agency_ranking(index, agency, month, today),
     }
     return values, extra
+
+
+def _average_days(agency, month, today) -> float | None:
+    """The mean time from reception to the result, in calendar days, of the dossiers resolved this
+    month (the "resolved" list)."""
+    spans = [
+        (finished - received).total_seconds()
+        for received, finished in figure_dossiers(
+            "resolved", agency, date_from=month, date_to=today
+        ).values_list("received_at", "finished_at")
+    ]
+    return round(sum(spans) / len(spans) / 86400, 1) if spans else None
 
 
 def _agency_ranking(index: dict, agency, month, today) -> list[dict]:
@@ -481,6 +498,7 @@ def dashboard(agency: Agency | None, now: datetime.datetime | None = None) -> di
                 "title": indicator.title,
                 "value": value,
                 "percent": indicator.percent,
+                "kind": "percent" if indicator.percent else "days" if indicator.days else "count",
                 "url": url,
                 "parts": parts,
                 "status": status(indicator, value, amber, red),

@@ -56,7 +56,13 @@ def expected(agency, now) -> dict:
     def late(i):
         return i.state != state.REFUSED and (i.registered_at or now) > add_working_days(i.arrived_at, 1)
 
+    resolved = [d for d in received if d.finished_at and d.finished_at >= month]
     return {
+        "average_days": round(
+            sum((d.finished_at - d.received_at).total_seconds() for d in resolved) / len(resolved) / 86400, 1
+        )
+        if resolved
+        else None,
         "received_today": sum(1 for d in received if timezone.localdate(d.received_at) == today),
         "received_month": sum(1 for d in received if d.received_at >= month),
         "in_progress": sum(1 for d in received if d.status in OPEN),
