@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -257,6 +257,7 @@ def _services(agency, today, now) -> tuple[dict, dict]:
             .order_by("due_at", "pk")[:TOP_ROWS]
         ),
         "agencies": _agency_ranking(index, agency, month, today),
+        "procedures": _overdue_by_procedure(agency, month, today, now),
     }
     return values, extra
 
@@ -271,6 +272,25 @@ def _average_days(agency, month, today) -> float | None:
         ).values_list("received_at", "finished_at")
     ]
     return round(sum(spans) / len(spans) / 86400, 1) if spans else None
+
+
+def _overdue_by_procedure(agency, month, today, now) -> list[dict]:
+    """The procedures with the most overdue dossiers now, each opening the statistics' overdue
+    list of that procedure."""
+    overdue = in_scope(agency).filter(received_at__isnull=False, status__in=OPEN, due_at__lt=now)
+    rows = (
+        overdue.values("procedure_id", "procedure__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "procedure__name")[:TOP_ROWS]
+    )
+    return [
+        {
+            "procedure": row["procedure__name"],
+            "count": row["count"],
+            "url": statistics_url("overdue", agency, month, today) + f"&procedure={row['procedure_id']}",
+        }
+        for row in rows
+    ]
 
 
 def _agency_ranking(index: dict, agency, month, today) -> list[dict]:
@@ -525,5 +545,6 @@ def dashboard(agency: Agency | None, now: datetime.datetime | None = None) -> di
         "index": service_extra["index"],
         "overdue_list": service_extra["overdue_list"],
         "agencies": service_extra["agencies"],
+        "procedures": service_extra["procedures"],
         **feedback_extra,
     }

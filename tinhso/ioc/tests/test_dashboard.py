@@ -108,7 +108,8 @@ def test_every_number_equals_its_list_and_an_independent_count(client, world, sc
         for part in tile["parts"]:
             assert listed(client, part["url"]) == part["value"], tile["key"]
     assert opened > 10  # the data set gives the numbers something to count
-    for row in data["communes"] + data["rising"]:
+    assert sum(row["count"] for row in data["procedures"]) == values["overdue"]
+    for row in data["procedures"] + data["communes"] + data["rising"]:
         assert listed(client, row["url"]) == row.get("count", row.get("now"))
 
 
