@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "tinhso.official_forms",
     "tinhso.documents",
     "tinhso.statistics",
+    "tinhso.ioc",
     "tinhso.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("bieu-mau/", include("tinhso.official_forms.urls")),
     path("van-ban/", include("tinhso.documents.urls")),
     path("thong-ke/", include("tinhso.statistics.urls")),
+    path("dieu-hanh/", include("tinhso.ioc.urls")),
     path("lich-nghi/", include("tinhso.worktime.urls")),
     path("open311/v2/", include("tinhso.feedback.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -28,5 +28,7 @@ def officer_links(context) -> list[tuple[str, str, bool]]:
         links.append((reverse("documents:incoming_list"), _("Official documents")))
     if statistics_visible(user):
         links.append((reverse("statistics:report"), _("Statistics")))
+        # The operations centre opens for the same people (its rule is the statistics one).
+        links.append((reverse("ioc:dashboard"), _("Operations centre")))
     path = request.path
     return [(url, label, path == url) for url, label in links]

@@ -1,0 +1,79 @@
+"""The operations centre in a browser: the province leader opens it at phone and desktop size
+(no horizontal overflow, axe-core), follows a red number to its records and back; a wallboard
+link works without sign-in and stops working when revoked."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.browser.accessibility import serious_violations
+from tests.browser.test_back_office import officer, sign_in
+from tinhso import testing as factories
+from tinhso.accounts.models import Role
+from tinhso.dossiers.models import Dossier
+from tinhso.ioc import actions
+from tinhso.ioc.wallboard import token_for
+from tinhso.motcua import actions as motcua
+from tinhso.statistics.rollup import drain
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def province(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    tree = factories.make_province()
+    desk = tree["agencies"]["my_tho"]
+    procedure = factories.make_procedure()
+    clerk = factories.make_officer(desk, "motcua.mytho", Role.ONE_STOP_OFFICER)
+    specialist = factories.make_officer(desk.parent, "chuyenvien.mytho", Role.SPECIALIST)
+    dossiers = [
+        motcua.receive_at_counter(clerk, desk, procedure, {"name": name}, [], assignee=specialist)
+        for name in ("Trần Thị Bích Ngọc", "Phan Văn Trị")
+    ]
+    Dossier.objects.filter(pk=dossiers[0].pk).update(due_at=timezone.now() - datetime.timedelta(days=2))
+    drain()
+    root = tree["agencies"]["province"]
+    return {
+        "leader": officer(root, "lanhdao.tinh", "Phạm Thị Hồng Hạnh", Role.LEADER),
+        "admin": factories.make_officer(root, "admin.tinh", Role.PROVINCE_ADMIN),
+    }
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_leader_follows_a_red_number_to_its_records_and_back(live_server, browser, province, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, live_server.url, province["leader"])
+    page.goto(live_server.url + "/dieu-hanh/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Trung tâm điều hành: Toàn tỉnh"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(page) == []
+    attention = page.get_by_role("region", name="Cần chú ý")
+    assert "Mức đỏ: cần xử lý ngay" in attention.inner_text()
+    attention.get_by_role("link", name="1 — xem danh sách: Hồ sơ quá hạn").click()
+    page.wait_for_url("**/thong-ke/qua-han/?**")
+    assert page.get_by_role("heading", level=1).inner_text() == "Hồ sơ quá hạn"
+    assert "1 hồ sơ" in page.locator("caption").inner_text()
+    page.go_back()
+    page.wait_for_url("**/dieu-hanh/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Trung tâm điều hành: Toàn tỉnh"
+    context.close()
+
+
+def test_a_wallboard_link_works_without_sign_in_until_revoked(live_server, browser, province):
+    link = actions.issue_wallboard_link(province["admin"], "Phòng điều hành", None, 30)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dieu-hanh/man-hinh/{token_for(link)}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Trung tâm điều hành: Toàn tỉnh"
+    # One page at a time: the exceptions first.
+    assert page.locator(".wall-page:visible").count() == 1
+    assert page.get_by_role("heading", name="Cần chú ý").is_visible()
+    assert serious_violations(page) == []
+    actions.revoke_wallboard_link(province["admin"], link)
+    page.reload()
+    assert "đã bị thu hồi" in page.get_by_role("alert").inner_text()
+    context.close()

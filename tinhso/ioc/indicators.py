@@ -1,0 +1,550 @@
+"""The numbers of the leaders' page, for the province or one agency and everything under it.
+
+Public services are the statistics app's definitions: each number is a figure of
+``tinhso.statistics.report.one_stop_report`` and opens its list on the statistics pages
+(``tinhso.statistics.figures``), which the XLSX export uses too; "due soon" is defined here.
+Feedback and documents are counted here on their apps' records, each number being the length of
+the list it opens (``feedback_reports``, ``document_records``).
+
+Definitions (``now``: the moment of the computation; "this month": the 1st to today):
+
+- average time to resolve: the mean of (result time − reception time), in calendar days, over
+  the dossiers resolved this month (the statistics' "resolved" list);
+- due soon: received dossiers still open (``report.OPEN``) due from now to ``DUE_SOON_DAYS``
+  working days later;
+- feedback, by the agency the report is assigned to (a report not routed yet counts for the
+  province only): new = received this month; open = received, assigned, in progress or reopened;
+  overdue = open with a due time before now; answered = answered this month, on time when
+  answered by its due time; rated / satisfied = rated this month / with 4 or 5 stars;
+- documents, by the agency whose register holds them: incoming not handled = waiting to be
+  registered, registered or assigned; overdue handling = assigned with a handling deadline before
+  now; failed exchanges = deliveries of outgoing documents failed (retrying) or given up; late
+  acknowledgement = incoming documents registered later than the next working day after they
+  arrived, or still waiting past it (Decree 30/2020/NĐ-CP Art. 21–23: the văn thư receives and
+  registers incoming documents and presents them within the day, at the latest the next working
+  day; the exact wording of Art. 23(1) could not be checked here).
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.agencies.models import Agency
+from tinhso.documents.models import Delivery, IncomingDocument
+from tinhso.dossiers.models import Dossier, DossierEvent
+from tinhso.feedback.models import OPEN_STATES, Rating, Report
+from tinhso.ioc.models import Threshold
+from tinhso.statistics.figures import figure_dossiers, in_scope
+from tinhso.statistics.forms import DATE_FORMAT
+from tinhso.statistics.index766 import index_766
+from tinhso.statistics.models import ProcessedEvent, RollupCursor
+from tinhso.statistics.report import OPEN, SATISFIED_STARS, one_stop_report
+from tinhso.worktime.calendar import add_working_days
+
+DUE_SOON_DAYS = 2
+HIGHER, LOWER = "higher", "lower"  # which way an indicator gets worse
+RED, AMBER, OK, NONE = "red", "amber", "ok", "none"
+TREND_MONTHS = 12
+TOP_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    area: str
+    title: Promise
+    percent: bool = False
+    worse: str = HIGHER
+    amber: float | None = None  # default levels; a ``Threshold`` row replaces them
+    red: float | None = None
+    days: bool = False  # a duration in days (one decimal)
+
+
+SERVICES, FEEDBACK, DOCUMENTS = "services", "feedback", "documents"
+AREAS = {
+    SERVICES: _("Public services"),
+    FEEDBACK: _("Citizen feedback"),
+    DOCUMENTS: _("Official documents"),
+}
+INDICATORS = (
+    Indicator("received_today", SERVICES, _("Dossiers received today")),
+    Indicator("received_month", SERVICES, _("Dossiers received this month")),
+    Indicator("in_progress", SERVICES, _("Dossiers in progress")),
+    Indicator("due_soon", SERVICES, _("Dossiers due within two working days"), amber=20, red=50),
+    Indicator("overdue", SERVICES, _("Overdue dossiers"), amber=1, red=10),
+    Indicator("on_time_rate", SERVICES, _("Resolved on time this month"), True, LOWER, 95, 85),
+    Indicator("online_rate", SERVICES, _("Received online this month"), True, LOWER, 50, 30),
+    Indicator(
+        "full_process_online_rate",
+        SERVICES,
+        _("Full-process online procedures: received online"),
+        True,
+        LOWER,
+        50,
+        30,
+    ),
+    Indicator("average_days", SERVICES, _("Average time to resolve this month"), days=True),
+    Indicator("paid_online_rate", SERVICES, _("Fees paid online this month"), True, LOWER, 50, 30),
+    Indicator("digitised_rate", SERVICES, _("Received with their documents as files"), True, LOWER, 80, 60),
+    Indicator("satisfaction", SERVICES, _("Applicants satisfied this month"), True, LOWER, 90, 80),
+    Indicator(
+        "index_766", SERVICES, _("Decision 766 index: share of the measurable points"), True, LOWER, 80, 60
+    ),
+    Indicator("fb_new", FEEDBACK, _("Reports received this month")),
+    Indicator("fb_open", FEEDBACK, _("Reports open")),
+    Indicator("fb_overdue", FEEDBACK, _("Reports overdue"), amber=1, red=5),
+    Indicator("fb_on_time_rate", FEEDBACK, _("Reports answered on time this month"), True, LOWER, 90, 75),
+    Indicator("fb_satisfaction", FEEDBACK, _("Reporters satisfied this month"), True, LOWER, 80, 60),
+    Indicator("doc_open", DOCUMENTS, _("Incoming documents not handled")),
+    Indicator("doc_overdue", DOCUMENTS, _("Incoming documents overdue"), amber=1, red=5),
+    Indicator("doc_failed", DOCUMENTS, _("Exchanges failed or given up"), amber=1, red=3),
+    Indicator("doc_late_ack", DOCUMENTS, _("Incoming documents registered late"), amber=1, red=5),
+)
+BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
+
+# The lists the feedback and documents numbers open (``/ioc/ho-so/<figure>/``), with their titles.
+DOSSIER_FIGURES = {"due_soon": _("Dossiers due within two working days")}
+FEEDBACK_FIGURES = {
+    "fb_new": _("Reports received this month"),
+    "fb_open": _("Reports open"),
+    "fb_overdue": _("Reports overdue"),
+    "fb_answered": _("Reports answered this month"),
+    "fb_answered_on_time": _("Reports answered on time this month"),
+    "fb_rated": _("Reports rated this month"),
+    "fb_satisfied": _("Reports rated 4 or 5 stars this month"),
+}
+DOCUMENT_FIGURES = {
+    "doc_open": _("Incoming documents not handled"),
+    "doc_overdue": _("Incoming documents overdue"),
+    "doc_failed": _("Exchanges failed or given up"),
+    "doc_late_ack": _("Incoming documents registered late"),
+}
+
+
+def levels() -> dict[str, tuple[float | None, float | None]]:
+    """Each indicator's (amber, red) levels: its ``Threshold`` row, else its defaults."""
+    found = {row.indicator: (float(row.amber), float(row.red)) for row in Threshold.objects.all()}
+    return {i.key: found.get(i.key, (i.amber, i.red)) for i in INDICATORS}
+
+
+def status(indicator: Indicator, value: float | None, amber: float | None, red: float | None) -> str:
+    """red, amber or ok against the levels (``NONE`` without a value or levels)."""
+    if value is None or amber is None or red is None:
+        return NONE
+    if indicator.worse == HIGHER:
+        return RED if value >= red else AMBER if value >= amber else OK
+    return RED if value < red else AMBER if value < amber else OK
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+# Public services ------------------------------------------------------------------------------
+
+
+def due_soon_dossiers(agency: Agency | None, now: datetime.datetime) -> QuerySet[Dossier]:
+    return in_scope(agency).filter(
+        received_at__isnull=False,
+        status__in=OPEN,
+        due_at__gte=now,
+        due_at__lt=add_working_days(now, DUE_SOON_DAYS),
+    )
+
+
+def statistics_url(
+    figure: str, agency: Agency | None, date_from: datetime.date, date_to: datetime.date
+) -> str:
+    """The statistics list of ``figure`` for the scope and period (the statistics page's query)."""
+    query = urlencode(
+        {
+            "agency": agency.pk if agency else "",
+            "include_children": "on",
+            "date_from": date_from.strftime(DATE_FORMAT),
+            "date_to": date_to.strftime(DATE_FORMAT),
+        }
+    )
+    if figure == "overdue":
+        return reverse("statistics:overdue") + "?" + query
+    if figure == "report":
+        return reverse("statistics:report") + "?" + query
+    return reverse("statistics:figure", args=[figure]) + "?" + query
+
+
+def ioc_url(figure: str, agency: Agency | None, **extra) -> str:
+    query = {"agency": agency.pk if agency else "", **extra}
+    return reverse("ioc:records", args=[figure]) + "?" + urlencode(query)
+
+
+def _services(agency, today, now) -> tuple[dict, dict]:
+    month = today.replace(day=1)
+    day = one_stop_report(agency, date_from=today, date_to=today)
+    report = one_stop_report(agency, date_from=month, date_to=today)
+    index = index_766(agency, date_from=month, date_to=today)
+    counts = report["counts"]
+    resolved = report["resolved"]
+
+    def url(figure, first=month):
+        return statistics_url(figure, agency, first, today)
+
+    def part(figure, value):
+        return {"value": value, "url": url(figure)}
+
+    values = {
+        "received_today": (day["received"]["total"], url("received", today), []),
+        "received_month": (report["received"]["total"], url("received"), []),
+        "in_progress": (report["in_progress"]["total"], url("in_progress"), []),
+        "due_soon": (due_soon_dossiers(agency, now).count(), ioc_url("due_soon", agency), []),
+        "overdue": (report["in_progress"]["overdue"], url("overdue"), []),
+        "on_time_rate": (
+            report["rates"]["on_time"],
+            "",
+            [
+                part("resolved_early", resolved["early"]),
+                part("resolved_on_time", resolved["on_time"]),
+                part("resolved", resolved["total"]),
+            ],
+        ),
+        "online_rate": (
+            report["rates"]["online"],
+            "",
+            [part("received_online", counts["received_online"]), part("received", counts["received"])],
+        ),
+        "full_process_online_rate": (
+            report["rates"]["full_process_online"],
+            "",
+            [
+                part("full_process_online", counts["full_process_online"]),
+                part("full_process", counts["full_process"]),
+            ],
+        ),
+        "paid_online_rate": (
+            report["indicators_766"]["online_payment"],
+            "",
+            [part("paid_online", counts["paid_online"]), part("fee_paid", counts["fee_paid"])],
+        ),
+        "digitised_rate": (
+            report["indicators_766"]["digitisation"],
+            "",
+            [part("digitised", counts["digitised"]), part("received", counts["received"])],
+        ),
+        "satisfaction": (report["satisfaction"]["satisfied"], "", []),
+        "average_days": (_average_days(agency, month, today), "", [part("resolved", resolved["total"])]),
+        "index_766": (index["total"]["share"], url("report") + "#index-766", []),
+    }
+    extra = {
+        "ratings": report["satisfaction"]["ratings"],
+        "index": index,
+        "report": report,
+        "overdue_list": list(
+            Dossier.objects.filter(
+                pk__in=in_scope(agency)
+                .filter(received_at__isnull=False, status__in=OPEN, due_at__lt=now)
+                .values("pk")
+            )
+            .select_related("procedure", "receiving_agency")
+            .order_by("due_at", "pk")[:TOP_ROWS]
+        ),
+        "agencies": _agency_ranking(index, agency, month, today),
+        "procedures": _overdue_by_procedure(agency, month, today, now),
+    }
+    return values, extra
+
+
+def _average_days(agency, month, today) -> float | None:
+    """The mean time from reception to the result, in calendar days, of the dossiers resolved this
+    month (the "resolved" list)."""
+    spans = [
+        (finished - received).total_seconds()
+        for received, finished in figure_dossiers(
+            "resolved", agency, date_from=month, date_to=today
+        ).values_list("received_at", "finished_at")
+    ]
+    return round(sum(spans) / len(spans) / 86400, 1) if spans else None
+
+
+def _overdue_by_procedure(agency, month, today, now) -> list[dict]:
+    """The procedures with the most overdue dossiers now, each opening the statistics' overdue
+    list of that procedure."""
+    overdue = in_scope(agency).filter(received_at__isnull=False, status__in=OPEN, due_at__lt=now)
+    rows = (
+        overdue.values("procedure_id", "procedure__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "procedure__name")[:TOP_ROWS]
+    )
+    return [
+        {
+            "procedure": row["procedure__name"],
+            "count": row["count"],
+            "url": statistics_url("overdue", agency, month, today) + f"&procedure={row['procedure_id']}",
+        }
+        for row in rows
+    ]
+
+
+def _agency_ranking(index: dict, agency, month, today) -> list[dict]:
+    """The 766 index per receiving agency, the best first, each on-time rate opening its list."""
+    rows = []
+    query = {
+        "agency": agency.pk if agency else "",
+        "include_children": "on",
+        "date_from": month.strftime(DATE_FORMAT),
+        "date_to": today.strftime(DATE_FORMAT),
+    }
+    for card in index["agencies"]:
+        on_time = next(r for g in card["groups"] for r in g["indicators"] if r["code"] == "2.1")
+        rows.append(
+            {
+                "rank": card["rank"],
+                "agency": card["agency"],
+                "share": card["share"],
+                "points": card["points"],
+                "measured_max": card["measured_max"],
+                "on_time": on_time["rate"],
+                "url": reverse("statistics:index_figure", args=["on_time"])
+                + "?"
+                + urlencode({**query, "receiving_agency": card["agency_id"]}),
+            }
+        )
+    return rows
+
+
+def trend(agency: Agency | None, today: datetime.date, months: int = TREND_MONTHS) -> list[dict]:
+    """The last ``months`` months (this one so far): received, resolved, on-time and online
+    rates, each month from the one-stop report of that month (the rollups)."""
+    first = today.replace(day=1)
+    starts = [first]
+    for _month in range(months - 1):
+        starts.insert(0, (starts[0] - datetime.timedelta(days=1)).replace(day=1))
+    rows = []
+    for start in starts:
+        end = min((start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1), today)
+        report = one_stop_report(agency, date_from=start, date_to=end)
+        rows.append(
+            {
+                "month": start,
+                "received": report["received"]["total"],
+                "received_url": statistics_url("received", agency, start, end),
+                "resolved": report["resolved"]["total"],
+                "resolved_url": statistics_url("resolved", agency, start, end),
+                "on_time": report["rates"]["on_time"],
+                "online": report["rates"]["online"],
+            }
+        )
+    return rows
+
+
+# Feedback -------------------------------------------------------------------------------------
+
+
+def _reports(agency: Agency | None) -> QuerySet[Report]:
+    reports = Report.objects.all()
+    if agency is not None:
+        reports = reports.filter(assigned_agency__path__startswith=agency.path)
+    return reports
+
+
+def feedback_reports(
+    figure: str, agency: Agency | None, now: datetime.datetime, category=None, commune=None
+) -> QuerySet[Report]:
+    """The reports counted by ``figure`` (a key of ``FEEDBACK_FIGURES``; KeyError otherwise)."""
+    month = _start_of(timezone.localdate(now).replace(day=1))
+    reports = _reports(agency)
+    if category is not None:
+        reports = reports.filter(category=category)
+    if commune is not None:
+        reports = reports.filter(commune=commune)
+    answered = reports.filter(answered_at__gte=month, answered_at__lte=now)
+    rated = Rating.objects.filter(answer__report=OuterRef("pk"), created_at__gte=month, created_at__lte=now)
+    queries = {
+        "fb_new": lambda: reports.filter(received_at__gte=month, received_at__lte=now),
+        "fb_open": lambda: reports.filter(state__in=OPEN_STATES),
+        "fb_overdue": lambda: reports.filter(state__in=OPEN_STATES, due_at__lt=now),
+        "fb_answered": lambda: answered,
+        "fb_answered_on_time": lambda: answered.filter(answered_at__lte=F("due_at")),
+        "fb_rated": lambda: reports.filter(Exists(rated)),
+        "fb_satisfied": lambda: reports.filter(Exists(rated.filter(stars__gte=SATISFIED_STARS))),
+    }
+    return queries[figure]()
+
+
+def _feedback(agency, now) -> tuple[dict, dict]:
+    counts = {figure: feedback_reports(figure, agency, now).count() for figure in FEEDBACK_FIGURES}
+
+    def part(figure):
+        return {"value": counts[figure], "url": ioc_url(figure, agency)}
+
+    values = {
+        "fb_new": (counts["fb_new"], ioc_url("fb_new", agency), []),
+        "fb_open": (counts["fb_open"], ioc_url("fb_open", agency), []),
+        "fb_overdue": (counts["fb_overdue"], ioc_url("fb_overdue", agency), []),
+        "fb_on_time_rate": (
+            _rate(counts["fb_answered_on_time"], counts["fb_answered"]),
+            "",
+            [part("fb_answered_on_time"), part("fb_answered")],
+        ),
+        "fb_satisfaction": (
+            _rate(counts["fb_satisfied"], counts["fb_rated"]),
+            "",
+            [part("fb_satisfied"), part("fb_rated")],
+        ),
+    }
+    new = feedback_reports("fb_new", agency, now)
+    communes = Counter(new.values_list("commune_id", "commune__name"))
+    month = timezone.localdate(now).replace(day=1)
+    # The same days of the previous month, for the categories that are rising.
+    previous_start = _start_of((month - datetime.timedelta(days=1)).replace(day=1))
+    previous_end = previous_start + (now - _start_of(month))
+    before = Counter(
+        _reports(agency)
+        .filter(received_at__gte=previous_start, received_at__lt=previous_end)
+        .values_list("category_id", flat=True)
+    )
+    this = Counter(new.values_list("category_id", "category__name"))
+    rising = sorted(
+        (
+            {
+                "category": name,
+                "now": count,
+                "before": before[pk],
+                "url": ioc_url("fb_new", agency, category=pk),
+            }
+            for (pk, name), count in this.items()
+            if count > before[pk]
+        ),
+        key=lambda row: (-(row["now"] - row["before"]), row["category"]),
+    )
+    extra = {
+        "communes": [
+            {"commune": name, "count": count, "url": ioc_url("fb_new", agency, commune=pk)}
+            for (pk, name), count in sorted(communes.items(), key=lambda item: (-item[1], item[0][1]))[
+                :TOP_ROWS
+            ]
+        ],
+        "rising": rising[:TOP_ROWS],
+    }
+    return values, extra
+
+
+# Documents ------------------------------------------------------------------------------------
+
+
+def _late_acknowledgements(incoming: QuerySet[IncomingDocument], now: datetime.datetime) -> list[int]:
+    """Ids of the documents registered after the next working day from their arrival, or still
+    waiting past it (only those more than a day apart are looked at on the calendar)."""
+    day = datetime.timedelta(days=1)
+    candidates = incoming.filter(
+        Q(registered_at__gt=F("arrived_at") + day)
+        | Q(state=IncomingDocument.State.PENDING, arrived_at__lt=now - day)
+    ).values_list("pk", "arrived_at", "registered_at")
+    return [
+        pk for pk, arrived, registered in candidates if (registered or now) > add_working_days(arrived, 1)
+    ]
+
+
+def document_records(figure: str, agency: Agency | None, now: datetime.datetime) -> QuerySet:
+    """The incoming documents or deliveries counted by ``figure`` (a key of
+    ``DOCUMENT_FIGURES``; KeyError otherwise)."""
+    incoming = IncomingDocument.objects.all()
+    deliveries = Delivery.objects.all()
+    if agency is not None:
+        incoming = incoming.filter(agency__path__startswith=agency.path)
+        deliveries = deliveries.filter(document__agency__path__startswith=agency.path)
+    state = IncomingDocument.State
+    queries = {
+        "doc_open": lambda: incoming.filter(state__in=(state.PENDING, state.REGISTERED, state.ASSIGNED)),
+        "doc_overdue": lambda: incoming.filter(state=state.ASSIGNED, handling_due_at__lt=now),
+        "doc_failed": lambda: deliveries.filter(
+            transport__in=(Delivery.Transport.FAILED, Delivery.Transport.DEAD)
+        ),
+        "doc_late_ack": lambda: incoming.filter(pk__in=_late_acknowledgements(incoming, now)),
+    }
+    return queries[figure]()
+
+
+def _documents(agency, now) -> tuple[dict, dict]:
+    return {
+        figure: (document_records(figure, agency, now).count(), ioc_url(figure, agency), [])
+        for figure in DOCUMENT_FIGURES
+    }, {}
+
+
+# The page -------------------------------------------------------------------------------------
+
+
+def data_as_of(now: datetime.datetime) -> datetime.datetime:
+    """The moment the dossier figures are complete up to: now, or the time of the oldest change
+    of a dossier the rollups have not counted yet."""
+    low_water = RollupCursor.objects.filter(pk=1).values_list("low_water", flat=True).first() or 0
+    oldest = (
+        DossierEvent.objects.filter(pk__gt=low_water)
+        .exclude(pk__in=ProcessedEvent.objects.filter(event_id__gt=low_water).values("event_id"))
+        .order_by("pk")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return min(oldest, now) if oldest is not None else now
+
+
+def dashboard(agency: Agency | None, now: datetime.datetime | None = None) -> dict:
+    """Every indicator of the leaders' page for ``agency`` (None: the province) with its value,
+    status against its levels, the list it opens, and the exceptions (red, then amber) first."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    services, service_extra = _services(agency, today, now)
+    feedback, feedback_extra = _feedback(agency, now)
+    documents, _extra = _documents(agency, now)
+    found = {**services, **feedback, **documents}
+    bounds = levels()
+    tiles = []
+    for indicator in INDICATORS:
+        value, url, parts = found[indicator.key]
+        amber, red = bounds[indicator.key]
+        tiles.append(
+            {
+                "key": indicator.key,
+                "area": indicator.area,
+                "title": indicator.title,
+                "value": value,
+                "percent": indicator.percent,
+                "kind": "percent" if indicator.percent else "days" if indicator.days else "count",
+                "url": url,
+                "parts": parts,
+                "status": status(indicator, value, amber, red),
+                "amber": amber,
+                "red": red,
+                "worse": indicator.worse,
+            }
+        )
+    order = {RED: 0, AMBER: 1}
+    exceptions = sorted((t for t in tiles if t["status"] in order), key=lambda t: order[t["status"]])
+    return {
+        "agency": agency,
+        "computed_at": now,
+        "data_as_of": data_as_of(now),
+        "month": today.replace(day=1),
+        "today": today,
+        "tiles": tiles,
+        "areas": [
+            {"key": key, "title": title, "tiles": [t for t in tiles if t["area"] == key]}
+            for key, title in AREAS.items()
+        ],
+        "exceptions": exceptions,
+        "ratings": service_extra["ratings"],
+        "index": service_extra["index"],
+        "overdue_list": service_extra["overdue_list"],
+        "agencies": service_extra["agencies"],
+        "procedures": service_extra["procedures"],
+        **feedback_extra,
+    }

@@ -1,0 +1,210 @@
+"""The leaders' page: every number equals the length of the list it opens and an independent
+count of the records; the scope follows the statistics permission, across agencies and roles."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tinhso import testing as factories
+from tinhso.accounts.models import Role
+from tinhso.agencies.models import AgencyKind
+from tinhso.documents.models import Delivery, IncomingDocument
+from tinhso.dossiers.models import Dossier
+from tinhso.feedback.models import OPEN_STATES, Rating, Report
+from tinhso.ioc import actions
+from tinhso.ioc.indicators import RED, due_soon_dossiers
+from tinhso.ioc.tests.conftest import sign_in
+from tinhso.statistics.report import OPEN
+from tinhso.worktime.calendar import add_working_days
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(client, url) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["page"].paginator.count
+
+
+def page_of(client, agency=None):
+    response = client.get("/dieu-hanh/" + (f"?agency={agency.pk}" if agency else ""))
+    assert response.status_code == 200
+    return response.context["d"]
+
+
+def expected(agency, now) -> dict:
+    """The indicators recounted on the records, one by one, without the page's queries."""
+
+    def under(a):
+        return agency is None or (a is not None and a.path.startswith(agency.path))
+
+    dossiers = [d for d in Dossier.objects.select_related("receiving_agency") if under(d.receiving_agency)]
+    received = [d for d in dossiers if d.received_at is not None]
+    today = timezone.localdate(now)
+    reports = [r for r in Report.objects.select_related("assigned_agency") if under(r.assigned_agency)]
+    month = timezone.make_aware(datetime.datetime.combine(today.replace(day=1), datetime.time.min))
+    answered = [r for r in reports if r.answered_at and r.answered_at >= month]
+    rated = {
+        rating.answer.report_id: rating.stars
+        for rating in Rating.objects.select_related("answer")
+        if rating.created_at >= month and any(r.pk == rating.answer.report_id for r in reports)
+    }
+    incoming = [i for i in IncomingDocument.objects.select_related("agency") if under(i.agency)]
+    state = IncomingDocument.State
+
+    def late(i):
+        return i.state != state.REFUSED and (i.registered_at or now) > add_working_days(i.arrived_at, 1)
+
+    resolved = [d for d in received if d.finished_at and d.finished_at >= month]
+    return {
+        "average_days": round(
+            sum((d.finished_at - d.received_at).total_seconds() for d in resolved) / len(resolved) / 86400, 1
+        )
+        if resolved
+        else None,
+        "received_today": sum(1 for d in received if timezone.localdate(d.received_at) == today),
+        "received_month": sum(1 for d in received if d.received_at >= month),
+        "in_progress": sum(1 for d in received if d.status in OPEN),
+        "overdue": sum(1 for d in received if d.status in OPEN and d.due_at < now),
+        "due_soon": sum(
+            1 for d in received if d.status in OPEN and now <= d.due_at < add_working_days(now, 2)
+        ),
+        "fb_new": sum(1 for r in reports if r.received_at >= month),
+        "fb_open": sum(1 for r in reports if r.state in OPEN_STATES),
+        "fb_overdue": sum(1 for r in reports if r.state in OPEN_STATES and r.due_at < now),
+        "fb_on_time_rate": round(
+            100 * sum(1 for r in answered if r.answered_at <= r.due_at) / len(answered), 1
+        )
+        if answered
+        else None,
+        "fb_satisfaction": round(100 * sum(1 for s in rated.values() if s >= 4) / len(rated), 1)
+        if rated
+        else None,
+        "doc_open": sum(1 for i in incoming if i.state in (state.PENDING, state.REGISTERED, state.ASSIGNED)),
+        "doc_overdue": sum(1 for i in incoming if i.state == state.ASSIGNED and i.handling_due_at < now),
+        "doc_failed": sum(
+            1
+            for d in Delivery.objects.select_related("document__agency")
+            if under(d.document.agency) and d.transport in ("failed", "dead")
+        ),
+        "doc_late_ack": sum(1 for i in incoming if late(i)),
+    }
+
+
+@pytest.mark.parametrize("scope", ["province", "ward_pc"])
+def test_every_number_equals_its_list_and_an_independent_count(client, world, scope):
+    agency = None if scope == "province" else world[scope]
+    sign_in(client, world["province_leader"])
+    data = page_of(client, agency)
+    values = {tile["key"]: tile["value"] for tile in data["tiles"]}
+    for key, value in expected(agency, data["computed_at"]).items():
+        assert values[key] == value, key
+    opened = 0
+    for tile in data["tiles"]:
+        if tile["url"] and not tile["url"].endswith("#index-766"):
+            assert listed(client, tile["url"]) == tile["value"], tile["key"]
+            opened += tile["value"]
+        for part in tile["parts"]:
+            assert listed(client, part["url"]) == part["value"], tile["key"]
+    assert opened > 10  # the data set gives the numbers something to count
+    assert sum(row["count"] for row in data["procedures"]) == values["overdue"]
+    for row in data["procedures"] + data["communes"] + data["rising"]:
+        assert listed(client, row["url"]) == row.get("count", row.get("now"))
+
+
+def test_a_ward_sees_only_its_records(client, world):
+    sign_in(client, world["province_leader"])
+    province, ward = page_of(client), page_of(client, world["ward_pc"])
+    province_values = {t["key"]: t["value"] for t in province["tiles"]}
+    ward_values = {t["key"]: t["value"] for t in ward["tiles"]}
+    assert (province_values["overdue"], ward_values["overdue"]) == (3, 2)
+    assert (province_values["fb_overdue"], ward_values["fb_overdue"]) == (2, 1)
+    assert (province_values["doc_overdue"], ward_values["doc_overdue"]) == (2, 1)
+    assert {d.receiving_agency.parent_id for d in ward["overdue_list"]} == {world["ward_pc"].pk}
+
+
+def test_exceptions_come_first_and_follow_the_thresholds(client, world):
+    sign_in(client, world["province_leader"])
+    data = page_of(client)
+    statuses = [tile["status"] for tile in data["exceptions"]]
+    assert statuses == sorted(statuses, key=lambda s: s != RED) and "overdue" in [
+        t["key"] for t in data["exceptions"]
+    ]
+    actions.set_threshold(world["admin"], "overdue", 100, 200)
+    tile = next(t for t in page_of(client)["tiles"] if t["key"] == "overdue")
+    assert tile["status"] == "ok" and (tile["amber"], tile["red"]) == (100.0, 200.0)
+    response = client.get("/dieu-hanh/")
+    assert "Trong ngưỡng" in response.content.decode() or "Within its level" in response.content.decode()
+
+
+def test_the_overdue_list_is_the_worst_first(world):
+    now = timezone.now()
+    rows = list(
+        Dossier.objects.filter(received_at__isnull=False, status__in=OPEN, due_at__lt=now).order_by("due_at")
+    )
+    from tinhso.ioc.indicators import dashboard
+
+    assert dashboard(None, now)["overdue_list"] == rows
+    assert due_soon_dossiers(None, now).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "agency", "status"),
+    [
+        ("leader", "ward_pc", 200),
+        ("leader", "other_pc", 403),
+        ("leader", "province_root", 403),
+        ("leader", "unknown", 403),
+        ("leader", "text", 403),
+        ("leader", "huge", 403),
+        ("leader", "superscript", 403),
+        ("clerk", None, 403),
+        ("province_leader", "other_pc", 200),
+    ],
+)
+def test_permissions_across_agencies_and_roles(client, world, who, agency, status):
+    world["province_root"] = world["agencies"]["province"]
+    query = {
+        None: "",
+        "unknown": "?agency=999999",
+        "text": "?agency=abc",
+        "huge": "?agency=" + "9" * 30,
+        "superscript": "?agency=%C2%B2",
+    }.get(agency)
+    if query is None:
+        query = f"?agency={world[agency].pk}"
+    sign_in(client, world[who])
+    assert client.get("/dieu-hanh/" + query).status_code == status
+    assert client.get("/dieu-hanh/danh-sach/fb_open/" + query).status_code == status
+
+
+def test_a_ward_leader_lands_on_their_ward_and_the_office_viewer_on_the_province(client, world):
+    sign_in(client, world["leader"])
+    assert page_of(client)["agency"] == world["ward_pc"]
+    root = world["agencies"]["province"]
+    office = factories.make_agency(
+        "H20.01", "Văn phòng UBND tỉnh Đồng Tháp", AgencyKind.PC_OFFICE, root.unit, root
+    )
+    viewer = factories.make_officer(office, "theodoi.vp", Role.DASHBOARD_VIEWER)
+    sign_in(client, viewer)
+    response = client.get("/dieu-hanh/")
+    assert response.context["d"]["agency"] is None
+    assert "Toàn tỉnh" in response.content.decode() or "The whole province" in response.content.decode()
+
+
+def test_lists_refuse_unknown_figures_and_filters(client, world):
+    sign_in(client, world["province_leader"])
+    assert client.get("/dieu-hanh/danh-sach/khong-co/").status_code == 404
+    assert client.get("/dieu-hanh/danh-sach/fb_new/?category=abc").status_code == 404
+    assert client.get("/dieu-hanh/danh-sach/fb_new/?commune=999999").status_code == 404
+    assert client.get("/dieu-hanh/danh-sach/fb_new/?commune=" + "9" * 40).status_code == 404
+
+
+def test_document_subjects_only_for_those_who_may_read_them(client, world):
+    sign_in(client, world["province_leader"])
+    body = client.get("/dieu-hanh/danh-sach/doc_open/").content.decode()
+    assert "Về việc báo cáo tình hình cải cách hành chính" not in body
+    sign_in(client, world["leader"])
+    body = client.get(f"/dieu-hanh/danh-sach/doc_open/?agency={world['ward_pc'].pk}").content.decode()
+    assert "Về việc báo cáo tình hình cải cách hành chính" in body

@@ -1,0 +1,167 @@
+"""Pages of the operations centre: the leaders' page, the lists its feedback, documents and
+"due soon" numbers open, the scorecard, and the wallboard (no sign-in: a signed link)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from tinhso.accounts.permissions import can, require
+from tinhso.agencies.models import Agency
+from tinhso.feedback.models import Category
+from tinhso.ioc import indicators, wallboard
+from tinhso.ioc.scorecard import scorecard
+from tinhso.statistics.charts import month_bars
+from tinhso.statistics.rules import visible_agencies
+from tinhso.units.models import AdministrativeUnit
+
+PAGE_SIZE = 50
+
+
+def _pk(raw: str) -> int | None:
+    """``raw`` as a primary key: ASCII digits that fit a database integer, else None."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
+def scope_of(request) -> Agency | None:
+    """The agency asked for (``?agency=<id>``; empty: the province, or the viewer's own top
+    agency when they may not see the province). Unknown or outside the viewer's scope: refused
+    alike, so that the answer tells nothing about agencies the viewer may not see."""
+    raw = request.GET.get("agency", "")
+    if raw:
+        agency = Agency.objects.filter(pk=_pk(raw)).first() if _pk(raw) else None
+        if agency is None or not can(request.user, "ioc.view", agency):
+            raise PermissionDenied("ioc.view")
+        return agency
+    if can(request.user, "ioc.view", None):
+        return None
+    own = visible_agencies(request.user).order_by("path").first()
+    if own is None:
+        raise PermissionDenied("ioc.view")
+    return own
+
+
+def _choices(request, agency) -> list[tuple[str, str, bool]]:
+    """The scopes the viewer may choose: the province (if allowed), then their agencies."""
+    rows = []
+    if can(request.user, "ioc.view", None):
+        rows.append(("", _("The whole province"), agency is None))
+    for pk, name in visible_agencies(request.user).order_by("path").values_list("pk", "name"):
+        rows.append((str(pk), name, agency is not None and agency.pk == pk))
+    return rows
+
+
+@login_required
+def dashboard(request):
+    agency = scope_of(request)
+    data = indicators.dashboard(agency)
+    trend = indicators.trend(agency, data["today"])
+    bars = month_bars(trend)
+    for bar in bars["bars"]:
+        row = next(row for row in trend if row["month"] == bar["month"])
+        bar["url"] = row[f"{bar['key']}_url"]
+    return render(
+        request,
+        "ioc/dashboard.html",
+        {
+            "title": _("Operations centre"),
+            "d": data,
+            "choices": _choices(request, agency),
+            "trend": trend,
+            "bars": bars,
+            "scope_name": agency.name if agency else _("The whole province"),
+            "province": agency is None,
+        },
+    )
+
+
+@login_required
+def records(request, figure: str):
+    """The records behind a feedback, documents or "due soon" number, same scope, same definition."""
+    agency = scope_of(request)
+    now = timezone.now()
+    titles = {**indicators.DOSSIER_FIGURES, **indicators.FEEDBACK_FIGURES, **indicators.DOCUMENT_FIGURES}
+    if figure not in titles:
+        raise Http404
+    filters = []
+    if figure in indicators.DOSSIER_FIGURES:
+        kind = "dossiers"
+        rows = indicators.due_soon_dossiers(agency, now).select_related("procedure", "receiving_agency")
+        rows = rows.order_by("due_at", "pk")
+    elif figure in indicators.FEEDBACK_FIGURES:
+        kind = "feedback"
+        category = _optional(Category, request.GET.get("category"))
+        commune = _optional(AdministrativeUnit, request.GET.get("commune"))
+        filters = [str(x) for x in (category, commune) if x is not None]
+        rows = indicators.feedback_reports(figure, agency, now, category=category, commune=commune)
+        rows = rows.select_related("category", "commune", "assigned_agency").order_by("due_at", "pk")
+    else:
+        kind = "documents" if figure != "doc_failed" else "deliveries"
+        rows = indicators.document_records(figure, agency, now)
+        if kind == "deliveries":
+            rows = rows.select_related("document", "document__agency", "recipient").order_by("pk")
+        else:
+            rows = rows.select_related("agency").order_by("handling_due_at", "arrived_at", "pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if kind == "documents":
+        for document in page:
+            document.may_read = can(request.user, "documents.view_incoming", document)
+    back = reverse("ioc:dashboard") + (f"?agency={agency.pk}" if agency else "")
+    return render(
+        request,
+        "ioc/records.html",
+        {
+            "title": titles[figure],
+            "kind": kind,
+            "page": page,
+            "filters": filters,
+            "scope_name": agency.name if agency else _("The whole province"),
+            "computed_at": now,
+            "back": back,
+        },
+    )
+
+
+def _optional(model, raw):
+    """The row named by ``raw`` (an id); None when absent; 404 when not a known id."""
+    if not raw:
+        return None
+    row = model.objects.filter(pk=_pk(raw)).first() if _pk(raw) else None
+    if row is None:
+        raise Http404
+    return row
+
+
+@login_required
+def targets(request):
+    require(request.user, "ioc.view", None)
+    return render(
+        request, "ioc/scorecard.html", {"title": _("Digital-transformation scorecard"), "s": scorecard()}
+    )
+
+
+@never_cache
+def wall(request, token: str):
+    """The wallboard: the link's scope only, no sign-in, refreshed and rotated by its script."""
+    try:
+        link = wallboard.resolve(token)
+    except wallboard.Refused as refused:
+        return render(request, "ioc/wall_refused.html", {"message": refused.message}, status=refused.status)
+    data = indicators.dashboard(link.agency)
+    stale = (data["computed_at"] - data["data_as_of"]).total_seconds() > link.stale_minutes * 60
+    return render(
+        request,
+        "ioc/wall.html",
+        {
+            "link": link,
+            "d": data,
+            "s": scorecard() if link.agency is None else None,
+            "stale": stale,
+            "scope_name": link.agency.name if link.agency else _("The whole province"),
+        },
+    )
