@@ -28,6 +28,7 @@ Definitions (``now``: the moment of the computation; "this month": the 1st to to
 import datetime
 from collections import Counter
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -423,7 +424,7 @@ def _feedback(agency, now) -> tuple[dict, dict]:
             for (pk, name), count in this.items()
             if count > before[pk]
         ),
-        key=lambda row: (-(row["now"] - row["before"]), row["category"]),
+        key=lambda row: (cast(int, row["before"]) - cast(int, row["now"]), str(row["category"])),
     )
     extra = {
         "communes": [

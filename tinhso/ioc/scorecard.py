@@ -66,11 +66,13 @@ def measured_card(target: Target, today: datetime.date) -> dict:
     measure = measures.BY_KEY[target.measure]
     current, part, whole = measures.value(target.measure, today.replace(month=1, day=1), today)
     trend = []
+    points: list[tuple[int, float]] = []
     if measure.monthly:
         for start, end in _months(today):
             share, month_part, month_whole = measures.value(target.measure, start, end)
             trend.append({"month": start, "value": share, "part": month_part, "whole": month_whole})
-    points = [(_month_index(row["month"]), row["value"]) for row in trend if row["value"] is not None]
+            if share is not None:
+                points.append((_month_index(start), share))
     projected = projection(points, _month_index(target.target_date))
     goal = float(target.target_value)
     return {

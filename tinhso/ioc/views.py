@@ -1,9 +1,12 @@
 """Pages of the operations centre: the leaders' page, the lists its feedback, documents and
 "due soon" numbers open, the scorecard, and the wallboard (no sign-in: a signed link)."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,7 +37,8 @@ def scope_of(request) -> Agency | None:
     alike, so that the answer tells nothing about agencies the viewer may not see."""
     raw = request.GET.get("agency", "")
     if raw:
-        agency = Agency.objects.filter(pk=_pk(raw)).first() if _pk(raw) else None
+        pk = _pk(raw)
+        agency = Agency.objects.filter(pk=pk).first() if pk is not None else None
         if agency is None or not can(request.user, "ioc.view", agency):
             raise PermissionDenied("ioc.view")
         return agency
@@ -89,6 +93,7 @@ def records(request, figure: str):
     if figure not in titles:
         raise Http404
     filters = []
+    rows: QuerySet[Any]
     if figure in indicators.DOSSIER_FIGURES:
         kind = "dossiers"
         rows = indicators.due_soon_dossiers(agency, now).select_related("procedure", "receiving_agency")
@@ -104,7 +109,7 @@ def records(request, figure: str):
         kind = "documents" if figure != "doc_failed" else "deliveries"
         rows = indicators.document_records(figure, agency, now)
         if kind == "deliveries":
-            rows = rows.select_related("document", "document__agency", "recipient").order_by("pk")
+            rows = rows.select_related("document", "document__agency", "recipient", "external").order_by("pk")
         else:
             rows = rows.select_related("agency").order_by("handling_due_at", "arrived_at", "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

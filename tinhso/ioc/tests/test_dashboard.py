@@ -2,6 +2,7 @@
 count of the records; the scope follows the statistics permission, across agencies and roles."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -40,11 +41,13 @@ def expected(agency, now) -> dict:
         return agency is None or (a is not None and a.path.startswith(agency.path))
 
     dossiers = [d for d in Dossier.objects.select_related("receiving_agency") if under(d.receiving_agency)]
-    received = [d for d in dossiers if d.received_at is not None]
+    received: list[Any] = [d for d in dossiers if d.received_at is not None]
     today = timezone.localdate(now)
-    reports = [r for r in Report.objects.select_related("assigned_agency") if under(r.assigned_agency)]
+    reports: list[Any] = [
+        r for r in Report.objects.select_related("assigned_agency") if under(r.assigned_agency)
+    ]
     month = timezone.make_aware(datetime.datetime.combine(today.replace(day=1), datetime.time.min))
-    answered = [r for r in reports if r.answered_at and r.answered_at >= month]
+    answered: list[Any] = [r for r in reports if r.answered_at and r.answered_at >= month]
     rated = {
         rating.answer.report_id: rating.stars
         for rating in Rating.objects.select_related("answer")
@@ -56,7 +59,7 @@ def expected(agency, now) -> dict:
     def late(i):
         return i.state != state.REFUSED and (i.registered_at or now) > add_working_days(i.arrived_at, 1)
 
-    resolved = [d for d in received if d.finished_at and d.finished_at >= month]
+    resolved: list[Any] = [d for d in received if d.finished_at and d.finished_at >= month]
     return {
         "average_days": round(
             sum((d.finished_at - d.received_at).total_seconds() for d in resolved) / len(resolved) / 86400, 1
