@@ -38,6 +38,7 @@ from tinhso.documents.models import (
     DocumentEvent,
     IncomingDocument,
     Package,
+    SignatureCheck,
 )
 from tinhso.documents.tests.conftest import make_agencies
 from tinhso.documents.tests.test_edxml import BILLION_LAUGHS, XXE
@@ -160,8 +161,10 @@ def test_a_document_from_outside_is_registered_once_and_acknowledged_through_the
 
     # "01 arrived" went back through the axis; registering sends "03".
     assert exchange.deliver_due() == 1
+    # The sample PDF is unsigned: flagged on arrival, registered with the clerk's confirmation.
+    assert incoming.signature_check == SignatureCheck.FLAGGED
     with django_capture_on_commit_callbacks(execute=True):
-        actions.register_incoming(pc_staff["clerk"], incoming)
+        actions.register_incoming(pc_staff["clerk"], incoming, accept_signature=True)
     statuses = [edxml.read_status(peer.client.get(item["docId"])) for item in peer.client.received("status")]
     assert [status.status_code for status in statuses] == ["01", "03"]
     assert {status.for_document_id for status in statuses} == {incoming.document_id}
