@@ -12,11 +12,15 @@ notifies the sender of receipt), 02 returned, 03 registered, 04 assigned, 06 han
 """
 
 import datetime
+import hashlib
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.files.base import File
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -27,17 +31,18 @@ from tinhso.accounts.permissions import require
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import actor_label, record
 from tinhso.core.text import nfc
-from tinhso.documents import doctypes, edxml, exchange, numbering
+from tinhso.documents import doctypes, edxml, exchange, numbering, signatures
 from tinhso.documents.models import (
     Delivery,
     DocumentEvent,
     IncomingDocument,
     OutgoingDocument,
     Package,
+    SavedSearch,
     Secrecy,
     Urgency,
 )
-from tinhso.documents.rules import roles_in
+from tinhso.documents.rules import document_agency_ids, roles_in
 from tinhso.worktime.calendar import add_working_days
 
 UNIT_SYMBOL_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789")
@@ -174,7 +179,20 @@ def issue_document(
         locked.state = OutgoingDocument.State.ISSUED
         locked.issued_at = at
         locked.document_id = edxml.document_id(locked.agency.code, timezone.localdate(at), locked.reference)
-        locked.save(update_fields=["number", "year", "series", "symbol", "state", "issued_at", "document_id"])
+        _seal_and_index(locked, at)
+        locked.save(
+            update_fields=[
+                "number",
+                "year",
+                "series",
+                "symbol",
+                "state",
+                "issued_at",
+                "document_id",
+                "file",
+                "text",
+            ]
+        )
         event(
             DocumentEvent.Kind.ISSUED,
             locked.agency,
@@ -293,6 +311,7 @@ def register_incoming(
                 code="duplicate",
             )
         _register(actor, locked, at)
+        _index_file(locked)
         locked.save()
         event(
             DocumentEvent.Kind.REGISTERED,
@@ -354,6 +373,7 @@ def register_paper(
         if upload is not None:
             incoming.file.save(file_name, upload, save=False)
             incoming.file_name = nfc(file_name)[:200]
+            _index_file(incoming)
         incoming.save()
         event(DocumentEvent.Kind.REGISTERED, agency, actor=actor, at=at, incoming=incoming)
         record(actor, "documents.register", incoming, {"arrival_number": incoming.arrival_number}, new=True)
@@ -459,3 +479,138 @@ def resend_package(actor: User, package: Package) -> Package:
         )
     exchange.wake_on_commit()
     return locked
+
+
+# The leader's signature (Decree 30/2020 Art. 13; tinhso.documents.signatures).
+
+
+def _draft_pdf(document: OutgoingDocument) -> bytes:
+    if document.file:
+        with document.file.open("rb") as handle:
+            data: bytes = handle.read()
+        return data
+    return signatures.render_draft(document)
+
+
+def sign_draft(
+    actor: User, document: OutgoingDocument, at: datetime.datetime | None = None
+) -> OutgoingDocument:
+    """The leader signs a draft: its PDF (the uploaded one, or rendered from the draft) gets the
+    leader's digital signature with the signer's image; the văn thư numbers and issues it next
+    (Art. 14(1), 15(3)), which adds the number, the date and the agency's signature. The signed
+    file is written before the transaction and removed again if the draft cannot take it."""
+    require(actor, "documents.sign", document)
+    at = at or timezone.now()
+    if document.state != OutgoingDocument.State.DRAFT or document.signed_at:
+        raise ValidationError(_("This draft is already signed."), code="signed")
+    signer_name = nfc(actor.full_name) or actor.get_username()
+    if document.signer_name and nfc(document.signer_name) != signer_name:
+        raise ValidationError(
+            _("This draft is to be signed by %(name)s.") % {"name": document.signer_name}, code="signer"
+        )
+    document.signer_name = signer_name
+    signed = signatures.leader_sign(_draft_pdf(document), document, signer_name)
+    name = default_storage.save(f"van-ban/di/{at:%Y/%m}/{secrets.token_hex(16)}.pdf", ContentFile(signed))
+    try:
+        with transaction.atomic():
+            locked = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+            if locked.state != OutgoingDocument.State.DRAFT or locked.signed_at:
+                raise ValidationError(_("This draft is already signed."), code="signed")
+            locked.file = name
+            locked.file_name = locked.file_name or f"{locked.type_code}-{locked.pk}.pdf"
+            locked.signer_name = signer_name
+            locked.signed_by, locked.signed_at = actor, at
+            locked.text = signatures.text_of(signed)
+            locked.save(update_fields=["file", "file_name", "signer_name", "signed_by", "signed_at", "text"])
+            event(
+                DocumentEvent.Kind.SIGNED,
+                locked.agency,
+                actor=actor,
+                at=at,
+                outgoing=locked,
+                note=signer_name,
+            )
+            record(
+                actor,
+                "documents.sign",
+                locked,
+                {"signer": signer_name, "sha256": hashlib.sha256(signed).hexdigest()},
+            )
+    except Exception:
+        default_storage.delete(name)
+        raise
+    return locked
+
+
+@dataclass
+class BatchResult:
+    signed: list[OutgoingDocument] = field(default_factory=list)
+    failed: list[tuple[OutgoingDocument, str]] = field(default_factory=list)
+
+
+def sign_drafts(actor: User, documents: Iterable[OutgoingDocument]) -> BatchResult:
+    """Sign a batch from the leader's inbox: each draft on its own, so one that cannot be signed
+    is reported with its reason and leaves nothing behind, and the others are signed."""
+    result = BatchResult()
+    for document in documents:
+        try:
+            result.signed.append(sign_draft(actor, document))
+        except ValidationError as refusal:
+            result.failed.append((document, " ".join(refusal.messages)))
+        except PermissionDenied:
+            result.failed.append((document, _("You may not sign this draft.")))
+    return result
+
+
+def _seal_and_index(document: OutgoingDocument, at: datetime.datetime) -> None:
+    """At issue, inside its transaction: a draft the leader signed gets its number, its date and
+    the agency's signature (Art. 14(1), (3); 17(2)); the text of the file is kept for search."""
+    if not document.file:
+        return
+    with document.file.open("rb") as handle:
+        pdf = handle.read()
+    if document.signed_at:
+        pdf = signatures.agency_sign(pdf, document, at)
+        document.file = default_storage.save(
+            f"van-ban/di/{at:%Y/%m}/{secrets.token_hex(16)}.pdf", ContentFile(pdf)
+        )
+    document.text = signatures.text_of(pdf)
+
+
+def _index_file(document: IncomingDocument) -> None:
+    """Keep the text of a registered document's PDF for search (pypdf; a scan has none)."""
+    if document.file:
+        with document.file.open("rb") as handle:
+            document.text = signatures.text_of(handle.read())
+
+
+# Saved searches.
+
+MAX_SAVED_SEARCHES = 50
+
+
+def save_search(actor: User, name: str, query: str) -> SavedSearch:
+    """Keep a search of ``actor`` under ``name`` (a name used again replaces the old query)."""
+    if not document_agency_ids(actor):
+        raise PermissionDenied
+    name = _text(name, _("the name"), 100)
+    query = _text(query, _("the search"), 500)
+    with transaction.atomic():
+        existing = SavedSearch.objects.select_for_update().filter(user=actor)
+        if existing.count() >= MAX_SAVED_SEARCHES and not existing.filter(name=name).exists():
+            raise ValidationError(
+                _("You can keep at most %(max)d searches.") % {"max": MAX_SAVED_SEARCHES}, code="too_many"
+            )
+        saved, created = SavedSearch.objects.update_or_create(
+            user=actor, name=name, defaults={"query": query}
+        )
+        record(actor, "documents.save_search", saved, {"name": name, "query": query}, new=created)
+    return saved
+
+
+def delete_search(actor: User, saved: SavedSearch) -> None:
+    if saved.user_id != actor.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        record(actor, "documents.delete_search", saved, {"name": saved.name})
+        saved.delete()

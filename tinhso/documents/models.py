@@ -13,7 +13,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tinhso.core.text import fold
 from tinhso.documents import doctypes
+
+
+def _fold_for_search(document, save_kwargs: dict, *names: str) -> None:
+    """Keep ``search_folded``, the accent-folded text of every field searched and of the file,
+    in step with every save (``tinhso.documents.search``)."""
+    document.search_folded = fold(" ".join(str(getattr(document, name) or "") for name in names))
+    if save_kwargs.get("update_fields") is not None:
+        save_kwargs["update_fields"] = {*save_kwargs["update_fields"], "search_folded"}
 
 
 class Urgency(models.IntegerChoices):
@@ -119,6 +128,17 @@ class OutgoingDocument(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by")
     )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    text = models.TextField(_("text of the file"), blank=True, editable=False)
+    search_folded = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -135,6 +155,12 @@ class OutgoingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.reference or self.subject
+
+    def save(self, *args, **kwargs):
+        _fold_for_search(
+            self, kwargs, "reference", "subject", "content", "signer_name", "signer_position", "text"
+        )
+        super().save(*args, **kwargs)
 
     @property
     def doc_type(self) -> doctypes.DocumentType:
@@ -267,6 +293,8 @@ class IncomingDocument(models.Model):
     )
     handling_due_at = models.DateTimeField(_("handling deadline"), null=True, blank=True)
     done_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    text = models.TextField(_("text of the file"), blank=True, editable=False)
+    search_folded = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("incoming document")
@@ -283,6 +311,20 @@ class IncomingDocument(models.Model):
     def __str__(self) -> str:
         return self.reference or self.subject
 
+    def save(self, *args, **kwargs):
+        _fold_for_search(
+            self,
+            kwargs,
+            "reference",
+            "sender_name",
+            "sender_code",
+            "type_name",
+            "subject",
+            "signer_name",
+            "text",
+        )
+        super().save(*args, **kwargs)
+
     @property
     def reference(self) -> str:
         if self.code_number and self.code_notation:
@@ -297,6 +339,7 @@ class DocumentEvent(models.Model):
 
     class Kind(models.TextChoices):
         DRAFTED = "drafted", _("drafted")
+        SIGNED = "signed", _("signed by the leader")
         ISSUED = "issued", _("numbered and issued")
         QUEUED = "queued", _("package queued")
         DELIVERED = "delivered", _("package delivered")
@@ -328,3 +371,19 @@ class DocumentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status_code}".strip()
+
+
+class SavedSearch(models.Model):
+    """A search an officer keeps to run again: the query string of the search page."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="documents_saved_search_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -95,3 +95,9 @@ def complete(user: User, document: IncomingDocument) -> bool:
 @rule("documents.view_register")
 def view_register(user: User, agency: Agency | None) -> bool:
     return bool(roles_in(user, getattr(agency, "pk", None)) & {Role.DOCUMENT_CLERK, Role.LEADER})
+
+
+@rule("documents.sign")
+def sign(user: User, document: OutgoingDocument) -> bool:
+    """The agency's leader signs its documents (Decree 30/2020 Art. 13(1))."""
+    return Role.LEADER in roles_in(user, document.agency_id)

@@ -20,4 +20,10 @@ urlpatterns = [
     path("di/<int:pk>/gui/", views.send_view, name="send"),
     path("di/<int:pk>/gui-lai/<int:package_pk>/", views.resend_view, name="resend"),
     path("di/<int:pk>/tep/", views.outgoing_file, name="outgoing_file"),
+    path("di/ky/", views.sign_list, name="sign_list"),
+    path("di/ky/lo/", views.sign_batch_view, name="sign_batch"),
+    path("di/<int:pk>/ky/", views.sign_view, name="sign"),
+    path("so/<str:kind>.<str:fmt>", views.register_print, name="register_print"),
+    path("tim-kiem/", views.search_view, name="search"),
+    path("tim-kiem/<int:pk>/xoa/", views.delete_search_view, name="delete_search"),
 ]
