@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
-from tinhso.documents import actions
+from tinhso.documents import actions, search
 from tinhso.documents.models import DocumentEvent, IncomingDocument, OutgoingDocument
 from tinhso.documents.rules import document_agency_ids
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
@@ -220,3 +220,57 @@ def outgoing_detail(request: ApiRequest, pk: int) -> OutgoingDocument:
 )
 def outgoing_status(request: ApiRequest, pk: int) -> list[dict[str, Any]]:
     return _recipients(_outgoing(request, pk))
+
+
+class SignDraftsIn(Schema):
+    ids: list[int]
+
+
+class SignFailureOut(Schema):
+    id: int
+    reason: str
+
+
+class SignDraftsOut(Schema):
+    signed: list[int]
+    failed: list[SignFailureOut]
+
+
+@router.post(
+    "/outgoing/sign",
+    response=SignDraftsOut,
+    summary="The leader signs drafts, one or a batch (each on its own: failures come back with their reason)",
+)
+def sign_drafts(request: ApiRequest, payload: SignDraftsIn) -> dict[str, Any]:
+    """A draft the leader may not read is reported as not found, like the pages do."""
+    ids = list(dict.fromkeys(payload.ids))[:100]
+    found = {
+        document.pk: document
+        for document in OutgoingDocument.objects.filter(pk__in=ids).select_related("agency")
+    }
+    readable = [
+        found[pk] for pk in ids if pk in found and can(request.auth, "documents.view_outgoing", found[pk])
+    ]
+    result = actions.sign_drafts(request.auth, readable)
+    missing = [{"id": pk, "reason": "not found"} for pk in ids if pk not in {d.pk for d in readable}]
+    return {
+        "signed": [document.pk for document in result.signed],
+        "failed": [{"id": document.pk, "reason": reason} for document, reason in result.failed] + missing,
+    }
+
+
+class DocumentSearchQuery(Schema):
+    q: str = ""
+
+
+class DocumentSearchOut(Schema):
+    outgoing: list[OutgoingDocumentOut]
+    incoming: list[IncomingDocumentOut]
+
+
+@router.get(
+    "/search", response=DocumentSearchOut, summary="Accent-insensitive search of the documents one may read"
+)
+def search_documents(request: ApiRequest, filters: Query[DocumentSearchQuery]) -> dict[str, Any]:
+    outgoing, incoming = search.search(request.auth, filters.q[:500])
+    return {"outgoing": outgoing, "incoming": incoming}
