@@ -237,7 +237,7 @@ class SignDraftsOut(Schema):
 
 
 @router.post(
-    "/outgoing/sign",
+    "/sign",
     response=SignDraftsOut,
     summary="The leader signs drafts, one or a batch (each on its own: failures come back with their reason)",
 )

@@ -21,6 +21,7 @@ line on the first page, the signer's name on the last page; a PDF without them i
 """
 
 import datetime
+import os
 import tempfile
 from dataclasses import dataclass
 from io import BytesIO
@@ -66,10 +67,10 @@ def _reader(pdf: bytes) -> PdfReader:
         reader = PdfReader(BytesIO(pdf))
         if reader.is_encrypted:
             raise ValidationError(_("Encrypted PDF documents cannot be signed."), code="encrypted")
-        _pages = len(reader.pages)
+        pages = len(reader.pages)
     except (PdfReadError, ValueError, KeyError, IndexError) as exc:
         raise ValidationError(_("The draft's PDF is damaged and cannot be signed."), code="bad_pdf") from exc
-    if not _pages:
+    if not pages:
         raise ValidationError(_("The draft's PDF has no page."), code="bad_pdf")
     return reader
 
@@ -265,8 +266,6 @@ def leader_sign(pdf: bytes, document, signer_name: str) -> bytes:
 
 
 def _remove(path: str) -> None:
-    import os
-
     os.unlink(path)
 
 

@@ -31,7 +31,7 @@ def drafts(agencies, pc_staff, dept_staff):
 def test_the_leader_signs_a_batch_and_another_agencys_draft_is_not_found(client, pc_staff, drafts):
     ours, theirs = drafts
     response = client.post(
-        "/api/v1/documents/outgoing/sign",
+        "/api/v1/documents/sign",
         {"ids": [ours[0].pk, theirs.pk, ours[1].pk]},
         content_type="application/json",
         **bearer(pc_staff["leader"]),
@@ -47,7 +47,7 @@ def test_the_leader_signs_a_batch_and_another_agencys_draft_is_not_found(client,
 def test_a_clerk_cannot_sign_and_the_search_is_accent_insensitive(client, pc_staff, dept_staff, drafts):
     ours, _theirs = drafts
     response = client.post(
-        "/api/v1/documents/outgoing/sign",
+        "/api/v1/documents/sign",
         {"ids": [ours[0].pk]},
         content_type="application/json",
         **bearer(pc_staff["clerk"]),
@@ -60,4 +60,4 @@ def test_a_clerk_cannot_sign_and_the_search_is_accent_insensitive(client, pc_sta
     ).json()
     assert [item["subject"] for item in other["outgoing"]] == ["Lịch trực Sở"]
     spec = client.get("/api/v1/openapi.json").json()
-    assert "/api/v1/documents/outgoing/sign" in spec["paths"] and "/api/v1/documents/search" in spec["paths"]
+    assert "/api/v1/documents/sign" in spec["paths"] and "/api/v1/documents/search" in spec["paths"]
