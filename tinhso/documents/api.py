@@ -274,3 +274,13 @@ class DocumentSearchOut(Schema):
 def search_documents(request: ApiRequest, filters: Query[DocumentSearchQuery]) -> dict[str, Any]:
     outgoing, incoming = search.search(request.auth, filters.q[:500])
     return {"outgoing": outgoing, "incoming": incoming}
+
+
+@router.post(
+    "/outgoing/{pk}/issue",
+    response=OutgoingDocumentDetailOut,
+    summary="Number and issue a draft (Art. 15; a draft the leader signed gets the agency's signature)",
+)
+def issue_outgoing(request: ApiRequest, pk: int) -> OutgoingDocument:
+    """Numbering the same draft twice answers 422 the second time."""
+    return actions.issue_document(request.auth, _outgoing(request, pk))
