@@ -16,6 +16,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from io import BytesIO
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,7 +40,9 @@ from tinhso.documents.models import (
     OutgoingDocument,
     Package,
     SavedSearch,
+    SealImage,
     Secrecy,
+    SignerImage,
     Urgency,
 )
 from tinhso.documents.rules import document_agency_ids, roles_in
@@ -509,7 +512,7 @@ def sign_draft(
             _("This draft is to be signed by %(name)s.") % {"name": document.signer_name}, code="signer"
         )
     document.signer_name = signer_name
-    signed = signatures.leader_sign(_draft_pdf(document), document, signer_name)
+    signed = signatures.leader_sign(_draft_pdf(document), document, signer_name, actor)
     name = default_storage.save(f"van-ban/di/{at:%Y/%m}/{secrets.token_hex(16)}.pdf", ContentFile(signed))
     try:
         with transaction.atomic():
@@ -614,3 +617,68 @@ def delete_search(actor: User, saved: SavedSearch) -> None:
     with transaction.atomic():
         record(actor, "documents.delete_search", saved, {"name": saved.name})
         saved.delete()
+
+
+# The images shown with the signatures (Appendix I).
+
+MAX_IMAGE_BYTES = 512 * 1024
+MAX_IMAGE_SIDE = 2000
+
+
+def _transparent_png(data: bytes) -> bytes:
+    """``data`` if it is a PNG of a sensible size with a transparent background, else a refusal."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValidationError(_("The image must be a PNG file."), code="not_png")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValidationError(_("The image is larger than 512 KB."), code="image_size")
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image.verify()
+        with Image.open(BytesIO(data)) as image:
+            width, height = image.size
+            transparent = image.mode in ("RGBA", "LA") or "transparency" in image.info
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(_("The PNG file is damaged."), code="bad_png") from exc
+    if max(width, height) > MAX_IMAGE_SIDE:
+        raise ValidationError(
+            _("The image is larger than %(max)d pixels on a side.") % {"max": MAX_IMAGE_SIDE},
+            code="image_size",
+        )
+    if not transparent:
+        raise ValidationError(_("The image must have a transparent background."), code="not_transparent")
+    return data
+
+
+def set_signer_image(actor: User, data: bytes) -> SignerImage:
+    """A leader's own signature image, shown when they sign."""
+    if not any(Role.LEADER in roles_in(actor, agency_id) for agency_id in document_agency_ids(actor)):
+        raise PermissionDenied
+    data = _transparent_png(data)
+    with transaction.atomic():
+        image, created = SignerImage.objects.update_or_create(user=actor, defaults={"png": data})
+        record(
+            actor,
+            "documents.set_signer_image",
+            image,
+            {"sha256": hashlib.sha256(data).hexdigest()},
+            new=created,
+        )
+    return image
+
+
+def set_seal_image(actor: User, agency: Agency, data: bytes) -> SealImage:
+    """The image of ``agency``'s seal, shown with its digital signature."""
+    require(actor, "documents.manage_seal", agency)
+    data = _transparent_png(data)
+    with transaction.atomic():
+        image, created = SealImage.objects.update_or_create(agency=agency, defaults={"png": data})
+        record(
+            actor,
+            "documents.set_seal_image",
+            image,
+            {"agency": agency.code, "sha256": hashlib.sha256(data).hexdigest()},
+            new=created,
+        )
+    return image

@@ -387,3 +387,27 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SignerImage(models.Model):
+    """The image of a leader's handwritten signature shown with their digital signature: blue,
+    PNG with a transparent background (Decree 30/2020 Appendix I)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    png = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
+class SealImage(models.Model):
+    """The image of an agency's seal shown with its digital signature: red, the physical seal's
+    size, PNG with a transparent background (Appendix I); the văn thư keeps the seal (Art. 32)."""
+
+    agency = models.OneToOneField("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    png = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.agency_id)

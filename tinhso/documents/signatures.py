@@ -20,6 +20,7 @@ Where things go is read from the draft's PDF: the "Số:" line and the "…, ng�
 line on the first page, the signer's name on the last page; a PDF without them is refused.
 """
 
+import base64
 import datetime
 import os
 import tempfile
@@ -35,6 +36,7 @@ from pypdf.errors import PdfReadError
 from weasyprint import HTML
 
 from tinhso.documents import doctypes, numbering
+from tinhso.documents.models import SealImage, SignerImage
 from tinhso.signing.pdf import PDF_MAGIC, _outside_event_loop, active_certificate
 
 LEADER_FIELD = "ChuKyNguoiKy"
@@ -194,9 +196,15 @@ def _location(agency) -> str:
     return place_name(agency)
 
 
-def leader_sign(pdf: bytes, document, signer_name: str) -> bytes:
-    """The leader's signature: the signer's image between position and name, and the empty
-    fields for the number and the date that the văn thư fills at issue."""
+def _png(image) -> str:
+    """An uploaded image for a data URI, "" when there is none (a drawn image stands in)."""
+    return base64.b64encode(bytes(image.png)).decode("ascii") if image is not None else ""
+
+
+def leader_sign(pdf: bytes, document, signer_name: str, signer=None) -> bytes:
+    """The leader's signature: the signer's image (uploaded by ``signer``, else drawn) between
+    position and name, and the empty fields for the number and the date that the văn thư fills
+    at issue."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -248,7 +256,11 @@ def leader_sign(pdf: bytes, document, signer_name: str) -> bytes:
     writer.update_container(page)
     writer.update_container(form)
     image = _pdf(
-        "documents/pdf/signer_image.html", width=SIGNATURE_SIZE[0], height=SIGNATURE_SIZE[1], name=signer_name
+        "documents/pdf/signer_image.html",
+        width=SIGNATURE_SIZE[0],
+        height=SIGNATURE_SIZE[1],
+        name=signer_name,
+        png=_png(SignerImage.objects.filter(user=signer).first() if signer else None),
     )
     try:
         return _sign(
@@ -350,6 +362,7 @@ def agency_sign(pdf: bytes, document, at: datetime.datetime) -> bytes:
         lines=_seal_lines(document.agency.name),
         agency_name=document.agency.name,
         signed_at=signed_at,
+        png=_png(SealImage.objects.filter(agency=document.agency).first()),
     )
     try:
         return _sign(

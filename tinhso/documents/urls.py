@@ -26,4 +26,5 @@ urlpatterns = [
     path("so/<str:kind>.<str:fmt>", views.register_print, name="register_print"),
     path("tim-kiem/", views.search_view, name="search"),
     path("tim-kiem/<int:pk>/xoa/", views.delete_search_view, name="delete_search"),
+    path("hinh-anh-chu-ky/", views.images_view, name="images"),
 ]

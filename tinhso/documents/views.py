@@ -1,12 +1,13 @@
 """Pages of the official-documents area. Thin: each POST calls one business action; refusals come
 back as messages, documents of other agencies (or out of the officer's role) as 404."""
 
+import base64
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +21,17 @@ from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.documents import actions, doctypes, registers, search
-from tinhso.documents.models import IncomingDocument, OutgoingDocument, Package, SavedSearch, Secrecy, Urgency
-from tinhso.documents.rules import document_agency_ids
+from tinhso.documents.models import (
+    IncomingDocument,
+    OutgoingDocument,
+    Package,
+    SavedSearch,
+    SealImage,
+    Secrecy,
+    SignerImage,
+    Urgency,
+)
+from tinhso.documents.rules import document_agency_ids, roles_in
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
 PAGE_SIZE = 30
@@ -618,3 +628,65 @@ def delete_search_view(request, pk):
     actions.delete_search(request.user, saved)
     messages.success(request, _("The saved search is deleted."))
     return redirect("documents:search")
+
+
+# The images shown with the signatures (Appendix I).
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(
+        label=gettext_lazy("PNG image with a transparent background"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png"}),
+    )
+
+
+def _data_uri(image) -> str:
+    return f"data:image/png;base64,{base64.b64encode(bytes(image.png)).decode('ascii')}" if image else ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def images_view(request):
+    agency, agencies = _current_agency(request)
+    user = request.user
+    is_leader = any(Role.LEADER in roles_in(user, agency_id) for agency_id in document_agency_ids(user))
+    keeps_seal = can(user, "documents.manage_seal", agency)
+    if not (is_leader or keeps_seal):
+        raise Http404
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        form = ImageForm(request.POST, request.FILES, prefix=kind)
+        if kind in ("signer", "seal") and form.is_valid():
+            upload = form.cleaned_data["image"]
+            if upload.size > actions.MAX_IMAGE_BYTES:
+                messages.error(request, _("The image is larger than 512 KB."))
+                return redirect(f"{reverse('documents:images')}?agency={agency.pk}")
+            data = upload.read()
+            try:
+                if kind == "signer":
+                    actions.set_signer_image(user, data)
+                else:
+                    actions.set_seal_image(user, agency, data)
+            except ValidationError as error:
+                _errors(request, error)
+            except PermissionDenied as denied:
+                raise Http404 from denied
+            else:
+                messages.success(request, _("The image is saved."))
+        else:
+            messages.error(request, _("Choose a PNG file."))
+        return redirect(f"{reverse('documents:images')}?agency={agency.pk}")
+    return render(
+        request,
+        "documents/images.html",
+        {
+            "agency": agency,
+            "agencies": agencies,
+            "signer_form": ImageForm(prefix="signer"),
+            "seal_form": ImageForm(prefix="seal"),
+            "is_leader": is_leader,
+            "keeps_seal": keeps_seal,
+            "signer_image": _data_uri(SignerImage.objects.filter(user=user).first()),
+            "seal_image": _data_uri(SealImage.objects.filter(agency=agency).first()),
+        },
+    )
