@@ -436,7 +436,7 @@ def documents_phases(
                 wrk,
                 base_url,
                 "action",
-                max(options.phase_seconds, 2),
+                options.phase_seconds,
                 conns,
                 count - conns - 5,
                 BENCH_RUN=name,
