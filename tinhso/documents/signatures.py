@@ -223,7 +223,7 @@ def leader_sign(pdf: bytes, document, signer_name: str, signer=None) -> bytes:
         date.width * 1.2 + date.size * 2,
         date.size * 1.3,
     )
-    page_ref = writer.root["/Pages"]["/Kids"][0]
+    page_ref, _resources = writer.find_page_for_modification(0)
     page = page_ref.get_object()
     annotations = page.get("/Annots", generic.ArrayObject())
     if isinstance(annotations, generic.IndirectObject):
