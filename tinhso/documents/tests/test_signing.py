@@ -174,3 +174,27 @@ def test_the_leader_signs_a_batch_from_the_inbox_page(certified, pc_staff, signe
     assert (
         OutgoingDocument.objects.filter(pk__in=[d.pk for d in drafts], signed_at__isnull=False).count() == 2
     )
+
+
+def test_an_uploaded_draft_is_signed_where_its_own_layout_says(certified, pc_staff):
+    html = """<html lang="vi"><body style="font-family: 'DejaVu Serif'">
+    <p>ỦY BAN NHÂN DÂN TỈNH ĐỒNG THÁP</p><p>Số: ……/TB-UBND</p>
+    <p style="text-align: right">Đồng Tháp, ngày … tháng … năm 2026</p>
+    <p>THÔNG BÁO về lịch làm việc</p><p>…</p><p style="page-break-before: always">KT. CHỦ TỊCH</p>
+    <p style="margin-top: 90pt">Trần Văn Lãnh</p></body></html>"""
+    document = draft(pc_staff["specialist"], certified["pc"])
+    document.file.save("thong-bao.pdf", ContentFile(HTML(string=html).write_pdf()))
+    signed = actions.sign_draft(pc_staff["leader"], document)
+    issued = actions.issue_document(pc_staff["clerk"], signed)
+    final = read(issued)
+    assert verify_pdf(final).valid
+    reader = PdfFileReader(BytesIO(final))
+    kids = reader.root["/Pages"]["/Kids"]
+    first, last = kids.raw_get(0).reference, kids.raw_get(len(kids) - 1).reference
+    assert first != last
+
+    def fields_on(page_ref):
+        return {str(ref.get_object()["/T"]) for ref in page_ref.get_object().get("/Annots", [])}
+
+    assert {signatures.NUMBER_FIELD, signatures.DATE_FIELD} <= fields_on(first)
+    assert {signatures.LEADER_FIELD, signatures.AGENCY_FIELD} <= fields_on(last)
