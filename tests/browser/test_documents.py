@@ -155,7 +155,7 @@ def test_the_leader_signs_a_batch_on_a_phone_and_the_clerk_issues_it(live_server
 
     sign_in(page, url, people["clerk"])
     page.goto(url + f"/van-ban/di/{plan.pk}/")
-    assert "Phạm Thị Hồng Hạnh đã ký" in page.locator("main").inner_text()
+    assert "Phạm Thị Hồng Hạnh đã ký lúc" in page.locator("main").inner_text()
     page.get_by_role("button", name="Cấp số và ban hành").click()
     page.wait_for_load_state()
     assert "Đã cấp số và ban hành: 01/KH-UBND." in page.locator("main").inner_text()
