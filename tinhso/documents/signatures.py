@@ -260,6 +260,7 @@ def leader_sign(pdf: bytes, document, signer_name: str, signer=None) -> bytes:
         width=SIGNATURE_SIZE[0],
         height=SIGNATURE_SIZE[1],
         name=signer_name,
+        font_size=f"{min(22, 330 / max(len(signer_name), 1)):.1f}",
         png=_png(SignerImage.objects.filter(user=signer).first() if signer else None),
     )
     try:
@@ -284,7 +285,7 @@ def _remove(path: str) -> None:
 def _seal_lines(name: str) -> list[dict]:
     words, lines, line = name.upper().split(), [], ""
     for word in words:
-        if line and len(line) + 1 + len(word) > 14:
+        if line and len(line) + 1 + len(word) > 13:
             lines.append(line)
             line = word
         else:
