@@ -570,13 +570,21 @@ def register_print(request, kind, fmt):
         raise Http404
     if not can(request.user, "documents.view_register", agency):
         raise Http404
+    if "start" not in request.GET and "end" not in request.GET:
+        today = timezone.localdate()
+        form = PeriodForm(initial={"start": today.replace(day=1), "end": today})
+        return render(
+            request,
+            "documents/register_print.html",
+            {"agency": agency, "agencies": agencies, "form": form, "kind": kind},
+        )
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return render(
             request,
             "documents/register_print.html",
             {"agency": agency, "agencies": agencies, "form": form, "kind": kind},
-            status=400 if request.GET.get("start") or request.GET.get("end") else 200,
+            status=400,
         )
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     name = f"so-van-ban-{kind}-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"

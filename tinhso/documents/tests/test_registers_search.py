@@ -80,7 +80,10 @@ def test_register_pages_check_rights_and_the_period(
     response = client.get(url, {"agency": agencies["pc"].pk, "start": "2026-03-01", "end": "2026-03-31"})
     assert response.status_code == 200
     assert load_workbook(BytesIO(response.content)).active["A4"].value == documents["issued"][0].reference
+    form = client.get(url).content.decode()
+    assert 'name="start"' in form and "errorlist" not in form and "error-summary" not in form
     assert client.get(url, {"start": "2026-03-31", "end": "2026-03-01"}).status_code == 400
+    assert client.get(url, {"start": "2026-03-01"}).status_code == 400
     assert client.get(url, {"start": "2026-01-01", "end": "2027-06-01"}).status_code == 400
     assert client.get(reverse("documents:register_print", args=["xx", "pdf"])).status_code == 404
     signed_in(pc_staff["specialist"])
