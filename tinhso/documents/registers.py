@@ -44,7 +44,7 @@ def headers(kind: str) -> list[str]:
     if kind == OUTGOING:
         return [
             _("Number and symbol"), _("Document date"), _("Type and summary"), _("Signer"),
-            _("Recipients"), _("Unit keeping the original"), _("Copies"), _("Date sent"),
+            _("Recipients"), _("Unit keeping the original"), _("Number of copies"), _("Date sent"),
             _("Received by"), _("Notes"),
         ]  # fmt: skip
     return [
