@@ -138,6 +138,8 @@ def as_pdf(kind: str, agency, start: datetime.date, end: datetime.date) -> bytes
             "end": _day(end),
             "headers": headers(kind),
             "rows": rows(kind, agency, start, end),
+            # Numbers, symbols and dates are not broken across lines (at the hyphen of "KH-UBND").
+            "nowrap": {0, 1, 7} if kind == OUTGOING else {0, 1, 3, 4},
         },
     )
     return HTML(string=html).write_pdf()
