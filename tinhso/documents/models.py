@@ -7,6 +7,8 @@ Numbers come from ``SeriesCounter`` (``tinhso.documents.numbering``); packages t
 in the same transaction.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,7 +19,9 @@ from tinhso.core.text import fold
 from tinhso.documents import doctypes
 
 
-def _fold_for_search(document, save_kwargs: dict, *names: str) -> None:
+def _fold_for_search(
+    document: "OutgoingDocument | IncomingDocument", save_kwargs: dict[str, Any], *names: str
+) -> None:
     """Keep ``search_folded``, the accent-folded text of every field searched and of the file,
     in step with every save (``tinhso.documents.search``)."""
     document.search_folded = fold(" ".join(str(getattr(document, name) or "") for name in names))
@@ -156,7 +160,7 @@ class OutgoingDocument(models.Model):
     def __str__(self) -> str:
         return self.reference or self.subject
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         _fold_for_search(
             self, kwargs, "reference", "subject", "content", "signer_name", "signer_position", "text"
         )
@@ -311,7 +315,7 @@ class IncomingDocument(models.Model):
     def __str__(self) -> str:
         return self.reference or self.subject
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         _fold_for_search(
             self,
             kwargs,

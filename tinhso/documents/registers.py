@@ -56,31 +56,37 @@ def headers(kind: str) -> list[str]:
 
 def rows(kind: str, agency, start: datetime.date, end: datetime.date) -> list[list[str]]:
     begin, until = _bounds(start, end)
-    if kind == OUTGOING:
-        documents = (
-            OutgoingDocument.objects.filter(
-                agency=agency, state=OutgoingDocument.State.ISSUED, issued_at__gte=begin, issued_at__lt=until
-            )
-            .prefetch_related("deliveries__recipient")
-            .order_by("year", "series", "number")
+    return _outgoing_rows(agency, begin, until) if kind == OUTGOING else _incoming_rows(agency, begin, until)
+
+
+def _outgoing_rows(agency, begin: datetime.datetime, until: datetime.datetime) -> list[list[str]]:
+    documents = (
+        OutgoingDocument.objects.filter(
+            agency=agency, state=OutgoingDocument.State.ISSUED, issued_at__gte=begin, issued_at__lt=until
         )
-        return [
-            [
-                document.reference,
-                _day(document.issued_at),
-                f"{document.get_type_code_display()} — {document.subject}",
-                " ".join(
-                    filter(None, [document.signer_competence, document.signer_position, document.signer_name])
-                ),
-                "; ".join(delivery.recipient.name for delivery in document.deliveries.all()),
-                document.unit_symbol or _("Records office"),
-                str(1 + document.deliveries.count()),
-                _day(min((delivery.created_at for delivery in document.deliveries.all()), default=None)),
-                "",
-                _("Secret") if document.secrecy else "",
-            ]
-            for document in documents
+        .prefetch_related("deliveries__recipient")
+        .order_by("year", "series", "number")
+    )
+    return [
+        [
+            document.reference,
+            _day(document.issued_at),
+            f"{document.get_type_code_display()} — {document.subject}",
+            " ".join(
+                filter(None, [document.signer_competence, document.signer_position, document.signer_name])
+            ),
+            "; ".join(delivery.recipient.name for delivery in document.deliveries.all()),
+            document.unit_symbol or _("Records office"),
+            str(1 + len(document.deliveries.all())),
+            _day(min((delivery.created_at for delivery in document.deliveries.all()), default=None)),
+            "",
+            _("Secret") if document.secrecy else "",
         ]
+        for document in documents
+    ]
+
+
+def _incoming_rows(agency, begin: datetime.datetime, until: datetime.datetime) -> list[list[str]]:
     documents = (
         IncomingDocument.objects.filter(
             agency=agency, arrival_number__isnull=False, registered_at__gte=begin, registered_at__lt=until
@@ -111,7 +117,7 @@ def title(kind: str) -> str:
 
 def as_xlsx(kind: str, agency, start: datetime.date, end: datetime.date) -> bytes:
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.title = "So-van-ban-di" if kind == OUTGOING else "So-van-ban-den"
     sheet.append([agency.name])
     sheet.append([f"{title(kind)}: {_day(start)} – {_day(end)}"])

@@ -179,11 +179,12 @@ def _sign(writer, agency, field: str, box, appearance: str, *, reason: str, loca
         subfilter=SigSeedSubFilter.PADES,
     )
     page, rect = box
+    left, bottom, right, top = (int(value) for value in rect)
     signer = signers.PdfSigner(
         metadata,
         signer=certificate.signer(),
         stamp_style=StaticStampStyle(background=ImportedPdfPage(appearance), border_width=0),
-        new_field_spec=fields.SigFieldSpec(field, on_page=page, box=tuple(int(v) for v in rect)),
+        new_field_spec=fields.SigFieldSpec(field, on_page=page, box=(left, bottom, right, top)),
     )
     output = BytesIO()
     _outside_event_loop(signer.sign_pdf, writer, output=output)
