@@ -27,4 +27,5 @@ urlpatterns = [
     path("tim-kiem/", views.search_view, name="search"),
     path("tim-kiem/<int:pk>/xoa/", views.delete_search_view, name="delete_search"),
     path("hinh-anh-chu-ky/", views.images_view, name="images"),
+    path("di/<int:pk>/ban-thao.pdf", views.draft_preview, name="draft_preview"),
 ]

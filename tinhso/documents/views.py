@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
-from tinhso.documents import actions, doctypes, registers, search
+from tinhso.documents import actions, doctypes, registers, search, signatures
 from tinhso.documents.models import (
     IncomingDocument,
     OutgoingDocument,
@@ -698,3 +698,14 @@ def images_view(request):
             "seal_image": _data_uri(SealImage.objects.filter(agency=agency).first()),
         },
     )
+
+
+@login_required
+def draft_preview(request, pk):
+    """The draft as it will be signed, for the leader to review (rendered when nothing was uploaded)."""
+    document = _outgoing(request, pk)
+    if document.file or document.state != OutgoingDocument.State.DRAFT:
+        raise Http404
+    response = HttpResponse(signatures.render_draft(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ban-thao-{document.pk}.pdf"'
+    return response

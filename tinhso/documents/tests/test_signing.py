@@ -198,3 +198,21 @@ def test_an_uploaded_draft_is_signed_where_its_own_layout_says(certified, pc_sta
 
     assert {signatures.NUMBER_FIELD, signatures.DATE_FIELD} <= fields_on(first)
     assert {signatures.LEADER_FIELD, signatures.AGENCY_FIELD} <= fields_on(last)
+
+
+def test_the_leader_reviews_the_draft_before_signing(certified, pc_staff, dept_staff, signed_in, client):
+    from pypdf import PdfReader
+
+    document = draft(pc_staff["specialist"], certified["pc"])
+    url = reverse("documents:draft_preview", args=[document.pk])
+    signed_in(dept_staff["leader"])
+    assert client.get(url).status_code == 404
+    signed_in(pc_staff["leader"])
+    page = client.get(reverse("documents:outgoing", args=[document.pk])).content.decode()
+    assert url in page
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = PdfReader(BytesIO(response.content)).pages[0].extract_text()
+    assert "Số: ……/QĐ-UBND" in text and "hội nghị tổng kết" in text
+    actions.sign_draft(pc_staff["leader"], document)
+    assert client.get(url).status_code == 404  # the signed file is the one to read now
