@@ -10,6 +10,9 @@ MEASURED_PHASES = (
     "statistics_province_year",
     "statistics_agency_year",
     "officer_actions",
+    "document_numbering",
+    "document_registering",
+    "document_inbox_year",
 )
 MIB = 1024 * 1024
 

@@ -37,6 +37,8 @@ BENCH = ROOT / "bench"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 # Endpoints of phases whose code is written by other issues; measured once they exist.
 STATISTICS_PATH = "/api/v1/statistics/dossiers"
+DOCUMENT_ACTIONS = 2000  # drafts numbered and packages registered at most, per phase
+YEAR_OF_DOCUMENTS = 12_000  # incoming documents a provincial agency registers in a year
 
 
 def log(message: str) -> None:
@@ -396,6 +398,60 @@ def main(argv=None) -> dict:
     return results
 
 
+def documents_phases(
+    options, base_url: str, workdir: Path, env: dict, phases: dict, measured, phase, conns: int, limit: int
+) -> None:
+    """Issue 17's paths: numbering a draft, registering an arrived package (each once, like the
+    officer actions: no warm-up), and reading the first page of an inbox holding a year of
+    documents. Sizes follow the run: a province's year is about 12,000 incoming documents."""
+    count = min(limit or DOCUMENT_ACTIONS, DOCUMENT_ACTIONS) + conns + 5
+    year_documents = max(500, min(YEAR_OF_DOCUMENTS, options.dossiers // 80))
+    log(f"preparing the document phases ({year_documents:,} documents in the inbox)")
+    work = json.loads(
+        run(
+            [
+                PYTHON,
+                "-m",
+                "bench.documents",
+                "--out",
+                str(workdir),
+                "--count",
+                str(count),
+                "--year-documents",
+                str(year_documents),
+            ],
+            env,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+    )
+    for name, endpoint, tsv in (
+        ("document_numbering", "POST /api/v1/documents/outgoing/{id}/issue", "numbering.tsv"),
+        ("document_registering", "POST /api/v1/documents/incoming/{id}/register", "registering.tsv"),
+    ):
+        log(f"phase {name}: {endpoint}")
+        phases[name] = {
+            "endpoint": endpoint,
+            **measured(
+                wrk,
+                base_url,
+                "action",
+                options.phase_seconds,
+                conns,
+                count - conns - 5,
+                BENCH_RUN=name,
+                BENCH_INPUT=workdir / tsv,
+            ),
+        }
+    phase(
+        "document_inbox_year",
+        f"GET {work['inbox_path']} ({year_documents:,} documents)",
+        "get",
+        BENCH_PATH=work["inbox_path"],
+        BENCH_TOKEN=work["inbox_token"],
+    )
+
+
 def measure(options, stack: Stack, workdir: Path) -> dict:
     started = datetime.datetime.now(datetime.UTC)
     database_url = database(stack, options.server_url)
@@ -577,6 +633,8 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
             ),
             "notifications": drain_notifications(database_url),
         }
+
+    documents_phases(options, base_url, workdir, env, phases, measured, phase, conns, limit)
 
     log("database floors (pgbench)")
     ids = sql(

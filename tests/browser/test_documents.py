@@ -163,3 +163,50 @@ def test_a_sent_letter_revoked_with_the_leaders_approval_is_tombstoned_at_the_re
     assert serious_violations(page) == []
     incoming.refresh_from_db()
     assert (incoming.state, incoming.handler) == ("revoked", None)
+
+
+def test_the_leader_signs_a_batch_on_a_phone_and_the_clerk_issues_it(live_server, phone_page, people):
+    from django.core.files.base import ContentFile
+    from weasyprint import HTML
+
+    from tinhso.signing import actions as signing_actions
+    from tinhso.signing.pdf import verify_pdf
+
+    page, url = phone_page, live_server.url
+    committee = people["draft"].agency
+    signing_actions.issue_agency_certificate(None, committee)
+    plan = actions.create_draft(
+        people["clerk"],
+        committee,
+        type_code="ke_hoach",
+        subject="Kế hoạch tiếp công dân năm 2027",
+        signer_position="Chủ tịch",
+    )
+    broken = actions.create_draft(
+        people["clerk"], committee, type_code="thong_bao", subject="Thông báo thiếu số"
+    )
+    broken.file.save("thieu-so.pdf", ContentFile(HTML(string="<p>Phạm Thị Hồng Hạnh</p>").write_pdf()))
+
+    sign_in(page, url, people["pc_leader"])
+    page.goto(url + "/van-ban/di/ky/")
+    assert serious_violations(page) == []
+    page.get_by_label("Ký Kế hoạch tiếp công dân năm 2027").check()
+    page.get_by_label("Ký Thông báo thiếu số").check()
+    page.get_by_role("button", name="Ký các bản thảo đã chọn").click()
+    page.wait_for_load_state()
+    text = page.locator("main").inner_text()
+    assert "Đã ký 1 bản thảo." in text
+    assert "Chưa ký: Thông báo thiếu số — Trang đầu của bản thảo không có dòng “Số:”." in text
+    assert "Kế hoạch tiếp công dân năm 2027" not in page.locator("table").inner_text()
+
+    sign_in(page, url, people["clerk"])
+    page.goto(url + f"/van-ban/di/{plan.pk}/")
+    assert "Phạm Thị Hồng Hạnh đã ký lúc" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Cấp số và ban hành").click()
+    page.wait_for_load_state()
+    assert "Đã cấp số và ban hành: 01/KH-UBND." in page.locator("main").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=OutgoingDocument.objects.get(pk=plan.pk).file_name).click()
+    with open(download.value.path(), "rb") as handle:
+        check = verify_pdf(handle.read())
+    assert check.valid and check.signature_count == 2

@@ -12,11 +12,16 @@ notifies the sender of receipt), 02 returned, 03 registered, 04 assigned, 06 han
 """
 
 import datetime
+import hashlib
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from io import BytesIO
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.files.base import File
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -28,7 +33,16 @@ from tinhso.agencies.codes import InvalidAgencyCode, parse_agency_code
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import actor_label, record
 from tinhso.core.text import nfc
-from tinhso.documents import axis, doctypes, edxml, exchange, numbering, received_signature, withdrawal
+from tinhso.documents import (
+    axis,
+    doctypes,
+    edxml,
+    exchange,
+    numbering,
+    received_signature,
+    signatures,
+    withdrawal,
+)
 from tinhso.documents.models import (
     Delivery,
     DirectoryAgency,
@@ -36,12 +50,15 @@ from tinhso.documents.models import (
     IncomingDocument,
     OutgoingDocument,
     Package,
+    SavedSearch,
+    SealImage,
     Secrecy,
     SignatureCheck,
+    SignerImage,
     Urgency,
     Withdrawal,
 )
-from tinhso.documents.rules import roles_in
+from tinhso.documents.rules import document_agency_ids, roles_in
 from tinhso.worktime.calendar import add_working_days
 
 UNIT_SYMBOL_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789")
@@ -178,7 +195,20 @@ def issue_document(
         locked.state = OutgoingDocument.State.ISSUED
         locked.issued_at = at
         locked.document_id = edxml.document_id(locked.agency.code, timezone.localdate(at), locked.reference)
-        locked.save(update_fields=["number", "year", "series", "symbol", "state", "issued_at", "document_id"])
+        _seal_and_index(locked, at)
+        locked.save(
+            update_fields=[
+                "number",
+                "year",
+                "series",
+                "symbol",
+                "state",
+                "issued_at",
+                "document_id",
+                "file",
+                "text",
+            ]
+        )
         event(
             DocumentEvent.Kind.ISSUED,
             locked.agency,
@@ -354,6 +384,7 @@ def register_incoming(
             )
         _check_signature(locked, accept_signature)
         _register(actor, locked, at)
+        _index_file(locked)
         locked.save()
         event(
             DocumentEvent.Kind.REGISTERED,
@@ -422,6 +453,7 @@ def register_paper(
         if upload is not None:
             incoming.file.save(file_name, upload, save=False)
             incoming.file_name = nfc(file_name)[:200]
+            _index_file(incoming)
         incoming.save()
         event(
             DocumentEvent.Kind.REGISTERED,
@@ -826,3 +858,203 @@ def sync_directory(actor: User | None) -> dict[str, int]:
                 record(actor, "documents.directory_withdraw", agency, {"code": code})
                 counts["withdrawn"] += 1
     return counts
+
+
+# The leader's signature (Decree 30/2020 Art. 13; tinhso.documents.signatures).
+
+
+def _draft_pdf(document: OutgoingDocument) -> bytes:
+    if document.file:
+        with document.file.open("rb") as handle:
+            data: bytes = handle.read()
+        return data
+    return signatures.render_draft(document)
+
+
+def sign_draft(
+    actor: User, document: OutgoingDocument, at: datetime.datetime | None = None
+) -> OutgoingDocument:
+    """The leader signs a draft: its PDF (the uploaded one, or rendered from the draft) gets the
+    leader's digital signature with the signer's image; the văn thư numbers and issues it next
+    (Art. 14(1), 15(3)), which adds the number, the date and the agency's signature. The signed
+    file is written before the transaction and removed again if the draft cannot take it."""
+    require(actor, "documents.sign", document)
+    at = at or timezone.now()
+    if document.state != OutgoingDocument.State.DRAFT or document.signed_at:
+        raise ValidationError(_("This draft is already signed."), code="signed")
+    signer_name = nfc(actor.full_name) or actor.get_username()
+    if document.signer_name and nfc(document.signer_name) != signer_name:
+        raise ValidationError(
+            _("This draft is to be signed by %(name)s.") % {"name": document.signer_name}, code="signer"
+        )
+    document.signer_name = signer_name
+    signed = signatures.leader_sign(_draft_pdf(document), document, signer_name, actor)
+    name = default_storage.save(f"van-ban/di/{at:%Y/%m}/{secrets.token_hex(16)}.pdf", ContentFile(signed))
+    try:
+        with transaction.atomic():
+            locked = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+            if locked.state != OutgoingDocument.State.DRAFT or locked.signed_at:
+                raise ValidationError(_("This draft is already signed."), code="signed")
+            locked.file = name
+            locked.file_name = locked.file_name or f"{locked.type_code}-{locked.pk}.pdf"
+            locked.signer_name = signer_name
+            locked.signed_by, locked.signed_at = actor, at
+            locked.text = signatures.text_of(signed)
+            locked.save(update_fields=["file", "file_name", "signer_name", "signed_by", "signed_at", "text"])
+            event(
+                DocumentEvent.Kind.SIGNED,
+                locked.agency,
+                actor=actor,
+                at=at,
+                outgoing=locked,
+                note=signer_name,
+            )
+            record(
+                actor,
+                "documents.sign",
+                locked,
+                {"signer": signer_name, "sha256": hashlib.sha256(signed).hexdigest()},
+            )
+    except Exception:
+        default_storage.delete(name)
+        raise
+    return locked
+
+
+@dataclass
+class BatchResult:
+    signed: list[OutgoingDocument] = field(default_factory=list)
+    failed: list[tuple[OutgoingDocument, str]] = field(default_factory=list)
+
+
+def sign_drafts(actor: User, documents: Iterable[OutgoingDocument]) -> BatchResult:
+    """Sign a batch from the leader's inbox: each draft on its own, so one that cannot be signed
+    is reported with its reason and leaves nothing behind, and the others are signed."""
+    result = BatchResult()
+    for document in documents:
+        try:
+            result.signed.append(sign_draft(actor, document))
+        except ValidationError as refusal:
+            result.failed.append((document, " ".join(refusal.messages)))
+        except PermissionDenied:
+            result.failed.append((document, _("You may not sign this draft.")))
+    return result
+
+
+def _seal_and_index(document: OutgoingDocument, at: datetime.datetime) -> None:
+    """At issue, inside its transaction: a draft the leader signed gets its number, its date and
+    the agency's signature (Art. 14(1), (3); 17(2)); the text of the file is kept for search."""
+    if not document.file:
+        return
+    with document.file.open("rb") as handle:
+        pdf = handle.read()
+    if document.signed_at:
+        pdf = signatures.agency_sign(pdf, document, at)
+        document.file = default_storage.save(
+            f"van-ban/di/{at:%Y/%m}/{secrets.token_hex(16)}.pdf", ContentFile(pdf)
+        )
+    document.text = signatures.text_of(pdf)
+
+
+def _index_file(document: IncomingDocument) -> None:
+    """Keep the text of a registered document's PDF for search (pypdf; a scan has none)."""
+    if document.file:
+        with document.file.open("rb") as handle:
+            document.text = signatures.text_of(handle.read())
+
+
+# Saved searches.
+
+MAX_SAVED_SEARCHES = 50
+
+
+def save_search(actor: User, name: str, query: str) -> SavedSearch:
+    """Keep a search of ``actor`` under ``name`` (a name used again replaces the old query)."""
+    if not document_agency_ids(actor):
+        raise PermissionDenied
+    name = _text(name, _("the name"), 100)
+    query = _text(query, _("the search"), 500)
+    with transaction.atomic():
+        existing = SavedSearch.objects.select_for_update().filter(user=actor)
+        if existing.count() >= MAX_SAVED_SEARCHES and not existing.filter(name=name).exists():
+            raise ValidationError(
+                _("You can keep at most %(max)d searches.") % {"max": MAX_SAVED_SEARCHES}, code="too_many"
+            )
+        saved, created = SavedSearch.objects.update_or_create(
+            user=actor, name=name, defaults={"query": query}
+        )
+        record(actor, "documents.save_search", saved, {"name": name, "query": query}, new=created)
+    return saved
+
+
+def delete_search(actor: User, saved: SavedSearch) -> None:
+    if saved.user_id != actor.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        record(actor, "documents.delete_search", saved, {"name": saved.name})
+        saved.delete()
+
+
+# The images shown with the signatures (Appendix I).
+
+MAX_IMAGE_BYTES = 512 * 1024
+MAX_IMAGE_SIDE = 2000
+
+
+def _transparent_png(data: bytes) -> bytes:
+    """``data`` if it is a PNG of a sensible size with a transparent background, else a refusal."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValidationError(_("The image must be a PNG file."), code="not_png")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValidationError(_("The image is larger than 512 KB."), code="image_size")
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image.verify()
+        with Image.open(BytesIO(data)) as image:
+            width, height = image.size
+            transparent = image.mode in ("RGBA", "LA") or "transparency" in image.info
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(_("The PNG file is damaged."), code="bad_png") from exc
+    if max(width, height) > MAX_IMAGE_SIDE:
+        raise ValidationError(
+            _("The image is larger than %(max)d pixels on a side.") % {"max": MAX_IMAGE_SIDE},
+            code="image_size",
+        )
+    if not transparent:
+        raise ValidationError(_("The image must have a transparent background."), code="not_transparent")
+    return data
+
+
+def set_signer_image(actor: User, data: bytes) -> SignerImage:
+    """A leader's own signature image, shown when they sign."""
+    if not any(Role.LEADER in roles_in(actor, agency_id) for agency_id in document_agency_ids(actor)):
+        raise PermissionDenied
+    data = _transparent_png(data)
+    with transaction.atomic():
+        image, created = SignerImage.objects.update_or_create(user=actor, defaults={"png": data})
+        record(
+            actor,
+            "documents.set_signer_image",
+            image,
+            {"sha256": hashlib.sha256(data).hexdigest()},
+            new=created,
+        )
+    return image
+
+
+def set_seal_image(actor: User, agency: Agency, data: bytes) -> SealImage:
+    """The image of ``agency``'s seal, shown with its digital signature."""
+    require(actor, "documents.manage_seal", agency)
+    data = _transparent_png(data)
+    with transaction.atomic():
+        image, created = SealImage.objects.update_or_create(agency=agency, defaults={"png": data})
+        record(
+            actor,
+            "documents.set_seal_image",
+            image,
+            {"agency": agency.code, "sha256": hashlib.sha256(data).hexdigest()},
+            new=created,
+        )
+    return image

@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
-from tinhso.documents import actions, exchange, received_signature
+from tinhso.documents import actions, exchange, received_signature, search
 from tinhso.documents.models import (
     DirectoryAgency,
     DocumentEvent,
@@ -381,3 +381,67 @@ def resend_dead_letter(request: ApiRequest, pk: int) -> Package:
     """The sender's clerk resends a document package, the reporting agency's clerk a status."""
     package = get_object_or_404(Package.objects.select_related("delivery", "incoming"), pk=pk)
     return actions.resend_package(request.auth, package)
+
+
+class SignDraftsIn(Schema):
+    ids: list[int]
+
+
+class SignFailureOut(Schema):
+    id: int
+    reason: str
+
+
+class SignDraftsOut(Schema):
+    signed: list[int]
+    failed: list[SignFailureOut]
+
+
+@router.post(
+    "/sign",
+    response=SignDraftsOut,
+    summary="The leader signs drafts, one or a batch (each on its own: failures come back with their reason)",
+)
+def sign_drafts(request: ApiRequest, payload: SignDraftsIn) -> dict[str, Any]:
+    """A draft the leader may not read is reported as not found, like the pages do."""
+    ids = list(dict.fromkeys(payload.ids))[:100]
+    found = {
+        document.pk: document
+        for document in OutgoingDocument.objects.filter(pk__in=ids).select_related("agency")
+    }
+    readable = [
+        found[pk] for pk in ids if pk in found and can(request.auth, "documents.view_outgoing", found[pk])
+    ]
+    result = actions.sign_drafts(request.auth, readable)
+    missing = [{"id": pk, "reason": "not found"} for pk in ids if pk not in {d.pk for d in readable}]
+    return {
+        "signed": [document.pk for document in result.signed],
+        "failed": [{"id": document.pk, "reason": reason} for document, reason in result.failed] + missing,
+    }
+
+
+class DocumentSearchQuery(Schema):
+    q: str = ""
+
+
+class DocumentSearchOut(Schema):
+    outgoing: list[OutgoingDocumentOut]
+    incoming: list[IncomingDocumentOut]
+
+
+@router.get(
+    "/search", response=DocumentSearchOut, summary="Accent-insensitive search of the documents one may read"
+)
+def search_documents(request: ApiRequest, filters: Query[DocumentSearchQuery]) -> dict[str, Any]:
+    outgoing, incoming = search.search(request.auth, filters.q[:500])
+    return {"outgoing": outgoing, "incoming": incoming}
+
+
+@router.post(
+    "/outgoing/{pk}/issue",
+    response=OutgoingDocumentDetailOut,
+    summary="Number and issue a draft (Art. 15; a draft the leader signed gets the agency's signature)",
+)
+def issue_outgoing(request: ApiRequest, pk: int) -> OutgoingDocument:
+    """Numbering the same draft twice answers 422 the second time."""
+    return actions.issue_document(request.auth, _outgoing(request, pk))

@@ -9,13 +9,26 @@ directory (``DirectoryAgency``); their packages go through the same outbox to th
 (``Package.via_axis``), and what comes from the axis is taken in once (``AxisReceipt``).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tinhso.core.text import fold
 from tinhso.documents import doctypes
+
+
+def _fold_for_search(
+    document: "OutgoingDocument | IncomingDocument", save_kwargs: dict[str, Any], *names: str
+) -> None:
+    """Keep ``search_folded``, the accent-folded text of every field searched and of the file,
+    in step with every save (``tinhso.documents.search``)."""
+    document.search_folded = fold(" ".join(str(getattr(document, name) or "") for name in names))
+    if save_kwargs.get("update_fields") is not None:
+        save_kwargs["update_fields"] = {*save_kwargs["update_fields"], "search_folded"}
 
 
 class Urgency(models.IntegerChoices):
@@ -123,6 +136,17 @@ class OutgoingDocument(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by")
     )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    text = models.TextField(_("text of the file"), blank=True, editable=False)
+    search_folded = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -139,6 +163,12 @@ class OutgoingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.reference or self.subject
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _fold_for_search(
+            self, kwargs, "reference", "subject", "content", "signer_name", "signer_position", "text"
+        )
+        super().save(*args, **kwargs)
 
     @property
     def doc_type(self) -> doctypes.DocumentType:
@@ -346,6 +376,8 @@ class IncomingDocument(models.Model):
     signature_signer = models.CharField(_("signed by"), max_length=200, blank=True)
     signature_certificate = models.CharField(_("signing certificate"), max_length=200, blank=True)
     signature_signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    text = models.TextField(_("text of the file"), blank=True, editable=False)
+    search_folded = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("incoming document")
@@ -362,6 +394,20 @@ class IncomingDocument(models.Model):
     def __str__(self) -> str:
         return self.reference or self.subject
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _fold_for_search(
+            self,
+            kwargs,
+            "reference",
+            "sender_name",
+            "sender_code",
+            "type_name",
+            "subject",
+            "signer_name",
+            "text",
+        )
+        super().save(*args, **kwargs)
+
     @property
     def reference(self) -> str:
         if self.code_number and self.code_notation:
@@ -376,6 +422,7 @@ class DocumentEvent(models.Model):
 
     class Kind(models.TextChoices):
         DRAFTED = "drafted", _("drafted")
+        SIGNED = "signed", _("signed by the leader")
         ISSUED = "issued", _("numbered and issued")
         QUEUED = "queued", _("package queued")
         SENT = "sent", _("package handed to the national axis")
@@ -507,3 +554,43 @@ class AxisReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_type} {self.axis_id}"
+
+
+class SavedSearch(models.Model):
+    """A search an officer keeps to run again: the query string of the search page."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="documents_saved_search_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SignerImage(models.Model):
+    """The image of a leader's handwritten signature shown with their digital signature: blue,
+    PNG with a transparent background (Decree 30/2020 Appendix I)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    png = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
+class SealImage(models.Model):
+    """The image of an agency's seal shown with its digital signature: red, the physical seal's
+    size, PNG with a transparent background (Appendix I); the văn thư keeps the seal (Art. 32)."""
+
+    agency = models.OneToOneField("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    png = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.agency_id)

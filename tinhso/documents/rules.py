@@ -120,3 +120,15 @@ def sync_directory(user: User, obj: None) -> bool:
 @rule("documents.view_dead_letters")
 def view_dead_letters(user: User, agency: Agency | None) -> bool:
     return Role.DOCUMENT_CLERK in roles_in(user, getattr(agency, "pk", None))
+
+
+@rule("documents.sign")
+def sign(user: User, document: OutgoingDocument) -> bool:
+    """The agency's leader signs its documents (Decree 30/2020 Art. 13(1))."""
+    return Role.LEADER in roles_in(user, document.agency_id)
+
+
+@rule("documents.manage_seal")
+def manage_seal(user: User, agency: Agency | None) -> bool:
+    """The văn thư keeps the agency's seal and its signing device (Art. 32(2))."""
+    return Role.DOCUMENT_CLERK in roles_in(user, getattr(agency, "pk", None))

@@ -28,4 +28,12 @@ urlpatterns = [
         views.dead_letter_resend,
         name="dead_letter_resend",
     ),
+    path("di/ky/", views.sign_list, name="sign_list"),
+    path("di/ky/lo/", views.sign_batch_view, name="sign_batch"),
+    path("di/<int:pk>/ky/", views.sign_view, name="sign"),
+    path("so/<str:kind>.<str:fmt>", views.register_print, name="register_print"),
+    path("tim-kiem/", views.search_view, name="search"),
+    path("tim-kiem/<int:pk>/xoa/", views.delete_search_view, name="delete_search"),
+    path("hinh-anh-chu-ky/", views.images_view, name="images"),
+    path("di/<int:pk>/ban-thao.pdf", views.draft_preview, name="draft_preview"),
 ]

@@ -1,12 +1,15 @@
 """Pages of the official-documents area. Thin: each POST calls one business action; refusals come
 back as messages, documents of other agencies (or out of the officer's role) as 404."""
 
+import base64
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,18 +20,30 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
-from tinhso.documents import actions, axis, doctypes, exchange, received_signature
+from tinhso.documents import (
+    actions,
+    axis,
+    doctypes,
+    exchange,
+    received_signature,
+    registers,
+    search,
+    signatures,
+)
 from tinhso.documents.models import (
     DirectoryAgency,
     IncomingDocument,
     OutgoingDocument,
     Package,
+    SavedSearch,
+    SealImage,
     Secrecy,
     SignatureCheck,
+    SignerImage,
     Urgency,
     Withdrawal,
 )
-from tinhso.documents.rules import document_agency_ids
+from tinhso.documents.rules import document_agency_ids, roles_in
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
 PAGE_SIZE = 30
@@ -447,6 +462,9 @@ def outgoing_view(request, pk):
         ],
         "may_issue": document.state == OutgoingDocument.State.DRAFT
         and can(request.user, "documents.issue", document),
+        "may_sign": document.state == OutgoingDocument.State.DRAFT
+        and not document.signed_at
+        and can(request.user, "documents.sign", document),
         "may_send": can(request.user, "documents.send", document),
         "dead": list(dead) if can(request.user, "documents.send", document) else [],
     }
@@ -674,3 +692,223 @@ def dead_letter_resend(request, package_pk):
     else:
         messages.success(request, _("The package will be sent again."))
     return redirect(f"{reverse('documents:dead_letters')}?agency={agency.pk}")
+
+
+# The leader's signature, one draft or a batch (Decree 30/2020 Art. 13).
+
+
+@login_required
+def sign_list(request):
+    """The leader's inbox of drafts waiting for a signature."""
+    agency, agencies = _current_agency(request)
+    if not can(request.user, "documents.sign", OutgoingDocument(agency=agency)):
+        raise Http404
+    drafts = OutgoingDocument.objects.filter(
+        agency=agency, state=OutgoingDocument.State.DRAFT, signed_at__isnull=True
+    ).select_related("created_by")
+    return render(
+        request,
+        "documents/sign_list.html",
+        {"agency": agency, "agencies": agencies, "drafts": drafts[: PAGE_SIZE * 4]},
+    )
+
+
+@login_required
+@require_POST
+def sign_batch_view(request):
+    agency, _others = _current_agency(request)
+    ids = [value for value in request.POST.getlist("documents") if value.isdigit()]
+    if not ids:
+        messages.error(request, _("Choose at least one draft."))
+        return redirect(f"{reverse('documents:sign_list')}?agency={agency.pk}")
+    documents = (
+        OutgoingDocument.objects.filter(pk__in=ids, agency=agency).select_related("agency").order_by("pk")
+    )
+    result = actions.sign_drafts(request.user, documents)
+    if result.signed:
+        messages.success(request, _("%(count)d draft(s) signed.") % {"count": len(result.signed)})
+    for document, reason in result.failed:
+        messages.error(
+            request,
+            _("Not signed: %(subject)s — %(reason)s") % {"subject": document.subject, "reason": reason},
+        )
+    return redirect(f"{reverse('documents:sign_list')}?agency={agency.pk}")
+
+
+@login_required
+@require_POST
+def sign_view(request, pk):
+    document = _outgoing(request, pk)
+    try:
+        actions.sign_draft(request.user, document)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The draft is signed; the records office numbers and issues it."))
+    return redirect("documents:outgoing", pk)
+
+
+# The registers printed for a period (Appendix IV).
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(_("The period ends before it starts."))
+            if (end - start).days > 366:
+                raise forms.ValidationError(_("Print at most one year at a time."))
+        return data
+
+
+@login_required
+def register_print(request, kind, fmt):
+    agency, agencies = _current_agency(request)
+    if kind not in (registers.OUTGOING, registers.INCOMING) or fmt not in ("pdf", "xlsx"):
+        raise Http404
+    if not can(request.user, "documents.view_register", agency):
+        raise Http404
+    if "start" not in request.GET and "end" not in request.GET:
+        today = timezone.localdate()
+        form = PeriodForm(initial={"start": today.replace(day=1), "end": today})
+        return render(
+            request,
+            "documents/register_print.html",
+            {"agency": agency, "agencies": agencies, "form": form, "kind": kind},
+        )
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "documents/register_print.html",
+            {"agency": agency, "agencies": agencies, "form": form, "kind": kind},
+            status=400,
+        )
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    name = f"so-van-ban-{kind}-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    if fmt == "pdf":
+        data, content_type = registers.as_pdf(kind, agency, start, end), "application/pdf"
+    else:
+        data = registers.as_xlsx(kind, agency, start, end)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# Search, and the searches an officer keeps.
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search_view(request):
+    agency, agencies = _current_agency(request)
+    if request.method == "POST":
+        try:
+            actions.save_search(request.user, request.POST.get("name", ""), request.POST.get("q", ""))
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("The search is saved."))
+        return redirect(f"{reverse('documents:search')}?{urlencode({'q': request.POST.get('q', '')})}")
+    query = request.GET.get("q", "")[:500]
+    outgoing, incoming = search.search(request.user, query)
+    return render(
+        request,
+        "documents/search.html",
+        {
+            "agency": agency,
+            "agencies": agencies,
+            "query": query,
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "saved": SavedSearch.objects.filter(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def delete_search_view(request, pk):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    actions.delete_search(request.user, saved)
+    messages.success(request, _("The saved search is deleted."))
+    return redirect("documents:search")
+
+
+# The images shown with the signatures (Appendix I).
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(
+        label=gettext_lazy("PNG image with a transparent background"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png"}),
+    )
+
+
+def _data_uri(image) -> str:
+    return f"data:image/png;base64,{base64.b64encode(bytes(image.png)).decode('ascii')}" if image else ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def images_view(request):
+    agency, agencies = _current_agency(request)
+    user = request.user
+    is_leader = any(Role.LEADER in roles_in(user, agency_id) for agency_id in document_agency_ids(user))
+    keeps_seal = can(user, "documents.manage_seal", agency)
+    if not (is_leader or keeps_seal):
+        raise Http404
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        form = ImageForm(request.POST, request.FILES, prefix=kind)
+        if kind in ("signer", "seal") and form.is_valid():
+            upload = form.cleaned_data["image"]
+            if upload.size > actions.MAX_IMAGE_BYTES:
+                messages.error(request, _("The image is larger than 512 KB."))
+                return redirect(f"{reverse('documents:images')}?agency={agency.pk}")
+            data = upload.read()
+            try:
+                if kind == "signer":
+                    actions.set_signer_image(user, data)
+                else:
+                    actions.set_seal_image(user, agency, data)
+            except ValidationError as error:
+                _errors(request, error)
+            except PermissionDenied as denied:
+                raise Http404 from denied
+            else:
+                messages.success(request, _("The image is saved."))
+        else:
+            messages.error(request, _("Choose a PNG file."))
+        return redirect(f"{reverse('documents:images')}?agency={agency.pk}")
+    return render(
+        request,
+        "documents/images.html",
+        {
+            "agency": agency,
+            "agencies": agencies,
+            "signer_form": ImageForm(prefix="signer"),
+            "seal_form": ImageForm(prefix="seal"),
+            "is_leader": is_leader,
+            "keeps_seal": keeps_seal,
+            "signer_image": _data_uri(SignerImage.objects.filter(user=user).first()),
+            "seal_image": _data_uri(SealImage.objects.filter(agency=agency).first()),
+        },
+    )
+
+
+@login_required
+def draft_preview(request, pk):
+    """The draft as it will be signed, for the leader to review (rendered when nothing was uploaded)."""
+    document = _outgoing(request, pk)
+    if document.file or document.state != OutgoingDocument.State.DRAFT:
+        raise Http404
+    response = HttpResponse(signatures.render_draft(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ban-thao-{document.pk}.pdf"'
+    return response

@@ -165,7 +165,9 @@ def _modified(status) -> bool:
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return False
     level = status.modification_level
-    return level is None or level > ModificationLevel.LTA_UPDATES or status.docmdp_ok is False
+    # Further signatures and form filling are what PAdES allows after a signature (a document
+    # signed by its leader then by its agency, Decree 30/2020 Art. 14(3)).
+    return level is None or level > ModificationLevel.FORM_FILLING or status.docmdp_ok is False
 
 
 def _fill(result: VerificationResult, last_signature, statuses) -> None:

@@ -14,6 +14,7 @@ from tinhso.agencies.models import Agency
 from tinhso.demo import data
 from tinhso.documents import actions, axis, axis_inbox, axis_server, edxml, exchange
 from tinhso.documents.models import DirectoryAgency, DocumentEvent, Urgency
+from tinhso.signing.models import AgencyCertificate
 
 # username, full name, agency ("province", a provincial suffix or a commune's name).
 CLERKS = [
@@ -135,6 +136,7 @@ class Command(BaseCommand):
             subject="V/v hướng dẫn lập hồ sơ và nộp lưu hồ sơ, tài liệu năm 2026",
         )
         exchange.deliver_due()  # phường Mỹ Tho's copy stays arrived, waiting for its clerk
+        self.drafts_to_sign(agencies["province"], pc_clerk, people["lanhdao.tinh"])
         if axis.configured() is not None:
             try:
                 self.outside(agencies, pc_clerk)
@@ -180,6 +182,41 @@ class Command(BaseCommand):
         exchange.deliver_due()
         peer.answer()
         axis_inbox.fetch()
+
+    @staticmethod
+    def drafts_to_sign(agency, clerk, leader) -> None:
+        """Drafts in the leader's inbox, and one she signed waiting for its number (Art. 13–15)."""
+        drafts = [
+            actions.create_draft(
+                clerk,
+                agency,
+                type_code=type_code,
+                subject=subject,
+                content=content,
+                signer_competence="KT.",
+                signer_position="Phó Chủ tịch",
+                signer_name=leader.full_name,
+            )
+            for type_code, subject, content in (
+                (
+                    "ke_hoach",
+                    "Kế hoạch phòng, chống thiên tai và tìm kiếm cứu nạn năm 2027",
+                    "Giao các sở, ngành và Ủy ban nhân dân cấp xã xây dựng phương án ứng phó với lũ.",
+                ),
+                (
+                    "thong_bao",
+                    "Thông báo lịch tiếp công dân tháng 01 năm 2027",
+                    "Lãnh đạo Ủy ban nhân dân tỉnh tiếp công dân định kỳ vào ngày 15 hằng tháng.",
+                ),
+                (
+                    "giay_moi",
+                    "Giấy mời dự hội nghị tổng kết công tác văn thư, lưu trữ năm 2026",
+                    "Kính mời đại diện lãnh đạo các sở, ngành dự hội nghị.",
+                ),
+            )
+        ]
+        if AgencyCertificate.objects.filter(agency=agency, is_active=True).exists():  # create_demo_ca
+            actions.sign_draft(leader, drafts[0])
 
     @staticmethod
     def usernames() -> list[str]:
