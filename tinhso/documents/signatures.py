@@ -35,6 +35,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from weasyprint import HTML
 
+from tinhso.agencies.places import place_name
 from tinhso.documents import doctypes, numbering
 from tinhso.documents.models import SealImage, SignerImage
 from tinhso.signing.pdf import PDF_MAGIC, _outside_event_loop, active_certificate
@@ -124,8 +125,6 @@ def anchors(pdf: bytes, signer_name: str) -> dict[str, Anchor]:
 
 def render_draft(document) -> bytes:
     """The draft as a PDF in the layout of Appendix I, the number and date left blank."""
-    from tinhso.official_forms.rendering import place_name
-
     agency = document.agency
     marks = [label for value, label in ((document.urgency, document.get_urgency_display()),) if value]
     if document.secrecy:
@@ -189,12 +188,6 @@ def _sign(writer, agency, field: str, box, appearance: str, *, reason: str, loca
     output = BytesIO()
     _outside_event_loop(signer.sign_pdf, writer, output=output)
     return output.getvalue()
-
-
-def _location(agency) -> str:
-    from tinhso.official_forms.rendering import place_name
-
-    return place_name(agency)
 
 
 def _png(image) -> str:
@@ -272,7 +265,7 @@ def leader_sign(pdf: bytes, document, signer_name: str, signer=None) -> bytes:
             (places["name"].page, _signature_box(places["name"])),
             image,
             reason=_("Signed for issue"),
-            location=_location(document.agency),
+            location=place_name(document.agency),
             name=signer_name,
         )
     finally:
@@ -374,7 +367,7 @@ def agency_sign(pdf: bytes, document, at: datetime.datetime) -> bytes:
             (places["name"].page, box),
             seal,
             reason=_("Issued as %(reference)s") % {"reference": document.reference},
-            location=_location(document.agency),
+            location=place_name(document.agency),
             name=document.agency.name,
         )
     finally:

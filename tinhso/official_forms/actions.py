@@ -33,12 +33,13 @@ from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import User
 from tinhso.agencies.models import Agency
+from tinhso.agencies.places import place_name
 from tinhso.audit.services import record
 from tinhso.core.text import nfc
 from tinhso.dossiers.models import Channel, Dossier
 from tinhso.official_forms.letters import issue_letter
 from tinhso.official_forms.models import IssuedForm, Letter
-from tinhso.official_forms.rendering import place_name, render_form
+from tinhso.official_forms.rendering import render_form
 from tinhso.signing.pdf import active_certificate, sign_pdf
 
 # The forms sent to the applicant: 01 receipt, 02 supplement request, 03 refusal, 04 extension

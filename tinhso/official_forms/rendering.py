@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
+from tinhso.agencies.places import place_name
 from tinhso.core.links import site_url
 from tinhso.core.text import format_date, format_long_date
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Status
@@ -63,17 +64,6 @@ TITLES = {
 SAME_DAY = "Trong ngày (tiếp nhận sau 15 giờ: ngày làm việc tiếp theo)"
 TIME_UNITS = {"working_days": "ngày làm việc", "working_hours": "giờ làm việc", "days": "ngày"}
 STEP_RESULTS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
-PLACE_PREFIXES = (
-    "Tỉnh ",
-    "Thành phố ",
-    "Phường ",
-    "Xã ",
-    "Đặc khu ",
-    "Thị trấn ",
-    "Quận ",
-    "Huyện ",
-    "Thị xã ",
-)
 # The form's words for what the applicant gave (Form 01, item 1), always in Vietnamese.
 COPY_FORMS = {
     CopyForm.ORIGINAL: "Bản chính",
@@ -99,20 +89,6 @@ def clock(value: datetime.datetime | None) -> str:
         return "…"
     value = timezone.localtime(value)
     return f"{value:%H} giờ {value:%M} phút, {format_long_date(value.date()).lower()}"
-
-
-def place_name(agency) -> str:
-    """The dateline's place: the official name of the administrative unit where the issuing
-    agency sits, without its kind ("Mỹ Tho" for a ward centre, "Đồng Tháp" for a department),
-    except units named by a number, written in full ("Phường 1") (Decree 30/2020/NĐ-CP,
-    Appendix I, I.4(a)). Units named after a person or an event keep their kind too, but nothing
-    in the data says which they are."""
-    name = agency.unit.name
-    for prefix in PLACE_PREFIXES:
-        if name.startswith(prefix):
-            rest = name.removeprefix(prefix)
-            return name if rest[:1].isdigit() else rest
-    return name
 
 
 def step_result(at: datetime.datetime, due_at: datetime.datetime | None) -> str:

@@ -162,7 +162,8 @@ def test_an_uploaded_paper_scan_without_signature_needs_the_confirmation(agencie
         dept_staff["clerk"], agencies["dept"], upload=upload(), accept_signature=True, **fields
     )
     assert (registered.arrival_number, codes(registered)) == (1, ["unsigned"])
-    assert registered.file.read() == minimal_pdf()
+    with registered.file.open("rb") as stored:
+        assert stored.read() == minimal_pdf()
     without_file = actions.register_paper(
         dept_staff["clerk"], agencies["dept"], **fields | {"code_number": "5121"}
     )

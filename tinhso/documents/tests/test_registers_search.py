@@ -40,6 +40,7 @@ def documents(agencies, pc_staff):
         subject="V/v kinh phí năm học",
         promulgation_date=datetime.date(2026, 3, 5),
         upload=SimpleUploadedFile("cv45.pdf", scan, content_type="application/pdf"),
+        accept_signature=True,
         at=MARCH,
     )
     return {"issued": issued, "incoming": incoming}
