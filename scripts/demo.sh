@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start the demo: SQLite, the Đồng Tháp demo province, printed demo logins, http://127.0.0.1:8000.
 #   DEMO_PORT (default 8000), DEMO_DB (default var/demo.sqlite3) and DEMO_HISTORY (dossiers of the
-#   past year made when the database is new, default 1000) can be changed.
+#   past year made when the database is new, default 1500, and a third as many feedback reports)
+#   can be changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,7 @@ unset DEBUG
 
 .venv/bin/python manage.py migrate --no-input -v 0
 .venv/bin/python manage.py createcachetable
-.venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-1000}"
+.venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-1500}"
 
 # Notifications: the task worker sends them as soon as they are queued (mail goes to files under
 # var/demo-mail/, text messages to the worker's log); send_notifications and deliver_documents every minute send
