@@ -111,7 +111,7 @@ def validate_location(
     """(latitude, longitude, address, commune), checked; the errors say which field is wrong.
     A pin outside the province is refused; one much nearer to another commune than to the chosen
     one (``geo.nearer_commune``) is refused with that commune's name until ``confirm_commune``."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | ValidationError]] = {}
     address = nfc(address)
     given = [v for v in (latitude, longitude) if v not in (None, "")]
     lat = lng = None

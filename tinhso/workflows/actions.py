@@ -517,7 +517,7 @@ def _check_assignee(action: Action, assignee, agency: Agency):
 
 
 # The dossier's date each status sets, saved with the status change.
-STATUS_DATES = {
+STATUS_DATES: dict[int, str] = {
     Status.ACCEPTED: "received_at",
     Status.FINISHED: "finished_at",
     Status.RETURNED: "returned_at",
