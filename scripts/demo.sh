@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Start the demo: SQLite, the Đồng Tháp demo province, printed demo logins, http://127.0.0.1:8000.
 #   DEMO_PORT (default 8000), DEMO_DB (default var/demo.sqlite3) and DEMO_HISTORY (dossiers of the
-#   past year made when the database is new, default 1000) can be changed; the local national
-#   document axis listens on DEMO_AXIS_PORT (default DEMO_PORT + 10).
+#   past year made when the database is new, default 1500, and a third as many feedback reports)
+#   can be changed; the local national document axis listens on DEMO_AXIS_PORT (default
+#   DEMO_PORT + 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +29,7 @@ worker_log=var/demo-worker-$port.log
 .venv/bin/python manage.py run_local_axis --demo --port "$axis_port" --data "var/demo-axis-$port.sqlite3" >>"$worker_log" 2>&1 &
 trap 'kill $(jobs -p) 2>/dev/null' EXIT
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$axis_port") 2>/dev/null && break; sleep 0.2; done
-.venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-1000}"
+.venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-1500}"
 
 # Notifications: the task worker sends them as soon as they are queued (mail goes to files under
 # var/demo-mail/, text messages to the worker's log); send_notifications and deliver_documents every minute send

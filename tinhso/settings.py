@@ -448,6 +448,8 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
 PROVINCE_ISO_3166_2 = env_list("PROVINCE_ISO_3166_2") or ["VN-45", "VN-46"]
 PROVINCE_OUTLINE = os.environ.get("PROVINCE_OUTLINE", "")
 PROVINCE_OUTLINE_TOLERANCE_M = int(os.environ.get("PROVINCE_OUTLINE_TOLERANCE_M", "20000"))
+# A point and area per commune (tinhso.feedback.geo): unset, the shipped Đồng Tháp file; "" none.
+COMMUNE_POINTS = os.environ.get("COMMUNE_POINTS")
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_PMTILES_URL = os.environ.get("MAP_PMTILES_URL", "")
 # The province's tiles may come from its own map server: the policy lets the browser reach its

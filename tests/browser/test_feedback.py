@@ -143,3 +143,28 @@ def test_report_answer_publish_and_rate_on_a_phone(live_server, phone_page, worl
     assert page.locator(".leaflet-marker-icon").count() == 1
     assert serious_violations(page) == []
     assert settings.PROVINCE_CODE == "82"
+
+
+def test_a_pin_in_another_commune_asks_the_citizen_to_confirm_on_a_phone(live_server, phone_page, world):
+    """The citizen chose Mỹ Tho but typed a place at Cao Lãnh: the form names Cao Lãnh and asks;
+    confirmed, the report keeps Mỹ Tho. Nothing is stored before."""
+    page = phone_page
+    sign_in(page, live_server.url, "087095001234")
+    page.goto(live_server.url + "/phan-anh/gui/")
+    assert page.locator("#id_confirm_commune").count() == 0
+    page.locator("#id_category").select_option(label="Hư hỏng đường giao thông")
+    page.locator("#id_description").fill("Đèn đường hư trước chợ.")
+    page.locator("#id_latitude").fill("10.4399")
+    page.locator("#id_longitude").fill("105.6240")
+    page.locator("#id_commune").select_option(label="Phường Mỹ Tho")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert not Report.objects.exists()
+    assert "gần Phường Cao Lãnh" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert serious_violations(page) == []
+    page.locator("#id_confirm_commune").check()
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    report = Report.objects.get()
+    assert report.commune.name == "Phường Mỹ Tho" and report.code in page.locator(".reference").inner_text()

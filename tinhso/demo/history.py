@@ -86,7 +86,7 @@ def online_procedures():
         Procedure.objects.current()
         .filter(submit_online=True)
         .exclude(online_level=OnlineLevel.NONE)
-        .prefetch_related("documents")
+        .prefetch_related("documents", "fees")
         .order_by("code")
     )
 
@@ -156,13 +156,22 @@ class Desk:
 
     def __init__(self, staff: Staff):
         self.staff = staff
+        # The flow each dossier's last step left, as ``perform_action`` returned it: the next step
+        # starts from it instead of reading it again. Any other action on the dossier forgets it.
+        self.flows: dict[int, DossierFlow] = {}
         consulted = Agency.objects.valid_on().filter(kind=AgencyKind.COMMUNE_PC, unit__name=data.MY_THO)
         self.consulted = consulted.first()
+
+    def flow(self, dossier: Dossier) -> DossierFlow:
+        return self.flows.pop(dossier.pk, None) or _flow(dossier)
+
+    def forget(self, dossier: Dossier) -> None:
+        self.flows.pop(dossier.pk, None)
 
     def officer(
         self, dossier: Dossier, roles=(Role.ONE_STOP_OFFICER,), flow: DossierFlow | None = None
     ) -> User:
-        flow = flow or _flow(dossier)
+        flow = flow or self.flow(dossier)
         officer = self.staff.with_role(roles, flow.current_agency_id)
         if officer is None:
             raise LookupError(f"No demo officer {roles} at {flow.current_agency}")
@@ -173,18 +182,19 @@ class Desk:
             return None
         return self.staff.with_role([action.assign_role], step_target(action, flow, dossier).pk)
 
-    def accept(self, dossier: Dossier) -> Dossier:
-        flow = _flow(dossier)
+    def accept(self, dossier: Dossier) -> None:
+        """Receive the dossier as the officer's page does: the flow's action into status 2."""
+        flow = self.flow(dossier)
         action = next(
             a for a in actions_out(flow.state_id, flow.version).values() if a.to_state.status_code == 2
         )
-        return motcua.accept_dossier(
-            self.officer(dossier, flow=flow), dossier, assignee=self.assignee(action, flow, dossier)
-        )
+        officer = self.officer(dossier, flow=flow)
+        assignee = self.assignee(action, flow, dossier)
+        self.flows[dossier.pk] = perform_action(officer, dossier, action.key, assignee=assignee)
 
     def take(self, dossier: Dossier, detour: str = "") -> Action | None:
         """Take the flow's next step forward (or ``detour`` when the state offers it)."""
-        flow = _flow(dossier)
+        flow = self.flow(dossier)
         choices = list(actions_out(flow.state_id, flow.version).values())
         action = next((a for a in choices if a.key == detour), None) or next(
             (a for a in choices if a.key not in DETOURS), None
@@ -193,7 +203,7 @@ class Desk:
             return None
         agency = self.consulted if action.transfers_to_agency_kind else None
         actor = self.staff.with_role(action.roles, flow.current_agency_id)
-        perform_action(
+        self.flows[dossier.pk] = perform_action(
             actor, dossier, action.key, assignee=self.assignee(action, flow, dossier), agency=agency
         )
         return action
@@ -201,12 +211,14 @@ class Desk:
     def ask_for_supplement(self, dossier: Dossier) -> None:
         """The specialist asks, or the one-stop officer of the centre that received the dossier
         when a department handles it (the centre tells the applicant)."""
+        self.forget(dossier)
         officer = self.staff.with_role(
             [Role.SPECIALIST], dossier.receiving_agency_id
         ) or self.staff.with_role([Role.ONE_STOP_OFFICER], dossier.receiving_agency_id)
         motcua.ask_for_supplement(officer, dossier, ["Bản sao Căn cước công dân còn rõ nét, đủ thông tin"])
 
     def collect_fees(self, dossier: Dossier) -> None:
+        self.forget(dossier)
         officer = self.staff.with_role([Role.ONE_STOP_OFFICER], dossier.receiving_agency_id)
         motcua.ask_for_payment(officer, dossier, "Nộp phí, lệ phí tại quầy.")
         motcua.record_cash_payment(officer, dossier)
@@ -352,10 +364,10 @@ class History:
             life.phase = "after_acceptance"
             return self.later(life.at, 0.2, 2)
         if phase == "after_acceptance":
-            dossier.refresh_from_db()
-            if not dossier.procedure.is_free and dossier.paid_at is None:
+            dossier.refresh_from_db(fields=["status", "paid_at", "due_at"])
+            if not life.procedure.is_free and dossier.paid_at is None:
                 desk.collect_fees(dossier)
-                dossier.refresh_from_db()
+                dossier.refresh_from_db(fields=["status", "paid_at", "due_at"])
             life.finish_by = self.finish_by(life, dossier)
             life.phase = "stop" if life.fate == "stopped" else "work"
             return self.later(life.at, 1, 6)
@@ -372,10 +384,11 @@ class History:
             life.fate, life.phase = "returned", "answer"
             return self.later(life.at, 8, 40)
         if phase == "answer":
+            desk.forget(dossier)
             dossier_actions.answer_supplement_request(
                 life.citizen, dossier, [], "Tôi đã nộp bổ sung bản sao Căn cước công dân tại quầy."
             )
-            dossier.refresh_from_db()
+            dossier.refresh_from_db(fields=["status", "paid_at", "due_at"])
             life.finish_by = self.finish_by(life, dossier)
             life.phase = "work"
             return self.later(life.at, 1, 8)

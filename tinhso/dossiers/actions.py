@@ -111,28 +111,35 @@ def apply_status_change(
     actor: User | None = None,
     note: str = "",
     at: datetime.datetime | None = None,
+    fields: tuple[str, ...] = (),
 ) -> DossierStatusChange:
     """Move a locked dossier to ``to_status`` (checked against the national rules), bump its
-    version, keep the history and write the outbox event. The caller saves other fields,
-    audits, and holds the transaction."""
+    version, keep the history and write the outbox event. ``fields``: other fields the caller
+    set on the dossier, saved in the same statement. The caller saves the rest, audits, and
+    holds the transaction."""
     at = at or timezone.now()
     from_status = dossier.status
     check_transition(from_status, to_status)
     dossier.status = to_status
     version = dossier.version
     dossier.version = F("version") + 1
-    dossier.save(update_fields=["status", "version", "updated_at"])
+    dossier.save(update_fields=["status", "version", "updated_at", *fields])
     dossier.version = version + 1  # the row is locked: nobody else moved it since it was read
-    DossierEvent.objects.create(
-        dossier=dossier,
-        code=dossier.display_code,
-        status=to_status,
-        agency_code=dossier.receiving_agency.code,
-        occurred_at=at,
+    insert(
+        DossierEvent(
+            dossier=dossier,
+            code=dossier.display_code,
+            status=to_status,
+            agency_code=dossier.receiving_agency.code,
+            occurred_at=at,
+        )
     )
-    return DossierStatusChange.objects.create(
-        dossier=dossier, from_status=from_status, to_status=to_status, at=at, actor=actor, note=nfc(note)
+    (change,) = insert(
+        DossierStatusChange(
+            dossier=dossier, from_status=from_status, to_status=to_status, at=at, actor=actor, note=nfc(note)
+        )
     )
+    return change
 
 
 def record_due_time_change(
@@ -144,14 +151,16 @@ def record_due_time_change(
     at: datetime.datetime | None = None,
 ) -> DueTimeChange:
     """Set the dossier's due time and keep the change with its reason."""
-    change = DueTimeChange.objects.create(
-        dossier=dossier,
-        kind=kind,
-        old_due_at=dossier.due_at,
-        new_due_at=new_due_at,
-        reason=nfc(reason),
-        at=at or timezone.now(),
-        actor=actor,
+    (change,) = insert(
+        DueTimeChange(
+            dossier=dossier,
+            kind=kind,
+            old_due_at=dossier.due_at,
+            new_due_at=new_due_at,
+            reason=nfc(reason),
+            at=at or timezone.now(),
+            actor=actor,
+        )
     )
     dossier.due_at = new_due_at
     dossier.save(update_fields=["due_at", "updated_at"])

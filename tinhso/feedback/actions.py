@@ -102,10 +102,16 @@ def _text(value: str, field: str, required: bool = True, limit: int = DESCRIPTIO
 
 
 def validate_location(
-    latitude: object, longitude: object, address: str, commune: AdministrativeUnit | None
+    latitude: object,
+    longitude: object,
+    address: str,
+    commune: AdministrativeUnit | None,
+    confirm_commune: bool = False,
 ) -> tuple[Decimal | None, Decimal | None, str, AdministrativeUnit]:
-    """(latitude, longitude, address, commune), checked; the errors say which field is wrong."""
-    errors: dict[str, list[str]] = {}
+    """(latitude, longitude, address, commune), checked; the errors say which field is wrong.
+    A pin outside the province is refused; one much nearer to another commune than to the chosen
+    one (``geo.nearer_commune``) is refused with that commune's name until ``confirm_commune``."""
+    errors: dict[str, list[str | ValidationError]] = {}
     address = nfc(address)
     given = [v for v in (latitude, longitude) if v not in (None, "")]
     lat = lng = None
@@ -128,6 +134,15 @@ def validate_location(
         errors["commune"] = [_("Choose the commune or ward.")]
     elif not province_communes().filter(pk=commune.pk).exists():
         errors["commune"] = [_("This commune is not in the province.")]
+    if not errors and commune is not None and lat is not None and lng is not None and not confirm_commune:
+        nearer = geo.nearer_commune(float(lat), float(lng), commune.code)
+        other = province_communes().filter(code=nearer).first() if nearer else None
+        if other is not None:
+            message = _(
+                "The pin is far from %(chosen)s and near %(other)s. Choose %(other)s, or confirm that "
+                "the place is in %(chosen)s."
+            ) % {"chosen": commune.name, "other": other.name}
+            errors["commune"] = [ValidationError(message, code="commune_far", params={"other": other.pk})]
     if errors or commune is None:
         raise ValidationError(errors)
     return lat, lng, address, commune
@@ -172,7 +187,11 @@ def _create_report(
         raise ValidationError({"category": _("Choose a category.")})
     description = _text(fields.get("description"), "description")
     lat, lng, address, commune = validate_location(
-        fields.get("latitude"), fields.get("longitude"), fields.get("address", ""), fields.get("commune")
+        fields.get("latitude"),
+        fields.get("longitude"),
+        fields.get("address", ""),
+        fields.get("commune"),
+        bool(fields.get("confirm_commune")),
     )
     attributes = _validate_attributes(category, fields.get("attributes"))
     contact_email = nfc(fields.get("contact_email", "")).lower()
@@ -242,7 +261,8 @@ def submit_report(
     """A citizen (signed in or not), an app or an Open311 client files a report.
 
     Fields: category, description, commune, latitude, longitude, address, photos (uploaded files),
-    anonymous, contact_name, contact_phone, contact_email, attributes, media_url.
+    anonymous, contact_name, contact_phone, contact_email, attributes, media_url, confirm_commune
+    (the place is in the chosen commune although the pin is nearer to another).
     """
     require(user, "feedback.submit")
     return _create_report(user, channel=channel, request=request, **fields)

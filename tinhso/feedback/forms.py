@@ -51,6 +51,9 @@ class ReportForm(forms.Form):
     contact_phone = forms.CharField(label=_("Your phone number"), required=False, max_length=20)
     contact_email = forms.CharField(label=_("Your email (to be told of the answer)"), required=False)
     confirm_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_commune = forms.BooleanField(
+        label=_("The place is in the commune or ward I chose"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,11 @@ Vung, Sa Đéc), so a point counts as inside up to ``PROVINCE_OUTLINE_TOLERANCE_
 beyond the outline. The check refuses pins far away (another province, a swapped latitude and
 longitude), never a real place of the province. A ``PROVINCE_BOUNDARY`` setting (a list of
 (latitude, longitude) points) replaces the file with that one polygon.
+
+No package ships the boundaries of the communes formed on 1 July 2025. Which commune a pin is in
+is judged from one reference point per commune and its area (``COMMUNE_POINTS``, by default the
+file shipped for Đồng Tháp, see its "about"): ``nearer_commune`` names another commune when the pin
+is much nearer to its point than to the chosen commune's and far from the latter.
 """
 
 import json
@@ -24,6 +29,11 @@ DEFAULT_PROVINCE_OUTLINE = (
 )
 DEFAULT_TOLERANCE_M = 20_000
 EARTH_RADIUS_M = 6_371_000
+DEFAULT_COMMUNE_POINTS = Path(__file__).resolve().parent / "data" / "commune_points.json"
+# A pin counts as far from its commune beyond max(this, 1.5 × the radius of a disc of the commune's
+# area) from the commune's point, and as much nearer to another when less than half as far from it.
+NEAR_COMMUNE_M = 2_000
+MUCH_NEARER = 2
 
 
 @lru_cache(maxsize=4)
@@ -99,7 +109,51 @@ def in_province(lat: float, lng: float) -> bool:
     if _inside(lat, lng, rings):
         return True
     tolerance = getattr(settings, "PROVINCE_OUTLINE_TOLERANCE_M", DEFAULT_TOLERANCE_M)
-    return _distance_to_rings_m(lat, lng, rings) <= tolerance
+    if _distance_to_rings_m(lat, lng, rings) <= tolerance:
+        return True
+    # The outline's generalisation leaves out more than its tolerance in places (Phong Hòa, on
+    # the Hậu river, lies 20.7 km beyond it): near a commune's point is inside too.
+    points = commune_points().values()
+    return any(distance_m(lat, lng, p_lat, p_lng) <= _near_m(area) for p_lat, p_lng, area in points)
+
+
+@lru_cache(maxsize=4)
+def _commune_file(path: str) -> dict[str, tuple[float, float, float]]:
+    communes = json.loads(Path(path).read_text(encoding="utf-8"))["communes"]
+    return {code: (*row["point"], row.get("area_km2") or 0.0) for code, row in communes.items()}
+
+
+def _near_m(area_km2: float) -> float:
+    return max(NEAR_COMMUNE_M, 1.5 * math.sqrt(area_km2 * 1_000_000 / math.pi))
+
+
+def commune_points() -> dict[str, tuple[float, float, float]]:
+    """Commune code → (latitude, longitude, area in km²); ``COMMUNE_POINTS`` "" turns them off.
+    The shipped points are Đồng Tháp's, like the shipped outline: another province's outline
+    (``PROVINCE_OUTLINE``, ``PROVINCE_BOUNDARY``) without its own points has none."""
+    path = getattr(settings, "COMMUNE_POINTS", None)
+    other_province = getattr(settings, "PROVINCE_BOUNDARY", None) or getattr(settings, "PROVINCE_OUTLINE", "")
+    if path == "" or (path is None and other_province):
+        return {}
+    return _commune_file(str(path or DEFAULT_COMMUNE_POINTS))
+
+
+def nearer_commune(lat: float, lng: float, code: str) -> str | None:
+    """The code of the commune whose point is much nearer to (lat, lng) than that of the commune
+    ``code``, when the pin is also far from the latter; None when the pin fits the commune or
+    either has no point."""
+    points = commune_points()
+    if code not in points:
+        return None
+    chosen_lat, chosen_lng, area_km2 = points[code]
+    distance = distance_m(lat, lng, chosen_lat, chosen_lng)
+    if distance <= _near_m(area_km2):
+        return None
+    nearest, nearest_distance = min(
+        ((other, distance_m(lat, lng, p_lat, p_lng)) for other, (p_lat, p_lng, _area) in points.items()),
+        key=lambda pair: pair[1],
+    )
+    return nearest if nearest != code and nearest_distance * MUCH_NEARER < distance else None
 
 
 def province_centre() -> tuple[float, float]:

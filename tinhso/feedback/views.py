@@ -121,12 +121,14 @@ def _report_fields(form, request) -> dict:
         "contact_phone": data.get("contact_phone", ""),
         "contact_email": data.get("contact_email", ""),
         "photos": request.FILES.getlist("photos"),
+        "confirm_commune": data.get("confirm_commune", False),
     }
 
 
 def _file_report(request, hotline: bool):
     form = ReportForm(request.POST or None, request.FILES or None)
     similar = []
+    ask_commune = False
     if request.method == "POST" and form.is_valid():
         fields = _report_fields(form, request)
         lat = geo.parse_coordinate(fields["latitude"], -90, 90)
@@ -141,6 +143,7 @@ def _file_report(request, hotline: bool):
                     report = actions.submit_report(request.user, request=request, **fields)
             except ValidationError as exc:
                 add_errors(form, exc)
+                ask_commune = form.has_error("commune", "commune_far")
             else:
                 filed = request.session.get(FILED_SESSION_KEY, [])[-(FILED_REMEMBERED - 1) :]
                 request.session[FILED_SESSION_KEY] = [*filed, report.code]
@@ -148,6 +151,7 @@ def _file_report(request, hotline: bool):
     context = {
         "form": form,
         "similar": similar,
+        "ask_commune": ask_commune,
         "hotline": hotline,
         "max_photos": max_photos(),
         "max_photo_mb": max_photo_bytes() // 2**20,

@@ -17,6 +17,7 @@ from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, has_role
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record_dossier_read
+from tinhso.documents.waiting import waiting_counts
 from tinhso.dossiers import answers
 from tinhso.dossiers.actions import applicant_answers, applicant_fields
 from tinhso.dossiers.models import Dossier
@@ -98,14 +99,17 @@ class InboxFilter(forms.Form):
 @login_required
 def start_view(request):
     """The officer's start page: what waits for them, by role and deadline, each count opening
-    the inbox filtered to it, and the way into each back office they may use."""
+    the inbox filtered to it, and the way into each back office they may use. Only what their
+    roles may act on: no one-stop dossiers for a dashboard viewer or a document clerk."""
     _officer(request)
     user = request.user
+    handles_dossiers = has_role(user, *inbox.HANDLING_ROLES)
     return render(
         request,
         "motcua/start.html",
         {
-            "counts": inbox.start_counts(user),
+            "counts": inbox.start_counts(user) if handles_dossiers else None,
+            "documents": waiting_counts(user),
             "may_receive": has_role(user, Role.ONE_STOP_OFFICER),
             "feedback": [(url, label) for url, label, permission in FEEDBACK_LINKS if can(user, permission)],
             "may_see_statistics": statistics_visible(user),

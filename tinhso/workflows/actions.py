@@ -528,6 +528,14 @@ def _check_assignee(action: Action, assignee: User | None, agency: Agency) -> Us
     return assignee
 
 
+# The dossier's date each status sets, saved with the status change.
+STATUS_DATES: dict[int, str] = {
+    Status.ACCEPTED: "received_at",
+    Status.FINISHED: "finished_at",
+    Status.RETURNED: "returned_at",
+}
+
+
 def _enter_status(locked: Dossier, code: int, actor: User, note: str, now: datetime.datetime) -> None:
     """Move the dossier's national status and apply what the new status means for its dates.
 
@@ -536,12 +544,15 @@ def _enter_status(locked: Dossier, code: int, actor: User, note: str, now: datet
     nhận hồ sơ và hẹn trả kết quả" (Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
     309/2026/NĐ-CP Art. 8(3)). A counter dossier has it already; the code is issued before the
     status change so that its outbox event carries it, and stored with the reception time."""
+    fields: tuple[str, ...] = ()
     if code == Status.ACCEPTED and not locked.code:
         locked.code = issue_code(locked.receiving_agency, now)
-    apply_status_change(locked, code, actor, note, now)
+        fields = ("code",)
+    if code in STATUS_DATES:
+        setattr(locked, STATUS_DATES[code], now)
+        fields += (STATUS_DATES[code],)
+    apply_status_change(locked, code, actor, note, now, fields)
     if code == Status.ACCEPTED:
-        locked.received_at = now
-        locked.save(update_fields=["code", "received_at", "updated_at"])
         if received_across_boundary(locked):
             start = boundary_free_start(locked, now)
             reason = _(
@@ -554,12 +565,6 @@ def _enter_status(locked: Dossier, code: int, actor: User, note: str, now: datet
             locked, DueTimeChangeKind.ACCEPTANCE, compute_due_at(locked.procedure, start), reason, actor, now
         )
         dossier_accepted.send(Dossier, dossier=locked, actor=actor, at=now)
-    elif code == Status.FINISHED:
-        locked.finished_at = now
-        locked.save(update_fields=["finished_at", "updated_at"])
-    elif code == Status.RETURNED:
-        locked.returned_at = now
-        locked.save(update_fields=["returned_at", "updated_at"])
     queue_notification(locked, Notification.Kind.STATUS_CHANGED)
 
 
@@ -635,21 +640,23 @@ def _perform(
         finished = to_state.status_code in (Status.FINISHED, Status.RETURNED)
         if to_state.status_code == Status.FINISHED:
             flow.timing = classify_result(now, locked.due_at)
-        StepRecord.objects.create(
-            dossier=locked,
-            action=action,
-            action_name=action.name,
-            from_state=flow.state,
-            to_state=to_state,
-            from_user=actor,
-            to_user=next_assignee,
-            from_agency=flow.current_agency,
-            to_agency=target,
-            at=now,
-            step_started_at=flow.step_started_at,
-            step_due_at=flow.step_due_at,
-            on_time=None if flow.step_due_at is None else now <= flow.step_due_at,
-            note=note,
+        insert(
+            StepRecord(
+                dossier=locked,
+                action=action,
+                action_name=action.name,
+                from_state=flow.state,
+                to_state=to_state,
+                from_user=actor,
+                to_user=next_assignee,
+                from_agency=flow.current_agency,
+                to_agency=target,
+                at=now,
+                step_started_at=flow.step_started_at,
+                step_due_at=flow.step_due_at,
+                on_time=None if flow.step_due_at is None else now <= flow.step_due_at,
+                note=note,
+            )
         )
         previous = flow.state
         flow.state = to_state

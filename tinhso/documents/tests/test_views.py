@@ -180,3 +180,29 @@ def test_the_leader_sees_what_waits_and_what_is_overdue(
     overdue = client.get(reverse("documents:incoming_list"), {"state": "overdue"})
     assert [document.subject for document in overdue.context["page"]] == ["Thông báo lịch họp"]
     assert "quá hạn" in overdue.content.decode()
+
+
+def test_the_start_page_shows_a_clerk_the_documents_to_register_and_no_dossiers(
+    agencies, dept_staff, ward_staff, arrived, signed_in, client
+):
+    """A document clerk handles no one-stop dossier: their start page shows the incoming
+    documents of their own agency waiting to be registered, and no empty dossier list."""
+    signed_in(dept_staff["clerk"])
+    page = client.get(reverse("motcua:start"))
+    html = page.content.decode()
+    assert page.context["counts"] is None and page.context["documents"] == {"register": 1}
+    assert "Văn bản đến đang chờ bạn" in html and "cần vào sổ" in html
+    assert f"{reverse('documents:incoming_list')}?state=pending" in html
+    assert "Hồ sơ một cửa đang chờ bạn" not in html and f'href="{reverse("motcua:inbox")}"' not in html
+    signed_in(ward_staff["clerk"])
+    assert client.get(reverse("motcua:start")).context["documents"] == {"register": 0}
+    signed_in(dept_staff["leader"])
+    page = client.get(reverse("motcua:start"))
+    assert page.context["documents"] == {"handle": 0, "assign": 0}
+    assert page.context["counts"]["total"] == 0
+    assert f'href="{reverse("motcua:inbox")}"' in page.content.decode()
+    signed_in(dept_staff["clerk"])
+    client.post(reverse("documents:register", args=[arrived.pk]), {"subject": arrived.subject})
+    assert client.get(reverse("motcua:start")).context["documents"] == {"register": 0}
+    signed_in(dept_staff["leader"])
+    assert client.get(reverse("motcua:start")).context["documents"] == {"handle": 0, "assign": 1}

@@ -140,3 +140,38 @@ def test_the_map_pages_point_to_the_outlines(client, place):
         page = client.get(path).content.decode()
         assert 'data-province-url="/phan-anh/ban-do/ranh-gioi-tinh.geojson"' in page
         assert "feedback/outlines/country" in page and "leaflet/leaflet.js" in page
+
+
+def test_every_commune_of_the_province_has_a_point_inside_the_province():
+    points = geo.commune_points()
+    assert len(points) == 102 and points["28261"][:2] == (10.3501, 106.375)
+    assert all(geo.in_province(lat, lng) for lat, lng, _area in points.values())
+
+
+def test_a_pin_much_nearer_to_another_commune_names_it():
+    # At the point of Gò Công, 32 km from Mỹ Tho's; 1 km from Mỹ Tho's point fits Mỹ Tho.
+    assert geo.nearer_commune(10.3501, 106.67, "28261") == "28306"
+    assert geo.nearer_commune(10.3591, 106.375, "28261") is None
+    # Between two neighbours, nearer to neither by half: no question asked.
+    assert geo.nearer_commune(10.3655, 106.3830, "28261") is None
+    assert geo.nearer_commune(10.3501, 106.67, "99999") is None
+
+
+@override_settings(COMMUNE_POINTS="")
+def test_without_commune_points_no_commune_is_questioned():
+    assert geo.nearer_commune(10.3501, 106.67, "28261") is None
+
+
+def test_a_pin_in_another_commune_is_refused_until_the_citizen_confirms(place, submit):
+    """The pin at Cao Lãnh with Mỹ Tho chosen: refused with the commune to choose instead, nothing
+    stored; confirmed, the report keeps the commune the citizen chose."""
+    far = {"latitude": "10.439900", "longitude": "105.624000", "commune": place["my_tho"]}
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        submit(**far)
+    assert refused.value.message_dict["commune"] == [
+        "Vị trí đánh dấu ở xa Phường Mỹ Tho và gần Phường Cao Lãnh. Hãy chọn Phường Cao Lãnh, hoặc xác "
+        "nhận nơi này thuộc Phường Mỹ Tho."
+    ]
+    assert not Report.objects.exists()
+    assert submit(**far, confirm_commune=True).commune == place["my_tho"]
+    assert submit(**{**far, "commune": place["cao_lanh"]}).commune == place["cao_lanh"]

@@ -207,3 +207,20 @@ def test_the_officer_page_offers_each_step_only_in_the_states_its_action_takes(c
 def test_the_description_hint_speaks_the_language_of_the_request(language, hint):
     with translation.override(language):
         assert str(ReportForm()["description"].help_text) == hint
+
+
+def test_form_asks_to_confirm_a_pin_in_another_commune(client, place):
+    data = {
+        "category": place["roads"].pk,
+        "description": "Ổ gà",
+        "latitude": "10.4399",
+        "longitude": "105.624",
+        "commune": place["my_tho"].pk,
+    }
+    page = client.post("/phan-anh/gui/", data)
+    html = page.content.decode()
+    assert page.status_code == 200 and not Report.objects.exists()
+    assert "gần Phường Cao Lãnh" in html and 'name="confirm_commune"' in html
+    assert 'name="confirm_commune"' not in client.get("/phan-anh/gui/").content.decode()
+    response = client.post("/phan-anh/gui/", {**data, "confirm_commune": "on"})
+    assert response.status_code == 302 and Report.objects.get().commune == place["my_tho"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import can, has_role
 from tinhso.documents.rules import STAFF_ROLES as DOCUMENT_ROLES
+from tinhso.motcua.inbox import HANDLING_ROLES
 from tinhso.statistics.rules import visible as statistics_visible
 
 register = template.Library()
@@ -17,7 +18,9 @@ register = template.Library()
 def officer_links(context) -> list[tuple[str, str, bool]]:
     request = context["request"]
     user = request.user
-    links = [(reverse("motcua:start"), _("Start")), (reverse("motcua:inbox"), _("Dossiers to handle"))]
+    links = [(reverse("motcua:start"), _("Start"))]
+    if has_role(user, *HANDLING_ROLES):
+        links.append((reverse("motcua:inbox"), _("Dossiers to handle")))
     if has_role(user, Role.ONE_STOP_OFFICER):
         links.append((reverse("motcua:counter"), _("Counter reception")))
     if can(user, "feedback.route"):

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tinhso import testing as factories
+from tinhso.accounts.models import Role
 from tinhso.dossiers.notifications import send_pending
 from tinhso.dossiers.status import Status
 
@@ -493,3 +495,16 @@ def test_an_officer_whose_membership_ended_is_not_offered_as_assignee(
     assert list(action.context["form"].fields["assignee"].queryset) == [specialist]
     counter = client.get(reverse("motcua:counter"))
     assert list(counter.context["form"].fields["assignee"].queryset) == [specialist]
+
+
+def test_a_dashboard_viewer_starts_on_the_statistics_not_an_empty_dossier_list(
+    signed_in, province, submitted
+):
+    """The dashboard viewer acts on no dossier: no dossier counts or inbox link, the way into
+    the statistics instead; the one-stop officer's start page keeps its dossiers."""
+    viewer = factories.make_officer(province["agencies"]["province"], "theodoi.vp", Role.DASHBOARD_VIEWER)
+    page = signed_in(viewer).get(reverse("motcua:start"))
+    html = page.content.decode()
+    assert page.status_code == 200 and page.context["counts"] is None and page.context["documents"] == {}
+    assert "Hồ sơ một cửa đang chờ bạn" not in html and f'href="{reverse("motcua:inbox")}"' not in html
+    assert "Mở thống kê một cửa" in html and reverse("statistics:report") in html

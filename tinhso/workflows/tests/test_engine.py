@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tinhso.audit.models import AuditEntry
 from tinhso.dossiers.status import Status
@@ -158,3 +159,25 @@ def test_two_officers_at_once_exactly_one_wins(submitted, officer, specialist):
     assert sorted(outcomes)[-1] == "ok" and outcomes.count("ok") == 1
     assert StepRecord.objects.filter(dossier=submitted).count() == 1
     assert submitted.status_changes.filter(to_status=Status.ACCEPTED).count() == 1
+
+
+def test_a_step_costs_a_bounded_number_of_statements(submitted, officer, specialist, leader):
+    """Officers' throughput (issue 19) and the demo's year: a step holds the dossier and its
+    flow, checks, and writes its rows in a bounded number of statements, the status's date in
+    the same statement as the status."""
+    counts = {}
+    steps = [
+        (officer, "tiep_nhan", specialist),
+        (specialist, "xu_ly", None),
+        (specialist, "trinh_lanh_dao", None),
+        (leader, "phe_duyet", None),
+        (officer, "tra_ket_qua", None),
+    ]
+    for actor, key, assignee in steps:
+        with CaptureQueriesContext(connection) as queries:
+            perform_action(actor, submitted, key, assignee=assignee)
+        counts[key] = len(queries)
+    submitted.refresh_from_db()
+    assert submitted.received_at and submitted.finished_at and submitted.returned_at
+    bounds = {"tiep_nhan": 30, "xu_ly": 16, "trinh_lanh_dao": 13, "phe_duyet": 19, "tra_ket_qua": 16}
+    assert all(counts[key] <= bound for key, bound in bounds.items()), counts

@@ -17,7 +17,7 @@ from django.utils import timezone
 from tinhso.accounts.models import User, UserKind
 from tinhso.agencies.models import Agency
 from tinhso.demo import clock
-from tinhso.feedback import actions
+from tinhso.feedback import actions, geo
 from tinhso.feedback.models import Open311ApiKey, Report, RoutingRule, TimeUnit, hash_api_key
 
 DEMO_KEY_NAME = "Dữ liệu trình diễn"
@@ -113,12 +113,13 @@ REPORTS = [
 ]
 
 
-# Where the year's reports are: commune, (latitude, longitude) near its centre, committee officers.
+# Where the year's reports are: commune, committee officers; each pin within about a kilometre of
+# the commune's point (``tinhso.feedback.geo.commune_points``).
 HISTORY_PLACES = [
-    ("Phường Mỹ Tho", (10.3600, 106.3600), "chuyenvien.mytho", "lanhdao.mytho"),
-    ("Phường Cao Lãnh", (10.4600, 105.6330), "chuyenvien.caolanh", "lanhdao.caolanh"),
-    ("Phường Sa Đéc", (10.2930, 105.7570), "chuyenvien.sadec", "lanhdao.sadec"),
-    ("Phường Cai Lậy", (10.4080, 106.1190), "chuyenvien.cailay", "lanhdao.cailay"),
+    ("Phường Mỹ Tho", "chuyenvien.mytho", "lanhdao.mytho"),
+    ("Phường Cao Lãnh", "chuyenvien.caolanh", "lanhdao.caolanh"),
+    ("Phường Sa Đéc", "chuyenvien.sadec", "lanhdao.sadec"),
+    ("Phường Cai Lậy", "chuyenvien.cailay", "lanhdao.cailay"),
 ]
 HISTORY_TEXTS = {
     "hu-hong-duong": (
@@ -260,11 +261,12 @@ class Command(BaseCommand):
         rng = random.Random(2026)
         now = timezone.now()
         places = []
-        for name, point, officer, leader in HISTORY_PLACES:
+        points = geo.commune_points()
+        for name, officer, leader in HISTORY_PLACES:
             commune = actions.province_communes().filter(name=name).first()
             committee = Agency.objects.filter(kind="commune_pc", unit=commune).first() if commune else None
-            if commune and committee and officer in users and leader in users:
-                places.append((commune, committee, point, users[officer], users[leader]))
+            if commune and committee and commune.code in points and officer in users and leader in users:
+                places.append((commune, committee, points[commune.code][:2], users[officer], users[leader]))
         moments = sorted(
             now - datetime.timedelta(minutes=rng.randint(60, 365 * 24 * 60)) for _ in range(count)
         )
@@ -278,8 +280,8 @@ class Command(BaseCommand):
                     category=categories[code],
                     description=text,
                     commune=commune,
-                    latitude=f"{lat + rng.uniform(-0.012, 0.012):.6f}",
-                    longitude=f"{lng + rng.uniform(-0.012, 0.012):.6f}",
+                    latitude=f"{lat + rng.uniform(-0.006, 0.006):.6f}",
+                    longitude=f"{lng + rng.uniform(-0.006, 0.006):.6f}",
                     address=f"Khu phố {rng.randint(1, 9)}, {commune.name}",
                 )
             steps = (
