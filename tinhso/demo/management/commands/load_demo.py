@@ -12,6 +12,7 @@ from tinhso.accounts import actions, otp
 from tinhso.accounts.models import Membership, Role, User
 from tinhso.agencies import actions as agency_actions
 from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.core.links import site_url
 from tinhso.demo import data
 from tinhso.procedures import actions as procedure_actions
 from tinhso.procedures.models import BoundaryFreeList, Procedure, ReceptionScope
@@ -251,5 +252,5 @@ class Command(BaseCommand):
         for tax_code, name, *_rest in data.BUSINESSES:
             write(f"  {tax_code:<18} {name:<40} (doanh nghiệp, MST)")
         write("")
-        write("Quản trị / administration: http://127.0.0.1:8000/quan-tri/  (admin.tinh)")
-        write("API: http://127.0.0.1:8000/api/v1/docs")
+        write(f"Quản trị / administration: {site_url()}/quan-tri/  (admin.tinh)")
+        write(f"API: {site_url()}/api/v1/docs")
