@@ -39,17 +39,7 @@ class TargetForm(forms.ModelForm):
 
     class Meta:
         model = Target
-        fields = [
-            "name",
-            "legal_source",
-            "kind",
-            "measure",
-            "target_value",
-            "target_date",
-            "amber_margin",
-            "order",
-            "is_active",
-        ]
+        fields = list(actions.TARGET_FIELDS)
 
 
 @admin.register(Target)
