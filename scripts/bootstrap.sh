@@ -40,7 +40,8 @@ if [ ! -f "$stamp" ]; then
     # parallel (a fresh clone's install: ~25 s and 3 s of CPU here instead of pip's ~4 min and 26 s).
     [ -x .venv/bin/uv ] && [ "$(.venv/bin/uv --version)" = "uv $UV_VERSION" ] \
         || .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
-    .venv/bin/uv pip install --quiet --python .venv/bin/python "${lock_files[@]}"
+    # --compile-bytecode as pip does: without it every process compiles the packages it imports.
+    .venv/bin/uv pip install --quiet --compile-bytecode --python .venv/bin/python "${lock_files[@]}"
     touch "$stamp"
 fi
 
