@@ -3,8 +3,11 @@
 - the long operations and smoke tests (their own PostgreSQL, gunicorn, task workers, the demo
   script: mostly waiting on other processes) start first, so that they overlap with the many
   short tests instead of ending the run alone;
-- the demo journeys share one loaded demo (module fixtures): the scheduler below sends them to
-  one worker as one unit, first (the largest unit goes first).
+- the demo journeys share one loaded demo and the two-servers tests one stack (module fixtures):
+  the scheduler below sends each module to one worker as one unit, first (the largest units go
+  first);
+- the longest tests on the test database (``LONG``: a whole demo province each) start first
+  too: the run lasts as long as its busier worker, and a long test started last ends it alone.
 
 Only tests that leave the test database as they found it move: pytest-django's order (tests in a
 rolled-back transaction before those that empty the database) still holds on each worker.
@@ -13,11 +16,29 @@ rolled-back transaction before those that empty the database) still holds on eac
 import pytest
 
 # Test modules whose tests must run on one worker, one after the other.
-GROUPS = {"tests/browser/test_demo_journeys.py": "demo-journeys"}
+GROUPS = {
+    "tests/browser/test_demo_journeys.py": "demo-journeys",
+    "tests/test_two_servers.py": "two-servers",
+}
+# Test modules or tests that take a minute or more of CPU, longest first (measured by CPU time).
+LONG = [
+    "tests/browser/test_demo_journeys.py",
+    "tinhso/dossiers/tests/test_demo.py",
+    "tinhso/documents/tests/test_demo.py",
+    "tinhso/procedures/tests/test_blank_form.py::test_every_procedure_with_a_declaration_has_its_blank_form",
+]
+
+
+def _long(item) -> int | None:
+    """The place of ``item`` in ``LONG``, if it is there."""
+    for place, name in enumerate(LONG):
+        if item.nodeid == name or item.nodeid.split("::")[0] == name:
+            return place
+    return None
 
 
 def _starts_first(item) -> bool:
-    if not (item.get_closest_marker("ops") or item.get_closest_marker("smoke")):
+    if not (_long(item) is not None or item.get_closest_marker("ops") or item.get_closest_marker("smoke")):
         return False
     marker = item.get_closest_marker("django_db")
     transactional = bool(
@@ -28,7 +49,13 @@ def _starts_first(item) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: not _starts_first(item))
+    def order(item) -> tuple[int, int]:
+        if not _starts_first(item):
+            return (2, 0)
+        place = _long(item)
+        return (1, 0) if place is None else (0, place)
+
+    items.sort(key=order)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-demo}
 PYTHON=${PYTHON:-python3}
+UV_VERSION=0.13.9
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -35,8 +36,12 @@ lock_files=(-r requirements.lock)
 [ "$mode" = test ] && lock_files+=(-r requirements-dev.lock)
 stamp=".venv/.installed-$mode-$(cat requirements.lock requirements-dev.lock | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check "${lock_files[@]}"
+    # uv (the tool that writes the locks) installs them: the same pinned packages, fetched in
+    # parallel (a fresh clone's install: ~25 s and 3 s of CPU here instead of pip's ~4 min and 26 s).
+    [ -x .venv/bin/uv ] && [ "$(.venv/bin/uv --version)" = "uv $UV_VERSION" ] \
+        || .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+    # --compile-bytecode as pip does: without it every process compiles the packages it imports.
+    .venv/bin/uv pip install --quiet --compile-bytecode --python .venv/bin/python "${lock_files[@]}"
     touch "$stamp"
 fi
 
