@@ -69,3 +69,11 @@ def test_the_filter_ignores_accents_and_odd_input_matches_nothing(client, world)
 
 def test_the_footer_links_to_the_page(client, db):
     assert 'href="/minh-bach/"' in client.get("/").content.decode()
+
+
+def test_the_page_is_in_vietnamese_with_its_english_original(client, world):
+    html = client.get("/minh-bach/", headers={"accept-language": "vi"}).content.decode()
+    assert "Công khai kết quả giải quyết thủ tục hành chính" in html
+    assert "tháng này (" in html and "Tỷ lệ trực tuyến" in html and "Đã tiếp nhận" in html
+    client.cookies["django_language"] = "en"
+    assert "Public service transparency" in client.get("/minh-bach/").content.decode()
