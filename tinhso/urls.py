@@ -5,6 +5,7 @@ from django.urls import include, path
 from tinhso.api import api
 from tinhso.core import urls as core_urls
 from tinhso.home import home
+from tinhso.ioc.views import public as transparency
 
 urlpatterns = [
     path("api/v1/", api.urls),  # first: the API's surge paths resolve without trying the pages
@@ -22,6 +23,7 @@ urlpatterns = [
     path("van-ban/", include("tinhso.documents.urls")),
     path("thong-ke/", include("tinhso.statistics.urls")),
     path("dieu-hanh/", include("tinhso.ioc.urls")),
+    path("minh-bach/", transparency, name="transparency"),
     path("lich-nghi/", include("tinhso.worktime.urls")),
     path("open311/v2/", include("tinhso.feedback.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -77,3 +77,20 @@ def test_a_wallboard_link_works_without_sign_in_until_revoked(live_server, brows
     page.reload()
     assert "đã bị thu hồi" in page.get_by_role("alert").inner_text()
     context.close()
+
+
+def test_the_public_transparency_page_fits_a_phone_without_sign_in(live_server, browser, province):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Công khai kết quả giải quyết thủ tục hành chính").click()
+    page.wait_for_url("**/minh-bach/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert serious_violations(page) == []
+    assert "Ủy ban nhân dân phường Mỹ Tho" in page.locator("main").inner_text()
+    assert "Trần Thị Bích Ngọc" not in page.content()
+    page.get_by_label("Tên cơ quan có chứa (gõ có dấu hoặc không dấu)").fill("cao lanh")
+    page.get_by_role("button", name="Lọc").click()
+    page.wait_for_url("**/minh-bach/?q=cao+lanh")
+    assert "Mỹ Tho" not in page.locator("tbody").inner_text()
+    context.close()

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from tinhso.accounts.permissions import can, require
 from tinhso.agencies.models import Agency
 from tinhso.feedback.models import Category
-from tinhso.ioc import indicators, wallboard
+from tinhso.ioc import indicators, transparency, wallboard
 from tinhso.ioc.scorecard import scorecard
 from tinhso.statistics.charts import month_bars
 from tinhso.statistics.rules import visible_agencies
@@ -169,4 +169,14 @@ def wall(request, token: str):
             "stale": stale,
             "scope_name": link.agency.name if link.agency else _("The whole province"),
         },
+    )
+
+
+def public(request):
+    """The public transparency page: no sign-in, counts and rates per department and commune."""
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "ioc/transparency.html",
+        {"title": _("Public service transparency"), "query": query, "t": transparency.rows(query)},
     )
