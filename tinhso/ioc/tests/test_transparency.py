@@ -77,3 +77,13 @@ def test_the_page_is_in_vietnamese_with_its_english_original(client, world):
     assert "tháng này (" in html and "Tỷ lệ trực tuyến" in html and "Đã tiếp nhận" in html
     client.cookies["django_language"] = "en"
     assert "Public service transparency" in client.get("/minh-bach/").content.decode()
+
+
+def test_anyone_may_open_it_so_the_table_is_computed_once_per_ten_minutes(
+    client, world, django_assert_max_num_queries
+):
+    first = client.get("/minh-bach/")
+    with django_assert_max_num_queries(3):  # the session-less request and the cache read only
+        again = client.get("/minh-bach/", {"q": "my tho"})
+    assert again.context["t"]["computed_at"] == first.context["t"]["computed_at"]
+    assert row_of(again, world["ward_pc"]) == row_of(first, world["ward_pc"])
