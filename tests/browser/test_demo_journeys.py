@@ -558,6 +558,9 @@ def test_e_a_feedback_report_routed_answered_and_published(actor, django_db_bloc
         page.locator("#id_description").fill("Ổ gà lớn trên đường Ấp Bắc, gần chợ Mỹ Tho.")
         page.locator(".leaflet-container").click()
         page.locator("#id_commune").select_option(label="Phường Mỹ Tho")
+        # The map opens on the province, far from Mỹ Tho: asked to confirm, the citizen does.
+        page.locator("main form button[type=submit]").last.click()
+        page.locator("#id_confirm_commune").check()
         page.locator("main form button[type=submit]").last.click()
         citizen.check(english=False)
         report = Report.objects.filter(description__startswith="Ổ gà lớn trên đường Ấp Bắc").get()
