@@ -69,3 +69,15 @@ def pytest_xdist_make_scheduler(config, log):
             return GROUPS.get(nodeid.split("::")[0], nodeid)
 
     return GroupScheduling(config, log)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request or a test that switched the
+    language of the worker's thread must not change what the next test reads."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
