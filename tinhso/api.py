@@ -9,6 +9,7 @@ from tinhso.agencies.api import router as agencies_router
 from tinhso.core.api import PlatformAPI, install_error_handlers
 from tinhso.documents.api import router as documents_router
 from tinhso.dossiers.api import router as dossiers_router
+from tinhso.events.api import router as events_router
 from tinhso.feedback.api import router as feedback_router
 from tinhso.ioc.api import router as ioc_router
 from tinhso.motcua.api import router as motcua_router
@@ -40,3 +41,4 @@ api.add_router("/mot-cua", motcua_router)
 api.add_router("/statistics", statistics_router)
 api.add_router("/documents", documents_router)
 api.add_router("/ioc", ioc_router)
+api.add_router("/events", events_router)

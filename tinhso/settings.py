@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "tinhso.documents",
     "tinhso.statistics",
     "tinhso.ioc",
+    "tinhso.events",
     "tinhso.demo",
     "django.contrib.admin",
     "django.contrib.auth",

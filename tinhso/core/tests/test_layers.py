@@ -28,6 +28,7 @@ LAYERS = [
     "feedback",
     "motcua",
     "official_forms",
+    "events",  # the event feed and webhooks over the outboxes of the apps below
     "demo",
     "ioc",  # the operations centre reads statistics, feedback and documents; nothing imports it
 ]
