@@ -428,6 +428,19 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Tỉnh số")
 PROVINCE_CODE = os.environ.get("PROVINCE_CODE", "82")
 
+# Webhooks (tinhso.events.webhooks): they go to public https addresses only, except to the
+# networks listed here (addresses or CIDR, comma-separated; plain http allowed there too): a
+# system inside the province's network, the demo's local receiver. Each socket operation of a
+# delivery times out after EVENTS_WEBHOOK_TIMEOUT seconds.
+EVENTS_WEBHOOK_PRIVATE_NETWORKS = [
+    str(ipaddress.ip_network(network.strip(), strict=False))
+    for network in os.environ.get("EVENTS_WEBHOOK_PRIVATE_NETWORKS", "127.0.0.1/32" if DEMO else "").split(
+        ","
+    )
+    if network.strip()
+]
+EVENTS_WEBHOOK_TIMEOUT = float(os.environ.get("EVENTS_WEBHOOK_TIMEOUT", "5"))
+
 # Self-registration and password reset (tinhso.accounts.verification): a 6-digit code lives
 # CODE_TTL_MINUTES, allows CODE_MAX_TRIES wrong entries and CODE_MAX_SENDS sends at least
 # CODE_RESEND_SECONDS apart; per hour at most CODE_MAX_PER_DESTINATION codes to one phone or

@@ -149,3 +149,19 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"
+
+
+class SubscriptionEvent(models.Model):
+    """The webhooks' own outbox: every change of a subscription, a secret rotation, a resend
+    (written by ``tinhso.events.actions`` with the audit entry; never a secret)."""
+
+    kind = models.CharField(max_length=20)
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="events")
+    data = models.JSONField(default=dict)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subscription_id}"
