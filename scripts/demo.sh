@@ -3,7 +3,7 @@
 #   DEMO_PORT (default 8000), DEMO_DB (default var/demo.sqlite3) and DEMO_HISTORY (dossiers of the
 #   past year made when the database is new, default 1500, and a third as many feedback reports)
 #   can be changed; the local national document axis listens on DEMO_AXIS_PORT (default
-#   DEMO_PORT + 10).
+#   DEMO_PORT + 10); the local webhook receiver on DEMO_WEBHOOK_PORT (default DEMO_PORT + 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,13 @@ trap 'kill $(jobs -p) 2>/dev/null' EXIT
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$axis_port") 2>/dev/null && break; sleep 0.2; done
 .venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-1500}"
 
+# The local webhook receiver (it checks signatures and replays and logs what it gets to the
+# worker's log), subscribed to every event from now on; the worker delivers. It stops with the demo.
+webhook_port=${DEMO_WEBHOOK_PORT:-$((port + 20))}
+webhook_secret=var/demo-webhook-secret-$port.txt
+.venv/bin/python manage.py subscribe_demo_receiver --url "http://127.0.0.1:$webhook_port/su-kien" --secret-file "$webhook_secret"
+.venv/bin/python manage.py run_webhook_receiver --port "$webhook_port" --secret-file "$webhook_secret" >>"$worker_log" 2>&1 &
+
 # Notifications: the task worker sends them as soon as they are queued (mail goes to files under
 # var/demo-mail/, text messages to the worker's log); send_notifications and deliver_documents every minute send
 # the retries, as cron does in production. Both stop with the demo.
@@ -38,7 +45,7 @@ mail_dir=${EMAIL_FILE_PATH:-$(pwd)/var/demo-mail}
 export EMAIL_FILE_PATH=$mail_dir
 mkdir -p "$mail_dir"
 .venv/bin/python manage.py run_worker --interval 2 --no-reload >>"$worker_log" 2>&1 &
-(while sleep 60; do .venv/bin/python manage.py send_notifications >/dev/null 2>>"$worker_log"; .venv/bin/python manage.py deliver_documents >/dev/null 2>>"$worker_log"; done) &
+(while sleep 60; do .venv/bin/python manage.py send_notifications >/dev/null 2>>"$worker_log"; .venv/bin/python manage.py deliver_documents >/dev/null 2>>"$worker_log"; .venv/bin/python manage.py deliver_webhooks >/dev/null 2>>"$worker_log"; done) &
 trap 'kill $(jobs -p) 2>/dev/null' EXIT
 
 echo

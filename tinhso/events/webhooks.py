@@ -228,10 +228,14 @@ def dispatch(batch: int = BATCH, now: datetime.datetime | None = None) -> int:
         with transaction.atomic():
             row = DispatchCursor.objects.select_for_update().get(pk=1)
             after = feed.Cursor(row.txid, row.entry_id)
-            events, next_cursor = feed.read(after, batch)
+            subscriptions = list(Subscription.objects.select_related("agency"))
+            if subscriptions:
+                events, next_cursor = feed.read(after, batch)
+            else:  # nobody to send to: move past the entries without rendering them
+                passed = feed.entries(after, batch)
+                events, next_cursor = [], passed[-1][1] if passed else after
             if next_cursor == after:
                 return added
-            subscriptions = list(Subscription.objects.select_related("agency"))
             due = now or timezone.now()
             rows = [
                 Delivery(
