@@ -145,3 +145,32 @@ def test_only_a_dead_letter_is_resent_through_the_api(client, bearer, people, su
         f"/api/v1/events/subscriptions/{subscription.pk}/deliveries", {"state": "pending"}, **admin
     ).json()
     assert listed["count"] == 1 and listed["items"][0]["event_id"] == "document-1"
+
+
+def test_the_admin_shows_deliveries_and_resends_dead_letters_for_the_administrator_only(
+    client, people, subscription
+):
+    entry = FeedEntry.objects.create(source="document", source_id=1)
+    delivery = Delivery.objects.create(
+        subscription=subscription,
+        entry=entry,
+        event_type="vn.gov.tinhso.document.drafted",
+        state=Delivery.State.DEAD,
+        attempts=15,
+        next_attempt_at=timezone.now(),
+        created_at=timezone.now(),
+    )
+    sign_in(client, people["officer"])
+    assert client.get("/quan-tri/events/delivery/").status_code in (302, 403)
+    people["admin"].is_staff = True  # the administration is for staff accounts
+    people["admin"].save()
+    sign_in(client, people["admin"])
+    assert client.get("/quan-tri/events/subscription/").status_code == 200
+    assert client.get("/quan-tri/events/delivery/").status_code == 200
+    response = client.post(
+        "/quan-tri/events/delivery/", {"action": "resend", "_selected_action": [delivery.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.resent) == (Delivery.State.PENDING, 1)
+    assert AuditEntry.objects.filter(action="events.delivery_resend").count() == 1
