@@ -3,12 +3,13 @@ what the test tells it (a status, a huge body, or nothing for a while)."""
 
 import contextlib
 import http.server
+import ssl
 import threading
 import time
 
 
 class Subscriber:
-    def __init__(self):
+    def __init__(self, tls: ssl.SSLContext | None = None):
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.statuses: list[int] = []  # answered in turn; then ``default``
         self.default = 200
@@ -44,11 +45,15 @@ class Subscriber:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/tinhso"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}/hooks/tinhso"
 
     def __enter__(self):
         self.thread.start()

@@ -3,8 +3,10 @@ dead letters and resend, secret rotation, the refusals (permissions, unsafe addr
 hanging answer). Time is moved on by passing ``now``: the back-off is deterministic."""
 
 import datetime
+import ipaddress
 import itertools
 import json
+import ssl
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -277,3 +279,55 @@ def test_a_stopped_subscription_receives_nothing_until_it_is_on_again(
     webhooks.deliver_due()
     assert len(subscriber.requests) == 1
     assert AuditEntry.objects.filter(action="events.subscription_update").count() == 2
+
+
+def _certificate(directory):
+    """A self-signed certificate for 127.0.0.1: (certificate file, key file)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
+
+
+def test_over_https_the_certificate_is_checked(people, desk, tmp_path, monkeypatch, submitted):
+    cert_file, key_file = _certificate(tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_file, key_file)
+    with Subscriber(tls) as secure:
+        assert secure.url.startswith("https://")
+        actions.create_subscription(people["admin"], name="Hệ thống có TLS", url=secure.url)
+        webhooks.deliver_due()
+        (delivery,) = Delivery.objects.all()
+        assert delivery.state == Delivery.State.PENDING and "CERTIFICATE_VERIFY_FAILED" in delivery.last_error
+        assert secure.requests == []
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # the subscriber's certificate is trusted
+        webhooks.deliver_due(now=timezone.now() + datetime.timedelta(minutes=1))
+        delivery.refresh_from_db()
+        assert delivery.state == Delivery.State.DELIVERED
+        assert len(secure.requests) == 1
