@@ -16,7 +16,9 @@ feed and in every webhook delivery, so a subscriber drops a duplicate by its id.
 
 The data carry what any subscriber of the province may know: dossier codes, statuses, agency
 codes, document references, feedback reference codes and categories, times. Never a name, an
-identity number, an address, a note or an officer's text.
+identity number, an address, a note or an officer's text. A dossier event carries what its outbox
+row recorded then; a feedback or document event shows the report's agency and the document's
+reference as they are when read (their outboxes keep no copy).
 """
 
 import dataclasses

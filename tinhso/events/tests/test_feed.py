@@ -1,6 +1,7 @@
 """The event feed: CloudEvents over the outboxes, one order that a resuming reader follows without
 a gap or a duplicate even when writers commit out of order (PostgreSQL), and its permission."""
 
+import datetime
 import json
 import random
 import threading
@@ -172,3 +173,44 @@ def test_a_resuming_reader_sees_every_event_once_under_concurrent_writers(provin
     assert len(seen) == len(set(seen))
     assert sorted(seen) == sorted(f"document-{pk}" for pk in written)
     assert len(written) > 30
+
+
+def test_a_feedback_report_is_followed_from_received_to_closed_without_the_reporters_data(
+    people, province, desk
+):
+    from tinhso.feedback import actions as feedback_actions
+    from tinhso.feedback.models import Category, TimeUnit
+
+    roads = Category.objects.create(
+        name="Hư hỏng đường giao thông", service_code="hu-hong-duong", time_limit=8, time_unit=TimeUnit.HOURS
+    )
+    admin = people["admin"]
+    report = feedback_actions.submit_report(
+        people["citizen"],
+        category=roads,
+        description="Đường Ấp Bắc có ổ gà lớn gần chợ.",
+        commune=province["my_tho"],
+        latitude="10.360500",
+        longitude="106.356900",
+        address="Đường Ấp Bắc",
+        contact_email="nguyenvanan@example.vn",
+    )
+    feedback_actions.assign_report(admin, report, desk)
+    feedback_actions.answer_report(admin, report, "Đã vá ổ gà trên đường Ấp Bắc.")
+    feedback_actions.approve_answer(admin, report)
+    feedback_actions.close_answered(timezone.now() + datetime.timedelta(days=365))
+    events = [e for e in read_all()[0] if e.type.startswith("vn.gov.tinhso.feedback.")]
+    assert [e.type.rsplit(".", 1)[1] for e in events] == [
+        "received",
+        "assigned",
+        "in_progress",
+        "answered",
+        "closed",
+    ]
+    report.refresh_from_db()
+    assert {e.cloudevent["subject"] for e in events} == {report.code}
+    assert events[-1].cloudevent["data"]["agency"] == desk.code == events[-1].agency
+    assert events[-1].cloudevent["data"]["category"] == "hu-hong-duong"
+    text = json.dumps([e.cloudevent for e in events], ensure_ascii=False)
+    for personal in ("Nguyễn Văn An", "nguyenvanan@example.vn", "ổ gà", "Đường Ấp Bắc"):
+        assert personal not in text
