@@ -331,3 +331,35 @@ def test_over_https_the_certificate_is_checked(people, desk, tmp_path, monkeypat
         delivery.refresh_from_db()
         assert delivery.state == Delivery.State.DELIVERED
         assert len(secure.requests) == 1
+
+
+def test_workers_running_at_once_send_each_event_once(people, desk, subscriber):
+    import threading
+
+    from django.db import connection
+
+    from tinhso.documents.models import DocumentEvent
+
+    actions.create_subscription(people["admin"], name="Mọi sự kiện", url=subscriber.url)
+    for _ in range(12):
+        DocumentEvent.objects.create(kind=DocumentEvent.Kind.DRAFTED, agency=desk, occurred_at=timezone.now())
+    errors = []
+
+    def worker():
+        try:
+            for _ in range(3):
+                webhooks.deliver_due()
+        except Exception as exc:  # reported below: a thread's failure must fail the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    ids = [headers["webhook-id"] for headers, _ in subscriber.requests]
+    assert len(ids) == len(set(ids)) == 12
+    assert set(Delivery.objects.values_list("state", flat=True)) == {Delivery.State.DELIVERED}
