@@ -1,13 +1,16 @@
-"""The webhooks' writes: subscriptions, their secrets and the resending of dead letters. Each
-checks permission ("events.manage": province administrators), validates, and saves in one
-transaction with the audit entry and the ``SubscriptionEvent``; the pages, the API, the admin and
-the demo loader call these. No secret is ever written to the audit trail or an event."""
+"""The webhooks' writes: subscriptions, their secrets, the resending of dead letters, and who
+reads the event feed. Each checks permission ("events.manage": province administrators),
+validates, and saves in one transaction with the audit entry and, for a subscription, the
+``SubscriptionEvent``; the pages, the API, the admin and the demo loader call these. No secret is
+ever written to the audit trail or an event."""
 
 import datetime
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,3 +178,32 @@ def wake_on_commit() -> None:
     """Ask the task worker to deliver once the caller's transaction commits (``manage.py
     deliver_webhooks`` every minute picks up the retries and any lost wake-up)."""
     transaction.on_commit(deliver_webhooks.enqueue, robust=True)
+
+
+def _feed_permission() -> Permission:
+    return Permission.objects.get(codename="read_feed", content_type__app_label="events")
+
+
+def feed_readers() -> QuerySet[User]:
+    """The accounts given the feed permission (province administrators read it anyway)."""
+    return User.objects.filter(user_permissions=_feed_permission()).order_by("username")
+
+
+def grant_feed(actor: Actor, username: str, request: HttpRequest | None = None) -> User:
+    """Let an account (an integration system's) read the event feed with its API token."""
+    require(actor, "events.manage")
+    user = User.objects.filter(username=(username or "").strip(), is_active=True).first()
+    if user is None:
+        raise ValidationError({"username": [_("No active account has this user name.")]})
+    with transaction.atomic():
+        user.user_permissions.add(_feed_permission())
+        record(actor, "events.feed_grant", user, {"permission": "events.read_feed"}, request)
+    return user
+
+
+def revoke_feed(actor: Actor, user: User, request: HttpRequest | None = None) -> None:
+    """Take the feed permission back: the account's next request is refused."""
+    require(actor, "events.manage")
+    with transaction.atomic():
+        user.user_permissions.remove(_feed_permission())
+        record(actor, "events.feed_revoke", user, {"permission": "events.read_feed"}, request)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("webhook/<int:pk>/sua/", views.subscription_edit, name="subscription_edit"),
     path("webhook/<int:pk>/doi-khoa/", views.subscription_rotate, name="subscription_rotate"),
     path("webhook/gui-lai/<int:pk>/", views.delivery_resend, name="delivery_resend"),
+    path("doc-luong/", views.feed_readers, name="feed_readers"),
 ]

@@ -135,3 +135,25 @@ def delivery_resend(request, pk):
     else:
         messages.success(request, _("The event will be sent again."))
     return redirect("events:subscription", delivery.subscription_id)
+
+
+@login_required
+def feed_readers(request):
+    """The accounts that read the event feed; the administrator gives or takes the permission."""
+    _manager(request)
+    if request.method == "POST":
+        try:
+            if request.POST.get("revoke"):
+                reader = get_object_or_404(actions.feed_readers(), pk=request.POST["revoke"])
+                actions.revoke_feed(request.user, reader, request=request)
+                messages.success(
+                    request, _("%(name)s no longer reads the event feed.") % {"name": reader.username}
+                )
+            else:
+                reader = actions.grant_feed(request.user, request.POST.get("username", ""), request=request)
+                messages.success(request, _("%(name)s reads the event feed.") % {"name": reader.username})
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("events:feed_readers")
+    return render(request, "events/feed_readers.html", {"readers": actions.feed_readers()})

@@ -174,3 +174,25 @@ def test_the_admin_shows_deliveries_and_resends_dead_letters_for_the_administrat
     delivery.refresh_from_db()
     assert (delivery.state, delivery.resent) == (Delivery.State.PENDING, 1)
     assert AuditEntry.objects.filter(action="events.delivery_resend").count() == 1
+
+
+def test_the_administrator_lets_a_system_read_the_feed_and_takes_it_back(client, bearer, people):
+    officer = people["officer"]
+    token = bearer(officer)
+    assert client.get("/api/v1/events/", **token).status_code == 403
+    sign_in(client, people["admin"])
+    client.post("/su-kien/doc-luong/", {"username": officer.username})
+    assert officer.username in client.get("/su-kien/doc-luong/").content.decode()
+    assert client.get("/api/v1/events/", **token).status_code == 200
+    client.post("/su-kien/doc-luong/", {"revoke": officer.pk})
+    assert client.get("/api/v1/events/", **token).status_code == 403
+    response = client.post("/su-kien/doc-luong/", {"username": "khong-co-ai"}, follow=True)
+    assert "Không có tài khoản" in response.content.decode()
+    assert [e.action for e in AuditEntry.objects.filter(action__startswith="events.feed_")] == [
+        "events.feed_grant",
+        "events.feed_revoke",
+    ]
+    for name in ("officer", "agency_admin", "system"):
+        sign_in(client, people[name])
+        assert client.post("/su-kien/doc-luong/", {"username": people[name].username}).status_code == 404
+    assert not people["agency_admin"].user_permissions.exists()
