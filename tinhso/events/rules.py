@@ -1,7 +1,8 @@
 """Who reads the event feed and who manages the webhooks.
 
 "events.read": the province's administrators, and the accounts given the permission "Can read
-the event feed" (``events.read_feed``; an integration system's account holding an API token).
+the event feed" (``events.read_feed``, given on /su-kien/doc-luong/: an integration system's
+account holding an API token).
 "events.manage": webhook subscriptions, their secrets and resends; province administrators only
 (they pass every rule, ``tinhso.accounts.permissions``)."""
 

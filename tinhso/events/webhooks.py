@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tinhso.events import feed
@@ -307,7 +307,8 @@ def deliver_one(now: datetime.datetime | None = None) -> bool:
             "webhook-signature": " ".join(sign(secret, message_id, timestamp, body) for secret in secrets),
         }
         try:
-            status, error = post(delivery.subscription.url, body, headers)
+            with translation.override(settings.LANGUAGE_CODE):  # the error is shown on the pages
+                status, error = post(delivery.subscription.url, body, headers)
         except UnsafeURL as exc:
             error = str(exc)
         except (OSError, http.client.HTTPException) as exc:

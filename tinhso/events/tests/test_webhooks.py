@@ -235,7 +235,7 @@ def test_an_address_that_turns_private_is_not_called(settings, subscription, sub
     webhooks.deliver_due()
     (delivery,) = Delivery.objects.all()
     assert subscriber.requests == []
-    assert "private" in delivery.last_error and delivery.state == Delivery.State.PENDING
+    assert "mạng riêng" in delivery.last_error and delivery.state == Delivery.State.PENDING
 
 
 def test_a_huge_answer_is_not_read_and_a_hanging_one_times_out(settings, subscription, subscriber, submitted):
