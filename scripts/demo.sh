@@ -33,7 +33,7 @@ for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$axis_port") 2>/dev/null && 
 
 # The local webhook receiver (it checks signatures and replays and logs what it gets to the
 # worker's log), subscribed to every event from now on; the worker delivers. It stops with the demo.
-webhook_port=${DEMO_WEBHOOK_PORT:-$((port + 20))}
+webhook_port=${DEMO_WEBHOOK_PORT:-$((port + 50))}
 webhook_secret=var/demo-webhook-secret-$port.txt
 .venv/bin/python manage.py subscribe_demo_receiver --url "http://127.0.0.1:$webhook_port/su-kien" --secret-file "$webhook_secret"
 .venv/bin/python manage.py run_webhook_receiver --port "$webhook_port" --secret-file "$webhook_secret" >>"$worker_log" 2>&1 &
