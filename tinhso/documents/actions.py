@@ -704,8 +704,10 @@ def _check_replacement(document: OutgoingDocument, replacement: OutgoingDocument
         raise ValidationError(_("The replacing document must be issued first."), code="replacement")
     if replacement.secrecy:
         raise ValidationError(_("Secret documents are not sent over the exchange."), code="secret")
-    recipients = document.deliveries.values("recipient_id")
-    if replacement.deliveries.filter(recipient_id__in=recipients).exists():
+    sent_to = document.deliveries.all()
+    inside = sent_to.filter(recipient__isnull=False).values("recipient_id")
+    outside = sent_to.filter(external__isnull=False).values("external_id")
+    if replacement.deliveries.filter(Q(recipient_id__in=inside) | Q(external_id__in=outside)).exists():
         raise ValidationError(
             _("The replacing document was already sent to one of the recipients."), code="replacement"
         )
