@@ -25,7 +25,7 @@ from tinhso.documents.models import (
     Package,
     Withdrawal,
 )
-from tinhso.documents.rules import document_agency_ids
+from tinhso.documents.rules import document_agency_ids, in_hands_of
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
 router = Router(tags=["official documents"])
@@ -184,7 +184,7 @@ def incoming_list(request: ApiRequest, filters: Query[DocumentRegisterQuery]) ->
     agency = _agency(request, filters.agency)
     documents = IncomingDocument.objects.filter(agency=agency).select_related("agency")
     if not can(request.auth, "documents.view_register", agency):
-        documents = documents.filter(handler=request.auth)
+        documents = documents.filter(in_hands_of(request.auth))
     if filters.state:
         documents = documents.filter(state=filters.state)
     return documents

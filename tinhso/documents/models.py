@@ -437,6 +437,7 @@ class DocumentEvent(models.Model):
         REVOKED = "revoked", _("revoked")
         UPDATED = "updated", _("updated")
         REPLACED = "replaced", _("replaced")
+        OPINION = "opinion", _("co-ordinator's opinion")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     outgoing = models.ForeignKey(
@@ -594,3 +595,52 @@ class SealImage(models.Model):
 
     def __str__(self) -> str:
         return str(self.agency_id)
+
+
+class Coordinator(models.Model):
+    """A person the leader named to co-ordinate (phối hợp) the handling of an incoming document
+    with the person in charge (Decree 30/2020/NĐ-CP Art. 24: the leader's instruction names the
+    unit or person in charge, the co-ordinators and the deadline); they read the document and
+    give their opinion, which joins its timeline."""
+
+    incoming = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="coordinators")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("co-ordinator")
+    )
+    opinion = models.CharField(_("opinion"), max_length=500, blank=True)
+    opinion_at = models.DateTimeField(_("opinion given at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["incoming", "user"], name="documents_coordinator_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incoming_id} {self.user_id}"
+
+
+class HandlingReminder(models.Model):
+    """A reminder sent to the person in charge of an incoming document: once per threshold and
+    deadline (the row is written before the message; its unique key stops a second process)."""
+
+    class Threshold(models.TextChoices):
+        DUE_SOON = "due_soon", _("due soon")
+        OVERDUE = "overdue", _("overdue")
+
+    incoming = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    threshold = models.CharField(max_length=10, choices=Threshold.choices)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incoming", "user", "threshold", "due_at"], name="documents_reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incoming_id} {self.threshold}"

@@ -6,13 +6,16 @@ not in the agencies below it. Superusers and province administrators pass every 
 - document clerk (văn thư): numbers, issues and sends outgoing documents, registers or returns
   incoming ones, reads both registers;
 - leader: reads both registers, assigns incoming documents;
-- specialist: drafts, reads the documents they drafted or were assigned.
+- specialist: drafts, reads the documents they drafted or were assigned (in charge or as a
+  co-ordinator, who gives an opinion).
 """
+
+from django.db.models import Q
 
 from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.accounts.permissions import Actor, rule
 from tinhso.agencies.models import Agency
-from tinhso.documents.models import IncomingDocument, OutgoingDocument
+from tinhso.documents.models import Coordinator, IncomingDocument, OutgoingDocument
 
 STAFF_ROLES = (Role.DOCUMENT_CLERK, Role.LEADER, Role.SPECIALIST)
 
@@ -72,7 +75,29 @@ def view_incoming(user: User, document: IncomingDocument) -> bool:
     roles = roles_in(user, document.agency_id)
     if roles & {Role.DOCUMENT_CLERK, Role.LEADER}:
         return True
-    return Role.SPECIALIST in roles and document.handler_id == user.pk
+    if Role.SPECIALIST not in roles:
+        return False
+    return document.handler_id == user.pk or is_coordinator(user, document)
+
+
+def in_hands_of(user: Actor) -> Q:
+    """The incoming documents ``user`` handles: in charge or as a co-ordinator (for the lists,
+    the API and search of a specialist)."""
+    if not isinstance(user, User):
+        return Q(pk__in=[])
+    return Q(handler=user) | Q(pk__in=Coordinator.objects.filter(user=user).values("incoming_id"))
+
+
+def is_coordinator(user: User, document: IncomingDocument) -> bool:
+    return bool(document.pk) and document.coordinators.filter(user_id=user.pk).exists()
+
+
+@rule("documents.give_opinion")
+def give_opinion(user: User, document: IncomingDocument) -> bool:
+    """The co-ordinators the leader named (Art. 24), while they work in the agency."""
+    return bool(roles_in(user, document.agency_id) & {Role.SPECIALIST, Role.LEADER}) and is_coordinator(
+        user, document
+    )
 
 
 @rule("documents.register")

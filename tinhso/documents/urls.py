@@ -12,6 +12,7 @@ urlpatterns = [
     path("den/<int:pk>/tra-lai/", views.refuse_view, name="refuse"),
     path("den/<int:pk>/giao-xu-ly/", views.assign_view, name="assign"),
     path("den/<int:pk>/hoan-thanh/", views.complete_view, name="complete"),
+    path("den/<int:pk>/y-kien-phoi-hop/", views.opinion_view, name="opinion"),
     path("den/<int:pk>/tep/", views.incoming_file, name="incoming_file"),
     path("di/", views.outgoing_list, name="outgoing_list"),
     path("di/soan-thao/", views.draft_view, name="draft"),

@@ -25,6 +25,7 @@ from tinhso.documents import (
     axis,
     doctypes,
     exchange,
+    handling,
     received_signature,
     registers,
     search,
@@ -43,7 +44,7 @@ from tinhso.documents.models import (
     Urgency,
     Withdrawal,
 )
-from tinhso.documents.rules import document_agency_ids, roles_in
+from tinhso.documents.rules import document_agency_ids, in_hands_of, roles_in
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
 PAGE_SIZE = 30
@@ -202,6 +203,11 @@ class HandlerField(forms.ModelChoiceField):
         return obj.full_name or obj.username
 
 
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name or obj.username
+
+
 class AssignForm(forms.Form):
     handler = HandlerField(label=gettext_lazy("Person in charge"), queryset=User.objects.none())
     working_days = forms.IntegerField(
@@ -210,12 +216,29 @@ class AssignForm(forms.Form):
         max_value=actions.MAX_HANDLING_DAYS,
     )
 
+    coordinators = PeopleField(
+        label=gettext_lazy("Co-ordinators"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
     def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
         members = Membership.objects.active().filter(agency=agency, role__in=[Role.SPECIALIST, Role.LEADER])
-        handler = self.fields["handler"]
-        assert isinstance(handler, HandlerField)
-        handler.queryset = User.objects.filter(pk__in=members.values("user_id")).order_by("full_name")
+        people = User.objects.filter(pk__in=members.values("user_id")).order_by("full_name")
+        for name in ("handler", "coordinators"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = people
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(
+        label=gettext_lazy("Your opinion as a co-ordinator"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class NoteForm(forms.Form):
@@ -230,7 +253,7 @@ def incoming_list(request):
     agency, agencies = _current_agency(request)
     documents = IncomingDocument.objects.filter(agency=agency).select_related("handler")
     if not can(request.user, "documents.view_register", agency):
-        documents = documents.filter(handler=request.user)
+        documents = documents.filter(in_hands_of(request.user))
     now = timezone.now()
     overdue = documents.filter(state=IncomingDocument.State.ASSIGNED, handling_due_at__lt=now)
     counts = {
@@ -253,6 +276,7 @@ def incoming_list(request):
             "state": state,
             "states": [*IncomingDocument.State.choices, (OVERDUE, _("Overdue"))],
             "counts": counts,
+            "reminders": list(handling.reminders_for(request.user).filter(incoming__agency=agency)),
             "may_register": can(request.user, "documents.register", IncomingDocument(agency=agency)),
             "now": now,
             "dead_letters": exchange.dead_letters(agency).count()
@@ -316,6 +340,10 @@ def incoming_view(request, pk):
         context["assign_form"] = AssignForm(agency=document.agency)
     if document.state == IncomingDocument.State.ASSIGNED and can(user, "documents.complete", document):
         context["complete_form"] = NoteForm()
+    context["coordinators"] = list(document.coordinators.select_related("user"))
+    if document.state == IncomingDocument.State.ASSIGNED and can(user, "documents.give_opinion", document):
+        mine = next(item for item in context["coordinators"] if item.user_id == user.pk)
+        context["opinion_form"] = OpinionForm(initial={"opinion": mine.opinion})
     return render(request, "documents/incoming.html", context)
 
 
@@ -369,9 +397,24 @@ def assign_view(request, pk):
         pk,
         AssignForm,
         lambda document, data: actions.assign_incoming(
-            request.user, document, data["handler"], data["working_days"]
+            request.user,
+            document,
+            data["handler"],
+            data["working_days"],
+            coordinators=data["coordinators"],
         ),
         agency=document.agency,
+    )
+
+
+@login_required
+@require_POST
+def opinion_view(request, pk):
+    return _incoming_post(
+        request,
+        pk,
+        OpinionForm,
+        lambda document, data: actions.give_opinion(request.user, document, data["opinion"]),
     )
 
 
