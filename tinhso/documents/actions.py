@@ -28,7 +28,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import Role, User
+from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import require
 from tinhso.agencies.codes import InvalidAgencyCode, parse_agency_code
 from tinhso.agencies.models import Agency
@@ -47,6 +47,7 @@ from tinhso.documents import (
     withdrawal,
 )
 from tinhso.documents.models import (
+    AccessGrant,
     Coordinator,
     Delivery,
     DirectoryAgency,
@@ -624,6 +625,77 @@ def remind_handlers(now: datetime.datetime | None = None) -> int:
             except Exception:  # the reminder is kept in the app; the next one still goes
                 logger.exception("Could not e-mail the reminder of incoming document %s", document.pk)
     return written
+
+
+def grant_access(
+    actor: User,
+    document: IncomingDocument | OutgoingDocument,
+    *,
+    user: User | None = None,
+    agency: Agency | None = None,
+) -> AccessGrant:
+    """Give a named officer, or an agency (its officers with a document role), read access to
+    one document beyond the roles of its agency (Appendix VI: per-document access rights)."""
+    require(actor, "documents.grant_access", document)
+    if (user is None) == (agency is None):
+        raise ValidationError(_("Choose a person or an agency."), code="grantee")
+    field = "incoming" if isinstance(document, IncomingDocument) else "outgoing"
+    if user is not None and (user.kind != UserKind.OFFICER or not user.is_active):
+        raise ValidationError(_("Access is given to officers only."), code="grantee")
+    if agency is not None:
+        if agency.pk == document.agency_id:
+            raise ValidationError(_("The agency's own staff read it by their roles."), code="own_agency")
+        if not Agency.objects.valid_on(timezone.localdate()).filter(pk=agency.pk).exists():
+            raise ValidationError(_("A recipient is not a current agency."), code="grantee")
+    grantee = actor_label(user) if user is not None else agency.name if agency is not None else ""
+    with transaction.atomic():
+        locked = type(document).objects.select_for_update().get(pk=document.pk)
+        active = AccessGrant.objects.filter(**{field: locked}, revoked_at__isnull=True)
+        if active.filter(user=user, agency=agency).exists():
+            raise ValidationError(_("Access is already given to them."), code="granted")
+        now = timezone.now()
+        grant = AccessGrant.objects.create(
+            **{field: locked}, user=user, agency=agency, granted_by=actor, granted_at=now
+        )
+        event(
+            DocumentEvent.Kind.ACCESS_GRANTED,
+            locked.agency,
+            actor=actor,
+            at=now,
+            note=grantee,
+            **{field: locked},
+        )
+        record(actor, "documents.grant_access", locked, {"to": grantee})
+    return grant
+
+
+def revoke_access(actor: User, grant: AccessGrant) -> AccessGrant:
+    """Withdraw a grant: the person or agency no longer reads the document."""
+    document = grant.incoming or grant.outgoing
+    assert document is not None
+    require(actor, "documents.grant_access", document)
+    field = "incoming" if grant.incoming_id else "outgoing"
+    with transaction.atomic():
+        locked = (
+            AccessGrant.objects.select_for_update(of=("self",))
+            .select_related("user", "agency")
+            .get(pk=grant.pk)
+        )
+        if locked.revoked_at is not None:
+            raise ValidationError(_("This access was already withdrawn."), code="revoked")
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        grantee = actor_label(locked.user) if locked.user else locked.agency.name if locked.agency else ""
+        event(
+            DocumentEvent.Kind.ACCESS_REVOKED,
+            document.agency,
+            actor=actor,
+            at=locked.revoked_at,
+            note=grantee,
+            **{field: document},
+        )
+        record(actor, "documents.revoke_access", document, {"from": grantee})
+    return locked
 
 
 def complete_incoming(

@@ -25,7 +25,7 @@ from tinhso.documents.models import (
     Package,
     Withdrawal,
 )
-from tinhso.documents.rules import document_agency_ids, in_hands_of
+from tinhso.documents.rules import document_agency_ids, granted_documents, in_hands_of
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
 router = Router(tags=["official documents"])
@@ -219,6 +219,29 @@ def register_incoming(request: ApiRequest, pk: int, payload: RegisterIncomingIn)
         accept_signature=payload.accept_signature,
         **corrections,
     )
+
+
+class SharedDocumentsOut(Schema):
+    incoming: list[IncomingDocumentOut]
+    outgoing: list[OutgoingDocumentOut]
+
+
+@router.get("/shared", response=SharedDocumentsOut, summary="The documents shared with the caller")
+def shared(request: ApiRequest) -> dict[str, Any]:
+    """The documents a leader or the văn thư of another agency (or of the caller's own) gave the
+    caller read access to, by name or through one of their agencies, while the grant lasts."""
+    return {
+        "incoming": list(
+            IncomingDocument.objects.filter(granted_documents(request.auth, "incoming")).select_related(
+                "agency"
+            )
+        ),
+        "outgoing": list(
+            OutgoingDocument.objects.filter(granted_documents(request.auth, "outgoing")).select_related(
+                "agency"
+            )
+        ),
+    }
 
 
 @router.get("/outgoing", response=list[OutgoingDocumentOut], summary="The outgoing register")

@@ -438,6 +438,8 @@ class DocumentEvent(models.Model):
         UPDATED = "updated", _("updated")
         REPLACED = "replaced", _("replaced")
         OPINION = "opinion", _("co-ordinator's opinion")
+        ACCESS_GRANTED = "granted", _("read access granted")
+        ACCESS_REVOKED = "ungranted", _("read access withdrawn")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     outgoing = models.ForeignKey(
@@ -644,3 +646,50 @@ class HandlingReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incoming_id} {self.threshold}"
+
+
+class AccessGrant(models.Model):
+    """Read access to one document beyond the agency's roles (Decree 30/2020 Appendix VI:
+    per-document access rights), given by a leader or the văn thư of the document's agency to a
+    named officer or to an agency (its officers with a document role), until withdrawn."""
+
+    incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="grants"
+    )
+    outgoing = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="grants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(incoming__isnull=True) ^ Q(outgoing__isnull=True),
+                name="documents_grant_one_document",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) ^ Q(agency__isnull=True), name="documents_grant_one_grantee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incoming_id or self.outgoing_id} {self.user_id or self.agency_id}"

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from tinhso.accounts.models import Role, User
 from tinhso.core.text import fold
 from tinhso.documents.models import IncomingDocument, OutgoingDocument
-from tinhso.documents.rules import document_agency_ids, in_hands_of, roles_in
+from tinhso.documents.rules import document_agency_ids, granted_documents, in_hands_of, roles_in
 
 MAX_WORDS = 10
 MAX_RESULTS = 100
@@ -39,8 +39,18 @@ def search(user: User, query: str) -> tuple[list[OutgoingDocument], list[Incomin
     ``query``, accents ignored; nothing for an empty query."""
     if not fold(query):
         return [], []
-    outgoing = _matching(OutgoingDocument.objects.filter(_readable(user, Q(created_by=user))), query)
-    incoming = _matching(IncomingDocument.objects.filter(_readable(user, in_hands_of(user))), query)
+    outgoing = _matching(
+        OutgoingDocument.objects.filter(
+            _readable(user, Q(created_by=user)) | granted_documents(user, "outgoing")
+        ),
+        query,
+    )
+    incoming = _matching(
+        IncomingDocument.objects.filter(
+            _readable(user, in_hands_of(user)) | granted_documents(user, "incoming")
+        ),
+        query,
+    )
     return (
         list(outgoing.select_related("agency")[:MAX_RESULTS]),
         list(incoming.select_related("agency")[:MAX_RESULTS]),

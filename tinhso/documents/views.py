@@ -233,6 +233,79 @@ class AssignForm(forms.Form):
             field.queryset = people
 
 
+class GrantForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("Officer's user name"), max_length=150, required=False)
+    agency = forms.ModelChoiceField(
+        label=gettext_lazy("Or an agency"), queryset=Agency.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agency = self.fields["agency"]
+        assert isinstance(agency, forms.ModelChoiceField)
+        agency.queryset = Agency.objects.valid_on(timezone.localdate()).order_by("name")
+
+
+def _access_context(request, document: IncomingDocument | OutgoingDocument) -> dict:
+    """The grants of ``document`` and the form to give one, for a leader or the văn thư."""
+    if not can(request.user, "documents.grant_access", document):
+        return {}
+    return {
+        "grants": document.grants.filter(revoked_at__isnull=True).select_related("user", "agency"),
+        "grant_form": GrantForm(),
+        "grant_kind": "den" if isinstance(document, IncomingDocument) else "di",
+    }
+
+
+def _granted_document(request, kind: str, pk: int) -> IncomingDocument | OutgoingDocument:
+    if kind not in ("den", "di"):
+        raise Http404
+    document = _incoming(request, pk) if kind == "den" else _outgoing(request, pk)
+    if not can(request.user, "documents.grant_access", document):
+        raise Http404
+    return document
+
+
+def _detail(kind: str, pk: int):
+    return redirect("documents:incoming" if kind == "den" else "documents:outgoing", pk)
+
+
+@login_required
+@require_POST
+def grant_view(request, kind, pk):
+    document = _granted_document(request, kind, pk)
+    form = GrantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a person or an agency."))
+        return _detail(kind, pk)
+    username = form.cleaned_data["username"].strip()
+    user = User.objects.filter(username=username).first() if username else None
+    if username and user is None:
+        messages.error(request, _("No officer has this user name."))
+        return _detail(kind, pk)
+    try:
+        actions.grant_access(request.user, document, user=user, agency=form.cleaned_data["agency"])
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Access given."))
+    return _detail(kind, pk)
+
+
+@login_required
+@require_POST
+def revoke_grant_view(request, kind, pk, grant_pk):
+    document = _granted_document(request, kind, pk)
+    grant = get_object_or_404(document.grants.all(), pk=grant_pk)
+    try:
+        actions.revoke_access(request.user, grant)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Access withdrawn."))
+    return _detail(kind, pk)
+
+
 class OpinionForm(forms.Form):
     opinion = forms.CharField(
         label=gettext_lazy("Your opinion as a co-ordinator"),
@@ -344,6 +417,7 @@ def incoming_view(request, pk):
     if document.state == IncomingDocument.State.ASSIGNED and can(user, "documents.give_opinion", document):
         mine = next(item for item in context["coordinators"] if item.user_id == user.pk)
         context["opinion_form"] = OpinionForm(initial={"opinion": mine.opinion})
+    context.update(_access_context(request, document))
     return render(request, "documents/incoming.html", context)
 
 
@@ -529,6 +603,7 @@ def outgoing_view(request, pk):
                 del form.fields["recipients"]
             context["send_form"] = form
     context.update(_withdrawal_context(request, document))
+    context.update(_access_context(request, document))
     return render(request, "documents/outgoing.html", context)
 
 
