@@ -41,6 +41,7 @@ from tinhso.documents import (
     edxml,
     exchange,
     handling,
+    links,
     numbering,
     received_signature,
     signatures,
@@ -52,6 +53,7 @@ from tinhso.documents.models import (
     Delivery,
     DirectoryAgency,
     DocumentEvent,
+    DocumentLink,
     HandlingReminder,
     IncomingDocument,
     OutgoingDocument,
@@ -65,6 +67,7 @@ from tinhso.documents.models import (
     Withdrawal,
 )
 from tinhso.documents.rules import document_agency_ids, roles_in
+from tinhso.dossiers.models import Dossier
 from tinhso.worktime.calendar import add_working_days
 
 UNIT_SYMBOL_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789")
@@ -696,6 +699,44 @@ def revoke_access(actor: User, grant: AccessGrant) -> AccessGrant:
         )
         record(actor, "documents.revoke_access", document, {"from": grantee})
     return locked
+
+
+def link_document(
+    actor: User,
+    document: IncomingDocument | OutgoingDocument,
+    target: Dossier | IncomingDocument | OutgoingDocument,
+) -> DocumentLink:
+    """Link a document to a one-stop dossier or to another document; whoever reads the document
+    and the target (``tinhso.documents.links``) may, once per pair."""
+    source_field = "incoming" if isinstance(document, IncomingDocument) else "outgoing"
+    require(actor, f"documents.view_{source_field}", document)
+    if not links.readable(actor, target):
+        raise PermissionDenied("documents.link")
+    if isinstance(target, Dossier):
+        target_field = "dossier"
+    else:
+        target_field = "linked_incoming" if isinstance(target, IncomingDocument) else "linked_outgoing"
+        if type(target) is type(document) and target.pk == document.pk:
+            raise ValidationError(_("A document is not linked to itself."), code="self")
+    with transaction.atomic():
+        locked = type(document).objects.select_for_update().get(pk=document.pk)
+        if DocumentLink.objects.filter(**{source_field: locked, target_field: target}).exists():
+            raise ValidationError(_("They are already linked."), code="linked")
+        now = timezone.now()
+        link = DocumentLink.objects.create(
+            **{source_field: locked, target_field: target}, created_by=actor, created_at=now
+        )
+        label = target.code if isinstance(target, Dossier) else (target.reference or target.subject)
+        event(
+            DocumentEvent.Kind.LINKED,
+            locked.agency,
+            actor=actor,
+            at=now,
+            note=label or "",
+            **{source_field: locked},
+        )
+        record(actor, "documents.link", locked, {"to": f"{target_field} {target.pk}"})
+    return link
 
 
 def complete_incoming(

@@ -440,6 +440,7 @@ class DocumentEvent(models.Model):
         OPINION = "opinion", _("co-ordinator's opinion")
         ACCESS_GRANTED = "granted", _("read access granted")
         ACCESS_REVOKED = "ungranted", _("read access withdrawn")
+        LINKED = "linked", _("linked")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     outgoing = models.ForeignKey(
@@ -693,3 +694,47 @@ class AccessGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incoming_id or self.outgoing_id} {self.user_id or self.agency_id}"
+
+
+class DocumentLink(models.Model):
+    """A document (incoming or outgoing) linked to a one-stop dossier or to another document,
+    shown on both pages to those who may read the other side (``tinhso.documents.links``)."""
+
+    incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
+    outgoing = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.CASCADE, null=True, blank=True, related_name="document_links"
+    )
+    linked_incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="linked_from"
+    )
+    linked_outgoing = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="linked_from"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(incoming__isnull=True) ^ Q(outgoing__isnull=True),
+                name="documents_link_one_source",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(dossier__isnull=False, linked_incoming__isnull=True, linked_outgoing__isnull=True)
+                    | Q(dossier__isnull=True, linked_incoming__isnull=False, linked_outgoing__isnull=True)
+                    | Q(dossier__isnull=True, linked_incoming__isnull=True, linked_outgoing__isnull=False)
+                ),
+                name="documents_link_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.dossier_id or self.linked_incoming_id or self.linked_outgoing_id
+        return f"{self.incoming_id or self.outgoing_id} → {target}"

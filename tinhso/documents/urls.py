@@ -14,6 +14,7 @@ urlpatterns = [
     path("den/<int:pk>/hoan-thanh/", views.complete_view, name="complete"),
     path("den/<int:pk>/y-kien-phoi-hop/", views.opinion_view, name="opinion"),
     path("<str:kind>/<int:pk>/quyen-doc/", views.grant_view, name="grant"),
+    path("<str:kind>/<int:pk>/lien-ket/", views.link_view, name="link"),
     path(
         "<str:kind>/<int:pk>/quyen-doc/<int:grant_pk>/thu-hoi/", views.revoke_grant_view, name="revoke_grant"
     ),

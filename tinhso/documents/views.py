@@ -26,6 +26,7 @@ from tinhso.documents import (
     doctypes,
     exchange,
     handling,
+    links,
     received_signature,
     registers,
     search,
@@ -46,6 +47,7 @@ from tinhso.documents.models import (
 )
 from tinhso.documents.rules import document_agency_ids, in_hands_of, roles_in
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
+from tinhso.dossiers.models import Dossier
 
 PAGE_SIZE = 30
 OVERDUE = "overdue"
@@ -306,6 +308,63 @@ def revoke_grant_view(request, kind, pk, grant_pk):
     return _detail(kind, pk)
 
 
+class LinkForm(forms.Form):
+    dossier_code = forms.CharField(label=gettext_lazy("One-stop dossier code"), max_length=60, required=False)
+    reference = forms.CharField(
+        label=gettext_lazy("Or another document's number and symbol"),
+        max_length=45,
+        required=False,
+        help_text=gettext_lazy("For example 15/QĐ-UBND"),
+    )
+
+
+def _links_context(request, document: IncomingDocument | OutgoingDocument) -> dict:
+    return {
+        "links": links.document_links(request.user, document),
+        "link_form": LinkForm(),
+        "link_kind": "den" if isinstance(document, IncomingDocument) else "di",
+    }
+
+
+@login_required
+@require_POST
+def link_view(request, kind, pk):
+    if kind not in ("den", "di"):
+        raise Http404
+    document = _incoming(request, pk) if kind == "den" else _outgoing(request, pk)
+    form = LinkForm(request.POST)
+    form.is_valid()
+    code = form.cleaned_data.get("dossier_code", "").strip()
+    reference = form.cleaned_data.get("reference", "").strip()
+    target: Dossier | IncomingDocument | OutgoingDocument | None = None
+    if code and not reference:
+        dossier = Dossier.objects.filter(code=code).first()
+        target = dossier if dossier is not None and links.readable(request.user, dossier) else None
+        if target is None:
+            messages.error(request, _("No dossier you may read has this code."))
+    elif reference and not code:
+        found = [other for other in links.find_documents(request.user, reference) if other != document]
+        if len(found) == 1:
+            target = found[0]
+        else:
+            messages.error(
+                request,
+                _("No document you may read has this number and symbol.")
+                if not found
+                else _("Several documents you may read have this number and symbol."),
+            )
+    else:
+        messages.error(request, _("Enter a dossier code or a document's number and symbol."))
+    if target is not None:
+        try:
+            actions.link_document(request.user, document, target)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Linked."))
+    return _detail(kind, pk)
+
+
 class OpinionForm(forms.Form):
     opinion = forms.CharField(
         label=gettext_lazy("Your opinion as a co-ordinator"),
@@ -418,6 +477,7 @@ def incoming_view(request, pk):
         mine = next(item for item in context["coordinators"] if item.user_id == user.pk)
         context["opinion_form"] = OpinionForm(initial={"opinion": mine.opinion})
     context.update(_access_context(request, document))
+    context.update(_links_context(request, document))
     return render(request, "documents/incoming.html", context)
 
 
@@ -604,6 +664,7 @@ def outgoing_view(request, pk):
             context["send_form"] = form
     context.update(_withdrawal_context(request, document))
     context.update(_access_context(request, document))
+    context.update(_links_context(request, document))
     return render(request, "documents/outgoing.html", context)
 
 
