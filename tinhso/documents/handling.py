@@ -2,11 +2,12 @@
 
 Decree 30/2020/NĐ-CP Art. 24 (read in the research notes' summary of the full text, not in the
 gazette): the clerk presents an incoming document to the leader the same day, at the latest the
-next working day, urgent ones at once; the leader names the unit or person in charge, the
-co-ordinators and the handling deadline (``actions.assign_incoming``, in working days of the
-province's calendar, ``tinhso.worktime``). The agency's leader follows handling across the agency
-(the "overdue" list); the person in charge is reminded once a deadline is within one working day
-("due soon") and once it has passed ("overdue"), in the app (``reminders_for``) and by e-mail.
+next working day, urgent ones at once (``presentation_due``; the list marks a registered document
+still waiting past it); the leader names the unit or person in charge, the co-ordinators and the
+handling deadline (``actions.assign_incoming``, in working days of the province's calendar,
+``tinhso.worktime``). The agency's leader follows handling across the agency (the "overdue"
+list); the person in charge is reminded once a deadline is within one working day ("due soon")
+and once it has passed ("overdue"), in the app (``reminders_for``) and by e-mail.
 
 ``actions.remind_handlers`` (run every minute by ``deliver_documents``, the documents' worker)
 writes each reminder's row before its message; the row is unique per document, person, threshold
@@ -23,11 +24,24 @@ from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import User
 from tinhso.core.text import format_datetime
-from tinhso.documents.models import HandlingReminder, IncomingDocument
-from tinhso.worktime.calendar import add_working_hours
+from tinhso.documents.models import HandlingReminder, IncomingDocument, Urgency
+from tinhso.worktime.calendar import add_working_hours, is_working_day, next_working_moment, working_periods
 
 DUE_SOON_WORKING_HOURS = 8  # one working day
 Threshold = HandlingReminder.Threshold
+
+
+def presentation_due(document: IncomingDocument) -> datetime.datetime | None:
+    """When a registered document must be before the leader (Art. 24): at once when urgent,
+    otherwise by the end of office hours of the next working day."""
+    if document.registered_at is None:
+        return None
+    if document.urgency != Urgency.NORMAL:
+        return document.registered_at
+    day = next_working_moment(document.registered_at).date() + datetime.timedelta(days=1)
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return working_periods(day)[-1][1]
 
 
 def due(now: datetime.datetime) -> list[tuple[IncomingDocument, str]]:

@@ -247,3 +247,29 @@ def test_two_workers_reminding_at_once_send_each_reminder_once(settings, tmp_pat
     assert sum(results) == 5
     assert len(mail.outbox) == 5 and HandlingReminder.objects.count() == 5
     assert IncomingDocument.objects.filter(state="assigned").count() == 5
+
+
+def test_a_registered_document_is_for_the_leader_by_the_next_working_day_and_urgent_ones_at_once(
+    agencies, dept_staff, signed_in, client
+):
+    """Art. 24: presented the same day, at the latest the next working day; urgent ones at once."""
+    from tinhso.documents.handling import presentation_due
+
+    friday = datetime.datetime(2026, 3, 13, 16, 0, tzinfo=VN)
+    normal = actions.register_paper(
+        dept_staff["clerk"], agencies["dept"], sender_name="Bộ Nội vụ", subject="Thường", at=friday
+    )
+    urgent = actions.register_paper(
+        dept_staff["clerk"], agencies["dept"], sender_name="Bộ Nội vụ", subject="Khẩn", urgency=1, at=friday
+    )
+    due = presentation_due(normal)
+    assert due is not None and due.astimezone(VN).date() == datetime.date(2026, 3, 16), "the next working day"
+    assert due.astimezone(VN).hour >= 16
+    assert presentation_due(urgent) == friday
+    signed_in(dept_staff["leader"])
+    page = client.get(reverse("documents:incoming_list"), {"state": "registered"}).content.decode()
+    assert page.count("trình muộn") == 2 and "trình lãnh đạo trước" in page
+    assigned = actions.assign_incoming(dept_staff["leader"], urgent, dept_staff["specialist"], 1)
+    assert assigned.state == "assigned"
+    page = client.get(reverse("documents:incoming_list"), {"state": "registered"}).content.decode()
+    assert page.count("trình muộn") == 1
