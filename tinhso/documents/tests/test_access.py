@@ -160,3 +160,53 @@ def test_refused_grants_change_nothing(agencies, dept_staff, ward_staff, incomin
         actions.revoke_access(dept_staff["leader"], grant)
     assert refusal.value.code == "revoked"
     assert AccessGrant.objects.count() == 1
+
+
+def test_the_api_gives_and_withdraws_access_and_a_co_ordinator_gives_an_opinion(
+    agencies, dept_staff, ward_staff, incoming, client, auth
+):
+    reader = ward_staff["leader"]
+    url = f"/api/v1/documents/incoming/{incoming.pk}/grants"
+    refused = client.post(url, {"username": reader.username}, content_type="application/json", **auth(reader))
+    assert refused.status_code == 404
+    for body in ({"username": "khong.ton.tai"}, {"agency": "H99"}, {}):
+        answer = client.post(url, body, content_type="application/json", **auth(dept_staff["clerk"]))
+        assert answer.status_code == 422
+    assert not AccessGrant.objects.exists()
+    given = client.post(
+        url, {"username": reader.username}, content_type="application/json", **auth(dept_staff["clerk"])
+    )
+    assert given.status_code == 200 and given.json()["username"] == reader.username
+    assert client.get(f"/api/v1/documents/incoming/{incoming.pk}", **auth(reader)).status_code == 200
+    again = client.post(
+        url, {"username": reader.username}, content_type="application/json", **auth(dept_staff["leader"])
+    )
+    assert again.status_code == 422
+    grant_id = given.json()["id"]
+    assert client.post(f"/api/v1/documents/grants/{grant_id}/withdraw", **auth(reader)).status_code == 404
+    withdrawn = client.post(f"/api/v1/documents/grants/{grant_id}/withdraw", **auth(dept_staff["leader"]))
+    assert withdrawn.status_code == 200 and withdrawn.json()["revoked_at"]
+    assert client.get(f"/api/v1/documents/incoming/{incoming.pk}", **auth(reader)).status_code == 404
+
+    coordinator = factories.make_officer(agencies["dept"], "snv.phoihop", "specialist")
+    actions.assign_incoming(
+        dept_staff["leader"], incoming, dept_staff["specialist"], 5, coordinators=[coordinator]
+    )
+    opinion = f"/api/v1/documents/incoming/{incoming.pk}/opinion"
+    body = {"opinion": "Thống nhất với dự thảo"}
+    assert (
+        client.post(
+            opinion, body, content_type="application/json", **auth(dept_staff["specialist"])
+        ).status_code
+        == 403
+    )
+    given = client.post(opinion, body, content_type="application/json", **auth(coordinator))
+    assert given.status_code == 200 and given.json()["opinion"] == "Thống nhất với dự thảo"
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {
+        "/api/v1/documents/incoming/{pk}/grants",
+        "/api/v1/documents/outgoing/{pk}/grants",
+        "/api/v1/documents/grants/{pk}/withdraw",
+        "/api/v1/documents/incoming/{pk}/opinion",
+        "/api/v1/documents/shared",
+    } <= set(paths)
