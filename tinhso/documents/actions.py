@@ -13,6 +13,7 @@ notifies the sender of receipt), 02 returned, 03 registered, 04 assigned, 06 han
 
 import datetime
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,31 +23,38 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import Role, User
+from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import require
 from tinhso.agencies.codes import InvalidAgencyCode, parse_agency_code
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import actor_label, record
+from tinhso.core import mailer
 from tinhso.core.text import nfc
 from tinhso.documents import (
     axis,
     doctypes,
     edxml,
     exchange,
+    handling,
+    links,
     numbering,
     received_signature,
     signatures,
     withdrawal,
 )
 from tinhso.documents.models import (
+    AccessGrant,
+    Coordinator,
     Delivery,
     DirectoryAgency,
     DocumentEvent,
+    DocumentLink,
+    HandlingReminder,
     IncomingDocument,
     OutgoingDocument,
     Package,
@@ -59,11 +67,14 @@ from tinhso.documents.models import (
     Withdrawal,
 )
 from tinhso.documents.rules import document_agency_ids, roles_in
+from tinhso.dossiers.models import Dossier
 from tinhso.worktime.calendar import add_working_days
 
 UNIT_SYMBOL_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZĐ0123456789")
 MAX_FILE_BYTES = edxml.MAX_ATTACHMENT_BYTES
 MAX_HANDLING_DAYS = 60
+
+logger = logging.getLogger(__name__)
 
 
 def _duplicate_message() -> str:
@@ -502,11 +513,14 @@ def assign_incoming(
     handler: User | None,
     working_days: int,
     at: datetime.datetime | None = None,
+    coordinators: Iterable[User] = (),
 ) -> IncomingDocument:
-    """The leader gives the person in charge and the handling deadline, counted in working days
-    of the province's calendar (Art. 23, 24); "04" back to the sender."""
+    """The leader gives the person in charge, the co-ordinators and the handling deadline,
+    counted in working days of the province's calendar (Art. 23, 24); "04" back to the sender.
+    Assigning again replaces the co-ordinators (those kept keep their opinion)."""
     require(actor, "documents.assign", incoming)
     at = at or timezone.now()
+    coordinators = list(coordinators)
     if not isinstance(working_days, int) or not 1 <= working_days <= MAX_HANDLING_DAYS:
         raise ValidationError(
             _("The deadline must be between 1 and %(max)d working days.") % {"max": MAX_HANDLING_DAYS},
@@ -514,6 +528,7 @@ def assign_incoming(
         )
     if handler is None or not roles_in(handler, incoming.agency_id) & {Role.SPECIALIST, Role.LEADER}:
         raise ValidationError(_("The person in charge must be an officer of this agency."), code="handler")
+    _check_coordinators(incoming, handler, coordinators)
     with transaction.atomic():
         locked = IncomingDocument.objects.select_for_update().get(pk=incoming.pk)
         if locked.state not in (IncomingDocument.State.REGISTERED, IncomingDocument.State.ASSIGNED):
@@ -522,6 +537,11 @@ def assign_incoming(
         locked.handling_due_at = add_working_days(at, working_days)
         locked.state = IncomingDocument.State.ASSIGNED
         locked.save(update_fields=["handler", "handling_due_at", "state"])
+        locked.coordinators.exclude(user__in=coordinators).delete()
+        kept = set(locked.coordinators.values_list("user_id", flat=True))
+        Coordinator.objects.bulk_create(
+            Coordinator(incoming=locked, user=user) for user in coordinators if user.pk not in kept
+        )
         exchange.report_status(
             locked,
             edxml.STATUS_ASSIGNED,
@@ -533,10 +553,190 @@ def assign_incoming(
             actor,
             "documents.assign",
             locked,
-            {"handler": actor_label(handler), "due_at": locked.handling_due_at.isoformat()},
+            {
+                "handler": actor_label(handler),
+                "coordinators": [actor_label(user) for user in coordinators],
+                "due_at": locked.handling_due_at.isoformat(),
+            },
         )
     exchange.wake_on_commit()
     return locked
+
+
+def _check_coordinators(incoming: IncomingDocument, handler: User, coordinators: list[User]) -> None:
+    ids = [user.pk for user in coordinators]
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("A co-ordinator is chosen twice."), code="coordinators")
+    if handler.pk in ids:
+        raise ValidationError(_("The person in charge cannot also be a co-ordinator."), code="coordinators")
+    for user in coordinators:
+        if not roles_in(user, incoming.agency_id) & {Role.SPECIALIST, Role.LEADER}:
+            raise ValidationError(_("Co-ordinators must be officers of this agency."), code="coordinators")
+
+
+def give_opinion(
+    actor: User, incoming: IncomingDocument, opinion: str, at: datetime.datetime | None = None
+) -> Coordinator:
+    """A co-ordinator gives (or revises) their opinion on the handling; it joins the document's
+    timeline, as the opinions of the "Phiếu giải quyết văn bản đến" (Appendix IV), each dated."""
+    require(actor, "documents.give_opinion", incoming)
+    at = at or timezone.now()
+    opinion = _text(opinion, _("the opinion"), 500)
+    with transaction.atomic():
+        locked = IncomingDocument.objects.select_for_update().get(pk=incoming.pk)
+        coordinator = locked.coordinators.filter(user=actor).first()
+        if locked.state != IncomingDocument.State.ASSIGNED or coordinator is None:
+            raise ValidationError(_("Opinions are given while the document is being handled."), code="state")
+        coordinator.opinion, coordinator.opinion_at = opinion, at
+        coordinator.save(update_fields=["opinion", "opinion_at"])
+        event(DocumentEvent.Kind.OPINION, locked.agency, actor=actor, at=at, incoming=locked, note=opinion)
+        record(actor, "documents.give_opinion", locked, {"opinion": opinion})
+    return coordinator
+
+
+def remind_handlers(now: datetime.datetime | None = None) -> int:
+    """The worker's reminders to the people in charge (``tinhso.documents.handling``): for each
+    one owed, the row (unique: a second process stops here) and the audit entry commit, then the
+    e-mail goes; returns how many were written. A failed e-mail is logged; the reminder stays in
+    the app."""
+    now = now or timezone.now()
+    written = 0
+    for document, threshold in handling.due(now):
+        assert document.handler is not None and document.handling_due_at is not None
+        try:
+            with transaction.atomic():
+                reminder = HandlingReminder.objects.create(
+                    incoming=document,
+                    user=document.handler,
+                    threshold=threshold,
+                    due_at=document.handling_due_at,
+                    sent_at=now,
+                )
+                record(
+                    None,
+                    "documents.remind",
+                    document,
+                    {"threshold": threshold, "to": actor_label(reminder.user)},
+                )
+        except IntegrityError:
+            continue
+        written += 1
+        if document.handler.email:
+            subject, body = handling.message(document, threshold)
+            try:
+                mailer.send(subject, body, document.handler.email)
+            except Exception:  # the reminder is kept in the app; the next one still goes
+                logger.exception("Could not e-mail the reminder of incoming document %s", document.pk)
+    return written
+
+
+def grant_access(
+    actor: User,
+    document: IncomingDocument | OutgoingDocument,
+    *,
+    user: User | None = None,
+    agency: Agency | None = None,
+) -> AccessGrant:
+    """Give a named officer, or an agency (its officers with a document role), read access to
+    one document beyond the roles of its agency (Appendix VI: per-document access rights)."""
+    require(actor, "documents.grant_access", document)
+    if (user is None) == (agency is None):
+        raise ValidationError(_("Choose a person or an agency."), code="grantee")
+    field = "incoming" if isinstance(document, IncomingDocument) else "outgoing"
+    if user is not None and (user.kind != UserKind.OFFICER or not user.is_active):
+        raise ValidationError(_("Access is given to officers only."), code="grantee")
+    if agency is not None:
+        if agency.pk == document.agency_id:
+            raise ValidationError(_("The agency's own staff read it by their roles."), code="own_agency")
+        if not Agency.objects.valid_on(timezone.localdate()).filter(pk=agency.pk).exists():
+            raise ValidationError(_("A recipient is not a current agency."), code="grantee")
+    grantee = actor_label(user) if user is not None else agency.name if agency is not None else ""
+    with transaction.atomic():
+        locked = type(document).objects.select_for_update().get(pk=document.pk)
+        active = AccessGrant.objects.filter(**{field: locked}, revoked_at__isnull=True)
+        if active.filter(user=user, agency=agency).exists():
+            raise ValidationError(_("Access is already given to them."), code="granted")
+        now = timezone.now()
+        grant = AccessGrant.objects.create(
+            **{field: locked}, user=user, agency=agency, granted_by=actor, granted_at=now
+        )
+        event(
+            DocumentEvent.Kind.ACCESS_GRANTED,
+            locked.agency,
+            actor=actor,
+            at=now,
+            note=grantee,
+            **{field: locked},
+        )
+        record(actor, "documents.grant_access", locked, {"to": grantee})
+    return grant
+
+
+def revoke_access(actor: User, grant: AccessGrant) -> AccessGrant:
+    """Withdraw a grant: the person or agency no longer reads the document."""
+    document = grant.incoming or grant.outgoing
+    assert document is not None
+    require(actor, "documents.grant_access", document)
+    field = "incoming" if grant.incoming_id else "outgoing"
+    with transaction.atomic():
+        locked = (
+            AccessGrant.objects.select_for_update(of=("self",))
+            .select_related("user", "agency")
+            .get(pk=grant.pk)
+        )
+        if locked.revoked_at is not None:
+            raise ValidationError(_("This access was already withdrawn."), code="revoked")
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        grantee = actor_label(locked.user) if locked.user else locked.agency.name if locked.agency else ""
+        event(
+            DocumentEvent.Kind.ACCESS_REVOKED,
+            document.agency,
+            actor=actor,
+            at=locked.revoked_at,
+            note=grantee,
+            **{field: document},
+        )
+        record(actor, "documents.revoke_access", document, {"from": grantee})
+    return locked
+
+
+def link_document(
+    actor: User,
+    document: IncomingDocument | OutgoingDocument,
+    target: Dossier | IncomingDocument | OutgoingDocument,
+) -> DocumentLink:
+    """Link a document to a one-stop dossier or to another document; whoever reads the document
+    and the target (``tinhso.documents.links``) may, once per pair."""
+    source_field = "incoming" if isinstance(document, IncomingDocument) else "outgoing"
+    require(actor, f"documents.view_{source_field}", document)
+    if not links.readable(actor, target):
+        raise PermissionDenied("documents.link")
+    if isinstance(target, Dossier):
+        target_field = "dossier"
+    else:
+        target_field = "linked_incoming" if isinstance(target, IncomingDocument) else "linked_outgoing"
+        if type(target) is type(document) and target.pk == document.pk:
+            raise ValidationError(_("A document is not linked to itself."), code="self")
+    with transaction.atomic():
+        locked = type(document).objects.select_for_update().get(pk=document.pk)
+        if DocumentLink.objects.filter(**{source_field: locked, target_field: target}).exists():
+            raise ValidationError(_("They are already linked."), code="linked")
+        now = timezone.now()
+        link = DocumentLink.objects.create(
+            **{source_field: locked, target_field: target}, created_by=actor, created_at=now
+        )
+        label = target.code if isinstance(target, Dossier) else (target.reference or target.subject)
+        event(
+            DocumentEvent.Kind.LINKED,
+            locked.agency,
+            actor=actor,
+            at=now,
+            note=label or "",
+            **{source_field: locked},
+        )
+        record(actor, "documents.link", locked, {"to": f"{target_field} {target.pk}"})
+    return link
 
 
 def complete_incoming(
@@ -704,8 +904,10 @@ def _check_replacement(document: OutgoingDocument, replacement: OutgoingDocument
         raise ValidationError(_("The replacing document must be issued first."), code="replacement")
     if replacement.secrecy:
         raise ValidationError(_("Secret documents are not sent over the exchange."), code="secret")
-    recipients = document.deliveries.values("recipient_id")
-    if replacement.deliveries.filter(recipient_id__in=recipients).exists():
+    sent_to = document.deliveries.all()
+    inside = sent_to.filter(recipient__isnull=False).values("recipient_id")
+    outside = sent_to.filter(external__isnull=False).values("external_id")
+    if replacement.deliveries.filter(Q(recipient_id__in=inside) | Q(external_id__in=outside)).exists():
         raise ValidationError(
             _("The replacing document was already sent to one of the recipients."), code="replacement"
         )

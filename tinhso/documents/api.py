@@ -1,23 +1,28 @@
 """Official documents over the API: the incoming and outgoing registers of the officer's agency,
-a document with its timeline, registering an arrived document, and the per-recipient status of a
-sent one (transport and business status). Bearer-token authenticated like the rest of
+a document with its timeline, registering an arrived document, the per-recipient status of a
+sent one (transport and business status), a co-ordinator's opinion, and read access to one
+document given, withdrawn and listed (``/shared``). Bearer-token authenticated like the rest of
 ``/api/v1/``; every handler calls the same rules and actions as the pages."""
 
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from tinhso.accounts.models import User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
 from tinhso.documents import actions, exchange, received_signature, search
 from tinhso.documents.models import (
+    AccessGrant,
+    Coordinator,
     DirectoryAgency,
     DocumentEvent,
     IncomingDocument,
@@ -25,7 +30,7 @@ from tinhso.documents.models import (
     Package,
     Withdrawal,
 )
-from tinhso.documents.rules import document_agency_ids
+from tinhso.documents.rules import document_agency_ids, granted_documents, in_hands_of
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
 router = Router(tags=["official documents"])
@@ -184,7 +189,7 @@ def incoming_list(request: ApiRequest, filters: Query[DocumentRegisterQuery]) ->
     agency = _agency(request, filters.agency)
     documents = IncomingDocument.objects.filter(agency=agency).select_related("agency")
     if not can(request.auth, "documents.view_register", agency):
-        documents = documents.filter(handler=request.auth)
+        documents = documents.filter(in_hands_of(request.auth))
     if filters.state:
         documents = documents.filter(state=filters.state)
     return documents
@@ -219,6 +224,105 @@ def register_incoming(request: ApiRequest, pk: int, payload: RegisterIncomingIn)
         accept_signature=payload.accept_signature,
         **corrections,
     )
+
+
+class OpinionIn(Schema):
+    opinion: str
+
+
+class OpinionOut(Schema):
+    opinion: str
+    opinion_at: datetime.datetime | None
+
+
+@router.post(
+    "/incoming/{pk}/opinion", response=OpinionOut, summary="A co-ordinator's opinion on the handling"
+)
+def give_opinion(request: ApiRequest, pk: int, payload: OpinionIn) -> Coordinator:
+    """Only a co-ordinator the leader named (403 otherwise), while the document is assigned (422)."""
+    return actions.give_opinion(request.auth, _incoming(request, pk), payload.opinion)
+
+
+class GrantIn(Schema):
+    username: str | None = None
+    agency: str | None = None
+
+
+class GrantOut(Schema):
+    id: int
+    username: str | None
+    agency: str | None
+    granted_at: datetime.datetime
+    revoked_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_username(grant: AccessGrant) -> str | None:
+        return grant.user.username if grant.user else None
+
+    @staticmethod
+    def resolve_agency(grant: AccessGrant) -> str | None:
+        return grant.agency.code if grant.agency else None
+
+
+def _grant(
+    request: ApiRequest, document: IncomingDocument | OutgoingDocument, payload: GrantIn
+) -> AccessGrant:
+    """A leader or the văn thư of the document's agency (403 otherwise); an unknown officer or
+    agency, both or neither, or a grant already in force answer 422."""
+    user = User.objects.filter(username=payload.username).first() if payload.username else None
+    agency = Agency.objects.filter(code=payload.agency).first() if payload.agency else None
+    if (payload.username and user is None) or (payload.agency and agency is None):
+        raise ValidationError(_("No officer or agency has this name or code."), code="grantee")
+    return actions.grant_access(request.auth, document, user=user, agency=agency)
+
+
+@router.post(
+    "/incoming/{pk}/grants", response=GrantOut, summary="Give an officer or an agency read access to it"
+)
+def grant_incoming(request: ApiRequest, pk: int, payload: GrantIn) -> AccessGrant:
+    """``username`` of an officer, or ``agency`` code; see ``/outgoing/{pk}/grants``."""
+    return _grant(request, _incoming(request, pk), payload)
+
+
+@router.post(
+    "/outgoing/{pk}/grants", response=GrantOut, summary="Give an officer or an agency read access to it"
+)
+def grant_outgoing(request: ApiRequest, pk: int, payload: GrantIn) -> AccessGrant:
+    """A leader or the văn thư of the document's agency (403 otherwise); an unknown officer or
+    agency, both or neither, or a grant already in force answer 422."""
+    return _grant(request, _outgoing(request, pk), payload)
+
+
+@router.post("/grants/{pk}/withdraw", response=GrantOut, summary="Withdraw a read access")
+def revoke_access(request: ApiRequest, pk: int) -> AccessGrant:
+    grant = get_object_or_404(AccessGrant.objects.select_related("user", "agency"), pk=pk)
+    document = grant.incoming or grant.outgoing
+    if document is None or not can(request.auth, "documents.grant_access", document):
+        raise Http404
+    return actions.revoke_access(request.auth, grant)
+
+
+class SharedDocumentsOut(Schema):
+    incoming: list[IncomingDocumentOut]
+    outgoing: list[OutgoingDocumentOut]
+
+
+@router.get("/shared", response=SharedDocumentsOut, summary="The documents shared with the caller")
+def shared(request: ApiRequest) -> dict[str, Any]:
+    """The documents a leader or the văn thư of another agency (or of the caller's own) gave the
+    caller read access to, by name or through one of their agencies, while the grant lasts."""
+    return {
+        "incoming": list(
+            IncomingDocument.objects.filter(granted_documents(request.auth, "incoming")).select_related(
+                "agency"
+            )
+        ),
+        "outgoing": list(
+            OutgoingDocument.objects.filter(granted_documents(request.auth, "outgoing")).select_related(
+                "agency"
+            )
+        ),
+    }
 
 
 @router.get("/outgoing", response=list[OutgoingDocumentOut], summary="The outgoing register")

@@ -19,7 +19,8 @@ wire format behind the same ``AxisClient`` methods.
     GET  /edocs/<docId>                 the package (to its recipients and its sender only)
     POST /edocs/<docId>/status          {"status": "processing"|"done"|"fail", "reason"}: the
                                         recipient's transport state of the package
-    GET  /edocs/sent                    the caller's sent packages with each recipient's state
+    GET  /edocs/sent[?from=CODE]        the caller's sent packages with each recipient's state, from
+                                        the agencies it answers for (or the one named)
 
 Every request carries ``X-Axis-System`` (the installation's agency code at the axis, e.g. the
 province's ``H20``), ``X-Axis-Timestamp`` (UTC, ``YYYYmmddTHHMMSSZ``) and ``X-Axis-Signature``, the
@@ -179,5 +180,7 @@ class AxisClient:
             content_type="application/json",
         )
 
-    def sent(self) -> list[dict]:
-        return list(self._json("GET", "/edocs/sent").get("edocs", []))
+    def sent(self, agency_code: str = "") -> list[dict]:
+        """The packages sent from this system's agencies, or from ``agency_code`` only."""
+        query = {"from": agency_code} if agency_code else None
+        return list(self._json("GET", "/edocs/sent", query=query).get("edocs", []))

@@ -8,8 +8,9 @@ text): the receiver checks the document's authenticity and integrity, returns an
 misaddressed one through the system, and notifies the sender of receipt the same day through the
 system; here "01" goes back at once and "03" on registering.
 
-A package is taken in once: its axis id is kept in ``AxisReceipt`` (unique) in the same
-transaction, so a package fetched twice, or by two workers at once, is registered once. A package
+A package is taken in once: its axis id is kept in ``AxisReceipt`` (unique) first, in the same
+transaction, so a package fetched twice, or by two workers at once, is registered once and the
+late worker writes no attachment file. A package
 the codec or the exchange refuses (hostile XML, wrong namespace, a recipient not here, a status
 for a document never sent) is marked "fail" at the axis with the reason and nothing is written.
 """
@@ -84,14 +85,15 @@ def _take(client: axis.AxisClient, doc_id: str, message_type: str) -> str:
     xml = client.get(doc_id)
     try:
         with transaction.atomic():
-            result = receive(xml, axis_id=doc_id)
-            AxisReceipt.objects.create(
-                axis_id=doc_id,
-                message_type=message_type,
-                incoming=result if isinstance(result, IncomingDocument) else None,
-                delivery=result if isinstance(result, Delivery) else None,
-                received_at=timezone.now(),
+            # The receipt first: a worker racing another waits here and stops before anything
+            # (an attachment file above all) is written.
+            receipt = AxisReceipt.objects.create(
+                axis_id=doc_id, message_type=message_type, received_at=timezone.now()
             )
+            result = receive(xml, axis_id=doc_id)
+            receipt.incoming = result if isinstance(result, IncomingDocument) else None
+            receipt.delivery = result if isinstance(result, Delivery) else None
+            receipt.save(update_fields=["incoming", "delivery"])
     except IntegrityError:
         # Another worker took it in at the same moment.
         client.update_status(doc_id, "done")

@@ -159,15 +159,25 @@ class AxisStore:
             )
         return len(mine)
 
-    def sent(self, system: str) -> list[dict]:
+    def sent(self, system: str, prefixes: list[str] | None = None) -> list[dict]:
+        """What ``system`` sent, from the agencies of ``prefixes`` only when given (the caller's
+        current ones, through the HTTP API)."""
         rows = self._run(
-            "SELECT e.doc_id, e.message_type, r.to_code, r.state, r.reason FROM edocs e "
+            "SELECT e.doc_id, e.from_code, e.message_type, r.to_code, r.state, r.reason FROM edocs e "
             "JOIN recipients r ON r.doc_id = e.doc_id WHERE e.sender = ? ORDER BY e.rowid",
             (system,),
         )
         return [
-            {"docId": doc_id, "messageType": kind, "to": to_code, "state": state, "reason": reason}
-            for doc_id, kind, to_code, state, reason in rows
+            {
+                "docId": doc_id,
+                "from": from_code,
+                "messageType": kind,
+                "to": to_code,
+                "state": state,
+                "reason": reason,
+            }
+            for doc_id, from_code, kind, to_code, state, reason in rows
+            if prefixes is None or _covers(prefixes, from_code)
         ]
 
 
@@ -260,16 +270,14 @@ class LocalAxis:
             return 200, {"agencies": self._directory()}, ""
         if method == "POST" and parts == ["edocs"]:
             return self._send(environ, body, system, prefixes)
+        query = dict(part.split("=", 1) for part in environ.get("QUERY_STRING", "").split("&") if "=" in part)
         if method == "GET" and parts == ["edocs"]:
-            query = dict(
-                part.split("=", 1) for part in environ.get("QUERY_STRING", "").split("&") if "=" in part
-            )
             kind = query.get("messageType", "edoc")
             if kind not in axis.MESSAGE_TYPES:
                 return 400, {"error": "unknown message type"}, ""
             return 200, {"edocs": self.store.inbox(prefixes, kind)}, ""
         if method == "GET" and parts == ["edocs", "sent"]:
-            return 200, {"edocs": self.store.sent(system)}, ""
+            return self._sent(system, prefixes, query.get("from", ""))
         if len(parts) >= 2 and parts[0] == "edocs" and DOC_ID.fullmatch(parts[1]):
             if method == "GET" and len(parts) == 2:
                 package = self.store.body(parts[1], system, prefixes)
@@ -287,6 +295,18 @@ class LocalAxis:
             {"code": code, "code102": _legacy(code), "name": name, "parentCode": parent}
             for code, name, parent in self.store.agencies()
         ]
+
+    def _sent(self, system: str, prefixes: list[str], agency: str):
+        """The sent list, for one of the caller's agencies when ``from`` names it."""
+        if agency:
+            try:
+                agency = canonical(agency)
+            except InvalidAgencyCode:
+                return 400, {"error": "unreadable agency code"}, ""
+            if not _covers(prefixes, agency):
+                return 403, {"error": f"{system} does not answer for {agency}"}, ""
+            prefixes = [agency]
+        return 200, {"edocs": self.store.sent(system, prefixes)}, ""
 
     def _send(self, environ, body: bytes, system: str, prefixes: list[str]):
         declared = environ.get("HTTP_X_AXIS_MESSAGE_TYPE", "")

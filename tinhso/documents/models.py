@@ -437,6 +437,10 @@ class DocumentEvent(models.Model):
         REVOKED = "revoked", _("revoked")
         UPDATED = "updated", _("updated")
         REPLACED = "replaced", _("replaced")
+        OPINION = "opinion", _("co-ordinator's opinion")
+        ACCESS_GRANTED = "granted", _("read access granted")
+        ACCESS_REVOKED = "ungranted", _("read access withdrawn")
+        LINKED = "linked", _("linked")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     outgoing = models.ForeignKey(
@@ -594,3 +598,143 @@ class SealImage(models.Model):
 
     def __str__(self) -> str:
         return str(self.agency_id)
+
+
+class Coordinator(models.Model):
+    """A person the leader named to co-ordinate (phối hợp) the handling of an incoming document
+    with the person in charge (Decree 30/2020/NĐ-CP Art. 24: the leader's instruction names the
+    unit or person in charge, the co-ordinators and the deadline); they read the document and
+    give their opinion, which joins its timeline."""
+
+    incoming = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="coordinators")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("co-ordinator")
+    )
+    opinion = models.CharField(_("opinion"), max_length=500, blank=True)
+    opinion_at = models.DateTimeField(_("opinion given at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["incoming", "user"], name="documents_coordinator_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incoming_id} {self.user_id}"
+
+
+class HandlingReminder(models.Model):
+    """A reminder sent to the person in charge of an incoming document: once per threshold and
+    deadline (the row is written before the message; its unique key stops a second process)."""
+
+    class Threshold(models.TextChoices):
+        DUE_SOON = "due_soon", _("due soon")
+        OVERDUE = "overdue", _("overdue")
+
+    incoming = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    threshold = models.CharField(max_length=10, choices=Threshold.choices)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incoming", "user", "threshold", "due_at"], name="documents_reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incoming_id} {self.threshold}"
+
+
+class AccessGrant(models.Model):
+    """Read access to one document beyond the agency's roles (Decree 30/2020 Appendix VI:
+    per-document access rights), given by a leader or the văn thư of the document's agency to a
+    named officer or to an agency (its officers with a document role), until withdrawn."""
+
+    incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="grants"
+    )
+    outgoing = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="grants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(incoming__isnull=True) ^ Q(outgoing__isnull=True),
+                name="documents_grant_one_document",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) ^ Q(agency__isnull=True), name="documents_grant_one_grantee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incoming_id or self.outgoing_id} {self.user_id or self.agency_id}"
+
+
+class DocumentLink(models.Model):
+    """A document (incoming or outgoing) linked to a one-stop dossier or to another document,
+    shown on both pages to those who may read the other side (``tinhso.documents.links``)."""
+
+    incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
+    outgoing = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="links"
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.CASCADE, null=True, blank=True, related_name="document_links"
+    )
+    linked_incoming = models.ForeignKey(
+        IncomingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="linked_from"
+    )
+    linked_outgoing = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="linked_from"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(incoming__isnull=True) ^ Q(outgoing__isnull=True),
+                name="documents_link_one_source",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(dossier__isnull=False, linked_incoming__isnull=True, linked_outgoing__isnull=True)
+                    | Q(dossier__isnull=True, linked_incoming__isnull=False, linked_outgoing__isnull=True)
+                    | Q(dossier__isnull=True, linked_incoming__isnull=True, linked_outgoing__isnull=False)
+                ),
+                name="documents_link_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.dossier_id or self.linked_incoming_id or self.linked_outgoing_id
+        return f"{self.incoming_id or self.outgoing_id} → {target}"

@@ -6,13 +6,18 @@ not in the agencies below it. Superusers and province administrators pass every 
 - document clerk (văn thư): numbers, issues and sends outgoing documents, registers or returns
   incoming ones, reads both registers;
 - leader: reads both registers, assigns incoming documents;
-- specialist: drafts, reads the documents they drafted or were assigned.
+- specialist: drafts, reads the documents they drafted or were assigned (in charge or as a
+  co-ordinator, who gives an opinion);
+- anyone an officer: reads a document a leader or the văn thư granted them (by name, or to an
+  agency where they hold a document role), until the grant is withdrawn.
 """
+
+from django.db.models import Q, QuerySet
 
 from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.accounts.permissions import Actor, rule
 from tinhso.agencies.models import Agency
-from tinhso.documents.models import IncomingDocument, OutgoingDocument
+from tinhso.documents.models import AccessGrant, Coordinator, IncomingDocument, OutgoingDocument
 
 STAFF_ROLES = (Role.DOCUMENT_CLERK, Role.LEADER, Role.SPECIALIST)
 
@@ -42,12 +47,43 @@ def draft(user: User, agency: Agency | None) -> bool:
     return bool(roles_in(user, getattr(agency, "pk", None)) & set(STAFF_ROLES))
 
 
+def _grants_to(user: Actor) -> QuerySet[AccessGrant]:
+    """The grants in force for ``user``: to them by name, or to an agency where they hold a
+    document role."""
+    if not isinstance(user, User) or user.kind != UserKind.OFFICER:
+        return AccessGrant.objects.none()
+    return AccessGrant.objects.filter(revoked_at__isnull=True).filter(
+        Q(user=user) | Q(agency_id__in=document_agency_ids(user))
+    )
+
+
+def granted(user: Actor, document: IncomingDocument | OutgoingDocument) -> bool:
+    if not document.pk:
+        return False
+    if isinstance(document, IncomingDocument):
+        return _grants_to(user).filter(incoming=document).exists()
+    return _grants_to(user).filter(outgoing=document).exists()
+
+
+def granted_documents(user: Actor, field: str) -> Q:
+    """The documents (``field``: "incoming" or "outgoing") granted to ``user``, for searches and lists."""
+    return Q(pk__in=_grants_to(user).filter(**{f"{field}__isnull": False}).values(f"{field}_id"))
+
+
 @rule("documents.view_outgoing")
 def view_outgoing(user: User, document: OutgoingDocument) -> bool:
     roles = roles_in(user, document.agency_id)
     if roles & {Role.DOCUMENT_CLERK, Role.LEADER}:
         return True
-    return Role.SPECIALIST in roles and document.created_by_id == user.pk
+    if Role.SPECIALIST in roles and document.created_by_id == user.pk:
+        return True
+    return granted(user, document)
+
+
+@rule("documents.grant_access")
+def grant_access(user: User, document: IncomingDocument | OutgoingDocument) -> bool:
+    """A leader or the văn thư of the document's agency shares one document beyond its roles."""
+    return bool(roles_in(user, document.agency_id) & {Role.DOCUMENT_CLERK, Role.LEADER})
 
 
 @rule("documents.edit_draft")
@@ -72,7 +108,29 @@ def view_incoming(user: User, document: IncomingDocument) -> bool:
     roles = roles_in(user, document.agency_id)
     if roles & {Role.DOCUMENT_CLERK, Role.LEADER}:
         return True
-    return Role.SPECIALIST in roles and document.handler_id == user.pk
+    if Role.SPECIALIST in roles and (document.handler_id == user.pk or is_coordinator(user, document)):
+        return True
+    return granted(user, document)
+
+
+def in_hands_of(user: Actor) -> Q:
+    """The incoming documents ``user`` handles: in charge or as a co-ordinator (for the lists,
+    the API and search of a specialist)."""
+    if not isinstance(user, User):
+        return Q(pk__in=[])
+    return Q(handler=user) | Q(pk__in=Coordinator.objects.filter(user=user).values("incoming_id"))
+
+
+def is_coordinator(user: User, document: IncomingDocument) -> bool:
+    return bool(document.pk) and document.coordinators.filter(user_id=user.pk).exists()
+
+
+@rule("documents.give_opinion")
+def give_opinion(user: User, document: IncomingDocument) -> bool:
+    """The co-ordinators the leader named (Art. 24), while they work in the agency."""
+    return bool(roles_in(user, document.agency_id) & {Role.SPECIALIST, Role.LEADER}) and is_coordinator(
+        user, document
+    )
 
 
 @rule("documents.register")

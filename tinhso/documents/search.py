@@ -12,20 +12,20 @@ from django.db.models import Q, QuerySet
 from tinhso.accounts.models import Role, User
 from tinhso.core.text import fold
 from tinhso.documents.models import IncomingDocument, OutgoingDocument
-from tinhso.documents.rules import document_agency_ids, roles_in
+from tinhso.documents.rules import document_agency_ids, granted_documents, in_hands_of, roles_in
 
 MAX_WORDS = 10
 MAX_RESULTS = 100
 
 
-def _readable(user: User, owner_field: str) -> Q:
+def _readable(user: User, own_documents: Q) -> Q:
     everything, own = [], []
     for agency_id in document_agency_ids(user):
         if roles_in(user, agency_id) & {Role.DOCUMENT_CLERK, Role.LEADER}:
             everything.append(agency_id)
         else:
             own.append(agency_id)
-    return Q(agency_id__in=everything) | Q(agency_id__in=own, **{owner_field: user})
+    return Q(agency_id__in=everything) | (Q(agency_id__in=own) & own_documents)
 
 
 def _matching(queryset: QuerySet, query: str) -> QuerySet:
@@ -39,8 +39,18 @@ def search(user: User, query: str) -> tuple[list[OutgoingDocument], list[Incomin
     ``query``, accents ignored; nothing for an empty query."""
     if not fold(query):
         return [], []
-    outgoing = _matching(OutgoingDocument.objects.filter(_readable(user, "created_by")), query)
-    incoming = _matching(IncomingDocument.objects.filter(_readable(user, "handler")), query)
+    outgoing = _matching(
+        OutgoingDocument.objects.filter(
+            _readable(user, Q(created_by=user)) | granted_documents(user, "outgoing")
+        ),
+        query,
+    )
+    incoming = _matching(
+        IncomingDocument.objects.filter(
+            _readable(user, in_hands_of(user)) | granted_documents(user, "incoming")
+        ),
+        query,
+    )
     return (
         list(outgoing.select_related("agency")[:MAX_RESULTS]),
         list(incoming.select_related("agency")[:MAX_RESULTS]),

@@ -12,6 +12,12 @@ urlpatterns = [
     path("den/<int:pk>/tra-lai/", views.refuse_view, name="refuse"),
     path("den/<int:pk>/giao-xu-ly/", views.assign_view, name="assign"),
     path("den/<int:pk>/hoan-thanh/", views.complete_view, name="complete"),
+    path("den/<int:pk>/y-kien-phoi-hop/", views.opinion_view, name="opinion"),
+    path("<str:kind>/<int:pk>/quyen-doc/", views.grant_view, name="grant"),
+    path("<str:kind>/<int:pk>/lien-ket/", views.link_view, name="link"),
+    path(
+        "<str:kind>/<int:pk>/quyen-doc/<int:grant_pk>/thu-hoi/", views.revoke_grant_view, name="revoke_grant"
+    ),
     path("den/<int:pk>/tep/", views.incoming_file, name="incoming_file"),
     path("di/", views.outgoing_list, name="outgoing_list"),
     path("di/soan-thao/", views.draft_view, name="draft"),

@@ -25,6 +25,8 @@ from tinhso.documents import (
     axis,
     doctypes,
     exchange,
+    handling,
+    links,
     received_signature,
     registers,
     search,
@@ -43,8 +45,9 @@ from tinhso.documents.models import (
     Urgency,
     Withdrawal,
 )
-from tinhso.documents.rules import document_agency_ids, roles_in
+from tinhso.documents.rules import document_agency_ids, in_hands_of, roles_in
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
+from tinhso.dossiers.models import Dossier
 
 PAGE_SIZE = 30
 OVERDUE = "overdue"
@@ -202,6 +205,11 @@ class HandlerField(forms.ModelChoiceField):
         return obj.full_name or obj.username
 
 
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name or obj.username
+
+
 class AssignForm(forms.Form):
     handler = HandlerField(label=gettext_lazy("Person in charge"), queryset=User.objects.none())
     working_days = forms.IntegerField(
@@ -210,12 +218,159 @@ class AssignForm(forms.Form):
         max_value=actions.MAX_HANDLING_DAYS,
     )
 
+    coordinators = PeopleField(
+        label=gettext_lazy("Co-ordinators"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
     def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
         members = Membership.objects.active().filter(agency=agency, role__in=[Role.SPECIALIST, Role.LEADER])
-        handler = self.fields["handler"]
-        assert isinstance(handler, HandlerField)
-        handler.queryset = User.objects.filter(pk__in=members.values("user_id")).order_by("full_name")
+        people = User.objects.filter(pk__in=members.values("user_id")).order_by("full_name")
+        for name in ("handler", "coordinators"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = people
+
+
+class GrantForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("Officer's user name"), max_length=150, required=False)
+    agency = forms.ModelChoiceField(
+        label=gettext_lazy("Or an agency"), queryset=Agency.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agency = self.fields["agency"]
+        assert isinstance(agency, forms.ModelChoiceField)
+        agency.queryset = Agency.objects.valid_on(timezone.localdate()).order_by("name")
+
+
+def _access_context(request, document: IncomingDocument | OutgoingDocument) -> dict:
+    """The grants of ``document`` and the form to give one, for a leader or the văn thư."""
+    if not can(request.user, "documents.grant_access", document):
+        return {}
+    return {
+        "grants": document.grants.filter(revoked_at__isnull=True).select_related("user", "agency"),
+        "grant_form": GrantForm(),
+        "grant_kind": "den" if isinstance(document, IncomingDocument) else "di",
+    }
+
+
+def _granted_document(request, kind: str, pk: int) -> IncomingDocument | OutgoingDocument:
+    if kind not in ("den", "di"):
+        raise Http404
+    document = _incoming(request, pk) if kind == "den" else _outgoing(request, pk)
+    if not can(request.user, "documents.grant_access", document):
+        raise Http404
+    return document
+
+
+def _detail(kind: str, pk: int):
+    return redirect("documents:incoming" if kind == "den" else "documents:outgoing", pk)
+
+
+@login_required
+@require_POST
+def grant_view(request, kind, pk):
+    document = _granted_document(request, kind, pk)
+    form = GrantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a person or an agency."))
+        return _detail(kind, pk)
+    username = form.cleaned_data["username"].strip()
+    user = User.objects.filter(username=username).first() if username else None
+    if username and user is None:
+        messages.error(request, _("No officer has this user name."))
+        return _detail(kind, pk)
+    try:
+        actions.grant_access(request.user, document, user=user, agency=form.cleaned_data["agency"])
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Access given."))
+    return _detail(kind, pk)
+
+
+@login_required
+@require_POST
+def revoke_grant_view(request, kind, pk, grant_pk):
+    document = _granted_document(request, kind, pk)
+    grant = get_object_or_404(document.grants.all(), pk=grant_pk)
+    try:
+        actions.revoke_access(request.user, grant)
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Access withdrawn."))
+    return _detail(kind, pk)
+
+
+class LinkForm(forms.Form):
+    dossier_code = forms.CharField(label=gettext_lazy("One-stop dossier code"), max_length=60, required=False)
+    reference = forms.CharField(
+        label=gettext_lazy("Or another document's number and symbol"),
+        max_length=45,
+        required=False,
+        help_text=gettext_lazy("For example 15/QĐ-UBND"),
+    )
+
+
+def _links_context(request, document: IncomingDocument | OutgoingDocument) -> dict:
+    return {
+        "links": links.document_links(request.user, document),
+        "link_form": LinkForm(),
+        "link_kind": "den" if isinstance(document, IncomingDocument) else "di",
+    }
+
+
+@login_required
+@require_POST
+def link_view(request, kind, pk):
+    if kind not in ("den", "di"):
+        raise Http404
+    document = _incoming(request, pk) if kind == "den" else _outgoing(request, pk)
+    form = LinkForm(request.POST)
+    form.is_valid()
+    code = form.cleaned_data.get("dossier_code", "").strip()
+    reference = form.cleaned_data.get("reference", "").strip()
+    target: Dossier | IncomingDocument | OutgoingDocument | None = None
+    if code and not reference:
+        dossier = Dossier.objects.filter(code=code).first()
+        target = dossier if dossier is not None and links.readable(request.user, dossier) else None
+        if target is None:
+            messages.error(request, _("No dossier you may read has this code."))
+    elif reference and not code:
+        found = [other for other in links.find_documents(request.user, reference) if other != document]
+        if len(found) == 1:
+            target = found[0]
+        else:
+            messages.error(
+                request,
+                _("No document you may read has this number and symbol.")
+                if not found
+                else _("Several documents you may read have this number and symbol."),
+            )
+    else:
+        messages.error(request, _("Enter a dossier code or a document's number and symbol."))
+    if target is not None:
+        try:
+            actions.link_document(request.user, document, target)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("Linked."))
+    return _detail(kind, pk)
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(
+        label=gettext_lazy("Your opinion as a co-ordinator"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class NoteForm(forms.Form):
@@ -230,7 +385,7 @@ def incoming_list(request):
     agency, agencies = _current_agency(request)
     documents = IncomingDocument.objects.filter(agency=agency).select_related("handler")
     if not can(request.user, "documents.view_register", agency):
-        documents = documents.filter(handler=request.user)
+        documents = documents.filter(in_hands_of(request.user))
     now = timezone.now()
     overdue = documents.filter(state=IncomingDocument.State.ASSIGNED, handling_due_at__lt=now)
     counts = {
@@ -253,6 +408,7 @@ def incoming_list(request):
             "state": state,
             "states": [*IncomingDocument.State.choices, (OVERDUE, _("Overdue"))],
             "counts": counts,
+            "reminders": list(handling.reminders_for(request.user).filter(incoming__agency=agency)),
             "may_register": can(request.user, "documents.register", IncomingDocument(agency=agency)),
             "now": now,
             "dead_letters": exchange.dead_letters(agency).count()
@@ -316,6 +472,12 @@ def incoming_view(request, pk):
         context["assign_form"] = AssignForm(agency=document.agency)
     if document.state == IncomingDocument.State.ASSIGNED and can(user, "documents.complete", document):
         context["complete_form"] = NoteForm()
+    context["coordinators"] = list(document.coordinators.select_related("user"))
+    if document.state == IncomingDocument.State.ASSIGNED and can(user, "documents.give_opinion", document):
+        mine = next(item for item in context["coordinators"] if item.user_id == user.pk)
+        context["opinion_form"] = OpinionForm(initial={"opinion": mine.opinion})
+    context.update(_access_context(request, document))
+    context.update(_links_context(request, document))
     return render(request, "documents/incoming.html", context)
 
 
@@ -369,9 +531,24 @@ def assign_view(request, pk):
         pk,
         AssignForm,
         lambda document, data: actions.assign_incoming(
-            request.user, document, data["handler"], data["working_days"]
+            request.user,
+            document,
+            data["handler"],
+            data["working_days"],
+            coordinators=data["coordinators"],
         ),
         agency=document.agency,
+    )
+
+
+@login_required
+@require_POST
+def opinion_view(request, pk):
+    return _incoming_post(
+        request,
+        pk,
+        OpinionForm,
+        lambda document, data: actions.give_opinion(request.user, document, data["opinion"]),
     )
 
 
@@ -486,6 +663,8 @@ def outgoing_view(request, pk):
                 del form.fields["recipients"]
             context["send_form"] = form
     context.update(_withdrawal_context(request, document))
+    context.update(_access_context(request, document))
+    context.update(_links_context(request, document))
     return render(request, "documents/outgoing.html", context)
 
 

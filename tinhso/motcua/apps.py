@@ -8,4 +8,9 @@ class MotcuaConfig(AppConfig):
     verbose_name = _("One-stop back office")
 
     def ready(self):
+        from tinhso.documents import links
         from tinhso.motcua import rules  # noqa: F401  (permission rules)
+        from tinhso.motcua.parts import register_part
+
+        # The official documents linked to the dossier (the documents app is below this one).
+        register_part("documents/_dossier_links.html", links.dossier_part)

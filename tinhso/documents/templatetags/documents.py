@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from tinhso.documents import handling
 from tinhso.documents.edxml import STATUS_LABELS
 
 register = template.Library()
@@ -21,3 +22,9 @@ def event_label(event) -> str:
     if event.kind == "status":
         label = _("status %(status)s") % {"status": status_label(event.status_code)}
     return label
+
+
+@register.filter
+def presentation_due(document):
+    """When the leader should have the registered ``document`` (``handling.presentation_due``)."""
+    return handling.presentation_due(document)

@@ -599,3 +599,61 @@ def test_the_timer_takes_in_from_the_axis_then_delivers_and_survives_the_axis_do
     out = io.StringIO()
     call_command("deliver_documents", stdout=out)
     assert out.getvalue().strip().endswith("0 package(s) handled.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fetch_racing_another_worker_leaves_no_orphan_attachment_file(local_axis, settings, tmp_path):
+    """The other worker's receipt is inserted first and committed while this fetch runs: the
+    package is taken in once and no copy of its attachment stays behind in the storage."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_agencies()
+    doc_id = local_axis["peer"].send_document(
+        edxml.Organ(organ_id="H20", name="UBND tỉnh"),
+        "10",
+        "VPCP-TH",
+        "Hai lần có tệp",
+        attachments=[edxml.Attachment(name="cv.pdf", content_type="application/pdf", data=minimal_pdf())],
+    )
+    inserted = threading.Event()
+
+    def other_worker():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                AxisReceipt.objects.create(axis_id=doc_id, message_type="edoc", received_at=timezone.now())
+                inserted.set()
+                time.sleep(1.5)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    inserted.wait(10)
+    assert axis_inbox.fetch() == {"taken": 0, "again": 1, "refused": 0}
+    thread.join()
+    assert not IncomingDocument.objects.exists() and AxisReceipt.objects.count() == 1
+    media = tmp_path / "media"
+    assert not media.exists() or [path for path in media.rglob("*") if path.is_file()] == []
+
+
+def test_the_sent_list_shows_only_what_the_calling_agencies_sent(local_axis):
+    """The axis lists a system's sent packages only for the agencies it answers for now, and for
+    one of them when the caller names it; naming an agency it does not answer for is refused."""
+    store = local_axis["store"]
+    store.add_system("G01", "ministry-secret", ["G01"])
+    store.add_agency("G01.01", "Cục Văn thư")
+    store.add_agency("G01.02", "Cục Lưu trữ")
+    ministry = axis_server.AxisPeer(local_axis["url"], "G01", "ministry-secret", "Bộ")
+    for code, subject in (("G01.01", "Từ cục một"), ("G01.02", "Từ cục hai")):
+        ministry.organ = edxml.Organ(organ_id=code, name=subject)
+        ministry.send_document(edxml.Organ(organ_id="G22", name="VPCP"), "1", "CVT", subject)
+    assert len(ministry.client.sent()) == 2
+    assert [item["from"] for item in ministry.client.sent("G01.01")] == ["G01.01"]
+    with pytest.raises(axis.AxisError, match="403"):
+        ministry.client.sent("G22")
+    assert local_axis["peer"].client.sent() == []
+
+    # The second department moves to another system: the first no longer lists what it sent.
+    store.add_system("G01", "ministry-secret", ["G01.01"])
+    assert [item["from"] for item in ministry.client.sent()] == ["G01.01"]

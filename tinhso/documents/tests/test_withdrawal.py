@@ -419,3 +419,30 @@ def test_a_replacement_naming_no_replaced_document_is_refused(agencies):
         edxml.read_document(edxml.write_document(package)).replaced_document_ids
         == package.replaced_document_ids
     )
+
+
+def test_a_replacement_already_sent_to_an_agency_outside_is_refused(
+    agencies, pc_staff, settings, django_capture_on_commit_callbacks
+):
+    """The check that the replacing document did not already go to a recipient covers the
+    agencies outside (reached through the national axis), not only those of the installation."""
+    from django.utils import timezone
+
+    from tinhso.documents.models import DirectoryAgency
+
+    settings.DOCUMENTS_AXIS_URL = "http://127.0.0.1:9"
+    settings.DOCUMENTS_AXIS_AGENCY_CODE = "H20"
+    settings.DOCUMENTS_AXIS_SECRET = "secret"
+    outside = DirectoryAgency.objects.create(code="G22", name="Văn phòng Chính phủ", synced_at=timezone.now())
+    document = issue(pc_staff, agencies["pc"])
+    replacing = issue(pc_staff, agencies["pc"], subject="Về việc giao chỉ tiêu (thay thế)")
+    for sent_document in (document, replacing):
+        actions.send_document(pc_staff["clerk"], sent_document, [], external=[outside])
+        Package.objects.filter(delivery__document=sent_document).update(state=Package.State.DELIVERED)
+    packages = Package.objects.count()
+
+    with pytest.raises(ValidationError) as refusal:
+        actions.request_withdrawal(pc_staff["clerk"], document, "replace", REASON, replacement=replacing)
+    assert refusal.value.code == "replacement"
+    assert not Withdrawal.objects.exists()
+    assert Package.objects.count() == packages

@@ -70,7 +70,7 @@ class Command(BaseCommand):
         call_command("load_dossier_demo", "--history", str(history), stdout=self.stdout)
         call_command("load_feedback_demo", "--history", str(history // 3), stdout=self.stdout)
         call_command("rollup_statistics", "--rebuild", verbosity=0)
-        call_command("load_documents_demo", stdout=self.stdout)
+        call_command("load_documents_demo", "--history", str(history // 3), stdout=self.stdout)
         call_command("load_ioc_demo", stdout=self.stdout)
         self.print_accounts()
 

@@ -11,7 +11,7 @@ from tinhso.accounts import actions as account_actions
 from tinhso.accounts.models import Role, User
 from tinhso.agencies import actions as agency_actions
 from tinhso.agencies.models import Agency
-from tinhso.demo import data
+from tinhso.demo import data, documents_history
 from tinhso.documents import actions, axis, axis_inbox, axis_server, edxml, exchange
 from tinhso.documents.models import DirectoryAgency, DocumentEvent, Urgency
 from tinhso.signing.models import AgencyCertificate
@@ -28,7 +28,15 @@ SYMBOLS = {"province": "UBND", "04": "STP", data.MY_THO: "UBND"}
 class Command(BaseCommand):
     help = "Load the demo's official documents (after load_demo)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=0,
+            help="Documents of this year's registers to make before the demo's own (default none).",
+        )
+
+    def handle(self, *args, history=0, **options):
         admin = User.objects.filter(username=data.OFFICERS[0][0]).first()
         if admin is None or DocumentEvent.objects.exists():
             return
@@ -54,6 +62,11 @@ class Command(BaseCommand):
             account_actions.enable_totp(
                 clerk, data.DEMO_TOTP_SECRET, pyotp.TOTP(data.DEMO_TOTP_SECRET).now(), enrolment_code=code
             )
+        if history:
+            made = documents_history.make_history(self.offices(agencies), history)
+            self.stdout.write(
+                "Sổ văn bản / registers: {outgoing} văn bản đi, {incoming} văn bản đến".format(**made)
+            )
         self.documents(agencies)
         self.stdout.write("Văn bản điều hành / official documents: văn thư / document clerks")
         for username, full_name, key in CLERKS:
@@ -67,6 +80,26 @@ class Command(BaseCommand):
             "04": Agency.objects.get(code=f"{root.code}.04"),
             data.MY_THO: Agency.objects.get(parent=root, unit__name=data.MY_THO),
         }
+
+    def offices(self, agencies: dict) -> list[documents_history.Office]:
+        """Who keeps the registers of the history: the People's Committee's leader handles its
+        documents herself (it has no specialist in the demo)."""
+        people = {username: User.objects.get(username=username) for username in self.usernames()}
+        return [
+            documents_history.Office(
+                agencies["province"], people["vanthu.tinh"], people["lanhdao.tinh"], people["lanhdao.tinh"], 5
+            ),
+            documents_history.Office(
+                agencies["04"], people["vanthu.stp"], people["lanhdao.stp"], people["chuyenvien.stp"], 3
+            ),
+            documents_history.Office(
+                agencies[data.MY_THO],
+                people["vanthu.mytho"],
+                people["lanhdao.mytho"],
+                people["chuyenvien.mytho"],
+                2,
+            ),
+        ]
 
     def documents(self, agencies: dict) -> None:
         """Three documents over the exchange and one on paper, left at different steps."""
@@ -228,4 +261,5 @@ class Command(BaseCommand):
             "lanhdao.stp",
             "chuyenvien.stp",
             "chuyenvien.mytho",
+            "lanhdao.mytho",
         ]

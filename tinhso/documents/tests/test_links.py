@@ -1,0 +1,93 @@
+"""Linking a document to a one-stop dossier (by its code) or to another document (by its number
+and symbol), shown on both sides to those who may read the other side; the refusals write
+nothing."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from tinhso import testing as factories
+from tinhso.audit.models import AuditEntry
+from tinhso.documents import actions
+from tinhso.documents.models import DocumentEvent, DocumentLink
+
+CODE = "H20.201.01-260105-0001"
+
+
+@pytest.fixture
+def dossier(agencies):
+    return factories.make_dossier(factories.make_procedure(), agencies["ward"], code=CODE)
+
+
+@pytest.fixture
+def ward_incoming(agencies, ward_staff):
+    return actions.register_paper(
+        ward_staff["clerk"],
+        agencies["ward"],
+        sender_name="Sở Xây dựng",
+        subject="Về việc góp ý hồ sơ cấp giấy phép xây dựng",
+        code_number="88",
+        code_notation="SXD-QLXD",
+    )
+
+
+def test_a_document_linked_to_a_dossier_and_another_document_shows_on_every_side(
+    agencies, ward_staff, dossier, ward_incoming, signed_in, client
+):
+    clerk = ward_staff["clerk"]
+    answer = actions.issue_document(
+        clerk,
+        actions.create_draft(
+            clerk, agencies["ward"], type_code="cong_van", unit_symbol="VP", subject="Trả lời"
+        ),
+    )
+    signed_in(clerk)
+    client.post(reverse("documents:link", args=["den", ward_incoming.pk]), {"dossier_code": CODE})
+    client.post(reverse("documents:link", args=["di", answer.pk]), {"reference": "88/SXD-QLXD"})
+    assert DocumentLink.objects.count() == 2
+    assert DocumentEvent.objects.filter(kind="linked").count() == 2
+    assert AuditEntry.objects.filter(action="documents.link").count() == 2
+
+    page = client.get(reverse("documents:incoming", args=[ward_incoming.pk])).content.decode()
+    assert CODE in page and reverse("motcua:dossier", args=[dossier.pk]) in page
+    assert reverse("documents:outgoing", args=[answer.pk]) in page, "linked from the answer"
+    page = client.get(reverse("documents:outgoing", args=[answer.pk])).content.decode()
+    assert "88/SXD-QLXD — Về việc góp ý hồ sơ cấp giấy phép xây dựng" in page
+    page = client.get(reverse("motcua:dossier", args=[dossier.pk])).content.decode()
+    assert "Văn bản điều hành liên kết" in page and "Về việc góp ý hồ sơ cấp giấy phép xây dựng" in page
+
+    # A one-stop officer of the ward sees the dossier but not the document: no link shown.
+    signed_in(factories.make_officer(agencies["ward"], "motcua.phuong"))
+    page = client.get(reverse("motcua:dossier", args=[dossier.pk])).content.decode()
+    assert "Văn bản điều hành liên kết" not in page
+
+
+def test_refused_links_write_nothing(
+    agencies, dept_staff, ward_staff, dossier, ward_incoming, signed_in, client
+):
+    department_document = actions.register_paper(
+        dept_staff["clerk"], agencies["dept"], sender_name="Bộ Xây dựng", subject="Hướng dẫn"
+    )
+    with pytest.raises(PermissionDenied):
+        actions.link_document(dept_staff["clerk"], department_document, dossier)
+    with pytest.raises(PermissionDenied):
+        actions.link_document(dept_staff["clerk"], ward_incoming, dossier)
+    with pytest.raises(PermissionDenied):
+        actions.link_document(ward_staff["clerk"], ward_incoming, department_document)
+    with pytest.raises(ValidationError) as refusal:
+        actions.link_document(ward_staff["clerk"], ward_incoming, ward_incoming)
+    assert refusal.value.code == "self"
+    signed_in(ward_staff["clerk"])
+    for data in ({"dossier_code": "H20.000-000000-0000"}, {"reference": "1/KHONG-CO"}, {}):
+        client.post(reverse("documents:link", args=["den", ward_incoming.pk]), data)
+    signed_in(dept_staff["clerk"])
+    response = client.post(reverse("documents:link", args=["den", ward_incoming.pk]), {"dossier_code": CODE})
+    assert response.status_code == 404
+    client.post(reverse("documents:link", args=["den", department_document.pk]), {"dossier_code": CODE})
+    assert not DocumentLink.objects.exists() and not DocumentEvent.objects.filter(kind="linked").exists()
+
+    actions.link_document(ward_staff["clerk"], ward_incoming, dossier)
+    with pytest.raises(ValidationError) as refusal:
+        actions.link_document(ward_staff["leader"], ward_incoming, dossier)
+    assert refusal.value.code == "linked"
+    assert DocumentLink.objects.count() == 1
