@@ -31,11 +31,14 @@ from tinhso.dossiers.models import (
 from tinhso.dossiers.status import Status
 from tinhso.payments.models import Payment, PaymentStatus
 from tinhso.procedures.models import OnlineLevel, Procedure
+from tinhso.statistics.index766 import contributions, index_rows
 from tinhso.statistics.models import (
     COUNTERS,
+    INDEX_COUNTERS,
     AgencyDailyRollup,
     AgencyMonthlyRollup,
     DailyRollup,
+    IndexRow,
     MonthlyRollup,
     ProcessedEvent,
     ProvinceDailyRollup,
@@ -199,9 +202,9 @@ def _coarser(deltas: dict, monthly: bool, by_procedure: bool, by_agency: bool = 
     return coarse
 
 
-def _upsert(deltas: dict) -> None:
-    """Add ``deltas`` to the daily and monthly rows, with and without the procedure, in key order
-    (no deadlock between workers)."""
+def _upsert(deltas: dict, daily_only: bool = False) -> None:
+    """Add ``deltas`` to the daily and monthly rows, with and without the procedure (only to the
+    daily rows by procedure with ``daily_only``), in key order (no deadlock between workers)."""
     fine, coarse = "day, agency_id, procedure_id, channel", "day, agency_id, channel"
     tables = (
         (DailyRollup, fine, deltas),
@@ -214,7 +217,7 @@ def _upsert(deltas: dict) -> None:
     columns = ", ".join(COUNTERS)
     updates = ", ".join(f"{name} = {{table}}.{name} + excluded.{name}" for name in COUNTERS)
     with connection.cursor() as cursor:
-        for model, key_columns, rows in tables:
+        for model, key_columns, rows in tables[:1] if daily_only else tables:
             table = model._meta.db_table
             placeholders = ", ".join(["%s"] * (key_columns.count(",") + 1 + len(COUNTERS)))
             sql = (
@@ -238,8 +241,55 @@ def apply_pending_events(batch: int = 1000) -> int:
         low_water = _cursor_row("SHARE").low_water
         event_ids = _claim(low_water, batch)
         if event_ids:
-            _upsert(_contributions(event_ids))
+            deltas = _contributions(event_ids)
+            dossier_ids = DossierEvent.objects.filter(pk__in=event_ids).values_list("dossier_id", flat=True)
+            _add(deltas, _index_deltas(set(dossier_ids)))
+            _upsert(deltas)
     return len(event_ids)
+
+
+def _add(deltas: dict, more: dict, sign: int = 1) -> None:
+    for key, counts in more.items():
+        for name, value in counts.items():
+            deltas[key][name] += sign * value
+
+
+def _index_deltas(dossier_ids: set[int]) -> dict:
+    """What the index counters change by since the dossiers' ``IndexRow`` were last computed;
+    the rows are replaced by the new ones (locked first, in key order, so that two workers
+    counting events of the same dossier take turns)."""
+    IndexRow.objects.bulk_create(
+        [IndexRow(dossier_id=pk) for pk in sorted(dossier_ids)], ignore_conflicts=True
+    )
+    old = list(IndexRow.objects.select_for_update().filter(pk__in=dossier_ids).order_by("pk"))
+    new = index_rows(dossier_ids)
+    deltas: dict = defaultdict(lambda: defaultdict(int))
+    for row in old:
+        _add(deltas, contributions(row), -1)
+    for row in new:
+        _add(deltas, contributions(row))
+    IndexRow.objects.filter(pk__in=dossier_ids).delete()
+    IndexRow.objects.bulk_create(new)
+    return deltas
+
+
+def _rebuild_index(batch: int = 2000) -> None:
+    """Compute every received dossier's ``IndexRow`` afresh and add it to the daily rollups by
+    procedure (PostgreSQL rebuild; the coarser rollups are summed from them afterwards)."""
+    ids = (
+        Dossier.objects.filter(is_draft=False, received_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    last = 0
+    while chunk := list(ids.filter(pk__gt=last)[:batch]):
+        last = chunk[-1]
+        rows = index_rows(chunk)
+        IndexRow.objects.bulk_create(rows)
+        deltas: dict = defaultdict(lambda: defaultdict(int))
+        for row in rows:
+            _add(deltas, contributions(row))
+        _upsert(deltas, daily_only=True)
 
 
 def drain(batch: int = 1000) -> int:
@@ -371,12 +421,13 @@ def rebuild() -> None:
         for model in ROLLUPS:
             model.objects.all().delete()
         ProcessedEvent.objects.all().delete()
+        IndexRow.objects.all().delete()
         last_event = DossierEvent.objects.aggregate(last=Max("pk"))["last"] or 0
         if not _postgres():
             RollupCursor.objects.filter(pk=1).update(low_water=0)
         else:
-            columns = ", ".join(COUNTERS)
-            sums = ", ".join(f"sum({name})" for name in COUNTERS)
+            base = [name for name in COUNTERS if name not in INDEX_COUNTERS]
+            columns, sums = ", ".join(base), ", ".join(f"sum({name})" for name in base)
             with connection.cursor() as cursor:
                 tables = (
                     Dossier,
@@ -390,6 +441,10 @@ def rebuild() -> None:
                 cursor.execute(
                     sql(REBUILD_SQL, *tables, columns=columns, sums=sums), {"tz": settings.TIME_ZONE}
                 )
+            _rebuild_index()
+            columns = ", ".join(COUNTERS)
+            sums = ", ".join(f"sum({name})" for name in COUNTERS)
+            with connection.cursor() as cursor:
                 for statement in COARSER_SQL:
                     cursor.execute(sql(statement, *ROLLUPS, columns=columns, sums=sums))
             RollupCursor.objects.filter(pk=1).update(low_water=last_event)

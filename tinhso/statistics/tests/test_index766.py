@@ -25,6 +25,7 @@ from tinhso.procedures.models import Fee, FeeKind, OnlineLevel
 from tinhso.signing.actions import issue_agency_certificate
 from tinhso.signing.models import SignedDocument
 from tinhso.statistics.index766 import INDICATORS, index_766, score
+from tinhso.statistics.rollup import rebuild
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -282,6 +283,7 @@ def test_every_indicator_matches_an_independent_computation(province, today, mon
     generate(province)
     now = at(today, 10)
     monkeypatch.setattr(timezone, "now", lambda: now)
+    rebuild()
     date_from, date_to = PERIOD[0], min(PERIOD[1], today)
     result = index_766(date_from=date_from, date_to=date_to)
     tally = expected(date_from, date_to, now)
@@ -340,6 +342,7 @@ def test_the_rules_of_2_1_on_chosen_dossiers(province):
     DueTimeChange.objects.create(
         dossier=paused, kind="supplement", old_due_at=received + 5 * DAY, new_due_at=None, at=received + DAY
     )
+    rebuild()
     result = index_766(date_from=datetime.date(2026, 3, 1), date_to=datetime.date(2026, 3, 31))
     row = rows_of(result["total"])["2.1"]
     # not-yet-due on time; twice late; paused: 8 days − 3 waiting = 5 ≤ 5 days before the request
