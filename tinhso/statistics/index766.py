@@ -48,7 +48,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -75,7 +75,7 @@ from tinhso.statistics.models import (
     IndexRow,
     MonthlyRollup,
 )
-from tinhso.statistics.report import _scope_sql, _spans
+from tinhso.statistics.report import OPEN, _scope_sql, _spans
 
 DISLIKED_STARS = 2
 
@@ -509,33 +509,44 @@ def _fee_procedures(scope, date_from: datetime.date, date_to: datetime.date) -> 
         return [(agency_id, procedure_id, bool(paid)) for agency_id, procedure_id, paid in cursor.fetchall()]
 
 
-def _open_at_end(agency, include_children: bool, start, end) -> QuerySet:
-    """The received dossiers of the scope still open at ``end`` (not finished, stopped or refused
-    before it) that might be late then: due before it, with a supplement request, or stopped."""
+def _open_at_end(agency, include_children: bool, end) -> list[dict]:
+    """The received dossiers of the scope still open at ``end`` that might be late then: open now
+    (a status of ``report.OPEN``) and due before ``end`` or with a supplement request; finished
+    after ``end``; for a period that is over, stopped or refused after it. Each part is read
+    through an index (open dossiers by due time, finishing time, status)."""
     dossiers = _dossiers(agency, include_children).filter(received_at__lt=end)
-    closing = (Status.STOPPED, Status.REFUSED)
-    last_closing = Subquery(
-        DossierStatusChange.objects.filter(dossier=OuterRef("pk"), to_status__in=closing)
-        .order_by("-at")
-        .values("at")[:1]
-    )
-    dossiers = dossiers.annotate(last_closing=last_closing).filter(
-        Q(finished_at__gte=end)
-        | Q(finished_at__isnull=True) & ~Q(status__in=closing)
-        | Q(finished_at__isnull=True, status__in=closing) & (Q(last_closing__gte=end) | Q(last_closing=None))
-    )
-    bound = min(end, timezone.now())
+    now = timezone.now()
+    bound = min(end, now)
     requested = SupplementRequest.objects.filter(dossier=OuterRef("pk"), requested_at__lt=bound).exclude(
         from_status=Status.NEW
     )
-    return dossiers.filter(Q(due_at__lt=bound) | Exists(requested) | Q(status__in=closing))
+    closing = (Status.STOPPED, Status.REFUSED)
+    parts = [
+        dossiers.filter(Q(status__in=OPEN), Q(due_at__lt=bound) | Exists(requested)),
+        dossiers.filter(
+            Q(finished_at__gte=end), Q(due_at__lt=bound) | Exists(requested) | Q(status__in=closing)
+        ),
+    ]
+    if end <= now:
+        last_closing = Subquery(
+            DossierStatusChange.objects.filter(dossier=OuterRef("pk"), to_status__in=closing)
+            .order_by("-at")
+            .values("at")[:1]
+        )
+        parts.append(
+            dossiers.filter(finished_at__isnull=True, status__in=closing)
+            .annotate(last_closing=last_closing)
+            .filter(Q(last_closing__gte=end) | Q(last_closing=None))
+        )
+    rows = {row["pk"]: row for part in parts for row in part.values(*ROW_FIELDS)}
+    return list(rows.values())
 
 
-def _late_at_end(agency, include_children: bool, start, end) -> dict[int, int]:
+def _late_at_end(agency, include_children: bool, end) -> dict[int, int]:
     """How many dossiers of each receiving agency are open at ``end`` and late by the rules of
     766 item 2.1 (only the dossiers that might be are looked at)."""
     bound = min(end, timezone.now())
-    rows = list(_open_at_end(agency, include_children, start, end).values(*ROW_FIELDS))
+    rows = _open_at_end(agency, include_children, end)
     stopped, requests, due_changes = _histories(rows)
     late: dict[int, int] = defaultdict(int)
     for row in rows:
@@ -546,14 +557,22 @@ def _late_at_end(agency, include_children: bool, start, end) -> dict[int, int]:
 
 
 def _disliked(agency, include_children: bool, start, end) -> dict[int, int]:
-    """Per receiving agency: the dossiers handled in the period rated 1 or 2 stars before its end."""
-    rated = DossierRating.objects.filter(stars__lte=DISLIKED_STARS, rated_at__lt=end).values("dossier_id")
-    rows = list(
-        _dossiers(agency, include_children)
-        .filter(pk__in=rated, received_at__lt=end)
+    """Per receiving agency: the dossiers handled in the period rated 1 or 2 stars before its end
+    (read from the ratings, a few per hundred dossiers)."""
+    rated = DossierRating.objects.filter(stars__lte=DISLIKED_STARS, rated_at__lt=end)
+    rows = [
+        {
+            "pk": pk,
+            "receiving_agency_id": agency_id,
+            "status": status,
+            "finished_at": finished,
+            "received_at": at,
+        }
+        for pk, agency_id, status, finished, at in _dossiers(agency, include_children)
+        .filter(received_at__lt=end, pk__in=rated.values("dossier_id"))
         .exclude(finished_at__lt=start)
-        .values("pk", "receiving_agency_id", "status", "finished_at", "received_at")
-    )
+        .values_list("pk", "receiving_agency_id", "status", "finished_at", "received_at")
+    ]
     stopped = _histories(rows)[0]
     counts: dict[int, int] = defaultdict(int)
     for row in rows:
@@ -601,7 +620,7 @@ def index_766(
             }
         )
     # … but those late at its end
-    for agency_id, late in _late_at_end(agency, include_children, start, end).items():
+    for agency_id, late in _late_at_end(agency, include_children, end).items():
         counts[agency_id]["on_time"] -= late
     for agency_id, disliked in _disliked(agency, include_children, start, end).items():
         counts[agency_id]["disliked"] += disliked
