@@ -32,6 +32,7 @@ Definitions (``now``: the moment of the computation; "this month": the 1st to to
 import datetime
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -483,7 +484,7 @@ def _rising(new: QuerySet[Report], agency: Agency | None, now: datetime.datetime
         .values_list("category_id", flat=True)
     )
     amber, red = levels()[RISING.key]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (pk, name), count in Counter(new.values_list("category_id", "category__name")).items():
         rise = round(100 * (count - before[pk]) / max(before[pk], 1), 1)
         level = status(RISING, rise, amber, red)
