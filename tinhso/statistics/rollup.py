@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
 
 from tinhso.core.sql import sql
@@ -27,10 +27,12 @@ from tinhso.dossiers.models import (
     DossierStatusChange,
     DueTimeChange,
     DueTimeChangeKind,
+    SupplementRequest,
 )
 from tinhso.dossiers.status import Status
 from tinhso.payments.models import Payment, PaymentStatus
-from tinhso.procedures.models import OnlineLevel, Procedure
+from tinhso.procedures.models import Fee, OnlineLevel, Procedure
+from tinhso.signing.models import SignedDocument
 from tinhso.statistics.index766 import contributions, index_rows
 from tinhso.statistics.models import (
     COUNTERS,
@@ -273,23 +275,122 @@ def _index_deltas(dossier_ids: set[int]) -> dict:
     return deltas
 
 
+# The index rows of the dossiers the simple rules of 766 item 2.1 decide (no supplement during
+# processing): set-based, as ``index766.index_rows`` computes them; the others go through it.
+INDEX_ROWS_SQL = """
+INSERT INTO {IndexRow} (dossier_id, agency_id, procedure_id, channel, received_day, closed_day,
+    finished_day, digitised, full_process, full_process_online, fee_due, paid_online, any_fee,
+    closed_on_time, has_result, e_result, finished_seconds)
+SELECT d.id, d.receiving_agency_id, d.procedure_id, d.channel,
+       (d.received_at AT TIME ZONE %(tz)s)::date,
+       (COALESCE(d.finished_at, d.stopped_at) AT TIME ZONE %(tz)s)::date,
+       (d.finished_at AT TIME ZONE %(tz)s)::date,
+       d.has_files AND (d.finished_at IS NULL OR d.e_result),
+       d.online_level = 'full',
+       d.online_level = 'full' AND d.channel = 'online' AND (d.finished_at IS NULL OR d.e_result),
+       d.paid_at IS NOT NULL OR d.fixed_fee,
+       d.paid_online, d.any_fee,
+       COALESCE(d.finished_at, d.stopped_at) IS NOT NULL
+           AND (d.due IS NULL OR COALESCE(d.finished_at, d.stopped_at) <= d.due),
+       COALESCE(d.result_type, '') <> '', d.e_result,
+       COALESCE(trunc(extract(epoch FROM d.finished_at - d.received_at)), 0)::bigint
+FROM (
+    SELECT d.*, p.online_level, p.result_type,
+        CASE WHEN d.status IN (3, 8) THEN (SELECT max(s.at) FROM {DossierStatusChange} s
+             WHERE s.dossier_id = d.id AND s.to_status IN (3, 8)) END AS stopped_at,
+        CASE WHEN d.status = 8 AND EXISTS (SELECT 1 FROM {DueTimeChange} t WHERE t.dossier_id = d.id
+                  AND t.kind = 'stop' AND t.at >= d.received_at)
+             THEN (SELECT t.old_due_at FROM {DueTimeChange} t WHERE t.dossier_id = d.id
+                  AND t.kind = 'stop' AND t.at >= d.received_at ORDER BY t.at, t.id LIMIT 1)
+             ELSE d.due_at END AS due,
+        EXISTS (SELECT 1 FROM {Payment} y WHERE y.dossier_id = d.id AND y.status = 'paid') AS paid_online,
+        EXISTS (SELECT 1 FROM {SignedDocument} g WHERE g.dossier_id = d.id) AS e_result,
+        EXISTS (SELECT 1 FROM {Attachment} a WHERE a.dossier_id = d.id) AS has_files,
+        EXISTS (SELECT 1 FROM {Fee} f WHERE f.procedure_id = d.procedure_id AND f.amount > 0
+                AND f.kind <> 'by_option') AS fixed_fee,
+        EXISTS (SELECT 1 FROM {Fee} f WHERE f.procedure_id = d.procedure_id
+                AND (f.amount > 0 OR f.kind = 'by_option')) AS any_fee
+    FROM {Dossier} d JOIN {Procedure} p ON p.id = d.procedure_id
+    WHERE NOT d.is_draft AND d.received_at IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM {SupplementRequest} r WHERE r.dossier_id = d.id AND r.from_status <> 1)
+      AND NOT EXISTS (SELECT 1 FROM {DueTimeChange} t WHERE t.dossier_id = d.id AND t.kind = 'supplement'
+                      AND t.at >= d.received_at)
+) d
+"""
+# What the index rows add to the daily rollups by procedure, on their three days.
+INDEX_ROLLUP_SQL = """
+INSERT INTO {DailyRollup} (day, agency_id, procedure_id, channel, {columns})
+SELECT day, agency_id, procedure_id, channel, {sums} FROM (
+    SELECT received_day AS day, agency_id, procedure_id, channel, 1 AS idx_received,
+           digitised::int AS idx_digitised, full_process::int AS idx_full_process,
+           full_process_online::int AS idx_full_process_online, fee_due::int AS idx_fee_due,
+           (fee_due AND paid_online)::int AS idx_paid_online, any_fee::int AS idx_any_fee,
+           (any_fee AND paid_online)::int AS idx_any_fee_paid_online, 0 AS idx_closed,
+           0 AS idx_closed_on_time, 0 AS idx_result, 0 AS idx_e_result, 0 AS idx_finished,
+           0::bigint AS idx_finished_seconds
+    FROM {IndexRow} WHERE received_day IS NOT NULL
+    UNION ALL
+    SELECT closed_day, agency_id, procedure_id, channel, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+           closed_on_time::int, 0, 0, 0, 0
+    FROM {IndexRow} WHERE closed_day IS NOT NULL
+    UNION ALL
+    SELECT finished_day, agency_id, procedure_id, channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           has_result::int, (has_result AND e_result)::int, 1, finished_seconds
+    FROM {IndexRow} WHERE finished_day IS NOT NULL
+) parts GROUP BY day, agency_id, procedure_id, channel
+ON CONFLICT (day, agency_id, procedure_id, channel) DO UPDATE SET {updates}
+"""
+
+
 def _rebuild_index(batch: int = 2000) -> None:
-    """Compute every received dossier's ``IndexRow`` afresh and add it to the daily rollups by
-    procedure (PostgreSQL rebuild; the coarser rollups are summed from them afterwards)."""
-    ids = (
+    """Every received dossier's ``IndexRow`` afresh, added to the daily rollups by procedure
+    (PostgreSQL rebuild; the coarser rollups are summed from them afterwards): set-based for the
+    dossiers without a supplement request during processing, through ``index_rows`` for those."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql(
+                INDEX_ROWS_SQL,
+                IndexRow,
+                Dossier,
+                Procedure,
+                DossierStatusChange,
+                DueTimeChange,
+                Payment,
+                SignedDocument,
+                Attachment,
+                Fee,
+                SupplementRequest,
+            ),
+            {"tz": settings.TIME_ZONE},
+        )
+    supplemented = (
         Dossier.objects.filter(is_draft=False, received_at__isnull=False)
+        .filter(
+            Exists(SupplementRequest.objects.filter(dossier=OuterRef("pk")).exclude(from_status=Status.NEW))
+            | Exists(
+                DueTimeChange.objects.filter(
+                    dossier=OuterRef("pk"), kind=DueTimeChangeKind.SUPPLEMENT, at__gte=OuterRef("received_at")
+                )
+            )
+        )
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     last = 0
-    while chunk := list(ids.filter(pk__gt=last)[:batch]):
+    while chunk := list(supplemented.filter(pk__gt=last)[:batch]):
         last = chunk[-1]
-        rows = index_rows(chunk)
-        IndexRow.objects.bulk_create(rows)
-        deltas: dict = defaultdict(lambda: defaultdict(int))
-        for row in rows:
-            _add(deltas, contributions(row))
-        _upsert(deltas, daily_only=True)
+        IndexRow.objects.bulk_create(index_rows(chunk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql(
+                INDEX_ROLLUP_SQL,
+                DailyRollup,
+                IndexRow,
+                columns=", ".join(COUNTERS),
+                sums=", ".join(f"sum({name})" if name in INDEX_COUNTERS else "0" for name in COUNTERS),
+                updates=", ".join(f"{name} = excluded.{name}" for name in INDEX_COUNTERS),
+            )
+        )
 
 
 def drain(batch: int = 1000) -> int:
