@@ -117,6 +117,8 @@ def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
     assert not reports.filter(history__isnull=True).exists()
     published = reports.filter(state=ReportState.ANSWERED)
     assert published.exists() and not published.filter(answers__isnull=True).exists()
+    rated = reports.filter(answers__rating__isnull=False)
+    assert rated.exists() and not rated.exclude(state=ReportState.CLOSED).exists()
 
     call_command("load_dossier_demo")
     assert Dossier.objects.filter(is_draft=False).count() == len(dossiers)
