@@ -74,7 +74,7 @@ def targets(phases: dict, dossiers: int, results_dir: Path, commit: str = "") ->
     found.append(
         _target(
             "ioc_dashboard_p50",
-            ioc.get("p50_ms"),
+            ioc.get("p50_ms") if ioc.get("requests") else None,
             200,
             "ms",
             "lower",
