@@ -48,7 +48,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -509,23 +509,38 @@ def _fee_procedures(scope, date_from: datetime.date, date_to: datetime.date) -> 
         return [(agency_id, procedure_id, bool(paid)) for agency_id, procedure_id, paid in cursor.fetchall()]
 
 
-def _open_at_end(agency, include_children: bool, end) -> list[dict]:
-    """The received dossiers of the scope still open at ``end`` that might be late then: open now
-    (a status of ``report.OPEN``) and due before ``end`` or with a supplement request; finished
-    after ``end``; for a period that is over, stopped or refused after it. Each part is read
-    through an index (open dossiers by due time, finishing time, status)."""
+def _late_at_end(agency, include_children: bool, end) -> dict[int, int]:
+    """How many dossiers of each receiving agency are open at ``end`` (open now, a status of
+    ``report.OPEN``; finished after ``end``; for a period that is over, stopped or refused after
+    it) and late then by the rules of 766 item 2.1. Without a supplement during processing a
+    dossier is late when its due time is before the end (or now): counted in the database
+    through the index of open dossiers by due time; the others are judged one by one."""
     dossiers = _dossiers(agency, include_children).filter(received_at__lt=end)
     now = timezone.now()
     bound = min(end, now)
-    requested = SupplementRequest.objects.filter(dossier=OuterRef("pk"), requested_at__lt=bound).exclude(
-        from_status=Status.NEW
+    requested = Exists(
+        SupplementRequest.objects.filter(dossier=OuterRef("pk"), requested_at__lt=bound).exclude(
+            from_status=Status.NEW
+        )
+    )
+    supplemented = Exists(
+        DueTimeChange.objects.filter(
+            dossier=OuterRef("pk"), kind=DueTimeChangeKind.SUPPLEMENT, at__gte=OuterRef("received_at")
+        )
     )
     closing = (Status.STOPPED, Status.REFUSED)
+    open_at_end = Q(status__in=OPEN) | Q(finished_at__gte=end)
+    simple = (
+        dossiers.filter(open_at_end, ~requested, ~supplemented, due_at__lt=bound)
+        .exclude(status__in=closing)
+        .values("receiving_agency_id")
+        .annotate(late=Count("pk"))
+        .values_list("receiving_agency_id", "late")
+    )
+    late: dict[int, int] = defaultdict(int, simple)
     parts = [
-        dossiers.filter(Q(status__in=OPEN), Q(due_at__lt=bound) | Exists(requested)),
-        dossiers.filter(
-            Q(finished_at__gte=end), Q(due_at__lt=bound) | Exists(requested) | Q(status__in=closing)
-        ),
+        dossiers.filter(open_at_end, requested | supplemented).exclude(status__in=closing),
+        dossiers.filter(finished_at__gte=end, status__in=closing),
     ]
     if end <= now:
         last_closing = Subquery(
@@ -538,17 +553,8 @@ def _open_at_end(agency, include_children: bool, end) -> list[dict]:
             .annotate(last_closing=last_closing)
             .filter(Q(last_closing__gte=end) | Q(last_closing=None))
         )
-    rows = {row["pk"]: row for part in parts for row in part.values(*ROW_FIELDS)}
-    return list(rows.values())
-
-
-def _late_at_end(agency, include_children: bool, end) -> dict[int, int]:
-    """How many dossiers of each receiving agency are open at ``end`` and late by the rules of
-    766 item 2.1 (only the dossiers that might be are looked at)."""
-    bound = min(end, timezone.now())
-    rows = _open_at_end(agency, include_children, end)
+    rows = list({row["pk"]: row for part in parts for row in part.values(*ROW_FIELDS)}.values())
     stopped, requests, due_changes = _histories(rows)
-    late: dict[int, int] = defaultdict(int)
     for row in rows:
         stopped_at = _stopped_at(row, stopped)
         if not _on_time(row, requests[row["pk"]], due_changes[row["pk"]], stopped_at, end, bound):
@@ -639,8 +645,9 @@ def index_766(
             pk__in=[k for k, c in counts.items() if k is not None and c["handled"]]
         ).values_list("pk", "name")
     )
+    texts = _texts()
     agencies = sorted(
-        ({"agency_id": pk, "agency": names[pk], **scorecard(counts[pk])} for pk in names),
+        ({"agency_id": pk, "agency": names[pk], **scorecard(counts[pk], texts)} for pk in names),
         key=lambda card: (-(card["share"] or 0), card["agency"]),
     )
     for rank, card in enumerate(agencies, 1):
@@ -648,7 +655,7 @@ def index_766(
     return {
         "date_from": date_from,
         "date_to": date_to,
-        "total": scorecard(counts[None]),
+        "total": scorecard(counts[None], texts),
         "agencies": agencies,
     }
 
@@ -667,22 +674,31 @@ def _measure(code: str, c: dict) -> tuple[int, int] | tuple[float, None]:
     return c[numerator], c[denominator]
 
 
-def scorecard(c: dict) -> dict:
+def _texts() -> dict:
+    """The groups' and indicators' names and reasons in the active language, translated once."""
+    return {
+        **{number: str(name) for number, (name, _points) in GROUPS.items()},
+        **{i.code: (str(i.title), str(i.no_data) if i.no_data else None) for i in INDICATORS},
+    }
+
+
+def scorecard(c: dict, texts: dict | None = None) -> dict:
     """Groups and indicators with value, threshold and points from the counts ``c``."""
+    texts = texts or _texts()
     groups = []
-    for number, (name, points) in GROUPS.items():
+    for number, (_name, points) in GROUPS.items():
         rows = []
         for indicator in (i for i in INDICATORS if i.group == number):
             row = {
                 "code": indicator.code,
-                "title": str(indicator.title),
+                "title": texts[indicator.code][0],
                 "max_points": indicator.points,
                 "threshold": indicator.threshold,
                 "numerator": None,
                 "denominator": None,
                 "rate": None,
                 "points": None,
-                "no_data": str(indicator.no_data) if indicator.no_data else None,
+                "no_data": texts[indicator.code][1],
             }
             if indicator.no_data is None:
                 part, whole = _measure(indicator.code, c)
@@ -694,7 +710,7 @@ def scorecard(c: dict) -> dict:
         groups.append(
             {
                 "number": number,
-                "name": str(name),
+                "name": texts[number],
                 "max_points": points,
                 "points": round(sum(row["points"] for row in measured), 2),
                 "measured_max": sum(row["max_points"] for row in measured),
