@@ -37,6 +37,7 @@ BENCH = ROOT / "bench"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 # Endpoints of phases whose code is written by other issues; measured once they exist.
 STATISTICS_PATH = "/api/v1/statistics/dossiers"
+IOC_PATH = "/dieu-hanh/"
 DOCUMENT_ACTIONS = 2000  # drafts numbered and packages registered at most, per phase
 YEAR_OF_DOCUMENTS = 12_000  # incoming documents a provincial agency registers in a year
 
@@ -398,6 +399,18 @@ def main(argv=None) -> dict:
     return results
 
 
+def ioc_phase(phases: dict, phase, env: dict, rollup_error: str) -> None:
+    """Issue 18: the leaders' page of the operations centre for the whole province (every tile,
+    the Decision 766 index and twelve months of trend), as the province dashboard viewer."""
+    endpoint = f"GET {IOC_PATH} (the whole province)"
+    if rollup_error:
+        note = f"not measured: rollup_statistics --rebuild failed ({rollup_error[:200]})"
+        phases["ioc_dashboard"] = {"endpoint": endpoint, "note": note}
+        return
+    cookie = json.loads(run([PYTHON, "-m", "bench.ioc"], env, stdout=subprocess.PIPE, text=True).stdout)
+    phase("ioc_dashboard", endpoint, "get", BENCH_PATH=IOC_PATH, BENCH_COOKIE=cookie["cookie"])
+
+
 def documents_phases(
     options, base_url: str, workdir: Path, env: dict, phases: dict, measured, phase, conns: int, limit: int
 ) -> None:
@@ -601,6 +614,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
             phases[name] = {"endpoint": f"GET {path}", "note": note}
         else:
             phase(name, f"GET {path}", "get", BENCH_PATH=path, BENCH_TOKEN=token)
+    ioc_phase(phases, phase, env, rollup_error)
     log("preparing the officer actions")
     officer_work = json.loads(
         run(

@@ -3,7 +3,7 @@
 --   BENCH_INPUT  input file (track: "code<TAB>phone", submit: "token<TAB>json body",
 --                search: url-encoded query per line, action: "token<TAB>path<TAB>json body",
 --                each line used once); BENCH_PATH for "get",
---                with BENCH_TOKEN as bearer token when set
+--                with BENCH_TOKEN as bearer token when set, BENCH_COOKIE as the Cookie header
 --   BENCH_MAX    requests per thread (0 = bounded by duration only)
 --   BENCH_RUN    run id, makes Idempotency-Keys unique across runs
 -- Every response that is not 2xx is counted; done() prints one line "BENCH_RESULT {json}".
@@ -67,6 +67,10 @@ function request()
       return wrk.format("GET", "/api/v1/procedures/?q=" .. next_line()[1])
    end
    local token = os.getenv("BENCH_TOKEN")
+   local cookie = os.getenv("BENCH_COOKIE")
+   if cookie then
+      return wrk.format("GET", fixed_path, {["Cookie"] = cookie})
+   end
    return wrk.format("GET", fixed_path, token and {["Authorization"] = "Bearer " .. token} or nil)
 end
 

@@ -12,6 +12,7 @@ from tests.browser.test_back_office import officer, sign_in
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.dossiers.models import Dossier
+from tinhso.feedback.models import Category, Report, State
 from tinhso.ioc import actions
 from tinhso.ioc.wallboard import token_for
 from tinhso.motcua import actions as motcua
@@ -35,6 +36,15 @@ def province(settings, tmp_path):
     ]
     Dossier.objects.filter(pk=dossiers[0].pk).update(due_at=timezone.now() - datetime.timedelta(days=2))
     drain()
+    Report.objects.create(
+        category=Category.objects.create(name="Đèn chiếu sáng", service_code="den-chieu-sang"),
+        description="Đèn đường hỏng trước chợ Mỹ Tho.",
+        commune=tree["my_tho"],
+        assigned_agency=desk.parent,
+        received_at=timezone.now(),
+        due_at=timezone.now() + datetime.timedelta(days=2),
+        state=State.ASSIGNED,
+    )
     root = tree["agencies"]["province"]
     return {
         "leader": officer(root, "lanhdao.tinh", "Phạm Thị Hồng Hạnh", Role.LEADER),
@@ -60,6 +70,15 @@ def test_the_leader_follows_a_red_number_to_its_records_and_back(live_server, br
     page.go_back()
     page.wait_for_url("**/dieu-hanh/")
     assert page.get_by_role("heading", level=1).inner_text() == "Trung tâm điều hành: Toàn tỉnh"
+    # The feedback map: a marker at the commune's point, the same counts in its table.
+    region = page.get_by_role("region", name="Bản đồ phản ánh trong tháng theo xã, phường")
+    region.locator(".leaflet-marker-icon").first.wait_for()
+    assert region.locator(".leaflet-marker-icon").count() == 1
+    row = page.locator("#ioc-communes-table tbody tr")
+    assert (
+        row.count() == 1 and "Phường Mỹ Tho" in row.inner_text() and "Đèn chiếu sáng: 1" in row.inner_text()
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
 
 

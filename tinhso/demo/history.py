@@ -1,7 +1,9 @@
 """The demo province's dossiers, made by the actions people take: citizens submit online or at
 the counter, one-stop officers receive, specialists process, leaders approve, the desk returns
-the result; some dossiers are refused, withdrawn, stopped, sent back for a supplement or paid at
-the counter. ``History`` replays a year of them on the demo's clock (``tinhso.demo.clock``), in
+the result; some dossiers are refused, withdrawn, stopped, sent back for a supplement; fees are
+paid at the counter or online through the payment gateway (the local sandbox gateway, by the same
+signed request, approval and IPN as VNPAY); applicants rate many of the results they get back.
+``History`` replays a year of them on the demo's clock (``tinhso.demo.clock``), in
 the order they happened, so codes, audit entries, statuses, due times and the statistics built
 from them are those a real year would leave; what falls after now stays where a real dossier
 would be today.
@@ -12,9 +14,12 @@ import heapq
 import itertools
 import random
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from tinhso.accounts.models import Role, User
@@ -26,6 +31,8 @@ from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions as motcua
+from tinhso.payments import actions as payments
+from tinhso.payments import sandbox
 from tinhso.procedures.models import Level, OnlineLevel, Procedure
 from tinhso.workflows.actions import actions_out, flow_version_for, perform_action, step_target
 from tinhso.workflows.models import Action, DossierFlow
@@ -223,6 +230,36 @@ class Desk:
         motcua.ask_for_payment(officer, dossier, "Nộp phí, lệ phí tại quầy.")
         motcua.record_cash_payment(officer, dossier)
 
+    def fees_paid_online(self, dossier: Dossier, citizen: User) -> None:
+        """The officer asks for the fees; the applicant pays them online: the payment started
+        (``payments.start_payment``), approved at the gateway and confirmed by its signed IPN
+        (``payments.handle_ipn``), which records the payment and lets the dossier go on."""
+        self.forget(dossier)
+        officer = self.staff.with_role([Role.ONE_STOP_OFFICER], dossier.receiving_agency_id)
+        motcua.ask_for_payment(officer, dossier, "Đề nghị ông/bà nộp phí, lệ phí trực tuyến.")
+        _payment, url = payments.start_payment(citizen, dossier, gateway_request())
+        request = sandbox.receive_payment_request(dict(parse_qsl(urlsplit(url).query)), default_ipn_url="")
+        approved = sandbox.complete(request, approve=True, bank_code=BANK_CODE)
+        answer = payments.handle_ipn(dict(parse_qsl(sandbox.signed_result_query(approved))))
+        if answer["RspCode"] != "00":
+            raise RuntimeError(f"the payment of {dossier.display_code} was not confirmed: {answer}")
+
+
+BANK_CODE = "NCB"
+
+
+def gateway_request() -> HttpRequest:
+    """The request a citizen's browser would make to start a payment on the demo's site."""
+    site = urlsplit(settings.SITE_URL)
+    request = HttpRequest()
+    request.META = {
+        "SERVER_NAME": site.hostname or "127.0.0.1",
+        "SERVER_PORT": str(site.port or (443 if site.scheme == "https" else 80)),
+        "REMOTE_ADDR": "113.161.7.25",
+        "wsgi.url_scheme": site.scheme or "http",
+    }
+    return request
+
 
 # Fates of the dossiers of the year (weights out of 100).
 FATES = [
@@ -237,6 +274,21 @@ FATES = [
     ("waiting", 4),
 ]
 COUNTER_FATES = frozenset({"returned", "late", "sent_back", "stopped"})
+# Of the online applicants, the share who pay the fees online (the others pay at the counter) and
+# who rate the result; the stars they give (1 to 5, weights), lower when the result came late.
+PAID_ONLINE = 0.7
+RATED = 0.45
+STARS = (2, 3, 8, 27, 60)
+STARS_LATE = (12, 18, 30, 22, 18)
+
+
+RATING_COMMENTS = {
+    1: "Hồ sơ trả chậm, không được báo trước.",
+    2: "Phải bổ sung nhiều lần, hướng dẫn chưa rõ.",
+    3: "",
+    4: "Cán bộ hướng dẫn tận tình.",
+    5: "Nhanh chóng, thuận tiện, không phải đi lại.",
+}
 
 
 @dataclass(order=True)
@@ -366,7 +418,11 @@ class History:
         if phase == "after_acceptance":
             dossier.refresh_from_db(fields=["status", "paid_at", "due_at"])
             if not life.procedure.is_free and dossier.paid_at is None:
-                desk.collect_fees(dossier)
+                online = not life.walk_in and payments.fees_due(dossier).total > 0
+                if online and rng.random() < PAID_ONLINE:
+                    desk.fees_paid_online(dossier, life.citizen)
+                else:
+                    desk.collect_fees(dossier)
                 dossier.refresh_from_db(fields=["status", "paid_at", "due_at"])
             life.finish_by = self.finish_by(life, dossier)
             life.phase = "stop" if life.fate == "stopped" else "work"
@@ -410,6 +466,16 @@ class History:
             return self.spread(life)
         if phase == "return":
             desk.take(dossier)
+            if life.walk_in or rng.random() >= RATED:
+                return None
+            life.phase = "rate"
+            return self.later(life.at, 2, 60)
+        if phase == "rate":
+            dossier.refresh_from_db(fields=["status"])
+            if dossier_actions.can_be_rated(dossier):
+                weights = STARS_LATE if life.fate == "late" else STARS
+                stars = rng.choices(range(1, 6), weights=weights)[0]
+                dossier_actions.rate_dossier(life.citizen, dossier, stars, RATING_COMMENTS[stars])
             return None
         raise ValueError(phase)
 

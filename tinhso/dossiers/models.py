@@ -122,6 +122,9 @@ class Dossier(models.Model):
                 name="dossiers_agency_open_due_idx",
                 condition=Q(status__in=[2, 4, 5, 6], received_at__isnull=False),
             ),
+            # Dossiers finished from a moment on: the "resolved" lists, and the 766 index's
+            # dossiers still open at the end of a period (``tinhso.statistics.index766``).
+            models.Index(fields=["finished_at"], name="dossiers_finished_idx"),
         ]
         constraints = [
             models.CheckConstraint(

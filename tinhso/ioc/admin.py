@@ -85,7 +85,7 @@ class EnteredValueAdmin(ConfigurePermissionMixin, admin.ModelAdmin):
 
 class ThresholdForm(forms.ModelForm):
     indicator = forms.ChoiceField(
-        label=_("indicator"), choices=[(i.key, i.title) for i in indicators.INDICATORS]
+        label=_("indicator"), choices=[(i.key, i.title) for i in indicators.BY_KEY.values()]
     )
 
     class Meta:

@@ -8,14 +8,18 @@ the list it opens (``feedback_reports``, ``document_records``).
 
 Definitions (``now``: the moment of the computation; "this month": the 1st to today):
 
-- average time to resolve: the mean of (result time − reception time), in calendar days, over
-  the dossiers resolved this month (the statistics' "resolved" list);
+- average time to resolve: the one-stop report's (the mean of result time − reception time, in
+  calendar days, over the dossiers resolved this month: the statistics' "resolved" list);
 - due soon: received dossiers still open (``report.OPEN``) due from now to ``DUE_SOON_DAYS``
   working days later;
 - feedback, by the agency the report is assigned to (a report not routed yet counts for the
   province only): new = received this month; open = received, assigned, in progress or reopened;
   overdue = open with a due time before now; answered = answered this month, on time when
-  answered by its due time; rated / satisfied = rated this month / with 4 or 5 stars;
+  answered by its due time; rated / satisfied = rated this month / with 4 or 5 stars; the
+  reports received this month by commune (with the commune's point for the map) and category;
+  the categories rising against the same days of last month (levels of ``fb_rising``, as data);
+- satisfaction of applicants: the one-stop report's, opening the dossiers rated this month
+  (``rated_dossiers``);
 - documents, by the agency whose register holds them: incoming not handled = waiting to be
   registered, registered or assigned; overdue handling = assigned with a handling deadline before
   now; failed exchanges = deliveries of outgoing documents failed (retrying) or given up; late
@@ -28,7 +32,7 @@ Definitions (``now``: the moment of the computation; "this month": the 1st to to
 import datetime
 from collections import Counter
 from dataclasses import dataclass
-from typing import cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -39,10 +43,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.agencies.models import Agency
 from tinhso.documents.models import Delivery, IncomingDocument
-from tinhso.dossiers.models import Dossier, DossierEvent
+from tinhso.dossiers.models import Dossier, DossierEvent, DossierRating
+from tinhso.feedback.geo import commune_points
 from tinhso.feedback.models import OPEN_STATES, Rating, Report
 from tinhso.ioc.models import Threshold
-from tinhso.statistics.figures import figure_dossiers, in_scope
+from tinhso.statistics.figures import in_scope
 from tinhso.statistics.forms import DATE_FORMAT
 from tinhso.statistics.index766 import index_766
 from tinhso.statistics.models import ProcessedEvent, RollupCursor
@@ -108,10 +113,23 @@ INDICATORS = (
     Indicator("doc_failed", DOCUMENTS, _("Exchanges failed or given up"), amber=1, red=3),
     Indicator("doc_late_ack", DOCUMENTS, _("Incoming documents registered late"), amber=1, red=5),
 )
-BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
+# Not a number on the page: the levels (%) at which a feedback category counts as rising.
+RISING = Indicator(
+    "fb_rising",
+    FEEDBACK,
+    _("Rise of a feedback category against the same days of last month (%)"),
+    amber=25,
+    red=50,
+)
+RISING_MINIMUM = 3  # reports this month, so that one report more is not a trend
+BY_KEY = {indicator.key: indicator for indicator in (*INDICATORS, RISING)}
 
 # The lists the feedback and documents numbers open (``/ioc/ho-so/<figure>/``), with their titles.
 DOSSIER_FIGURES = {"due_soon": _("Dossiers due within two working days")}
+RATING_FIGURES = {
+    "rated": _("Dossiers rated by their applicants this month"),
+    "rated_satisfied": _("Dossiers rated 4 or 5 stars this month"),
+}
 FEEDBACK_FIGURES = {
     "fb_new": _("Reports received this month"),
     "fb_open": _("Reports open"),
@@ -132,7 +150,7 @@ DOCUMENT_FIGURES = {
 def levels() -> dict[str, tuple[float | None, float | None]]:
     """Each indicator's (amber, red) levels: its ``Threshold`` row, else its defaults."""
     found = {row.indicator: (float(row.amber), float(row.red)) for row in Threshold.objects.all()}
-    return {i.key: found.get(i.key, (i.amber, i.red)) for i in INDICATORS}
+    return {i.key: found.get(i.key, (i.amber, i.red)) for i in BY_KEY.values()}
 
 
 def status(indicator: Indicator, value: float | None, amber: float | None, red: float | None) -> str:
@@ -162,6 +180,20 @@ def due_soon_dossiers(agency: Agency | None, now: datetime.datetime) -> QuerySet
         due_at__gte=now,
         due_at__lt=add_working_days(now, DUE_SOON_DAYS),
     )
+
+
+def rated_dossiers(figure: str, agency: Agency | None, now: datetime.datetime) -> QuerySet[Dossier]:
+    """The dossiers behind the satisfaction number (a key of ``RATING_FIGURES``; KeyError
+    otherwise): those of the scope rated this month, by ``rated_at``, as the one-stop report
+    counts them; ``rated_satisfied`` those with 4 or 5 stars."""
+    today = timezone.localdate(now)
+    ratings = {
+        "rated_at__gte": _start_of(today.replace(day=1)),
+        "rated_at__lt": _start_of(today + datetime.timedelta(days=1)),
+    }
+    stars = {"rated": 1, "rated_satisfied": SATISFIED_STARS}[figure]
+    rated = DossierRating.objects.filter(**ratings, stars__gte=stars)
+    return in_scope(agency).filter(pk__in=rated.values("dossier_id"))
 
 
 def statistics_url(
@@ -240,8 +272,18 @@ def _services(agency, today, now) -> tuple[dict, dict]:
             "",
             [part("digitised", counts["digitised"]), part("received", counts["received"])],
         ),
-        "satisfaction": (report["satisfaction"]["satisfied"], "", []),
-        "average_days": (_average_days(agency, month, today), "", [part("resolved", resolved["total"])]),
+        "satisfaction": (
+            report["satisfaction"]["satisfied"],
+            "",
+            [
+                {
+                    "value": rated_dossiers("rated_satisfied", agency, now).count(),
+                    "url": ioc_url("rated_satisfied", agency),
+                },
+                {"value": report["satisfaction"]["ratings"], "url": ioc_url("rated", agency)},
+            ],
+        ),
+        "average_days": (report["average_days"], "", [part("resolved", resolved["total"])]),
         "index_766": (index["total"]["share"], url("report") + "#index-766", []),
     }
     extra = {
@@ -261,18 +303,6 @@ def _services(agency, today, now) -> tuple[dict, dict]:
         "procedures": _overdue_by_procedure(agency, month, today, now),
     }
     return values, extra
-
-
-def _average_days(agency, month, today) -> float | None:
-    """The mean time from reception to the result, in calendar days, of the dossiers resolved this
-    month (the "resolved" list)."""
-    spans = [
-        (finished - received).total_seconds()
-        for received, finished in figure_dossiers(
-            "resolved", agency, date_from=month, date_to=today
-        ).values_list("received_at", "finished_at")
-    ]
-    return round(sum(spans) / len(spans) / 86400, 1) if spans else None
 
 
 def _overdue_by_procedure(agency, month, today, now) -> list[dict]:
@@ -402,9 +432,50 @@ def _feedback(agency, now) -> tuple[dict, dict]:
         ),
     }
     new = feedback_reports("fb_new", agency, now)
-    communes = Counter(new.values_list("commune_id", "commune__name"))
+    extra = {"communes": _communes(new, agency), "rising": _rising(new, agency, now)}
+    return values, extra
+
+
+def _communes(new: QuerySet[Report], agency: Agency | None) -> list[dict]:
+    """This month's reports by commune, the most first, each with its categories (the most
+    first) and the commune's point on the map when known; every count opens its list."""
+    points = commune_points()
+    by_commune: dict = {}
+    for (pk, name, code, category_pk, category), count in Counter(
+        new.values_list("commune_id", "commune__name", "commune__code", "category_id", "category__name")
+    ).items():
+        point = points.get(code)
+        row = by_commune.setdefault(
+            pk,
+            {
+                "commune": name,
+                "count": 0,
+                "url": ioc_url("fb_new", agency, commune=pk),
+                "lat": f"{point[0]:.5f}" if point else "",
+                "lng": f"{point[1]:.5f}" if point else "",
+                "categories": [],
+            },
+        )
+        row["count"] += count
+        row["categories"].append(
+            {
+                "category": category,
+                "count": count,
+                "url": ioc_url("fb_new", agency, commune=pk, category=category_pk),
+            }
+        )
+    rows = sorted(by_commune.values(), key=lambda row: (-row["count"], row["commune"]))
+    for row in rows:
+        row["categories"].sort(key=lambda part: (-part["count"], part["category"]))
+    return rows
+
+
+def _rising(new: QuerySet[Report], agency: Agency | None, now: datetime.datetime) -> list[dict]:
+    """The categories whose reports this month rose against the same days of the last month by
+    at least the amber level of ``fb_rising`` (%, red from its red level), counting only
+    categories with ``RISING_MINIMUM`` reports or more this month; the steepest first. A category
+    with none last month rises by 100% per report."""
     month = timezone.localdate(now).replace(day=1)
-    # The same days of the previous month, for the categories that are rising.
     previous_start = _start_of((month - datetime.timedelta(days=1)).replace(day=1))
     previous_end = previous_start + (now - _start_of(month))
     before = Counter(
@@ -412,30 +483,23 @@ def _feedback(agency, now) -> tuple[dict, dict]:
         .filter(received_at__gte=previous_start, received_at__lt=previous_end)
         .values_list("category_id", flat=True)
     )
-    this = Counter(new.values_list("category_id", "category__name"))
-    rising = sorted(
-        (
-            {
-                "category": name,
-                "now": count,
-                "before": before[pk],
-                "url": ioc_url("fb_new", agency, category=pk),
-            }
-            for (pk, name), count in this.items()
-            if count > before[pk]
-        ),
-        key=lambda row: (cast(int, row["before"]) - cast(int, row["now"]), str(row["category"])),
-    )
-    extra = {
-        "communes": [
-            {"commune": name, "count": count, "url": ioc_url("fb_new", agency, commune=pk)}
-            for (pk, name), count in sorted(communes.items(), key=lambda item: (-item[1], item[0][1]))[
-                :TOP_ROWS
-            ]
-        ],
-        "rising": rising[:TOP_ROWS],
-    }
-    return values, extra
+    amber, red = levels()[RISING.key]
+    rows: list[dict[str, Any]] = []
+    for (pk, name), count in Counter(new.values_list("category_id", "category__name")).items():
+        rise = round(100 * (count - before[pk]) / max(before[pk], 1), 1)
+        level = status(RISING, rise, amber, red)
+        if count >= RISING_MINIMUM and level in (RED, AMBER):
+            rows.append(
+                {
+                    "category": name,
+                    "now": count,
+                    "before": before[pk],
+                    "rise": rise,
+                    "status": level,
+                    "url": ioc_url("fb_new", agency, category=pk),
+                }
+            )
+    return sorted(rows, key=lambda row: (-row["rise"], row["category"]))[:TOP_ROWS]
 
 
 # Documents ------------------------------------------------------------------------------------

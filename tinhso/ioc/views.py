@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from tinhso.accounts.permissions import can, require
 from tinhso.agencies.models import Agency
 from tinhso.feedback.models import Category
+from tinhso.feedback.views import map_settings
 from tinhso.ioc import indicators, transparency, wallboard
 from tinhso.ioc.scorecard import scorecard
 from tinhso.statistics.charts import month_bars
@@ -80,6 +81,9 @@ def dashboard(request):
             "bars": bars,
             "scope_name": agency.name if agency else _("The whole province"),
             "province": agency is None,
+            "rising_levels": indicators.levels()[indicators.RISING.key],
+            "rising_minimum": indicators.RISING_MINIMUM,
+            **map_settings(),
         },
     )
 
@@ -89,7 +93,12 @@ def records(request, figure: str):
     """The records behind a feedback, documents or "due soon" number, same scope, same definition."""
     agency = scope_of(request)
     now = timezone.now()
-    titles = {**indicators.DOSSIER_FIGURES, **indicators.FEEDBACK_FIGURES, **indicators.DOCUMENT_FIGURES}
+    titles = {
+        **indicators.DOSSIER_FIGURES,
+        **indicators.RATING_FIGURES,
+        **indicators.FEEDBACK_FIGURES,
+        **indicators.DOCUMENT_FIGURES,
+    }
     if figure not in titles:
         raise Http404
     filters = []
@@ -98,6 +107,12 @@ def records(request, figure: str):
         kind = "dossiers"
         rows = indicators.due_soon_dossiers(agency, now).select_related("procedure", "receiving_agency")
         rows = rows.order_by("due_at", "pk")
+    elif figure in indicators.RATING_FIGURES:
+        kind = "ratings"
+        rows = indicators.rated_dossiers(figure, agency, now).select_related(
+            "procedure", "receiving_agency", "rating"
+        )
+        rows = rows.order_by("-rating__rated_at", "pk")
     elif figure in indicators.FEEDBACK_FIGURES:
         kind = "feedback"
         category = _optional(Category, request.GET.get("category"))

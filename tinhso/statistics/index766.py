@@ -47,7 +47,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -66,6 +67,15 @@ from tinhso.dossiers.status import Status
 from tinhso.payments.models import Payment, PaymentStatus
 from tinhso.procedures.models import Fee, FeeKind, OnlineLevel
 from tinhso.signing.models import SignedDocument
+from tinhso.statistics.models import (
+    INDEX_COUNTERS,
+    AgencyDailyRollup,
+    AgencyMonthlyRollup,
+    DailyRollup,
+    IndexRow,
+    MonthlyRollup,
+)
+from tinhso.statistics.report import OPEN, _scope_sql, _spans
 
 DISLIKED_STARS = 2
 
@@ -206,61 +216,42 @@ def _on_time(row, requests, due_changes, stopped_at, end, bound) -> bool:
     return due is None or finish - paused <= due
 
 
-def _dossier_flags(agency, include_children: bool, date_from: datetime.date, date_to: datetime.date):
-    """Each dossier of the scope the index looks at, with what it counts for: ``(receiving
-    agency id, procedure id, flags)``, ``flags`` the counters it adds 1 to (``handled``,
-    ``on_time``, ``disliked``, ``finished``, ``e_result``, ``received``, ``digitised``,
-    ``full_process``, ``full_process_online``, ``had_to_pay``, ``paid_online``, ``any_fee``).
-    The index's counts and the lists its numbers open both come from here."""
-    start, end = _start_of(date_from), _start_of(date_to + datetime.timedelta(days=1))
-    bound = min(end, timezone.now())
-    paid_online = Payment.objects.filter(dossier=OuterRef("pk"), status=PaymentStatus.PAID)
-    rows = list(
-        _dossiers(agency, include_children)
-        .filter(received_at__lt=end)
-        .exclude(
-            Q(finished_at__lt=start) | Q(status__in=(Status.STOPPED, Status.REFUSED), updated_at__lt=start)
-        )
-        .annotate(
-            paid_online=Exists(paid_online),
-            e_result=Exists(SignedDocument.objects.filter(dossier=OuterRef("pk"))),
-            has_files=Exists(Attachment.objects.filter(dossier=OuterRef("pk"))),
-            fixed_fee=Exists(
-                Fee.objects.filter(procedure=OuterRef("procedure"), amount__gt=0).exclude(
-                    kind=FeeKind.BY_OPTION
-                )
-            ),
-            any_fee=Exists(
-                Fee.objects.filter(procedure=OuterRef("procedure")).filter(
-                    Q(amount__gt=0) | Q(kind=FeeKind.BY_OPTION)
-                )
-            ),
-            disliked=Exists(
-                DossierRating.objects.filter(
-                    dossier=OuterRef("pk"), stars__lte=DISLIKED_STARS, rated_at__lt=end
-                )
-            ),
-        )
-        .values(
-            "pk",
-            "receiving_agency_id",
-            "procedure_id",
-            "channel",
-            "status",
-            "received_at",
-            "finished_at",
-            "paid_at",
-            "due_at",
-            "paid_online",
-            "e_result",
-            "has_files",
-            "fixed_fee",
-            "any_fee",
-            "disliked",
-            "procedure__online_level",
-            "procedure__result_type",
-        )
+def _annotated(dossiers):
+    """``dossiers`` with what the index asks of each: paid online, an electronic result, files,
+    a fixed fee, any fee (the procedure's fees as they are now)."""
+    return dossiers.annotate(
+        paid_online=Exists(Payment.objects.filter(dossier=OuterRef("pk"), status=PaymentStatus.PAID)),
+        e_result=Exists(SignedDocument.objects.filter(dossier=OuterRef("pk"))),
+        has_files=Exists(Attachment.objects.filter(dossier=OuterRef("pk"))),
+        fixed_fee=Exists(
+            Fee.objects.filter(procedure=OuterRef("procedure"), amount__gt=0).exclude(kind=FeeKind.BY_OPTION)
+        ),
+        any_fee=Exists(
+            Fee.objects.filter(procedure=OuterRef("procedure")).filter(
+                Q(amount__gt=0) | Q(kind=FeeKind.BY_OPTION)
+            )
+        ),
     )
+
+
+ROW_FIELDS = (
+    "pk",
+    "receiving_agency_id",
+    "procedure_id",
+    "channel",
+    "status",
+    "received_at",
+    "finished_at",
+    "paid_at",
+    "due_at",
+    "procedure__online_level",
+    "procedure__result_type",
+)
+
+
+def _histories(rows: list[dict]) -> tuple[dict, dict, dict]:
+    """For the dossiers of ``rows``: the time each was last stopped or refused, its supplement
+    requests made during processing (in order) and its due time changes since reception."""
     ids = [row["pk"] for row in rows]
     stopped = _first_by_dossier(
         DossierStatusChange.objects.filter(dossier_id__in=ids, to_status__in=(Status.STOPPED, Status.REFUSED))
@@ -284,10 +275,45 @@ def _dossier_flags(agency, include_children: bool, date_from: datetime.date, dat
     ):
         if values[1] >= received_at[dossier_id]:
             due_changes[dossier_id].append(values)
-    for row in rows:
-        stopped_at = (
-            stopped.get(row["pk"], [None])[0] if row["status"] in (Status.STOPPED, Status.REFUSED) else None
+    return stopped, requests, due_changes
+
+
+def _stopped_at(row, stopped) -> datetime.datetime | None:
+    if row["status"] in (Status.STOPPED, Status.REFUSED):
+        return stopped.get(row["pk"], [None])[0]
+    return None
+
+
+def _dossier_flags(agency, include_children: bool, date_from: datetime.date, date_to: datetime.date):
+    """Each dossier of the scope the index looks at, with what it counts for: ``(receiving
+    agency id, procedure id, flags)``, ``flags`` the counters it adds 1 to (``handled``,
+    ``on_time``, ``disliked``, ``finished``, ``e_result``, ``received``, ``digitised``,
+    ``full_process``, ``full_process_online``, ``had_to_pay``, ``paid_online``, ``any_fee``).
+    The lists the index's numbers open come from here (a scan of the period's dossiers); the
+    numbers themselves from the rollups (``index_766``), which ``test_index766`` holds equal."""
+    start, end = _start_of(date_from), _start_of(date_to + datetime.timedelta(days=1))
+    bound = min(end, timezone.now())
+    rows = list(
+        _annotated(
+            _dossiers(agency, include_children)
+            .filter(received_at__lt=end)
+            .exclude(
+                Q(finished_at__lt=start)
+                | Q(status__in=(Status.STOPPED, Status.REFUSED), updated_at__lt=start)
+            )
         )
+        .annotate(
+            disliked=Exists(
+                DossierRating.objects.filter(
+                    dossier=OuterRef("pk"), stars__lte=DISLIKED_STARS, rated_at__lt=end
+                )
+            ),
+        )
+        .values(*ROW_FIELDS, "paid_online", "e_result", "has_files", "fixed_fee", "any_fee", "disliked")
+    )
+    stopped, requests, due_changes = _histories(rows)
+    for row in rows:
+        stopped_at = _stopped_at(row, stopped)
         closed = row["finished_at"] or stopped_at
         if closed is not None and closed < start:
             continue
@@ -302,20 +328,94 @@ def _dossier_flags(agency, include_children: bool, date_from: datetime.date, dat
             if row["e_result"]:
                 flags.add("e_result")
         if row["received_at"] >= start:
-            flags.add("received")
-            if row["has_files"] and (row["finished_at"] is None or row["e_result"]):
-                flags.add("digitised")
-            if row["procedure__online_level"] == OnlineLevel.FULL:
-                flags.add("full_process")
-                if row["channel"] == "online" and (row["finished_at"] is None or row["e_result"]):
-                    flags.add("full_process_online")
-            if row["paid_at"] is not None or row["fixed_fee"]:
-                flags.add("had_to_pay")
-                if row["paid_online"]:
-                    flags.add("paid_online")
-            if row["any_fee"]:
-                flags.add("any_fee")
+            flags.update(_reception_flags(row))
         yield row["pk"], row["receiving_agency_id"], row["procedure_id"], row["paid_online"], flags
+
+
+def _reception_flags(row) -> set[str]:
+    """What a dossier counts for among those received in a period."""
+    flags = {"received"}
+    if row["has_files"] and (row["finished_at"] is None or row["e_result"]):
+        flags.add("digitised")
+    if row["procedure__online_level"] == OnlineLevel.FULL:
+        flags.add("full_process")
+        if row["channel"] == "online" and (row["finished_at"] is None or row["e_result"]):
+            flags.add("full_process_online")
+    if row["paid_at"] is not None or row["fixed_fee"]:
+        flags.add("had_to_pay")
+        if row["paid_online"]:
+            flags.add("paid_online")
+    if row["any_fee"]:
+        flags.add("any_fee")
+    return flags
+
+
+def index_rows(dossier_ids) -> list[IndexRow]:
+    """The ``IndexRow`` of each received dossier of ``dossier_ids``: what it adds to the index
+    counters of the rollups, with the same rules as ``_dossier_flags``."""
+    rows = list(
+        _annotated(
+            Dossier.objects.filter(pk__in=dossier_ids, is_draft=False, received_at__isnull=False)
+        ).values(*ROW_FIELDS, "paid_online", "e_result", "has_files", "fixed_fee", "any_fee")
+    )
+    stopped, requests, due_changes = _histories(rows)
+    never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    result = []
+    for row in rows:
+        stopped_at = _stopped_at(row, stopped)
+        closed = row["finished_at"] or stopped_at
+        flags = _reception_flags(row)
+        finished = row["finished_at"]
+        result.append(
+            IndexRow(
+                dossier_id=row["pk"],
+                agency_id=row["receiving_agency_id"],
+                procedure_id=row["procedure_id"],
+                channel=row["channel"],
+                received_day=timezone.localdate(row["received_at"]),
+                closed_day=timezone.localdate(closed) if closed is not None else None,
+                finished_day=timezone.localdate(finished) if finished is not None else None,
+                digitised="digitised" in flags,
+                full_process="full_process" in flags,
+                full_process_online="full_process_online" in flags,
+                fee_due="had_to_pay" in flags,
+                paid_online=row["paid_online"],
+                any_fee=row["any_fee"],
+                closed_on_time=closed is not None
+                and _on_time(row, requests[row["pk"]], due_changes[row["pk"]], stopped_at, never, never),
+                has_result=bool(row["procedure__result_type"]),
+                e_result=row["e_result"],
+                finished_seconds=int((finished - row["received_at"]).total_seconds()) if finished else 0,
+            )
+        )
+    return result
+
+
+def contributions(row: IndexRow) -> dict:
+    """{(day, agency id, procedure id, channel): {counter: n}} that ``row`` adds to the rollups."""
+    key = (row.agency_id, row.procedure_id, row.channel)
+    added: dict = defaultdict(lambda: defaultdict(int))
+    if row.received_day is not None:
+        counts = added[(row.received_day, *key)]
+        counts["idx_received"] += 1
+        counts["idx_digitised"] += row.digitised
+        counts["idx_full_process"] += row.full_process
+        counts["idx_full_process_online"] += row.full_process_online
+        counts["idx_fee_due"] += row.fee_due
+        counts["idx_paid_online"] += row.fee_due and row.paid_online
+        counts["idx_any_fee"] += row.any_fee
+        counts["idx_any_fee_paid_online"] += row.any_fee and row.paid_online
+    if row.closed_day is not None:
+        counts = added[(row.closed_day, *key)]
+        counts["idx_closed"] += 1
+        counts["idx_closed_on_time"] += row.closed_on_time
+    if row.finished_day is not None:
+        counts = added[(row.finished_day, *key)]
+        counts["idx_finished"] += 1
+        counts["idx_finished_seconds"] += row.finished_seconds
+        counts["idx_result"] += row.has_result
+        counts["idx_e_result"] += row.has_result and row.e_result
+    return added
 
 
 # The indicators whose numbers count dossiers: code -> (numerator flag, denominator flag).
@@ -353,6 +453,141 @@ def index_dossier_ids(
     ]
 
 
+def _agency_sums(scope, date_from: datetime.date, date_to: datetime.date) -> tuple[dict, dict]:
+    """The index counters per receiving agency before ``date_from`` and over the period, from the
+    agency rollups (whole months from the monthly one, the other days from the daily one)."""
+    condition, scope_params = scope
+    columns = ", ".join(INDEX_COUNTERS)
+    branches, params = [], []
+    for part, (first, last) in (
+        ("before", (None, date_from - datetime.timedelta(days=1))),
+        ("period", (date_from, date_to)),
+    ):
+        for model, ranges in zip((AgencyMonthlyRollup, AgencyDailyRollup), _spans(first, last), strict=True):
+            for low, high in ranges:
+                days = ("day >= %s AND " if low is not None else "") + "day < %s"
+                branches.append(
+                    f"SELECT '{part}' AS part, agency_id, {columns} "  # noqa: S608 - names from the models
+                    f"FROM {model._meta.db_table} WHERE {condition} AND {days}"
+                )
+                params += [*scope_params, *([low] if low is not None else []), high]
+    sums = ", ".join(f"COALESCE(SUM({name}), 0)" for name in INDEX_COUNTERS)
+    totals: dict = {
+        "before": defaultdict(lambda: defaultdict(int)),
+        "period": defaultdict(lambda: defaultdict(int)),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT part, agency_id, {sums} FROM ({' UNION ALL '.join(branches)}) AS spans "  # noqa: S608
+            "GROUP BY part, agency_id",
+            params,
+        )
+        for part, agency_id, *values in cursor.fetchall():
+            totals[part][agency_id] = defaultdict(int, zip(INDEX_COUNTERS, values, strict=True))
+    return totals["before"], totals["period"]
+
+
+def _fee_procedures(scope, date_from: datetime.date, date_to: datetime.date) -> list[tuple[int, int, bool]]:
+    """(agency id, procedure id, paid online) of each fee-bearing procedure with dossiers received
+    in the period (766 item 3.5b), from the procedure rollups."""
+    condition, scope_params = scope
+    branches, params = [], []
+    for model, ranges in zip((MonthlyRollup, DailyRollup), _spans(date_from, date_to), strict=True):
+        for low, high in ranges:
+            branches.append(
+                "SELECT agency_id, procedure_id, idx_any_fee, idx_any_fee_paid_online "  # noqa: S608
+                f"FROM {model._meta.db_table} WHERE {condition} AND day >= %s AND day < %s"
+            )
+            params += [*scope_params, low, high]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT agency_id, procedure_id, SUM(idx_any_fee_paid_online) > 0 "  # noqa: S608
+            f"FROM ({' UNION ALL '.join(branches)}) AS spans GROUP BY agency_id, procedure_id "
+            "HAVING SUM(idx_any_fee) > 0",
+            params,
+        )
+        return [(agency_id, procedure_id, bool(paid)) for agency_id, procedure_id, paid in cursor.fetchall()]
+
+
+def _late_at_end(agency, include_children: bool, end) -> dict[int, int]:
+    """How many dossiers of each receiving agency are open at ``end`` (open now, a status of
+    ``report.OPEN``; finished after ``end``; for a period that is over, stopped or refused after
+    it) and late then by the rules of 766 item 2.1. Without a supplement during processing a
+    dossier is late when its due time is before the end (or now): counted in the database
+    through the index of open dossiers by due time; the others are judged one by one."""
+    dossiers = _dossiers(agency, include_children).filter(received_at__lt=end)
+    now = timezone.now()
+    bound = min(end, now)
+    requested = Exists(
+        SupplementRequest.objects.filter(dossier=OuterRef("pk"), requested_at__lt=bound).exclude(
+            from_status=Status.NEW
+        )
+    )
+    supplemented = Exists(
+        DueTimeChange.objects.filter(
+            dossier=OuterRef("pk"), kind=DueTimeChangeKind.SUPPLEMENT, at__gte=OuterRef("received_at")
+        )
+    )
+    closing = (Status.STOPPED, Status.REFUSED)
+    open_at_end = Q(status__in=OPEN) | Q(finished_at__gte=end)
+    simple = (
+        dossiers.filter(open_at_end, ~requested, ~supplemented, due_at__lt=bound)
+        .exclude(status__in=closing)
+        .values("receiving_agency_id")
+        .annotate(late=Count("pk"))
+        .values_list("receiving_agency_id", "late")
+    )
+    late: dict[int, int] = defaultdict(int, simple)
+    parts = [
+        dossiers.filter(open_at_end, requested | supplemented).exclude(status__in=closing),
+        dossiers.filter(finished_at__gte=end, status__in=closing),
+    ]
+    if end <= now:
+        last_closing = Subquery(
+            DossierStatusChange.objects.filter(dossier=OuterRef("pk"), to_status__in=closing)
+            .order_by("-at")
+            .values("at")[:1]
+        )
+        parts.append(
+            dossiers.filter(finished_at__isnull=True, status__in=closing)
+            .annotate(last_closing=last_closing)
+            .filter(Q(last_closing__gte=end) | Q(last_closing=None))
+        )
+    rows = list({row["pk"]: row for part in parts for row in part.values(*ROW_FIELDS)}.values())
+    stopped, requests, due_changes = _histories(rows)
+    for row in rows:
+        stopped_at = _stopped_at(row, stopped)
+        if not _on_time(row, requests[row["pk"]], due_changes[row["pk"]], stopped_at, end, bound):
+            late[row["receiving_agency_id"]] += 1
+    return late
+
+
+def _disliked(agency, include_children: bool, start, end) -> dict[int, int]:
+    """Per receiving agency: the dossiers handled in the period rated 1 or 2 stars before its end
+    (read from the ratings, a few per hundred dossiers)."""
+    rated = DossierRating.objects.filter(stars__lte=DISLIKED_STARS, rated_at__lt=end)
+    rows = [
+        {
+            "pk": pk,
+            "receiving_agency_id": agency_id,
+            "status": status,
+            "finished_at": finished,
+            "received_at": at,
+        }
+        for pk, agency_id, status, finished, at in _dossiers(agency, include_children)
+        .filter(received_at__lt=end, pk__in=rated.values("dossier_id"))
+        .exclude(finished_at__lt=start)
+        .values_list("pk", "receiving_agency_id", "status", "finished_at", "received_at")
+    ]
+    stopped = _histories(rows)[0]
+    counts: dict[int, int] = defaultdict(int)
+    for row in rows:
+        closed = row["finished_at"] or _stopped_at(row, stopped)
+        if closed is None or closed >= start:
+            counts[row["receiving_agency_id"]] += 1
+    return counts
+
+
 def index_766(
     agency: Agency | None = None,
     include_children: bool = True,
@@ -360,28 +595,59 @@ def index_766(
     date_to: datetime.date | None = None,
 ) -> dict:
     """The index for the scope (``agency`` None: the province) and per receiving agency in it,
-    the agencies ranked by their share of the points that could be measured."""
+    the agencies ranked by their share of the points that could be measured.
+
+    Read from the rollups' index counters, plus three small queries: the dossiers open at the
+    end of the period that might be late then (2.1), the low ratings (5.4) and, from the
+    procedure rollups, the fee-bearing procedures (3.5b)."""
     date_from, date_to = _period(date_from, date_to)
+    start, end = _start_of(date_from), _start_of(date_to + datetime.timedelta(days=1))
+    scope = _scope_sql(agency, include_children, None, None)
+    before, period = _agency_sums(scope, date_from, date_to)
     counts: dict = defaultdict(lambda: defaultdict(int))
-    procedures: dict = defaultdict(lambda: (set(), set()))
-    for _pk, agency_id, procedure_id, paid_online, flags in _dossier_flags(
-        agency, include_children, date_from, date_to
-    ):
+    for agency_id in set(before) | set(period):
+        b, p = before[agency_id], period[agency_id]
+        handled = b["idx_received"] + p["idx_received"] - b["idx_closed"]
+        if handled <= 0:
+            continue
+        counts[agency_id].update(
+            {
+                "handled": handled,
+                # closed on time in the period, and every dossier still open at its end …
+                "on_time": p["idx_closed_on_time"] + handled - p["idx_closed"],
+                "finished": p["idx_result"],
+                "e_result": p["idx_e_result"],
+                "received": p["idx_received"],
+                "digitised": p["idx_digitised"],
+                "full_process": p["idx_full_process"],
+                "full_process_online": p["idx_full_process_online"],
+                "had_to_pay": p["idx_fee_due"],
+                "paid_online": p["idx_paid_online"],
+            }
+        )
+    # … but those late at its end
+    for agency_id, late in _late_at_end(agency, include_children, end).items():
+        counts[agency_id]["on_time"] -= late
+    for agency_id, disliked in _disliked(agency, include_children, start, end).items():
+        counts[agency_id]["disliked"] += disliked
+    procedures: dict = defaultdict(lambda: defaultdict(bool))
+    for agency_id, procedure_id, paid in _fee_procedures(scope, date_from, date_to):
         for key in (agency_id, None):
-            c = counts[key]
-            for flag in flags:
-                c[flag] += 1
-            if "any_fee" in flags:
-                fee_bearing, paid = procedures[key]
-                fee_bearing.add(procedure_id)
-                if paid_online:
-                    paid.add(procedure_id)
-    for key, (fee_bearing, paid) in procedures.items():
-        counts[key]["fee_procedures"] = len(fee_bearing)
-        counts[key]["fee_procedures_paid_online"] = len(paid)
-    names = dict(Agency.objects.filter(pk__in=[k for k in counts if k is not None]).values_list("pk", "name"))
+            procedures[key][procedure_id] |= paid
+    for agency_id in list(counts):
+        for flag, value in counts[agency_id].items():
+            counts[None][flag] += value
+    for key, paid in procedures.items():
+        counts[key]["fee_procedures"] = len(paid)
+        counts[key]["fee_procedures_paid_online"] = sum(paid.values())
+    names = dict(
+        Agency.objects.filter(
+            pk__in=[k for k, c in counts.items() if k is not None and c["handled"]]
+        ).values_list("pk", "name")
+    )
+    texts = _texts()
     agencies = sorted(
-        ({"agency_id": pk, "agency": names[pk], **scorecard(counts[pk])} for pk in names),
+        ({"agency_id": pk, "agency": names[pk], **scorecard(counts[pk], texts)} for pk in names),
         key=lambda card: (-(card["share"] or 0), card["agency"]),
     )
     for rank, card in enumerate(agencies, 1):
@@ -389,7 +655,7 @@ def index_766(
     return {
         "date_from": date_from,
         "date_to": date_to,
-        "total": scorecard(counts[None]),
+        "total": scorecard(counts[None], texts),
         "agencies": agencies,
     }
 
@@ -408,22 +674,31 @@ def _measure(code: str, c: dict) -> tuple[int, int] | tuple[float, None]:
     return c[numerator], c[denominator]
 
 
-def scorecard(c: dict) -> dict:
+def _texts() -> dict:
+    """The groups' and indicators' names and reasons in the active language, translated once."""
+    return {
+        **{number: str(name) for number, (name, _points) in GROUPS.items()},
+        **{i.code: (str(i.title), str(i.no_data) if i.no_data else None) for i in INDICATORS},
+    }
+
+
+def scorecard(c: dict, texts: dict | None = None) -> dict:
     """Groups and indicators with value, threshold and points from the counts ``c``."""
+    texts = texts or _texts()
     groups = []
-    for number, (name, points) in GROUPS.items():
+    for number, (_name, points) in GROUPS.items():
         rows = []
         for indicator in (i for i in INDICATORS if i.group == number):
             row = {
                 "code": indicator.code,
-                "title": str(indicator.title),
+                "title": texts[indicator.code][0],
                 "max_points": indicator.points,
                 "threshold": indicator.threshold,
                 "numerator": None,
                 "denominator": None,
                 "rate": None,
                 "points": None,
-                "no_data": str(indicator.no_data) if indicator.no_data else None,
+                "no_data": texts[indicator.code][1],
             }
             if indicator.no_data is None:
                 part, whole = _measure(indicator.code, c)
@@ -435,7 +710,7 @@ def scorecard(c: dict) -> dict:
         groups.append(
             {
                 "number": number,
-                "name": str(name),
+                "name": texts[number],
                 "max_points": points,
                 "points": round(sum(row["points"] for row in measured), 2),
                 "measured_max": sum(row["max_points"] for row in measured),

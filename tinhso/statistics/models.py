@@ -14,6 +14,25 @@ record of the events it has counted: ``ProcessedEvent`` rows above a low-water m
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The counters of the Decision 766 index (``tinhso.statistics.index766``), kept from one
+# ``IndexRow`` per dossier: what the dossier adds on the day it was received, the day it was closed
+# and the day it was finished, as the index defines it now.
+INDEX_COUNTERS = (
+    "idx_received",
+    "idx_digitised",
+    "idx_full_process",
+    "idx_full_process_online",
+    "idx_fee_due",
+    "idx_paid_online",
+    "idx_any_fee",
+    "idx_any_fee_paid_online",
+    "idx_closed",
+    "idx_closed_on_time",
+    "idx_result",
+    "idx_e_result",
+    "idx_finished",
+    "idx_finished_seconds",
+)
 COUNTERS = (
     "received",
     "received_full_process",
@@ -30,6 +49,7 @@ COUNTERS = (
     "paid_online",
     "closed_late",
     "overdue_from",
+    *INDEX_COUNTERS,
 )
 
 
@@ -48,7 +68,14 @@ class Rollup(models.Model):
     - ``refused`` (3) and ``returned`` (10) on that day;
     - ``closed_late``: received dossiers closed (9, 7, 8) after their due time, on the closing day;
       ``overdue_from``: the same dossiers counted on the day they fell due (with ``closed_late``
-      this tells how many were overdue at any past day boundary)."""
+      this tells how many were overdue at any past day boundary);
+    - ``idx_*``: the Decision 766 index's counts (see ``IndexRow``): on the day a dossier was
+      received, ``idx_received`` and of them ``idx_digitised``, ``idx_full_process`` (and
+      ``_online``), ``idx_fee_due`` (and ``idx_paid_online``), ``idx_any_fee`` (and
+      ``_paid_online``); on the day it was closed (finished, stopped or refused) ``idx_closed``
+      and ``idx_closed_on_time``; on the day it was finished ``idx_finished`` with the seconds
+      from reception (``idx_finished_seconds``), ``idx_result`` (a procedure giving a document
+      result) and ``idx_e_result`` of them."""
 
     day = models.DateField(_("day"))
     agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
@@ -69,6 +96,20 @@ class Rollup(models.Model):
     paid_online = models.IntegerField(default=0)
     closed_late = models.IntegerField(default=0)
     overdue_from = models.IntegerField(default=0)
+    idx_received = models.IntegerField(db_default=0)
+    idx_digitised = models.IntegerField(db_default=0)
+    idx_full_process = models.IntegerField(db_default=0)
+    idx_full_process_online = models.IntegerField(db_default=0)
+    idx_fee_due = models.IntegerField(db_default=0)
+    idx_paid_online = models.IntegerField(db_default=0)
+    idx_any_fee = models.IntegerField(db_default=0)
+    idx_any_fee_paid_online = models.IntegerField(db_default=0)
+    idx_closed = models.IntegerField(db_default=0)
+    idx_closed_on_time = models.IntegerField(db_default=0)
+    idx_result = models.IntegerField(db_default=0)
+    idx_e_result = models.IntegerField(db_default=0)
+    idx_finished = models.IntegerField(db_default=0)
+    idx_finished_seconds = models.BigIntegerField(db_default=0)
 
     class Meta:
         abstract = True
@@ -165,6 +206,34 @@ class ProvinceMonthlyRollup(Rollup):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel}"
+
+
+class IndexRow(models.Model):
+    """What one received dossier adds to the index counters of the rollups, as computed the last
+    time one of its outbox events was counted (``rollup``): the next time, the difference
+    between the old and the new row is added, so that a later change (a result signed, a fee
+    paid, a dossier finished without an electronic result) corrects the day it belongs to."""
+
+    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, primary_key=True)
+    agency_id = models.BigIntegerField(null=True)
+    procedure_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=10, blank=True)
+    received_day = models.DateField(null=True)
+    closed_day = models.DateField(null=True)
+    finished_day = models.DateField(null=True)
+    digitised = models.BooleanField(default=False)
+    full_process = models.BooleanField(default=False)
+    full_process_online = models.BooleanField(default=False)
+    fee_due = models.BooleanField(default=False)
+    paid_online = models.BooleanField(default=False)
+    any_fee = models.BooleanField(default=False)
+    closed_on_time = models.BooleanField(default=False)
+    has_result = models.BooleanField(default=False)
+    e_result = models.BooleanField(default=False)
+    finished_seconds = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.dossier_id)
 
 
 class ProcessedEvent(models.Model):

@@ -14,6 +14,9 @@ Definitions (a "received" dossier is one accepted for processing, status 2; the 
   whose current due time is before the end, plus dossiers closed late after the end that were
   due before it (the ``overdue_from`` and ``closed_late`` counters). A due time moved later
   (extension, supplement) after the end is taken as it is now;
+- average days to resolve: the mean of (result time − reception time), in calendar days (to the
+  second), over the received dossiers finished in the period (the "resolved" list), from the
+  rollups' ``idx_finished`` and ``idx_finished_seconds``;
 - on-time rate: (early + on time) / resolved; online rate: online / newly received;
   full-process online rate: received online / received, for full-process online procedures;
 - satisfaction (Decision 766/QĐ-TTg, criterion "mức độ hài lòng": the rate of satisfied people
@@ -250,6 +253,7 @@ def one_stop_report(
     resolved = early + on_time + late
     by_channel = {channel: period[channel]["received"] for channel in Channel.values}
     full_process = _total(period, "received_full_process")
+    finished = _total(period, "idx_finished")
     return {
         "agency": agency,
         "include_children": include_children,
@@ -261,6 +265,9 @@ def one_stop_report(
         "received": {"total": received, **by_channel},
         "to_process": carried_over + received,
         "resolved": {"total": resolved, "early": early, "on_time": on_time, "late": late},
+        "average_days": round(int(_total(period, "idx_finished_seconds")) / finished / 86400, 1)
+        if finished
+        else None,
         "in_progress": {"total": in_progress, "not_yet_due": in_progress - overdue, "overdue": overdue},
         "withdrawn": _total(period, "withdrawn"),
         "stopped": _total(period, "stopped"),

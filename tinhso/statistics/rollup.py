@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
 
 from tinhso.core.sql import sql
@@ -27,15 +27,20 @@ from tinhso.dossiers.models import (
     DossierStatusChange,
     DueTimeChange,
     DueTimeChangeKind,
+    SupplementRequest,
 )
 from tinhso.dossiers.status import Status
 from tinhso.payments.models import Payment, PaymentStatus
-from tinhso.procedures.models import OnlineLevel, Procedure
+from tinhso.procedures.models import Fee, OnlineLevel, Procedure
+from tinhso.signing.models import SignedDocument
+from tinhso.statistics.index766 import contributions, index_rows
 from tinhso.statistics.models import (
     COUNTERS,
+    INDEX_COUNTERS,
     AgencyDailyRollup,
     AgencyMonthlyRollup,
     DailyRollup,
+    IndexRow,
     MonthlyRollup,
     ProcessedEvent,
     ProvinceDailyRollup,
@@ -199,9 +204,9 @@ def _coarser(deltas: dict, monthly: bool, by_procedure: bool, by_agency: bool = 
     return coarse
 
 
-def _upsert(deltas: dict) -> None:
-    """Add ``deltas`` to the daily and monthly rows, with and without the procedure, in key order
-    (no deadlock between workers)."""
+def _upsert(deltas: dict, daily_only: bool = False) -> None:
+    """Add ``deltas`` to the daily and monthly rows, with and without the procedure (only to the
+    daily rows by procedure with ``daily_only``), in key order (no deadlock between workers)."""
     fine, coarse = "day, agency_id, procedure_id, channel", "day, agency_id, channel"
     tables = (
         (DailyRollup, fine, deltas),
@@ -214,7 +219,7 @@ def _upsert(deltas: dict) -> None:
     columns = ", ".join(COUNTERS)
     updates = ", ".join(f"{name} = {{table}}.{name} + excluded.{name}" for name in COUNTERS)
     with connection.cursor() as cursor:
-        for model, key_columns, rows in tables:
+        for model, key_columns, rows in tables[:1] if daily_only else tables:
             table = model._meta.db_table
             placeholders = ", ".join(["%s"] * (key_columns.count(",") + 1 + len(COUNTERS)))
             sql = (
@@ -238,8 +243,154 @@ def apply_pending_events(batch: int = 1000) -> int:
         low_water = _cursor_row("SHARE").low_water
         event_ids = _claim(low_water, batch)
         if event_ids:
-            _upsert(_contributions(event_ids))
+            deltas = _contributions(event_ids)
+            dossier_ids = DossierEvent.objects.filter(pk__in=event_ids).values_list("dossier_id", flat=True)
+            _add(deltas, _index_deltas(set(dossier_ids)))
+            _upsert(deltas)
     return len(event_ids)
+
+
+def _add(deltas: dict, more: dict, sign: int = 1) -> None:
+    for key, counts in more.items():
+        for name, value in counts.items():
+            deltas[key][name] += sign * value
+
+
+def _index_deltas(dossier_ids: set[int]) -> dict:
+    """What the index counters change by since the dossiers' ``IndexRow`` were last computed;
+    the rows are replaced by the new ones (locked first, in key order, so that two workers
+    counting events of the same dossier take turns)."""
+    IndexRow.objects.bulk_create(
+        [IndexRow(dossier_id=pk) for pk in sorted(dossier_ids)], ignore_conflicts=True
+    )
+    old = list(IndexRow.objects.select_for_update().filter(pk__in=dossier_ids).order_by("pk"))
+    new = index_rows(dossier_ids)
+    deltas: dict = defaultdict(lambda: defaultdict(int))
+    for row in old:
+        _add(deltas, contributions(row), -1)
+    for row in new:
+        _add(deltas, contributions(row))
+    IndexRow.objects.filter(pk__in=dossier_ids).delete()
+    IndexRow.objects.bulk_create(new)
+    return deltas
+
+
+# The index rows of the dossiers the simple rules of 766 item 2.1 decide (no supplement during
+# processing): set-based, as ``index766.index_rows`` computes them; the others go through it.
+INDEX_ROWS_SQL = """
+INSERT INTO {IndexRow} (dossier_id, agency_id, procedure_id, channel, received_day, closed_day,
+    finished_day, digitised, full_process, full_process_online, fee_due, paid_online, any_fee,
+    closed_on_time, has_result, e_result, finished_seconds)
+SELECT d.id, d.receiving_agency_id, d.procedure_id, d.channel,
+       (d.received_at AT TIME ZONE %(tz)s)::date,
+       (COALESCE(d.finished_at, d.stopped_at) AT TIME ZONE %(tz)s)::date,
+       (d.finished_at AT TIME ZONE %(tz)s)::date,
+       d.has_files AND (d.finished_at IS NULL OR d.e_result),
+       d.online_level = 'full',
+       d.online_level = 'full' AND d.channel = 'online' AND (d.finished_at IS NULL OR d.e_result),
+       d.paid_at IS NOT NULL OR d.fixed_fee,
+       d.paid_online, d.any_fee,
+       COALESCE(d.finished_at, d.stopped_at) IS NOT NULL
+           AND (d.due IS NULL OR COALESCE(d.finished_at, d.stopped_at) <= d.due),
+       COALESCE(d.result_type, '') <> '', d.e_result,
+       COALESCE(trunc(extract(epoch FROM d.finished_at - d.received_at)), 0)::bigint
+FROM (
+    SELECT d.*, p.online_level, p.result_type,
+        CASE WHEN d.status IN (3, 8) THEN (SELECT max(s.at) FROM {DossierStatusChange} s
+             WHERE s.dossier_id = d.id AND s.to_status IN (3, 8)) END AS stopped_at,
+        CASE WHEN d.status = 8 AND EXISTS (SELECT 1 FROM {DueTimeChange} t WHERE t.dossier_id = d.id
+                  AND t.kind = 'stop' AND t.at >= d.received_at)
+             THEN (SELECT t.old_due_at FROM {DueTimeChange} t WHERE t.dossier_id = d.id
+                  AND t.kind = 'stop' AND t.at >= d.received_at ORDER BY t.at, t.id LIMIT 1)
+             ELSE d.due_at END AS due,
+        EXISTS (SELECT 1 FROM {Payment} y WHERE y.dossier_id = d.id AND y.status = 'paid') AS paid_online,
+        EXISTS (SELECT 1 FROM {SignedDocument} g WHERE g.dossier_id = d.id) AS e_result,
+        EXISTS (SELECT 1 FROM {Attachment} a WHERE a.dossier_id = d.id) AS has_files,
+        EXISTS (SELECT 1 FROM {Fee} f WHERE f.procedure_id = d.procedure_id AND f.amount > 0
+                AND f.kind <> 'by_option') AS fixed_fee,
+        EXISTS (SELECT 1 FROM {Fee} f WHERE f.procedure_id = d.procedure_id
+                AND (f.amount > 0 OR f.kind = 'by_option')) AS any_fee
+    FROM {Dossier} d JOIN {Procedure} p ON p.id = d.procedure_id
+    WHERE NOT d.is_draft AND d.received_at IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM {SupplementRequest} r WHERE r.dossier_id = d.id AND r.from_status <> 1)
+      AND NOT EXISTS (SELECT 1 FROM {DueTimeChange} t WHERE t.dossier_id = d.id AND t.kind = 'supplement'
+                      AND t.at >= d.received_at)
+) d
+"""
+# What the index rows add to the daily rollups by procedure, on their three days.
+INDEX_ROLLUP_SQL = """
+INSERT INTO {DailyRollup} (day, agency_id, procedure_id, channel, {columns})
+SELECT day, agency_id, procedure_id, channel, {sums} FROM (
+    SELECT received_day AS day, agency_id, procedure_id, channel, 1 AS idx_received,
+           digitised::int AS idx_digitised, full_process::int AS idx_full_process,
+           full_process_online::int AS idx_full_process_online, fee_due::int AS idx_fee_due,
+           (fee_due AND paid_online)::int AS idx_paid_online, any_fee::int AS idx_any_fee,
+           (any_fee AND paid_online)::int AS idx_any_fee_paid_online, 0 AS idx_closed,
+           0 AS idx_closed_on_time, 0 AS idx_result, 0 AS idx_e_result, 0 AS idx_finished,
+           0::bigint AS idx_finished_seconds
+    FROM {IndexRow} WHERE received_day IS NOT NULL
+    UNION ALL
+    SELECT closed_day, agency_id, procedure_id, channel, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+           closed_on_time::int, 0, 0, 0, 0
+    FROM {IndexRow} WHERE closed_day IS NOT NULL
+    UNION ALL
+    SELECT finished_day, agency_id, procedure_id, channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+           has_result::int, (has_result AND e_result)::int, 1, finished_seconds
+    FROM {IndexRow} WHERE finished_day IS NOT NULL
+) parts GROUP BY day, agency_id, procedure_id, channel
+ON CONFLICT (day, agency_id, procedure_id, channel) DO UPDATE SET {updates}
+"""
+
+
+def _rebuild_index(batch: int = 2000) -> None:
+    """Every received dossier's ``IndexRow`` afresh, added to the daily rollups by procedure
+    (PostgreSQL rebuild; the coarser rollups are summed from them afterwards): set-based for the
+    dossiers without a supplement request during processing, through ``index_rows`` for those."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql(
+                INDEX_ROWS_SQL,
+                IndexRow,
+                Dossier,
+                Procedure,
+                DossierStatusChange,
+                DueTimeChange,
+                Payment,
+                SignedDocument,
+                Attachment,
+                Fee,
+                SupplementRequest,
+            ),
+            {"tz": settings.TIME_ZONE},
+        )
+    supplemented = (
+        Dossier.objects.filter(is_draft=False, received_at__isnull=False)
+        .filter(
+            Exists(SupplementRequest.objects.filter(dossier=OuterRef("pk")).exclude(from_status=Status.NEW))
+            | Exists(
+                DueTimeChange.objects.filter(
+                    dossier=OuterRef("pk"), kind=DueTimeChangeKind.SUPPLEMENT, at__gte=OuterRef("received_at")
+                )
+            )
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    last = 0
+    while chunk := list(supplemented.filter(pk__gt=last)[:batch]):
+        last = chunk[-1]
+        IndexRow.objects.bulk_create(index_rows(chunk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql(
+                INDEX_ROLLUP_SQL,
+                DailyRollup,
+                IndexRow,
+                columns=", ".join(COUNTERS),
+                sums=", ".join(f"sum({name})" if name in INDEX_COUNTERS else "0" for name in COUNTERS),
+                updates=", ".join(f"{name} = excluded.{name}" for name in INDEX_COUNTERS),
+            )
+        )
 
 
 def drain(batch: int = 1000) -> int:
@@ -371,12 +522,13 @@ def rebuild() -> None:
         for model in ROLLUPS:
             model.objects.all().delete()
         ProcessedEvent.objects.all().delete()
+        IndexRow.objects.all().delete()
         last_event = DossierEvent.objects.aggregate(last=Max("pk"))["last"] or 0
         if not _postgres():
             RollupCursor.objects.filter(pk=1).update(low_water=0)
         else:
-            columns = ", ".join(COUNTERS)
-            sums = ", ".join(f"sum({name})" for name in COUNTERS)
+            base = [name for name in COUNTERS if name not in INDEX_COUNTERS]
+            columns, sums = ", ".join(base), ", ".join(f"sum({name})" for name in base)
             with connection.cursor() as cursor:
                 tables = (
                     Dossier,
@@ -390,6 +542,10 @@ def rebuild() -> None:
                 cursor.execute(
                     sql(REBUILD_SQL, *tables, columns=columns, sums=sums), {"tz": settings.TIME_ZONE}
                 )
+            _rebuild_index()
+            columns = ", ".join(COUNTERS)
+            sums = ", ".join(f"sum({name})" for name in COUNTERS)
+            with connection.cursor() as cursor:
                 for statement in COARSER_SQL:
                     cursor.execute(sql(statement, *ROLLUPS, columns=columns, sums=sums))
             RollupCursor.objects.filter(pk=1).update(low_water=last_event)

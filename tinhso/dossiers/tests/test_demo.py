@@ -14,11 +14,12 @@ from tinhso.audit.services import history_for
 from tinhso.demo import data
 from tinhso.demo.history import Staff, Submitter, online_procedures
 from tinhso.dossiers import actions
-from tinhso.dossiers.models import Dossier, DossierStatusChange
+from tinhso.dossiers.models import Dossier, DossierRating, DossierStatusChange
 from tinhso.dossiers.status import FINAL, Status
 from tinhso.feedback.models import Report
 from tinhso.feedback.models import State as ReportState
 from tinhso.motcua.actions import accept_dossier
+from tinhso.payments.models import Payment, PaymentStatus
 from tinhso.procedures.models import BoundaryFreeList, Level, Procedure
 from tinhso.statistics.models import ProvinceMonthlyRollup
 from tinhso.workflows.actions import available_actions, step_target
@@ -91,6 +92,8 @@ def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
         **{name: Sum(name) for name in ("received", "refused", "returned", "withdrawn")},
         resolved=Sum("resolved_early") + Sum("resolved_on_time") + Sum("resolved_late"),
         late=Sum("resolved_late"),
+        fee_paid=Sum("fee_paid"),
+        paid_online=Sum("paid_online"),
     )
     submitted = Dossier.objects.filter(is_draft=False)
     assert totals["received"] == submitted.filter(received_at__isnull=False).count()
@@ -100,12 +103,22 @@ def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
     assert totals["late"] == DossierFlow.objects.filter(timing="late").count()
     assert totals["withdrawn"] == submitted.filter(status=Status.WITHDRAWN, received_at__isnull=False).count()
 
+    # Fees were paid online through the gateway as well as at the counter; applicants rated
+    # results they got back (the operations centre's online-payment and satisfaction numbers).
+    paid_online = Payment.objects.filter(status=PaymentStatus.PAID, ipn_received_at__isnull=False)
+    assert paid_online.exists() and not paid_online.filter(dossier__paid_at__isnull=True).exists()
+    assert totals["paid_online"] == paid_online.count() < totals["fee_paid"]
+    ratings = DossierRating.objects.all()
+    assert ratings.exists() and not ratings.exclude(dossier__status=Status.RETURNED).exists()
+
     # The year's feedback reports went through their steps too.
     reports = Report.objects.all()
     assert reports.count() >= 20
     assert not reports.filter(history__isnull=True).exists()
     published = reports.filter(state=ReportState.ANSWERED)
     assert published.exists() and not published.filter(answers__isnull=True).exists()
+    rated = reports.filter(answers__rating__isnull=False)
+    assert rated.exists() and not rated.exclude(state=ReportState.CLOSED).exists()
 
     call_command("load_dossier_demo")
     assert Dossier.objects.filter(is_draft=False).count() == len(dossiers)

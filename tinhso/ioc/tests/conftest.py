@@ -10,7 +10,7 @@ from django.utils import timezone
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.documents.models import Delivery, IncomingDocument, OutgoingDocument
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, DossierRating
 from tinhso.feedback.models import Answer, Category, Rating, Report, State
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import finish, walk_in
@@ -53,6 +53,8 @@ def world(db):
     Dossier.objects.filter(pk=dossiers[2].pk).update(due_at=now - datetime.timedelta(hours=2))
     Dossier.objects.filter(pk=dossiers[5].pk).update(due_at=now - datetime.timedelta(hours=1))
     Dossier.objects.filter(pk=dossiers[3].pk).update(due_at=now + datetime.timedelta(minutes=30))
+    DossierRating.objects.create(dossier=dossiers[0], stars=5, rated_at=now)
+    DossierRating.objects.create(dossier=dossiers[5], stars=2, rated_at=now)
     drain()
 
     roads = Category.objects.create(name="Hư hỏng đường giao thông", service_code="hu-hong-duong")

@@ -5,13 +5,14 @@ import datetime
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import AgencyKind
 from tinhso.documents.models import Delivery, IncomingDocument
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, DossierRating
 from tinhso.feedback.models import OPEN_STATES, Rating, Report
 from tinhso.ioc import actions
 from tinhso.ioc.indicators import RED, due_soon_dossiers
@@ -60,7 +61,9 @@ def expected(agency, now) -> dict:
         return i.state != state.REFUSED and (i.registered_at or now) > add_working_days(i.arrived_at, 1)
 
     resolved: list[Any] = [d for d in received if d.finished_at and d.finished_at >= month]
+    stars = [r.stars for r in DossierRating.objects.filter(rated_at__gte=month) if r.dossier in dossiers]
     return {
+        "satisfaction": round(100 * sum(1 for s in stars if s >= 4) / len(stars), 1) if stars else None,
         "average_days": round(
             sum((d.finished_at - d.received_at).total_seconds() for d in resolved) / len(resolved) / 86400, 1
         )
@@ -139,6 +142,52 @@ def test_exceptions_come_first_and_follow_the_thresholds(client, world):
     assert tile["status"] == "ok" and (tile["amber"], tile["red"]) == (100.0, 200.0)
     response = client.get("/dieu-hanh/")
     assert "Trong ngưỡng" in response.content.decode() or "Within its level" in response.content.decode()
+
+
+def test_reports_by_commune_and_category_on_the_map_and_the_rising_categories(client, world):
+    """Each commune row has its point (the map's marker), its categories adding up to it, each
+    count opening its list; a category rises by the levels of ``fb_rising``, set as data."""
+    sign_in(client, world["province_leader"])
+    response = client.get("/dieu-hanh/")
+    data = response.context["d"]
+    page = response.content.decode()
+    assert "data-map-list" in page and 'id="ioc-communes-table"' in page and "leaflet/leaflet.js" in page
+    rows = {row["commune"]: row for row in data["communes"]}
+    assert set(rows) == {"Phường Mỹ Tho", "Phường Cao Lãnh"}
+    my_tho = rows["Phường Mỹ Tho"]
+    assert (my_tho["lat"], my_tho["lng"]) == (
+        "10.35010",
+        "106.37500",
+    ) and f'data-lat="{my_tho["lat"]}"' in page
+    for row in rows.values():
+        assert sum(part["count"] for part in row["categories"]) == row["count"]
+        for part in row["categories"]:
+            assert listed(client, part["url"]) == part["count"]
+    assert [
+        (row["category"], row["now"], row["before"], row["rise"], row["status"]) for row in data["rising"]
+    ] == [
+        ("Hư hỏng đường giao thông", 3, 0, 300.0, RED),
+        ("Đèn chiếu sáng", 3, 0, 300.0, RED),
+    ]
+    # One report on lights in the same days of last month: +200%.
+    lights = Report.objects.filter(category__name="Đèn chiếu sáng").first()
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    Report.objects.create(
+        category=lights.category,
+        description="Đèn đường tắt cả đêm.",
+        commune=lights.commune,
+        assigned_agency=lights.assigned_agency,
+        received_at=timezone.make_aware(datetime.datetime.combine(last_month, datetime.time(0, 1))),
+        due_at=timezone.now(),
+        state=lights.state,
+    )
+    actions.set_threshold(world["admin"], "fb_rising", 250, 400)
+    rising = page_of(client)["rising"]
+    assert [(row["category"], row["rise"], row["status"]) for row in rising] == [
+        ("Hư hỏng đường giao thông", 300.0, "amber")
+    ]
+    with pytest.raises(ValidationError):
+        actions.set_threshold(world["admin"], "fb_rising", 400, 250)
 
 
 def test_the_overdue_list_is_the_worst_first(world):

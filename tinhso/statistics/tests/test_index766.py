@@ -24,7 +24,9 @@ from tinhso.payments.models import Payment, PaymentStatus
 from tinhso.procedures.models import Fee, FeeKind, OnlineLevel
 from tinhso.signing.actions import issue_agency_certificate
 from tinhso.signing.models import SignedDocument
-from tinhso.statistics.index766 import INDICATORS, index_766, score
+from tinhso.statistics.index766 import INDICATORS, index_766, index_rows, score
+from tinhso.statistics.models import IndexRow
+from tinhso.statistics.rollup import rebuild
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -282,6 +284,7 @@ def test_every_indicator_matches_an_independent_computation(province, today, mon
     generate(province)
     now = at(today, 10)
     monkeypatch.setattr(timezone, "now", lambda: now)
+    rebuild()
     date_from, date_to = PERIOD[0], min(PERIOD[1], today)
     result = index_766(date_from=date_from, date_to=date_to)
     tally = expected(date_from, date_to, now)
@@ -296,6 +299,21 @@ def test_every_indicator_matches_an_independent_computation(province, today, mon
     assert shares == sorted(shares, reverse=True) and [c["rank"] for c in result["agencies"]] == [1, 2]
     one = index_766(agency=desks[0], date_from=date_from, date_to=date_to)
     check(one["total"], tally[desks[0].pk])
+
+
+def test_the_set_based_rebuild_writes_the_rows_index_rows_computes(province):
+    """The rebuild's SQL (dossiers without a supplement during processing) and ``index_rows``
+    (the others, and every drained dossier) give each dossier the same ``IndexRow``."""
+    generate(province)
+    rebuild()
+    fields = [field.attname for field in IndexRow._meta.fields]
+    stored = {row.pk: [getattr(row, name) for name in fields] for row in IndexRow.objects.all()}
+    fresh = {
+        row.dossier_id: [getattr(row, name) for name in fields]
+        for row in index_rows(list(Dossier.objects.values_list("pk", flat=True)))
+    }
+    assert len(stored) == Dossier.objects.filter(received_at__isnull=False).count() == 160
+    assert stored == fresh
 
 
 def test_the_rules_of_2_1_on_chosen_dossiers(province):
@@ -340,6 +358,7 @@ def test_the_rules_of_2_1_on_chosen_dossiers(province):
     DueTimeChange.objects.create(
         dossier=paused, kind="supplement", old_due_at=received + 5 * DAY, new_due_at=None, at=received + DAY
     )
+    rebuild()
     result = index_766(date_from=datetime.date(2026, 3, 1), date_to=datetime.date(2026, 3, 31))
     row = rows_of(result["total"])["2.1"]
     # not-yet-due on time; twice late; paused: 8 days − 3 waiting = 5 ≤ 5 days before the request

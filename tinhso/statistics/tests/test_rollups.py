@@ -10,7 +10,8 @@ from django.utils import timezone
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import Dossier, DossierEvent, DueTimeChange
 from tinhso.motcua import actions as motcua
-from tinhso.statistics.models import DailyRollup, MonthlyRollup, ProcessedEvent, RollupCursor
+from tinhso.statistics.index766 import DOSSIER_COUNTS, index_766, index_dossier_ids
+from tinhso.statistics.models import DailyRollup, IndexRow, MonthlyRollup, ProcessedEvent, RollupCursor
 from tinhso.statistics.report import one_stop_report
 from tinhso.statistics.rollup import advance_cursor, apply_pending_events, drain, rebuild
 from tinhso.statistics.tests.conftest import accept, finish, walk_in
@@ -177,6 +178,42 @@ def test_rebuild_equals_incremental(citizen, officer, leader, desk, other_desk, 
     rebuild()
     assert (rollup_rows(DailyRollup), rollup_rows(MonthlyRollup)) == incremental
     assert drain() == 0
+
+
+def test_the_drained_index_counts_the_dossiers_of_its_lists(
+    citizen, officer, leader, desk, other_desk, other_officer, procedure
+):
+    """Each 766 number read from the drained rollups is the length of the list it opens (a scan
+    of the dossiers), for the province and per agency; a later event corrects the dossier's row."""
+    a, b, c = (walk_in(officer, desk, procedure, name) for name in ("Hồ Xuân Hương", "Nguyễn Du", "Bà Triệu"))
+    finish(b, b.due_at - datetime.timedelta(hours=1))
+    drain()
+    assert IndexRow.objects.get(pk=b.pk).finished_day == timezone.localdate(
+        b.due_at - datetime.timedelta(hours=1)
+    )
+    finish(_shift_back(a, 30))
+    motcua.stop_dossier(leader, _shift_back(c, 20), "Dừng theo đề nghị của người nộp")
+    walk_in(other_officer, other_desk, procedure)
+    online = accept(officer, submit(citizen, procedure, desk))
+    dossier_actions.withdraw_dossier(citizen, online, "Đã giải quyết ở nơi khác")
+    drain()
+    first = TODAY() - datetime.timedelta(days=45)
+    result = index_766(date_from=first, date_to=TODAY())
+    cards = [(None, result["total"]), *((card["agency_id"], card) for card in result["agencies"])]
+    assert len(cards) == 3
+    for agency_id, card in cards:
+        rows = {row["code"]: row for group in card["groups"] for row in group["indicators"]}
+        for code, (part, whole) in DOSSIER_COUNTS.items():
+            lists = [
+                len(index_dossier_ids(flag, date_from=first, date_to=TODAY(), receiving_agency_id=agency_id))
+                for flag in (part, whole)
+            ]
+            assert [rows[code]["numerator"] or 0, rows[code]["denominator"] or 0] == lists, code
+    assert rows_of_total(result)["2.1"]["denominator"] == 5
+
+
+def rows_of_total(result):
+    return {row["code"]: row for group in result["total"]["groups"] for row in group["indicators"]}
 
 
 def test_cursor_moves_over_counted_events_only(officer, desk, procedure):

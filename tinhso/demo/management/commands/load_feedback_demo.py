@@ -156,6 +156,18 @@ def demo_key() -> str:
     return hmac.new(settings.SECRET_KEY.encode(), b"tinhso open311 demo key", hashlib.sha256).hexdigest()[:32]
 
 
+# The share of published answers their reporter rates, the stars (1 to 5, weights) and a word.
+RATED = 0.5
+STARS = (4, 6, 15, 30, 45)
+RATING_COMMENTS = {
+    1: "Chưa xử lý dứt điểm, sự việc vẫn tái diễn.",
+    2: "Trả lời chậm, chưa rõ thời gian khắc phục.",
+    3: "",
+    4: "Đã được xử lý, cảm ơn cán bộ phường.",
+    5: "Xử lý nhanh, rất hài lòng.",
+}
+
+
 class Command(BaseCommand):
     help = "Load the citizen-feedback demo data (after load_demo) and print an Open311 api_key."
 
@@ -252,13 +264,14 @@ class Command(BaseCommand):
     def load_history(self, categories: dict, count: int) -> None:
         """``count`` reports filed over the past year, routed to the commune, answered and
         published by its officers, on the demo's clock (``tinhso.demo.clock``); the most recent
-        are still being handled, a few were rejected."""
+        are still being handled, a few were rejected; about half the reporters rate the answer."""
         users = {u.username: u for u in User.objects.filter(kind__in=[UserKind.OFFICER, UserKind.CITIZEN])}
         citizens = [u for u in users.values() if u.kind == UserKind.CITIZEN]
         router = users.get("motcua.tinh")
         if router is None or not citizens:
             return
         rng = random.Random(2026)
+        rater = random.Random(2027)  # its own draws: the reports and their steps stay the same
         now = timezone.now()
         places = []
         points = geo.commune_points()
@@ -306,6 +319,10 @@ class Command(BaseCommand):
                         (router, report, "Nội dung không thuộc phạm vi tiếp nhận phản ánh."),
                     ),
                 )
+            elif rater.random() < RATED:
+                stars = rater.choices(range(1, 6), weights=STARS)[0]
+                rating = (report.reporter, report, stars, RATING_COMMENTS[stars])
+                steps += ((datetime.timedelta(hours=rater.uniform(2, 72)), actions.rate_answer, rating),)
             for delay, step, arguments in steps:
                 moment += delay
                 if moment > now:
