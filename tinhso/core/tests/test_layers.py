@@ -28,6 +28,7 @@ LAYERS = [
     "feedback",
     "motcua",
     "official_forms",
+    "national",  # the national portal, identity and population database connectors
     "demo",
     "ioc",  # the operations centre reads statistics, feedback and documents; nothing imports it
 ]
