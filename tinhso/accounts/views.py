@@ -69,7 +69,12 @@ def login_view(request):
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "next": next_url, "providers": oidc.providers()},
+        {
+            "form": form,
+            "next": next_url,
+            "providers": oidc.buttons(),
+            "registration_open": settings.SELF_REGISTRATION,
+        },
         status=400 if form.errors else 200,
     )
 
