@@ -17,7 +17,7 @@ from tinhso.accounts.actions import citizen_by_personal_number
 from tinhso.accounts.models import User
 from tinhso.accounts.permissions import Actor, require
 from tinhso.audit.services import record, record_dossier_read
-from tinhso.dossiers.actions import create_dossier, save_answers
+from tinhso.dossiers.actions import create_dossier, lock_dossier, save_answers
 from tinhso.dossiers.models import Dossier
 from tinhso.national import protocol
 from tinhso.national.models import PortalIntake, PortalSync
@@ -136,7 +136,8 @@ def lookup_population(actor: User, dossier: Dossier, request: HttpRequest | None
     number = dossier.applicant_cccd or (dossier.applicant.cccd if dossier.applicant else "") or ""
     if not number:
         raise ValidationError(_("The applicant gave no personal identification number."), code="no_number")
-    found = protocol.lookup_citizen(number, _reader_id(actor), dossier.display_code or "")
+    issue = dossier.display_code or f"draft-{dossier.pk}"  # a draft has no reference yet
+    found = protocol.lookup_citizen(number, _reader_id(actor), issue)
     with transaction.atomic():
         record_dossier_read(
             actor,
@@ -163,16 +164,18 @@ POPULATION_ANSWERS = {
 def fill_draft_from_population(actor: User, draft: Dossier, request: HttpRequest | None = None) -> Dossier:
     """Fill the applicant's questions of a draft (the e-form's groups marked ``from_account``)
     from the population database; the citizen checks the answers before submitting."""
-    found = lookup_population(actor, draft, request)
     pages = (draft.procedure.eform or {}).get("pages", [])
     groups = [f for page in pages for f in page["fields"] if f["type"] == "group" and f.get("from_account")]
     if not groups:
         raise ValidationError(_("This form asks nothing the population database holds."), code="nothing")
-    values: dict[str, Any] = {}
-    for group in groups:
-        answers = dict((draft.form_data or {}).get(group["name"]) or {})
-        for inner in group["fields"]:
-            if inner["name"] in POPULATION_ANSWERS and inner["type"] in ("text", "date"):
-                answers[inner["name"]] = getattr(found, POPULATION_ANSWERS[inner["name"]])
-        values[group["name"]] = answers
-    return save_answers(actor, draft, values, groups)
+    found = lookup_population(actor, draft, request)
+    with transaction.atomic():
+        current = lock_dossier(draft).form_data or {}
+        values: dict[str, Any] = {}
+        for group in groups:
+            answers = dict(current.get(group["name"]) or {})
+            for inner in group["fields"]:
+                if inner["name"] in POPULATION_ANSWERS and inner["type"] in ("text", "date"):
+                    answers[inner["name"]] = getattr(found, POPULATION_ANSWERS[inner["name"]])
+            values[group["name"]] = answers
+        return save_answers(actor, draft, values, groups)
