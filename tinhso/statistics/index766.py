@@ -14,9 +14,10 @@ with a threshold T, a rate R ≥ T earns the full points and R < T earns R × po
 R × points / 100.
 
 Where the platform holds no data for an indicator (the national database of procedures, the
-national portal's synchronisation, the national system for feedback on regulations, …) the
-indicator says "no data" with the reason and earns no points; the total is then given against
-the points that could be measured as well as against 100. Nothing is estimated.
+national portal's synchronisation when no portal is configured, the national system for feedback
+on regulations, …) the indicator says "no data" with the reason and earns no points; the total
+is then given against the points that could be measured as well as against 100. Nothing is
+estimated.
 
 Definitions (period = ``date_from``–``date_to``, local days; "received" = accepted for
 processing, ``received_at``):
@@ -29,10 +30,14 @@ processing, ``received_at``):
   first supplement request (moved by later extensions and excluded payment time), else the
   current one (before the stop, for a stopped dossier). More than one supplement request during
   processing, or one made late (``SupplementRequest.is_late``), makes the dossier late.
+- 1.4 (with a national portal configured, ``tinhso.national.sync``): of the dossiers received in
+  the period, those whose every status change before the end of the period the portal had
+  confirmed by then (the outbox's ``published_at``); scored without a threshold (the item's
+  threshold could not be read).
 - online submission (12 points, scored as 766 item 3.3: 50% for the full points): of the dossiers
   received in the period for full-process online procedures, those submitted online, an online
   dossier already finished counting only with an electronic result. The national factor for
-  the share synchronised to the portal is left out (this platform does not synchronise yet).
+  the share synchronised to the portal is left out.
 - 3.5b: of the fee-bearing procedures with dossiers received in the period, those with a
   dossier paid online. 3.6: of the dossiers received in the period that had to pay (fees paid,
   or a procedure with a fixed or per-copy fee), those paid through the online gateway.
@@ -47,6 +52,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +62,8 @@ from tinhso.agencies.models import Agency
 from tinhso.dossiers.models import (
     Attachment,
     Dossier,
+    DossierEvent,
+    DossierEventKind,
     DossierRating,
     DossierStatusChange,
     DueTimeChange,
@@ -73,7 +81,7 @@ NO_PROCEDURE_DATABASE = _(
     "The platform does not hold the province's decisions announcing procedures on the national "
     "database of administrative procedures."
 )
-NO_SYNC = _("The platform does not yet synchronise dossiers with the national public service portal.")
+NO_SYNC = _("This installation is not connected to the national public service portal.")
 NO_NATIONAL_PAYMENT = _(
     "The platform's payment gateway is not the national portal's payment platform; integration "
     "with it is not recorded."
@@ -99,6 +107,12 @@ class Indicator:
     points: int
     threshold: int | None = None  # %: the rate that earns the full points
     no_data: object = None  # the reason the platform cannot compute it
+    measured_when: str = ""  # a setting that, when set, lets the platform compute it after all
+
+    def reason_for_no_data(self) -> object:
+        if self.measured_when and getattr(settings, self.measured_when, ""):
+            return None
+        return self.no_data
 
 
 GROUPS = {
@@ -113,7 +127,14 @@ INDICATORS = (
     Indicator("1.1", 1, _("Procedures announced on time"), 6, no_data=NO_PROCEDURE_DATABASE),
     Indicator("1.2", 1, _("Procedures updated and published on time"), 4, no_data=NO_PROCEDURE_DATABASE),
     Indicator("1.3", 1, _("Procedures published with all their parts"), 2, no_data=NO_PROCEDURE_DATABASE),
-    Indicator("1.4", 1, _("Dossiers synchronised to the national portal"), 6, no_data=NO_SYNC),
+    Indicator(
+        "1.4",
+        1,
+        _("Dossiers synchronised to the national portal"),
+        6,
+        no_data=NO_SYNC,
+        measured_when="NATIONAL_PORTAL_URL",
+    ),
     Indicator("2.1", 2, _("Dossiers handled early or on time"), 20),
     Indicator("3.3", 3, _("Full-process online dossiers submitted online"), 12, threshold=50),
     Indicator(
@@ -240,6 +261,16 @@ def _dossier_flags(agency, include_children: bool, date_from: datetime.date, dat
                     dossier=OuterRef("pk"), stars__lte=DISLIKED_STARS, rated_at__lt=end
                 )
             ),
+            synced=Exists(
+                DossierEvent.objects.filter(
+                    dossier=OuterRef("pk"), kind=DossierEventKind.STATUS, published_at__lt=end
+                )
+            )
+            & ~Exists(
+                DossierEvent.objects.filter(
+                    dossier=OuterRef("pk"), kind=DossierEventKind.STATUS, occurred_at__lt=end
+                ).exclude(published_at__lt=end)
+            ),
         )
         .values(
             "pk",
@@ -257,6 +288,7 @@ def _dossier_flags(agency, include_children: bool, date_from: datetime.date, dat
             "fixed_fee",
             "any_fee",
             "disliked",
+            "synced",
             "procedure__online_level",
             "procedure__result_type",
         )
@@ -303,6 +335,8 @@ def _dossier_flags(agency, include_children: bool, date_from: datetime.date, dat
                 flags.add("e_result")
         if row["received_at"] >= start:
             flags.add("received")
+            if row["synced"]:
+                flags.add("synced")
             if row["has_files"] and (row["finished_at"] is None or row["e_result"]):
                 flags.add("digitised")
             if row["procedure__online_level"] == OnlineLevel.FULL:
@@ -320,6 +354,7 @@ def _dossier_flags(agency, include_children: bool, date_from: datetime.date, dat
 
 # The indicators whose numbers count dossiers: code -> (numerator flag, denominator flag).
 DOSSIER_COUNTS = {
+    "1.4": ("synced", "received"),
     "2.1": ("on_time", "handled"),
     "3.3": ("full_process_online", "full_process"),
     "3.6": ("paid_online", "had_to_pay"),
@@ -423,9 +458,9 @@ def scorecard(c: dict) -> dict:
                 "denominator": None,
                 "rate": None,
                 "points": None,
-                "no_data": str(indicator.no_data) if indicator.no_data else None,
+                "no_data": str(indicator.reason_for_no_data()) if indicator.reason_for_no_data() else None,
             }
-            if indicator.no_data is None:
+            if indicator.reason_for_no_data() is None:
                 part, whole = _measure(indicator.code, c)
                 row["numerator"], row["denominator"] = (None, None) if whole is None else (part, whole)
                 row["rate"] = part if whole is None else _rate(part, whole)
