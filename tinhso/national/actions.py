@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,7 +18,13 @@ from tinhso.accounts.actions import citizen_by_personal_number
 from tinhso.accounts.models import User
 from tinhso.accounts.permissions import Actor, require
 from tinhso.audit.services import record, record_dossier_read
-from tinhso.dossiers.actions import create_dossier, lock_dossier, save_answers
+from tinhso.dossiers.actions import (
+    add_personal_document,
+    create_dossier,
+    lock_dossier,
+    procedure_in_force,
+    save_answers,
+)
 from tinhso.dossiers.models import Dossier
 from tinhso.national import protocol
 from tinhso.national.models import PortalIntake, PortalSync
@@ -67,6 +74,17 @@ def take_in_portal_dossier(item: protocol.PortalDossier) -> Dossier:
         if known is not None:
             return known.dossier
         citizen = citizen_by_personal_number(item.personal_number, item.full_name)
+        in_force = procedure_in_force(item.procedure_code)
+        components = {doc.position: pk for pk, doc in (in_force.documents if in_force else {}).items()}
+        attachments = [
+            {
+                "personal_document": add_personal_document(
+                    citizen, ContentFile(file.content, name=file.name)
+                ).pk,
+                "required_document": components.get(file.component),
+            }
+            for file in item.files
+        ]
         dossier, _created = create_dossier(
             citizen,
             procedure_code=item.procedure_code,
@@ -77,7 +95,7 @@ def take_in_portal_dossier(item: protocol.PortalDossier) -> Dossier:
                 "address": {"commune": item.commune, "detail": item.address},
             },
             form_data=item.form_data,
-            attachments=[],
+            attachments=attachments,
             idempotency_key=f"national-portal-{item.portal_id}",
         )
         PortalIntake.objects.create(portal_id=item.portal_id, dossier=dossier, received_at=timezone.now())

@@ -19,7 +19,8 @@ National portal (JSON over HTTPS; every request signed like the document axis, w
     POST /dossier-statuses        one status change (``status_message``); the portal keeps each
                                   ``syncId`` once: 200 {"syncId", "accepted": true, "duplicate"}
     GET  /dossiers                dossiers submitted on the portal for the caller and not yet
-                                  taken: {"dossiers": [``portal_dossier`` …]}
+                                  taken: {"dossiers": [``portal_dossier`` …]}, each with its
+                                  files {"component": position, "name", "contentBase64"}
     POST /dossiers/<id>/received  {"reference"}: the province took the dossier in
     GET  /procedures              the catalogue updates: a ``tinhso-procedures`` document
                                   (``tinhso/procedures/FORMAT.md``)
@@ -30,6 +31,7 @@ their account), ``X-Road-Issue`` (the dossier's code); 200 ``citizen`` or an X-R
 ``{type, message, detail}`` (404 ``Server.ServerProxy.UnknownCitizen`` for an unknown number).
 """
 
+import base64
 import datetime
 import json
 import re
@@ -102,6 +104,16 @@ def status_message(
 
 
 @dataclass(frozen=True)
+class PortalFile:
+    """A component file of a portal dossier: the position of the procedure's component it
+    answers, its name and content."""
+
+    component: int
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class PortalDossier:
     """A dossier submitted on the portal, as the portal hands it over."""
 
@@ -115,6 +127,7 @@ class PortalDossier:
     commune: str
     address: str
     form_data: dict[str, Any] = field(default_factory=dict)
+    files: tuple[PortalFile, ...] = ()
 
 
 def _text(value: Any, limit: int) -> str:
@@ -123,6 +136,18 @@ def _text(value: Any, limit: int) -> str:
 
 def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _file(raw: Any) -> PortalFile:
+    raw = _object(raw)
+    component, name = raw.get("component"), _text(raw.get("name"), 200)
+    try:
+        content = base64.b64decode(raw.get("contentBase64") or "", validate=True)
+    except (TypeError, ValueError):
+        content = b""
+    if not isinstance(component, int) or isinstance(component, bool) or not name or not content:
+        raise ConnectorError(_("The portal sent a file without its component, name or content."))
+    return PortalFile(component=component, name=name, content=content)
 
 
 def portal_dossier(item: Any) -> PortalDossier:
@@ -143,6 +168,7 @@ def portal_dossier(item: Any) -> PortalDossier:
         commune=_text(address.get("commune"), 10),
         address=_text(address.get("detail"), 255),
         form_data=_object(item.get("formData")),
+        files=tuple(_file(raw) for raw in (item.get("files") if isinstance(item.get("files"), list) else [])),
     )
     if not (dossier.portal_id and dossier.procedure_code and dossier.agency_code and dossier.full_name):
         raise ConnectorError(_("The portal sent a dossier without its id, procedure, agency or applicant."))

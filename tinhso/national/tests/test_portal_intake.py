@@ -1,13 +1,15 @@
 """Dossiers submitted on the national portal come into the one-stop inbox once, through the
 dossiers' own action; the procedure catalogue updates are pulled through the catalogue's import."""
 
+import base64
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from tinhso import testing as factories
 from tinhso.accounts.models import User
 from tinhso.audit.models import AuditEntry
-from tinhso.dossiers.models import Channel, Dossier
+from tinhso.dossiers.models import Channel, Dossier, PersonalDocument
 from tinhso.dossiers.status import Status
 from tinhso.national import actions
 from tinhso.national.models import PortalIntake
@@ -24,6 +26,13 @@ def no_upload_procedure(province):
     return factories.make_procedure(documents=False)
 
 
+BIRTH_CERTIFICATE = {
+    "component": 1,
+    "name": "giay-chung-sinh.pdf",
+    "contentBase64": base64.b64encode(factories.minimal_pdf()).decode(),
+}
+
+
 def portal_dossier(number="087095001234", **changes):
     return {
         "procedureCode": "1.001193",
@@ -36,12 +45,13 @@ def portal_dossier(number="087095001234", **changes):
             "address": {"commune": "28261", "detail": "Khu phố 3"},
         },
         "formData": factories.ANSWERS,
+        "files": [BIRTH_CERTIFICATE],
         **changes,
     }
 
 
 def test_a_dossier_submitted_on_the_portal_comes_into_the_inbox_once(
-    portal, no_upload_procedure, desk, citizen, officer, signed_in
+    portal, procedure, desk, citizen, officer, signed_in
 ):
     portal_id = portal.store.add_dossier(SYSTEM, portal_dossier())
     newcomer_id = portal.store.add_dossier(SYSTEM, portal_dossier("087303008910"))
@@ -51,6 +61,9 @@ def test_a_dossier_submitted_on_the_portal_comes_into_the_inbox_once(
     assert dossier.applicant == citizen and dossier.status == Status.NEW and dossier.channel == Channel.ONLINE
     assert dossier.receiving_agency == desk and dossier.form_data["ho_ten"] == "Nguyễn Ngọc Hân"
     assert dossier.submission_reference and dossier.status_changes.get().to_status == Status.NEW
+    [attachment] = dossier.attachments.all()
+    assert attachment.required_document == procedure.documents.get(position=1)
+    assert attachment.original_name == "giay-chung-sinh.pdf"
     assert portal.store.reference(portal_id) == dossier.submission_reference
     newcomer = User.objects.get(cccd="087303008910")
     assert newcomer.kind == "citizen" and not newcomer.has_usable_password()
@@ -68,17 +81,27 @@ def test_a_dossier_submitted_on_the_portal_comes_into_the_inbox_once(
     assert dossier.submission_reference in inbox
 
 
-def test_bad_dossiers_from_the_portal_are_refused_and_change_nothing(portal, no_upload_procedure, desk):
+def test_bad_dossiers_from_the_portal_are_refused_and_change_nothing(portal, procedure, desk):
     garbage = portal.store.add_dossier(SYSTEM, {"portalId": "G1", "applicant": "nobody"})
     unknown = portal.store.add_dossier(SYSTEM, portal_dossier(procedureCode="9.999999"))
     no_number = portal.store.add_dossier(SYSTEM, portal_dossier("0871"))
+    no_file = portal.store.add_dossier(SYSTEM, portal_dossier(files=[]))
+    bad_file = portal.store.add_dossier(
+        SYSTEM, portal_dossier(files=[{**BIRTH_CERTIFICATE, "contentBase64": "không phải base64"}])
+    )
+    not_pdf = portal.store.add_dossier(
+        SYSTEM,
+        portal_dossier(files=[{**BIRTH_CERTIFICATE, "contentBase64": base64.b64encode(b"MZ").decode()}]),
+    )
     intake = actions.take_in_portal_dossiers()
     assert intake.taken == []
-    assert [portal_id for portal_id, _reason in intake.refused] == [garbage, unknown, no_number]
+    refused = [portal_id for portal_id, _reason in intake.refused]
+    assert refused == [garbage, unknown, no_number, no_file, bad_file, not_pdf]
     assert "thủ tục" in intake.refused[1][1].lower() or "procedure" in intake.refused[1][1].lower()
     assert not Dossier.objects.exists() and not PortalIntake.objects.exists()
     assert not User.objects.filter(cccd="087095001234").exists()
-    assert len(portal.store.waiting(SYSTEM)) == 3  # left at the portal
+    assert len(portal.store.waiting(SYSTEM)) == 6  # left at the portal
+    assert not PersonalDocument.objects.exists()
 
 
 def test_the_portal_down_or_answering_garbage_takes_nothing_in(portal, no_upload_procedure):
