@@ -138,6 +138,10 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _file(raw: Any) -> PortalFile:
     raw = _object(raw)
     component, name = raw.get("component"), _text(raw.get("name"), 200)
@@ -168,7 +172,7 @@ def portal_dossier(item: Any) -> PortalDossier:
         commune=_text(address.get("commune"), 10),
         address=_text(address.get("detail"), 255),
         form_data=_object(item.get("formData")),
-        files=tuple(_file(raw) for raw in (item.get("files") if isinstance(item.get("files"), list) else [])),
+        files=tuple(_file(raw) for raw in _list(item.get("files"))),
     )
     if not (dossier.portal_id and dossier.procedure_code and dossier.agency_code and dossier.full_name):
         raise ConnectorError(_("The portal sent a dossier without its id, procedure, agency or applicant."))
