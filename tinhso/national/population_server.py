@@ -19,7 +19,7 @@ DEMO_CITIZENS = [
     {
         "personalNumber": "087095001234",
         "fullName": "Nguyễn Văn An",
-        "dateOfBirth": "1995-04-12",
+        "dateOfBirth": "1995-03-14",
         "gender": "Nam",
         "nationality": "Việt Nam",
         "permanentAddress": "Khu phố 3, phường Mỹ Tho, tỉnh Đồng Tháp",
@@ -27,7 +27,7 @@ DEMO_CITIZENS = [
     {
         "personalNumber": "082190004567",
         "fullName": "Trần Thị Bích Ngọc",
-        "dateOfBirth": "1990-09-30",
+        "dateOfBirth": "1990-11-02",
         "gender": "Nữ",
         "nationality": "Việt Nam",
         "permanentAddress": "Số 12 đường 30/4, phường Cao Lãnh, tỉnh Đồng Tháp",
@@ -35,7 +35,7 @@ DEMO_CITIZENS = [
     {
         "personalNumber": "087303008910",
         "fullName": "Lê Hoàng Minh Thư",
-        "dateOfBirth": "2003-01-25",
+        "dateOfBirth": "2003-07-21",
         "gender": "Nữ",
         "nationality": "Việt Nam",
         "permanentAddress": "Ấp Tân Phú, phường Mỹ Tho, tỉnh Đồng Tháp",

@@ -33,7 +33,7 @@ def test_the_officer_fills_the_dossier_page_and_the_read_is_logged(
     response = client.post(LOOKUP.format(dossier.pk), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Nguyễn Văn An" in body and "12/04/1995" in body and "Khu phố 3, phường Mỹ Tho" in body
+    assert "Nguyễn Văn An" in body and "14/03/1995" in body and "Khu phố 3, phường Mỹ Tho" in body
     [call] = population.calls
     assert call == {
         "client": XROAD_CLIENT,
@@ -118,7 +118,7 @@ def test_the_citizen_fills_their_e_form_from_the_database(population, province, 
     draft.refresh_from_db()
     assert draft.form_data["nguoi_yeu_cau"] == {
         "ho_ten": "Nguyễn Văn An",
-        "ngay_sinh": "1995-04-12",
+        "ngay_sinh": "1995-03-14",
         "quoc_tich": "Việt Nam",
         "quan_he": "cha",
     }
@@ -127,7 +127,7 @@ def test_the_citizen_fills_their_e_form_from_the_database(population, province, 
         and population.calls[0]["issue"] == f"draft-{draft.pk}"
     )
     other = factories.make_citizen(
-        cccd="087303008910", name="Lê Hoàng Minh Thư", born="2003-01-25", phone="0911111111"
+        cccd="087303008910", name="Lê Hoàng Minh Thư", born="2003-07-21", phone="0911111111"
     )
     with pytest.raises(PermissionDenied):
         actions.fill_draft_from_population(other, draft)
