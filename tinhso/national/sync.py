@@ -4,13 +4,14 @@ exactly once.
 
 The task worker (``tasks.sync_portal``, woken when a dossier action commits an outbox event, and
 ``manage.py sync_national_portal`` from cron for retries) sends the first unconfirmed event of
-each dossier, each in its own transaction under ``FOR UPDATE SKIP LOCKED``, with a sync id made
-from the installation and the event (the portal keeps each id once: a retry after a lost answer
-is not a second change). The event's ``published_at`` is set when the portal confirmed it. A
-failure is tried again after ``RETRY_DELAYS``; a later change of the same dossier waits for it
-(order); after the last attempt it stays in the failure list (``PortalSync.dead``) until an
-administrator sends it again. The share of dossiers synchronised is indicator 1.4 of Decision
-766/QĐ-TTg (``tinhso.statistics.index766``).
+each dossier, with a sync id made from the installation and the event: the portal keeps each id
+once, so a retry after a lost answer, or two workers sending the same change, is not a second
+change. No transaction is held while the portal answers (the demo's SQLite has one writer). The
+event's ``published_at`` is set when the portal confirmed it. A failure is tried again after
+``RETRY_DELAYS``; a later change of the same dossier waits for it (order); after the last
+attempt it stays in the failure list (``PortalSync.dead``) until an administrator sends it
+again. The share of dossiers synchronised is indicator 1.4 of Decision 766/QĐ-TTg
+(``tinhso.statistics.index766``).
 """
 
 import datetime
@@ -55,30 +56,27 @@ def sync_id(config: protocol.PortalConfig, event: DossierEvent) -> str:
 
 
 def send_one(client: protocol.PortalClient, now: datetime.datetime | None = None) -> bool:
-    """Send the next due status change, in its own transaction; False when none is due."""
+    """Send the next due status change and record the outcome in a short transaction (no lock
+    is held while the portal answers); False when none is due."""
     now = now or timezone.now()
-    with transaction.atomic():
-        event = (
-            due(now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("dossier__procedure")
-            .order_by("pk")
-            .first()
-        )
-        if event is None:
-            return False
-        message = protocol.status_message(
-            sync_id(client.config, event),
-            event.code,
-            event.status,
-            event.agency_code,
-            event.dossier.procedure.code,
-            event.occurred_at,
-        )
-        try:
-            client.send_status(message)
-        except protocol.ConnectorError as exc:
-            record, _created = PortalSync.objects.get_or_create(event=event)
+    event = due(now).select_related("dossier__procedure").order_by("pk").first()
+    if event is None:
+        return False
+    message = protocol.status_message(
+        sync_id(client.config, event),
+        event.code,
+        event.status,
+        event.agency_code,
+        event.dossier.procedure.code,
+        event.occurred_at,
+    )
+    try:
+        client.send_status(message)
+    except protocol.ConnectorError as exc:
+        logger.warning("Status change %s not synchronised: %s", event.pk, exc)
+        with transaction.atomic():
+            PortalSync.objects.get_or_create(event=event)
+            record = PortalSync.objects.select_for_update().get(event=event)
             record.attempts += 1
             record.last_error = str(exc)[:500]
             if record.attempts >= MAX_ATTEMPTS:
@@ -86,10 +84,9 @@ def send_one(client: protocol.PortalClient, now: datetime.datetime | None = None
             else:
                 record.next_attempt_at = now + RETRY_DELAYS[record.attempts - 1]
             record.save()
-            logger.warning("Status change %s not synchronised: %s", event.pk, exc)
-        else:
-            event.published_at = now
-            event.save(update_fields=["published_at"])
+    else:
+        with transaction.atomic():
+            DossierEvent.objects.filter(pk=event.pk, published_at__isnull=True).update(published_at=now)
             PortalSync.objects.filter(event=event).update(next_attempt_at=None, last_error="")
     return True
 
