@@ -71,9 +71,7 @@ def population_lookup(request: HttpRequest, pk: int) -> HttpResponse:
         context["error"], status = str(exc), 404
     except protocol.ConnectorError as exc:
         context["error"], status = str(exc), 502
-    partial = request.headers.get("HX-Request") == "true"
-    template = "national/_population_result.html" if partial else "national/population.html"
-    return render(request, template, context, status=status)
+    return render(request, "national/population.html", context, status=status)
 
 
 @require_POST

@@ -30,7 +30,7 @@ def test_the_officer_fills_the_dossier_page_and_the_read_is_logged(
     page = client.get(f"/mot-cua/ho-so/{dossier.pk}/").content.decode()
     assert "Tra cứu người nộp" in page
     before = reads(citizen).count()  # opening the page is a read too
-    response = client.post(LOOKUP.format(dossier.pk), HTTP_HX_REQUEST="true")
+    response = client.post(LOOKUP.format(dossier.pk))
     assert response.status_code == 200
     body = response.content.decode()
     assert "Nguyễn Văn An" in body and "14/03/1995" in body and "Khu phố 3, phường Mỹ Tho" in body
