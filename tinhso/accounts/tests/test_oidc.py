@@ -196,3 +196,16 @@ def test_other_provider_does_not_match_by_number(client, provider):
 def test_sign_in_page_labels_the_national_identity(client, national_identity):
     page = client.get("/tai-khoan/dang-nhap/").content.decode()
     assert "Đăng nhập bằng VNeID" in page and "Cổng định danh thử nghiệm" not in page
+
+
+@pytest.mark.django_db
+def test_a_forged_national_identity_token_opens_no_account(client, national_identity):
+    owner = User.objects.create_user(
+        username="079203001234", cccd="079203001234", full_name="Trần Thị Bé", kind="citizen"
+    )
+    national_identity.sign_with = RSAKey.generate_key(2048, parameters={"kid": "khoa-1"})
+    claims = {"sub": "ke-gia-mao", "name": "Trần Thị Bé", "personal_number": "079203001234"}
+    response = single_sign_on(client, national_identity, claims)
+    assert response.status_code == 400
+    assert not ExternalIdentity.objects.exists() and "_auth_user_id" not in client.session
+    assert User.objects.get() == owner

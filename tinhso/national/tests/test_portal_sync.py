@@ -2,8 +2,10 @@
 answers, garbage and a hanging portal; failures are listed and sent again by the administrator."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tinhso import testing as factories
@@ -128,3 +130,16 @@ def test_the_failure_list_and_send_again(portal, province, citizen, procedure, d
     assert [s["status"] for s in portal.store.statuses()] == [Status.NEW]
     again = client.post(f"/ket-noi-quoc-gia/cong-dvc-quoc-gia/gui-lai/{failed.pk}/", follow=True)
     assert "không nằm trong danh sách lỗi" in again.content.decode()
+
+
+def test_the_cron_command_refuses_without_a_portal_and_syncs_with_one(
+    portal, settings, citizen, procedure, desk
+):
+    submit(citizen, procedure, desk)
+    out = io.StringIO()
+    call_command("sync_national_portal", "--intake", stdout=out)
+    assert "Status changes tried: 1" in out.getvalue() and "Dossiers taken in: 0" in out.getvalue()
+    assert [s["status"] for s in portal.store.statuses()] == [Status.NEW]
+    settings.NATIONAL_PORTAL_URL = ""
+    with pytest.raises(CommandError):
+        call_command("sync_national_portal")
