@@ -267,7 +267,11 @@ def oidc_callback(request, provider):
     claims = token.get("userinfo")
     if not claims or not claims.get("sub"):
         return _sso_error(request, provider, status=400)
-    user = actions.sign_in_external(provider, dict(claims), request)
+    try:
+        user = actions.sign_in_external(provider, dict(claims), request)
+    except ValidationError as exc:  # the national identity's number is another kind of account's
+        logger.warning("Single sign-on with %s refused: %s", provider, exc)
+        return _sso_error(request, provider, status=400)
     if not user.is_active or user.is_locked():
         messages.error(request, _("This account cannot sign in at the moment. Contact the administrator."))
         return redirect("accounts:login")

@@ -209,3 +209,13 @@ def test_a_forged_national_identity_token_opens_no_account(client, national_iden
     assert response.status_code == 400
     assert not ExternalIdentity.objects.exists() and "_auth_user_id" not in client.session
     assert User.objects.get() == owner
+
+
+@pytest.mark.django_db
+def test_national_identity_never_links_an_officer_by_number(client, national_identity, agencies):
+    officer = make_officer("motcua.sso", "Đỗ Thanh Tâm", [(agencies["a"], Role.ONE_STOP_OFFICER)])
+    User.objects.filter(pk=officer.pk).update(cccd="079203001234")
+    claims = {"sub": "v-9", "name": "Đỗ Thanh Tâm", "personal_number": "079203001234"}
+    response = single_sign_on(client, national_identity, claims)
+    assert response.status_code == 400
+    assert not ExternalIdentity.objects.exists() and "_auth_user_id" not in client.session
