@@ -3,7 +3,10 @@
 #   DEMO_PORT (default 8000), DEMO_DB (default var/demo.sqlite3) and DEMO_HISTORY (dossiers of the
 #   past year made when the database is new, default 1500, and a third as many feedback reports)
 #   can be changed; the local national document axis listens on DEMO_AXIS_PORT (default
-#   DEMO_PORT + 10); the local webhook receiver on DEMO_WEBHOOK_PORT (default DEMO_PORT + 20).
+#   DEMO_PORT + 10), the local national public service portal on DEMO_PORTAL_PORT (default
+#   DEMO_PORT + 30) with the local population database on the next port, the local national
+#   identity (VNeID) on DEMO_IDENTITY_PORT (default DEMO_PORT + 40) and the local webhook
+#   receiver on DEMO_WEBHOOK_PORT (default DEMO_PORT + 50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +21,15 @@ export SITE_URL=${SITE_URL:-http://127.0.0.1:$port}
 unset DEBUG
 axis_port=${DEMO_AXIS_PORT:-$((port + 10))}
 export DOCUMENTS_AXIS_URL=http://127.0.0.1:$axis_port
+portal_port=${DEMO_PORTAL_PORT:-$((port + 30))}
+population_port=$((portal_port + 1))
+identity_port=${DEMO_IDENTITY_PORT:-$((port + 40))}
+export NATIONAL_PORTAL_URL=http://127.0.0.1:$portal_port
+# Straight to the local population database; with the province's gateway, its r1 address.
+export POPULATION_DB_URL=${POPULATION_DB_URL:-http://127.0.0.1:$population_port/r1/VN/GOV/G01/DANCU}
+export OIDC_ISSUER=http://127.0.0.1:$identity_port OIDC_NAME=VNeID OIDC_SCOPE="openid profile"
+export OIDC_CLIENT_ID=tinhso-demo OIDC_CLIENT_SECRET=tinhso-local-identity-demo-secret
+export OIDC_NATIONAL_IDENTITY=1 OIDC_PERSONAL_NUMBER_CLAIM=personal_number
 worker_log=var/demo-worker-$port.log
 
 .venv/bin/python manage.py migrate --no-input -v 0
@@ -28,7 +40,14 @@ worker_log=var/demo-worker-$port.log
 # deliver_documents fetches from it. It stops with the demo.
 .venv/bin/python manage.py run_local_axis --demo --port "$axis_port" --data "var/demo-axis-$port.sqlite3" >>"$worker_log" 2>&1 &
 trap 'kill $(jobs -p) 2>/dev/null' EXIT
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$axis_port") 2>/dev/null && break; sleep 0.2; done
+# The local national portal and population database (their own storage) and the local national
+# identity; the demo's status changes reach the portal through the worker. They stop with the demo.
+.venv/bin/python manage.py run_local_portal --demo --port "$portal_port" --population-port "$population_port" --data "var/demo-portal-$port.sqlite3" >>"$worker_log" 2>&1 &
+.venv/bin/python manage.py run_local_identity --port "$identity_port" >>"$worker_log" 2>&1 &
+trap 'kill $(jobs -p) 2>/dev/null' EXIT
+for wait_port in "$axis_port" "$portal_port" "$population_port" "$identity_port"; do
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$wait_port") 2>/dev/null && break; sleep 0.2; done
+done
 .venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-1500}"
 
 # The local webhook receiver (it checks signatures and replays and logs what it gets to the
@@ -40,12 +59,13 @@ webhook_secret=var/demo-webhook-secret-$port.txt
 
 # Notifications: the task worker sends them as soon as they are queued (mail goes to files under
 # var/demo-mail/, text messages to the worker's log); send_notifications and deliver_documents every minute send
-# the retries, as cron does in production. Both stop with the demo.
+# the retries, as cron does in production, and sync_national_portal the national portal's retries and
+# the dossiers submitted there. Both stop with the demo.
 mail_dir=${EMAIL_FILE_PATH:-$(pwd)/var/demo-mail}
 export EMAIL_FILE_PATH=$mail_dir
 mkdir -p "$mail_dir"
 .venv/bin/python manage.py run_worker --interval 2 --no-reload >>"$worker_log" 2>&1 &
-(while sleep 60; do .venv/bin/python manage.py send_notifications >/dev/null 2>>"$worker_log"; .venv/bin/python manage.py deliver_documents >/dev/null 2>>"$worker_log"; .venv/bin/python manage.py deliver_webhooks >/dev/null 2>>"$worker_log"; done) &
+(while sleep 60; do .venv/bin/python manage.py send_notifications >/dev/null 2>>"$worker_log"; .venv/bin/python manage.py deliver_documents >/dev/null 2>>"$worker_log"; .venv/bin/python manage.py deliver_webhooks >/dev/null 2>>"$worker_log"; .venv/bin/python manage.py sync_national_portal --intake >/dev/null 2>>"$worker_log"; done) &
 trap 'kill $(jobs -p) 2>/dev/null' EXIT
 
 echo

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "tinhso.motcua",
     "tinhso.signing",
     "tinhso.official_forms",
+    "tinhso.national",
     "tinhso.documents",
     "tinhso.statistics",
     "tinhso.ioc",
@@ -210,7 +211,14 @@ if os.environ.get("OIDC_ISSUER"):
         "client_id": os.environ.get("OIDC_CLIENT_ID", ""),
         "client_secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
         "scope": os.environ.get("OIDC_SCOPE", "openid email profile"),
+        # The national identity (VNeID): its personal identification number claim matches the
+        # citizen's account, and the sign-in page labels its button as the national identity.
+        "national_identity": env_bool("OIDC_NATIONAL_IDENTITY", False),
+        "personal_number_claim": os.environ.get("OIDC_PERSONAL_NUMBER_CLAIM", ""),
     }
+# Citizens and businesses may open an account with a password on the platform; a province that
+# signs citizens in through the national identity only switches it off.
+SELF_REGISTRATION = env_bool("SELF_REGISTRATION", True)
 
 # Retention schedule: days after which each kind of record is deleted or anonymised by
 # ``manage.py apply_retention`` (tinhso.core.retention; Law 91/2025/QH15 art. 14(1): personal data
@@ -486,3 +494,19 @@ DOCUMENTS_AXIS_AGENCY_CODE = os.environ.get("DOCUMENTS_AXIS_AGENCY_CODE", "H20" 
 DOCUMENTS_AXIS_SECRET = os.environ.get(
     "DOCUMENTS_AXIS_SECRET", "tinhso-local-axis-demo-secret" if DEMO else ""
 )
+
+# The national connectors (tinhso.national): the national public service portal (status sync,
+# dossiers submitted there, catalogue updates), its URL, the installation's system code there and
+# the shared secret; the national population database through the data-sharing gateway, its
+# service URL and the X-Road client id the platform calls as. Unset, nothing goes out (fail
+# closed). The demo uses the local servers (``run_local_portal``, started by scripts/demo.sh)
+# with a published secret that is refused outside the demo.
+NATIONAL_PORTAL_URL = os.environ.get("NATIONAL_PORTAL_URL", "")
+NATIONAL_PORTAL_SYSTEM = os.environ.get("NATIONAL_PORTAL_SYSTEM", "H20" if DEMO else "")
+NATIONAL_PORTAL_SECRET = os.environ.get(
+    "NATIONAL_PORTAL_SECRET", "tinhso-local-portal-demo-secret" if DEMO else ""
+)
+NATIONAL_PORTAL_TIMEOUT = float(os.environ.get("NATIONAL_PORTAL_TIMEOUT", "5"))
+POPULATION_DB_URL = os.environ.get("POPULATION_DB_URL", "")
+POPULATION_XROAD_CLIENT = os.environ.get("POPULATION_XROAD_CLIENT", "VN/GOV/H20/TINHSO" if DEMO else "")
+POPULATION_DB_TIMEOUT = float(os.environ.get("POPULATION_DB_TIMEOUT", "5"))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("quy-trinh/", include("tinhso.workflows.urls")),
     path("xac-thuc-ket-qua/", include("tinhso.signing.urls")),
     path("bieu-mau/", include("tinhso.official_forms.urls")),
+    path("ket-noi-quoc-gia/", include("tinhso.national.urls")),
     path("van-ban/", include("tinhso.documents.urls")),
     path("thong-ke/", include("tinhso.statistics.urls")),
     path("dieu-hanh/", include("tinhso.ioc.urls")),

@@ -543,10 +543,49 @@ def revoke_api_token(actor: Actor, api_token: ApiToken, request: HttpRequest | N
     return api_token
 
 
+def _personal_number(provider: str, claims: dict[str, Any]) -> str:
+    """The 12-digit personal identification number the national identity vouches for, when
+    ``provider`` is configured as the national identity and gives one; else ""."""
+    conf = settings.OIDC_PROVIDERS.get(provider, {})
+    claim = str(conf.get("personal_number_claim") or "") if conf.get("national_identity") else ""
+    number = claims.get(claim) if claim else None
+    if not isinstance(number, str):
+        return ""
+    try:
+        return validate_cccd(number)
+    except ValidationError:
+        return ""
+
+
+def citizen_by_personal_number(number: str, full_name: str, request: HttpRequest | None = None) -> User:
+    """The citizen account with the personal identification ``number`` (the CCCD sign-in name),
+    or a new one without a password for a citizen the state has identified (the national
+    identity, a dossier submitted on the national portal): they sign in through the national
+    identity or set a password with "forgot your password"."""
+    number = validate_cccd(number)
+    user = User.objects.filter(cccd=number).first()
+    if user is not None:
+        if user.kind != UserKind.CITIZEN:
+            raise ValidationError(
+                _("This personal identification number belongs to another kind of account.")
+            )
+        return user
+    user = User(
+        username=number, cccd=number, full_name=nfc(full_name)[:200] or _("Citizen"), kind=UserKind.CITIZEN
+    )
+    user.set_unusable_password()
+    with transaction.atomic():
+        user.save()
+        record(None, "accounts.register_identified", user, _person_changes(user), request, new=True)
+    return user
+
+
 def sign_in_external(provider: str, claims: dict[str, Any], request: HttpRequest | None = None) -> User:
     """The account for a person authenticated by an OpenID Connect provider: matched by the
     provider's ``sub``; a first visit creates a citizen account (never matched by e-mail,
-    which would let a provider take over someone else's account)."""
+    which would let a provider take over someone else's account). The national identity
+    (VNeID) vouches for the personal identification number: a first visit through it finds the
+    citizen's account by that number."""
     subject = str(claims["sub"])
     with transaction.atomic():
         identity = (
@@ -555,7 +594,15 @@ def sign_in_external(provider: str, claims: dict[str, Any], request: HttpRequest
             .filter(provider=provider, subject=subject)
             .first()
         )
-        if identity is None:
+        number = _personal_number(provider, claims) if identity is None else ""
+        if number:
+            name = nfc(claims.get("name")) or nfc(
+                f"{claims.get('family_name', '')} {claims.get('given_name', '')}"
+            )
+            user = citizen_by_personal_number(number, name, request)
+            identity = ExternalIdentity.objects.create(user=user, provider=provider, subject=subject)
+            record(user, "accounts.link_external", user, {"provider": provider}, request)
+        elif identity is None:
             user = _user_from_claims(provider, subject, claims)
             identity = ExternalIdentity.objects.create(user=user, provider=provider, subject=subject)
             record(user, "accounts.register_external", user, {"provider": provider}, request)
@@ -709,6 +756,8 @@ def start_registration(
     Law 91/2025/QH15 on Personal Data Protection, Art. 9 (article number from secondary
     sources; the official text could not be read)."""
     require(actor, "accounts.register_citizen")
+    if not settings.SELF_REGISTRATION:
+        raise ValidationError(_("This province does not open accounts with a password."), code="closed")
     if kind not in (UserKind.CITIZEN, UserKind.BUSINESS):
         raise ValidationError(_("Choose who the account is for."))
     if not consent:
@@ -827,6 +876,8 @@ def _check_code(
 def confirm_registration(row_id: int, code: str, request: HttpRequest | None = None) -> User:
     """Create and activate the account whose registration code ``code`` is (see
     ``start_registration``); the details kept with the code are then erased."""
+    if not settings.SELF_REGISTRATION:
+        raise ValidationError(_("This province does not open accounts with a password."), code="closed")
 
     def create(row: OneTimeCode) -> User:
         details = row.details

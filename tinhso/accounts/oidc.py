@@ -8,6 +8,7 @@ verified against its JWKS (signature, issuer, audience, expiry, nonce) by authli
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 
 class ProviderError(Exception):
@@ -23,7 +24,19 @@ def provider_settings(name: str) -> dict:
 
 def providers() -> list[tuple[str, str]]:
     """(key, display name) of every configured provider, for the sign-in page."""
-    return [(key, conf.get("name", key)) for key, conf in settings.OIDC_PROVIDERS.items()]
+    return [(key, str(conf.get("name", key))) for key, conf in settings.OIDC_PROVIDERS.items()]
+
+
+def buttons() -> list[tuple[str, str, bool]]:
+    """(key, button label, is the national identity) of every configured provider: the national
+    identity's button says so (VNeID, Decree 69/2024/NĐ-CP on electronic identification)."""
+    return [
+        (key, _("Sign in with VNeID (national electronic identity)") if national else name, national)
+        for key, name, national in (
+            (key, str(conf.get("name", key)), bool(conf.get("national_identity")))
+            for key, conf in settings.OIDC_PROVIDERS.items()
+        )
+    ]
 
 
 def client(name: str):

@@ -4,6 +4,9 @@ One thing per page (GOV.UK patterns): the details, then the code, then done. The
 play are kept in the session only; every answer is the same whether an account exists or not.
 """
 
+import functools
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.tokens import default_token_generator
@@ -16,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from tinhso.accounts import actions
+from tinhso.accounts import actions, oidc
 from tinhso.accounts.forms import CodeForm, ForgotPasswordForm, NewPasswordForm, RegistrationForm
 from tinhso.accounts.models import CodePurpose, OneTimeCode, UserKind
 from tinhso.accounts.validators import format_phone
@@ -47,12 +50,28 @@ def privacy_notice(request):
     return render(request, "accounts/privacy_notice.html", {"version": actions.PRIVACY_NOTICE_VERSION})
 
 
+def registration_open(view):
+    """Refuse the registration pages when the province switched self-registration off
+    (``settings.SELF_REGISTRATION``): citizens then sign in through the national identity."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not settings.SELF_REGISTRATION:
+            context = {"providers": oidc.providers()}
+            return render(request, "accounts/registration_closed.html", context, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@registration_open
 def register_start(request):
     if request.user.is_authenticated:
         return redirect("accounts:account")
     return render(request, "accounts/register_start.html")
 
 
+@registration_open
 @never_cache
 @sensitive_post_parameters("password", "password_again")
 def register(request, kind):
@@ -90,6 +109,7 @@ def _session_row(request, key, purpose):
     return OneTimeCode.objects.filter(pk=row_id, purpose=purpose).first()
 
 
+@registration_open
 @never_cache
 def register_code(request):
     row = _session_row(request, REGISTRATION_KEY, CodePurpose.REGISTER)
@@ -131,6 +151,7 @@ def _resend(request, key, purpose, back):
     return redirect(back)
 
 
+@registration_open
 @require_POST
 def register_resend(request):
     return _resend(request, REGISTRATION_KEY, CodePurpose.REGISTER, "accounts:register_code")

@@ -69,7 +69,12 @@ def login_view(request):
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "next": next_url, "providers": oidc.providers()},
+        {
+            "form": form,
+            "next": next_url,
+            "providers": oidc.buttons(),
+            "registration_open": settings.SELF_REGISTRATION,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -262,7 +267,11 @@ def oidc_callback(request, provider):
     claims = token.get("userinfo")
     if not claims or not claims.get("sub"):
         return _sso_error(request, provider, status=400)
-    user = actions.sign_in_external(provider, dict(claims), request)
+    try:
+        user = actions.sign_in_external(provider, dict(claims), request)
+    except ValidationError as exc:  # the national identity's number is another kind of account's
+        logger.warning("Single sign-on with %s refused: %s", provider, exc)
+        return _sso_error(request, provider, status=400)
     if not user.is_active or user.is_locked():
         messages.error(request, _("This account cannot sign in at the moment. Contact the administrator."))
         return redirect("accounts:login")

@@ -63,7 +63,12 @@ from tinhso.dossiers.models import (
     TrackingFailure,
 )
 from tinhso.dossiers.notifications import queue_notification
-from tinhso.dossiers.signals import dossier_completed_at_reception, dossier_created, supplement_requested
+from tinhso.dossiers.signals import (
+    dossier_completed_at_reception,
+    dossier_created,
+    outbox_written,
+    supplement_requested,
+)
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
 from tinhso.procedures.fees import may_charge
 from tinhso.procedures.models import (
@@ -125,7 +130,7 @@ def apply_status_change(
     dossier.version = F("version") + 1
     dossier.save(update_fields=["status", "version", "updated_at", *fields])
     dossier.version = version + 1  # the row is locked: nobody else moved it since it was read
-    insert(
+    (event,) = insert(
         DossierEvent(
             dossier=dossier,
             code=dossier.display_code,
@@ -134,6 +139,7 @@ def apply_status_change(
             occurred_at=at,
         )
     )
+    outbox_written.send(DossierEvent, event=event)
     (change,) = insert(
         DossierStatusChange(
             dossier=dossier, from_status=from_status, to_status=to_status, at=at, actor=actor, note=nfc(note)
@@ -719,7 +725,7 @@ def record_new_dossier(dossier: Dossier, actor: User | None, at: datetime.dateti
     """The first history row (status 1), outbox event and flow of a dossier just submitted online
     (it has its submission reference) or received at the counter (it has its code too)."""
     insert(DossierStatusChange(dossier=dossier, from_status=None, to_status=Status.NEW, at=at, actor=actor))
-    insert(
+    (event,) = insert(
         DossierEvent(
             dossier=dossier,
             code=dossier.display_code,
@@ -728,6 +734,7 @@ def record_new_dossier(dossier: Dossier, actor: User | None, at: datetime.dateti
             occurred_at=at,
         )
     )
+    outbox_written.send(DossierEvent, event=event)
     dossier_created.send(Dossier, dossier=dossier, at=at)
 
 

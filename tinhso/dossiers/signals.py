@@ -16,3 +16,6 @@ dossier_completed_at_reception = Signal()
 dossier_accepted = Signal()
 # A supplement was requested from the applicant: ``dossier`` (locked), ``actor``, ``at``.
 supplement_requested = Signal()
+# A status change was written to the outbox (``DossierEvent``): ``event``. The national portal
+# sync (``tinhso.national.apps``) wakes its worker on commit.
+outbox_written = Signal()

@@ -14,9 +14,10 @@ with a threshold T, a rate R ≥ T earns the full points and R < T earns R × po
 R × points / 100.
 
 Where the platform holds no data for an indicator (the national database of procedures, the
-national portal's synchronisation, the national system for feedback on regulations, …) the
-indicator says "no data" with the reason and earns no points; the total is then given against
-the points that could be measured as well as against 100. Nothing is estimated.
+national portal's synchronisation when no portal is configured, the national system for feedback
+on regulations, …) the indicator says "no data" with the reason and earns no points; the total
+is then given against the points that could be measured as well as against 100. Nothing is
+estimated.
 
 Definitions (period = ``date_from``–``date_to``, local days; "received" = accepted for
 processing, ``received_at``):
@@ -29,10 +30,15 @@ processing, ``received_at``):
   first supplement request (moved by later extensions and excluded payment time), else the
   current one (before the stop, for a stopped dossier). More than one supplement request during
   processing, or one made late (``SupplementRequest.is_late``), makes the dossier late.
+- 1.4 (with a national portal configured, ``tinhso.national.sync``): of the dossiers received in
+  the period, those whose every status change before the end of the period the portal had
+  confirmed by then (the outbox's ``published_at``); scored without a threshold (the item's
+  threshold could not be read). It depends on when the portal confirmed, not only on the dossier,
+  so it is read from the outbox (one query over the period's dossiers), not from the rollups.
 - online submission (12 points, scored as 766 item 3.3: 50% for the full points): of the dossiers
   received in the period for full-process online procedures, those submitted online, an online
   dossier already finished counting only with an electronic result. The national factor for
-  the share synchronised to the portal is left out (this platform does not synchronise yet).
+  the share synchronised to the portal is left out.
 - 3.5b: of the fee-bearing procedures with dossiers received in the period, those with a
   dossier paid online. 3.6: of the dossiers received in the period that had to pay (fees paid,
   or a procedure with a fixed or per-copy fee), those paid through the online gateway.
@@ -47,6 +53,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -57,6 +64,8 @@ from tinhso.agencies.models import Agency
 from tinhso.dossiers.models import (
     Attachment,
     Dossier,
+    DossierEvent,
+    DossierEventKind,
     DossierRating,
     DossierStatusChange,
     DueTimeChange,
@@ -83,7 +92,7 @@ NO_PROCEDURE_DATABASE = _(
     "The platform does not hold the province's decisions announcing procedures on the national "
     "database of administrative procedures."
 )
-NO_SYNC = _("The platform does not yet synchronise dossiers with the national public service portal.")
+NO_SYNC = _("This installation is not connected to the national public service portal.")
 NO_NATIONAL_PAYMENT = _(
     "The platform's payment gateway is not the national portal's payment platform; integration "
     "with it is not recorded."
@@ -109,6 +118,12 @@ class Indicator:
     points: int
     threshold: int | None = None  # %: the rate that earns the full points
     no_data: object = None  # the reason the platform cannot compute it
+    measured_when: str = ""  # a setting that, when set, lets the platform compute it after all
+
+    def reason_for_no_data(self) -> object:
+        if self.measured_when and getattr(settings, self.measured_when, ""):
+            return None
+        return self.no_data
 
 
 GROUPS = {
@@ -123,7 +138,14 @@ INDICATORS = (
     Indicator("1.1", 1, _("Procedures announced on time"), 6, no_data=NO_PROCEDURE_DATABASE),
     Indicator("1.2", 1, _("Procedures updated and published on time"), 4, no_data=NO_PROCEDURE_DATABASE),
     Indicator("1.3", 1, _("Procedures published with all their parts"), 2, no_data=NO_PROCEDURE_DATABASE),
-    Indicator("1.4", 1, _("Dossiers synchronised to the national portal"), 6, no_data=NO_SYNC),
+    Indicator(
+        "1.4",
+        1,
+        _("Dossiers synchronised to the national portal"),
+        6,
+        no_data=NO_SYNC,
+        measured_when="NATIONAL_PORTAL_URL",
+    ),
     Indicator("2.1", 2, _("Dossiers handled early or on time"), 20),
     Indicator("3.3", 3, _("Full-process online dossiers submitted online"), 12, threshold=50),
     Indicator(
@@ -308,8 +330,11 @@ def _dossier_flags(agency, include_children: bool, date_from: datetime.date, dat
                     dossier=OuterRef("pk"), stars__lte=DISLIKED_STARS, rated_at__lt=end
                 )
             ),
+            synced=_synced_by(end),
         )
-        .values(*ROW_FIELDS, "paid_online", "e_result", "has_files", "fixed_fee", "any_fee", "disliked")
+        .values(
+            *ROW_FIELDS, "paid_online", "e_result", "has_files", "fixed_fee", "any_fee", "disliked", "synced"
+        )
     )
     stopped, requests, due_changes = _histories(rows)
     for row in rows:
@@ -329,7 +354,18 @@ def _dossier_flags(agency, include_children: bool, date_from: datetime.date, dat
                 flags.add("e_result")
         if row["received_at"] >= start:
             flags.update(_reception_flags(row))
+            if row["synced"]:
+                flags.add("synced")
         yield row["pk"], row["receiving_agency_id"], row["procedure_id"], row["paid_online"], flags
+
+
+def _synced_by(end):
+    """Whether every status change of the dossier before ``end`` was confirmed by the national
+    portal before ``end`` (766 item 1.4)."""
+    changes = DossierEvent.objects.filter(dossier=OuterRef("pk"), kind=DossierEventKind.STATUS)
+    return Exists(changes.filter(published_at__lt=end)) & ~Exists(
+        changes.filter(occurred_at__lt=end).exclude(published_at__lt=end)
+    )
 
 
 def _reception_flags(row) -> set[str]:
@@ -420,6 +456,7 @@ def contributions(row: IndexRow) -> dict:
 
 # The indicators whose numbers count dossiers: code -> (numerator flag, denominator flag).
 DOSSIER_COUNTS = {
+    "1.4": ("synced", "received"),
     "2.1": ("on_time", "handled"),
     "3.3": ("full_process_online", "full_process"),
     "3.6": ("paid_online", "had_to_pay"),
@@ -588,6 +625,22 @@ def _disliked(agency, include_children: bool, start, end) -> dict[int, int]:
     return counts
 
 
+def _synced(agency, include_children: bool, start, end) -> dict[int, int]:
+    """Per receiving agency: the dossiers received in the period that the national portal had
+    fully synchronised by its end (766 item 1.4; only asked when a portal is configured)."""
+    counts: dict[int, int] = defaultdict(int)
+    rows = (
+        _dossiers(agency, include_children)
+        .filter(received_at__gte=start, received_at__lt=end)
+        .filter(_synced_by(end))
+        .values("receiving_agency_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[row["receiving_agency_id"]] = row["n"]
+    return counts
+
+
 def index_766(
     agency: Agency | None = None,
     include_children: bool = True,
@@ -597,9 +650,10 @@ def index_766(
     """The index for the scope (``agency`` None: the province) and per receiving agency in it,
     the agencies ranked by their share of the points that could be measured.
 
-    Read from the rollups' index counters, plus three small queries: the dossiers open at the
-    end of the period that might be late then (2.1), the low ratings (5.4) and, from the
-    procedure rollups, the fee-bearing procedures (3.5b)."""
+    Read from the rollups' index counters, plus small queries: the dossiers open at the end of
+    the period that might be late then (2.1), the low ratings (5.4), from the procedure rollups
+    the fee-bearing procedures (3.5b) and, with a national portal configured, the period's
+    dossiers it had fully synchronised (1.4)."""
     date_from, date_to = _period(date_from, date_to)
     start, end = _start_of(date_from), _start_of(date_to + datetime.timedelta(days=1))
     scope = _scope_sql(agency, include_children, None, None)
@@ -630,6 +684,10 @@ def index_766(
         counts[agency_id]["on_time"] -= late
     for agency_id, disliked in _disliked(agency, include_children, start, end).items():
         counts[agency_id]["disliked"] += disliked
+    if getattr(settings, "NATIONAL_PORTAL_URL", ""):
+        for agency_id, synced in _synced(agency, include_children, start, end).items():
+            if agency_id in counts:
+                counts[agency_id]["synced"] += synced
     procedures: dict = defaultdict(lambda: defaultdict(bool))
     for agency_id, procedure_id, paid in _fee_procedures(scope, date_from, date_to):
         for key in (agency_id, None):
@@ -678,7 +736,10 @@ def _texts() -> dict:
     """The groups' and indicators' names and reasons in the active language, translated once."""
     return {
         **{number: str(name) for number, (name, _points) in GROUPS.items()},
-        **{i.code: (str(i.title), str(i.no_data) if i.no_data else None) for i in INDICATORS},
+        **{
+            i.code: (str(i.title), str(i.reason_for_no_data()) if i.reason_for_no_data() else None)
+            for i in INDICATORS
+        },
     }
 
 
@@ -700,7 +761,7 @@ def scorecard(c: dict, texts: dict | None = None) -> dict:
                 "points": None,
                 "no_data": texts[indicator.code][1],
             }
-            if indicator.no_data is None:
+            if row["no_data"] is None:
                 part, whole = _measure(indicator.code, c)
                 row["numerator"], row["denominator"] = (None, None) if whole is None else (part, whole)
                 row["rate"] = part if whole is None else _rate(part, whole)

@@ -79,6 +79,7 @@ INDEX_FIGURES = {
     "e_result": _lazy("Of them, with an electronic result (Decision 766, item 4.1)"),
     "received": _lazy("Dossiers received in the period (Decision 766, item 4.2)"),
     "digitised": _lazy("Of them, digitised (Decision 766, item 4.2)"),
+    "synced": _lazy("Of them, synchronised to the national portal (Decision 766, item 1.4)"),
 }
 
 

@@ -1,26 +1,20 @@
 """Single sign-on against a small OpenID Connect provider running on 127.0.0.1.
 
-The provider speaks the real protocol: discovery document, authorization endpoint that
-redirects back with a code, token endpoint checking client secret, redirect URI and PKCE
-(S256), JWKS, and an RS256-signed id_token carrying the nonce it was given.
+The provider (``tinhso.accounts.oidc_local``, also the demo's national identity) speaks the real
+protocol: discovery document, authorization endpoint that redirects back with a code, token
+endpoint checking client secret, redirect URI and PKCE (S256), JWKS, and an RS256-signed
+id_token carrying the nonce it was given.
 """
 
-import base64
-import hashlib
-import json
-import secrets
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
 import requests
-from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from tinhso.accounts.models import ExternalIdentity, Role, User
+from tinhso.accounts.oidc_local import LocalIdentityProvider
 from tinhso.audit.models import AuditEntry
 
 from .conftest import current_code, make_officer
@@ -29,112 +23,10 @@ CLIENT_ID = "tinhso-dong-thap"
 CLIENT_SECRET = "bi-mat-cua-ung-dung_2025"
 
 
-class Provider:
-    def __init__(self):
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "khoa-1", "use": "sig", "alg": "RS256"})
-        self.codes = {}
-        self.next_claims = {}
-        self.sign_with = self.key
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
-        self.issuer = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def handler(self):
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def send_json(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                url = urlsplit(self.path)
-                if url.path == "/.well-known/openid-configuration":
-                    return self.send_json(200, provider.discovery())
-                if url.path == "/jwks":
-                    return self.send_json(200, {"keys": [provider.key.as_dict(private=False)]})
-                if url.path == "/authorize":
-                    return provider.authorize(self, {k: v[0] for k, v in parse_qs(url.query).items()})
-                return self.send_json(404, {"error": "not_found"})
-
-            def do_POST(self):
-                if urlsplit(self.path).path != "/token":
-                    return self.send_json(404, {"error": "not_found"})
-                length = int(self.headers.get("Content-Length", 0))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                status, body = provider.token(self.headers.get("Authorization", ""), form)
-                return self.send_json(status, body)
-
-        return Handler
-
-    def discovery(self):
-        return {
-            "issuer": self.issuer,
-            "authorization_endpoint": f"{self.issuer}/authorize",
-            "token_endpoint": f"{self.issuer}/token",
-            "jwks_uri": f"{self.issuer}/jwks",
-            "response_types_supported": ["code"],
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic"],
-        }
-
-    def authorize(self, handler, params):
-        """The person has signed in at the provider: redirect back with a one-time code."""
-        assert params["response_type"] == "code"
-        assert params["client_id"] == CLIENT_ID
-        assert params["code_challenge_method"] == "S256"
-        assert "openid" in params["scope"].split()
-        code = secrets.token_urlsafe(16)
-        self.codes[code] = params
-        location = f"{params['redirect_uri']}?{urlencode({'code': code, 'state': params['state']})}"
-        handler.send_response(302)
-        handler.send_header("Location", location)
-        handler.end_headers()
-
-    def token(self, authorization, form):
-        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-        if authorization != f"Basic {expected}":
-            return 401, {"error": "invalid_client"}
-        params = self.codes.pop(form.get("code"), None)
-        if params is None or form.get("grant_type") != "authorization_code":
-            return 400, {"error": "invalid_grant"}
-        if form.get("redirect_uri") != params["redirect_uri"]:
-            return 400, {"error": "invalid_grant", "error_description": "redirect_uri"}
-        verifier = form.get("code_verifier", "")
-        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        if challenge != params["code_challenge"]:
-            return 400, {"error": "invalid_grant", "error_description": "PKCE"}
-        now = int(time.time())
-        claims = {
-            "iss": self.issuer,
-            "aud": CLIENT_ID,
-            "iat": now,
-            "exp": now + 300,
-            "nonce": params["nonce"],
-            **self.next_claims,
-        }
-        id_token = jwt.encode({"alg": "RS256", "kid": self.sign_with.kid}, claims, self.sign_with)
-        return 200, {
-            "access_token": secrets.token_urlsafe(16),
-            "token_type": "Bearer",
-            "expires_in": 300,
-            "id_token": id_token,
-        }
-
-
 @pytest.fixture
 def provider(settings):
-    provider = Provider()
-    provider.thread.start()
+    provider = LocalIdentityProvider(CLIENT_ID, CLIENT_SECRET).start()
+    provider.next_claims = {}
     settings.OIDC_PROVIDERS = {
         "vneid-thu": {
             "name": "Cổng định danh thử nghiệm",
@@ -145,8 +37,7 @@ def provider(settings):
         }
     }
     yield provider
-    provider.server.shutdown()
-    provider.server.server_close()
+    provider.stop()
 
 
 def single_sign_on(client, provider, claims, next_url="/tai-khoan/"):
@@ -246,3 +137,85 @@ def test_unreachable_provider(client, settings):
     response = client.get("/tai-khoan/sso/tat/")
     assert response.status_code == 502
     assert "Đăng nhập bằng Cổng đã tắt không thành công" in response.content.decode()
+
+
+@pytest.fixture
+def national_identity(provider, settings):
+    """The provider configured as the national identity (VNeID), vouching for the number."""
+    settings.OIDC_PROVIDERS["vneid-thu"].update(
+        national_identity=True, personal_number_claim="personal_number"
+    )
+    return provider
+
+
+@pytest.mark.django_db
+def test_national_identity_finds_the_citizen_by_personal_number(client, national_identity):
+    citizen = User.objects.create_user(
+        username="079203001234",
+        password="Tinhso@2026",
+        cccd="079203001234",
+        full_name="Trần Thị Bé",
+        kind="citizen",
+    )
+    claims = {"sub": "vneid-xyz", "name": "Trần Thị Bé", "personal_number": "079203001234"}
+    response = single_sign_on(client, national_identity, claims)
+    assert response.status_code == 302 and response["Location"] == "/tai-khoan/"
+    assert int(client.session["_auth_user_id"]) == citizen.pk
+    assert ExternalIdentity.objects.get(subject="vneid-xyz").user == citizen
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_national_identity_first_visit_opens_the_account_by_number(client, national_identity):
+    single_sign_on(
+        client, national_identity, {"sub": "v-1", "name": "Lê Văn Tám", "personal_number": "079203001235"}
+    )
+    user = ExternalIdentity.objects.get(subject="v-1").user
+    assert (user.username, user.cccd, user.full_name) == ("079203001235", "079203001235", "Lê Văn Tám")
+    assert not user.has_usable_password()
+
+
+@pytest.mark.django_db
+def test_a_malformed_personal_number_is_ignored(client, national_identity):
+    single_sign_on(
+        client, national_identity, {"sub": "v-2", "name": "Lê Văn Tám", "personal_number": "0792030012"}
+    )
+    assert ExternalIdentity.objects.get(subject="v-2").user.cccd is None
+
+
+@pytest.mark.django_db
+def test_other_provider_does_not_match_by_number(client, provider):
+    owner = User.objects.create_user(
+        username="079203001234", cccd="079203001234", full_name="Trần Thị Bé", kind="citizen"
+    )
+    single_sign_on(client, provider, {"sub": "k-1", "name": "Kẻ khác", "personal_number": "079203001234"})
+    assert ExternalIdentity.objects.get(subject="k-1").user != owner
+
+
+@pytest.mark.django_db
+def test_sign_in_page_labels_the_national_identity(client, national_identity):
+    page = client.get("/tai-khoan/dang-nhap/").content.decode()
+    assert "Đăng nhập bằng VNeID" in page and "Cổng định danh thử nghiệm" not in page
+
+
+@pytest.mark.django_db
+def test_a_forged_national_identity_token_opens_no_account(client, national_identity):
+    owner = User.objects.create_user(
+        username="079203001234", cccd="079203001234", full_name="Trần Thị Bé", kind="citizen"
+    )
+    national_identity.sign_with = RSAKey.generate_key(2048, parameters={"kid": "khoa-1"})
+    claims = {"sub": "ke-gia-mao", "name": "Trần Thị Bé", "personal_number": "079203001234"}
+    response = single_sign_on(client, national_identity, claims)
+    assert response.status_code == 400
+    assert not ExternalIdentity.objects.exists() and "_auth_user_id" not in client.session
+    assert User.objects.get() == owner
+
+
+@pytest.mark.django_db
+def test_national_identity_never_links_an_officer_by_number(client, national_identity, agencies):
+    officer = make_officer("motcua.sso", "Đỗ Thanh Tâm", [(agencies["a"], Role.ONE_STOP_OFFICER)])
+    User.objects.filter(pk=officer.pk).update(cccd="079203001234")
+    claims = {"sub": "v-9", "name": "Đỗ Thanh Tâm", "personal_number": "079203001234"}
+    response = single_sign_on(client, national_identity, claims)
+    assert response.status_code == 400
+    assert not ExternalIdentity.objects.exists() and "_auth_user_id" not in client.session

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -160,6 +161,25 @@ class TestRegistration:
         assert signed_in.status_code == 302
         # The code cannot be used twice.
         assert client.get(REGISTER_CODE).status_code == 302
+
+    def test_the_province_can_switch_self_registration_off(self, client, send, sms, settings):
+        response = register(client, send)
+        assert response.status_code == 302
+        settings.SELF_REGISTRATION = False
+        assert "/tai-khoan/dang-ky/" not in client.get(LOGIN).content.decode()
+        for url in ("/tai-khoan/dang-ky/", REGISTER, REGISTER_BUSINESS, REGISTER_CODE):
+            closed = client.get(url)
+            assert closed.status_code == 403
+            assert "không mở tài khoản bằng mật khẩu" in closed.content.decode()
+        [(_phone, text)] = sms()
+        refused = client.post(REGISTER_CODE, {"code": code_in(text)})
+        assert refused.status_code == 403
+        assert register(client, send).status_code == 403
+        assert not User.objects.filter(username=CCCD).exists()
+        assert OneTimeCode.objects.count() == 1
+        with pytest.raises(ValidationError):
+            actions.confirm_registration(OneTimeCode.objects.get().pk, code_in(text))
+        assert not User.objects.filter(username=CCCD).exists()
 
     def test_a_business_registers_with_the_code_from_the_email(self, client, send, smtp):
         response = send(

@@ -29,6 +29,7 @@ LAYERS = [
     "motcua",
     "official_forms",
     "events",  # the event feed and webhooks over the outboxes of the apps below
+    "national",  # the national portal, identity and population database connectors
     "demo",
     "ioc",  # the operations centre reads statistics, feedback and documents; nothing imports it
 ]

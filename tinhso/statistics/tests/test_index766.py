@@ -14,6 +14,7 @@ from tinhso import testing as factories
 from tinhso.dossiers.models import (
     Attachment,
     Dossier,
+    DossierEvent,
     DossierRating,
     DossierStatusChange,
     DueTimeChange,
@@ -387,3 +388,51 @@ def test_an_empty_period_has_no_rates_and_says_why_data_is_missing(province):
     assert rows["5.2"]["no_data"] and rows["1.4"]["no_data"] and rows["4.3"]["no_data"]
     assert card["points"] == 0 and card["measured_max"] == 0 and card["share"] is None
     assert card["max_points"] == 100 and result["agencies"] == []
+
+
+def test_1_4_counts_the_dossiers_whose_changes_the_national_portal_confirmed(province, settings):
+    """Measured once a national portal is configured: of the dossiers received in the period,
+    those whose every status change before its end the portal had confirmed by then."""
+    procedure = factories.make_procedure(documents=False)
+    desk = province["agencies"]["my_tho"]
+    period = {"date_from": datetime.date(2026, 1, 1), "date_to": datetime.date(2026, 1, 31)}
+    end = at(datetime.date(2026, 2, 1), 0)
+    dossiers = [
+        Dossier.objects.create(
+            code=f"H20.201.01-260105-000{number}",
+            procedure=procedure,
+            receiving_agency=desk,
+            applicant_name="Nguyễn Văn An",
+            status=Status.ACCEPTED,
+            is_draft=False,
+            received_at=at(datetime.date(2026, 1, 5), 9),
+            submitted_at=at(datetime.date(2026, 1, 5), 8),
+        )
+        for number in range(4)
+    ]
+    # (status, changed, confirmed by the portal) per dossier.
+    changes = [
+        [(1, 5, 5), (2, 5, 6)],  # every change confirmed in the period
+        [(1, 5, 5), (2, 5, None)],  # the second one never confirmed
+        [(1, 5, 5), (2, 5, 40)],  # confirmed only after the period
+        [(1, 5, 5), (4, 40, None)],  # a change after the period does not count
+    ]
+    for dossier, rows in zip(dossiers, changes, strict=True):
+        for status, changed, confirmed in rows:
+            DossierEvent.objects.create(
+                dossier=dossier,
+                code=dossier.code,
+                status=status,
+                agency_code=desk.code,
+                occurred_at=at(datetime.date(2026, 1, 1) + (changed - 1) * DAY, 9),
+                published_at=None
+                if confirmed is None
+                else at(datetime.date(2026, 1, 1) + (confirmed - 1) * DAY, 10),
+            )
+    assert at(datetime.date(2026, 1, 1) + 39 * DAY, 10) > end
+    assert rows_of(index_766(**period)["total"])["1.4"]["no_data"]
+    settings.NATIONAL_PORTAL_URL = "https://dichvucong.gov.vn/lien-thong"
+    row = rows_of(index_766(**period)["total"])["1.4"]
+    assert row["no_data"] is None
+    assert (row["numerator"], row["denominator"], row["rate"]) == (2, 4, 50.0)
+    assert row["points"] == 3.0
