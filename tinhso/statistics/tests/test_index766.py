@@ -430,6 +430,7 @@ def test_1_4_counts_the_dossiers_whose_changes_the_national_portal_confirmed(pro
                 else at(datetime.date(2026, 1, 1) + (confirmed - 1) * DAY, 10),
             )
     assert at(datetime.date(2026, 1, 1) + 39 * DAY, 10) > end
+    rebuild()
     assert rows_of(index_766(**period)["total"])["1.4"]["no_data"]
     settings.NATIONAL_PORTAL_URL = "https://dichvucong.gov.vn/lien-thong"
     row = rows_of(index_766(**period)["total"])["1.4"]
