@@ -28,6 +28,7 @@ LAYERS = [
     "feedback",
     "motcua",
     "official_forms",
+    "lgsp",  # the integration platform: catalogue, grants, gateway, exchange log
     "demo",
     "ioc",  # the operations centre reads statistics, feedback and documents; nothing imports it
 ]
