@@ -475,6 +475,9 @@ LGSP_INSTANCE = os.environ.get("LGSP_INSTANCE", "VN-DT")
 LGSP_GATEWAY_URL = os.environ.get("LGSP_GATEWAY_URL", "")
 LGSP_MAX_BODY = int(os.environ.get("LGSP_MAX_BODY", str(50 * 1024 * 1024)))
 LGSP_LOG_BODY_LIMIT = int(os.environ.get("LGSP_LOG_BODY_LIMIT", str(64 * 1024)))
+# The platform's own consumer system and its private key, for ``tinhso.lgsp.client.call``.
+LGSP_CLIENT = os.environ.get("LGSP_CLIENT", "")
+LGSP_CLIENT_KEY_FILE = os.environ.get("LGSP_CLIENT_KEY_FILE", "")
 DOCUMENTS_AXIS_URL = os.environ.get("DOCUMENTS_AXIS_URL", "")
 DOCUMENTS_AXIS_AGENCY_CODE = os.environ.get("DOCUMENTS_AXIS_AGENCY_CODE", "H20" if DEMO else "")
 DOCUMENTS_AXIS_SECRET = os.environ.get(

@@ -337,3 +337,23 @@ def test_exchange_rows_cannot_be_changed_through_the_orm(systems, client):
         Exchange.objects.filter(pk=logged.pk).update(status_code=1)
     with pytest.raises(AppendOnlyError):
         logged.delete()
+
+
+def test_client_module_calls_through_the_gateway(systems, gateway):
+    from cryptography.hazmat.primitives import serialization
+
+    from tinhso.lgsp.client import GatewayError, call
+
+    systems.grant("/people/{id}")
+    key = systems.private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    options = {"client": systems.consumer.identifier, "private_key_pem": key, "gateway_url": gateway.url}
+    response = call(
+        systems.service.identifier, "/people/42", user_id="VN087095001234", issue="HS-1", **options
+    )
+    assert response.json()["id"] == "42"
+    assert response.json()["headers"]["x-road-issue"] == "HS-1"
+    with pytest.raises(GatewayError) as refused:
+        call(systems.service.identifier, "/echo", method="POST", json={}, **options)
+    assert refused.value.kind == "Server.ServerProxy.AccessDenied"
