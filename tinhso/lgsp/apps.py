@@ -8,4 +8,8 @@ class LgspConfig(AppConfig):
     verbose_name = _("Integration and data-sharing platform")
 
     def ready(self):
+        from tinhso.accounts.parts import register_part
         from tinhso.lgsp import rules  # noqa: F401 - registers the permission rules
+        from tinhso.lgsp.views import account_part
+
+        register_part("lgsp/_account_exchanges.html", account_part)

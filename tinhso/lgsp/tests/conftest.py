@@ -217,6 +217,6 @@ def systems(transactional_db, provider_url):
 
 
 @pytest.fixture
-def client(gateway):
+def gw(gateway):
     with httpx.Client(base_url=gateway.url, timeout=10) as http:
         yield http

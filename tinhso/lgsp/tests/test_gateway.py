@@ -17,9 +17,9 @@ from tinhso.lgsp.models import DataClassification, Exchange, Grant, Subsystem
 from tinhso.lgsp.tests.conftest import wait_for_log
 
 
-def test_two_systems_grant_call_log_and_revocation(systems, client):
+def test_two_systems_grant_call_log_and_revocation(systems, gw):
     grants = systems.grant("/people/{id}")
-    response = client.get(
+    response = gw.get(
         systems.path("/people/087095001234"),
         headers={
             **systems.headers(),
@@ -61,7 +61,7 @@ def test_two_systems_grant_call_log_and_revocation(systems, client):
     assert "authorization" not in logged.request_headers
 
     actions.revoke_grant(systems.owner, grants[0])
-    refused = client.get(systems.path("/people/087095001234"), headers=systems.headers())
+    refused = gw.get(systems.path("/people/087095001234"), headers=systems.headers())
     assert refused.status_code == 500
     assert refused.json()["type"] == "Server.ServerProxy.AccessDenied"
     assert refused.headers["x-road-error"] == "Server.ServerProxy.AccessDenied"
@@ -72,42 +72,42 @@ def test_two_systems_grant_call_log_and_revocation(systems, client):
     assert verify_log().intact
 
 
-def test_x_road_id_is_echoed(systems, client):
+def test_x_road_id_is_echoed(systems, gw):
     systems.grant("/people/{id}")
-    response = client.get(systems.path("/people/1"), headers={**systems.headers(), "X-Road-Id": "abc-123"})
+    response = gw.get(systems.path("/people/1"), headers={**systems.headers(), "X-Road-Id": "abc-123"})
     assert response.headers["x-road-id"] == "abc-123"
 
 
-def test_grant_is_per_endpoint(systems, client):
+def test_grant_is_per_endpoint(systems, gw):
     systems.grant("/people/{id}")
-    response = client.post(systems.path("/echo"), headers=systems.headers(), content=b"x")
+    response = gw.post(systems.path("/echo"), headers=systems.headers(), content=b"x")
     assert response.json()["type"] == "Server.ServerProxy.AccessDenied"
-    deeper = client.get(systems.path("/people/1/extra"), headers=systems.headers())
+    deeper = gw.get(systems.path("/people/1/extra"), headers=systems.headers())
     assert deeper.json()["type"] == "Server.ServerProxy.AccessDenied"
 
 
-def test_expired_grant_is_refused(systems, client):
+def test_expired_grant_is_refused(systems, gw):
     [grant] = systems.grant("/people/{id}")
     Grant.objects.filter(pk=grant.pk).update(expires_at=grant.granted_at)
-    response = client.get(systems.path("/people/1"), headers=systems.headers())
+    response = gw.get(systems.path("/people/1"), headers=systems.headers())
     assert response.json()["type"] == "Server.ServerProxy.AccessDenied"
 
 
-def test_unknown_client(systems, client):
+def test_unknown_client(systems, gw):
     systems.grant("/people/{id}")
     headers = {**systems.headers(), "X-Road-Client": "VN-DT/GOV/H20.999/NOBODY"}
-    response = client.get(systems.path("/people/1"), headers=headers)
+    response = gw.get(systems.path("/people/1"), headers=headers)
     assert response.status_code == 500
     assert response.json()["type"] == "Server.ClientProxy.UnknownMember"
 
 
-def test_missing_credentials(systems, client):
+def test_missing_credentials(systems, gw):
     systems.grant("/people/{id}")
-    response = client.get(systems.path("/people/1"), headers={"X-Road-Client": systems.consumer.identifier})
+    response = gw.get(systems.path("/people/1"), headers={"X-Road-Client": systems.consumer.identifier})
     assert response.json()["type"] == "Server.ClientProxy.SslAuthenticationFailed"
 
 
-def test_forged_assertion(systems, client):
+def test_forged_assertion(systems, gw):
     """Signed by another key, or with the claims changed after signing, or for another client."""
     from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -126,21 +126,21 @@ def test_forged_assertion(systems, client):
         systems.headers(exp=int(time.time()) - 1),
         systems.headers(exp=int(time.time()) + 3600),
     ):
-        response = client.get(systems.path("/people/1"), headers=headers)
+        response = gw.get(systems.path("/people/1"), headers=headers)
         assert response.status_code == 500
         assert response.json()["type"] == "Server.ClientProxy.AuthenticationFailed", response.text
-    unsigned = client.get(
+    unsigned = gw.get(
         systems.path("/people/1"),
         headers={**systems.headers(), "Authorization": f"Bearer eyJhbGciOiJub25lIn0.{payload}."},
     )
     assert unsigned.json()["type"] == "Server.ClientProxy.AuthenticationFailed"
 
 
-def test_replayed_assertion(systems, client):
+def test_replayed_assertion(systems, gw):
     systems.grant("/people/{id}")
     headers = systems.headers()
-    assert client.get(systems.path("/people/1"), headers=headers).status_code == 200
-    replay = client.get(systems.path("/people/1"), headers=headers)
+    assert gw.get(systems.path("/people/1"), headers=headers).status_code == 200
+    replay = gw.get(systems.path("/people/1"), headers=headers)
     assert replay.json() == {
         "type": "Server.ClientProxy.AuthenticationFailed",
         "message": "This client assertion was already used.",
@@ -148,10 +148,10 @@ def test_replayed_assertion(systems, client):
     }
 
 
-def test_provider_that_hangs(systems, client):
+def test_provider_that_hangs(systems, gw):
     systems.grant("/hang")
     started = time.monotonic()
-    response = client.get(systems.path("/hang"), headers=systems.headers())
+    response = gw.get(systems.path("/hang"), headers=systems.headers())
     assert time.monotonic() - started < 2.5  # the service's timeout is one second
     assert response.status_code == 500
     assert response.json()["type"] == "Server.ServerProxy.NetworkError"
@@ -159,21 +159,21 @@ def test_provider_that_hangs(systems, client):
     assert logged.fault_code == "Server.ServerProxy.NetworkError"
 
 
-def test_provider_returning_garbage(systems, client):
+def test_provider_returning_garbage(systems, gw):
     systems.grant("/garbage")
-    response = client.get(systems.path("/garbage"), headers=systems.headers())
+    response = gw.get(systems.path("/garbage"), headers=systems.headers())
     assert response.status_code == 500
     assert response.json()["type"] == "Server.ServerProxy.ServiceFailed"
 
 
-def test_provider_unreachable(systems, client, provider_url):
+def test_provider_unreachable(systems, gw, provider_url):
     systems.grant("/people/{id}")
     type(systems.service).objects.filter(pk=systems.service.pk).update(provider_url="http://127.0.0.1:9")
-    response = client.get(systems.path("/people/1"), headers=systems.headers())
+    response = gw.get(systems.path("/people/1"), headers=systems.headers())
     assert response.json()["type"] == "Server.ServerProxy.NetworkError"
 
 
-def test_large_body_streams_and_oversized_body_is_refused(systems, client):
+def test_large_body_streams_and_oversized_body_is_refused(systems, gw):
     systems.grant("/echo")
     payload = os.urandom(900 * 1024)
 
@@ -181,15 +181,13 @@ def test_large_body_streams_and_oversized_body_is_refused(systems, client):
         for start in range(0, len(data), 64 * 1024):
             yield data[start : start + 64 * 1024]
 
-    ok = client.post(systems.path("/echo"), headers=systems.headers(), content=chunks(payload))
+    ok = gw.post(systems.path("/echo"), headers=systems.headers(), content=chunks(payload))
     assert ok.status_code == 200, ok.text
     assert ok.json()["size"] == len(payload)
-    declared = client.post(
-        systems.path("/echo"), headers=systems.headers(), content=os.urandom(1024 * 1024 + 1)
-    )
+    declared = gw.post(systems.path("/echo"), headers=systems.headers(), content=os.urandom(1024 * 1024 + 1))
     assert declared.status_code == 413
     assert declared.json()["type"] == "Client.BadRequest"
-    streamed = client.post(
+    streamed = gw.post(
         systems.path("/echo"), headers=systems.headers(), content=chunks(os.urandom(1100 * 1024))
     )
     assert streamed.status_code == 413
@@ -208,7 +206,7 @@ def raw_request(port: int, head: bytes) -> bytes:
         return answer
 
 
-def test_header_injection_is_refused(systems, gateway, client):
+def test_header_injection_is_refused(systems, gateway, gw):
     """Control characters never reach the provider: raw CR/LF or other controls in a header are
     refused by the HTTP parser (400), percent-encoded ones by the gateway (Client.BadRequest)."""
     systems.grant("/people/{id}")
@@ -228,59 +226,59 @@ def test_header_injection_is_refused(systems, gateway, client):
         {**systems.headers(), "X-Road-Client": "VN-DT/GOV/H20.201%0d%0aX-Evil:1/MOTCUA"},
         {**systems.headers(), "X-Road-Issue": "a" * 300},
     ):
-        response = client.get(systems.path("/people/1"), headers=headers)
+        response = gw.get(systems.path("/people/1"), headers=headers)
         assert response.status_code == 400, response.text
         assert response.json()["type"] == "Client.BadRequest"
-    in_path = client.get(systems.path("/people/1%0d%0aX-Evil:%201"), headers=systems.headers())
+    in_path = gw.get(systems.path("/people/1%0d%0aX-Evil:%201"), headers=systems.headers())
     assert in_path.status_code == 400
     assert in_path.json()["type"] == "Client.BadRequest"
 
 
-def test_malformed_requests(systems, client):
+def test_malformed_requests(systems, gw):
     for path, headers in (
         ("/r1/VN-DT/GOV", systems.headers()),
         ("/r2/x", systems.headers()),
         (systems.path("/people/1"), {"Authorization": systems.headers()["Authorization"]}),
         (systems.path("/people/1"), {**systems.headers(), "X-Road-Client": "VN-DT/GOV"}),
     ):
-        response = client.get(path, headers=headers)
+        response = gw.get(path, headers=headers)
         assert response.status_code == 400, path
         assert response.json()["type"] == "Client.BadRequest"
-    unknown = client.get(f"/r1/{systems.provider.identifier}/nothing-here/x", headers=systems.headers())
+    unknown = gw.get(f"/r1/{systems.provider.identifier}/nothing-here/x", headers=systems.headers())
     assert unknown.json()["type"] == "Server.ServerProxy.UnknownService"
 
 
-def test_rate_limit(systems, client):
+def test_rate_limit(systems, gw):
     systems.grant("/people/{id}")
     Subsystem.objects.filter(pk=systems.consumer.pk).update(rate_per_minute=2)
-    codes = [client.get(systems.path("/people/1"), headers=systems.headers()).status_code for _ in range(3)]
+    codes = [gw.get(systems.path("/people/1"), headers=systems.headers()).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
 
 
-def test_metaservices(systems, client):
+def test_metaservices(systems, gw):
     systems.grant("/people/{id}")
     provider = f"/r1/{systems.provider.identifier}"
-    listed = client.get(f"{provider}/listMethods", headers=systems.headers()).json()
+    listed = gw.get(f"{provider}/listMethods", headers=systems.headers()).json()
     [service] = listed["service"]
     assert service["service_code"] == "tra-cuu-dan-cu"
     assert {"method": "POST", "path": "/echo"} in service["endpoint_list"]
-    allowed = client.get(f"{provider}/allowedMethods", headers=systems.headers()).json()
+    allowed = gw.get(f"{provider}/allowedMethods", headers=systems.headers()).json()
     assert allowed["service"][0]["endpoint_list"] == [{"method": "GET", "path": "/people/{id}"}]
-    openapi = client.get(f"{provider}/getOpenAPI?serviceCode=tra-cuu-dan-cu", headers=systems.headers())
+    openapi = gw.get(f"{provider}/getOpenAPI?serviceCode=tra-cuu-dan-cu", headers=systems.headers())
     assert openapi.json()["info"]["title"] == "Tra cứu dân cư"
-    clients = client.get("/r1/VN-DT/listClients", headers=systems.headers()).json()
+    clients = gw.get("/r1/VN-DT/listClients", headers=systems.headers()).json()
     codes = {entry["id"].get("subsystem_code") for entry in clients["member"]}
     assert {"MOTCUA", "DANCU"} <= codes
-    anonymous = client.get(f"{provider}/listMethods", headers={"X-Road-Client": systems.consumer.identifier})
+    anonymous = gw.get(f"{provider}/listMethods", headers={"X-Road-Client": systems.consumer.identifier})
     assert anonymous.json()["type"] == "Server.ClientProxy.SslAuthenticationFailed"
 
 
-def test_personal_data_bodies_are_hashed_only(systems, client):
+def test_personal_data_bodies_are_hashed_only(systems, gw):
     type(systems.service).objects.filter(pk=systems.service.pk).update(
         classification=DataClassification.PERSONAL
     )
     systems.grant("/people/{id}")
-    response = client.get(systems.path("/people/087095001234"), headers=systems.headers())
+    response = gw.get(systems.path("/people/087095001234"), headers=systems.headers())
     [logged] = wait_for_log(1)
     assert logged.response_body == "" and logged.request_body == ""
     import hashlib
@@ -288,10 +286,10 @@ def test_personal_data_bodies_are_hashed_only(systems, client):
     assert logged.response_hash == hashlib.sha256(response.content).hexdigest()
 
 
-def test_verifier_detects_a_tampered_entry(systems, client):
+def test_verifier_detects_a_tampered_entry(systems, gw):
     systems.grant("/people/{id}")
     for _ in range(3):
-        client.get(systems.path("/people/1"), headers=systems.headers())
+        gw.get(systems.path("/people/1"), headers=systems.headers())
     rows = wait_for_log(3)
     anchor = anchor_log()
     assert anchor is not None and anchor.last_sequence == 3
@@ -327,11 +325,11 @@ def test_verifier_detects_a_tampered_entry(systems, client):
     assert rows[2].sequence == 3
 
 
-def test_exchange_rows_cannot_be_changed_through_the_orm(systems, client):
+def test_exchange_rows_cannot_be_changed_through_the_orm(systems, gw):
     from tinhso.audit.models import AppendOnlyError
 
     systems.grant("/people/{id}")
-    client.get(systems.path("/people/1"), headers=systems.headers())
+    gw.get(systems.path("/people/1"), headers=systems.headers())
     [logged] = wait_for_log(1)
     with pytest.raises(AppendOnlyError):
         Exchange.objects.filter(pk=logged.pk).update(status_code=1)
