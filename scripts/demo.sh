@@ -3,7 +3,7 @@
 #   DEMO_PORT (default 8000), DEMO_DB (default var/demo.sqlite3) and DEMO_HISTORY (dossiers of the
 #   past year made when the database is new, default 1500, and a third as many feedback reports)
 #   can be changed; the local national document axis listens on DEMO_AXIS_PORT (default
-#   DEMO_PORT + 10).
+#   DEMO_PORT + 10), the integration gateway (LGSP) on DEMO_GATEWAY_PORT (default DEMO_PORT + 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,9 @@ export SITE_URL=${SITE_URL:-http://127.0.0.1:$port}
 unset DEBUG
 axis_port=${DEMO_AXIS_PORT:-$((port + 10))}
 export DOCUMENTS_AXIS_URL=http://127.0.0.1:$axis_port
+gateway_port=${DEMO_GATEWAY_PORT:-$((port + 20))}
+export LGSP_GATEWAY_URL=http://127.0.0.1:$gateway_port
+export LGSP_CLIENT_KEY_FILE=${LGSP_CLIENT_KEY_FILE:-$(pwd)/var/demo-lgsp-client-$port.pem}
 worker_log=var/demo-worker-$port.log
 
 .venv/bin/python manage.py migrate --no-input -v 0
@@ -31,6 +34,12 @@ trap 'kill $(jobs -p) 2>/dev/null' EXIT
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$axis_port") 2>/dev/null && break; sleep 0.2; done
 .venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-1500}"
 
+# The integration gateway (X-Road REST r1) beside the platform, with the demo's two systems: the
+# province's procedure database (the platform's own procedure API) and the Department of
+# Justice's one-stop system, granted access. It stops with the demo.
+.venv/bin/python manage.py load_lgsp_demo --key "$LGSP_CLIENT_KEY_FILE"
+.venv/bin/python manage.py run_gateway --port "$gateway_port" >>"$worker_log" 2>&1 &
+
 # Notifications: the task worker sends them as soon as they are queued (mail goes to files under
 # var/demo-mail/, text messages to the worker's log); send_notifications and deliver_documents every minute send
 # the retries, as cron does in production. Both stop with the demo.
@@ -43,5 +52,6 @@ trap 'kill $(jobs -p) 2>/dev/null' EXIT
 
 echo
 echo "Thư điện tử gửi đi / e-mails sent: $mail_dir   Tin nhắn / SMS: $worker_log"
+echo "Cổng liên thông / integration gateway: $LGSP_GATEWAY_URL/r1/   Danh mục / catalogue: http://127.0.0.1:$port/lien-thong/"
 echo "Tỉnh số đang chạy tại / is running at: http://127.0.0.1:$port/  (Ctrl+C để dừng / to stop)"
 .venv/bin/python manage.py runserver "127.0.0.1:$port" --noreload

@@ -88,7 +88,6 @@ HOP_BY_HOP = {
     "transfer-encoding",
     "upgrade",
     "server",
-    "content-length",
     "date",
 }
 ASSERTION_LIFETIME = 300
