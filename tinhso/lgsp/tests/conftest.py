@@ -107,7 +107,7 @@ def provider_url():
 
 
 class RunningGateway:
-    def __init__(self, **tls):
+    def __init__(self, **tls: str):
         self.port = free_port()
         self.gateway = Gateway(db_threads=4)
         self.server = uvicorn.Server(config(self.port, gateway=self.gateway, **tls))
