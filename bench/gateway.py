@@ -44,7 +44,12 @@ def prepare(out: Path, count: int, provider: str) -> dict:
         None, member(owner_agency), f"BENCH-P{stamp}", "Bench provider"
     )
     client_system = actions.register_subsystem(
-        None, member(client_agency), f"BENCH-C{stamp}", "Bench consumer"
+        None,
+        member(client_agency),
+        f"BENCH-C{stamp}",
+        "Bench consumer",
+        rate_per_minute=10**9,
+        quota_per_day=10**9,
     )
     key = ec.generate_private_key(ec.SECP256R1())
     public = key.public_key().public_bytes(
@@ -54,7 +59,7 @@ def prepare(out: Path, count: int, provider: str) -> dict:
     service = actions.register_service(
         None,
         provider_system,
-        code="healthz",
+        code="bench",
         title="Bench provider",
         provider_url=provider,
         classification=DataClassification.INTERNAL,

@@ -90,9 +90,19 @@ def register_member(
 
 
 def register_subsystem(
-    actor: Actor, member: Member, code: str, name: str, request: HttpRequest | None = None
+    actor: Actor,
+    member: Member,
+    code: str,
+    name: str,
+    request: HttpRequest | None = None,
+    *,
+    rate_per_minute: int = 600,
+    quota_per_day: int = 100_000,
 ) -> Subsystem:
+    """A member's information system, with its calls per minute and per day at the gateway."""
     _require(actor, "lgsp.manage_subsystems", member)
+    if rate_per_minute < 1 or quota_per_day < 1:
+        raise ValidationError(_("The rate limit and the quota must be positive."))
     code, name = nfc(code).strip(), nfc(name).strip()
     validate_identifier(code)
     if not name:
@@ -100,12 +110,18 @@ def register_subsystem(
     with transaction.atomic():
         if Subsystem.objects.filter(member=member, code=code).exists():
             raise ValidationError(_("This system is already registered."))
-        subsystem = Subsystem.objects.create(member=member, code=code, name=name)
+        subsystem = Subsystem.objects.create(
+            member=member, code=code, name=name, rate_per_minute=rate_per_minute, quota_per_day=quota_per_day
+        )
         record(
             actor,
             "lgsp.register_subsystem",
             subsystem,
-            {"identifier": subsystem.identifier},
+            {
+                "identifier": subsystem.identifier,
+                "rate_per_minute": rate_per_minute,
+                "quota_per_day": quota_per_day,
+            },
             request,
             new=True,
         )

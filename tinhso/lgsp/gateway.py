@@ -34,6 +34,7 @@ batches by ``LogWriter``.
 import asyncio
 import base64
 import datetime
+import functools
 import hashlib
 import json
 import ssl
@@ -224,15 +225,18 @@ class LogWriter:
             self.task.cancel()
 
 
+@functools.lru_cache(maxsize=1024)
+def _public_key(algorithm: str, pem: str) -> RSAKey | ECKey:
+    return RSAKey.import_key(pem) if algorithm == "RS256" else ECKey.import_key(pem)
+
+
 def _client_assertion(client: Subsystem, token: str, identifier: str) -> dict:
     """The claims of a valid client assertion of ``client`` (RFC 7523 §3), or a Fault."""
     if not client.public_key_pem:
         raise Fault("Server.ClientProxy.AuthenticationFailed", "No key is registered for this client.")
-    key_type = RSAKey if client.key_algorithm == "RS256" else ECKey
     try:
-        claims = jwt.decode(
-            token, key_type.import_key(client.public_key_pem), algorithms=[client.key_algorithm]
-        ).claims
+        key = _public_key(client.key_algorithm, client.public_key_pem)
+        claims = jwt.decode(token, key, algorithms=[client.key_algorithm]).claims
     except (JoseError, ValueError) as error:
         raise Fault(
             "Server.ClientProxy.AuthenticationFailed", "The client assertion's signature is not valid."
@@ -256,6 +260,24 @@ def _client_assertion(client: Subsystem, token: str, identifier: str) -> dict:
     return claims
 
 
+class Recent:
+    """Look-ups kept a few seconds in this process: the clients (with their keys) and the
+    services. Never the grants: they are read on every call, so a revocation acts at once."""
+
+    def __init__(self, seconds: float = 5.0) -> None:
+        self.seconds = seconds
+        self.items: dict[tuple, tuple[float, Any]] = {}
+
+    def get(self, key: tuple, load: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        hit = self.items.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = load()
+        self.items[key] = (now + self.seconds, value)
+        return value
+
+
 def authorize(
     client_id: list[str],
     target: list[str] | None,
@@ -264,15 +286,20 @@ def authorize(
     path: str,
     token: str | None,
     cert_der: bytes | None,
+    recent: Recent | None = None,
 ) -> tuple[Subsystem, Service | None]:
     """Who calls and whether they may (runs in a database thread): the client's credentials,
     the service, and a valid grant for ``method path``. ``service_code`` empty: a metaservice."""
+    recent = recent or Recent(0)
     identifier = "/".join(client_id)
     instance, member_class, member_code, subsystem_code = client_id
-    client = (
-        Subsystem.objects.select_related("member")
-        .filter(member__member_class=member_class, member__code=member_code, code=subsystem_code)
-        .first()
+    client = recent.get(
+        ("client", *client_id),
+        lambda: (
+            Subsystem.objects.select_related("member")
+            .filter(member__member_class=member_class, member__code=member_code, code=subsystem_code)
+            .first()
+        ),
     )
     if instance != settings.LGSP_INSTANCE or client is None:
         raise Fault("Server.ClientProxy.UnknownMember", f"Unknown client: {identifier}.")
@@ -302,7 +329,7 @@ def authorize(
         )
     if not service_code:
         return client, None
-    service = _service(target, service_code)
+    service = recent.get(("service", *(target or []), service_code), lambda: _service(target, service_code))
     now = timezone.now()
     patterns = Grant.objects.filter(
         client=client, endpoint__service=service, revoked_at__isnull=True, expires_at__gt=now
@@ -337,6 +364,11 @@ def _service(target: list[str] | None, service_code: str) -> Service:
     if not service.is_active:
         raise Fault("Server.ServerProxy.ServiceDisabled", f"Service {service.identifier} is disabled.")
     return service
+
+
+def forget_used_assertions() -> int:
+    """Forget the ``jti`` of expired assertions (an expired assertion is refused anyway)."""
+    return UsedAssertion.objects.filter(expires_at__lt=timezone.now()).delete()[0]
 
 
 def metaservice(name: str, client: Subsystem, provider: list[str], query: str) -> Any:
@@ -418,6 +450,7 @@ class Gateway:
         self.db_threads = db_threads
         self.executor = ThreadPoolExecutor(db_threads, thread_name_prefix="lgsp-db")
         self.limiter = RateLimiter()
+        self.recent = Recent()
         self.writer = LogWriter(self.in_db)
         self.http: httpx.AsyncClient | None = None
         self.verify_provider_tls = verify_provider_tls
@@ -528,7 +561,7 @@ class Gateway:
         token = token[7:].strip() if token.lower().startswith("bearer ") else None
         cert_der = _client_certificate(scope)
         if len(parts) == 4 and parts[3] == "listClients":
-            await self.in_db(authorize, client_id, None, "", call.method, "", token, cert_der)
+            await self.in_db(authorize, client_id, None, "", call.method, "", token, cert_der, self.recent)
             return await self._send_json(call, send, await self.in_db(list_clients))
         if len(parts) < 7:
             raise Fault(
@@ -538,14 +571,24 @@ class Gateway:
         service_code = unquote(parts[6])
         rest = "/" + "/".join(parts[7:]) if len(parts) > 7 else "/"
         if service_code in METASERVICES and call.method == "GET":
-            client, _ = await self.in_db(authorize, client_id, target, "", call.method, "", token, cert_der)
+            client, _ = await self.in_db(
+                authorize, client_id, target, "", call.method, "", token, cert_der, self.recent
+            )
             answer = await self.in_db(
                 metaservice, service_code, client, target, scope.get("query_string", b"").decode()
             )
             return await self._send_json(call, send, answer)
         _safe(service_code, "service code", 64)
         client, service = await self.in_db(
-            authorize, client_id, target, service_code, call.method, unquote(rest), token, cert_der
+            authorize,
+            client_id,
+            target,
+            service_code,
+            call.method,
+            unquote(rest),
+            token,
+            cert_der,
+            self.recent,
         )
         call.service = service
         self.limiter.admit(client)
