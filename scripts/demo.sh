@@ -21,6 +21,7 @@ export DOCUMENTS_AXIS_URL=http://127.0.0.1:$axis_port
 gateway_port=${DEMO_GATEWAY_PORT:-$((port + 20))}
 export LGSP_GATEWAY_URL=http://127.0.0.1:$gateway_port
 export LGSP_CLIENT_KEY_FILE=${LGSP_CLIENT_KEY_FILE:-$(pwd)/var/demo-lgsp-client-$port.pem}
+export LGSP_CLIENT=${LGSP_CLIENT:-VN-DT/GOV/H20.04/MOTCUA}  # the demo consumer: the catalogue's "try it"
 worker_log=var/demo-worker-$port.log
 
 .venv/bin/python manage.py migrate --no-input -v 0

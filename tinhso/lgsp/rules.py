@@ -4,7 +4,7 @@ exchange log and the operational records."""
 
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, rule
-from tinhso.lgsp.models import Member, Service, Subsystem
+from tinhso.lgsp.models import DataClassification, Member, Service, Subsystem
 
 
 def _governs(user: User, member: Member | None) -> bool:
@@ -35,6 +35,13 @@ def request_access(user: User, client: Subsystem | None) -> bool:
 def decide_access(user: User, service: Service | None) -> bool:
     """The owner of the service (its provider member) approves, rejects and revokes."""
     return service is not None and _governs(user, service.subsystem.member)
+
+
+@rule("lgsp.try_service")
+def try_service(user: User, service: Service | None) -> bool:
+    """Any signed-in person may try a public service of the catalogue through the gateway, as the
+    platform's own sandbox system (``LGSP_CLIENT``, which must hold a grant)."""
+    return service is not None and service.classification == DataClassification.PUBLIC
 
 
 @rule("lgsp.view_operations")

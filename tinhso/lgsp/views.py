@@ -4,6 +4,7 @@ decisions and revocations, and the health of the services for province administr
 
 import json
 
+import httpx
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tinhso.accounts.models import Role
-from tinhso.accounts.permissions import agency_ids_in_scope, is_province_admin, require
-from tinhso.lgsp import actions, operations
+from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin, require
+from tinhso.lgsp import actions, client, operations
 from tinhso.lgsp.forms import AccessRequestForm, ApproveForm, RejectForm
 from tinhso.lgsp.models import AccessRequest, Grant, Service, Subsystem
 
@@ -71,6 +72,10 @@ def service_detail(request, pk):
             "openapi": json.dumps(service.openapi, ensure_ascii=False, indent=2),
             "form": form,
             "gateway_url": settings.LGSP_GATEWAY_URL or "http://127.0.0.1:8020",
+            "may_try": _may_try(request.user, service),
+            "try_paths": [
+                e.path for e in service.endpoints.all() if e.method in ("GET", "*") and "{" not in e.path
+            ],
         },
         status=400 if form is not None and form.is_bound and form.errors else 200,
     )
@@ -79,6 +84,42 @@ def service_detail(request, pk):
 def openapi(request, pk):
     service = get_object_or_404(Service, pk=pk, is_active=True)
     return HttpResponse(json.dumps(service.openapi, ensure_ascii=False), content_type="application/json")
+
+
+def _may_try(user, service: Service) -> bool:
+    configured = bool(settings.LGSP_CLIENT and settings.LGSP_CLIENT_KEY_FILE and settings.LGSP_GATEWAY_URL)
+    return (
+        configured
+        and user.is_authenticated
+        and not service.personal_data
+        and can(user, "lgsp.try_service", service)
+    )
+
+
+@login_required
+@require_POST
+def try_service(request, pk):
+    """ "Try it": one GET through the real gateway as the platform's sandbox system, its answer
+    shown as it came (public services only: nothing personal is shown or logged with a body)."""
+    service = get_object_or_404(Service.objects.select_related("subsystem__member"), pk=pk, is_active=True)
+    if not _may_try(request.user, service):
+        raise PermissionDenied
+    path = request.POST.get("path", "/").strip() or "/"
+    if not path.startswith("/") or len(path) > 500 or any(ord(char) < 32 for char in path):
+        messages.error(request, _("The path must start with '/'."))
+        return redirect("lgsp:service", pk=service.pk)
+    try:
+        response = client.call(service.identifier, path, issue="TRY-IT", timeout=10)
+        answer = {
+            "status": response.status_code,
+            "type": response.headers.get("content-type", ""),
+            "body": response.text[:4000],
+        }
+    except client.GatewayError as fault:
+        answer = {"status": fault.status, "type": fault.kind, "body": fault.message}
+    except httpx.HTTPError as error:
+        answer = {"status": 0, "type": type(error).__name__, "body": _("The gateway cannot be reached.")}
+    return render(request, "lgsp/try.html", {"service": service, "path": path, "answer": answer})
 
 
 @login_required

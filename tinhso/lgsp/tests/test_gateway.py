@@ -355,3 +355,36 @@ def test_client_module_calls_through_the_gateway(systems, gateway):
     with pytest.raises(GatewayError) as refused:
         call(systems.service.identifier, "/echo", method="POST", json={}, **options)
     assert refused.value.kind == "Server.ServerProxy.AccessDenied"
+
+
+def test_try_it_calls_a_public_service_through_the_gateway(systems, gateway, settings, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinhso.lgsp.tests.test_control_plane import login
+
+    key = tmp_path / "client.pem"
+    key.write_bytes(
+        systems.private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    settings.LGSP_CLIENT, settings.LGSP_CLIENT_KEY_FILE = systems.consumer.identifier, str(key)
+    settings.LGSP_GATEWAY_URL = gateway.url
+    systems.grant("/people/{id}")
+    browser = login(Client(), systems.requester)
+    url = reverse("lgsp:try", args=[systems.service.pk])
+    assert browser.post(url, {"path": "/people/7"}).status_code == 403  # internal data: no trying
+    type(systems.service).objects.filter(pk=systems.service.pk).update(
+        classification=DataClassification.PUBLIC
+    )
+    page = browser.get(reverse("lgsp:service", args=[systems.service.pk])).content.decode()
+    assert reverse("lgsp:try", args=[systems.service.pk]) in page
+    answer = browser.post(url, {"path": "/people/7"}).content.decode()
+    assert "Nguyễn Văn An" in answer and "200" in answer
+    refused = browser.post(url, {"path": "/echo"}).content.decode()
+    assert "Server.ServerProxy.AccessDenied" in refused
+    rows = wait_for_log(2)
+    assert rows[0].issue == "TRY-IT"
+    assert Client().post(url, {"path": "/people/7"}).status_code == 302  # sign in first
