@@ -243,3 +243,38 @@ def test_api_catalogue_and_decisions(systems):
     assert revoked.status_code == 200
     assert Grant.objects.get().revoked_at is not None
     assert "/api/v1/lgsp/services" in api.get("/api/v1/openapi.json").json()["paths"]
+
+
+def test_health_and_operational_records_for_administrators(systems):
+    from tinhso.lgsp.exchange_log import append
+
+    before = timezone.now() - datetime.timedelta(minutes=5)
+    row = {
+        "message_id": "m1",
+        "client": systems.consumer.identifier,
+        "service": systems.service.identifier,
+        "service_code": systems.service.code,
+        "method": "GET",
+        "path": "/r1/x",
+        "request_in_ts": before,
+        "response_out_ts": before + datetime.timedelta(milliseconds=120),
+        "status_code": 200,
+        "succeeded": True,
+        "request_hash": "0" * 64,
+        "response_hash": "0" * 64,
+    }
+    failed = {**row, "message_id": "m2", "status_code": 500, "succeeded": False, "fault_code": "Server.X"}
+    append([row, failed])
+    admin = factories.make_officer(None, "quantri", name="Quản trị")
+    admin.is_superuser = True
+    admin.save()
+    api = Client()
+    [health] = api.get("/api/v1/lgsp/health", **bearer(admin)).json()
+    assert (health["successes"], health["failures"], health["max_ms"]) == (1, 1, 120)
+    window = f"records_from={int(before.timestamp()) - 10}&records_to={int(timezone.now().timestamp())}"
+    records = api.get(f"/api/v1/lgsp/operational-data?{window}", **bearer(admin)).json()
+    assert records["recordsCount"] == 2
+    assert [r["fault_code"] for r in records["records"]] == ["", "Server.X"]
+    assert api.get(f"/api/v1/lgsp/operational-data?{window}", **bearer(systems.owner)).status_code == 403
+    page = login(Client(), admin).get(reverse("lgsp:health")).content.decode()
+    assert "Tra cứu thông tin công dân" in page and "Server.X" in page

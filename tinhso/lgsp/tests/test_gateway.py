@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tinhso.lgsp import actions
 from tinhso.lgsp.exchange_log import anchor_log, verify_log
@@ -388,3 +388,24 @@ def test_try_it_calls_a_public_service_through_the_gateway(systems, gateway, set
     rows = wait_for_log(2)
     assert rows[0].issue == "TRY-IT"
     assert Client().post(url, {"path": "/people/7"}).status_code == 302  # sign in first
+
+
+def test_daily_quota(systems, gw):
+    systems.grant("/people/{id}")
+    Subsystem.objects.filter(pk=systems.consumer.pk).update(quota_per_day=1)
+    assert gw.get(systems.path("/people/1"), headers=systems.headers()).status_code == 200
+    refused = gw.get(systems.path("/people/1"), headers=systems.headers())
+    assert refused.status_code == 429
+    assert refused.json()["type"] == "Server.ClientProxy.QuotaExceeded"
+
+
+def test_anchoring_forgets_expired_assertion_ids(systems, gw):
+    from tinhso.lgsp.models import ExchangeAnchor, UsedAssertion
+
+    systems.grant("/people/{id}")
+    gw.get(systems.path("/people/1"), headers=systems.headers())
+    wait_for_log(1)
+    UsedAssertion.objects.create(client=systems.consumer, jti="old-assertion", expires_at=timezone.now())
+    call_command("anchor_exchange_log", stdout=io.StringIO())
+    assert ExchangeAnchor.objects.count() == 1
+    assert not UsedAssertion.objects.filter(jti="old-assertion").exists()
