@@ -37,6 +37,7 @@ import datetime
 import functools
 import hashlib
 import json
+import logging
 import ssl
 import threading
 import time
@@ -66,6 +67,7 @@ Scope = dict[str, Any]
 Receive = Callable[[], Any]
 Send = Callable[[dict[str, Any]], Any]
 
+logger = logging.getLogger(__name__)
 METASERVICES = {"listMethods", "allowedMethods", "getOpenAPI"}
 # Request headers passed to the provider; every other header (hop-by-hop, Host, cookies, the
 # client's credentials) stays at the gateway (PR-REST: the security server rewrites them).
@@ -195,7 +197,9 @@ class RateLimiter:
 
 
 class LogWriter:
-    """Appends the calls' rows to the exchange log in batches, from one task per process."""
+    """Appends the calls' rows to the exchange log in batches, from one task per process. When
+    the database refuses a batch (an outage), the batch is kept and tried again every second:
+    calls go on, and their rows are written, in order, once the database is back."""
 
     def __init__(self, run: Callable) -> None:
         self.queue: asyncio.Queue = asyncio.Queue()
@@ -210,11 +214,15 @@ class LogWriter:
             rows = [await self.queue.get()]
             while not self.queue.empty() and len(rows) < 500:
                 rows.append(self.queue.get_nowait())
-            try:
-                await self.run(exchange_log.append, rows)
-            finally:
-                for _ in rows:
-                    self.queue.task_done()
+            while True:
+                try:
+                    await self.run(exchange_log.append, rows)
+                    break
+                except DatabaseError:
+                    logger.exception("The exchange log could not be written; retrying %s rows.", len(rows))
+                    await asyncio.sleep(1)
+            for _ in rows:
+                self.queue.task_done()
 
     async def flush(self) -> None:
         await self.queue.join()

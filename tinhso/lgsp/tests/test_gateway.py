@@ -409,3 +409,21 @@ def test_anchoring_forgets_expired_assertion_ids(systems, gw):
     call_command("anchor_exchange_log", stdout=io.StringIO())
     assert ExchangeAnchor.objects.count() == 1
     assert not UsedAssertion.objects.filter(jti="old-assertion").exists()
+
+
+def test_log_rows_wait_out_a_database_failure(systems, gw):
+    """While the log's table cannot be written, calls go on and their rows are kept; they are
+    written, chained in order, once it can."""
+    systems.grant("/people/{id}")
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE lgsp_exchange RENAME TO lgsp_exchange_away")
+    try:
+        for person in ("1", "2"):
+            assert gw.get(systems.path(f"/people/{person}"), headers=systems.headers()).status_code == 200
+        time.sleep(1.5)  # the writer has failed at least once
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE lgsp_exchange_away RENAME TO lgsp_exchange")
+    rows = wait_for_log(2)
+    assert [row.path.rsplit("/", 1)[-1] for row in rows] == ["1", "2"]
+    assert verify_log().intact
