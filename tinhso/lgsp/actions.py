@@ -321,7 +321,10 @@ def approve_access(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> list[Grant]:
-    """The service owner approves: one grant per requested endpoint, valid until ``expires_at``."""
+    """The service owner approves: one grant per requested endpoint, valid until ``expires_at``
+    (a time without a time zone is read in the platform's)."""
+    if timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)
     now = timezone.now()
     if expires_at <= now:
         raise ValidationError(_("The grant must expire in the future."))

@@ -77,7 +77,7 @@ def service_openapi(request: ApiRequest, pk: int) -> dict:
 
 class AccessRequestIn(Schema):
     client: str = SchemaField(description="The asking system: INSTANCE/CLASS/MEMBER/SUBSYSTEM")
-    endpoints: list[int] = SchemaField(description="Endpoint ids of one service")
+    endpoints: list[int] = SchemaField(max_length=100, description="Endpoint ids of one service")
     purpose: str
 
 
@@ -100,7 +100,8 @@ def _subsystem(identifier: str) -> Subsystem:
 )
 def create_access_request(request: ApiRequest, payload: AccessRequestIn) -> Status:
     client = _subsystem(payload.client)
-    endpoints = list(Endpoint.objects.filter(pk__in=payload.endpoints).select_related("service"))
+    wanted = {pk for pk in payload.endpoints if 0 < pk < 2**31}
+    endpoints = list(Endpoint.objects.filter(pk__in=wanted).select_related("service"))
     if len(endpoints) != len(set(payload.endpoints)):
         raise ValidationError({"endpoints": _("Unknown endpoint.")})
     return Status(201, actions.request_access(request.auth, client, endpoints, payload.purpose, request))
@@ -168,9 +169,12 @@ def health(request: ApiRequest) -> list[dict[str, Any]]:
     return [{**row, "service": row["service"].identifier} for row in operations.health()]
 
 
+UNIX_MAX = 4_102_444_800  # 2100-01-01
+
+
 class RecordsQuery(Schema):
-    records_from: int = SchemaField(description="Unix seconds")
-    records_to: int = SchemaField(description="Unix seconds")
+    records_from: int = SchemaField(ge=0, le=UNIX_MAX, description="Unix seconds")
+    records_to: int = SchemaField(ge=0, le=UNIX_MAX, description="Unix seconds")
     client: str = ""
 
 

@@ -278,3 +278,30 @@ def test_health_and_operational_records_for_administrators(systems):
     assert api.get(f"/api/v1/lgsp/operational-data?{window}", **bearer(systems.owner)).status_code == 403
     page = login(Client(), admin).get(reverse("lgsp:health")).content.decode()
     assert "Tra cứu thông tin công dân" in page and "Server.X" in page
+
+
+def test_api_refuses_out_of_range_input_without_failing(systems):
+    api = Client()
+    endpoint = systems.service.endpoints.get(path="/echo")
+    payload = {"client": systems.consumer.identifier, "endpoints": [endpoint.pk, 2**40], "purpose": "Hồ sơ"}
+    created = api.post(
+        "/api/v1/lgsp/access-requests",
+        json.dumps(payload),
+        content_type="application/json",
+        **bearer(systems.requester),
+    )
+    assert created.status_code == 422
+    admin = factories.make_officer(None, "quantri", name="Quản trị")
+    admin.is_superuser = True
+    admin.save()
+    far = api.get("/api/v1/lgsp/operational-data?records_from=0&records_to=99999999999999", **bearer(admin))
+    assert far.status_code == 422
+    access = actions.request_access(systems.requester, systems.consumer, [endpoint], "Hồ sơ")
+    naive = (timezone.localtime() + datetime.timedelta(days=3)).replace(tzinfo=None).isoformat()
+    approved = api.post(
+        f"/api/v1/lgsp/access-requests/{access.pk}/approve",
+        json.dumps({"expires_at": naive}),
+        content_type="application/json",
+        **bearer(systems.owner),
+    )
+    assert approved.status_code == 200, approved.content
