@@ -40,6 +40,7 @@ STATISTICS_PATH = "/api/v1/statistics/dossiers"
 IOC_PATH = "/dieu-hanh/"
 DOCUMENT_ACTIONS = 2000  # drafts numbered and packages registered at most, per phase
 YEAR_OF_DOCUMENTS = 12_000  # incoming documents a provincial agency registers in a year
+GATEWAY_CALLS = 20_000  # calls through the gateway at most, per phase (one signed assertion each)
 
 
 def log(message: str) -> None:
@@ -465,6 +466,85 @@ def documents_phases(
     )
 
 
+def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the process stopped while starting")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def gateway_phases(
+    options, base_url: str, workdir: Path, env: dict, stack: Stack, phases: dict, measured
+) -> None:
+    """Issue 21: the gateway's overhead. The same provider (the application server's
+    ``GET /healthz``) called directly, then through the gateway (``manage.py run_gateway``, a
+    grant checked, a signed client assertion verified and its ``jti`` stored, the call logged),
+    back to back with the same connections; no warm-up (each assertion is used once)."""
+    conns = 2 * options.workers
+    calls = min(options.max_requests or GATEWAY_CALLS, GATEWAY_CALLS)
+    log(f"preparing the gateway phases ({calls + conns + 5:,} client assertions)")
+    work = json.loads(
+        run(
+            [
+                PYTHON,
+                "-m",
+                "bench.gateway",
+                "--out",
+                str(workdir),
+                "--count",
+                str(calls + conns + 5),
+                "--provider",
+                base_url,
+            ],
+            env,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+    )
+    port = free_port()
+    gateway = stack.start("gateway", [PYTHON, "manage.py", "run_gateway", "--port", str(port)], env)
+    wait_for_port(port, gateway)
+    log("phase gateway_direct: GET /healthz")
+    direct = measured(
+        wrk,
+        base_url,
+        "get",
+        options.phase_seconds,
+        conns,
+        calls,
+        BENCH_RUN="gateway_direct",
+        BENCH_PATH="/healthz",
+    )
+    phases["gateway_direct"] = {"endpoint": "GET /healthz (the provider, directly)", **direct}
+    log(f"phase gateway: GET {work['path']}")
+    through = measured(
+        wrk,
+        f"http://127.0.0.1:{port}",
+        "gateway",
+        options.phase_seconds,
+        conns,
+        calls,
+        BENCH_RUN="gateway",
+        BENCH_INPUT=workdir / "gateway.tsv",
+        BENCH_CLIENT=work["client"],
+    )
+    phases["gateway"] = {
+        "endpoint": f"GET {work['path']} (through the gateway)",
+        **through,
+        "added_p50_ms": round(through["p50_ms"] - direct["p50_ms"], 2),
+        "added_p99_ms": round(through["p99_ms"] - direct["p99_ms"], 2),
+        "throughput_ratio": round(through["throughput_rps"] / direct["throughput_rps"], 3)
+        if direct["throughput_rps"]
+        else None,
+    }
+
+
 def measure(options, stack: Stack, workdir: Path) -> dict:
     started = datetime.datetime.now(datetime.UTC)
     database_url = database(stack, options.server_url)
@@ -649,6 +729,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
         }
 
     documents_phases(options, base_url, workdir, env, phases, measured, phase, conns, limit)
+    gateway_phases(options, base_url, workdir, env, stack, phases, measured)
 
     log("database floors (pgbench)")
     ids = sql(

@@ -3,10 +3,11 @@
 #   DEMO_PORT (default 8000), DEMO_DB (default var/demo.sqlite3) and DEMO_HISTORY (dossiers of the
 #   past year made when the database is new, default 1500, and a third as many feedback reports)
 #   can be changed; the local national document axis listens on DEMO_AXIS_PORT (default
-#   DEMO_PORT + 10), the local national public service portal on DEMO_PORTAL_PORT (default
-#   DEMO_PORT + 30) with the local population database on the next port, the local national
-#   identity (VNeID) on DEMO_IDENTITY_PORT (default DEMO_PORT + 40) and the local webhook
-#   receiver on DEMO_WEBHOOK_PORT (default DEMO_PORT + 50).
+#   DEMO_PORT + 10), the integration gateway (LGSP) on DEMO_GATEWAY_PORT (default DEMO_PORT + 20),
+#   the local national public service portal on DEMO_PORTAL_PORT (default DEMO_PORT + 30) with the
+#   local population database on the next port, the local national identity (VNeID) on
+#   DEMO_IDENTITY_PORT (default DEMO_PORT + 40) and the local webhook receiver on
+#   DEMO_WEBHOOK_PORT (default DEMO_PORT + 50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,10 @@ export POPULATION_DB_URL=${POPULATION_DB_URL:-http://127.0.0.1:$population_port/
 export OIDC_ISSUER=http://127.0.0.1:$identity_port OIDC_NAME=VNeID OIDC_SCOPE="openid profile"
 export OIDC_CLIENT_ID=tinhso-demo OIDC_CLIENT_SECRET=tinhso-local-identity-demo-secret
 export OIDC_NATIONAL_IDENTITY=1 OIDC_PERSONAL_NUMBER_CLAIM=personal_number
+gateway_port=${DEMO_GATEWAY_PORT:-$((port + 20))}
+export LGSP_GATEWAY_URL=http://127.0.0.1:$gateway_port
+export LGSP_CLIENT_KEY_FILE=${LGSP_CLIENT_KEY_FILE:-$(pwd)/var/demo-lgsp-client-$port.pem}
+export LGSP_CLIENT=${LGSP_CLIENT:-VN-DT/GOV/H20.04/MOTCUA}  # the demo consumer: the catalogue's "try it"
 worker_log=var/demo-worker-$port.log
 
 .venv/bin/python manage.py migrate --no-input -v 0
@@ -56,6 +61,11 @@ webhook_port=${DEMO_WEBHOOK_PORT:-$((port + 50))}
 webhook_secret=var/demo-webhook-secret-$port.txt
 .venv/bin/python manage.py subscribe_demo_receiver --url "http://127.0.0.1:$webhook_port/su-kien" --secret-file "$webhook_secret"
 .venv/bin/python manage.py run_webhook_receiver --port "$webhook_port" --secret-file "$webhook_secret" >>"$worker_log" 2>&1 &
+# The integration gateway (X-Road REST r1) beside the platform, with the demo's two systems: the
+# province's procedure database (the platform's own procedure API) and the Department of
+# Justice's one-stop system, granted access. It stops with the demo.
+.venv/bin/python manage.py load_lgsp_demo --key "$LGSP_CLIENT_KEY_FILE"
+.venv/bin/python manage.py run_gateway --port "$gateway_port" >>"$worker_log" 2>&1 &
 
 # Notifications: the task worker sends them as soon as they are queued (mail goes to files under
 # var/demo-mail/, text messages to the worker's log); send_notifications and deliver_documents every minute send
@@ -70,5 +80,6 @@ trap 'kill $(jobs -p) 2>/dev/null' EXIT
 
 echo
 echo "Thư điện tử gửi đi / e-mails sent: $mail_dir   Tin nhắn / SMS: $worker_log"
+echo "Cổng liên thông / integration gateway: $LGSP_GATEWAY_URL/r1/   Danh mục / catalogue: http://127.0.0.1:$port/lien-thong/"
 echo "Tỉnh số đang chạy tại / is running at: http://127.0.0.1:$port/  (Ctrl+C để dừng / to stop)"
 .venv/bin/python manage.py runserver "127.0.0.1:$port" --noreload

@@ -94,6 +94,10 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
     for name in ("document_numbering", "document_registering", "document_inbox_year"):
         phase = report["phases"][name]
         assert phase["requests"] > 0 and phase["errors"] == 0, (name, phase.get("first_error"))
+    for name in ("gateway_direct", "gateway"):
+        phase = report["phases"][name]
+        assert phase["requests"] > 0 and phase["errors"] == 0, (name, phase.get("first_error"))
+    assert {"added_p50_ms", "added_p99_ms", "throughput_ratio"} <= set(report["phases"]["gateway"])
     officer = report["phases"]["officer_actions"]
     assert officer.get("errors", 0) == 0, officer.get("first_error")
     assert officer.get("requests", 0) > 0 or "too few dossiers" in officer.get("note", ""), officer

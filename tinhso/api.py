@@ -12,6 +12,7 @@ from tinhso.dossiers.api import router as dossiers_router
 from tinhso.events.api import router as events_router
 from tinhso.feedback.api import router as feedback_router
 from tinhso.ioc.api import router as ioc_router
+from tinhso.lgsp.api import router as lgsp_router
 from tinhso.motcua.api import router as motcua_router
 from tinhso.payments.api import router as payments_router
 from tinhso.procedures.api import router as procedures_router
@@ -42,3 +43,4 @@ api.add_router("/statistics", statistics_router)
 api.add_router("/documents", documents_router)
 api.add_router("/ioc", ioc_router)
 api.add_router("/events", events_router)
+api.add_router("/lgsp", lgsp_router)

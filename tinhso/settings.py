@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "tinhso.signing",
     "tinhso.official_forms",
     "tinhso.national",
+    "tinhso.lgsp",
     "tinhso.documents",
     "tinhso.statistics",
     "tinhso.ioc",
@@ -489,6 +490,16 @@ if _MAP_IMAGES:
 # code there (the province's, e.g. H20) and the shared secret. Unset, documents go only between
 # the installation's own agencies. The demo uses its local axis (``run_local_axis``, started by
 # scripts/demo.sh) with a published secret that is refused outside the demo.
+# The integration platform (LGSP, tinhso.lgsp): the X-Road instance the gateway serves, the
+# gateway's address (for the pages and ``tinhso.lgsp.client``), the largest request body it
+# forwards and the largest body it keeps in the exchange log (larger ones: SHA-256 only).
+LGSP_INSTANCE = os.environ.get("LGSP_INSTANCE", "VN-DT")
+LGSP_GATEWAY_URL = os.environ.get("LGSP_GATEWAY_URL", "")
+LGSP_MAX_BODY = int(os.environ.get("LGSP_MAX_BODY", str(50 * 1024 * 1024)))
+LGSP_LOG_BODY_LIMIT = int(os.environ.get("LGSP_LOG_BODY_LIMIT", str(64 * 1024)))
+# The platform's own consumer system and its private key, for ``tinhso.lgsp.client.call``.
+LGSP_CLIENT = os.environ.get("LGSP_CLIENT", "")
+LGSP_CLIENT_KEY_FILE = os.environ.get("LGSP_CLIENT_KEY_FILE", "")
 DOCUMENTS_AXIS_URL = os.environ.get("DOCUMENTS_AXIS_URL", "")
 DOCUMENTS_AXIS_AGENCY_CODE = os.environ.get("DOCUMENTS_AXIS_AGENCY_CODE", "H20" if DEMO else "")
 DOCUMENTS_AXIS_SECRET = os.environ.get(

@@ -25,6 +25,7 @@ urlpatterns = [
     path("thong-ke/", include("tinhso.statistics.urls")),
     path("dieu-hanh/", include("tinhso.ioc.urls")),
     path("su-kien/", include("tinhso.events.urls")),
+    path("lien-thong/", include("tinhso.lgsp.urls")),
     path("minh-bach/", transparency, name="transparency"),
     path("lich-nghi/", include("tinhso.worktime.urls")),
     path("open311/v2/", include("tinhso.feedback.open311_urls")),

@@ -1,7 +1,8 @@
 -- One load phase for wrk. Environment:
---   BENCH_MODE   track | submit | search | action | get
+--   BENCH_MODE   track | submit | search | action | gateway | get
 --   BENCH_INPUT  input file (track: "code<TAB>phone", submit: "token<TAB>json body",
 --                search: url-encoded query per line, action: "token<TAB>path<TAB>json body",
+--                gateway: "client assertion<TAB>path", with BENCH_CLIENT as X-Road-Client,
 --                each line used once); BENCH_PATH for "get",
 --                with BENCH_TOKEN as bearer token when set, BENCH_COOKIE as the Cookie header
 --   BENCH_MAX    requests per thread (0 = bounded by duration only)
@@ -63,6 +64,10 @@ function request()
       local path, body = item[2]:match("^([^\t]*)\t(.*)$")
       local headers = {["Authorization"] = "Bearer " .. item[1], ["Content-Type"] = "application/json"}
       return wrk.format("POST", path, headers, body)
+   elseif mode == "gateway" then
+      local item = next_line()
+      local headers = {["X-Road-Client"] = os.getenv("BENCH_CLIENT"), ["Authorization"] = "Bearer " .. item[1]}
+      return wrk.format("GET", item[2], headers)
    elseif mode == "search" then
       return wrk.format("GET", "/api/v1/procedures/?q=" .. next_line()[1])
    end

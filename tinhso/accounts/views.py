@@ -28,6 +28,7 @@ from tinhso.accounts import actions, oidc, otp, personal_data, signin
 from tinhso.accounts.forms import SecondFactorForm, SignInForm, TotpCodeForm, TotpEnrolForm
 from tinhso.accounts.middleware import mark_second_factor_done, second_factor_done
 from tinhso.accounts.models import Membership, Role, User, UserKind
+from tinhso.accounts.parts import parts as account_parts
 from tinhso.accounts.permissions import agency_ids_in_scope, is_province_admin
 from tinhso.audit.services import record
 from tinhso.core.text import format_datetime
@@ -195,6 +196,7 @@ def account(request):
         "providers": dict(oidc.providers()),
         "identities": user.external_identities.all(),
         "manages_officers": is_province_admin(user) or bool(agency_ids_in_scope(user, Role.AGENCY_ADMIN)),
+        "parts": account_parts(request),
     }
     return render(request, "accounts/account.html", context)
 

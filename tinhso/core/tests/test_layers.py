@@ -28,6 +28,7 @@ LAYERS = [
     "feedback",
     "motcua",
     "official_forms",
+    "lgsp",  # the integration platform: catalogue, grants, gateway, exchange log
     "events",  # the event feed and webhooks over the outboxes of the apps below
     "national",  # the national portal, identity and population database connectors
     "demo",

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LgspConfig(AppConfig):
+    name = "tinhso.lgsp"
+    label = "lgsp"
+    verbose_name = _("Integration and data-sharing platform")
+
+    def ready(self):
+        from tinhso.accounts.parts import register_part
+        from tinhso.lgsp import rules  # noqa: F401 - registers the permission rules
+        from tinhso.lgsp.views import account_part
+
+        register_part("lgsp/_account_exchanges.html", account_part)
