@@ -36,6 +36,7 @@ from tinhso.core.text import nfc
 from tinhso.documents import (
     axis,
     doctypes,
+    drafts,
     edxml,
     exchange,
     numbering,
@@ -882,6 +883,7 @@ def sign_draft(
     at = at or timezone.now()
     if document.state != OutgoingDocument.State.DRAFT or document.signed_at:
         raise ValidationError(_("This draft is already signed."), code="signed")
+    _check_review(document)
     signer_name = nfc(actor.full_name) or actor.get_username()
     if document.signer_name and nfc(document.signer_name) != signer_name:
         raise ValidationError(
@@ -919,6 +921,18 @@ def sign_draft(
         default_storage.delete(name)
         raise
     return locked
+
+
+def _check_review(document: OutgoingDocument) -> None:
+    """A draft sent for review is signed once every reviewer approved its latest version (Art.
+    11; ``tinhso.documents.drafting``); a draft never sent for review is approved by signing it."""
+    state = drafts.route_state(document)
+    if state in {"open", "returned"}:
+        raise ValidationError(_("The draft's review route is not complete."), code="review")
+    if state == "changed":
+        raise ValidationError(
+            _("The draft changed after its review: send it for review again."), code="review_changed"
+        )
 
 
 @dataclass
