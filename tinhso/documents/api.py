@@ -17,6 +17,7 @@ from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
 from tinhso.documents import actions, exchange, received_signature, search
+from tinhso.documents.api_drafting import router as drafting_router
 from tinhso.documents.models import (
     DirectoryAgency,
     DocumentEvent,
@@ -29,6 +30,7 @@ from tinhso.documents.rules import document_agency_ids
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
 router = Router(tags=["official documents"])
+router.add_router("", drafting_router)
 
 
 class DocumentRegisterQuery(Schema):
