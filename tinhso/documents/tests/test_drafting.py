@@ -319,3 +319,22 @@ def test_a_specialist_reviewer_may_read_the_draft(agencies, pc_staff, reviewers)
     drafting.send_for_review(pc_staff["specialist"], document, [drafting.RouteStep(reviewers["head"])])
     assert can(reviewers["head"], "documents.view_outgoing", document)
     assert not can(reviewers["legal"], "documents.view_outgoing", document)
+
+
+def test_a_reviewed_signed_and_issued_draft_passes_the_recipients_signature_check(
+    certified, pc_staff, dept_staff, reviewers, django_capture_on_commit_callbacks
+):
+    """The recipient compares the PDF with the header: the leader's name is in the first of the
+    two signatures, the number and symbol in the field the văn thư filled at issue."""
+    specialist, leader, clerk = pc_staff["specialist"], pc_staff["leader"], pc_staff["clerk"]
+    document = drafting.draft_from_template(specialist, certified["pc"], "cong_van", form(signer=leader))
+    (step,) = drafting.send_for_review(specialist, document, [drafting.RouteStep(reviewers["head"])])
+    drafting.review_draft(reviewers["head"], step, approve=True)
+    issued = actions.issue_document(clerk, actions.sign_draft(leader, document))
+    with django_capture_on_commit_callbacks(execute=True):
+        (delivery,) = actions.send_document(clerk, issued, [certified["dept"]])
+    delivery.refresh_from_db()
+    incoming = delivery.incoming
+    assert incoming.signer_name == "Trần Văn Lãnh" and incoming.reference == "01/UBND-VP"
+    assert incoming.signature_findings == [] and incoming.signature_check == "matches"
+    assert actions.register_incoming(dept_staff["clerk"], incoming).arrival_number == 1
