@@ -7,10 +7,10 @@ added after signing, a certificate chaining to the province CA or another active
 compares what it finds with the header: the certificate's agency with the sender, the names the
 signatures give (the leader's first, then the agency's) with ``SignerInfo/FullName``, the signing
 day with the document's date (issued the day it is signed, at the latest the next working day,
-Art. 18(1)), and the number and symbol with the text of the PDF and of its form fields. Each finding is kept as a code and its parameters (``IncomingDocument
-.signature_findings``) and shown in the reader's language; any finding flags the document, and the
-clerk registers it only with an explicit confirmation (``register_incoming(accept_signature=True)``)
-or returns it with a reason.
+Art. 18(1)), and the number and symbol with the text of the PDF and of its form fields. Each
+finding is kept as a code and its parameters (``IncomingDocument.signature_findings``) and shown
+in the reader's language; any finding flags the document, and the clerk registers it only with an
+explicit confirmation (``register_incoming(accept_signature=True)``) or returns it with a reason.
 """
 
 import datetime
