@@ -108,3 +108,23 @@ def test_a_bad_form_changes_nothing(agencies, pc_staff, signed_in, client):
     )
     assert response.status_code == 200 and "VP" in response.content.decode()
     assert not OutgoingDocument.objects.exists()
+
+
+def test_the_leaders_signing_inbox_leaves_out_drafts_still_with_their_reviewers(
+    agencies, pc_staff, signed_in, client
+):
+    from tinhso.documents import drafting
+    from tinhso.documents.tests.test_drafting import form
+
+    head = factories.make_officer(agencies["pc"], "pc.head", Role.SPECIALIST, "Phạm Văn Trưởng")
+    specialist, leader = pc_staff["specialist"], pc_staff["leader"]
+    reviewed = drafting.draft_from_template(
+        specialist, agencies["pc"], "thong_bao", form(subject="Đang duyệt")
+    )
+    (step,) = drafting.send_for_review(specialist, reviewed, [drafting.RouteStep(head)])
+    drafting.draft_from_template(specialist, agencies["pc"], "thong_bao", form(subject="Chưa trình duyệt"))
+    signed_in(leader)
+    inbox = client.get(reverse("documents:sign_list")).content.decode()
+    assert "Chưa trình duyệt" in inbox and "Đang duyệt" not in inbox
+    drafting.review_draft(head, step, approve=True)
+    assert "Đang duyệt" in client.get(reverse("documents:sign_list")).content.decode()
