@@ -188,6 +188,7 @@ def issue_document(
                 % {"reference": locked.reference},
                 code="already_issued",
             )
+        _check_review(locked)
         year = numbering.local_year(at)
         series = numbering.outgoing_series(locked)
         locked.number = numbering.next_value(locked.agency_id, year, series)
@@ -924,8 +925,9 @@ def sign_draft(
 
 
 def _check_review(document: OutgoingDocument) -> None:
-    """A draft sent for review is signed once every reviewer approved its latest version (Art.
-    11; ``tinhso.documents.drafting``); a draft never sent for review is approved by signing it."""
+    """A draft sent for review is signed, or numbered, once every reviewer approved its latest
+    version (Art. 11; ``tinhso.documents.drafting``); one never sent for review is approved by
+    its signer."""
     state = drafts.route_state(document)
     if state in {"open", "returned"}:
         raise ValidationError(_("The draft's review route is not complete."), code="review")

@@ -338,3 +338,16 @@ def test_a_reviewed_signed_and_issued_draft_passes_the_recipients_signature_chec
     assert incoming.signer_name == "Trần Văn Lãnh" and incoming.reference == "01/UBND-VP"
     assert incoming.signature_findings == [] and incoming.signature_check == "matches"
     assert actions.register_incoming(dept_staff["clerk"], incoming).arrival_number == 1
+
+
+def test_the_clerk_does_not_number_a_draft_still_in_review(agencies, pc_staff, reviewers):
+    specialist, clerk = pc_staff["specialist"], pc_staff["clerk"]
+    document = drafting.draft_from_template(specialist, agencies["pc"], "thong_bao", form())
+    (step,) = drafting.send_for_review(specialist, document, [drafting.RouteStep(reviewers["head"])])
+    with pytest.raises(ValidationError) as refusal:
+        actions.issue_document(clerk, document)
+    assert refusal.value.code == "review"
+    document.refresh_from_db()
+    assert (document.state, document.number) == ("draft", None)
+    drafting.review_draft(reviewers["head"], step, approve=True)
+    assert actions.issue_document(clerk, document).reference == "01/TB-UBND"
