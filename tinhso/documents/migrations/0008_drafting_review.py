@@ -6,59 +6,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0007_event_kinds_after_signing'),
+        ("documents", "0007_event_kinds_after_signing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='documentevent',
-            name='kind',
-            field=models.CharField(choices=[('drafted', 'drafted'), ('signed', 'signed by the leader'), ('issued', 'numbered and issued'), ('queued', 'package queued'), ('sent', 'package handed to the national axis'), ('delivered', 'package delivered'), ('failed', 'delivery failed'), ('dead', 'delivery given up'), ('received', 'arrived'), ('registered', 'registered'), ('status', 'status reported'), ('wd_requested', 'revocation, update or replacement asked for'), ('wd_declined', 'revocation, update or replacement declined by the leader'), ('revoked', 'revoked'), ('updated', 'updated'), ('replaced', 'replaced'), ('version', 'draft version saved'), ('review_sent', 'sent for review'), ('rv_approved', 'approved by the reviewer'), ('rv_returned', 'returned by the reviewer')], max_length=12),
+            model_name="documentevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("drafted", "drafted"),
+                    ("signed", "signed by the leader"),
+                    ("issued", "numbered and issued"),
+                    ("queued", "package queued"),
+                    ("sent", "package handed to the national axis"),
+                    ("delivered", "package delivered"),
+                    ("failed", "delivery failed"),
+                    ("dead", "delivery given up"),
+                    ("received", "arrived"),
+                    ("registered", "registered"),
+                    ("status", "status reported"),
+                    ("wd_requested", "revocation, update or replacement asked for"),
+                    ("wd_declined", "revocation, update or replacement declined by the leader"),
+                    ("revoked", "revoked"),
+                    ("updated", "updated"),
+                    ("replaced", "replaced"),
+                    ("version", "draft version saved"),
+                    ("review_sent", "sent for review"),
+                    ("rv_approved", "approved by the reviewer"),
+                    ("rv_returned", "returned by the reviewer"),
+                ],
+                max_length=12,
+            ),
         ),
         migrations.CreateModel(
-            name='DraftVersion',
+            name="DraftVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='version')),
-                ('parts', models.JSONField(default=dict)),
-                ('file', models.FileField(upload_to='van-ban/du-thao/%Y/%m/')),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='documents.outgoingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="version")),
+                ("parts", models.JSONField(default=dict)),
+                ("file", models.FileField(upload_to="van-ban/du-thao/%Y/%m/")),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewStep',
+            name="ReviewStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField()),
-                ('stage', models.PositiveSmallIntegerField()),
-                ('purpose', models.CharField(blank=True, max_length=100, verbose_name='what is reviewed')),
-                ('initials', models.BooleanField(default=False, verbose_name='co-signature (initials) asked')),
-                ('state', models.CharField(choices=[('waiting', 'waiting for the earlier reviewers'), ('pending', 'waiting for the review'), ('approved', 'approved'), ('returned', 'returned with comments'), ('cancelled', 'cancelled')], default='waiting', max_length=10)),
-                ('opinion', models.TextField(blank=True, verbose_name='opinion')),
-                ('initialled_at', models.DateTimeField(blank=True, null=True, verbose_name='initialled at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_steps', to='documents.outgoingdocument')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
-                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.draftversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField()),
+                ("stage", models.PositiveSmallIntegerField()),
+                ("purpose", models.CharField(blank=True, max_length=100, verbose_name="what is reviewed")),
+                (
+                    "initials",
+                    models.BooleanField(default=False, verbose_name="co-signature (initials) asked"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "waiting for the earlier reviewers"),
+                            ("pending", "waiting for the review"),
+                            ("approved", "approved"),
+                            ("returned", "returned with comments"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        default="waiting",
+                        max_length=10,
+                    ),
+                ),
+                ("opinion", models.TextField(blank=True, verbose_name="opinion")),
+                ("initialled_at", models.DateTimeField(blank=True, null=True, verbose_name="initialled at")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_steps",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewer",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="documents.draftversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['round', 'stage', 'pk'],
+                "ordering": ["round", "stage", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='draftversion',
-            constraint=models.UniqueConstraint(fields=('document', 'number'), name='documents_draft_version_unique'),
+            model_name="draftversion",
+            constraint=models.UniqueConstraint(
+                fields=("document", "number"), name="documents_draft_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewstep',
-            constraint=models.UniqueConstraint(fields=('document', 'round', 'reviewer'), name='documents_review_step_unique'),
+            model_name="reviewstep",
+            constraint=models.UniqueConstraint(
+                fields=("document", "round", "reviewer"), name="documents_review_step_unique"
+            ),
         ),
     ]
