@@ -18,11 +18,13 @@ import pytest
 # Test modules whose tests must run on one worker, one after the other.
 GROUPS = {
     "tests/browser/test_demo_journeys.py": "demo-journeys",
+    "tests/browser/test_documents_journey.py": "documents-journey",
     "tests/test_two_servers.py": "two-servers",
 }
 # Test modules or tests that take a minute or more of CPU, longest first (measured by CPU time).
 LONG = [
     "tests/browser/test_demo_journeys.py",
+    "tests/browser/test_documents_journey.py",
     "tinhso/dossiers/tests/test_demo.py",
     "tinhso/documents/tests/test_demo.py",
     "tinhso/procedures/tests/test_blank_form.py::test_every_procedure_with_a_declaration_has_its_blank_form",

@@ -50,7 +50,7 @@ LEGAL_NUMBER = re.compile(r"[\w/.]*\b(?:qđ|nđ)-[\w/.]*", re.IGNORECASE)
 # string that was never put through gettext.
 ENGLISH_WORDS = re.compile(r"\b(the|and|your|please|with|this|of|has|been|was|were|not)\b", re.IGNORECASE)
 # Tables changed by the journeys, read again for each page (the others once).
-DYNAMIC_APPS = {"dossiers", "feedback", "signing", "payments"}
+DYNAMIC_APPS = {"dossiers", "feedback", "signing", "payments", "documents"}
 SKIPPED_APPS = {"audit", "sessions", "admin", "contenttypes", "auth"}
 # Names, not interface: the platform's and the language switch's own ("Tiếng Việt" in English too).
 PROPER_NAMES = {"tỉnh số", "tiếng việt"}

@@ -38,6 +38,7 @@ from tinhso.core.text import nfc
 from tinhso.documents import (
     axis,
     doctypes,
+    drafts,
     edxml,
     exchange,
     handling,
@@ -198,6 +199,7 @@ def issue_document(
                 % {"reference": locked.reference},
                 code="already_issued",
             )
+        _check_review(locked)
         year = numbering.local_year(at)
         series = numbering.outgoing_series(locked)
         locked.number = numbering.next_value(locked.agency_id, year, series)
@@ -1084,6 +1086,7 @@ def sign_draft(
     at = at or timezone.now()
     if document.state != OutgoingDocument.State.DRAFT or document.signed_at:
         raise ValidationError(_("This draft is already signed."), code="signed")
+    _check_review(document)
     signer_name = nfc(actor.full_name) or actor.get_username()
     if document.signer_name and nfc(document.signer_name) != signer_name:
         raise ValidationError(
@@ -1121,6 +1124,19 @@ def sign_draft(
         default_storage.delete(name)
         raise
     return locked
+
+
+def _check_review(document: OutgoingDocument) -> None:
+    """A draft sent for review is signed, or numbered, once every reviewer approved its latest
+    version (Art. 11; ``tinhso.documents.drafting``); one never sent for review is approved by
+    its signer."""
+    state = drafts.route_state(document)
+    if state in {"open", "returned"}:
+        raise ValidationError(_("The draft's review route is not complete."), code="review")
+    if state == "changed":
+        raise ValidationError(
+            _("The draft changed after its review: send it for review again."), code="review_changed"
+        )
 
 
 @dataclass

@@ -20,6 +20,7 @@ from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
 from tinhso.documents import actions, exchange, received_signature, search
+from tinhso.documents.api_drafting import router as drafting_router
 from tinhso.documents.models import (
     AccessGrant,
     Coordinator,
@@ -34,6 +35,7 @@ from tinhso.documents.rules import document_agency_ids, granted_documents, in_ha
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
 
 router = Router(tags=["official documents"])
+router.add_router("", drafting_router)
 
 
 class DocumentRegisterQuery(Schema):

@@ -441,6 +441,10 @@ class DocumentEvent(models.Model):
         ACCESS_GRANTED = "granted", _("read access granted")
         ACCESS_REVOKED = "ungranted", _("read access withdrawn")
         LINKED = "linked", _("linked")
+        VERSION = "version", _("draft version saved")
+        REVIEW_SENT = "review_sent", _("sent for review")
+        REVIEW_APPROVED = "rv_approved", _("approved by the reviewer")
+        REVIEW_RETURNED = "rv_returned", _("returned by the reviewer")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     outgoing = models.ForeignKey(
@@ -738,3 +742,66 @@ class DocumentLink(models.Model):
     def __str__(self) -> str:
         target = self.dossier_id or self.linked_incoming_id or self.linked_outgoing_id
         return f"{self.incoming_id or self.outgoing_id} → {target}"
+
+
+class DraftVersion(models.Model):
+    """One saved state of a draft written from a template (``tinhso.documents.drafting``): the
+    form's parts as data and the PDF rendered from them. Decree 30/2020 Appendix VI asks the
+    system to keep every draft; the latest version is the draft's file."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    parts = models.JSONField(default=dict)
+    file = models.FileField(upload_to="van-ban/du-thao/%Y/%m/")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="documents_draft_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.number}"
+
+
+class ReviewStep(models.Model):
+    """One reviewer's turn on a draft's review route (Decree 30/2020 Art. 11, 12): the steps of
+    a round run stage after stage, the steps of one stage in parallel. The reviewer approves with
+    an opinion and, if asked, the co-signature (ký nháy: their initials on the draft), or returns
+    the draft with comments, which closes the round."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("waiting for the earlier reviewers")
+        PENDING = "pending", _("waiting for the review")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned with comments")
+        CANCELLED = "cancelled", _("cancelled")
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="review_steps")
+    round = models.PositiveSmallIntegerField()
+    stage = models.PositiveSmallIntegerField()
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
+    )
+    purpose = models.CharField(_("what is reviewed"), max_length=100, blank=True)
+    initials = models.BooleanField(_("co-signature (initials) asked"), default=False)
+    version = models.ForeignKey(
+        DraftVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    opinion = models.TextField(_("opinion"), blank=True)
+    initialled_at = models.DateTimeField(_("initialled at"), null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "stage", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "round", "reviewer"], name="documents_review_step_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} r{self.round} s{self.stage} {self.state}"

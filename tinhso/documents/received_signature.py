@@ -4,13 +4,13 @@ taking it in, returns one that fails to the sender, and reports anything abnorma
 
 ``check`` reads the signature with pyHanko (``tinhso.signing.pdf.verify_pdf``: integrity, content
 added after signing, a certificate chaining to the province CA or another active trust root) and
-compares what it finds with the header: the certificate's agency with the sender, the name the
-signer gave with ``SignerInfo/FullName``, the signing day with the document's date (issued the day
-it is signed, at the latest the next working day, Art. 18(1)), and the number and symbol with the
-text of the PDF. Each finding is kept as a code and its parameters (``IncomingDocument
-.signature_findings``) and shown in the reader's language; any finding flags the document, and the
-clerk registers it only with an explicit confirmation (``register_incoming(accept_signature=True)``)
-or returns it with a reason.
+compares what it finds with the header: the certificate's agency with the sender, the names the
+signatures give (the leader's first, then the agency's) with ``SignerInfo/FullName``, the signing
+day with the document's date (issued the day it is signed, at the latest the next working day,
+Art. 18(1)), and the number and symbol with the text of the PDF and of its form fields. Each
+finding is kept as a code and its parameters (``IncomingDocument.signature_findings``) and shown
+in the reader's language; any finding flags the document, and the clerk registers it only with an
+explicit confirmation (``register_incoming(accept_signature=True)``) or returns it with a reason.
 """
 
 import datetime
@@ -74,13 +74,31 @@ def _compact(text: str) -> str:
 
 
 def _pdf_text(data: bytes) -> str:
+    """The pages' text and the values of the form fields: the number and the date of a document
+    signed by its leader are fields the văn thư filled at issue (``tinhso.documents.signatures``)."""
     from pypdf import PdfReader
 
     try:
-        return "".join(page.extract_text() or "" for page in PdfReader(BytesIO(data)).pages)
+        reader = PdfReader(BytesIO(data))
+        fields = reader.get_form_text_fields() or {}
+        return "".join(page.extract_text() or "" for page in reader.pages) + "".join(
+            str(value) for value in fields.values() if value
+        )
     except Exception:  # a damaged file: its signature finding says so already
         logger.info("No text could be read from a received PDF", exc_info=True)
         return ""
+
+
+def _signer_names(data: bytes) -> list[str]:
+    """The name each signature gives: the leader's, then the agency's (Art. 14(3))."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        signatures = PdfFileReader(BytesIO(data), strict=False).embedded_signatures
+        return [str(signature.sig_object.get("/Name", "")) for signature in signatures]
+    except Exception:  # a damaged file: its signature finding says so already
+        logger.info("No signature could be read from a received PDF", exc_info=True)
+        return []
 
 
 def _next_working_day(day: datetime.date) -> datetime.date:
@@ -120,7 +138,8 @@ def check(data: bytes, incoming: IncomingDocument) -> Check:
             signed=agency.name if agency else verification.certificate_subject,
             sender=incoming.sender_name,
         )
-    if incoming.signer_name and not _same(verification.signer, incoming.signer_name):
+    names = [verification.signer, *_signer_names(data)]
+    if incoming.signer_name and not any(_same(name, incoming.signer_name) for name in names):
         result.add("signer", signed=verification.signer, header=incoming.signer_name)
     if result.signed_at and incoming.promulgation_date:
         signed_on = timezone.localdate(result.signed_at)

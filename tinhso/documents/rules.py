@@ -6,8 +6,8 @@ not in the agencies below it. Superusers and province administrators pass every 
 - document clerk (văn thư): numbers, issues and sends outgoing documents, registers or returns
   incoming ones, reads both registers;
 - leader: reads both registers, assigns incoming documents;
-- specialist: drafts, reads the documents they drafted or were assigned (in charge or as a
-  co-ordinator, who gives an opinion);
+- specialist: drafts, reads the documents they drafted, review or were assigned (in charge or as
+  a co-ordinator, who gives an opinion);
 - anyone an officer: reads a document a leader or the văn thư granted them (by name, or to an
   agency where they hold a document role), until the grant is withdrawn.
 """
@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.accounts.permissions import Actor, rule
 from tinhso.agencies.models import Agency
-from tinhso.documents.models import AccessGrant, Coordinator, IncomingDocument, OutgoingDocument
+from tinhso.documents.models import AccessGrant, Coordinator, IncomingDocument, OutgoingDocument, ReviewStep
 
 STAFF_ROLES = (Role.DOCUMENT_CLERK, Role.LEADER, Role.SPECIALIST)
 
@@ -75,7 +75,9 @@ def view_outgoing(user: User, document: OutgoingDocument) -> bool:
     roles = roles_in(user, document.agency_id)
     if roles & {Role.DOCUMENT_CLERK, Role.LEADER}:
         return True
-    if Role.SPECIALIST in roles and document.created_by_id == user.pk:
+    if Role.SPECIALIST in roles and (
+        document.created_by_id == user.pk or document.review_steps.filter(reviewer=user).exists()
+    ):
         return True
     return granted(user, document)
 
@@ -190,3 +192,10 @@ def sign(user: User, document: OutgoingDocument) -> bool:
 def manage_seal(user: User, agency: Agency | None) -> bool:
     """The văn thư keeps the agency's seal and its signing device (Art. 32(2))."""
     return Role.DOCUMENT_CLERK in roles_in(user, getattr(agency, "pk", None))
+
+
+@rule("documents.review")
+def review(user: User, step: ReviewStep) -> bool:
+    """A reviewer of the route gives their own opinion (Decree 30/2020 Art. 10(3), 12), while they
+    still work on the agency's documents."""
+    return step.reviewer_id == user.pk and bool(roles_in(user, step.document.agency_id) & set(STAFF_ROLES))

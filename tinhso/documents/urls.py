@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tinhso.documents import views
+from tinhso.documents import views, views_drafting
 
 app_name = "documents"
 
@@ -42,4 +42,9 @@ urlpatterns = [
     path("tim-kiem/<int:pk>/xoa/", views.delete_search_view, name="delete_search"),
     path("hinh-anh-chu-ky/", views.images_view, name="images"),
     path("di/<int:pk>/ban-thao.pdf", views.draft_preview, name="draft_preview"),
+    path("di/soan-theo-mau/", views_drafting.template_draft_view, name="template_draft"),
+    path("di/<int:pk>/sua/", views_drafting.edit_draft_view, name="edit_draft"),
+    path("di/<int:pk>/trinh-duyet/", views_drafting.route_view, name="route"),
+    path("di/<int:pk>/duyet/<int:step_pk>/", views_drafting.review_view, name="review"),
+    path("di/cho-toi-duyet/", views_drafting.review_inbox, name="review_inbox"),
 ]

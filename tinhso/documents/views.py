@@ -37,6 +37,7 @@ from tinhso.documents.models import (
     IncomingDocument,
     OutgoingDocument,
     Package,
+    ReviewStep,
     SavedSearch,
     SealImage,
     Secrecy,
@@ -878,13 +879,17 @@ def dead_letter_resend(request, package_pk):
 
 @login_required
 def sign_list(request):
-    """The leader's inbox of drafts waiting for a signature."""
+    """The leader's inbox of drafts waiting for a signature (not those still with their reviewers)."""
     agency, agencies = _current_agency(request)
     if not can(request.user, "documents.sign", OutgoingDocument(agency=agency)):
         raise Http404
-    drafts = OutgoingDocument.objects.filter(
-        agency=agency, state=OutgoingDocument.State.DRAFT, signed_at__isnull=True
-    ).select_related("created_by")
+    drafts = (
+        OutgoingDocument.objects.filter(
+            agency=agency, state=OutgoingDocument.State.DRAFT, signed_at__isnull=True
+        )
+        .exclude(review_steps__state__in=[ReviewStep.State.PENDING, ReviewStep.State.WAITING])
+        .select_related("created_by")
+    )
     return render(
         request,
         "documents/sign_list.html",

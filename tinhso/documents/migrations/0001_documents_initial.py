@@ -6,182 +6,534 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0002_agency_symbol'),
+        ("agencies", "0002_agency_symbol"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('transport', models.CharField(choices=[('queued', 'queued'), ('delivered', 'delivered'), ('failed', 'failed, will retry'), ('dead', 'undeliverable')], default='queued', max_length=10, verbose_name='transport')),
-                ('business_status', models.CharField(blank=True, max_length=2, verbose_name='status at the recipient')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency', verbose_name='recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "transport",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("delivered", "delivered"),
+                            ("failed", "failed, will retry"),
+                            ("dead", "undeliverable"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="transport",
+                    ),
+                ),
+                (
+                    "business_status",
+                    models.CharField(blank=True, max_length=2, verbose_name="status at the recipient"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                        verbose_name="recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery',
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['pk'],
+                "verbose_name": "delivery",
+                "verbose_name_plural": "deliveries",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='IncomingDocument',
+            name="IncomingDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('exchange', 'electronic exchange'), ('paper', 'paper')], max_length=10, verbose_name='received by')),
-                ('sender_code', models.CharField(blank=True, max_length=35, verbose_name="sender's code")),
-                ('sender_name', models.CharField(max_length=200, verbose_name='sender')),
-                ('code_number', models.CharField(blank=True, max_length=11, verbose_name='number')),
-                ('code_notation', models.CharField(blank=True, max_length=30, verbose_name='symbol')),
-                ('type_name', models.CharField(blank=True, max_length=100, verbose_name='document type')),
-                ('subject', models.CharField(max_length=500, verbose_name='subject')),
-                ('promulgation_date', models.DateField(blank=True, null=True, verbose_name='document date')),
-                ('signer_name', models.CharField(blank=True, max_length=50, verbose_name='signer')),
-                ('urgency', models.PositiveSmallIntegerField(choices=[(0, 'Normal'), (1, 'Urgent (Khẩn)'), (2, 'Very urgent (Thượng khẩn)'), (3, 'Flash (Hỏa tốc)')], default=0, verbose_name='urgency')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='reply due by')),
-                ('document_id', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='document identifier')),
-                ('file', models.FileField(blank=True, upload_to='van-ban/den/%Y/%m/', verbose_name='file')),
-                ('file_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
-                ('state', models.CharField(choices=[('pending', 'Waiting to be registered'), ('registered', 'Registered'), ('refused', 'Returned to the sender'), ('assigned', 'Assigned'), ('done', 'Handled')], default='pending', max_length=10, verbose_name='state')),
-                ('arrived_at', models.DateTimeField(verbose_name='arrived at')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('arrival_number', models.PositiveIntegerField(blank=True, null=True, verbose_name='arrival number')),
-                ('registered_at', models.DateTimeField(blank=True, null=True, verbose_name='registered at')),
-                ('refusal_reason', models.CharField(blank=True, max_length=500, verbose_name='reason for returning')),
-                ('handling_due_at', models.DateTimeField(blank=True, null=True, verbose_name='handling deadline')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='handled at')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incoming_documents', to='agencies.agency', verbose_name='agency')),
-                ('delivery', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='incoming', to='documents.delivery')),
-                ('handler', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='handled by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("exchange", "electronic exchange"), ("paper", "paper")],
+                        max_length=10,
+                        verbose_name="received by",
+                    ),
+                ),
+                ("sender_code", models.CharField(blank=True, max_length=35, verbose_name="sender's code")),
+                ("sender_name", models.CharField(max_length=200, verbose_name="sender")),
+                ("code_number", models.CharField(blank=True, max_length=11, verbose_name="number")),
+                ("code_notation", models.CharField(blank=True, max_length=30, verbose_name="symbol")),
+                ("type_name", models.CharField(blank=True, max_length=100, verbose_name="document type")),
+                ("subject", models.CharField(max_length=500, verbose_name="subject")),
+                ("promulgation_date", models.DateField(blank=True, null=True, verbose_name="document date")),
+                ("signer_name", models.CharField(blank=True, max_length=50, verbose_name="signer")),
+                (
+                    "urgency",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Normal"),
+                            (1, "Urgent (Khẩn)"),
+                            (2, "Very urgent (Thượng khẩn)"),
+                            (3, "Flash (Hỏa tốc)"),
+                        ],
+                        default=0,
+                        verbose_name="urgency",
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="reply due by")),
+                (
+                    "document_id",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=100, verbose_name="document identifier"
+                    ),
+                ),
+                ("file", models.FileField(blank=True, upload_to="van-ban/den/%Y/%m/", verbose_name="file")),
+                ("file_name", models.CharField(blank=True, max_length=200, verbose_name="file name")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be registered"),
+                            ("registered", "Registered"),
+                            ("refused", "Returned to the sender"),
+                            ("assigned", "Assigned"),
+                            ("done", "Handled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("arrived_at", models.DateTimeField(verbose_name="arrived at")),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "arrival_number",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="arrival number"),
+                ),
+                ("registered_at", models.DateTimeField(blank=True, null=True, verbose_name="registered at")),
+                (
+                    "refusal_reason",
+                    models.CharField(blank=True, max_length=500, verbose_name="reason for returning"),
+                ),
+                (
+                    "handling_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="handling deadline"),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="handled at")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incoming_documents",
+                        to="agencies.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incoming",
+                        to="documents.delivery",
+                    ),
+                ),
+                (
+                    "handler",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="handled by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'incoming document',
-                'verbose_name_plural': 'incoming documents',
-                'ordering': ['-arrived_at', '-pk'],
+                "verbose_name": "incoming document",
+                "verbose_name_plural": "incoming documents",
+                "ordering": ["-arrived_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='OutgoingDocument',
+            name="OutgoingDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type_code', models.CharField(choices=[('nghi_quyet', 'Nghị quyết (cá biệt)'), ('quyet_dinh', 'Quyết định (cá biệt)'), ('chi_thi', 'Chỉ thị'), ('quy_che', 'Quy chế'), ('quy_dinh', 'Quy định'), ('thong_cao', 'Thông cáo'), ('thong_bao', 'Thông báo'), ('huong_dan', 'Hướng dẫn'), ('chuong_trinh', 'Chương trình'), ('ke_hoach', 'Kế hoạch'), ('phuong_an', 'Phương án'), ('de_an', 'Đề án'), ('du_an', 'Dự án'), ('bao_cao', 'Báo cáo'), ('bien_ban', 'Biên bản'), ('to_trinh', 'Tờ trình'), ('hop_dong', 'Hợp đồng'), ('cong_van', 'Công văn'), ('cong_dien', 'Công điện'), ('ban_ghi_nho', 'Bản ghi nhớ'), ('ban_thoa_thuan', 'Bản thỏa thuận'), ('giay_uy_quyen', 'Giấy ủy quyền'), ('giay_moi', 'Giấy mời'), ('giay_gioi_thieu', 'Giấy giới thiệu'), ('giay_nghi_phep', 'Giấy nghỉ phép'), ('phieu_gui', 'Phiếu gửi'), ('phieu_chuyen', 'Phiếu chuyển'), ('phieu_bao', 'Phiếu báo'), ('thu_cong', 'Thư công'), ('ban_sao_y', 'Bản sao y'), ('ban_trich_sao', 'Bản trích sao'), ('ban_sao_luc', 'Bản sao lục')], max_length=20, verbose_name='document type')),
-                ('unit_symbol', models.CharField(blank=True, help_text='For a letter (công văn): the abbreviation of the drafting unit, e.g. VP.', max_length=20, verbose_name='drafting unit abbreviation')),
-                ('subject', models.CharField(max_length=500, verbose_name='subject')),
-                ('content', models.TextField(blank=True, verbose_name='summary of the content')),
-                ('urgency', models.PositiveSmallIntegerField(choices=[(0, 'Normal'), (1, 'Urgent (Khẩn)'), (2, 'Very urgent (Thượng khẩn)'), (3, 'Flash (Hỏa tốc)')], default=0, verbose_name='urgency')),
-                ('secrecy', models.PositiveSmallIntegerField(choices=[(0, 'Not secret'), (1, 'Confidential (Mật)'), (2, 'Secret (Tối mật)'), (3, 'Top secret (Tuyệt mật)')], default=0, verbose_name='secrecy')),
-                ('signer_competence', models.CharField(blank=True, max_length=10, verbose_name='signing authority')),
-                ('signer_position', models.CharField(blank=True, max_length=100, verbose_name="signer's position")),
-                ('signer_name', models.CharField(blank=True, max_length=50, verbose_name="signer's name")),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='reply due by')),
-                ('file', models.FileField(blank=True, upload_to='van-ban/di/%Y/%m/', verbose_name='file')),
-                ('file_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('issued', 'Issued')], default='draft', max_length=10, verbose_name='state')),
-                ('series', models.CharField(blank=True, max_length=40)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('number', models.PositiveIntegerField(blank=True, null=True, verbose_name='number')),
-                ('symbol', models.CharField(blank=True, max_length=30, verbose_name='symbol')),
-                ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='issued at')),
-                ('document_id', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='document identifier')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outgoing_documents', to='agencies.agency', verbose_name='agency')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='drafted by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type_code",
+                    models.CharField(
+                        choices=[
+                            ("nghi_quyet", "Nghị quyết (cá biệt)"),
+                            ("quyet_dinh", "Quyết định (cá biệt)"),
+                            ("chi_thi", "Chỉ thị"),
+                            ("quy_che", "Quy chế"),
+                            ("quy_dinh", "Quy định"),
+                            ("thong_cao", "Thông cáo"),
+                            ("thong_bao", "Thông báo"),
+                            ("huong_dan", "Hướng dẫn"),
+                            ("chuong_trinh", "Chương trình"),
+                            ("ke_hoach", "Kế hoạch"),
+                            ("phuong_an", "Phương án"),
+                            ("de_an", "Đề án"),
+                            ("du_an", "Dự án"),
+                            ("bao_cao", "Báo cáo"),
+                            ("bien_ban", "Biên bản"),
+                            ("to_trinh", "Tờ trình"),
+                            ("hop_dong", "Hợp đồng"),
+                            ("cong_van", "Công văn"),
+                            ("cong_dien", "Công điện"),
+                            ("ban_ghi_nho", "Bản ghi nhớ"),
+                            ("ban_thoa_thuan", "Bản thỏa thuận"),
+                            ("giay_uy_quyen", "Giấy ủy quyền"),
+                            ("giay_moi", "Giấy mời"),
+                            ("giay_gioi_thieu", "Giấy giới thiệu"),
+                            ("giay_nghi_phep", "Giấy nghỉ phép"),
+                            ("phieu_gui", "Phiếu gửi"),
+                            ("phieu_chuyen", "Phiếu chuyển"),
+                            ("phieu_bao", "Phiếu báo"),
+                            ("thu_cong", "Thư công"),
+                            ("ban_sao_y", "Bản sao y"),
+                            ("ban_trich_sao", "Bản trích sao"),
+                            ("ban_sao_luc", "Bản sao lục"),
+                        ],
+                        max_length=20,
+                        verbose_name="document type",
+                    ),
+                ),
+                (
+                    "unit_symbol",
+                    models.CharField(
+                        blank=True,
+                        help_text="For a letter (công văn): the abbreviation of the drafting unit, e.g. VP.",
+                        max_length=20,
+                        verbose_name="drafting unit abbreviation",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=500, verbose_name="subject")),
+                ("content", models.TextField(blank=True, verbose_name="summary of the content")),
+                (
+                    "urgency",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Normal"),
+                            (1, "Urgent (Khẩn)"),
+                            (2, "Very urgent (Thượng khẩn)"),
+                            (3, "Flash (Hỏa tốc)"),
+                        ],
+                        default=0,
+                        verbose_name="urgency",
+                    ),
+                ),
+                (
+                    "secrecy",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Not secret"),
+                            (1, "Confidential (Mật)"),
+                            (2, "Secret (Tối mật)"),
+                            (3, "Top secret (Tuyệt mật)"),
+                        ],
+                        default=0,
+                        verbose_name="secrecy",
+                    ),
+                ),
+                (
+                    "signer_competence",
+                    models.CharField(blank=True, max_length=10, verbose_name="signing authority"),
+                ),
+                (
+                    "signer_position",
+                    models.CharField(blank=True, max_length=100, verbose_name="signer's position"),
+                ),
+                ("signer_name", models.CharField(blank=True, max_length=50, verbose_name="signer's name")),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="reply due by")),
+                ("file", models.FileField(blank=True, upload_to="van-ban/di/%Y/%m/", verbose_name="file")),
+                ("file_name", models.CharField(blank=True, max_length=200, verbose_name="file name")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("issued", "Issued")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("series", models.CharField(blank=True, max_length=40)),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("number", models.PositiveIntegerField(blank=True, null=True, verbose_name="number")),
+                ("symbol", models.CharField(blank=True, max_length=30, verbose_name="symbol")),
+                ("issued_at", models.DateTimeField(blank=True, null=True, verbose_name="issued at")),
+                (
+                    "document_id",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=100, verbose_name="document identifier"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outgoing_documents",
+                        to="agencies.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="drafted by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outgoing document',
-                'verbose_name_plural': 'outgoing documents',
-                'ordering': ['-issued_at', '-pk'],
+                "verbose_name": "outgoing document",
+                "verbose_name_plural": "outgoing documents",
+                "ordering": ["-issued_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentEvent',
+            name="DocumentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('drafted', 'drafted'), ('issued', 'numbered and issued'), ('queued', 'package queued'), ('delivered', 'package delivered'), ('failed', 'delivery failed'), ('dead', 'delivery given up'), ('received', 'arrived'), ('registered', 'registered'), ('status', 'status reported')], max_length=12)),
-                ('status_code', models.CharField(blank=True, max_length=2)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('actor_name', models.CharField(blank=True, max_length=120)),
-                ('occurred_at', models.DateTimeField()),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
-                ('delivery', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='documents.delivery')),
-                ('incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='documents.incomingdocument')),
-                ('outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='documents.outgoingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("drafted", "drafted"),
+                            ("issued", "numbered and issued"),
+                            ("queued", "package queued"),
+                            ("delivered", "package delivered"),
+                            ("failed", "delivery failed"),
+                            ("dead", "delivery given up"),
+                            ("received", "arrived"),
+                            ("registered", "registered"),
+                            ("status", "status reported"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("status_code", models.CharField(blank=True, max_length=2)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("actor_name", models.CharField(blank=True, max_length=120)),
+                ("occurred_at", models.DateTimeField()),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="agencies.agency"
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="documents.delivery",
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="documents.incomingdocument",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['occurred_at', 'pk'],
+                "ordering": ["occurred_at", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='document',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='documents.outgoingdocument'),
+            model_name="delivery",
+            name="document",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deliveries",
+                to="documents.outgoingdocument",
+            ),
         ),
         migrations.CreateModel(
-            name='Package',
+            name="Package",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('document', 'document'), ('status', 'status')], max_length=10)),
-                ('to_code', models.CharField(max_length=35)),
-                ('xml', models.BinaryField()),
-                ('state', models.CharField(choices=[('pending', 'pending'), ('delivered', 'delivered'), ('dead', 'undeliverable')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='packages', to='documents.delivery')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("document", "document"), ("status", "status")], max_length=10),
+                ),
+                ("to_code", models.CharField(max_length=35)),
+                ("xml", models.BinaryField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("delivered", "delivered"),
+                            ("dead", "undeliverable"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="packages",
+                        to="documents.delivery",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='RegisterSettings',
+            name="RegisterSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('series_mode', models.CharField(choices=[('common', 'one series for all types'), ('per_type', 'one series per document type')], default='common', max_length=10, verbose_name='numbering series')),
-                ('agency', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='document_settings', to='agencies.agency', verbose_name='agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "series_mode",
+                    models.CharField(
+                        choices=[
+                            ("common", "one series for all types"),
+                            ("per_type", "one series per document type"),
+                        ],
+                        default="common",
+                        max_length=10,
+                        verbose_name="numbering series",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="document_settings",
+                        to="agencies.agency",
+                        verbose_name="agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document register settings',
-                'verbose_name_plural': 'document register settings',
+                "verbose_name": "document register settings",
+                "verbose_name_plural": "document register settings",
             },
         ),
         migrations.CreateModel(
-            name='SeriesCounter',
+            name="SeriesCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('series', models.CharField(max_length=40)),
-                ('value', models.PositiveIntegerField(default=0)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("series", models.CharField(max_length=40)),
+                ("value", models.PositiveIntegerField(default=0)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="agencies.agency"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='incomingdocument',
-            constraint=models.UniqueConstraint(condition=models.Q(('arrival_number__isnull', False)), fields=('agency', 'year', 'arrival_number'), name='documents_incoming_number_unique'),
+            model_name="incomingdocument",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("arrival_number__isnull", False)),
+                fields=("agency", "year", "arrival_number"),
+                name="documents_incoming_number_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outgoingdocument',
-            constraint=models.UniqueConstraint(condition=models.Q(('number__isnull', False)), fields=('agency', 'year', 'series', 'number'), name='documents_outgoing_number_unique'),
+            model_name="outgoingdocument",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("number__isnull", False)),
+                fields=("agency", "year", "series", "number"),
+                name="documents_outgoing_number_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('document', 'recipient'), name='documents_delivery_unique'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("document", "recipient"), name="documents_delivery_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at'], name='documents_package_due'),
+            model_name="package",
+            index=models.Index(
+                condition=models.Q(("state", "pending")),
+                fields=["next_attempt_at"],
+                name="documents_package_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='seriescounter',
-            constraint=models.UniqueConstraint(fields=('agency', 'year', 'series'), name='documents_series_counter_unique'),
+            model_name="seriescounter",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "year", "series"), name="documents_series_counter_unique"
+            ),
         ),
     ]

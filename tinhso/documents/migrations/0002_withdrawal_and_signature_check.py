@@ -6,94 +6,220 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0001_documents_initial'),
+        ("documents", "0001_documents_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incomingdocument',
-            name='replaced_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaces', to='documents.incomingdocument', verbose_name='replaced by'),
+            model_name="incomingdocument",
+            name="replaced_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replaces",
+                to="documents.incomingdocument",
+                verbose_name="replaced by",
+            ),
         ),
         migrations.AddField(
-            model_name='incomingdocument',
-            name='signature_certificate',
-            field=models.CharField(blank=True, max_length=200, verbose_name='signing certificate'),
+            model_name="incomingdocument",
+            name="signature_certificate",
+            field=models.CharField(blank=True, max_length=200, verbose_name="signing certificate"),
         ),
         migrations.AddField(
-            model_name='incomingdocument',
-            name='signature_check',
-            field=models.CharField(blank=True, choices=[('matches', 'valid and matches the header'), ('flagged', 'to be checked by the clerk')], max_length=10, verbose_name='signature check'),
+            model_name="incomingdocument",
+            name="signature_check",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("matches", "valid and matches the header"),
+                    ("flagged", "to be checked by the clerk"),
+                ],
+                max_length=10,
+                verbose_name="signature check",
+            ),
         ),
         migrations.AddField(
-            model_name='incomingdocument',
-            name='signature_findings',
-            field=models.JSONField(blank=True, default=list, verbose_name='signature findings'),
+            model_name="incomingdocument",
+            name="signature_findings",
+            field=models.JSONField(blank=True, default=list, verbose_name="signature findings"),
         ),
         migrations.AddField(
-            model_name='incomingdocument',
-            name='signature_signed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='signed at'),
+            model_name="incomingdocument",
+            name="signature_signed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="signed at"),
         ),
         migrations.AddField(
-            model_name='incomingdocument',
-            name='signature_signer',
-            field=models.CharField(blank=True, max_length=200, verbose_name='signed by'),
+            model_name="incomingdocument",
+            name="signature_signer",
+            field=models.CharField(blank=True, max_length=200, verbose_name="signed by"),
         ),
         migrations.AddField(
-            model_name='incomingdocument',
-            name='withdrawal_reason',
+            model_name="incomingdocument",
+            name="withdrawal_reason",
             field=models.CharField(blank=True, max_length=500, verbose_name="sender's reason"),
         ),
         migrations.AddField(
-            model_name='incomingdocument',
-            name='withdrawn_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='revoked or replaced at'),
+            model_name="incomingdocument",
+            name="withdrawn_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="revoked or replaced at"),
         ),
         migrations.AlterField(
-            model_name='documentevent',
-            name='kind',
-            field=models.CharField(choices=[('drafted', 'drafted'), ('issued', 'numbered and issued'), ('queued', 'package queued'), ('delivered', 'package delivered'), ('failed', 'delivery failed'), ('dead', 'delivery given up'), ('received', 'arrived'), ('registered', 'registered'), ('status', 'status reported'), ('wd_requested', 'revocation, update or replacement asked for'), ('wd_declined', 'revocation, update or replacement declined by the leader'), ('revoked', 'revoked'), ('updated', 'updated'), ('replaced', 'replaced')], max_length=12),
+            model_name="documentevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("drafted", "drafted"),
+                    ("issued", "numbered and issued"),
+                    ("queued", "package queued"),
+                    ("delivered", "package delivered"),
+                    ("failed", "delivery failed"),
+                    ("dead", "delivery given up"),
+                    ("received", "arrived"),
+                    ("registered", "registered"),
+                    ("status", "status reported"),
+                    ("wd_requested", "revocation, update or replacement asked for"),
+                    ("wd_declined", "revocation, update or replacement declined by the leader"),
+                    ("revoked", "revoked"),
+                    ("updated", "updated"),
+                    ("replaced", "replaced"),
+                ],
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='incomingdocument',
-            name='state',
-            field=models.CharField(choices=[('pending', 'Waiting to be registered'), ('registered', 'Registered'), ('refused', 'Returned to the sender'), ('assigned', 'Assigned'), ('done', 'Handled'), ('revoked', 'Revoked by the sender'), ('replaced', 'Replaced by the sender')], default='pending', max_length=10, verbose_name='state'),
+            model_name="incomingdocument",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting to be registered"),
+                    ("registered", "Registered"),
+                    ("refused", "Returned to the sender"),
+                    ("assigned", "Assigned"),
+                    ("done", "Handled"),
+                    ("revoked", "Revoked by the sender"),
+                    ("replaced", "Replaced by the sender"),
+                ],
+                default="pending",
+                max_length=10,
+                verbose_name="state",
+            ),
         ),
         migrations.AlterField(
-            model_name='outgoingdocument',
-            name='state',
-            field=models.CharField(choices=[('draft', 'Draft'), ('issued', 'Issued'), ('revoked', 'Revoked'), ('replaced', 'Replaced')], default='draft', max_length=10, verbose_name='state'),
+            model_name="outgoingdocument",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("issued", "Issued"),
+                    ("revoked", "Revoked"),
+                    ("replaced", "Replaced"),
+                ],
+                default="draft",
+                max_length=10,
+                verbose_name="state",
+            ),
         ),
         migrations.AlterField(
-            model_name='package',
-            name='state',
-            field=models.CharField(choices=[('pending', 'pending'), ('delivered', 'delivered'), ('dead', 'undeliverable'), ('cancelled', 'cancelled: the document was withdrawn')], default='pending', max_length=10),
+            model_name="package",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("pending", "pending"),
+                    ("delivered", "delivered"),
+                    ("dead", "undeliverable"),
+                    ("cancelled", "cancelled: the document was withdrawn"),
+                ],
+                default="pending",
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='Withdrawal',
+            name="Withdrawal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('revoke', 'Revoke'), ('update', 'Update'), ('replace', 'Replace')], max_length=10, verbose_name='action')),
-                ('reason', models.CharField(max_length=500, verbose_name='reason')),
-                ('corrections', models.JSONField(blank=True, default=dict, verbose_name='corrected fields')),
-                ('state', models.CharField(choices=[('requested', 'waiting for the leader'), ('approved', 'approved and sent'), ('declined', 'declined')], default='requested', max_length=10)),
-                ('requested_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.CharField(blank=True, max_length=500)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='withdrawals', to='documents.outgoingdocument')),
-                ('replacement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.outgoingdocument', verbose_name='replacement document')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("revoke", "Revoke"), ("update", "Update"), ("replace", "Replace")],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500, verbose_name="reason")),
+                ("corrections", models.JSONField(blank=True, default=dict, verbose_name="corrected fields")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("requested", "waiting for the leader"),
+                            ("approved", "approved and sent"),
+                            ("declined", "declined"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.CharField(blank=True, max_length=500)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="withdrawals",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
+                (
+                    "replacement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="documents.outgoingdocument",
+                        verbose_name="replacement document",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'revocation, update or replacement',
-                'verbose_name_plural': 'revocations, updates and replacements',
-                'ordering': ['-requested_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'requested')), fields=('document',), name='documents_withdrawal_one_waiting')],
+                "verbose_name": "revocation, update or replacement",
+                "verbose_name_plural": "revocations, updates and replacements",
+                "ordering": ["-requested_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "requested")),
+                        fields=("document",),
+                        name="documents_withdrawal_one_waiting",
+                    )
+                ],
             },
         ),
     ]

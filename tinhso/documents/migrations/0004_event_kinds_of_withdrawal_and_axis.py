@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0003_axis'),
+        ("documents", "0003_axis"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='documentevent',
-            name='kind',
-            field=models.CharField(choices=[('drafted', 'drafted'), ('issued', 'numbered and issued'), ('queued', 'package queued'), ('sent', 'package handed to the national axis'), ('delivered', 'package delivered'), ('failed', 'delivery failed'), ('dead', 'delivery given up'), ('received', 'arrived'), ('registered', 'registered'), ('status', 'status reported'), ('wd_requested', 'revocation, update or replacement asked for'), ('wd_declined', 'revocation, update or replacement declined by the leader'), ('revoked', 'revoked'), ('updated', 'updated'), ('replaced', 'replaced')], max_length=12),
+            model_name="documentevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("drafted", "drafted"),
+                    ("issued", "numbered and issued"),
+                    ("queued", "package queued"),
+                    ("sent", "package handed to the national axis"),
+                    ("delivered", "package delivered"),
+                    ("failed", "delivery failed"),
+                    ("dead", "delivery given up"),
+                    ("received", "arrived"),
+                    ("registered", "registered"),
+                    ("status", "status reported"),
+                    ("wd_requested", "revocation, update or replacement asked for"),
+                    ("wd_declined", "revocation, update or replacement declined by the leader"),
+                    ("revoked", "revoked"),
+                    ("updated", "updated"),
+                    ("replaced", "replaced"),
+                ],
+                max_length=12,
+            ),
         ),
     ]

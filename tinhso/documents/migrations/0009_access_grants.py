@@ -6,34 +6,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_agency_symbol'),
-        ('documents', '0008_handling_coordinators_reminders'),
+        ("agencies", "0002_agency_symbol"),
+        ("documents", "0008_handling_coordinators_reminders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='documentevent',
-            name='kind',
-            field=models.CharField(choices=[('drafted', 'drafted'), ('signed', 'signed by the leader'), ('issued', 'numbered and issued'), ('queued', 'package queued'), ('sent', 'package handed to the national axis'), ('delivered', 'package delivered'), ('failed', 'delivery failed'), ('dead', 'delivery given up'), ('received', 'arrived'), ('registered', 'registered'), ('status', 'status reported'), ('wd_requested', 'revocation, update or replacement asked for'), ('wd_declined', 'revocation, update or replacement declined by the leader'), ('revoked', 'revoked'), ('updated', 'updated'), ('replaced', 'replaced'), ('opinion', "co-ordinator's opinion"), ('granted', 'read access granted'), ('ungranted', 'read access withdrawn')], max_length=12),
+            model_name="documentevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("drafted", "drafted"),
+                    ("signed", "signed by the leader"),
+                    ("issued", "numbered and issued"),
+                    ("queued", "package queued"),
+                    ("sent", "package handed to the national axis"),
+                    ("delivered", "package delivered"),
+                    ("failed", "delivery failed"),
+                    ("dead", "delivery given up"),
+                    ("received", "arrived"),
+                    ("registered", "registered"),
+                    ("status", "status reported"),
+                    ("wd_requested", "revocation, update or replacement asked for"),
+                    ("wd_declined", "revocation, update or replacement declined by the leader"),
+                    ("revoked", "revoked"),
+                    ("updated", "updated"),
+                    ("replaced", "replaced"),
+                    ("opinion", "co-ordinator's opinion"),
+                    ("granted", "read access granted"),
+                    ("ungranted", "read access withdrawn"),
+                ],
+                max_length=12,
+            ),
         ),
         migrations.CreateModel(
-            name='AccessGrant',
+            name="AccessGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('granted_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency', verbose_name='agency')),
-                ('granted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='documents.incomingdocument')),
-                ('outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='grants', to='documents.outgoingdocument')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("granted_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to="documents.incomingdocument",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grants",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('incoming__isnull', True), ('outgoing__isnull', True), _connector='XOR'), name='documents_grant_one_document'), models.CheckConstraint(condition=models.Q(('user__isnull', True), ('agency__isnull', True), _connector='XOR'), name='documents_grant_one_grantee')],
+                "ordering": ["pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("incoming__isnull", True), ("outgoing__isnull", True), _connector="XOR"
+                        ),
+                        name="documents_grant_one_document",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("user__isnull", True), ("agency__isnull", True), _connector="XOR"
+                        ),
+                        name="documents_grant_one_grantee",
+                    ),
+                ],
             },
         ),
     ]

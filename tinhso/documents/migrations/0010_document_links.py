@@ -6,34 +6,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0009_access_grants'),
-        ('dossiers', '0009_submission_reference'),
+        ("documents", "0009_access_grants"),
+        ("dossiers", "0009_submission_reference"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='documentevent',
-            name='kind',
-            field=models.CharField(choices=[('drafted', 'drafted'), ('signed', 'signed by the leader'), ('issued', 'numbered and issued'), ('queued', 'package queued'), ('sent', 'package handed to the national axis'), ('delivered', 'package delivered'), ('failed', 'delivery failed'), ('dead', 'delivery given up'), ('received', 'arrived'), ('registered', 'registered'), ('status', 'status reported'), ('wd_requested', 'revocation, update or replacement asked for'), ('wd_declined', 'revocation, update or replacement declined by the leader'), ('revoked', 'revoked'), ('updated', 'updated'), ('replaced', 'replaced'), ('opinion', "co-ordinator's opinion"), ('granted', 'read access granted'), ('ungranted', 'read access withdrawn'), ('linked', 'linked')], max_length=12),
+            model_name="documentevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("drafted", "drafted"),
+                    ("signed", "signed by the leader"),
+                    ("issued", "numbered and issued"),
+                    ("queued", "package queued"),
+                    ("sent", "package handed to the national axis"),
+                    ("delivered", "package delivered"),
+                    ("failed", "delivery failed"),
+                    ("dead", "delivery given up"),
+                    ("received", "arrived"),
+                    ("registered", "registered"),
+                    ("status", "status reported"),
+                    ("wd_requested", "revocation, update or replacement asked for"),
+                    ("wd_declined", "revocation, update or replacement declined by the leader"),
+                    ("revoked", "revoked"),
+                    ("updated", "updated"),
+                    ("replaced", "replaced"),
+                    ("opinion", "co-ordinator's opinion"),
+                    ("granted", "read access granted"),
+                    ("ungranted", "read access withdrawn"),
+                    ("linked", "linked"),
+                ],
+                max_length=12,
+            ),
         ),
         migrations.CreateModel(
-            name='DocumentLink',
+            name="DocumentLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='document_links', to='dossiers.dossier')),
-                ('incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='links', to='documents.incomingdocument')),
-                ('linked_incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='linked_from', to='documents.incomingdocument')),
-                ('linked_outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='linked_from', to='documents.outgoingdocument')),
-                ('outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='links', to='documents.outgoingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="document_links",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="documents.incomingdocument",
+                    ),
+                ),
+                (
+                    "linked_incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="linked_from",
+                        to="documents.incomingdocument",
+                    ),
+                ),
+                (
+                    "linked_outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="linked_from",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('incoming__isnull', True), ('outgoing__isnull', True), _connector='XOR'), name='documents_link_one_source'), models.CheckConstraint(condition=models.Q(models.Q(('dossier__isnull', False), ('linked_incoming__isnull', True), ('linked_outgoing__isnull', True)), models.Q(('dossier__isnull', True), ('linked_incoming__isnull', False), ('linked_outgoing__isnull', True)), models.Q(('dossier__isnull', True), ('linked_incoming__isnull', True), ('linked_outgoing__isnull', False)), _connector='OR'), name='documents_link_one_target')],
+                "ordering": ["pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("incoming__isnull", True), ("outgoing__isnull", True), _connector="XOR"
+                        ),
+                        name="documents_link_one_source",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("dossier__isnull", False),
+                                ("linked_incoming__isnull", True),
+                                ("linked_outgoing__isnull", True),
+                            ),
+                            models.Q(
+                                ("dossier__isnull", True),
+                                ("linked_incoming__isnull", False),
+                                ("linked_outgoing__isnull", True),
+                            ),
+                            models.Q(
+                                ("dossier__isnull", True),
+                                ("linked_incoming__isnull", True),
+                                ("linked_outgoing__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="documents_link_one_target",
+                    ),
+                ],
             },
         ),
     ]
