@@ -250,7 +250,7 @@ class GrantIn(Schema):
     agency: str | None = None
 
 
-class GrantOut(Schema):
+class AccessGrantOut(Schema):
     id: int
     username: str | None
     agency: str | None
@@ -279,7 +279,7 @@ def _grant(
 
 
 @router.post(
-    "/incoming/{pk}/grants", response=GrantOut, summary="Give an officer or an agency read access to it"
+    "/incoming/{pk}/grants", response=AccessGrantOut, summary="Give an officer or an agency read access to it"
 )
 def grant_incoming(request: ApiRequest, pk: int, payload: GrantIn) -> AccessGrant:
     """``username`` of an officer, or ``agency`` code; see ``/outgoing/{pk}/grants``."""
@@ -287,7 +287,7 @@ def grant_incoming(request: ApiRequest, pk: int, payload: GrantIn) -> AccessGran
 
 
 @router.post(
-    "/outgoing/{pk}/grants", response=GrantOut, summary="Give an officer or an agency read access to it"
+    "/outgoing/{pk}/grants", response=AccessGrantOut, summary="Give an officer or an agency read access to it"
 )
 def grant_outgoing(request: ApiRequest, pk: int, payload: GrantIn) -> AccessGrant:
     """A leader or the văn thư of the document's agency (403 otherwise); an unknown officer or
@@ -295,7 +295,7 @@ def grant_outgoing(request: ApiRequest, pk: int, payload: GrantIn) -> AccessGran
     return _grant(request, _outgoing(request, pk), payload)
 
 
-@router.post("/grants/{pk}/withdraw", response=GrantOut, summary="Withdraw a read access")
+@router.post("/grants/{pk}/withdraw", response=AccessGrantOut, summary="Withdraw a read access")
 def revoke_access(request: ApiRequest, pk: int) -> AccessGrant:
     grant = get_object_or_404(AccessGrant.objects.select_related("user", "agency"), pk=pk)
     document = grant.incoming or grant.outgoing
