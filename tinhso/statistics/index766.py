@@ -1,7 +1,9 @@
 """The service-quality index of Decision 766/QĐ-TTg (23/6/2022): five groups, 100 points —
 publicity and transparency 18, progress and results 20, online services 22 (online submission 12,
 online payment 10), digitisation 22, satisfaction 18 — per receiving agency and for the scope,
-over any period, each indicator scored against its threshold.
+over any period, each indicator scored against its threshold. The counts come from the rollups
+(``index_766``: a few rows per agency and day, plus the open dossiers that might be late and the
+low ratings); the lists behind them from the dossiers (``index_dossier_ids``), with the same rules.
 
 Sources: the indicators, their formulas and thresholds follow the national description "Mô tả
 công thức tính chỉ số 766" (items cited below as "766 item x.y"); the points of each indicator

@@ -8,6 +8,11 @@ A batch is claimed with ``FOR UPDATE SKIP LOCKED`` (workers share the work) and 
 so no event is counted twice even if two workers read it. ``advance_cursor`` moves the mark
 over events counted more than ``CURSOR_LAG`` ago and deletes their ``ProcessedEvent`` rows; an
 event whose transaction stays open longer than that could be missed (``--rebuild`` repairs it).
+
+The Decision 766 counters (``models.INDEX_COUNTERS``) depend on more than the event: a signed
+result, a payment, the files. Each batch recomputes the ``IndexRow`` of the dossiers it touches
+(``index766.index_rows``, the rows locked in key order) and adds the difference to the rollups,
+so any later event of a dossier corrects what it counted before.
 """
 
 import datetime

@@ -148,9 +148,9 @@ def test_the_scorecard_keeps_measured_and_entered_apart(client, world):
     empty = actions.save_target(
         admin,
         Target(
-            name="Tỷ lệ người dân hài lòng",
+            name="Tỷ lệ hồ sơ có phí, lệ phí thanh toán trực tuyến",
             legal_source="Quyết định 766/QĐ-TTg",
-            measure="satisfaction",
+            measure="fees_paid_online",
             target_value=Decimal("90"),
             target_date=datetime.date(2026, 12, 31),
         ),
@@ -178,7 +178,7 @@ def test_the_scorecard_keeps_measured_and_entered_apart(client, world):
     assert by_name[measured.pk]["value"] == 0.0
     assert (
         by_name[empty.pk]["value"] is None and by_name[empty.pk]["status"] == "none"
-    )  # nothing to divide by
+    )  # nothing to divide by: no fee paid in the world
     assert [c["target"] for c in card["entered"]] == [entered] and card["entered"][0]["value"] == 87.5
     sign_in(client, world["province_leader"])
     body = client.get("/dieu-hanh/chi-tieu/").content.decode()
