@@ -3,8 +3,9 @@
 How one order is made. A trigger on each source outbox (migration 0002) writes a ``FeedEntry``
 in the transaction that writes the outbox row, carrying that transaction's id
 (``pg_current_xact_id()``). Entries are read in (transaction id, entry id) order, and only those
-of transactions older than the oldest transaction still running (``pg_snapshot_xmin`` of the
-reader's snapshot): every such transaction has ended, so no entry can appear later before the
+of transactions older than the oldest transaction of this database still running at the
+reader's snapshot (its ``xip`` list, less the transactions ``pg_stat_activity`` shows in other
+databases of the cluster): every such transaction has ended, so no entry can appear later before the
 reader's cursor. Ordering by entry id alone would not do: a transaction that took id 7 and
 commits after another took id 8 and committed would be skipped by a reader that already saw 8.
 The price is latency: a long transaction holds the feed back (never makes it skip) until it ends.
@@ -50,7 +51,17 @@ EVENT_TYPES = (
 FEED_SQL = {
     "postgresql": sql(
         "SELECT {e.id}, {e.txid}, {e.source}, {e.source_id} FROM {e} WHERE ({e.txid}, {e.id}) > (%s, %s)"
-        " AND {e.txid} < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+        " AND {e.txid} < ("
+        # The oldest transaction running at the reader's snapshot, leaving out those known to run
+        # in another database of the cluster (they never write this feed; left in, another
+        # database's long transactions would hold the feed back). A transaction of another
+        # database that ended before pg_stat_activity is read stays in: it only delays.
+        "  SELECT LEAST(pg_snapshot_xmax(snap)::text::bigint, ("
+        "    SELECT min(running::text::bigint) FROM pg_snapshot_xip(snap) AS running"
+        "    WHERE (running::text::bigint & 4294967295) NOT IN ("
+        "      SELECT backend_xid::text::bigint FROM pg_stat_activity"
+        "      WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())))"
+        "  FROM (SELECT pg_current_snapshot() AS snap) AS s)"
         " ORDER BY {e.txid}, {e.id} LIMIT %s",
         e=FeedEntry,
     ),

@@ -214,3 +214,19 @@ def test_a_feedback_report_is_followed_from_received_to_closed_without_the_repor
     text = json.dumps([e.cloudevent for e in events], ensure_ascii=False)
     for personal in ("Nguyễn Văn An", "nguyenvanan@example.vn", "ổ gà", "Đường Ấp Bắc"):
         assert personal not in text
+
+
+def test_a_transaction_running_in_another_database_does_not_hold_the_feed_back(people, submitted):
+    """Another database of the same PostgreSQL cluster (another application, or the test database
+    of another test worker) never writes this feed: its long transactions must not delay it."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params["dbname"] = "postgres"
+    with psycopg.connect(**params) as elsewhere:
+        elsewhere.execute("SELECT pg_current_xact_id()")  # a transaction with an id, left open
+        dossier_actions.change_status(None, submitted, Status.ACCEPTED)
+        events, _cursor = read_all()
+    assert [e.cloudevent["data"]["status"] for e in events] == [Status.NEW, Status.ACCEPTED]
