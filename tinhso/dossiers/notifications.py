@@ -14,8 +14,6 @@ retries that fall due and anything whose wake-up died with its process.
 
 import datetime
 import logging
-import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -31,6 +29,7 @@ from tinhso.core import mailer
 from tinhso.core.links import site_url
 from tinhso.core.rows import insert
 from tinhso.core.sms import get_provider
+from tinhso.core.wake import Waker
 from tinhso.dossiers.models import Dossier, Notification
 from tinhso.dossiers.status import Status, status_label
 
@@ -91,23 +90,12 @@ def queue_notification(dossier: Dossier, kind: str) -> None:
     transaction.on_commit(wake_sender, robust=True)  # if waking fails, cron sends it
 
 
-_wake_lock = threading.Lock()
-_next_wake = 0.0
+sender_waker = Waker(WAKE_WINDOW)
 
 
 def wake_sender() -> None:
-    """Enqueue ``send_notifications`` unless this process did so less than ``WAKE_WINDOW`` ago.
-    A backend that cannot defer a task (the immediate one of the tests) runs it at once."""
-    global _next_wake
-    if not send_notifications.get_backend().supports_defer:
-        send_notifications.enqueue()
-        return
-    with _wake_lock:
-        now = time.monotonic()
-        if now < _next_wake:
-            return
-        _next_wake = now + WAKE_WINDOW.total_seconds()
-    send_notifications.using(run_after=timezone.now() + WAKE_WINDOW).enqueue()
+    """Enqueue ``send_notifications`` unless this process did so less than ``WAKE_WINDOW`` ago."""
+    sender_waker.wake(send_notifications)
 
 
 def tracking_url(code: str) -> str:

@@ -16,13 +16,12 @@ again. The share of dossiers synchronised is indicator 1.4 of Decision 766/QĐ-T
 
 import datetime
 import logging
-import threading
-import time
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from tinhso.core.wake import Waker
 from tinhso.dossiers.models import DossierEvent, DossierEventKind
 from tinhso.national import protocol
 from tinhso.national.models import PortalSync
@@ -104,8 +103,7 @@ def sync_due(limit: int = BATCH, now: datetime.datetime | None = None) -> int:
     return done
 
 
-_wake_lock = threading.Lock()
-_next_wake = 0.0
+portal_waker = Waker(WAKE_WINDOW)
 
 
 def wake_on_commit(sender=None, **kwargs) -> None:
@@ -119,16 +117,7 @@ def wake_on_commit(sender=None, **kwargs) -> None:
 def _wake() -> None:
     from tinhso.national.tasks import sync_portal
 
-    global _next_wake
-    if not sync_portal.get_backend().supports_defer:
-        sync_portal.enqueue()
-        return
-    with _wake_lock:
-        now = time.monotonic()
-        if now < _next_wake:
-            return
-        _next_wake = now + WAKE_WINDOW.total_seconds()
-    sync_portal.using(run_after=timezone.now() + WAKE_WINDOW).enqueue()
+    portal_waker.wake(sync_portal)
 
 
 def failures() -> QuerySet[PortalSync]:

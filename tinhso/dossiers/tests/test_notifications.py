@@ -307,8 +307,8 @@ def test_a_process_wakes_the_worker_once_per_window_and_the_worker_sends(
     Notification.objects.all().delete()
     mailoutbox.clear()
     clock = [1000.0]
-    monkeypatch.setattr(notifications.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(notifications, "_next_wake", 0.0)
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(notifications.sender_waker, "_next", 0.0)
     with transaction.atomic():
         queue_notification(submitted, Notification.Kind.STATUS_CHANGED)
         assert not DBTaskResult.objects.exists()  # the wake-up waits for the commit
