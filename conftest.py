@@ -17,6 +17,8 @@ rolled-back transaction before those that empty the database) still holds on eac
 
 import pytest
 
+from tinhso import testing
+
 # Test modules whose tests must run on one worker, one after the other.
 GROUPS = {
     "tests/browser/test_demo_journeys.py": "demo-journeys",
@@ -154,6 +156,13 @@ def _kept_rows_rolled_back_at_the_end(django_db_setup, django_db_blocker):
     """The kept rows are rolled back before the test database goes."""
     yield
     _put_kept_layers([], django_db_blocker)
+
+
+@pytest.fixture
+@testing.keep(testing.make_demo_catalogue)
+def demo_catalogue(db):
+    """``tinhso.testing.make_demo_catalogue``'s tree, written once per worker."""
+    return testing.kept_rows("demo_catalogue")
 
 
 @pytest.fixture(autouse=True)
