@@ -23,6 +23,7 @@ from tinhso import testing
 GROUPS = {
     "tests/browser/test_demo_journeys.py": "demo-journeys",
     "tests/test_two_servers.py": "two-servers",
+    "tests/test_kept_rows.py": "kept-rows",
 }
 # Test modules or tests that take a minute or more of CPU, longest first (measured by CPU time).
 LONG = [
