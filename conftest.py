@@ -160,6 +160,12 @@ def _kept_rows_rolled_back_at_the_end(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+@testing.keep(testing.import_dong_thap)
+def dong_thap_units(db):
+    """``tinhso.testing.import_dong_thap``'s units, written once per worker."""
+
+
+@pytest.fixture
 @testing.keep(testing.make_demo_catalogue)
 def demo_catalogue(db):
     """``tinhso.testing.make_demo_catalogue``'s tree, written once per worker."""

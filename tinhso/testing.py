@@ -199,6 +199,11 @@ def make_province() -> dict:
     return {"province": province, "my_tho": my_tho, "cao_lanh": cao_lanh, "agencies": agencies}
 
 
+def import_dong_thap() -> None:
+    """The 34 provincial units and the 102 communes and wards of Đồng Tháp (code 82)."""
+    call_command("import_units", province="82", stdout=io.StringIO())
+
+
 def make_demo_agencies() -> dict:
     """The demo's own Đồng Tháp: the 2025 units of province 82 and every agency ``load_demo``
     creates (102 commune one-stop desks and the provincial police its administrator adds), without

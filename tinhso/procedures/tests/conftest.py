@@ -20,8 +20,8 @@ def client():
 
 def build_agencies() -> dict:
     """A demo-like tree: UBND tỉnh H20, its departments H20.02…H20.13, and two wards' People's
-    Committees with their one-stop desks (built here, independent of load_demo)."""
-    call_command("import_units", province="82", stdout=io.StringIO())
+    Committees with their one-stop desks (built here, independent of load_demo), on the units of
+    ``dong_thap_units``."""
     province = AdministrativeUnit.objects.valid_on().get(code="82", level=Level.PROVINCE)
     my_tho = AdministrativeUnit.objects.valid_on().get(code="28261")
     cao_lanh = AdministrativeUnit.objects.valid_on().get(name="Phường Cao Lãnh")
@@ -55,8 +55,8 @@ def build_catalogue() -> None:
 
 
 @pytest.fixture
-@testing.keep(build_agencies)
-def agencies(db):
+@testing.keep(build_agencies, on="dong_thap_units")
+def agencies(dong_thap_units):
     """``build_agencies``'s tree (written once per worker)."""
     return testing.kept_rows("agencies")
 
