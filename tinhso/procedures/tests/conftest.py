@@ -18,7 +18,7 @@ def client():
     return Client(headers={"X-Forwarded-Proto": "https"})
 
 
-def build_agencies() -> dict:
+def build_agencies():
     """A demo-like tree: UBND tỉnh H20, its departments H20.02…H20.13, and two wards' People's
     Committees with their one-stop desks (built here, independent of load_demo), on the units of
     ``dong_thap_units``."""
