@@ -84,15 +84,18 @@ def _transactional(item) -> bool:
 
 def _kept_layers(item) -> list:
     """The kept fixtures (``tinhso.testing.keep``) whose rows ``item`` needs, the lowest first."""
+    info = getattr(item, "_fixtureinfo", None)  # test functions only
+    if info is None:
+        return []
     kept = {}
     for name in item.fixturenames:
-        definitions = item._fixtureinfo.name2fixturedefs.get(name)
+        definitions = info.name2fixturedefs.get(name)
         if definitions and hasattr(definitions[-1].func, "kept"):
             kept[name] = definitions[-1].func
     for name, fixture in kept.items():
         layers = [fixture]
         while layers[0].kept.on:
-            layers.insert(0, item._fixtureinfo.name2fixturedefs[layers[0].kept.on][-1].func)
+            layers.insert(0, info.name2fixturedefs[layers[0].kept.on][-1].func)
         if set(kept) <= {layer.__name__ for layer in layers}:
             if _transactional(item):
                 raise pytest.UsageError(f"{item.nodeid}: kept rows ({name}) need a test that rolls back")
