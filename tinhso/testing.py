@@ -6,8 +6,12 @@ rows directly: the actions that create agencies and officers need an administrat
 place and write audit entries that the tests of the audit trail count.
 """
 
+import copy
 import datetime
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -26,6 +30,49 @@ PASSWORD = "Mật-khẩu-Đồng-Tháp-2026"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 LEADER = Role.LEADER
 OFFICER = Role.ONE_STOP_OFFICER
+
+
+@dataclass(frozen=True)
+class Kept:
+    """How a fixture's rows are built once per worker (``keep``)."""
+
+    build: Callable[[], Any]
+    on: str | None = None
+
+
+def keep(build: Callable[[], Any], on: str | None = None) -> Callable[[Any], Any]:
+    """Mark a fixture (under ``@pytest.fixture``) whose rows ``build()`` writes once per test worker
+    instead of once per test, on top of the rows of the kept fixture named ``on`` (if any). The
+    root ``conftest.py`` writes them in a transaction (a savepoint for each layer) left open under
+    the tests that use the fixture, each of which rolls back to them; they are rolled back before
+    a test that does not use them or that empties the database (a transactional test, refused
+    with a kept fixture). The fixture returns ``kept_rows(its name)``."""
+
+    def mark(fixture: Any) -> Any:
+        fixture.kept = Kept(build, on)
+        return fixture
+
+    return mark
+
+
+@dataclass
+class KeptLayer:
+    """The rows of one kept fixture in place: its transaction or savepoint, what its build returned."""
+
+    fixture: Any
+    atomic: Any
+    value: Any = None
+
+
+# The layers in place on this worker, the lowest first.
+KEPT_LAYERS: list[KeptLayer] = []
+
+
+def kept_rows(name: str) -> Any:
+    """What the build of the kept fixture ``name`` returned, as it was then: each test gets its own
+    copy of the instances, so that one test changing them in memory does not change the next."""
+    value = next(layer.value for layer in KEPT_LAYERS if layer.fixture.__name__ == name)
+    return copy.deepcopy(value)
 
 
 def local(year, month, day, hour=0, minute=0) -> datetime.datetime:
@@ -150,6 +197,11 @@ def make_province() -> dict:
             committee,
         )
     return {"province": province, "my_tho": my_tho, "cao_lanh": cao_lanh, "agencies": agencies}
+
+
+def import_dong_thap() -> None:
+    """The 34 provincial units and the 102 communes and wards of Đồng Tháp (code 82)."""
+    call_command("import_units", province="82", stdout=io.StringIO())
 
 
 def make_demo_agencies() -> dict:

@@ -1,7 +1,4 @@
-import io
-
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from tinhso import testing
@@ -26,8 +23,8 @@ def client():
 
 
 @pytest.fixture
-def units(db):
-    call_command("import_units", province="82", stdout=io.StringIO())
+def units(dong_thap_units):
+    """All 34 provincial units and the 102 communes and wards of Đồng Tháp (code 82)."""
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ def signed_in(client, user):
 
 
 @pytest.fixture
-def catalogue():
-    return factories.make_demo_catalogue()
+def catalogue(demo_catalogue):
+    return demo_catalogue
 
 
 def test_an_agency_admin_without_admin_permissions_sees_no_admin_link(client, catalogue):

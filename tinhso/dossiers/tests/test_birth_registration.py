@@ -25,8 +25,8 @@ MOTHER = {
 
 
 @pytest.fixture
-def catalogue(db):
-    return factories.make_demo_catalogue()
+def catalogue(demo_catalogue):
+    return demo_catalogue
 
 
 @pytest.fixture

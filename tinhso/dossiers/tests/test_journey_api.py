@@ -20,10 +20,9 @@ API = "/api/v1"
 
 
 @pytest.fixture
-def citizen(settings):
+def citizen(settings, demo_catalogue):
     settings.VNPAY_SANDBOX_ENABLED = True
     cache.clear()
-    factories.make_demo_catalogue()
     return factories.make_citizen()
 
 

@@ -17,11 +17,17 @@ from tinhso.procedures.models import Procedure
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(db):
+def build_demo() -> dict:
     agencies = factories.make_demo_agencies()
     call_command("load_procedures", stdout=io.StringIO())
     return agencies
+
+
+@pytest.fixture
+@factories.keep(build_demo)
+def demo(db):
+    """The demo's agencies and catalogue, written once per worker."""
+    return factories.kept_rows("demo")
 
 
 @pytest.fixture

@@ -26,10 +26,14 @@ from tinhso.workflows.models import DossierFlow
 
 
 @pytest.fixture
-def tree(db):
-    tree = factories.make_demo_catalogue()
-    load_demo_flows()
-    return tree
+@factories.keep(load_demo_flows, on="demo_catalogue")
+def demo_flows(demo_catalogue):
+    """The demo's flows on the demo catalogue, written once per worker."""
+
+
+@pytest.fixture
+def tree(demo_catalogue, demo_flows):
+    return demo_catalogue
 
 
 def test_a_province_procedure_is_received_at_the_centre_not_at_the_department(tree):

@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalogue():
-    return factories.make_demo_catalogue()
+def catalogue(demo_catalogue):
+    return demo_catalogue
 
 
 @pytest.fixture

@@ -18,11 +18,10 @@ def client():
     return Client(headers={"X-Forwarded-Proto": "https"})
 
 
-@pytest.fixture
-def agencies(db):
+def build_agencies():
     """A demo-like tree: UBND tỉnh H20, its departments H20.02…H20.13, and two wards' People's
-    Committees with their one-stop desks (built here, independent of load_demo)."""
-    call_command("import_units", province="82", stdout=io.StringIO())
+    Committees with their one-stop desks (built here, independent of load_demo), on the units of
+    ``dong_thap_units``."""
     province = AdministrativeUnit.objects.valid_on().get(code="82", level=Level.PROVINCE)
     my_tho = AdministrativeUnit.objects.valid_on().get(code="28261")
     cao_lanh = AdministrativeUnit.objects.valid_on().get(name="Phường Cao Lãnh")
@@ -50,8 +49,20 @@ def agencies(db):
     return tree
 
 
-@pytest.fixture
-def catalogue(agencies):
+def build_catalogue() -> None:
     """The shipped Đồng Tháp demo catalogue, loaded with the command the demo uses."""
     call_command("load_procedures", stdout=io.StringIO())
+
+
+@pytest.fixture
+@testing.keep(build_agencies, on="dong_thap_units")
+def agencies(dong_thap_units):
+    """``build_agencies``'s tree (written once per worker)."""
+    return testing.kept_rows("agencies")
+
+
+@pytest.fixture
+@testing.keep(build_catalogue, on="agencies")
+def catalogue(agencies):
+    """``build_catalogue``'s rows (written once per worker)."""
     return DEMO_CATALOGUE

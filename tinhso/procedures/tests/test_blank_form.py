@@ -9,7 +9,6 @@ import pytest
 from django.core.cache import cache
 from pypdf import PdfReader
 
-from tinhso import testing as factories
 from tinhso.procedures.blank_form import declaration
 from tinhso.procedures.models import Procedure
 
@@ -17,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def catalogue():
+def catalogue(demo_catalogue):
     cache.clear()
-    return factories.make_demo_catalogue()
+    return demo_catalogue
 
 
 def read(response) -> tuple[PdfReader, str]:

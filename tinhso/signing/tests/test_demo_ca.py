@@ -4,7 +4,6 @@ from cryptography.x509.oid import NameOID
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from tinhso import testing
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import AgencyKind
@@ -45,10 +44,10 @@ def test_all_one_stop_gives_every_agency_one_certificate(agencies):
     assert AgencyCertificate.objects.filter(is_active=True).count() == 5
 
 
-def test_all_one_stop_includes_the_agencies_that_decide_on_procedures(db):
+def test_all_one_stop_includes_the_agencies_that_decide_on_procedures(demo_catalogue):
     """The provincial police (not a department) decide on criminal-record certificates received
     at the centre, so they sign those results and need a certificate."""
-    tree = testing.make_demo_catalogue()
+    tree = demo_catalogue
     police = tree["agencies"]["14"]
     assert police.kind == AgencyKind.OTHER
 

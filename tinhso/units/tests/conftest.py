@@ -21,9 +21,8 @@ def client():
 
 
 @pytest.fixture
-def dong_thap(db):
+def dong_thap(dong_thap_units):
     """All 34 provincial units and the 102 communes and wards of Đồng Tháp (code 82)."""
-    call_command("import_units", province="82", stdout=io.StringIO())
 
 
 @pytest.fixture
