@@ -6,15 +6,18 @@ import socket
 import time
 import uuid
 
+import httpx
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
 from tinhso.lgsp import actions
 from tinhso.lgsp.exchange_log import anchor_log, verify_log
-from tinhso.lgsp.models import DataClassification, Exchange, Grant, Subsystem
+from tinhso.lgsp.models import ClientUsage, DataClassification, Exchange, Grant, Subsystem
 from tinhso.lgsp.tests.conftest import wait_for_log
+from tinhso.lgsp.tests.processes import GatewayProcess
 
 
 def test_two_systems_grant_call_log_and_revocation(systems, gw):
@@ -426,4 +429,32 @@ def test_log_rows_wait_out_a_database_failure(systems, gw):
             cursor.execute("ALTER TABLE lgsp_exchange_away RENAME TO lgsp_exchange")
     rows = wait_for_log(2)
     assert [row.path.rsplit("/", 1)[-1] for row in rows] == ["1", "2"]
+    assert verify_log().intact
+
+
+def test_the_rate_limit_and_quota_hold_across_two_gateway_processes(systems):
+    """Two gateway processes, calls alternating between them: the client gets its quota once,
+    not once per process, and a refused call is not counted."""
+    systems.grant("/people/{id}")
+    Subsystem.objects.filter(pk=systems.consumer.pk).update(rate_per_minute=3, quota_per_day=4)
+    while time.time() % 60 > 40:  # the three calls and the refused one in one minute
+        time.sleep(1)
+    with GatewayProcess() as first, GatewayProcess() as second:
+        urls = [first.url, second.url] * 3
+
+        def call(url: str) -> httpx.Response:
+            return httpx.get(url + systems.path("/people/1"), headers=systems.headers(), timeout=30)
+
+        answers = [call(url) for url in urls[:4]]
+        assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+        assert answers[3].json()["type"] == "Server.ClientProxy.RateLimitExceeded"
+        assert 1 <= int(answers[3].headers["retry-after"]) <= 60
+        ClientUsage.objects.filter(pk=systems.consumer.pk).update(minute=F("minute") - 1)  # a new minute
+        answers = [call(url) for url in urls[:3]]
+        assert [answer.status_code for answer in answers] == [200, 429, 429]
+        assert {answer.json()["type"] for answer in answers[1:]} == {"Server.ClientProxy.QuotaExceeded"}
+    usage = ClientUsage.objects.get(pk=systems.consumer.pk)
+    assert (usage.minute_calls, usage.day_calls) == (1, 4)
+    rows = wait_for_log(7)  # every call, admitted or refused, is in the log
+    assert sorted(row.status_code for row in rows) == [200] * 4 + [429] * 3
     assert verify_log().intact
