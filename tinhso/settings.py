@@ -519,5 +519,8 @@ NATIONAL_PORTAL_SECRET = os.environ.get(
 )
 NATIONAL_PORTAL_TIMEOUT = float(os.environ.get("NATIONAL_PORTAL_TIMEOUT", "5"))
 POPULATION_DB_URL = os.environ.get("POPULATION_DB_URL", "")
-POPULATION_XROAD_CLIENT = os.environ.get("POPULATION_XROAD_CLIENT", "VN/GOV/H20/TINHSO" if DEMO else "")
+POPULATION_XROAD_CLIENT = os.environ.get("POPULATION_XROAD_CLIENT", "VN-DT/GOV/H20/TINHSO" if DEMO else "")
+# The private key (PEM) of that client at the province's gateway: each lookup then carries a signed
+# client assertion (the gateway's authentication), POPULATION_DB_URL being the service's r1 address.
+POPULATION_XROAD_KEY_FILE = os.environ.get("POPULATION_XROAD_KEY_FILE", "")
 POPULATION_DB_TIMEOUT = float(os.environ.get("POPULATION_DB_TIMEOUT", "5"))
