@@ -230,6 +230,9 @@ RETENTION_DAYS = {
     "tracking_failures": int(os.environ.get("RETENTION_TRACKING_FAILURES_DAYS", "30")),
     "sign_in_throttles": int(os.environ.get("RETENTION_SIGN_IN_THROTTLES_DAYS", "30")),
     "closed_feedback_contacts": int(os.environ.get("RETENTION_CLOSED_FEEDBACK_CONTACTS_DAYS", "730")),
+    "webhook_deliveries": int(os.environ.get("RETENTION_WEBHOOK_DELIVERIES_DAYS", "90")),
+    "feed_entries": int(os.environ.get("RETENTION_FEED_ENTRIES_DAYS", "365")),
+    "exchange_log": int(os.environ.get("RETENTION_EXCHANGE_LOG_DAYS", "365")),
 }
 
 # API bearer tokens lifetime.

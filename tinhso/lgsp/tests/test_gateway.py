@@ -1,5 +1,6 @@
 """The gateway on a real uvicorn server in front of a real provider (issue 21, "Done when")."""
 
+import datetime
 import io
 import os
 import socket
@@ -13,9 +14,11 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from tinhso.audit.models import AuditEntry
+from tinhso.core import retention
 from tinhso.lgsp import actions
 from tinhso.lgsp.exchange_log import anchor_log, verify_log
-from tinhso.lgsp.models import ClientUsage, DataClassification, Exchange, Grant, Subsystem
+from tinhso.lgsp.models import ClientUsage, DataClassification, Exchange, ExchangeAnchor, Grant, Subsystem
 from tinhso.lgsp.tests.conftest import wait_for_log
 from tinhso.lgsp.tests.processes import GatewayProcess
 
@@ -458,3 +461,35 @@ def test_the_rate_limit_and_quota_hold_across_two_gateway_processes(systems):
     rows = wait_for_log(7)  # every call, admitted or refused, is in the log
     assert sorted(row.status_code for row in rows) == [200] * 4 + [429] * 3
     assert verify_log().intact
+
+
+def test_retention_deletes_the_log_up_to_an_anchor_before_the_period_and_it_still_verifies(
+    systems, gw, settings
+):
+    """The retention job deletes the exchange rows up to the last anchor made before the period
+    (the anchors stay); what is kept verifies, and a row removed after the anchor is detected."""
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "exchange_log": 365}
+    systems.grant("/people/{id}")
+    for person in ("1", "2"):
+        gw.get(systems.path(f"/people/{person}"), headers=systems.headers())
+    wait_for_log(2)
+    anchor_log()
+    gw.get(systems.path("/people/3"), headers=systems.headers())
+    wait_for_log(3)
+    later = anchor_log()
+    # a year on, just before the second anchor is past the period: the first one is
+    now = later.created_at + datetime.timedelta(days=365) - datetime.timedelta(microseconds=1)
+    assert retention.apply(now=now, dry_run=True)["exchange_log"] == 2
+    assert retention.apply(now=now)["exchange_log"] == 2
+    assert list(Exchange.objects.values_list("sequence", flat=True)) == [3]
+    assert ExchangeAnchor.objects.count() == 2
+    report = verify_log()
+    assert report.intact and report.exchanges == 1 and report.anchors == 2
+    assert AuditEntry.objects.filter(action="lgsp.prune_exchange_log").count() == 1
+    with pytest.raises(DatabaseError), transaction.atomic():  # outside retention, still refused
+        Exchange.objects.filter(sequence=3)._raw_delete(connection.alias)
+    with connection.cursor() as cursor:  # a row deleted past the anchor is found
+        cursor.execute("ALTER TABLE lgsp_exchange DISABLE TRIGGER lgsp_exchange_append_only")
+        cursor.execute("DELETE FROM lgsp_exchange WHERE sequence = 3")
+        cursor.execute("ALTER TABLE lgsp_exchange ENABLE TRIGGER lgsp_exchange_append_only")
+    assert not verify_log().intact
