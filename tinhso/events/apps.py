@@ -9,3 +9,6 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from tinhso.events import retention, rules  # noqa: F401  (registers "events.read" and "events.manage")
+        from tinhso.motcua.parts import register_link
+
+        register_link("events:subscriptions", _("Webhooks"), "events.manage")
