@@ -212,6 +212,25 @@ def raw_request(port: int, head: bytes) -> bytes:
         return answer
 
 
+def test_a_1_gb_body_is_refused_before_it_is_read_and_logged(systems, gateway, settings):
+    """A client announcing 1 GB (over ``LGSP_MAX_BODY``) is answered 413 at once: the body is not
+    read, nothing reaches the provider, and the refusal is in the log."""
+    systems.grant("/echo")
+    headers = systems.headers()
+    head = (
+        f"POST {systems.path('/echo')} HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n"
+        f"X-Road-Client: {headers['X-Road-Client']}\r\nAuthorization: {headers['Authorization']}\r\n"
+        f"Content-Type: application/octet-stream\r\nContent-Length: {1024**3}\r\n\r\n"
+    ).encode()
+    started = time.monotonic()
+    answer = raw_request(gateway.port, head + os.urandom(64 * 1024))
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b'"type": "Client.BadRequest"' in answer and time.monotonic() - started < 10
+    [row] = wait_for_log(1)
+    assert (row.status_code, row.fault_code, row.request_size) == (413, "Client.BadRequest", 0)
+    assert verify_log().intact
+
+
 def test_header_injection_is_refused(systems, gateway, gw):
     """Control characters never reach the provider: raw CR/LF or other controls in a header are
     refused by the HTTP parser (400), percent-encoded ones by the gateway (Client.BadRequest)."""
