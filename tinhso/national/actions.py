@@ -22,6 +22,7 @@ from tinhso.agencies.models import Agency
 from tinhso.audit.services import record, record_dossier_read
 from tinhso.dossiers.actions import (
     add_personal_document,
+    answers_with_account,
     create_dossier,
     lock_dossier,
     procedure_in_force,
@@ -205,7 +206,8 @@ def fill_draft_from_population(actor: User, draft: Dossier, request: HttpRequest
         raise ValidationError(_("This form asks nothing the population database holds."), code="nothing")
     found = lookup_population(actor, draft, request)
     with transaction.atomic():
-        current = lock_dossier(draft).form_data or {}
+        # the answers the page showed, the account's included, so that none is lost
+        current = answers_with_account(lock_dossier(draft), groups)
         values: dict[str, Any] = {}
         for group in groups:
             answers = dict(current.get(group["name"]) or {})

@@ -102,6 +102,7 @@ EFORM = {
                         {"name": "ngay_sinh", "label": "Ngày sinh", "type": "date", "required": True},
                         {"name": "quoc_tich", "label": "Quốc tịch", "type": "text"},
                         {"name": "quan_he", "label": "Quan hệ", "type": "text"},
+                        {"name": "dien_thoai", "label": "Số điện thoại", "type": "text"},
                     ],
                 }
             ],
@@ -162,7 +163,9 @@ def test_the_e_form_says_what_is_fetched_and_why_and_fills_only_the_accounts_own
     assert "kết thúc bằng 1234" in page and "Điều 9" in page  # whose record, and why
     assert "<li>Họ tên</li>" in page and "<li>Quan hệ</li>" not in page  # what is fetched
     # a number typed on the dossier or sent with the button is never the one asked about
-    type(draft).objects.filter(pk=draft.pk).update(applicant_cccd="082190004567")
+    type(draft).objects.filter(pk=draft.pk).update(
+        applicant_cccd="082190004567", applicant_phone="+84912345678"
+    )
     response = client.post(
         f"/ket-noi-quoc-gia/dan-cu/ho-so-nhap/{draft.pk}/", {"page": "1", "number": "082190004567"}
     )
@@ -170,6 +173,8 @@ def test_the_e_form_says_what_is_fetched_and_why_and_fills_only_the_accounts_own
     assert [call["number"] for call in population.calls] == ["087095001234"]
     draft.refresh_from_db()
     assert draft.form_data["nguoi_yeu_cau"]["ho_ten"] == "Nguyễn Văn An"
+    # what the account answered in advance (the phone) is kept beside what was fetched
+    assert draft.form_data["nguoi_yeu_cau"]["dien_thoai"] == "+84912345678"
     assert AuditEntry.objects.filter(action="national.population_lookup", object_id=str(draft.pk)).exists()
 
 
