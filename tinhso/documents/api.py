@@ -1,6 +1,7 @@
 """Official documents over the API: the incoming and outgoing registers of the officer's agency,
 a document with its timeline, registering an arrived document, the per-recipient status of a
-sent one (transport and business status), a co-ordinator's opinion, and read access to one
+sent one (transport and business status), the leader's assignment, a co-ordinator's opinion,
+what the caller may do to a document now (``allowed``), and read access to one
 document given, withdrawn and listed (``/shared``). Bearer-token authenticated like the rest of
 ``/api/v1/``; every handler calls the same rules and actions as the pages."""
 
@@ -20,6 +21,7 @@ from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
 from tinhso.documents import actions, exchange, received_signature, search
+from tinhso.documents.allowed import incoming_actions, outgoing_actions
 from tinhso.documents.api_drafting import router as drafting_router
 from tinhso.documents.models import (
     AccessGrant,
@@ -91,10 +93,26 @@ class IncomingDocumentDetailOut(IncomingDocumentOut):
         return received_signature.messages(document.signature_findings)
 
     timeline: list[DocumentEventOut]
+    handler: str | None
+    coordinators: list[str]
+    allowed: list[str]
 
     @staticmethod
     def resolve_timeline(document: IncomingDocument) -> list[DocumentEvent]:
         return incoming_timeline(document)
+
+    @staticmethod
+    def resolve_handler(document: IncomingDocument) -> str | None:
+        return document.handler.username if document.handler else None
+
+    @staticmethod
+    def resolve_coordinators(document: IncomingDocument) -> list[str]:
+        return [item.user.username for item in document.coordinators.select_related("user")]
+
+    @staticmethod
+    def resolve_allowed(document: IncomingDocument, context: dict[str, Any]) -> list[str]:
+        """What the caller may do to it now (``tinhso.documents.allowed``), as the page shows."""
+        return incoming_actions(context["request"].auth, document)
 
 
 class RegisterIncomingIn(Schema):
@@ -135,6 +153,12 @@ class DocumentRecipientStatusOut(Schema):
 class OutgoingDocumentDetailOut(OutgoingDocumentOut):
     timeline: list[DocumentEventOut]
     recipients: list[DocumentRecipientStatusOut]
+    allowed: list[str]
+
+    @staticmethod
+    def resolve_allowed(document: OutgoingDocument, context: dict[str, Any]) -> list[str]:
+        """What the caller may do to it now (``tinhso.documents.allowed``), as the page shows."""
+        return outgoing_actions(context["request"].auth, document)
 
     @staticmethod
     def resolve_timeline(document: OutgoingDocument) -> list[DocumentEvent]:
@@ -243,6 +267,40 @@ class OpinionOut(Schema):
 def give_opinion(request: ApiRequest, pk: int, payload: OpinionIn) -> Coordinator:
     """Only a co-ordinator the leader named (403 otherwise), while the document is assigned (422)."""
     return actions.give_opinion(request.auth, _incoming(request, pk), payload.opinion)
+
+
+class AssignIn(Schema):
+    handler: str
+    working_days: int
+    coordinators: list[str] = []
+
+
+def _officers(usernames: list[str]) -> list[User]:
+    """The officers named, in order; an unknown name answers 422."""
+    found = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    missing = [name for name in usernames if name not in found]
+    if missing:
+        raise ValidationError(
+            _("No officer has this name: %(names)s.") % {"names": ", ".join(missing)}, code="unknown_user"
+        )
+    return [found[name] for name in usernames]
+
+
+@router.post(
+    "/incoming/{pk}/assign",
+    response=IncomingDocumentDetailOut,
+    summary="Assign the person in charge, the co-ordinators and the handling deadline (04 to the sender)",
+)
+def assign_incoming(request: ApiRequest, pk: int, payload: AssignIn) -> IncomingDocument:
+    """A leader of the document's agency (403 otherwise). ``working_days`` (1–60) counts in the
+    province's working calendar; assigning again replaces the person in charge, the co-ordinators
+    and the deadline. An unknown officer, one outside the agency, a co-ordinator named twice or
+    also in charge, or a document not registered answer 422 and change nothing."""
+    document = _incoming(request, pk)
+    handler, *coordinators = _officers([payload.handler, *payload.coordinators])
+    return actions.assign_incoming(
+        request.auth, document, handler, payload.working_days, coordinators=coordinators
+    )
 
 
 class GrantIn(Schema):

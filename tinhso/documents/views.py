@@ -32,6 +32,7 @@ from tinhso.documents import (
     search,
     signatures,
 )
+from tinhso.documents.allowed import incoming_actions, outgoing_actions
 from tinhso.documents.models import (
     DirectoryAgency,
     IncomingDocument,
@@ -455,7 +456,8 @@ def incoming_view(request, pk):
         "duplicates": list(actions.duplicates(document)[:5]) if pending else [],
         "signature_findings": received_signature.messages(document.signature_findings),
     }
-    if pending and can(user, "documents.register", document):
+    allowed = incoming_actions(user, document)
+    if "register" in allowed:
         context["register_form"] = RegisterForm(
             initial={
                 "subject": document.subject,
@@ -466,15 +468,13 @@ def incoming_view(request, pk):
         )
         if document.signature_check != SignatureCheck.FLAGGED:
             del context["register_form"].fields["accept_signature"]
-        context["refuse_form"] = ReasonForm() if document.delivery_id else None
-    if document.state in (IncomingDocument.State.REGISTERED, IncomingDocument.State.ASSIGNED) and can(
-        user, "documents.assign", document
-    ):
+        context["refuse_form"] = ReasonForm() if "refuse" in allowed else None
+    if "assign" in allowed:
         context["assign_form"] = AssignForm(agency=document.agency)
-    if document.state == IncomingDocument.State.ASSIGNED and can(user, "documents.complete", document):
+    if "complete" in allowed:
         context["complete_form"] = NoteForm()
     context["coordinators"] = list(document.coordinators.select_related("user"))
-    if document.state == IncomingDocument.State.ASSIGNED and can(user, "documents.give_opinion", document):
+    if "give_opinion" in allowed:
         mine = next(item for item in context["coordinators"] if item.user_id == user.pk)
         context["opinion_form"] = OpinionForm(initial={"opinion": mine.opinion})
     context.update(_access_context(request, document))
@@ -621,6 +621,7 @@ def draft_view(request):
 @login_required
 def outgoing_view(request, pk):
     document = _outgoing(request, pk)
+    allowed = outgoing_actions(request.user, document)
     deliveries = list(document.deliveries.select_related("recipient"))
     dead = Package.objects.filter(delivery__document=document, state=Package.State.DEAD).select_related(
         "delivery"
@@ -638,19 +639,11 @@ def outgoing_view(request, pk):
             }
             for delivery in deliveries
         ],
-        "may_issue": document.state == OutgoingDocument.State.DRAFT
-        and can(request.user, "documents.issue", document),
-        "may_sign": document.state == OutgoingDocument.State.DRAFT
-        and not document.signed_at
-        and can(request.user, "documents.sign", document),
-        "may_send": can(request.user, "documents.send", document),
+        "may_issue": "issue" in allowed,
+        "may_sign": "sign" in allowed,
         "dead": list(dead) if can(request.user, "documents.send", document) else [],
     }
-    if (
-        context["may_send"]
-        and document.state == OutgoingDocument.State.ISSUED
-        and document.secrecy == Secrecy.NONE
-    ):
+    if "send" in allowed:
         form = SendForm(sender=document.agency)
         sent = {delivery.recipient_id for delivery in deliveries}
         form.fields["recipients"].queryset = form.fields["recipients"].queryset.exclude(pk__in=sent)
@@ -663,7 +656,7 @@ def outgoing_view(request, pk):
             if not choices[0].exists():
                 del form.fields["recipients"]
             context["send_form"] = form
-    context.update(_withdrawal_context(request, document))
+    context.update(_withdrawal_context(request, document, allowed))
     context.update(_access_context(request, document))
     context.update(_links_context(request, document))
     return render(request, "documents/outgoing.html", context)
@@ -763,7 +756,7 @@ class DecideForm(forms.Form):
     )
 
 
-def _withdrawal_context(request, document: OutgoingDocument) -> dict:
+def _withdrawal_context(request, document: OutgoingDocument, allowed: list[str]) -> dict:
     waiting = (
         document.withdrawals.filter(state=Withdrawal.State.REQUESTED).select_related("replacement").first()
     )
@@ -771,13 +764,9 @@ def _withdrawal_context(request, document: OutgoingDocument) -> dict:
         "withdrawals": list(document.withdrawals.select_related("replacement", "requested_by", "decided_by")),
         "waiting_withdrawal": waiting,
     }
-    if waiting is not None and can(request.user, "documents.approve_withdrawal", document):
+    if waiting is not None and "decide_withdrawal" in allowed:
         context["decide_form"] = DecideForm()
-    if (
-        waiting is None
-        and document.state == OutgoingDocument.State.ISSUED
-        and can(request.user, "documents.withdraw", document)
-    ):
+    if "withdraw" in allowed:
         context["withdraw_form"] = WithdrawForm(document=document)
     return context
 
