@@ -115,16 +115,26 @@ def view_incoming(user: User, document: IncomingDocument) -> bool:
     return granted(user, document)
 
 
+# A document its sender revoked or replaced is pulled back from those it was handed to: the person
+# in charge is unset by ``withdrawal.tombstone``, the co-ordinators lose it here (their rows stay,
+# with their opinions, for the register's readers).
+PULLED_BACK = (IncomingDocument.State.REVOKED, IncomingDocument.State.REPLACED)
+
+
 def in_hands_of(user: Actor) -> Q:
     """The incoming documents ``user`` handles: in charge or as a co-ordinator (for the lists,
     the API and search of a specialist)."""
     if not isinstance(user, User):
         return Q(pk__in=[])
-    return Q(handler=user) | Q(pk__in=Coordinator.objects.filter(user=user).values("incoming_id"))
+    coordinated = Coordinator.objects.filter(user=user).exclude(incoming__state__in=PULLED_BACK)
+    return Q(handler=user) | Q(pk__in=coordinated.values("incoming_id"))
 
 
 def is_coordinator(user: User, document: IncomingDocument) -> bool:
-    return bool(document.pk) and document.coordinators.filter(user_id=user.pk).exists()
+    """Named by the leader, on a document not pulled back."""
+    if not document.pk or document.state in PULLED_BACK:
+        return False
+    return document.coordinators.filter(user_id=user.pk).exists()
 
 
 @rule("documents.give_opinion")
