@@ -198,11 +198,16 @@ def test_the_start_page_shows_a_clerk_the_documents_to_register_and_no_dossiers(
     assert client.get(reverse("motcua:start")).context["documents"] == {"register": 0}
     signed_in(dept_staff["leader"])
     page = client.get(reverse("motcua:start"))
-    assert page.context["documents"] == {"handle": 0, "assign": 0}
+    assert page.context["documents"] == {"handle": 0, "overdue": 0, "assign": 0, "review": 0}
     assert page.context["counts"]["total"] == 0
     assert f'href="{reverse("motcua:inbox")}"' in page.content.decode()
     signed_in(dept_staff["clerk"])
     client.post(reverse("documents:register", args=[arrived.pk]), {"subject": arrived.subject})
     assert client.get(reverse("motcua:start")).context["documents"] == {"register": 0}
     signed_in(dept_staff["leader"])
-    assert client.get(reverse("motcua:start")).context["documents"] == {"handle": 0, "assign": 1}
+    assert client.get(reverse("motcua:start")).context["documents"] == {
+        "handle": 0,
+        "overdue": 0,
+        "assign": 1,
+        "review": 0,
+    }
