@@ -1068,6 +1068,12 @@ def sync_directory(actor: User | None) -> dict[str, int]:
 
 
 def _draft_pdf(document: OutgoingDocument) -> bytes:
+    """What the leader signs: a draft written from a template is rendered again from its latest
+    version with the reviewers' co-signatures (``drafts.initials``); an uploaded one as it is."""
+    latest = document.versions.order_by("-number").first()
+    initialled = drafts.initials(document) if latest else ""
+    if latest and initialled:
+        return drafts.render(document, latest.parts, initialled)
     if document.file:
         with document.file.open("rb") as handle:
             data: bytes = handle.read()
