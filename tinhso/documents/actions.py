@@ -741,6 +741,34 @@ def link_document(
     return link
 
 
+def unlink_document(actor: User, link: DocumentLink) -> None:
+    """Take a link back (``rules.unlink``); the removal joins the document's timeline."""
+    require(actor, "documents.unlink", link)
+    document = link.incoming or link.outgoing
+    assert document is not None
+    source_field = "incoming" if link.incoming_id else "outgoing"
+    with transaction.atomic():
+        locked = type(document).objects.select_for_update().get(pk=document.pk)
+        current = DocumentLink.objects.filter(pk=link.pk).select_related(
+            "dossier", "linked_incoming", "linked_outgoing"
+        )
+        found = current.first()
+        if found is None:
+            raise ValidationError(_("This link was already removed."), code="unlinked")
+        target = found.dossier or found.linked_incoming or found.linked_outgoing
+        assert target is not None
+        label = target.code if isinstance(target, Dossier) else (target.reference or target.subject)
+        found.delete()
+        event(
+            DocumentEvent.Kind.UNLINKED,
+            locked.agency,
+            actor=actor,
+            note=label or "",
+            **{source_field: locked},
+        )
+        record(actor, "documents.unlink", locked, {"from": f"{type(target).__name__} {target.pk}"})
+
+
 def complete_incoming(
     actor: User, incoming: IncomingDocument, note: str = "", at: datetime.datetime | None = None
 ) -> IncomingDocument:

@@ -17,7 +17,14 @@ from django.db.models import Q, QuerySet
 from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.accounts.permissions import Actor, rule
 from tinhso.agencies.models import Agency
-from tinhso.documents.models import AccessGrant, Coordinator, IncomingDocument, OutgoingDocument, ReviewStep
+from tinhso.documents.models import (
+    AccessGrant,
+    Coordinator,
+    DocumentLink,
+    IncomingDocument,
+    OutgoingDocument,
+    ReviewStep,
+)
 
 STAFF_ROLES = (Role.DOCUMENT_CLERK, Role.LEADER, Role.SPECIALIST)
 
@@ -209,3 +216,19 @@ def review(user: User, step: ReviewStep) -> bool:
     """A reviewer of the route gives their own opinion (Decree 30/2020 Art. 10(3), 12), while they
     still work on the agency's documents."""
     return step.reviewer_id == user.pk and bool(roles_in(user, step.document.agency_id) & set(STAFF_ROLES))
+
+
+@rule("documents.unlink")
+def unlink(user: User, link: DocumentLink) -> bool:
+    """Who made a link takes it back while they still read the document; a leader or the văn thư
+    of the document's agency takes back any of its links."""
+    document = link.incoming or link.outgoing
+    if document is None:
+        return False
+    if roles_in(user, document.agency_id) & {Role.DOCUMENT_CLERK, Role.LEADER}:
+        return True
+    if link.created_by_id != user.pk:
+        return False
+    if isinstance(document, IncomingDocument):
+        return view_incoming(user, document)
+    return view_outgoing(user, document)

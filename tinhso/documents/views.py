@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +36,7 @@ from tinhso.documents import (
 from tinhso.documents.allowed import incoming_actions, outgoing_actions
 from tinhso.documents.models import (
     DirectoryAgency,
+    DocumentLink,
     IncomingDocument,
     OutgoingDocument,
     Package,
@@ -310,8 +312,19 @@ def revoke_grant_view(request, kind, pk, grant_pk):
     return _detail(kind, pk)
 
 
+class TaskField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.reference or '—'} — {obj.subject}"
+
+
 class LinkForm(forms.Form):
     dossier_code = forms.CharField(label=gettext_lazy("One-stop dossier code"), max_length=60, required=False)
+    task = TaskField(
+        label=gettext_lazy("Or one of your tasks"),
+        queryset=IncomingDocument.objects.none(),
+        required=False,
+        help_text=gettext_lazy("The incoming documents you handle or co-ordinate."),
+    )
     reference = forms.CharField(
         label=gettext_lazy("Or another document's number and symbol"),
         max_length=45,
@@ -319,11 +332,22 @@ class LinkForm(forms.Form):
         help_text=gettext_lazy("For example 15/QĐ-UBND"),
     )
 
+    def __init__(self, *args, user, document, **kwargs):
+        super().__init__(*args, **kwargs)
+        task = self.fields["task"]
+        assert isinstance(task, forms.ModelChoiceField)
+        tasks = links.tasks_of(user)
+        if isinstance(document, IncomingDocument):
+            tasks = tasks.exclude(pk=document.pk)
+        task.queryset = tasks
+        if not tasks.exists():
+            del self.fields["task"]
+
 
 def _links_context(request, document: IncomingDocument | OutgoingDocument) -> dict:
     return {
         "links": links.document_links(request.user, document),
-        "link_form": LinkForm(),
+        "link_form": LinkForm(user=request.user, document=document),
         "link_kind": "den" if isinstance(document, IncomingDocument) else "di",
     }
 
@@ -334,17 +358,20 @@ def link_view(request, kind, pk):
     if kind not in ("den", "di"):
         raise Http404
     document = _incoming(request, pk) if kind == "den" else _outgoing(request, pk)
-    form = LinkForm(request.POST)
+    form = LinkForm(request.POST, user=request.user, document=document)
     form.is_valid()
     code = form.cleaned_data.get("dossier_code", "").strip()
     reference = form.cleaned_data.get("reference", "").strip()
+    task = form.cleaned_data.get("task")
     target: Dossier | IncomingDocument | OutgoingDocument | None = None
-    if code and not reference:
+    if task is not None and not code and not reference:
+        target = task
+    elif code and not reference and task is None:
         dossier = Dossier.objects.filter(code=code).first()
         target = dossier if dossier is not None and links.readable(request.user, dossier) else None
         if target is None:
             messages.error(request, _("No dossier you may read has this code."))
-    elif reference and not code:
+    elif reference and not code and task is None:
         found = [other for other in links.find_documents(request.user, reference) if other != document]
         if len(found) == 1:
             target = found[0]
@@ -356,7 +383,7 @@ def link_view(request, kind, pk):
                 else _("Several documents you may read have this number and symbol."),
             )
     else:
-        messages.error(request, _("Enter a dossier code or a document's number and symbol."))
+        messages.error(request, _("Enter one of: a dossier code, a task or a document's number and symbol."))
     if target is not None:
         try:
             actions.link_document(request.user, document, target)
@@ -364,6 +391,29 @@ def link_view(request, kind, pk):
             _errors(request, error)
         else:
             messages.success(request, _("Linked."))
+    return _detail(kind, pk)
+
+
+@login_required
+@require_POST
+def unlink_view(request, kind, pk, link_pk):
+    if kind not in ("den", "di"):
+        raise Http404
+    document = _incoming(request, pk) if kind == "den" else _outgoing(request, pk)
+    either_side = (
+        Q(incoming=document) | Q(linked_incoming=document)
+        if kind == "den"
+        else Q(outgoing=document) | Q(linked_outgoing=document)
+    )
+    link = get_object_or_404(DocumentLink.objects.filter(either_side), pk=link_pk)
+    try:
+        actions.unlink_document(request.user, link)
+    except PermissionDenied:
+        messages.error(request, _("You may not remove this link."))
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The link is removed."))
     return _detail(kind, pk)
 
 
