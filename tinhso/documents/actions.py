@@ -763,6 +763,7 @@ def unlink_document(actor: User, link: DocumentLink) -> None:
             DocumentEvent.Kind.UNLINKED,
             locked.agency,
             actor=actor,
+            at=timezone.now(),
             note=label or "",
             **{source_field: locked},
         )

@@ -1,7 +1,8 @@
 """Official documents over the API: the incoming and outgoing registers of the officer's agency,
 a document with its timeline, registering an arrived document, the per-recipient status of a
 sent one (transport and business status), the leader's assignment, a co-ordinator's opinion,
-what the caller may do to a document now (``allowed``), and read access to one
+what the caller may do to a document now (``allowed``), its links to dossiers, tasks and
+documents, and read access to one
 document given, withdrawn and listed (``/shared``). Bearer-token authenticated like the rest of
 ``/api/v1/``; every handler calls the same rules and actions as the pages."""
 
@@ -13,14 +14,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tinhso.accounts.models import User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
-from tinhso.documents import actions, exchange, received_signature, search
+from tinhso.documents import actions, exchange, links, received_signature, search
 from tinhso.documents.allowed import incoming_actions, outgoing_actions
 from tinhso.documents.api_drafting import router as drafting_router
 from tinhso.documents.models import (
@@ -28,6 +29,7 @@ from tinhso.documents.models import (
     Coordinator,
     DirectoryAgency,
     DocumentEvent,
+    DocumentLink,
     IncomingDocument,
     OutgoingDocument,
     Package,
@@ -35,6 +37,7 @@ from tinhso.documents.models import (
 )
 from tinhso.documents.rules import document_agency_ids, granted_documents, in_hands_of
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
+from tinhso.dossiers.models import Dossier
 
 router = Router(tags=["official documents"])
 router.add_router("", drafting_router)
@@ -55,6 +58,27 @@ class DocumentEventOut(Schema):
     @staticmethod
     def resolve_actor(event: DocumentEvent) -> str:
         return event.actor_name
+
+
+class DocumentLinkOut(Schema):
+    id: int
+    kind: str
+    target_id: int
+    label: str
+    may_unlink: bool
+
+
+def _links_out(request: ApiRequest, document: IncomingDocument | OutgoingDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": item["link"].pk,
+            "kind": item["kind"],
+            "target_id": item["target"].pk,
+            "label": item["label"],
+            "may_unlink": item["may_unlink"],
+        }
+        for item in links.document_links(request.auth, document)
+    ]
 
 
 class IncomingDocumentOut(Schema):
@@ -114,6 +138,12 @@ class IncomingDocumentDetailOut(IncomingDocumentOut):
         """What the caller may do to it now (``tinhso.documents.allowed``), as the page shows."""
         return incoming_actions(context["request"].auth, document)
 
+    links: list[DocumentLinkOut]
+
+    @staticmethod
+    def resolve_links(document: IncomingDocument, context: dict[str, Any]) -> list[dict[str, Any]]:
+        return _links_out(context["request"], document)
+
 
 class RegisterIncomingIn(Schema):
     subject: str | None = None
@@ -159,6 +189,12 @@ class OutgoingDocumentDetailOut(OutgoingDocumentOut):
     def resolve_allowed(document: OutgoingDocument, context: dict[str, Any]) -> list[str]:
         """What the caller may do to it now (``tinhso.documents.allowed``), as the page shows."""
         return outgoing_actions(context["request"].auth, document)
+
+    links: list[DocumentLinkOut]
+
+    @staticmethod
+    def resolve_links(document: OutgoingDocument, context: dict[str, Any]) -> list[dict[str, Any]]:
+        return _links_out(context["request"], document)
 
     @staticmethod
     def resolve_timeline(document: OutgoingDocument) -> list[DocumentEvent]:
@@ -301,6 +337,84 @@ def assign_incoming(request: ApiRequest, pk: int, payload: AssignIn) -> Incoming
     return actions.assign_incoming(
         request.auth, document, handler, payload.working_days, coordinators=coordinators
     )
+
+
+class LinkIn(Schema):
+    dossier_code: str | None = None
+    task: int | None = None
+    reference: str | None = None
+
+
+def _link(
+    request: ApiRequest, document: IncomingDocument | OutgoingDocument, payload: LinkIn
+) -> list[dict[str, Any]]:
+    """Exactly one of a dossier code, a task (an incoming document assigned to the caller or
+    co-ordinated by them, ``links.tasks_of``) or a document's "number/symbol" the caller reads;
+    anything else answers 422 and links nothing."""
+    given = [value for value in (payload.dossier_code, payload.task, payload.reference) if value]
+    if len(given) != 1:
+        raise ValidationError(
+            _("Enter one of: a dossier code, a task or a document's number and symbol."), code="target"
+        )
+    target: Dossier | IncomingDocument | OutgoingDocument | None
+    if payload.dossier_code:
+        target = Dossier.objects.filter(code=payload.dossier_code.strip()).first()
+        if target is None or not links.readable(request.auth, target):
+            raise ValidationError(_("No dossier you may read has this code."), code="dossier")
+    elif payload.task:
+        target = links.tasks_of(request.auth).filter(pk=payload.task).first()
+        if target is None:
+            raise ValidationError(_("This is not one of your tasks."), code="task")
+    else:
+        found = [
+            other
+            for other in links.find_documents(request.auth, payload.reference or "")
+            if other != document
+        ]
+        if len(found) != 1:
+            raise ValidationError(
+                _("No document you may read has this number and symbol.")
+                if not found
+                else _("Several documents you may read have this number and symbol."),
+                code="reference",
+            )
+        target = found[0]
+    actions.link_document(request.auth, document, target)
+    return _links_out(request, document)
+
+
+@router.post(
+    "/incoming/{pk}/links",
+    response=list[DocumentLinkOut],
+    summary="Link an incoming document to a one-stop dossier, a task or another document",
+)
+def link_incoming(request: ApiRequest, pk: int, payload: LinkIn) -> list[dict[str, Any]]:
+    """Answers the document's links; see ``/outgoing/{pk}/links``."""
+    return _link(request, _incoming(request, pk), payload)
+
+
+@router.post(
+    "/outgoing/{pk}/links",
+    response=list[DocumentLinkOut],
+    summary="Link an outgoing document to a one-stop dossier, a task or another document",
+)
+def link_outgoing(request: ApiRequest, pk: int, payload: LinkIn) -> list[dict[str, Any]]:
+    """Exactly one of ``dossier_code``, ``task`` (the id of an incoming document the caller
+    handles or co-ordinates) or ``reference`` ("15/QĐ-UBND"); answers the document's links."""
+    return _link(request, _outgoing(request, pk), payload)
+
+
+@router.post("/links/{pk}/remove", response={204: None}, summary="Remove a link")
+def unlink(request: ApiRequest, pk: int) -> Status[None]:
+    """Who made it, or a leader or the văn thư of the document's agency (403); a link on a
+    document the caller does not read is not found."""
+    link = get_object_or_404(DocumentLink.objects.select_related("incoming", "outgoing"), pk=pk)
+    document = link.incoming or link.outgoing
+    readable = document is not None and links.readable(request.auth, document)
+    if not readable:
+        raise Http404
+    actions.unlink_document(request.auth, link)
+    return Status(204, None)
 
 
 class GrantIn(Schema):
