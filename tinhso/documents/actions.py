@@ -770,6 +770,28 @@ def unlink_document(actor: User, link: DocumentLink) -> None:
         record(actor, "documents.unlink", locked, {"from": f"{type(target).__name__} {target.pk}"})
 
 
+def record_read(actor: User, document: IncomingDocument | OutgoingDocument) -> bool:
+    """The first time ``actor`` opens a document they may read, "read" joins its timeline
+    (Appendix VI: the timeline of every opinion, approval, version, send and read); True when
+    written. Under the document's lock, so two tabs opened at once write it once."""
+    field = "incoming" if isinstance(document, IncomingDocument) else "outgoing"
+    require(actor, f"documents.view_{field}", document)
+    label = actor_label(actor)
+    if DocumentEvent.objects.filter(
+        kind=DocumentEvent.Kind.READ, actor_name=label, **{field: document}
+    ).exists():
+        return False
+    with transaction.atomic():
+        locked = type(document).objects.select_for_update().select_related("agency").get(pk=document.pk)
+        if DocumentEvent.objects.filter(
+            kind=DocumentEvent.Kind.READ, actor_name=label, **{field: locked}
+        ).exists():
+            return False
+        event(DocumentEvent.Kind.READ, locked.agency, actor=actor, at=timezone.now(), **{field: locked})
+        record(actor, "documents.read", locked, {})
+    return True
+
+
 def complete_incoming(
     actor: User, incoming: IncomingDocument, note: str = "", at: datetime.datetime | None = None
 ) -> IncomingDocument:

@@ -498,6 +498,7 @@ def register_paper_view(request):
 @login_required
 def incoming_view(request, pk):
     document = _incoming(request, pk)
+    actions.record_read(request.user, document)
     user = request.user
     pending = document.state == IncomingDocument.State.PENDING
     context = {
@@ -671,6 +672,7 @@ def draft_view(request):
 @login_required
 def outgoing_view(request, pk):
     document = _outgoing(request, pk)
+    actions.record_read(request.user, document)
     allowed = outgoing_actions(request.user, document)
     deliveries = list(document.deliveries.select_related("recipient"))
     dead = Package.objects.filter(delivery__document=document, state=Package.State.DEAD).select_related(
