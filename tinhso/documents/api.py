@@ -1,10 +1,10 @@
 """Official documents over the API: the incoming and outgoing registers of the officer's agency,
-a document with its timeline, registering an arrived document, the per-recipient status of a
-sent one (transport and business status), the leader's assignment, a co-ordinator's opinion,
-what the caller may do to a document now (``allowed``), its links to dossiers, tasks and
-documents, and read access to one
-document given, withdrawn and listed (``/shared``). Bearer-token authenticated like the rest of
-``/api/v1/``; every handler calls the same rules and actions as the pages."""
+a document with its timeline, registering, returning, assigning and completing an arrived
+document, sending an issued one, the per-recipient status of a sent one (transport and business
+status), a co-ordinator's opinion, what the caller may do to a document now (``allowed``), its
+links to dossiers, tasks and documents, and read access to one document given, withdrawn and
+listed (``/shared``). Bearer-token authenticated like the rest of ``/api/v1/``; every handler
+calls the same rules and actions as the pages."""
 
 import datetime
 from typing import Any
@@ -303,6 +303,33 @@ class OpinionOut(Schema):
 def give_opinion(request: ApiRequest, pk: int, payload: OpinionIn) -> Coordinator:
     """Only a co-ordinator the leader named (403 otherwise), while the document is assigned (422)."""
     return actions.give_opinion(request.auth, _incoming(request, pk), payload.opinion)
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.post(
+    "/incoming/{pk}/refuse",
+    response=IncomingDocumentDetailOut,
+    summary="Return an arrived document to its sender with the reason (02 to the sender)",
+)
+def refuse_incoming(request: ApiRequest, pk: int, payload: ReasonIn) -> IncomingDocument:
+    """The văn thư (403 otherwise); a document not waiting, one that came on paper, or no reason
+    answer 422."""
+    return actions.refuse_incoming(request.auth, _incoming(request, pk), payload.reason)
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+@router.post(
+    "/incoming/{pk}/complete", response=IncomingDocumentDetailOut, summary="Mark handled (06 to the sender)"
+)
+def complete_incoming(request: ApiRequest, pk: int, payload: NoteIn) -> IncomingDocument:
+    """The person in charge or a leader (403 otherwise), while it is assigned (422)."""
+    return actions.complete_incoming(request.auth, _incoming(request, pk), payload.note)
 
 
 class AssignIn(Schema):
@@ -713,6 +740,35 @@ class DocumentSearchOut(Schema):
 def search_documents(request: ApiRequest, filters: Query[DocumentSearchQuery]) -> dict[str, Any]:
     outgoing, incoming = search.search(request.auth, filters.q[:500])
     return {"outgoing": outgoing, "incoming": incoming}
+
+
+class SendIn(Schema):
+    recipients: list[str] = []
+    outside: list[str] = []
+
+
+@router.post(
+    "/outgoing/{pk}/send",
+    response=OutgoingDocumentDetailOut,
+    summary="Send an issued document to agencies here and, through the national axis, outside",
+)
+def send_outgoing(request: ApiRequest, pk: int, payload: SendIn) -> OutgoingDocument:
+    """``recipients``: codes of agencies of the installation; ``outside``: codes of the axis
+    directory. The văn thư (403 otherwise); an unknown code, a secret or unissued document, a
+    recipient named twice or already sent to answer 422 and send nothing."""
+    document = _outgoing(request, pk)
+    recipients = list(Agency.objects.filter(code__in=payload.recipients))
+    outside = list(DirectoryAgency.objects.filter(code__in=payload.outside, active=True))
+    known = {agency.code for agency in recipients} | {agency.code for agency in outside}
+    unknown = [code for code in [*payload.recipients, *payload.outside] if code not in known]
+    if unknown:
+        raise ValidationError(
+            _("No agency has this code: %(codes)s.") % {"codes": ", ".join(unknown)}, code="unknown_recipient"
+        )
+    ordered = [next(a for a in recipients if a.code == code) for code in payload.recipients]
+    actions.send_document(request.auth, document, ordered, outside)
+    document.refresh_from_db()
+    return document
 
 
 @router.post(

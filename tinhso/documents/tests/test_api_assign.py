@@ -121,3 +121,101 @@ def test_the_openapi_document_has_the_assignment(client):
     operation = spec["paths"]["/api/v1/documents/incoming/{pk}/assign"]["post"]
     assert {"200", "401", "403", "404", "422"} <= set(operation["responses"])
     assert "allowed" in spec["components"]["schemas"]["OutgoingDocumentDetailOut"]["properties"]
+
+
+@pytest.fixture
+def issued(agencies, pc_staff):
+    clerk = pc_staff["clerk"]
+    return actions.issue_document(
+        clerk, actions.create_draft(clerk, agencies["pc"], type_code="ke_hoach", subject="Kế hoạch năm 2027")
+    )
+
+
+def test_the_clerk_sends_the_recipient_returns_or_completes_over_the_api(
+    client, agencies, pc_staff, dept_staff, ward_staff, issued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(
+            f"/api/v1/documents/outgoing/{issued.pk}/send",
+            {"recipients": ["H20.10", agencies["ward"].code]},
+            content_type="application/json",
+            **bearer(pc_staff["clerk"]),
+        )
+    assert sent.status_code == 200
+    assert sorted(item["recipient"] for item in sent.json()["recipients"]) == sorted(
+        ["H20.10", agencies["ward"].code]
+    )
+    department = IncomingDocument.objects.get(agency=agencies["dept"])
+    ward = IncomingDocument.objects.get(agency=agencies["ward"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        returned = client.post(
+            f"/api/v1/documents/incoming/{ward.pk}/refuse",
+            {"reason": "Gửi nhầm đơn vị"},
+            content_type="application/json",
+            **bearer(ward_staff["clerk"]),
+        )
+    assert returned.status_code == 200 and returned.json()["state"] == "refused"
+
+    actions.register_incoming(dept_staff["clerk"], department, accept_signature=True)
+    actions.assign_incoming(dept_staff["leader"], department, dept_staff["specialist"], 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            f"/api/v1/documents/incoming/{department.pk}/complete",
+            {"note": "Đã triển khai"},
+            content_type="application/json",
+            **bearer(dept_staff["specialist"]),
+        )
+    assert done.status_code == 200 and done.json()["state"] == "done"
+    statuses = {
+        delivery.recipient.code: delivery.business_status
+        for delivery in issued.deliveries.select_related("recipient")
+    }
+    assert statuses == {"H20.10": "06", agencies["ward"].code: "02"}
+
+
+def test_refused_sends_returns_and_completions_change_nothing(
+    client, agencies, pc_staff, dept_staff, issued, registered
+):
+    url = f"/api/v1/documents/outgoing/{issued.pk}/send"
+    clerk = bearer(pc_staff["clerk"])
+    for payload in (
+        {"recipients": []},
+        {"recipients": ["H99.99"]},
+        {"recipients": ["H20.10", "H20.10"]},
+        {"recipients": [agencies["pc"].code]},
+        {"outside": ["000.00.00.G99"]},
+    ):
+        assert client.post(url, payload, content_type="application/json", **clerk).status_code == 422, payload
+    leader = bearer(pc_staff["leader"])
+    assert (
+        client.post(url, {"recipients": ["H20.10"]}, content_type="application/json", **leader).status_code
+        == 403
+    )
+    assert not issued.deliveries.exists()
+
+    paper = f"/api/v1/documents/incoming/{registered.pk}"
+    dept_clerk = bearer(dept_staff["clerk"])
+    assert (
+        client.post(
+            f"{paper}/refuse", {"reason": "Sai"}, content_type="application/json", **dept_clerk
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"{paper}/refuse", {"reason": ""}, content_type="application/json", **dept_clerk
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"{paper}/complete", {}, content_type="application/json", **bearer(dept_staff["leader"])
+        ).status_code
+        == 422
+    )
+    registered.refresh_from_db()
+    assert registered.state == "registered"
+    assert not AuditEntry.objects.filter(
+        action__in=["documents.send", "documents.refuse", "documents.complete"]
+    ).exists()
