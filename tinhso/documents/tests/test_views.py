@@ -191,7 +191,7 @@ def test_the_start_page_shows_a_clerk_the_documents_to_register_and_no_dossiers(
     page = client.get(reverse("motcua:start"))
     html = page.content.decode()
     assert page.context["counts"] is None and page.context["documents"] == {"register": 1}
-    assert "Văn bản đến đang chờ bạn" in html and "cần vào sổ" in html
+    assert "Văn bản điều hành đang chờ bạn" in html and "cần vào sổ" in html
     assert f"{reverse('documents:incoming_list')}?state=pending" in html
     assert "Hồ sơ một cửa đang chờ bạn" not in html and f'href="{reverse("motcua:inbox")}"' not in html
     signed_in(ward_staff["clerk"])
