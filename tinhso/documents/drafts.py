@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import HTML
 
 from tinhso.agencies.places import place_name
@@ -127,9 +128,10 @@ def render(document: OutgoingDocument, parts: dict[str, Any], initialled: str = 
     of the content, after "./."."""
     agency = document.agency
     letter = document.type_code == doctypes.CONG_VAN
-    marks = [document.get_secrecy_display()] if document.secrecy else []
-    if document.urgency:
-        marks.append(document.get_urgency_display())
+    with translation.override("vi"):  # the document is in Vietnamese whatever the page's language
+        marks = [str(document.get_secrecy_display())] if document.secrecy else []
+        if document.urgency:
+            marks.append(str(document.get_urgency_display()))
     grounds = parts.get("grounds", [])
     paragraphs, articles = list(parts.get("paragraphs", [])), list(parts.get("articles", []))
     last = articles or paragraphs

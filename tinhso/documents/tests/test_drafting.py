@@ -7,13 +7,21 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from pypdf import PdfReader
 
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.audit.models import AuditEntry
 from tinhso.documents import actions, drafting, drafts
-from tinhso.documents.models import DocumentEvent, DraftVersion, OutgoingDocument, ReviewStep
+from tinhso.documents.models import (
+    DocumentEvent,
+    DraftVersion,
+    OutgoingDocument,
+    ReviewStep,
+    Secrecy,
+    Urgency,
+)
 from tinhso.signing import actions as signing_actions
 from tinhso.signing.pdf import verify_pdf
 
@@ -390,3 +398,19 @@ def test_a_new_round_without_co_signature_drops_the_old_initials(agencies, pc_st
     (again,) = drafting.send_for_review(specialist, document, [drafting.RouteStep(reviewers["legal"])])
     drafting.review_draft(reviewers["legal"], again, approve=True)
     assert drafts.initials(document) == ""
+
+
+def test_the_urgency_and_secrecy_marks_are_printed_in_capitals(agencies, pc_staff):
+    """Appendix I, III.2: the marks in bold capitals (the secrecy mark above the urgency one), in
+    Vietnamese whatever the language of the page the specialist drafts on."""
+    with translation.override("en"):
+        document = drafting.draft_from_template(
+            pc_staff["specialist"],
+            agencies["pc"],
+            "cong_van",
+            form(signer=pc_staff["leader"], urgency=Urgency.FLASH, secrecy=Secrecy.CONFIDENTIAL),
+        )
+    text = text_of(pdf_of(document))
+    assert "MẬT" in text and "HỎA TỐC" in text
+    assert text.index("MẬT") < text.index("HỎA TỐC")
+    assert "CONFIDENTIAL" not in text and "FLASH" not in text
