@@ -16,7 +16,9 @@ from tinhso.dossiers.models import Dossier, DossierRating
 from tinhso.feedback.models import OPEN_STATES, Rating, Report
 from tinhso.ioc import actions
 from tinhso.ioc.indicators import RED, due_soon_dossiers
+from tinhso.ioc.models import Target
 from tinhso.ioc.tests.conftest import sign_in
+from tinhso.ioc.wallboard import token_for
 from tinhso.statistics.report import OPEN
 from tinhso.worktime.calendar import add_working_days
 
@@ -260,3 +262,38 @@ def test_document_subjects_only_for_those_who_may_read_them(client, world):
     sign_in(client, world["leader"])
     body = client.get(f"/dieu-hanh/danh-sach/doc_open/?agency={world['ward_pc'].pk}").content.decode()
     assert "Về việc báo cáo tình hình cải cách hành chính" in body
+
+
+def test_a_province_with_no_data_yet_shows_no_data_without_error(client, db):
+    """Bad input of the issue: a period with no data. Every rate is "no data" (never a division by
+    zero), no tile is red, the wallboard, the scorecard and the API answer as well."""
+    tree = factories.make_province()
+    root = tree["agencies"]["province"]
+    leader = factories.make_officer(root, "lanhdao.tinh", Role.LEADER)
+    admin = factories.make_officer(root, "admin.tinh", Role.PROVINCE_ADMIN)
+    for measure in ("fees_paid_online", "satisfaction", "dossiers_online_commune", "documents_electronic"):
+        actions.save_target(
+            admin,
+            Target(
+                name=f"Chỉ tiêu {measure}",
+                legal_source="Nghị quyết 12/NQ-HĐND ngày 10/07/2025",
+                measure=measure,
+                target_value=90,
+                target_date=datetime.date(2026, 12, 31),
+            ),
+        )
+    sign_in(client, leader)
+    response = client.get("/dieu-hanh/")
+    assert response.status_code == 200
+    tiles = {tile["key"]: tile for tile in response.context["d"]["tiles"]}
+    for key in ("on_time_rate", "online_rate", "satisfaction", "fb_on_time_rate", "average_days"):
+        assert (tiles[key]["value"], tiles[key]["status"]) == (None, "none"), key
+    assert all(tile["value"] in (0, None) for tile in tiles.values() if tile["key"] != "index_766")
+    assert not [tile for tile in response.context["d"]["exceptions"] if tile["status"] == RED]
+    body = response.content.decode()
+    assert "Chưa có dữ liệu trong kỳ" in body or "No data for the period" in body
+    cards = client.get("/dieu-hanh/chi-tieu/").context["s"]["measured"]
+    assert [(card["value"], card["status"]) for card in cards] == [(None, "none")] * 4
+    link = actions.issue_wallboard_link(admin, "Phòng điều hành", None, 30)
+    client.logout()
+    assert client.get(f"/dieu-hanh/man-hinh/{token_for(link)}/").status_code == 200
