@@ -15,11 +15,11 @@ from tinhso.documents.models import Delivery, IncomingDocument
 from tinhso.dossiers.models import Dossier, DossierRating
 from tinhso.feedback.models import OPEN_STATES, Rating, Report
 from tinhso.ioc import actions
-from tinhso.ioc.indicators import RED, due_soon_dossiers
+from tinhso.ioc.indicators import RED, due_soon_dossiers, trend
 from tinhso.ioc.models import Target
 from tinhso.ioc.tests.conftest import sign_in
 from tinhso.ioc.wallboard import token_for
-from tinhso.statistics.report import OPEN
+from tinhso.statistics.report import OPEN, one_stop_report
 from tinhso.worktime.calendar import add_working_days
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +297,28 @@ def test_a_province_with_no_data_yet_shows_no_data_without_error(client, db):
     link = actions.issue_wallboard_link(admin, "Phòng điều hành", None, 30)
     client.logout()
     assert client.get(f"/dieu-hanh/man-hinh/{token_for(link)}/").status_code == 200
+
+
+@pytest.mark.parametrize("scope", ["province", "ward_pc"])
+def test_the_trend_is_each_months_one_stop_report_read_in_one_statement(
+    world, scope, django_assert_max_num_queries
+):
+    """The twelve months come from the monthly rollup in one statement and match the one-stop
+    report of each month (whole months, and this month so far)."""
+    agency = None if scope == "province" else world[scope]
+    today = timezone.localdate()
+    with django_assert_max_num_queries(1):
+        rows = trend(agency, today)
+    assert len(rows) == 12 and rows[-1]["month"] == today.replace(day=1)
+    assert sum(row["received"] for row in rows) > 0
+    for row in rows:
+        end = min(
+            (row["month"] + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1), today
+        )
+        report = one_stop_report(agency, date_from=row["month"], date_to=end)
+        assert (row["received"], row["resolved"], row["on_time"], row["online"]) == (
+            report["received"]["total"],
+            report["resolved"]["total"],
+            report["rates"]["on_time"],
+            report["rates"]["online"],
+        ), row["month"]
