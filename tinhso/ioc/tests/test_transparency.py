@@ -38,6 +38,20 @@ def test_anonymous_visitors_see_the_statistics_figures_of_each_agency(client, wo
     assert row_of(response, world["other_pc"])["month"]["received"] == 1
 
 
+def test_the_whole_province_comes_first_whatever_the_filter(client, world):
+    """The issue asks for the province's service index: the province's own figures (every
+    agency, the province's one-stop centre included) above the agencies, kept when filtering."""
+    today = timezone.localdate()
+    year = today.replace(month=1, day=1)
+    for query in ("", "?q=khong-co-co-quan-nao"):
+        response = client.get("/minh-bach/" + query)
+        province = response.context["t"]["province"]
+        report = one_stop_report(date_from=year, date_to=today)
+        assert province["year"]["received"] == report["received"]["total"] == 6
+        assert province["year"]["index_766"] == index_766(date_from=year, date_to=today)["total"]["share"]
+        assert "Toàn tỉnh" in response.content.decode() or "The whole province" in response.content.decode()
+
+
 def test_the_page_shows_no_personal_data_and_no_link_to_a_record(client, world):
     html = client.get("/minh-bach/").content.decode()
     assert "Người nộp" not in html
