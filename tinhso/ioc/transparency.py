@@ -16,6 +16,7 @@ from tinhso.statistics.report import one_stop_report
 
 PUBLIC_KINDS = (AgencyKind.DEPARTMENT, AgencyKind.COMMUNE_PC)
 CACHE_SECONDS = 600
+CACHE_VERSION = 2  # raised when the table's shape changes, so that no table of the last release is read
 
 
 def figures(agency: Agency | None, date_from: datetime.date, date_to: datetime.date) -> dict:
@@ -58,7 +59,7 @@ def rows(query: str = "", today: datetime.date | None = None) -> dict:
     """The table (from the cache when computed in the last ``CACHE_SECONDS``), only the agencies
     whose folded name contains the folded ``query``."""
     today = today or timezone.localdate()
-    key = f"ioc:transparency:{today.isoformat()}"
+    key = f"ioc:transparency:{CACHE_VERSION}:{today.isoformat()}"
     computed = cache.get(key)
     if computed is None:
         computed = table(today)
