@@ -22,7 +22,9 @@ Definitions (``now``: the moment of the computation; "this month": the 1st to to
   (``rated_dossiers``);
 - documents, by the agency whose register holds them: incoming not handled = waiting to be
   registered, registered or assigned; overdue handling = assigned with a handling deadline before
-  now; failed exchanges = deliveries of outgoing documents failed (retrying) or given up; late
+  now; failed exchanges = deliveries of outgoing documents failed (retrying) or given up;
+  unsent exchanges = deliveries still queued (not handed to the axis) an hour after they were
+  made (``UNSENT_AFTER``; the sender hands them over within seconds when the axis answers); late
   acknowledgement = incoming documents registered later than the next working day after they
   arrived, or still waiting past it (Decree 30/2020/NĐ-CP Art. 21–23: the văn thư receives and
   registers incoming documents and presents them within the day, at the latest the next working
@@ -56,6 +58,7 @@ from tinhso.statistics.report import MONTHLY_TOTALS, OPEN, SATISFIED_STARS, mont
 from tinhso.worktime.calendar import add_working_days
 
 DUE_SOON_DAYS = 2
+UNSENT_AFTER = datetime.timedelta(hours=1)  # a package still queued this long after it was made
 HIGHER, LOWER = "higher", "lower"  # which way an indicator gets worse
 RED, AMBER, OK, NONE = "red", "amber", "ok", "none"
 TREND_MONTHS = 12
@@ -112,6 +115,7 @@ INDICATORS = (
     Indicator("doc_open", DOCUMENTS, _("Incoming documents not handled")),
     Indicator("doc_overdue", DOCUMENTS, _("Incoming documents overdue"), amber=1, red=5),
     Indicator("doc_failed", DOCUMENTS, _("Exchanges failed or given up"), amber=1, red=3),
+    Indicator("doc_unsent", DOCUMENTS, _("Exchanges not sent within an hour"), amber=1, red=5),
     Indicator("doc_late_ack", DOCUMENTS, _("Incoming documents registered late"), amber=1, red=5),
 )
 # Not a number on the page: the levels (%) at which a feedback category counts as rising.
@@ -144,6 +148,7 @@ DOCUMENT_FIGURES = {
     "doc_open": _("Incoming documents not handled"),
     "doc_overdue": _("Incoming documents overdue"),
     "doc_failed": _("Exchanges failed or given up"),
+    "doc_unsent": _("Exchanges not sent within an hour"),
     "doc_late_ack": _("Incoming documents registered late"),
 }
 
@@ -543,6 +548,9 @@ def document_records(figure: str, agency: Agency | None, now: datetime.datetime)
         "doc_overdue": lambda: incoming.filter(state=state.ASSIGNED, handling_due_at__lt=now),
         "doc_failed": lambda: deliveries.filter(
             transport__in=(Delivery.Transport.FAILED, Delivery.Transport.DEAD)
+        ),
+        "doc_unsent": lambda: deliveries.filter(
+            transport=Delivery.Transport.QUEUED, created_at__lt=now - UNSENT_AFTER
         ),
         "doc_late_ack": lambda: incoming.filter(pk__in=_late_acknowledgements(incoming, now)),
     }

@@ -121,7 +121,7 @@ def records(request, figure: str):
         rows = indicators.feedback_reports(figure, agency, now, category=category, commune=commune)
         rows = rows.select_related("category", "commune", "assigned_agency").order_by("due_at", "pk")
     else:
-        kind = "documents" if figure != "doc_failed" else "deliveries"
+        kind = "deliveries" if figure in ("doc_failed", "doc_unsent") else "documents"
         rows = indicators.document_records(figure, agency, now)
         if kind == "deliveries":
             rows = rows.select_related("document", "document__agency", "recipient", "external").order_by("pk")

@@ -97,6 +97,13 @@ def expected(agency, now) -> dict:
             if under(d.document.agency) and d.transport in ("failed", "dead")
         ),
         "doc_late_ack": sum(1 for i in incoming if late(i)),
+        "doc_unsent": sum(
+            1
+            for d in Delivery.objects.select_related("document__agency")
+            if under(d.document.agency)
+            and d.transport == "queued"
+            and d.created_at < now - datetime.timedelta(hours=1)
+        ),
     }
 
 
