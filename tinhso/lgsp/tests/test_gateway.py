@@ -427,3 +427,13 @@ def test_log_rows_wait_out_a_database_failure(systems, gw):
     rows = wait_for_log(2)
     assert [row.path.rsplit("/", 1)[-1] for row in rows] == ["1", "2"]
     assert verify_log().intact
+
+
+def test_providers_are_asked_for_plain_bodies_that_the_log_can_keep(systems, gw):
+    """A provider that compresses for whoever accepts it (tinhso itself) answers the gateway plain."""
+    systems.grant("/people/{id}")
+    response = gw.get(
+        systems.path("/people/087095001234"), headers={**systems.headers(), "Accept-Encoding": "gzip"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["headers"]["accept-encoding"] == "identity"
