@@ -115,6 +115,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tinhso.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzipped for a phone on a slow network (static files are compressed by
+    # collectstatic and answered by WhiteNoise above).
+    "tinhso.core.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tinhso.core.middleware.VietnameseFirstLocaleMiddleware",
     "tinhso.core.middleware.RejectNulBytesMiddleware",

@@ -658,6 +658,9 @@ class Gateway:
                 "x-road-service": service.identifier,
                 "x-road-id": call.message_id,
                 "user-agent": "tinhso-lgsp",
+                # The body passes as received and is kept in the exchange log: plain, never
+                # compressed by a provider (tinhso's own pages and API gzip for whoever accepts it).
+                "accept-encoding": "identity",
             }
         )
         for name in ("x-road-userid", "x-road-issue"):

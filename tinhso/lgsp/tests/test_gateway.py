@@ -512,3 +512,13 @@ def test_retention_deletes_the_log_up_to_an_anchor_before_the_period_and_it_stil
         cursor.execute("DELETE FROM lgsp_exchange WHERE sequence = 3")
         cursor.execute("ALTER TABLE lgsp_exchange ENABLE TRIGGER lgsp_exchange_append_only")
     assert not verify_log().intact
+
+
+def test_providers_are_asked_for_plain_bodies_that_the_log_can_keep(systems, gw):
+    """A provider that compresses for whoever accepts it (tinhso itself) answers the gateway plain."""
+    systems.grant("/people/{id}")
+    response = gw.get(
+        systems.path("/people/087095001234"), headers={**systems.headers(), "Accept-Encoding": "gzip"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["headers"]["accept-encoding"] == "identity"
