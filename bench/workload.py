@@ -11,6 +11,7 @@ import argparse
 import datetime
 import json
 import random
+import secrets
 import urllib.parse
 from pathlib import Path
 
@@ -232,7 +233,8 @@ def capture_submission(token: str, bodies: Path) -> dict:
             body,
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {token}",
-            HTTP_IDEMPOTENCY_KEY="bench-capture",
+            # A key of its own: a growth run captures a submission again, as a new one.
+            HTTP_IDEMPOTENCY_KEY=f"bench-capture-{secrets.token_hex(4)}",
         )
     statements = [query["sql"] for query in captured.captured_queries]
     return {
