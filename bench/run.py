@@ -758,13 +758,16 @@ def measure_round(context: Round, size: int, seeded: dict, rollup_error: str, st
             "disk_kib_read_per_request": round(read, 2),
         }
 
-    def phase(name: str, endpoint: str, mode: str, **env_vars) -> None:
+    def phase(name: str, endpoint: str, mode: str, page: bool = False, **env_vars) -> None:
+        """One wrk phase; a rendered page (``page``) runs at least 3 s, so that a short phase (the
+        smoke run's 1 s) does not end before a worker's first page does."""
         log(f"phase {name}: {endpoint}")
         if options.warmup_seconds:
             wrk(base_url, mode, options.warmup_seconds, conns, limit, BENCH_RUN=f"warm-{name}", **env_vars)
+        duration = max(seconds, 3) if page else seconds
         phases[name] = {
             "endpoint": endpoint,
-            **measured(wrk, base_url, mode, seconds, conns, limit, BENCH_RUN=f"{size}-{name}", **env_vars),
+            **measured(wrk, base_url, mode, duration, conns, limit, BENCH_RUN=f"{size}-{name}", **env_vars),
         }
 
     phase("framework_floor", "GET /healthz (SELECT 1)", "get", BENCH_PATH="/healthz")
@@ -798,11 +801,12 @@ def measure_round(context: Round, size: int, seeded: dict, rollup_error: str, st
         ("officer_inbox_search", "inbox_search"),
     ):
         path = pages[key]
-        phase(name, f"GET {path} ({desk})", "get", BENCH_PATH=path, BENCH_COOKIE=pages["desk_cookie"])
+        phase(name, f"GET {path} ({desk})", "get", True, BENCH_PATH=path, BENCH_COOKIE=pages["desk_cookie"])
     phase(
         "officer_dossier_page",
         f"GET /mot-cua/ho-so/{{id}}/ (each dossier of the first inbox page of {desk})",
         "paths",
+        True,
         BENCH_INPUT=workdir / "dossier_pages.tsv",
         BENCH_COOKIE=pages["desk_cookie"],
     )
@@ -905,7 +909,7 @@ def leaders_phases(phases: dict, phase, pages: dict, rollup_error: str) -> None:
             note = f"not measured: rollup_statistics --rebuild failed ({rollup_error[:200]})"
             phases[name] = {"endpoint": endpoint, "note": note}
         else:
-            phase(name, endpoint, "get", BENCH_PATH=path, BENCH_COOKIE=pages["leader_cookie"])
+            phase(name, endpoint, "get", True, BENCH_PATH=path, BENCH_COOKIE=pages["leader_cookie"])
 
 
 def officer_phase(context: Round, phases: dict, measured) -> None:
