@@ -386,8 +386,8 @@ def machine() -> dict:
         "wrk": wrk_version,
         "commit": commit,
         "working_tree_dirty": dirty,
-        "note": "The load generator (wrk, one thread), the application server, the task worker and "
-        "PostgreSQL share this machine's cores.",
+        "note": "The load generator (wrk, one thread; in the deadline-day mix one per connection), the "
+        "application server, the task worker and PostgreSQL share this machine's cores.",
     }
 
 
