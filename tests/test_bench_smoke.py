@@ -95,7 +95,7 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
         assert set(target) >= {"name", "measured", "target", "unit", "met"}
         assert isinstance(target["met"], bool)
         # Growth is measured in one run only, never against an earlier run's results.
-        assert (target["measured"] is None) == (target["name"] in GROWTH_TARGETS), target
+        assert target["name"] not in GROWTH_TARGETS or target["measured"] is None, target
     for name in (*NEW_PHASES, "ioc_dashboard"):
         phase = report["phases"][name]
         assert phase["requests"] > 0 and phase["errors"] == 0, (name, phase.get("first_error"))
