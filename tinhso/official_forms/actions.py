@@ -103,6 +103,13 @@ def issue_form(
     return issued
 
 
+def signed_bytes(issued: IssuedForm) -> bytes:
+    """The signed PDF of ``issued``, signed now when the worker has not done it yet."""
+    content = issued.content if issued.content is not None else sign_issued_form(issued.pk).content
+    assert content is not None  # sign_issued_form always keeps the bytes
+    return bytes(content)
+
+
 def sign_issued_form(issued_id: int) -> IssuedForm:
     """Print the issued form's kept text, sign it with its agency's certificate and keep the
     signed bytes, audited as ``official_forms.issue`` with their digest; a form already signed is

@@ -37,6 +37,7 @@ def only(dossier, number) -> IssuedForm:
 
 
 def assert_signed_by(issued: IssuedForm, agency, *texts):
+    assert issued.content is not None
     content = bytes(issued.content)
     assert hashlib.sha256(content).hexdigest() == issued.sha256
     verdict = verify_pdf(content)
