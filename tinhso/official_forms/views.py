@@ -136,7 +136,7 @@ def dossier_part(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     """The forms on the back office's dossier page: those signed and sent to the applicant, and
     the numbers of those its records can fill, to print."""
     return {
-        "issued_forms": dossier.issued_forms.select_related("agency").defer("content"),
+        "issued_forms": dossier.issued_forms.select_related("agency").defer("content", "html"),
         "form_numbers": available_forms(dossier),
     }
 
