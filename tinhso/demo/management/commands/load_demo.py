@@ -22,7 +22,7 @@ from tinhso.worktime import actions as worktime_actions
 from tinhso.worktime.models import HolidayYear
 
 # The year of history made through the actions: 3000 dossiers, 1000 feedback reports and 500
-# official documents (README, "Demo", for the CPU time they take).
+# official documents load in about 130 s of CPU, two thirds of it the dossiers (README, "Demo").
 DEFAULT_HISTORY = 3000
 
 ROLE_LABELS = {
