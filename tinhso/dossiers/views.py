@@ -417,7 +417,7 @@ def _render_detail(request, dossier, rating_form=None, status=200):
             "history": tracking.history(dossier),
             "sections": _check_rows(dossier),
             "results": dossier.signed_documents.order_by("signed_at"),
-            "issued_forms": dossier.issued_forms.select_related("agency").defer("content"),
+            "issued_forms": dossier.issued_forms.select_related("agency").defer("content", "html"),
             "payments": dossier.payments.select_related("receipt").order_by("-created_at"),
             "attachments": dossier.attachments.select_related("required_document"),
             "supplement": actions.open_supplement_request(dossier)

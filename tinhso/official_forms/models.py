@@ -51,9 +51,10 @@ ISSUED_FORM_NAMES = {
 
 class IssuedForm(models.Model):
     """A form issued to the applicant electronically (``official_forms.actions.issue_form``): the
-    PDF exactly as signed with the issuing agency's certificate when the action issued it. The
-    applicant and officers download these bytes, never a new rendering. The bytes live in the
-    database so that they are written or rolled back with the action's transaction."""
+    form's text as the action issued it (``html``), printed and signed with the issuing agency's
+    certificate once, just after (``actions.sign_issued_form``), and the PDF exactly as signed.
+    The applicant and officers download these bytes, never a new rendering. Text and bytes live
+    in the database so that they are written or rolled back with their transactions."""
 
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="issued_forms")
     form_number = models.PositiveSmallIntegerField(_("form"))
@@ -64,9 +65,12 @@ class IssuedForm(models.Model):
         "signing.AgencyCertificate", verbose_name=_("certificate"), on_delete=models.PROTECT, related_name="+"
     )
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    content = models.BinaryField(_("signed PDF"))
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # The HTML the PDF is printed from, as it stood when the action issued the form.
+    html = models.TextField(_("text as issued"), blank=True)
+    # Empty until the form is printed and signed (``actions.sign_issued_form``).
+    content = models.BinaryField(_("signed PDF"), null=True)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     issued_at = models.DateTimeField(pgettext_lazy("letter", "issued at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

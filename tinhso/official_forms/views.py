@@ -22,6 +22,7 @@ from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_ad
 from tinhso.agencies.models import Agency
 from tinhso.audit.services import record_dossier_read
 from tinhso.dossiers.models import Dossier, by_display_code
+from tinhso.official_forms.actions import signed_bytes
 from tinhso.official_forms.forms import RegisterForm
 from tinhso.official_forms.models import IssuedForm
 from tinhso.official_forms.rendering import (
@@ -90,7 +91,7 @@ def send_issued(request, issued: IssuedForm) -> HttpResponse:
     record_dossier_read(
         request.user, issued.dossier, FORM_FIELDS, f"official_forms.form_{issued.form_number:02d}", request
     )
-    return _download(bytes(issued.content), "application/pdf", issued.filename)
+    return _download(signed_bytes(issued), "application/pdf", issued.filename)
 
 
 @login_required
@@ -135,7 +136,7 @@ def dossier_part(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     """The forms on the back office's dossier page: those signed and sent to the applicant, and
     the numbers of those its records can fill, to print."""
     return {
-        "issued_forms": dossier.issued_forms.select_related("agency").defer("content"),
+        "issued_forms": dossier.issued_forms.select_related("agency").defer("content", "html"),
         "form_numbers": available_forms(dossier),
     }
 

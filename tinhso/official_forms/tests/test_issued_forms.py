@@ -19,6 +19,7 @@ from tinhso.motcua.models import CopyForm, ScanExemption
 from tinhso.motcua.tests.fixtures import *  # noqa: F403
 from tinhso.motcua.tests.fixtures import submit
 from tinhso.official_forms.models import IssuedForm, Letter
+from tinhso.official_forms.tasks import sign_form
 from tinhso.official_forms.tests.test_forms import nfc, read
 from tinhso.signing import actions as signing_actions
 from tinhso.signing.pdf import verify_pdf
@@ -36,6 +37,7 @@ def only(dossier, number) -> IssuedForm:
 
 
 def assert_signed_by(issued: IssuedForm, agency, *texts):
+    assert issued.content is not None
     content = bytes(issued.content)
     assert hashlib.sha256(content).hexdigest() == issued.sha256
     verdict = verify_pdf(content)
@@ -176,3 +178,32 @@ def test_a_refused_action_leaves_no_form(certificate, submitted, officer, specia
     with pytest.raises(ValidationError):
         dossier_actions.request_supplement(officer, accepted, [])
     assert list(IssuedForm.objects.values_list("form_number", flat=True)) == [1]
+
+
+def test_the_officer_does_not_wait_for_the_signature_and_the_form_is_signed_once_as_issued(
+    certificate, submitted, officer, specialist, citizen, client, desk, settings
+):
+    """With the database queue, accepting keeps Form 01's text and queues its signing: the
+    officer does not wait for printing and signing. Signed later (here by the first download,
+    then the worker), it states the records as they were on reception, and only once."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    accepted = motcua.accept_dossier(officer, submitted, assignee=specialist)
+    issued = only(accepted, 1)
+    assert issued.content is None and accepted.code in issued.html
+    assert not AuditEntry.objects.filter(action="official_forms.issue").exists()
+    desk.name = "Trung tâm Phục vụ hành chính công phường Mỹ Tho (tên mới)"
+    desk.save()
+
+    client.force_login(citizen)
+    url = reverse("official_forms:dossier_form", args=[accepted.code, 1])
+    first, second = client.get(url), client.get(url)
+    issued.refresh_from_db()
+    assert first.content == second.content == bytes(issued.content)
+    text = assert_signed_by(issued, desk, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", accepted.code)
+    assert "tên mới" not in text
+    # The worker's run comes after: the form stays as signed, audited once.
+    assert sign_form.call(issued.pk) == issued.sha256
+    issued.refresh_from_db()
+    assert bytes(issued.content) == first.content
+    entry = AuditEntry.objects.get(action="official_forms.issue")
+    assert (entry.data["sha256"], entry.actor) == (issued.sha256, officer)

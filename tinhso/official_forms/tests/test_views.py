@@ -48,7 +48,10 @@ def test_the_applicant_gets_only_the_forms_issued_to_them(client, dossier, citiz
     signing_actions.issue_agency_certificate(None, desk)
     issued = issue_form(None, dossier, 1)
     response = client.get(URL.format(1))
+    issued.refresh_from_db()  # signed by the download: the worker has not run here
+    assert issued.content is not None
     assert response.status_code == 200 and response.content == bytes(issued.content)
+    assert client.get(URL.format(1)).content == response.content
     assert client.get(URL.format(5)).status_code == 404
 
 

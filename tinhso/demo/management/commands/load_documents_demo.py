@@ -11,6 +11,7 @@ from tinhso.accounts import actions as account_actions
 from tinhso.accounts.models import Role, User
 from tinhso.agencies import actions as agency_actions
 from tinhso.agencies.models import Agency
+from tinhso.core import reference
 from tinhso.demo import data, documents_history
 from tinhso.documents import actions, axis, axis_inbox, axis_server, edxml, exchange
 from tinhso.documents.models import DirectoryAgency, DocumentEvent, Urgency
@@ -63,7 +64,10 @@ class Command(BaseCommand):
                 clerk, data.DEMO_TOTP_SECRET, pyotp.TOTP(data.DEMO_TOTP_SECRET).now(), enrolment_code=code
             )
         if history:
-            made = documents_history.make_history(self.offices(agencies), history)
+            # One transaction, the reference data's versions kept as in a request (as the
+            # dossiers' history does).
+            with transaction.atomic(), reference.as_one_request():
+                made = documents_history.make_history(self.offices(agencies), history)
             self.stdout.write(
                 "Sổ văn bản / registers: {outgoing} văn bản đi, {incoming} văn bản đến".format(**made)
             )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tinhso.accounts.models import User, UserKind
 from tinhso.agencies.models import Agency
+from tinhso.core import reference
 from tinhso.demo import clock
 from tinhso.feedback import actions, geo
 from tinhso.feedback.models import Open311ApiKey, Report, RoutingRule, TimeUnit, hash_api_key
@@ -177,7 +178,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # One transaction, the reference data's versions kept as in a request (as the dossiers'
+        # history does): a commit and a read of the versions per action cost a good part.
+        with transaction.atomic(), reference.as_one_request():
             categories = self.load_categories()
             root = Agency.objects.filter(code="H20").first()
             if root is None:
