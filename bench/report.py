@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+from bench import phones as phones_phase
+
 MEASURED_PHASES = (
     "tracking",
     "submissions",
@@ -128,6 +130,7 @@ def build(
     memory_kib,
     database,
     results_dir,
+    phones=None,
 ) -> dict:
     floor = phases["framework_floor"].get("throughput_rps")
     for name in MEASURED_PHASES:
@@ -160,7 +163,9 @@ def build(
             if dossiers
             else None,
         },
-        "targets": targets(phases, settings["dossiers"], results_dir, machine.get("commit", "")),
+        "phones": phones,
+        "targets": targets(phases, settings["dossiers"], results_dir, machine.get("commit", ""))
+        + (phones["targets"] if phones else []),
     }
 
 
@@ -239,6 +244,8 @@ def markdown(results: dict) -> str:
             f"({cache['free_mib']:,} MiB free). Read from disk during the phases, KiB per request "
             f"(whole machine): {', '.join(reads) or 'nothing'}.",
         ]
+    if results.get("phones"):
+        lines.append(phones_phase.markdown(results["phones"]).rstrip("\n"))
     database, memory = results["database"], results["memory"]
     peaks = ", ".join(f"{value} MiB" for value in memory["peak_rss_per_worker_mib"])
     lines += [

@@ -27,7 +27,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bench import report
+from bench import phones, report
 
 # The harness starts the stack's own programs (scripts, gunicorn, wrk, pgbench, git) by design.
 # ruff: noqa: S603, S607
@@ -383,6 +383,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--citizens", type=int, default=8, help="citizens submitting in the load phases")
     parser.add_argument("--server-url", default=os.environ.get("BENCH_SERVER_URL"))
     parser.add_argument("--results", type=Path, default=BENCH / "results")
+    parser.add_argument(
+        "--phones",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get("BENCH_PHONES", "1") != "0",
+        help="the citizen journey on an emulated phone (bench/phones.py)",
+    )
     options = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="tinhso-bench."))
     stack = Stack(workdir)
@@ -573,6 +579,9 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     clock = time.monotonic()
     run([PYTHON, "manage.py", "migrate", "-v0"], env)
     run([PYTHON, "manage.py", "createcachetable"], env)
+    if options.phones:  # static files as production serves them: hashed names, compressed, cached for good
+        env.update(STATIC_MANIFEST="1", STATIC_ROOT=str(workdir / "static"))
+        run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], env)
     run([PYTHON, "manage.py", "load_demo", "--history", "0"], env, stdout=subprocess.DEVNULL)
     timings["schema_and_demo_seconds"] = round(time.monotonic() - clock, 1)
     log(f"seeding {options.dossiers:,} dossiers")
@@ -731,6 +740,8 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
     documents_phases(options, base_url, workdir, env, phases, measured, phase, conns, limit)
     gateway_phases(options, base_url, workdir, env, stack, phases, measured)
 
+    log("phase citizen_phones: the citizen journey in chromium on an emulated phone (bench/phones.py)")
+    phone_figures = phones.phase(base_url, options.phones)
     log("database floors (pgbench)")
     ids = sql(
         database_url,
@@ -802,6 +813,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
         memory_kib=memory,
         database={"dossiers": dossiers, "size_bytes": size, "size_bytes_after_seed": size_after_seed},
         results_dir=options.results,
+        phones=phone_figures,
     )
 
 

@@ -26,8 +26,6 @@ portal_port=${DEMO_PORTAL_PORT:-$((port + 30))}
 population_port=$((portal_port + 1))
 identity_port=${DEMO_IDENTITY_PORT:-$((port + 40))}
 export NATIONAL_PORTAL_URL=http://127.0.0.1:$portal_port
-# Straight to the local population database; with the province's gateway, its r1 address.
-export POPULATION_DB_URL=${POPULATION_DB_URL:-http://127.0.0.1:$population_port/r1/VN/GOV/G01/DANCU}
 export OIDC_ISSUER=http://127.0.0.1:$identity_port OIDC_NAME=VNeID OIDC_SCOPE="openid profile"
 export OIDC_CLIENT_ID=tinhso-demo OIDC_CLIENT_SECRET=tinhso-local-identity-demo-secret
 export OIDC_NATIONAL_IDENTITY=1 OIDC_PERSONAL_NUMBER_CLAIM=personal_number
@@ -35,6 +33,10 @@ gateway_port=${DEMO_GATEWAY_PORT:-$((port + 20))}
 export LGSP_GATEWAY_URL=http://127.0.0.1:$gateway_port
 export LGSP_CLIENT_KEY_FILE=${LGSP_CLIENT_KEY_FILE:-$(pwd)/var/demo-lgsp-client-$port.pem}
 export LGSP_CLIENT=${LGSP_CLIENT:-VN-DT/GOV/H20.04/MOTCUA}  # the demo consumer: the catalogue's "try it"
+# The local population database through the gateway: its r1 address, called as the platform's own
+# subsystem (POPULATION_XROAD_CLIENT, VN-DT/GOV/H20/TINHSO) with its key; granted below.
+export POPULATION_DB_URL=${POPULATION_DB_URL:-$LGSP_GATEWAY_URL/r1/VN-DT/GOV/G01/DANCU/tra-cuu-dan-cu}
+export POPULATION_XROAD_KEY_FILE=${POPULATION_XROAD_KEY_FILE:-$(pwd)/var/demo-lgsp-platform-$port.pem}
 worker_log=var/demo-worker-$port.log
 
 .venv/bin/python manage.py migrate --no-input -v 0
@@ -63,8 +65,10 @@ webhook_secret=var/demo-webhook-secret-$port.txt
 .venv/bin/python manage.py run_webhook_receiver --port "$webhook_port" --secret-file "$webhook_secret" >>"$worker_log" 2>&1 &
 # The integration gateway (X-Road REST r1) beside the platform, with the demo's two systems: the
 # province's procedure database (the platform's own procedure API) and the Department of
-# Justice's one-stop system, granted access. It stops with the demo.
+# Justice's one-stop system, granted access; and the national population database, granted to the
+# platform itself (the officers' and the e-form's lookups). It stops with the demo.
 .venv/bin/python manage.py load_lgsp_demo --key "$LGSP_CLIENT_KEY_FILE"
+.venv/bin/python manage.py register_population_service --agency H20 --provider-url "http://127.0.0.1:$population_port" --key "$POPULATION_XROAD_KEY_FILE"
 .venv/bin/python manage.py run_gateway --port "$gateway_port" >>"$worker_log" 2>&1 &
 
 # Notifications: the task worker sends them as soon as they are queued (mail goes to files under

@@ -115,6 +115,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tinhso.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzipped for a phone on a slow network (static files are compressed by
+    # collectstatic and answered by WhiteNoise above).
+    "tinhso.core.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tinhso.core.middleware.VietnameseFirstLocaleMiddleware",
     "tinhso.core.middleware.RejectNulBytesMiddleware",
@@ -230,6 +233,9 @@ RETENTION_DAYS = {
     "tracking_failures": int(os.environ.get("RETENTION_TRACKING_FAILURES_DAYS", "30")),
     "sign_in_throttles": int(os.environ.get("RETENTION_SIGN_IN_THROTTLES_DAYS", "30")),
     "closed_feedback_contacts": int(os.environ.get("RETENTION_CLOSED_FEEDBACK_CONTACTS_DAYS", "730")),
+    "webhook_deliveries": int(os.environ.get("RETENTION_WEBHOOK_DELIVERIES_DAYS", "90")),
+    "feed_entries": int(os.environ.get("RETENTION_FEED_ENTRIES_DAYS", "365")),
+    "exchange_log": int(os.environ.get("RETENTION_EXCHANGE_LOG_DAYS", "365")),
 }
 
 # API bearer tokens lifetime.
@@ -519,5 +525,8 @@ NATIONAL_PORTAL_SECRET = os.environ.get(
 )
 NATIONAL_PORTAL_TIMEOUT = float(os.environ.get("NATIONAL_PORTAL_TIMEOUT", "5"))
 POPULATION_DB_URL = os.environ.get("POPULATION_DB_URL", "")
-POPULATION_XROAD_CLIENT = os.environ.get("POPULATION_XROAD_CLIENT", "VN/GOV/H20/TINHSO" if DEMO else "")
+POPULATION_XROAD_CLIENT = os.environ.get("POPULATION_XROAD_CLIENT", "VN-DT/GOV/H20/TINHSO" if DEMO else "")
+# The private key (PEM) of that client at the province's gateway: each lookup then carries a signed
+# client assertion (the gateway's authentication), POPULATION_DB_URL being the service's r1 address.
+POPULATION_XROAD_KEY_FILE = os.environ.get("POPULATION_XROAD_KEY_FILE", "")
 POPULATION_DB_TIMEOUT = float(os.environ.get("POPULATION_DB_TIMEOUT", "5"))

@@ -24,12 +24,15 @@ from pathlib import Path
 import pyotp
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.test import override_settings
+from django.test.testcases import LiveServerThread
 from pytest_django.live_server_helper import LiveServer
 
+from bench import phones
 from tests.browser.accessibility import serious_violations
 from tinhso import testing as factories
 from tinhso.demo import data
@@ -611,3 +614,69 @@ def test_f_the_dashboard_viewer_opens_the_overdue_list_from_the_statistics(actor
             page.goto(page.url.replace("/thong-ke/?", "/thong-ke/qua-han/?"))
         page = viewer.check("Hồ sơ quá hạn")
         assert page.locator("caption").inner_text().startswith(f"{count} ")
+
+
+def test_g_the_citizen_journey_on_a_slow_phone_within_its_byte_budgets(
+    demo, browser, django_db_blocker, tmp_path
+):
+    """Issue 19's phone phase (bench/phones.py) in miniature, static files served as in production
+    (collectstatic: hashed names, compressed, cached for good by WhiteNoise; the pages gzipped):
+    every page of the journey ≤ 150 KB on a first visit and ≤ 30 KB on a repeat visit, and no layout
+    shift over 0.1. The bytes are deterministic; so is the layout shift, since images are sized,
+    fonts are the phone's own and nothing is inserted above the content once it is drawn. The
+    timings (LCP) are reported, not asserted: they follow the machine's load."""
+    production_static = override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        },
+        STATIC_ROOT=tmp_path,
+        WHITENOISE_USE_FINDERS=False,
+    )
+    with django_db_blocker.unblock(), production_static:
+        # The citizen's pages use neither the admin's nor the API documentation's files.
+        call_command("collectstatic", "--no-input", "-i", "admin", "-i", "ninja", verbosity=0)
+        # Static files through the application's own WhiteNoise, not the live server's handler.
+        server = LiveServerThread("localhost", static_handler=lambda application: application)
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        try:
+            assert server.error is None
+            result = phones.measure(
+                f"http://localhost:{server.port}", CITIZEN, data.DEMO_PASSWORD, browser=browser
+            )
+        finally:
+            server.terminate()
+            server.join()
+    print(phones.markdown(result))
+    pages = {page["page"]: page for page in result["pages"]}
+    assert set(pages) >= {
+        "home",
+        "search",
+        "procedure",
+        "sign_in",
+        "eform_start",
+        "eform_applicant",
+        "eform_page_1",
+        "eform_check",
+        "confirmation",
+        "tracking",
+        "tracking_result",
+        "feedback_form",
+    }
+    for page in result["pages"]:
+        assert page["first_load_bytes"] <= phones.FIRST_LOAD_BYTES, page
+        assert page["repeat_bytes"] <= phones.REPEAT_BYTES, page
+        assert page["cls"] <= phones.CLS, page
+        # A repeat visit asks the network for the page alone: every static file is cached for good.
+        assert page["repeat_requests"] == 1, page
+    # The map library is loaded only where a map is shown.
+    assert pages["feedback_form"]["largest_response"][0].startswith("/static/leaflet/leaflet.")
+    assert all(
+        "leaflet" not in page["largest_response"][0]
+        for name, page in pages.items()
+        if name != "feedback_form"
+    )
+    targets = {target["name"]: target for target in result["targets"]}
+    assert targets["phones_first_load_bytes_max"]["met"] and targets["phones_repeat_visit_bytes_max"]["met"]

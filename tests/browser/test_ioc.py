@@ -98,6 +98,32 @@ def test_a_wallboard_link_works_without_sign_in_until_revoked(live_server, brows
     context.close()
 
 
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_every_wallboard_page_fits_the_screen_without_scrolling(
+    live_server, browser, province, width, height
+):
+    """A wall screen does not scroll: the thirteen public-service tiles are split over two pages
+    and every page, shown in turn as the rotation shows it, ends above the bottom of the screen."""
+    link = actions.issue_wallboard_link(province["admin"], "Phòng điều hành", None, 30)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dieu-hanh/man-hinh/{token_for(link)}/")
+    titles = page.locator(".wall-page h2").all_inner_texts()
+    for index in range(len(titles)):
+        page.evaluate(
+            "index => document.querySelectorAll('.wall-page').forEach((p, i) => { p.hidden = i !== index; })",
+            index,
+        )
+        bottom = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('.wall-page:not([hidden]) .wall-tile, "
+            ".wall-page:not([hidden]) h2')].map(e => e.getBoundingClientRect().bottom))"
+        )
+        assert bottom <= height, titles[index]
+    assert "Dịch vụ công (1/2)" in titles and "Dịch vụ công (2/2)" in titles
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+
+
 def test_the_public_transparency_page_fits_a_phone_without_sign_in(live_server, browser, province):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
     page = context.new_page()

@@ -3,6 +3,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http.request import RawPostDataException
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -20,6 +21,22 @@ class ContentSecurityPolicyMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+# Content types compressed on the fly: text. PDFs, photos and archives are compressed already.
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/xml", "image/svg+xml")
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's gzip for textual answers only (pages, JSON, CSV) on a slow mobile network.
+
+    Django adds random bytes to each gzip header against BREACH, and masks the CSRF token
+    differently on every answer; files (PDFs, photos) keep their Content-Length."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)
 
 
 class VietnameseFirstLocaleMiddleware:

@@ -741,6 +741,57 @@ def link_document(
     return link
 
 
+def unlink_document(actor: User, link: DocumentLink) -> None:
+    """Take a link back (``rules.unlink``); the removal joins the document's timeline."""
+    require(actor, "documents.unlink", link)
+    document = link.incoming or link.outgoing
+    assert document is not None
+    source_field = "incoming" if link.incoming_id else "outgoing"
+    with transaction.atomic():
+        locked = type(document).objects.select_for_update().get(pk=document.pk)
+        current = DocumentLink.objects.filter(pk=link.pk).select_related(
+            "dossier", "linked_incoming", "linked_outgoing"
+        )
+        found = current.first()
+        if found is None:
+            raise ValidationError(_("This link was already removed."), code="unlinked")
+        target = found.dossier or found.linked_incoming or found.linked_outgoing
+        assert target is not None
+        label = target.code if isinstance(target, Dossier) else (target.reference or target.subject)
+        found.delete()
+        event(
+            DocumentEvent.Kind.UNLINKED,
+            locked.agency,
+            actor=actor,
+            at=timezone.now(),
+            note=label or "",
+            **{source_field: locked},
+        )
+        record(actor, "documents.unlink", locked, {"from": f"{type(target).__name__} {target.pk}"})
+
+
+def record_read(actor: User, document: IncomingDocument | OutgoingDocument) -> bool:
+    """The first time ``actor`` opens a document they may read, "read" joins its timeline
+    (Appendix VI: the timeline of every opinion, approval, version, send and read); True when
+    written. Under the document's lock, so two tabs opened at once write it once."""
+    field = "incoming" if isinstance(document, IncomingDocument) else "outgoing"
+    require(actor, f"documents.view_{field}", document)
+    label = actor_label(actor)
+    if DocumentEvent.objects.filter(
+        kind=DocumentEvent.Kind.READ, actor_name=label, **{field: document}
+    ).exists():
+        return False
+    with transaction.atomic():
+        locked = type(document).objects.select_for_update().select_related("agency").get(pk=document.pk)
+        if DocumentEvent.objects.filter(
+            kind=DocumentEvent.Kind.READ, actor_name=label, **{field: locked}
+        ).exists():
+            return False
+        event(DocumentEvent.Kind.READ, locked.agency, actor=actor, at=timezone.now(), **{field: locked})
+        record(actor, "documents.read", locked, {})
+    return True
+
+
 def complete_incoming(
     actor: User, incoming: IncomingDocument, note: str = "", at: datetime.datetime | None = None
 ) -> IncomingDocument:
@@ -1068,6 +1119,12 @@ def sync_directory(actor: User | None) -> dict[str, int]:
 
 
 def _draft_pdf(document: OutgoingDocument) -> bytes:
+    """What the leader signs: a draft written from a template is rendered again from its latest
+    version with the reviewers' co-signatures (``drafts.initials``); an uploaded one as it is."""
+    latest = document.versions.order_by("-number").first()
+    initialled = drafts.initials(document) if latest else ""
+    if latest and initialled:
+        return drafts.render(document, latest.parts, initialled)
     if document.file:
         with document.file.open("rb") as handle:
             data: bytes = handle.read()

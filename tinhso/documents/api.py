@@ -1,8 +1,10 @@
 """Official documents over the API: the incoming and outgoing registers of the officer's agency,
-a document with its timeline, registering an arrived document, the per-recipient status of a
-sent one (transport and business status), a co-ordinator's opinion, and read access to one
-document given, withdrawn and listed (``/shared``). Bearer-token authenticated like the rest of
-``/api/v1/``; every handler calls the same rules and actions as the pages."""
+a document with its timeline, registering, returning, assigning and completing an arrived
+document, sending an issued one, the per-recipient status of a sent one (transport and business
+status), a co-ordinator's opinion, what the caller may do to a document now (``allowed``), its
+links to dossiers, tasks and documents, and read access to one document given, withdrawn and
+listed (``/shared``). Bearer-token authenticated like the rest of ``/api/v1/``; every handler
+calls the same rules and actions as the pages."""
 
 import datetime
 from typing import Any
@@ -12,20 +14,22 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tinhso.accounts.models import User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
-from tinhso.documents import actions, exchange, received_signature, search
+from tinhso.documents import actions, exchange, links, received_signature, search
+from tinhso.documents.allowed import incoming_actions, outgoing_actions
 from tinhso.documents.api_drafting import router as drafting_router
 from tinhso.documents.models import (
     AccessGrant,
     Coordinator,
     DirectoryAgency,
     DocumentEvent,
+    DocumentLink,
     IncomingDocument,
     OutgoingDocument,
     Package,
@@ -33,6 +37,7 @@ from tinhso.documents.models import (
 )
 from tinhso.documents.rules import document_agency_ids, granted_documents, in_hands_of
 from tinhso.documents.timeline import delivery_timeline, incoming_timeline, outgoing_timeline
+from tinhso.dossiers.models import Dossier
 
 router = Router(tags=["official documents"])
 router.add_router("", drafting_router)
@@ -53,6 +58,27 @@ class DocumentEventOut(Schema):
     @staticmethod
     def resolve_actor(event: DocumentEvent) -> str:
         return event.actor_name
+
+
+class DocumentLinkOut(Schema):
+    id: int
+    kind: str
+    target_id: int
+    label: str
+    may_unlink: bool
+
+
+def _links_out(request: ApiRequest, document: IncomingDocument | OutgoingDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": item["link"].pk,
+            "kind": item["kind"],
+            "target_id": item["target"].pk,
+            "label": item["label"],
+            "may_unlink": item["may_unlink"],
+        }
+        for item in links.document_links(request.auth, document)
+    ]
 
 
 class IncomingDocumentOut(Schema):
@@ -91,10 +117,32 @@ class IncomingDocumentDetailOut(IncomingDocumentOut):
         return received_signature.messages(document.signature_findings)
 
     timeline: list[DocumentEventOut]
+    handler: str | None
+    coordinators: list[str]
+    allowed: list[str]
 
     @staticmethod
     def resolve_timeline(document: IncomingDocument) -> list[DocumentEvent]:
         return incoming_timeline(document)
+
+    @staticmethod
+    def resolve_handler(document: IncomingDocument) -> str | None:
+        return document.handler.username if document.handler else None
+
+    @staticmethod
+    def resolve_coordinators(document: IncomingDocument) -> list[str]:
+        return [item.user.username for item in document.coordinators.select_related("user")]
+
+    @staticmethod
+    def resolve_allowed(document: IncomingDocument, context: dict[str, Any]) -> list[str]:
+        """What the caller may do to it now (``tinhso.documents.allowed``), as the page shows."""
+        return incoming_actions(context["request"].auth, document)
+
+    links: list[DocumentLinkOut]
+
+    @staticmethod
+    def resolve_links(document: IncomingDocument, context: dict[str, Any]) -> list[dict[str, Any]]:
+        return _links_out(context["request"], document)
 
 
 class RegisterIncomingIn(Schema):
@@ -135,6 +183,18 @@ class DocumentRecipientStatusOut(Schema):
 class OutgoingDocumentDetailOut(OutgoingDocumentOut):
     timeline: list[DocumentEventOut]
     recipients: list[DocumentRecipientStatusOut]
+    allowed: list[str]
+
+    @staticmethod
+    def resolve_allowed(document: OutgoingDocument, context: dict[str, Any]) -> list[str]:
+        """What the caller may do to it now (``tinhso.documents.allowed``), as the page shows."""
+        return outgoing_actions(context["request"].auth, document)
+
+    links: list[DocumentLinkOut]
+
+    @staticmethod
+    def resolve_links(document: OutgoingDocument, context: dict[str, Any]) -> list[dict[str, Any]]:
+        return _links_out(context["request"], document)
 
     @staticmethod
     def resolve_timeline(document: OutgoingDocument) -> list[DocumentEvent]:
@@ -243,6 +303,145 @@ class OpinionOut(Schema):
 def give_opinion(request: ApiRequest, pk: int, payload: OpinionIn) -> Coordinator:
     """Only a co-ordinator the leader named (403 otherwise), while the document is assigned (422)."""
     return actions.give_opinion(request.auth, _incoming(request, pk), payload.opinion)
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+@router.post(
+    "/incoming/{pk}/refuse",
+    response=IncomingDocumentDetailOut,
+    summary="Return an arrived document to its sender with the reason (02 to the sender)",
+)
+def refuse_incoming(request: ApiRequest, pk: int, payload: ReasonIn) -> IncomingDocument:
+    """The văn thư (403 otherwise); a document not waiting, one that came on paper, or no reason
+    answer 422."""
+    return actions.refuse_incoming(request.auth, _incoming(request, pk), payload.reason)
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+@router.post(
+    "/incoming/{pk}/complete", response=IncomingDocumentDetailOut, summary="Mark handled (06 to the sender)"
+)
+def complete_incoming(request: ApiRequest, pk: int, payload: NoteIn) -> IncomingDocument:
+    """The person in charge or a leader (403 otherwise), while it is assigned (422)."""
+    return actions.complete_incoming(request.auth, _incoming(request, pk), payload.note)
+
+
+class AssignIn(Schema):
+    handler: str
+    working_days: int
+    coordinators: list[str] = []
+
+
+def _officers(usernames: list[str]) -> list[User]:
+    """The officers named, in order; an unknown name answers 422."""
+    found = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    missing = [name for name in usernames if name not in found]
+    if missing:
+        raise ValidationError(
+            _("No officer has this name: %(names)s.") % {"names": ", ".join(missing)}, code="unknown_user"
+        )
+    return [found[name] for name in usernames]
+
+
+@router.post(
+    "/incoming/{pk}/assign",
+    response=IncomingDocumentDetailOut,
+    summary="Assign the person in charge, the co-ordinators and the handling deadline (04 to the sender)",
+)
+def assign_incoming(request: ApiRequest, pk: int, payload: AssignIn) -> IncomingDocument:
+    """A leader of the document's agency (403 otherwise). ``working_days`` (1–60) counts in the
+    province's working calendar; assigning again replaces the person in charge, the co-ordinators
+    and the deadline. An unknown officer, one outside the agency, a co-ordinator named twice or
+    also in charge, or a document not registered answer 422 and change nothing."""
+    document = _incoming(request, pk)
+    handler, *coordinators = _officers([payload.handler, *payload.coordinators])
+    return actions.assign_incoming(
+        request.auth, document, handler, payload.working_days, coordinators=coordinators
+    )
+
+
+class LinkIn(Schema):
+    dossier_code: str | None = None
+    task: int | None = None
+    reference: str | None = None
+
+
+def _link(
+    request: ApiRequest, document: IncomingDocument | OutgoingDocument, payload: LinkIn
+) -> list[dict[str, Any]]:
+    """Exactly one of a dossier code, a task (an incoming document assigned to the caller or
+    co-ordinated by them, ``links.tasks_of``) or a document's "number/symbol" the caller reads;
+    anything else answers 422 and links nothing."""
+    given = [value for value in (payload.dossier_code, payload.task, payload.reference) if value]
+    if len(given) != 1:
+        raise ValidationError(
+            _("Enter one of: a dossier code, a task or a document's number and symbol."), code="target"
+        )
+    target: Dossier | IncomingDocument | OutgoingDocument | None
+    if payload.dossier_code:
+        target = Dossier.objects.filter(code=payload.dossier_code.strip()).first()
+        if target is None or not links.readable(request.auth, target):
+            raise ValidationError(_("No dossier you may read has this code."), code="dossier")
+    elif payload.task:
+        target = links.tasks_of(request.auth).filter(pk=payload.task).first()
+        if target is None:
+            raise ValidationError(_("This is not one of your tasks."), code="task")
+    else:
+        found = [
+            other
+            for other in links.find_documents(request.auth, payload.reference or "")
+            if other != document
+        ]
+        if len(found) != 1:
+            raise ValidationError(
+                _("No document you may read has this number and symbol.")
+                if not found
+                else _("Several documents you may read have this number and symbol."),
+                code="reference",
+            )
+        target = found[0]
+    actions.link_document(request.auth, document, target)
+    return _links_out(request, document)
+
+
+@router.post(
+    "/incoming/{pk}/links",
+    response=list[DocumentLinkOut],
+    summary="Link an incoming document to a one-stop dossier, a task or another document",
+)
+def link_incoming(request: ApiRequest, pk: int, payload: LinkIn) -> list[dict[str, Any]]:
+    """Answers the document's links; see ``/outgoing/{pk}/links``."""
+    return _link(request, _incoming(request, pk), payload)
+
+
+@router.post(
+    "/outgoing/{pk}/links",
+    response=list[DocumentLinkOut],
+    summary="Link an outgoing document to a one-stop dossier, a task or another document",
+)
+def link_outgoing(request: ApiRequest, pk: int, payload: LinkIn) -> list[dict[str, Any]]:
+    """Exactly one of ``dossier_code``, ``task`` (the id of an incoming document the caller
+    handles or co-ordinates) or ``reference`` ("15/QĐ-UBND"); answers the document's links."""
+    return _link(request, _outgoing(request, pk), payload)
+
+
+@router.post("/links/{pk}/remove", response={204: None}, summary="Remove a link")
+def unlink(request: ApiRequest, pk: int) -> Status[None]:
+    """Who made it, or a leader or the văn thư of the document's agency (403); a link on a
+    document the caller does not read is not found."""
+    link = get_object_or_404(DocumentLink.objects.select_related("incoming", "outgoing"), pk=pk)
+    document = link.incoming or link.outgoing
+    readable = document is not None and links.readable(request.auth, document)
+    if not readable:
+        raise Http404
+    actions.unlink_document(request.auth, link)
+    return Status(204, None)
 
 
 class GrantIn(Schema):
@@ -541,6 +740,35 @@ class DocumentSearchOut(Schema):
 def search_documents(request: ApiRequest, filters: Query[DocumentSearchQuery]) -> dict[str, Any]:
     outgoing, incoming = search.search(request.auth, filters.q[:500])
     return {"outgoing": outgoing, "incoming": incoming}
+
+
+class SendIn(Schema):
+    recipients: list[str] = []
+    outside: list[str] = []
+
+
+@router.post(
+    "/outgoing/{pk}/send",
+    response=OutgoingDocumentDetailOut,
+    summary="Send an issued document to agencies here and, through the national axis, outside",
+)
+def send_outgoing(request: ApiRequest, pk: int, payload: SendIn) -> OutgoingDocument:
+    """``recipients``: codes of agencies of the installation; ``outside``: codes of the axis
+    directory. The văn thư (403 otherwise); an unknown code, a secret or unissued document, a
+    recipient named twice or already sent to answer 422 and send nothing."""
+    document = _outgoing(request, pk)
+    recipients = list(Agency.objects.filter(code__in=payload.recipients))
+    outside = list(DirectoryAgency.objects.filter(code__in=payload.outside, active=True))
+    known = {agency.code for agency in recipients} | {agency.code for agency in outside}
+    unknown = [code for code in [*payload.recipients, *payload.outside] if code not in known]
+    if unknown:
+        raise ValidationError(
+            _("No agency has this code: %(codes)s.") % {"codes": ", ".join(unknown)}, code="unknown_recipient"
+        )
+    ordered = [next(a for a in recipients if a.code == code) for code in payload.recipients]
+    actions.send_document(request.auth, document, ordered, outside)
+    document.refresh_from_db()
+    return document
 
 
 @router.post(

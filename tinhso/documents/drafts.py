@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import HTML
 
 from tinhso.agencies.places import place_name
@@ -106,14 +107,31 @@ def blocks(text: str) -> list[str]:
     return result
 
 
-def render(document: OutgoingDocument, parts: dict[str, Any]) -> bytes:
+def initials(document: OutgoingDocument) -> str:
+    """The co-signatures (ký nháy) of the reviewers who initialled the latest round, in route
+    order: each reviewer's initials ("Phạm Văn Trưởng": "PVT"), separated by "/"."""
+    steps = document.review_steps.filter(
+        round=current_round(document), state=ReviewStep.State.APPROVED, initialled_at__isnull=False
+    ).select_related("reviewer")
+    marks = []
+    for step in steps:
+        words = (step.reviewer.full_name or step.reviewer.get_username()).split()
+        marks.append("".join(word[0] for word in words).upper())
+    return "/".join(marks)
+
+
+def render(document: OutgoingDocument, parts: dict[str, Any], initialled: str = "") -> bytes:
     """The draft as a PDF in the layout of Appendix I, the number and date left blank for the
-    văn thư (``tinhso.documents.signatures`` fills them at issue)."""
+    văn thư (``tinhso.documents.signatures`` fills them at issue). ``initialled``: the reviewers'
+    co-signatures. Neither Decree 30/2020 nor its Appendix I gives them a place (not found in the
+    text; practice, as the agencies' rules on văn thư work put it): at the end of the last line
+    of the content, after "./."."""
     agency = document.agency
     letter = document.type_code == doctypes.CONG_VAN
-    marks = [document.get_secrecy_display()] if document.secrecy else []
-    if document.urgency:
-        marks.append(document.get_urgency_display())
+    with translation.override("vi"):  # the document is in Vietnamese whatever the page's language
+        marks = [str(document.get_secrecy_display())] if document.secrecy else []
+        if document.urgency:
+            marks.append(str(document.get_urgency_display()))
     grounds = parts.get("grounds", [])
     paragraphs, articles = list(parts.get("paragraphs", [])), list(parts.get("articles", []))
     last = articles or paragraphs
@@ -138,6 +156,7 @@ def render(document: OutgoingDocument, parts: dict[str, Any]) -> bytes:
             "recipients": parts.get("recipients", []),
             "filing": filing,
             "signer_title": parts.get("signer_title", ""),
+            "initialled": initialled,
         },
     )
     return HTML(string=html).write_pdf()

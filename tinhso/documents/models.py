@@ -441,6 +441,8 @@ class DocumentEvent(models.Model):
         ACCESS_GRANTED = "granted", _("read access granted")
         ACCESS_REVOKED = "ungranted", _("read access withdrawn")
         LINKED = "linked", _("linked")
+        UNLINKED = "unlinked", _("link removed")
+        READ = "read", _("read by")
         VERSION = "version", _("draft version saved")
         REVIEW_SENT = "review_sent", _("sent for review")
         REVIEW_APPROVED = "rv_approved", _("approved by the reviewer")

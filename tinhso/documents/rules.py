@@ -17,7 +17,14 @@ from django.db.models import Q, QuerySet
 from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.accounts.permissions import Actor, rule
 from tinhso.agencies.models import Agency
-from tinhso.documents.models import AccessGrant, Coordinator, IncomingDocument, OutgoingDocument, ReviewStep
+from tinhso.documents.models import (
+    AccessGrant,
+    Coordinator,
+    DocumentLink,
+    IncomingDocument,
+    OutgoingDocument,
+    ReviewStep,
+)
 
 STAFF_ROLES = (Role.DOCUMENT_CLERK, Role.LEADER, Role.SPECIALIST)
 
@@ -115,16 +122,26 @@ def view_incoming(user: User, document: IncomingDocument) -> bool:
     return granted(user, document)
 
 
+# A document its sender revoked or replaced is pulled back from those it was handed to: the person
+# in charge is unset by ``withdrawal.tombstone``, the co-ordinators lose it here (their rows stay,
+# with their opinions, for the register's readers).
+PULLED_BACK = (IncomingDocument.State.REVOKED, IncomingDocument.State.REPLACED)
+
+
 def in_hands_of(user: Actor) -> Q:
     """The incoming documents ``user`` handles: in charge or as a co-ordinator (for the lists,
     the API and search of a specialist)."""
     if not isinstance(user, User):
         return Q(pk__in=[])
-    return Q(handler=user) | Q(pk__in=Coordinator.objects.filter(user=user).values("incoming_id"))
+    coordinated = Coordinator.objects.filter(user=user).exclude(incoming__state__in=PULLED_BACK)
+    return Q(handler=user) | Q(pk__in=coordinated.values("incoming_id"))
 
 
 def is_coordinator(user: User, document: IncomingDocument) -> bool:
-    return bool(document.pk) and document.coordinators.filter(user_id=user.pk).exists()
+    """Named by the leader, on a document not pulled back."""
+    if not document.pk or document.state in PULLED_BACK:
+        return False
+    return document.coordinators.filter(user_id=user.pk).exists()
 
 
 @rule("documents.give_opinion")
@@ -199,3 +216,19 @@ def review(user: User, step: ReviewStep) -> bool:
     """A reviewer of the route gives their own opinion (Decree 30/2020 Art. 10(3), 12), while they
     still work on the agency's documents."""
     return step.reviewer_id == user.pk and bool(roles_in(user, step.document.agency_id) & set(STAFF_ROLES))
+
+
+@rule("documents.unlink")
+def unlink(user: User, link: DocumentLink) -> bool:
+    """Who made a link takes it back while they still read the document; a leader or the văn thư
+    of the document's agency takes back any of its links."""
+    document = link.incoming or link.outgoing
+    if document is None:
+        return False
+    if roles_in(user, document.agency_id) & {Role.DOCUMENT_CLERK, Role.LEADER}:
+        return True
+    if link.created_by_id != user.pk:
+        return False
+    if isinstance(document, IncomingDocument):
+        return view_incoming(user, document)
+    return view_outgoing(user, document)

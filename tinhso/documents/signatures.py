@@ -29,7 +29,7 @@ from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -126,9 +126,12 @@ def anchors(pdf: bytes, signer_name: str) -> dict[str, Anchor]:
 def render_draft(document) -> bytes:
     """The draft as a PDF in the layout of Appendix I, the number and date left blank."""
     agency = document.agency
-    marks = [label for value, label in ((document.urgency, document.get_urgency_display()),) if value]
-    if document.secrecy:
-        marks.insert(0, document.get_secrecy_display())
+    with translation.override("vi"):  # the document is in Vietnamese whatever the page's language
+        marks = [
+            str(label) for value, label in ((document.urgency, document.get_urgency_display()),) if value
+        ]
+        if document.secrecy:
+            marks.insert(0, str(document.get_secrecy_display()))
     html = render_to_string(
         "documents/pdf/draft.html",
         {

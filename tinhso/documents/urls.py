@@ -15,6 +15,7 @@ urlpatterns = [
     path("den/<int:pk>/y-kien-phoi-hop/", views.opinion_view, name="opinion"),
     path("<str:kind>/<int:pk>/quyen-doc/", views.grant_view, name="grant"),
     path("<str:kind>/<int:pk>/lien-ket/", views.link_view, name="link"),
+    path("<str:kind>/<int:pk>/lien-ket/<int:link_pk>/go/", views.unlink_view, name="unlink"),
     path(
         "<str:kind>/<int:pk>/quyen-doc/<int:grant_pk>/thu-hoi/", views.revoke_grant_view, name="revoke_grant"
     ),

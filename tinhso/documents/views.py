@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,8 +33,10 @@ from tinhso.documents import (
     search,
     signatures,
 )
+from tinhso.documents.allowed import incoming_actions, outgoing_actions
 from tinhso.documents.models import (
     DirectoryAgency,
+    DocumentLink,
     IncomingDocument,
     OutgoingDocument,
     Package,
@@ -309,8 +312,19 @@ def revoke_grant_view(request, kind, pk, grant_pk):
     return _detail(kind, pk)
 
 
+class TaskField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.reference or '—'} — {obj.subject}"
+
+
 class LinkForm(forms.Form):
     dossier_code = forms.CharField(label=gettext_lazy("One-stop dossier code"), max_length=60, required=False)
+    task = TaskField(
+        label=gettext_lazy("Or one of your tasks"),
+        queryset=IncomingDocument.objects.none(),
+        required=False,
+        help_text=gettext_lazy("The incoming documents you handle or co-ordinate."),
+    )
     reference = forms.CharField(
         label=gettext_lazy("Or another document's number and symbol"),
         max_length=45,
@@ -318,11 +332,22 @@ class LinkForm(forms.Form):
         help_text=gettext_lazy("For example 15/QĐ-UBND"),
     )
 
+    def __init__(self, *args, user, document, **kwargs):
+        super().__init__(*args, **kwargs)
+        task = self.fields["task"]
+        assert isinstance(task, forms.ModelChoiceField)
+        tasks = links.tasks_of(user)
+        if isinstance(document, IncomingDocument):
+            tasks = tasks.exclude(pk=document.pk)
+        task.queryset = tasks
+        if not tasks.exists():
+            del self.fields["task"]
+
 
 def _links_context(request, document: IncomingDocument | OutgoingDocument) -> dict:
     return {
         "links": links.document_links(request.user, document),
-        "link_form": LinkForm(),
+        "link_form": LinkForm(user=request.user, document=document),
         "link_kind": "den" if isinstance(document, IncomingDocument) else "di",
     }
 
@@ -333,17 +358,20 @@ def link_view(request, kind, pk):
     if kind not in ("den", "di"):
         raise Http404
     document = _incoming(request, pk) if kind == "den" else _outgoing(request, pk)
-    form = LinkForm(request.POST)
+    form = LinkForm(request.POST, user=request.user, document=document)
     form.is_valid()
     code = form.cleaned_data.get("dossier_code", "").strip()
     reference = form.cleaned_data.get("reference", "").strip()
+    task = form.cleaned_data.get("task")
     target: Dossier | IncomingDocument | OutgoingDocument | None = None
-    if code and not reference:
+    if task is not None and not code and not reference:
+        target = task
+    elif code and not reference and task is None:
         dossier = Dossier.objects.filter(code=code).first()
         target = dossier if dossier is not None and links.readable(request.user, dossier) else None
         if target is None:
             messages.error(request, _("No dossier you may read has this code."))
-    elif reference and not code:
+    elif reference and not code and task is None:
         found = [other for other in links.find_documents(request.user, reference) if other != document]
         if len(found) == 1:
             target = found[0]
@@ -355,7 +383,7 @@ def link_view(request, kind, pk):
                 else _("Several documents you may read have this number and symbol."),
             )
     else:
-        messages.error(request, _("Enter a dossier code or a document's number and symbol."))
+        messages.error(request, _("Enter one of: a dossier code, a task or a document's number and symbol."))
     if target is not None:
         try:
             actions.link_document(request.user, document, target)
@@ -363,6 +391,29 @@ def link_view(request, kind, pk):
             _errors(request, error)
         else:
             messages.success(request, _("Linked."))
+    return _detail(kind, pk)
+
+
+@login_required
+@require_POST
+def unlink_view(request, kind, pk, link_pk):
+    if kind not in ("den", "di"):
+        raise Http404
+    document = _incoming(request, pk) if kind == "den" else _outgoing(request, pk)
+    either_side = (
+        Q(incoming=document) | Q(linked_incoming=document)
+        if kind == "den"
+        else Q(outgoing=document) | Q(linked_outgoing=document)
+    )
+    link = get_object_or_404(DocumentLink.objects.filter(either_side), pk=link_pk)
+    try:
+        actions.unlink_document(request.user, link)
+    except PermissionDenied:
+        messages.error(request, _("You may not remove this link."))
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("The link is removed."))
     return _detail(kind, pk)
 
 
@@ -447,6 +498,7 @@ def register_paper_view(request):
 @login_required
 def incoming_view(request, pk):
     document = _incoming(request, pk)
+    actions.record_read(request.user, document)
     user = request.user
     pending = document.state == IncomingDocument.State.PENDING
     context = {
@@ -455,7 +507,8 @@ def incoming_view(request, pk):
         "duplicates": list(actions.duplicates(document)[:5]) if pending else [],
         "signature_findings": received_signature.messages(document.signature_findings),
     }
-    if pending and can(user, "documents.register", document):
+    allowed = incoming_actions(user, document)
+    if "register" in allowed:
         context["register_form"] = RegisterForm(
             initial={
                 "subject": document.subject,
@@ -466,15 +519,13 @@ def incoming_view(request, pk):
         )
         if document.signature_check != SignatureCheck.FLAGGED:
             del context["register_form"].fields["accept_signature"]
-        context["refuse_form"] = ReasonForm() if document.delivery_id else None
-    if document.state in (IncomingDocument.State.REGISTERED, IncomingDocument.State.ASSIGNED) and can(
-        user, "documents.assign", document
-    ):
+        context["refuse_form"] = ReasonForm() if "refuse" in allowed else None
+    if "assign" in allowed:
         context["assign_form"] = AssignForm(agency=document.agency)
-    if document.state == IncomingDocument.State.ASSIGNED and can(user, "documents.complete", document):
+    if "complete" in allowed:
         context["complete_form"] = NoteForm()
     context["coordinators"] = list(document.coordinators.select_related("user"))
-    if document.state == IncomingDocument.State.ASSIGNED and can(user, "documents.give_opinion", document):
+    if "give_opinion" in allowed:
         mine = next(item for item in context["coordinators"] if item.user_id == user.pk)
         context["opinion_form"] = OpinionForm(initial={"opinion": mine.opinion})
     context.update(_access_context(request, document))
@@ -621,6 +672,8 @@ def draft_view(request):
 @login_required
 def outgoing_view(request, pk):
     document = _outgoing(request, pk)
+    actions.record_read(request.user, document)
+    allowed = outgoing_actions(request.user, document)
     deliveries = list(document.deliveries.select_related("recipient"))
     dead = Package.objects.filter(delivery__document=document, state=Package.State.DEAD).select_related(
         "delivery"
@@ -638,19 +691,11 @@ def outgoing_view(request, pk):
             }
             for delivery in deliveries
         ],
-        "may_issue": document.state == OutgoingDocument.State.DRAFT
-        and can(request.user, "documents.issue", document),
-        "may_sign": document.state == OutgoingDocument.State.DRAFT
-        and not document.signed_at
-        and can(request.user, "documents.sign", document),
-        "may_send": can(request.user, "documents.send", document),
+        "may_issue": "issue" in allowed,
+        "may_sign": "sign" in allowed,
         "dead": list(dead) if can(request.user, "documents.send", document) else [],
     }
-    if (
-        context["may_send"]
-        and document.state == OutgoingDocument.State.ISSUED
-        and document.secrecy == Secrecy.NONE
-    ):
+    if "send" in allowed:
         form = SendForm(sender=document.agency)
         sent = {delivery.recipient_id for delivery in deliveries}
         form.fields["recipients"].queryset = form.fields["recipients"].queryset.exclude(pk__in=sent)
@@ -663,7 +708,7 @@ def outgoing_view(request, pk):
             if not choices[0].exists():
                 del form.fields["recipients"]
             context["send_form"] = form
-    context.update(_withdrawal_context(request, document))
+    context.update(_withdrawal_context(request, document, allowed))
     context.update(_access_context(request, document))
     context.update(_links_context(request, document))
     return render(request, "documents/outgoing.html", context)
@@ -763,7 +808,7 @@ class DecideForm(forms.Form):
     )
 
 
-def _withdrawal_context(request, document: OutgoingDocument) -> dict:
+def _withdrawal_context(request, document: OutgoingDocument, allowed: list[str]) -> dict:
     waiting = (
         document.withdrawals.filter(state=Withdrawal.State.REQUESTED).select_related("replacement").first()
     )
@@ -771,13 +816,9 @@ def _withdrawal_context(request, document: OutgoingDocument) -> dict:
         "withdrawals": list(document.withdrawals.select_related("replacement", "requested_by", "decided_by")),
         "waiting_withdrawal": waiting,
     }
-    if waiting is not None and can(request.user, "documents.approve_withdrawal", document):
+    if waiting is not None and "decide_withdrawal" in allowed:
         context["decide_form"] = DecideForm()
-    if (
-        waiting is None
-        and document.state == OutgoingDocument.State.ISSUED
-        and can(request.user, "documents.withdraw", document)
-    ):
+    if "withdraw" in allowed:
         context["withdraw_form"] = WithdrawForm(document=document)
     return context
 

@@ -12,9 +12,10 @@ pull-back requested"; a package not yet delivered is cancelled instead.
 
 Recipient (``receive_change``, ``replaced_incoming`` and ``tombstone``, run by the exchange inside
 the delivery's transaction): the incoming document is kept but marked revoked or replaced (linked
-to its replacement) with the sender's reason, its handling stops, the assignment to a person is
-pulled back, "15 pull-back accepted" goes back to the sender and the agency's clerks, leaders and
-the person who had it are told by e-mail. An update of a document already revoked or replaced is
+to its replacement) with the sender's reason, its handling stops, the assignment to a person,
+the co-ordinators' reading (``rules.PULLED_BACK``) and the read access given to others are pulled
+back, "15 pull-back accepted" goes back to the sender and the agency's clerks, leaders and the
+person who had it are told by e-mail. An update of a document already revoked or replaced is
 answered "16 refused" with the reason. A change for a document this agency never received is
 refused (``DeliveryError``) and nothing is written.
 """
@@ -252,8 +253,30 @@ def tombstone(
             actor_name=package.staff_name[:120],
             occurred_at=at,
         )
+        _pull_back_grants(target, at)
         exchange.report_status(target, STATUS_PULL_BACK_ACCEPTED, None, at=at)
         _notify_on_commit(target, handler_id, package.business_reason[:500])
+
+
+def _pull_back_grants(target: IncomingDocument, at: datetime.datetime) -> None:
+    """The read access given beyond the agency's roles ends with the document (the internal
+    distribution is pulled back); each withdrawal joins the timeline and the audit log."""
+    from tinhso.audit.services import actor_label, record
+
+    for grant in target.grants.filter(revoked_at__isnull=True).select_related("user", "agency"):
+        grant.revoked_at = at
+        grant.save(update_fields=["revoked_at"])
+        grantee = actor_label(grant.user) if grant.user else grant.agency.name if grant.agency else ""
+        DocumentEvent.objects.create(
+            kind=DocumentEvent.Kind.ACCESS_REVOKED,
+            agency=target.agency,
+            incoming=target,
+            note=grantee,
+            occurred_at=at,
+        )
+        record(
+            None, "documents.revoke_access", target, {"from": grantee, "reason": "withdrawn by the sender"}
+        )
 
 
 def _notify_on_commit(target: IncomingDocument, handler_id: int | None, reason: str) -> None:

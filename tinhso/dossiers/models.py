@@ -116,11 +116,21 @@ class Dossier(models.Model):
                 condition=Q(status__in=[2, 4, 5, 6]),
             ),
             # The same for one agency's report: only the overdue entries are read, not every open
-            # dossier of the agency.
+            # dossier of the agency (open as ``tinhso.statistics.report.OPEN``, withdrawal requests
+            # included).
             models.Index(
                 fields=["receiving_agency", "due_at"],
                 name="dossiers_agency_open_due_idx",
-                condition=Q(status__in=[2, 4, 5, 6], received_at__isnull=False),
+                condition=Q(status__in=[2, 4, 5, 6, 7], received_at__isnull=False),
+            ),
+            # The statistics' and the operations centre's open dossiers (``report.OPEN``) by due
+            # time, with their agency, procedure and reception: "overdue now" and "due soon"
+            # counted, grouped and listed worst first from the index alone.
+            models.Index(
+                fields=["due_at"],
+                include=["receiving_agency", "procedure", "received_at"],
+                name="dossiers_received_open_due_idx",
+                condition=Q(status__in=[2, 4, 5, 6, 7], received_at__isnull=False, is_draft=False),
             ),
             # Dossiers finished from a moment on: the "resolved" lists, and the 766 index's
             # dossiers still open at the end of a period (``tinhso.statistics.index766``).
@@ -212,6 +222,13 @@ class DueTimeChange(models.Model):
         verbose_name = _("due time change")
         verbose_name_plural = _("due time changes")
         ordering = ["dossier", "at", "pk"]
+        indexes = [
+            # The few dossiers whose clock a supplement request stopped, among every dossier's
+            # changes: the 766 index's "late at the end" (``tinhso.statistics.index766``).
+            models.Index(
+                fields=["dossier"], name="dossiers_due_supplement_idx", condition=Q(kind="supplement")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier}: {self.kind}"

@@ -28,6 +28,7 @@ from tinhso.dossiers.forms import (
     error_list,
 )
 from tinhso.dossiers.models import Attachment, Dossier, DossierRating, PersonalDocument, by_display_code
+from tinhso.dossiers.parts import page_parts
 from tinhso.dossiers.status import WITHDRAWABLE, Status
 from tinhso.procedures.fees import chosen_at_payment, compute_fees
 from tinhso.procedures.models import Procedure
@@ -128,7 +129,7 @@ def start(request, procedure_code):
 # The e-form, one page at a time -----------------------------------------------------------
 
 
-def _render_page(request, dossier, fields, source, errors, title, hint, current, status=200):
+def _render_page(request, dossier, fields, source, errors, title, hint, current, status=200, number=0):
     context = answers.Context()
     return render(
         request,
@@ -141,6 +142,7 @@ def _render_page(request, dossier, fields, source, errors, title, hint, current,
             "errors": _summary(errors),
             "back": _back(dossier, current),
             "action": request.get_full_path(),
+            "parts": page_parts(request, dossier, fields, number) if number else [],
         },
         status=status,
     )
@@ -198,9 +200,9 @@ def page(request, pk, number):
         if not errors:
             actions.save_answers(request.user, dossier, values, fields)
             return redirect(_after(request, dossier, current))
-        return _render_page(request, dossier, fields, request.POST, errors, title, hint, current, 400)
+        return _render_page(request, dossier, fields, request.POST, errors, title, hint, current, 400, number)
     source = answers.to_source(fields, actions.answers_with_account(dossier, fields))
-    return _render_page(request, dossier, fields, source, {}, title, hint, current)
+    return _render_page(request, dossier, fields, source, {}, title, hint, current, number=number)
 
 
 # Documents --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from tinhso.audit.services import record
 from tinhso.core.text import nfc
 from tinhso.events import webhooks
 from tinhso.events.feed import EVENT_TYPES
-from tinhso.events.models import Delivery, SigningSecret, Subscription, SubscriptionEvent
+from tinhso.events.models import Delivery, FeedEntry, SigningSecret, Subscription, SubscriptionEvent
 from tinhso.events.tasks import deliver_webhooks
 
 # After a rotation the old secret keeps signing this long, beside the new one.
@@ -207,3 +207,21 @@ def revoke_feed(actor: Actor, user: User, request: HttpRequest | None = None) ->
     with transaction.atomic():
         user.user_permissions.remove(_feed_permission())
         record(actor, "events.feed_revoke", user, {"permission": "events.read_feed"}, request)
+
+
+def forget_deliveries(before: datetime.datetime) -> int:
+    """Delete the deliveries finished (delivered, or dead letters nobody resent) before
+    ``before``, with their attempts: the retention schedule's (``tinhso.events.retention``). A
+    pending delivery is never deleted. Records of the platform's own sending, not business
+    records: no audit entry (like the tracking counters)."""
+    finished = Delivery.objects.exclude(state=Delivery.State.PENDING).filter(created_at__lt=before)
+    deleted, _per_model = finished.delete()
+    return deleted
+
+
+def forget_feed_entries(before: datetime.datetime) -> int:
+    """Delete the feed entries written before ``before`` that no delivery still refers to; the
+    events themselves stay in their outboxes (dossiers, documents, feedback)."""
+    old = FeedEntry.objects.filter(created_at__lt=before).exclude(pk__in=Delivery.objects.values("entry_id"))
+    deleted, _per_model = old.delete()
+    return deleted

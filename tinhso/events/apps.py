@@ -8,4 +8,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events and webhooks")
 
     def ready(self):
-        from tinhso.events import rules  # noqa: F401  (registers "events.read" and "events.manage")
+        from tinhso.events import retention, rules  # noqa: F401  (registers "events.read" and "events.manage")
+        from tinhso.motcua.parts import register_link
+
+        register_link("events:subscriptions", _("Webhooks"), "events.manage")

@@ -14,6 +14,7 @@ or the attempts run out (dead letter), each try kept as an ``Attempt``.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -31,6 +32,8 @@ class FeedEntry(models.Model):
     txid = models.BigIntegerField(default=0)  # PostgreSQL's pg_current_xact_id(); 0 on SQLite
     source = models.CharField(max_length=10, choices=Source.choices)
     source_id = models.BigIntegerField()
+    # Set by the database when the trigger inserts the entry: for the retention schedule.
+    created_at = models.DateTimeField(db_default=Now(), db_index=True)
 
     class Meta:
         verbose_name = _("feed event")

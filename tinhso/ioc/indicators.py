@@ -22,7 +22,9 @@ Definitions (``now``: the moment of the computation; "this month": the 1st to to
   (``rated_dossiers``);
 - documents, by the agency whose register holds them: incoming not handled = waiting to be
   registered, registered or assigned; overdue handling = assigned with a handling deadline before
-  now; failed exchanges = deliveries of outgoing documents failed (retrying) or given up; late
+  now; failed exchanges = deliveries of outgoing documents failed (retrying) or given up;
+  unsent exchanges = deliveries still queued (not handed to the axis) an hour after they were
+  made (``UNSENT_AFTER``; the sender hands them over within seconds when the axis answers); late
   acknowledgement = incoming documents registered later than the next working day after they
   arrived, or still waiting past it (Decree 30/2020/NĐ-CP Art. 21–23: the văn thư receives and
   registers incoming documents and presents them within the day, at the latest the next working
@@ -47,14 +49,16 @@ from tinhso.dossiers.models import Dossier, DossierEvent, DossierRating
 from tinhso.feedback.geo import commune_points
 from tinhso.feedback.models import OPEN_STATES, Rating, Report
 from tinhso.ioc.models import Threshold
+from tinhso.procedures.models import Procedure
 from tinhso.statistics.figures import in_scope
 from tinhso.statistics.forms import DATE_FORMAT
 from tinhso.statistics.index766 import index_766
 from tinhso.statistics.models import ProcessedEvent, RollupCursor
-from tinhso.statistics.report import OPEN, SATISFIED_STARS, one_stop_report
+from tinhso.statistics.report import MONTHLY_TOTALS, OPEN, SATISFIED_STARS, monthly_totals, one_stop_report
 from tinhso.worktime.calendar import add_working_days
 
 DUE_SOON_DAYS = 2
+UNSENT_AFTER = datetime.timedelta(hours=1)  # a package still queued this long after it was made
 HIGHER, LOWER = "higher", "lower"  # which way an indicator gets worse
 RED, AMBER, OK, NONE = "red", "amber", "ok", "none"
 TREND_MONTHS = 12
@@ -111,6 +115,7 @@ INDICATORS = (
     Indicator("doc_open", DOCUMENTS, _("Incoming documents not handled")),
     Indicator("doc_overdue", DOCUMENTS, _("Incoming documents overdue"), amber=1, red=5),
     Indicator("doc_failed", DOCUMENTS, _("Exchanges failed or given up"), amber=1, red=3),
+    Indicator("doc_unsent", DOCUMENTS, _("Exchanges not sent within an hour"), amber=1, red=5),
     Indicator("doc_late_ack", DOCUMENTS, _("Incoming documents registered late"), amber=1, red=5),
 )
 # Not a number on the page: the levels (%) at which a feedback category counts as rising.
@@ -143,6 +148,7 @@ DOCUMENT_FIGURES = {
     "doc_open": _("Incoming documents not handled"),
     "doc_overdue": _("Incoming documents overdue"),
     "doc_failed": _("Exchanges failed or given up"),
+    "doc_unsent": _("Exchanges not sent within an hour"),
     "doc_late_ack": _("Incoming documents registered late"),
 }
 
@@ -173,13 +179,19 @@ def _rate(part: int, whole: int) -> float | None:
 # Public services ------------------------------------------------------------------------------
 
 
+def open_dossiers(agency: Agency | None) -> QuerySet[Dossier]:
+    """The received dossiers of the scope still open (``report.OPEN``), the statistics'
+    ``in_scope`` with the agencies given by their ids, so that the indexes of open dossiers by
+    due time (per agency for an agency) read only the entries asked for."""
+    dossiers = Dossier.objects.filter(is_draft=False, received_at__isnull=False, status__in=OPEN)
+    if agency is None:
+        return dossiers
+    under = Agency.objects.filter(path__startswith=agency.path).values_list("pk", flat=True)
+    return dossiers.filter(receiving_agency__in=list(under))
+
+
 def due_soon_dossiers(agency: Agency | None, now: datetime.datetime) -> QuerySet[Dossier]:
-    return in_scope(agency).filter(
-        received_at__isnull=False,
-        status__in=OPEN,
-        due_at__gte=now,
-        due_at__lt=add_working_days(now, DUE_SOON_DAYS),
-    )
+    return open_dossiers(agency).filter(due_at__gte=now, due_at__lt=add_working_days(now, DUE_SOON_DAYS))
 
 
 def rated_dossiers(figure: str, agency: Agency | None, now: datetime.datetime) -> QuerySet[Dossier]:
@@ -291,11 +303,8 @@ def _services(agency, today, now) -> tuple[dict, dict]:
         "index": index,
         "report": report,
         "overdue_list": list(
-            Dossier.objects.filter(
-                pk__in=in_scope(agency)
-                .filter(received_at__isnull=False, status__in=OPEN, due_at__lt=now)
-                .values("pk")
-            )
+            open_dossiers(agency)
+            .filter(due_at__lt=now)
             .select_related("procedure", "receiving_agency")
             .order_by("due_at", "pk")[:TOP_ROWS]
         ),
@@ -307,20 +316,23 @@ def _services(agency, today, now) -> tuple[dict, dict]:
 
 def _overdue_by_procedure(agency, month, today, now) -> list[dict]:
     """The procedures with the most overdue dossiers now, each opening the statistics' overdue
-    list of that procedure."""
-    overdue = in_scope(agency).filter(received_at__isnull=False, status__in=OPEN, due_at__lt=now)
-    rows = (
-        overdue.values("procedure_id", "procedure__name")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "procedure__name")[:TOP_ROWS]
+    list of that procedure (counted from the index of open dossiers alone, then named)."""
+    overdue = open_dossiers(agency).filter(due_at__lt=now)
+    counts = dict(
+        overdue.order_by()
+        .values("procedure_id")
+        .annotate(count=Count("*"))
+        .values_list("procedure_id", "count")
     )
+    names = dict(Procedure.objects.filter(pk__in=counts).values_list("pk", "name"))
+    rows = sorted(counts.items(), key=lambda row: (-row[1], names[row[0]]))[:TOP_ROWS]
     return [
         {
-            "procedure": row["procedure__name"],
-            "count": row["count"],
-            "url": statistics_url("overdue", agency, month, today) + f"&procedure={row['procedure_id']}",
+            "procedure": names[pk],
+            "count": count,
+            "url": statistics_url("overdue", agency, month, today) + f"&procedure={pk}",
         }
-        for row in rows
+        for pk, count in rows
     ]
 
 
@@ -353,24 +365,28 @@ def _agency_ranking(index: dict, agency, month, today) -> list[dict]:
 
 def trend(agency: Agency | None, today: datetime.date, months: int = TREND_MONTHS) -> list[dict]:
     """The last ``months`` months (this one so far): received, resolved, on-time and online
-    rates, each month from the one-stop report of that month (the rollups)."""
+    rates, each month as its one-stop report counts it, read in one statement from the monthly
+    rollup (``report.monthly_totals``)."""
     first = today.replace(day=1)
     starts = [first]
     for _month in range(months - 1):
         starts.insert(0, (starts[0] - datetime.timedelta(days=1)).replace(day=1))
+    totals = monthly_totals(agency, starts[0], today)
     rows = []
     for start in starts:
         end = min((start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1), today)
-        report = one_stop_report(agency, date_from=start, date_to=end)
+        counts = totals.get(start, dict.fromkeys(MONTHLY_TOTALS, 0))
+        in_time = counts["resolved_early"] + counts["resolved_on_time"]
+        resolved = in_time + counts["resolved_late"]
         rows.append(
             {
                 "month": start,
-                "received": report["received"]["total"],
+                "received": counts["received"],
                 "received_url": statistics_url("received", agency, start, end),
-                "resolved": report["resolved"]["total"],
+                "resolved": resolved,
                 "resolved_url": statistics_url("resolved", agency, start, end),
-                "on_time": report["rates"]["on_time"],
-                "online": report["rates"]["online"],
+                "on_time": _rate(in_time, resolved),
+                "online": _rate(counts["received_online"], counts["received"]),
             }
         )
     return rows
@@ -532,6 +548,9 @@ def document_records(figure: str, agency: Agency | None, now: datetime.datetime)
         "doc_overdue": lambda: incoming.filter(state=state.ASSIGNED, handling_due_at__lt=now),
         "doc_failed": lambda: deliveries.filter(
             transport__in=(Delivery.Transport.FAILED, Delivery.Transport.DEAD)
+        ),
+        "doc_unsent": lambda: deliveries.filter(
+            transport=Delivery.Transport.QUEUED, created_at__lt=now - UNSENT_AFTER
         ),
         "doc_late_ack": lambda: incoming.filter(pk__in=_late_acknowledgements(incoming, now)),
     }

@@ -16,11 +16,12 @@ from tinhso.statistics.report import one_stop_report
 
 PUBLIC_KINDS = (AgencyKind.DEPARTMENT, AgencyKind.COMMUNE_PC)
 CACHE_SECONDS = 600
+CACHE_VERSION = 2  # raised when the table's shape changes, so that no table of the last release is read
 
 
-def figures(agency: Agency, date_from: datetime.date, date_to: datetime.date) -> dict:
+def figures(agency: Agency | None, date_from: datetime.date, date_to: datetime.date) -> dict:
     """Received, resolved, on-time and online rates, and the Decision 766 share of the agency
-    and everything under it over the period."""
+    and everything under it (None: the whole province) over the period."""
     report = one_stop_report(agency, date_from=date_from, date_to=date_to)
     return {
         "received": report["received"]["total"],
@@ -32,8 +33,8 @@ def figures(agency: Agency, date_from: datetime.date, date_to: datetime.date) ->
 
 
 def table(today: datetime.date) -> dict:
-    """Every department and commune valid on ``today``, sorted by name, with its figures for this
-    month and the year to date, and when they were computed."""
+    """The whole province, then every department and commune valid on ``today`` sorted by name,
+    with their figures for this month and the year to date, and when they were computed."""
     month, year = today.replace(day=1), today.replace(month=1, day=1)
     agencies = Agency.objects.valid_on(today).filter(kind__in=PUBLIC_KINDS).order_by("name_folded", "pk")
     return {
@@ -41,6 +42,7 @@ def table(today: datetime.date) -> dict:
         "month": month,
         "year": year,
         "computed_at": timezone.now(),
+        "province": {"month": figures(None, month, today), "year": figures(None, year, today)},
         "rows": [
             {
                 "agency": agency.name,
@@ -57,7 +59,7 @@ def rows(query: str = "", today: datetime.date | None = None) -> dict:
     """The table (from the cache when computed in the last ``CACHE_SECONDS``), only the agencies
     whose folded name contains the folded ``query``."""
     today = today or timezone.localdate()
-    key = f"ioc:transparency:{today.isoformat()}"
+    key = f"ioc:transparency:{CACHE_VERSION}:{today.isoformat()}"
     computed = cache.get(key)
     if computed is None:
         computed = table(today)

@@ -121,7 +121,7 @@ def records(request, figure: str):
         rows = indicators.feedback_reports(figure, agency, now, category=category, commune=commune)
         rows = rows.select_related("category", "commune", "assigned_agency").order_by("due_at", "pk")
     else:
-        kind = "documents" if figure != "doc_failed" else "deliveries"
+        kind = "deliveries" if figure in ("doc_failed", "doc_unsent") else "documents"
         rows = indicators.document_records(figure, agency, now)
         if kind == "deliveries":
             rows = rows.select_related("document", "document__agency", "recipient", "external").order_by("pk")
@@ -165,6 +165,30 @@ def targets(request):
     )
 
 
+WALL_TILES = 8  # tiles a wall page shows at most, so that a 1366 × 768 screen shows them all
+
+
+def wall_pages(data: dict) -> list[dict]:
+    """The wallboard's pages: the exceptions, then each area, an area with more than
+    ``WALL_TILES`` tiles split into pages of even size, numbered ("2/2"); a TV does not scroll."""
+    pages = []
+    for key, title, tiles in (
+        ("exceptions", _("Needs attention"), data["exceptions"]),
+        *((area["key"], area["title"], area["tiles"]) for area in data["areas"]),
+    ):
+        count = -(-len(tiles) // WALL_TILES)
+        size = -(-len(tiles) // count) if tiles else 0
+        for number in range(max(count, 1)):
+            pages.append(
+                {
+                    "id": f"wall-{key}-{number + 1}",
+                    "title": title if count <= 1 else f"{title} ({number + 1}/{count})",
+                    "tiles": tiles[number * size : (number + 1) * size],
+                }
+            )
+    return pages
+
+
 @never_cache
 def wall(request, token: str):
     """The wallboard: the link's scope only, no sign-in, refreshed and rotated by its script."""
@@ -180,6 +204,7 @@ def wall(request, token: str):
         {
             "link": link,
             "d": data,
+            "pages": wall_pages(data),
             "s": scorecard() if link.agency is None else None,
             "stale": stale,
             "scope_name": link.agency.name if link.agency else _("The whole province"),

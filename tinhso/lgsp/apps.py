@@ -9,7 +9,9 @@ class LgspConfig(AppConfig):
 
     def ready(self):
         from tinhso.accounts.parts import register_part
-        from tinhso.lgsp import rules  # noqa: F401 - registers the permission rules
+        from tinhso.lgsp import retention, rules  # noqa: F401 - the permission rules, the retention schedule
         from tinhso.lgsp.views import account_part
+        from tinhso.motcua.parts import register_link
 
         register_part("lgsp/_account_exchanges.html", account_part)
+        register_link("lgsp:health", _("Data-sharing operations"), "lgsp.view_operations")

@@ -9,6 +9,10 @@ advisory lock, so the order of the chain is the order of the commits.
 
 An anchor keeps the chain's head (last sequence and hash) chained to the previous anchor, so that
 removing the newest rows is detected too; its hash can be published out of band.
+
+Retention (``prune``, run by the retention job): the rows up to the last anchor made before the
+period are deleted (the anchors stay), so the log always starts right after an anchor, and the
+verifier checks that the first row kept follows that anchor's hash.
 """
 
 import hashlib
@@ -20,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.audit.hashing import GENESIS_HASH, canonical_json, sha256_hex, utc_iso
+from tinhso.audit.services import record
+from tinhso.core.sql import sql
 from tinhso.lgsp.models import Exchange, ExchangeAnchor
 
 LOCK_KEY = int.from_bytes(hashlib.sha256(b"tinhso.lgsp.exchange_log").digest()[:8], "big", signed=True)
@@ -94,6 +100,40 @@ def anchor_log() -> ExchangeAnchor | None:
         )
 
 
+PRUNE_SQL = sql("DELETE FROM {Exchange} WHERE {Exchange.sequence} <= %s", Exchange)
+
+
+def prunable_through(before: datetime) -> int:
+    """The last sequence that retention may delete: the head anchored by the newest anchor made
+    before ``before`` (0: none)."""
+    anchor = ExchangeAnchor.objects.filter(created_at__lt=before).order_by("-id").first()
+    return anchor.last_sequence if anchor else 0
+
+
+def prune(before: datetime) -> int:
+    """Delete the exchange rows anchored before ``before`` (the retention schedule's, through
+    ``tinhso.lgsp.retention``); the deletion is recorded in the audit trail."""
+    using = router.db_for_write(Exchange)
+    with transaction.atomic(using=using):
+        _lock(using)
+        through = prunable_through(before)
+        if not through or not Exchange.objects.using(using).filter(sequence__lte=through).exists():
+            return 0
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            # The rows are append-only for the ORM; this deliberate statement is the one delete,
+            # let through by the trigger for this transaction only (migration 0004).
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT set_config('tinhso.lgsp_retention', 'on', true)")
+            cursor.execute(PRUNE_SQL, [through])
+            deleted = cursor.rowcount
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT set_config('tinhso.lgsp_retention', 'off', true)")
+        anchor = ExchangeAnchor.objects.using(using).filter(last_sequence=through).order_by("id").first()
+        record(None, "lgsp.prune_exchange_log", anchor, {"through_sequence": through, "deleted": deleted})
+    return deleted
+
+
 @dataclass
 class Report:
     exchanges: int = 0
@@ -112,6 +152,17 @@ def verify_log() -> Report:
     anchored = {anchor.last_sequence for anchor in ExchangeAnchor.objects.all()}
     with transaction.atomic():
         expected_sequence, expected_prev = 1, GENESIS_HASH
+        first = Exchange.objects.order_by("sequence").values_list("sequence", "prev_hash").first()
+        if first is not None and first[0] > 1:  # pruned by retention: it must follow an anchor
+            boundary = ExchangeAnchor.objects.filter(last_sequence=first[0] - 1).first()
+            if boundary is None or boundary.last_hash != first[1]:
+                report.broken = _(
+                    "Exchange %(sequence)s: missing exchanges before it (expected %(expected)s)."
+                ) % {"sequence": first[0], "expected": 1}
+                return report
+            expected_sequence, expected_prev = first
+            heads[boundary.last_sequence] = boundary.last_hash
+        pruned_before = expected_sequence - 1
         for row in Exchange.objects.order_by("sequence").values(*HASHED, "hash").iterator(chunk_size=2000):
             report.exchanges += 1
             where = {"sequence": row["sequence"]}
@@ -146,7 +197,7 @@ def verify_log() -> Report:
                     "anchor": anchor.pk
                 }
                 return report
-            if heads.get(anchor.last_sequence) != anchor.last_hash:
+            if anchor.last_sequence >= pruned_before and heads.get(anchor.last_sequence) != anchor.last_hash:
                 report.broken = _(
                     "Anchor #%(anchor)s: the exchange %(sequence)s it anchored is missing or changed."
                 ) % {"anchor": anchor.pk, "sequence": anchor.last_sequence}

@@ -14,7 +14,8 @@ of the request's canonical headers and of its body) and, when the gateway itself
 ``Server.ServerProxy.NetworkError``, ``Server.ServerProxy.ServiceFailed``,
 ``Server.ClientProxy.InternalError``; client errors answer 400, the others 500 as X-Road does)
 plus tinhso's ``Server.ClientProxy.AuthenticationFailed`` (JWT client assertion refused),
-``Server.ClientProxy.RateLimitExceeded`` / ``QuotaExceeded`` (429) and a 413 ``Client.BadRequest``
+``Server.ClientProxy.RateLimitExceeded`` / ``QuotaExceeded`` (429, counted in the database across
+all gateway processes: ``admit``) and a 413 ``Client.BadRequest``
 for a body over ``LGSP_MAX_BODY``.
 
 Metaservices (PR-MSERV): ``GET /r1/{client-or-provider}/listMethods`` and ``/allowedMethods``
@@ -42,7 +43,6 @@ import ssl
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,8 +60,18 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 
+from tinhso.core.sql import sql
 from tinhso.lgsp import exchange_log
-from tinhso.lgsp.models import Endpoint, Grant, Member, Service, Subsystem, UsedAssertion, endpoint_matches
+from tinhso.lgsp.models import (
+    ClientUsage,
+    Endpoint,
+    Grant,
+    Member,
+    Service,
+    Subsystem,
+    UsedAssertion,
+    endpoint_matches,
+)
 
 Scope = dict[str, Any]
 Receive = Callable[[], Any]
@@ -164,36 +174,59 @@ def request_hash(method: str, path: str, headers: dict[str, str], body_sha512: b
     return base64.b64encode(hashlib.sha512(header_digest + body_sha512).digest()).decode()
 
 
-class RateLimiter:
-    """Per-client calls in the last minute (sliding window) and per day, in this process."""
+# One statement per call: count the call in the client's minute and day unless either is full
+# (then no row comes back and nothing is counted). A later minute or day starts again at 1; an
+# earlier one (a process whose clock lags) counts into the current one.
+ADMIT_SQL = sql(
+    """
+INSERT INTO {U} ({U.subsystem}, {U.minute}, {U.minute_calls}, {U.day}, {U.day_calls})
+VALUES (%(client)s, %(minute)s, 1, %(day)s, 1)
+ON CONFLICT ({U.subsystem}) DO UPDATE SET
+    {U.minute_calls} = CASE WHEN EXCLUDED.{U.minute} > {U}.{U.minute} THEN 1
+                       ELSE {U}.{U.minute_calls} + 1 END,
+    {U.minute} = CASE WHEN EXCLUDED.{U.minute} > {U}.{U.minute} THEN EXCLUDED.{U.minute}
+                 ELSE {U}.{U.minute} END,
+    {U.day_calls} = CASE WHEN EXCLUDED.{U.day} > {U}.{U.day} THEN 1 ELSE {U}.{U.day_calls} + 1 END,
+    {U.day} = CASE WHEN EXCLUDED.{U.day} > {U}.{U.day} THEN EXCLUDED.{U.day} ELSE {U}.{U.day} END
+WHERE (EXCLUDED.{U.minute} > {U}.{U.minute} OR {U}.{U.minute_calls} < %(rate)s)
+  AND (EXCLUDED.{U.day} > {U}.{U.day} OR {U}.{U.day_calls} < %(quota)s)
+RETURNING {U.minute_calls}
+""",
+    U=ClientUsage,
+)
 
-    def __init__(self) -> None:
-        self.minute: dict[int, deque] = {}
-        self.day: dict[int, tuple[datetime.date, int]] = {}
 
-    def admit(self, subsystem: Subsystem) -> None:
-        now = time.monotonic()
-        window = self.minute.setdefault(subsystem.pk, deque())
-        while window and window[0] <= now - 60:
-            window.popleft()
-        if len(window) >= subsystem.rate_per_minute:
-            raise Fault(
-                "Server.ClientProxy.RateLimitExceeded",
-                f"More than {subsystem.rate_per_minute} calls per minute.",
-                429,
-                {"retry-after": str(max(1, int(window[0] + 60 - now)))},
-            )
-        today = timezone.localdate()
-        day, count = self.day.get(subsystem.pk, (today, 0))
-        count = count if day == today else 0
-        if count >= subsystem.quota_per_day:
-            raise Fault(
-                "Server.ClientProxy.QuotaExceeded",
-                f"Daily quota of {subsystem.quota_per_day} calls used.",
-                429,
-            )
-        window.append(now)
-        self.day[subsystem.pk] = (today, count + 1)
+def admit(subsystem: Subsystem) -> None:
+    """Count one call of ``subsystem`` against its calls per minute (fixed one-minute windows)
+    and per local day, in the database so that every gateway process shares the counts (runs in
+    a database thread); a Fault (429) when either is used up, and the refused call is not
+    counted."""
+    now = time.time()
+    minute = int(now // 60)
+    params = {
+        "client": subsystem.pk,
+        "minute": minute,
+        "day": timezone.localdate().toordinal(),
+        "rate": subsystem.rate_per_minute,
+        "quota": subsystem.quota_per_day,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(ADMIT_SQL, params)
+        if cursor.fetchone() is not None:
+            return
+    usage = ClientUsage.objects.get(pk=subsystem.pk)
+    if usage.minute >= minute and usage.minute_calls >= subsystem.rate_per_minute:
+        raise Fault(
+            "Server.ClientProxy.RateLimitExceeded",
+            f"More than {subsystem.rate_per_minute} calls per minute.",
+            429,
+            {"retry-after": str(max(1, 60 - int(now % 60)))},
+        )
+    raise Fault(
+        "Server.ClientProxy.QuotaExceeded",
+        f"Daily quota of {subsystem.quota_per_day} calls used.",
+        429,
+    )
 
 
 class LogWriter:
@@ -349,6 +382,7 @@ def authorize(
         raise Fault(
             "Server.ServerProxy.AccessDenied", f"Request is not allowed: SERVICE:{service.identifier}"
         )
+    admit(client)
     return client, service
 
 
@@ -457,7 +491,6 @@ class Gateway:
     def __init__(self, *, db_threads: int = 8, verify_provider_tls: bool | ssl.SSLContext = True) -> None:
         self.db_threads = db_threads
         self.executor = ThreadPoolExecutor(db_threads, thread_name_prefix="lgsp-db")
-        self.limiter = RateLimiter()
         self.recent = Recent()
         self.writer = LogWriter(self.in_db)
         self.http: httpx.AsyncClient | None = None
@@ -599,7 +632,6 @@ class Gateway:
             self.recent,
         )
         call.service = service
-        self.limiter.admit(client)
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             raise Fault("Client.BadRequest", f"The body is over {self.max_body} bytes.", 413)
@@ -626,6 +658,9 @@ class Gateway:
                 "x-road-service": service.identifier,
                 "x-road-id": call.message_id,
                 "user-agent": "tinhso-lgsp",
+                # The body passes as received and is kept in the exchange log: plain, never
+                # compressed by a provider (tinhso's own pages and API gzip for whoever accepts it).
+                "accept-encoding": "identity",
             }
         )
         for name in ("x-road-userid", "x-road-issue"):

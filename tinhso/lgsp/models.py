@@ -302,6 +302,21 @@ class LgspEvent(models.Model):
         return self.kind
 
 
+class ClientUsage(models.Model):
+    """A client's calls in the current minute and local day, one row per client shared by every
+    gateway process (``tinhso.lgsp.gateway.admit``: one upsert per call), so that its rate limit
+    and daily quota hold however many gateway processes run."""
+
+    subsystem = models.OneToOneField(Subsystem, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    minute = models.BigIntegerField()  # minutes since the epoch
+    minute_calls = models.PositiveIntegerField()
+    day = models.PositiveIntegerField()  # the ordinal of the platform's local day
+    day_calls = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.subsystem_id}: {self.minute_calls}/min, {self.day_calls}/day"
+
+
 class Exchange(AppendOnlyModel):
     """One call through the gateway: its operational record (the fields of X-Road's operational
     monitoring, PR-OPMON) and its message log (headers; bodies, or only their SHA-256 for a
@@ -319,7 +334,7 @@ class Exchange(AppendOnlyModel):
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=2000)
     user_id = models.CharField(max_length=64, blank=True, db_index=True)
-    issue = models.CharField(max_length=255, blank=True)
+    issue = models.CharField(max_length=255, blank=True, db_index=True)
     request_in_ts = models.DateTimeField(db_index=True)
     request_out_ts = models.DateTimeField(null=True, blank=True)
     response_in_ts = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,7 @@ durations of the last period), for the province administrator's page, the API an
 operations centre; and the exchanges about one person, for their account page."""
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Min, Q, QuerySet
@@ -77,13 +78,15 @@ def latest(count: int) -> QuerySet[Exchange]:
     )[:count]
 
 
-def exchanges_about(cccd: str) -> list[dict[str, Any]]:
+def exchanges_about(cccd: str, issues: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Which system called which service about the person with identity number ``cccd``, for
-    which dossier (``X-Road-UserId`` is the number, with or without the country prefix VN)."""
+    which dossier: the calls they made themselves (``X-Road-UserId`` is the number, with or
+    without the country prefix VN) and the calls an officer made for one of their dossiers
+    (``X-Road-Issue`` is one of ``issues``, the person's dossier codes)."""
     if not cccd:
         return []
     rows = list(
-        Exchange.objects.filter(user_id__in=[cccd, f"VN{cccd}"])
+        Exchange.objects.filter(Q(user_id__in=[cccd, f"VN{cccd}"]) | Q(issue__in=[i for i in issues if i]))
         .order_by("-request_in_ts")
         .values("request_in_ts", "client", "service", "service_code", "issue", "succeeded")[:200]
     )

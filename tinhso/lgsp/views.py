@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin, require
+from tinhso.dossiers.models import Dossier
 from tinhso.lgsp import actions, client, operations
 from tinhso.lgsp.forms import AccessRequestForm, ApproveForm, RejectForm
 from tinhso.lgsp.models import AccessRequest, Grant, Service, Subsystem
@@ -207,4 +208,6 @@ def account_part(request) -> dict | None:
     cccd = getattr(request.user, "cccd", "")
     if not cccd:
         return None
-    return {"exchanges": operations.exchanges_about(cccd)[:20]}
+    codes = Dossier.objects.filter(applicant=request.user).values_list("pk", "code", "submission_reference")
+    issues = [code for pk, *known in codes for code in (*known, f"draft-{pk}") if code]
+    return {"exchanges": operations.exchanges_about(cccd, issues)[:20]}

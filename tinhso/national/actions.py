@@ -2,6 +2,7 @@
 records the audit entry. The views and the management commands go through these; the status
 sync itself is the worker's (``tinhso.national.sync``)."""
 
+import datetime
 import json
 import logging
 from dataclasses import dataclass, field
@@ -15,17 +16,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.actions import citizen_by_personal_number
-from tinhso.accounts.models import User
+from tinhso.accounts.models import User, UserKind
 from tinhso.accounts.permissions import Actor, require
+from tinhso.agencies.models import Agency
 from tinhso.audit.services import record, record_dossier_read
 from tinhso.dossiers.actions import (
     add_personal_document,
+    answers_with_account,
     create_dossier,
     lock_dossier,
     procedure_in_force,
     save_answers,
 )
 from tinhso.dossiers.models import Dossier
+from tinhso.lgsp import actions as lgsp
+from tinhso.lgsp.models import DataClassification, Member, MemberClass, Service, Subsystem
 from tinhso.national import protocol
 from tinhso.national.models import PortalIntake, PortalSync
 from tinhso.procedures.actions import import_catalogue
@@ -151,9 +156,20 @@ def lookup_population(actor: User, dossier: Dossier, request: HttpRequest | None
     data the state holds (Decree 118/2025/NĐ-CP Art. 4(2a) added by Decree 309/2026/NĐ-CP Art.
     2(1)); the read is logged on the applicant's data-access log with the dossier's code."""
     require(actor, "national.lookup_population", dossier)
-    number = dossier.applicant_cccd or (dossier.applicant.cccd if dossier.applicant else "") or ""
-    if not number:
-        raise ValidationError(_("The applicant gave no personal identification number."), code="no_number")
+    if actor.kind == UserKind.OFFICER:
+        number = dossier.applicant_cccd or (dossier.applicant.cccd if dossier.applicant else "") or ""
+        if not number:
+            raise ValidationError(
+                _("The applicant gave no personal identification number."), code="no_number"
+            )
+    else:
+        # A citizen asks about themselves only: the number of their account, never one typed.
+        number = actor.cccd or ""
+        if not number:
+            raise ValidationError(
+                _("Your account has no personal identification number: type your details yourself."),
+                code="no_number",
+            )
     issue = dossier.display_code or f"draft-{dossier.pk}"  # a draft has no reference yet
     found = protocol.lookup_citizen(number, _reader_id(actor), issue)
     with transaction.atomic():
@@ -181,14 +197,17 @@ POPULATION_ANSWERS = {
 
 def fill_draft_from_population(actor: User, draft: Dossier, request: HttpRequest | None = None) -> Dossier:
     """Fill the applicant's questions of a draft (the e-form's groups marked ``from_account``)
-    from the population database; the citizen checks the answers before submitting."""
+    from the population database, at the citizen's request after the e-form told them what is
+    fetched and why (Law 91/2025/QH15 Art. 9: consent given knowing the data and the purpose);
+    only their own record, by their account's number; they check the answers before submitting."""
     pages = (draft.procedure.eform or {}).get("pages", [])
     groups = [f for page in pages for f in page["fields"] if f["type"] == "group" and f.get("from_account")]
     if not groups:
         raise ValidationError(_("This form asks nothing the population database holds."), code="nothing")
     found = lookup_population(actor, draft, request)
     with transaction.atomic():
-        current = lock_dossier(draft).form_data or {}
+        # the answers the page showed, the account's included, so that none is lost
+        current = answers_with_account(lock_dossier(draft), groups)
         values: dict[str, Any] = {}
         for group in groups:
             answers = dict(current.get(group["name"]) or {})
@@ -197,3 +216,61 @@ def fill_draft_from_population(actor: User, draft: Dossier, request: HttpRequest
                     answers[inner["name"]] = getattr(found, POPULATION_ANSWERS[inner["name"]])
             values[group["name"]] = answers
         return save_answers(actor, draft, values, groups)
+
+
+POPULATION_MEMBER = ("G01", "Bộ Công an")  # Decision 09/2025/QĐ-TTg: G01 is the Ministry of Public Security
+POPULATION_SUBSYSTEM, POPULATION_SERVICE = "DANCU", "tra-cuu-dan-cu"
+POPULATION_OPENAPI = {
+    "openapi": "3.0.3",
+    "info": {"title": "Tra cứu công dân trong CSDL quốc gia về dân cư", "version": "1"},
+    "paths": {"/citizens/{number}": {"get": {"summary": "Một công dân theo số định danh cá nhân"}}},
+}
+
+
+def register_population_service(
+    province: Agency, provider_url: str, platform_public_key_pem: str, platform: str = "TINHSO"
+) -> tuple[Service, Subsystem]:
+    """Put the national population database on the province's gateway (done by the platform
+    itself, at an installation's setup or the demo's; once): the Ministry of Public Security's
+    service ``tra-cuu-dan-cu`` (personal data: the exchange log keeps hashes, not bodies), the
+    platform's own subsystem ``platform`` of the province's member with its key, and a grant to
+    ``GET /citizens/{number}`` for a year, all through the integration platform's actions."""
+    with transaction.atomic():
+        member = Member.objects.filter(agency=province).first() or lgsp.register_member(
+            None, MemberClass.GOV, "", "", agency=province
+        )
+        service = Service.objects.filter(
+            subsystem__member__code=POPULATION_MEMBER[0], code=POPULATION_SERVICE
+        ).first()
+        client = Subsystem.objects.filter(member=member, code=platform).first()
+        if service is not None and client is not None:
+            return service, client
+        ministry = Member.objects.filter(member_class=MemberClass.GOV, code=POPULATION_MEMBER[0]).first()
+        ministry = ministry or lgsp.register_member(None, MemberClass.GOV, *POPULATION_MEMBER)
+        provider = lgsp.register_subsystem(
+            None, ministry, POPULATION_SUBSYSTEM, "Cơ sở dữ liệu quốc gia về dân cư"
+        )
+        service = lgsp.register_service(
+            None,
+            provider,
+            code=POPULATION_SERVICE,
+            title="Tra cứu thông tin công dân",
+            description="Họ tên, ngày sinh, giới tính, quốc tịch, nơi thường trú theo số định danh cá nhân.",
+            provider_url=provider_url,
+            classification=DataClassification.PERSONAL,
+            legal_basis="Luật Căn cước 26/2023/QH15; Nghị định 47/2024/NĐ-CP về chia sẻ, khai thác dữ liệu",
+            openapi=POPULATION_OPENAPI,
+            timeout_seconds=5,
+        )
+        client = lgsp.register_subsystem(
+            None, member, platform, "Nền tảng Tỉnh số (một cửa, biểu mẫu điện tử)"
+        )
+        lgsp.set_credentials(None, client, public_key_pem=platform_public_key_pem, key_algorithm="ES256")
+        access = lgsp.request_access(
+            None,
+            client,
+            list(service.endpoints.all()),
+            "Điền dữ liệu hồ sơ từ CSDL quốc gia về dân cư thay cho giấy tờ công dân phải nộp",
+        )
+        lgsp.approve_access(None, access, timezone.now() + datetime.timedelta(days=365))
+    return service, client

@@ -29,6 +29,11 @@ Population database (through the gateway): ``GET <POPULATION_DB_URL>/citizens/<n
 ``X-Road-Client``, ``X-Road-UserId`` (VN + the officer's or citizen's identification number, or
 their account), ``X-Road-Issue`` (the dossier's code); 200 ``citizen`` or an X-Road error
 ``{type, message, detail}`` (404 ``Server.ServerProxy.UnknownCitizen`` for an unknown number).
+``POPULATION_DB_URL`` is the service's r1 address at the province's gateway
+(``<LGSP_GATEWAY_URL>/r1/<instance>/<class>/<member>/<subsystem>/<service>``); with
+``POPULATION_XROAD_KEY_FILE`` set, each call carries a fresh client assertion of
+``POPULATION_XROAD_CLIENT`` signed with that key (``tinhso.lgsp.client.client_assertion``), so the
+gateway admits it on the platform's grant and logs it with the dossier as the issue.
 """
 
 import base64
@@ -40,12 +45,14 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tinhso.documents.axis import TIMESTAMP_FORMAT, sign, signing_text
+from tinhso.lgsp.client import client_assertion
 
 PORTAL_DEMO_SECRET = "tinhso-local-portal-demo-secret"
 MAX_ANSWER = 5 * 1024 * 1024
@@ -320,6 +327,14 @@ def lookup_citizen(number: str, user_id: str, issue: str) -> Citizen:
     request.add_header("X-Road-Id", str(uuid.uuid4()))
     request.add_header("X-Road-UserId", _header(user_id))
     request.add_header("X-Road-Issue", _header(issue))
+    key_file = (getattr(settings, "POPULATION_XROAD_KEY_FILE", "") or "").strip()
+    if key_file:
+        try:
+            key = Path(key_file).read_bytes()
+        except OSError:
+            raise NotConfigured(_("The platform's key for the gateway cannot be read.")) from None
+        assertion = client_assertion(settings.POPULATION_XROAD_CLIENT, key)
+        request.add_header("Authorization", f"Bearer {assertion}")
     timeout = float(getattr(settings, "POPULATION_DB_TIMEOUT", 5.0))
     return citizen(_read_json(_call(request, timeout, _("The population database"))), number)
 

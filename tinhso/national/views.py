@@ -74,13 +74,42 @@ def population_lookup(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "national/population.html", context, status=status)
 
 
+def population_fill_part(
+    request: HttpRequest, draft: Dossier, fields: list[dict[str, Any]], number: int
+) -> dict[str, Any] | None:
+    """The e-form page's offer to fill the applicant's questions from the population database:
+    shown to the citizen whose draft it is, when their account has a personal identification
+    number, the database is configured and this page asks something it holds; it says what is
+    fetched and why before they choose (Law 91/2025/QH15 Art. 9)."""
+    user = request.user
+    if not (protocol.population_configured() and user.is_authenticated and not user.is_officer):
+        return None
+    cccd = user.cccd or ""
+    if not cccd or not can(user, "national.lookup_population", draft):
+        return None
+    asked = [
+        inner["label"]
+        for field in fields
+        if field["type"] == "group" and field.get("from_account")
+        for inner in field["fields"]
+        if inner["name"] in actions.POPULATION_ANSWERS and inner["type"] in ("text", "date")
+    ]
+    if not asked:
+        return None
+    return {"dossier": draft, "asked": asked, "number_end": cccd[-4:], "page": number}
+
+
 @require_POST
 @login_required
 def population_fill(request: HttpRequest, pk: int) -> HttpResponse:
-    """The citizen's e-form: fill the applicant's questions from the population database."""
+    """The citizen's e-form: fill the applicant's questions from the population database, then
+    back to the page they were on (the form stays usable whatever the database answered)."""
     draft = get_object_or_404(Dossier.objects.select_related("applicant", "procedure"), pk=pk)
     if not can(request.user, "national.lookup_population", draft):
         raise PermissionDenied
+    pages = len((draft.procedure.eform or {}).get("pages", [])) or 1
+    page = request.POST.get("page", "")
+    number = min(int(page), pages) if page.isdigit() and int(page) >= 1 else 1
     try:
         actions.fill_draft_from_population(cast(User, request.user), draft, request)
     except ValidationError as exc:
@@ -91,4 +120,4 @@ def population_fill(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Your details were filled from the national population database. Check them.")
         )
-    return redirect("dossiers:page", pk=draft.pk, number=1)
+    return redirect("dossiers:page", pk=draft.pk, number=number)

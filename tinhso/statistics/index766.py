@@ -552,33 +552,34 @@ def _late_at_end(agency, include_children: bool, end) -> dict[int, int]:
     """How many dossiers of each receiving agency are open at ``end`` (open now, a status of
     ``report.OPEN``; finished after ``end``; for a period that is over, stopped or refused after
     it) and late then by the rules of 766 item 2.1. Without a supplement during processing a
-    dossier is late when its due time is before the end (or now): counted in the database
-    through the index of open dossiers by due time; the others are judged one by one."""
+    dossier is late when its due time is before the end (or now): counted in the database from
+    the index of open dossiers by due time (and the one of finished time), less those with a
+    supplement, which are judged one by one with the others, found from the supplements' side."""
     dossiers = _dossiers(agency, include_children).filter(received_at__lt=end)
     now = timezone.now()
     bound = min(end, now)
-    requested = Exists(
-        SupplementRequest.objects.filter(dossier=OuterRef("pk"), requested_at__lt=bound).exclude(
-            from_status=Status.NEW
-        )
-    )
-    supplemented = Exists(
-        DueTimeChange.objects.filter(
-            dossier=OuterRef("pk"), kind=DueTimeChangeKind.SUPPLEMENT, at__gte=OuterRef("received_at")
-        )
-    )
+    requests = SupplementRequest.objects.filter(requested_at__lt=bound).exclude(from_status=Status.NEW)
+    supplements = DueTimeChange.objects.filter(kind=DueTimeChangeKind.SUPPLEMENT)
+    supplemented = Exists(supplements.filter(dossier=OuterRef("pk"), at__gte=OuterRef("received_at")))
     closing = (Status.STOPPED, Status.REFUSED)
     open_at_end = Q(status__in=OPEN) | Q(finished_at__gte=end)
-    simple = (
-        dossiers.filter(open_at_end, ~requested, ~supplemented, due_at__lt=bound)
-        .exclude(status__in=closing)
-        .values("receiving_agency_id")
-        .annotate(late=Count("pk"))
-        .values_list("receiving_agency_id", "late")
-    )
-    late: dict[int, int] = defaultdict(int, simple)
+    late: dict[int, int] = defaultdict(int)
+    for due in (
+        dossiers.filter(status__in=OPEN, due_at__lt=bound),
+        dossiers.filter(finished_at__gte=end, due_at__lt=bound).exclude(status__in=(*OPEN, *closing)),
+    ):
+        for agency_id, count in (
+            due.order_by()
+            .values("receiving_agency_id")
+            .annotate(n=Count("*"))
+            .values_list("receiving_agency_id", "n")
+        ):
+            late[agency_id] += count
+    # Those with a supplement: asked for before the end, or their clock stopped for one.
+    with_supplement = dossiers.filter(open_at_end).exclude(status__in=closing)
     parts = [
-        dossiers.filter(open_at_end, requested | supplemented).exclude(status__in=closing),
+        with_supplement.filter(pk__in=requests.values("dossier_id")),
+        with_supplement.filter(supplemented, pk__in=supplements.values("dossier_id")),
         dossiers.filter(finished_at__gte=end, status__in=closing),
     ]
     if end <= now:
@@ -592,13 +593,17 @@ def _late_at_end(agency, include_children: bool, end) -> dict[int, int]:
             .annotate(last_closing=last_closing)
             .filter(Q(last_closing__gte=end) | Q(last_closing=None))
         )
-    rows = list({row["pk"]: row for part in parts for row in part.values(*ROW_FIELDS)}.values())
-    stopped, requests, due_changes = _histories(rows)
+    found = [{row["pk"]: row for row in part.order_by().values(*ROW_FIELDS)} for part in parts]
+    for row in {**found[0], **found[1]}.values():  # counted above if due before the end: judged below
+        if row["due_at"] is not None and row["due_at"] < bound:
+            late[row["receiving_agency_id"]] -= 1
+    rows = list({pk: row for part in found for pk, row in part.items()}.values())
+    stopped, requests_of, due_changes = _histories(rows)
     for row in rows:
         stopped_at = _stopped_at(row, stopped)
-        if not _on_time(row, requests[row["pk"]], due_changes[row["pk"]], stopped_at, end, bound):
+        if not _on_time(row, requests_of[row["pk"]], due_changes[row["pk"]], stopped_at, end, bound):
             late[row["receiving_agency_id"]] += 1
-    return late
+    return {agency_id: count for agency_id, count in late.items() if count}
 
 
 def _disliked(agency, include_children: bool, start, end) -> dict[int, int]:

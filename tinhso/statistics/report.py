@@ -297,3 +297,26 @@ def one_stop_report(
             "digitised": _total(period, "digitised"),
         },
     }
+
+
+MONTHLY_TOTALS = ("received", "received_online", "resolved_early", "resolved_on_time", "resolved_late")
+
+
+def monthly_totals(
+    agency: Agency | None, first: datetime.date, last: datetime.date
+) -> dict[datetime.date, dict]:
+    """The counters ``MONTHLY_TOTALS`` of each month from ``first``'s to ``last``'s (keyed by the
+    1st; months without a row are left out) for ``agency`` and everything under it (None: the
+    province), in one statement on the monthly rollup: the same numbers as ``one_stop_report``
+    of each month, as the monthly row of the month so far is kept with its daily rows."""
+    monthly = ProvinceMonthlyRollup if agency is None else AgencyMonthlyRollup
+    condition, params = _scope_sql(agency, True, None, None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT day, COALESCE(SUM(received), 0), "  # noqa: S608 - the table's name from its model
+            "COALESCE(SUM(received) FILTER (WHERE channel = %s), 0), COALESCE(SUM(resolved_early), 0), "
+            "COALESCE(SUM(resolved_on_time), 0), COALESCE(SUM(resolved_late), 0) "
+            f"FROM {monthly._meta.db_table} WHERE {condition} AND day >= %s AND day <= %s GROUP BY day",
+            [Channel.ONLINE, *params, first.replace(day=1), last],
+        )
+        return {row[0]: dict(zip(MONTHLY_TOTALS, row[1:], strict=True)) for row in cursor.fetchall()}

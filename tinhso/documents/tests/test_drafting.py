@@ -7,13 +7,21 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from pypdf import PdfReader
 
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.audit.models import AuditEntry
 from tinhso.documents import actions, drafting, drafts
-from tinhso.documents.models import DocumentEvent, DraftVersion, OutgoingDocument, ReviewStep
+from tinhso.documents.models import (
+    DocumentEvent,
+    DraftVersion,
+    OutgoingDocument,
+    ReviewStep,
+    Secrecy,
+    Urgency,
+)
 from tinhso.signing import actions as signing_actions
 from tinhso.signing.pdf import verify_pdf
 
@@ -351,3 +359,58 @@ def test_the_clerk_does_not_number_a_draft_still_in_review(agencies, pc_staff, r
     assert (document.state, document.number) == ("draft", None)
     drafting.review_draft(reviewers["head"], step, approve=True)
     assert actions.issue_document(clerk, document).reference == "01/TB-UBND"
+
+
+def test_the_co_signatures_show_at_the_end_of_the_content_of_the_signed_document(
+    certified, pc_staff, reviewers
+):
+    specialist, leader, clerk = pc_staff["specialist"], pc_staff["leader"], pc_staff["clerk"]
+    head, legal = reviewers["head"], reviewers["legal"]
+    document = drafting.draft_from_template(specialist, certified["pc"], "quyet_dinh", form(signer=leader))
+    first, second = drafting.send_for_review(
+        specialist,
+        document,
+        [drafting.RouteStep(head, 1, initials=True), drafting.RouteStep(legal, 2)],
+    )
+    drafting.review_draft(head, first, approve=True)
+    drafting.review_draft(legal, second, approve=True)
+    assert drafts.initials(document) == "PVT", "only the reviewer asked to initial"
+    version = text_of(PdfReader(BytesIO(document.versions.get().file.read())))
+    assert "hiệu lực kể từ ngày ký./." in version and "PVT" not in version
+
+    signed = actions.sign_draft(leader, document)
+    assert "hiệu lực kể từ ngày ký./. PVT" in text_of(pdf_of(signed))
+    issued = actions.issue_document(clerk, signed)
+    with issued.file.open("rb") as handle:
+        data = handle.read()
+    assert verify_pdf(data).valid and "ngày ký./. PVT" in text_of(PdfReader(BytesIO(data)))
+
+
+def test_a_new_round_without_co_signature_drops_the_old_initials(agencies, pc_staff, reviewers):
+    specialist, leader = pc_staff["specialist"], pc_staff["leader"]
+    document = drafting.draft_from_template(specialist, agencies["pc"], "thong_bao", form(signer=leader))
+    (step,) = drafting.send_for_review(
+        specialist, document, [drafting.RouteStep(reviewers["head"], initials=True)]
+    )
+    drafting.review_draft(reviewers["head"], step, approve=True)
+    assert drafts.initials(document) == "PVT"
+    drafting.save_version(specialist, document, form(signer=leader, body="Nội dung đã sửa."))
+    (again,) = drafting.send_for_review(specialist, document, [drafting.RouteStep(reviewers["legal"])])
+    drafting.review_draft(reviewers["legal"], again, approve=True)
+    assert drafts.initials(document) == ""
+
+
+def test_the_urgency_and_secrecy_marks_are_printed_in_capitals(agencies, pc_staff):
+    """Appendix I, III.2: the marks in bold capitals (the secrecy mark above the urgency one), in
+    Vietnamese whatever the language of the page the specialist drafts on."""
+    with translation.override("en"):
+        document = drafting.draft_from_template(
+            pc_staff["specialist"],
+            agencies["pc"],
+            "cong_van",
+            form(signer=pc_staff["leader"], urgency=Urgency.FLASH, secrecy=Secrecy.CONFIDENTIAL),
+        )
+    text = text_of(pdf_of(document))
+    assert "MẬT" in text and "HỎA TỐC" in text
+    assert text.index("MẬT") < text.index("HỎA TỐC")
+    assert "CONFIDENTIAL" not in text and "FLASH" not in text

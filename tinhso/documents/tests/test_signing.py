@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from pyhanko.pdf_utils.reader import PdfFileReader
 from weasyprint import HTML
@@ -216,3 +217,11 @@ def test_the_leader_reviews_the_draft_before_signing(certified, pc_staff, dept_s
     assert "Số: ……/QĐ-UBND" in text and "hội nghị tổng kết" in text
     actions.sign_draft(pc_staff["leader"], document)
     assert client.get(url).status_code == 404  # the signed file is the one to read now
+
+
+def test_an_uploaded_draft_rendered_for_the_leader_has_its_marks_in_vietnamese(agencies, pc_staff):
+    """The draft rendered when nothing was uploaded, opened on an English page."""
+    document = draft(pc_staff["specialist"], agencies["pc"], urgency=3, secrecy=1)
+    with translation.override("en"):
+        text = signatures.text_of(signatures.render_draft(document))
+    assert "MẬT" in text and "HỎA TỐC" in text and "FLASH" not in text

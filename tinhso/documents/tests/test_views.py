@@ -191,18 +191,23 @@ def test_the_start_page_shows_a_clerk_the_documents_to_register_and_no_dossiers(
     page = client.get(reverse("motcua:start"))
     html = page.content.decode()
     assert page.context["counts"] is None and page.context["documents"] == {"register": 1}
-    assert "Văn bản đến đang chờ bạn" in html and "cần vào sổ" in html
+    assert "Văn bản điều hành đang chờ bạn" in html and "cần vào sổ" in html
     assert f"{reverse('documents:incoming_list')}?state=pending" in html
     assert "Hồ sơ một cửa đang chờ bạn" not in html and f'href="{reverse("motcua:inbox")}"' not in html
     signed_in(ward_staff["clerk"])
     assert client.get(reverse("motcua:start")).context["documents"] == {"register": 0}
     signed_in(dept_staff["leader"])
     page = client.get(reverse("motcua:start"))
-    assert page.context["documents"] == {"handle": 0, "assign": 0}
+    assert page.context["documents"] == {"handle": 0, "overdue": 0, "assign": 0, "review": 0}
     assert page.context["counts"]["total"] == 0
     assert f'href="{reverse("motcua:inbox")}"' in page.content.decode()
     signed_in(dept_staff["clerk"])
     client.post(reverse("documents:register", args=[arrived.pk]), {"subject": arrived.subject})
     assert client.get(reverse("motcua:start")).context["documents"] == {"register": 0}
     signed_in(dept_staff["leader"])
-    assert client.get(reverse("motcua:start")).context["documents"] == {"handle": 0, "assign": 1}
+    assert client.get(reverse("motcua:start")).context["documents"] == {
+        "handle": 0,
+        "overdue": 0,
+        "assign": 1,
+        "review": 0,
+    }

@@ -12,8 +12,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tinhso import testing as factories
+from tinhso.accounts.models import Role
+from tinhso.accounts.permissions import can
 from tinhso.audit.models import AuditEntry
-from tinhso.documents import actions, edxml, exchange
+from tinhso.documents import actions, edxml, exchange, search
 from tinhso.documents.models import (
     Delivery,
     DocumentEvent,
@@ -22,6 +25,7 @@ from tinhso.documents.models import (
     Package,
     Withdrawal,
 )
+from tinhso.documents.rules import in_hands_of
 from tinhso.documents.timeline import delivery_timeline
 from tinhso.testing import minimal_pdf
 
@@ -446,3 +450,35 @@ def test_a_replacement_already_sent_to_an_agency_outside_is_refused(
     assert refusal.value.code == "replacement"
     assert not Withdrawal.objects.exists()
     assert Package.objects.count() == packages
+
+
+def test_a_revocation_pulls_back_the_co_ordinators_and_the_read_access_given(
+    agencies, pc_staff, dept_staff, ward_staff, sent, django_capture_on_commit_callbacks
+):
+    department = IncomingDocument.objects.get(agency=agencies["dept"])
+    helper = factories.make_officer(agencies["dept"], "snv.specialist2", Role.SPECIALIST, "Võ Thị Phối")
+    actions.assign_incoming(
+        dept_staff["leader"], department, dept_staff["specialist"], 5, coordinators=[helper]
+    )
+    actions.give_opinion(helper, department, "Đề nghị bổ sung số liệu")
+    grant = actions.grant_access(dept_staff["leader"], department, user=ward_staff["specialist"])
+    for reader in (helper, ward_staff["specialist"]):
+        assert can(reader, "documents.view_incoming", department)
+    assert search.search(helper, "bien che")[1] == [department]
+
+    change = actions.request_withdrawal(pc_staff["clerk"], sent, "revoke", REASON)
+    approve(pc_staff["leader"], change, django_capture_on_commit_callbacks)
+
+    department.refresh_from_db()
+    assert department.state == "revoked"
+    for reader in (helper, ward_staff["specialist"], dept_staff["specialist"]):
+        assert not can(reader, "documents.view_incoming", department)
+    assert search.search(helper, "bien che")[1] == []
+    assert not IncomingDocument.objects.filter(in_hands_of(helper)).exists()
+    grant.refresh_from_db()
+    assert grant.revoked_at == department.withdrawn_at
+    assert DocumentEvent.objects.filter(incoming=department, kind="ungranted").count() == 1
+    assert AuditEntry.objects.filter(action="documents.revoke_access").count() == 1
+    # The register's readers still see the tombstone with the co-ordinator's opinion.
+    assert can(dept_staff["leader"], "documents.view_incoming", department)
+    assert department.coordinators.get().opinion == "Đề nghị bổ sung số liệu"

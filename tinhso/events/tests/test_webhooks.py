@@ -155,6 +155,31 @@ def test_a_dead_letter_is_kept_and_resent_by_the_province_administrator(
         actions.resend(people["admin"], delivery)  # only a dead letter is resent
 
 
+def test_a_subscriber_answering_500_for_a_day_gets_the_event_once_after_it_recovers(
+    people, subscription, subscriber, submitted
+):
+    """Issue 21's bad input: a subscriber that answers 500 for a day loses nothing; the delivery
+    is retried with back-off and arrives once when it answers again, without a resend."""
+    subscriber.default = 500
+    start = timezone.now()
+    run(start + datetime.timedelta(days=1), start, step=datetime.timedelta(minutes=10))
+    (delivery,) = Delivery.objects.all()
+    assert delivery.state == Delivery.State.PENDING and 1 < delivery.attempts < webhooks.MAX_ATTEMPTS
+    failed = len(subscriber.requests)
+    assert delivery.tries.count() == failed  # every failed try is in the delivery's history
+    subscriber.default = 200
+    run(
+        start + datetime.timedelta(days=2),
+        start + datetime.timedelta(days=1),
+        step=datetime.timedelta(minutes=10),
+    )
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.DELIVERED and delivery.resent == 0
+    assert len(subscriber.requests) == failed + 1  # received once
+    headers, body = subscriber.requests[-1]
+    assert webhooks.verify([subscription.plain_secret], headers, body, now=int(headers["webhook-timestamp"]))
+
+
 def test_during_a_rotation_both_secrets_sign_then_only_the_new_one(
     people, subscription, subscriber, submitted
 ):

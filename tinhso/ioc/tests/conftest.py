@@ -113,6 +113,13 @@ def world(db):
     Delivery.objects.create(
         document=outgoing, recipient=agencies["province"], transport=Delivery.Transport.DELIVERED
     )
+    unsent = Delivery.objects.create(
+        document=outgoing, recipient=cao_lanh, transport=Delivery.Transport.QUEUED
+    )
+    Delivery.objects.filter(pk=unsent.pk).update(created_at=now - 2 * hour)  # queued for two hours
+    Delivery.objects.create(
+        document=outgoing, recipient=my_tho, transport=Delivery.Transport.QUEUED
+    )  # just made
     return {
         **province,
         "procedure": procedure,

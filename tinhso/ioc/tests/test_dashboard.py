@@ -15,9 +15,11 @@ from tinhso.documents.models import Delivery, IncomingDocument
 from tinhso.dossiers.models import Dossier, DossierRating
 from tinhso.feedback.models import OPEN_STATES, Rating, Report
 from tinhso.ioc import actions
-from tinhso.ioc.indicators import RED, due_soon_dossiers
+from tinhso.ioc.indicators import RED, due_soon_dossiers, trend
+from tinhso.ioc.models import Target
 from tinhso.ioc.tests.conftest import sign_in
-from tinhso.statistics.report import OPEN
+from tinhso.ioc.wallboard import token_for
+from tinhso.statistics.report import OPEN, one_stop_report
 from tinhso.worktime.calendar import add_working_days
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +97,13 @@ def expected(agency, now) -> dict:
             if under(d.document.agency) and d.transport in ("failed", "dead")
         ),
         "doc_late_ack": sum(1 for i in incoming if late(i)),
+        "doc_unsent": sum(
+            1
+            for d in Delivery.objects.select_related("document__agency")
+            if under(d.document.agency)
+            and d.transport == "queued"
+            and d.created_at < now - datetime.timedelta(hours=1)
+        ),
     }
 
 
@@ -260,3 +269,63 @@ def test_document_subjects_only_for_those_who_may_read_them(client, world):
     sign_in(client, world["leader"])
     body = client.get(f"/dieu-hanh/danh-sach/doc_open/?agency={world['ward_pc'].pk}").content.decode()
     assert "Về việc báo cáo tình hình cải cách hành chính" in body
+
+
+def test_a_province_with_no_data_yet_shows_no_data_without_error(client, db):
+    """Bad input of the issue: a period with no data. Every rate is "no data" (never a division by
+    zero), no tile is red, the wallboard, the scorecard and the API answer as well."""
+    tree = factories.make_province()
+    root = tree["agencies"]["province"]
+    leader = factories.make_officer(root, "lanhdao.tinh", Role.LEADER)
+    admin = factories.make_officer(root, "admin.tinh", Role.PROVINCE_ADMIN)
+    for measure in ("fees_paid_online", "satisfaction", "dossiers_online_commune", "documents_electronic"):
+        actions.save_target(
+            admin,
+            Target(
+                name=f"Chỉ tiêu {measure}",
+                legal_source="Nghị quyết 12/NQ-HĐND ngày 10/07/2025",
+                measure=measure,
+                target_value=90,
+                target_date=datetime.date(2026, 12, 31),
+            ),
+        )
+    sign_in(client, leader)
+    response = client.get("/dieu-hanh/")
+    assert response.status_code == 200
+    tiles = {tile["key"]: tile for tile in response.context["d"]["tiles"]}
+    for key in ("on_time_rate", "online_rate", "satisfaction", "fb_on_time_rate", "average_days"):
+        assert (tiles[key]["value"], tiles[key]["status"]) == (None, "none"), key
+    assert all(tile["value"] in (0, None) for tile in tiles.values() if tile["key"] != "index_766")
+    assert not [tile for tile in response.context["d"]["exceptions"] if tile["status"] == RED]
+    body = response.content.decode()
+    assert "Chưa có dữ liệu trong kỳ" in body or "No data for the period" in body
+    cards = client.get("/dieu-hanh/chi-tieu/").context["s"]["measured"]
+    assert [(card["value"], card["status"]) for card in cards] == [(None, "none")] * 4
+    link = actions.issue_wallboard_link(admin, "Phòng điều hành", None, 30)
+    client.logout()
+    assert client.get(f"/dieu-hanh/man-hinh/{token_for(link)}/").status_code == 200
+
+
+@pytest.mark.parametrize("scope", ["province", "ward_pc"])
+def test_the_trend_is_each_months_one_stop_report_read_in_one_statement(
+    world, scope, django_assert_max_num_queries
+):
+    """The twelve months come from the monthly rollup in one statement and match the one-stop
+    report of each month (whole months, and this month so far)."""
+    agency = None if scope == "province" else world[scope]
+    today = timezone.localdate()
+    with django_assert_max_num_queries(1):
+        rows = trend(agency, today)
+    assert len(rows) == 12 and rows[-1]["month"] == today.replace(day=1)
+    assert sum(row["received"] for row in rows) > 0
+    for row in rows:
+        end = min(
+            (row["month"] + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1), today
+        )
+        report = one_stop_report(agency, date_from=row["month"], date_to=end)
+        assert (row["received"], row["resolved"], row["on_time"], row["online"]) == (
+            report["received"]["total"],
+            report["resolved"]["total"],
+            report["rates"]["on_time"],
+            report["rates"]["online"],
+        ), row["month"]

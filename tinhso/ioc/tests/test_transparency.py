@@ -38,6 +38,20 @@ def test_anonymous_visitors_see_the_statistics_figures_of_each_agency(client, wo
     assert row_of(response, world["other_pc"])["month"]["received"] == 1
 
 
+def test_the_whole_province_comes_first_whatever_the_filter(client, world):
+    """The issue asks for the province's service index: the province's own figures (every
+    agency, the province's one-stop centre included) above the agencies, kept when filtering."""
+    today = timezone.localdate()
+    year = today.replace(month=1, day=1)
+    for query in ("", "?q=khong-co-co-quan-nao"):
+        response = client.get("/minh-bach/" + query)
+        province = response.context["t"]["province"]
+        report = one_stop_report(date_from=year, date_to=today)
+        assert province["year"]["received"] == report["received"]["total"] == 6
+        assert province["year"]["index_766"] == index_766(date_from=year, date_to=today)["total"]["share"]
+        assert "Toàn tỉnh" in response.content.decode() or "The whole province" in response.content.decode()
+
+
 def test_the_page_shows_no_personal_data_and_no_link_to_a_record(client, world):
     html = client.get("/minh-bach/").content.decode()
     assert "Người nộp" not in html
@@ -87,3 +101,14 @@ def test_anyone_may_open_it_so_the_table_is_computed_once_per_ten_minutes(
         again = client.get("/minh-bach/", {"q": "my tho"})
     assert again.context["t"]["computed_at"] == first.context["t"]["computed_at"]
     assert row_of(again, world["ward_pc"]) == row_of(first, world["ward_pc"])
+
+
+def test_a_table_cached_by_the_last_release_is_not_read(client, world):
+    """The table is cached for ten minutes: after an upgrade that changes its shape, the page
+    computes its own instead of failing on the old one."""
+    from django.core.cache import cache
+
+    today = timezone.localdate()
+    cache.set(f"ioc:transparency:{today.isoformat()}", {"today": today, "rows": []}, 600)
+    response = client.get("/minh-bach/")
+    assert response.status_code == 200 and response.context["t"]["province"]["year"]["received"] == 6

@@ -257,3 +257,36 @@ def test_the_admin_configures_through_the_actions(client, world):
     link.refresh_from_db()
     assert link.revoked_at is not None
     assert AuditEntry.objects.filter(action="ioc.wallboard_revoked").count() == 1
+
+
+def test_the_demo_loads_measured_and_entered_targets_and_prints_a_working_wallboard_link(client, world):
+    """``make demo`` runs ``load_ioc_demo`` (from ``load_demo``): targets of the kinds provinces
+    set, each with its source, one entered apart; the printed link opens the wall without sign-in
+    and is reused on a second run."""
+    from io import StringIO
+    from urllib.parse import urlsplit
+
+    from django.core.management import call_command
+
+    from tinhso.demo import data
+
+    world["admin"].username = data.OFFICERS[0][0]
+    world["admin"].save(update_fields=["username"])
+    printed = []
+    for _run in range(2):
+        out = StringIO()
+        call_command("load_ioc_demo", stdout=out)
+        printed.append(out.getvalue().strip().rsplit(" ", 1)[-1])
+    assert printed[0] == printed[1] and WallboardLink.objects.count() == 1
+    assert client.get(urlsplit(printed[0]).path).status_code == 200
+    kinds = list(Target.objects.values_list("kind", flat=True))
+    assert kinds.count("measured") == 6 and kinds.count("entered") == 1
+    assert all(Target.objects.values_list("legal_source", flat=True))
+    assert {card["target"].measure for card in scorecard()["measured"]} == {
+        "services_full_process",
+        "dossiers_online_province",
+        "dossiers_online_commune",
+        "documents_electronic",
+        "fees_paid_online",
+        "satisfaction",
+    }

@@ -1,20 +1,26 @@
 """The gateway on a real uvicorn server in front of a real provider (issue 21, "Done when")."""
 
+import datetime
 import io
 import os
 import socket
 import time
 import uuid
 
+import httpx
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
+from tinhso.audit.models import AuditEntry
+from tinhso.core import retention
 from tinhso.lgsp import actions
 from tinhso.lgsp.exchange_log import anchor_log, verify_log
-from tinhso.lgsp.models import DataClassification, Exchange, Grant, Subsystem
+from tinhso.lgsp.models import ClientUsage, DataClassification, Exchange, ExchangeAnchor, Grant, Subsystem
 from tinhso.lgsp.tests.conftest import wait_for_log
+from tinhso.lgsp.tests.processes import GatewayProcess
 
 
 def test_two_systems_grant_call_log_and_revocation(systems, gw):
@@ -204,6 +210,25 @@ def raw_request(port: int, head: bytes) -> bytes:
         while chunk := sock.recv(65536):
             answer += chunk
         return answer
+
+
+def test_a_1_gb_body_is_refused_before_it_is_read_and_logged(systems, gateway, settings):
+    """A client announcing 1 GB (over ``LGSP_MAX_BODY``) is answered 413 at once: the body is not
+    read, nothing reaches the provider, and the refusal is in the log."""
+    systems.grant("/echo")
+    headers = systems.headers()
+    head = (
+        f"POST {systems.path('/echo')} HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n"
+        f"X-Road-Client: {headers['X-Road-Client']}\r\nAuthorization: {headers['Authorization']}\r\n"
+        f"Content-Type: application/octet-stream\r\nContent-Length: {1024**3}\r\n\r\n"
+    ).encode()
+    started = time.monotonic()
+    answer = raw_request(gateway.port, head + os.urandom(64 * 1024))
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b'"type": "Client.BadRequest"' in answer and time.monotonic() - started < 10
+    [row] = wait_for_log(1)
+    assert (row.status_code, row.fault_code, row.request_size) == (413, "Client.BadRequest", 0)
+    assert verify_log().intact
 
 
 def test_header_injection_is_refused(systems, gateway, gw):
@@ -427,3 +452,73 @@ def test_log_rows_wait_out_a_database_failure(systems, gw):
     rows = wait_for_log(2)
     assert [row.path.rsplit("/", 1)[-1] for row in rows] == ["1", "2"]
     assert verify_log().intact
+
+
+def test_the_rate_limit_and_quota_hold_across_two_gateway_processes(systems):
+    """Two gateway processes, calls alternating between them: the client gets its quota once,
+    not once per process, and a refused call is not counted."""
+    systems.grant("/people/{id}")
+    Subsystem.objects.filter(pk=systems.consumer.pk).update(rate_per_minute=3, quota_per_day=4)
+    while time.time() % 60 > 40:  # the three calls and the refused one in one minute
+        time.sleep(1)
+    with GatewayProcess() as first, GatewayProcess() as second:
+        urls = [first.url, second.url] * 3
+
+        def call(url: str) -> httpx.Response:
+            return httpx.get(url + systems.path("/people/1"), headers=systems.headers(), timeout=30)
+
+        answers = [call(url) for url in urls[:4]]
+        assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+        assert answers[3].json()["type"] == "Server.ClientProxy.RateLimitExceeded"
+        assert 1 <= int(answers[3].headers["retry-after"]) <= 60
+        ClientUsage.objects.filter(pk=systems.consumer.pk).update(minute=F("minute") - 1)  # a new minute
+        answers = [call(url) for url in urls[:3]]
+        assert [answer.status_code for answer in answers] == [200, 429, 429]
+        assert {answer.json()["type"] for answer in answers[1:]} == {"Server.ClientProxy.QuotaExceeded"}
+    usage = ClientUsage.objects.get(pk=systems.consumer.pk)
+    assert (usage.minute_calls, usage.day_calls) == (1, 4)
+    rows = wait_for_log(7)  # every call, admitted or refused, is in the log
+    assert sorted(row.status_code for row in rows) == [200] * 4 + [429] * 3
+    assert verify_log().intact
+
+
+def test_retention_deletes_the_log_up_to_an_anchor_before_the_period_and_it_still_verifies(
+    systems, gw, settings
+):
+    """The retention job deletes the exchange rows up to the last anchor made before the period
+    (the anchors stay); what is kept verifies, and a row removed after the anchor is detected."""
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "exchange_log": 365}
+    systems.grant("/people/{id}")
+    for person in ("1", "2"):
+        gw.get(systems.path(f"/people/{person}"), headers=systems.headers())
+    wait_for_log(2)
+    anchor_log()
+    gw.get(systems.path("/people/3"), headers=systems.headers())
+    wait_for_log(3)
+    later = anchor_log()
+    # a year on, just before the second anchor is past the period: the first one is
+    now = later.created_at + datetime.timedelta(days=365) - datetime.timedelta(microseconds=1)
+    assert retention.apply(now=now, dry_run=True)["exchange_log"] == 2
+    assert retention.apply(now=now)["exchange_log"] == 2
+    assert list(Exchange.objects.values_list("sequence", flat=True)) == [3]
+    assert ExchangeAnchor.objects.count() == 2
+    report = verify_log()
+    assert report.intact and report.exchanges == 1 and report.anchors == 2
+    assert AuditEntry.objects.filter(action="lgsp.prune_exchange_log").count() == 1
+    with pytest.raises(DatabaseError), transaction.atomic():  # outside retention, still refused
+        Exchange.objects.filter(sequence=3)._raw_delete(connection.alias)
+    with connection.cursor() as cursor:  # a row deleted past the anchor is found
+        cursor.execute("ALTER TABLE lgsp_exchange DISABLE TRIGGER lgsp_exchange_append_only")
+        cursor.execute("DELETE FROM lgsp_exchange WHERE sequence = 3")
+        cursor.execute("ALTER TABLE lgsp_exchange ENABLE TRIGGER lgsp_exchange_append_only")
+    assert not verify_log().intact
+
+
+def test_providers_are_asked_for_plain_bodies_that_the_log_can_keep(systems, gw):
+    """A provider that compresses for whoever accepts it (tinhso itself) answers the gateway plain."""
+    systems.grant("/people/{id}")
+    response = gw.get(
+        systems.path("/people/087095001234"), headers={**systems.headers(), "Accept-Encoding": "gzip"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["headers"]["accept-encoding"] == "identity"

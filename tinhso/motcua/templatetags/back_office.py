@@ -9,6 +9,7 @@ from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import can, has_role
 from tinhso.documents.rules import STAFF_ROLES as DOCUMENT_ROLES
 from tinhso.motcua.inbox import HANDLING_ROLES
+from tinhso.motcua.parts import LINKS
 from tinhso.statistics.rules import visible as statistics_visible
 
 register = template.Library()
@@ -33,5 +34,6 @@ def officer_links(context) -> list[tuple[str, str, bool]]:
         links.append((reverse("statistics:report"), _("Statistics")))
         # The operations centre opens for the same people (its rule is the statistics one).
         links.append((reverse("ioc:dashboard"), _("Operations centre")))
+    links += [(reverse(url_name), str(label)) for url_name, label, rule in LINKS if can(user, rule)]
     path = request.path
     return [(url, label, path == url) for url, label in links]

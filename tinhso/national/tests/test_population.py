@@ -86,29 +86,33 @@ def test_the_database_down_garbage_or_unconfigured_is_a_clear_error(
     assert not reads(citizen).exists()
 
 
+EFORM = {
+    "version": 1,
+    "pages": [
+        {
+            "title": "Người yêu cầu",
+            "fields": [
+                {
+                    "name": "nguoi_yeu_cau",
+                    "label": "Người yêu cầu",
+                    "type": "group",
+                    "from_account": True,
+                    "fields": [
+                        {"name": "ho_ten", "label": "Họ tên", "type": "text", "required": True},
+                        {"name": "ngay_sinh", "label": "Ngày sinh", "type": "date", "required": True},
+                        {"name": "quoc_tich", "label": "Quốc tịch", "type": "text"},
+                        {"name": "quan_he", "label": "Quan hệ", "type": "text"},
+                        {"name": "dien_thoai", "label": "Số điện thoại", "type": "text"},
+                    ],
+                }
+            ],
+        }
+    ],
+}
+
+
 def test_the_citizen_fills_their_e_form_from_the_database(population, province, citizen, desk):
-    eform = {
-        "version": 1,
-        "pages": [
-            {
-                "title": "Người yêu cầu",
-                "fields": [
-                    {
-                        "name": "nguoi_yeu_cau",
-                        "label": "Người yêu cầu",
-                        "type": "group",
-                        "from_account": True,
-                        "fields": [
-                            {"name": "ho_ten", "label": "Họ tên", "type": "text", "required": True},
-                            {"name": "ngay_sinh", "label": "Ngày sinh", "type": "date", "required": True},
-                            {"name": "quoc_tich", "label": "Quốc tịch", "type": "text"},
-                            {"name": "quan_he", "label": "Quan hệ", "type": "text"},
-                        ],
-                    }
-                ],
-            }
-        ],
-    }
+    eform = EFORM
     procedure = factories.make_procedure(eform=eform)
     draft = dossier_actions.start_draft(citizen, procedure, desk)
     dossier_actions.save_answers(
@@ -142,4 +146,70 @@ def test_the_e_form_fill_page_refuses_a_submitted_dossier(population, citizen, p
     response = client.post(f"/ket-noi-quoc-gia/dan-cu/ho-so-nhap/{draft.pk}/", follow=True)
     assert response.redirect_chain[0][0] == f"/ho-so/nhap/{draft.pk}/trang/1/"
     assert "Biểu mẫu này không hỏi thông tin nào" in response.content.decode()
+    assert population.calls == []
+
+
+@pytest.fixture
+def draft(province, citizen, desk):
+    return dossier_actions.start_draft(citizen, factories.make_procedure(eform=EFORM), desk)
+
+
+def test_the_e_form_says_what_is_fetched_and_why_and_fills_only_the_accounts_own_record(
+    population, citizen, draft, client
+):
+    client.force_login(citizen)
+    page = client.get(f"/ho-so/nhap/{draft.pk}/trang/1/").content.decode()
+    assert "Điền từ Cơ sở dữ liệu quốc gia về dân cư" in page
+    assert "kết thúc bằng 1234" in page and "Điều 9" in page  # whose record, and why
+    assert "<li>Họ tên</li>" in page and "<li>Quan hệ</li>" not in page  # what is fetched
+    # a number typed on the dossier or sent with the button is never the one asked about
+    type(draft).objects.filter(pk=draft.pk).update(
+        applicant_cccd="082190004567", applicant_phone="+84912345678"
+    )
+    response = client.post(
+        f"/ket-noi-quoc-gia/dan-cu/ho-so-nhap/{draft.pk}/", {"page": "1", "number": "082190004567"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"/ho-so/nhap/{draft.pk}/trang/1/"
+    assert [call["number"] for call in population.calls] == ["087095001234"]
+    draft.refresh_from_db()
+    assert draft.form_data["nguoi_yeu_cau"]["ho_ten"] == "Nguyễn Văn An"
+    # what the account answered in advance (the phone) is kept beside what was fetched
+    assert draft.form_data["nguoi_yeu_cau"]["dien_thoai"] == "+84912345678"
+    assert AuditEntry.objects.filter(action="national.population_lookup", object_id=str(draft.pk)).exists()
+
+
+def test_the_database_down_is_said_and_the_e_form_stays_usable(population, settings, citizen, draft, client):
+    settings.POPULATION_DB_URL = "http://127.0.0.1:9"
+    client.force_login(citizen)
+    response = client.post(f"/ket-noi-quoc-gia/dan-cu/ho-so-nhap/{draft.pk}/", {"page": "1"}, follow=True)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Không kết nối được Cơ sở dữ liệu quốc gia về dân cư" in body
+    assert 'name="nguoi_yeu_cau.ho_ten"' in body and 'name="continue"' in body  # the form is there
+    draft.refresh_from_db()
+    assert draft.form_data == {} and not reads(citizen).exists()
+    response = client.post(
+        f"/ho-so/nhap/{draft.pk}/trang/1/",
+        {"nguoi_yeu_cau.ho_ten": "Nguyễn Văn An", "nguoi_yeu_cau.ngay_sinh": "14/03/1995", "continue": "1"},
+    )
+    assert response.status_code == 302  # typed by hand instead
+    draft.refresh_from_db()
+    assert draft.form_data["nguoi_yeu_cau"]["ho_ten"] == "Nguyễn Văn An"
+
+
+def test_no_offer_and_no_call_for_another_person_or_an_account_without_a_number(
+    population, citizen, draft, client
+):
+    other = factories.make_citizen(
+        cccd="082190004567", name="Trần Thị Bích Ngọc", born="1990-11-02", phone="0922222222"
+    )
+    client.force_login(other)
+    assert client.get(f"/ho-so/nhap/{draft.pk}/trang/1/").status_code == 404
+    assert client.post(f"/ket-noi-quoc-gia/dan-cu/ho-so-nhap/{draft.pk}/", {"page": "1"}).status_code == 403
+    type(citizen).objects.filter(pk=citizen.pk).update(cccd=None)
+    client.force_login(citizen)
+    page = client.get(f"/ho-so/nhap/{draft.pk}/trang/1/").content.decode()
+    assert "Điền từ Cơ sở dữ liệu quốc gia về dân cư" not in page
+    response = client.post(f"/ket-noi-quoc-gia/dan-cu/ho-so-nhap/{draft.pk}/", {"page": "1"}, follow=True)
+    assert "Tài khoản của bạn chưa có số định danh cá nhân" in response.content.decode()
     assert population.calls == []

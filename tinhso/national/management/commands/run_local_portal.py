@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 settings.NATIONAL_PORTAL_SYSTEM or "H20",
                 settings.NATIONAL_PORTAL_SECRET or protocol.PORTAL_DEMO_SECRET,
             )
-            clients.append(settings.POPULATION_XROAD_CLIENT or "VN/GOV/H20/TINHSO")
+            clients.append(settings.POPULATION_XROAD_CLIENT or "VN-DT/GOV/H20/TINHSO")
         for spec in options["system"]:
             code, sep, secret = spec.partition(":")
             if not (code and sep and secret):
