@@ -2,10 +2,13 @@
 the machine's own floors in the same run, and write the report under ``bench/results/``.
 
 Settings (environment or options): ``BENCH_DOSSIERS`` (1,000,000), ``BENCH_PHASE_SECONDS`` (20),
-``BENCH_MAX_REQUESTS`` (200,000 per phase), ``BENCH_WARMUP_SECONDS`` (3), ``BENCH_WORKERS``
-(2 × cores + 1), ``BENCH_SERVER_URL`` (use this PostgreSQL server, in a database of its own that
-is dropped afterwards, instead of a throwaway server). The benchmark never fails a build: targets
-that are missed are reported with ``met: false``.
+``BENCH_MAX_REQUESTS`` (200,000 per phase), ``BENCH_WARMUP_SECONDS`` (3), ``BENCH_MIX_SECONDS``
+(180, the deadline-day mix), ``BENCH_WORKERS`` (2 × cores + 1), ``BENCH_SERVER_URL`` (use this
+PostgreSQL server, in a database of its own that is dropped afterwards, instead of a throwaway
+server), ``BENCH_GROWTH=1`` (seed the first of ``BENCH_GROWTH_SIZES``, 1,000,000 and 10,000,000,
+run the phases, grow the same database to the second size and run them again: the growth is
+measured in one run, never across runs; ``BENCH_DOSSIERS`` is then ignored). The benchmark
+never fails a build: targets that are missed are reported with ``met: false``.
 """
 
 import argparse
@@ -131,15 +134,18 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> N
     raise RuntimeError(f"the application server did not answer {url}")
 
 
-def wrk(base_url: str, mode: str, seconds: float, connections: int, max_requests: int, **env) -> dict:
-    """One wrk run (one thread: the generator stays light); the Lua script's summary."""
+def wrk(
+    base_url: str, mode: str, seconds: float, connections: int, max_requests: int, threads: int = 1, **env
+) -> dict:
+    """One wrk run (one thread: the generator stays light; the mix runs one per connection to
+    time each request's class); the Lua script's summary."""
     environment = {
         **os.environ,
         "BENCH_MODE": mode,
-        "BENCH_MAX": str(max(1, max_requests // 1)),
+        "BENCH_MAX": str(max(0, max_requests)),  # 0: bounded by the duration only
         **{key: str(value) for key, value in env.items()},
     }
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
     command += ["-s", str(BENCH / "lua" / "phase.lua"), base_url]
     completed = subprocess.run(command, env=environment, capture_output=True, text=True)
     if completed.returncode != 0:
@@ -162,7 +168,25 @@ def wrk(base_url: str, mode: str, seconds: float, connections: int, max_requests
         "timeouts": result["timeouts"],
         "first_error": result["first_error"],
         "connections": connections,
+        **({"classes": mix_classes(result)} if "classes" in result else {}),
     }
+
+
+def mix_classes(result: dict) -> dict:
+    """The mix's figures per class, in milliseconds."""
+    classes = {
+        name: {
+            "requests": figures["requests"],
+            "p50_ms": figures["p50_us"] / 1000,
+            "p95_ms": figures["p95_us"] / 1000,
+            "p99_ms": figures["p99_us"] / 1000,
+            "max_ms": figures["max_us"] / 1000,
+            "errors": figures["non2xx"],
+        }
+        for name, figures in result["classes"].items()
+    }
+    classes["officer_actions"]["replaced_by_tracking"] = result["actions_short"]
+    return classes
 
 
 def pgbench(
@@ -287,10 +311,12 @@ def drain_notifications(database_url: str, seconds: float = 900) -> dict:
     phase (and the pgbench floors) does not share the machine with it. Reported: how many were
     still waiting when the phase ended and how long the worker took to send them, and so far in
     the run how many notifications were sent by how many sender tasks (each server process wakes
-    the sender at most once a second, and a task sends all that is due)."""
+    the sender at most once a second, and a task sends all that is due). Notifications waiting to
+    be tried again (the demo loader's, tried before the mail server started) are not the phase's:
+    nothing wakes the sender for them until the next commit."""
     waiting_sql = (
         "SELECT (SELECT count(*) FROM dossiers_notification "
-        "WHERE state = 'pending' AND next_attempt_at <= now()) + "
+        "WHERE state = 'pending' AND attempts = 0 AND next_attempt_at <= now()) + "
         "(SELECT count(*) FROM django_tasks_database_dbtaskresult "
         "WHERE queue_name = 'default' AND status IN ('READY', 'RUNNING'))"
     )
@@ -360,8 +386,8 @@ def machine() -> dict:
         "wrk": wrk_version,
         "commit": commit,
         "working_tree_dirty": dirty,
-        "note": "The load generator (wrk, one thread), the application server, the task worker and "
-        "PostgreSQL share this machine's cores.",
+        "note": "The load generator (wrk, one thread; in the deadline-day mix one per connection), the "
+        "application server, the task worker and PostgreSQL share this machine's cores.",
     }
 
 
@@ -381,6 +407,19 @@ def main(argv=None) -> dict:
         "--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2 * os.cpu_count() + 1))
     )
     parser.add_argument("--citizens", type=int, default=8, help="citizens submitting in the load phases")
+    parser.add_argument("--mix-seconds", type=float, default=float(os.environ.get("BENCH_MIX_SECONDS", 180)))
+    parser.add_argument(
+        "--growth",
+        action="store_true",
+        default=os.environ.get("BENCH_GROWTH", "") not in {"", "0"},
+        help="seed the first size, run the phases, grow the same database to the second size, run them again",
+    )
+    parser.add_argument(
+        "--growth-sizes",
+        type=lambda text: [int(size) for size in text.split(",")],
+        default=os.environ.get("BENCH_GROWTH_SIZES", "1000000,10000000"),
+        help="the two sizes of a growth run (a test-only override of 1,000,000 and 10,000,000)",
+    )
     parser.add_argument("--server-url", default=os.environ.get("BENCH_SERVER_URL"))
     parser.add_argument("--results", type=Path, default=BENCH / "results")
     parser.add_argument(
@@ -390,6 +429,9 @@ def main(argv=None) -> dict:
         help="the citizen journey on an emulated phone (bench/phones.py)",
     )
     options = parser.parse_args(argv)
+    sizes = options.growth_sizes
+    if options.growth and (len(sizes) != 2 or not 0 < sizes[0] < sizes[1]):
+        parser.error("BENCH_GROWTH_SIZES: two sizes, the first smaller than the second")
     workdir = Path(tempfile.mkdtemp(prefix="tinhso-bench."))
     stack = Stack(workdir)
     try:
@@ -399,55 +441,69 @@ def main(argv=None) -> dict:
     paths = report.write(results, options.results)
     print(report.markdown(results))
     log(f"report: {', '.join(str(path) for path in paths)}")
-    if any(phase.get("errors") for phase in results["phases"].values()):
+    first_round = results.get("growth", {}).get("first_round", {})
+    phases = [*results["phases"].values(), *first_round.get("phases", {}).values()]
+    if any(phase.get("errors") for phase in phases):
         log(f"errors in the phases: server logs kept in {workdir}")
     else:
         shutil.rmtree(workdir, ignore_errors=True)
     return results
 
 
-def ioc_phase(phases: dict, phase, env: dict, rollup_error: str) -> None:
-    """Issue 18: the leaders' page of the operations centre for the whole province (every tile,
-    the Decision 766 index and twelve months of trend), as the province dashboard viewer."""
-    endpoint = f"GET {IOC_PATH} (the whole province)"
-    if rollup_error:
-        note = f"not measured: rollup_statistics --rebuild failed ({rollup_error[:200]})"
-        phases["ioc_dashboard"] = {"endpoint": endpoint, "note": note}
-        return
-    cookie = json.loads(run([PYTHON, "-m", "bench.ioc"], env, stdout=subprocess.PIPE, text=True).stdout)
-    phase("ioc_dashboard", endpoint, "get", BENCH_PATH=IOC_PATH, BENCH_COOKIE=cookie["cookie"])
-
-
 def documents_phases(
-    options, base_url: str, workdir: Path, env: dict, phases: dict, measured, phase, conns: int, limit: int
+    options,
+    base_url: str,
+    workdir: Path,
+    env: dict,
+    phases: dict,
+    measured,
+    phase,
+    conns: int,
+    limit: int,
+    prepared: dict,
 ) -> None:
     """Issue 17's paths: numbering a draft, registering an arrived package (each once, like the
     officer actions: no warm-up), and reading the first page of an inbox holding a year of
-    documents. Sizes follow the run: a province's year is about 12,000 incoming documents."""
+    documents. Sizes follow the run: a province's year is about 12,000 incoming documents. The
+    work of every round is prepared once, in the first (``prepared`` keeps it): each round takes
+    its own drafts and packages, and reads the same inbox."""
     count = min(limit or DOCUMENT_ACTIONS, DOCUMENT_ACTIONS) + conns + 5
-    year_documents = max(500, min(YEAR_OF_DOCUMENTS, options.dossiers // 80))
-    log(f"preparing the document phases ({year_documents:,} documents in the inbox)")
-    work = json.loads(
-        run(
-            [
-                PYTHON,
-                "-m",
-                "bench.documents",
-                "--out",
-                str(workdir),
-                "--count",
-                str(count),
-                "--year-documents",
-                str(year_documents),
-            ],
-            env,
-            stdout=subprocess.PIPE,
-            text=True,
-        ).stdout
-    )
+    rounds = len(options.growth_sizes) if options.growth else 1
+    size = options.growth_sizes[0] if options.growth else options.dossiers
+    year_documents = max(500, min(YEAR_OF_DOCUMENTS, size // 80))
+    if not prepared:
+        log(f"preparing the document phases ({year_documents:,} documents in the inbox)")
+        prepared.update(
+            json.loads(
+                run(
+                    [
+                        PYTHON,
+                        "-m",
+                        "bench.documents",
+                        "--out",
+                        str(workdir),
+                        "--count",
+                        str(count * rounds),
+                        "--year-documents",
+                        str(year_documents),
+                    ],
+                    env,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                ).stdout
+            ),
+            round=0,
+        )
+        for tsv in ("numbering", "registering"):
+            lines = (workdir / f"{tsv}.tsv").read_text().splitlines(keepends=True)
+            for number in range(rounds):
+                share = lines[number * count : (number + 1) * count]
+                (workdir / f"{tsv}-{number}.tsv").write_text("".join(share))
+    work, number = prepared, prepared["round"]
+    prepared["round"] += 1
     for name, endpoint, tsv in (
-        ("document_numbering", "POST /api/v1/documents/outgoing/{id}/issue", "numbering.tsv"),
-        ("document_registering", "POST /api/v1/documents/incoming/{id}/register", "registering.tsv"),
+        ("document_numbering", "POST /api/v1/documents/outgoing/{id}/issue", "numbering"),
+        ("document_registering", "POST /api/v1/documents/incoming/{id}/register", "registering"),
     ):
         log(f"phase {name}: {endpoint}")
         phases[name] = {
@@ -459,8 +515,8 @@ def documents_phases(
                 options.phase_seconds,
                 conns,
                 count - conns - 5,
-                BENCH_RUN=name,
-                BENCH_INPUT=workdir / tsv,
+                BENCH_RUN=f"{name}-{number}",
+                BENCH_INPUT=workdir / f"{tsv}-{number}.tsv",
             ),
         }
     phase(
@@ -551,6 +607,82 @@ def gateway_phases(
     }
 
 
+class Round:
+    """What every round of one run shares: the database, the environment, the running stack and
+    the CPU meter."""
+
+    def __init__(self, options, stack: Stack, workdir: Path, database_url: str, env: dict, http_port: int):
+        self.options, self.stack, self.workdir = options, stack, workdir
+        self.database_url, self.env = database_url, env
+        self.base_url = f"http://127.0.0.1:{http_port}"
+        self.gunicorn: subprocess.Popen | None = None
+        self.cpu: CpuMeter | None = None
+        self.documents: dict = {}  # the document phases' work, prepared once for every round
+
+
+def seed_round(context: Round, dossiers: int, rng_seed: int) -> tuple[dict, str]:
+    """Seed ``dossiers`` more dossiers and rebuild the statistics' rollup; the seeding summary
+    (with its timings) and the rollup's error, if any."""
+    log(f"seeding {dossiers:,} dossiers")
+    seeded = json.loads(
+        run(
+            [PYTHON, "-m", "bench.seed", "--dossiers", str(dossiers), "--seed", str(rng_seed)],
+            context.env,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+    )
+    clock = time.monotonic()
+    rollup = subprocess.run(
+        [PYTHON, "manage.py", "rollup_statistics", "--rebuild"],
+        cwd=ROOT,
+        env=context.env,
+        capture_output=True,
+        text=True,
+    )
+    seeded["statistics_rollup_seconds"] = round(time.monotonic() - clock, 1)
+    return seeded, rollup.stderr.strip().splitlines()[-1] if rollup.returncode else ""
+
+
+def start_stack(context: Round, smtp_port: int) -> None:
+    env, stack = context.env, context.stack
+    smtp = stack.start(
+        "smtp",
+        [PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}", "-c", "aiosmtpd.handlers.Sink"],
+        env,
+    )
+    context.gunicorn = stack.start(
+        "gunicorn",
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "tinhso.wsgi",
+            "--workers",
+            str(context.options.workers),
+            "--bind",
+            context.base_url.removeprefix("http://"),
+            "--timeout",
+            "60",
+        ],
+        env,
+    )
+    worker = stack.start("db_worker", [PYTHON, "manage.py", "db_worker"], env)
+    wait_until_up(f"{context.base_url}/healthz", context.gunicorn)
+    context.cpu = CpuMeter(
+        {
+            "application server": context.gunicorn.pid,
+            "task worker": worker.pid,
+            "mail server": smtp.pid,
+            "postgresql": postmaster_pid(context.database_url),
+        }
+    )
+
+
+def prepare(context: Round, module: str, *args: str) -> dict:
+    """Run one of the harness's preparation modules inside Django; its JSON summary."""
+    command = [PYTHON, "-m", module, *args]
+    return json.loads(run(command, context.env, stdout=subprocess.PIPE, text=True).stdout)
+
+
 def measure(options, stack: Stack, workdir: Path) -> dict:
     started = datetime.datetime.now(datetime.UTC)
     database_url = database(stack, options.server_url)
@@ -575,7 +707,7 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
-    timings = {}
+    context = Round(options, stack, workdir, database_url, env, http_port)
     clock = time.monotonic()
     run([PYTHON, "manage.py", "migrate", "-v0"], env)
     run([PYTHON, "manage.py", "createcachetable"], env)
@@ -583,83 +715,47 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
         env.update(STATIC_MANIFEST="1", STATIC_ROOT=str(workdir / "static"))
         run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], env)
     run([PYTHON, "manage.py", "load_demo", "--history", "0"], env, stdout=subprocess.DEVNULL)
-    timings["schema_and_demo_seconds"] = round(time.monotonic() - clock, 1)
-    log(f"seeding {options.dossiers:,} dossiers")
-    seeded = json.loads(
-        run(
-            [PYTHON, "-m", "bench.seed", "--dossiers", str(options.dossiers)],
-            env,
-            capture_output=False,
-            stdout=subprocess.PIPE,
-            text=True,
-        ).stdout
-    )
-    clock = time.monotonic()
-    rollup = subprocess.run(
-        [PYTHON, "manage.py", "rollup_statistics", "--rebuild"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    timings["statistics_rollup_seconds"] = round(time.monotonic() - clock, 1)
-    rollup_error = rollup.stderr.strip().splitlines()[-1] if rollup.returncode else ""
-    size_after_seed = sql(database_url, "SELECT pg_database_size(current_database())")[0][0]
+    schema_seconds = round(time.monotonic() - clock, 1)
+    sizes = options.growth_sizes if options.growth else [options.dossiers]
+    rounds, seeded_so_far = [], 0
+    for number, size in enumerate(sizes):
+        seeded, rollup_error = seed_round(context, size - seeded_so_far, 2026 + number)
+        seeded_so_far = size
+        seeded["schema_and_demo_seconds"] = schema_seconds
+        if context.gunicorn is None:
+            start_stack(context, smtp_port)
+        rounds.append(measure_round(context, size, seeded, rollup_error, started))
+    if not options.growth:
+        return rounds[0]
+    return report.growth(rounds)
 
-    smtp = stack.start(
-        "smtp",
-        [PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}", "-c", "aiosmtpd.handlers.Sink"],
-        env,
+
+def measure_round(context: Round, size: int, seeded: dict, rollup_error: str, started) -> dict:
+    """Every phase once against the database as it is now (``size`` seeded dossiers)."""
+    options, workdir, database_url, base_url = (
+        context.options,
+        context.workdir,
+        context.database_url,
+        context.base_url,
     )
-    gunicorn = stack.start(
-        "gunicorn",
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "tinhso.wsgi",
-            "--workers",
-            str(options.workers),
-            "--bind",
-            f"127.0.0.1:{http_port}",
-            "--timeout",
-            "60",
-        ],
-        env,
+    env, cpu = context.env, context.cpu
+    size_after_seed = sql(database_url, "SELECT pg_database_size(current_database())")[0][0]
+    log(f"preparing the workload ({size:,} dossiers)")
+    workload = prepare(
+        context,
+        "bench.workload",
+        "--base-url",
+        base_url,
+        "--out",
+        str(workdir),
+        "--citizens",
+        str(options.citizens),
     )
-    worker = stack.start("db_worker", [PYTHON, "manage.py", "db_worker"], env)
-    base_url = f"http://127.0.0.1:{http_port}"
-    wait_until_up(f"{base_url}/healthz", gunicorn)
-    log("preparing the workload")
-    workload = json.loads(
-        run(
-            [
-                PYTHON,
-                "-m",
-                "bench.workload",
-                "--base-url",
-                base_url,
-                "--out",
-                str(workdir),
-                "--citizens",
-                str(options.citizens),
-            ],
-            env,
-            stdout=subprocess.PIPE,
-            text=True,
-        ).stdout
-    )
+    pages = prepare(context, "bench.pages", "--out", str(workdir))
     load_before = [round(value, 2) for value in os.getloadavg()]
     memory_before = memory_mib()
     seconds, conns, limit = options.phase_seconds, 2 * options.workers, options.max_requests
     phases = {}
-
-    cpu = CpuMeter(
-        {
-            "application server": gunicorn.pid,
-            "task worker": worker.pid,
-            "mail server": smtp.pid,
-            "postgresql": postmaster_pid(database_url),
-        }
-    )
 
     def measured(run_phase, *args, **kwargs) -> dict:
         before, read_before = cpu.sample(), disk_kib_read()
@@ -671,13 +767,16 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
             "disk_kib_read_per_request": round(read, 2),
         }
 
-    def phase(name: str, endpoint: str, mode: str, **env_vars) -> None:
+    def phase(name: str, endpoint: str, mode: str, page: bool = False, **env_vars) -> None:
+        """One wrk phase; a rendered page (``page``) runs at least 3 s, so that a short phase (the
+        smoke run's 1 s) does not end before a worker's first page does."""
         log(f"phase {name}: {endpoint}")
         if options.warmup_seconds:
             wrk(base_url, mode, options.warmup_seconds, conns, limit, BENCH_RUN=f"warm-{name}", **env_vars)
+        duration = max(seconds, 3) if page else seconds
         phases[name] = {
             "endpoint": endpoint,
-            **measured(wrk, base_url, mode, seconds, conns, limit, BENCH_RUN=name, **env_vars),
+            **measured(wrk, base_url, mode, duration, conns, limit, BENCH_RUN=f"{size}-{name}", **env_vars),
         }
 
     phase("framework_floor", "GET /healthz (SELECT 1)", "get", BENCH_PATH="/healthz")
@@ -703,42 +802,29 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
             phases[name] = {"endpoint": f"GET {path}", "note": note}
         else:
             phase(name, f"GET {path}", "get", BENCH_PATH=path, BENCH_TOKEN=token)
-    ioc_phase(phases, phase, env, rollup_error)
-    log("preparing the officer actions")
-    officer_work = json.loads(
-        run(
-            [PYTHON, "-m", "bench.officers", "--out", str(workdir)], env, stdout=subprocess.PIPE, text=True
-        ).stdout
+    leaders_phases(phases, phase, pages, rollup_error)
+    desk = f"the busiest desk, {pages['desk']}: {pages['desk_open_dossiers']:,} open dossiers"
+    for name, key in (
+        ("officer_inbox", "inbox"),
+        ("officer_inbox_filter", "inbox_filter"),
+        ("officer_inbox_search", "inbox_search"),
+    ):
+        path = pages[key]
+        phase(name, f"GET {path} ({desk})", "get", True, BENCH_PATH=path, BENCH_COOKIE=pages["desk_cookie"])
+    phase(
+        "officer_dossier_page",
+        f"GET /mot-cua/ho-so/{{id}}/ (each dossier of the first inbox page of {desk})",
+        "paths",
+        True,
+        BENCH_INPUT=workdir / "dossier_pages.tsv",
+        BENCH_COOKIE=pages["desk_cookie"],
     )
-    endpoint = (
-        "POST /api/v1/mot-cua/dossiers/{id}/actions/{key} (reception of a dossier submitted in the run)"
+    officer_phase(context, phases, measured)
+    mix_phase(context, phases, measured)
+    documents_phases(
+        options, base_url, workdir, env, phases, measured, phase, conns, limit, context.documents
     )
-    # Each dossier can be received once: no warm-up, and fewer requests than dossiers, leaving
-    # room for the requests still in flight when wrk stops.
-    budget = officer_work["dossiers"] - conns - 5
-    if budget < 10:
-        phases["officer_actions"] = {"endpoint": endpoint, "note": "not measured: too few dossiers submitted"}
-    else:
-        log(f"phase officer_actions: {endpoint}")
-        phases["officer_actions"] = {
-            "endpoint": endpoint,
-            **measured(
-                wrk,
-                base_url,
-                "action",
-                # At least 3 s: each reception renders and signs Form 01, so a shorter phase (the
-                # smoke run's 1 s) may end before any request does.
-                max(seconds, 3),
-                conns,
-                min(limit, budget) if limit else budget,
-                BENCH_RUN="officer_actions",
-                BENCH_INPUT=workdir / "actions.tsv",
-            ),
-            "notifications": drain_notifications(database_url),
-        }
-
-    documents_phases(options, base_url, workdir, env, phases, measured, phase, conns, limit)
-    gateway_phases(options, base_url, workdir, env, stack, phases, measured)
+    gateway_phases(options, base_url, workdir, env, context.stack, phases, measured)
 
     log("phase citizen_phones: the citizen journey in chromium on an emulated phone (bench/phones.py)")
     phone_figures = phones.phase(base_url, options.phones)
@@ -783,10 +869,10 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
             **{**dict(zip(names, ids, strict=True)), "token_hash": f"'{ids[4]}'"},
         ),
     }
-    memory = worker_memory(gunicorn)
+    memory = worker_memory(context.gunicorn)
     # The rows written by the submission floor stay (the audit trail is append-only): they are
     # counted with the others in the database size.
-    dossiers, size = sql(
+    dossiers, size_bytes = sql(
         database_url, "SELECT (SELECT count(*) FROM dossiers_dossier), pg_database_size(current_database())"
     )[0]
     return report.build(
@@ -798,23 +884,114 @@ def measure(options, stack: Stack, workdir: Path) -> dict:
             "load_average_after_phases": [round(value, 2) for value in os.getloadavg()],
         },
         settings={
-            "dossiers": options.dossiers,
+            "dossiers": size,
             "phase_seconds": seconds,
             "max_requests_per_phase": limit,
             "warmup_seconds": options.warmup_seconds,
+            "mix_seconds": options.mix_seconds,
             "gunicorn_workers": options.workers,
             "connections": conns,
             "pgbench_clients": options.workers,
         },
-        seeding={**seeded, **timings},
-        workload={key: value for key, value in workload.items() if key != "submission_queries"},
+        seeding=seeded,
+        workload={
+            **{key: value for key, value in workload.items() if key != "submission_queries"},
+            "busiest_desk": pages["desk"],
+            "busiest_desk_open_dossiers": pages["desk_open_dossiers"],
+            "inbox_search_name": pages["search_name"],
+        },
         submission_sql={k: workload["submission_queries"][k] for k in ("status", "count", "writes")},
         phases=phases,
         memory_kib=memory,
-        database={"dossiers": dossiers, "size_bytes": size, "size_bytes_after_seed": size_after_seed},
-        results_dir=options.results,
+        database={"dossiers": dossiers, "size_bytes": size_bytes, "size_bytes_after_seed": size_after_seed},
         phones=phone_figures,
     )
+
+
+def leaders_phases(phases: dict, phase, pages: dict, rollup_error: str) -> None:
+    """The leaders' pages, signed in as the province leader: the statistics page for the whole
+    province over a year, and the operations centre (issue 18: every tile, the Decision 766
+    index and twelve months of trend)."""
+    for name, endpoint, path in (
+        ("statistics_page", f"GET {pages['statistics_page']} (the whole province, a year)", None),
+        ("ioc_dashboard", f"GET {IOC_PATH} (the whole province)", IOC_PATH),
+    ):
+        path = path or pages["statistics_page"]
+        if rollup_error:
+            note = f"not measured: rollup_statistics --rebuild failed ({rollup_error[:200]})"
+            phases[name] = {"endpoint": endpoint, "note": note}
+        else:
+            phase(name, endpoint, "get", True, BENCH_PATH=path, BENCH_COOKIE=pages["leader_cookie"])
+
+
+def officer_phase(context: Round, phases: dict, measured) -> None:
+    """Officers receiving the dossiers submitted in the run (each once: no warm-up)."""
+    options, conns = context.options, 2 * context.options.workers
+    limit = options.max_requests
+    log("preparing the officer actions")
+    officer_work = prepare(context, "bench.officers", "--out", str(context.workdir))
+    endpoint = (
+        "POST /api/v1/mot-cua/dossiers/{id}/actions/{key} (reception of a dossier submitted in the run)"
+    )
+    # Each dossier can be received once: no warm-up, and fewer requests than dossiers, leaving
+    # room for the requests still in flight when wrk stops.
+    budget = officer_work["dossiers"] - conns - 5
+    if budget < 10:
+        phases["officer_actions"] = {"endpoint": endpoint, "note": "not measured: too few dossiers submitted"}
+        return
+    log(f"phase officer_actions: {endpoint}")
+    phases["officer_actions"] = {
+        "endpoint": endpoint,
+        **measured(
+            wrk,
+            context.base_url,
+            "action",
+            # At least 3 s: each reception renders and signs Form 01, so a shorter phase (the
+            # smoke run's 1 s) may end before any request does.
+            max(options.phase_seconds, 3),
+            conns,
+            min(limit, budget) if limit else budget,
+            BENCH_RUN="officer_actions",
+            BENCH_INPUT=context.workdir / "actions.tsv",
+        ),
+        "notifications": drain_notifications(context.database_url),
+    }
+
+
+def mix_phase(context: Round, phases: dict, measured) -> None:
+    """The deadline-day mix (80 % tracking, 10 % search, 5 % submissions, 5 % officer actions
+    at once, ``BENCH_MIX_SECONDS``): p50/p99 per class, and the CPU each part of the stack spent
+    in all, from which the report computes how many people one application-server core carries.
+    The officer actions receive the dossiers submitted in the run and not yet received."""
+    options, workdir = context.options, context.workdir
+    mix = workdir / "mix"
+    mix.mkdir(exist_ok=True)
+    log("preparing the deadline-day mix")
+    prepare(context, "bench.officers", "--out", str(mix))
+    connections = 2 * options.workers
+    endpoint = "80 % tracking, 10 % search, 5 % submissions, 5 % officer actions (reception)"
+    log(f"phase deadline_day_mix: {endpoint}, {options.mix_seconds:g} s")
+    result = measured(
+        wrk,
+        context.base_url,
+        "mix",
+        options.mix_seconds,
+        connections,
+        0,
+        threads=connections,
+        BENCH_RUN=f"mix-{secrets.token_hex(4)}",
+        BENCH_THREADS=connections,
+        BENCH_MIX_WEIGHTS=",".join(str(share) for share in report.MIX_SHARES.values()),
+        BENCH_TRACK=workdir / "track.tsv",
+        BENCH_SEARCH=workdir / "search.tsv",
+        BENCH_SUBMIT=workdir / "submit.tsv",
+        BENCH_ACTIONS=mix / "actions.tsv",
+    )
+    phases["deadline_day_mix"] = {
+        "endpoint": endpoint,
+        **result,
+        "notifications": drain_notifications(context.database_url),
+    }
 
 
 if __name__ == "__main__":

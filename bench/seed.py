@@ -12,8 +12,13 @@ maxima, so live submissions during the run continue after them. Memory stays con
 the size: citizens are derived from their index, and only one day is held at a time.
 
 Written: citizens (``accounts_user``), dossiers, their status history, outbox events (published)
-and due-time changes, code counters. Not written for the seeded history: audit entries,
-attachments, supplement requests (the live phases write all of them).
+and due-time changes, code counters, and for the dossiers still open the flow row the officers'
+inbox reads. Not written for the seeded history: audit entries, attachments, supplement requests
+(the live phases write all of them).
+
+Run again on a seeded database, it grows it (``BENCH_GROWTH``): the new dossiers get the next
+ids, their codes continue each (agency, day) sequence, and the new citizens follow the ones
+already seeded.
 """
 
 import argparse
@@ -215,6 +220,7 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
     from tinhso.procedures.models import Procedure, TimeUnit
     from tinhso.units.models import AdministrativeUnit
     from tinhso.units.models import Level as UnitLevel
+    from tinhso.workflows.models import DossierFlow
     from tinhso.worktime.calendar import add_working_days, add_working_hours, is_working_day
 
     started = time.monotonic()
@@ -245,6 +251,9 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
     with connection.cursor() as cursor:
         cursor.execute('SELECT coalesce(max(id), 0) FROM "accounts_user"')
         first_user = cursor.fetchone()[0] + 1
+        # Growing a seeded database: the new citizens are numbered after those already seeded.
+        cursor.execute("SELECT count(*) FROM \"accounts_user\" WHERE password = '!bench'")
+        first_citizen = cursor.fetchone()[0]
         cursor.execute('SELECT coalesce(max(id), 0) FROM "dossiers_dossier"')
         next_dossier = cursor.fetchone()[0] + 1
         # Counters already used (the demo data submits a few dossiers): seeding continues them.
@@ -281,7 +290,7 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
     joined = now - datetime.timedelta(days=365 * YEARS + 30)
     progress = Progress(citizens, "citizens")
     for index in range(citizens):
-        name, cccd, phone, born, gender = person(index)
+        name, cccd, phone, born, gender = person(first_citizen + index)
         if cccd in taken:
             continue
         users.add(
@@ -379,7 +388,7 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
                     desks,
                     cum_desks,
                     communes,
-                    citizens,
+                    (citizens, first_citizen),
                     first_user,
                     now,
                     day_rng,
@@ -426,7 +435,15 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
 
     sys.stderr.write("analyse and reset sequences…\n")
     cursor.execute("SET session_replication_role = DEFAULT")
-    for model in (User, Dossier, DossierStatusChange, DossierEvent, DueTimeChange, DossierCodeCounter):
+    # The counters of the days that got no new dossier (only when growing by a little).
+    cursor.executemany(
+        'INSERT INTO "dossiers_dossiercodecounter" (agency_id, day, value) VALUES (%s, %s, %s) '
+        "ON CONFLICT (agency_id, day) DO NOTHING",
+        [(agency_id, day, value) for (agency_id, day), value in existing.items()],
+    )
+    on_flows = put_open_dossiers_on_flows(main_connection)
+    written = (User, Dossier, DossierStatusChange, DossierEvent, DueTimeChange, DossierCodeCounter)
+    for model in (*written, DossierFlow):
         table = model._meta.db_table
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608 - model tables
@@ -437,10 +454,65 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
     return {
         "dossiers": total,
         "citizens": citizens,
+        "open_dossiers_put_on_flows": on_flows,
         "jobs": jobs,
         "seconds": round(time.monotonic() - started, 1),
         "foreign_keys_checked_while_loading": checked,
     }
+
+
+def put_open_dossiers_on_flows(connection) -> int:
+    """Give each seeded dossier still open the flow row a live one has, as the officers' inbox
+    reads it: the published flow of its procedure, the first state of that flow with the
+    dossier's status (else the start state), the roles that may act there, at its receiving
+    agency, with the folded applicant name. An approximation of the real path (the steps before
+    are not recorded, and processing stays at the receiving agency). Dossiers not yet received
+    stay off their flow: the officer-actions phase receives only dossiers submitted in the run."""
+    from tinhso.core.text import fold
+    from tinhso.dossiers.status import FINAL, Status
+    from tinhso.procedures.models import Procedure
+    from tinhso.workflows.actions import flow_version_for, waiting_roles
+    from tinhso.workflows.models import DossierFlow, State
+
+    places: dict[tuple[int, int], tuple[int, int, str]] = {}
+    start: dict[int, tuple[int, int, str]] = {}
+    for procedure in Procedure.objects.all():
+        version = flow_version_for(procedure)
+        for state in State.objects.filter(version=version).prefetch_related("actions_out").order_by("pk"):
+            place = (version.pk, state.pk, waiting_roles(state.actions_out.all()))
+            places.setdefault((procedure.pk, state.status_code), place)
+            if state.is_start:
+                start[procedure.pk] = place
+    flows = Table(
+        DossierFlow,
+        [
+            "dossier_id",
+            "version_id",
+            "state_id",
+            "current_agency_id",
+            "waiting_roles",
+            "search_name",
+            "step_started_at",
+            "step_due_at",
+        ],
+    )
+    cursor, written, last = connection.cursor(), 0, 0
+    while True:
+        cursor.execute(
+            "SELECT d.id, d.procedure_id, d.status, d.receiving_agency_id, d.applicant_name, "
+            'coalesce(d.received_at, d.submitted_at), d.due_at FROM "dossiers_dossier" d '
+            "WHERE d.id > %s AND NOT d.is_draft AND NOT d.status = ANY(%s) AND NOT EXISTS "
+            '(SELECT 1 FROM "workflows_dossierflow" f WHERE f.dossier_id = d.id) ORDER BY d.id LIMIT %s',
+            [last, sorted(FINAL | {Status.NEW}), CHUNK],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return written
+        for pk, procedure_id, status, agency_id, name, started, due_at in rows:
+            version_id, state_id, roles = places.get((procedure_id, status)) or start[procedure_id]
+            flows.add(pk, version_id, state_id, agency_id, roles, fold(name)[:200], started, due_at)
+        written += flows.flush(cursor)
+        last = rows[-1][0]
 
 
 def _cumulative(weights):
@@ -536,11 +608,13 @@ def _one_dossier(
     recent ones are still being received or processed."""
     procedure_id, amount, unit, _linked, _name = procedure
     online = channel == "online"
+    count, first_citizen = citizens
     if online:
-        index = rng.randrange(citizens)
+        index = rng.randrange(count)
         applicant_id = first_user + index
+        index += first_citizen
     else:
-        index = citizens + pk
+        index = first_citizen + count + pk
         applicant_id = None
     name, cccd, phone, born, _gender = person(index)
     commune_id, commune_code = rng.choice(communes)

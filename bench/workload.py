@@ -11,6 +11,7 @@ import argparse
 import datetime
 import json
 import random
+import secrets
 import urllib.parse
 from pathlib import Path
 
@@ -164,7 +165,9 @@ def prepare(base_url: str, out: Path, citizens_count: int = CITIZENS, rng_seed: 
         low, high = cursor.fetchone()
         ids = [rng.randint(low, high) for _ in range(TRACK_SAMPLE)]
         cursor.execute(
-            "SELECT code, applicant_phone FROM dossiers_dossier WHERE id = ANY(%s) AND applicant_phone <> ''",
+            # Not the rows of the pgbench submission floor (a growth run's second round finds them).
+            "SELECT code, applicant_phone FROM dossiers_dossier WHERE id = ANY(%s) AND applicant_phone <> '' "
+            "AND code NOT LIKE 'FLOOR-%%'",
             [ids],
         )
         rows = cursor.fetchall()
@@ -232,7 +235,8 @@ def capture_submission(token: str, bodies: Path) -> dict:
             body,
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {token}",
-            HTTP_IDEMPOTENCY_KEY="bench-capture",
+            # A key of its own: a growth run captures a submission again, as a new one.
+            HTTP_IDEMPOTENCY_KEY=f"bench-capture-{secrets.token_hex(4)}",
         )
     statements = [query["sql"] for query in captured.captured_queries]
     return {
