@@ -3,9 +3,9 @@
 - the long operations and smoke tests (their own PostgreSQL, gunicorn, task workers, the demo
   script: mostly waiting on other processes) start first, so that they overlap with the many
   short tests instead of ending the run alone;
-- the demo journeys share one loaded demo and the two-servers tests one stack (module fixtures):
-  the scheduler below sends each module to one worker as one unit, first (the largest units go
-  first);
+- the journeys on the demo (two modules) share one loaded demo (a package fixture) and the
+  two-servers tests one stack (a module fixture): the scheduler below sends each group to one
+  worker as one unit, first (the largest units go first);
 - the longest tests on the test database (``LONG``: a whole demo province each) start first
   too: the run lasts as long as its busier worker, and a long test started last ends it alone;
 - then the tests on kept rows (``tinhso.testing.keep``: reference data written once per worker,
@@ -21,15 +21,16 @@ from tinhso import testing
 
 # Test modules whose tests must run on one worker, one after the other.
 GROUPS = {
-    "tests/browser/test_demo_journeys.py": "demo-journeys",
-    "tests/browser/test_documents_journey.py": "documents-journey",
+    # One loaded demo for both (tests/browser/demo/conftest.py).
+    "tests/browser/demo/test_demo_journeys.py": "demo-journeys",
+    "tests/browser/demo/test_documents_journey.py": "demo-journeys",
     "tests/test_two_servers.py": "two-servers",
     "tests/test_kept_rows.py": "kept-rows",
 }
 # Test modules or tests that take a minute or more of CPU, longest first (measured by CPU time).
 LONG = [
-    "tests/browser/test_demo_journeys.py",
-    "tests/browser/test_documents_journey.py",
+    "tests/browser/demo/test_demo_journeys.py",
+    "tests/browser/demo/test_documents_journey.py",
     "tinhso/dossiers/tests/test_demo.py",
     "tinhso/documents/tests/test_demo.py",
     "tinhso/procedures/tests/test_blank_form.py::test_every_procedure_with_a_declaration_has_its_blank_form",

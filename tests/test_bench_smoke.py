@@ -31,7 +31,7 @@ ROUND_TARGETS = {
     "every_phase_p99_vs_own_p50",
     "peak_rss_per_worker",
     "errors_in_measured_phases",
-    # bench/phones.py, not measured here: tests/browser/test_demo_journeys.py runs it.
+    # bench/phones.py, not measured here: tests/browser/demo/test_demo_journeys.py runs it.
     "phones_first_load_bytes_max",
     "phones_repeat_visit_bytes_max",
     "phones_largest_contentful_paint_max",

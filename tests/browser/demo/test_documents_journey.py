@@ -6,14 +6,13 @@ the văn thư registers it, the leader assigns a handler with a deadline, the ha
 handled; the statuses 01, 03, 04 and 06 come back and both sides' timelines show every step.
 Then the ward revokes it with its leader's approval, and both sides show the revocation.
 
-The demo is loaded once for the module and served by its own live server (the fixtures of
-``test_demo_journeys``); each actor signs in once."""
+The demo is the one the demo journeys use, loaded once for both (``conftest.py``); each actor
+signs in once."""
 
 import time
 
 import pytest
 
-from tests.browser.test_demo_journeys import actor, demo  # noqa: F401 (module fixtures)
 from tinhso.agencies.models import Agency
 from tinhso.demo import data
 from tinhso.documents.models import IncomingDocument, OutgoingDocument
@@ -29,7 +28,7 @@ def main_text(person) -> str:
     return person.page.locator("main").inner_text()
 
 
-def person(actor, username: str):  # noqa: F811
+def person(actor, username: str):
     """``actor(username)``, the first of them once the next TOTP code is out: the demo loader
     enrolled the officers with the code of its last moment, and a code is used once."""
     if not JOURNEY.get("fresh_code"):
@@ -43,7 +42,7 @@ def click(person, selector: str) -> None:
     person.page.wait_for_load_state()
 
 
-def test_a_letter_drafted_reviewed_signed_sent_registered_assigned_and_handled(actor, django_db_blocker):  # noqa: F811
+def test_a_letter_drafted_reviewed_signed_sent_registered_assigned_and_handled(actor, django_db_blocker):
     with django_db_blocker.unblock():
         ward = Agency.objects.get(parent__code=data.PROVINCE_AGENCY_CODE, unit__name=data.MY_THO)
         justice = Agency.objects.get(code=f"{data.PROVINCE_AGENCY_CODE}.04")
@@ -150,7 +149,7 @@ def test_a_letter_drafted_reviewed_signed_sent_registered_assigned_and_handled(a
         assert {event.status_code for event in incoming.events.filter(kind="status")} >= {"03", "04", "06"}
 
 
-def test_b_the_letter_revoked_shows_on_both_sides(actor, django_db_blocker):  # noqa: F811
+def test_b_the_letter_revoked_shows_on_both_sides(actor, django_db_blocker):
     with django_db_blocker.unblock():
         assert "incoming" in JOURNEY, "the first journey sent the letter"
         clerk, leader = actor("vanthu.mytho"), actor("lanhdao.mytho")
