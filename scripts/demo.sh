@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start the demo: SQLite, the Đồng Tháp demo province, printed demo logins, http://127.0.0.1:8000.
 #   DEMO_PORT (default 8000), DEMO_DB (default var/demo.sqlite3) and DEMO_HISTORY (dossiers of the
-#   past year made when the database is new, default 3000, a third as many feedback reports and a
+#   past year made when the database is new, default 2000, a third as many feedback reports and a
 #   sixth as many official documents)
 #   can be changed; the local national document axis listens on DEMO_AXIS_PORT (default
 #   DEMO_PORT + 10), the integration gateway (LGSP) on DEMO_GATEWAY_PORT (default DEMO_PORT + 20),
@@ -56,7 +56,7 @@ trap 'kill $(jobs -p) 2>/dev/null' EXIT
 for wait_port in "$axis_port" "$portal_port" "$population_port" "$identity_port"; do
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$wait_port") 2>/dev/null && break; sleep 0.2; done
 done
-.venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-3000}"
+.venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-2000}"
 
 # The local webhook receiver (it checks signatures and replays and logs what it gets to the
 # worker's log), subscribed to every event from now on; the worker delivers. It stops with the demo.

@@ -23,7 +23,7 @@ from tinhso.worktime.models import HolidayYear
 
 # The year of history made through the actions: 3000 dossiers, 1000 feedback reports and 500
 # official documents load in about 130 s of CPU, two thirds of it the dossiers (README, "Demo").
-DEFAULT_HISTORY = 3000
+DEFAULT_HISTORY = 2000
 
 ROLE_LABELS = {
     "province_admin": "quản trị tỉnh",

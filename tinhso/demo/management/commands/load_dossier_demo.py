@@ -80,7 +80,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--history", type=int, default=3000, help="Dossiers of the past year (default 3000; 0: none)."
+            "--history", type=int, default=2000, help="Dossiers of the past year (default 2000; 0: none)."
         )
 
     def handle(self, *args, history, **options):
