@@ -21,8 +21,8 @@ from tinhso.units.models import TWO_TIER_START, AdministrativeUnit, Level
 from tinhso.worktime import actions as worktime_actions
 from tinhso.worktime.models import HolidayYear
 
-# The year of history made through the actions: 3000 dossiers, 1000 feedback reports and 500
-# official documents load in about 130 s of CPU, two thirds of it the dossiers (README, "Demo").
+# The year of history made through the actions: 2000 dossiers, 666 feedback reports and 333
+# official documents load in about 100 s of CPU, most of it the dossiers (README, "Demo").
 DEFAULT_HISTORY = 2000
 
 ROLE_LABELS = {
