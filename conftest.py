@@ -25,6 +25,8 @@ GROUPS = {
     "tests/browser/demo/test_demo_journeys.py": "demo-journeys",
     "tests/browser/demo/test_documents_journey.py": "demo-journeys",
     "tests/test_two_servers.py": "two-servers",
+    # One loaded demo (a kept fixture) for both tests that read it.
+    "tinhso/dossiers/tests/test_demo.py": "loaded-demo",
     "tests/test_kept_rows.py": "kept-rows",
 }
 # Test modules or tests that take a minute or more of CPU, longest first (measured by CPU time).

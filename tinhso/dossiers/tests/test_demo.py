@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
+from tinhso import testing as factories
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency, AgencyKind
@@ -33,6 +34,17 @@ def load_demo(history: int) -> None:
     call_command("load_demo", "--history", str(history), stdout=io.StringIO())
 
 
+def load_demo_with_history() -> None:
+    load_demo(history=60)
+
+
+@pytest.fixture
+@factories.keep(load_demo_with_history)
+def loaded_demo(db):
+    """The demo with 60 dossiers of history, loaded once for this module's tests (the root
+    conftest.py runs them on one worker)."""
+
+
 def next_step_possible(staff: Staff, dossier: Dossier) -> bool:
     """A demo officer may take an action now, and its assignee (if any) exists."""
     for officer in staff.users:
@@ -48,8 +60,7 @@ def next_step_possible(staff: Staff, dossier: Dossier) -> bool:
 
 
 @pytest.mark.django_db
-def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
-    load_demo(history=60)
+def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(loaded_demo, capsys):
     dossiers = list(
         Dossier.objects.filter(is_draft=False).select_related("flow__state", "procedure", "receiving_agency")
     )
@@ -151,11 +162,10 @@ def test_every_demo_dossier_sits_in_its_flow_and_can_go_on(capsys):
 
 
 @pytest.mark.django_db
-def test_every_online_procedure_reaches_an_officer_who_receives_it():
+def test_every_online_procedure_reaches_an_officer_who_receives_it(loaded_demo):
     """On the demo's own province and catalogue: each procedure offered online can be started and
     submitted at each place offered that has demo officers, lands in that place's inbox and is
     accepted by its one-stop officer with a handling officer of the competent agency."""
-    load_demo(history=0)
     staff, submitter = Staff(), Submitter()
     citizen = User.objects.get(username="087095001234")
     procedures = list(online_procedures())
