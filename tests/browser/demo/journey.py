@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 import pyotp
-import pytest
 from django.apps import apps
 from django.db import models
 
@@ -30,11 +29,6 @@ DYNAMIC_APPS = {"dossiers", "feedback", "signing", "payments", "documents"}
 SKIPPED_APPS = {"audit", "sessions", "admin", "contenttypes", "auth"}
 # Names, not interface: the platform's and the language switch's own ("Tiếng Việt" in English too).
 PROPER_NAMES = {"tỉnh số", "tiếng việt"}
-
-# The tests use the database (outside a transaction of their own: the module fixtures load and
-# then empty it), and say so: pytest-django creates the test database only for the tests marked
-# so, and run alone the module would otherwise load the demo into DATABASE_URL's own database.
-pytestmark = pytest.mark.django_db
 
 TEXTS = """() => {
   const out = [document.title];

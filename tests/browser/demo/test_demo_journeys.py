@@ -32,6 +32,11 @@ from tinhso.dossiers.status import Status
 from tinhso.feedback.models import Report
 from tinhso.workflows.models import DossierFlow
 
+# The tests use the database (outside a transaction of their own: the package's fixtures load and
+# then empty it), and say so: pytest-django creates the test database only for the tests marked
+# so, and run alone the module would otherwise load the demo into DATABASE_URL's own database.
+pytestmark = pytest.mark.django_db
+
 
 def choose(select, text):
     """Select the first option whose label contains ``text``."""
