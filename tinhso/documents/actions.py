@@ -435,6 +435,10 @@ def register_paper(
     require(actor, "documents.register", probe)
     at = at or timezone.now()
     file_name = _file_name(upload)
+    if upload is not None:
+        upload.seek(0)
+        if b"%PDF-" not in upload.read(1024):  # the header may follow a few bytes of junk
+            raise ValidationError(_("The file must be a PDF document."), code="not_pdf")
     urgency = fields.get("urgency", Urgency.NORMAL)
     if urgency not in Urgency.values:
         raise ValidationError(_("Choose the urgency from the list."), code="marks")
