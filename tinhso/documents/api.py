@@ -274,6 +274,7 @@ class PaperIn(Schema):
     accept_signature: bool = False
 
 
+# Declared before ``/incoming/{pk}``, whose path would otherwise take "paper".
 @router.post(
     "/incoming/paper",
     response={201: IncomingDocumentDetailOut},
@@ -282,7 +283,7 @@ class PaperIn(Schema):
 def register_paper(
     request: ApiRequest, payload: Form[PaperIn], file: File[UploadedFile | None] = None
 ) -> Status[IncomingDocument]:
-    """A multipart form (declared before ``/incoming/{pk}``, whose path would take "paper"). The văn thư of ``agency`` (their first document agency if empty; 403
+    """A multipart form. The văn thư of ``agency`` (their first document agency if empty; 403
     otherwise). A file that is not a PDF or is larger than 20 MB, a likely duplicate without
     ``accept_duplicate``, or a scan whose signature is missing or does not match without
     ``accept_signature`` answer 422 and register nothing."""
@@ -830,11 +831,10 @@ REGISTER_TYPES = {
 
 @router.get(
     "/registers/{kind}/{fmt}",
-    response={200: None},
     summary="The incoming or outgoing register of a period, printed (Appendix IV) as PDF or XLSX",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The register as a file to download.",
                 "content": {
                     content_type: {"schema": {"type": "string", "format": "binary"}}
