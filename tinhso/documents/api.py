@@ -10,7 +10,7 @@ import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -121,6 +121,7 @@ class IncomingDocumentDetailOut(IncomingDocumentOut):
 
     timeline: list[DocumentEventOut]
     handler: str | None
+    handling_unit: str | None
     coordinators: list[str]
     allowed: list[str]
 
@@ -131,6 +132,10 @@ class IncomingDocumentDetailOut(IncomingDocumentOut):
     @staticmethod
     def resolve_handler(document: IncomingDocument) -> str | None:
         return document.handler.username if document.handler else None
+
+    @staticmethod
+    def resolve_handling_unit(document: IncomingDocument) -> str | None:
+        return document.handling_unit.code if document.handling_unit else None
 
     @staticmethod
     def resolve_coordinators(document: IncomingDocument) -> list[str]:
@@ -250,11 +255,14 @@ def _outgoing(request: ApiRequest, pk: int) -> OutgoingDocument:
 @router.get("/incoming", response=list[IncomingDocumentOut], summary="The incoming register")
 @paginate(Pagination)
 def incoming_list(request: ApiRequest, filters: Query[DocumentRegisterQuery]) -> QuerySet[IncomingDocument]:
-    """Clerks and leaders read their agency's whole register, specialists what they handle."""
+    """Clerks and leaders read their agency's whole register, specialists what they handle; with
+    the documents of the agency above put in the unit's charge that are in the caller's hands."""
     agency = _agency(request, filters.agency)
-    documents = IncomingDocument.objects.filter(agency=agency).select_related("agency")
+    own = Q(agency=agency)
     if not can(request.auth, "documents.view_register", agency):
-        documents = documents.filter(in_hands_of(request.auth))
+        own &= in_hands_of(request.auth)
+    in_charge = Q(handling_unit=agency) & in_hands_of(request.auth)
+    documents = IncomingDocument.objects.filter(own | in_charge).select_related("agency", "handling_unit")
     if filters.state:
         documents = documents.filter(state=filters.state)
     return documents
@@ -368,7 +376,8 @@ def complete_incoming(request: ApiRequest, pk: int, payload: NoteIn) -> Incoming
 
 
 class AssignIn(Schema):
-    handler: str
+    handler: str = ""
+    unit: str = ""
     working_days: int
     coordinators: list[str] = []
 
@@ -387,18 +396,46 @@ def _officers(usernames: list[str]) -> list[User]:
 @router.post(
     "/incoming/{pk}/assign",
     response=IncomingDocumentDetailOut,
-    summary="Assign the person in charge, the co-ordinators and the handling deadline (04 to the sender)",
+    summary="Assign the unit or person in charge, the co-ordinators and the deadline (04 to the sender)",
 )
 def assign_incoming(request: ApiRequest, pk: int, payload: AssignIn) -> IncomingDocument:
-    """A leader of the document's agency (403 otherwise). ``working_days`` (1–60) counts in the
-    province's working calendar; assigning again replaces the person in charge, the co-ordinators
-    and the deadline. An unknown officer, one outside the agency, a co-ordinator named twice or
-    also in charge, or a document not registered answer 422 and change nothing."""
+    """A leader of the document's agency (403 otherwise). ``handler``: the user name of the person
+    in charge, or ``unit``: the code of a unit directly under the agency, whose leader handles it
+    or names who does (``/incoming/{pk}/name-handler``). ``working_days`` (1–60) counts in the
+    province's working calendar; assigning again replaces the one in charge, the co-ordinators
+    and the deadline. Both or neither of handler and unit, an unknown officer or unit, one outside
+    the agency, a unit without a leader, a co-ordinator named twice or also in charge, or a
+    document not registered answer 422 and change nothing."""
     document = _incoming(request, pk)
-    handler, *coordinators = _officers([payload.handler, *payload.coordinators])
+    handler = _officers([payload.handler])[0] if payload.handler else None
+    coordinators = _officers(payload.coordinators)
+    unit = None
+    if payload.unit:
+        unit = Agency.objects.filter(code=payload.unit).first()
+        if unit is None:
+            raise ValidationError(
+                _("No agency has this code: %(codes)s.") % {"codes": payload.unit}, code="unit"
+            )
     return actions.assign_incoming(
-        request.auth, document, handler, payload.working_days, coordinators=coordinators
+        request.auth, document, handler, payload.working_days, coordinators=coordinators, unit=unit
     )
+
+
+class NameHandlerIn(Schema):
+    handler: str
+
+
+@router.post(
+    "/incoming/{pk}/name-handler",
+    response=IncomingDocumentDetailOut,
+    summary="The leader of the unit in charge names who of the unit handles it (05 to the sender)",
+)
+def name_handler(request: ApiRequest, pk: int, payload: NameHandlerIn) -> IncomingDocument:
+    """A leader of the unit in charge (403 otherwise); an unknown officer, one outside the unit,
+    or a document not assigned to a unit answer 422 and change nothing."""
+    document = _incoming(request, pk)
+    (person,) = _officers([payload.handler])
+    return actions.name_handler(request.auth, document, person)
 
 
 class LinkIn(Schema):
