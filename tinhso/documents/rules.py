@@ -149,6 +149,16 @@ def in_hands_of(user: Actor) -> Q:
     return Q(handler=user) | Q(pk__in=coordinated.values("incoming_id")) | Q(handling_unit__in=led)
 
 
+def in_unit_charge_of(user: Actor) -> Q:
+    """The incoming documents ``in_unit_charge`` lets ``user`` read (for search)."""
+    if not isinstance(user, User):
+        return Q(pk__in=[])
+    memberships = Membership.objects.active().filter(user=user)
+    led = memberships.filter(role=Role.LEADER).values("agency_id")
+    units = memberships.filter(role__in=[Role.SPECIALIST, Role.LEADER]).values("agency_id")
+    return Q(handling_unit__in=led) | Q(handler=user, handling_unit__in=units)
+
+
 def is_coordinator(user: User, document: IncomingDocument) -> bool:
     """Named by the leader, on a document not pulled back."""
     if not document.pk or document.state in PULLED_BACK:

@@ -17,7 +17,7 @@ from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.models import AuditEntry
-from tinhso.documents import actions, handling
+from tinhso.documents import actions, handling, search
 from tinhso.documents.allowed import incoming_actions
 from tinhso.documents.models import DocumentEvent, HandlingReminder, IncomingDocument
 from tinhso.documents.rules import in_hands_of
@@ -66,6 +66,8 @@ def test_the_unit_leader_reads_names_the_person_who_reads_and_completes(
 
     leader, specialist = dept_staff["leader"], dept_staff["specialist"]
     assert can(leader, "documents.view_incoming", assigned) and in_hands(leader) == [assigned]
+    assert search.search(leader, "ra soat bien che")[1] == [assigned]
+    assert search.search(specialist, "ra soat bien che")[1] == []
     assert incoming_actions(leader, assigned) == ["name_handler", "complete"]
     for outsider in (specialist, dept_staff["clerk"], pc_staff["specialist"]):
         assert not can(outsider, "documents.view_incoming", assigned)
@@ -85,6 +87,8 @@ def test_the_unit_leader_reads_names_the_person_who_reads_and_completes(
     assert DocumentEvent.objects.get(incoming=document, status_code="05").note == specialist.full_name
     assert AuditEntry.objects.filter(action="documents.name_handler").count() == 1
     assert can(specialist, "documents.view_incoming", named) and in_hands(specialist) == [named]
+    assert search.search(specialist, "ra soat bien che")[1] == [named]
+    assert search.search(dept_staff["clerk"], "ra soat bien che")[1] == []
     assert incoming_actions(specialist, named) == ["complete"]
     assert waiting_counts(leader)["handle"] == 0 and waiting_counts(specialist)["handle"] == 1
     actions.complete_incoming(specialist, named)
