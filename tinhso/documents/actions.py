@@ -537,7 +537,7 @@ def assign_incoming(
         )
     if unit is not None:
         if handler is not None:
-            raise ValidationError(_("Choose a unit or a person in charge, not both."), code="handler")
+            raise ValidationError(_("Choose one person or one unit in charge."), code="handler")
         _check_unit(incoming, unit)
     elif handler is None or not roles_in(handler, incoming.agency_id) & {Role.SPECIALIST, Role.LEADER}:
         raise ValidationError(_("The person in charge must be an officer of this agency."), code="handler")

@@ -252,7 +252,7 @@ class AssignForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = people
-        units = Agency.objects.filter(parent=agency).order_by("name")
+        units = Agency.objects.valid_on().filter(parent=agency).order_by("name")
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
@@ -262,7 +262,7 @@ class AssignForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and bool(data.get("handler")) == bool(data.get("unit")):
-            raise forms.ValidationError(_("Choose a unit or a person in charge, not both."))
+            raise forms.ValidationError(_("Choose one person or one unit in charge."))
         return data
 
 

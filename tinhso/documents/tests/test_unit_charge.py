@@ -152,10 +152,12 @@ def test_the_pages_assign_a_unit_and_its_leader_names_the_person(
     signed_in(pc_staff["leader"])
     page = client.get(reverse("documents:incoming", args=[document.pk])).content.decode()
     assert "Đơn vị chủ trì" not in page and agencies["dept"].name in page
-    client.post(
+    both = client.post(
         reverse("documents:assign", args=[document.pk]),
         {"handler": pc_staff["specialist"].pk, "unit": agencies["dept"].pk, "working_days": 5},
+        follow=True,
     )
+    assert "Chọn một người hoặc một đơn vị chủ trì xử lý." in both.content.decode()
     document.refresh_from_db()
     assert document.state == "registered"  # both: refused by the form
     client.post(
