@@ -1,6 +1,6 @@
 """An official document on a phone: the People's Committee's clerk numbers a draft and sends it to
 a department; there the clerk registers it, the leader assigns it, the specialist handles it; the
-sender's page shows each status that came back."""
+sender's page shows each status that came back. A letter put in the department's charge as a unit."""
 
 import datetime
 
@@ -117,6 +117,46 @@ def test_a_letter_numbered_sent_registered_assigned_and_handled(live_server, pho
     text = page.locator("main").inner_text()
     for status in ("01 đã đến", "03 đã tiếp nhận, vào sổ", "04 đã phân công xử lý", "06 đã xử lý xong"):
         assert status in text
+
+
+def test_a_letter_put_in_a_units_charge_whose_leader_names_the_person_who_handles_it(
+    live_server, phone_page, people
+):
+    """Art. 24: the People's Committee's leader puts the department (a unit under it) in charge;
+    the department's leader names the specialist, who handles it."""
+    page, url = phone_page, live_server.url
+    subject = "V/v báo cáo công tác cải cách hành chính"
+    actions.register_paper(
+        people["clerk"], people["clerk"].memberships.get().agency, sender_name="Bộ Nội vụ", subject=subject
+    )
+
+    sign_in(page, url, people["pc_leader"])
+    open_incoming(page, url, subject)
+    page.get_by_label("hoặc đơn vị chủ trì xử lý").select_option(label="Sở Nội vụ tỉnh Đồng Tháp")
+    page.get_by_label("Hạn xử lý (ngày làm việc)").fill("5")
+    page.get_by_role("button", name="Giao xử lý").click()
+    page.wait_for_load_state()
+    assert "Đơn vị chủ trì xử lý" in page.locator("main").inner_text()
+    assert serious_violations(page) == []
+
+    sign_in(page, url, people["leader"])
+    open_incoming(page, url, subject)
+    assert serious_violations(page) == []
+    page.get_by_label("Người chủ trì xử lý").select_option(label="Trần Quốc Bảo")
+    page.get_by_role("button", name="Giao", exact=True).click()
+    page.wait_for_load_state()
+
+    sign_in(page, url, people["specialist"])
+    open_incoming(page, url, subject)
+    page.get_by_label("Kết quả xử lý").fill("Đã báo cáo")
+    page.get_by_role("button", name="Hoàn thành xử lý").click()
+    page.wait_for_load_state()
+    document = IncomingDocument.objects.get(subject=subject)
+    assert (document.state, document.handler, document.handling_unit.code) == (
+        "done",
+        people["specialist"],
+        "H20.10",
+    )
 
 
 def test_a_sent_letter_revoked_with_the_leaders_approval_is_tombstoned_at_the_recipient(

@@ -28,7 +28,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import Role, User, UserKind
+from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.accounts.permissions import require
 from tinhso.agencies.codes import InvalidAgencyCode, parse_agency_code
 from tinhso.agencies.models import Agency
@@ -435,6 +435,10 @@ def register_paper(
     require(actor, "documents.register", probe)
     at = at or timezone.now()
     file_name = _file_name(upload)
+    if upload is not None:
+        upload.seek(0)
+        if b"%PDF-" not in upload.read(1024):  # the header may follow a few bytes of junk
+            raise ValidationError(_("The file must be a PDF document."), code="not_pdf")
     urgency = fields.get("urgency", Urgency.NORMAL)
     if urgency not in Urgency.values:
         raise ValidationError(_("Choose the urgency from the list."), code="marks")
@@ -516,10 +520,13 @@ def assign_incoming(
     working_days: int,
     at: datetime.datetime | None = None,
     coordinators: Iterable[User] = (),
+    unit: Agency | None = None,
 ) -> IncomingDocument:
-    """The leader gives the person in charge, the co-ordinators and the handling deadline,
-    counted in working days of the province's calendar (Art. 23, 24); "04" back to the sender.
-    Assigning again replaces the co-ordinators (those kept keep their opinion)."""
+    """The leader gives the person in charge, or the ``unit`` in charge (a unit directly under the
+    agency, with a leader), the co-ordinators and the handling deadline, counted in working days
+    of the province's calendar (Art. 23, 24: the leader's instruction names the unit or person in
+    charge); "04" back to the sender. Assigning again replaces the co-ordinators (those kept keep
+    their opinion)."""
     require(actor, "documents.assign", incoming)
     at = at or timezone.now()
     coordinators = list(coordinators)
@@ -528,7 +535,11 @@ def assign_incoming(
             _("The deadline must be between 1 and %(max)d working days.") % {"max": MAX_HANDLING_DAYS},
             code="deadline",
         )
-    if handler is None or not roles_in(handler, incoming.agency_id) & {Role.SPECIALIST, Role.LEADER}:
+    if unit is not None:
+        if handler is not None:
+            raise ValidationError(_("Choose one person or one unit in charge."), code="handler")
+        _check_unit(incoming, unit)
+    elif handler is None or not roles_in(handler, incoming.agency_id) & {Role.SPECIALIST, Role.LEADER}:
         raise ValidationError(_("The person in charge must be an officer of this agency."), code="handler")
     _check_coordinators(incoming, handler, coordinators)
     with transaction.atomic():
@@ -536,9 +547,10 @@ def assign_incoming(
         if locked.state not in (IncomingDocument.State.REGISTERED, IncomingDocument.State.ASSIGNED):
             raise ValidationError(_("Only a registered document can be assigned."), code="state")
         locked.handler = handler
+        locked.handling_unit = unit
         locked.handling_due_at = add_working_days(at, working_days)
         locked.state = IncomingDocument.State.ASSIGNED
-        locked.save(update_fields=["handler", "handling_due_at", "state"])
+        locked.save(update_fields=["handler", "handling_unit", "handling_due_at", "state"])
         locked.coordinators.exclude(user__in=coordinators).delete()
         kept = set(locked.coordinators.values_list("user_id", flat=True))
         Coordinator.objects.bulk_create(
@@ -549,14 +561,15 @@ def assign_incoming(
             edxml.STATUS_ASSIGNED,
             actor,
             at=at,
-            description=nfc(handler.full_name) or handler.username,
+            description=unit.name if unit is not None else _person(handler),
         )
         record(
             actor,
             "documents.assign",
             locked,
             {
-                "handler": actor_label(handler),
+                "handler": actor_label(handler) if handler is not None else "",
+                "unit": unit.code if unit is not None else "",
                 "coordinators": [actor_label(user) for user in coordinators],
                 "due_at": locked.handling_due_at.isoformat(),
             },
@@ -565,11 +578,45 @@ def assign_incoming(
     return locked
 
 
-def _check_coordinators(incoming: IncomingDocument, handler: User, coordinators: list[User]) -> None:
+def _person(user: User | None) -> str:
+    return (nfc(user.full_name) or user.username) if user is not None else ""
+
+
+def _check_unit(incoming: IncomingDocument, unit: Agency) -> None:
+    """A unit in charge is directly under the document's agency, in force, with a leader today."""
+    in_force = Agency.objects.valid_on().filter(pk=unit.pk).exists()
+    if unit.parent_id != incoming.agency_id or not in_force:
+        raise ValidationError(_("The unit in charge must be a unit of this agency."), code="unit")
+    if not Membership.objects.active().filter(agency=unit, role=Role.LEADER).exists():
+        raise ValidationError(_("The unit has no leader to take charge of the document."), code="unit")
+
+
+def name_handler(
+    actor: User, incoming: IncomingDocument, person: User, at: datetime.datetime | None = None
+) -> IncomingDocument:
+    """The leader of the unit in charge names the person of the unit who handles the document
+    (Art. 24); "05" (in progress) back to the sender. Naming again replaces the person."""
+    require(actor, "documents.name_handler", incoming)
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = IncomingDocument.objects.select_for_update().get(pk=incoming.pk)
+        if locked.state != IncomingDocument.State.ASSIGNED or locked.handling_unit_id is None:
+            raise ValidationError(_("Only a document assigned to a unit can be passed on."), code="state")
+        if not roles_in(person, locked.handling_unit_id) & {Role.SPECIALIST, Role.LEADER}:
+            raise ValidationError(_("The person in charge must be an officer of the unit."), code="handler")
+        locked.handler = person
+        locked.save(update_fields=["handler"])
+        exchange.report_status(locked, edxml.STATUS_IN_PROGRESS, actor, at=at, description=_person(person))
+        record(actor, "documents.name_handler", locked, {"handler": actor_label(person)})
+    exchange.wake_on_commit()
+    return locked
+
+
+def _check_coordinators(incoming: IncomingDocument, handler: User | None, coordinators: list[User]) -> None:
     ids = [user.pk for user in coordinators]
     if len(set(ids)) != len(ids):
         raise ValidationError(_("A co-ordinator is chosen twice."), code="coordinators")
-    if handler.pk in ids:
+    if handler is not None and handler.pk in ids:
         raise ValidationError(_("The person in charge cannot also be a co-ordinator."), code="coordinators")
     for user in coordinators:
         if not roles_in(user, incoming.agency_id) & {Role.SPECIALIST, Role.LEADER}:
@@ -603,13 +650,13 @@ def remind_handlers(now: datetime.datetime | None = None) -> int:
     the app."""
     now = now or timezone.now()
     written = 0
-    for document, threshold in handling.due(now):
-        assert document.handler is not None and document.handling_due_at is not None
+    for document, threshold, person in handling.due(now):
+        assert document.handling_due_at is not None
         try:
             with transaction.atomic():
                 reminder = HandlingReminder.objects.create(
                     incoming=document,
-                    user=document.handler,
+                    user=person,
                     threshold=threshold,
                     due_at=document.handling_due_at,
                     sent_at=now,
@@ -623,10 +670,10 @@ def remind_handlers(now: datetime.datetime | None = None) -> int:
         except IntegrityError:
             continue
         written += 1
-        if document.handler.email:
+        if person.email:
             subject, body = handling.message(document, threshold)
             try:
-                mailer.send(subject, body, document.handler.email)
+                mailer.send(subject, body, person.email)
             except Exception:  # the reminder is kept in the app; the next one still goes
                 logger.exception("Could not e-mail the reminder of incoming document %s", document.pk)
     return written

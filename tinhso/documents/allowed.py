@@ -7,7 +7,7 @@ from tinhso.documents import drafts, withdrawal
 from tinhso.documents.models import IncomingDocument, OutgoingDocument, Withdrawal
 
 OUTGOING = ("sign", "issue", "send", "withdraw", "decide_withdrawal", "grant_access")
-INCOMING = ("register", "refuse", "assign", "give_opinion", "complete", "grant_access")
+INCOMING = ("register", "refuse", "assign", "name_handler", "give_opinion", "complete", "grant_access")
 
 Incoming = IncomingDocument.State
 
@@ -39,7 +39,8 @@ def outgoing_actions(user: Actor, document: OutgoingDocument) -> list[str]:
 def incoming_actions(user: Actor, document: IncomingDocument) -> list[str]:
     """Of ``INCOMING``, in that order: the clerk registers an arrived document or returns one that
     came over the exchange (Art. 20–22); a leader assigns a registered or assigned one (Art. 24);
-    while assigned, a co-ordinator gives an opinion and the person in charge marks it handled."""
+    while assigned, the leader of the unit in charge names who handles it, a co-ordinator gives an
+    opinion and the person in charge marks it handled."""
     allowed = []
     if document.state == Incoming.PENDING and can(user, "documents.register", document):
         allowed.append("register")
@@ -48,6 +49,8 @@ def incoming_actions(user: Actor, document: IncomingDocument) -> list[str]:
     if document.state in (Incoming.REGISTERED, Incoming.ASSIGNED) and can(user, "documents.assign", document):
         allowed.append("assign")
     if document.state == Incoming.ASSIGNED:
+        if can(user, "documents.name_handler", document):
+            allowed.append("name_handler")
         if can(user, "documents.give_opinion", document):
             allowed.append("give_opinion")
         if can(user, "documents.complete", document):

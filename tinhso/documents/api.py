@@ -7,21 +7,22 @@ listed (``/shared``). Bearer-token authenticated like the rest of ``/api/v1/``; 
 calls the same rules and actions as the pages."""
 
 import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.http import Http404
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from tinhso.accounts.models import User
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency
 from tinhso.core.api import ApiRequest, Pagination
-from tinhso.documents import actions, exchange, links, received_signature, search
+from tinhso.documents import actions, exchange, links, received_signature, registers, search
 from tinhso.documents.allowed import incoming_actions, outgoing_actions
 from tinhso.documents.api_drafting import router as drafting_router
 from tinhso.documents.models import (
@@ -33,6 +34,8 @@ from tinhso.documents.models import (
     IncomingDocument,
     OutgoingDocument,
     Package,
+    SavedSearch,
+    Urgency,
     Withdrawal,
 )
 from tinhso.documents.rules import document_agency_ids, granted_documents, in_hands_of
@@ -118,6 +121,7 @@ class IncomingDocumentDetailOut(IncomingDocumentOut):
 
     timeline: list[DocumentEventOut]
     handler: str | None
+    handling_unit: str | None
     coordinators: list[str]
     allowed: list[str]
 
@@ -128,6 +132,10 @@ class IncomingDocumentDetailOut(IncomingDocumentOut):
     @staticmethod
     def resolve_handler(document: IncomingDocument) -> str | None:
         return document.handler.username if document.handler else None
+
+    @staticmethod
+    def resolve_handling_unit(document: IncomingDocument) -> str | None:
+        return document.handling_unit.code if document.handling_unit else None
 
     @staticmethod
     def resolve_coordinators(document: IncomingDocument) -> list[str]:
@@ -247,14 +255,49 @@ def _outgoing(request: ApiRequest, pk: int) -> OutgoingDocument:
 @router.get("/incoming", response=list[IncomingDocumentOut], summary="The incoming register")
 @paginate(Pagination)
 def incoming_list(request: ApiRequest, filters: Query[DocumentRegisterQuery]) -> QuerySet[IncomingDocument]:
-    """Clerks and leaders read their agency's whole register, specialists what they handle."""
+    """Clerks and leaders read their agency's whole register, specialists what they handle; with
+    the documents of the agency above put in the unit's charge that are in the caller's hands."""
     agency = _agency(request, filters.agency)
-    documents = IncomingDocument.objects.filter(agency=agency).select_related("agency")
+    own = Q(agency=agency)
     if not can(request.auth, "documents.view_register", agency):
-        documents = documents.filter(in_hands_of(request.auth))
+        own &= in_hands_of(request.auth)
+    in_charge = Q(handling_unit=agency) & in_hands_of(request.auth)
+    documents = IncomingDocument.objects.filter(own | in_charge).select_related("agency", "handling_unit")
     if filters.state:
         documents = documents.filter(state=filters.state)
     return documents
+
+
+class PaperIn(Schema):
+    agency: str = ""
+    sender_name: str
+    code_number: str = ""
+    code_notation: str = ""
+    type_name: str = ""
+    subject: str
+    promulgation_date: datetime.date | None = None
+    signer_name: str = ""
+    urgency: int = Urgency.NORMAL
+    accept_duplicate: bool = False
+    accept_signature: bool = False
+
+
+# Declared before ``/incoming/{pk}``, whose path would otherwise take "paper".
+@router.post(
+    "/incoming/paper",
+    response={201: IncomingDocumentDetailOut},
+    summary="Register a document that came on paper, with its scan (PDF) if there is one",
+)
+def register_paper(
+    request: ApiRequest, payload: Form[PaperIn], file: File[UploadedFile | None] = None
+) -> Status[IncomingDocument]:
+    """A multipart form. The văn thư of ``agency`` (their first document agency if empty; 403
+    otherwise). A file that is not a PDF or is larger than 20 MB, a likely duplicate without
+    ``accept_duplicate``, or a scan whose signature is missing or does not match without
+    ``accept_signature`` answer 422 and register nothing."""
+    agency = _agency(request, payload.agency)
+    fields = payload.dict(exclude={"agency"})
+    return Status(201, actions.register_paper(request.auth, agency, upload=file, **fields))
 
 
 @router.get(
@@ -333,7 +376,8 @@ def complete_incoming(request: ApiRequest, pk: int, payload: NoteIn) -> Incoming
 
 
 class AssignIn(Schema):
-    handler: str
+    handler: str = ""
+    unit: str = ""
     working_days: int
     coordinators: list[str] = []
 
@@ -352,18 +396,46 @@ def _officers(usernames: list[str]) -> list[User]:
 @router.post(
     "/incoming/{pk}/assign",
     response=IncomingDocumentDetailOut,
-    summary="Assign the person in charge, the co-ordinators and the handling deadline (04 to the sender)",
+    summary="Assign the unit or person in charge, the co-ordinators and the deadline (04 to the sender)",
 )
 def assign_incoming(request: ApiRequest, pk: int, payload: AssignIn) -> IncomingDocument:
-    """A leader of the document's agency (403 otherwise). ``working_days`` (1–60) counts in the
-    province's working calendar; assigning again replaces the person in charge, the co-ordinators
-    and the deadline. An unknown officer, one outside the agency, a co-ordinator named twice or
-    also in charge, or a document not registered answer 422 and change nothing."""
+    """A leader of the document's agency (403 otherwise). ``handler``: the user name of the person
+    in charge, or ``unit``: the code of a unit directly under the agency, whose leader handles it
+    or names who does (``/incoming/{pk}/name-handler``). ``working_days`` (1–60) counts in the
+    province's working calendar; assigning again replaces the one in charge, the co-ordinators
+    and the deadline. Both or neither of handler and unit, an unknown officer or unit, one outside
+    the agency, a unit without a leader, a co-ordinator named twice or also in charge, or a
+    document not registered answer 422 and change nothing."""
     document = _incoming(request, pk)
-    handler, *coordinators = _officers([payload.handler, *payload.coordinators])
+    handler = _officers([payload.handler])[0] if payload.handler else None
+    coordinators = _officers(payload.coordinators)
+    unit = None
+    if payload.unit:
+        unit = Agency.objects.filter(code=payload.unit).first()
+        if unit is None:
+            raise ValidationError(
+                _("No agency has this code: %(codes)s.") % {"codes": payload.unit}, code="unit"
+            )
     return actions.assign_incoming(
-        request.auth, document, handler, payload.working_days, coordinators=coordinators
+        request.auth, document, handler, payload.working_days, coordinators=coordinators, unit=unit
     )
+
+
+class NameHandlerIn(Schema):
+    handler: str
+
+
+@router.post(
+    "/incoming/{pk}/name-handler",
+    response=IncomingDocumentDetailOut,
+    summary="The leader of the unit in charge names who of the unit handles it (05 to the sender)",
+)
+def name_handler(request: ApiRequest, pk: int, payload: NameHandlerIn) -> IncomingDocument:
+    """A leader of the unit in charge (403 otherwise); an unknown officer, one outside the unit,
+    or a document not assigned to a unit answer 422 and change nothing."""
+    document = _incoming(request, pk)
+    (person,) = _officers([payload.handler])
+    return actions.name_handler(request.auth, document, person)
 
 
 class LinkIn(Schema):
@@ -779,3 +851,90 @@ def send_outgoing(request: ApiRequest, pk: int, payload: SendIn) -> OutgoingDocu
 def issue_outgoing(request: ApiRequest, pk: int) -> OutgoingDocument:
     """Numbering the same draft twice answers 422 the second time."""
     return actions.issue_document(request.auth, _outgoing(request, pk))
+
+
+class RegisterPeriodQuery(Schema):
+    agency: str = ""
+    start: datetime.date
+    end: datetime.date
+
+
+REGISTER_KINDS = {"incoming": registers.INCOMING, "outgoing": registers.OUTGOING}
+REGISTER_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get(
+    "/registers/{kind}/{fmt}",
+    summary="The incoming or outgoing register of a period, printed (Appendix IV) as PDF or XLSX",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The register as a file to download.",
+                "content": {
+                    content_type: {"schema": {"type": "string", "format": "binary"}}
+                    for content_type in REGISTER_TYPES.values()
+                },
+            }
+        }
+    },
+)
+def register_print(
+    request: ApiRequest,
+    kind: Literal["incoming", "outgoing"],
+    fmt: Literal["pdf", "xlsx"],
+    period: Query[RegisterPeriodQuery],
+) -> HttpResponse:
+    """Decree 30/2020 Art. 16(2)(b), 22(3)(b). The văn thư or a leader of ``agency`` (403
+    otherwise); a period ending before it starts or longer than a year answers 422."""
+    agency = _agency(request, period.agency)
+    if not can(request.auth, "documents.view_register", agency):
+        raise PermissionDenied("documents.view_register")
+    start, end = period.start, period.end
+    if end < start:
+        raise ValidationError(_("The period ends before it starts."), code="period")
+    if (end - start).days > 366:
+        raise ValidationError(_("Print at most one year at a time."), code="period")
+    code = REGISTER_KINDS[kind]
+    data = (registers.as_pdf if fmt == "pdf" else registers.as_xlsx)(code, agency, start, end)
+    response = HttpResponse(data, content_type=REGISTER_TYPES[fmt])
+    name = f"so-van-ban-{code}-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class SavedSearchIn(Schema):
+    name: str
+    query: str
+
+
+class SavedSearchOut(Schema):
+    id: int
+    name: str
+    query: str
+    created_at: datetime.datetime
+
+
+@router.get("/saved-searches", response=list[SavedSearchOut], summary="The caller's saved searches")
+def saved_searches(request: ApiRequest) -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(user=request.auth)
+
+
+@router.post(
+    "/saved-searches",
+    response={201: SavedSearchOut},
+    summary="Keep a search under a name (a name used again replaces its query)",
+)
+def save_search(request: ApiRequest, payload: SavedSearchIn) -> Status[SavedSearch]:
+    """An officer with a document role (403 otherwise); an empty or too long name or query, or
+    more than 50 searches, answer 422."""
+    return Status(201, actions.save_search(request.auth, payload.name, payload.query))
+
+
+@router.post("/saved-searches/{pk}/remove", response={204: None}, summary="Delete a saved search")
+def delete_search(request: ApiRequest, pk: int) -> Status[None]:
+    """Another officer's saved search is not found."""
+    actions.delete_search(request.auth, get_object_or_404(SavedSearch, pk=pk, user=request.auth))
+    return Status(204, None)

@@ -6,8 +6,9 @@ next working day, urgent ones at once (``presentation_due``; the list marks a re
 still waiting past it); the leader names the unit or person in charge, the co-ordinators and the
 handling deadline (``actions.assign_incoming``, in working days of the province's calendar,
 ``tinhso.worktime``). The agency's leader follows handling across the agency (the "overdue"
-list); the person in charge is reminded once a deadline is within one working day ("due soon")
-and once it has passed ("overdue"), in the app (``reminders_for``) and by e-mail.
+list); the person in charge (or, while a unit in charge has named nobody, its leaders) is
+reminded once a deadline is within one working day ("due soon") and once it has passed
+("overdue"), in the app (``reminders_for``) and by e-mail.
 
 ``actions.remind_handlers`` (run every minute by ``deliver_documents``, the documents' worker)
 writes each reminder's row before its message; the row is unique per document, person, threshold
@@ -17,12 +18,12 @@ and deadline, so two processes never send one twice and a new deadline is remind
 import datetime
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import User
+from tinhso.accounts.models import Membership, Role, User
 from tinhso.core.text import format_datetime
 from tinhso.documents.models import HandlingReminder, IncomingDocument, Urgency
 from tinhso.worktime.calendar import add_working_hours, is_working_day, next_working_moment, working_periods
@@ -44,11 +45,12 @@ def presentation_due(document: IncomingDocument) -> datetime.datetime | None:
     return working_periods(day)[-1][1]
 
 
-def due(now: datetime.datetime) -> list[tuple[IncomingDocument, str]]:
-    """The (document, threshold) pairs whose reminder is owed at ``now`` and not yet written."""
+def due(now: datetime.datetime) -> list[tuple[IncomingDocument, str, User]]:
+    """The (document, threshold, person) whose reminder is owed at ``now`` and not yet written:
+    the person in charge, or while a unit in charge has named nobody, each leader of the unit."""
     soon = add_working_hours(now, DUE_SOON_WORKING_HOURS)
     assigned = IncomingDocument.objects.filter(
-        state=IncomingDocument.State.ASSIGNED, handler__isnull=False, handling_due_at__isnull=False
+        state=IncomingDocument.State.ASSIGNED, handling_due_at__isnull=False
     ).select_related("handler", "agency")
     owed = []
     for threshold, documents in (
@@ -61,7 +63,21 @@ def due(now: datetime.datetime) -> list[tuple[IncomingDocument, str]]:
             threshold=threshold,
             due_at=OuterRef("handling_due_at"),
         )
-        owed += [(document, str(threshold)) for document in documents.exclude(Exists(sent)).order_by("pk")]
+        for document in documents.filter(handler__isnull=False).exclude(Exists(sent)).order_by("pk"):
+            assert document.handler is not None
+            owed.append((document, str(threshold), document.handler))
+        for document in documents.filter(handler__isnull=True, handling_unit__isnull=False).order_by("pk"):
+            assert document.handling_due_at is not None and document.handling_unit_id is not None
+            reminded = HandlingReminder.objects.filter(
+                incoming=document, threshold=threshold, due_at=document.handling_due_at
+            ).values("user_id")
+            leaders = Membership.objects.active().filter(
+                agency_id=document.handling_unit_id, role=Role.LEADER
+            )
+            unit = (
+                User.objects.filter(pk__in=leaders.values("user_id")).exclude(pk__in=reminded).order_by("pk")
+            )
+            owed += [(document, str(threshold), leader) for leader in unit]
     return owed
 
 
@@ -94,10 +110,12 @@ def message(document: IncomingDocument, threshold: str) -> tuple[str, str]:
 
 
 def reminders_for(user: User) -> QuerySet[HandlingReminder]:
-    """The in-app reminders of ``user``: those of documents still in their hands."""
+    """The in-app reminders of ``user``: those of documents still in their hands (or in their
+    unit's, while nobody of it is named)."""
+    led = Membership.objects.active().filter(user=user, role=Role.LEADER).values("agency_id")
     return HandlingReminder.objects.filter(
+        Q(incoming__handler=user) | Q(incoming__handler__isnull=True, incoming__handling_unit__in=led),
         user=user,
-        incoming__handler=user,
         incoming__state=IncomingDocument.State.ASSIGNED,
         due_at=F("incoming__handling_due_at"),
     ).select_related("incoming")

@@ -357,6 +357,16 @@ class IncomingDocument(models.Model):
         related_name="+",
         verbose_name=_("handled by"),
     )
+    # A unit of the agency (a division or department under it) the leader put in charge instead of
+    # a person (Art. 24): its leader handles it or names who does (``handler``).
+    handling_unit = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit in charge"),
+    )
     handling_due_at = models.DateTimeField(_("handling deadline"), null=True, blank=True)
     done_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("revoked or replaced at"), null=True, blank=True)

@@ -91,7 +91,7 @@ def _incoming_rows(agency, begin: datetime.datetime, until: datetime.datetime) -
         IncomingDocument.objects.filter(
             agency=agency, arrival_number__isnull=False, registered_at__gte=begin, registered_at__lt=until
         )
-        .select_related("handler")
+        .select_related("handler", "handling_unit")
         .order_by("year", "arrival_number")
     )
     return [
@@ -102,13 +102,20 @@ def _incoming_rows(agency, begin: datetime.datetime, until: datetime.datetime) -
             document.reference,
             _day(document.promulgation_date),
             " — ".join(filter(None, [document.type_name, document.subject])),
-            (document.handler.full_name or document.handler.username) if document.handler else "",
+            _receiving(document),
             "",
             "",
             document.get_urgency_display() if document.urgency else "",
         ]
         for document in documents
     ]
+
+
+def _receiving(document: IncomingDocument) -> str:
+    """The unit in charge and the person handling it, as far as they are named."""
+    person = (document.handler.full_name or document.handler.username) if document.handler else ""
+    unit = document.handling_unit.name if document.handling_unit else ""
+    return " — ".join(filter(None, [unit, person]))
 
 
 def title(kind: str) -> str:

@@ -119,7 +119,18 @@ def view_incoming(user: User, document: IncomingDocument) -> bool:
         return True
     if Role.SPECIALIST in roles and (document.handler_id == user.pk or is_coordinator(user, document)):
         return True
+    if in_unit_charge(user, document):
+        return True
     return granted(user, document)
+
+
+def in_unit_charge(user: User, document: IncomingDocument) -> bool:
+    """A leader of the unit in charge, or the person of the unit they named (Art. 24)."""
+    if document.handling_unit_id is None:
+        return False
+    roles = roles_in(user, document.handling_unit_id)
+    named = document.handler_id == user.pk and bool(roles & {Role.SPECIALIST, Role.LEADER})
+    return named or Role.LEADER in roles
 
 
 # A document its sender revoked or replaced is pulled back from those it was handed to: the person
@@ -134,7 +145,18 @@ def in_hands_of(user: Actor) -> Q:
     if not isinstance(user, User):
         return Q(pk__in=[])
     coordinated = Coordinator.objects.filter(user=user).exclude(incoming__state__in=PULLED_BACK)
-    return Q(handler=user) | Q(pk__in=coordinated.values("incoming_id"))
+    led = Membership.objects.active().filter(user=user, role=Role.LEADER).values("agency_id")
+    return Q(handler=user) | Q(pk__in=coordinated.values("incoming_id")) | Q(handling_unit__in=led)
+
+
+def in_unit_charge_of(user: Actor) -> Q:
+    """The incoming documents ``in_unit_charge`` lets ``user`` read (for search)."""
+    if not isinstance(user, User):
+        return Q(pk__in=[])
+    memberships = Membership.objects.active().filter(user=user)
+    led = memberships.filter(role=Role.LEADER).values("agency_id")
+    units = memberships.filter(role__in=[Role.SPECIALIST, Role.LEADER]).values("agency_id")
+    return Q(handling_unit__in=led) | Q(handler=user, handling_unit__in=units)
 
 
 def is_coordinator(user: User, document: IncomingDocument) -> bool:
@@ -166,7 +188,15 @@ def assign(user: User, document: IncomingDocument) -> bool:
 
 @rule("documents.complete")
 def complete(user: User, document: IncomingDocument) -> bool:
+    if in_unit_charge(user, document):
+        return True
     return document.handler_id == user.pk or Role.LEADER in roles_in(user, document.agency_id)
+
+
+@rule("documents.name_handler")
+def name_handler(user: User, document: IncomingDocument) -> bool:
+    """The leader of the unit in charge names who of the unit handles it (Art. 24)."""
+    return document.handling_unit_id is not None and Role.LEADER in roles_in(user, document.handling_unit_id)
 
 
 @rule("documents.view_register")

@@ -12,7 +12,13 @@ from django.db.models import Q, QuerySet
 from tinhso.accounts.models import Role, User
 from tinhso.core.text import fold
 from tinhso.documents.models import IncomingDocument, OutgoingDocument
-from tinhso.documents.rules import document_agency_ids, granted_documents, in_hands_of, roles_in
+from tinhso.documents.rules import (
+    document_agency_ids,
+    granted_documents,
+    in_hands_of,
+    in_unit_charge_of,
+    roles_in,
+)
 
 MAX_WORDS = 10
 MAX_RESULTS = 100
@@ -47,7 +53,7 @@ def search(user: User, query: str) -> tuple[list[OutgoingDocument], list[Incomin
     )
     incoming = _matching(
         IncomingDocument.objects.filter(
-            _readable(user, in_hands_of(user)) | granted_documents(user, "incoming")
+            _readable(user, in_hands_of(user)) | in_unit_charge_of(user) | granted_documents(user, "incoming")
         ),
         query,
     )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("den/<int:pk>/vao-so/", views.register_view, name="register"),
     path("den/<int:pk>/tra-lai/", views.refuse_view, name="refuse"),
     path("den/<int:pk>/giao-xu-ly/", views.assign_view, name="assign"),
+    path("den/<int:pk>/giao-nguoi-xu-ly/", views.name_handler_view, name="name_handler"),
     path("den/<int:pk>/hoan-thanh/", views.complete_view, name="complete"),
     path("den/<int:pk>/y-kien-phoi-hop/", views.opinion_view, name="opinion"),
     path("<str:kind>/<int:pk>/quyen-doc/", views.grant_view, name="grant"),

@@ -214,8 +214,23 @@ class PeopleField(forms.ModelMultipleChoiceField):
         return obj.full_name or obj.username
 
 
+class UnitField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Agency) -> str:
+        return obj.name
+
+
 class AssignForm(forms.Form):
-    handler = HandlerField(label=gettext_lazy("Person in charge"), queryset=User.objects.none())
+    """The person in charge, or a unit under the agency whose leader handles it or names who does."""
+
+    handler = HandlerField(
+        label=gettext_lazy("Person in charge"), queryset=User.objects.none(), required=False
+    )
+    unit = UnitField(
+        label=gettext_lazy("or the unit in charge"),
+        queryset=Agency.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Its leader handles the document or names who does."),
+    )
     working_days = forms.IntegerField(
         label=gettext_lazy("Handling deadline (working days)"),
         min_value=1,
@@ -237,6 +252,31 @@ class AssignForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = people
+        units = Agency.objects.valid_on().filter(parent=agency).order_by("name")
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+        if not units.exists():
+            del self.fields["unit"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and bool(data.get("handler")) == bool(data.get("unit")):
+            raise forms.ValidationError(_("Choose one person or one unit in charge."))
+        return data
+
+
+class NameHandlerForm(forms.Form):
+    handler = HandlerField(label=gettext_lazy("Person in charge"), queryset=User.objects.none())
+
+    def __init__(self, *args, unit_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = Membership.objects.active().filter(
+            agency_id=unit_id, role__in=[Role.SPECIALIST, Role.LEADER]
+        )
+        field = self.fields["handler"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(pk__in=members.values("user_id")).order_by("full_name")
 
 
 class GrantForm(forms.Form):
@@ -435,9 +475,12 @@ class NoteForm(forms.Form):
 @login_required
 def incoming_list(request):
     agency, agencies = _current_agency(request)
-    documents = IncomingDocument.objects.filter(agency=agency).select_related("handler")
+    own = Q(agency=agency)
     if not can(request.user, "documents.view_register", agency):
-        documents = documents.filter(in_hands_of(request.user))
+        own &= in_hands_of(request.user)
+    # The documents of the agency above put in this unit's charge, for its leaders and the named.
+    in_charge = Q(handling_unit=agency) & in_hands_of(request.user)
+    documents = IncomingDocument.objects.filter(own | in_charge).select_related("handler", "handling_unit")
     now = timezone.now()
     overdue = documents.filter(state=IncomingDocument.State.ASSIGNED, handling_due_at__lt=now)
     counts = {
@@ -460,7 +503,11 @@ def incoming_list(request):
             "state": state,
             "states": [*IncomingDocument.State.choices, (OVERDUE, _("Overdue"))],
             "counts": counts,
-            "reminders": list(handling.reminders_for(request.user).filter(incoming__agency=agency)),
+            "reminders": list(
+                handling.reminders_for(request.user).filter(
+                    Q(incoming__agency=agency) | Q(incoming__handling_unit=agency)
+                )
+            ),
             "may_register": can(request.user, "documents.register", IncomingDocument(agency=agency)),
             "now": now,
             "dead_letters": exchange.dead_letters(agency).count()
@@ -522,6 +569,8 @@ def incoming_view(request, pk):
         context["refuse_form"] = ReasonForm() if "refuse" in allowed else None
     if "assign" in allowed:
         context["assign_form"] = AssignForm(agency=document.agency)
+    if "name_handler" in allowed:
+        context["name_handler_form"] = NameHandlerForm(unit_id=document.handling_unit_id)
     if "complete" in allowed:
         context["complete_form"] = NoteForm()
     context["coordinators"] = list(document.coordinators.select_related("user"))
@@ -588,8 +637,24 @@ def assign_view(request, pk):
             data["handler"],
             data["working_days"],
             coordinators=data["coordinators"],
+            unit=data.get("unit"),
         ),
         agency=document.agency,
+    )
+
+
+@login_required
+@require_POST
+def name_handler_view(request, pk):
+    document = _incoming(request, pk)
+    if not can(request.user, "documents.name_handler", document):
+        raise Http404
+    return _incoming_post(
+        request,
+        pk,
+        NameHandlerForm,
+        lambda document, data: actions.name_handler(request.user, document, data["handler"]),
+        unit_id=document.handling_unit_id,
     )
 
 

@@ -27,7 +27,8 @@ def waiting_counts(user: User, now: datetime.datetime | None = None) -> dict[str
         held.setdefault(role, set()).add(agency_id)
     figures = {}
     if held.keys() & {Role.SPECIALIST, Role.LEADER}:
-        figures["handle"] = Count("pk", filter=Q(state=State.ASSIGNED, handler=user))
+        unit = Q(handler__isnull=True, handling_unit_id__in=held.get(Role.LEADER, set()))
+        figures["handle"] = Count("pk", filter=Q(Q(handler=user) | unit, state=State.ASSIGNED))
         followed = in_hands_of(user) | Q(agency_id__in=held.get(Role.LEADER, set()))
         figures["overdue"] = Count("pk", filter=Q(followed, state=State.ASSIGNED, handling_due_at__lt=now))
     if Role.DOCUMENT_CLERK in held:

@@ -233,6 +233,7 @@ def tombstone(
         target.withdrawn_at = at
         target.replaced_by = replaced_by
         target.handler = None
+        target.handling_unit = None
         target.handling_due_at = None
         target.save(
             update_fields=[
@@ -241,6 +242,7 @@ def tombstone(
                 "withdrawn_at",
                 "replaced_by",
                 "handler",
+                "handling_unit",
                 "handling_due_at",
             ]
         )

@@ -73,6 +73,23 @@ def test_incoming_register_as_xlsx(agencies, documents):
     assert len(list(empty.active.iter_rows())) == 3
 
 
+def test_incoming_register_as_pdf(agencies, documents):
+    pdf = PdfReader(BytesIO(registers.as_pdf(registers.INCOMING, agencies["pc"], *SPRING)))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "01/03/2026" in text and "31/03/2026" in text
+    for field in (
+        "10/03/2026",
+        "Sở Giáo dục và Đào tạo",
+        "45/SGDĐT-KHTC",
+        "05/03/2026",
+        "V/v kinh phí năm học",
+    ):
+        assert field in text
+    june = (datetime.date(2026, 6, 1), datetime.date(2026, 6, 30))
+    empty = PdfReader(BytesIO(registers.as_pdf(registers.INCOMING, agencies["pc"], *june))).pages[0]
+    assert "45/SGDĐT-KHTC" not in empty.extract_text()
+
+
 def test_register_pages_check_rights_and_the_period(
     agencies, documents, pc_staff, dept_staff, signed_in, client
 ):
