@@ -687,7 +687,9 @@ def sharing_services(figure: str, agency: Agency | None, now: datetime.datetime)
 def _sharing(agency, now) -> tuple[dict, dict]:
     counts = {figure: sharing_calls(figure, agency, now).count() for figure in ("lgsp_calls", "lgsp_failed")}
     p95 = p95_duration(_calls_today(agency, now))
-    values = {figure: (count, ioc_url(figure, agency), []) for figure, count in counts.items()}
+    values: dict[str, tuple[Any, str, list]] = {
+        figure: (count, ioc_url(figure, agency), []) for figure, count in counts.items()
+    }
     values["lgsp_p95"] = (
         None if p95 is None else round(p95.total_seconds() * 1000),
         "",

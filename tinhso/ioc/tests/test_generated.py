@@ -65,7 +65,7 @@ def _dossiers(rng, now, desks, procedure, citizen) -> None:
                     order_info=paid.display_code,
                     status=PaymentStatus.PAID,
                     paid_at=paid.paid_at,
-                    expires_at=paid.paid_at,
+                    expires_at=paid.paid_at or now,
                 )
     drain()
 
@@ -197,12 +197,12 @@ def more_expected(agency, now) -> dict[str, Any]:
         for d in Dossier.objects.select_related("receiving_agency", "procedure")
         if under(d.receiving_agency)
     ]
-    received = [d for d in dossiers if d.received_at is not None and d.received_at >= month]
-    resolved = [d for d in dossiers if d.received_at and d.finished_at and d.finished_at >= month]
-    full = [d for d in received if d.procedure.online_level == OnlineLevel.FULL]
-    paid = [d for d in dossiers if d.paid_at and d.paid_at >= month]
+    received: list[Any] = [d for d in dossiers if d.received_at is not None and d.received_at >= month]
+    resolved: list[Any] = [d for d in dossiers if d.received_at and d.finished_at and d.finished_at >= month]
+    full: list[Any] = [d for d in received if d.procedure.online_level == OnlineLevel.FULL]
+    paid: list[Any] = [d for d in dossiers if d.paid_at and d.paid_at >= month]
     paid_online = {p.dossier_id for p in Payment.objects.filter(status=PaymentStatus.PAID)}
-    files = {(a.dossier_id, a.uploaded_at) for a in Attachment.objects.all()}
+    files: set[Any] = {(a.dossier_id, a.uploaded_at) for a in Attachment.objects.all()}
 
     def online(d):
         return d.channel == "online"
