@@ -189,3 +189,20 @@ def test_a_statistics_list_opened_from_the_centre_leads_back_to_it(client, shari
         back = client.get(base + "&" + urlencode({"next": refused})).context["back_url"]
         assert back.startswith("/thong-ke/?") and "next" not in back, refused
     assert client.get(base).context["back_url"].startswith("/thong-ke/?")
+
+
+def test_the_counts_read_the_exchange_logs_indexes_not_the_whole_log(sharing):
+    """The day's calls are read through the index on ``request_in_ts`` and a service's last call
+    through ``lgsp_exchange_service_ts`` (sequential scans off, so the plan shows whether an index
+    can serve the query at all on this small table)."""
+    from django.db import connection
+
+    from tinhso.ioc import indicators
+
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    day = indicators.sharing_calls("lgsp_failed", sharing["provider_ward"], now).explain()
+    assert "request_in_ts" in day and "Seq Scan on lgsp_exchange" not in day, day
+    services = indicators.sharing_services("lgsp_failing", None, now).explain()
+    assert "lgsp_exchange_service_ts" in services and "Seq Scan on lgsp_exchange" not in services, services
