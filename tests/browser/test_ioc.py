@@ -67,7 +67,7 @@ def test_the_leader_follows_a_red_number_to_its_records_and_back(live_server, br
     page.wait_for_url("**/thong-ke/qua-han/?**")
     assert page.get_by_role("heading", level=1).inner_text() == "Hồ sơ quá hạn"
     assert "1 hồ sơ" in page.locator("caption").inner_text()
-    page.go_back()
+    page.get_by_role("link", name="Quay lại trung tâm điều hành").click()
     page.wait_for_url("**/dieu-hanh/")
     assert page.get_by_role("heading", level=1).inner_text() == "Trung tâm điều hành: Toàn tỉnh"
     # The feedback map: a marker at the commune's point, the same counts in its table.

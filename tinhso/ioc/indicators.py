@@ -29,15 +29,28 @@ Definitions (``now``: the moment of the computation; "this month": the 1st to to
   arrived, or still waiting past it (Decree 30/2020/NĐ-CP Art. 21–23: the văn thư receives and
   registers incoming documents and presents them within the day, at the latest the next working
   day; the exact wording of Art. 23(1) could not be checked here).
+- data sharing (the integration platform's operational records, ``tinhso.lgsp``), for an
+  agency the calls made by its systems or to its services (those of the members of the agency
+  and the agencies under it), for the province every call, refused ones included: calls today =
+  operational records with ``request_in_ts`` from the start of today to now; failed = with a
+  fault (an X-Road error of the gateway) or a status of 500 or more (a 4xx answer of the provider,
+  e.g. "unknown citizen", is an answer, not a failure); p95 = the nearest-rank 95th percentile of
+  the durations (``response_out_ts`` − ``request_in_ts``) of today's calls, opening the calls
+  that took as long or longer; services (active ones of the scope) whose last call failed, and
+  those without a successful call for ``SILENT_AFTER``. Counted on the indexes of the exchange
+  log: ``request_in_ts`` (the day's range) and ``lgsp_exchange_service_ts`` (a service's last call).
 """
 
 import datetime
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -49,6 +62,8 @@ from tinhso.dossiers.models import Dossier, DossierEvent, DossierRating
 from tinhso.feedback.geo import commune_points
 from tinhso.feedback.models import OPEN_STATES, Rating, Report
 from tinhso.ioc.models import Threshold
+from tinhso.lgsp.models import Exchange, Service, Subsystem
+from tinhso.lgsp.operations import DURATION
 from tinhso.procedures.models import Procedure
 from tinhso.statistics.figures import in_scope
 from tinhso.statistics.forms import DATE_FORMAT
@@ -59,6 +74,7 @@ from tinhso.worktime.calendar import add_working_days
 
 DUE_SOON_DAYS = 2
 UNSENT_AFTER = datetime.timedelta(hours=1)  # a package still queued this long after it was made
+SILENT_AFTER = datetime.timedelta(hours=24)  # a service without a successful call this long
 HIGHER, LOWER = "higher", "lower"  # which way an indicator gets worse
 RED, AMBER, OK, NONE = "red", "amber", "ok", "none"
 TREND_MONTHS = 12
@@ -77,11 +93,12 @@ class Indicator:
     days: bool = False  # a duration in days (one decimal)
 
 
-SERVICES, FEEDBACK, DOCUMENTS = "services", "feedback", "documents"
+SERVICES, FEEDBACK, DOCUMENTS, SHARING = "services", "feedback", "documents", "sharing"
 AREAS = {
     SERVICES: _("Public services"),
     FEEDBACK: _("Citizen feedback"),
     DOCUMENTS: _("Official documents"),
+    SHARING: _("Data sharing (LGSP)"),
 }
 INDICATORS = (
     Indicator("received_today", SERVICES, _("Dossiers received today")),
@@ -117,6 +134,13 @@ INDICATORS = (
     Indicator("doc_failed", DOCUMENTS, _("Exchanges failed or given up"), amber=1, red=3),
     Indicator("doc_unsent", DOCUMENTS, _("Exchanges not sent within an hour"), amber=1, red=5),
     Indicator("doc_late_ack", DOCUMENTS, _("Incoming documents registered late"), amber=1, red=5),
+    Indicator("lgsp_calls", SHARING, _("Data-sharing calls today")),
+    Indicator("lgsp_failed", SHARING, _("Data-sharing calls failed today"), amber=1, red=10),
+    Indicator(
+        "lgsp_p95", SHARING, _("Duration of the slowest 5% of today's calls (ms)"), amber=1000, red=3000
+    ),
+    Indicator("lgsp_failing", SHARING, _("Services whose last call failed"), amber=1, red=2),
+    Indicator("lgsp_silent", SHARING, _("Services without a successful call for 24 hours"), amber=1, red=3),
 )
 # Not a number on the page: the levels (%) at which a feedback category counts as rising.
 RISING = Indicator(
@@ -150,6 +174,16 @@ DOCUMENT_FIGURES = {
     "doc_failed": _("Exchanges failed or given up"),
     "doc_unsent": _("Exchanges not sent within an hour"),
     "doc_late_ack": _("Incoming documents registered late"),
+}
+
+SHARING_FIGURES = {
+    "lgsp_calls": _("Data-sharing calls today"),
+    "lgsp_failed": _("Data-sharing calls failed today"),
+    "lgsp_slow": _("Calls today as slow as the slowest 5% or slower"),
+}
+SERVICE_FIGURES = {
+    "lgsp_failing": _("Services whose last call failed"),
+    "lgsp_silent": _("Services without a successful call for 24 hours"),
 }
 
 
@@ -211,20 +245,25 @@ def rated_dossiers(figure: str, agency: Agency | None, now: datetime.datetime) -
 def statistics_url(
     figure: str, agency: Agency | None, date_from: datetime.date, date_to: datetime.date
 ) -> str:
-    """The statistics list of ``figure`` for the scope and period (the statistics page's query)."""
-    query = urlencode(
-        {
-            "agency": agency.pk if agency else "",
-            "include_children": "on",
-            "date_from": date_from.strftime(DATE_FORMAT),
-            "date_to": date_to.strftime(DATE_FORMAT),
-        }
-    )
-    if figure == "overdue":
-        return reverse("statistics:overdue") + "?" + query
+    """The statistics list of ``figure`` for the scope and period (the statistics page's query),
+    its back link returning to this page of the same scope (``next``); the report itself keeps
+    its own links back."""
+    query = {
+        "agency": agency.pk if agency else "",
+        "include_children": "on",
+        "date_from": date_from.strftime(DATE_FORMAT),
+        "date_to": date_to.strftime(DATE_FORMAT),
+    }
     if figure == "report":
-        return reverse("statistics:report") + "?" + query
-    return reverse("statistics:figure", args=[figure]) + "?" + query
+        return reverse("statistics:report") + "?" + urlencode(query)
+    query["next"] = dashboard_path(agency)
+    if figure == "overdue":
+        return reverse("statistics:overdue") + "?" + urlencode(query)
+    return reverse("statistics:figure", args=[figure]) + "?" + urlencode(query)
+
+
+def dashboard_path(agency: Agency | None) -> str:
+    return reverse("ioc:dashboard") + (f"?agency={agency.pk}" if agency else "")
 
 
 def ioc_url(figure: str, agency: Agency | None, **extra) -> str:
@@ -344,6 +383,7 @@ def _agency_ranking(index: dict, agency, month, today) -> list[dict]:
         "include_children": "on",
         "date_from": month.strftime(DATE_FORMAT),
         "date_to": today.strftime(DATE_FORMAT),
+        "next": dashboard_path(agency),
     }
     for card in index["agencies"]:
         on_time = next(r for g in card["groups"] for r in g["indicators"] if r["code"] == "2.1")
@@ -564,6 +604,105 @@ def _documents(agency, now) -> tuple[dict, dict]:
     }, {}
 
 
+# Data sharing ---------------------------------------------------------------------------------
+
+FAILED = Q(fault_code__gt="") | Q(status_code__gte=500)
+
+
+def sharing_systems(agency: Agency) -> tuple[list[str], list[str]]:
+    """The identifiers of the scope's subsystems (as clients) and of their services."""
+    subsystems = list(
+        Subsystem.objects.select_related("member").filter(member__agency__path__startswith=agency.path)
+    )
+    services = Service.objects.select_related("subsystem__member").filter(subsystem__in=subsystems)
+    return [s.identifier for s in subsystems], [s.identifier for s in services]
+
+
+def _calls_today(agency: Agency | None, now: datetime.datetime) -> QuerySet[Exchange]:
+    calls = Exchange.objects.filter(
+        request_in_ts__gte=_start_of(timezone.localdate(now)), request_in_ts__lte=now
+    )
+    if agency is not None:
+        clients, services = sharing_systems(agency)
+        calls = calls.filter(Q(client__in=clients) | Q(service__in=services))
+    return calls.defer("request_headers", "response_headers", "request_body", "response_body")
+
+
+def p95_duration(calls: QuerySet[Exchange]) -> datetime.timedelta | None:
+    """The nearest-rank 95th percentile of the calls' durations (None without calls)."""
+    count = calls.count()
+    if not count:
+        return None
+    ordered = calls.annotate(duration=DURATION).order_by("duration").values_list("duration", flat=True)
+    return ordered[math.ceil(0.95 * count) - 1]
+
+
+def sharing_calls(figure: str, agency: Agency | None, now: datetime.datetime) -> QuerySet[Exchange]:
+    """The operational records counted by ``figure`` (a key of ``SHARING_FIGURES``; KeyError
+    otherwise)."""
+    calls = _calls_today(agency, now)
+    if figure == "lgsp_slow":
+        p95 = p95_duration(calls)
+        return (
+            calls.annotate(duration=DURATION).filter(duration__gte=p95) if p95 is not None else calls.none()
+        )
+    return {"lgsp_calls": calls, "lgsp_failed": calls.filter(FAILED)}[figure]
+
+
+def sharing_services(figure: str, agency: Agency | None, now: datetime.datetime) -> QuerySet[Service]:
+    """The active services of the scope counted by ``figure`` (a key of ``SERVICE_FIGURES``;
+    KeyError otherwise), each with its last call's time, status and fault."""
+    services = Service.objects.filter(is_active=True).annotate(
+        identifier_text=Concat(
+            Value(settings.LGSP_INSTANCE + "/"),
+            "subsystem__member__member_class",
+            Value("/"),
+            "subsystem__member__code",
+            Value("/"),
+            "subsystem__code",
+            Value("/"),
+            "code",
+        )
+    )
+    if agency is not None:
+        services = services.filter(subsystem__member__agency__path__startswith=agency.path)
+    of_service = Exchange.objects.filter(
+        service_code=OuterRef("code"), service=OuterRef("identifier_text"), request_in_ts__lte=now
+    )
+    last = of_service.order_by("-request_in_ts", "-sequence")
+    services = services.annotate(
+        last_at=Subquery(last.values("request_in_ts")[:1]),
+        last_status=Subquery(last.values("status_code")[:1]),
+        last_fault=Subquery(last.values("fault_code")[:1]),
+    )
+    queries = {
+        "lgsp_failing": lambda: services.filter(Q(last_fault__gt="") | Q(last_status__gte=500)),
+        "lgsp_silent": lambda: services.exclude(
+            Exists(of_service.filter(request_in_ts__gte=now - SILENT_AFTER).exclude(FAILED))
+        ),
+    }
+    return queries[figure]()
+
+
+def _sharing(agency, now) -> tuple[dict, dict]:
+    counts = {figure: sharing_calls(figure, agency, now).count() for figure in ("lgsp_calls", "lgsp_failed")}
+    p95 = p95_duration(_calls_today(agency, now))
+    values: dict[str, tuple[Any, str, list]] = {
+        figure: (count, ioc_url(figure, agency), []) for figure, count in counts.items()
+    }
+    values["lgsp_p95"] = (
+        None if p95 is None else round(p95.total_seconds() * 1000),
+        "",
+        [
+            {"value": sharing_calls("lgsp_slow", agency, now).count(), "url": ioc_url("lgsp_slow", agency)},
+            {"value": counts["lgsp_calls"], "url": ioc_url("lgsp_calls", agency)},
+        ],
+    )
+    for figure in SERVICE_FIGURES:
+        values[figure] = (sharing_services(figure, agency, now).count(), ioc_url(figure, agency), [])
+    return values, {}
+
+
 # The page -------------------------------------------------------------------------------------
 
 
@@ -589,7 +728,8 @@ def dashboard(agency: Agency | None, now: datetime.datetime | None = None) -> di
     services, service_extra = _services(agency, today, now)
     feedback, feedback_extra = _feedback(agency, now)
     documents, _extra = _documents(agency, now)
-    found = {**services, **feedback, **documents}
+    sharing, _extra = _sharing(agency, now)
+    found = {**services, **feedback, **documents, **sharing}
     bounds = levels()
     tiles = []
     for indicator in INDICATORS:

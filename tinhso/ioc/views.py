@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +19,7 @@ from tinhso.feedback.models import Category
 from tinhso.feedback.views import map_settings
 from tinhso.ioc import indicators, transparency, wallboard
 from tinhso.ioc.scorecard import scorecard
+from tinhso.lgsp.models import Service, Subsystem
 from tinhso.statistics.charts import month_bars
 from tinhso.statistics.rules import visible_agencies
 from tinhso.units.models import AdministrativeUnit
@@ -98,6 +98,8 @@ def records(request, figure: str):
         **indicators.RATING_FIGURES,
         **indicators.FEEDBACK_FIGURES,
         **indicators.DOCUMENT_FIGURES,
+        **indicators.SHARING_FIGURES,
+        **indicators.SERVICE_FIGURES,
     }
     if figure not in titles:
         raise Http404
@@ -120,6 +122,13 @@ def records(request, figure: str):
         filters = [str(x) for x in (category, commune) if x is not None]
         rows = indicators.feedback_reports(figure, agency, now, category=category, commune=commune)
         rows = rows.select_related("category", "commune", "assigned_agency").order_by("due_at", "pk")
+    elif figure in indicators.SHARING_FIGURES:
+        kind = "calls"
+        rows = indicators.sharing_calls(figure, agency, now).order_by("-request_in_ts", "-sequence")
+    elif figure in indicators.SERVICE_FIGURES:
+        kind = "services"
+        rows = indicators.sharing_services(figure, agency, now).select_related("subsystem__member")
+        rows = rows.order_by("title", "pk")
     else:
         kind = "deliveries" if figure in ("doc_failed", "doc_unsent") else "documents"
         rows = indicators.document_records(figure, agency, now)
@@ -131,7 +140,9 @@ def records(request, figure: str):
     if kind == "documents":
         for document in page:
             document.may_read = can(request.user, "documents.view_incoming", document)
-    back = reverse("ioc:dashboard") + (f"?agency={agency.pk}" if agency else "")
+    if kind == "calls":
+        _name_calls(page)
+    back = indicators.dashboard_path(agency)
     return render(
         request,
         "ioc/records.html",
@@ -145,6 +156,20 @@ def records(request, figure: str):
             "back": back,
         },
     )
+
+
+def _name_calls(page) -> None:
+    """The systems and services of a page of calls by their names (the identifier when unknown).
+    The path is not shown: it can carry a personal number (the population lookup's
+    ``/citizens/<number>``); the full records are on the province administrator's page."""
+    systems = {s.identifier: s for s in Subsystem.objects.select_related("member")}
+    titles = {s.identifier: s.title for s in Service.objects.select_related("subsystem__member")}
+    for call in page:
+        system = systems.get(call.client)
+        call.client_name = f"{system.member.name} ({system.name})" if system else call.client
+        call.service_title = titles.get(call.service, call.service or "—")
+        call.duration_ms = round((call.response_out_ts - call.request_in_ts).total_seconds() * 1000)
+        call.failed = bool(call.fault_code) or call.status_code >= 500
 
 
 def _optional(model, raw):

@@ -5,8 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -204,14 +205,37 @@ def _listing(request, title: "str | Promise", dossiers, data, figure_query: str)
             "title": title,
             "scope": report_scope(_scope(data)),
             "data": data,
-            "report_url": reverse("statistics:report") + "?" + figure_query,
+            **_back(request, figure_query),
         },
     )
 
 
+def _back(request, figure_query: str) -> dict:
+    """The list's back link: ``next`` when it is a page of this site (the operations centre opens
+    the lists with its own page and scope), else the report of the same query. Anything else in
+    ``next`` (another host, a scheme, ``//host``, an unknown path) is ignored."""
+    target = request.GET.get("next", "")
+    if (
+        target.startswith("/")
+        and len(target) <= 500
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=set())
+    ):
+        try:
+            match = resolve(target.split("?", 1)[0])
+        except Resolver404:
+            match = None
+        if match is not None:
+            label = _("Back to the operations centre") if match.namespace == "ioc" else _("Back")
+            return {"back_url": target, "back_label": label}
+    return {
+        "back_url": reverse("statistics:report") + "?" + figure_query,
+        "back_label": _("Back to the report"),
+    }
+
+
 def _report_query(request) -> str:
     query = request.GET.copy()
-    for key in ("page", "receiving_agency"):
+    for key in ("page", "receiving_agency", "next"):
         query.pop(key, None)
     return query.urlencode()
 
