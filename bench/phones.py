@@ -22,6 +22,8 @@ import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 
+from bench.workload import minimal_pdf
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}
@@ -50,24 +52,6 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__phone.cls += entry.value;
 }).observe({type: "layout-shift", buffered: true});
 """
-
-
-def _pdf() -> bytes:
-    """A one-page PDF to attach (as tinhso.testing.minimal_pdf, without importing Django)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ]
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
 
 
 class Phone:
@@ -197,7 +181,7 @@ def journey(phone: Phone, username: str, password: str) -> None:
         else:
             link.click()
         page.get_by_label("Tải tệp lên").set_input_files(
-            {"name": "giay-to.pdf", "mimeType": "application/pdf", "buffer": _pdf()}
+            {"name": "giay-to.pdf", "mimeType": "application/pdf", "buffer": minimal_pdf()}
         )
         page.get_by_role("button", name="Đính kèm").click()
         page.wait_for_load_state()

@@ -12,8 +12,6 @@ through the actions (once; a second run only prints the curl command).
 import datetime
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -22,6 +20,7 @@ from django.utils import timezone
 from tinhso.accounts.models import Membership
 from tinhso.agencies.models import Agency
 from tinhso.lgsp import actions
+from tinhso.lgsp.keys import public_key_pem
 from tinhso.lgsp.models import DataClassification, Member, MemberClass, Subsystem
 
 PROVINCE_LEADER, CONSUMER_LEADER = "lanhdao.tinh", "lanhdao.stp"
@@ -79,22 +78,8 @@ class Command(BaseCommand):
             owner, provider_member, "CSDL-TTHC", "Cơ sở dữ liệu thủ tục hành chính"
         )
         consumer = actions.register_subsystem(asker, consumer_member, "MOTCUA", "Hệ thống một cửa điện tử")
-        if not key_file.exists():
-            private = ec.generate_private_key(ec.SECP256R1())
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_bytes(
-                private.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                )
-            )
-            key_file.chmod(0o600)
-        private_key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
-        public_pem = private_key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        actions.set_credentials(asker, consumer, public_key_pem=public_pem.decode(), key_algorithm="ES256")
+        public_pem = public_key_pem(key_file)
+        actions.set_credentials(asker, consumer, public_key_pem=public_pem, key_algorithm="ES256")
         service = actions.register_service(
             owner,
             provider,

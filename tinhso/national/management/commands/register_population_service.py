@@ -5,12 +5,11 @@ written to FILE when absent. Once: a second run changes nothing."""
 
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tinhso.agencies.models import Agency
+from tinhso.lgsp.keys import public_key_pem
 from tinhso.national import actions
 
 
@@ -30,22 +29,7 @@ class Command(BaseCommand):
         )
         if province is None:
             raise CommandError("The province's agency is not found.")
-        key_file = Path(key)
-        if not key_file.exists():
-            private = ec.generate_private_key(ec.SECP256R1())
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_bytes(
-                private.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                )
-            )
-            key_file.chmod(0o600)
-        public = serialization.load_pem_private_key(key_file.read_bytes(), password=None).public_key()
-        public_pem = public.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        public_pem = public_key_pem(Path(key))
         service, client = actions.register_population_service(province, provider_url, public_pem)
         if client.identifier != settings.POPULATION_XROAD_CLIENT:
             self.stderr.write(f"POPULATION_XROAD_CLIENT should be {client.identifier}.")
