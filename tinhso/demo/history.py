@@ -403,6 +403,12 @@ class History:
             return self.later(life.at, 16, 40) if slow else self.later(life.at, 0.5, 8)
         if phase == "withdraw":
             dossier_actions.withdraw_dossier(life.citizen, dossier, "Tôi nộp nhầm thủ tục, xin rút hồ sơ.")
+            life.phase = "stop_withdrawn"
+            return self.later(life.at, 0.5, 4)
+        if phase == "stop_withdrawn":  # only the latest requests still wait for the desk
+            motcua.grant_withdrawal(
+                desk.officer(dossier), dossier, "Dừng giải quyết theo yêu cầu rút hồ sơ của người nộp."
+            )
             return None
         if phase == "refuse":
             motcua.refuse_dossier(
