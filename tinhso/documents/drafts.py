@@ -24,9 +24,9 @@ from typing import Any
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
 
 from tinhso.agencies.places import place_name
+from tinhso.core.pdf import html_to_pdf
 from tinhso.documents import doctypes, numbering
 from tinhso.documents.models import OutgoingDocument, ReviewStep
 
@@ -159,7 +159,7 @@ def render(document: OutgoingDocument, parts: dict[str, Any], initialled: str = 
             "initialled": initialled,
         },
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 # The review route.

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from weasyprint import HTML
 
+from tinhso.core.pdf import html_to_pdf
 from tinhso.core.text import format_date
 from tinhso.documents.models import IncomingDocument, OutgoingDocument
 
@@ -155,4 +155,4 @@ def as_pdf(kind: str, agency, start: datetime.date, end: datetime.date) -> bytes
             "nowrap": {0, 1, 7} if kind == OUTGOING else {0, 1, 3, 4},
         },
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

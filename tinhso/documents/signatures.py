@@ -33,9 +33,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
-from weasyprint import HTML
 
 from tinhso.agencies.places import place_name
+from tinhso.core.pdf import html_to_pdf
 from tinhso.documents import doctypes, numbering
 from tinhso.documents.models import SealImage, SignerImage
 from tinhso.signing.pdf import PDF_MAGIC, _outside_event_loop, active_certificate
@@ -145,13 +145,13 @@ def render_draft(document) -> bytes:
             "signer_name": document.signer_name,
         },
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def _pdf(template: str, **context) -> str:
     """A one-page PDF rendered from ``template``, in a temporary file (pyHanko imports from paths)."""
     context = {key: f"{value:.2f}" if isinstance(value, float) else value for key, value in context.items()}
-    data = HTML(string=render_to_string(template, context)).write_pdf()
+    data = html_to_pdf(render_to_string(template, context))
     handle = tempfile.NamedTemporaryFile(suffix=".pdf", delete=False)  # noqa: SIM115 - removed by caller
     with handle:
         handle.write(data)

@@ -146,9 +146,11 @@ def _dossier(request: ApiRequest, pk: int) -> Dossier:
 
 
 def _flow(user: User, dossier: Dossier, flow: DossierFlow | None = None) -> dict[str, Any]:
-    """The dossier's step and the actions ``user`` may take (``flow``: the flow just moved)."""
-    dossier.refresh_from_db()
-    flow = flow or DossierFlow.objects.select_related("state", "version").get(dossier=dossier)
+    """The dossier's step and the actions ``user`` may take (``flow``: the flow an action just
+    moved, with the dossier it locked and changed; without it both are read again)."""
+    if flow is None:
+        dossier.refresh_from_db()
+        flow = DossierFlow.objects.select_related("state", "version").get(dossier=dossier)
     return {
         "code": dossier.code,
         "submission_reference": dossier.submission_reference,
@@ -213,7 +215,7 @@ def take_action(request: ApiRequest, pk: int, key: str, payload: ActionIn) -> di
         agency=agency,
         expected_version=payload.version,
     )
-    return _flow(officer, dossier, flow)
+    return _flow(officer, flow.dossier, flow)
 
 
 @router.post(

@@ -35,12 +35,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from tinhso.accounts.models import User
 from tinhso.agencies.models import Agency
 from tinhso.agencies.places import place_name
 from tinhso.audit.services import record
+from tinhso.core.pdf import html_to_pdf
 from tinhso.core.text import nfc
 from tinhso.dossiers.models import Channel, Dossier
 from tinhso.official_forms.letters import issue_letter
@@ -126,7 +126,7 @@ def sign_issued_form(issued_id: int) -> IssuedForm:
         certificate = active_certificate(agency)
         signer_name = (nfc(actor.full_name) or actor.get_username()) if actor else agency.name
         signed = sign_pdf(
-            HTML(string=issued.html).write_pdf(),
+            html_to_pdf(issued.html),
             agency,
             reason=_("Form %(number)02d of dossier %(code)s")
             % {"number": issued.form_number, "code": dossier.code},

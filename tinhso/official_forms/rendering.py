@@ -41,10 +41,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from tinhso.agencies.places import place_name
 from tinhso.core.links import site_url
+from tinhso.core.pdf import html_to_pdf
 from tinhso.core.text import format_date, format_long_date
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Status
 from tinhso.motcua.models import CopyForm
@@ -315,7 +315,7 @@ def render_form(number: int, dossier, request=None, **context) -> bytes:
     """The PDF of form ``number`` (1–6) for ``dossier``; ``ValidationError`` when the dossier's
     records lack what the form must state (e.g. Form 03 without a reason). ``request``: the
     officer's, whose address the QR code uses when ``SITE_URL`` is not configured."""
-    return HTML(string=form_html(number, dossier, request, **context)).write_pdf()
+    return html_to_pdf(form_html(number, dossier, request, **context))
 
 
 def form_html(number: int, dossier, request=None, **context) -> str:
@@ -537,7 +537,7 @@ def render_register_pdf(rows: list[dict], agency, period: tuple[datetime.date, d
             "table": table,
         },
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def render_register_xlsx(rows: list[dict], agency, period: tuple[datetime.date, datetime.date]) -> bytes:

@@ -9,7 +9,8 @@ the procedure (its ``updated_at``: every catalogue or admin write changes it) an
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from weasyprint import HTML
+
+from tinhso.core.pdf import html_to_pdf
 
 DECLARATION_WORDS = ("tờ khai",)
 REPEATED_ROWS = 4
@@ -82,6 +83,6 @@ def declaration_pdf(procedure) -> bytes | None:
                 ],
             },
         )
-        pdf = HTML(string=html).write_pdf()
+        pdf = html_to_pdf(html)
         cache.set(key, pdf, CACHE_SECONDS)
     return pdf

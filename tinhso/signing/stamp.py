@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
-from weasyprint import HTML
+
+from tinhso.core.pdf import html_to_pdf
 
 
 def qr_svg(url: str, scale: int = 3) -> str:
@@ -38,7 +39,7 @@ def stamp_verification(pdf_bytes: bytes, url: str, document_id) -> bytes:
             "document_id": document_id,
         },
     )
-    overlay = PdfReader(BytesIO(HTML(string=html).write_pdf())).pages[0]
+    overlay = PdfReader(BytesIO(html_to_pdf(html))).pages[0]
     last.merge_page(overlay)
     output = BytesIO()
     writer.write(output)

@@ -612,6 +612,7 @@ def _perform(
             .select_related("state", "current_agency", "version")
             .get(dossier=locked)
         )
+        flow.dossier = locked  # the caller reads the dossier as the action leaves it
         action = actions_out(flow.state_id, flow.version).get(action_key)
         if action is None:
             raise ValidationError(
