@@ -767,16 +767,28 @@ def measure_round(context: Round, size: int, seeded: dict, rollup_error: str, st
             "disk_kib_read_per_request": round(read, 2),
         }
 
-    def phase(name: str, endpoint: str, mode: str, page: bool = False, **env_vars) -> None:
+    def phase(
+        name: str, endpoint: str, mode: str, page: bool = False, connections: int = conns, **env_vars
+    ) -> None:
         """One wrk phase; a rendered page (``page``) runs at least 3 s, so that a short phase (the
         smoke run's 1 s) does not end before a worker's first page does."""
         log(f"phase {name}: {endpoint}")
         if options.warmup_seconds:
-            wrk(base_url, mode, options.warmup_seconds, conns, limit, BENCH_RUN=f"warm-{name}", **env_vars)
+            wrk(
+                base_url,
+                mode,
+                options.warmup_seconds,
+                connections,
+                limit,
+                BENCH_RUN=f"warm-{name}",
+                **env_vars,
+            )
         duration = max(seconds, 3) if page else seconds
+        run = f"{size}-{name}"
         phases[name] = {
             "endpoint": endpoint,
-            **measured(wrk, base_url, mode, duration, conns, limit, BENCH_RUN=f"{size}-{name}", **env_vars),
+            "connections": connections,
+            **measured(wrk, base_url, mode, duration, connections, limit, BENCH_RUN=run, **env_vars),
         }
 
     phase("framework_floor", "GET /healthz (SELECT 1)", "get", BENCH_PATH="/healthz")
@@ -911,17 +923,29 @@ def measure_round(context: Round, size: int, seeded: dict, rollup_error: str, st
 def leaders_phases(phases: dict, phase, pages: dict, rollup_error: str) -> None:
     """The leaders' pages, signed in as the province leader: the statistics page for the whole
     province over a year, and the operations centre (issue 18: every tile, the Decision 766
-    index and twelve months of trend)."""
+    index and twelve months of trend). Each is measured under the phases' load and again for
+    one leader alone (one connection): what a leader opening the page waits for."""
     for name, endpoint, path in (
         ("statistics_page", f"GET {pages['statistics_page']} (the whole province, a year)", None),
         ("ioc_dashboard", f"GET {IOC_PATH} (the whole province)", IOC_PATH),
     ):
         path = path or pages["statistics_page"]
-        if rollup_error:
-            note = f"not measured: rollup_statistics --rebuild failed ({rollup_error[:200]})"
-            phases[name] = {"endpoint": endpoint, "note": note}
-        else:
-            phase(name, endpoint, "get", True, BENCH_PATH=path, BENCH_COOKIE=pages["leader_cookie"])
+        for suffix, connections in (("", None), ("_alone", 1)):
+            label = endpoint if connections is None else f"{endpoint}, one leader alone"
+            if rollup_error:
+                note = f"not measured: rollup_statistics --rebuild failed ({rollup_error[:200]})"
+                phases[name + suffix] = {"endpoint": label, "note": note}
+                continue
+            extra = {} if connections is None else {"connections": connections}
+            phase(
+                name + suffix,
+                label,
+                "get",
+                True,
+                BENCH_PATH=path,
+                BENCH_COOKIE=pages["leader_cookie"],
+                **extra,
+            )
 
 
 def officer_phase(context: Round, phases: dict, measured) -> None:
