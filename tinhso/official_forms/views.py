@@ -16,6 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin
@@ -86,12 +89,43 @@ def latest_issued(dossier, number: int) -> IssuedForm | None:
     return issued.order_by("-issued_at", "-pk").first()
 
 
+# How long a reader is asked to wait before trying an unsigned form again.
+UNSIGNED_RETRY_SECONDS = 3600
+
+
 def send_issued(request, issued: IssuedForm) -> HttpResponse:
-    """The signed bytes of ``issued``; an officer's read of the applicant's data is logged."""
+    """The signed bytes of ``issued``; an officer's read of the applicant's data is logged. A
+    form that could not be signed yet (its agency's certificate expired or was withdrawn before
+    the worker signed it) is answered with the reason, and signed on the first download after
+    the agency has a valid certificate again."""
+    try:
+        content = signed_bytes(issued)
+    except ValidationError as refusal:
+        response = render(
+            request,
+            "core/error.html",
+            {
+                "status": 503,
+                "title": _("This paper has not been signed yet"),
+                "message": _(
+                    "%(paper)s was issued on %(date)s but has not been digitally signed yet: "
+                    "%(reason)s It will be available as soon as the agency can sign it; please "
+                    "try again later."
+                )
+                % {
+                    "paper": issued.name,
+                    "date": date_format(timezone.localtime(issued.issued_at), "d/m/Y H:i"),
+                    "reason": " ".join(refusal.messages),
+                },
+            },
+            status=503,
+        )
+        response["Retry-After"] = str(UNSIGNED_RETRY_SECONDS)
+        return response
     record_dossier_read(
         request.user, issued.dossier, FORM_FIELDS, f"official_forms.form_{issued.form_number:02d}", request
     )
-    return _download(signed_bytes(issued), "application/pdf", issued.filename)
+    return _download(content, "application/pdf", issued.filename)
 
 
 @login_required

@@ -9,6 +9,7 @@ import hashlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from tinhso import testing as factories
 from tinhso.audit.models import AuditEntry
@@ -207,3 +208,35 @@ def test_the_officer_does_not_wait_for_the_signature_and_the_form_is_signed_once
     assert bytes(issued.content) == first.content
     entry = AuditEntry.objects.get(action="official_forms.issue")
     assert (entry.data["sha256"], entry.actor) == (issued.sha256, officer)
+
+
+def test_a_form_whose_certificate_lapsed_before_signing_says_so_and_is_signed_with_the_next_one(
+    certificate, submitted, officer, specialist, citizen, client, desk, settings
+):
+    """The agency's certificate lapses between the reception and the worker's signing (here its
+    active certificate is one that has expired): the applicant's download explains it (503,
+    Retry-After) instead of failing, keeps nothing and logs no read; once the agency has a valid
+    certificate again, the next download signs with it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    accepted = motcua.accept_dossier(officer, submitted, assignee=specialist)
+    issued = only(accepted, 1)
+    now = timezone.now()
+    signing_actions.issue_agency_certificate(
+        None, desk, not_before=now - datetime.timedelta(days=800), not_after=now - datetime.timedelta(days=1)
+    )
+    client.force_login(citizen)
+    url = reverse("official_forms:dossier_form", args=[accepted.code, 1])
+    refused = client.get(url)
+    assert refused.status_code == 503 and refused["Retry-After"] == "3600"
+    page = refused.content.decode()
+    assert "chưa được ký số" in page and "không còn hiệu lực" in page, page
+    issued.refresh_from_db()
+    assert issued.content is None
+    assert not AuditEntry.objects.filter(action="official_forms.issue").exists()
+
+    renewed = signing_actions.issue_agency_certificate(None, desk)
+    signed = client.get(url)
+    assert signed.status_code == 200 and signed.content.startswith(b"%PDF-")
+    issued.refresh_from_db()
+    assert issued.certificate == renewed and certificate != renewed
+    assert_signed_by(issued, desk, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", accepted.code)
