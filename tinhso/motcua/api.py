@@ -37,7 +37,10 @@ router = Router(tags=["one-stop back office"])
 
 class InboxFilter(Schema):
     q: str = ""
-    deadline: str = ""
+    deadline: str = Field(
+        "",
+        description="due_today, due_soon, overdue or step_late (the current step is past its own deadline)",
+    )
     procedure: str = ""
     status: int | None = None
     waiting: str = ""

@@ -17,7 +17,12 @@ from tinhso.worktime.calendar import add_working_days
 
 HANDLING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
 DUE_TODAY, DUE_SOON, OVERDUE = "due_today", "due_soon", "overdue"
-DEADLINES = (DUE_TODAY, DUE_SOON, OVERDUE)
+# The current step is past its own deadline: an online dossier not examined within its working
+# hours, a paper dossier not transferred the same day (Decree 118/2025/NĐ-CP Art. 18 as amended
+# by Decree 309/2026/NĐ-CP), or any step of the flow past the time its flow gives it, whether or
+# not the dossier as a whole is late yet.
+STEP_LATE = "step_late"
+DEADLINES = (DUE_TODAY, DUE_SOON, OVERDUE, STEP_LATE)
 
 
 # The inbox's "waiting for" filter: the step's role.
@@ -60,6 +65,8 @@ def soon_limit(now: datetime.datetime) -> datetime.datetime:
 
 def deadline_q(kind: str, now: datetime.datetime | None = None) -> Q:
     now = now or timezone.now()
+    if kind == STEP_LATE:
+        return Q(flow__step_due_at__lt=now)
     running = Q(status__in=CLOCK_RUNNING, due_at__isnull=False)
     if kind == OVERDUE:
         return running & Q(due_at__lt=now)
@@ -123,12 +130,13 @@ def counts(queryset: QuerySet[Dossier], now: datetime.datetime | None = None) ->
         due_today=Count("pk", filter=deadline_q(DUE_TODAY, now)),
         due_soon=Count("pk", filter=deadline_q(DUE_SOON, now)),
         overdue=Count("pk", filter=deadline_q(OVERDUE, now)),
+        step_late=Count("pk", filter=deadline_q(STEP_LATE, now)),
     )
 
 
 def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:
     """The officer's start page: how many dossiers wait for them to receive, process and sign
-    (for the roles they hold), and how many of all are due soon and overdue."""
+    (for the roles they hold), and how many of all are due soon, overdue and late at their step."""
     now = now or timezone.now()
     base = actionable(user)
     figures = {}
@@ -141,6 +149,7 @@ def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:
         **figures,
         due_soon=Count("pk", filter=deadline_q(DUE_SOON, now)),
         overdue=Count("pk", filter=deadline_q(OVERDUE, now)),
+        step_late=Count("pk", filter=deadline_q(STEP_LATE, now)),
     )
 
 

@@ -92,6 +92,7 @@ class InboxFilter(forms.Form):
             (inbox.DUE_TODAY, gettext_lazy("due today")),
             (inbox.DUE_SOON, gettext_lazy("due soon")),
             (inbox.OVERDUE, gettext_lazy("overdue")),
+            (inbox.STEP_LATE, gettext_lazy("late at their step")),
         ],
     )
 

@@ -1,12 +1,17 @@
 """The pages: inbox with counts and accent-free search, actions by URL, refusals by URL."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tinhso import testing as factories
+from tinhso.accounts.actions import issue_api_token
 from tinhso.accounts.models import Role
 from tinhso.dossiers.notifications import send_pending
 from tinhso.dossiers.status import Status
+from tinhso.workflows.models import DossierFlow
 
 pytestmark = pytest.mark.django_db
 
@@ -508,3 +513,32 @@ def test_a_dashboard_viewer_starts_on_the_statistics_not_an_empty_dossier_list(
     assert page.status_code == 200 and page.context["counts"] is None and page.context["documents"] == {}
     assert "Hồ sơ một cửa đang chờ bạn" not in html and f'href="{reverse("motcua:inbox")}"' not in html
     assert "Mở thống kê một cửa" in html and reverse("statistics:report") in html
+
+
+def test_a_dossier_late_at_its_step_is_counted_and_listed_though_not_overdue_yet(
+    signed_in, officer, specialist, submitted, client
+):
+    """An online dossier not examined within its working hours is late at its step while the
+    dossier itself has no due time yet: the start page, the inbox and the API say so."""
+    late = timezone.now() - datetime.timedelta(hours=2)
+    DossierFlow.objects.filter(dossier=submitted).update(step_due_at=late)
+    browser = signed_in(officer)
+    counts = browser.get(reverse("motcua:start")).context["counts"]
+    assert (counts["step_late"], counts["overdue"]) == (1, 0)
+    start = browser.get(reverse("motcua:start")).content.decode()
+    assert f"{reverse('motcua:inbox')}?deadline=step_late" in start and "quá hạn ở bước xử lý" in start
+    page = browser.get(reverse("motcua:inbox"), {"deadline": "step_late"})
+    assert [d.pk for d in page.context["page"]] == [submitted.pk]
+    assert page.context["counts"]["step_late"] == 1 and "hạn của bước" in page.content.decode()
+    assert not list(browser.get(reverse("motcua:inbox"), {"deadline": "overdue"}).context["page"])
+    token, _ = issue_api_token(officer, "kiểm thử")
+    listed = client.get(
+        "/api/v1/mot-cua/dossiers", {"deadline": "step_late"}, HTTP_AUTHORIZATION=f"Bearer {token}"
+    ).json()
+    assert [item["id"] for item in listed["items"]] == [submitted.pk]
+
+    browser.post(
+        reverse("motcua:action", args=[submitted.pk, "tiep_nhan"]),
+        {"assignee": specialist.pk, "version": submitted.version, "note": ""},
+    )
+    assert signed_in(specialist).get(reverse("motcua:start")).context["counts"]["step_late"] == 0
