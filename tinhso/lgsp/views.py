@@ -208,6 +208,18 @@ def account_part(request) -> dict | None:
     cccd = getattr(request.user, "cccd", "")
     if not cccd:
         return None
-    codes = Dossier.objects.filter(applicant=request.user).values_list("pk", "code", "submission_reference")
-    issues = [code for pk, *known in codes for code in (*known, f"draft-{pk}") if code]
-    return {"exchanges": operations.exchanges_about(cccd, issues)[:20]}
+    dossiers = Dossier.objects.filter(applicant=request.user).values_list(
+        "pk", "code", "submission_reference", "procedure__name"
+    )
+    # What each issue the calls name means to the person: a draft is named by its number in
+    # the calls made while it was being filled in ("draft-<pk>", tinhso.national.actions).
+    shown: dict[str, str] = {}
+    for pk, code, reference, procedure in dossiers:
+        label = code or reference or _("your draft of “%(procedure)s”") % {"procedure": procedure}
+        for issue in (code, reference, f"draft-{pk}"):
+            if issue:
+                shown[issue] = label
+    exchanges = operations.exchanges_about(cccd, shown)[:20]
+    for row in exchanges:
+        row["dossier"] = shown.get(row["issue"], row["issue"])
+    return {"exchanges": exchanges}

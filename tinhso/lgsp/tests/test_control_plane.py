@@ -12,7 +12,9 @@ from django.utils import timezone
 from tinhso import testing as factories
 from tinhso.accounts.actions import issue_api_token
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
+from tinhso.agencies.models import Agency
 from tinhso.audit.models import AuditEntry
+from tinhso.dossiers.models import Dossier
 from tinhso.lgsp import actions
 from tinhso.lgsp.models import DataClassification, Endpoint, Exchange, Grant, LgspEvent, MemberClass, Service
 from tinhso.lgsp.tests.conftest import OPENAPI, Systems
@@ -200,15 +202,29 @@ def test_citizen_sees_who_called_about_them(systems):
         "request_hash": "0" * 64,
         "response_hash": "0" * 64,
     }
-    append([row, {**row, "message_id": "m2", "user_id": "VN001099000001", "issue": "OTHER"}])
-    assert Exchange.objects.count() == 2
     citizen = factories.make_citizen()
+    draft = Dossier.objects.create(
+        procedure=factories.make_procedure(),
+        receiving_agency=Agency.objects.order_by("pk").first(),
+        applicant=citizen,
+        is_draft=True,
+    )
+    append(
+        [
+            row,
+            {**row, "message_id": "m2", "user_id": "VN001099000001", "issue": "OTHER"},
+            {**row, "message_id": "m3", "user_id": "", "issue": f"draft-{draft.pk}"},
+        ]
+    )
+    assert Exchange.objects.count() == 3
     browser = Client()
     login(browser, citizen)
     page = browser.get(reverse("accounts:account")).content.decode()
     assert "H20.201.01-260105-0001" in page
     assert "Hệ thống một cửa" in page and "Tra cứu thông tin công dân" in page
     assert "OTHER" not in page
+    # The call made while the draft was filled in is named by the draft, not its row number.
+    assert "hồ sơ đang soạn “Thủ tục đăng ký khai sinh”" in page and f"draft-{draft.pk}" not in page
 
 
 def bearer(user) -> dict:
