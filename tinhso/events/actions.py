@@ -22,7 +22,14 @@ from tinhso.audit.services import record
 from tinhso.core.text import nfc
 from tinhso.events import webhooks
 from tinhso.events.feed import EVENT_TYPES
-from tinhso.events.models import Delivery, FeedEntry, SigningSecret, Subscription, SubscriptionEvent
+from tinhso.events.models import (
+    Delivery,
+    FeedEntry,
+    PrunedHorizon,
+    SigningSecret,
+    Subscription,
+    SubscriptionEvent,
+)
 from tinhso.events.tasks import deliver_webhooks
 
 # After a rotation the old secret keeps signing this long, beside the new one.
@@ -223,5 +230,13 @@ def forget_feed_entries(before: datetime.datetime) -> int:
     """Delete the feed entries written before ``before`` that no delivery still refers to; the
     events themselves stay in their outboxes (dossiers, documents, feedback)."""
     old = FeedEntry.objects.filter(created_at__lt=before).exclude(pk__in=Delivery.objects.values("entry_id"))
-    deleted, _per_model = old.delete()
+    with transaction.atomic():
+        last = old.order_by("-txid", "-id").values_list("txid", "id").first()
+        deleted, _per_model = old.delete()
+        if last is not None:
+            horizon, _created = PrunedHorizon.objects.select_for_update().get_or_create(pk=1)
+            if last > (horizon.txid, horizon.entry_id):
+                horizon.txid, horizon.entry_id = last
+            horizon.pruned_at = timezone.now()
+            horizon.save()
     return deleted

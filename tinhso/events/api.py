@@ -25,19 +25,28 @@ class FeedQuery(Schema):
 
 @router.get(
     "/",
-    response={200: dict, 403: ApiError, 422: ApiError},
+    response={200: dict, 403: ApiError, 410: ApiError, 422: ApiError},
     summary="The event feed: the events after a cursor, in one order, as CloudEvents 1.0",
 )
 def events(request: ApiRequest, query: Query[FeedQuery]) -> dict[str, Any]:
     """Resume with `after` = the `next` of the previous page: no event is skipped nor repeated,
     even when transactions commit out of order. A page may hold fewer than `limit` events (or
-    none) while `next` still moves on."""
+    none) while `next` still moves on. 410 `cursor_expired`: events after the cursor were
+    deleted under the retention period (`RETENTION_DAYS` of `feed_entries`); read again from
+    the start and compare with what you hold."""
     require(request.auth, "events.read")
     try:
         after = feed.Cursor.parse(query.after)
     except feed.BadCursor:
         raise ValidationError({"after": [_("This is not a cursor given by the event feed.")]}) from None
-    found, next_cursor = feed.read(after, query.limit)
+    try:
+        found, next_cursor = feed.read(after, query.limit)
+    except feed.CursorExpired as expired:
+        message = _(
+            "Events after this cursor were deleted under the retention period (up to %(horizon)s): "
+            "read the feed again from the start (an empty cursor) and compare with what you hold."
+        ) % {"horizon": expired}
+        return Status(410, {"error": {"code": "cursor_expired", "message": message}})
     return {
         "events": [dict(event.cloudevent, cursor=str(event.cursor)) for event in found],
         "next": str(next_cursor),

@@ -33,7 +33,7 @@ from django.db import connection
 from tinhso.core.sql import sql
 from tinhso.documents.models import DocumentEvent
 from tinhso.dossiers.models import DossierEvent, DossierEventKind
-from tinhso.events.models import FeedEntry, Source
+from tinhso.events.models import FeedEntry, PrunedHorizon, Source
 from tinhso.feedback.models import State as FeedbackState
 from tinhso.feedback.models import StateChange
 
@@ -75,6 +75,10 @@ FEED_SQL = {
 
 # Source row id -> (the agency concerned, the CloudEvent).
 Rendered = dict[int, tuple[str | None, dict[str, Any]]]
+
+
+class CursorExpired(ValueError):
+    """Events after the cursor were deleted by the retention schedule: the reader missed them."""
 
 
 class BadCursor(ValueError):
@@ -231,6 +235,11 @@ def render(rows: Iterable[tuple[int, Cursor, str, int]]) -> list[Event]:
 
 def read(after: Cursor, limit: int = 100) -> tuple[list[Event], Cursor]:
     """Up to ``limit`` events after ``after`` and the cursor to resume from (``after`` itself
-    when there is nothing new)."""
+    when there is nothing new); ``CursorExpired`` when the retention schedule deleted events
+    after ``after`` (reading from the start, the empty cursor, always works)."""
+    if after != Cursor():
+        horizon = PrunedHorizon.objects.filter(pk=1).values_list("txid", "entry_id").first()
+        if horizon is not None and (after.txid, after.entry_id) < horizon:
+            raise CursorExpired(str(Cursor(*horizon)))
     rows = entries(after, max(1, min(limit, MAX_LIMIT)))
     return render(rows), (rows[-1][1] if rows else after)

@@ -59,6 +59,18 @@ class DispatchCursor(models.Model):
         return f"{self.txid}.{self.entry_id}"
 
 
+class PrunedHorizon(models.Model):
+    """The last feed entry the retention schedule deleted (one row, pk 1): a reader resuming
+    from a cursor before it has missed events and is told so."""
+
+    txid = models.BigIntegerField(default=0)
+    entry_id = models.BigIntegerField(default=0)
+    pruned_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.txid}.{self.entry_id}"
+
+
 class Subscription(models.Model):
     name = models.CharField(_("name"), max_length=120)
     url = models.URLField(_("address"), max_length=500)

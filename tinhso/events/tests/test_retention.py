@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from tinhso.dossiers.models import DossierEvent
 from tinhso.events import actions
-from tinhso.events.models import Attempt, Delivery, FeedEntry
+from tinhso.events.feed import Cursor
+from tinhso.events.models import Attempt, Delivery, FeedEntry, PrunedHorizon
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,35 @@ def test_finished_deliveries_and_old_feed_entries_go_pending_ones_stay(settings,
     left = set(FeedEntry.objects.filter(pk__in=[e.pk for e in entries]).values_list("pk", flat=True))
     assert left == {entries[2].pk, entries[4].pk}
     assert DossierEvent.objects.filter(dossier=submitted).exists()  # the outbox keeps the events
+
+
+@pytest.mark.django_db(transaction=True)  # the feed shows only committed transactions
+def test_a_reader_whose_cursor_is_older_than_the_deleted_entries_is_told_it_missed_events(
+    settings, client, people, bearer, submitted
+):
+    """410 ``cursor_expired`` for a cursor before the last deleted entry; a cursor after it and
+    the start of the feed still read; a dry run deletes nothing and moves no horizon."""
+    settings.RETENTION_DAYS = {**settings.RETENTION_DAYS, "feed_entries": 365}
+    reader = bearer(people["system"])
+    everything = client.get("/api/v1/events/", {"limit": 500}, **reader).json()["events"]
+    assert everything  # the submitted dossier's events
+    old = [FeedEntry.objects.create(source="dossier", source_id=9100 + n) for n in range(3)]
+    FeedEntry.objects.filter(pk__in=[entry.pk for entry in old]).update(created_at=timezone.now() - 400 * DAY)
+    first_old = min((entry.txid, entry.id) for entry in old)
+    last_old = max((entry.txid, entry.id) for entry in old)
+    call_command("apply_retention", "--dry-run", stdout=io.StringIO())
+    assert not PrunedHorizon.objects.exists()
+
+    call_command("apply_retention", stdout=io.StringIO())
+    horizon = PrunedHorizon.objects.get(pk=1)
+    assert (horizon.txid, horizon.entry_id) == last_old and horizon.pruned_at is not None
+    stale = str(Cursor(first_old[0], first_old[1] - 1))  # read up to just before the old entries
+    expired = client.get("/api/v1/events/", {"after": stale}, **reader)
+    assert expired.status_code == 410, expired.content
+    assert expired.json()["error"]["code"] == "cursor_expired"
+    assert "đọc lại" in expired.json()["error"]["message"]
+    resumed = client.get("/api/v1/events/", {"after": str(Cursor(*last_old))}, **reader)
+    assert resumed.status_code == 200
+    from_start = client.get("/api/v1/events/", {"limit": 500}, **reader)
+    assert from_start.status_code == 200
+    assert [event["id"] for event in from_start.json()["events"]] == [event["id"] for event in everything]
