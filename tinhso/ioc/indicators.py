@@ -37,8 +37,10 @@ Definitions (``now``: the moment of the computation; "this month": the 1st to to
   e.g. "unknown citizen", is an answer, not a failure); p95 = the nearest-rank 95th percentile of
   the durations (``response_out_ts`` − ``request_in_ts``) of today's calls, opening the calls
   that took as long or longer; services (active ones of the scope) whose last call failed, and
-  those without a successful call for ``SILENT_AFTER``. Counted on the indexes of the exchange
-  log: ``request_in_ts`` (the day's range) and ``lgsp_exchange_service_ts`` (a service's last call).
+  those without a successful call for longer than their own expected quiet time
+  (``Service.quiet_after``, 24 hours unless its provider set it; services not watched are left
+  out). Counted on the indexes of the exchange log: ``request_in_ts`` (the day's range) and
+  ``lgsp_exchange_service_ts`` (a service's last call).
 """
 
 import datetime
@@ -49,7 +51,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -74,7 +87,6 @@ from tinhso.worktime.calendar import add_working_days
 
 DUE_SOON_DAYS = 2
 UNSENT_AFTER = datetime.timedelta(hours=1)  # a package still queued this long after it was made
-SILENT_AFTER = datetime.timedelta(hours=24)  # a service without a successful call this long
 HIGHER, LOWER = "higher", "lower"  # which way an indicator gets worse
 RED, AMBER, OK, NONE = "red", "amber", "ok", "none"
 TREND_MONTHS = 12
@@ -140,7 +152,7 @@ INDICATORS = (
         "lgsp_p95", SHARING, _("Duration of the slowest 5% of today's calls (ms)"), amber=1000, red=3000
     ),
     Indicator("lgsp_failing", SHARING, _("Services whose last call failed"), amber=1, red=2),
-    Indicator("lgsp_silent", SHARING, _("Services without a successful call for 24 hours"), amber=1, red=3),
+    Indicator("lgsp_silent", SHARING, _("Services quiet for longer than expected"), amber=1, red=3),
 )
 # Not a number on the page: the levels (%) at which a feedback category counts as rising.
 RISING = Indicator(
@@ -183,7 +195,7 @@ SHARING_FIGURES = {
 }
 SERVICE_FIGURES = {
     "lgsp_failing": _("Services whose last call failed"),
-    "lgsp_silent": _("Services without a successful call for 24 hours"),
+    "lgsp_silent": _("Services quiet for longer than expected"),
 }
 
 
@@ -671,14 +683,15 @@ def sharing_services(figure: str, agency: Agency | None, now: datetime.datetime)
     )
     last = of_service.order_by("-request_in_ts", "-sequence")
     services = services.annotate(
+        quiet_since=ExpressionWrapper(Value(now) - F("quiet_after"), output_field=DateTimeField()),
         last_at=Subquery(last.values("request_in_ts")[:1]),
         last_status=Subquery(last.values("status_code")[:1]),
         last_fault=Subquery(last.values("fault_code")[:1]),
     )
     queries = {
         "lgsp_failing": lambda: services.filter(Q(last_fault__gt="") | Q(last_status__gte=500)),
-        "lgsp_silent": lambda: services.exclude(
-            Exists(of_service.filter(request_in_ts__gte=now - SILENT_AFTER).exclude(FAILED))
+        "lgsp_silent": lambda: services.filter(quiet_after__isnull=False).exclude(
+            Exists(of_service.filter(request_in_ts__gte=OuterRef("quiet_since")).exclude(FAILED))
         ),
     }
     return queries[figure]()

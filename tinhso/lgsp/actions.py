@@ -208,6 +208,9 @@ def validate_openapi(openapi: object) -> dict:
     return openapi
 
 
+MIN_QUIET, MAX_QUIET = datetime.timedelta(hours=1), datetime.timedelta(days=366)
+
+
 def register_service(
     actor: Actor,
     subsystem: Subsystem,
@@ -222,6 +225,7 @@ def register_service(
     sla_availability: float = 99,
     sla_response_ms: int = 1000,
     timeout_seconds: int = 30,
+    quiet_after: datetime.timedelta | None = datetime.timedelta(hours=24),
     extra_endpoints: Iterable[tuple[str, str]] = (),
     request: HttpRequest | None = None,
 ) -> Service:
@@ -238,6 +242,8 @@ def register_service(
         raise ValidationError(_("The provider's address must be an http(s) URL."))
     if not 1 <= timeout_seconds <= 300:
         raise ValidationError(_("The timeout must be between 1 and 300 seconds."))
+    if quiet_after is not None and not MIN_QUIET <= quiet_after <= MAX_QUIET:
+        raise ValidationError(_("The expected quiet time must be between one hour and one year."))
     endpoints = sorted(set(_endpoints_of(validate_openapi(openapi))) | set(extra_endpoints))
     with transaction.atomic():
         if Service.objects.filter(subsystem=subsystem, code=code).exists():
@@ -254,6 +260,7 @@ def register_service(
             sla_response_ms=sla_response_ms,
             provider_url=provider_url.rstrip("/"),
             timeout_seconds=timeout_seconds,
+            quiet_after=quiet_after,
         )
         Endpoint.objects.bulk_create([Endpoint(service=service, method=m, path=p) for m, p in endpoints])
         record(

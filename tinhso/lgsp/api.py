@@ -38,6 +38,9 @@ class ServiceOut(Schema):
     legal_basis: str
     sla_availability: float
     sla_response_ms: int
+    quiet_after_hours: int | None = SchemaField(
+        description="The longest the service normally goes without a successful call; null: not watched."
+    )
     endpoints: list[EndpointOut]
 
 
@@ -52,6 +55,7 @@ def _service(service: Service) -> dict[str, Any]:
         "legal_basis": service.legal_basis,
         "sla_availability": float(service.sla_availability),
         "sla_response_ms": service.sla_response_ms,
+        "quiet_after_hours": service.quiet_hours,
         "endpoints": [{"id": e.pk, "method": e.method, "path": e.path} for e in service.endpoints.all()],
     }
 

@@ -8,6 +8,7 @@ a member is an agency of the province by its electronic code (``tinhso.agencies`
 organisation, a subsystem is one of its information systems.
 """
 
+import datetime
 import re
 
 from django.conf import settings
@@ -124,6 +125,17 @@ class Service(models.Model):
     legal_basis = models.TextField(_("legal basis"))
     sla_availability = models.DecimalField(_("availability (%)"), max_digits=5, decimal_places=2, default=99)
     sla_response_ms = models.PositiveIntegerField(_("response time (ms)"), default=1000)
+    # A nightly or weekly exchange is quiet for days; a lookup used at every counter is not.
+    quiet_after = models.DurationField(
+        _("expected quiet time"),
+        null=True,
+        blank=True,
+        default=datetime.timedelta(hours=24),
+        help_text=_(
+            "The longest the service normally goes without a successful call: the operations "
+            "centre flags it after that. Empty: not watched."
+        ),
+    )
     provider_url = models.URLField(_("provider base URL"))
     timeout_seconds = models.PositiveSmallIntegerField(_("timeout (seconds)"), default=30)
     is_active = models.BooleanField(_("active"), default=True)
@@ -141,6 +153,11 @@ class Service(models.Model):
     @property
     def identifier(self) -> str:
         return f"{self.subsystem.identifier}/{self.code}"
+
+    @property
+    def quiet_hours(self) -> int | None:
+        """``quiet_after`` in whole hours (None: not watched)."""
+        return None if self.quiet_after is None else round(self.quiet_after.total_seconds() / 3600)
 
     @property
     def personal_data(self) -> bool:

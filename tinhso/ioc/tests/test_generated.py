@@ -254,9 +254,8 @@ def more_expected(agency, now) -> dict[str, Any]:
         "lgsp_silent": sum(
             1
             for s in services
-            if not any(
-                e.request_in_ts >= now - datetime.timedelta(hours=24) and not failed(e) for e in history(s)
-            )
+            if s.quiet_after is not None
+            and not any(e.request_in_ts >= now - s.quiet_after and not failed(e) for e in history(s))
         ),
     }
 

@@ -7,6 +7,7 @@ import datetime
 from urllib.parse import urlencode
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tinhso import testing as factories
@@ -46,7 +47,7 @@ def call(client: str, service, minutes_ago: float, ms: int, status: int = 200, f
 def sharing():
     systems = Systems("http://127.0.0.1:9")
 
-    def service(code):
+    def service(code, **options):
         return lgsp.register_service(
             systems.owner,
             systems.provider,
@@ -56,6 +57,7 @@ def sharing():
             classification=DataClassification.PUBLIC,
             legal_basis="Nghị định 47/2024/NĐ-CP",
             openapi=OPENAPI,
+            **options,
         )
 
     down, idle, retired = service("ho-tich"), service("dat-dai"), service("cu")
@@ -85,6 +87,7 @@ def sharing():
         "provider_ward": systems.provider.member.agency.parent,
         "down": down,
         "idle": idle,
+        "service": service,
     }
 
 
@@ -206,3 +209,29 @@ def test_the_counts_read_the_exchange_logs_indexes_not_the_whole_log(sharing):
     assert "request_in_ts" in day and "Seq Scan on lgsp_exchange" not in day, day
     services = indicators.sharing_services("lgsp_failing", None, now).explain()
     assert "lgsp_exchange_service_ts" in services and "Seq Scan on lgsp_exchange" not in services, services
+
+
+def test_each_service_is_watched_for_its_own_quiet_time(client, sharing):
+    """A weekly exchange called two days ago is not flagged, a daily lookup is; a service its
+    provider does not watch never is; an expected quiet time under an hour is refused."""
+    weekly = sharing["service"]("dong-bo", quiet_after=datetime.timedelta(days=7))
+    daily = sharing["service"]("ho-khau")
+    unwatched = sharing["service"]("luu-tru", quiet_after=None)
+    consumer = sharing["systems"].consumer.identifier
+    two_days = 2 * 24 * 60
+    append(
+        [
+            {**call(consumer, weekly, two_days, 100), "message_id": "m-weekly"},
+            {**call(consumer, daily, two_days, 100), "message_id": "m-daily"},
+        ]
+    )
+    sign_in(client, sharing["province_leader"])
+    # ho-tich (failed last) and dat-dai (never called) as before, and the daily lookup.
+    assert tiles(client)["lgsp_silent"]["value"] == 3
+    page = client.get("/dieu-hanh/danh-sach/lgsp_silent/").content.decode()
+    assert "Dịch vụ ho-khau" in page and "Dịch vụ dong-bo" not in page and "Dịch vụ luu-tru" not in page
+    assert "quá 168 giờ" in client.get(f"/lien-thong/dich-vu/{weekly.pk}/").content.decode()
+    assert "không theo dõi" in client.get(f"/lien-thong/dich-vu/{unwatched.pk}/").content.decode()
+    with pytest.raises(ValidationError):
+        sharing["service"]("qua-ngan", quiet_after=datetime.timedelta(minutes=5))
+    assert not Service.objects.filter(code="qua-ngan").exists()
