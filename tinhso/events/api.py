@@ -28,7 +28,7 @@ class FeedQuery(Schema):
     response={200: dict, 403: ApiError, 410: ApiError, 422: ApiError},
     summary="The event feed: the events after a cursor, in one order, as CloudEvents 1.0",
 )
-def events(request: ApiRequest, query: Query[FeedQuery]) -> dict[str, Any]:
+def events(request: ApiRequest, query: Query[FeedQuery]) -> dict[str, Any] | Status[dict[str, Any]]:
     """Resume with `after` = the `next` of the previous page: no event is skipped nor repeated,
     even when transactions commit out of order. A page may hold fewer than `limit` events (or
     none) while `next` still moves on. 410 `cursor_expired`: events after the cursor were
