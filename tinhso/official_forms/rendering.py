@@ -36,7 +36,7 @@ import datetime
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -388,25 +388,31 @@ def book_name(field, year: int) -> str:
 
 def book_entry(dossier) -> tuple[str, int] | None:
     """The dossier's book and its number there: its rank among the dossiers of the same
-    receiving agency and field received in the same local year (by reception time)."""
+    receiving agency and field received in the same local year (by reception time). Counted,
+    not listed: Form 01 is issued at every reception, when the book holds the year so far."""
     if dossier.received_at is None:
         return None
     year = timezone.localdate(dossier.received_at).year
-    entries = _book_entries(dossier.receiving_agency_id, dossier.procedure.field_id, year)
-    return book_name(dossier.procedure.field, year), entries[dossier.pk]
+    earlier = Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, pk__lte=dossier.pk)
+    number = _book(dossier.receiving_agency_id, dossier.procedure.field_id, year).filter(earlier).count()
+    return book_name(dossier.procedure.field, year), number
 
 
-def _book_entries(agency_id: int, field_id: int, year: int) -> dict[int, int]:
-    tz = timezone.get_current_timezone()
-    begin = datetime.datetime(year, 1, 1, tzinfo=tz)
-    pks = Dossier.objects.filter(
+def _book(agency_id: int, field_id: int, year: int) -> QuerySet[Dossier]:
+    """The dossiers of one book: an agency's, of one field, received in one local year."""
+    begin = datetime.datetime(year, 1, 1, tzinfo=timezone.get_current_timezone())
+    return Dossier.objects.filter(
         receiving_agency_id=agency_id,
         procedure__field_id=field_id,
         is_draft=False,
         received_at__gte=begin,
         received_at__lt=begin.replace(year=year + 1),
-    ).order_by("received_at", "pk")
-    return {pk: number for number, pk in enumerate(pks.values_list("pk", flat=True), start=1)}
+    )
+
+
+def _book_entries(agency_id: int, field_id: int, year: int) -> dict[int, int]:
+    pks = _book(agency_id, field_id, year).order_by("received_at", "pk").values_list("pk", flat=True)
+    return {pk: number for number, pk in enumerate(pks, start=1)}
 
 
 def result_method(dossier) -> str:
