@@ -2,7 +2,7 @@
 
 An action queues a ``Notification`` row in its own transaction (``queue_notification``). Once
 that commits, the server process wakes the sender, the ``send_notifications`` task, which sends
-every notification that is due, a batch per transaction. A process wakes it at most once per
+every notification that is due, each in its own transaction. A process wakes it at most once per
 ``WAKE_WINDOW`` and defers it by that window: the task then starts after every notification the
 process queued in the window had committed, and a surge of submissions costs the task worker one
 task per window and process instead of one per message. Several workers share the batches
@@ -14,7 +14,6 @@ retries that fall due and anything whose wake-up died with its process.
 
 import datetime
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -188,35 +187,40 @@ def _claim(now: datetime.datetime, batch: int) -> list[Due]:
 
 
 def send_batch(batch: int = BATCH) -> int:
-    """Send up to ``batch`` due notifications in one transaction and record how each went;
-    returns how many were tried."""
-    with transaction.atomic():
-        now = timezone.now()
-        due = _claim(now, batch)
-        if not due:
-            return 0
-        sent = defaultdict(list)  # channels delivered → ids
-        sms_provider = get_provider()
-        with translation.override(settings.LANGUAGE_CODE):
-            for notification in due:
-                channels, errors = _deliver(notification, sms_provider)
-                if not errors:
-                    sent[channels].append(notification.id)
-                    continue
-                attempts = notification.attempts + 1
-                given_up = attempts >= MAX_ATTEMPTS
-                Notification.objects.filter(pk=notification.id).update(
-                    attempts=attempts,
-                    channels=channels,
-                    last_error="\n".join(errors),
-                    state=Notification.State.FAILED if given_up else Notification.State.PENDING,
-                    next_attempt_at=now if given_up else now + RETRY_DELAYS[attempts - 1],
-                )
-        for channels, ids in sent.items():
-            Notification.objects.filter(pk__in=ids).update(
-                state=Notification.State.SENT, sent_at=now, channels=channels, attempts=F("attempts") + 1
-            )
-    return len(due)
+    """Send up to ``batch`` due notifications and record how each went; returns how many were
+    tried. Each is locked, sent and marked in its own transaction: a worker killed in the middle
+    of a batch has committed every message it sent before, and sends again at most the one it
+    was sending (``tests/test_crash.py``)."""
+    tried = 0
+    sms_provider = get_provider()
+    with translation.override(settings.LANGUAGE_CODE):
+        while tried < batch:
+            with transaction.atomic():
+                now = timezone.now()
+                due = _claim(now, 1)
+                if not due:
+                    break
+                _send_one(due[0], sms_provider, now)
+            tried += 1
+    return tried
+
+
+def _send_one(notification: Due, sms_provider, now: datetime.datetime) -> None:
+    channels, errors = _deliver(notification, sms_provider)
+    if not errors:
+        Notification.objects.filter(pk=notification.id).update(
+            state=Notification.State.SENT, sent_at=now, channels=channels, attempts=F("attempts") + 1
+        )
+        return
+    attempts = notification.attempts + 1
+    given_up = attempts >= MAX_ATTEMPTS
+    Notification.objects.filter(pk=notification.id).update(
+        attempts=attempts,
+        channels=channels,
+        last_error="\n".join(errors),
+        state=Notification.State.FAILED if given_up else Notification.State.PENDING,
+        next_attempt_at=now if given_up else now + RETRY_DELAYS[attempts - 1],
+    )
 
 
 def send_pending(batch: int = BATCH) -> int:
