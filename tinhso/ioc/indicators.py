@@ -82,7 +82,14 @@ from tinhso.statistics.figures import in_scope
 from tinhso.statistics.forms import DATE_FORMAT
 from tinhso.statistics.index766 import index_766
 from tinhso.statistics.models import ProcessedEvent, RollupCursor
-from tinhso.statistics.report import MONTHLY_TOTALS, OPEN, SATISFIED_STARS, monthly_totals, one_stop_report
+from tinhso.statistics.report import (
+    MONTHLY_TOTALS,
+    OPEN,
+    SATISFIED_STARS,
+    monthly_totals,
+    one_stop_report,
+    received_in,
+)
 from tinhso.worktime.calendar import add_working_days
 
 DUE_SOON_DAYS = 2
@@ -285,7 +292,6 @@ def ioc_url(figure: str, agency: Agency | None, **extra) -> str:
 
 def _services(agency, today, now) -> tuple[dict, dict]:
     month = today.replace(day=1)
-    day = one_stop_report(agency, date_from=today, date_to=today)
     report = one_stop_report(agency, date_from=month, date_to=today)
     index = index_766(agency, date_from=month, date_to=today)
     counts = report["counts"]
@@ -298,7 +304,7 @@ def _services(agency, today, now) -> tuple[dict, dict]:
         return {"value": value, "url": url(figure)}
 
     values = {
-        "received_today": (day["received"]["total"], url("received", today), []),
+        "received_today": (received_in(agency, today, today), url("received", today), []),
         "received_month": (report["received"]["total"], url("received"), []),
         "in_progress": (report["in_progress"]["total"], url("in_progress"), []),
         "due_soon": (due_soon_dossiers(agency, now).count(), ioc_url("due_soon", agency), []),

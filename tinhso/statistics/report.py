@@ -205,6 +205,19 @@ def overdue_before(date_to: datetime.date) -> datetime.datetime:
     )
 
 
+def received_in(agency: Agency | None, date_from: datetime.date, date_to: datetime.date) -> int:
+    """How many dossiers ``agency`` (None: the province), its children included, received from
+    ``date_from`` to ``date_to``: the report's "received", read from the same rollups without
+    the report's count of open dossiers."""
+    rollups = (
+        (AgencyMonthlyRollup, AgencyDailyRollup)
+        if agency is not None
+        else (ProvinceMonthlyRollup, ProvinceDailyRollup)
+    )
+    _before, period = _sums(_scope_sql(agency, True, None, None), date_from, date_to, rollups)
+    return _total(period, "received")
+
+
 def one_stop_report(
     agency: Agency | None = None,
     include_children: bool = True,
