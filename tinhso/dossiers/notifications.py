@@ -5,7 +5,7 @@ that commits, the server process wakes the sender, the ``send_notifications`` ta
 every notification that is due, each in its own transaction. A process wakes it at most once per
 ``WAKE_WINDOW`` and defers it by that window: the task then starts after every notification the
 process queued in the window had committed, and a surge of submissions costs the task worker one
-task per window and process instead of one per message. Several workers share the batches
+task per window and process instead of one per message. Several workers share the work
 (``FOR UPDATE SKIP LOCKED``). A channel that fails is tried again later (``RETRY_DELAYS``), the
 channels already delivered are not sent twice, and after the last attempt the notification is
 marked failed with its error. ``manage.py send_notifications`` (every minute from cron) sends the

@@ -17,10 +17,10 @@ from tinhso.worktime.calendar import add_working_days
 
 HANDLING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
 DUE_TODAY, DUE_SOON, OVERDUE = "due_today", "due_soon", "overdue"
-# The current step is past its own deadline: an online dossier not examined within its working
-# hours, a paper dossier not transferred the same day (Decree 118/2025/NĐ-CP Art. 18 as amended
-# by Decree 309/2026/NĐ-CP), or any step of the flow past the time its flow gives it, whether or
-# not the dossier as a whole is late yet.
+# The current step is past its own deadline (``DossierFlow.step_due_at``), whether or not the
+# dossier as a whole is late yet: an online dossier not examined within its working hours, a
+# paper dossier not transferred in time (``tinhso.workflows.actions.examination_due`` and
+# ``transfer_due``, with their sources), or any step past the time its flow gives it.
 STEP_LATE = "step_late"
 DEADLINES = (DUE_TODAY, DUE_SOON, OVERDUE, STEP_LATE)
 
