@@ -53,8 +53,12 @@ trap 'kill $(jobs -p) 2>/dev/null' EXIT
 .venv/bin/python manage.py run_local_portal --demo --port "$portal_port" --population-port "$population_port" --data "var/demo-portal-$port.sqlite3" >>"$worker_log" 2>&1 &
 .venv/bin/python manage.py run_local_identity --port "$identity_port" >>"$worker_log" 2>&1 &
 trap 'kill $(jobs -p) 2>/dev/null' EXIT
+# Up to a minute each (a loaded machine starts Django slowly); a helper that never answers (its
+# port taken, say) stops the demo here, naming the port, instead of failing later in load_demo.
 for wait_port in "$axis_port" "$portal_port" "$population_port" "$identity_port"; do
-  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$wait_port") 2>/dev/null && break; sleep 0.2; done
+  up=0
+  for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$wait_port") 2>/dev/null && { up=1; break; }; sleep 0.2; done
+  if [ "$up" = 0 ]; then echo "A local national service did not start on port $wait_port (see $worker_log)." >&2; exit 1; fi
 done
 .venv/bin/python manage.py load_demo --history "${DEMO_HISTORY:-2000}"
 
