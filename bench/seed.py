@@ -212,6 +212,7 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
     from tinhso.agencies.models import Agency, AgencyKind
     from tinhso.dossiers.models import (
         Dossier,
+        DossierBookCounter,
         DossierCodeCounter,
         DossierEvent,
         DossierStatusChange,
@@ -441,8 +442,17 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
         "ON CONFLICT (agency_id, day) DO NOTHING",
         [(agency_id, day, value) for (agency_id, day), value in existing.items()],
     )
+    numbered = number_books(main_connection)
     on_flows = put_open_dossiers_on_flows(main_connection)
-    written = (User, Dossier, DossierStatusChange, DossierEvent, DueTimeChange, DossierCodeCounter)
+    written = (
+        User,
+        Dossier,
+        DossierStatusChange,
+        DossierEvent,
+        DueTimeChange,
+        DossierCodeCounter,
+        DossierBookCounter,
+    )
     for model in (*written, DossierFlow):
         table = model._meta.db_table
         cursor.execute(
@@ -454,11 +464,47 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
     return {
         "dossiers": total,
         "citizens": citizens,
+        "dossiers_numbered_in_books": numbered,
         "open_dossiers_put_on_flows": on_flows,
         "jobs": jobs,
         "seconds": round(time.monotonic() - started, 1),
         "foreign_keys_checked_while_loading": checked,
     }
+
+
+def number_books(connection) -> int:
+    """Give each seeded dossier received its number in its tracking book, after the numbers the
+    book already holds (``tinhso.dossiers.codes.issue_book_number`` does it one at a time at
+    reception), in reception order, and leave each book's counter at its last number."""
+    from django.conf import settings
+
+    from tinhso.dossiers.models import Dossier, DossierBookCounter
+    from tinhso.procedures.models import Procedure
+
+    dossier, counter = Dossier._meta.db_table, DossierBookCounter._meta.db_table
+    procedure = Procedure._meta.db_table
+    year = "extract(year FROM d.received_at AT TIME ZONE %s)::int"
+    cursor = connection.cursor()
+    cursor.execute(
+        f"WITH books AS (SELECT d.id, d.receiving_agency_id AS agency_id, p.field_id, {year} AS year, "  # noqa: S608 - model tables
+        f'd.received_at FROM "{dossier}" d JOIN "{procedure}" p ON p.id = d.procedure_id '
+        "WHERE d.received_at IS NOT NULL AND d.book_number IS NULL AND NOT d.is_draft), "
+        "numbered AS (SELECT b.id, coalesce(c.value, 0) + row_number() OVER "
+        "(PARTITION BY b.agency_id, b.field_id, b.year ORDER BY b.received_at, b.id) AS number "
+        f'FROM books b LEFT JOIN "{counter}" c ON c.agency_id = b.agency_id AND c.field_id = b.field_id '
+        f'AND c.year = b.year) UPDATE "{dossier}" d SET book_number = n.number '
+        "FROM numbered n WHERE d.id = n.id",
+        [settings.TIME_ZONE],
+    )
+    numbered = cursor.rowcount
+    cursor.execute(
+        f'INSERT INTO "{counter}" (agency_id, field_id, year, value) '  # noqa: S608 - model tables
+        f'SELECT d.receiving_agency_id, p.field_id, {year}, max(d.book_number) FROM "{dossier}" d '
+        f'JOIN "{procedure}" p ON p.id = d.procedure_id WHERE d.book_number IS NOT NULL GROUP BY 1, 2, 3 '
+        "ON CONFLICT (agency_id, field_id, year) DO UPDATE SET value = excluded.value",
+        [settings.TIME_ZONE],
+    )
+    return numbered
 
 
 def put_open_dossiers_on_flows(connection) -> int:
@@ -630,7 +676,11 @@ def _one_dossier(
         path = [(3, received)]
         received = due_at = None
     elif outcome < 0.05:
-        path = [(2, received), (4, received + span * 0.1), (7, received + span * 0.3)]
+        # The applicant asks to withdraw; the desk grants it (a stop) within a few working hours
+        # to three days, so only the last days' requests are still waiting for a decision.
+        asked = received + span * 0.3
+        granted = asked + datetime.timedelta(hours=rng.uniform(2, 72))
+        path = [(2, received), (4, received + span * 0.1), (7, asked), (8, granted)]
     elif outcome < 0.055:
         path = [(2, received), (4, received + span * 0.1), (8, received + span * 0.5)]
     elif outcome < 0.13:

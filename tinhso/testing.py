@@ -19,6 +19,7 @@ from django.core.management import call_command
 
 from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.dossiers.codes import issue_book_number
 from tinhso.dossiers.models import Attachment, Channel, Dossier, Status
 from tinhso.procedures.models import Field, Level, OnlineLevel, Procedure, RequiredDocument, TimeUnit
 from tinhso.units.models import AdministrativeUnit, DivisionType
@@ -328,6 +329,9 @@ def make_dossier(procedure, agency, applicant=None, code="H20.201.01-260105-0001
         "due_at": local(2026, 1, 8, 8, 30),
     }
     values.update(fields)
+    received_at = values["received_at"]
+    if isinstance(received_at, datetime.datetime) and not values["is_draft"] and "book_number" not in values:
+        values["book_number"] = issue_book_number(agency.pk, procedure.field_id, received_at)
     dossier = Dossier.objects.create(
         code=code, procedure=procedure, receiving_agency=agency, applicant=applicant, **values
     )

@@ -1,4 +1,5 @@
-"""Dossier codes (Circular 01/2018/TT-VPCP): ``<agency code>-<YYMMDD>-<daily sequence>``.
+"""Dossier codes (Circular 01/2018/TT-VPCP): ``<agency code>-<YYMMDD>-<daily sequence>``, and
+numbers in the tracking books (Form 07).
 
 The sequence is a counter row per (agency, local day), incremented by one atomic upsert
 (``INSERT … ON CONFLICT … DO UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35 alike). The row
@@ -17,21 +18,31 @@ import datetime
 import re
 import secrets
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
-from tinhso.dossiers.models import DossierCodeCounter
+from tinhso.dossiers.models import DossierBookCounter, DossierCodeCounter
 
 SEQUENCE_DIGITS = 4
 
 
-def _next_value(agency_id: int, day: datetime.date) -> int:
-    table = connection.ops.quote_name(DossierCodeCounter._meta.db_table)
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field.column
+
+
+def _next_value(counter: type[DossierBookCounter | DossierCodeCounter], **key: int | datetime.date) -> int:
+    """Add one to the ``counter`` row of ``key`` (its unique fields), creating it at 1."""
+    quote, meta = connection.ops.quote_name, counter._meta
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(_column(counter, name)) for name in key)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (agency_id, day, value) VALUES (%s, %s, 1) "  # noqa: S608 - table name only
-            f"ON CONFLICT (agency_id, day) DO UPDATE SET value = {table}.value + 1 RETURNING value",
-            [agency_id, day],
+            f"INSERT INTO {table} ({columns}, value) VALUES ({', '.join(['%s'] * len(key))}, 1) "  # noqa: S608 - names from the model
+            f"ON CONFLICT ({columns}) DO UPDATE SET value = {table}.value + 1 RETURNING value",
+            list(key.values()),
         )
         return cursor.fetchone()[0]
 
@@ -44,7 +55,17 @@ def issue_code(agency, at: datetime.datetime | None = None) -> str:
     """The next code of ``agency`` for the local day of ``at`` (default now). Call inside the
     transaction that stores the dossier."""
     day = timezone.localdate(at or timezone.now())
-    return format_code(agency.code, day, _next_value(agency.pk, day))
+    return format_code(agency.code, day, _next_value(DossierCodeCounter, agency=agency.pk, day=day))
+
+
+def issue_book_number(agency_id: int, field_id: int, at: datetime.datetime) -> int:
+    """The next number in the tracking book of ``agency_id`` for the field of procedures
+    ``field_id`` in the local year of ``at`` (Form 07 of Circular 03/2025/TT-VPCP: one book per
+    field and year, each received dossier entered with its number, which Form 01 repeats). Taken
+    the same way as the code, in the transaction that records the reception: consecutive, never
+    reused."""
+    year = timezone.localdate(at).year
+    return _next_value(DossierBookCounter, agency=agency_id, field=field_id, year=year)
 
 
 # No 0/O, 1/I/L or U: easy to read out and to type on a phone.

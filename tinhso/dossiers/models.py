@@ -100,6 +100,9 @@ class Dossier(models.Model):
     paid_at = models.DateTimeField(_("fees paid at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("result returned at"), null=True, blank=True)
+    # The dossier's number in its tracking book (Form 07: one book per receiving agency, field of
+    # procedures and local year of reception), given at reception and printed on Form 01.
+    book_number = models.PositiveIntegerField(_("number in the tracking book"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -132,6 +135,8 @@ class Dossier(models.Model):
                 name="dossiers_received_open_due_idx",
                 condition=Q(status__in=[2, 4, 5, 6, 7], received_at__isnull=False, is_draft=False),
             ),
+            # Pending withdrawal requests, for the officers who decide on them (``tinhso.motcua.inbox``).
+            models.Index(fields=["receiving_agency"], name="dossiers_withdrawal_idx", condition=Q(status=7)),
             # Dossiers finished from a moment on: the "resolved" lists, and the 766 index's
             # dossiers still open at the end of a period (``tinhso.statistics.index766``).
             models.Index(fields=["finished_at"], name="dossiers_finished_idx"),
@@ -338,6 +343,24 @@ class DossierCodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}: {self.value}"
+
+
+class DossierBookCounter(models.Model):
+    """The last number given in one tracking book: a receiving agency's book of one field of
+    procedures for one (local) year."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    field = models.ForeignKey("procedures.Field", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "field", "year"], name="dossiers_book_counter_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.field_id} {self.year}: {self.value}"
 
 
 class DossierEventKind(models.TextChoices):

@@ -1,7 +1,9 @@
-"""The officers' inbox: the dossiers an officer's agencies and roles may act on, in one
-query on the flow's indexed (current agency, state) columns."""
+"""The officers' inbox: the dossiers an officer's agencies and roles may act on, read from the
+flow's open steps by current agency and from the pending withdrawal requests."""
 
 import datetime
+import operator
+from functools import reduce
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -13,6 +15,7 @@ from tinhso.dossiers.codes import lookup_form
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
 from tinhso.procedures.models import Procedure
+from tinhso.workflows.models import DossierFlow
 from tinhso.worktime.calendar import add_working_days
 
 HANDLING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
@@ -30,32 +33,48 @@ TO_RECEIVE, TO_PROCESS, TO_SIGN = "receive", "process", "sign"
 WAITING_ROLES = {TO_RECEIVE: Role.ONE_STOP_OFFICER, TO_PROCESS: Role.SPECIALIST, TO_SIGN: Role.LEADER}
 
 
-def _waiting_for(user, role) -> Q | None:
-    """Dossiers waiting for ``role`` in an agency where ``user`` holds it (None: they hold it
-    nowhere). A specialist sees the unassigned ones and those assigned to them. A withdrawal
-    request waits for the one-stop officers of the receiving agency and the leaders of the agency
-    holding the dossier, who decide on it."""
-    agencies = agency_ids_in_scope(user, role)
-    if not agencies:
+def _waiting_ids(user, roles) -> QuerySet | None:
+    """The ids of the dossiers waiting for one of ``roles`` in an agency where ``user`` holds it
+    (None: they hold none of them anywhere). A specialist sees the unassigned ones and those
+    assigned to them. A withdrawal request waits for the one-stop officers of the receiving
+    agency and the leaders of the agency holding the dossier, who decide on it.
+
+    Each part is read from its own small index, the open steps of the flow
+    (``workflows_waiting_idx``) and the withdrawal requests (``dossiers_withdrawal_idx``), and the
+    parts are joined by UNION: an OR across the two tables would make the database read every
+    dossier of the province."""
+    at_step: list[Q] = []
+    withdrawal: list[Q] = []
+    for role in roles:
+        agencies = agency_ids_in_scope(user, role)
+        if not agencies:
+            continue
+        part = Q(current_agency_id__in=agencies, waiting_roles__contains=f",{role},")
+        if role == Role.SPECIALIST:
+            part &= Q(assignee__isnull=True) | Q(assignee=user)
+        at_step.append(part)
+        if role == Role.ONE_STOP_OFFICER:
+            withdrawal.append(Q(receiving_agency_id__in=agencies))
+        elif role == Role.LEADER:
+            withdrawal.append(Q(flow__current_agency_id__in=agencies))
+    parts: list[QuerySet] = []
+    if at_step:
+        flows = DossierFlow.objects.filter(reduce(operator.or_, at_step)).exclude(waiting_roles="")
+        parts.append(flows.values("dossier_id"))
+    if withdrawal:
+        requests = Dossier.objects.filter(reduce(operator.or_, withdrawal), status=Status.WITHDRAWN)
+        parts.append(requests.order_by().values("pk"))
+    if not parts:
         return None
-    part = Q(flow__current_agency_id__in=agencies, flow__waiting_roles__contains=f",{role},")
-    if role == Role.SPECIALIST:
-        part &= Q(flow__assignee__isnull=True) | Q(flow__assignee=user)
-    elif role == Role.ONE_STOP_OFFICER:
-        part |= Q(status=Status.WITHDRAWN, receiving_agency_id__in=agencies)
-    elif role == Role.LEADER:
-        part |= Q(status=Status.WITHDRAWN, flow__current_agency_id__in=agencies)
-    return part
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
 
 
 def actionable(user, roles=HANDLING_ROLES) -> QuerySet[Dossier]:
     """Open dossiers waiting for one of ``user``'s ``roles`` in an agency of theirs."""
-    condition = Q(pk__in=[])
-    for role in roles:
-        part = _waiting_for(user, role)
-        if part is not None:
-            condition |= part
-    return Dossier.objects.filter(condition, is_draft=False).exclude(status__in=FINAL)
+    ids = _waiting_ids(user, roles)
+    if ids is None:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(pk__in=ids, is_draft=False).exclude(status__in=FINAL)
 
 
 def soon_limit(now: datetime.datetime) -> datetime.datetime:
@@ -141,9 +160,9 @@ def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:
     base = actionable(user)
     figures = {}
     for kind, role in WAITING_ROLES.items():
-        part = _waiting_for(user, role)
-        if part is not None:
-            figures[kind] = Count("pk", filter=part)
+        ids = _waiting_ids(user, (role,))
+        if ids is not None:
+            figures[kind] = Count("pk", filter=Q(pk__in=ids))
     return base.aggregate(
         total=Count("pk"),
         **figures,

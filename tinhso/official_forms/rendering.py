@@ -36,7 +36,7 @@ import datetime
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -387,32 +387,13 @@ def book_name(field, year: int) -> str:
 
 
 def book_entry(dossier) -> tuple[str, int] | None:
-    """The dossier's book and its number there: its rank among the dossiers of the same
-    receiving agency and field received in the same local year (by reception time). Counted,
-    not listed: Form 01 is issued at every reception, when the book holds the year so far."""
-    if dossier.received_at is None:
+    """The dossier's book and its number there, given at reception
+    (``tinhso.dossiers.codes.issue_book_number``)."""
+    if dossier.received_at is None or dossier.book_number is None:
         return None
-    year = timezone.localdate(dossier.received_at).year
-    earlier = Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, pk__lte=dossier.pk)
-    number = _book(dossier.receiving_agency_id, dossier.procedure.field_id, year).filter(earlier).count()
-    return book_name(dossier.procedure.field, year), number
-
-
-def _book(agency_id: int, field_id: int, year: int) -> QuerySet[Dossier]:
-    """The dossiers of one book: an agency's, of one field, received in one local year."""
-    begin = datetime.datetime(year, 1, 1, tzinfo=timezone.get_current_timezone())
-    return Dossier.objects.filter(
-        receiving_agency_id=agency_id,
-        procedure__field_id=field_id,
-        is_draft=False,
-        received_at__gte=begin,
-        received_at__lt=begin.replace(year=year + 1),
-    )
-
-
-def _book_entries(agency_id: int, field_id: int, year: int) -> dict[int, int]:
-    pks = _book(agency_id, field_id, year).order_by("received_at", "pk").values_list("pk", flat=True)
-    return {pk: number for number, pk in enumerate(pks, start=1)}
+    return book_name(
+        dossier.procedure.field, timezone.localdate(dossier.received_at).year
+    ), dossier.book_number
 
 
 def result_method(dossier) -> str:
@@ -470,18 +451,13 @@ def register_rows(
     )
     if field is not None:
         dossiers = dossiers.filter(procedure__field=field)
-    entries: dict[tuple, dict[int, int]] = {}
     rows = []
     for dossier in dossiers:
-        year = timezone.localdate(dossier.received_at).year
-        key = (dossier.receiving_agency_id, dossier.procedure.field_id, year)
-        if key not in entries:
-            entries[key] = _book_entries(*key)
         handling_agency, transferred_at, result_received_at = _transfers(dossier)
         rows.append(
             {
-                "book": book_name(dossier.procedure.field, year),
-                "entry": entries[key][dossier.pk],
+                "book": book_name(dossier.procedure.field, timezone.localdate(dossier.received_at).year),
+                "entry": dossier.book_number,
                 "code": dossier.code,
                 "procedure": dossier.procedure.name,
                 "quantity": 1,

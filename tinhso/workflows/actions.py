@@ -39,7 +39,7 @@ from tinhso.dossiers.actions import (
     received_across_boundary,
     record_due_time_change,
 )
-from tinhso.dossiers.codes import issue_code
+from tinhso.dossiers.codes import issue_book_number, issue_code
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Notification
 from tinhso.dossiers.notifications import queue_notification
 from tinhso.dossiers.signals import dossier_accepted
@@ -543,11 +543,15 @@ def _enter_status(locked: Dossier, code: int, actor: User, note: str, now: datet
     thủ tục hành chính sau khi được tiếp nhận sẽ được cấp 01 Mã số hồ sơ được ghi trong Giấy tiếp
     nhận hồ sơ và hẹn trả kết quả" (Decree 118/2025/NĐ-CP Art. 17(3) as amended by Decree
     309/2026/NĐ-CP Art. 8(3)). A counter dossier has it already; the code is issued before the
-    status change so that its outbox event carries it, and stored with the reception time."""
+    status change so that its outbox event carries it, and stored with the reception time, as is
+    the dossier's number in the tracking book (``issue_book_number``)."""
     fields: tuple[str, ...] = ()
     if code == Status.ACCEPTED and not locked.code:
         locked.code = issue_code(locked.receiving_agency, now)
         fields = ("code",)
+    if code == Status.ACCEPTED and locked.book_number is None:
+        locked.book_number = issue_book_number(locked.receiving_agency_id, locked.procedure.field_id, now)
+        fields += ("book_number",)
     if code in STATUS_DATES:
         setattr(locked, STATUS_DATES[code], now)
         fields += (STATUS_DATES[code],)

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.accounts.models import Role
@@ -219,7 +220,14 @@ class DossierFlow(models.Model):
     class Meta:
         verbose_name = _("dossier in a flow")
         verbose_name_plural = _("dossiers in flows")
-        indexes = [models.Index(fields=["current_agency", "state"], name="workflows_inbox_idx")]
+        indexes = [
+            models.Index(fields=["current_agency", "state"], name="workflows_inbox_idx"),
+            # The officers' inbox: only the steps someone may act on (a closed flow waits for
+            # nobody), by the agency holding the dossier (``tinhso.motcua.inbox``).
+            models.Index(
+                fields=["current_agency"], name="workflows_waiting_idx", condition=~Q(waiting_roles="")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier}: {self.state}"

@@ -88,9 +88,9 @@ def test_an_action_reads_each_thing_once(
         return client.post(url, body, content_type="application/json", **headers)
 
     assert accept(first).status_code == 200
-    # 29: reception issues the dossier code (one upsert of the day's counter); the answer is
-    # built from the dossier and flow the action locked, not read again.
-    with django_assert_max_num_queries(29):
+    # 30: reception issues the dossier code and the number in the tracking book (one upsert of
+    # each counter); the answer is built from the dossier and flow the action locked, not read again.
+    with django_assert_max_num_queries(30):
         response = accept(second)
     assert response.status_code == 200, response.content
     assert response.json()["status"] == Status.ACCEPTED and response.json()["state"]

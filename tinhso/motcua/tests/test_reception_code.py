@@ -18,7 +18,7 @@ from django.urls import reverse
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.dossiers import actions as dossier_actions
-from tinhso.dossiers.models import Channel, Dossier, DossierCodeCounter, DossierEvent
+from tinhso.dossiers.models import Channel, Dossier, DossierBookCounter, DossierCodeCounter, DossierEvent
 from tinhso.dossiers.notifications import send_pending
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions
@@ -104,6 +104,7 @@ def test_a_refused_or_returned_submission_consumes_no_code(citizen, procedure, d
     assert (incomplete.status, incomplete.code) == (Status.SUPPLEMENT, None)
     assert [first.code, second.code] == ["H20.201.01-261207-0001", "H20.201.01-261207-0002"]
     assert DossierCodeCounter.objects.get(agency=desk).value == 2
+    assert [first.book_number, second.book_number, refused.book_number] == [1, 2, None]
     # The refusal (Form 03) names the submission by its reference; there is no receipt.
     assert available_forms(refused) == [3]
     assert f"Mã nộp hồ sơ: <strong>{refused.submission_reference}</strong>" in form_html(3, refused)
@@ -180,6 +181,31 @@ def test_the_migration_gives_a_reference_to_every_submitted_dossier(
     assert walk_in.submission_reference is None and draft.submission_reference is None
 
 
+def test_the_migration_numbers_the_dossiers_already_received_in_their_books(
+    citizen, procedure, desk, officer, specialist
+):
+    later = receive(officer, specialist, submitted_on_friday(citizen, procedure, desk))
+    earlier = receive(
+        officer,
+        specialist,
+        submitted_on_friday(citizen, procedure, desk),
+        RECEIVED_AT - datetime.timedelta(days=1),
+    )
+    walk_in = actions.receive_at_counter(
+        officer, desk, procedure, {"name": "Lê Văn Tám"}, [], assignee=specialist
+    )
+    new = submit(citizen, procedure, desk)
+    Dossier.objects.filter(pk=walk_in.pk).update(received_at=RECEIVED_AT + datetime.timedelta(hours=2))
+    Dossier.objects.update(book_number=None)  # as stored before 0013
+    DossierBookCounter.objects.all().delete()
+    migration = importlib.import_module("tinhso.dossiers.migrations.0013_book_numbers")
+    migration.number_received_dossiers(apps, None)
+    numbers = dict(Dossier.objects.values_list("pk", "book_number"))
+    assert [numbers[earlier.pk], numbers[later.pk], numbers[walk_in.pk]] == [1, 2, 3]
+    assert numbers[new.pk] is None
+    assert DossierBookCounter.objects.get(agency=desk, year=RECEIVED_AT.year).value == 3
+
+
 def _receive_many(officer_pk, specialist_pk, dossier_pks, codes, errors):
     from tinhso.accounts.models import User
 
@@ -235,3 +261,8 @@ def test_officers_receiving_at_once_get_consecutive_unique_codes():
     assert all(re.fullmatch(r"H20\.201\.01-\d{6}-\d{4}", code) for code in codes)
     assert Dossier.objects.filter(code__isnull=True).count() == 4
     assert DossierCodeCounter.objects.get(agency=desk).value == 60
+    # The same for the numbers in the tracking book of the procedure's field and year.
+    numbers = Dossier.objects.filter(code__isnull=False).values_list("book_number", flat=True)
+    assert sorted(numbers) == list(range(1, 61))
+    assert DossierBookCounter.objects.get(agency=desk).value == 60
+    assert not Dossier.objects.filter(code__isnull=True, book_number__isnull=False).exists()

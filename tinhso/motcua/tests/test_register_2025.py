@@ -6,10 +6,12 @@ import datetime
 from io import BytesIO
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
+from tinhso.dossiers.codes import issue_book_number
 from tinhso.dossiers.models import Dossier
 from tinhso.motcua import actions
 from tinhso.official_forms.rendering import register_rows, render_form, render_register_xlsx
@@ -56,22 +58,22 @@ def test_books_are_kept_per_field_and_year(citizen, procedure, desk, officer, sp
     first = actions.accept_dossier(officer, submit(citizen, procedure, desk), assignee=specialist)
     second = actions.accept_dossier(officer, submit(citizen, procedure, desk), assignee=specialist)
     land = Field.objects.create(code="dat-dai", name="Đất đai")
-    third = actions.accept_dossier(officer, submit(citizen, procedure, desk), assignee=specialist)
-    # The third dossier's procedure moves to another field: it opens that field's book.
-    other = factories.make_procedure(code="1.000002")
+    other = factories.make_procedure(code="1.000002", eform={}, documents=False)
     other.field = land
     other.save()
-    Dossier.objects.filter(pk=third.pk).update(procedure=other)
-    last_year = Dossier.objects.filter(pk=first.pk)
-    last_year.update(received_at=first.received_at.replace(year=TODAY.year - 1))
+    third = actions.receive_at_counter(officer, desk, other, {"name": "Lê Văn Tám"}, [], assignee=specialist)
+    # A new year opens a new book, whatever the last number of the year before.
+    new_year = datetime.datetime(TODAY.year + 1, 1, 1, tzinfo=timezone.get_current_timezone())
+    assert issue_book_number(desk.pk, procedure.field_id, new_year - datetime.timedelta(seconds=1)) == 3
+    assert issue_book_number(desk.pk, procedure.field_id, new_year) == 1
 
-    rows = register_rows(desk, datetime.date(TODAY.year - 1, 1, 1), YEAR[1])
+    rows = register_rows(desk, *YEAR)
     books = {row["code"]: (row["book"], row["entry"]) for row in rows}
     field = procedure.field.code.upper()
-    assert books[first.code] == (f"{field}/{TODAY.year - 1}", 1)
-    assert books[second.code] == (f"{field}/{TODAY.year}", 1)
+    assert books[first.code] == (f"{field}/{TODAY.year}", 1)
+    assert books[second.code] == (f"{field}/{TODAY.year}", 2)
     assert books[third.code] == (f"DAT-DAI/{TODAY.year}", 1)
     assert [row["code"] for row in register_rows(desk, *YEAR, field=land)] == [third.code]
 
     text = read(render_form(1, Dossier.objects.get(pk=second.pk)))
-    assert nfc(f"Quyển số: {field}/{TODAY.year}, Số thứ tự: 1") in text
+    assert nfc(f"Quyển số: {field}/{TODAY.year}, Số thứ tự: 2") in text
