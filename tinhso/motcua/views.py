@@ -68,9 +68,9 @@ class InboxFilter(forms.Form):
         required=False,
         max_length=100,
     )
-    procedure = forms.ModelChoiceField(
-        label=gettext_lazy("Procedure"), queryset=Procedure.objects.all(), required=False
-    )
+    # The procedures of the dossiers waiting in the officer's inbox, by code (as the API takes
+    # it), not the whole catalogue of a province's two thousand procedures.
+    procedure = forms.ChoiceField(label=gettext_lazy("Procedure"), required=False)
     status = forms.TypedChoiceField(
         label=gettext_lazy("Status"), choices=[("", "—"), *Status.choices], coerce=int, required=False
     )
@@ -95,6 +95,10 @@ class InboxFilter(forms.Form):
             (inbox.STEP_LATE, gettext_lazy("late at their step")),
         ],
     )
+
+    def __init__(self, *args, procedures: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].choices = [("", "—"), *procedures]
 
 
 @login_required
@@ -122,7 +126,8 @@ def start_view(request):
 def inbox_view(request):
     _officer(request)
     base = inbox.actionable(request.user)
-    form = InboxFilter(request.GET or None)
+    waiting = Procedure.objects.filter(pk__in=base.values("procedure_id")).order_by("name")
+    form = InboxFilter(request.GET or None, procedures=list(waiting.values_list("code", "name")))
     filters = form.cleaned_data if form.is_valid() else {}
     rows = inbox.filtered(request.user, **filters)
     page = Paginator(rows, 25).get_page(request.GET.get("page"))

@@ -28,6 +28,20 @@ def test_inbox_shows_the_dossier_and_finds_it_without_accents(signed_in, officer
     assert submitted.submission_reference not in missing.content.decode()
 
 
+def test_the_procedure_filter_offers_the_procedures_waiting_in_the_inbox(
+    signed_in, officer, submitted, procedure
+):
+    factories.make_procedure(code="1.000002", eform={}, documents=False)
+    client = signed_in(officer)
+    form = client.get(reverse("motcua:inbox")).context["form"]
+    assert form.fields["procedure"].choices == [("", "—"), (procedure.code, procedure.name)]
+    listed = client.get(reverse("motcua:inbox"), {"procedure": procedure.code}).context["page"]
+    assert [dossier.pk for dossier in listed] == [submitted.pk]
+    # A procedure with nothing waiting is not a choice: the filter is ignored, never a 500.
+    other = client.get(reverse("motcua:inbox"), {"procedure": "1.000002"})
+    assert other.status_code == 200 and other.context["form"].errors["procedure"]
+
+
 def test_accept_through_the_page(signed_in, officer, specialist, submitted):
     client = signed_in(officer)
     url = reverse("motcua:action", args=[submitted.pk, "tiep_nhan"])
