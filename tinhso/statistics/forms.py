@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,11 +18,14 @@ class ReportForm(forms.Form):
     field = forms.ModelChoiceField(
         label=_("Field"), queryset=Field.objects.order_by("name"), required=False, empty_label=_("All fields")
     )
+    # The procedures of the chosen field only: a province's catalogue holds about two thousand,
+    # too many for one list (and for the page: 160 KB and 0.6 s to draw them all).
     procedure = forms.ModelChoiceField(
         label=_("Procedure"),
-        queryset=Procedure.objects.order_by("name"),
+        queryset=Procedure.objects.none(),
         required=False,
         empty_label=_("All procedures"),
+        help_text=_("Choose a field first, then one of its procedures."),
     )
     date_from = forms.DateField(
         label=_("From date"), input_formats=[DATE_FORMAT], help_text=_("dd/mm/yyyy, e.g. 01/01/2026")
@@ -35,6 +39,14 @@ class ReportForm(forms.Form):
         self.province_wide = province_wide
         self.fields["agency"].queryset = agencies.order_by("name", "pk")
         self.fields["agency"].required = not province_wide
+        try:
+            field = self.fields["field"].clean(
+                self.data.get("field") if self.is_bound else self.initial.get("field")
+            )
+        except ValidationError:
+            field = None
+        if field is not None:
+            self.fields["procedure"].queryset = field.procedures.order_by("name")
         for name in ("date_from", "date_to"):
             self.fields[name].widget.format = DATE_FORMAT
         today = timezone.localdate()

@@ -10,6 +10,7 @@ from tinhso import testing as factories
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
 from tinhso.core.tests.test_openapi import answer_validator
+from tinhso.dossiers.models import Dossier
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import token_for, walk_in
 
@@ -57,6 +58,23 @@ def test_officer_of_another_agency_is_refused(client, other_desk, desk, data):
     assert client.get(API, {"agency": desk.parent.code}, **token_for(viewer)).status_code == 403
     sign_in(client, factories.make_officer(desk, "motcua.khac", Role.ONE_STOP_OFFICER))
     assert client.get("/thong-ke/").status_code == 403
+
+
+def test_the_procedures_offered_are_those_of_the_chosen_field(client, leader, desk, data):
+    procedure = Dossier.objects.filter(receiving_agency=desk).first().procedure
+    sign_in(client, leader)
+    query = {"agency": desk.parent.pk, "include_children": "on", **period()}
+    first = client.get("/thong-ke/", query).context["form"]
+    assert list(first.fields["procedure"].queryset) == []
+    assert "Chọn lĩnh vực trước" in first["procedure"].help_text
+    chosen = client.get("/thong-ke/", {**query, "field": procedure.field_id, "procedure": procedure.pk})
+    assert procedure in chosen.context["form"].fields["procedure"].queryset
+    assert chosen.context["report"]["received"]["total"] == 2
+    # A procedure asked for without its field, or a field no number can be: an error, not a 500.
+    alone = client.get("/thong-ke/", {**query, "procedure": procedure.pk})
+    assert alone.status_code == 200 and alone.context["report"] is None
+    huge = client.get("/thong-ke/", {**query, "field": "9" * 30})
+    assert huge.status_code == 200 and huge.context["report"] is None
 
 
 def test_bad_dates_are_explained_in_vietnamese(client, leader, desk, data):
