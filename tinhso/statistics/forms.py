@@ -18,11 +18,12 @@ class ReportForm(forms.Form):
     field = forms.ModelChoiceField(
         label=_("Field"), queryset=Field.objects.order_by("name"), required=False, empty_label=_("All fields")
     )
-    # The procedures of the chosen field only: a province's catalogue holds about two thousand,
+    # Any procedure is accepted (the operations centre links to one without its field), but the
+    # list offers those of the chosen field only: a province's catalogue holds about two thousand,
     # too many for one list (and for the page: 160 KB and 0.6 s to draw them all).
     procedure = forms.ModelChoiceField(
         label=_("Procedure"),
-        queryset=Procedure.objects.none(),
+        queryset=Procedure.objects.order_by("name"),
         required=False,
         empty_label=_("All procedures"),
         help_text=_("Choose a field first, then one of its procedures."),
@@ -39,20 +40,28 @@ class ReportForm(forms.Form):
         self.province_wide = province_wide
         self.fields["agency"].queryset = agencies.order_by("name", "pk")
         self.fields["agency"].required = not province_wide
-        try:
-            field = self.fields["field"].clean(
-                self.data.get("field") if self.is_bound else self.initial.get("field")
-            )
-        except ValidationError:
-            field = None
-        if field is not None:
-            self.fields["procedure"].queryset = field.procedures.order_by("name")
+        self.fields["procedure"].widget.choices = self._procedures_offered()
         for name in ("date_from", "date_to"):
             self.fields[name].widget.format = DATE_FORMAT
         today = timezone.localdate()
         self.initial.setdefault("date_from", today.replace(month=1, day=1))
         self.initial.setdefault("date_to", today)
         self.initial.setdefault("include_children", True)
+
+    def _chosen(self, name: str):
+        """The field or procedure the form was given, None when none or a wrong one."""
+        try:
+            return self.fields[name].clean(self.data.get(name) if self.is_bound else self.initial.get(name))
+        except ValidationError:
+            return None
+
+    def _procedures_offered(self) -> list[tuple[object, str]]:
+        """The procedure list: the chosen field's procedures, and the chosen procedure."""
+        field, procedure = self._chosen("field"), self._chosen("procedure")
+        offered = field.procedures.order_by("name") if field is not None else Procedure.objects.none()
+        if procedure is not None:
+            offered = offered | Procedure.objects.filter(pk=procedure.pk)
+        return [("", self.fields["procedure"].empty_label or ""), *offered.values_list("pk", "name")]
 
     def clean(self):
         data = super().clean()
