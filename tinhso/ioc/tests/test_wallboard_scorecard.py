@@ -31,7 +31,7 @@ def test_a_wallboard_link_works_without_sign_in_until_revoked(client, world):
     body = response.content.decode()
     assert 'src="/static/ioc/wallboard.js"' in body and "data-rotate=" in body
     assert response.context["d"]["agency"] is None
-    assert [e.action for e in AuditEntry.objects.filter(object_type="ioc.wallboardlink")] == [
+    assert [e.action for e in AuditEntry.objects.filter(object_type="ioc.wallboardlink").order_by("pk")] == [
         "ioc.wallboard_issued"
     ]
     actions.revoke_wallboard_link(world["admin"], link)
