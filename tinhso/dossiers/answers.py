@@ -498,6 +498,13 @@ def display_rows(fields: list, data, context: Context | None = None) -> list[dic
     return rows
 
 
-def _province_name() -> str:
-    unit = unit_by_code(province_code())
+def _current_province_name(day: datetime.date) -> str:
+    unit = unit_by_code(province_code(), day)
     return unit.name if unit else ""
+
+
+_province_names = ReferenceCache("units", _current_province_name)
+
+
+def _province_name() -> str:
+    return _province_names.get()

@@ -225,6 +225,11 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def _counts(rows: QuerySet, conditions: dict[str, Q]) -> dict[str, int]:
+    """How many of ``rows`` meet each condition, in one statement."""
+    return rows.aggregate(**{name: Count("pk", filter=condition) for name, condition in conditions.items()})
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -464,28 +469,33 @@ def feedback_reports(
     figure: str, agency: Agency | None, now: datetime.datetime, category=None, commune=None
 ) -> QuerySet[Report]:
     """The reports counted by ``figure`` (a key of ``FEEDBACK_FIGURES``; KeyError otherwise)."""
-    month = _start_of(timezone.localdate(now).replace(day=1))
     reports = _reports(agency)
     if category is not None:
         reports = reports.filter(category=category)
     if commune is not None:
         reports = reports.filter(commune=commune)
-    answered = reports.filter(answered_at__gte=month, answered_at__lte=now)
+    return reports.filter(_feedback_conditions(now)[figure])
+
+
+def _feedback_conditions(now: datetime.datetime) -> dict[str, Q]:
+    """The condition on a report of each of ``FEEDBACK_FIGURES``: one definition for the list a
+    figure opens and for the count of all the figures in one statement."""
+    month = _start_of(timezone.localdate(now).replace(day=1))
+    answered = Q(answered_at__gte=month, answered_at__lte=now)
     rated = Rating.objects.filter(answer__report=OuterRef("pk"), created_at__gte=month, created_at__lte=now)
-    queries = {
-        "fb_new": lambda: reports.filter(received_at__gte=month, received_at__lte=now),
-        "fb_open": lambda: reports.filter(state__in=OPEN_STATES),
-        "fb_overdue": lambda: reports.filter(state__in=OPEN_STATES, due_at__lt=now),
-        "fb_answered": lambda: answered,
-        "fb_answered_on_time": lambda: answered.filter(answered_at__lte=F("due_at")),
-        "fb_rated": lambda: reports.filter(Exists(rated)),
-        "fb_satisfied": lambda: reports.filter(Exists(rated.filter(stars__gte=SATISFIED_STARS))),
+    return {
+        "fb_new": Q(received_at__gte=month, received_at__lte=now),
+        "fb_open": Q(state__in=OPEN_STATES),
+        "fb_overdue": Q(state__in=OPEN_STATES, due_at__lt=now),
+        "fb_answered": answered,
+        "fb_answered_on_time": answered & Q(answered_at__lte=F("due_at")),
+        "fb_rated": Q(Exists(rated)),
+        "fb_satisfied": Q(Exists(rated.filter(stars__gte=SATISFIED_STARS))),
     }
-    return queries[figure]()
 
 
-def _feedback(agency, now) -> tuple[dict, dict]:
-    counts = {figure: feedback_reports(figure, agency, now).count() for figure in FEEDBACK_FIGURES}
+def _feedback(agency, now, bounds) -> tuple[dict, dict]:
+    counts = _counts(_reports(agency), _feedback_conditions(now))
 
     def part(figure):
         return {"value": counts[figure], "url": ioc_url(figure, agency)}
@@ -506,7 +516,7 @@ def _feedback(agency, now) -> tuple[dict, dict]:
         ),
     }
     new = feedback_reports("fb_new", agency, now)
-    extra = {"communes": _communes(new, agency), "rising": _rising(new, agency, now)}
+    extra = {"communes": _communes(new, agency), "rising": _rising(new, agency, now, bounds[RISING.key])}
     return values, extra
 
 
@@ -544,7 +554,12 @@ def _communes(new: QuerySet[Report], agency: Agency | None) -> list[dict]:
     return rows
 
 
-def _rising(new: QuerySet[Report], agency: Agency | None, now: datetime.datetime) -> list[dict]:
+def _rising(
+    new: QuerySet[Report],
+    agency: Agency | None,
+    now: datetime.datetime,
+    levels: tuple[float | None, float | None],
+) -> list[dict]:
     """The categories whose reports this month rose against the same days of the last month by
     at least the amber level of ``fb_rising`` (%, red from its red level), counting only
     categories with ``RISING_MINIMUM`` reports or more this month; the steepest first. A category
@@ -557,7 +572,7 @@ def _rising(new: QuerySet[Report], agency: Agency | None, now: datetime.datetime
         .filter(received_at__gte=previous_start, received_at__lt=previous_end)
         .values_list("category_id", flat=True)
     )
-    amber, red = levels()[RISING.key]
+    amber, red = levels
     rows: list[dict[str, Any]] = []
     for (pk, name), count in Counter(new.values_list("category_id", "category__name")).items():
         rise = round(100 * (count - before[pk]) / max(before[pk], 1), 1)
@@ -592,34 +607,52 @@ def _late_acknowledgements(incoming: QuerySet[IncomingDocument], now: datetime.d
     ]
 
 
-def document_records(figure: str, agency: Agency | None, now: datetime.datetime) -> QuerySet:
-    """The incoming documents or deliveries counted by ``figure`` (a key of
-    ``DOCUMENT_FIGURES``; KeyError otherwise)."""
+def _document_scopes(agency: Agency | None) -> tuple[QuerySet[IncomingDocument], QuerySet[Delivery]]:
     incoming = IncomingDocument.objects.all()
     deliveries = Delivery.objects.all()
     if agency is not None:
         incoming = incoming.filter(agency__path__startswith=agency.path)
         deliveries = deliveries.filter(document__agency__path__startswith=agency.path)
+    return incoming, deliveries
+
+
+def _document_conditions(now: datetime.datetime) -> tuple[dict[str, Q], dict[str, Q]]:
+    """The condition of each of ``DOCUMENT_FIGURES`` read in the database, on an incoming
+    document and on a delivery: one definition for the list a figure opens and for the counts."""
     state = IncomingDocument.State
-    queries = {
-        "doc_open": lambda: incoming.filter(state__in=(state.PENDING, state.REGISTERED, state.ASSIGNED)),
-        "doc_overdue": lambda: incoming.filter(state=state.ASSIGNED, handling_due_at__lt=now),
-        "doc_failed": lambda: deliveries.filter(
-            transport__in=(Delivery.Transport.FAILED, Delivery.Transport.DEAD)
-        ),
-        "doc_unsent": lambda: deliveries.filter(
-            transport=Delivery.Transport.QUEUED, created_at__lt=now - UNSENT_AFTER
-        ),
-        "doc_late_ack": lambda: incoming.filter(pk__in=_late_acknowledgements(incoming, now)),
-    }
-    return queries[figure]()
+    return (
+        {
+            "doc_open": Q(state__in=(state.PENDING, state.REGISTERED, state.ASSIGNED)),
+            "doc_overdue": Q(state=state.ASSIGNED, handling_due_at__lt=now),
+        },
+        {
+            "doc_failed": Q(transport__in=(Delivery.Transport.FAILED, Delivery.Transport.DEAD)),
+            "doc_unsent": Q(transport=Delivery.Transport.QUEUED, created_at__lt=now - UNSENT_AFTER),
+        },
+    )
+
+
+def document_records(figure: str, agency: Agency | None, now: datetime.datetime) -> QuerySet:
+    """The incoming documents or deliveries counted by ``figure`` (a key of
+    ``DOCUMENT_FIGURES``; KeyError otherwise)."""
+    incoming, deliveries = _document_scopes(agency)
+    if figure == "doc_late_ack":
+        return incoming.filter(pk__in=_late_acknowledgements(incoming, now))
+    of_incoming, of_deliveries = _document_conditions(now)
+    if figure in of_incoming:
+        return incoming.filter(of_incoming[figure])
+    return deliveries.filter(of_deliveries[figure])
 
 
 def _documents(agency, now) -> tuple[dict, dict]:
-    return {
-        figure: (document_records(figure, agency, now).count(), ioc_url(figure, agency), [])
-        for figure in DOCUMENT_FIGURES
-    }, {}
+    incoming, deliveries = _document_scopes(agency)
+    of_incoming, of_deliveries = _document_conditions(now)
+    counts = {
+        **_counts(incoming, of_incoming),
+        **_counts(deliveries, of_deliveries),
+        "doc_late_ack": len(_late_acknowledgements(incoming, now)),
+    }
+    return {figure: (counts[figure], ioc_url(figure, agency), []) for figure in DOCUMENT_FIGURES}, {}
 
 
 # Data sharing ---------------------------------------------------------------------------------
@@ -646,9 +679,11 @@ def _calls_today(agency: Agency | None, now: datetime.datetime) -> QuerySet[Exch
     return calls.defer("request_headers", "response_headers", "request_body", "response_body")
 
 
-def p95_duration(calls: QuerySet[Exchange]) -> datetime.timedelta | None:
-    """The nearest-rank 95th percentile of the calls' durations (None without calls)."""
-    count = calls.count()
+def p95_duration(calls: QuerySet[Exchange], count: int | None = None) -> datetime.timedelta | None:
+    """The nearest-rank 95th percentile of the calls' durations (None without calls); ``count``:
+    how many calls there are, when the caller counted them."""
+    if count is None:
+        count = calls.count()
     if not count:
         return None
     ordered = calls.annotate(duration=DURATION).order_by("duration").values_list("duration", flat=True)
@@ -660,11 +695,12 @@ def sharing_calls(figure: str, agency: Agency | None, now: datetime.datetime) ->
     otherwise)."""
     calls = _calls_today(agency, now)
     if figure == "lgsp_slow":
-        p95 = p95_duration(calls)
-        return (
-            calls.annotate(duration=DURATION).filter(duration__gte=p95) if p95 is not None else calls.none()
-        )
+        return _as_slow_as(calls, p95_duration(calls))
     return {"lgsp_calls": calls, "lgsp_failed": calls.filter(FAILED)}[figure]
+
+
+def _as_slow_as(calls: QuerySet[Exchange], p95: datetime.timedelta | None) -> QuerySet[Exchange]:
+    return calls.annotate(duration=DURATION).filter(duration__gte=p95) if p95 is not None else calls.none()
 
 
 def sharing_services(figure: str, agency: Agency | None, now: datetime.datetime) -> QuerySet[Service]:
@@ -704,8 +740,9 @@ def sharing_services(figure: str, agency: Agency | None, now: datetime.datetime)
 
 
 def _sharing(agency, now) -> tuple[dict, dict]:
-    counts = {figure: sharing_calls(figure, agency, now).count() for figure in ("lgsp_calls", "lgsp_failed")}
-    p95 = p95_duration(_calls_today(agency, now))
+    calls = _calls_today(agency, now)
+    counts = calls.aggregate(lgsp_calls=Count("pk"), lgsp_failed=Count("pk", filter=FAILED))
+    p95 = p95_duration(calls, counts["lgsp_calls"])
     values: dict[str, tuple[Any, str, list]] = {
         figure: (count, ioc_url(figure, agency), []) for figure, count in counts.items()
     }
@@ -713,7 +750,7 @@ def _sharing(agency, now) -> tuple[dict, dict]:
         None if p95 is None else round(p95.total_seconds() * 1000),
         "",
         [
-            {"value": sharing_calls("lgsp_slow", agency, now).count(), "url": ioc_url("lgsp_slow", agency)},
+            {"value": _as_slow_as(calls, p95).count(), "url": ioc_url("lgsp_slow", agency)},
             {"value": counts["lgsp_calls"], "url": ioc_url("lgsp_calls", agency)},
         ],
     )
@@ -744,12 +781,12 @@ def dashboard(agency: Agency | None, now: datetime.datetime | None = None) -> di
     status against its levels, the list it opens, and the exceptions (red, then amber) first."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    bounds = levels()
     services, service_extra = _services(agency, today, now)
-    feedback, feedback_extra = _feedback(agency, now)
+    feedback, feedback_extra = _feedback(agency, now, bounds)
     documents, _extra = _documents(agency, now)
     sharing, _extra = _sharing(agency, now)
     found = {**services, **feedback, **documents, **sharing}
-    bounds = levels()
     tiles = []
     for indicator in INDICATORS:
         value, url, parts = found[indicator.key]
@@ -784,6 +821,7 @@ def dashboard(agency: Agency | None, now: datetime.datetime | None = None) -> di
             for key, title in AREAS.items()
         ],
         "exceptions": exceptions,
+        "rising_levels": bounds[RISING.key],
         "ratings": service_extra["ratings"],
         "index": service_extra["index"],
         "overdue_list": service_extra["overdue_list"],

@@ -81,7 +81,7 @@ def dashboard(request):
             "bars": bars,
             "scope_name": agency.name if agency else _("The whole province"),
             "province": agency is None,
-            "rising_levels": indicators.levels()[indicators.RISING.key],
+            "rising_levels": data["rising_levels"],
             "rising_minimum": indicators.RISING_MINIMUM,
             **map_settings(),
         },

@@ -6,8 +6,10 @@ flow (refuse, supplement, payment, cash, extend, stop, withdrawal decisions, dra
 offered by the rules below. Each action checks again when it is taken.
 """
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -53,9 +55,25 @@ def _handles(user: User, dossier: Dossier, *roles: str) -> bool:
     return bool(scope) and bool(set(_agencies_of(dossier)) & scope)
 
 
+# The dossier's side of ``DossierFlow.dossier``, whose cache ``select_related("flow")`` fills.
+_FLOW_OF_DOSSIER = DossierFlow.dossier.field.remote_field
+
+
+def held_flow(dossier: Dossier) -> DossierFlow | None:
+    """The dossier's flow: the one loaded with it (``select_related("flow")``), else read now."""
+    if _FLOW_OF_DOSSIER.is_cached(dossier):
+        return cast(DossierFlow | None, _FLOW_OF_DOSSIER.get_cached_value(dossier))
+    return DossierFlow.objects.filter(dossier=dossier).first()
+
+
 def _agencies_of(dossier: Dossier) -> list[int]:
-    flow = DossierFlow.objects.filter(dossier=dossier).values_list("current_agency_id", flat=True).first()
-    return [dossier.receiving_agency_id] + ([flow] if flow else [])
+    if _FLOW_OF_DOSSIER.is_cached(dossier):
+        flow = held_flow(dossier)
+        current = flow.current_agency_id if flow else None
+    else:
+        flows = DossierFlow.objects.filter(dossier=dossier)
+        current = flows.values_list("current_agency_id", flat=True).first()
+    return [dossier.receiving_agency_id] + ([current] if current else [])
 
 
 @rule("motcua.view")
@@ -124,14 +142,11 @@ class AllowedAction:
         return self.kind == FLOW or self.key == "grant_withdrawal"
 
 
-def _has_result(dossier: Dossier) -> bool:
-    return dossier.signed_documents.exists()
-
-
 def _steps(user: User, dossier: Dossier) -> list[tuple[str, Promise, Callable[[], bool]]]:
     """(key, label, allowed) for each step outside the flow, in the order the page lists them.
     ``allowed`` is a function, so a step's queries run only when its cheaper tests pass."""
     status = dossier.status
+    has_result = functools.cache(dossier.signed_documents.exists)
     return [
         (
             "refuse",
@@ -181,9 +196,7 @@ def _steps(user: User, dossier: Dossier) -> list[tuple[str, Promise, Callable[[]
         (
             "draft",
             _("Attach a draft result"),
-            lambda: (
-                status in DRAFTABLE and can(user, "motcua.attach_draft", dossier) and not _has_result(dossier)
-            ),
+            lambda: status in DRAFTABLE and can(user, "motcua.attach_draft", dossier) and not has_result(),
         ),
         (
             "sign",
@@ -191,7 +204,7 @@ def _steps(user: User, dossier: Dossier) -> list[tuple[str, Promise, Callable[[]
             lambda: (
                 status not in CLOSED_WITHOUT_RESULT
                 and can(user, "signing.sign", dossier)
-                and not _has_result(dossier)
+                and not has_result()
             ),
         ),
     ]

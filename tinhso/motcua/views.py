@@ -25,7 +25,7 @@ from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
 from tinhso.motcua.models import CopyForm, DraftResult, ScanExemption
 from tinhso.motcua.parts import parts
-from tinhso.motcua.rules import allowed_actions
+from tinhso.motcua.rules import allowed_actions, held_flow
 from tinhso.procedures.models import Procedure
 from tinhso.statistics.rules import visible as statistics_visible
 from tinhso.workflows.actions import actions_out, perform_action, step_target
@@ -48,7 +48,16 @@ def _officer(request):
 def _dossier(request, pk) -> Dossier:
     """The dossier, or 404 when the officer may not see it (no hint that it exists)."""
     dossier = get_object_or_404(
-        Dossier.objects.select_related("procedure", "receiving_agency", "applicant", "applicant_unit"),
+        Dossier.objects.select_related(
+            "procedure",
+            "receiving_agency",
+            "applicant",
+            "applicant_unit",
+            "flow__version",
+            "flow__state",
+            "flow__current_agency",
+            "flow__assignee",
+        ),
         pk=pk,
         is_draft=False,
     )
@@ -180,11 +189,7 @@ def dossier_view(request, pk):
     dossier = _dossier(request, pk)
     log_dossier_read(request, dossier)
     results = list(dossier.signed_documents.order_by("signed_at"))
-    flow = (
-        DossierFlow.objects.select_related("state", "current_agency", "assignee")
-        .filter(dossier=dossier)
-        .first()
-    )
+    flow = held_flow(dossier)
     user = request.user
     return render(
         request,
@@ -254,7 +259,9 @@ def _ancestors(agency):
 def action_view(request, pk, key):
     _officer(request)
     dossier = _dossier(request, pk)
-    flow = get_object_or_404(DossierFlow.objects.select_related("state", "current_agency"), dossier=dossier)
+    flow = held_flow(dossier)
+    if flow is None:
+        raise Http404
     # The action out of the dossier's current state: a key may name actions from several states.
     action = actions_out(flow.state_id, flow.version).get(key)
     if action is None:

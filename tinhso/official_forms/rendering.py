@@ -36,7 +36,7 @@ import datetime
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +46,15 @@ from tinhso.agencies.places import place_name
 from tinhso.core.links import site_url
 from tinhso.core.pdf import html_to_pdf
 from tinhso.core.text import format_date, format_long_date
-from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind, Status
+from tinhso.dossiers.models import (
+    Channel,
+    Dossier,
+    DossierStatusChange,
+    DueTimeChange,
+    DueTimeChangeKind,
+    Status,
+    SupplementRequest,
+)
 from tinhso.motcua.models import CopyForm
 from tinhso.official_forms.letters import last_letter
 from tinhso.signing.stamp import qr_svg
@@ -297,15 +305,21 @@ def available_forms(dossier) -> list[int]:
     """The per-dossier forms its records can fill: 01 once received (it carries the dossier code),
     02 after a supplement request, 03 after a refusal, 04 after an extension, 05 after a stop, 06
     once the dossier was handed on."""
-    changes = set(dossier.status_changes.values_list("to_status", flat=True))
-    present = {
-        2: dossier.supplement_requests.exists(),
-        3: Status.REFUSED in changes,
-        4: dossier.due_time_changes.filter(kind=DueTimeChangeKind.EXTENSION).exists(),
-        5: Status.STOPPED in changes,
-        6: dossier.step_records.exists(),
+    this = OuterRef("pk")
+    records = {
+        2: SupplementRequest.objects.filter(dossier=this),
+        3: DossierStatusChange.objects.filter(dossier=this, to_status=Status.REFUSED),
+        4: DueTimeChange.objects.filter(dossier=this, kind=DueTimeChangeKind.EXTENSION),
+        5: DossierStatusChange.objects.filter(dossier=this, to_status=Status.STOPPED),
+        6: StepRecord.objects.filter(dossier=this),
     }
-    return [number for number, found in {1: bool(dossier.code), **present}.items() if found]
+    present = (
+        Dossier.objects.filter(pk=dossier.pk)
+        .values_list(*(Exists(found) for found in records.values()))
+        .first()
+    ) or [False] * len(records)
+    found = dict(zip(records, present, strict=True))
+    return [number for number, filled in {1: bool(dossier.code), **found}.items() if filled]
 
 
 BUILDERS = {1: _form_01, 2: _form_02, 3: _form_03, 4: _form_04, 5: _form_05, 6: _form_06}

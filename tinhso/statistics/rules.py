@@ -15,6 +15,14 @@ PROVINCE_OFFICE_ROLES = (Role.LEADER, Role.DASHBOARD_VIEWER)
 
 
 def _province_wide(user: User) -> bool:
+    """Cached on the user object (per request), like the memberships it is read from."""
+    cached = user.__dict__.get("_tinhso_province_wide")
+    if cached is None:
+        cached = user.__dict__["_tinhso_province_wide"] = _reads_the_province(user)
+    return cached
+
+
+def _reads_the_province(user: User) -> bool:
     scope = agency_ids_in_scope(user, *VIEWER_ROLES)
     roots = set(Agency.objects.filter(parent__isnull=True).values_list("pk", flat=True))
     if roots and roots <= scope:
@@ -37,7 +45,7 @@ def visible_agencies(user: User) -> QuerySet[Agency]:
 
 def visible(user: User) -> bool:
     """Whether ``user`` may open the statistics at all (the menu shows the link)."""
-    return can(user, "statistics.view", None) or visible_agencies(user).exists()
+    return can(user, "statistics.view", None) or bool(agency_ids_in_scope(user, *VIEWER_ROLES))
 
 
 @rule("statistics.view")

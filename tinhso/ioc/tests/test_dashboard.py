@@ -2,6 +2,8 @@
 count of the records; the scope follows the statistics permission, across agencies and roles."""
 
 import datetime
+import re
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from tinhso.documents.models import Delivery, IncomingDocument
 from tinhso.dossiers.models import Dossier, DossierRating
 from tinhso.feedback.models import OPEN_STATES, Rating, Report
 from tinhso.ioc import actions
-from tinhso.ioc.indicators import RED, due_soon_dossiers, trend
+from tinhso.ioc.indicators import RED, dashboard, due_soon_dossiers, trend
 from tinhso.ioc.models import Target
 from tinhso.ioc.tests.conftest import sign_in
 from tinhso.ioc.wallboard import token_for
@@ -23,6 +25,11 @@ from tinhso.statistics.report import OPEN, one_stop_report
 from tinhso.worktime.calendar import add_working_days
 
 pytestmark = pytest.mark.django_db
+
+# The most statements the operations centre's figures may take, scope and trend aside.
+TRACE_LIMIT = 40
+# A statement counting rows of a table: an aggregate (COUNT of its column) or ``.count()``.
+COUNTING = re.compile(r'SELECT COUNT\("(\w+)"|SELECT COUNT\(\*\) AS "__count" FROM "(\w+)"')
 
 
 def listed(client, url) -> int:
@@ -304,6 +311,25 @@ def test_a_province_with_no_data_yet_shows_no_data_without_error(client, db):
     link = actions.issue_wallboard_link(admin, "Phòng điều hành", None, 30)
     client.logout()
     assert client.get(f"/dieu-hanh/man-hinh/{token_for(link)}/").status_code == 200
+
+
+@pytest.mark.parametrize("scope", ["province", "ward_pc"])
+def test_the_figures_of_an_area_are_counted_together(world, scope, django_assert_max_num_queries):
+    """The feedback figures are counted in one statement, the documents' in one per table, the
+    data-sharing calls' in one (the 95th percentile reuses their count): the whole page's
+    figures in at most 40 statements (TRACE_LIMIT), whatever the number of figures."""
+    agency = None if scope == "province" else world[scope]
+    with django_assert_max_num_queries(TRACE_LIMIT) as captured:
+        data = dashboard(agency)
+    counted = Counter(
+        found.group(1) or found.group(2)
+        for query in captured.captured_queries
+        if (found := COUNTING.match(query["sql"]))
+    )
+    assert counted["feedback_report"] == 1
+    assert counted["documents_incomingdocument"] == counted["documents_delivery"] == 1
+    assert counted["lgsp_exchange"] <= 2  # the calls with the failed ones, then the slow ones (if any)
+    assert {tile["key"] for tile in data["tiles"]} >= {"fb_new", "doc_open", "lgsp_calls"}
 
 
 @pytest.mark.parametrize("scope", ["province", "ward_pc"])
