@@ -31,7 +31,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,9 +72,11 @@ from tinhso.dossiers.signals import (
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
 from tinhso.procedures.fees import may_charge
 from tinhso.procedures.models import (
+    BoundaryFreeList,
     Level,
     OnlineLevel,
     Procedure,
+    ReceptionScope,
     RequiredDocument,
     TimeUnit,
     boundary_free_lists,
@@ -232,6 +234,30 @@ def receiving_agencies(procedure: Procedure) -> QuerySet[Agency]:
         if any(item.receives_at_provincial_centre for item in lists):
             allowed |= Q(kind=AgencyKind.SERVICE_CENTRE)
     return agencies.filter(allowed).order_by("name_folded")
+
+
+def received_procedures(agencies: Iterable[Agency]) -> QuerySet[Procedure]:
+    """The procedures in force that one of ``agencies`` receives: those for which
+    ``receiving_agencies`` names one of them, by the same rules read the other way (the counter
+    page offers these, not the whole catalogue)."""
+    valid = Agency.objects.valid_on().filter(pk__in=[agency.pk for agency in agencies])
+    ids = list(valid.values_list("pk", flat=True))
+    kinds = set(valid.values_list("kind", flat=True))
+    links = Procedure.agencies.through.objects
+    allowed = Q(pk__in=links.filter(agency_id__in=ids).values("procedure_id"))
+    if Agency.objects.valid_on().filter(kind=AgencyKind.SERVICE_CENTRE).exists():
+        # Province-level procedures are received at the service centre, not where they are handled.
+        allowed &= ~Q(level=Level.PROVINCE)
+        if AgencyKind.SERVICE_CENTRE in kinds:
+            allowed |= Q(level=Level.PROVINCE)
+    lists = BoundaryFreeList.objects.in_force()
+    if AgencyKind.ONE_STOP_DESK in kinds:
+        unlinked = ~Exists(links.filter(procedure=OuterRef("pk")))
+        allowed |= Q(unlinked, level=Level.COMMUNE) | Q(code__in=lists.values("procedures__code"))
+    if AgencyKind.SERVICE_CENTRE in kinds:
+        at_centre = lists.filter(Q(scope=ReceptionScope.NATIONWIDE) | Q(at_provincial_centre=True))
+        allowed |= Q(code__in=at_centre.values("procedures__code"))
+    return Procedure.objects.current().filter(allowed)
 
 
 def _home_commune_agency(dossier: Dossier, receiving: Agency) -> Agency | None:

@@ -19,7 +19,7 @@ from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import record_dossier_read
 from tinhso.documents.waiting import waiting_counts
 from tinhso.dossiers import answers
-from tinhso.dossiers.actions import applicant_answers, applicant_fields
+from tinhso.dossiers.actions import applicant_answers, applicant_fields, received_procedures
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
@@ -513,7 +513,7 @@ def draft_file(request, pk, draft_pk):
 
 
 class CounterForm(forms.Form):
-    procedure = forms.ModelChoiceField(label=gettext_lazy("Procedure"), queryset=Procedure.objects.current())
+    procedure = forms.ModelChoiceField(label=gettext_lazy("Procedure"), queryset=Procedure.objects.none())
     name = forms.CharField(label=gettext_lazy("Applicant's full name"), max_length=200)
     cccd = forms.CharField(label=gettext_lazy("Citizen ID (CCCD)"), max_length=12, required=False)
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=16, required=False)
@@ -539,6 +539,8 @@ class CounterForm(forms.Form):
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
+        # The procedures these desks receive, not the whole catalogue (2,000 in a province).
+        self.fields["procedure"].queryset = received_procedures(agencies)
         self.fields["agency"] = forms.ModelChoiceField(
             label=gettext_lazy("Receiving agency"), queryset=agencies
         )

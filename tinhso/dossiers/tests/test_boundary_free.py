@@ -19,7 +19,7 @@ from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind
 from tinhso.motcua.tests.fixtures import *  # noqa: F403
 from tinhso.motcua.tests.fixtures import submit
 from tinhso.procedures.actions import save_boundary_free_list
-from tinhso.procedures.models import BoundaryFreeList, ReceptionScope
+from tinhso.procedures.models import BoundaryFreeList, Procedure, ReceptionScope
 from tinhso.testing import make_dossier
 from tinhso.workflows.actions import perform_action
 from tinhso.workflows.models import DossierFlow
@@ -56,6 +56,19 @@ def publish(actor, procedures, **values):
         "valid_from": datetime.date(2026, 9, 15),
     }
     return save_boundary_free_list(actor, BoundaryFreeList(**{**defaults, **values}), procedures)
+
+
+def check_received_procedures() -> int:
+    """Every valid agency's ``received_procedures`` are exactly the procedures in force whose
+    ``receiving_agencies`` name it; returns how many (agency, procedure) pairs there are."""
+    receive: dict[int, set[int]] = {}
+    for procedure in Procedure.objects.current():
+        for agency in actions.receiving_agencies(procedure):
+            receive.setdefault(agency.pk, set()).add(procedure.pk)
+    for agency in Agency.objects.valid_on():
+        found = set(actions.received_procedures([agency]).values_list("pk", flat=True))
+        assert found == receive.get(agency.pk, set()), agency.code
+    return sum(len(procedures) for procedures in receive.values())
 
 
 def test_only_a_province_administrator_publishes_and_it_is_audited(admin_user, procedure, officer):
@@ -105,10 +118,12 @@ def test_a_listed_procedure_is_received_at_every_commune_centre_and_the_provinci
     linked.agencies.set([province["agencies"]["my_tho"]])
     codes = {agency.code for agency in actions.receiving_agencies(linked)}
     assert codes == {province["agencies"]["my_tho"].code}  # unlisted: its implementing agency only
+    assert check_received_procedures()
 
     listed = publish(admin_user, [linked], valid_from=datetime.date(2026, 1, 1))
     codes = {agency.code for agency in actions.receiving_agencies(linked)}
     assert codes == {province["agencies"]["my_tho"].code, province["agencies"]["cao_lanh"].code}
+    assert check_received_procedures()
 
     listed.at_provincial_centre = True
     save_boundary_free_list(admin_user, listed, [linked])
@@ -124,6 +139,19 @@ def test_a_listed_procedure_is_received_at_every_commune_centre_and_the_provinci
     assert [agency.code for agency in actions.receiving_agencies(provincial)] == [centre.code]
     publish(admin_user, [provincial], number="2151/QĐ-UBND")
     assert province["agencies"]["my_tho"] in actions.receiving_agencies(provincial)
+    assert check_received_procedures()
+    # A nationwide list is received at the provincial centre too.
+    nationwide = factories.make_procedure(code="1.000894")
+    nationwide.agencies.set([department])
+    publish(
+        admin_user,
+        [nationwide],
+        number="1234/QĐ-TTg",
+        issuer="Thủ tướng Chính phủ",
+        scope=ReceptionScope.NATIONWIDE,
+    )
+    assert actions.received_procedures([centre]).filter(pk=nationwide.pk).exists()
+    assert check_received_procedures()
     dossier = make_dossier(provincial, province["agencies"]["my_tho"])
     assert actions.competent_agency(dossier) == department
 

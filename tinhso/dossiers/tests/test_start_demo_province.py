@@ -12,6 +12,9 @@ from tinhso.agencies.models import AgencyKind
 from tinhso.dossiers import actions
 from tinhso.dossiers.forms import StartForm
 from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.tests.test_boundary_free import (
+    check_received_procedures,
+)
 from tinhso.procedures.models import Procedure
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +37,12 @@ def demo(db):
 def signed_in(client, citizen):
     client.force_login(citizen)
     return client
+
+
+def test_each_agency_of_the_demo_receives_the_procedures_that_name_it(demo):
+    """The counter page's list (``received_procedures``) is ``receiving_agencies`` read the other
+    way for every agency of the demo province and its catalogue."""
+    assert check_received_procedures() > 102
 
 
 def test_a_form_with_many_desks_offers_each_of_them(demo):

@@ -121,7 +121,7 @@ def test_another_agency_cannot_print_a_form(signed_in, other_officer, submitted)
 
 
 def test_the_counter_page_accepts_a_walk_in_and_hands_it_to_the_chosen_specialist(
-    signed_in, officer, specialist, procedure, desk
+    signed_in, officer, specialist, procedure, desk, province
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -129,10 +129,15 @@ def test_the_counter_page_accepts_a_walk_in_and_hands_it_to_the_chosen_specialis
     from tinhso.dossiers.models import Dossier
     from tinhso.workflows.models import DossierFlow
 
+    # A procedure this desk does not receive (its implementing agency is another commune's) is
+    # not offered, and posting it is refused before anything is written.
+    elsewhere = factories.make_procedure(code="1.000656")
+    elsewhere.agencies.set([province["agencies"]["cao_lanh"]])
     client = signed_in(officer)
     page = client.get(reverse("motcua:counter"))
     assert page.status_code == 200
     assert list(page.context["form"].fields["assignee"].queryset) == [specialist]
+    assert list(page.context["form"].fields["procedure"].queryset) == [procedure]
     data = {
         "procedure": procedure.pk,
         "agency": desk.pk,
@@ -141,6 +146,10 @@ def test_the_counter_page_accepts_a_walk_in_and_hands_it_to_the_chosen_specialis
         "phone": "0387654321",
         "address": "Ấp Mỹ Phú, phường Mỹ Tho",
     }
+    other = client.post(
+        reverse("motcua:counter"), {**data, "procedure": elsewhere.pk, "assignee": specialist.pk}
+    )
+    assert other.status_code == 200 and other.context["form"].errors["procedure"]
     missing = client.post(reverse("motcua:counter"), data)
     assert missing.status_code == 200
     assert missing.context["form"].errors["assignee"] == ["Chọn cán bộ xử lý bước tiếp theo."]
