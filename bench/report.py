@@ -416,9 +416,15 @@ def _round(results: dict) -> list[str]:
         lines.append(phones_phase.markdown(results["phones"]).rstrip("\n"))
     database, memory, workload = results["database"], results["memory"], results["workload"]
     peaks = ", ".join(f"{value} MiB" for value in memory["peak_rss_per_worker_mib"])
+    after = [
+        f"{name} {phase['worker_peak_rss_mib_after']}"
+        for name, phase in results["phases"].items()
+        if phase.get("worker_peak_rss_mib_after")
+    ]
     lines += [
         "",
-        f"Peak RSS per gunicorn worker (VmHWM after the phases): {peaks}. Database: "
+        f"Peak RSS per gunicorn worker (VmHWM after the phases): {peaks}; the highest worker's, MiB, "
+        f"after each phase: {', '.join(after) or 'not measured'}. Database: "
         f"{database['size_mib']:,} MiB for {database['dossiers']:,} dossiers, "
         f"{_cell(database['size_mib_per_million_dossiers'])} MiB per million dossiers. The busiest desk "
         f"({workload.get('busiest_desk')}) held {workload.get('busiest_desk_open_dossiers', 0):,} open "

@@ -761,10 +761,13 @@ def measure_round(context: Round, size: int, seeded: dict, rollup_error: str, st
         before, read_before = cpu.sample(), disk_kib_read()
         result = run_phase(*args, **kwargs)
         read = (disk_kib_read() - read_before) / max(result["requests"], 1)
+        peaks = worker_memory(context.gunicorn)
         return {
             **result,
             "cpu_ms_per_request": cpu.per_request(before, result["requests"]),
             "disk_kib_read_per_request": round(read, 2),
+            # The highest worker's VmHWM so far: the phase where it jumps is the one that costs memory.
+            "worker_peak_rss_mib_after": round(max(peaks) / 1024, 1) if peaks else None,
         }
 
     def phase(

@@ -97,6 +97,9 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
     assert report["seeding"]["dossiers_numbered_in_books"] > 2000
     assert report["database"]["dossiers"] > 3000 and report["database"]["size_bytes"] > 0
     assert report["memory"]["peak_rss_per_worker_mib"]
+    # The highest worker's peak after each phase never goes down and ends at the run's peak.
+    after = [phase["worker_peak_rss_mib_after"] for phase in report["phases"].values() if "requests" in phase]
+    assert after == sorted(after) and after[-1] <= report["memory"]["peak_rss_max_mib"]
     names = [target["name"] for target in report["targets"]]
     assert len(names) == len(set(names)) and set(names) == ROUND_TARGETS | GROWTH_TARGETS
     for target in report["targets"]:

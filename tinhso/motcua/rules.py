@@ -9,7 +9,6 @@ offered by the rules below. Each action checks again when it is taken.
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import cast
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -55,24 +54,10 @@ def _handles(user: User, dossier: Dossier, *roles: str) -> bool:
     return bool(scope) and bool(set(_agencies_of(dossier)) & scope)
 
 
-# The dossier's side of ``DossierFlow.dossier``, whose cache ``select_related("flow")`` fills.
-_FLOW_OF_DOSSIER = DossierFlow.dossier.field.remote_field
-
-
-def held_flow(dossier: Dossier) -> DossierFlow | None:
-    """The dossier's flow: the one loaded with it (``select_related("flow")``), else read now."""
-    if _FLOW_OF_DOSSIER.is_cached(dossier):
-        return cast(DossierFlow | None, _FLOW_OF_DOSSIER.get_cached_value(dossier))
-    return DossierFlow.objects.filter(dossier=dossier).first()
-
-
 def _agencies_of(dossier: Dossier) -> list[int]:
-    if _FLOW_OF_DOSSIER.is_cached(dossier):
-        flow = held_flow(dossier)
-        current = flow.current_agency_id if flow else None
-    else:
-        flows = DossierFlow.objects.filter(dossier=dossier)
-        current = flows.values_list("current_agency_id", flat=True).first()
+    """Read now, never from a flow cached on the dossier: a permission follows the dossier to
+    where it is, and an instance may hold its flow from before an action moved it."""
+    current = DossierFlow.objects.filter(dossier=dossier).values_list("current_agency_id", flat=True).first()
     return [dossier.receiving_agency_id] + ([current] if current else [])
 
 
@@ -147,6 +132,7 @@ def _steps(user: User, dossier: Dossier) -> list[tuple[str, Promise, Callable[[]
     ``allowed`` is a function, so a step's queries run only when its cheaper tests pass."""
     status = dossier.status
     has_result = functools.cache(dossier.signed_documents.exists)
+    may_extend = functools.cache(lambda: can(user, "motcua.extend", dossier))
     return [
         (
             "refuse",
@@ -178,11 +164,11 @@ def _steps(user: User, dossier: Dossier) -> list[tuple[str, Promise, Callable[[]
             lambda: (
                 status in CLOCK_RUNNING
                 and dossier.due_at is not None
-                and can(user, "motcua.extend", dossier)
+                and may_extend()
                 and not Extension.objects.filter(dossier=dossier).exists()
             ),
         ),
-        ("stop", _("Stop processing"), lambda: status in STOPPABLE and can(user, "motcua.extend", dossier)),
+        ("stop", _("Stop processing"), lambda: status in STOPPABLE and may_extend()),
         (
             "grant_withdrawal",
             _("Stop the dossier as the applicant asked"),

@@ -25,7 +25,7 @@ from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
 from tinhso.motcua.models import CopyForm, DraftResult, ScanExemption
 from tinhso.motcua.parts import parts
-from tinhso.motcua.rules import allowed_actions, held_flow
+from tinhso.motcua.rules import allowed_actions
 from tinhso.procedures.models import Procedure
 from tinhso.statistics.rules import visible as statistics_visible
 from tinhso.workflows.actions import actions_out, perform_action, step_target
@@ -64,6 +64,12 @@ def _dossier(request, pk) -> Dossier:
     if not can(request.user, "motcua.view", dossier):
         raise Http404
     return dossier
+
+
+def _flow(dossier: Dossier) -> DossierFlow | None:
+    """The flow ``_dossier`` read with the dossier, for this request's page (None: it has none;
+    the reverse one-to-one raises an AttributeError then)."""
+    return getattr(dossier, "flow", None)
 
 
 def _errors(request, error: ValidationError) -> None:
@@ -189,7 +195,7 @@ def dossier_view(request, pk):
     dossier = _dossier(request, pk)
     log_dossier_read(request, dossier)
     results = list(dossier.signed_documents.order_by("signed_at"))
-    flow = held_flow(dossier)
+    flow = _flow(dossier)
     user = request.user
     return render(
         request,
@@ -259,7 +265,7 @@ def _ancestors(agency):
 def action_view(request, pk, key):
     _officer(request)
     dossier = _dossier(request, pk)
-    flow = held_flow(dossier)
+    flow = _flow(dossier)
     if flow is None:
         raise Http404
     # The action out of the dossier's current state: a key may name actions from several states.

@@ -100,3 +100,19 @@ def test_an_action_page_is_found_only_from_the_dossiers_current_state(signed_in,
     client = signed_in(officer)
     assert client.get(reverse("motcua:action", args=[submitted.pk, "xu_ly"])).status_code == 404
     assert client.get(reverse("motcua:action", args=[submitted.pk, "tiep_nhan"])).status_code == 200
+
+
+def test_a_permission_follows_the_dossier_even_when_the_instance_holds_its_old_flow(accepted, province):
+    """Rules read where the dossier is now: an instance that cached its flow before the flow
+    moved (as a loader taking several actions in a row does) must not decide with the old one."""
+    from tinhso import testing as factories
+    from tinhso.accounts.models import Role
+    from tinhso.accounts.permissions import can
+    from tinhso.workflows.models import DossierFlow
+
+    other = province["agencies"]["cao_lanh"]
+    leader_there = factories.make_officer(other, "lanhdao.caolanh", Role.LEADER)
+    assert accepted.flow.current_agency_id != other.pk  # the instance now holds its flow
+    assert not can(leader_there, "motcua.extend", accepted)
+    DossierFlow.objects.filter(dossier=accepted).update(current_agency=other)
+    assert can(leader_there, "motcua.view", accepted) and can(leader_there, "motcua.extend", accepted)

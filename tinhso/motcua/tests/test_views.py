@@ -568,15 +568,17 @@ def test_a_dossier_late_at_its_step_is_counted_and_listed_though_not_overdue_yet
 
 
 def test_the_dossier_page_reads_each_thing_once(signed_in, officer, submitted, django_assert_max_num_queries):
-    """The flow is read with the dossier and serves the page, its permission checks and its
-    actions; the forms' records are looked for in one statement. 22 statements: the session and
-    the user, the dossier with its flow, the memberships and their scope, the read's audit entry
-    (4), the reference versions, the navigation's two checks (feedback routing, statistics), the
-    linked documents, the forms' records, and the page's eight lists."""
+    """The flow is read with the dossier for the page and its actions; the permission rules read
+    where the dossier is now, once each (view, then extend and stop together); the forms'
+    records are looked for in one statement. 23 statements for a new dossier: the session and
+    the user, the dossier with its flow, the memberships and their scope, where the dossier is
+    now (the view rule), the read's audit entry (4), the reference versions, the navigation's
+    two checks (feedback routing, statistics), the linked documents, the forms' records, and the
+    page's eight lists."""
     client = signed_in(officer)
     url = reverse("motcua:dossier", args=[submitted.pk])
     client.get(url)  # the per-process reference copies (flows, units) are built once
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         page = client.get(url)
     assert page.status_code == 200
     assert [action.key for action in page.context["allowed"]][:1] == ["tiep_nhan"]
