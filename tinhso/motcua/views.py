@@ -206,6 +206,7 @@ def dossier_view(request, pk):
             "allowed": allowed_actions(user, dossier, flow),
             "sections": answer_sections(dossier),
             "attachments": dossier.attachments.select_related("required_document"),
+            "counter_documents": dossier.counter_documents.select_related("scan"),
             "history": dossier.status_changes.select_related("actor"),
             "steps": dossier.step_records.select_related("from_user", "to_user", "from_agency", "to_agency"),
             "due_changes": dossier.due_time_changes.all(),

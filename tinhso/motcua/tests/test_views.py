@@ -183,6 +183,10 @@ def test_the_counter_page_accepts_a_walk_in_and_hands_it_to_the_chosen_specialis
         dossier.attachments.get(),
     )
     assert DossierFlow.objects.get(dossier=dossier).assignee == specialist
+    # The officers handling it see what paper was given, in which form, and its scan.
+    page = client.get(response["Location"]).content.decode()
+    assert "Giấy tờ nhận tại quầy" in page and "bản sao có chứng thực" in page
+    assert reverse("dossiers:attachment", args=[given.scan_id]) in page
 
 
 def _unchanged(dossier, status, version):
@@ -570,15 +574,15 @@ def test_a_dossier_late_at_its_step_is_counted_and_listed_though_not_overdue_yet
 def test_the_dossier_page_reads_each_thing_once(signed_in, officer, submitted, django_assert_max_num_queries):
     """The flow is read with the dossier for the page and its actions; the permission rules read
     where the dossier is now, once each (view, then extend and stop together); the forms'
-    records are looked for in one statement. 23 statements for a new dossier: the session and
+    records are looked for in one statement. 24 statements for a new dossier: the session and
     the user, the dossier with its flow, the memberships and their scope, where the dossier is
     now (the view rule), the read's audit entry (4), the reference versions, the navigation's
     two checks (feedback routing, statistics), the linked documents, the forms' records, and the
-    page's eight lists."""
+    page's nine lists."""
     client = signed_in(officer)
     url = reverse("motcua:dossier", args=[submitted.pk])
     client.get(url)  # the per-process reference copies (flows, units) are built once
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         page = client.get(url)
     assert page.status_code == 200
     assert [action.key for action in page.context["allowed"]][:1] == ["tiep_nhan"]
