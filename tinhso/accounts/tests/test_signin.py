@@ -242,10 +242,14 @@ class TestOfficerTwoFactor:
         response = sign_in(client, "lanhdao.mytho", PASSWORD, "/tai-khoan/")
         assert response["Location"] == "/tai-khoan/xac-thuc-hai-buoc/?next=%2Ftai-khoan%2F"
         assert client.get("/tai-khoan/")["Location"].startswith("/tai-khoan/xac-thuc-hai-buoc/?")
+        # Until the code is given, the code page offers no back-office links (they would only
+        # lead back to it).
+        assert 'class="backoffice-nav"' not in client.get("/tai-khoan/xac-thuc-hai-buoc/").content.decode()
         code = current_code(secret)
         ok = client.post("/tai-khoan/xac-thuc-hai-buoc/", {"code": code, "next": "/tai-khoan/"})
         assert ok.status_code == 302 and ok["Location"] == "/tai-khoan/"
-        assert client.get("/tai-khoan/").status_code == 200
+        account = client.get("/tai-khoan/")
+        assert account.status_code == 200 and 'class="backoffice-nav"' in account.content.decode()
         assert audit_actions(officer)[-1] == "accounts.login"
 
         # The same code cannot be used again in its time step, by anyone.

@@ -5,6 +5,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tinhso.accounts.middleware import second_factor_done
 from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import can, has_role
 from tinhso.documents.rules import STAFF_ROLES as DOCUMENT_ROLES
@@ -19,6 +20,8 @@ register = template.Library()
 def officer_links(context) -> list[tuple[str, str, bool]]:
     request = context["request"]
     user = request.user
+    if user.requires_second_factor and not second_factor_done(request):
+        return []  # until the code is given, every link leads back to the code page
     links = [(reverse("motcua:start"), _("Start"))]
     if has_role(user, *HANDLING_ROLES):
         links.append((reverse("motcua:inbox"), _("Dossiers to handle")))
