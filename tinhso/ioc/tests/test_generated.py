@@ -37,6 +37,16 @@ SEED = 18
 HOUR = datetime.timedelta(hours=1)
 
 
+def _since(rng, now, start) -> datetime.datetime:
+    """A moment between ``start`` and ``now``: half of the reports fall in this month and half of
+    the calls in today, whatever the day and the hour the tests run at."""
+    return now - (now - start) * rng.random()
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def _dossiers(rng, now, desks, procedure, citizen) -> None:
     for number in range(14):
         desk = rng.choice(desks)
@@ -76,8 +86,9 @@ def _reports(rng, now, province, committees, officer, citizen) -> None:
         Category.objects.create(name="Đèn chiếu sáng", service_code="den-chieu-sang"),
     ]
     communes = [province["my_tho"], province["cao_lanh"]]
-    for _number in range(16):
-        received = now - rng.randint(1, 200) * HOUR
+    month = _local_midnight(timezone.localdate(now).replace(day=1))
+    for number in range(16):
+        received = now - rng.randint(1, 200) * HOUR if number % 2 else _since(rng, now, month)
         state = rng.choice([State.RECEIVED, State.ASSIGNED, State.IN_PROGRESS, State.ANSWERED])
         answered = received + rng.randint(1, 60) * HOUR if state == State.ANSWERED else None
         if answered and answered > now:
@@ -135,8 +146,12 @@ def _calls(rng, now, systems) -> None:
     clients = [systems.consumer.identifier, systems.provider.identifier, "VN/COM/0101/OUTSIDE"]
     services = [systems.service, None]
     rows = []
+    today = _local_midnight(timezone.localdate(now))
     for number in range(60):
-        start = now - datetime.timedelta(minutes=rng.randint(1, 36 * 60))
+        if number % 2:
+            start = now - datetime.timedelta(minutes=rng.randint(1, 36 * 60))
+        else:
+            start = _since(rng, now, today)
         service = rng.choice(services)
         status = rng.choice([200, 200, 200, 404, 500, 502])
         fault = rng.choice(["", "", "Server.ServerProxy.NetworkError", "Client.Unauthorized"])
