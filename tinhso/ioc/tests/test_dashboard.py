@@ -27,7 +27,7 @@ from tinhso.worktime.calendar import add_working_days
 pytestmark = pytest.mark.django_db
 
 # The most statements the operations centre's figures may take, scope and trend aside.
-TRACE_LIMIT = 40
+FIGURES_STATEMENTS = 40
 # A statement counting rows of a table: an aggregate (COUNT of its column) or ``.count()``.
 COUNTING = re.compile(r'SELECT COUNT\("(\w+)"|SELECT COUNT\(\*\) AS "__count" FROM "(\w+)"')
 
@@ -317,9 +317,9 @@ def test_a_province_with_no_data_yet_shows_no_data_without_error(client, db):
 def test_the_figures_of_an_area_are_counted_together(world, scope, django_assert_max_num_queries):
     """The feedback figures are counted in one statement, the documents' in one per table, the
     data-sharing calls' in one (the 95th percentile reuses their count): the whole page's
-    figures in at most 40 statements (TRACE_LIMIT), whatever the number of figures."""
+    figures in at most 40 statements (FIGURES_STATEMENTS), whatever the number of figures."""
     agency = None if scope == "province" else world[scope]
-    with django_assert_max_num_queries(TRACE_LIMIT) as captured:
+    with django_assert_max_num_queries(FIGURES_STATEMENTS) as captured:
         data = dashboard(agency)
     counted = Counter(
         found.group(1) or found.group(2)
