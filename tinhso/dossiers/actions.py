@@ -218,7 +218,8 @@ def receiving_agencies(procedure: Procedure) -> QuerySet[Agency]:
       "Trung tâm Phục vụ hành chính công cấp tỉnh và … cấp xã tiếp nhận").
 
     Decree 309/2026 Art. 7 was read (luatvietnam copy); the wording of Decree 118/2025 Art. 14(1)
-    to (3) was not, only its summary in the legal research note."""
+    to (3) was not, only its summary in the legal research note. ``received_procedures`` reads
+    these rules the other way and must change with them."""
     links = Procedure.agencies.through.objects.filter(procedure=procedure)
     allowed = Q(pk__in=links.values("agency_id"))
     agencies = Agency.objects.valid_on()
@@ -238,8 +239,11 @@ def receiving_agencies(procedure: Procedure) -> QuerySet[Agency]:
 
 def received_procedures(agencies: Iterable[Agency]) -> QuerySet[Procedure]:
     """The procedures in force that one of ``agencies`` receives: those for which
-    ``receiving_agencies`` names one of them, by the same rules read the other way (the counter
-    page offers these, not the whole catalogue)."""
+    ``receiving_agencies`` names one of them, by the same rules read the other way (Decree
+    118/2025/NĐ-CP Art. 14; boundary-free lists, Art. 14(4) as added by Decree 309/2026/NĐ-CP
+    Art. 7(2)), in one statement for the counter page instead of one per procedure of the
+    catalogue. A change to either function changes the other: the tests compare them for every
+    agency of the demo province."""
     valid = Agency.objects.valid_on().filter(pk__in=[agency.pk for agency in agencies])
     ids = list(valid.values_list("pk", flat=True))
     kinds = set(valid.values_list("kind", flat=True))
