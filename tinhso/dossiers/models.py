@@ -196,6 +196,17 @@ class DossierStatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["dossier", "at", "pk"]
+        indexes = [
+            # Stopped and refused dossiers by when that happened (they have no ``finished_at``):
+            # the 766 index's dossiers still open at the end of a period that is over
+            # (``tinhso.statistics.index766``), read from the index alone.
+            models.Index(
+                fields=["at"],
+                include=["dossier"],
+                name="dossiers_closing_change_idx",
+                condition=Q(to_status__in=[Status.STOPPED, Status.REFUSED]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier} → {self.to_status}"

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -534,15 +534,15 @@ def _fee_procedures(scope, date_from: datetime.date, date_to: datetime.date) -> 
     for model, ranges in zip((MonthlyRollup, DailyRollup), _spans(date_from, date_to), strict=True):
         for low, high in ranges:
             branches.append(
-                "SELECT agency_id, procedure_id, idx_any_fee, idx_any_fee_paid_online "  # noqa: S608
-                f"FROM {model._meta.db_table} WHERE {condition} AND day >= %s AND day < %s"
+                "SELECT agency_id, procedure_id, idx_any_fee_paid_online "  # noqa: S608
+                f"FROM {model._meta.db_table} "
+                f"WHERE {condition} AND idx_any_fee > 0 AND day >= %s AND day < %s"
             )
             params += [*scope_params, low, high]
     with connection.cursor() as cursor:
-        cursor.execute(
+        cursor.execute(  # the rows with a fee-bearing dossier (paid online ones are among them)
             "SELECT agency_id, procedure_id, SUM(idx_any_fee_paid_online) > 0 "  # noqa: S608
-            f"FROM ({' UNION ALL '.join(branches)}) AS spans GROUP BY agency_id, procedure_id "
-            "HAVING SUM(idx_any_fee) > 0",
+            f"FROM ({' UNION ALL '.join(branches)}) AS spans GROUP BY agency_id, procedure_id",
             params,
         )
         return [(agency_id, procedure_id, bool(paid)) for agency_id, procedure_id, paid in cursor.fetchall()]
@@ -582,17 +582,10 @@ def _late_at_end(agency, include_children: bool, end) -> dict[int, int]:
         with_supplement.filter(supplemented, pk__in=supplements.values("dossier_id")),
         dossiers.filter(finished_at__gte=end, status__in=closing),
     ]
-    if end <= now:
-        last_closing = Subquery(
-            DossierStatusChange.objects.filter(dossier=OuterRef("pk"), to_status__in=closing)
-            .order_by("-at")
-            .values("at")[:1]
-        )
-        parts.append(
-            dossiers.filter(finished_at__isnull=True, status__in=closing)
-            .annotate(last_closing=last_closing)
-            .filter(Q(last_closing__gte=end) | Q(last_closing=None))
-        )
+    if end <= now:  # stopped or refused since the end: found from their status changes
+        closed_since = DossierStatusChange.objects.filter(to_status__in=closing, at__gte=end)
+        closed_later = dossiers.filter(finished_at__isnull=True, status__in=closing)
+        parts.append(closed_later.filter(pk__in=closed_since.values("dossier_id")))
     found = [{row["pk"]: row for row in part.order_by().values(*ROW_FIELDS)} for part in parts]
     for row in {**found[0], **found[1]}.values():  # counted above if due before the end: judged below
         if row["due_at"] is not None and row["due_at"] < bound:

@@ -359,12 +359,22 @@ def test_the_rules_of_2_1_on_chosen_dossiers(province):
     DueTimeChange.objects.create(
         dossier=paused, kind="supplement", old_due_at=received + 5 * DAY, new_due_at=None, at=received + DAY
     )
+    # Still open and overdue when March ended, stopped in April: late at the end of March.
+    stopped_later = dossier("stopped-later", status=Status.STOPPED, due_at=None)
+    stopped_at = at(datetime.date(2026, 4, 10), 9)
+    DossierStatusChange.objects.create(
+        dossier=stopped_later, from_status=Status.PROCESSING, to_status=Status.STOPPED, at=stopped_at
+    )
+    DueTimeChange.objects.create(
+        dossier=stopped_later, kind="stop", old_due_at=received + 5 * DAY, new_due_at=None, at=stopped_at
+    )
     rebuild()
     result = index_766(date_from=datetime.date(2026, 3, 1), date_to=datetime.date(2026, 3, 31))
     row = rows_of(result["total"])["2.1"]
-    # not-yet-due on time; twice late; paused: 8 days − 3 waiting = 5 ≤ 5 days before the request
-    assert (row["numerator"], row["denominator"]) == (2, 3)
-    assert row["rate"] == 66.67 and row["points"] == 13.33
+    # not-yet-due on time; twice late; paused: 8 days − 3 waiting = 5 ≤ 5 days before the
+    # request; stopped-later late
+    assert (row["numerator"], row["denominator"]) == (2, 4)
+    assert row["rate"] == 50.0 and row["points"] == 10.0
 
 
 def test_scoring_against_thresholds_and_no_data():
