@@ -580,12 +580,13 @@ def _late_at_end(agency, include_children: bool, end) -> dict[int, int]:
     parts = [
         with_supplement.filter(pk__in=requests.values("dossier_id")),
         with_supplement.filter(supplemented, pk__in=supplements.values("dossier_id")),
-        dossiers.filter(finished_at__gte=end, status__in=closing),
+        # Stopped or refused since the end (none while the period runs), found from the status
+        # changes (joined, not a semi-join: PostgreSQL then starts from the few changes since the
+        # end), where every change is recorded (``dossiers.actions.apply_status_change``).
+        dossiers.filter(
+            status__in=closing, status_changes__to_status__in=closing, status_changes__at__gte=end
+        ),
     ]
-    if end <= now:  # stopped or refused since the end: found from their status changes
-        closed_since = DossierStatusChange.objects.filter(to_status__in=closing, at__gte=end)
-        closed_later = dossiers.filter(finished_at__isnull=True, status__in=closing)
-        parts.append(closed_later.filter(pk__in=closed_since.values("dossier_id")))
     found = [{row["pk"]: row for row in part.order_by().values(*ROW_FIELDS)} for part in parts]
     for row in {**found[0], **found[1]}.values():  # counted above if due before the end: judged below
         if row["due_at"] is not None and row["due_at"] < bound:
