@@ -137,20 +137,32 @@ def filtered(
         rows = rows.filter(status=status)
     if deadline in DEADLINES:
         rows = rows.filter(deadline_q(deadline))
-    return rows.select_related("procedure", "flow__state", "flow__assignee").order_by(
+    # The related rows are read for the page's dossiers only, after the sort: joined to every
+    # dossier of a busy desk before it, they made the first page twice as slow.
+    return rows.prefetch_related("procedure", "flow__state", "flow__assignee").order_by(
         "due_at", "submitted_at", "pk"
     )
 
 
-def counts(queryset: QuerySet[Dossier], now: datetime.datetime | None = None) -> dict[str, int]:
+def counts(
+    queryset: QuerySet[Dossier], now: datetime.datetime | None = None
+) -> tuple[dict[str, int], list[int]]:
+    """How many dossiers of the inbox there are, due today, due soon, overdue and late at their
+    step, and the ids of the procedures they are of: one pass over the inbox, by procedure."""
     now = now or timezone.now()
-    return queryset.aggregate(
-        total=Count("pk"),
-        due_today=Count("pk", filter=deadline_q(DUE_TODAY, now)),
-        due_soon=Count("pk", filter=deadline_q(DUE_SOON, now)),
-        overdue=Count("pk", filter=deadline_q(OVERDUE, now)),
-        step_late=Count("pk", filter=deadline_q(STEP_LATE, now)),
+    kinds = (DUE_TODAY, DUE_SOON, OVERDUE, STEP_LATE)
+    by_procedure = (
+        queryset.order_by()
+        .values("procedure_id")
+        .annotate(total=Count("pk"), **{kind: Count("pk", filter=deadline_q(kind, now)) for kind in kinds})
     )
+    totals = dict.fromkeys(("total", *kinds), 0)
+    procedure_ids = []
+    for row in by_procedure:
+        procedure_ids.append(row["procedure_id"])
+        for key in totals:
+            totals[key] += row[key]
+    return totals, procedure_ids
 
 
 def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:

@@ -140,12 +140,14 @@ def start_view(request):
 @login_required
 def inbox_view(request):
     _officer(request)
-    base = inbox.actionable(request.user)
-    waiting = Procedure.objects.filter(pk__in=base.values("procedure_id")).order_by("name")
+    counts, procedure_ids = inbox.counts(inbox.actionable(request.user))
+    waiting = Procedure.objects.filter(pk__in=procedure_ids).order_by("name")
     form = InboxFilter(request.GET or None, procedures=list(waiting.values_list("code", "name")))
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = inbox.filtered(request.user, **filters)
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    paginator = Paginator(inbox.filtered(request.user, **filters), 25)
+    if not any(filters.values()):  # the whole inbox: counted already
+        paginator.count = counts["total"]
+    page = paginator.get_page(request.GET.get("page"))
     is_leader = has_role(request.user, Role.LEADER)
     return render(
         request,
@@ -153,7 +155,7 @@ def inbox_view(request):
         {
             "form": form,
             "page": page,
-            "counts": inbox.counts(base),
+            "counts": counts,
             "overdue": inbox.overdue_in_agency(request.user)[:50] if is_leader else None,
             "may_receive": has_role(request.user, Role.ONE_STOP_OFFICER),
             "now": timezone.now(),

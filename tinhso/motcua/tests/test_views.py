@@ -28,6 +28,32 @@ def test_inbox_shows_the_dossier_and_finds_it_without_accents(signed_in, officer
     assert submitted.submission_reference not in missing.content.decode()
 
 
+def test_the_inbox_pages_through_the_whole_inbox_and_through_a_filtered_one(
+    signed_in, officer, citizen, procedure, desk, submitted
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tinhso.motcua.tests.fixtures import submit
+
+    others = [submit(citizen, procedure, desk) for _ in range(26)]
+    client = signed_in(officer)
+    with CaptureQueriesContext(connection) as full_page:
+        first = client.get(reverse("motcua:inbox")).context
+    with CaptureQueriesContext(connection) as short_page:
+        second = client.get(reverse("motcua:inbox"), {"page": 2}).context
+    assert first["counts"]["total"] == first["page"].paginator.count == 27
+    assert first["page"].paginator.num_pages == 2
+    assert len(first["page"]) == 25 and len(second["page"]) == 2
+    listed = [dossier.pk for dossier in [*first["page"], *second["page"]]]
+    assert sorted(listed) == sorted([submitted.pk, *(dossier.pk for dossier in others)])
+    # The procedure, the step and the assignee are read once for a page, not once per dossier.
+    assert len(full_page.captured_queries) == len(short_page.captured_queries)
+    one = client.get(reverse("motcua:inbox"), {"q": submitted.submission_reference}).context
+    assert one["page"].paginator.count == 1 and [dossier.pk for dossier in one["page"]] == [submitted.pk]
+    assert one["counts"]["total"] == 27
+
+
 def test_the_procedure_filter_offers_the_procedures_waiting_in_the_inbox(
     signed_in, officer, submitted, procedure
 ):
