@@ -155,13 +155,14 @@ def counts(
         queryset.order_by()
         .values("procedure_id")
         .annotate(total=Count("pk"), **{kind: Count("pk", filter=deadline_q(kind, now)) for kind in kinds})
+        .values_list("procedure_id", "total", *kinds)
     )
     totals = dict.fromkeys(("total", *kinds), 0)
     procedure_ids = []
-    for row in by_procedure:
-        procedure_ids.append(row["procedure_id"])
-        for key in totals:
-            totals[key] += row[key]
+    for procedure_id, *figures in by_procedure:
+        procedure_ids.append(procedure_id)
+        for key, figure in zip(totals, figures, strict=True):
+            totals[key] += figure
     return totals, procedure_ids
 
 
