@@ -2,7 +2,7 @@
 ``SENTRY_DSN`` is set.
 
 Nothing personal leaves the platform (Law 91/2025/QH15 on personal data protection; a third
-party's server is a transfer): no user details (``send_default_pii`` off), no request body,
+party's server is a transfer): no user details (the SDK's default, left alone), no request body,
 cookies, query string or headers beyond a few harmless ones, no local variables of the frames,
 and every string in the event that looks like a CCCD or other 9-12 digit number, a phone number
 or an e-mail address is replaced. Each event is tagged with the request id (or the job's id) of
@@ -71,7 +71,6 @@ def init_error_reporting(dsn: str, environment: str, release: str | None = None)
         environment=environment,
         release=release,
         integrations=[DjangoIntegration()],
-        send_default_pii=False,
         max_request_body_size="never",
         include_local_variables=False,
         before_send=before_send,
