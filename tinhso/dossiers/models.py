@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tinhso.accounts.models import mask_cccd
-from tinhso.dossiers.status import Status
+from tinhso.dossiers.status import CLOCK_RUNNING, Status
 
 __all__ = [
     "Attachment",
@@ -181,6 +181,12 @@ class Dossier(models.Model):
     @property
     def status_label(self) -> str:
         return Status(self.status).label
+
+    @property
+    def clock_running(self) -> bool:
+        """The due time counts in this status (a dossier with its result, waiting to be handed
+        over, or waiting for the applicant's supplement, is not overdue)."""
+        return self.status in CLOCK_RUNNING
 
 
 def by_display_code(value: str) -> Q:

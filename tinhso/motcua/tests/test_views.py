@@ -54,6 +54,23 @@ def test_the_inbox_pages_through_the_whole_inbox_and_through_a_filtered_one(
     assert one["counts"]["total"] == 27
 
 
+def test_the_inbox_marks_overdue_what_its_overdue_count_counts(signed_in, specialist, accepted):
+    """A dossier past its due time is overdue while its clock runs; once it has its result and
+    waits to be handed over it is not, in the row as in the count."""
+    from tinhso.dossiers.models import Dossier
+
+    Dossier.objects.filter(pk=accepted.pk).update(due_at=timezone.now() - datetime.timedelta(days=1))
+    client = signed_in(specialist)
+    processing = client.get(reverse("motcua:inbox"))
+    assert processing.context["counts"]["overdue"] == 1
+    assert "(quá hạn)" in processing.content.decode()
+    Dossier.objects.filter(pk=accepted.pk).update(status=Status.FINISHED)
+    finished = client.get(reverse("motcua:inbox"))
+    assert accepted.code in finished.content.decode()
+    assert finished.context["counts"]["overdue"] == 0
+    assert "(quá hạn)" not in finished.content.decode()
+
+
 def test_the_procedure_filter_offers_the_procedures_waiting_in_the_inbox(
     signed_in, officer, submitted, procedure
 ):
