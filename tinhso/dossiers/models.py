@@ -184,8 +184,9 @@ class Dossier(models.Model):
 
     @property
     def clock_running(self) -> bool:
-        """The due time counts in this status (a dossier with its result, waiting to be handed
-        over, or waiting for the applicant's supplement, is not overdue)."""
+        """The due time counts in this status (``status.CLOCK_RUNNING``, the rules and their
+        sources in ``tinhso.dossiers.actions``): a dossier with its result, waiting to be handed
+        over, or waiting for the applicant's supplement, is not overdue."""
         return self.status in CLOCK_RUNNING
 
 
