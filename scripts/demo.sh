@@ -6,7 +6,8 @@
 #   can be changed; the local national document axis listens on DEMO_AXIS_PORT (default
 #   DEMO_PORT + 10), the integration gateway (LGSP) on DEMO_GATEWAY_PORT (default DEMO_PORT + 20),
 #   the local national public service portal on DEMO_PORTAL_PORT (default DEMO_PORT + 30) with the
-#   local population database on the next port, the local national identity (VNeID) on
+#   local population database on DEMO_POPULATION_PORT (default the portal's port + 1), the local
+#   national identity (VNeID) on
 #   DEMO_IDENTITY_PORT (default DEMO_PORT + 40) and the local webhook receiver on
 #   DEMO_WEBHOOK_PORT (default DEMO_PORT + 50).
 set -euo pipefail
@@ -24,7 +25,7 @@ unset DEBUG
 axis_port=${DEMO_AXIS_PORT:-$((port + 10))}
 export DOCUMENTS_AXIS_URL=http://127.0.0.1:$axis_port
 portal_port=${DEMO_PORTAL_PORT:-$((port + 30))}
-population_port=$((portal_port + 1))
+population_port=${DEMO_POPULATION_PORT:-$((portal_port + 1))}
 identity_port=${DEMO_IDENTITY_PORT:-$((port + 40))}
 export NATIONAL_PORTAL_URL=http://127.0.0.1:$portal_port
 export OIDC_ISSUER=http://127.0.0.1:$identity_port OIDC_NAME=VNeID OIDC_SCOPE="openid profile"
