@@ -268,7 +268,21 @@ def _home_commune_agency(dossier: Dossier, receiving: Agency) -> Agency | None:
     """The agency competent for a dossier received regardless of boundary: the commune centre of
     the applicant's commune (among the procedure's implementing agencies when it names some),
     when that is not the one that received it. Procedures whose competent commune is another
-    place than the applicant's (e.g. where the land lies) are not modelled."""
+    place than the applicant's (e.g. where the land lies) are not modelled.
+
+    Kept on the dossier object for what it was computed from: a reception asks three times (the
+    step's target, the start of the clock, the leader's right to sign), three statements each."""
+    key = (receiving.pk, dossier.applicant_unit_id, dossier.procedure_id)
+    kept = dossier.__dict__.get("_tinhso_home_commune_agency")
+    if kept is None or kept[0] != key:
+        kept = dossier.__dict__["_tinhso_home_commune_agency"] = (
+            key,
+            _find_home_commune_agency(dossier, receiving),
+        )
+    return kept[1]
+
+
+def _find_home_commune_agency(dossier: Dossier, receiving: Agency) -> Agency | None:
     if dossier.applicant_unit_id in (None, receiving.unit_id):
         return None
     if not boundary_free_lists(dossier.procedure).exists():

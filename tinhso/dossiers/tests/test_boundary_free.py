@@ -203,6 +203,21 @@ def test_a_listed_dossier_received_at_another_commune_goes_to_the_applicants_com
     assert dossier.due_at == add_working_days(accepted_at, 3)
 
 
+def test_the_competent_agency_is_found_once_and_again_when_what_decides_it_changes(
+    admin_user, citizen, procedure, cao_lanh, desk, django_assert_num_queries
+):
+    publish(admin_user, [procedure])
+    dossier = submit(citizen, procedure, cao_lanh)
+    assert actions.competent_agency(dossier) == desk
+    with django_assert_num_queries(0):
+        assert actions.received_across_boundary(dossier)
+        assert actions.competent_agency(dossier) == desk
+    # An applicant living in the receiving commune: no transfer, found again.
+    dossier.applicant_unit_id = cao_lanh.unit_id
+    assert actions.competent_agency(dossier) == cao_lanh
+    assert not actions.received_across_boundary(dossier)
+
+
 def test_a_paper_dossier_received_at_another_commune_after_15h_counts_from_the_next_morning(
     admin_user, citizen, procedure, cao_lanh, desk, specialist
 ):
