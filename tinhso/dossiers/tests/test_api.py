@@ -11,7 +11,7 @@ from tinhso import testing as factories
 from tinhso.accounts.models import ApiToken, hash_token
 from tinhso.audit.models import AuditEntry
 from tinhso.dossiers import actions
-from tinhso.dossiers.models import Dossier, DossierCodeCounter, IdempotencyKey
+from tinhso.dossiers.models import Dossier, DossierCodeCounter, DossierStatusChange, IdempotencyKey
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/dossiers/"
@@ -217,10 +217,23 @@ def test_tracking_answer_is_what_the_documented_schema_describes(client, auth, p
 
     code = post(client, body(procedure, upload(client, auth)), auth).json()["submission_reference"]
     client.post(BASE + code + "/withdraw", {"reason": "Nộp nhầm"}, "application/json", **auth)
+    # Instants in whole milliseconds, as the JSON carries them: one between 1 and 999 µs past a
+    # second is written "…:18.000Z" and reads back as "…:18Z" (both ninja's rendering).
+    at = datetime.datetime(2026, 12, 4, 2, 56, 18, 125000, tzinfo=datetime.UTC)
+    Dossier.objects.filter(submission_reference=code).update(submitted_at=at)
+    for step, change in enumerate(
+        DossierStatusChange.objects.filter(dossier__submission_reference=code).order_by("pk")
+    ):
+        DossierStatusChange.objects.filter(pk=change.pk).update(at=at + datetime.timedelta(seconds=step))
     tracked = client.get(BASE + "track", {"code": code, "factor": "0912345678"})
     assert tracked.status_code == 200 and tracked["Content-Type"] == "application/json; charset=utf-8"
     answer = tracked.json()
     assert set(answer) == set(TrackOut.model_fields)
+    assert answer["submitted_at"] == "2026-12-04T02:56:18.125Z"
+    assert [step["at"] for step in answer["history"]] == [
+        "2026-12-04T02:56:18.125Z",
+        "2026-12-04T02:56:19.125Z",
+    ]
     validated = TrackOut.model_validate(answer).model_dump()
     assert tracked.content.decode() == json.dumps(validated, cls=NinjaJSONEncoder)
     dossier = Dossier.objects.get(submission_reference=code)
