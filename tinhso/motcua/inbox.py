@@ -42,9 +42,9 @@ def _waiting_ids(user, roles) -> QuerySet | None:
     Each part is read from its own small index, the open steps of the flow
     (``workflows_waiting_idx``) and the withdrawal requests (``dossiers_withdrawal_idx``), and the
     parts are joined by UNION: an OR across the two tables would make the database read every
-    dossier of the province."""
+    dossier of the province, or every open flow for the leaders' part."""
     at_step: list[Q] = []
-    withdrawal: list[Q] = []
+    parts: list[QuerySet] = []
     for role in roles:
         agencies = agency_ids_in_scope(user, role)
         if not agencies:
@@ -53,17 +53,14 @@ def _waiting_ids(user, roles) -> QuerySet | None:
         if role == Role.SPECIALIST:
             part &= Q(assignee__isnull=True) | Q(assignee=user)
         at_step.append(part)
+        requests = Dossier.objects.filter(status=Status.WITHDRAWN).order_by()
         if role == Role.ONE_STOP_OFFICER:
-            withdrawal.append(Q(receiving_agency_id__in=agencies))
+            parts.append(requests.filter(receiving_agency_id__in=agencies).values("pk"))
         elif role == Role.LEADER:
-            withdrawal.append(Q(flow__current_agency_id__in=agencies))
-    parts: list[QuerySet] = []
+            parts.append(requests.filter(flow__current_agency_id__in=agencies).values("pk"))
     if at_step:
         flows = DossierFlow.objects.filter(reduce(operator.or_, at_step)).exclude(waiting_roles="")
-        parts.append(flows.values("dossier_id"))
-    if withdrawal:
-        requests = Dossier.objects.filter(reduce(operator.or_, withdrawal), status=Status.WITHDRAWN)
-        parts.append(requests.order_by().values("pk"))
+        parts.insert(0, flows.values("dossier_id"))
     if not parts:
         return None
     return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
