@@ -38,7 +38,7 @@ from tinhso.agencies.places import place_name
 from tinhso.core.pdf import html_to_pdf
 from tinhso.documents import doctypes, numbering
 from tinhso.documents.models import SealImage, SignerImage
-from tinhso.signing.pdf import PDF_MAGIC, _outside_event_loop, active_certificate
+from tinhso.signing.pdf import PDF_MAGIC, _outside_event_loop, active_certificate, signature_space
 
 LEADER_FIELD = "ChuKyNguoiKy"
 AGENCY_FIELD = "ChuKyCoQuan"
@@ -182,14 +182,15 @@ def _sign(writer, agency, field: str, box, appearance: str, *, reason: str, loca
     )
     page, rect = box
     left, bottom, right, top = (int(value) for value in rect)
-    signer = signers.PdfSigner(
+    signer = certificate.signer()
+    pdf_signer = signers.PdfSigner(
         metadata,
-        signer=certificate.signer(),
+        signer=signer,
         stamp_style=StaticStampStyle(background=ImportedPdfPage(appearance), border_width=0),
         new_field_spec=fields.SigFieldSpec(field, on_page=page, box=(left, bottom, right, top)),
     )
     output = BytesIO()
-    _outside_event_loop(signer.sign_pdf, writer, output=output)
+    _outside_event_loop(pdf_signer.sign_pdf, writer, output=output, bytes_reserved=signature_space(signer))
     return output.getvalue()
 
 

@@ -66,8 +66,28 @@ def sign_pdf(pdf_bytes: bytes, agency, reason: str, location: str, signer_name: 
         md_algorithm="sha256",
         subfilter=SigSeedSubFilter.PADES,
     )
-    output = _outside_event_loop(signers.sign_pdf, writer, metadata, signer=certificate.signer())
+    signer = certificate.signer()
+    output = _outside_event_loop(
+        signers.sign_pdf, writer, metadata, signer=signer, bytes_reserved=signature_space(signer)
+    )
     return output.getvalue()
+
+
+# What a PAdES B-B container holds besides its certificates and the signature value: the signed
+# attributes (content type, digest, signing time, signing certificate v2, algorithm protection),
+# algorithm identifiers and the CMS structure, about 500 bytes; the rest is margin.
+SIGNATURE_OVERHEAD = 2048
+
+
+def signature_space(signer) -> int:
+    """The room kept in the PDF for the signature container, in hexadecimal digits (two a byte):
+    its certificates, a signature of the key's size and ``SIGNATURE_OVERHEAD``. Left to pyHanko,
+    it builds a dry-run container to measure first, which was half the time of a signature
+    (20.7 → 11.6 ms)."""
+    certificates = [signer.signing_cert, *signer.cert_registry]
+    der = sum(len(certificate.dump()) for certificate in certificates)
+    signature = 2 * signer.signing_cert.public_key.byte_size + 16  # an ECDSA pair or an RSA value
+    return 2 * (der + signature + SIGNATURE_OVERHEAD)
 
 
 def _outside_event_loop(function, *args, **kwargs):

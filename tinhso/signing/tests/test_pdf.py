@@ -14,7 +14,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from tinhso.signing import actions as signing_actions
 from tinhso.signing import keys
 from tinhso.signing.models import AgencyCertificate, TrustRoot
-from tinhso.signing.pdf import sign_pdf, verify_pdf
+from tinhso.signing.pdf import SIGNATURE_OVERHEAD, sign_pdf, signature_space, verify_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,20 @@ def test_private_keys_are_encrypted_at_rest(certificate, settings):
 
     settings.SECRET_KEY_FALLBACKS = ["test-only-secret-key-not-for-production"]
     assert keys.decrypt_private_key(stored).public_key() == certificate_key(certificate)
+
+
+def test_the_room_kept_for_the_signature_holds_it_without_a_trial_signature(
+    desk, certificate, result_pdf, monkeypatch
+):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers.pdf_signer import PdfSigningSession
+
+    def trial(*args, **kwargs):
+        raise AssertionError("pyHanko measured the signature with a trial one")
+
+    monkeypatch.setattr(PdfSigningSession, "estimate_signature_container_size", trial)
+    signed = sign(result_pdf, desk)
+    assert verify_pdf(signed).valid
+    container = PdfFileReader(BytesIO(signed)).embedded_signatures[0].signed_data.dump()
+    room = signature_space(certificate.signer())
+    assert 2 * len(container) < room < 2 * len(container) + 2 * 2 * SIGNATURE_OVERHEAD
