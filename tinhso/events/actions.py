@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,7 +229,11 @@ def forget_deliveries(before: datetime.datetime) -> int:
 def forget_feed_entries(before: datetime.datetime) -> int:
     """Delete the feed entries written before ``before`` that no delivery still refers to; the
     events themselves stay in their outboxes (dossiers, documents, feedback)."""
-    old = FeedEntry.objects.filter(created_at__lt=before).exclude(pk__in=Delivery.objects.values("entry_id"))
+    # NOT EXISTS, not NOT IN: with more deliveries than fit in ``work_mem`` PostgreSQL would
+    # compare every entry with every delivery.
+    old = FeedEntry.objects.filter(created_at__lt=before).filter(
+        ~Exists(Delivery.objects.filter(entry_id=OuterRef("pk")))
+    )
     with transaction.atomic():
         last = old.order_by("-txid", "-id").values_list("txid", "id").first()
         deleted, _per_model = old.delete()

@@ -81,7 +81,7 @@ from tinhso.procedures.models import Procedure
 from tinhso.statistics.figures import in_scope
 from tinhso.statistics.forms import DATE_FORMAT
 from tinhso.statistics.index766 import index_766
-from tinhso.statistics.models import ProcessedEvent, RollupCursor
+from tinhso.statistics.models import RollupCursor
 from tinhso.statistics.report import (
     MONTHLY_TOTALS,
     OPEN,
@@ -90,6 +90,7 @@ from tinhso.statistics.report import (
     one_stop_report,
     received_in,
 )
+from tinhso.statistics.rollup import counted_event
 from tinhso.worktime.calendar import add_working_days
 
 DUE_SOON_DAYS = 2
@@ -768,7 +769,7 @@ def data_as_of(now: datetime.datetime) -> datetime.datetime:
     low_water = RollupCursor.objects.filter(pk=1).values_list("low_water", flat=True).first() or 0
     oldest = (
         DossierEvent.objects.filter(pk__gt=low_water)
-        .exclude(pk__in=ProcessedEvent.objects.filter(event_id__gt=low_water).values("event_id"))
+        .filter(~counted_event())
         .order_by("pk")
         .values_list("occurred_at", flat=True)
         .first()

@@ -163,7 +163,7 @@ def figure_dossiers(
         ),
         "resolved_late": lambda: finished.filter(late),
         "in_progress": lambda: in_progress,
-        "not_yet_due": lambda: in_progress.exclude(pk__in=overdue.values("pk")),
+        "not_yet_due": lambda: in_progress.filter(~Exists(overdue.filter(pk=OuterRef("pk")))),
         "overdue": lambda: overdue,
         "withdrawn": lambda: stopped.filter(withdrawal=True),
         "stopped": lambda: stopped.filter(withdrawal=False),

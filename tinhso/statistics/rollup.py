@@ -407,6 +407,14 @@ def drain(batch: int = 1000) -> int:
     return total
 
 
+def counted_event() -> Exists:
+    """Whether the outbox event of the row at hand has been counted: NOT EXISTS, an anti-join
+    whatever the size. As ``NOT IN (the counted ids)`` PostgreSQL compares every event with every
+    counted id once the ids outgrow ``work_mem`` (about 100,000 events behind, after an outage or
+    an import): hours instead of a fraction of a second."""
+    return Exists(ProcessedEvent.objects.filter(event_id=OuterRef("pk")))
+
+
 def advance_cursor(lag: datetime.timedelta = CURSOR_LAG) -> int:
     """Move the low-water mark over the contiguous run of events counted more than ``lag`` ago
     (an event still being written then would have a transaction open for ``lag``) and forget
@@ -416,7 +424,7 @@ def advance_cursor(lag: datetime.timedelta = CURSOR_LAG) -> int:
         low_water = cursor_row.low_water
         uncounted = (
             DossierEvent.objects.filter(pk__gt=low_water)
-            .exclude(pk__in=ProcessedEvent.objects.filter(event_id__gt=low_water).values("event_id"))
+            .filter(~counted_event())
             .aggregate(first=Min("pk"))["first"]
         )
         counted = ProcessedEvent.objects.filter(event_id__gt=low_water, processed_at__lt=timezone.now() - lag)

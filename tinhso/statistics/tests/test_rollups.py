@@ -231,6 +231,35 @@ def test_cursor_moves_over_counted_events_only(officer, desk, procedure):
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_first_uncounted_event_is_found_by_an_anti_join_however_far_behind(officer, desk, procedure):
+    """``NOT IN (counted ids)`` becomes a comparison of every event with every counted id once the
+    ids outgrow ``work_mem``: a rollup drain and every operations-centre page took hours on a
+    database 260,000 events behind. The drain and the centre's "data as of" must plan an anti-join."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tinhso.ioc.indicators import data_as_of
+
+    walk_in(officer, desk, procedure)
+    with connection.cursor() as cursor:
+        # Counted ids beyond the outbox's own (as after an import), and statistics to plan with.
+        cursor.execute(
+            f"INSERT INTO {ProcessedEvent._meta.db_table} (event_id, processed_at) "
+            "SELECT 1000000 + n, now() FROM generate_series(1, 50000) n"
+        )
+        cursor.execute(f"ANALYZE {ProcessedEvent._meta.db_table}")
+        cursor.execute("SET LOCAL work_mem = '64kB'")
+        with CaptureQueriesContext(connection) as queries:
+            advance_cursor()
+            data_as_of(timezone.now())
+        searches = [query["sql"] for query in queries if DossierEvent._meta.db_table in query["sql"]]
+        assert len(searches) == 2
+        for search in searches:
+            cursor.execute("EXPLAIN " + search)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "SubPlan" not in plan and "Anti Join" in plan, plan
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
 @pytest.mark.django_db(transaction=True)
 def test_parallel_workers_count_each_event_once(officer, desk, procedure):
     for number in range(12):
