@@ -7,9 +7,8 @@
 #   DEMO_PORT + 10), the integration gateway (LGSP) on DEMO_GATEWAY_PORT (default DEMO_PORT + 20),
 #   the local national public service portal on DEMO_PORTAL_PORT (default DEMO_PORT + 30) with the
 #   local population database on DEMO_POPULATION_PORT (default the portal's port + 1), the local
-#   national identity (VNeID) on
-#   DEMO_IDENTITY_PORT (default DEMO_PORT + 40) and the local webhook receiver on
-#   DEMO_WEBHOOK_PORT (default DEMO_PORT + 50).
+#   national identity (VNeID) on DEMO_IDENTITY_PORT (default DEMO_PORT + 40) and the local webhook
+#   receiver on DEMO_WEBHOOK_PORT (default DEMO_PORT + 50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

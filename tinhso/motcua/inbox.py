@@ -45,6 +45,7 @@ def _waiting_ids(user, roles) -> QuerySet | None:
     dossier of the province, or every open flow for the leaders' part."""
     at_step: list[Q] = []
     parts: list[QuerySet] = []
+    requests = Dossier.objects.filter(status=Status.WITHDRAWN).order_by()
     for role in roles:
         agencies = agency_ids_in_scope(user, role)
         if not agencies:
@@ -53,7 +54,6 @@ def _waiting_ids(user, roles) -> QuerySet | None:
         if role == Role.SPECIALIST:
             part &= Q(assignee__isnull=True) | Q(assignee=user)
         at_step.append(part)
-        requests = Dossier.objects.filter(status=Status.WITHDRAWN).order_by()
         if role == Role.ONE_STOP_OFFICER:
             parts.append(requests.filter(receiving_agency_id__in=agencies).values("pk"))
         elif role == Role.LEADER:
