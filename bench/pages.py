@@ -52,7 +52,7 @@ def prepare(out: Path) -> dict:
         Membership.objects.get_or_create(
             user=desk, agency=agency, role=role, defaults={"valid_from": datetime.date(2025, 7, 1)}
         )
-    first_page = list(inbox.filtered(desk)[:25])
+    first_page = inbox.dossiers_of(inbox.filtered(desk)[:25])
     if not first_page:
         raise RuntimeError(f"bench.pages: the inbox of {agency.code} is empty")
     (out / "dossier_pages.tsv").write_text("".join(f"/mot-cua/ho-so/{row.pk}/\n" for row in first_page))

@@ -443,7 +443,7 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
         [(agency_id, day, value) for (agency_id, day), value in existing.items()],
     )
     numbered = number_books(main_connection)
-    on_flows = put_open_dossiers_on_flows(main_connection)
+    on_flows = put_dossiers_on_flows(main_connection)
     written = (
         User,
         Dossier,
@@ -465,7 +465,7 @@ def seed(total: int, rng_seed: int = 2026, jobs: int = 2) -> dict:
         "dossiers": total,
         "citizens": citizens,
         "dossiers_numbered_in_books": numbered,
-        "open_dossiers_put_on_flows": on_flows,
+        "dossiers_put_on_flows": on_flows,
         "jobs": jobs,
         "seconds": round(time.monotonic() - started, 1),
         "foreign_keys_checked_while_loading": checked,
@@ -507,13 +507,14 @@ def number_books(connection) -> int:
     return numbered
 
 
-def put_open_dossiers_on_flows(connection) -> int:
-    """Give each seeded dossier still open the flow row a live one has, as the officers' inbox
-    reads it: the published flow of its procedure, the first state of that flow with the
-    dossier's status (else the start state), the roles that may act there, at its receiving
-    agency, with the folded applicant name. An approximation of the real path (the steps before
-    are not recorded, and processing stays at the receiving agency). Dossiers not yet received
-    stay off their flow: the officer-actions phase receives only dossiers submitted in the run."""
+def put_dossiers_on_flows(connection) -> int:
+    """Give each seeded dossier the flow row a live one has, as the officers' inbox reads it: the
+    published flow of its procedure, the first state of that flow with the dossier's status
+    (else the start state), the roles that may act there (none once the dossier is closed), at
+    its receiving agency, with the folded applicant name (the database copies onto it the
+    dossier's fields the inbox reads). An approximation of the real path (the steps before are
+    not recorded, and processing stays at the receiving agency). Dossiers not yet received stay
+    off their flow: the officer-actions phase receives only dossiers submitted in the run."""
     from tinhso.core.text import fold
     from tinhso.dossiers.status import FINAL, Status
     from tinhso.procedures.models import Procedure
@@ -547,16 +548,26 @@ def put_open_dossiers_on_flows(connection) -> int:
         cursor.execute(
             "SELECT d.id, d.procedure_id, d.status, d.receiving_agency_id, d.applicant_name, "
             'coalesce(d.received_at, d.submitted_at), d.due_at FROM "dossiers_dossier" d '
-            "WHERE d.id > %s AND NOT d.is_draft AND NOT d.status = ANY(%s) AND NOT EXISTS "
+            "WHERE d.id > %s AND NOT d.is_draft AND d.status <> %s AND NOT EXISTS "
             '(SELECT 1 FROM "workflows_dossierflow" f WHERE f.dossier_id = d.id) ORDER BY d.id LIMIT %s',
-            [last, sorted(FINAL | {Status.NEW}), CHUNK],
+            [last, Status.NEW, CHUNK],
         )
         rows = cursor.fetchall()
         if not rows:
             return written
         for pk, procedure_id, status, agency_id, name, started, due_at in rows:
             version_id, state_id, roles = places.get((procedure_id, status)) or start[procedure_id]
-            flows.add(pk, version_id, state_id, agency_id, roles, fold(name)[:200], started, due_at)
+            closed = status in FINAL
+            flows.add(
+                pk,
+                version_id,
+                state_id,
+                agency_id,
+                "" if closed else roles,
+                fold(name)[:200],
+                started,
+                None if closed else due_at,
+            )
         written += flows.flush(cursor)
         last = rows[-1][0]
 

@@ -93,7 +93,7 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
     report = json.loads((tmp_path / "latest.json").read_text())
     assert "| Phase |" in (tmp_path / "latest.md").read_text()
     assert report["machine"]["cores"] >= 1 and report["machine"]["commit"]
-    assert report["seeding"]["dossiers"] == 3000 and report["seeding"]["open_dossiers_put_on_flows"] > 0
+    assert report["seeding"]["dossiers"] == 3000 and report["seeding"]["dossiers_put_on_flows"] > 0
     assert report["seeding"]["dossiers_numbered_in_books"] > 2000
     assert report["database"]["dossiers"] > 3000 and report["database"]["size_bytes"] > 0
     assert report["memory"]["peak_rss_per_worker_mib"]

@@ -135,8 +135,6 @@ class Dossier(models.Model):
                 name="dossiers_received_open_due_idx",
                 condition=Q(status__in=[2, 4, 5, 6, 7], received_at__isnull=False, is_draft=False),
             ),
-            # Pending withdrawal requests, for the officers who decide on them (``tinhso.motcua.inbox``).
-            models.Index(fields=["receiving_agency"], name="dossiers_withdrawal_idx", condition=Q(status=7)),
             # Dossiers finished from a moment on: the "resolved" lists, and the 766 index's
             # dossiers still open at the end of a period (``tinhso.statistics.index766``):
             # finished after it, received before it, late then, told from the index alone (at 10

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
@@ -188,9 +188,20 @@ def _api_path(dossier: Dossier, allowed: AllowedAction) -> str | None:
     return None
 
 
+class InboxPagination(Pagination):
+    """A page of the inbox's flows, answered as their dossiers."""
+
+    def paginate_queryset(
+        self, queryset: QuerySet[DossierFlow], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = inbox.dossiers_of(page["items"])
+        return page
+
+
 @router.get("/dossiers", response=list[InboxDossierOut], summary="Dossiers waiting for me")
-@paginate(Pagination)
-def inbox_dossiers(request: ApiRequest, filters: Query[InboxFilter]) -> QuerySet[Dossier]:
+@paginate(InboxPagination)
+def inbox_dossiers(request: ApiRequest, filters: Query[InboxFilter]) -> QuerySet[DossierFlow]:
     """The same inbox and filters as the page (``tinhso.motcua.inbox.filtered``), one page read
     from the database."""
     return inbox.filtered(_officer(request), **filters.dict())

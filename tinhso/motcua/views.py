@@ -140,7 +140,7 @@ def start_view(request):
 @login_required
 def inbox_view(request):
     _officer(request)
-    counts, procedure_ids = inbox.counts(inbox.actionable(request.user))
+    counts, procedure_ids = inbox.counts(inbox.waiting_flows(request.user))
     waiting = Procedure.objects.filter(pk__in=procedure_ids).order_by("name")
     form = InboxFilter(request.GET or None, procedures=list(waiting.values_list("code", "name")))
     filters = form.cleaned_data if form.is_valid() else {}
@@ -148,6 +148,7 @@ def inbox_view(request):
     if not any(filters.values()):  # the whole inbox: counted already
         paginator.count = counts["total"]
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = inbox.dossiers_of(page.object_list)
     is_leader = has_role(request.user, Role.LEADER)
     return render(
         request,
@@ -156,7 +157,7 @@ def inbox_view(request):
             "form": form,
             "page": page,
             "counts": counts,
-            "overdue": inbox.overdue_in_agency(request.user)[:50] if is_leader else None,
+            "overdue": inbox.dossiers_of(inbox.overdue_in_agency(request.user)[:50]) if is_leader else None,
             "may_receive": has_role(request.user, Role.ONE_STOP_OFFICER),
             "now": timezone.now(),
         },

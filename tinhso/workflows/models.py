@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import AgencyKind
-from tinhso.dossiers.status import Status
+from tinhso.dossiers.status import CLOCK_RUNNING, Status
 
 
 def _refuse_if_published(version) -> None:
@@ -216,6 +216,30 @@ class DossierFlow(models.Model):
     alert_level = models.PositiveSmallIntegerField(default=ALERT_NONE)
     step_alert_sent = models.BooleanField(default=False)
     timing = models.CharField(_("result timing"), max_length=10, blank=True)
+    # Copies of the dossier's fields the officers' inbox filters, counts and sorts on, so that it
+    # reads the flow rows alone (``tinhso.motcua.inbox``): at 10 million dossiers, joining each
+    # of a busy desk's 24,575 open flows to its dossier took most of the page's time. The
+    # database keeps them equal to the dossier's, whoever writes either row (triggers of
+    # migration 0006); the application never writes them.
+    dossier_status = models.PositiveSmallIntegerField(null=True, editable=False)
+    dossier_due_at = models.DateTimeField(null=True, editable=False)
+    dossier_submitted_at = models.DateTimeField(null=True, editable=False)
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
+    receiving_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("dossier in a flow")
@@ -226,6 +250,24 @@ class DossierFlow(models.Model):
             # nobody), by the agency holding the dossier (``tinhso.motcua.inbox``).
             models.Index(
                 fields=["current_agency"], name="workflows_waiting_idx", condition=~Q(waiting_roles="")
+            ),
+            # The withdrawal requests, for the receiving agency's one-stop officers and for the
+            # leaders of the agency holding the dossier.
+            models.Index(
+                fields=["receiving_agency"],
+                name="workflows_withdrawal_idx",
+                condition=Q(dossier_status=Status.WITHDRAWN),
+            ),
+            models.Index(
+                fields=["current_agency"],
+                name="workflows_withdrawal_here_idx",
+                condition=Q(dossier_status=Status.WITHDRAWN),
+            ),
+            # The leaders' list of the overdue dossiers at their agencies, worst first.
+            models.Index(
+                fields=["current_agency", "dossier_due_at"],
+                name="workflows_running_due_idx",
+                condition=Q(dossier_status__in=sorted(CLOCK_RUNNING)),
             ),
         ]
 

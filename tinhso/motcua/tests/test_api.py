@@ -1,5 +1,7 @@
 """The back office over the API: inbox, a dossier's actions, taking one, refusals."""
 
+import re
+
 import pytest
 
 from tinhso.accounts.actions import issue_api_token
@@ -144,8 +146,13 @@ def test_the_inbox_api_reads_one_page_from_the_database(
     with CaptureQueriesContext(connection) as queries:
         answer = client.get("/api/v1/mot-cua/dossiers", {"limit": 2, "offset": 1}, **headers).json()
     assert answer["count"] == 3 and len(answer["items"]) == 2
-    listing = [q["sql"] for q in queries.captured_queries if '"dossiers_dossier"."code"' in q["sql"]]
-    assert len(listing) == 1 and "LIMIT 2 OFFSET 1" in listing[0]
+    # The page of the inbox's flows, then the dossiers of that page only.
+    listing = [q["sql"] for q in queries.captured_queries if "LIMIT 2 OFFSET 1" in q["sql"]]
+    assert len(listing) == 1 and listing[0].startswith('SELECT "workflows_dossierflow"')
+    read = [q["sql"] for q in queries.captured_queries if '"dossiers_dossier"."code"' in q["sql"]]
+    assert len(read) == 1 and "LIMIT" not in read[0]
+    (ids,) = re.findall(r'"dossiers_dossier"\."id" IN \(([\d, ]+)\)', read[0])
+    assert {int(pk) for pk in ids.split(", ")} == {item["id"] for item in answer["items"]}
 
 
 def test_the_api_filters_by_the_role_a_dossier_waits_for(client, bearer, officer, submitted):

@@ -102,14 +102,14 @@ def test_only_the_desk_or_the_handling_leader_decides_and_only_on_a_request(
 
 
 def test_a_withdrawal_request_waits_in_the_desks_and_the_leaders_inbox(accepted, citizen, officer, leader):
-    from tinhso.motcua.inbox import actionable
+    from tinhso.motcua.inbox import waiting_flows
 
-    assert not actionable(officer).filter(pk=accepted.pk).exists()
+    assert not waiting_flows(officer).filter(dossier=accepted).exists()
     dossier_actions.withdraw_dossier(citizen, accepted, "Không cần nữa")
-    assert actionable(officer).filter(pk=accepted.pk).exists()
-    assert actionable(leader).filter(pk=accepted.pk).exists()
+    assert waiting_flows(officer).filter(dossier=accepted).exists()
+    assert waiting_flows(leader).filter(dossier=accepted).exists()
     actions.grant_withdrawal(officer, accepted)
-    assert not actionable(officer).filter(pk=accepted.pk).exists()
+    assert not waiting_flows(officer).filter(dossier=accepted).exists()
 
 
 def test_the_dossier_page_offers_both_decisions(signed_in, accepted, citizen, officer):
