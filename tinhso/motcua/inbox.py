@@ -6,7 +6,7 @@ import operator
 from collections.abc import Iterable
 from functools import reduce
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tinhso.accounts.models import Role
@@ -143,7 +143,8 @@ def filtered(
         rows = rows.filter(dossier_status=status)
     if deadline in DEADLINES:
         rows = rows.filter(deadline_q(deadline))
-    return rows.order_by("dossier_due_at", "dossier_submitted_at", "dossier_id")
+    # Those without a due time yet last, on SQLite as on PostgreSQL.
+    return rows.order_by(F("dossier_due_at").asc(nulls_last=True), "dossier_submitted_at", "dossier_id")
 
 
 def counts(
