@@ -3,6 +3,7 @@ flow's open steps by current agency and from the pending withdrawal requests."""
 
 import datetime
 import operator
+import re
 from collections.abc import Iterable
 from functools import reduce
 
@@ -32,6 +33,7 @@ DEADLINES = (DUE_TODAY, DUE_SOON, OVERDUE, STEP_LATE)
 # The inbox's "waiting for" filter: the step's role.
 TO_RECEIVE, TO_PROCESS, TO_SIGN = "receive", "process", "sign"
 WAITING_ROLES = {TO_RECEIVE: Role.ONE_STOP_OFFICER, TO_PROCESS: Role.SPECIALIST, TO_SIGN: Role.LEADER}
+CODE_CHARACTERS = re.compile(r"[0-9A-Za-z.\-]+")
 # Named, not excluded: the copy is nullable, and NOT IN would add "or NULL" to every part.
 NOT_FINAL = sorted(set(Status) - FINAL)
 
@@ -119,15 +121,21 @@ def search(flows: QuerySet[DossierFlow], text: str) -> QuerySet[DossierFlow]:
     if not text:
         return flows
     folded = fold(text)
-    return flows.filter(
-        Q(dossier__code__icontains=text)
-        | Q(dossier__submission_reference__icontains=text)
-        | Q(dossier__submission_reference=lookup_form(text))
-        | Q(dossier__applicant_cccd=text)
-        | Q(procedure__code__iexact=text)
+    found = (
+        Q(procedure__code__iexact=text)
         | Q(search_name__contains=folded)
         | Q(procedure__name_folded__contains=folded)
     )
+    # Codes, references and CCCDs have no other characters: a name typed with a space or a
+    # Vietnamese letter is looked for without reading the desk's dossiers.
+    if CODE_CHARACTERS.fullmatch(lookup_form(text)):
+        found |= (
+            Q(dossier__code__icontains=text)
+            | Q(dossier__submission_reference__icontains=text)
+            | Q(dossier__submission_reference=lookup_form(text))
+            | Q(dossier__applicant_cccd=text)
+        )
+    return flows.filter(found)
 
 
 def filtered(

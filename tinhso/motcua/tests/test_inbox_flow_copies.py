@@ -109,3 +109,14 @@ def test_the_demos_sqlite_triggers_keep_the_copies_too():
         "receiving_agency_id FROM flow ORDER BY id"
     ).fetchall()
     assert copied == [(1, 7, "2026-12-09", "2026-12-01", 5, 8), (2, 1, None, "2026-12-02", 6, 9)]
+
+
+def test_a_name_is_searched_in_the_flows_and_a_code_in_the_dossiers(submitted, officer, specialist):
+    received = actions.accept_dossier(officer, submitted, assignee=specialist)
+    for text in ("nguyen van an", "Nguyễn Văn An", received.code, received.code.lower()[-11:]):
+        with CaptureQueriesContext(connection) as queries:
+            assert inbox.dossiers_of(inbox.filtered(specialist, q=text)) == [received], text
+        (search,) = [query["sql"] for query in queries.captured_queries if "ORDER BY" in query["sql"]]
+        assert search.startswith('SELECT "workflows_dossierflow"'), search
+        # A name (with a space, or Vietnamese letters) cannot be a code: no dossier is read.
+        assert (Dossier._meta.db_table in search) == (text in (received.code, received.code.lower()[-11:]))
