@@ -128,11 +128,12 @@ def search(flows: QuerySet[DossierFlow], text: str) -> QuerySet[DossierFlow]:
     )
     # Codes, references and CCCDs have no other characters: a name typed with a space or a
     # Vietnamese letter is looked for without reading the desk's dossiers.
-    if CODE_CHARACTERS.fullmatch(lookup_form(text)):
+    typed = lookup_form(text)
+    if CODE_CHARACTERS.fullmatch(typed):
         found |= (
             Q(dossier__code__icontains=text)
             | Q(dossier__submission_reference__icontains=text)
-            | Q(dossier__submission_reference=lookup_form(text))
+            | Q(dossier__submission_reference=typed)
             | Q(dossier__applicant_cccd=text)
         )
     return flows.filter(found)
