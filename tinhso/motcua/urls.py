@@ -7,6 +7,7 @@ app_name = "motcua"
 urlpatterns = [
     path("", views.inbox_view, name="inbox"),
     path("trang-chinh/", views.start_view, name="start"),
+    path("qua-han/", views.overdue_view, name="overdue"),
     path("tiep-nhan-truc-tiep/", views.counter_view, name="counter"),
     path("ho-so/<int:pk>/", views.dossier_view, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/<slug:key>/", views.action_view, name="action"),

@@ -137,6 +137,11 @@ def start_view(request):
     )
 
 
+# The leaders' inbox shows this many of the agency's overdue dossiers, the most overdue first,
+# and links to the whole list.
+OVERDUE_SHOWN = 5
+
+
 @login_required
 def inbox_view(request):
     _officer(request)
@@ -149,7 +154,11 @@ def inbox_view(request):
         paginator.count = counts["total"]
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = inbox.dossiers_of(page.object_list)
-    is_leader = has_role(request.user, Role.LEADER)
+    overdue, overdue_count = None, 0
+    if has_role(request.user, Role.LEADER):
+        in_agency = inbox.overdue_in_agency(request.user)
+        overdue = inbox.dossiers_of(in_agency[:OVERDUE_SHOWN])
+        overdue_count = in_agency.count() if len(overdue) == OVERDUE_SHOWN else len(overdue)
     return render(
         request,
         "motcua/inbox.html",
@@ -157,11 +166,24 @@ def inbox_view(request):
             "form": form,
             "page": page,
             "counts": counts,
-            "overdue": inbox.dossiers_of(inbox.overdue_in_agency(request.user)[:50]) if is_leader else None,
+            "overdue": overdue,
+            "overdue_count": overdue_count,
             "may_receive": has_role(request.user, Role.ONE_STOP_OFFICER),
             "now": timezone.now(),
         },
     )
+
+
+@login_required
+def overdue_view(request):
+    """For leaders: every overdue dossier at an agency they lead, whoever holds it, a page at a
+    time (their inbox shows the ``OVERDUE_SHOWN`` most overdue)."""
+    _officer(request)
+    if not has_role(request.user, Role.LEADER):
+        raise PermissionDenied
+    page = Paginator(inbox.overdue_in_agency(request.user), 25).get_page(request.GET.get("page"))
+    page.object_list = inbox.dossiers_of(page.object_list)
+    return render(request, "motcua/overdue.html", {"page": page, "now": timezone.now()})
 
 
 # What the dossier page shows of the applicant, for the personal-data read log.

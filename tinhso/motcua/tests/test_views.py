@@ -630,3 +630,32 @@ def test_the_dossier_page_reads_each_thing_once(signed_in, officer, submitted, d
     assert page.status_code == 200
     assert [action.key for action in page.context["allowed"]][:1] == ["tiep_nhan"]
     assert page.context["flow"] == DossierFlow.objects.get(dossier=submitted)
+
+
+def test_a_leader_sees_the_most_overdue_in_the_inbox_and_all_of_them_a_page_at_a_time(
+    signed_in, citizen, procedure, desk, officer, specialist, leader, other_officer
+):
+    from tinhso.dossiers.models import Dossier
+    from tinhso.motcua.actions import accept_dossier
+    from tinhso.motcua.tests.fixtures import submit
+    from tinhso.motcua.views import OVERDUE_SHOWN
+
+    now = timezone.now()
+    late = [accept_dossier(officer, submit(citizen, procedure, desk), assignee=specialist) for _ in range(7)]
+    for days, dossier in enumerate(late, start=1):
+        Dossier.objects.filter(pk=dossier.pk).update(due_at=now - datetime.timedelta(days=days))
+    client = signed_in(leader)
+    page = client.get(reverse("motcua:inbox"))
+    assert [dossier.pk for dossier in page.context["overdue"]] == [d.pk for d in late[::-1][:OVERDUE_SHOWN]]
+    html = page.content.decode()
+    assert f'href="{reverse("motcua:overdue")}"' in html and "Xem tất cả 7 hồ sơ quá hạn" in html
+    listed = client.get(reverse("motcua:overdue"))
+    assert listed.status_code == 200
+    assert [dossier.pk for dossier in listed.context["page"]] == [d.pk for d in late[::-1]]
+    assert "Hồ sơ quá hạn của cơ quan" in listed.content.decode() and "(7)" in listed.content.decode()
+    # Only leaders, and only their agencies' dossiers.
+    assert signed_in(specialist).get(reverse("motcua:overdue")).status_code == 403
+    assert signed_in(other_officer).get(reverse("motcua:overdue")).status_code == 403
+    cao_lanh = other_officer.memberships.first().agency
+    elsewhere = factories.make_officer(cao_lanh, "lanhdao.caolanh", Role.LEADER)
+    assert not list(signed_in(elsewhere).get(reverse("motcua:overdue")).context["page"])
