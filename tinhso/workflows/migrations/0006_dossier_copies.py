@@ -34,13 +34,16 @@ END $$""",
     "FOR EACH ROW WHEN (({old_columns}) IS DISTINCT FROM ({new_columns})) "
     "EXECUTE FUNCTION workflows_dossier_to_flow()",
 ]
+# SQLite: the flow row written takes the copies from its dossier.
+SQLITE_COPY = (
+    "UPDATE {flow} SET ({copy_columns}) = (SELECT {dossier_columns} FROM {dossier} WHERE id = NEW.dossier_id) "
+    "WHERE id = NEW.id;"
+)
 SQLITE = [
-    "CREATE TRIGGER workflows_flow_copy_on_insert AFTER INSERT ON {flow} BEGIN "
-    "UPDATE {flow} SET ({copy_columns}) = (SELECT {dossier_columns} FROM {dossier} WHERE id = NEW.dossier_id) "
-    "WHERE id = NEW.id; END",
+    "CREATE TRIGGER workflows_flow_copy_on_insert AFTER INSERT ON {flow} BEGIN " + SQLITE_COPY + " END",
     "CREATE TRIGGER workflows_flow_copy_on_update AFTER UPDATE OF dossier_id, {copy_columns} ON {flow} BEGIN "
-    "UPDATE {flow} SET ({copy_columns}) = (SELECT {dossier_columns} FROM {dossier} WHERE id = NEW.dossier_id) "
-    "WHERE id = NEW.id; END",
+    + SQLITE_COPY
+    + " END",
     "CREATE TRIGGER workflows_dossier_to_flow AFTER UPDATE OF {dossier_columns} ON {dossier} BEGIN "
     "UPDATE {flow} SET ({copy_columns}) = ({new_columns}) WHERE dossier_id = NEW.id; END",
 ]
