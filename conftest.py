@@ -190,3 +190,15 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _cache_emptied_with_the_database(request, django_db_blocker):
+    """A test that empties the database when it ends (transactional, live server) empties the
+    cache table too: what one cached (a leaders' page, a table) is not the next test's."""
+    yield
+    if _transactional(request.node):
+        from django.core.cache import cache
+
+        with django_db_blocker.unblock():
+            cache.clear()

@@ -1,15 +1,19 @@
 """Pages of the operations centre: the leaders' page, the lists its feedback, documents and
 "due soon" numbers open, the scorecard, and the wallboard (no sign-in: a signed link)."""
 
+import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -61,29 +65,54 @@ def _choices(request, agency) -> list[tuple[str, str, bool]]:
     return rows
 
 
+# The figures of a scope are the same for every leader who may see it; computed at most once a
+# minute per scope and language (the page says when), so that a room of leaders and the
+# operations centre's screens opening the page do not each compute every indicator again.
+DASHBOARD_CACHE_SECONDS = 60
+DASHBOARD_CACHE_VERSION = 1  # raised when the figures' part of the page changes
+
+
+def _figures_html(agency: Agency | None) -> str:
+    """The figures' part of the leaders' page for ``agency`` (None: the province), rendered
+    without the request so that nothing of one viewer is kept for another."""
+    # The levels are in the key: a level the administrator sets shows at once.
+    levels = hashlib.sha256(repr(sorted(indicators.levels().items())).encode()).hexdigest()[:16]
+    key = f"ioc:dashboard:{DASHBOARD_CACHE_VERSION}:{agency.pk if agency else 0}:{get_language()}:{levels}"
+    html = cache.get(key)
+    if html is None:
+        data = indicators.dashboard(agency)
+        trend = indicators.trend(agency, data["today"])
+        bars = month_bars(trend)
+        for bar in bars["bars"]:
+            row = next(row for row in trend if row["month"] == bar["month"])
+            bar["url"] = row[f"{bar['key']}_url"]
+        html = render_to_string(
+            "ioc/_dashboard_body.html",
+            {
+                "d": data,
+                "trend": trend,
+                "bars": bars,
+                "province": agency is None,
+                "rising_levels": data["rising_levels"],
+                "rising_minimum": indicators.RISING_MINIMUM,
+                **map_settings(),
+            },
+        )
+        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
+    return html
+
+
 @login_required
 def dashboard(request):
     agency = scope_of(request)
-    data = indicators.dashboard(agency)
-    trend = indicators.trend(agency, data["today"])
-    bars = month_bars(trend)
-    for bar in bars["bars"]:
-        row = next(row for row in trend if row["month"] == bar["month"])
-        bar["url"] = row[f"{bar['key']}_url"]
     return render(
         request,
         "ioc/dashboard.html",
         {
             "title": _("Operations centre"),
-            "d": data,
+            "body": _figures_html(agency),
             "choices": _choices(request, agency),
-            "trend": trend,
-            "bars": bars,
             "scope_name": agency.name if agency else _("The whole province"),
-            "province": agency is None,
-            "rising_levels": data["rising_levels"],
-            "rising_minimum": indicators.RISING_MINIMUM,
-            **map_settings(),
         },
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import escape
 
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
@@ -355,3 +356,46 @@ def test_the_trend_is_each_months_one_stop_report_read_in_one_statement(
             report["rates"]["on_time"],
             report["rates"]["online"],
         ), row["month"]
+
+
+def test_the_figures_are_computed_once_a_minute_per_scope_and_shared_by_its_viewers(
+    client, world, django_assert_max_num_queries
+):
+    """A second viewer of the same scope within the minute reads the figures computed for the
+    first (no dossier, feedback or document is counted again) and none of the first viewer's
+    page; another scope is computed for itself; a level set by the administrator shows at once."""
+    from django.core.cache import cache
+
+    from tinhso.ioc.views import DASHBOARD_CACHE_SECONDS
+
+    assert DASHBOARD_CACHE_SECONDS <= 60
+    root = world["agencies"]["province"]
+    office = factories.make_agency(
+        "H20.01", "Văn phòng UBND tỉnh Đồng Tháp", AgencyKind.PC_OFFICE, root.unit, root
+    )
+    viewer = factories.make_officer(office, "theodoi.vp", Role.DASHBOARD_VIEWER)
+    sign_in(client, world["province_leader"])
+    first = client.get("/dieu-hanh/")
+    figures = first.context["d"]
+    sign_in(client, viewer)
+    with django_assert_max_num_queries(12) as captured:
+        second = client.get("/dieu-hanh/")
+    read = " ".join(query["sql"] for query in captured.captured_queries)
+    assert not re.search(r'FROM "(dossiers_dossier|feedback_report|documents_\w+|lgsp_exchange)"', read)
+    shown = second.content.decode()
+    assert "d" not in second.context  # nothing computed for the second viewer
+    assert f"{timezone.localtime(figures['computed_at']):%H:%M}" in shown
+    assert all(f'href="{escape(tile["url"])}"' in shown for tile in figures["tiles"] if tile["url"])
+    assert world["province_leader"].full_name not in shown.replace(viewer.full_name, "")
+    assert 'name="csrfmiddlewaretoken"' not in shown.split('<select name="agency"')[1]
+
+    sign_in(client, world["leader"])
+    assert page_of(client)["agency"] == world["ward_pc"]  # its own scope, computed for it
+
+    sign_in(client, world["province_leader"])
+    actions.set_threshold(world["admin"], "overdue", 100, 200)
+    tile = next(t for t in page_of(client)["tiles"] if t["key"] == "overdue")
+    assert (tile["amber"], tile["red"]) == (100.0, 200.0)
+
+    cache.clear()  # as when the minute has passed
+    assert page_of(client)["computed_at"] > figures["computed_at"]
