@@ -1,13 +1,18 @@
 import datetime
+import hashlib
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -141,23 +146,21 @@ def _index_url(flag: str, query, agency_id=None) -> str:
     return reverse("statistics:index_figure", args=[flag]) + "?" + query.urlencode()
 
 
-@login_required
-def report(request):
-    form = _form(request)
-    result = index = glance = None
-    overdue_url = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        overdue_url = figure_url("overdue", request.GET)
-        result = one_stop_report(**_scope(data), date_from=data["date_from"], date_to=data["date_to"])
-        index = index_766(
-            data["agency"], data["include_children"], date_from=data["date_from"], date_to=data["date_to"]
-        )
-        if request.GET.get("export") == "xlsx":
-            response = HttpResponse(report_xlsx(result, index), content_type=XLSX)
-            name = f"bao-cao-mot-cua-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}.xlsx"
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+# A report is the same for every viewer who may ask for it: computed at most once a minute per
+# query and language (the page says when), so that leaders opening the same report on a
+# deadline day do not each count it again.
+REPORT_CACHE_SECONDS = 60
+REPORT_CACHE_VERSION = 1  # raised when the report's part of the page changes
+
+
+def _report_html(query, data: dict) -> str:
+    """The report's part of the page for the valid ``query`` (its links carry it), rendered
+    without the request so that nothing of one viewer is kept for another."""
+    digest = hashlib.sha256(query.urlencode().encode()).hexdigest()
+    cache_key = f"statistics:report:{REPORT_CACHE_VERSION}:{get_language()}:{digest}"
+    html = cache.get(cache_key)
+    if html is None:
+        result, index = _report(data)
         glance = {
             "received": charts.number(result["received"]["total"]),
             "resolved": charts.number(result["resolved"]["total"]),
@@ -170,26 +173,54 @@ def report(request):
             ),
             "agencies": charts.agency_on_time(index),
             "groups": charts.group_points(index),
-            "links": {key: figure_url(key, request.GET) for key in ("received", "resolved")},
+            "links": {key: figure_url(key, query) for key in ("received", "resolved")},
         }
-        _month_links(glance["months"]["bars"], request.GET, data)
-        _index_links(index, request.GET)
+        _month_links(glance["months"]["bars"], query, data)
+        _index_links(index, query)
         for bar in glance["agencies"]["bars"]:
-            bar["url"] = _index_url("on_time", request.GET, bar["pk"])
+            bar["url"] = _index_url("on_time", query, bar["pk"])
+        html = render_to_string(
+            "statistics/_report_body.html",
+            {
+                "computed_at": timezone.now(),
+                "report": result,
+                "index": index,
+                "glance": glance,
+                "overdue_url": figure_url("overdue", query),
+                "rows": _linked_rows(result, query),
+                "scope": report_scope(result),
+                "export_query": query.urlencode() + "&export=xlsx",
+            },
+        )
+        cache.set(cache_key, html, REPORT_CACHE_SECONDS)
+    return html
+
+
+def _report(data: dict) -> tuple[dict, dict]:
+    """The one-stop report and the Decision 766 index of the form's valid ``data``."""
+    result = one_stop_report(**_scope(data), date_from=data["date_from"], date_to=data["date_to"])
+    index = index_766(
+        data["agency"], data["include_children"], date_from=data["date_from"], date_to=data["date_to"]
+    )
+    return result, index
+
+
+@login_required
+def report(request):
+    form = _form(request)
+    body = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        if request.GET.get("export") == "xlsx":
+            response = HttpResponse(report_xlsx(*_report(data)), content_type=XLSX)
+            name = f"bao-cao-mot-cua-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        body = _report_html(request.GET, data)
     return render(
         request,
         "statistics/report.html",
-        {
-            "form": form,
-            "report": result,
-            "index": index,
-            "glance": glance,
-            "overdue_url": overdue_url,
-            "rows": _linked_rows(result, request.GET),
-            "scope": report_scope(result) if result else "",
-            "export_query": request.GET.urlencode() + "&export=xlsx" if result else "",
-            "title": _("One-stop statistics"),
-        },
+        {"form": form, "body": body, "title": _("One-stop statistics")},
     )
 
 

@@ -53,7 +53,7 @@ def test_officer_of_another_agency_is_refused(client, other_desk, desk, data):
     viewer = factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER)
     sign_in(client, viewer)
     response = client.get("/thong-ke/", {"agency": desk.parent.pk, **period()})
-    assert response.status_code == 200 and response.context["report"] is None
+    assert response.status_code == 200 and not response.context["body"]
     assert "Hãy chọn một lựa chọn hợp lệ" in response.content.decode()
     assert client.get(API, {"agency": desk.parent.code}, **token_for(viewer)).status_code == 403
     sign_in(client, factories.make_officer(desk, "motcua.khac", Role.ONE_STOP_OFFICER))
@@ -81,7 +81,7 @@ def test_the_procedures_offered_are_those_of_the_chosen_field(client, leader, de
     assert offered(alone) == ["", procedure.pk]
     assert alone.context["report"]["received"]["total"] == 2
     huge = client.get("/thong-ke/", {**query, "field": "9" * 30})
-    assert huge.status_code == 200 and huge.context["report"] is None
+    assert huge.status_code == 200 and not huge.context["body"]
 
 
 def test_bad_dates_are_explained_in_vietnamese(client, leader, desk, data):
@@ -90,7 +90,7 @@ def test_bad_dates_are_explained_in_vietnamese(client, leader, desk, data):
         "/thong-ke/", {"agency": desk.parent.pk, "date_from": "31/12/2026", "date_to": "2026-01-01"}
     )
     text = response.content.decode()
-    assert response.context["report"] is None
+    assert not response.context["body"]
     assert "Nhập một ngày hợp lệ" in text
 
 
@@ -156,7 +156,7 @@ def test_the_office_dashboard_viewer_sees_the_whole_province_with_dated_labels(c
     # A dashboard viewer of a commune's office is not province-wide.
     sign_in(client, factories.make_officer(desk.parent, "theodoi.mytho", Role.DASHBOARD_VIEWER))
     response = client.get("/thong-ke/", period())
-    assert response.context["report"] is None and response.context["form"].errors
+    assert not response.context["body"] and response.context["form"].errors
 
 
 def test_the_overdue_count_opens_the_overdue_dossiers(client, leader, desk, other_desk, data):
@@ -239,3 +239,47 @@ def test_api_declares_the_404_of_an_unknown_agency_field_or_procedure(client, de
         response = client.get(f"/api/v1/statistics{path}", query, **headers)
         assert response.status_code == 404, query
         answer_validator(document, f"/api/v1/statistics{path}", "get", 404).validate(response.json())
+
+
+def test_a_report_is_computed_once_a_minute_per_query_and_shared_by_those_who_may_see_it(
+    client, leader, other_desk, desk, data, django_assert_max_num_queries
+):
+    """A second leader asking for the same report within the minute reads the one computed for
+    the first (no dossier or rollup is read again); another query is computed for itself; a
+    viewer who may not see the agency is refused even while its report is kept."""
+    import re
+
+    from django.core.cache import cache
+
+    from tinhso.statistics.views import REPORT_CACHE_SECONDS
+
+    assert REPORT_CACHE_SECONDS <= 60
+    query = {"agency": desk.parent.pk, "include_children": "on", **period()}
+    sign_in(client, leader)
+    first = client.get("/thong-ke/", query)
+    assert first.context["report"]["received"]["total"] == 2
+    computed = timezone.localtime(first.context["computed_at"])
+    deputy = factories.make_officer(desk.parent, "phochutich.mytho", Role.LEADER)
+    sign_in(client, deputy)
+    with django_assert_max_num_queries(12) as captured:
+        second = client.get("/thong-ke/", query)
+    read = " ".join(statement["sql"] for statement in captured.captured_queries)
+    assert not re.search(r'FROM "(dossiers_\w+|statistics_\w+)"', read)
+    assert "report" not in second.context
+    page = second.content.decode()
+    assert f"Tính lúc {computed:%H:%M}" in page and "Tiếp nhận mới" in page
+    assert second.context["body"] == first.context["body"]
+    assert 'name="csrfmiddlewaretoken"' not in second.context["body"]
+
+    without_children = client.get("/thong-ke/", {**query, "include_children": ""})
+    assert without_children.context["report"]["received"]["total"] == 0  # the desk is its child
+
+    stranger = factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER)
+    sign_in(client, stranger)
+    refused = client.get("/thong-ke/", query)
+    assert refused.status_code == 200 and not refused.context["body"]
+    assert "Hãy chọn một lựa chọn hợp lệ" in refused.content.decode()
+
+    cache.clear()  # as when the minute has passed
+    sign_in(client, leader)
+    assert client.get("/thong-ke/", query).context["computed_at"] >= first.context["computed_at"]
