@@ -38,6 +38,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, agencies, province_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.province_wide = province_wide
+        self.agencies = agencies
         self.fields["agency"].queryset = agencies.order_by("name", "pk")
         self.fields["agency"].required = not province_wide
         self.fields["procedure"].widget.choices = self._procedures_offered()

@@ -147,16 +147,20 @@ def _index_url(flag: str, query, agency_id=None) -> str:
 
 
 # A report is the same for every viewer who may ask for it: computed at most once a minute per
-# query and language (the page says when), so that leaders opening the same report on a
-# deadline day do not each count it again.
+# query, language and list of agencies the viewer may choose (the form is part of it), so that
+# leaders opening the same report on a deadline day do not each count and draw it again; the page
+# says when it was computed.
 REPORT_CACHE_SECONDS = 60
-REPORT_CACHE_VERSION = 1  # raised when the report's part of the page changes
+REPORT_CACHE_VERSION = 2  # raised when the report's part of the page changes
 
 
-def _report_html(query, data: dict) -> str:
-    """The report's part of the page for the valid ``query`` (its links carry it), rendered
-    without the request so that nothing of one viewer is kept for another."""
-    digest = hashlib.sha256(query.urlencode().encode()).hexdigest()
+def _report_html(query, form: ReportForm) -> str:
+    """The form and the report of the valid ``form`` for ``query`` (the report's links carry
+    it), rendered without the request so that nothing of one viewer is kept for another."""
+    data = form.cleaned_data
+    pks = form.agencies.values_list("pk", flat=True)
+    choosable = "all" if form.province_wide else ",".join(map(str, pks))
+    digest = hashlib.sha256(f"{query.urlencode()}|{choosable}".encode()).hexdigest()
     cache_key = f"statistics:report:{REPORT_CACHE_VERSION}:{get_language()}:{digest}"
     html = cache.get(cache_key)
     if html is None:
@@ -182,6 +186,7 @@ def _report_html(query, data: dict) -> str:
         html = render_to_string(
             "statistics/_report_body.html",
             {
+                "form": form,
                 "computed_at": timezone.now(),
                 "report": result,
                 "index": index,
@@ -216,7 +221,7 @@ def report(request):
             name = f"bao-cao-mot-cua-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}.xlsx"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-        body = _report_html(request.GET, data)
+        body = _report_html(request.GET, form)
     return render(
         request,
         "statistics/report.html",

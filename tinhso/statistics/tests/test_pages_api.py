@@ -242,15 +242,17 @@ def test_api_declares_the_404_of_an_unknown_agency_field_or_procedure(client, de
 
 
 def test_a_report_is_computed_once_a_minute_per_query_and_shared_by_those_who_may_see_it(
-    client, leader, other_desk, desk, data, django_assert_max_num_queries
+    client, province, leader, other_desk, desk, data, django_assert_max_num_queries
 ):
-    """A second leader asking for the same report within the minute reads the one computed for
-    the first (no dossier or rollup is read again); another query is computed for itself; a
-    viewer who may not see the agency is refused even while its report is kept."""
+    """A second leader asking for the same report within the minute reads the form and report
+    drawn for the first (no dossier or rollup is read again); a viewer who may choose other
+    agencies, or asks another query, gets their own; a viewer who may not see the agency is
+    refused even while its report is kept."""
     import re
 
     from django.core.cache import cache
 
+    from tinhso.agencies.models import Agency, AgencyKind
     from tinhso.statistics.views import REPORT_CACHE_SECONDS
 
     assert REPORT_CACHE_SECONDS <= 60
@@ -270,6 +272,19 @@ def test_a_report_is_computed_once_a_minute_per_query_and_shared_by_those_who_ma
     assert f"Tính lúc {computed:%H:%M}" in page and "Tiếp nhận mới" in page
     assert second.context["body"] == first.context["body"]
     assert 'name="csrfmiddlewaretoken"' not in second.context["body"]
+    drawn = [template.name for template in second.templates]
+    assert "django/forms/widgets/select.html" not in drawn  # the form is part of what is kept
+    assert "django/forms/widgets/select.html" in [template.name for template in first.templates]
+
+    # A viewer who may choose other agencies gets a form of their own, with their choices.
+    root = province["agencies"]["province"]
+    office = factories.make_agency("H20.01", "Văn phòng UBND tỉnh", AgencyKind.PC_OFFICE, root.unit, root)
+    sign_in(client, factories.make_officer(office, "theodoi.vp", Role.DASHBOARD_VIEWER))
+    province_wide = client.get("/thong-ke/", query)
+    assert province_wide.context["report"]["received"]["total"] == 2
+    offered = province_wide.content.decode().split('name="agency"')[1].split("</select>")[0]
+    assert offered.count("<option") == Agency.objects.count() + 1  # and "the whole province"
+    sign_in(client, deputy)
 
     without_children = client.get("/thong-ke/", {**query, "include_children": ""})
     assert without_children.context["report"]["received"]["total"] == 0  # the desk is its child
