@@ -66,18 +66,24 @@ def _choices(request, agency) -> list[tuple[str, str, bool]]:
 
 
 # The figures of a scope are the same for every leader who may see it; computed at most once a
-# minute per scope and language (the page says when), so that a room of leaders and the
-# operations centre's screens opening the page do not each compute every indicator again.
+# minute per scope, language and list of scopes the viewer may choose (drawn with them), so that a
+# room of leaders and the operations centre's screens opening the page do not each compute every
+# indicator again; the page says when they were computed.
 DASHBOARD_CACHE_SECONDS = 60
-DASHBOARD_CACHE_VERSION = 1  # raised when the figures' part of the page changes
+DASHBOARD_CACHE_VERSION = 2  # raised when the kept part of the page changes
 
 
-def _figures_html(agency: Agency | None) -> str:
-    """The figures' part of the leaders' page for ``agency`` (None: the province), rendered
-    without the request so that nothing of one viewer is kept for another."""
-    # The levels are in the key: a level the administrator sets shows at once.
-    levels = hashlib.sha256(repr(sorted(indicators.levels().items())).encode()).hexdigest()[:16]
-    key = f"ioc:dashboard:{DASHBOARD_CACHE_VERSION}:{agency.pk if agency else 0}:{get_language()}:{levels}"
+def _figures_html(request, agency: Agency | None) -> str:
+    """The scope list and the figures of the leaders' page for ``agency`` (None: the province),
+    rendered without the request so that nothing of one viewer is kept for another."""
+    province = can(request.user, "ioc.view", None)
+    choosable = ",".join(
+        map(str, visible_agencies(request.user).order_by("path").values_list("pk", flat=True))
+    )
+    # The levels are in the key too: a level the administrator sets shows at once.
+    levels = repr(sorted(indicators.levels().items()))
+    digest = hashlib.sha256(f"{province}|{list(choosable)}|{levels}".encode()).hexdigest()
+    key = f"ioc:dashboard:{DASHBOARD_CACHE_VERSION}:{agency.pk if agency else 0}:{get_language()}:{digest}"
     html = cache.get(key)
     if html is None:
         data = indicators.dashboard(agency)
@@ -90,6 +96,7 @@ def _figures_html(agency: Agency | None) -> str:
             "ioc/_dashboard_body.html",
             {
                 "d": data,
+                "choices": _choices(request, agency),
                 "trend": trend,
                 "bars": bars,
                 "province": agency is None,
@@ -110,8 +117,7 @@ def dashboard(request):
         "ioc/dashboard.html",
         {
             "title": _("Operations centre"),
-            "body": _figures_html(agency),
-            "choices": _choices(request, agency),
+            "body": _figures_html(request, agency),
             "scope_name": agency.name if agency else _("The whole province"),
         },
     )

@@ -363,10 +363,13 @@ def test_the_figures_are_computed_once_a_minute_per_scope_and_shared_by_its_view
 ):
     """A second viewer of the same scope within the minute reads the figures computed for the
     first (no dossier, feedback or document is counted again) and none of the first viewer's
-    page; another scope is computed for itself; a level set by the administrator shows at once."""
+    page; another scope, or the same scope for a viewer who may choose other scopes, is computed
+    for itself; a level set by the administrator shows at once."""
     from django.core.cache import cache
 
+    from tinhso.agencies.models import Agency
     from tinhso.ioc.views import DASHBOARD_CACHE_SECONDS
+    from tinhso.statistics.rules import visible_agencies
 
     assert DASHBOARD_CACHE_SECONDS <= 60
     root = world["agencies"]["province"]
@@ -389,8 +392,16 @@ def test_the_figures_are_computed_once_a_minute_per_scope_and_shared_by_its_view
     assert world["province_leader"].full_name not in shown.replace(viewer.full_name, "")
     assert 'name="csrfmiddlewaretoken"' not in shown.split('<select name="agency"')[1]
 
+    # The ward's page as the province leader drew it lists every scope; the ward leader, who may
+    # choose fewer, gets the ward's page drawn with their own list.
+    ward = f"/dieu-hanh/?agency={world['ward_pc'].pk}"
+    sign_in(client, world["province_leader"])
+    assert client.get(ward).context["d"]["agency"] == world["ward_pc"]
     sign_in(client, world["leader"])
-    assert page_of(client)["agency"] == world["ward_pc"]  # its own scope, computed for it
+    own = client.get(ward)
+    assert own.context["d"]["agency"] == world["ward_pc"]
+    listed = own.content.decode().split('id="ioc-agency"')[1].split("</select>")[0]
+    assert listed.count("<option") == visible_agencies(world["leader"]).count() < Agency.objects.count()
 
     sign_in(client, world["province_leader"])
     actions.set_threshold(world["admin"], "overdue", 100, 200)
