@@ -77,9 +77,7 @@ def _figures_html(request, agency: Agency | None) -> str:
     """The scope list and the figures of the leaders' page for ``agency`` (None: the province),
     rendered without the request so that nothing of one viewer is kept for another."""
     province = can(request.user, "ioc.view", None)
-    choosable = ",".join(
-        map(str, visible_agencies(request.user).order_by("path").values_list("pk", flat=True))
-    )
+    choosable = visible_agencies(request.user).order_by("path").values_list("pk", flat=True)
     # The levels are in the key too: a level the administrator sets shows at once.
     levels = repr(sorted(indicators.levels().items()))
     digest = hashlib.sha256(f"{province}|{list(choosable)}|{levels}".encode()).hexdigest()
