@@ -13,8 +13,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.core.monitoring import init_error_reporting
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -199,7 +197,7 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "tinhso.accounts.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -398,7 +396,9 @@ LOGGING = {
 # Error reporting to a Sentry-compatible server (a province's GlitchTip, Sentry) when SENTRY_DSN is
 # set, without personal data (tinhso.core.monitoring).
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
-if SENTRY_DSN:
+if SENTRY_DSN:  # imported only then: the reporting library is ~6 MiB in every worker
+    from tinhso.core.monitoring import init_error_reporting
+
     init_error_reporting(
         SENTRY_DSN,
         environment=os.environ.get("SENTRY_ENVIRONMENT", "demo" if DEMO else "production"),

@@ -1,6 +1,6 @@
 """The outgoing and incoming registers printed for a period (Decree 30/2020 Art. 16(2)(b),
 22(3)(b): a register kept on the system is printed with every field of the Appendix IV form),
-as PDF (WeasyPrint) and XLSX (openpyxl).
+as PDF (WeasyPrint) and XLSX (openpyxl, imported when a workbook is made: ``tests/test_lean_workers.py``).
 
 Columns of Appendix IV as the project's legal research lists them (legal-conformance-2026-12.md
 §9; the forms themselves could not be read here): outgoing — number and symbol, date, type and
@@ -16,8 +16,6 @@ from io import BytesIO
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from tinhso.core.pdf import html_to_pdf
 from tinhso.core.text import format_date
@@ -123,6 +121,9 @@ def title(kind: str) -> str:
 
 
 def as_xlsx(kind: str, agency, start: datetime.date, end: datetime.date) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.worksheets[0]
     sheet.title = "So-van-ban-di" if kind == OUTGOING else "So-van-ban-den"

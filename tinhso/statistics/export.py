@@ -1,10 +1,9 @@
-"""The one-stop report as an XLSX workbook with Vietnamese headers."""
+"""The one-stop report as an XLSX workbook with Vietnamese headers. openpyxl (~5 MiB in each
+process) is imported when a workbook is made, not when Django starts (``tests/test_lean_workers.py``)."""
 
 from io import BytesIO
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from tinhso.core.text import format_date
 
@@ -113,6 +112,9 @@ def index_rows(index: dict) -> list[list]:
 
 
 def report_xlsx(report: dict, index: dict | None = None) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("One-stop report")

@@ -1,3 +1,4 @@
+import base64
 import datetime
 import re
 import threading
@@ -5,11 +6,13 @@ import threading
 import pyotp
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from tinhso import settings as production_settings
 from tinhso.accounts import actions, signin
 from tinhso.accounts.models import SignInThrottle, User
 from tinhso.accounts.views import PENDING_SECRET_KEY
@@ -61,6 +64,31 @@ class TestPassword:
         assert "0871******34" in page
         assert "087195001234" not in page
         assert audit_actions(citizen) == ["accounts.login"]
+
+    def test_passwords_are_stored_with_rfc_9106s_argon2id_and_older_hashes_change_at_sign_in(
+        self, client, citizen, settings
+    ):
+        settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
+        django_default = Argon2PasswordHasher()
+        citizen.password = django_default.encode(PASSWORD, django_default.salt())
+        citizen.save(update_fields=["password"])
+        assert "$m=102400,t=2,p=8$" in citizen.password
+
+        assert sign_in(client, "087195001234", "Sai-mật-khẩu-123").status_code == 400
+        citizen.refresh_from_db()
+        assert "$m=102400,t=2,p=8$" in citizen.password  # a wrong password changes nothing
+
+        assert sign_in(client, "087195001234", PASSWORD).status_code == 302
+        citizen.refresh_from_db()
+        algorithm, variety, version, parameters, salt, digest = citizen.password.split("$")
+        assert (algorithm, variety, version, parameters) == ("argon2", "argon2id", "v=19", "m=65536,t=3,p=4")
+        assert len(base64.b64decode(salt + "==")) >= 16  # 128-bit salt, 256-bit tag (RFC 9106 §4)
+        assert len(base64.b64decode(digest + "==")) == 32
+        assert citizen.check_password(PASSWORD)
+        assert not citizen.check_password("Sai-mật-khẩu-123")
+
+        client.post("/tai-khoan/dang-xuat/")
+        assert sign_in(client, "087195001234", PASSWORD).status_code == 302
 
     def test_next_must_stay_on_this_site(self, client, citizen):
         response = sign_in(client, "087195001234", PASSWORD, "https://evil.example/")
