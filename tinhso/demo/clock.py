@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pyotp
 from django.utils import timezone
 
 
@@ -18,3 +19,11 @@ def at(moment: datetime.datetime) -> Iterator[None]:
         yield
     finally:
         timezone.now = real
+
+
+def enrolment_code(secret: str) -> str:
+    """The code of ``secret`` for the previous 30-second step, with which the loader enrols the
+    demo officers: enrolment accepts one step either side (``accounts.otp.matching_step``) and
+    marks the step used, so enrolling with the current code would refuse, as a replay, the code an
+    officer's app shows when they sign in right after the load."""
+    return pyotp.TOTP(secret).at(timezone.now() - datetime.timedelta(seconds=30))

@@ -3,16 +3,18 @@ statistics matching them, and every procedure offered online receivable by a dem
 
 import io
 
+import pyotp
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
 from tinhso import testing as factories
+from tinhso.accounts import otp
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import can
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.services import history_for
-from tinhso.demo import data
+from tinhso.demo import clock, data
 from tinhso.demo.history import Staff, Submitter, online_procedures
 from tinhso.dossiers import actions
 from tinhso.dossiers.models import Dossier, DossierRating, DossierStatusChange
@@ -213,3 +215,20 @@ def test_without_the_demo_province_nothing_is_created(capsys):
     call_command("load_dossier_demo")
     assert not Dossier.objects.exists()
     assert "load_demo" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_demo_officers_can_sign_in_with_the_code_their_app_shows_right_after_the_load(loaded_demo):
+    usernames = [username for username, *_rest in data.OFFICERS + data.POLICE_OFFICERS]
+    officers = list(User.objects.filter(username__in=usernames))
+    assert len(officers) == len(usernames)
+    authenticator = pyotp.TOTP(data.DEMO_TOTP_SECRET)
+    for officer in officers:
+        at_the_load = officer.totp_confirmed_at
+        shown = authenticator.timecode(at_the_load)
+        assert officer.totp_last_step == shown - 1, officer.username
+        with clock.at(at_the_load):
+            step = otp.matching_step(data.DEMO_TOTP_SECRET, authenticator.at(at_the_load))
+        assert step == shown
+        assert otp.consume_step(officer, step)
+        assert not otp.consume_step(officer, step)  # then refused as a replay

@@ -2,7 +2,6 @@
 
 import datetime
 
-import pyotp
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -13,7 +12,7 @@ from tinhso.accounts.models import Membership, Role, User
 from tinhso.agencies import actions as agency_actions
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.core.links import site_url
-from tinhso.demo import data
+from tinhso.demo import clock, data
 from tinhso.procedures import actions as procedure_actions
 from tinhso.procedures.models import BoundaryFreeList, Procedure, ReceptionScope
 from tinhso.procedures.models import Level as ProcedureLevel
@@ -222,7 +221,7 @@ class Command(BaseCommand):
         the province administrator's code from the console, the others' from the province
         administrator, all with the demo authenticator key."""
         admin = User.objects.get(username=data.OFFICERS[0][0])
-        code = pyotp.TOTP(data.DEMO_TOTP_SECRET).now()
+        code = clock.enrolment_code(data.DEMO_TOTP_SECRET)
         for username, *_rest in data.OFFICERS + data.POLICE_OFFICERS:
             officer = User.objects.get(username=username)
             if officer.totp_enabled:

@@ -3,7 +3,6 @@ Justice (Sở Tư pháp) and phường Mỹ Tho, made by the documents' actions 
 exchange (as the task worker would). Adds the two document clerks the demo lacks. Safe to run
 again: nothing is made once the demo has documents; without the demo province nothing at all."""
 
-import pyotp
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -12,7 +11,7 @@ from tinhso.accounts.models import Role, User
 from tinhso.agencies import actions as agency_actions
 from tinhso.agencies.models import Agency
 from tinhso.core import reference
-from tinhso.demo import data, documents_history
+from tinhso.demo import clock, data, documents_history
 from tinhso.documents import actions, axis, axis_inbox, axis_server, edxml, exchange
 from tinhso.documents.models import DirectoryAgency, DocumentEvent, Urgency
 from tinhso.signing.models import AgencyCertificate
@@ -61,7 +60,7 @@ class Command(BaseCommand):
         for clerk in clerks.values():
             code = account_actions.issue_enrolment_code(admin, clerk)
             account_actions.enable_totp(
-                clerk, data.DEMO_TOTP_SECRET, pyotp.TOTP(data.DEMO_TOTP_SECRET).now(), enrolment_code=code
+                clerk, data.DEMO_TOTP_SECRET, clock.enrolment_code(data.DEMO_TOTP_SECRET), enrolment_code=code
             )
         if history:
             # One transaction, the reference data's versions kept as in a request (as the
