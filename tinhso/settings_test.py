@@ -20,7 +20,7 @@ from tinhso.settings import *  # noqa: F403
 
 WHITENOISE_USE_FINDERS = True
 VNPAY_SANDBOX_ENABLED = True
-# Argon2 costs ~0.4 s a hash on these machines; the suite hashes thousands of passwords.
+# Argon2id costs ~0.16 s of CPU a hash on these machines; the suite hashes thousands of passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
 # Each pytest-xdist worker writes its files apart from the other's.
