@@ -6,19 +6,17 @@ superusers and province administrators may do everything (``grant_everything``),
 rules what they read: a user's roles (``has_role``) and the agencies they reach
 (``agency_ids_in_scope``).
 
-A user's memberships, and the agencies they reach, are read once per user object (per request)
-and cached on it.
+A user's memberships are read once per user object (per request) and cached on it; the agencies
+they reach come from the process's agency tree (``tinhso.agencies.tree``).
 """
 
 from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 
 from tinhso.accounts.models import Membership, Role, User, UserKind, officer_agencies
-from tinhso.agencies.models import Agency
+from tinhso.agencies.tree import subtree_ids
 from tinhso.core.permissions import UnknownAction, can, grant_everything, registered_actions, require, rule
-from tinhso.core.sql import sql
 
 # Whoever acts: a signed-in user, an anonymous visitor, or None (the platform itself, a command).
 Actor: TypeAlias = User | AnonymousUser | None
@@ -30,6 +28,7 @@ __all__ = [
     "can",
     "has_role",
     "is_province_admin",
+    "memberships",
     "officer_agencies",
     "registered_actions",
     "require",
@@ -37,7 +36,7 @@ __all__ = [
 ]
 
 
-def _memberships(user: Any) -> list[tuple[int, str]]:
+def memberships(user: Any) -> list[tuple[int, str]]:
     """The user's valid memberships as (agency_id, role) pairs, cached on the user object.
     Only officers hold roles (``accounts.actions.add_membership``): citizens and businesses
     need no query."""
@@ -45,14 +44,14 @@ def _memberships(user: Any) -> list[tuple[int, str]]:
         return []
     cached = getattr(user, "_tinhso_memberships", None)
     if cached is None:
-        memberships = Membership.objects.active().filter(user=user).order_by()  # unordered: no joins
-        cached = list(memberships.values_list("agency_id", "role"))
+        valid = Membership.objects.active().filter(user=user).order_by()  # unordered: no joins
+        cached = list(valid.values_list("agency_id", "role"))
         user._tinhso_memberships = cached
     return cached
 
 
 def has_role(user: Actor, *roles: str) -> bool:
-    return any(role in roles for _, role in _memberships(user))
+    return any(role in roles for _, role in memberships(user))
 
 
 def is_province_admin(user: Actor) -> bool:
@@ -64,28 +63,15 @@ def is_province_admin(user: Actor) -> bool:
 grant_everything(is_province_admin)
 
 
-# Every agency under (or equal to) one of the given agencies, by the stored paths.
-SUBTREES_SQL = sql(
-    """
-SELECT DISTINCT below.{a.id} FROM {a} top
-JOIN {a} below ON below.{a.path} LIKE top.{a.path} || '%%'
-WHERE top.{a.id} IN ({{ids}})
-""",
-    a=Agency,
-)
-
-
 def agency_ids_in_scope(user: Actor, *roles: str) -> frozenset[int]:
     """Ids of the agencies where ``user`` holds one of ``roles`` (any role if none), with their
-    descendants: an agency admin of a department manages its sub-departments too. Read in one
-    statement and cached on the user object with the memberships."""
-    direct = sorted({agency_id for agency_id, role in _memberships(user) if not roles or role in roles})
+    descendants: an agency admin of a department manages its sub-departments too. Read from the
+    process's agency tree and cached on the user object with the memberships."""
+    direct = sorted({agency_id for agency_id, role in memberships(user) if not roles or role in roles})
     if not direct:
         return frozenset()
     scopes: dict[tuple[int, ...], frozenset[int]] = user.__dict__.setdefault("_tinhso_scopes", {})
     key = tuple(direct)
     if key not in scopes:
-        with connection.cursor() as cursor:
-            cursor.execute(SUBTREES_SQL.format(ids=", ".join(["%s"] * len(direct))), direct)
-            scopes[key] = frozenset(row[0] for row in cursor.fetchall())
+        scopes[key] = subtree_ids(direct)
     return scopes[key]

@@ -12,9 +12,10 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 
-from tinhso.accounts.models import Membership, Role, User
-from tinhso.accounts.permissions import Actor, agency_ids_in_scope, has_role, rule
+from tinhso.accounts.models import Role, User
+from tinhso.accounts.permissions import Actor, agency_ids_in_scope, has_role, memberships, rule
 from tinhso.agencies.models import AgencyKind
+from tinhso.agencies.tree import nodes
 from tinhso.feedback.models import Report
 
 ROUTING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST)
@@ -23,15 +24,12 @@ WORK_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
 
 
 def is_routing_officer(user: Any) -> bool:
-    cached = getattr(user, "_feedback_routing", None)
-    if cached is None:
-        cached = (
-            Membership.objects.active()
-            .filter(user=user, role__in=ROUTING_ROLES, agency__kind__in=ROUTING_AGENCY_KINDS)
-            .exists()
-        )
-        user._feedback_routing = cached
-    return bool(cached)
+    """A one-stop officer or specialist today of a service centre or a People's Committee office."""
+    tree = nodes()
+    return any(
+        role in ROUTING_ROLES and agency_id in tree and tree[agency_id].kind in ROUTING_AGENCY_KINDS
+        for agency_id, role in memberships(user)
+    )
 
 
 def _in_scope(user: User, agency_id: int | None, *roles: str) -> bool:

@@ -153,12 +153,17 @@ def inbox_view(request):
     if not any(filters.values()):  # the whole inbox: counted already
         paginator.count = counts["total"]
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = inbox.dossiers_of(page.object_list)
+    flows = list(page.object_list)
     overdue, overdue_count = None, 0
     if has_role(request.user, Role.LEADER):
         in_agency = inbox.overdue_in_agency(request.user)
-        overdue = inbox.dossiers_of(in_agency[:OVERDUE_SHOWN])
-        overdue_count = in_agency.count() if len(overdue) == OVERDUE_SHOWN else len(overdue)
+        overdue_flows = list(in_agency[:OVERDUE_SHOWN])
+        overdue_count = in_agency.count() if len(overdue_flows) == OVERDUE_SHOWN else len(overdue_flows)
+        # Both lists' dossiers in one read; a dossier on both is one object.
+        dossiers = inbox.dossiers_of(flows + overdue_flows)
+        page.object_list, overdue = dossiers[: len(flows)], dossiers[len(flows) :]
+    else:
+        page.object_list = inbox.dossiers_of(flows)
     return render(
         request,
         "motcua/inbox.html",

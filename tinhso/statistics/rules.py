@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.permissions import agency_ids_in_scope, can, rule
 from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.agencies.tree import nodes, root_ids
 
 VIEWER_ROLES = (Role.LEADER, Role.DASHBOARD_VIEWER, Role.AGENCY_ADMIN)
 PROVINCE_OFFICE_ROLES = (Role.LEADER, Role.DASHBOARD_VIEWER)
@@ -24,16 +25,16 @@ def _province_wide(user: User) -> bool:
 
 def _reads_the_province(user: User) -> bool:
     scope = agency_ids_in_scope(user, *VIEWER_ROLES)
-    roots = set(Agency.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+    roots = root_ids()
     if roots and roots <= scope:
         return True
     # The office of the provincial People's Committee (Văn phòng UBND tỉnh) sits right under it.
-    return Agency.objects.filter(
-        kind=AgencyKind.PC_OFFICE,
-        parent__isnull=False,
-        parent__parent__isnull=True,
-        pk__in=agency_ids_in_scope(user, *PROVINCE_OFFICE_ROLES),
-    ).exists()
+    tree = nodes()
+    return any(
+        tree[pk].kind == AgencyKind.PC_OFFICE and tree[pk].parent_id in roots
+        for pk in agency_ids_in_scope(user, *PROVINCE_OFFICE_ROLES)
+        if pk in tree
+    )
 
 
 def visible_agencies(user: User) -> QuerySet[Agency]:

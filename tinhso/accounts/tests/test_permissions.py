@@ -5,8 +5,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from tinhso import testing
 from tinhso.accounts.models import Membership, Role, User, officer_agencies
 from tinhso.accounts.permissions import UnknownAction, can, registered_actions, require, rule
+from tinhso.agencies.actions import update_agency
+from tinhso.agencies.models import AgencyKind
 
 from .conftest import make_officer
 
@@ -149,10 +152,12 @@ def test_officer_agencies(officers, agencies):
     assert list(officer_agencies(AnonymousUser())) == []
 
 
-def test_the_agencies_in_scope_are_the_subtrees_read_in_one_query_per_request(
+def test_the_agencies_in_scope_come_from_the_process_tree_which_follows_every_write(
     officers, agencies, django_assert_num_queries
 ):
     from tinhso.accounts.permissions import agency_ids_in_scope
+    from tinhso.agencies import tree
+    from tinhso.core.reference import as_one_request
 
     user = fresh(
         make_officer(
@@ -165,15 +170,34 @@ def test_the_agencies_in_scope_are_the_subtrees_read_in_one_query_per_request(
             ],
         )
     )
-    with django_assert_num_queries(2):  # the memberships, then the subtrees
-        assert agency_ids_in_scope(user) == {agencies["a"].pk, agencies["desk_a"].pk, agencies["b"].pk}
-    with django_assert_num_queries(1):  # another set of agencies: its subtrees
-        assert agency_ids_in_scope(user, Role.LEADER) == {agencies["desk_a"].pk, agencies["b"].pk}
-    with django_assert_num_queries(0):
-        assert agency_ids_in_scope(user, Role.SPECIALIST, Role.LEADER, Role.ONE_STOP_OFFICER) == {
-            agencies["a"].pk,
-            agencies["desk_a"].pk,
-            agencies["b"].pk,
-        }
-        assert agency_ids_in_scope(user, Role.AGENCY_ADMIN) == set()
+    with as_one_request():
+        tree.nodes()  # the process's copy of the tree, as the request's first reader builds it
+        with django_assert_num_queries(1):  # the memberships; the subtrees from the kept tree
+            assert agency_ids_in_scope(user) == {agencies["a"].pk, agencies["desk_a"].pk, agencies["b"].pk}
+        with django_assert_num_queries(0):
+            assert agency_ids_in_scope(user, Role.LEADER) == {agencies["desk_a"].pk, agencies["b"].pk}
+            assert agency_ids_in_scope(user, Role.SPECIALIST, Role.LEADER, Role.ONE_STOP_OFFICER) == {
+                agencies["a"].pk,
+                agencies["desk_a"].pk,
+                agencies["b"].pk,
+            }
+            assert agency_ids_in_scope(user, Role.AGENCY_ADMIN) == set()
     assert agency_ids_in_scope(fresh(officers["officer_a"])) == {agencies["desk_a"].pk}
+    # An agency added under commune B (any write to the agencies) is in the next request's tree.
+    division = testing.make_agency(
+        "H22.51.3",
+        "Phòng Văn hóa - Xã hội phường Cao Lãnh",
+        AgencyKind.DIVISION,
+        agencies["b"].unit,
+        agencies["b"],
+        valid_from=None,
+    )
+    assert agency_ids_in_scope(fresh(user), Role.LEADER) == {
+        agencies["desk_a"].pk,
+        agencies["b"].pk,
+        division.pk,
+    }
+    # Moved under commune A, it leaves B's subtree for A's.
+    update_agency(officers["province_admin"], division, parent=agencies["a"])
+    assert division.pk not in agency_ids_in_scope(fresh(user), Role.LEADER)
+    assert division.pk in agency_ids_in_scope(fresh(user), Role.SPECIALIST)
