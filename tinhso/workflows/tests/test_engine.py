@@ -165,6 +165,9 @@ def test_a_step_costs_a_bounded_number_of_statements(submitted, officer, special
     """Officers' throughput (issue 19) and the demo's year: a step holds the dossier and its
     flow, checks, and writes its rows in a bounded number of statements, the status's date in
     the same statement as the status."""
+    from tinhso.agencies import tree
+
+    tree.nodes()  # the agency tree as a running server keeps it
     counts = {}
     steps = [
         (officer, "tiep_nhan", specialist),
