@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import reduce
 
-from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from tinhso.accounts.models import Role
@@ -36,6 +36,8 @@ WAITING_ROLES = {TO_RECEIVE: Role.ONE_STOP_OFFICER, TO_PROCESS: Role.SPECIALIST,
 CODE_CHARACTERS = re.compile(r"[0-9A-Za-z.\-]+")
 # Named, not excluded: the copy is nullable, and NOT IN would add "or NULL" to every part.
 NOT_FINAL = sorted(set(Status) - FINAL)
+# The fields of a dossier that the inbox's rows (the page's and the API's) show.
+LISTED_FIELDS = ("code", "submission_reference", "procedure", "applicant_name", "status", "due_at")
 
 
 def _waiting(user, roles) -> Q | None:
@@ -79,9 +81,13 @@ def dossiers_of(flows: Iterable[DossierFlow]) -> list[Dossier]:
     one of them before sorting."""
     flows = list(flows)
     prefetch_related_objects(flows, "state", "assignee")
-    # Each procedure once (their e-forms are large), not joined to every row.
+    # What a row shows only (not the answers, the applicant's contact details…), each procedure
+    # once and without its e-form, not joined to every row.
     found = (
-        Dossier.objects.prefetch_related("procedure").order_by().in_bulk([flow.dossier_id for flow in flows])
+        Dossier.objects.only(*LISTED_FIELDS)
+        .prefetch_related(Prefetch("procedure", Procedure.objects.only("code", "name")))
+        .order_by()
+        .in_bulk([flow.dossier_id for flow in flows])
     )
     dossiers = []
     for flow in flows:
