@@ -40,32 +40,47 @@ NOT_FINAL = sorted(set(Status) - FINAL)
 LISTED_FIELDS = ("code", "submission_reference", "procedure", "applicant_name", "status", "due_at")
 
 
-def _waiting(user, roles) -> Q | None:
+def _desk_and_withdrawals(user, roles) -> tuple[Q | None, Q | None]:
     """The flows of the dossiers waiting for one of ``roles`` in an agency where ``user`` holds
-    it (None: they hold none of them anywhere). A specialist sees the unassigned ones and those
-    assigned to them. A withdrawal request waits for the one-stop officers of the receiving
-    agency and the leaders of the agency holding the dossier, who decide on it.
+    it, in two parts (None: they hold none of them anywhere).
+
+    - At the desk: waiting at the flow's step for a role the user holds in the agency holding
+      the dossier. A specialist sees the unassigned ones and those assigned to them.
+    - The withdrawal requests, which wait for the one-stop officers of the receiving agency and
+      for the leaders of the agency holding the dossier, who decide on them.
 
     Every condition is on the flow row, which carries the dossier's status, due time and
-    procedure (``DossierFlow.dossier_status``…): the database reads a desk's flows from the
-    small indexes of the open steps and of the withdrawal requests, and counts and sorts them
-    without reading their dossiers."""
-    parts: list[Q] = []
+    procedure (``DossierFlow.dossier_status``…): the database reads a desk from the desk index
+    (``workflows_desk_idx``, which holds every column used here) and the withdrawal requests
+    from theirs, without reading the dossiers."""
+    desk, withdrawals, desk_agencies = [], [], set()
     for role in roles:
         agencies = agency_ids_in_scope(user, role)
         if not agencies:
             continue
-        part = Q(current_agency_id__in=agencies, waiting_roles__contains=f",{role},") & ~Q(waiting_roles="")
+        desk_agencies |= agencies
+        part = Q(current_agency_id__in=agencies, waiting_roles__contains=f",{role},")
         if role == Role.SPECIALIST:
             part &= Q(assignee__isnull=True) | Q(assignee=user)
-        parts.append(part)
+        desk.append(part)
         if role == Role.ONE_STOP_OFFICER:
-            parts.append(Q(dossier_status=Status.WITHDRAWN, receiving_agency_id__in=agencies))
+            withdrawals.append(Q(dossier_status=Status.WITHDRAWN, receiving_agency_id__in=agencies))
         elif role == Role.LEADER:
-            parts.append(Q(dossier_status=Status.WITHDRAWN, current_agency_id__in=agencies))
-    if not parts:
-        return None
-    return reduce(operator.or_, parts) & Q(dossier_status__in=NOT_FINAL)
+            withdrawals.append(Q(dossier_status=Status.WITHDRAWN, current_agency_id__in=agencies))
+    at_desk = (
+        Q(current_agency_id__in=sorted(desk_agencies), dossier_status__in=NOT_FINAL)
+        & ~Q(waiting_roles="")
+        & reduce(operator.or_, desk)
+        if desk
+        else None
+    )
+    return at_desk, reduce(operator.or_, withdrawals) if withdrawals else None
+
+
+def _waiting(user, roles) -> Q | None:
+    """Both parts of ``_desk_and_withdrawals`` as one condition."""
+    parts = [part for part in _desk_and_withdrawals(user, roles) if part is not None]
+    return reduce(operator.or_, parts) if parts else None
 
 
 def waiting_flows(user, roles=HANDLING_ROLES) -> QuerySet[DossierFlow]:
@@ -171,27 +186,32 @@ def filtered(
     return rows.order_by(F("dossier_due_at").asc(nulls_last=True), "dossier_submitted_at", "dossier_id")
 
 
-def counts(
-    flows: QuerySet[DossierFlow], now: datetime.datetime | None = None
-) -> tuple[dict[str, int], list[int]]:
-    """How many dossiers of the inbox (``waiting_flows``) there are, due today, due soon,
+def counts(user, now: datetime.datetime | None = None) -> tuple[dict[str, int], list[int]]:
+    """How many dossiers of ``user``'s inbox (``waiting_flows``) there are, due today, due soon,
     overdue and late at their step, and the ids of the procedures they are of: one pass over
-    the inbox's flows, by procedure."""
+    the desk by procedure (from the desk index alone), and one over the withdrawal requests not
+    at the desk."""
     now = now or timezone.now()
     kinds = (DUE_TODAY, DUE_SOON, OVERDUE, STEP_LATE)
-    by_procedure = (
-        flows.order_by()
-        .values("procedure_id")
-        .annotate(total=Count("pk"), **{kind: Count("pk", filter=deadline_q(kind, now)) for kind in kinds})
-        .values_list("procedure_id", "total", *kinds)
-    )
+    at_desk, withdrawals = _desk_and_withdrawals(user, HANDLING_ROLES)
+    parts = [at_desk] if at_desk is not None else []
+    if withdrawals is not None:
+        parts.append(withdrawals if at_desk is None else withdrawals & ~at_desk)
+    figures = {kind: Count("pk", filter=deadline_q(kind, now)) for kind in kinds}
     totals = dict.fromkeys(("total", *kinds), 0)
-    procedure_ids = []
-    for procedure_id, *figures in by_procedure:
-        procedure_ids.append(procedure_id)
-        for key, figure in zip(totals, figures, strict=True):
-            totals[key] += figure
-    return totals, procedure_ids
+    procedure_ids: set[int] = set()
+    for part in parts:
+        by_procedure = (
+            DossierFlow.objects.filter(part)
+            .values("procedure_id")
+            .annotate(total=Count("pk"), **figures)
+            .values_list("procedure_id", "total", *kinds)
+        )
+        for procedure_id, *found in by_procedure:
+            procedure_ids.add(procedure_id)
+            for key, figure in zip(totals, found, strict=True):
+                totals[key] += figure
+    return totals, sorted(procedure_ids)
 
 
 def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:

@@ -145,7 +145,7 @@ OVERDUE_SHOWN = 5
 @login_required
 def inbox_view(request):
     _officer(request)
-    counts, procedure_ids = inbox.counts(inbox.waiting_flows(request.user))
+    counts, procedure_ids = inbox.counts(request.user)
     waiting = Procedure.objects.filter(pk__in=procedure_ids).order_by("name")
     form = InboxFilter(request.GET or None, procedures=list(waiting.values_list("code", "name")))
     filters = form.cleaned_data if form.is_valid() else {}

@@ -247,9 +247,24 @@ class DossierFlow(models.Model):
         indexes = [
             models.Index(fields=["current_agency", "state"], name="workflows_inbox_idx"),
             # The officers' inbox: only the steps someone may act on (a closed flow waits for
-            # nobody), by the agency holding the dossier (``tinhso.motcua.inbox``).
+            # nobody), by the agency holding the dossier (``tinhso.motcua.inbox``), in due order,
+            # with every column the inbox counts and pages by: a busy desk is counted and paged
+            # from the index alone, without reading its flows' rows.
             models.Index(
-                fields=["current_agency"], name="workflows_waiting_idx", condition=~Q(waiting_roles="")
+                fields=[
+                    "current_agency",
+                    "dossier_due_at",
+                    "dossier_submitted_at",
+                    "dossier",
+                    "id",
+                    "waiting_roles",
+                    "dossier_status",
+                    "assignee",
+                    "procedure",
+                    "step_due_at",
+                ],
+                name="workflows_desk_idx",
+                condition=~Q(waiting_roles=""),
             ),
             # The withdrawal requests, for the receiving agency's one-stop officers and for the
             # leaders of the agency holding the dossier.

@@ -73,7 +73,7 @@ def test_the_inbox_counts_from_the_flows_alone_and_sorts_by_the_copied_due_time(
     listed = inbox.filtered(specialist, status=Status.ACCEPTED, procedure=procedure.code)
     assert inbox.dossiers_of(listed) == [second, first]
     with CaptureQueriesContext(connection) as queries:
-        totals, procedure_ids = inbox.counts(inbox.waiting_flows(specialist))
+        totals, procedure_ids = inbox.counts(specialist)
         start = inbox.start_counts(specialist)
     assert totals["total"] == 2 and totals[inbox.OVERDUE] == 1 and procedure_ids == [procedure.pk]
     assert start["total"] == 2 and start["process"] == 2 and start["overdue"] == 1

@@ -101,15 +101,32 @@ def test_only_the_desk_or_the_handling_leader_decides_and_only_on_a_request(
     assert accepted.status == Status.STOPPED
 
 
-def test_a_withdrawal_request_waits_in_the_desks_and_the_leaders_inbox(accepted, citizen, officer, leader):
-    from tinhso.motcua.inbox import waiting_flows
+def test_a_withdrawal_request_waits_in_the_desks_and_the_leaders_inbox(
+    accepted, citizen, officer, specialist, leader
+):
+    from tinhso.accounts.models import Membership, User
+    from tinhso.motcua.inbox import counts, waiting_flows
 
+    # A specialist who is also a one-stop officer of the receiving agency: the dossier waits at
+    # their desk and, once withdrawn, as a request of their agency; their inbox holds it once.
+    Membership.objects.create(
+        user=specialist,
+        agency=accepted.receiving_agency,
+        role=Role.ONE_STOP_OFFICER,
+        valid_from=factories.START,
+    )
+    both = User.objects.get(pk=specialist.pk)
     assert not waiting_flows(officer).filter(dossier=accepted).exists()
+    assert counts(officer)[0]["total"] == 0 and counts(both)[0]["total"] == 1
     dossier_actions.withdraw_dossier(citizen, accepted, "Không cần nữa")
     assert waiting_flows(officer).filter(dossier=accepted).exists()
     assert waiting_flows(leader).filter(dossier=accepted).exists()
+    for person in (officer, leader, both):
+        totals, procedure_ids = counts(person)
+        assert totals["total"] == 1 and procedure_ids == [accepted.procedure_id], person
     actions.grant_withdrawal(officer, accepted)
     assert not waiting_flows(officer).filter(dossier=accepted).exists()
+    assert counts(officer)[0]["total"] == counts(leader)[0]["total"] == counts(both)[0]["total"] == 0
 
 
 def test_the_dossier_page_offers_both_decisions(signed_in, accepted, citizen, officer):
