@@ -192,7 +192,7 @@ class InboxPagination(Pagination):
     """A page of the inbox's flows, answered as their dossiers."""
 
     def paginate_queryset(
-        self, queryset: QuerySet[DossierFlow], pagination: Any, request: HttpRequest, **params: Any
+        self, queryset: QuerySet[DossierFlow, Any], pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
         page = super().paginate_queryset(queryset, pagination, request, **params)
         page["items"] = inbox.dossiers_of(page["items"])
@@ -201,7 +201,7 @@ class InboxPagination(Pagination):
 
 @router.get("/dossiers", response=list[InboxDossierOut], summary="Dossiers waiting for me")
 @paginate(InboxPagination)
-def inbox_dossiers(request: ApiRequest, filters: Query[InboxFilter]) -> QuerySet[DossierFlow]:
+def inbox_dossiers(request: ApiRequest, filters: Query[InboxFilter]) -> QuerySet[DossierFlow, Any]:
     """The same inbox and filters as the page (``tinhso.motcua.inbox.filtered``), one page read
     from the database."""
     return inbox.filtered(_officer(request), **filters.dict())

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import reduce
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tinhso.accounts.models import Role
@@ -36,6 +36,8 @@ WAITING_ROLES = {TO_RECEIVE: Role.ONE_STOP_OFFICER, TO_PROCESS: Role.SPECIALIST,
 CODE_CHARACTERS = re.compile(r"[0-9A-Za-z.\-]+")
 # Named, not excluded: the copy is nullable, and NOT IN would add "or NULL" to every part.
 NOT_FINAL = sorted(set(Status) - FINAL)
+# What a page of the inbox is read as: the flow, and what it is sorted by.
+PAGE_COLUMNS = ("pk", "dossier_due_at", "dossier_submitted_at", "dossier_id")
 # The fields of a dossier that the inbox's rows (the page's and the API's) show.
 LISTED_FIELDS = ("code", "submission_reference", "procedure", "applicant_name", "status", "due_at")
 
@@ -53,7 +55,9 @@ def _desk_and_withdrawals(user, roles) -> tuple[Q | None, Q | None]:
     procedure (``DossierFlow.dossier_status``…): the database reads a desk from the desk index
     (``workflows_desk_idx``, which holds every column used here) and the withdrawal requests
     from theirs, without reading the dossiers."""
-    desk, withdrawals, desk_agencies = [], [], set()
+    desk: list[Q] = []
+    withdrawals: list[Q] = []
+    desk_agencies: set[int] = set()
     for role in roles:
         agencies = agency_ids_in_scope(user, role)
         if not agencies:
@@ -83,29 +87,40 @@ def _waiting(user, roles) -> Q | None:
     return reduce(operator.or_, parts) if parts else None
 
 
+def _apart(user, roles) -> list[Q]:
+    """The desk and the withdrawal requests not at the desk: two parts without a flow in both,
+    each read by an index of its own (one condition with both reads every flow of the desk)."""
+    at_desk, withdrawals = _desk_and_withdrawals(user, roles)
+    parts = [at_desk] if at_desk is not None else []
+    if withdrawals is not None:
+        parts.append(withdrawals if at_desk is None else withdrawals & ~at_desk)
+    return parts
+
+
 def waiting_flows(user, roles=HANDLING_ROLES) -> QuerySet[DossierFlow]:
     """The flows of the open dossiers waiting for one of ``user``'s ``roles`` in an agency of theirs."""
     condition = _waiting(user, roles)
     return DossierFlow.objects.none() if condition is None else DossierFlow.objects.filter(condition)
 
 
-def dossiers_of(flows: Iterable[DossierFlow]) -> list[Dossier]:
-    """The dossiers of ``flows`` (a page of the inbox), in the same order, each with its flow,
-    the flow's state and officer, and its procedure. Read apart from the flows: joined in one
-    query, the database misjudged how many flows a busy desk has and read the dossier of every
-    one of them before sorting."""
-    flows = list(flows)
-    prefetch_related_objects(flows, "state", "assignee")
+def dossiers_of(rows: Iterable[tuple]) -> list[Dossier]:
+    """The dossiers of a page of ``filtered`` or ``overdue_in_agency`` rows, in the same order,
+    each with its flow, the flow's state and officer, and its procedure. Read apart from the
+    rows: joined, the database misjudged how many flows a busy desk has and read the dossier of
+    every one of them before sorting."""
+    flow_ids = [row[0] for row in rows]
+    flows = DossierFlow.objects.prefetch_related("state", "assignee").in_bulk(flow_ids)
     # What a row shows only (not the answers, the applicant's contact details…), each procedure
     # once and without its e-form, not joined to every row.
     found = (
         Dossier.objects.only(*LISTED_FIELDS)
         .prefetch_related(Prefetch("procedure", Procedure.objects.only("code", "name")))
         .order_by()
-        .in_bulk([flow.dossier_id for flow in flows])
+        .in_bulk([flow.dossier_id for flow in flows.values()])
     )
     dossiers = []
-    for flow in flows:
+    for flow_id in flow_ids:
+        flow = flows[flow_id]
         dossier = found[flow.dossier_id]
         dossier.flow = flow
         dossiers.append(dossier)
@@ -142,11 +157,10 @@ def search(flows: QuerySet[DossierFlow], text: str) -> QuerySet[DossierFlow]:
     if not text:
         return flows
     folded = fold(text)
-    found = (
-        Q(procedure__code__iexact=text)
-        | Q(search_name__contains=folded)
-        | Q(procedure__name_folded__contains=folded)
-    )
+    # The procedures found, as a set the database reads once: joined to each of a busy desk's
+    # flows, the catalogue was read once per flow.
+    procedures = Procedure.objects.filter(Q(code__iexact=text) | Q(name_folded__contains=folded))
+    found = Q(search_name__contains=folded) | Q(procedure__in=procedures.values("pk"))
     # Codes, references and CCCDs have no other characters: a name typed with a space or a
     # Vietnamese letter is looked for without reading the desk's dossiers.
     typed = lookup_form(text)
@@ -167,23 +181,32 @@ def filtered(
     status: int | None = None,
     deadline: str = "",
     waiting: str = "",
-) -> QuerySet[DossierFlow]:
-    """The flows of ``user``'s inbox narrowed by the filters the page and the API share, in due
-    order (the oldest due first); ``procedure`` is a procedure or its code, ``waiting`` one of
-    ``WAITING_ROLES``. Unknown deadline and waiting kinds are ignored. A page of them gives its
-    dossiers with ``dossiers_of``."""
+) -> QuerySet[DossierFlow, tuple]:
+    """The rows (``PAGE_COLUMNS``) of the flows of ``user``'s inbox narrowed by the filters the
+    page and the API share, in due order (the oldest due first); ``procedure`` is a procedure
+    or its code, ``waiting`` one of ``WAITING_ROLES``. Unknown deadline and waiting kinds are
+    ignored. A page of them gives its dossiers with ``dossiers_of``.
+
+    The desk and the withdrawal requests not at it are read apart and put together (UNION ALL):
+    the desk's rows come from its index alone, sorted there, and only the page's flows are read."""
     roles = (WAITING_ROLES[waiting],) if waiting in WAITING_ROLES else HANDLING_ROLES
-    rows = search(waiting_flows(user, roles), q)
-    if isinstance(procedure, Procedure):
-        rows = rows.filter(procedure=procedure)
-    elif procedure:
-        rows = rows.filter(procedure__code=procedure)
-    if status:
-        rows = rows.filter(dossier_status=status)
-    if deadline in DEADLINES:
-        rows = rows.filter(deadline_q(deadline))
+    parts = []
+    for part in _apart(user, roles):
+        rows = search(DossierFlow.objects.filter(part), q)
+        if isinstance(procedure, Procedure):
+            rows = rows.filter(procedure=procedure)
+        elif procedure:
+            rows = rows.filter(procedure__code=procedure)
+        if status:
+            rows = rows.filter(dossier_status=status)
+        if deadline in DEADLINES:
+            rows = rows.filter(deadline_q(deadline))
+        parts.append(rows.values_list(*PAGE_COLUMNS))
+    if not parts:
+        return DossierFlow.objects.none().values_list(*PAGE_COLUMNS)
+    together = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     # Those without a due time yet last, on SQLite as on PostgreSQL.
-    return rows.order_by(F("dossier_due_at").asc(nulls_last=True), "dossier_submitted_at", "dossier_id")
+    return together.order_by(F("dossier_due_at").asc(nulls_last=True), "dossier_submitted_at", "dossier_id")
 
 
 def counts(user, now: datetime.datetime | None = None) -> tuple[dict[str, int], list[int]]:
@@ -193,14 +216,10 @@ def counts(user, now: datetime.datetime | None = None) -> tuple[dict[str, int], 
     at the desk."""
     now = now or timezone.now()
     kinds = (DUE_TODAY, DUE_SOON, OVERDUE, STEP_LATE)
-    at_desk, withdrawals = _desk_and_withdrawals(user, HANDLING_ROLES)
-    parts = [at_desk] if at_desk is not None else []
-    if withdrawals is not None:
-        parts.append(withdrawals if at_desk is None else withdrawals & ~at_desk)
     figures = {kind: Count("pk", filter=deadline_q(kind, now)) for kind in kinds}
     totals = dict.fromkeys(("total", *kinds), 0)
     procedure_ids: set[int] = set()
-    for part in parts:
+    for part in _apart(user, HANDLING_ROLES):
         by_procedure = (
             DossierFlow.objects.filter(part)
             .values("procedure_id")
@@ -232,10 +251,9 @@ def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:
     )
 
 
-def overdue_in_agency(user) -> QuerySet[DossierFlow]:
-    """For leaders: the flows of every overdue dossier at an agency they lead, whoever holds it,
-    the most overdue first."""
+def overdue_in_agency(user) -> QuerySet[DossierFlow, tuple]:
+    """For leaders: the rows (``PAGE_COLUMNS``) of the flows of every overdue dossier at an
+    agency they lead, whoever holds it, the most overdue first."""
     agencies = agency_ids_in_scope(user, Role.LEADER)
-    return DossierFlow.objects.filter(deadline_q(OVERDUE), current_agency_id__in=agencies).order_by(
-        "dossier_due_at"
-    )
+    overdue = DossierFlow.objects.filter(deadline_q(OVERDUE), current_agency_id__in=agencies)
+    return overdue.values_list(*PAGE_COLUMNS).order_by("dossier_due_at", "dossier_submitted_at", "dossier_id")

@@ -248,8 +248,8 @@ class DossierFlow(models.Model):
             models.Index(fields=["current_agency", "state"], name="workflows_inbox_idx"),
             # The officers' inbox: only the steps someone may act on (a closed flow waits for
             # nobody), by the agency holding the dossier (``tinhso.motcua.inbox``), in due order,
-            # with every column the inbox counts and pages by: a busy desk is counted and paged
-            # from the index alone, without reading its flows' rows.
+            # with every column the inbox counts, pages and searches by names: a busy desk is
+            # read from the index alone, without reading its flows' rows.
             models.Index(
                 fields=[
                     "current_agency",
@@ -262,6 +262,7 @@ class DossierFlow(models.Model):
                     "assignee",
                     "procedure",
                     "step_due_at",
+                    "search_name",
                 ],
                 name="workflows_desk_idx",
                 condition=~Q(waiting_roles=""),

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='dossierflow',
-            index=models.Index(condition=models.Q(('waiting_roles', ''), _negated=True), fields=['current_agency', 'dossier_due_at', 'dossier_submitted_at', 'dossier', 'id', 'waiting_roles', 'dossier_status', 'assignee', 'procedure', 'step_due_at'], name='workflows_desk_idx'),
+            index=models.Index(condition=models.Q(('waiting_roles', ''), _negated=True), fields=['current_agency', 'dossier_due_at', 'dossier_submitted_at', 'dossier', 'id', 'waiting_roles', 'dossier_status', 'assignee', 'procedure', 'step_due_at', 'search_name'], name='workflows_desk_idx'),
         ),
         migrations.RemoveIndex(
             model_name='dossierflow',
