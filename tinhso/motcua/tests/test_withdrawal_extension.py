@@ -204,3 +204,27 @@ def test_form_04_is_written_in_the_name_of_the_agency_that_is_late(
     assert other_pc.name.upper() in text.upper()
     assert f"{other_pc.name} thành thật xin lỗi" in text
     assert f"{desk.name} thành thật xin lỗi" not in text
+
+
+def test_the_inbox_pages_a_withdrawal_request_among_the_desks_dossiers_in_due_order(
+    accepted, citizen, procedure, desk, officer
+):
+    """The desk and the withdrawal requests not at it are read apart (``inbox._apart``) and put
+    together in one due order, paged and searched as one list."""
+    from tinhso.motcua import inbox
+    from tinhso.motcua.tests.fixtures import submit
+
+    waiting = [submit(citizen, procedure, desk) for _ in range(2)]
+    dossier_actions.withdraw_dossier(citizen, accepted, "Không cần nữa")
+    # For the one-stop officer: two submissions to receive at their desk (no due time yet) and
+    # the accepted dossier's withdrawal request (its step waits for the specialist, not for them).
+    rows = inbox.filtered(officer)
+    expected = [accepted.pk, *(dossier.pk for dossier in waiting)]
+    assert rows.count() == 3 and inbox.counts(officer)[0]["total"] == 3
+    assert [dossier.pk for dossier in inbox.dossiers_of(rows)] == expected
+    assert [dossier.pk for dossier in inbox.dossiers_of(rows[:1])] == expected[:1]
+    assert [dossier.pk for dossier in inbox.dossiers_of(rows[1:3])] == expected[1:]
+    found = inbox.filtered(officer, q=accepted.code)
+    assert [dossier.pk for dossier in inbox.dossiers_of(found)] == [accepted.pk]
+    assert inbox.filtered(officer, waiting=inbox.TO_RECEIVE).count() == 3
+    assert inbox.filtered(officer, status=Status.WITHDRAWN).count() == 1
