@@ -153,17 +153,17 @@ def inbox_view(request):
     if not any(filters.values()):  # the whole inbox: counted already
         paginator.count = counts["total"]
     page = paginator.get_page(request.GET.get("page"))
-    flows = list(page.object_list)
+    rows = list(page.object_list)
     overdue, overdue_count = None, 0
     if has_role(request.user, Role.LEADER):
         in_agency = inbox.overdue_in_agency(request.user)
-        overdue_flows = list(in_agency[:OVERDUE_SHOWN])
-        overdue_count = in_agency.count() if len(overdue_flows) == OVERDUE_SHOWN else len(overdue_flows)
+        overdue_rows = list(in_agency[:OVERDUE_SHOWN])
+        overdue_count = in_agency.count() if len(overdue_rows) == OVERDUE_SHOWN else len(overdue_rows)
         # Both lists' dossiers in one read; a dossier on both is one object.
-        dossiers = inbox.dossiers_of(flows + overdue_flows)
-        page.object_list, overdue = dossiers[: len(flows)], dossiers[len(flows) :]
+        dossiers = inbox.dossiers_of(rows + overdue_rows)
+        page.object_list, overdue = dossiers[: len(rows)], dossiers[len(rows) :]
     else:
-        page.object_list = inbox.dossiers_of(flows)
+        page.object_list = inbox.dossiers_of(rows)
     return render(
         request,
         "motcua/inbox.html",
