@@ -70,6 +70,7 @@ from tinhso.dossiers.signals import (
     supplement_requested,
 )
 from tinhso.dossiers.status import WITHDRAWABLE, Status, check_transition
+from tinhso.procedures.boundary import reception_rules
 from tinhso.procedures.fees import may_charge
 from tinhso.procedures.models import (
     BoundaryFreeList,
@@ -268,32 +269,17 @@ def _home_commune_agency(dossier: Dossier, receiving: Agency) -> Agency | None:
     """The agency competent for a dossier received regardless of boundary: the commune centre of
     the applicant's commune (among the procedure's implementing agencies when it names some),
     when that is not the one that received it. Procedures whose competent commune is another
-    place than the applicant's (e.g. where the land lies) are not modelled.
-
-    Kept on the dossier object for what it was computed from: a reception asks three times (the
-    step's target, the start of the clock, the leader's right to sign), three statements each."""
-    key = (receiving.pk, dossier.applicant_unit_id, dossier.procedure_id)
-    kept = dossier.__dict__.get("_tinhso_home_commune_agency")
-    if kept is None or kept[0] != key:
-        kept = dossier.__dict__["_tinhso_home_commune_agency"] = (
-            key,
-            _find_home_commune_agency(dossier, receiving),
-        )
-    return kept[1]
-
-
-def _find_home_commune_agency(dossier: Dossier, receiving: Agency) -> Agency | None:
+    place than the applicant's (e.g. where the land lies) are not modelled. Read from the
+    process's copy of the catalogue (``tinhso.procedures.boundary``)."""
     if dossier.applicant_unit_id in (None, receiving.unit_id):
         return None
-    if not boundary_free_lists(dossier.procedure).exists():
+    rules = reception_rules()
+    if not rules.is_boundary_free(dossier.procedure):
         return None
-    links = Procedure.agencies.through.objects.filter(procedure_id=dossier.procedure_id)
-    candidates = Agency.objects.valid_on().filter(unit_id=dossier.applicant_unit_id)
-    if links.exists():
-        candidates = candidates.filter(pk__in=links.values("agency_id"))
-    else:
-        candidates = candidates.filter(kind=AgencyKind.ONE_STOP_DESK)
-    home = candidates.order_by("code").first()
+    implementing = rules.implementing_agency_ids(dossier.procedure_id)
+    home = rules.first_agency_of_commune(
+        dossier.applicant_unit_id, kind=AgencyKind.ONE_STOP_DESK, among=implementing
+    )
     return home if home is not None and home.pk != receiving.pk else None
 
 
@@ -337,16 +323,10 @@ def boundary_errors(procedure: Procedure, agency: Agency, unit_id: int | None) -
     Nothing is checked for an applicant living outside the province's communes."""
     if unit_id is None or procedure.level != Level.COMMUNE or agency.unit_id == unit_id:
         return {}
-    if Procedure.agencies.through.objects.filter(procedure=procedure).exists():
+    rules = reception_rules()
+    if rules.implementing_agency_ids(procedure.pk) or rules.is_boundary_free(procedure):
         return {}
-    if boundary_free_lists(procedure).exists():
-        return {}
-    home = (
-        Agency.objects.valid_on()
-        .filter(kind=AgencyKind.ONE_STOP_DESK, unit_id=unit_id)
-        .order_by("code")
-        .first()
-    )
+    home = rules.first_agency_of_commune(unit_id, kind=AgencyKind.ONE_STOP_DESK)
     if home is None:
         return {}
     message = _(

@@ -133,16 +133,19 @@ def _applicant_ids(dossier) -> dict:
 def _documents(dossier) -> list[dict]:
     """The documents given, by name and the form each was given in (as recorded at reception:
     original, certified copy, electronic copy), counted."""
-    given = list(dossier.counter_documents.select_related("required_document").order_by("pk"))
+    given = dossier.counter_documents.order_by("pk").values_list("name", "copy_form", "quantity")
     if given:
         return [
-            {"name": document.name, "form": COPY_FORMS[document.copy_form], "quantity": document.quantity}
-            for document in given
+            {"name": name, "form": COPY_FORMS[copy_form], "quantity": quantity}
+            for name, copy_form, quantity in given
         ]
     form = "Bản điện tử" if dossier.channel == Channel.ONLINE else ""
     counted: dict[str, int] = {}
-    for attachment in dossier.attachments.select_related("required_document").filter(supplement=None):
-        name = attachment.required_document.name if attachment.required_document else attachment.original_name
+    attachments = dossier.attachments.filter(supplement=None).values_list(
+        "required_document__name", "original_name"
+    )
+    for required_name, original_name in attachments:
+        name = required_name or original_name
         counted[name] = counted.get(name, 0) + 1
     return [{"name": name, "form": form, "quantity": quantity} for name, quantity in counted.items()]
 
@@ -200,8 +203,8 @@ def result_place(dossier) -> str:
 
 def receiving_officer(dossier) -> str:
     """The officer who accepted the dossier (the change to status 2), if one did."""
-    change = dossier.status_changes.filter(to_status=Status.ACCEPTED).select_related("actor").first()
-    return change.actor.full_name if change and change.actor else ""
+    accepted = dossier.status_changes.filter(to_status=Status.ACCEPTED)
+    return accepted.values_list("actor__full_name", flat=True).first() or ""
 
 
 def _form_01(dossier, context: dict) -> dict:

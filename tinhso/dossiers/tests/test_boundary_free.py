@@ -15,6 +15,7 @@ from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.models import AuditEntry
+from tinhso.core.reference import as_one_request
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind
 from tinhso.motcua.tests.fixtures import *  # noqa: F403
 from tinhso.motcua.tests.fixtures import submit
@@ -173,6 +174,33 @@ def test_a_list_not_yet_in_force_or_ended_changes_nothing(admin_user, province):
     ]
 
 
+def test_each_process_copy_of_the_reception_rules_follows_a_list_published_or_ended(
+    admin_user, province, procedure, desk, cao_lanh, django_assert_num_queries
+):
+    """The procedures in force and the reception rules are kept by each server process
+    (``procedures.boundary``); publishing or ending a list changes the catalogue version, so the
+    next answer follows it without a restart."""
+    linked = factories.make_procedure(code="1.000656")
+    linked.agencies.set([desk])
+    applicant = Dossier(procedure=procedure, receiving_agency=cao_lanh, applicant_unit_id=desk.unit_id)
+    assert actions.boundary_errors(procedure, cao_lanh, desk.unit_id)  # refused at another commune
+    assert set(actions.procedure_in_force(linked.code).agencies) == {desk.code}
+    assert actions.competent_agency(applicant) == cao_lanh
+    with django_assert_num_queries(1):  # the versions; the rules come from the copy
+        assert actions.boundary_errors(procedure, cao_lanh, desk.unit_id)
+
+    listed = publish(admin_user, [procedure, linked])
+    assert actions.boundary_errors(procedure, cao_lanh, desk.unit_id) == {}
+    assert set(actions.procedure_in_force(linked.code).agencies) == {desk.code, cao_lanh.code}
+    assert actions.competent_agency(applicant) == desk
+
+    listed.valid_to = datetime.date(2026, 9, 30)
+    save_boundary_free_list(admin_user, listed, [procedure, linked])
+    assert actions.boundary_errors(procedure, cao_lanh, desk.unit_id)
+    assert set(actions.procedure_in_force(linked.code).agencies) == {desk.code}
+    assert actions.competent_agency(applicant) == cao_lanh
+
+
 def test_an_unlisted_procedure_is_not_received_for_another_commune(citizen, procedure, cao_lanh):
     with pytest.raises(ValidationError) as refusal:
         submit(citizen, procedure, cao_lanh)
@@ -203,13 +231,13 @@ def test_a_listed_dossier_received_at_another_commune_goes_to_the_applicants_com
     assert dossier.due_at == add_working_days(accepted_at, 3)
 
 
-def test_the_competent_agency_is_found_once_and_again_when_what_decides_it_changes(
+def test_the_competent_agency_comes_from_the_process_copy_and_follows_the_applicants_commune(
     admin_user, citizen, procedure, cao_lanh, desk, django_assert_num_queries
 ):
     publish(admin_user, [procedure])
     dossier = submit(citizen, procedure, cao_lanh)
     assert actions.competent_agency(dossier) == desk
-    with django_assert_num_queries(0):
+    with as_one_request(), django_assert_num_queries(1):  # the versions, once per request
         assert actions.received_across_boundary(dossier)
         assert actions.competent_agency(dossier) == desk
     # An applicant living in the receiving commune: no transfer, found again.
