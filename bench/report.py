@@ -70,9 +70,20 @@ def _p50_vs_floor(phases: dict, name: str, multiple: float) -> dict:
     )
 
 
+# Reference measurements of the machine, not of the platform: nobody waits on them. Their tails
+# are reported with every phase's but do not count in the platform's tail-latency target.
+REFERENCE_PHASES = frozenset(
+    {"framework_floor", "database_floor_lookup", "database_floor_submission", "gateway_direct"}
+)
+
+
 def _tails(phases: dict) -> dict:
-    """Every phase's p99 against its own p50: the worst one is the target's figure."""
-    ratios = {name: phase["p99_over_p50"] for name, phase in phases.items() if phase.get("p99_over_p50")}
+    """Every platform phase's p99 against its own p50: the worst one is the target's figure."""
+    ratios = {
+        name: phase["p99_over_p50"]
+        for name, phase in phases.items()
+        if phase.get("p99_over_p50") and name not in REFERENCE_PHASES
+    }
     # The mix's classes differ by tens of milliseconds: each class is a phase of its own here.
     ratios.pop("deadline_day_mix", None)
     for name, figures in phases.get("deadline_day_mix", {}).get("classes", {}).items():
@@ -81,6 +92,13 @@ def _tails(phases: dict) -> dict:
     worst = max(ratios, key=ratios.get) if ratios else None
     over = sorted(name for name, ratio in ratios.items() if ratio > TAIL_MULTIPLE)
     note = f"worst: {worst}" + (f"; over {TAIL_MULTIPLE}: {', '.join(over)}" if over else "")
+    references = [
+        f"{name} {phases[name]['p99_over_p50']:g}"
+        for name in sorted(REFERENCE_PHASES)
+        if phases.get(name, {}).get("p99_over_p50")
+    ]
+    if references:
+        note += f"; the floors, not counted: {', '.join(references)}"
     return _target(
         "every_phase_p99_vs_own_p50",
         ratios.get(worst),

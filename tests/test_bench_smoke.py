@@ -152,3 +152,26 @@ def test_the_benchmark_runs_end_to_end_and_reports_every_target(tmp_path):
     officer = report["phases"]["officer_actions"]
     assert officer.get("errors", 0) == 0, officer.get("first_error")
     assert officer.get("requests", 0) > 0 or "too few dossiers" in officer.get("note", ""), officer
+
+
+def test_the_tail_target_judges_the_platforms_phases_and_the_mixs_classes_not_the_floors():
+    from bench.report import _tails
+
+    phases = {
+        "framework_floor": {"p99_over_p50": 2.5},
+        "database_floor_lookup": {"p99_over_p50": 9.6},
+        "tracking": {"p99_over_p50": 3.0},
+        "officer_inbox": {"p99_over_p50": 1.4},
+        "deadline_day_mix": {
+            "p99_over_p50": 9.1,
+            "classes": {"tracking": {"requests": 10, "p50_ms": 20.0, "p99_ms": 70.0}},
+        },
+    }
+    target = _tails(phases)
+    assert (target["measured"], target["met"]) == (3.5, True)
+    assert target["note"].startswith("worst: deadline_day_mix.tracking")
+    assert "database_floor_lookup 9.6" in target["note"] and "framework_floor 2.5" in target["note"]
+    phases["officer_inbox"]["p99_over_p50"] = 5.2
+    target = _tails(phases)
+    assert (target["measured"], target["met"]) == (5.2, False)
+    assert "over 5: officer_inbox" in target["note"]
