@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import reduce
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tinhso.accounts.models import Role
@@ -38,8 +38,9 @@ CODE_CHARACTERS = re.compile(r"[0-9A-Za-z.\-]+")
 NOT_FINAL = sorted(set(Status) - FINAL)
 # What a page of the inbox is read as: the flow, and what it is sorted by.
 PAGE_COLUMNS = ("pk", "dossier_due_at", "dossier_submitted_at", "dossier_id")
-# The fields of a dossier that the inbox's rows (the page's and the API's) show.
+# The fields of a dossier and of its flow that the inbox's rows (the page's and the API's) show.
 LISTED_FIELDS = ("code", "submission_reference", "procedure", "applicant_name", "status", "due_at")
+LISTED_FLOW_FIELDS = ("dossier", "step_due_at", "state__name", "assignee__full_name")
 
 
 def _desk_and_withdrawals(user, roles) -> tuple[Q | None, Q | None]:
@@ -109,12 +110,13 @@ def dossiers_of(rows: Iterable[tuple]) -> list[Dossier]:
     rows: joined, the database misjudged how many flows a busy desk has and read the dossier of
     every one of them before sorting."""
     flow_ids = [row[0] for row in rows]
-    flows = DossierFlow.objects.prefetch_related("state", "assignee").in_bulk(flow_ids)
-    # What a row shows only (not the answers, the applicant's contact details…), each procedure
-    # once and without its e-form, not joined to every row.
+    # What a row shows only: not the answers, the applicant's contact details, the e-form…
+    flows = (
+        DossierFlow.objects.select_related("state", "assignee").only(*LISTED_FLOW_FIELDS).in_bulk(flow_ids)
+    )
     found = (
-        Dossier.objects.only(*LISTED_FIELDS)
-        .prefetch_related(Prefetch("procedure", Procedure.objects.only("code", "name")))
+        Dossier.objects.select_related("procedure")
+        .only(*LISTED_FIELDS, "procedure__code", "procedure__name")
         .order_by()
         .in_bulk([flow.dossier_id for flow in flows.values()])
     )
