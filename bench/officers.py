@@ -1,9 +1,12 @@
-"""The officer-actions phase's work: the dossiers submitted during the run, each with the
-first action of its flow (reception) for a one-stop officer of its receiving agency.
+"""The officer-actions phases' work. ``--step reception`` (the default): the dossiers submitted
+during the run, each with the first action of its flow (reception) for a one-stop officer of its
+receiving agency, who hands it to a specialist. ``--step processing``: the dossiers those
+receptions handed over, each with the next action of its flow for the specialist it was handed
+to (in the generic flow, "Bắt đầu xử lý": a status change, no form to sign).
 
-Run inside Django after the submission phase::
+Run inside Django after the submission phase (processing: after the reception phase)::
 
-    python -m bench.officers --out DIR
+    python -m bench.officers --out DIR [--step processing]
 
 Writes ``DIR/actions.tsv`` ("token<TAB>path<TAB>json body" per dossier) and prints a JSON summary.
 Officers and their tokens are made directly (their TOTP sign-in is not what is measured).
@@ -86,12 +89,43 @@ def prepare(out: Path) -> dict:
     return {"dossiers": len(lines), "agencies": len(desks)}
 
 
+def prepare_processing(out: Path) -> dict:
+    from tinhso.dossiers.models import Dossier
+    from tinhso.dossiers.status import Status
+    from tinhso.workflows.actions import available_actions
+
+    handed = (
+        Dossier.objects.filter(
+            status=Status.ACCEPTED, flow__assignee__username__startswith="bench.chuyenvien."
+        )
+        .select_related("flow__assignee")
+        .order_by("pk")
+    )
+    tokens: dict[int, str] = {}
+    lines = []
+    for dossier in handed:
+        specialist = dossier.flow.assignee
+        actions = [action for action in available_actions(specialist, dossier) if not action.assign_role]
+        if not actions:
+            continue
+        if specialist.pk not in tokens:
+            tokens[specialist.pk] = token_for(specialist)
+        path = f"/api/v1/mot-cua/dossiers/{dossier.pk}/actions/{actions[0].key}"
+        body = json.dumps({"note": "Bắt đầu xử lý (đo tải)"}, ensure_ascii=False)
+        lines.append(f"{tokens[specialist.pk]}\t{path}\t{body}")
+    (out / "actions.tsv").write_text("\n".join(lines) + "\n")
+    return {"dossiers": len(lines), "specialists": len(tokens)}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--step", choices=("reception", "processing"), default="reception")
     options = parser.parse_args(argv)
     django.setup()
-    print(json.dumps(prepare(options.out)))
+    print(
+        json.dumps(prepare_processing(options.out) if options.step == "processing" else prepare(options.out))
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ MEASURED_PHASES = (
     "officer_inbox_search",
     "officer_dossier_page",
     "officer_actions",
+    "officer_processing",
     "deadline_day_mix",
     "document_numbering",
     "document_registering",
@@ -109,13 +110,36 @@ def _tails(phases: dict) -> dict:
     )
 
 
+def _officer_action_targets(phases: dict, name: str, floor) -> list[dict]:
+    """An officer-action phase's throughput against the framework floor and its tail."""
+    phase = phases.get(name, {"note": "not measured"})
+    return [
+        _target(
+            f"{name}_vs_framework_floor",
+            _ratio(phase.get("throughput_rps"), floor),
+            0.3,
+            "ratio of throughputs",
+            "higher",
+            note=phase.get("note", ""),
+        ),
+        _target(
+            f"{name}_p99_vs_own_p50",
+            phase.get("p99_over_p50"),
+            OFFICER_TAIL_MULTIPLE,
+            "× the phase's own p50",
+            "lower",
+            note=phase.get("note", ""),
+        ),
+    ]
+
+
 def targets(phases: dict, memory: dict, dossiers: int) -> list[dict]:
     """The targets of one round (one database size); every latency target is a ratio to the
     framework floor's p50 measured in the same round, the absolute figures go in the notes."""
     floor = phases["framework_floor"].get("throughput_rps")
     db_submit = phases["database_floor_submission"].get("throughput_rps")
     lower_floor = min(value for value in (floor, db_submit) if value) if (floor or db_submit) else None
-    officer = phases["officer_actions"]
+    officer, processing = phases["officer_actions"], phases.get("officer_processing", {})
     found = [
         _target(
             "tracking_lookups_vs_framework_floor",
@@ -135,29 +159,15 @@ def targets(phases: dict, memory: dict, dossiers: int) -> list[dict]:
         _p50_vs_floor(phases, "procedure_search", SEARCH_MULTIPLE),
         *(_p50_vs_floor(phases, name, OFFICER_PAGE_MULTIPLE) for name in OFFICER_PAGES),
         *(_p50_vs_floor(phases, name, LEADER_PAGE_MULTIPLE) for name in LEADER_PAGES),
-        _target(
-            "officer_actions_vs_framework_floor",
-            _ratio(officer.get("throughput_rps"), floor),
-            0.3,
-            "ratio of throughputs",
-            "higher",
-            note=officer.get("note", ""),
-        ),
-        _target(
-            "officer_actions_p99_vs_own_p50",
-            officer.get("p99_over_p50"),
-            OFFICER_TAIL_MULTIPLE,
-            "× the phase's own p50",
-            "lower",
-            note=officer.get("note", ""),
-        ),
+        *_officer_action_targets(phases, "officer_actions", floor),
+        *_officer_action_targets(phases, "officer_processing", floor),
         _target(
             "officer_actions_errors",
-            officer.get("errors"),
+            None if officer.get("errors") is None else officer["errors"] + processing.get("errors", 0),
             0,
             "errors",
             "lower",
-            note=officer.get("note", ""),
+            note=officer.get("note", "reception and processing"),
         ),
         _tails(phases),
         _target("peak_rss_per_worker", memory["peak_rss_max_mib"], PEAK_RSS_MIB, "MiB", "lower"),

@@ -834,7 +834,7 @@ def measure_round(context: Round, size: int, seeded: dict, rollup_error: str, st
         BENCH_INPUT=workdir / "dossier_pages.tsv",
         BENCH_COOKIE=pages["desk_cookie"],
     )
-    officer_phase(context, phases, measured)
+    officer_phases(context, phases, measured)
     mix_phase(context, phases, measured)
     documents_phases(
         options, base_url, workdir, env, phases, measured, phase, conns, limit, context.documents
@@ -951,23 +951,46 @@ def leaders_phases(phases: dict, phase, pages: dict, rollup_error: str) -> None:
             )
 
 
-def officer_phase(context: Round, phases: dict, measured) -> None:
-    """Officers receiving the dossiers submitted in the run (each once: no warm-up)."""
+def officer_phases(context: Round, phases: dict, measured) -> None:
+    """Officers receiving the dossiers submitted in the run (``officer_actions``; each reception
+    issues Form 01, signed by the task worker), then the specialists they handed them to starting
+    to process them (``officer_processing``: a step of the flow with a status change, no form)."""
+    actions_phase(
+        context,
+        phases,
+        measured,
+        "officer_actions",
+        "POST /api/v1/mot-cua/dossiers/{id}/actions/{key} (reception of a dossier submitted in the run)",
+        "reception",
+    )
+    actions_phase(
+        context,
+        phases,
+        measured,
+        "officer_processing",
+        "POST /api/v1/mot-cua/dossiers/{id}/actions/{key} (a specialist starts processing a dossier "
+        "received in the run)",
+        "processing",
+    )
+
+
+def actions_phase(context: Round, phases: dict, measured, name: str, endpoint: str, step: str) -> None:
+    """One flow action per dossier prepared by ``bench.officers --step step`` (each once: no
+    warm-up)."""
     options, conns = context.options, 2 * context.options.workers
     limit = options.max_requests
-    log("preparing the officer actions")
-    officer_work = prepare(context, "bench.officers", "--out", str(context.workdir))
-    endpoint = (
-        "POST /api/v1/mot-cua/dossiers/{id}/actions/{key} (reception of a dossier submitted in the run)"
-    )
-    # Each dossier can be received once: no warm-up, and fewer requests than dossiers, leaving
-    # room for the requests still in flight when wrk stops.
-    budget = officer_work["dossiers"] - conns - 5
+    log(f"preparing {name}")
+    out = context.workdir / name
+    out.mkdir(exist_ok=True)
+    work = prepare(context, "bench.officers", "--out", str(out), "--step", step)
+    # Each dossier can take the action once: no warm-up, and fewer requests than dossiers,
+    # leaving room for the requests still in flight when wrk stops.
+    budget = work["dossiers"] - conns - 5
     if budget < 10:
-        phases["officer_actions"] = {"endpoint": endpoint, "note": "not measured: too few dossiers submitted"}
+        phases[name] = {"endpoint": endpoint, "note": "not measured: too few dossiers to act on"}
         return
-    log(f"phase officer_actions: {endpoint}")
-    phases["officer_actions"] = {
+    log(f"phase {name}: {endpoint}")
+    phases[name] = {
         "endpoint": endpoint,
         **measured(
             wrk,
@@ -978,8 +1001,8 @@ def officer_phase(context: Round, phases: dict, measured) -> None:
             max(options.phase_seconds, 3),
             conns,
             min(limit, budget) if limit else budget,
-            BENCH_RUN="officer_actions",
-            BENCH_INPUT=context.workdir / "actions.tsv",
+            BENCH_RUN=name,
+            BENCH_INPUT=out / "actions.tsv",
         ),
         "notifications": drain_notifications(context.database_url),
     }

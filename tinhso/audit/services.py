@@ -124,9 +124,9 @@ def reader_position(actor) -> dict:
     is told about the processing of their data)."""
     if actor is None or not hasattr(actor, "active_memberships"):
         return {"agency": "", "role": ""}
-    memberships = list(actor.active_memberships())
-    agencies = sorted({membership.agency.name for membership in memberships})
-    roles = sorted({membership.role for membership in memberships})
+    memberships = list(actor.active_memberships().values_list("agency__name", "role"))
+    agencies = sorted({agency for agency, _role in memberships})
+    roles = sorted({role for _agency, role in memberships})
     if not roles and (actor.is_staff or actor.is_superuser):
         roles = ["admin"]
     return {"agency": "; ".join(agencies), "role": ",".join(roles)}
