@@ -105,6 +105,7 @@ def prepare_processing(out: Path) -> dict:
     lines = []
     for dossier in handed:
         specialist = dossier.flow.assignee
+        assert specialist is not None  # the query asks for an assignee
         actions = [action for action in available_actions(specialist, dossier) if not action.assign_role]
         if not actions:
             continue
