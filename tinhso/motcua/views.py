@@ -262,12 +262,22 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, action: Action, dossier: Dossier, flow: DossierFlow, **kwargs):
         super().__init__(*args, **kwargs)
+        self.nobody_to_assign = ""
         if action.assign_role:
             target = (
                 flow.current_agency if action.transfers_to_agency_kind else step_target(action, flow, dossier)
             )
-            self.fields["assignee"].queryset = _officers_holding([action.assign_role], _ancestors(target))
+            officers = _officers_holding([action.assign_role], _ancestors(target))
+            self.fields["assignee"].queryset = officers
             self.fields["assignee"].required = True
+            if not officers.exists():
+                self.nobody_to_assign = _(
+                    "No officer holds the role “%(role)s” at %(agency)s or the agencies above it on "
+                    "the platform yet, so the dossier cannot be handed on: it stays at its current "
+                    "step. An administrator of that agency or of the province gives an officer the "
+                    "role on the administration site (Accounts › the officer › Memberships); then "
+                    "this step can be taken."
+                ) % {"role": Role(action.assign_role).label, "agency": target.name}
         else:
             del self.fields["assignee"]
         if action.transfers_to_agency_kind:

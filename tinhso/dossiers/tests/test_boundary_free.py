@@ -17,6 +17,7 @@ from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.audit.models import AuditEntry
 from tinhso.core.reference import as_one_request
 from tinhso.dossiers.models import Channel, Dossier, DueTimeChangeKind
+from tinhso.dossiers.status import Status
 from tinhso.motcua.tests.fixtures import *  # noqa: F403
 from tinhso.motcua.tests.fixtures import submit
 from tinhso.procedures.actions import save_boundary_free_list
@@ -229,6 +230,30 @@ def test_a_listed_dossier_received_at_another_commune_goes_to_the_applicants_com
     assert flow.current_agency == desk
     assert dossier.received_at == accepted_at
     assert dossier.due_at == add_working_days(accepted_at, 3)
+
+
+def test_the_reception_page_says_why_nobody_can_be_chosen_when_the_applicants_commune_has_no_specialist(
+    admin_user, citizen, procedure, cao_lanh, desk, signed_in
+):
+    """A commune not yet staffed on the platform: the officer is told why the list is empty and
+    who can fix it, and a forced post changes nothing."""
+    publish(admin_user, [procedure])
+    dossier = submit(citizen, procedure, cao_lanh)
+    clerk = factories.make_officer(cao_lanh, "motcua.caolanh", Role.ONE_STOP_OFFICER)
+    client = signed_in(clerk)
+    url = reverse("motcua:action", args=[dossier.pk, "tiep_nhan"])
+    page = client.get(url).content.decode()
+    assert f"Chưa có cán bộ nào giữ vai trò “Chuyên viên” tại {desk.name} và các cơ quan cấp trên" in page
+    assert 'name="assignee"' not in page and 'type="submit"' not in page.split("<main")[-1]
+    refused = client.post(url, {"note": "", "version": dossier.version})
+    assert refused.status_code == 200
+    dossier.refresh_from_db()
+    assert dossier.status == Status.NEW and dossier.received_at is None
+    # Once the commune's specialist is on the platform, the same page offers them.
+    specialist = factories.make_officer(desk.parent, "chuyenvien.mytho", Role.SPECIALIST)
+    page = client.get(url).content.decode()
+    assert 'name="assignee"' in page and f'value="{specialist.pk}"' in page
+    assert "Chưa có cán bộ" not in page
 
 
 def test_the_competent_agency_comes_from_the_process_copy_and_follows_the_applicants_commune(
