@@ -237,20 +237,56 @@ def counts(user, now: datetime.datetime | None = None) -> tuple[dict[str, int], 
 
 def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:
     """The officer's start page: how many dossiers wait for them to receive, process and sign
-    (for the roles they hold), and how many of all are due soon, overdue and late at their step."""
+    (for the roles they hold), and how many of all are due soon, overdue and late at their step.
+
+    The inbox's flows (``waiting_flows``) are counted by the agency holding them and the roles
+    they wait for, in two parts: the desk without the dossiers whose withdrawal is requested,
+    from the desk index alone, and those dossiers (a few) with their receiving agency, which
+    their withdrawal request waits for and the desk index does not hold. Which role each group
+    counts for is then decided here, as ``_desk_and_withdrawals`` decides it."""
     now = now or timezone.now()
-    figures = {}
-    for kind, role in WAITING_ROLES.items():
-        condition = _waiting(user, (role,))
-        if condition is not None:
-            figures[kind] = Count("pk", filter=condition)
-    return waiting_flows(user).aggregate(
-        total=Count("pk"),
-        **figures,
-        due_soon=Count("pk", filter=deadline_q(DUE_SOON, now)),
-        overdue=Count("pk", filter=deadline_q(OVERDUE, now)),
-        step_late=Count("pk", filter=deadline_q(STEP_LATE, now)),
-    )
+    scopes = {kind: agency_ids_in_scope(user, role) for kind, role in WAITING_ROLES.items()}
+    figures = dict.fromkeys(("total", *[kind for kind, agencies in scopes.items() if agencies]), 0)
+    deadlines = {kind: Count("pk", filter=deadline_q(kind, now)) for kind in (DUE_SOON, OVERDUE, STEP_LATE)}
+    figures.update(dict.fromkeys(deadlines, 0))
+    at_desk = _desk_and_withdrawals(user, HANDLING_ROLES)[0]
+    waiting = _waiting(user, HANDLING_ROLES)
+    not_withdrawn = [status for status in NOT_FINAL if status != Status.WITHDRAWN]
+    parts = []
+    if at_desk is not None:
+        parts.append((at_desk & Q(dossier_status__in=not_withdrawn), ("current_agency_id", "waiting_roles")))
+    if waiting is not None:
+        parts.append(
+            (
+                waiting & Q(dossier_status=Status.WITHDRAWN),
+                ("current_agency_id", "waiting_roles", "receiving_agency_id"),
+            )
+        )
+    for condition, columns in parts:
+        groups = (
+            DossierFlow.objects.filter(condition)
+            .values(*columns)
+            .annotate(
+                total=Count("pk"),
+                free_or_mine=Count("pk", filter=Q(assignee__isnull=True) | Q(assignee=user)),
+                **deadlines,
+            )
+            .order_by()
+        )
+        for group in groups:
+            for kind in ("total", *deadlines):
+                figures[kind] += group[kind]
+            agency, roles = group["current_agency_id"], group["waiting_roles"]
+            withdrawal = "receiving_agency_id" in group
+            if (agency in scopes[TO_RECEIVE] and f",{Role.ONE_STOP_OFFICER}," in roles) or (
+                withdrawal and group["receiving_agency_id"] in scopes[TO_RECEIVE]
+            ):
+                figures[TO_RECEIVE] += group["total"]
+            if agency in scopes[TO_PROCESS] and f",{Role.SPECIALIST}," in roles:
+                figures[TO_PROCESS] += group["free_or_mine"]
+            if agency in scopes[TO_SIGN] and (f",{Role.LEADER}," in roles or withdrawal):
+                figures[TO_SIGN] += group["total"]
+    return figures
 
 
 def overdue_in_agency(user) -> QuerySet[DossierFlow, tuple]:

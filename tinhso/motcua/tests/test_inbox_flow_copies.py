@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import Status
@@ -120,3 +121,44 @@ def test_a_name_is_searched_in_the_flows_and_a_code_in_the_dossiers(submitted, o
         assert search.startswith('SELECT "workflows_dossierflow"'), search
         # A name (with a space, or Vietnamese letters) cannot be a code: no dossier is read.
         assert (Dossier._meta.db_table in search) == (text in (received.code, received.code.lower()[-11:]))
+
+
+def test_the_start_page_counts_what_each_roles_inbox_holds_withdrawal_requests_included(
+    citizen, procedure, desk, officer, specialist, leader
+):
+    """The start page's figures, counted in two parts (the desk from its index, the withdrawal
+    requests apart), are what the inbox's own condition counts, role by role."""
+    accepted = [
+        actions.accept_dossier(officer, submit(citizen, procedure, desk), assignee=specialist) for _ in "abc"
+    ]
+    submit(citizen, procedure, desk)
+    withdrawn_before_acceptance = submit(citizen, procedure, desk)
+    dossier_actions.withdraw_dossier(citizen, withdrawn_before_acceptance, "Tôi đã nộp nhầm thủ tục")
+    dossier_actions.withdraw_dossier(citizen, accepted[0], "Không cần nữa")
+    Dossier.objects.filter(pk=accepted[1].pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+    DossierFlow.objects.filter(dossier=accepted[2]).update(
+        step_due_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    both = User.objects.create_user("motcua.lanhdao", "x", full_name="Hai Vai", kind=UserKind.OFFICER)
+    for agency, role in ((desk, Role.ONE_STOP_OFFICER), (desk.parent, Role.LEADER)):
+        Membership.objects.create(user=both, agency=agency, role=role, valid_from=datetime.date(2025, 7, 1))
+    nobody = User.objects.create_user(
+        "chua.phan.cong", "x", full_name="Chưa Phân Công", kind=UserKind.OFFICER
+    )
+    now = timezone.now()
+    for user in (officer, specialist, leader, both, nobody):
+        expected = {"total": inbox.waiting_flows(user).count()}
+        for kind, role in inbox.WAITING_ROLES.items():
+            if inbox._waiting(user, (role,)) is not None:
+                expected[kind] = inbox.waiting_flows(user, (role,)).count()
+        for kind in (inbox.DUE_SOON, inbox.OVERDUE, inbox.STEP_LATE):
+            expected[kind] = inbox.waiting_flows(user).filter(inbox.deadline_q(kind, now)).count()
+        assert inbox.start_counts(user, now) == expected, user.username
+    assert inbox.start_counts(officer, now)["receive"] == 3  # one new, two withdrawal requests
+    assert inbox.start_counts(specialist, now) == {
+        "total": 3,
+        "process": 3,
+        "due_soon": 0,
+        "overdue": 1,
+        "step_late": 1,
+    }
