@@ -272,8 +272,8 @@ class ActionForm(forms.Form):
             self.fields["assignee"].required = True
             if not officers.exists():
                 self.nobody_to_assign = _(
-                    "No officer holds the role “%(role)s” at %(agency)s or the agencies above it on "
-                    "the platform yet, so the dossier cannot be handed on: it stays at its current "
+                    "No officer on the platform holds the role “%(role)s” at %(agency)s or an agency "
+                    "above it yet, so the dossier cannot be handed on: it stays at its current "
                     "step. An administrator of that agency or of the province gives an officer the "
                     "role on the administration site (Accounts › the officer › Memberships); then "
                     "this step can be taken."
