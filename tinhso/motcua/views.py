@@ -333,13 +333,29 @@ def action_view(request, pk, key):
         except ValidationError as error:
             _errors(request, error)
             return redirect("motcua:dossier", pk=dossier.pk)
-        messages.success(request, _("Done: %(action)s.") % {"action": action.name})
-        return redirect("motcua:dossier", pk=dossier.pk)
+        return _after_step(request, dossier, action.name)
     if request.method == "POST":
         forged = _forged_fields(form)
         if forged:
             actions.record_forged_form(request.user, dossier, key, forged, request=request)
     return render(request, "motcua/action.html", {"dossier": dossier, "action": action, "form": form})
+
+
+def _after_step(request, dossier: Dossier, done: str):
+    """Back to the dossier, or to the inbox when the step took the dossier out of the officer's
+    agencies (handed to another agency for its next step or for the return of its result)."""
+    messages.success(request, _("Done: %(action)s.") % {"action": done})
+    if can(request.user, "motcua.view", dossier):
+        return redirect("motcua:dossier", pk=dossier.pk)
+    agency = (
+        DossierFlow.objects.filter(dossier=dossier).values_list("current_agency__name", flat=True).first()
+    )
+    messages.info(
+        request,
+        _("Dossier %(code)s has left your agencies: it is now at %(agency)s.")
+        % {"code": dossier.display_code, "agency": agency or dossier.receiving_agency.name},
+    )
+    return redirect("motcua:inbox")
 
 
 def _refuse_out_of_state(request, dossier: Dossier, key: str):
@@ -421,8 +437,7 @@ def _side_action(request, pk, form_class, title, run, initial=None, draft=None):
             else:
                 form.add_error(None, error)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": title})
-            return redirect("motcua:dossier", pk=dossier.pk)
+            return _after_step(request, dossier, title)
     return render(
         request, "motcua/side_action.html", {"dossier": dossier, "form": form, "title": title, "draft": draft}
     )

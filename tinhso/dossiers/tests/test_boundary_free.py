@@ -256,6 +256,41 @@ def test_the_reception_page_says_why_nobody_can_be_chosen_when_the_applicants_co
     assert "chưa có cán bộ" not in page
 
 
+def test_the_leader_who_approves_a_dossier_received_elsewhere_lands_on_the_inbox_told_where_it_went(
+    admin_user, citizen, procedure, cao_lanh, desk, specialist, leader, signed_in
+):
+    """Approved, the dossier goes back to the commune that received it for the return: the
+    approving leader may no longer open it, so the page takes them to their inbox and says where
+    it is, not to a page they may not see."""
+    publish(admin_user, [procedure])
+    dossier = submit(citizen, procedure, cao_lanh)
+    clerk = factories.make_officer(cao_lanh, "motcua.caolanh", Role.ONE_STOP_OFFICER)
+    perform_action(clerk, dossier, "tiep_nhan", assignee=specialist)
+    for key in ("xu_ly", "trinh_lanh_dao"):
+        perform_action(specialist, dossier, key)
+    dossier.refresh_from_db()
+    client = signed_in(leader)
+    done = client.post(
+        reverse("motcua:action", args=[dossier.pk, "phe_duyet"]), {"note": "", "version": dossier.version}
+    )
+    assert done.status_code == 302 and done.url == reverse("motcua:inbox")
+    page = client.get(done.url).content.decode()
+    assert "Đã thực hiện: Phê duyệt kết quả." in page
+    assert (
+        f"Hồ sơ {dossier.display_code} đã chuyển khỏi cơ quan của bạn: hồ sơ hiện ở {cao_lanh.name}." in page
+    )
+    assert client.get(reverse("motcua:dossier", args=[dossier.pk])).status_code == 404
+    # The officer who stays in charge goes back to the dossier, as before.
+    dossier.refresh_from_db()
+    client = signed_in(clerk)
+    done = client.post(
+        reverse("motcua:action", args=[dossier.pk, "tra_ket_qua"]), {"note": "", "version": dossier.version}
+    )
+    assert done.url == reverse("motcua:dossier", args=[dossier.pk])
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED
+
+
 def test_the_competent_agency_comes_from_the_process_copy_and_follows_the_applicants_commune(
     admin_user, citizen, procedure, cao_lanh, desk, django_assert_num_queries
 ):
