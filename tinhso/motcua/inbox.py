@@ -252,7 +252,7 @@ def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:
     at_desk = _desk_and_withdrawals(user, HANDLING_ROLES)[0]
     waiting = _waiting(user, HANDLING_ROLES)
     not_withdrawn = [status for status in NOT_FINAL if status != Status.WITHDRAWN]
-    parts = []
+    parts: list[tuple[Q, tuple[str, ...]]] = []
     if at_desk is not None:
         parts.append((at_desk & Q(dossier_status__in=not_withdrawn), ("current_agency_id", "waiting_roles")))
     if waiting is not None:
