@@ -216,6 +216,10 @@ def take(person, dossier, action, **choices):
     page.get_by_role("button", name="Xác nhận").click()
     person.check(english=False)
     assert f"Đã thực hiện: {action}." in page.locator("main").inner_text()
+    # Back on the dossier, or on the inbox when the step took it out of the officer's agencies.
+    dossier.refresh_from_db()
+    landed = page.get_by_role("heading", level=1).first.inner_text()
+    assert landed in (f"Hồ sơ {dossier.display_code}", "Hồ sơ cần xử lý"), landed
 
 
 def sign(person, dossier, title):
@@ -274,6 +278,10 @@ def test_c_processed_transferred_signed_and_downloaded(online, walk_in, actor, d
         assert result.signer.username == "lanhdao.ca"
         assert result.agency.name == "Công an tỉnh Đồng Tháp"
         take(director, province, "Phê duyệt kết quả")
+        # Approved, the dossier goes back to the provincial centre: the director is told so on
+        # their inbox, not sent to a dossier they may no longer open.
+        assert director.page.url == director.url + "/mot-cua/"
+        assert "đã chuyển khỏi cơ quan của bạn" in director.page.locator("main").inner_text()
         take(centre, province, "Trả kết quả cho người nộp")
 
         # The citizen downloads both signed results from their dossier pages.
