@@ -249,13 +249,13 @@ def start_counts(user, now: datetime.datetime | None = None) -> dict[str, int]:
     figures = dict.fromkeys(("total", *[kind for kind, agencies in scopes.items() if agencies]), 0)
     deadlines = {kind: Count("pk", filter=deadline_q(kind, now)) for kind in (DUE_SOON, OVERDUE, STEP_LATE)}
     figures.update(dict.fromkeys(deadlines, 0))
-    at_desk = _desk_and_withdrawals(user, HANDLING_ROLES)[0]
-    waiting = _waiting(user, HANDLING_ROLES)
+    at_desk, withdrawals = _desk_and_withdrawals(user, HANDLING_ROLES)
+    waiting = reduce(operator.or_, [part for part in (at_desk, withdrawals) if part is not None], Q())
     not_withdrawn = [status for status in NOT_FINAL if status != Status.WITHDRAWN]
     parts: list[tuple[Q, tuple[str, ...]]] = []
     if at_desk is not None:
         parts.append((at_desk & Q(dossier_status__in=not_withdrawn), ("current_agency_id", "waiting_roles")))
-    if waiting is not None:
+    if at_desk is not None or withdrawals is not None:
         parts.append(
             (
                 waiting & Q(dossier_status=Status.WITHDRAWN),
