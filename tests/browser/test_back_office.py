@@ -4,6 +4,7 @@ specialist processes it, the leader approves it."""
 import pyotp
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tinhso import testing as factories
@@ -77,7 +78,7 @@ def test_online_dossier_accepted_processed_approved(live_server, phone_page, peo
     sign_in(page, url, people["officer"])
     page.goto(url + "/mot-cua/")
     assert page.get_by_role("heading", level=1).inner_text() == "Hồ sơ cần xử lý"
-    assert page.get_by_role("link", name=code).is_visible()
+    expect(page.get_by_role("link", name=code)).to_be_visible()
     assert serious_violations(page) == []
     page.get_by_role("link", name=code).click()
     assert serious_violations(page) == []

@@ -5,6 +5,7 @@ sandbox gateway (which sends its IPN to the live server), the receipt, then anon
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tinhso import testing as factories
@@ -101,7 +102,7 @@ def test_search_submit_pay_and_track_on_a_phone(live_server, phone_page, browser
     assert serious_violations(page) == []
     page.get_by_role("button", name="Đính kèm").click()
     page.wait_for_load_state()
-    assert page.get_by_text("to-khai-trich-luc.pdf").is_visible()
+    expect(page.get_by_text("to-khai-trich-luc.pdf")).to_be_visible()
     continue_(page)
 
     assert heading(page) == "Kiểm tra lại thông tin trước khi nộp"
@@ -135,7 +136,7 @@ def test_search_submit_pay_and_track_on_a_phone(live_server, phone_page, browser
     page.get_by_role("button", name="Thanh toán thành công").click()
 
     page.wait_for_url("**/thanh-toan/vnpay/ket-qua?**")
-    assert page.get_by_role("heading", name="Thanh toán thành công").is_visible()
+    expect(page.get_by_role("heading", name="Thanh toán thành công")).to_be_visible()
     assert serious_violations(page) == []
     page.get_by_role("link", name="Xem biên lai điện tử").click()
     page.wait_for_load_state()
@@ -161,6 +162,6 @@ def test_search_submit_pay_and_track_on_a_phone(live_server, phone_page, browser
     anonymous.wait_for_load_state()
     result = anonymous.locator("main").inner_text()
     assert "Cấp bản sao Trích lục hộ tịch" in result
-    assert anonymous.get_by_role("table").get_by_text("Mới đăng ký").is_visible()
+    expect(anonymous.get_by_role("table").get_by_text("Mới đăng ký")).to_be_visible()
     assert serious_violations(anonymous) == []
     context.close()

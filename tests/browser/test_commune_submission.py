@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tinhso import testing as factories
@@ -153,5 +154,5 @@ def test_a_birth_registration_on_the_demo_province_from_a_phone(live_server, pho
     page.wait_for_load_state()
     checked(page, f"Hồ sơ {code}")
     page.get_by_text("Thông tin bạn đã khai").click()
-    assert page.get_by_text(BORN_ELSEWHERE).is_visible()
+    expect(page.get_by_text(BORN_ELSEWHERE)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH

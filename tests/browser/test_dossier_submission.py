@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tinhso import testing as factories
@@ -75,7 +76,7 @@ def test_a_citizen_submits_online_and_tracks_the_dossier(live_server, phone_page
     assert serious_violations(page) == []
     page.get_by_role("button", name="Đính kèm").click()
     page.wait_for_load_state()
-    assert page.get_by_text("giay-chung-sinh.pdf").is_visible()
+    expect(page.get_by_text("giay-chung-sinh.pdf")).to_be_visible()
     continue_(page)
 
     assert page.get_by_role("heading", level=1).inner_text() == "Kiểm tra lại thông tin trước khi nộp"

@@ -6,6 +6,7 @@ import datetime
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tinhso import testing as factories
@@ -54,20 +55,20 @@ def test_the_administrator_subscribes_a_system_and_rotates_its_secret(live_serve
     page.get_by_label("địa chỉ").fill("https://10.0.0.5/hook")
     page.get_by_label("vn.gov.tinhso.dossier.status_changed").check()
     page.get_by_role("button", name="Lưu").click()
-    assert page.get_by_text("mạng riêng").first.is_visible()
+    expect(page.get_by_text("mạng riêng").first).to_be_visible()
     assert Subscription.objects.count() == 0
     fits(page)
     page.get_by_label("địa chỉ").fill("https://93.184.216.34/hooks/tinhso-dat-dai-rat-dai-de-thu-xuong-dong")
     page.get_by_role("button", name="Lưu").click()
     page.wait_for_load_state()
     secret = SigningSecret.objects.get().secret
-    assert page.get_by_text(secret).is_visible()
+    expect(page.get_by_text(secret)).to_be_visible()
     fits(page)
     page.get_by_role("button", name="Đổi khóa ký").click()
     page.wait_for_load_state()
     newest = SigningSecret.objects.order_by("-pk").first().secret
-    assert page.get_by_text(newest).is_visible()
+    expect(page.get_by_text(newest)).to_be_visible()
     assert page.get_by_text(secret).count() == 0
-    assert page.get_by_text("còn ký đến").is_visible()
+    expect(page.get_by_text("còn ký đến")).to_be_visible()
     fits(page)
     page.close()

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_back_office import officer, sign_in
@@ -90,7 +91,7 @@ def test_a_wallboard_link_works_without_sign_in_until_revoked(live_server, brows
     assert page.get_by_role("heading", level=1).inner_text() == "Trung tâm điều hành: Toàn tỉnh"
     # One page at a time: the exceptions first.
     assert page.locator(".wall-page:visible").count() == 1
-    assert page.get_by_role("heading", name="Cần chú ý").is_visible()
+    expect(page.get_by_role("heading", name="Cần chú ý")).to_be_visible()
     assert serious_violations(page) == []
     actions.revoke_wallboard_link(province["admin"], link)
     page.reload()

@@ -2,6 +2,7 @@
 and sees the electronic receipt."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tinhso.dossiers.models import Status
@@ -38,14 +39,14 @@ def test_citizen_pays_in_the_sandbox_and_sees_the_receipt(live_server, phone_pag
     page.get_by_role("button", name="Thanh toán thành công").click()
 
     page.wait_for_url("**/thanh-toan/vnpay/ket-qua?**")
-    assert page.get_by_role("heading", name="Thanh toán thành công").is_visible()
+    expect(page.get_by_role("heading", name="Thanh toán thành công")).to_be_visible()
     page.get_by_role("link", name="Xem biên lai điện tử").click()
     page.wait_for_load_state()
     receipt = page.locator("main").inner_text()
     assert "Biên lai điện tử thu phí, lệ phí" in receipt
     assert dossier.code in receipt
     assert "16.000 đ" in receipt
-    assert page.get_by_role("img", name="Mã QR dẫn đến biên lai này").is_visible()
+    expect(page.get_by_role("img", name="Mã QR dẫn đến biên lai này")).to_be_visible()
     assert serious_violations(page) == []
 
     dossier.refresh_from_db()

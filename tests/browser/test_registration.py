@@ -4,6 +4,7 @@ page of the journey passes axe-core and fits the screen. Then in English."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tinhso.accounts.models import User
@@ -47,7 +48,7 @@ def test_a_citizen_registers_then_signs_in(live_server, phone, sms):
 
     # Nothing filled: every problem is listed, the page still fits.
     page.get_by_role("button", name="Tiếp tục").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     check(page, "errors")
 
     page.get_by_label("Số căn cước công dân (CCCD)", exact=True).fill(CCCD)

@@ -5,6 +5,7 @@ import datetime
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tinhso.accounts import actions
@@ -86,9 +87,9 @@ def test_officer_enrolls_totp_then_sees_their_agency(live_server, phone_page, of
     page.wait_for_load_state()
 
     page.goto(live_server.url + "/")
-    assert page.get_by_role("heading", name="Cơ quan của bạn").is_visible()
-    assert page.get_by_text("Ủy ban nhân dân phường Mỹ Tho").is_visible()
-    assert page.get_by_text("Cán bộ một cửa").first.is_visible()
+    expect(page.get_by_role("heading", name="Cơ quan của bạn")).to_be_visible()
+    expect(page.get_by_text("Ủy ban nhân dân phường Mỹ Tho")).to_be_visible()
+    expect(page.get_by_text("Cán bộ một cửa").first).to_be_visible()
     assert serious_violations(page) == []
 
     officer.refresh_from_db()

@@ -5,6 +5,7 @@ import pathlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_back_office import people, sign_in  # noqa: F401 (fixture)
@@ -27,7 +28,7 @@ def test_the_applicant_downloads_the_signed_receipt(live_server, phone_page, peo
     page.get_by_label("Cán bộ xử lý bước tiếp theo").select_option(label=str(people["specialist"]))
     page.get_by_role("button", name="Xác nhận").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Đã ký số và gửi người nộp").is_visible()
+    expect(page.get_by_role("heading", name="Đã ký số và gửi người nộp")).to_be_visible()
     issued = IssuedForm.objects.get(dossier=dossier, form_number=1)
 
     page.context.clear_cookies()
@@ -37,7 +38,7 @@ def test_the_applicant_downloads_the_signed_receipt(live_server, phone_page, peo
     page.get_by_role("button", name="Đăng nhập").last.click()
     page.wait_for_load_state()
     page.goto(url + f"/ho-so/{dossier.display_code}/")
-    assert page.get_by_role("heading", name="Giấy tờ cơ quan gửi bạn").is_visible()
+    expect(page.get_by_role("heading", name="Giấy tờ cơ quan gửi bạn")).to_be_visible()
     assert serious_violations(page) == []
     with page.expect_download() as download:
         page.get_by_role("link", name="Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)").click()

@@ -2,6 +2,7 @@
 has decided (the dossier goes on), then, on a new request, granted (status 8, Form 05)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.test_back_office import people, sign_in  # noqa: F401 (fixture)
@@ -21,7 +22,7 @@ def test_withdrawal_request_refused_then_granted(live_server, phone_page, people
 
     sign_in(page, url, people["officer"])
     page.goto(url + f"/mot-cua/ho-so/{dossier.pk}/")
-    assert page.get_by_role("link", name="Dừng giải quyết theo yêu cầu rút hồ sơ").is_visible()
+    expect(page.get_by_role("link", name="Dừng giải quyết theo yêu cầu rút hồ sơ")).to_be_visible()
     assert serious_violations(page) == []
     page.get_by_role("link", name="Từ chối yêu cầu rút hồ sơ").click()
     page.get_by_role("button", name="Xác nhận").click()

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
+from playwright.sync_api import expect
 
 from bench import phones
 from tests.browser.demo.journey import CITIZEN
@@ -149,7 +150,7 @@ def submit_criminal_record(person) -> Dossier:
     page.get_by_role("button", name="Thanh toán thành công").click()
     page.wait_for_url("**/thanh-toan/vnpay/ket-qua?**")
     person.check("Kết quả thanh toán", english=False)
-    assert page.get_by_role("heading", name="Thanh toán thành công").is_visible()
+    expect(page.get_by_role("heading", name="Thanh toán thành công")).to_be_visible()
     return dossier
 
 
