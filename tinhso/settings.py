@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "tinhso.statistics",
     "tinhso.ioc",
     "tinhso.events",
+    "tinhso.opendata",
     "tinhso.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -9,6 +9,7 @@ from tinhso.ioc.views import public as transparency
 
 urlpatterns = [
     path("api/v1/", api.urls),  # first: the API's surge paths resolve without trying the pages
+    path("api/", include("tinhso.opendata.ckan_urls")),
     path("", include(([path("", home, name="home"), *core_urls.urlpatterns], core_urls.app_name))),
     path("tai-khoan/", include("tinhso.accounts.urls")),
     path("don-vi-hanh-chinh/", include("tinhso.units.urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("dieu-hanh/", include("tinhso.ioc.urls")),
     path("su-kien/", include("tinhso.events.urls")),
     path("lien-thong/", include("tinhso.lgsp.urls")),
+    path("du-lieu-mo/", include("tinhso.opendata.urls")),
     path("minh-bach/", transparency, name="transparency"),
     path("lich-nghi/", include("tinhso.worktime.urls")),
     path("open311/v2/", include("tinhso.feedback.open311_urls")),

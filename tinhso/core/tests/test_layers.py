@@ -30,6 +30,7 @@ LAYERS = [
     "official_forms",
     "lgsp",  # the integration platform: catalogue, grants, gateway, exchange log
     "events",  # the event feed and webhooks over the outboxes of the apps below
+    "opendata",  # the open-data catalogue, built from the statistics, feedback, catalogue and agencies
     "national",  # the national portal, identity and population database connectors
     "demo",
     "ioc",  # the operations centre reads statistics, feedback and documents; nothing imports it

@@ -72,6 +72,7 @@ class Command(BaseCommand):
         call_command("load_documents_demo", "--history", str(history // 6), stdout=self.stdout)
         call_command("load_ioc_demo", stdout=self.stdout)
         call_command("load_national_demo", stdout=self.stdout)
+        call_command("load_open_data_demo", stdout=self.stdout)
         self.print_accounts()
 
     def create_administrator(self, password: str) -> User:
