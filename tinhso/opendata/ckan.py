@@ -126,7 +126,8 @@ def _values(package: dict, field: str) -> list[str]:
 def _when(text: str) -> datetime.datetime | None:
     if text == "*":
         return None
-    text = text.replace("NOW", datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    if text == "NOW":
+        return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     moment = parse_datetime(text) or parse_datetime(text.rstrip("Z"))
     if moment is None:
         raise _query_error(f"Invalid date in range: {text}")
