@@ -580,9 +580,9 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
     try:
         result = handler(params, site_url(request))
     except ActionError as error:
-        message = error.message if isinstance(error.message, str) else None
-        detail = (
-            {"__type": error.kind, "message": message} if message else {"__type": error.kind, **error.message}
-        )
+        if isinstance(error.message, str):
+            detail = {"__type": error.kind, "message": error.message}
+        else:
+            detail = {"__type": error.kind, **error.message}
         return _envelope(request, name, {"success": False, "error": detail}, error.status)
     return _envelope(request, name, {"success": True, "result": result})

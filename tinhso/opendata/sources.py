@@ -51,7 +51,7 @@ class Source:
     build: Callable[[Agency, datetime.date], list[list]]
 
 
-def _subtree(organization: Agency) -> QuerySet[Agency]:
+def _subtree(organization: Agency) -> QuerySet:
     return organization.descendants().values("pk")
 
 
@@ -87,13 +87,18 @@ def procedures(organization: Agency, today: datetime.date) -> list[list]:
 
 
 def agencies(organization: Agency, today: datetime.date) -> list[list]:
-    rows = organization.descendants().valid_on(today).select_related("parent").order_by("path")
+    rows = (
+        Agency.objects.valid_on(today)
+        .filter(pk__in=_subtree(organization))
+        .select_related("parent")
+        .order_by("path")
+    )
     return [
         [
             agency.code,
             agency.name,
             str(agency.get_kind_display()),
-            agency.parent.code if agency.parent_id and agency.pk != organization.pk else "",
+            agency.parent.code if agency.parent is not None and agency.pk != organization.pk else "",
             agency.address,
             agency.phone,
             agency.email,

@@ -67,14 +67,12 @@ def index(request: HttpRequest) -> HttpResponse:
     if chosen is not None:
         datasets = datasets.filter(organization=chosen)
     page = Paginator(datasets, 20).get_page(request.GET.get("page"))
-    managed = (
+    candidates = (
         Dataset.objects.filter(is_published=False).select_related("organization").order_by("name")
         if request.user.is_authenticated and can(request.user, "opendata.manage")
         else Dataset.objects.none()
     )
-    managed = [
-        _shown(dataset) for dataset in managed if can(request.user, "opendata.manage", dataset.organization)
-    ]
+    managed = [_shown(item) for item in candidates if can(request.user, "opendata.manage", item.organization)]
     for item in page.object_list:
         _shown(item)
     return render(
