@@ -24,6 +24,7 @@ GROUPS = {
     # One loaded demo for both (tests/browser/demo/conftest.py).
     "tests/browser/demo/test_demo_journeys.py": "demo-journeys",
     "tests/browser/demo/test_documents_journey.py": "demo-journeys",
+    "tests/browser/demo/test_open_data_journey.py": "demo-journeys",
     "tests/test_two_servers.py": "two-servers",
     # One loaded demo (a kept fixture) for both tests that read it.
     "tinhso/dossiers/tests/test_demo.py": "loaded-demo",
