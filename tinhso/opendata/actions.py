@@ -157,7 +157,11 @@ def create_dataset(
         )
         _fold(dataset)
         dataset.save()
-        Resource.objects.create(dataset=dataset, name=str(SOURCES[source].title), position=0)
+        with translation.override("vi"):
+            resource_name = str(SOURCES[source].title)
+        with translation.override("en"):
+            resource_name_en = str(SOURCES[source].title)
+        Resource.objects.create(dataset=dataset, name=resource_name, name_en=resource_name_en, position=0)
         after = _metadata(dataset)
         record(actor, "opendata.dataset_create", dataset, after, request, new=True)
         _activity(dataset, ActivityKind.CREATED, actor, after)

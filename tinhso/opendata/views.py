@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from tinhso.accounts.permissions import can
@@ -23,6 +24,7 @@ from tinhso.opendata import actions, catalogue, dcat
 from tinhso.opendata.models import Dataset, Version
 
 PREVIEW_ROWS = 20
+TYPE_NAMES = {"text": _lazy("text"), "int": _lazy("whole number"), "bool": _lazy("yes or no")}
 QUERY_MAX_LENGTH = 100
 
 
@@ -102,10 +104,11 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
                 "resource": resource,
                 "versions": versions,
                 "newest": newest,
+                "name": (_english() and resource.name_en) or resource.name,
                 "columns": [
                     {
                         "id": field["id"],
-                        "type": field["type"],
+                        "type": TYPE_NAMES.get(field["type"], field["type"]),
                         "label": field["info"][label],
                         "notes": field["info"]["notes"],
                     }

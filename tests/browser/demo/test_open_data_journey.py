@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("size", [(390, 844), (1366, 900)])
 def test_anyone_finds_reads_and_downloads_the_monthly_dossier_figures(browser, demo, size):
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="vi-VN", accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, locale="vi-VN", accept_downloads=True
+    )
     page = context.new_page()
 
     def fits():
@@ -38,9 +40,13 @@ def test_anyone_finds_reads_and_downloads_the_monthly_dossier_figures(browser, d
     expect(link).to_be_visible()
     expect(page.get_by_role("link", name="Danh bạ cơ quan, đơn vị")).to_have_count(0)
     link.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tình hình giải quyết hồ sơ thủ tục hành chính theo tháng")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Tình hình giải quyết hồ sơ thủ tục hành chính theo tháng"
+    )
     expect(page.get_by_role("table", name="Từ điển dữ liệu")).to_contain_text("Hồ sơ tiếp nhận")
-    expect(page.get_by_role("region", name="Xem trước dữ liệu")).to_contain_text("Trung tâm Phục vụ hành chính công")
+    expect(page.get_by_role("region", name="Xem trước dữ liệu")).to_contain_text(
+        "Trung tâm Phục vụ hành chính công"
+    )
     fits()
     page.screenshot(path=SHOTS / f"open-data-{size[0]}.png", full_page=True)
     with page.expect_download() as caught:
