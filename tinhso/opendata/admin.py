@@ -6,6 +6,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.accounts.models import Role
+from tinhso.accounts.permissions import agency_ids_in_scope, can, is_province_admin
+from tinhso.agencies.models import Agency
 from tinhso.opendata import actions
 from tinhso.opendata.models import Dataset
 from tinhso.opendata.sources import SOURCES
@@ -13,12 +16,59 @@ from tinhso.opendata.sources import SOURCES
 EDITABLE = ("title", "title_en", "notes", "notes_en", "license_id", "frequency", "tags")
 
 
+class DatasetForm(forms.ModelForm):
+    tags = forms.CharField(label=_("keywords"), required=False, help_text=_("Separated by commas."))
+
+    class Meta:
+        model = Dataset
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["tags"] = ", ".join(self.instance.tags)
+
+    def clean_tags(self):
+        return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+
+
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):
+    form = DatasetForm
     list_display = ("name", "title", "organization", "source", "is_published", "modified_at")
     list_filter = ("is_published", "source")
     search_fields = ("name", "title")
     actions = ("refresh", "publish", "withdraw")
+
+    def has_module_permission(self, request):
+        return can(request.user, "opendata.manage")
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, "opendata.manage", obj.organization if obj else None)
+
+    def has_add_permission(self, request):
+        return can(request.user, "opendata.manage")
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        """Province administrators see every dataset; an agency's managers those of their agencies."""
+        datasets = super().get_queryset(request).select_related("organization")
+        if is_province_admin(request.user):
+            return datasets
+        return datasets.filter(
+            organization__in=agency_ids_in_scope(request.user, Role.AGENCY_ADMIN, Role.LEADER)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization" and not is_province_admin(request.user):
+            scope = agency_ids_in_scope(request.user, Role.AGENCY_ADMIN, Role.LEADER)
+            kwargs["queryset"] = Agency.objects.valid_on().filter(pk__in=scope).order_by("path")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         return EDITABLE if obj else ("organization", "source", "name", *EDITABLE)
@@ -45,9 +95,6 @@ class DatasetAdmin(admin.ModelAdmin):
                 **fields,
             )
             obj.pk = created.pk
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def _each(self, request, queryset, action, done):
         for dataset in queryset:

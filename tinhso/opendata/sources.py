@@ -49,6 +49,7 @@ class Source:
     title: object  # a lazy translation
     columns: tuple[Column, ...]
     build: Callable[[Agency, datetime.date], list[list]]
+    row_key: tuple[str, ...]  # the columns that name a row, to compare two versions
 
 
 def _subtree(organization: Agency) -> QuerySet:
@@ -197,6 +198,7 @@ SOURCES = {
                 Column("nop_qua_buu_chinh", "bool", "Nộp qua bưu chính", "Submission by post"),
             ),
             procedures,
+            ("ma_thu_tuc",),
         ),
         Source(
             "agencies",
@@ -217,6 +219,7 @@ SOURCES = {
                 Column("thu_dien_tu", "text", "Thư điện tử", "E-mail"),
             ),
             agencies,
+            ("ma_dinh_danh",),
         ),
         Source(
             "dossiers_monthly",
@@ -235,6 +238,7 @@ SOURCES = {
                 Column("dung_giai_quyet", "int", "Dừng giải quyết", "Stopped"),
             ),
             dossiers_monthly,
+            ("thang", "ma_co_quan"),
         ),
         Source(
             "feedback_monthly",
@@ -250,6 +254,7 @@ SOURCES = {
                 Column("tra_loi_dung_han", "int", "Trả lời đúng hạn", "Answered on time"),
             ),
             feedback_monthly,
+            ("thang", "ma_xa", "ma_linh_vuc"),
         ),
     )
 }

@@ -12,5 +12,6 @@ urlpatterns = [
     re_path(r"^(?P<name>[a-z0-9_-]{2,100})\." + FORMATS + "$", views.dataset_rdf, name="dataset_rdf"),
     path("<str:name>/", views.dataset, name="dataset"),
     path("<str:name>/<uuid:resource>/v<int:number>.csv", views.csv_download, name="csv"),
+    path("<str:name>/<uuid:resource>/v<int:number>/thay-doi/", views.version_changes, name="changes"),
     path("<str:name>/<str:operation>/", views.manage, name="manage"),
 ]

@@ -21,7 +21,9 @@ from tinhso.accounts.permissions import can
 from tinhso.core.links import site_url
 from tinhso.core.text import fold
 from tinhso.opendata import actions, catalogue, dcat
+from tinhso.opendata.changes import SHOWN_MAX, compare
 from tinhso.opendata.models import Dataset, Version
+from tinhso.opendata.sources import SOURCES
 
 PREVIEW_ROWS = 20
 TYPE_NAMES = {"text": _lazy("text"), "int": _lazy("whole number"), "bool": _lazy("yes or no")}
@@ -145,6 +147,35 @@ def csv_download(request: HttpRequest, name: str, resource: str, number: int) ->
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{found.name}-v{version.number}.csv"'
     return response
+
+
+def version_changes(request: HttpRequest, name: str, resource: str, number: int) -> HttpResponse:
+    """What version ``number`` changed from the one before it."""
+    found = _shown(_visible(request, name))
+    new = get_object_or_404(Version, resource__dataset=found, resource__uuid=resource, number=number)
+    old = get_object_or_404(Version, resource=new.resource, number=number - 1)
+    label = "label_en" if _english() else "label"
+    changes = compare(old, new, SOURCES[found.source].row_key)
+    return render(
+        request,
+        "opendata/changes.html",
+        {
+            "title": _("What version %(number)s changed") % {"number": number},
+            "dataset": found,
+            "old": old,
+            "new": new,
+            "changes": changes,
+            "labels": [field["info"][label] for field in new.fields],
+            "changed": [
+                {
+                    "key": row["key"],
+                    "cells": [(info[label], before, after) for info, before, after in row["cells"]],
+                }
+                for row in changes.changed
+            ],
+            "shown_max": SHOWN_MAX,
+        },
+    )
 
 
 def _rdf(graph, fmt: str) -> HttpResponse:

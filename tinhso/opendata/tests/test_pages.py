@@ -9,8 +9,10 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from tinhso import testing as factories
 from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
-from tinhso.opendata import dcat
+from tinhso.opendata import actions, dcat
 from tinhso.opendata.models import Dataset, Version
+from tinhso.opendata.tests.conftest import TODAY
+from tinhso.procedures.models import Procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +126,22 @@ def test_the_nightly_command_refreshes_every_dataset(published, rollups):
     factories.make_procedure(code="1.000001")
     call_command("refresh_open_data", stdout=out)
     assert "new version" in out.getvalue()
+
+
+def test_a_version_shows_what_it_changed_from_the_one_before(client, published, people, procedure):
+    dataset = published["thu-tuc-hanh-chinh"]
+    resource = dataset.resources.get()
+    Procedure.objects.filter(pk=procedure.pk).update(processing_time=5)
+    factories.make_procedure(code="1.000894")
+    Procedure.objects.filter(code="1.000894").get().agencies.add(procedure.agencies.first())
+    actions.refresh_dataset(people["admin"], dataset, TODAY)
+    page = client.get(f"/du-lieu-mo/thu-tuc-hanh-chinh/{resource.uuid}/v2/thay-doi/").content.decode()
+    assert "Phiên bản 2 thay đổi gì" in page
+    assert "1.001193</strong>: Thời hạn giải quyết 3 → 5" in page
+    assert "<td>1.000894</td>" in page
+    listing = client.get("/du-lieu-mo/thu-tuc-hanh-chinh/").content.decode()
+    assert f"/du-lieu-mo/thu-tuc-hanh-chinh/{resource.uuid}/v2/thay-doi/" in listing
+    assert client.get(f"/du-lieu-mo/thu-tuc-hanh-chinh/{resource.uuid}/v1/thay-doi/").status_code == 404
+    assert client.get(f"/du-lieu-mo/thu-tuc-hanh-chinh/{resource.uuid}/v3/thay-doi/").status_code == 404
+    ward = published["ward"]
+    assert client.get(f"/du-lieu-mo/{ward.name}/{ward.resources.get().uuid}/v2/thay-doi/").status_code == 404
