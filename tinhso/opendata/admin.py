@@ -21,7 +21,17 @@ class DatasetForm(forms.ModelForm):
 
     class Meta:
         model = Dataset
-        fields = "__all__"
+        fields = (
+            "organization",
+            "name",
+            "title",
+            "title_en",
+            "notes",
+            "notes_en",
+            "license_id",
+            "frequency",
+            "tags",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
