@@ -25,6 +25,9 @@ MEASURED_PHASES = (
     "document_numbering",
     "document_registering",
     "document_inbox_year",
+    "open_data_search",
+    "open_data_datastore",
+    "open_data_page",
 )
 MIB = 1024 * 1024
 # The deadline-day mix, in percent of the requests (issue 19).

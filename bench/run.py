@@ -818,6 +818,7 @@ def measure_round(context: Round, size: int, seeded: dict, rollup_error: str, st
         else:
             phase(name, f"GET {path}", "get", BENCH_PATH=path, BENCH_TOKEN=token)
     leaders_phases(phases, phase, pages, rollup_error)
+    open_data_phases(context, phases, phase)
     desk = f"the busiest desk, {pages['desk']}: {pages['desk_open_dossiers']:,} open dossiers"
     for name, key in (
         ("officer_inbox", "inbox"),
@@ -949,6 +950,28 @@ def leaders_phases(phases: dict, phase, pages: dict, rollup_error: str) -> None:
                 BENCH_COOKIE=pages["leader_cookie"],
                 **extra,
             )
+
+
+def open_data_phases(context: Round, phases: dict, phase) -> None:
+    """Open data as anyone and the harvesters read it, on the seeded records: the catalogue's
+    search through CKAN's API, a page of the DataStore (the monthly dossier figures), and the
+    dataset's page; the nightly refresh that built them is timed (``bench.opendata``)."""
+    work = prepare(context, "bench.opendata")
+    phases["open_data_refresh"] = {
+        "endpoint": "refresh_open_data (every dataset, over the seeded records)",
+        "seconds": work["refresh_seconds"],
+        "new_versions": work["new_versions"],
+        "note": (
+            f"{work['refresh_seconds']} s for {work['datasets']} datasets; "
+            f"the monthly dossier figures: {work['rows']:,} rows"
+        ),
+    }
+    search = "/api/3/action/package_search?q=ho+so&rows=10"
+    phase("open_data_search", f"GET {search}", "get", BENCH_PATH=search)
+    rows = f"/api/3/action/datastore_search?resource_id={work['resource']}&limit=100"
+    phase("open_data_datastore", f"GET {rows} ({work['rows']:,} rows)", "get", BENCH_PATH=rows)
+    page = f"/du-lieu-mo/{work['dataset']}/"
+    phase("open_data_page", f"GET {page}", "get", True, BENCH_PATH=page)
 
 
 def officer_phases(context: Round, phases: dict, measured) -> None:

@@ -45,6 +45,9 @@ GROWTH_TARGETS = {
 }
 NEW_PHASES = (
     "statistics_page",
+    "open_data_search",
+    "open_data_datastore",
+    "open_data_page",
     "officer_inbox",
     "officer_inbox_filter",
     "officer_inbox_search",

@@ -45,7 +45,7 @@ def organization_name(agency: Agency) -> str:
     return agency.code.lower().replace(".", "-")
 
 
-def organization_dict(agency: Agency, site: str) -> dict[str, Any]:
+def organization_dict(agency: Agency) -> dict[str, Any]:
     return {
         "id": agency.code,
         "name": organization_name(agency),
@@ -91,7 +91,7 @@ def resource_dict(resource: Resource, dataset: Dataset, site: str) -> dict[str, 
 
 def package_dict(dataset: Dataset, site: str) -> dict[str, Any]:
     """A dataset read through ``published``, as CKAN's ``package_show`` answers it."""
-    organization = organization_dict(dataset.organization, site)
+    organization = organization_dict(dataset.organization)
     extras = {
         "title_en": dataset.title_en,
         "notes_en": dataset.notes_en,

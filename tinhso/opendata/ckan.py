@@ -25,7 +25,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from tinhso.core.links import site_url
-from tinhso.core.text import fold
+from tinhso.core.text import fold, nfc
 from tinhso.opendata import catalogue
 from tinhso.opendata.models import LICENSE_URLS, Dataset, License, Resource, Version
 
@@ -128,7 +128,10 @@ def _when(text: str) -> datetime.datetime | None:
         return None
     if text == "NOW":
         return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-    moment = parse_datetime(text) or parse_datetime(text.rstrip("Z"))
+    try:
+        moment = parse_datetime(text.removesuffix("Z") + ("+00:00" if text.endswith("Z") else ""))
+    except ValueError:
+        moment = None
     if moment is None:
         raise _query_error(f"Invalid date in range: {text}")
     return (
@@ -150,9 +153,9 @@ def _matcher(field: str, value: str) -> Callable[[dict], bool]:
 
         return in_range
     if value.startswith("(") and value.endswith(")"):
-        wanted = {part.strip().strip('"') for part in re.split(r"\s+OR\s+", value[1:-1].strip())}
+        wanted = {nfc(part.strip().strip('"')) for part in re.split(r"\s+OR\s+", value[1:-1].strip())}
     else:
-        wanted = {value.strip('"').replace('\\"', '"')}
+        wanted = {nfc(value.strip('"').replace('\\"', '"'))}
     if wanted == {"*"}:
         return lambda package: bool(_values(package, field))
     return lambda package: bool(wanted & set(_values(package, field)))
@@ -290,7 +293,7 @@ def _organizations(site: str) -> list[dict]:
     counts = Counter(dataset.organization.pk for dataset in datasets)
     agencies = {dataset.organization.pk: dataset.organization for dataset in datasets}
     organizations = [
-        {**catalogue.organization_dict(agency, site), "package_count": counts[pk]}
+        {**catalogue.organization_dict(agency), "package_count": counts[pk]}
         for pk, agency in agencies.items()
     ]
     return sorted(organizations, key=lambda organization: organization["name"])

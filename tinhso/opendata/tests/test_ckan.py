@@ -159,3 +159,24 @@ def test_bad_requests_get_ckans_error_envelope(client, published):
     assert client.put("/api/3/action/package_list").status_code == 405
     answered = client.get("/api/action/package_list").json()
     assert answered["success"] and answered["help"].startswith("http")
+
+
+@pytest.mark.parametrize(
+    "fq",
+    [
+        "metadata_modified:[2026-13-45T00:00:00Z TO *]",
+        "metadata_modified:[yesterday TO *]",
+        "organization:(h20",
+        "(organization:h20)",
+    ],
+)
+def test_a_malformed_search_is_a_search_query_error_not_a_crash(client, published, fq):
+    answered = client.get("/api/3/action/package_search", {"fq": fq})
+    assert answered.status_code == 400 and answered.json()["error"]["__type"] == "Search Query Error"
+
+
+def test_a_keyword_in_decomposed_unicode_still_matches(client, published):
+    import unicodedata
+
+    fq = "tags:" + unicodedata.normalize("NFD", '"thống kê"')
+    assert client.get("/api/3/action/package_search", {"fq": fq}).json()["result"]["count"] == 1
