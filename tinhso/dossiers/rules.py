@@ -3,6 +3,8 @@
 payment gateway's IPN) are not checked here: their callers have verified the request.
 """
 
+from collections.abc import Callable
+
 from tinhso.accounts.models import Role, User, UserKind
 from tinhso.accounts.permissions import agency_ids_in_scope, rule
 from tinhso.dossiers.models import Dossier
@@ -34,10 +36,27 @@ def edit_draft(user: User, dossier: Dossier) -> bool:
     return _owns(user, dossier) and dossier.is_draft
 
 
+# The other officers who may read a dossier, as the apps above decide (``register_viewer``, from
+# their ``ready()``): the back office admits the agency holding it and the officers who handled it.
+_VIEWERS: list[Callable[[User, Dossier], bool]] = []
+
+
+def register_viewer(check: Callable[[User, Dossier], bool]) -> None:
+    if check not in _VIEWERS:
+        _VIEWERS.append(check)
+
+
 @rule("dossiers.view")
 def view(user: User, dossier: Dossier | None) -> bool:
-    """The applicant, and officers of the receiving agency (or above it)."""
-    return _owns(user, dossier) or _officer_in_scope(user, dossier)
+    """The applicant, officers of the receiving agency (or above it), and the officers an app
+    above admits (``register_viewer``): its documents are read by whoever processes it."""
+    if _owns(user, dossier) or _officer_in_scope(user, dossier):
+        return True
+    return (
+        dossier is not None
+        and user.kind == UserKind.OFFICER
+        and any(check(user, dossier) for check in _VIEWERS)
+    )
 
 
 @rule("dossiers.withdraw")

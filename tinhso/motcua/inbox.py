@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import reduce
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tinhso.accounts.models import Role
@@ -17,7 +17,7 @@ from tinhso.dossiers.codes import lookup_form
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.status import CLOCK_RUNNING, FINAL, Status
 from tinhso.procedures.models import Procedure
-from tinhso.workflows.models import DossierFlow
+from tinhso.workflows.models import DossierFlow, StepRecord
 from tinhso.worktime.calendar import add_working_days
 
 HANDLING_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
@@ -295,3 +295,16 @@ def overdue_in_agency(user) -> QuerySet[DossierFlow, tuple]:
     agencies = agency_ids_in_scope(user, Role.LEADER)
     overdue = DossierFlow.objects.filter(deadline_q(OVERDUE), current_agency_id__in=agencies)
     return overdue.values_list(*PAGE_COLUMNS).order_by("dossier_due_at", "dossier_submitted_at", "dossier_id")
+
+
+def handled_by(user) -> QuerySet[DossierFlow, tuple]:
+    """The rows (``PAGE_COLUMNS``) of the flows of the dossiers ``user`` took a step of, wherever
+    they are now, the one they last acted on first (read from the handoffs by officer)."""
+    mine = StepRecord.objects.filter(from_user=user)
+    latest = mine.filter(dossier=OuterRef("dossier_id")).order_by("-at").values("at")[:1]
+    return (
+        DossierFlow.objects.filter(dossier_id__in=mine.values("dossier_id"))
+        .annotate(last_step_at=Subquery(latest))
+        .values_list(*PAGE_COLUMNS)
+        .order_by("-last_step_at", "-dossier_id")
+    )

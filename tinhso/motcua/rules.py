@@ -22,7 +22,7 @@ from tinhso.dossiers.status import CLOCK_RUNNING, TRANSITIONS, Status
 from tinhso.motcua.models import Extension
 from tinhso.signing.actions import CLOSED_WITHOUT_RESULT
 from tinhso.workflows.actions import available_actions
-from tinhso.workflows.models import DossierFlow
+from tinhso.workflows.models import DossierFlow, StepRecord
 
 FLOW = "flow"
 STEP = "step"
@@ -61,10 +61,25 @@ def _agencies_of(dossier: Dossier) -> list[int]:
     return [dossier.receiving_agency_id] + ([current] if current else [])
 
 
+def holds(user: User, dossier: Dossier) -> bool:
+    """Whether the dossier is at one of ``user``'s agencies now (its receiving agency or the agency
+    holding it, or one above them)."""
+    return _handles(user, dossier)
+
+
+def took_a_step(user: User, dossier: Dossier) -> bool:
+    """Whether ``user`` handed the dossier on at a step of its flow (Form 06's handoffs)."""
+    return (
+        user.kind == UserKind.OFFICER and StepRecord.objects.filter(dossier=dossier, from_user=user).exists()
+    )
+
+
 @rule("motcua.view")
-def _may_view(user: User, dossier: Dossier | None) -> bool:
-    """Officers of the receiving agency or of the agency the dossier is at (or above them)."""
-    return dossier is not None and _handles(user, dossier)
+def may_view(user: User, dossier: Dossier | None) -> bool:
+    """Officers of the receiving agency or of the agency the dossier is at (or above them), and,
+    to read it only, the officers who took a step of it once it has moved on: what they decided
+    stays in their sight ("Hồ sơ tôi đã xử lý"), nobody else's."""
+    return dossier is not None and (_handles(user, dossier) or took_a_step(user, dossier))
 
 
 @rule("motcua.receive")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inbox_view, name="inbox"),
     path("trang-chinh/", views.start_view, name="start"),
     path("qua-han/", views.overdue_view, name="overdue"),
+    path("da-xu-ly/", views.handled_view, name="handled"),
     path("tiep-nhan-truc-tiep/", views.counter_view, name="counter"),
     path("ho-so/<int:pk>/", views.dossier_view, name="dossier"),
     path("ho-so/<int:pk>/thao-tac/<slug:key>/", views.action_view, name="action"),

@@ -25,7 +25,7 @@ from tinhso.dossiers.status import Status
 from tinhso.motcua import actions, inbox
 from tinhso.motcua.models import CopyForm, DraftResult, ScanExemption
 from tinhso.motcua.parts import parts
-from tinhso.motcua.rules import allowed_actions
+from tinhso.motcua.rules import allowed_actions, holds
 from tinhso.procedures.models import Procedure
 from tinhso.statistics.rules import visible as statistics_visible
 from tinhso.workflows.actions import actions_out, perform_action, step_target
@@ -191,6 +191,16 @@ def overdue_view(request):
     return render(request, "motcua/overdue.html", {"page": page, "now": timezone.now()})
 
 
+@login_required
+def handled_view(request):
+    """The dossiers the officer took a step of, the one they last acted on first: once a dossier
+    has moved on to another agency, they may still open it, to read only."""
+    _officer(request)
+    page = Paginator(inbox.handled_by(request.user), 25).get_page(request.GET.get("page"))
+    page.object_list = inbox.dossiers_of(page.object_list)
+    return render(request, "motcua/handled.html", {"page": page, "now": timezone.now()})
+
+
 # What the dossier page shows of the applicant, for the personal-data read log.
 READ_FIELDS = ["full_name", "cccd", "phone", "email", "address", "form_data", "attachments"]
 
@@ -345,14 +355,17 @@ def _after_step(request, dossier: Dossier, done: str):
     """Back to the dossier, or to the inbox when the step took the dossier out of the officer's
     agencies (handed to another agency for its next step or for the return of its result)."""
     messages.success(request, _("Done: %(action)s.") % {"action": done})
-    if can(request.user, "motcua.view", dossier):
+    if holds(request.user, dossier):
         return redirect("motcua:dossier", pk=dossier.pk)
     agency = (
         DossierFlow.objects.filter(dossier=dossier).values_list("current_agency__name", flat=True).first()
     )
     messages.info(
         request,
-        _("Dossier %(code)s has left your agencies: it is now at %(agency)s.")
+        _(
+            "Dossier %(code)s has left your agencies: it is now at %(agency)s. You can still read it "
+            "among the dossiers you handled."
+        )
         % {"code": dossier.display_code, "agency": agency or dossier.receiving_agency.name},
     )
     return redirect("motcua:inbox")

@@ -320,6 +320,10 @@ class StepRecord(models.Model):
         verbose_name = _("handoff")
         verbose_name_plural = _("handoffs")
         ordering = ["dossier", "at", "pk"]
+        indexes = [
+            # What an officer handled (``tinhso.motcua.inbox.handled_by``), their latest first.
+            models.Index(fields=["from_user", "at", "dossier"], name="workflows_step_by_user_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier}: {self.action_name}"

@@ -280,9 +280,16 @@ def test_c_processed_transferred_signed_and_downloaded(online, walk_in, actor, d
         assert result.agency.name == "Công an tỉnh Đồng Tháp"
         take(director, province, "Phê duyệt kết quả")
         # Approved, the dossier goes back to the provincial centre: the director is told so on
-        # their inbox, not sent to a dossier they may no longer open.
+        # their inbox, and reads it, documents included, among the dossiers they handled.
         assert director.page.url == director.url + "/mot-cua/"
         assert "đã chuyển khỏi cơ quan của bạn" in director.page.locator("main").inner_text()
+        director.page.get_by_role("link", name="Hồ sơ bạn đã xử lý").click()
+        director.check("Hồ sơ bạn đã xử lý")
+        director.page.get_by_role("link", name=province.code).click()
+        page = director.check(f"Hồ sơ {province.code}")
+        expect(page.get_by_text("Hồ sơ này không có việc nào chờ bạn.")).to_be_visible()
+        document = page.locator("a[href^='/ho-so/tep/']").first
+        assert page.request.get(director.url + document.get_attribute("href")).ok
         take(centre, province, "Trả kết quả cho người nộp")
 
         # The citizen downloads both signed results from their dossier pages.

@@ -232,6 +232,32 @@ def test_a_listed_dossier_received_at_another_commune_goes_to_the_applicants_com
     assert dossier.due_at == add_working_days(accepted_at, 3)
 
 
+def test_the_agency_processing_a_dossier_received_elsewhere_reads_its_documents(
+    admin_user, citizen, procedure, cao_lanh, desk, specialist, signed_in
+):
+    """Received at Cao Lãnh for an applicant of Mỹ Tho, the dossier is processed in Mỹ Tho: its
+    specialist opens the citizen's documents (the read is logged), the citizen's own page too."""
+    publish(admin_user, [procedure])
+    dossier = submit(citizen, procedure, cao_lanh)
+    clerk = factories.make_officer(cao_lanh, "motcua.caolanh", Role.ONE_STOP_OFFICER)
+    perform_action(clerk, dossier, "tiep_nhan", assignee=specialist)
+    client = signed_in(specialist)
+    item = dossier.attachments.get()
+    before = AuditEntry.objects.filter(action="personal_data.read").count()
+    response = client.get(reverse("dossiers:attachment", args=[item.pk]))
+    assert response.status_code == 200 and "attachment;" in response["Content-Disposition"]
+    assert AuditEntry.objects.filter(action="personal_data.read").count() == before + 1
+    elsewhere = factories.make_agency(
+        "H20.203",
+        "Ủy ban nhân dân phường An Bình",
+        AgencyKind.COMMUNE_PC,
+        cao_lanh.unit,
+        Agency.objects.get(code="H20"),
+    )
+    stranger = factories.make_officer(elsewhere, "chuyenvien.anbinh", Role.SPECIALIST)
+    assert signed_in(stranger).get(reverse("dossiers:attachment", args=[item.pk])).status_code == 404
+
+
 def test_the_reception_page_says_why_nobody_can_be_chosen_when_the_applicants_commune_has_no_specialist(
     admin_user, citizen, procedure, cao_lanh, desk, signed_in
 ):
@@ -259,9 +285,9 @@ def test_the_reception_page_says_why_nobody_can_be_chosen_when_the_applicants_co
 def test_the_leader_who_approves_a_dossier_received_elsewhere_lands_on_the_inbox_told_where_it_went(
     admin_user, citizen, procedure, cao_lanh, desk, specialist, leader, signed_in
 ):
-    """Approved, the dossier goes back to the commune that received it for the return: the
-    approving leader may no longer open it, so the page takes them to their inbox and says where
-    it is, not to a page they may not see."""
+    """Approved, the dossier goes back to the commune that received it for the return: it has
+    left the approving leader's agencies, so the page takes them to their inbox and says where it
+    is; they may still read it among the dossiers they handled."""
     publish(admin_user, [procedure])
     dossier = submit(citizen, procedure, cao_lanh)
     clerk = factories.make_officer(cao_lanh, "motcua.caolanh", Role.ONE_STOP_OFFICER)
@@ -279,7 +305,21 @@ def test_the_leader_who_approves_a_dossier_received_elsewhere_lands_on_the_inbox
     assert (
         f"Hồ sơ {dossier.display_code} đã chuyển khỏi cơ quan của bạn: hồ sơ hiện ở {cao_lanh.name}." in page
     )
-    assert client.get(reverse("motcua:dossier", args=[dossier.pk])).status_code == 404
+    # What they decided stays in their sight, to read only; not in their colleagues'.
+    page = client.get(reverse("motcua:dossier", args=[dossier.pk])).content.decode()
+    assert "/thao-tac/" not in page  # no step of the flow is theirs now
+    handled = client.get(reverse("motcua:handled")).content.decode()
+    assert reverse("motcua:dossier", args=[dossier.pk]) in handled
+    attachment = reverse("dossiers:attachment", args=[dossier.attachments.first().pk])
+    assert client.get(attachment).status_code == 200
+    colleague = factories.make_officer(leader.memberships.first().agency, "lanhdao2", Role.LEADER)
+    other = signed_in(colleague)
+    assert other.get(reverse("motcua:dossier", args=[dossier.pk])).status_code == 404
+    assert other.get(attachment).status_code == 404
+    assert (
+        reverse("motcua:dossier", args=[dossier.pk])
+        not in other.get(reverse("motcua:handled")).content.decode()
+    )
     # The officer who stays in charge goes back to the dossier, as before.
     dossier.refresh_from_db()
     client = signed_in(clerk)
