@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 
+from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Membership, Role, User, UserKind
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.dossiers.codes import issue_book_number
@@ -287,6 +288,16 @@ def make_citizen(
         phone=phone,
         email=email,
     )
+
+
+def signed_in(client, user):
+    """``client`` (Django's test client) signed in as ``user`` with the second factor done, as an
+    officer is after their authenticator code (the code itself is the accounts app's tests')."""
+    client.force_login(user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = user.pk
+    session.save()
+    return client
 
 
 def make_officer(

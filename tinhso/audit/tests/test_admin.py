@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.audit.models import AuditEntry
 from tinhso.audit.services import anchor_trail, record
+from tinhso.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -11,11 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin(client, django_user_model):
     user = django_user_model.objects.create_superuser(username="quantri", full_name="Võ Minh Quân")
-    client.force_login(user)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk
-    session.save()
-    return client
+    return signed_in(client, user)
 
 
 @pytest.fixture

@@ -4,20 +4,12 @@ refused, bad input changes nothing."""
 import pytest
 from django.utils import timezone
 
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.audit.models import AuditEntry
 from tinhso.events import actions
 from tinhso.events.models import Delivery, FeedEntry, SigningSecret, Subscription
+from tinhso.testing import signed_in
 
 PUBLIC_URL = "https://93.184.216.34/hooks/tinhso"
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk
-    session.save()
-    return client
 
 
 @pytest.fixture
@@ -27,7 +19,7 @@ def subscription(people):
 
 
 def test_the_administrator_subscribes_a_system_and_sees_its_secret_once(client, people, desk):
-    sign_in(client, people["admin"])
+    signed_in(client, people["admin"])
     assert client.get("/su-kien/webhook/").status_code == 200
     response = client.post(
         "/su-kien/webhook/moi/",
@@ -52,7 +44,7 @@ def test_the_administrator_subscribes_a_system_and_sees_its_secret_once(client, 
 
 
 def test_a_private_address_on_the_form_is_refused_and_nothing_saved(client, people):
-    sign_in(client, people["admin"])
+    signed_in(client, people["admin"])
     response = client.post("/su-kien/webhook/moi/", {"name": "Nội bộ", "url": "https://10.0.0.5/hook"})
     assert response.status_code == 200
     assert "mạng riêng" in response.content.decode()
@@ -61,7 +53,7 @@ def test_a_private_address_on_the_form_is_refused_and_nothing_saved(client, peop
 
 def test_the_pages_are_not_found_by_other_roles(client, people, subscription):
     for name in ("officer", "agency_admin", "citizen", "system"):
-        sign_in(client, people[name])
+        signed_in(client, people[name])
         for url in ("/su-kien/webhook/", "/su-kien/webhook/moi/", f"/su-kien/webhook/{subscription.pk}/"):
             assert client.get(url).status_code == 404, (name, url)
         assert client.post(f"/su-kien/webhook/{subscription.pk}/doi-khoa/").status_code == 404
@@ -160,11 +152,11 @@ def test_the_admin_shows_deliveries_and_resends_dead_letters_for_the_administrat
         next_attempt_at=timezone.now(),
         created_at=timezone.now(),
     )
-    sign_in(client, people["officer"])
+    signed_in(client, people["officer"])
     assert client.get("/quan-tri/events/delivery/").status_code in (302, 403)
     people["admin"].is_staff = True  # the administration is for staff accounts
     people["admin"].save()
-    sign_in(client, people["admin"])
+    signed_in(client, people["admin"])
     assert client.get("/quan-tri/events/subscription/").status_code == 200
     assert client.get("/quan-tri/events/delivery/").status_code == 200
     response = client.post(
@@ -180,7 +172,7 @@ def test_the_administrator_lets_a_system_read_the_feed_and_takes_it_back(client,
     officer = people["officer"]
     token = bearer(officer)
     assert client.get("/api/v1/events/", **token).status_code == 403
-    sign_in(client, people["admin"])
+    signed_in(client, people["admin"])
     client.post("/su-kien/doc-luong/", {"username": officer.username})
     assert officer.username in client.get("/su-kien/doc-luong/").content.decode()
     assert client.get("/api/v1/events/", **token).status_code == 200
@@ -194,6 +186,6 @@ def test_the_administrator_lets_a_system_read_the_feed_and_takes_it_back(client,
         "events.feed_revoke",
     ]
     for name in ("officer", "agency_admin", "system"):
-        sign_in(client, people[name])
+        signed_in(client, people[name])
         assert client.post("/su-kien/doc-luong/", {"username": people[name].username}).status_code == 404
     assert not people["agency_admin"].user_permissions.exists()

@@ -4,6 +4,7 @@ from tinhso import testing
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import AgencyKind
 from tinhso.feedback.models import Category, RoutingRule, TimeUnit
+from tinhso.testing import signed_in
 from tinhso.units.models import DivisionType, Level
 
 
@@ -123,13 +124,4 @@ def answered(place, submit):
 @pytest.fixture
 def login():
     """Sign a user in on the test client, second factor done (officers must use TOTP)."""
-    from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
-
-    def _login(client, user):
-        client.force_login(user)
-        session = client.session
-        session[SECOND_FACTOR_SESSION_KEY] = user.pk
-        session.save()
-        return client
-
-    return _login
+    return signed_in

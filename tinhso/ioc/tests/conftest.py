@@ -14,7 +14,6 @@ from tinhso.dossiers.models import Dossier, DossierRating
 from tinhso.feedback.models import Answer, Category, Rating, Report, State
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import finish, walk_in
-from tinhso.statistics.tests.test_pages_api import sign_in  # noqa: F401 - used by the tests
 
 
 @pytest.fixture(autouse=True)

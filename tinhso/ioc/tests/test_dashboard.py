@@ -20,9 +20,9 @@ from tinhso.feedback.models import OPEN_STATES, Rating, Report
 from tinhso.ioc import actions
 from tinhso.ioc.indicators import RED, dashboard, due_soon_dossiers, trend
 from tinhso.ioc.models import Target
-from tinhso.ioc.tests.conftest import sign_in
 from tinhso.ioc.wallboard import token_for
 from tinhso.statistics.report import OPEN, one_stop_report
+from tinhso.testing import signed_in
 from tinhso.worktime.calendar import add_working_days
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +118,7 @@ def expected(agency, now) -> dict:
 @pytest.mark.parametrize("scope", ["province", "ward_pc"])
 def test_every_number_equals_its_list_and_an_independent_count(client, world, scope):
     agency = None if scope == "province" else world[scope]
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     data = page_of(client, agency)
     values = {tile["key"]: tile["value"] for tile in data["tiles"]}
     for key, value in expected(agency, data["computed_at"]).items():
@@ -137,7 +137,7 @@ def test_every_number_equals_its_list_and_an_independent_count(client, world, sc
 
 
 def test_a_ward_sees_only_its_records(client, world):
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     province, ward = page_of(client), page_of(client, world["ward_pc"])
     province_values = {t["key"]: t["value"] for t in province["tiles"]}
     ward_values = {t["key"]: t["value"] for t in ward["tiles"]}
@@ -148,7 +148,7 @@ def test_a_ward_sees_only_its_records(client, world):
 
 
 def test_exceptions_come_first_and_follow_the_thresholds(client, world):
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     data = page_of(client)
     statuses = [tile["status"] for tile in data["exceptions"]]
     assert statuses == sorted(statuses, key=lambda s: s != RED) and "overdue" in [
@@ -164,7 +164,7 @@ def test_exceptions_come_first_and_follow_the_thresholds(client, world):
 def test_reports_by_commune_and_category_on_the_map_and_the_rising_categories(client, world):
     """Each commune row has its point (the map's marker), its categories adding up to it, each
     count opening its list; a category rises by the levels of ``fb_rising``, set as data."""
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     response = client.get("/dieu-hanh/")
     data = response.context["d"]
     page = response.content.decode()
@@ -243,27 +243,27 @@ def test_permissions_across_agencies_and_roles(client, world, who, agency, statu
     }.get(agency)
     if query is None:
         query = f"?agency={world[agency].pk}"
-    sign_in(client, world[who])
+    signed_in(client, world[who])
     assert client.get("/dieu-hanh/" + query).status_code == status
     assert client.get("/dieu-hanh/danh-sach/fb_open/" + query).status_code == status
 
 
 def test_a_ward_leader_lands_on_their_ward_and_the_office_viewer_on_the_province(client, world):
-    sign_in(client, world["leader"])
+    signed_in(client, world["leader"])
     assert page_of(client)["agency"] == world["ward_pc"]
     root = world["agencies"]["province"]
     office = factories.make_agency(
         "H20.01", "Văn phòng UBND tỉnh Đồng Tháp", AgencyKind.PC_OFFICE, root.unit, root
     )
     viewer = factories.make_officer(office, "theodoi.vp", Role.DASHBOARD_VIEWER)
-    sign_in(client, viewer)
+    signed_in(client, viewer)
     response = client.get("/dieu-hanh/")
     assert response.context["d"]["agency"] is None
     assert "Toàn tỉnh" in response.content.decode() or "The whole province" in response.content.decode()
 
 
 def test_lists_refuse_unknown_figures_and_filters(client, world):
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     assert client.get("/dieu-hanh/danh-sach/khong-co/").status_code == 404
     assert client.get("/dieu-hanh/danh-sach/fb_new/?category=abc").status_code == 404
     assert client.get("/dieu-hanh/danh-sach/fb_new/?commune=999999").status_code == 404
@@ -271,10 +271,10 @@ def test_lists_refuse_unknown_figures_and_filters(client, world):
 
 
 def test_document_subjects_only_for_those_who_may_read_them(client, world):
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     body = client.get("/dieu-hanh/danh-sach/doc_open/").content.decode()
     assert "Về việc báo cáo tình hình cải cách hành chính" not in body
-    sign_in(client, world["leader"])
+    signed_in(client, world["leader"])
     body = client.get(f"/dieu-hanh/danh-sach/doc_open/?agency={world['ward_pc'].pk}").content.decode()
     assert "Về việc báo cáo tình hình cải cách hành chính" in body
 
@@ -297,7 +297,7 @@ def test_a_province_with_no_data_yet_shows_no_data_without_error(client, db):
                 target_date=datetime.date(2026, 12, 31),
             ),
         )
-    sign_in(client, leader)
+    signed_in(client, leader)
     response = client.get("/dieu-hanh/")
     assert response.status_code == 200
     tiles = {tile["key"]: tile for tile in response.context["d"]["tiles"]}
@@ -377,10 +377,10 @@ def test_the_figures_are_computed_once_a_minute_per_scope_and_shared_by_its_view
         "H20.01", "Văn phòng UBND tỉnh Đồng Tháp", AgencyKind.PC_OFFICE, root.unit, root
     )
     viewer = factories.make_officer(office, "theodoi.vp", Role.DASHBOARD_VIEWER)
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     first = client.get("/dieu-hanh/")
     figures = first.context["d"]
-    sign_in(client, viewer)
+    signed_in(client, viewer)
     with django_assert_max_num_queries(12) as captured:
         second = client.get("/dieu-hanh/")
     read = " ".join(query["sql"] for query in captured.captured_queries)
@@ -395,15 +395,15 @@ def test_the_figures_are_computed_once_a_minute_per_scope_and_shared_by_its_view
     # The ward's page as the province leader drew it lists every scope; the ward leader, who may
     # choose fewer, gets the ward's page drawn with their own list.
     ward = f"/dieu-hanh/?agency={world['ward_pc'].pk}"
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     assert client.get(ward).context["d"]["agency"] == world["ward_pc"]
-    sign_in(client, world["leader"])
+    signed_in(client, world["leader"])
     own = client.get(ward)
     assert own.context["d"]["agency"] == world["ward_pc"]
     listed = own.content.decode().split('id="ioc-agency"')[1].split("</select>")[0]
     assert listed.count("<option") == visible_agencies(world["leader"]).count() < Agency.objects.count()
 
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     actions.set_threshold(world["admin"], "overdue", 100, 200)
     tile = next(t for t in page_of(client)["tiles"] if t["key"] == "overdue")
     assert (tile["amber"], tile["red"]) == (100.0, 200.0)

@@ -21,7 +21,6 @@ from tinhso.documents.models import Delivery, IncomingDocument, OutgoingDocument
 from tinhso.dossiers import actions as dossier_actions
 from tinhso.dossiers.models import Attachment, Dossier, DossierRating
 from tinhso.feedback.models import Answer, Category, Rating, Report, State
-from tinhso.ioc.tests.conftest import sign_in
 from tinhso.ioc.tests.test_dashboard import expected
 from tinhso.lgsp.exchange_log import append
 from tinhso.lgsp.models import Exchange, Service, Subsystem
@@ -30,6 +29,7 @@ from tinhso.payments.models import Payment, PaymentStatus
 from tinhso.procedures.models import OnlineLevel
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import accept, finish, walk_in
+from tinhso.testing import signed_in
 from tinhso.workflows.tests.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -278,7 +278,7 @@ def more_expected(agency, now) -> dict[str, Any]:
 @pytest.mark.parametrize("scope", ["province", "ward"])
 def test_every_indicator_matches_an_independent_count_on_a_generated_data_set(client, generated, scope):
     agency = None if scope == "province" else generated["ward"]
-    sign_in(client, generated["leader"])
+    signed_in(client, generated["leader"])
     response = client.get("/dieu-hanh/" + (f"?agency={agency.pk}" if agency else ""))
     assert response.status_code == 200
     data = response.context["d"]

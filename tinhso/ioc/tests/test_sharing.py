@@ -13,11 +13,11 @@ from django.utils import timezone
 from tinhso import testing as factories
 from tinhso.accounts.models import Role
 from tinhso.agencies.models import Agency
-from tinhso.ioc.tests.conftest import sign_in
 from tinhso.lgsp import actions as lgsp
 from tinhso.lgsp.exchange_log import append
 from tinhso.lgsp.models import DataClassification, Service
 from tinhso.lgsp.tests.conftest import OPENAPI, Systems
+from tinhso.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 PERSONAL_NUMBER = "079095001234"
@@ -126,7 +126,7 @@ def listed(client, url) -> int:
 def test_each_sharing_number_equals_its_list_and_the_count_by_hand(
     client, sharing, scope, calls, failed, p95, slow, failing, silent
 ):
-    sign_in(client, sharing["province_leader"])
+    signed_in(client, sharing["province_leader"])
     found = tiles(client, None if scope == "province" else sharing[scope])
     values = {key: tile["value"] for key, tile in found.items()}
     assert values == {
@@ -144,7 +144,7 @@ def test_each_sharing_number_equals_its_list_and_the_count_by_hand(
 
 
 def test_statuses_follow_the_thresholds_and_the_lists_name_systems(client, sharing):
-    sign_in(client, sharing["province_leader"])
+    signed_in(client, sharing["province_leader"])
     found = tiles(client)
     assert (found["lgsp_failed"]["status"], found["lgsp_p95"]["status"]) == ("amber", "amber")
     assert found["lgsp_silent"]["status"] == "amber"
@@ -161,7 +161,7 @@ def test_statuses_follow_the_thresholds_and_the_lists_name_systems(client, shari
 
 def test_an_agency_leader_sees_their_systems_only_and_is_refused_elsewhere(client, sharing):
     leader = factories.make_officer(sharing["consumer_ward"], "lanhdao.phuong", Role.LEADER)
-    sign_in(client, leader)
+    signed_in(client, leader)
     assert tiles(client)["lgsp_calls"]["value"] == 4  # lands on their ward
     other = sharing["provider_ward"]
     for figure in ("lgsp_calls", "lgsp_failing", "lgsp_slow"):
@@ -170,14 +170,14 @@ def test_an_agency_leader_sees_their_systems_only_and_is_refused_elsewhere(clien
     assert listed(client, "/dieu-hanh/danh-sach/lgsp_calls/") == 4  # without a scope: their own
     assert client.get("/dieu-hanh/danh-sach/lgsp_nothing/").status_code == 404
     clerk = factories.make_officer(sharing["consumer_ward"], "motcua.phuong", Role.ONE_STOP_OFFICER)
-    sign_in(client, clerk)
+    signed_in(client, clerk)
     assert client.get("/dieu-hanh/danh-sach/lgsp_calls/").status_code == 403
 
 
 def test_a_statistics_list_opened_from_the_centre_leads_back_to_it(client, sharing):
     """Issue 18: follow a number to its records and back, the scope kept; ``next`` is used only
     when it is a page of this site."""
-    sign_in(client, sharing["province_leader"])
+    signed_in(client, sharing["province_leader"])
     ward = sharing["consumer_ward"]
     response = client.get(f"/dieu-hanh/?agency={ward.pk}")
     url = next(t["url"] for t in response.context["d"]["tiles"] if t["key"] == "received_month")
@@ -232,7 +232,7 @@ def test_each_service_is_watched_for_its_own_quiet_time(client, sharing):
             {**call(consumer, daily, two_days, 100), "message_id": "m-daily"},
         ]
     )
-    sign_in(client, sharing["province_leader"])
+    signed_in(client, sharing["province_leader"])
     # ho-tich (failed last) and dat-dai (never called) as before, and the daily lookup.
     assert tiles(client)["lgsp_silent"]["value"] == 3
     page = client.get("/dieu-hanh/danh-sach/lgsp_silent/").content.decode()

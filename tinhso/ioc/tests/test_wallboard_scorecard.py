@@ -13,9 +13,9 @@ from tinhso.audit.models import AuditEntry
 from tinhso.ioc import actions
 from tinhso.ioc.models import IocEvent, Target, Threshold, WallboardLink
 from tinhso.ioc.scorecard import projection, scorecard
-from tinhso.ioc.tests.conftest import sign_in
 from tinhso.ioc.wallboard import token_for
 from tinhso.statistics.tests.conftest import token_for as api_token
+from tinhso.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -180,10 +180,10 @@ def test_the_scorecard_keeps_measured_and_entered_apart(client, world):
         by_name[empty.pk]["value"] is None and by_name[empty.pk]["status"] == "none"
     )  # nothing to divide by: no fee paid in the world
     assert [c["target"] for c in card["entered"]] == [entered] and card["entered"][0]["value"] == 87.5
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     body = client.get("/dieu-hanh/chi-tieu/").content.decode()
     assert "Báo cáo 120/BC-VP ngày 01/12/2026" in body
-    sign_in(client, world["leader"])
+    signed_in(client, world["leader"])
     assert client.get("/dieu-hanh/chi-tieu/").status_code == 403
 
 
@@ -195,7 +195,7 @@ def test_projection_is_a_least_squares_line_kept_within_0_and_100():
 
 
 def test_the_api_gives_the_same_numbers_with_the_same_permission(client, world):
-    sign_in(client, world["province_leader"])
+    signed_in(client, world["province_leader"])
     page = {t["key"]: t["value"] for t in client.get("/dieu-hanh/").context["d"]["tiles"]}
     province_leader, ward_leader = api_token(world["province_leader"]), api_token(world["leader"])
     response = client.get("/api/v1/ioc/dashboard", **province_leader)
@@ -217,7 +217,7 @@ def test_the_admin_configures_through_the_actions(client, world):
     admin = world["admin"]
     admin.is_staff = True
     admin.save(update_fields=["is_staff"])
-    sign_in(client, admin)
+    signed_in(client, admin)
     response = client.post(
         "/quan-tri/ioc/target/add/",
         {

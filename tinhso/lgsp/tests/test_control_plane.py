@@ -11,22 +11,13 @@ from django.utils import timezone
 
 from tinhso import testing as factories
 from tinhso.accounts.actions import issue_api_token
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.agencies.models import Agency
 from tinhso.audit.models import AuditEntry
 from tinhso.dossiers.models import Dossier
 from tinhso.lgsp import actions
 from tinhso.lgsp.models import DataClassification, Endpoint, Exchange, Grant, LgspEvent, MemberClass, Service
 from tinhso.lgsp.tests.conftest import OPENAPI, Systems
-
-
-def login(browser: Client, user) -> Client:
-    """Signed in, second factor done (as officers are after their authenticator code)."""
-    browser.force_login(user)
-    session = browser.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk
-    session.save()
-    return browser
+from tinhso.testing import signed_in
 
 
 @pytest.fixture
@@ -143,8 +134,8 @@ def test_public_catalogue_and_service_pages(systems, client):
 
 def test_request_approve_and_revoke_on_the_pages(systems):
     requester, owner = Client(), Client()
-    login(requester, systems.requester)
-    login(owner, systems.owner)
+    signed_in(requester, systems.requester)
+    signed_in(owner, systems.owner)
     endpoint = systems.service.endpoints.get(path="/people/{id}")
     url = reverse("lgsp:service", args=[systems.service.pk])
     refused = requester.post(url, {"client": systems.consumer.pk, "endpoints": [endpoint.pk], "purpose": ""})
@@ -173,12 +164,12 @@ def test_request_approve_and_revoke_on_the_pages(systems):
 
 def test_health_page_is_for_province_administrators(systems):
     officer = Client()
-    login(officer, systems.owner)
+    signed_in(officer, systems.owner)
     assert officer.get(reverse("lgsp:health")).status_code == 403
     admin = factories.make_officer(None, "quantri", name="Quản trị")
     admin.is_superuser = True
     admin.save()
-    login(officer, admin)
+    signed_in(officer, admin)
     assert officer.get(reverse("lgsp:health")).status_code == 200
 
 
@@ -218,7 +209,7 @@ def test_citizen_sees_who_called_about_them(systems):
     )
     assert Exchange.objects.count() == 3
     browser = Client()
-    login(browser, citizen)
+    signed_in(browser, citizen)
     page = browser.get(reverse("accounts:account")).content.decode()
     assert "H20.201.01-260105-0001" in page
     assert "Hệ thống một cửa" in page and "Tra cứu thông tin công dân" in page
@@ -292,7 +283,7 @@ def test_health_and_operational_records_for_administrators(systems):
     assert records["recordsCount"] == 2
     assert [r["fault_code"] for r in records["records"]] == ["", "Server.X"]
     assert api.get(f"/api/v1/lgsp/operational-data?{window}", **bearer(systems.owner)).status_code == 403
-    page = login(Client(), admin).get(reverse("lgsp:health")).content.decode()
+    page = signed_in(Client(), admin).get(reverse("lgsp:health")).content.decode()
     assert "Tra cứu thông tin công dân" in page and "Server.X" in page
 
 

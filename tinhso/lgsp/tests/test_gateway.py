@@ -387,7 +387,7 @@ def test_try_it_calls_a_public_service_through_the_gateway(systems, gateway, set
     from django.test import Client
     from django.urls import reverse
 
-    from tinhso.lgsp.tests.test_control_plane import login
+    from tinhso.testing import signed_in
 
     key = tmp_path / "client.pem"
     key.write_bytes(
@@ -398,7 +398,7 @@ def test_try_it_calls_a_public_service_through_the_gateway(systems, gateway, set
     settings.LGSP_CLIENT, settings.LGSP_CLIENT_KEY_FILE = systems.consumer.identifier, str(key)
     settings.LGSP_GATEWAY_URL = gateway.url
     systems.grant("/people/{id}")
-    browser = login(Client(), systems.requester)
+    browser = signed_in(Client(), systems.requester)
     url = reverse("lgsp:try", args=[systems.service.pk])
     assert browser.post(url, {"path": "/people/7"}).status_code == 403  # internal data: no trying
     type(systems.service).objects.filter(pk=systems.service.pk).update(

@@ -5,7 +5,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tinhso import testing as factories
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
 from tinhso.dossiers import actions
 from tinhso.motcua.actions import accept_dossier
@@ -98,11 +97,4 @@ def accepted(submitted, officer, specialist):
 def signed_in(client):
     """Sign ``user`` in on the test client, second factor passed."""
 
-    def sign_in(user):
-        client.force_login(user)
-        session = client.session
-        session[SECOND_FACTOR_SESSION_KEY] = user.pk
-        session.save()
-        return client
-
-    return sign_in
+    return lambda user: factories.signed_in(client, user)

@@ -7,7 +7,6 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from tinhso import testing as factories
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
 from tinhso.accounts.permissions import can
 from tinhso.demo.history import Submitter
@@ -20,6 +19,7 @@ from tinhso.signing import actions as signing_actions
 from tinhso.signing.actions import issue_signed_result
 from tinhso.signing.models import SignedDocument
 from tinhso.signing.pdf import verify_pdf
+from tinhso.testing import signed_in
 from tinhso.workflows.actions import available_actions, perform_action
 from tinhso.workflows.demo import load_demo_flows
 from tinhso.workflows.models import DossierFlow
@@ -80,14 +80,6 @@ def test_the_department_handles_and_the_centre_returns(tree):
     assert dossier.status == Status.RETURNED
 
 
-def _signed_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk
-    session.save()
-    return client
-
-
 def test_the_centre_pages_offer_the_department_officers(client, tree):
     """Reception online and at the counter of the centre: the officers to hand the dossier to are
     the department's, where the engine sends it."""
@@ -97,7 +89,7 @@ def test_the_centre_pages_offer_the_department_officers(client, tree):
     factories.make_officer(tree["agencies"]["my_tho"].parent, "chuyenvien.mytho", Role.SPECIALIST)
     citizen = factories.make_citizen()
     dossier = Submitter().submit(citizen, Procedure.objects.current().get(code="DT-004"), centre, "28261")
-    _signed_in(client, desk_officer)
+    signed_in(client, desk_officer)
     page = client.get(reverse("motcua:action", args=[dossier.pk, "tiep_nhan"]))
     assert list(page.context["form"].fields["assignee"].queryset) == [specialist]
     counter = client.get(reverse("motcua:counter"))

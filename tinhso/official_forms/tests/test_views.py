@@ -4,27 +4,19 @@ import pytest
 from openpyxl import load_workbook
 
 from tinhso import testing as factories
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.dossiers.models import DossierStatusChange, Status
 from tinhso.official_forms.actions import issue_form
 from tinhso.procedures.models import Field
 from tinhso.signing import actions as signing_actions
-from tinhso.testing import local
+from tinhso.testing import local, signed_in
 
 pytestmark = pytest.mark.django_db
 
 URL = "/bieu-mau/ho-so/H20.201.01-260105-0001/mau-{}.pdf"
 
 
-def login(client, user):
-    client.force_login(user)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk
-    session.save()
-
-
 def test_an_officer_of_the_agency_prints_forms(client, dossier, desk):
-    login(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
+    signed_in(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
 
     response = client.get(URL.format(1))
 
@@ -35,7 +27,7 @@ def test_an_officer_of_the_agency_prints_forms(client, dossier, desk):
 
 
 def test_an_officer_of_another_agency_cannot(client, dossier, agencies):
-    login(client, factories.make_officer(agencies["cao_lanh"], "motcua.caolanh", factories.OFFICER))
+    signed_in(client, factories.make_officer(agencies["cao_lanh"], "motcua.caolanh", factories.OFFICER))
     assert client.get(URL.format(1)).status_code == 404
 
 
@@ -43,7 +35,7 @@ def test_the_applicant_gets_only_the_forms_issued_to_them(client, dossier, citiz
     DossierStatusChange.objects.create(
         dossier=dossier, from_status=Status.NEW, to_status=Status.STOPPED, at=local(2026, 1, 6), note="Dừng"
     )
-    login(client, citizen)
+    signed_in(client, citizen)
     assert client.get(URL.format(1)).status_code == 404  # not issued: never rendered for the applicant
     signing_actions.issue_agency_certificate(None, desk)
     issued = issue_form(None, dossier, 1)
@@ -59,18 +51,18 @@ def test_another_citizen_cannot(client, dossier):
     stranger = factories.make_citizen(
         cccd="082190004567", name="Trần Thị Bích Ngọc", born="1990-11-02", phone="0387654321"
     )
-    login(client, stranger)
+    signed_in(client, stranger)
     assert client.get(URL.format(1)).status_code == 404
 
 
 def test_a_form_the_dossier_does_not_have_is_not_found(client, dossier, desk):
-    login(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
+    signed_in(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
     assert client.get(URL.format(3)).status_code == 404  # never refused
     assert client.get(URL.format(6)).status_code == 404  # the back office renders Form 06
 
 
 def test_register_download(client, dossier, desk, agencies):
-    login(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
+    signed_in(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
     query = {"agency": desk.pk, "start": "01/01/2026", "end": "31/01/2026", "format": "xlsx"}
 
     response = client.get("/bieu-mau/so-theo-doi/", query)
@@ -86,7 +78,7 @@ def test_register_download(client, dossier, desk, agencies):
 
 
 def test_register_refuses_a_reversed_period(client, dossier, desk):
-    login(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
+    signed_in(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
     response = client.get(
         "/bieu-mau/so-theo-doi/",
         {"agency": desk.pk, "start": "31/01/2026", "end": "01/01/2026", "format": "pdf"},
@@ -96,12 +88,12 @@ def test_register_refuses_a_reversed_period(client, dossier, desk):
 
 
 def test_citizens_have_no_register(client, citizen):
-    login(client, citizen)
+    signed_in(client, citizen)
     assert client.get("/bieu-mau/so-theo-doi/").status_code == 404
 
 
 def test_register_of_one_field(client, dossier, desk):
-    login(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
+    signed_in(client, factories.make_officer(desk, "motcua.mytho", factories.OFFICER))
     query = {"agency": desk.pk, "start": "01/01/2026", "end": "31/01/2026", "format": "xlsx"}
     field = dossier.procedure.field
     other = Field.objects.create(code="dat-dai", name="Đất đai")

@@ -8,21 +8,13 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from tinhso import testing as factories
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.opendata import actions, dcat
 from tinhso.opendata.models import Dataset, Version
 from tinhso.opendata.tests.conftest import TODAY
 from tinhso.procedures.models import Procedure
+from tinhso.testing import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk
-    session.save()
-    return client
 
 
 def test_anyone_finds_a_dataset_without_accents_and_reads_its_dictionary_and_first_rows(client, published):

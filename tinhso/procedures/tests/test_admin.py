@@ -3,11 +3,11 @@ import json
 
 import pytest
 
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Membership, Role
 from tinhso.accounts.permissions import can
 from tinhso.audit.models import AuditEntry
 from tinhso.procedures.models import BoundaryFreeList, Field, Procedure
+from tinhso.testing import signed_in
 
 
 def officer(django_user_model, username, agency, role):
@@ -16,13 +16,6 @@ def officer(django_user_model, username, agency, role):
     )
     Membership.objects.create(user=user, agency=agency, role=role)
     return user
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk
-    session.save()
 
 
 @pytest.fixture
@@ -75,7 +68,7 @@ def test_only_province_admins_change_the_catalogue(province_admin, justice_admin
 
 def test_province_admin_adds_a_procedure_with_fees_and_documents(client, province_admin):
     field = Field.objects.create(code="ho-tich", name="Hộ tịch")
-    sign_in(client, province_admin)
+    signed_in(client, province_admin)
     assert client.get("/quan-tri/procedures/procedure/").status_code == 200
     response = client.post("/quan-tri/procedures/procedure/add/", form_data(field))
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -88,7 +81,7 @@ def test_province_admin_adds_a_procedure_with_fees_and_documents(client, provinc
 
 def test_admin_refuses_bad_input_in_vietnamese(client, province_admin):
     field = Field.objects.create(code="ho-tich", name="Hộ tịch")
-    sign_in(client, province_admin)
+    signed_in(client, province_admin)
     bad_eform = json.dumps(
         {"version": 1, "pages": [{"title": "Tờ khai", "fields": [{"name": "x", "type": "text"}]}]}
     )
@@ -105,7 +98,7 @@ def test_admin_refuses_bad_input_in_vietnamese(client, province_admin):
 
 
 def test_agency_admin_cannot_use_the_catalogue_admin(client, justice_admin):
-    sign_in(client, justice_admin)
+    signed_in(client, justice_admin)
     assert client.get("/quan-tri/procedures/procedure/").status_code == 403
     assert client.post("/quan-tri/procedures/procedure/add/", {}).status_code == 403
 
@@ -132,7 +125,7 @@ def test_province_admin_publishes_the_boundary_free_list_through_the_action(clie
         processing_time=3,
         processing_unit="working_days",
     )
-    sign_in(client, province_admin)
+    signed_in(client, province_admin)
     url = "/quan-tri/procedures/boundaryfreelist/add/"
     response = client.post(url, boundary_free_form(procedure, number="", valid_to="01/09/2026"))
     page = response.content.decode()
@@ -151,6 +144,6 @@ def test_province_admin_publishes_the_boundary_free_list_through_the_action(clie
 
 
 def test_agency_admin_cannot_publish_a_boundary_free_list(client, justice_admin):
-    sign_in(client, justice_admin)
+    signed_in(client, justice_admin)
     assert client.get("/quan-tri/procedures/boundaryfreelist/").status_code == 403
     assert client.post("/quan-tri/procedures/boundaryfreelist/add/", {}).status_code == 403

@@ -4,10 +4,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tinhso import testing as factories
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.signing.actions import issue_signed_result
 from tinhso.signing.models import TrustRoot
 from tinhso.signing.pdf import sign_pdf
+from tinhso.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -99,23 +99,16 @@ def test_uploading_nothing(client, db):
     assert "Hãy chọn một tệp PDF." in page(response)
 
 
-def login(client, user):
-    client.force_login(user)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk
-    session.save()
-
-
 def test_download_of_the_signed_file(client, document, citizen, agencies):
     assert client.get(f"/xac-thuc-ket-qua/{document.pk}/tai-ve/").status_code == 302  # sign in first
 
     stranger = factories.make_citizen(
         cccd="082190004567", name="Trần Thị Bích Ngọc", born="1990-11-02", phone="0387654321"
     )
-    login(client, stranger)
+    signed_in(client, stranger)
     assert client.get(f"/xac-thuc-ket-qua/{document.pk}/tai-ve/").status_code == 404
 
-    login(client, citizen)
+    signed_in(client, citizen)
     response = client.get(f"/xac-thuc-ket-qua/{document.pk}/tai-ve/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
@@ -128,10 +121,10 @@ def test_an_officer_downloading_the_result_is_logged_and_the_applicant_is_not(
     from tinhso.audit.services import PERSONAL_DATA_READ
 
     reads = AuditEntry.objects.filter(action=PERSONAL_DATA_READ, object_id=str(citizen.pk))
-    login(client, citizen)
+    signed_in(client, citizen)
     assert client.get(f"/xac-thuc-ket-qua/{document.pk}/tai-ve/").status_code == 200
     assert not reads.exists()
-    login(client, leader)
+    signed_in(client, leader)
     assert client.get(f"/xac-thuc-ket-qua/{document.pk}/tai-ve/").status_code == 200
     entry = reads.get()
     assert (entry.actor, entry.data["purpose"], entry.data["reference"]) == (

@@ -11,7 +11,8 @@ from tinhso.accounts.models import Role
 from tinhso.statistics.charts import number
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import finish, walk_in
-from tinhso.statistics.tests.test_pages_api import period, sign_in
+from tinhso.statistics.tests.test_pages_api import period
+from tinhso.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def page(client, leader, officer, other_officer, desk, other_desk, procedure):
     walk_in(other_officer, other_desk, procedure)
     finish(first)
     drain()
-    sign_in(client, leader)
+    signed_in(client, leader)
     return client.get("/thong-ke/", {"agency": desk.parent.pk, "include_children": "on", **period()})
 
 
@@ -84,6 +85,6 @@ def test_numbers_are_written_the_vietnamese_way():
 
 
 def test_an_officer_without_the_statistics_permission_sees_no_charts(client, desk):
-    sign_in(client, factories.make_officer(desk, "motcua.khac", Role.ONE_STOP_OFFICER))
+    signed_in(client, factories.make_officer(desk, "motcua.khac", Role.ONE_STOP_OFFICER))
     response = client.get("/thong-ke/", period())
     assert response.status_code == 403

@@ -18,8 +18,8 @@ from tinhso.statistics.index766 import DOSSIER_COUNTS, index_766, index_dossier_
 from tinhso.statistics.report import one_stop_report
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import accept, finish, walk_in
-from tinhso.statistics.tests.test_pages_api import sign_in
 from tinhso.statistics.tests.test_rollups import _shift_back
+from tinhso.testing import signed_in
 from tinhso.workflows.tests.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +142,7 @@ def test_every_dossier_count_of_the_766_index_equals_the_length_of_its_list(year
 
 
 def test_the_page_links_every_number_to_its_list(client, year, leader, desk):
-    sign_in(client, leader)
+    signed_in(client, leader)
     query = {"agency": desk.parent.pk, "include_children": "on"}
     query |= {"date_from": (TODAY() - datetime.timedelta(days=120)).strftime("%d/%m/%Y")}
     query |= {"date_to": TODAY().strftime("%d/%m/%Y")}
@@ -172,7 +172,7 @@ def test_the_page_links_every_number_to_its_list(client, year, leader, desk):
 
 
 def test_an_agency_viewer_cannot_list_another_agencys_dossiers(client, year, desk, other_desk):
-    sign_in(client, factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER))
+    signed_in(client, factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER))
     query = {"agency": desk.parent.pk, "date_from": "01/01/2026", "date_to": TODAY().strftime("%d/%m/%Y")}
     for url in ("/thong-ke/ho-so/received/", "/thong-ke/qua-han/", "/thong-ke/chi-so-766/handled/"):
         refused = client.get(url, query)

@@ -7,12 +7,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tinhso import testing as factories
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.accounts.models import Role
 from tinhso.core.tests.test_openapi import answer_validator
 from tinhso.dossiers.models import Dossier
 from tinhso.statistics.rollup import drain
 from tinhso.statistics.tests.conftest import token_for, walk_in
+from tinhso.testing import signed_in
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/statistics/one-stop"
@@ -26,21 +26,13 @@ def data(officer, other_officer, desk, other_desk, procedure):
     drain()
 
 
-def sign_in(client, user):
-    """Signed in with the second factor done (officers must use it)."""
-    client.force_login(user)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk
-    session.save()
-
-
 def period():
     today = timezone.localdate()
     return {"date_from": today.replace(day=1).strftime("%d/%m/%Y"), "date_to": today.strftime("%d/%m/%Y")}
 
 
 def test_leader_sees_the_report_of_their_agency(client, leader, desk, data):
-    sign_in(client, leader)
+    signed_in(client, leader)
     response = client.get("/thong-ke/", {"agency": desk.parent.pk, "include_children": "on", **period()})
     assert response.status_code == 200
     text = response.content.decode()
@@ -51,18 +43,18 @@ def test_leader_sees_the_report_of_their_agency(client, leader, desk, data):
 
 def test_officer_of_another_agency_is_refused(client, other_desk, desk, data):
     viewer = factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER)
-    sign_in(client, viewer)
+    signed_in(client, viewer)
     response = client.get("/thong-ke/", {"agency": desk.parent.pk, **period()})
     assert response.status_code == 200 and not response.context["body"]
     assert "Hãy chọn một lựa chọn hợp lệ" in response.content.decode()
     assert client.get(API, {"agency": desk.parent.code}, **token_for(viewer)).status_code == 403
-    sign_in(client, factories.make_officer(desk, "motcua.khac", Role.ONE_STOP_OFFICER))
+    signed_in(client, factories.make_officer(desk, "motcua.khac", Role.ONE_STOP_OFFICER))
     assert client.get("/thong-ke/").status_code == 403
 
 
 def test_the_procedures_offered_are_those_of_the_chosen_field(client, leader, desk, data):
     procedure = Dossier.objects.filter(receiving_agency=desk).first().procedure
-    sign_in(client, leader)
+    signed_in(client, leader)
     query = {"agency": desk.parent.pk, "include_children": "on", **period()}
 
     def offered(response):
@@ -85,7 +77,7 @@ def test_the_procedures_offered_are_those_of_the_chosen_field(client, leader, de
 
 
 def test_bad_dates_are_explained_in_vietnamese(client, leader, desk, data):
-    sign_in(client, leader)
+    signed_in(client, leader)
     response = client.get(
         "/thong-ke/", {"agency": desk.parent.pk, "date_from": "31/12/2026", "date_to": "2026-01-01"}
     )
@@ -95,7 +87,7 @@ def test_bad_dates_are_explained_in_vietnamese(client, leader, desk, data):
 
 
 def test_xlsx_export_reads_back(client, leader, desk, data):
-    sign_in(client, leader)
+    signed_in(client, leader)
     response = client.get(
         "/thong-ke/", {"agency": desk.pk, "include_children": "on", "export": "xlsx", **period()}
     )
@@ -142,7 +134,7 @@ def test_the_office_dashboard_viewer_sees_the_whole_province_with_dated_labels(c
         valid_from=root.valid_from,
     )
     viewer = factories.make_officer(office, "theodoi.vp", Role.DASHBOARD_VIEWER)
-    sign_in(client, viewer)
+    signed_in(client, viewer)
     response = client.get("/thong-ke/", period())
     assert response.status_code == 200
     assert response.context["report"]["agency"] is None
@@ -154,7 +146,7 @@ def test_the_office_dashboard_viewer_sees_the_whole_province_with_dated_labels(c
     assert client.get(API, **token_for(viewer)).status_code == 200
 
     # A dashboard viewer of a commune's office is not province-wide.
-    sign_in(client, factories.make_officer(desk.parent, "theodoi.mytho", Role.DASHBOARD_VIEWER))
+    signed_in(client, factories.make_officer(desk.parent, "theodoi.mytho", Role.DASHBOARD_VIEWER))
     response = client.get("/thong-ke/", period())
     assert not response.context["body"] and response.context["form"].errors
 
@@ -167,7 +159,7 @@ def test_the_overdue_count_opens_the_overdue_dossiers(client, leader, desk, othe
     Dossier.objects.filter(receiving_agency=other_desk).update(
         due_at=timezone.now() - timezone.timedelta(days=2)
     )
-    sign_in(client, leader)
+    signed_in(client, leader)
     query = {"agency": desk.parent.pk, "include_children": "on", **period()}
     response = client.get("/thong-ke/", query)
     assert response.context["report"]["in_progress"]["overdue"] == 1
@@ -183,7 +175,7 @@ def test_the_overdue_count_opens_the_overdue_dossiers(client, leader, desk, othe
     assert late.code in listing.content.decode()
 
     # Another agency's leader cannot list them.
-    sign_in(client, factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER))
+    signed_in(client, factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER))
     refused = client.get("/thong-ke/qua-han/", query)
     assert refused.status_code == 302 and late.code not in refused.content.decode()
 
@@ -191,7 +183,7 @@ def test_the_overdue_count_opens_the_overdue_dossiers(client, leader, desk, othe
 def test_the_766_index_on_the_page_in_the_workbook_and_in_the_api(client, leader, desk, other_desk, data):
     """Three dossiers received today at two desks, in progress and not yet due: 2.1 is 100%
     for each; the rows the platform has no data for say why."""
-    sign_in(client, leader)
+    signed_in(client, leader)
     response = client.get("/thong-ke/", {"agency": desk.parent.pk, "include_children": "on", **period()})
     index = response.context["index"]
     rows = {row["code"]: row for group in index["total"]["groups"] for row in group["indicators"]}
@@ -257,12 +249,12 @@ def test_a_report_is_computed_once_a_minute_per_query_and_shared_by_those_who_ma
 
     assert REPORT_CACHE_SECONDS <= 60
     query = {"agency": desk.parent.pk, "include_children": "on", **period()}
-    sign_in(client, leader)
+    signed_in(client, leader)
     first = client.get("/thong-ke/", query)
     assert first.context["report"]["received"]["total"] == 2
     computed = timezone.localtime(first.context["computed_at"])
     deputy = factories.make_officer(desk.parent, "phochutich.mytho", Role.LEADER)
-    sign_in(client, deputy)
+    signed_in(client, deputy)
     with django_assert_max_num_queries(12) as captured:
         second = client.get("/thong-ke/", query)
     read = " ".join(statement["sql"] for statement in captured.captured_queries)
@@ -279,22 +271,22 @@ def test_a_report_is_computed_once_a_minute_per_query_and_shared_by_those_who_ma
     # A viewer who may choose other agencies gets a form of their own, with their choices.
     root = province["agencies"]["province"]
     office = factories.make_agency("H20.01", "Văn phòng UBND tỉnh", AgencyKind.PC_OFFICE, root.unit, root)
-    sign_in(client, factories.make_officer(office, "theodoi.vp", Role.DASHBOARD_VIEWER))
+    signed_in(client, factories.make_officer(office, "theodoi.vp", Role.DASHBOARD_VIEWER))
     province_wide = client.get("/thong-ke/", query)
     assert province_wide.context["report"]["received"]["total"] == 2
     offered = province_wide.content.decode().split('name="agency"')[1].split("</select>")[0]
     assert offered.count("<option") == Agency.objects.count() + 1  # and "the whole province"
-    sign_in(client, deputy)
+    signed_in(client, deputy)
 
     without_children = client.get("/thong-ke/", {**query, "include_children": ""})
     assert without_children.context["report"]["received"]["total"] == 0  # the desk is its child
 
     stranger = factories.make_officer(other_desk.parent, "lanhdao.caolanh", Role.LEADER)
-    sign_in(client, stranger)
+    signed_in(client, stranger)
     refused = client.get("/thong-ke/", query)
     assert refused.status_code == 200 and not refused.context["body"]
     assert "Hãy chọn một lựa chọn hợp lệ" in refused.content.decode()
 
     cache.clear()  # as when the minute has passed
-    sign_in(client, leader)
+    signed_in(client, leader)
     assert client.get("/thong-ke/", query).context["computed_at"] >= first.context["computed_at"]

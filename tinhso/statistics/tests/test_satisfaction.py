@@ -56,10 +56,11 @@ def test_share_of_four_and_five_stars_and_average(officer, other_officer, desk, 
 
 
 def test_the_report_page_and_export_show_it(client, leader, desk, officer, procedure):
-    from tinhso.statistics.tests.test_pages_api import period, sign_in
+    from tinhso.statistics.tests.test_pages_api import period
+    from tinhso.testing import signed_in
 
     rated(officer, desk, procedure, factories.make_citizen(), 5, "Phan Văn Trị")
-    sign_in(client, leader)
+    signed_in(client, leader)
     response = client.get("/thong-ke/", {"agency": desk.parent.pk, "include_children": "on", **period()})
     text = response.content.decode()
     assert "Quyết định 766 — mức độ hài lòng (%)" in text

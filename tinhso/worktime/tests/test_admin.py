@@ -5,22 +5,14 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.audit.services import history_for
+from tinhso.testing import signed_in
 from tinhso.worktime.calendar import is_working_day
 from tinhso.worktime.models import CalendarException, WorkSchedule
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk  # the TOTP step is the accounts app's business
-    session.save()
-    return client
 
 
 @pytest.fixture

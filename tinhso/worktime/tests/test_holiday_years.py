@@ -10,8 +10,8 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from tinhso.accounts.middleware import SECOND_FACTOR_SESSION_KEY
 from tinhso.audit.services import history_for
+from tinhso.testing import signed_in
 from tinhso.worktime import actions
 from tinhso.worktime.calendar import (
     VN_TZ,
@@ -42,14 +42,6 @@ def admin(django_user_model):
 @pytest.fixture
 def officer(django_user_model):
     return django_user_model.objects.create_user("le.thi.hoa", full_name="Lê Thị Hoa", kind="officer")
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    session = client.session
-    session[SECOND_FACTOR_SESSION_KEY] = user.pk
-    session.save()
-    return client
 
 
 def days_of(year):
