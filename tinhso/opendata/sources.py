@@ -18,9 +18,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.agencies.models import Agency
+from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.feedback.models import Report
-from tinhso.procedures.models import OnlineLevel, Procedure, TimeUnit
+from tinhso.procedures.models import Level, OnlineLevel, Procedure, TimeUnit
 from tinhso.statistics.models import AgencyMonthlyRollup
 
 MONTHS_PUBLISHED = 24
@@ -64,9 +64,15 @@ def _finished_months(today: datetime.date) -> tuple[datetime.date, datetime.date
 
 
 def procedures(organization: Agency, today: datetime.date) -> list[list]:
+    """The procedures in force that the agency or one under it carries out: those listing one of
+    them, and, where a commune People's Committee is among them, the commune procedures that list
+    no agency (every commune carries them out)."""
+    implemented = Q(agencies__in=_subtree(organization))
+    if organization.descendants().filter(kind=AgencyKind.COMMUNE_PC).exists():
+        implemented |= Q(agencies__isnull=True, level=Level.COMMUNE)
     rows = (
         Procedure.objects.current(today)
-        .filter(agencies__in=_subtree(organization))
+        .filter(implemented)
         .distinct()
         .select_related("field")
         .order_by("code")

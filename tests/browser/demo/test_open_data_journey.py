@@ -1,7 +1,8 @@
 """Open data on the demo's own data (the Đồng Tháp of ``load_demo``): anyone, on a phone and on a
 desktop, finds the monthly dossier figures without typing accents, reads the data dictionary and
 the first rows and downloads the CSV; the province administrator publishes the dataset left
-unpublished by the demo, which then appears in the public list. Each page: no horizontal
+unpublished by the demo, which then appears in the public list, and, a procedure's processing
+time changed, refreshes the catalogue and reads what the new version changed. Each page: no horizontal
 overflow, no serious axe-core violation; the administrator's pages also in English."""
 
 import csv
@@ -15,7 +16,8 @@ from playwright.sync_api import expect
 from tests.browser.accessibility import serious_violations
 from tests.browser.demo.journey import SHOTS
 from tinhso.demo import data
-from tinhso.opendata.models import Dataset
+from tinhso.opendata.models import Dataset, Version
+from tinhso.procedures.models import Procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +76,25 @@ def test_the_province_administrator_publishes_the_feedback_figures(actor):
     public.goto(admin.url + "/du-lieu-mo/?q=phan anh")
     expect(public.get_by_role("link", name="Phản ánh, kiến nghị của người dân theo tháng")).to_be_visible()
     public.close()
+
+
+def test_the_administrator_refreshes_the_catalogue_and_reads_what_changed(actor):
+    """The procedure's processing time changed in the administration, the catalogue refreshed at
+    once rather than at night keeps a second version, which says what changed."""
+    admin = actor(data.OFFICERS[0][0])
+    listed = Version.objects.filter(resource__dataset__name="thu-tuc-hanh-chinh").order_by("-number").first()
+    procedure = Procedure.objects.get(code=listed.records[0][0])
+    before = procedure.processing_time
+    page = admin.page
+    page.goto(f"{admin.url}/quan-tri/procedures/procedure/{procedure.pk}/change/")
+    page.locator("input[name=processing_time]").fill(str(before + 2))
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("thành công")
+    admin.goto("/du-lieu-mo/thu-tuc-hanh-chinh/", "Danh mục thủ tục hành chính đang thực hiện")
+    page.get_by_role("button", name="Làm mới dữ liệu ngay").click()
+    expect(page.get_by_text("Đã lưu một phiên bản dữ liệu mới.")).to_be_visible()
+    page.get_by_role("link", name="thay đổi gì").first.click()
+    admin.check("Phiên bản 2 thay đổi gì")
+    expect(page.locator("main")).to_contain_text(
+        f"{procedure.code}: Thời hạn giải quyết {before} → {before + 2}"
+    )

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
+from tinhso import testing as factories
 from tinhso.audit.models import AuditEntry
 from tinhso.opendata import actions
 from tinhso.opendata.models import Activity, Dataset, Version
@@ -143,7 +144,14 @@ def test_the_procedure_catalogue_and_the_directory_hold_public_facts_only(people
     [row] = version.records
     assert row[:3] == ["1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch"]
     assert (row[4], row[7], row[8]) == (3, True, False)
-    Procedure.objects.filter(pk=procedure.pk).update(is_active=False)
+    # A commune procedure listing no agency is carried out by every commune.
+    everywhere = factories.make_procedure(code="1.000656")
+    [with_commune] = actions.refresh_dataset(people["admin"], catalogue, TODAY)
+    assert [row[0] for row in with_commune.records] == ["1.000656", "1.001193"]
+    desk_only = create(people["ward_admin"], agencies["my_tho"], source="procedures", name="thu-tuc-my-tho")
+    [at_the_desk] = actions.refresh_dataset(people["ward_admin"], desk_only, TODAY)
+    assert [row[0] for row in at_the_desk.records] == ["1.001193"]  # no commune committee under it
+    Procedure.objects.filter(pk__in=[procedure.pk, everywhere.pk]).update(is_active=False)
     [second] = actions.refresh_dataset(people["admin"], catalogue, TODAY)
     assert second.records == []
     directory = create(people["admin"], agencies["province"], source="agencies", name="danh-ba")
