@@ -5,9 +5,11 @@ English labels) and a ``build(organization, today)`` that returns its rows for t
 agency and the agencies under it (the province's People's Committee publishes the whole province).
 
 Only counts and public facts leave the platform: the procedure catalogue, the agency directory,
-and the monthly one-stop and feedback figures that the transparency page already shows (Decree
-118/2025/NĐ-CP art. 29 on publicity of dossier handling). No row names a person or a dossier,
-and the monthly tables cover finished months only, so a published month never changes."""
+and monthly one-stop and feedback figures of the kind the public transparency page (``/minh-bach/``)
+already shows. No row names a person or a dossier. The monthly tables cover finished months only:
+a month's figures change afterwards only when a record of it arrives late, and then a new version
+says so.
+"""
 
 import datetime
 from collections.abc import Callable
