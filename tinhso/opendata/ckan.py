@@ -494,7 +494,7 @@ def datastore_search(params: dict, site: str) -> dict:
         result_records = buffer.getvalue()
     else:
         raise _validation("records_format", "Must be objects, lists, csv or tsv")
-    base = reverse("ckan:action", args=["datastore_search"]) + f"?resource_id={resource_id}"
+    base = reverse("ckan:action", args=["datastore_search"]) + f"?resource_id={resource_id}&limit={limit}"
     result = {
         "resource_id": resource_id,
         "fields": fields,
