@@ -7,8 +7,10 @@ GET with a query string or POST with a JSON body, answered in CKAN's envelope
 
 Read-only and public: only published datasets are listed. A provincial catalogue holds hundreds of
 datasets, not millions, so the search runs over the published catalogue in Python (Solr's
-syntax for the subset the clients send: ``q``, ``fq`` clauses ``field:value``, ``-field:…``,
-``field:(a OR b)``, ``metadata_modified:[2026-01-01T00:00:00Z TO *]``, joined by AND/OR)."""
+syntax for the subset the clients send: ``q`` and ``fq`` of clauses ``field:value``,
+``-field:…``, ``field:(a OR b)``, ``metadata_modified:[2026-01-01T00:00:00Z TO *]``, groups in
+parentheses and bare words, searched in every text field with accents and case ignored, joined by
+AND (the default) or OR)."""
 
 import csv
 import datetime
@@ -79,13 +81,17 @@ def _bool(params: dict, name: str, default: bool) -> bool:
 
 # --- search over the published catalogue ---------------------------------------------------------
 
+# A clause: an operator, ``[sign]field:value`` or a bare word or phrase (searched in ``text``).
 CLAUSE = re.compile(
-    r"""\s*(?:(?P<op>AND|OR|NOT|&&|\|\|)(?=\s)|(?P<sign>[-+!])?(?P<field>[a-z_.]+):(?P<value>"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\([^)]*\)|[^\s()]+))"""
+    r"""\s*(?:(?P<op>AND|OR|NOT|&&|\|\|)(?=\s)"""
+    r"""|(?P<sign>[-+!])?(?:(?P<field>[a-z_.]+):)?(?P<value>"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\([^)]*\)|[^\s()]+))"""
 )
 RANGE = re.compile(r"\[\s*(\S+)\s+TO\s+(\S+)\s*\]")
 
 
-SEARCH_FIELDS = {
+# Searched word by word, accents and case ignored (Solr's analysed text fields).
+TEXT_FIELDS = {"title", "notes", "text"}
+SEARCH_FIELDS = TEXT_FIELDS | {
     "organization",
     "owner_org",
     "tags",
@@ -152,6 +158,9 @@ def _matcher(field: str, value: str) -> Callable[[dict], bool]:
             return (low is None or moment >= low) and (high is None or moment <= high)
 
         return in_range
+    if field in TEXT_FIELDS:
+        words = fold(value.strip("()").replace('"', " ")).split()
+        return lambda package: all(word in fold(_text(package, field)) for word in words)
     if value.startswith("(") and value.endswith(")"):
         wanted = {nfc(part.strip().strip('"')) for part in re.split(r"\s+OR\s+", value[1:-1].strip())}
     else:
@@ -159,6 +168,10 @@ def _matcher(field: str, value: str) -> Callable[[dict], bool]:
     if wanted == {"*"}:
         return lambda package: bool(_values(package, field))
     return lambda package: bool(wanted & set(_values(package, field)))
+
+
+def _all_of(groups: list[list[Callable[[dict], bool]]]) -> Callable[[dict], bool]:
+    return lambda package: all(any(match(package) for match in group) for group in groups)
 
 
 def _parse(query: str) -> list[list[Callable[[dict], bool]]]:
@@ -176,7 +189,11 @@ def _parse(query: str) -> list[list[Callable[[dict], bool]]]:
             join_next = op in {"OR", "||"}
             negate_next = op == "NOT"
             continue
-        match = _matcher(found.group("field"), found.group("value"))
+        field, value = found.group("field"), found.group("value")
+        if field is None and value.startswith("(") and ":" in value:
+            match = _all_of(_parse(value[1:-1]))  # a group: (a:1 OR a:2)
+        else:
+            match = _matcher(field or "text", value)
         if found.group("sign") in {"-", "!"} or negate_next:
             match = (lambda inner: lambda package: not inner(package))(match)
         if join_next and groups:
@@ -187,29 +204,24 @@ def _parse(query: str) -> list[list[Callable[[dict], bool]]]:
     return groups
 
 
-def _text_filter(q: str) -> Callable[[dict], bool]:
-    """Free text: every word (accents and case ignored) in the title, description, keywords or
-    agency of the dataset, in Vietnamese or English."""
-    words = fold(q).split()
-
-    def matches(package: dict) -> bool:
-        extras = {extra["key"]: extra["value"] for extra in package["extras"]}
-        text = fold(
-            " ".join(
-                [
-                    package["title"],
-                    package["notes"],
-                    package["name"],
-                    package["organization"]["title"],
-                    extras.get("title_en", ""),
-                    extras.get("notes_en", ""),
-                    *(tag["name"] for tag in package["tags"]),
-                ]
-            )
-        )
-        return all(word in text for word in words)
-
-    return matches
+def _text(package: dict, field: str = "text") -> str:
+    """A text field of a package in both languages; ``text`` is all of them with the keywords and
+    the agency, as CKAN's catch-all field."""
+    extras = {extra["key"]: extra["value"] for extra in package["extras"]}
+    if field == "title":
+        return f"{package['title']} {extras.get('title_en', '')}"
+    if field == "notes":
+        return f"{package['notes']} {extras.get('notes_en', '')}"
+    keywords = " ".join(tag["name"] for tag in package["tags"])
+    return " ".join(
+        [
+            _text(package, "title"),
+            _text(package, "notes"),
+            package["name"],
+            package["organization"]["title"],
+            keywords,
+        ]
+    )
 
 
 SORT_KEYS: dict[str, Callable[[dict], Any]] = {
@@ -243,11 +255,10 @@ def search(params: dict, site: str) -> dict[str, Any]:
     fq = str(params.get("fq") or "").strip()
     groups = _parse(fq) if fq else []
     if q and q != "*:*":
-        groups += _parse(q) if CLAUSE.match(q) and ":" in q else [[_text_filter(q)]]
+        groups += _parse(q)
     packages = [catalogue.package_dict(dataset, site) for dataset in catalogue.published()]
-    found = [
-        package for package in packages if all(any(match(package) for match in group) for group in groups)
-    ]
+    matches = _all_of(groups)
+    found = [package for package in packages if matches(package)]
     sort = str(params.get("sort") or "score desc, metadata_modified desc")
     found = _sorted(found, sort)
     facet_fields = _json_param(params, "facet.field", [])

@@ -48,8 +48,16 @@ def test_package_search_with_the_clients_queries(ckan):
     # Free text, accents and case ignored, in Vietnamese or English.
     assert [p["name"] for p in ckan.action.package_search(q="thu tuc")["results"]] == ["thu-tuc-hanh-chinh"]
     assert [p["name"] for p in ckan.action.package_search(q="DOSSIERS")["results"]] == ["ho-so-theo-thang"]
+    assert [p["name"] for p in ckan.action.package_search(q="title:giai quyet")["results"]] == [
+        "ho-so-theo-thang"
+    ]
+    assert ckan.action.package_search(fq='title:"danh ba"')["count"] == 1
+    assert ckan.action.package_search(q="text:thống kê")["count"] == 1
     assert ckan.action.package_search(fq="organization:h20 OR organization:h21")["count"] == 3
     assert ckan.action.package_search(fq="-organization:h20")["count"] == 0
+    assert (
+        ckan.action.package_search(fq='(organization:h20 OR organization:h21) -tags:"cơ quan"')["count"] == 2
+    )
     assert ckan.action.package_search(fq='tags:"thống kê"')["count"] == 1
     assert ckan.action.package_search(fq="res_format:CSV +dataset_type:dataset")["count"] == 3
     assert ckan.action.package_search(fq="metadata_modified:[2020-01-01T00:00:00Z TO *]")["count"] == 3
@@ -167,7 +175,7 @@ def test_bad_requests_get_ckans_error_envelope(client, published):
         "metadata_modified:[2026-13-45T00:00:00Z TO *]",
         "metadata_modified:[yesterday TO *]",
         "organization:(h20",
-        "(organization:h20)",
+        "(organization:h20",
     ],
 )
 def test_a_malformed_search_is_a_search_query_error_not_a_crash(client, published, fq):
