@@ -17,10 +17,12 @@ import datetime
 import io
 import json
 import re
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -86,6 +88,7 @@ CLAUSE = re.compile(
     r"""\s*(?:(?P<op>AND|OR|NOT|&&|\|\|)(?=\s)"""
     r"""|(?P<sign>[-+!])?(?:(?P<field>[a-z_.]+):)?(?P<value>"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\([^)]*\)|[^\s()]+))"""
 )
+UUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
 RANGE = re.compile(r"\[\s*(\S+)\s+TO\s+(\S+)\s*\]")
 
 
@@ -292,10 +295,11 @@ def _dataset(params: dict, site: str) -> dict:
     key = str(params.get("id") or params.get("name") or "")
     if not key:
         raise _validation("id", "Missing value")
-    for dataset in catalogue.published():
-        if key in {dataset.name, str(dataset.uuid)}:
-            return catalogue.package_dict(dataset, site)
-    raise _not_found("dataset")
+    by_key = Q(name=key) | Q(uuid=key) if UUID.fullmatch(key) else Q(name=key)
+    dataset = catalogue.published().filter(by_key).first()
+    if dataset is None:
+        raise _not_found("dataset")
+    return catalogue.package_dict(dataset, site)
 
 
 def _organizations(site: str) -> list[dict]:
@@ -315,7 +319,7 @@ def _version(resource_id: str) -> Version:
         Resource.objects.filter(uuid=resource_id, dataset__is_published=True)
         .select_related("dataset")
         .first()
-        if re.fullmatch(r"[0-9a-fA-F-]{32,36}", resource_id)
+        if UUID.fullmatch(resource_id)
         else None
     )
     version = resource.versions.order_by("-number").first() if resource else None
@@ -386,8 +390,7 @@ def organization_show(params: dict, site: str) -> dict:
             if _bool(params, "include_datasets", False):
                 organization["packages"] = [
                     catalogue.package_dict(dataset, site)
-                    for dataset in catalogue.published()
-                    if dataset.organization.code == organization["id"]
+                    for dataset in catalogue.published().filter(organization__code=organization["id"])
                 ]
             return organization
     raise _not_found("organization")
@@ -419,11 +422,15 @@ def license_list(params: dict, site: str) -> list[dict]:
 
 def resource_show(params: dict, site: str) -> dict:
     resource_id = str(params.get("id") or "")
-    for dataset in catalogue.published():
-        for resource in dataset.resources.all():
-            if str(resource.uuid) == resource_id:
-                return catalogue.resource_dict(resource, dataset, site)
-    raise _not_found("resource")
+    dataset = (
+        catalogue.published().filter(resources__uuid=resource_id).first()
+        if UUID.fullmatch(resource_id)
+        else None
+    )
+    if dataset is None:
+        raise _not_found("resource")
+    [resource] = [resource for resource in dataset.resources.all() if resource.uuid == uuid.UUID(resource_id)]
+    return catalogue.resource_dict(resource, dataset, site)
 
 
 def _cell_matches(value: Any, wanted: Any) -> bool:

@@ -34,6 +34,11 @@ def _english() -> bool:
     return translation.get_language().startswith("en")
 
 
+def _label() -> str:
+    """The key of a column's label in the page's language (a version's ``fields[i]["info"]``)."""
+    return "label_en" if _english() else "label"
+
+
 def _shown(dataset: Dataset) -> Dataset:
     """The dataset with ``shown_title`` and ``shown_notes`` in the page's language (English when
     the dataset has it)."""
@@ -54,7 +59,11 @@ def _visible(request: HttpRequest, name: str) -> Dataset:
 def index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:QUERY_MAX_LENGTH]
     organization = request.GET.get("organization", "")[:60]
-    datasets = catalogue.published().order_by("-modified_at", "pk")
+    datasets = (
+        Dataset.objects.filter(is_published=True)
+        .select_related("organization")
+        .order_by("-modified_at", "pk")
+    )
     words = fold(query).split()
     for word in words:
         datasets = datasets.filter(Q(title_folded__contains=word) | Q(notes_folded__contains=word))
@@ -96,7 +105,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def dataset(request: HttpRequest, name: str) -> HttpResponse:
     found = _shown(_visible(request, name))
-    label = "label_en" if _english() else "label"
+    label = _label()
     resources = []
     for resource in found.resources.all():
         versions = list(resource.versions.defer("records").order_by("-number"))
@@ -154,7 +163,7 @@ def version_changes(request: HttpRequest, name: str, resource: str, number: int)
     found = _shown(_visible(request, name))
     new = get_object_or_404(Version, resource__dataset=found, resource__uuid=resource, number=number)
     old = get_object_or_404(Version, resource=new.resource, number=number - 1)
-    label = "label_en" if _english() else "label"
+    label = _label()
     changes = compare(old, new, SOURCES[found.source].row_key)
     return render(
         request,

@@ -32,6 +32,9 @@ def test_the_ckan_client_lists_and_shows_the_published_datasets_only(ckan, publi
         resource["format"] == "CSV" and resource["datastore_active"] and resource["url"].endswith("/v1.csv")
     )
     assert ckan.action.resource_show(id=resource["id"])["package_id"] == package["id"]
+    assert ckan.action.resource_show(id=resource["id"].replace("-", "").upper())["id"] == resource["id"]
+    with pytest.raises(ckanapi.NotFound):
+        ckan.action.resource_show(id="00000000-0000-0000-0000-000000000000")
     with pytest.raises(ckanapi.NotFound):
         ckan.action.package_show(id="ho-so-phuong-my-tho")  # not published
     with pytest.raises(ckanapi.NotFound):
