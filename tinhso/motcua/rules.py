@@ -45,7 +45,7 @@ def officer_in(user: User, agency_ids: Iterable[int], *roles: str) -> bool:
     return user.kind == UserKind.OFFICER and bool(set(agency_ids) & agency_ids_in_scope(user, *roles))
 
 
-def _handles(user: User, dossier: Dossier, *roles: str) -> bool:
+def holds(user: User, dossier: Dossier, *roles: str) -> bool:
     """Whether ``user`` is an officer (with one of ``roles``) of the receiving agency or of the
     agency the dossier is at, or above them; the flow is read only for an officer who has them."""
     if user.kind != UserKind.OFFICER:
@@ -61,12 +61,6 @@ def _agencies_of(dossier: Dossier) -> list[int]:
     return [dossier.receiving_agency_id] + ([current] if current else [])
 
 
-def holds(user: User, dossier: Dossier) -> bool:
-    """Whether the dossier is at one of ``user``'s agencies now (its receiving agency or the agency
-    holding it, or one above them)."""
-    return _handles(user, dossier)
-
-
 def took_a_step(user: User, dossier: Dossier) -> bool:
     """Whether ``user`` handed the dossier on at a step of its flow (Form 06's handoffs)."""
     return (
@@ -78,8 +72,8 @@ def took_a_step(user: User, dossier: Dossier) -> bool:
 def may_view(user: User, dossier: Dossier | None) -> bool:
     """Officers of the receiving agency or of the agency the dossier is at (or above them), and,
     to read it only, the officers who took a step of it once it has moved on: what they decided
-    stays in their sight ("Hồ sơ tôi đã xử lý"), nobody else's."""
-    return dossier is not None and (_handles(user, dossier) or took_a_step(user, dossier))
+    stays in their sight ("Hồ sơ bạn đã xử lý"), nobody else's."""
+    return dossier is not None and (holds(user, dossier) or took_a_step(user, dossier))
 
 
 @rule("motcua.receive")
@@ -96,7 +90,7 @@ def _may_receive_at_counter(user: User, agency: Agency | None) -> bool:
 @rule("motcua.extend")
 def _may_extend(user: User, dossier: Dossier | None) -> bool:
     """Leaders of the agency handling the dossier extend (Form 04) or stop it (Form 05)."""
-    return dossier is not None and _handles(user, dossier, Role.LEADER)
+    return dossier is not None and holds(user, dossier, Role.LEADER)
 
 
 @rule("motcua.decide_withdrawal")
@@ -106,14 +100,14 @@ def _may_decide_withdrawal(user: User, dossier: Dossier | None) -> bool:
     desk that received the dossier checks it with the competent body)."""
     return dossier is not None and (
         officer_in(user, [dossier.receiving_agency_id], Role.ONE_STOP_OFFICER)
-        or _handles(user, dossier, Role.LEADER)
+        or holds(user, dossier, Role.LEADER)
     )
 
 
 @rule("motcua.attach_draft")
 def _may_attach_draft(user: User, dossier: Dossier | None) -> bool:
     """Specialists and leaders of the agency handling the dossier prepare its result."""
-    return dossier is not None and _handles(user, dossier, Role.SPECIALIST, Role.LEADER)
+    return dossier is not None and holds(user, dossier, Role.SPECIALIST, Role.LEADER)
 
 
 # What an officer may do now -------------------------------------------------------------------
