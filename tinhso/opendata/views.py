@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tinhso.accounts.permissions import can
@@ -26,7 +26,11 @@ from tinhso.opendata.models import Dataset, Version
 from tinhso.opendata.sources import SOURCES
 
 PREVIEW_ROWS = 20
-TYPE_NAMES = {"text": _lazy("text"), "int": _lazy("whole number"), "bool": _lazy("yes or no")}
+TYPE_NAMES = {
+    "text": gettext_lazy("text"),
+    "int": gettext_lazy("whole number"),
+    "bool": gettext_lazy("yes or no"),
+}
 QUERY_MAX_LENGTH = 100
 
 

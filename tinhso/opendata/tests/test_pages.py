@@ -25,6 +25,7 @@ def test_anyone_finds_a_dataset_without_accents_and_reads_its_dictionary_and_fir
     assert by_agency.count('href="/du-lieu-mo/') >= 3
     page = client.get("/du-lieu-mo/ho-so-theo-thang/").content.decode()
     assert "Hồ sơ tiếp nhận" in page and "<code>tiep_nhan</code>" in page
+    assert '<td data-label="Loại">số nguyên</td>' in page  # a column's type in words
     assert "Trung tâm Phục vụ hành chính công phường Cao Lãnh" in page
     assert 'type="text/turtle"' in page
     assert "Làm mới dữ liệu" not in page
